@@ -1,0 +1,1 @@
+//! AArch64 guest: decode table, translators, CPU state

@@ -1,0 +1,1 @@
+//! Integration tests: guest programs run under the xlat binaries

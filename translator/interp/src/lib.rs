@@ -1,0 +1,1 @@
+//! Tier 0: executes xlat IR directly

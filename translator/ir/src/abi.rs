@@ -1,0 +1,177 @@
+//! The contract between translated code (either tier), the dispatcher and
+//! the world (user mode or system mode): the CPU state header, helper
+//! functions, exit codes and the guest memory interface.
+
+use crate::RmwOp;
+use std::sync::atomic::AtomicU32;
+
+/// Header at offset 0 of every guest CPU state block (`env`). Frontends
+/// place their registers after it (at offsets >= `size_of::<CpuHeader>()`).
+#[repr(C)]
+#[derive(Debug, Default)]
+pub struct CpuHeader {
+    /// Non-zero asks translated code to leave at the next block exit
+    /// (signals, interrupts, exit requests, invalidation).
+    pub stop: AtomicU32,
+    /// Reason of the last exit, an [`ExitCode`] (set by translated code).
+    pub exit: u32,
+    /// Exception kind (`ExceptionKind as u32`) when `exit == ExitCode::Exception`.
+    pub exc_kind: u32,
+    /// Fault kind (a [`FaultKind`] as u32) when `exit == ExitCode::Fault`.
+    pub fault_kind: u32,
+    /// Exception info or faulting guest address.
+    pub exc_info: u64,
+    /// Host address of guest address 0 when memory is direct, else 0.
+    pub mem_base: u64,
+    /// The world's memory: a `*const MemRef` (thin pointer), used by the
+    /// slow path of memory ops and by helpers.
+    pub mem: usize,
+    /// Host stack pointer saved on entry to compiled code (fault recovery).
+    pub host_sp: u64,
+    /// Per-CPU jump cache used by computed jumps in compiled code.
+    pub jump_cache: usize,
+    /// The world's per-CPU data, opaque to the translator.
+    pub world: usize,
+    /// Set by a helper that faulted: the helper returned early and the block
+    /// must leave with `exit == ExitCode::Fault`.
+    pub helper_fault: u32,
+    /// Padding.
+    pub _pad: u32,
+    /// Count of blocks executed (statistics; maintained by the interpreter).
+    pub blocks_executed: u64,
+}
+
+/// Size of the header; frontend registers start at or after this offset.
+pub const HEADER_SIZE: usize = std::mem::size_of::<CpuHeader>();
+
+/// Why translated code returned to the dispatcher.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+#[repr(u32)]
+pub enum ExitCode {
+    /// The PC holds the next block to run.
+    Continue = 0,
+    /// A terminal raised an exception (`exc_kind`, `exc_info`, PC set).
+    Exception = 1,
+    /// A memory access faulted (`fault_kind`, `exc_info` = address, PC set
+    /// to the faulting instruction, registers exact).
+    Fault = 2,
+    /// The stop word was set.
+    Stopped = 3,
+}
+
+impl ExitCode {
+    /// Decodes a raw exit code.
+    pub fn from_u32(v: u32) -> ExitCode {
+        match v {
+            1 => ExitCode::Exception,
+            2 => ExitCode::Fault,
+            3 => ExitCode::Stopped,
+            _ => ExitCode::Continue,
+        }
+    }
+}
+
+/// What went wrong with a guest memory access.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+#[repr(u32)]
+pub enum FaultKind {
+    /// No mapping at the address (SEGV_MAPERR).
+    Unmapped = 1,
+    /// Mapping present but the access is not permitted (SEGV_ACCERR).
+    Protection = 2,
+    /// Misaligned access to an alignment-checked op (SIGBUS/BUS_ADRALN).
+    Alignment = 3,
+    /// Access past the end of a file mapping (SIGBUS/BUS_ADRERR).
+    Bus = 4,
+}
+
+impl FaultKind {
+    /// Decodes a raw fault kind.
+    pub fn from_u32(v: u32) -> FaultKind {
+        match v {
+            2 => FaultKind::Protection,
+            3 => FaultKind::Alignment,
+            4 => FaultKind::Bus,
+            _ => FaultKind::Unmapped,
+        }
+    }
+}
+
+/// A failed guest memory access.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub struct Fault {
+    /// Guest address.
+    pub addr: u64,
+    /// Why.
+    pub kind: FaultKind,
+    /// True for a write.
+    pub write: bool,
+}
+
+/// Guest memory as the translator sees it. User mode implements it over
+/// the reserved host range at `guest_base`; system mode over a soft-MMU.
+pub trait GuestMemory: Send + Sync {
+    /// `Some(base)` if guest address `a` is host address `base + a` for all
+    /// accesses (faults are then caught by the world's signal handler).
+    fn direct_base(&self) -> Option<u64>;
+    /// Loads `size` (1, 2, 4, 8, 16) bytes, zero-extended.
+    fn load(&self, addr: u64, size: u8) -> Result<u128, Fault>;
+    /// Stores the low `size` bytes of `v`.
+    fn store(&self, addr: u64, size: u8, v: u128) -> Result<(), Fault>;
+    /// Atomic read-modify-write of `size` (1..8) bytes; returns the old value.
+    fn rmw(&self, addr: u64, size: u8, op: RmwOp, v: u64) -> Result<u64, Fault>;
+    /// Atomic compare-and-swap of `size` (1..16) bytes; returns the old value.
+    fn cas(&self, addr: u64, size: u8, expected: u128, new: u128) -> Result<u128, Fault>;
+    /// Reads guest code for translation (needs execute permission).
+    fn fetch_code(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault>;
+}
+
+/// What `CpuHeader::mem` points to.
+pub type MemRef = std::sync::Arc<dyn GuestMemory>;
+
+/// A helper function: `env` is the CPU state block, `a`..`c` the (i64)
+/// arguments; the result is the low bits of the return value.
+pub type HelperFn = unsafe extern "C" fn(env: *mut u8, a: u64, b: u64, c: u64) -> u64;
+
+/// What a helper may touch, so passes and the JIT know what to sync.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub struct HelperFlags {
+    /// Reads guest registers from `env` (they must be written back before).
+    pub reads_state: bool,
+    /// Writes guest registers in `env` (cached copies must be reloaded after).
+    pub writes_state: bool,
+    /// May access guest memory and fail (sets `CpuHeader::helper_fault`).
+    pub may_fault: bool,
+}
+
+impl HelperFlags {
+    /// A helper that only computes from its arguments.
+    pub const PURE: HelperFlags = HelperFlags {
+        reads_state: false,
+        writes_state: false,
+        may_fault: false,
+    };
+    /// A helper that reads and writes guest registers.
+    pub const STATE: HelperFlags = HelperFlags {
+        reads_state: true,
+        writes_state: true,
+        may_fault: false,
+    };
+    /// A helper that reads and writes guest registers and memory.
+    pub const STATE_MEM: HelperFlags = HelperFlags {
+        reads_state: true,
+        writes_state: true,
+        may_fault: true,
+    };
+}
+
+/// A helper known to the IR by name (the JIT imports it by this name).
+#[derive(Debug)]
+pub struct HelperDesc {
+    /// Unique symbol name.
+    pub name: &'static str,
+    /// The function.
+    pub func: HelperFn,
+    /// Effects.
+    pub flags: HelperFlags,
+}

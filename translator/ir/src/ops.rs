@@ -1,0 +1,457 @@
+//! The op table. Every IR op is declared exactly once here; the [`Opcode`]
+//! enum, its names, typing shapes and effect flags, and the typed builder
+//! methods of [`crate::Builder`] are generated from it. The verifier and the
+//! printer work from [`Shape`], so adding an op is one row here plus its
+//! interpretation (`xlat-interp`) and its lowering (`xlat-jit`).
+
+use crate::{Builder, Value};
+
+/// Effect flags of an op.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+pub struct OpFlags(pub u8);
+
+impl OpFlags {
+    /// Pure op.
+    pub const NONE: OpFlags = OpFlags(0);
+    /// Must not be deleted even if its result is unused.
+    pub const SIDE_EFFECT: OpFlags = OpFlags(1);
+    /// May raise a guest fault: guest state must be exact at this point.
+    pub const MAY_FAULT: OpFlags = OpFlags(2);
+    /// Touches guest memory.
+    pub const MEM: OpFlags = OpFlags(4);
+
+    /// Union of two flag sets.
+    pub const fn with(self, o: OpFlags) -> OpFlags {
+        OpFlags(self.0 | o.0)
+    }
+
+    /// True if all of `o` is set.
+    pub const fn has(self, o: OpFlags) -> bool {
+        self.0 & o.0 == o.0
+    }
+}
+
+/// Typing shape of an op: its operands, immediate and result rule. The
+/// verifier and printer are written once per shape.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum Shape {
+    /// `() imm -> ty`: a constant (int or float bits in `imm`).
+    Const,
+    /// `() imm=reg -> reg.ty`.
+    Get,
+    /// `(v: reg.ty) imm=reg`.
+    Set,
+    /// `() imm=guest pc`: marks the start of a guest instruction.
+    Marker,
+    /// `(a: T, b: T) -> T`, T an integer type.
+    Bin,
+    /// `(a: T) -> T`, T an integer type.
+    Un,
+    /// `(a: T, b: T) imm=Cond -> i8`.
+    Cmp,
+    /// `(c: i8, a: T, b: T) -> T`.
+    Select,
+    /// `(a: narrower int) -> wider int`.
+    Extend,
+    /// `(a: wider int) -> narrower int`.
+    Narrow,
+    /// `(a) -> ty` of the same width.
+    Bitcast,
+    /// `(a: F, b: F) -> F`.
+    FBin,
+    /// `(a: F) -> F`.
+    FUn,
+    /// `(a: F, b: F, c: F) -> F`.
+    FTer,
+    /// `(a: F, b: F) imm=FCond -> i8`.
+    FCmp,
+    /// `(a: F) -> F'` between float widths.
+    FConv,
+    /// `(a: int) -> F`.
+    IntToF,
+    /// `(a: F) -> int`, round toward zero, saturating, NaN gives 0.
+    FToInt,
+    /// `(addr: i64) imm=MemFlags -> ty`.
+    Load,
+    /// `(addr: i64, v) imm=MemFlags`.
+    Store,
+    /// `(addr: i64, v: T) imm=MemFlags|RmwOp<<16 -> T` (old value).
+    Rmw,
+    /// `(addr: i64, expected: T, new: T) imm=MemFlags -> T` (old value).
+    Cas,
+    /// `() imm=Ordering`.
+    Fence,
+    /// `(args: i64 ...) imm=helper index -> ty or void`.
+    Call,
+    /// `(a: v128, b: v128) imm=Lanes -> v128`.
+    VBin,
+    /// `(a: v128) imm=Lanes -> v128`.
+    VUn,
+    /// `(a: int) imm=Lanes -> v128`: every lane set to `a`.
+    VSplat,
+    /// `(a: v128) imm=Lanes|lane<<8 -> lane int type`.
+    VExtract,
+    /// `(a: v128, x: int) imm=Lanes|lane<<8 -> v128`.
+    VInsert,
+}
+
+macro_rules! shape_method {
+    (Const, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, ty: crate::Type, imm: u64) -> Value {
+            self.push(Opcode::$v, ty, [Value::NONE; 3], imm)
+        }
+    };
+    (Get, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, r: crate::Reg) -> Value {
+            let ty = self.layout().info(r).ty;
+            self.push(Opcode::$v, ty, [Value::NONE; 3], r.0 as u64)
+        }
+    };
+    (Set, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, r: crate::Reg, v: Value) {
+            self.push(
+                Opcode::$v,
+                crate::Type::Void,
+                [v, Value::NONE, Value::NONE],
+                r.0 as u64,
+            );
+        }
+    };
+    (Marker, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, pc: u64) {
+            self.push(Opcode::$v, crate::Type::Void, [Value::NONE; 3], pc);
+        }
+    };
+    (Bin, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, a: Value, b: Value) -> Value {
+            let ty = self.ty(a);
+            self.push(Opcode::$v, ty, [a, b, Value::NONE], 0)
+        }
+    };
+    (Un, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, a: Value) -> Value {
+            let ty = self.ty(a);
+            self.push(Opcode::$v, ty, [a, Value::NONE, Value::NONE], 0)
+        }
+    };
+    (Cmp, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, c: crate::Cond, a: Value, b: Value) -> Value {
+            self.push(Opcode::$v, crate::Type::I8, [a, b, Value::NONE], c as u64)
+        }
+    };
+    (Select, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, c: Value, a: Value, b: Value) -> Value {
+            let ty = self.ty(a);
+            self.push(Opcode::$v, ty, [c, a, b], 0)
+        }
+    };
+    (FBin, $m:ident, $v:ident) => {
+        shape_method!(Bin, $m, $v);
+    };
+    (FUn, $m:ident, $v:ident) => {
+        shape_method!(Un, $m, $v);
+    };
+    (FTer, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, a: Value, b: Value, c: Value) -> Value {
+            let ty = self.ty(a);
+            self.push(Opcode::$v, ty, [a, b, c], 0)
+        }
+    };
+    (FCmp, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, c: crate::FCond, a: Value, b: Value) -> Value {
+            self.push(Opcode::$v, crate::Type::I8, [a, b, Value::NONE], c as u64)
+        }
+    };
+    (Load, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, ty: crate::Type, addr: Value, f: crate::MemFlags) -> Value {
+            self.push(Opcode::$v, ty, [addr, Value::NONE, Value::NONE], f.to_imm())
+        }
+    };
+    (Store, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, addr: Value, v: Value, f: crate::MemFlags) {
+            self.push(
+                Opcode::$v,
+                crate::Type::Void,
+                [addr, v, Value::NONE],
+                f.to_imm(),
+            );
+        }
+    };
+    (Rmw, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, op: crate::RmwOp, addr: Value, v: Value, f: crate::MemFlags) -> Value {
+            let ty = self.ty(v);
+            self.push(
+                Opcode::$v,
+                ty,
+                [addr, v, Value::NONE],
+                f.to_imm() | (op as u64) << 16,
+            )
+        }
+    };
+    (Cas, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, addr: Value, exp: Value, new: Value, f: crate::MemFlags) -> Value {
+            let ty = self.ty(exp);
+            self.push(Opcode::$v, ty, [addr, exp, new], f.to_imm())
+        }
+    };
+    (Fence, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, o: crate::Ordering) {
+            self.push(Opcode::$v, crate::Type::Void, [Value::NONE; 3], o as u64);
+        }
+    };
+    (Call, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(
+            &mut self,
+            h: &'static crate::HelperDesc,
+            ty: crate::Type,
+            args: &[Value],
+        ) -> Value {
+            let idx = self.intern_helper(h);
+            let mut a = [Value::NONE; 3];
+            a[..args.len()].copy_from_slice(args);
+            self.push(Opcode::$v, ty, a, idx as u64)
+        }
+    };
+    (VBin, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, l: crate::Lanes, a: Value, b: Value) -> Value {
+            self.push(Opcode::$v, crate::Type::V128, [a, b, Value::NONE], l as u64)
+        }
+    };
+    (VUn, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, l: crate::Lanes, a: Value) -> Value {
+            self.push(
+                Opcode::$v,
+                crate::Type::V128,
+                [a, Value::NONE, Value::NONE],
+                l as u64,
+            )
+        }
+    };
+    (VSplat, $m:ident, $v:ident) => {
+        shape_method!(VUn, $m, $v);
+    };
+    (VExtract, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, l: crate::Lanes, a: Value, lane: u32) -> Value {
+            let ty = crate::Type::int(l.lane_bits());
+            self.push(
+                Opcode::$v,
+                ty,
+                [a, Value::NONE, Value::NONE],
+                l as u64 | (lane as u64) << 8,
+            )
+        }
+    };
+    (VInsert, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, l: crate::Lanes, a: Value, x: Value, lane: u32) -> Value {
+            self.push(
+                Opcode::$v,
+                crate::Type::V128,
+                [a, x, Value::NONE],
+                l as u64 | (lane as u64) << 8,
+            )
+        }
+    };
+    // Conversions take the result type explicitly.
+    ($conv:ident, $m:ident, $v:ident) => {
+        #[doc = concat!("Emits `", stringify!($m), "`.")]
+        pub fn $m(&mut self, ty: crate::Type, a: Value) -> Value {
+            self.push(Opcode::$v, ty, [a, Value::NONE, Value::NONE], 0)
+        }
+    };
+}
+
+macro_rules! ops {
+    ($( $(#[doc = $d:literal])* $var:ident $method:ident : $shape:ident $(| $flag:ident)* ;)*) => {
+        /// An IR operation; see the op table in `ops.rs` for each op's meaning.
+        #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+        #[repr(u8)]
+        pub enum Opcode {
+            $( $(#[doc = $d])* $var, )*
+        }
+
+        impl Opcode {
+            /// Every op, in table order.
+            pub const ALL: &'static [Opcode] = &[$(Opcode::$var),*];
+
+            /// Name used by the printer (the builder method's name).
+            pub fn name(self) -> &'static str {
+                match self { $(Opcode::$var => stringify!($method),)* }
+            }
+
+            /// Typing shape.
+            pub fn shape(self) -> Shape {
+                match self { $(Opcode::$var => Shape::$shape,)* }
+            }
+
+            /// Effect flags.
+            pub fn flags(self) -> OpFlags {
+                match self { $(Opcode::$var => OpFlags::NONE $(.with(OpFlags::$flag))*,)* }
+            }
+        }
+
+        impl Builder<'_> {
+            $( shape_method!($shape, $method, $var); )*
+        }
+    };
+}
+
+ops! {
+    /// Constant: integer value or float bit pattern (zero-extended for v128).
+    Const iconst: Const;
+    /// Reads a guest register.
+    Get get: Get;
+    /// Writes a guest register.
+    Set set: Set | SIDE_EFFECT;
+    /// Start of the guest instruction at `imm`; used to recover the PC on faults.
+    InsnStart insn_start: Marker | SIDE_EFFECT;
+    /// Wrapping addition.
+    Add add: Bin;
+    /// Wrapping subtraction.
+    Sub sub: Bin;
+    /// Wrapping multiplication (low half).
+    Mul mul: Bin;
+    /// High half of the unsigned double-width product.
+    Umulh umulh: Bin;
+    /// High half of the signed double-width product.
+    Smulh smulh: Bin;
+    /// Unsigned division; x/0 = 0.
+    Udiv udiv: Bin;
+    /// Signed division; x/0 = 0, MIN/-1 = MIN.
+    Sdiv sdiv: Bin;
+    /// Unsigned remainder; x%0 = x.
+    Urem urem: Bin;
+    /// Signed remainder; x%0 = x, MIN%-1 = 0.
+    Srem srem: Bin;
+    /// Bitwise and.
+    And and: Bin;
+    /// Bitwise or.
+    Or or: Bin;
+    /// Bitwise exclusive or.
+    Xor xor: Bin;
+    /// Shift left; the amount is taken modulo the width.
+    Shl shl: Bin;
+    /// Logical shift right; the amount is taken modulo the width.
+    Lshr lshr: Bin;
+    /// Arithmetic shift right; the amount is taken modulo the width.
+    Ashr ashr: Bin;
+    /// Rotate right; the amount is taken modulo the width.
+    Rotr rotr: Bin;
+    /// Rotate left; the amount is taken modulo the width.
+    Rotl rotl: Bin;
+    /// Bitwise not.
+    Not not: Un;
+    /// Two's complement negation.
+    Neg neg: Un;
+    /// Count leading zeros (width for 0).
+    Clz clz: Un;
+    /// Count leading sign bits, not counting the sign bit itself.
+    Cls cls: Un;
+    /// Count trailing zeros (width for 0).
+    Ctz ctz: Un;
+    /// Population count.
+    Popcnt popcnt: Un;
+    /// Byte swap.
+    Bswap bswap: Un;
+    /// Bit reverse.
+    Bitrev bitrev: Un;
+    /// Integer comparison giving 0 or 1.
+    Icmp icmp: Cmp;
+    /// `c != 0 ? a : b`.
+    Select select: Select;
+    /// Zero extension.
+    Zext zext: Extend;
+    /// Sign extension.
+    Sext sext: Extend;
+    /// Truncation.
+    Trunc trunc: Narrow;
+    /// Reinterpretation of bits between types of equal width.
+    Bitcast bitcast: Bitcast;
+    /// Float addition (round to nearest even).
+    Fadd fadd: FBin;
+    /// Float subtraction.
+    Fsub fsub: FBin;
+    /// Float multiplication.
+    Fmul fmul: FBin;
+    /// Float division.
+    Fdiv fdiv: FBin;
+    /// Float minimum as IEEE 754-2019 `minimum` (NaN if either is NaN, -0 < +0).
+    Fmin fmin: FBin;
+    /// Float maximum as IEEE 754-2019 `maximum`.
+    Fmax fmax: FBin;
+    /// Square root.
+    Fsqrt fsqrt: FUn;
+    /// Negation (sign flip).
+    Fneg fneg: FUn;
+    /// Absolute value (sign clear).
+    Fabs fabs: FUn;
+    /// Fused multiply-add `a * b + c`.
+    Fma fma: FTer;
+    /// Float comparison giving 0 or 1.
+    Fcmp fcmp: FCmp;
+    /// Conversion between float widths.
+    Fcvt fcvt: FConv;
+    /// Signed integer to float.
+    Scvtf scvtf: IntToF;
+    /// Unsigned integer to float.
+    Ucvtf ucvtf: IntToF;
+    /// Float to signed integer, toward zero, saturating, NaN to 0.
+    Fcvtzs fcvtzs: FToInt;
+    /// Float to unsigned integer, toward zero, saturating, NaN to 0.
+    Fcvtzu fcvtzu: FToInt;
+    /// Guest memory load.
+    Load load: Load | MAY_FAULT | MEM;
+    /// Guest memory store.
+    Store store: Store | SIDE_EFFECT | MAY_FAULT | MEM;
+    /// Atomic read-modify-write; yields the old value.
+    AtomicRmw atomic_rmw: Rmw | SIDE_EFFECT | MAY_FAULT | MEM;
+    /// Atomic compare-and-swap; yields the old value.
+    AtomicCas atomic_cas: Cas | SIDE_EFFECT | MAY_FAULT | MEM;
+    /// Memory barrier.
+    Fence fence: Fence | SIDE_EFFECT;
+    /// Call of a helper function; see [`crate::HelperDesc`].
+    CallHelper call_helper: Call | SIDE_EFFECT | MAY_FAULT;
+    /// Lane-wise addition.
+    Vadd vadd: VBin;
+    /// Lane-wise subtraction.
+    Vsub vsub: VBin;
+    /// Bitwise and of vectors.
+    Vand vand: VBin;
+    /// Bitwise or of vectors.
+    Vor vor: VBin;
+    /// Bitwise exclusive or of vectors.
+    Vxor vxor: VBin;
+    /// Lane-wise equality: all ones where equal.
+    Vcmpeq vcmpeq: VBin;
+    /// Lane-wise unsigned minimum.
+    Vumin vumin: VBin;
+    /// Lane-wise unsigned maximum.
+    Vumax vumax: VBin;
+    /// Bitwise not of a vector.
+    Vnot vnot: VUn;
+    /// Every lane set to the low bits of an integer.
+    Vsplat vsplat: VSplat;
+    /// Reads one lane (zero-extended to the lane's integer type).
+    Vextract vextract: VExtract;
+    /// Replaces one lane.
+    Vinsert vinsert: VInsert;
+}

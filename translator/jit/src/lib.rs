@@ -1,0 +1,1 @@
+//! Tier 1: lowers xlat IR to host code with Cranelift
