@@ -23,6 +23,9 @@ pub struct CpuHeader {
     pub exc_info: u64,
     /// Host address of guest address 0 when memory is direct, else 0.
     pub mem_base: u64,
+    /// Direct accesses at or above this guest address take the slow path
+    /// (the `GuestMemory` methods), which reports the fault.
+    pub mem_limit: u64,
     /// The world's memory: a `*const MemRef` (thin pointer), used by the
     /// slow path of memory ops and by helpers.
     pub mem: usize,
@@ -111,9 +114,11 @@ pub struct Fault {
 /// Guest memory as the translator sees it. User mode implements it over
 /// the reserved host range at `guest_base`; system mode over a soft-MMU.
 pub trait GuestMemory: Send + Sync {
-    /// `Some(base)` if guest address `a` is host address `base + a` for all
-    /// accesses (faults are then caught by the world's signal handler).
-    fn direct_base(&self) -> Option<u64>;
+    /// `Some` if guest address `a < limit` is host address `base + a`
+    /// (faults are then caught by the world's host signal handler, and a
+    /// guard area follows `base + limit`); addresses at or above `limit`
+    /// must go through the methods below.
+    fn direct(&self) -> Option<DirectMem>;
     /// Loads `size` (1, 2, 4, 8, 16) bytes, zero-extended.
     fn load(&self, addr: u64, size: u8) -> Result<u128, Fault>;
     /// Stores the low `size` bytes of `v`.
@@ -124,6 +129,15 @@ pub trait GuestMemory: Send + Sync {
     fn cas(&self, addr: u64, size: u8, expected: u128, new: u128) -> Result<u128, Fault>;
     /// Reads guest code for translation (needs execute permission).
     fn fetch_code(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault>;
+}
+
+/// Direct (user-mode) mapping of guest memory into host memory.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub struct DirectMem {
+    /// Host address of guest address 0.
+    pub base: u64,
+    /// First guest address not covered by the direct mapping.
+    pub limit: u64,
 }
 
 /// What `CpuHeader::mem` points to.

@@ -27,7 +27,7 @@ pub enum Type {
 
 impl Type {
     /// Width in bits (0 for `Void`).
-    pub fn bits(self) -> u32 {
+    pub const fn bits(self) -> u32 {
         match self {
             Type::Void => 0,
             Type::I8 => 8,
@@ -39,7 +39,7 @@ impl Type {
     }
 
     /// Width in bytes.
-    pub fn bytes(self) -> u32 {
+    pub const fn bytes(self) -> u32 {
         self.bits() / 8
     }
 
