@@ -12,10 +12,13 @@ pub use getset::getset;
 
 use crate::{Block, OpFlags, StateLayout, Value, verify};
 
+/// A pass over one block.
+pub type Pass = fn(&mut Block, &StateLayout);
+
 /// Runs get/set elimination, constant folding, dead-flag elimination and
 /// dead-code elimination.
 pub fn optimize(b: &mut Block, layout: &StateLayout) {
-    let passes: [(&str, fn(&mut Block, &StateLayout)); 4] = [
+    let passes: [(&str, Pass); 4] = [
         ("getset", getset),
         ("constfold", constfold),
         ("dead_flags", dead_flags),
@@ -23,13 +26,13 @@ pub fn optimize(b: &mut Block, layout: &StateLayout) {
     ];
     for (name, pass) in passes {
         pass(b, layout);
-        if cfg!(debug_assertions) {
-            if let Err(e) = verify(b, layout) {
-                panic!(
-                    "verifier failed after pass {name}: {e}\n{}",
-                    crate::print::print_block(b, layout)
-                );
-            }
+        if cfg!(debug_assertions)
+            && let Err(e) = verify(b, layout)
+        {
+            panic!(
+                "verifier failed after pass {name}: {e}\n{}",
+                crate::print::print_block(b, layout)
+            );
         }
     }
 }

@@ -1,0 +1,309 @@
+//! Unit tests of the IR: builder, verifier, printer (golden), passes, eval.
+
+use xlat_ir::eval::eval_int;
+use xlat_ir::passes::{constfold, dce, dead_flags, getset, optimize};
+use xlat_ir::print::print_block;
+use xlat_ir::{
+    Block, Builder, Cond, HelperDesc, HelperFlags, MemFlags, Opcode, Reg, RegInfo, RegKind,
+    StateLayout, Terminal, Type, verify,
+};
+
+static REGS: &[RegInfo] = &[
+    RegInfo {
+        name: "r0",
+        offset: 128,
+        ty: Type::I64,
+        kind: RegKind::Normal,
+    },
+    RegInfo {
+        name: "r1",
+        offset: 136,
+        ty: Type::I64,
+        kind: RegKind::Normal,
+    },
+    RegInfo {
+        name: "pc",
+        offset: 144,
+        ty: Type::I64,
+        kind: RegKind::Pc,
+    },
+    RegInfo {
+        name: "zf",
+        offset: 152,
+        ty: Type::I8,
+        kind: RegKind::Flag,
+    },
+    RegInfo {
+        name: "q0",
+        offset: 160,
+        ty: Type::V128,
+        kind: RegKind::Normal,
+    },
+];
+static LAYOUT: StateLayout = StateLayout {
+    regs: REGS,
+    pc: Reg(2),
+    size: 176,
+};
+const R0: Reg = Reg(0);
+const R1: Reg = Reg(1);
+const ZF: Reg = Reg(3);
+
+unsafe extern "C" fn nop_helper(_env: *mut u8, a: u64, _b: u64, _c: u64) -> u64 {
+    a
+}
+static READER: HelperDesc = HelperDesc {
+    name: "reader",
+    func: nop_helper,
+    flags: HelperFlags::STATE,
+};
+
+fn count(b: &Block, op: Opcode) -> usize {
+    b.insts.iter().filter(|i| i.op == op).count()
+}
+
+fn sample() -> Block {
+    let mut b = Builder::new(&LAYOUT, 0x1000);
+    b.insn_start(0x1000);
+    let a = b.get(R0);
+    let c = b.i64(5);
+    let s = b.add(a, c);
+    b.set(R1, s);
+    let z = b.icmp(Cond::Eq, s, c);
+    b.set(ZF, z);
+    b.insn_start(0x1004);
+    let m = b.load(Type::I32, s, MemFlags::new(2).signed());
+    let w = b.sext(Type::I64, m);
+    b.store(a, w, MemFlags::new(8));
+    b.count_insn(4);
+    b.count_insn(4);
+    b.terminate(Terminal::Branch {
+        cond: z,
+        taken: 0x2000,
+        not_taken: 0x1008,
+    });
+    b.finish()
+}
+
+#[test]
+fn builder_output_verifies() {
+    let b = sample();
+    verify(&b, &LAYOUT).unwrap();
+}
+
+#[test]
+fn verifier_rejects_bad_blocks() {
+    let mut b = sample();
+    b.term = None;
+    assert!(verify(&b, &LAYOUT).unwrap_err().msg.contains("terminal"));
+
+    let mut b = sample();
+    b.insts[3].args[0] = xlat_ir::Value(10); // add uses a later value
+    assert!(verify(&b, &LAYOUT).is_err());
+
+    let mut b = sample();
+    b.insts[3].ty = Type::I32; // add.i32 of i64 operands
+    assert!(verify(&b, &LAYOUT).is_err());
+
+    let mut b = sample();
+    b.insts[4].imm = 77; // set of an unknown register
+    assert!(
+        verify(&b, &LAYOUT)
+            .unwrap_err()
+            .msg
+            .contains("unknown register")
+    );
+
+    let mut b = sample();
+    b.term = Some(Terminal::JumpIndirect(xlat_ir::Value(5))); // i8 as a target
+    assert!(verify(&b, &LAYOUT).is_err());
+
+    let mut bad = Builder::new(&LAYOUT, 0);
+    let x = bad.i64(1);
+    bad.set(ZF, x); // i64 into an i8 flag
+    bad.terminate(Terminal::Exit(0));
+    assert!(verify(&bad.finish(), &LAYOUT).is_err());
+}
+
+/// Golden test of the printer; regenerate with `XLAT_BLESS=1 cargo test -p xlat-ir`.
+#[test]
+fn printer_golden() {
+    let text = print_block(&sample(), &LAYOUT);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/sample.ir");
+    if std::env::var_os("XLAT_BLESS").is_some() {
+        std::fs::write(path, &text).unwrap();
+    }
+    let want = std::fs::read_to_string(path).expect("golden file missing: run with XLAT_BLESS=1");
+    assert_eq!(text, want);
+}
+
+#[test]
+fn getset_forwards_and_drops_overwritten_sets() {
+    let mut b = Builder::new(&LAYOUT, 0);
+    let a = b.get(R0);
+    let one = b.i64(1);
+    let s = b.add(a, one);
+    b.set(R1, s); // overwritten below, no read in between: dead
+    let again = b.get(R0); // forwarded to `a`
+    let t = b.add(again, s);
+    b.set(R1, t);
+    let r1 = b.get(R1); // forwarded to `t`
+    b.terminate(Terminal::JumpIndirect(r1));
+    let mut blk = b.finish();
+    getset(&mut blk, &LAYOUT);
+    verify(&blk, &LAYOUT).unwrap();
+    assert_eq!(count(&blk, Opcode::Get), 1);
+    assert_eq!(count(&blk, Opcode::Set), 1);
+    let Terminal::JumpIndirect(v) = blk.terminal() else {
+        panic!()
+    };
+    assert_eq!(blk.insts[v.index()].op, Opcode::Add);
+}
+
+#[test]
+fn getset_keeps_sets_before_faulting_ops_and_state_helpers() {
+    let mut b = Builder::new(&LAYOUT, 0);
+    let a = b.get(R0);
+    b.set(R1, a);
+    let _ = b.load(Type::I64, a, MemFlags::new(8)); // may fault: r1 must be exact
+    b.set(R1, a);
+    b.call_helper(&READER, Type::Void, &[]);
+    b.set(R1, a);
+    let r0 = b.get(R0); // helper writes state: not forwarded
+    b.set(R1, r0);
+    b.terminate(Terminal::Exit(0));
+    let mut blk = b.finish();
+    getset(&mut blk, &LAYOUT);
+    verify(&blk, &LAYOUT).unwrap();
+    // first two sets are observed (load, helper); third is overwritten by the fourth
+    assert_eq!(count(&blk, Opcode::Set), 3);
+    assert_eq!(count(&blk, Opcode::Get), 2);
+}
+
+#[test]
+fn constfold_evaluates_and_simplifies() {
+    let mut b = Builder::new(&LAYOUT, 0);
+    let x = b.i64(6);
+    let y = b.i64(7);
+    let p = b.mul(x, y);
+    let zero = b.i64(0);
+    let a = b.get(R0);
+    let same = b.add(a, zero);
+    let sum = b.add(same, p);
+    b.set(R1, sum);
+    let q = b.udiv(p, zero); // division by zero folds to 0
+    b.set(R0, q);
+    b.terminate(Terminal::Exit(0));
+    let mut blk = b.finish();
+    constfold(&mut blk, &LAYOUT);
+    dce(&mut blk, &LAYOUT);
+    verify(&blk, &LAYOUT).unwrap();
+    assert_eq!(count(&blk, Opcode::Mul), 0);
+    assert_eq!(count(&blk, Opcode::Udiv), 0);
+    assert_eq!(count(&blk, Opcode::Add), 1);
+    assert!(
+        blk.insts
+            .iter()
+            .any(|i| i.op == Opcode::Const && i.imm == 42)
+    );
+    let set_r0 = blk
+        .insts
+        .iter()
+        .find(|i| i.op == Opcode::Set && i.imm == 0)
+        .unwrap();
+    assert_eq!(blk.insts[set_r0.args[0].index()].imm, 0);
+}
+
+#[test]
+fn dead_flags_removes_overwritten_flag_sets_only() {
+    let mut b = Builder::new(&LAYOUT, 0);
+    let a = b.get(R0);
+    let z0 = b.i64(0);
+    let f1 = b.icmp(Cond::Eq, a, z0);
+    b.set(ZF, f1); // dead: overwritten before read
+    let f2 = b.icmp(Cond::Ne, a, z0);
+    b.set(ZF, f2); // read by the get below
+    let g = b.get(ZF);
+    let f3 = b.icmp(Cond::Ult, a, z0);
+    b.set(ZF, f3); // live at block end
+    b.terminate(Terminal::Branch {
+        cond: g,
+        taken: 1,
+        not_taken: 2,
+    });
+    let mut blk = b.finish();
+    dead_flags(&mut blk, &LAYOUT);
+    dce(&mut blk, &LAYOUT);
+    verify(&blk, &LAYOUT).unwrap();
+    assert_eq!(count(&blk, Opcode::Set), 2);
+    assert_eq!(count(&blk, Opcode::Icmp), 2);
+}
+
+#[test]
+fn optimize_pipeline_keeps_semantics_visible() {
+    let mut blk = sample();
+    optimize(&mut blk, &LAYOUT);
+    verify(&blk, &LAYOUT).unwrap();
+    // the load and store remain; both register sets remain (live at exit)
+    assert_eq!(count(&blk, Opcode::Load), 1);
+    assert_eq!(count(&blk, Opcode::Store), 1);
+    assert_eq!(count(&blk, Opcode::Set), 2);
+}
+
+#[test]
+fn eval_edge_cases() {
+    let e =
+        |op, ty, a: u64, b: u64| eval_int(op, ty, ty, 0, a as u128, b as u128, 0).unwrap() as u64;
+    assert_eq!(
+        e(Opcode::Sdiv, Type::I64, i64::MIN as u64, -1i64 as u64),
+        i64::MIN as u64
+    );
+    assert_eq!(e(Opcode::Srem, Type::I64, i64::MIN as u64, -1i64 as u64), 0);
+    assert_eq!(e(Opcode::Udiv, Type::I32, 7, 0), 0);
+    assert_eq!(e(Opcode::Urem, Type::I32, 7, 0), 7);
+    assert_eq!(
+        e(Opcode::Sdiv, Type::I32, (-7i32) as u32 as u64, 2),
+        (-3i32) as u32 as u64
+    );
+    assert_eq!(e(Opcode::Shl, Type::I32, 1, 33), 2);
+    assert_eq!(e(Opcode::Ashr, Type::I32, 0x8000_0000, 31), 0xffff_ffff);
+    assert_eq!(e(Opcode::Rotr, Type::I32, 1, 1), 0x8000_0000);
+    assert_eq!(e(Opcode::Rotl, Type::I64, 1 << 63, 1), 1);
+    assert_eq!(e(Opcode::Clz, Type::I32, 0, 0), 32);
+    assert_eq!(e(Opcode::Clz, Type::I64, 1, 0), 63);
+    assert_eq!(e(Opcode::Cls, Type::I64, u64::MAX, 0), 63);
+    assert_eq!(e(Opcode::Cls, Type::I32, 0x0000_ffff, 0), 15);
+    assert_eq!(e(Opcode::Ctz, Type::I16, 0, 0), 16);
+    assert_eq!(e(Opcode::Bitrev, Type::I32, 1, 0), 0x8000_0000);
+    assert_eq!(e(Opcode::Bswap, Type::I32, 0x1122_3344, 0), 0x4433_2211);
+    assert_eq!(
+        e(Opcode::Umulh, Type::I64, u64::MAX, u64::MAX),
+        u64::MAX - 1
+    );
+    assert_eq!(e(Opcode::Smulh, Type::I64, -1i64 as u64, -1i64 as u64), 0);
+    assert_eq!(e(Opcode::Smulh, Type::I64, i64::MIN as u64, 2), u64::MAX);
+    assert_eq!(e(Opcode::Neg, Type::I8, 1, 0), 0xff);
+    let sx = eval_int(Opcode::Sext, Type::I64, Type::I8, 0, 0x80, 0, 0).unwrap();
+    assert_eq!(sx as u64, 0xffff_ffff_ffff_ff80);
+    let lt = eval_int(
+        Opcode::Icmp,
+        Type::I8,
+        Type::I32,
+        Cond::Slt as u64,
+        0xffff_ffff,
+        0,
+        0,
+    );
+    assert_eq!(lt, Some(1));
+}
+
+#[test]
+fn op_table_is_consistent() {
+    let mut names: Vec<&str> = Opcode::ALL.iter().map(|o| o.name()).collect();
+    let n = names.len();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), n, "duplicate op names");
+    assert!(Opcode::Store.flags().has(xlat_ir::OpFlags::MAY_FAULT));
+    assert!(!Opcode::Add.flags().has(xlat_ir::OpFlags::SIDE_EFFECT));
+}
