@@ -100,6 +100,10 @@ impl FaultKind {
     }
 }
 
+/// Bit or-ed into [`CpuHeader::fault_kind`] (above the [`FaultKind`] value)
+/// when the faulting access was a write.
+pub const FAULT_WRITE: u32 = 1 << 8;
+
 /// A failed guest memory access.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub struct Fault {

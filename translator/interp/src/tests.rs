@@ -1,0 +1,471 @@
+//! Unit tests: hand-built blocks on a small test CPU state.
+
+use super::*;
+use std::mem::offset_of;
+use std::sync::Mutex;
+use xlat_ir::{Builder, Cond, ExceptionKind, HelperDesc, HelperFlags, Reg, RegInfo, RegKind};
+
+#[repr(C, align(16))]
+#[derive(Default)]
+struct TState {
+    hdr: CpuHeader,
+    r: [u64; 4],
+    pc: u64,
+    f: u8,
+    _pad: [u8; 7],
+    v: u128,
+}
+
+const R0: Reg = Reg(0);
+const R1: Reg = Reg(1);
+const R2: Reg = Reg(2);
+const R3: Reg = Reg(3);
+const PC: Reg = Reg(4);
+const F: Reg = Reg(5);
+const V: Reg = Reg(6);
+
+static REGS: &[RegInfo] = &[
+    RegInfo {
+        name: "r0",
+        offset: offset_of!(TState, r) as u32,
+        ty: Type::I64,
+        kind: RegKind::Normal,
+    },
+    RegInfo {
+        name: "r1",
+        offset: offset_of!(TState, r) as u32 + 8,
+        ty: Type::I64,
+        kind: RegKind::Normal,
+    },
+    RegInfo {
+        name: "r2",
+        offset: offset_of!(TState, r) as u32 + 16,
+        ty: Type::I64,
+        kind: RegKind::Normal,
+    },
+    RegInfo {
+        name: "r3",
+        offset: offset_of!(TState, r) as u32 + 24,
+        ty: Type::I64,
+        kind: RegKind::Normal,
+    },
+    RegInfo {
+        name: "pc",
+        offset: offset_of!(TState, pc) as u32,
+        ty: Type::I64,
+        kind: RegKind::Pc,
+    },
+    RegInfo {
+        name: "f",
+        offset: offset_of!(TState, f) as u32,
+        ty: Type::I8,
+        kind: RegKind::Flag,
+    },
+    RegInfo {
+        name: "v",
+        offset: offset_of!(TState, v) as u32,
+        ty: Type::V128,
+        kind: RegKind::Normal,
+    },
+];
+
+static LAYOUT: StateLayout = StateLayout {
+    regs: REGS,
+    pc: PC,
+    size: std::mem::size_of::<TState>(),
+};
+
+/// Flat memory at [0x1000, 0x2000); the page [0x1800, 0x2000) is read-only.
+struct Mem(Mutex<Vec<u8>>);
+
+impl Mem {
+    fn new() -> Mem {
+        Mem(Mutex::new(vec![0; 0x1000]))
+    }
+    fn check(&self, addr: u64, size: u8, write: bool) -> Result<usize, Fault> {
+        if addr < 0x1000 || addr + size as u64 > 0x2000 {
+            return Err(Fault {
+                addr,
+                kind: FaultKind::Unmapped,
+                write,
+            });
+        }
+        if write && addr >= 0x1800 {
+            return Err(Fault {
+                addr,
+                kind: FaultKind::Protection,
+                write,
+            });
+        }
+        Ok((addr - 0x1000) as usize)
+    }
+}
+
+impl GuestMemory for Mem {
+    fn direct(&self) -> Option<xlat_ir::abi::DirectMem> {
+        None
+    }
+    fn load(&self, addr: u64, size: u8) -> Result<u128, Fault> {
+        let o = self.check(addr, size, false)?;
+        let m = self.0.lock().unwrap();
+        let mut b = [0u8; 16];
+        b[..size as usize].copy_from_slice(&m[o..o + size as usize]);
+        Ok(u128::from_le_bytes(b))
+    }
+    fn store(&self, addr: u64, size: u8, v: u128) -> Result<(), Fault> {
+        let o = self.check(addr, size, true)?;
+        let mut m = self.0.lock().unwrap();
+        m[o..o + size as usize].copy_from_slice(&v.to_le_bytes()[..size as usize]);
+        Ok(())
+    }
+    fn rmw(&self, addr: u64, size: u8, op: RmwOp, v: u64) -> Result<u64, Fault> {
+        let old = self.load(addr, size)? as u64;
+        self.store(
+            addr,
+            size,
+            op.apply(Type::int(size as u32 * 8), old, v) as u128,
+        )?;
+        Ok(old)
+    }
+    fn cas(&self, addr: u64, size: u8, expected: u128, new: u128) -> Result<u128, Fault> {
+        let old = self.load(addr, size)?;
+        if old == expected {
+            self.store(addr, size, new)?;
+        }
+        Ok(old)
+    }
+    fn fetch_code(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = self.load(addr + i as u64, 1)? as u8;
+        }
+        Ok(())
+    }
+}
+
+fn run(b: &Block, st: &mut TState, mem: &Mem) -> ExitCode {
+    xlat_ir::verify(b, &LAYOUT).expect("test block verifies");
+    let mut s = Scratch::new();
+    // SAFETY: `st` is a live, aligned TState matching LAYOUT.
+    unsafe { run_block(b, &LAYOUT, st as *mut TState as *mut u8, mem, &mut s) }
+}
+
+#[test]
+fn arithmetic_and_branch() {
+    let mut bl = Builder::new(&LAYOUT, 0x100);
+    bl.insn_start(0x100);
+    let a = bl.get(R0);
+    let five = bl.i64(5);
+    let s = bl.add(a, five);
+    bl.set(R1, s);
+    let m = bl.mul(s, s);
+    bl.set(R2, m);
+    let z = bl.i64(0);
+    let d = bl.udiv(a, z);
+    bl.set(R3, d);
+    let c = bl.icmp(Cond::Slt, a, z);
+    bl.set(F, c);
+    bl.terminate(Terminal::Branch {
+        cond: c,
+        taken: 0x200,
+        not_taken: 0x300,
+    });
+    let b = bl.finish();
+
+    let mem = Mem::new();
+    let mut st = TState {
+        r: [u64::MAX - 1, 0, 0, 7],
+        ..Default::default()
+    };
+    assert_eq!(run(&b, &mut st, &mem), ExitCode::Continue);
+    assert_eq!(st.r[1], 3);
+    assert_eq!(st.r[2], 9);
+    assert_eq!(st.r[3], 0, "x / 0 = 0");
+    assert_eq!(st.f, 1);
+    assert_eq!(st.pc, 0x200);
+    assert_eq!(st.hdr.blocks_executed, 1);
+
+    st.r[0] = 10;
+    assert_eq!(run(&b, &mut st, &mem), ExitCode::Continue);
+    assert_eq!(st.r[1], 15);
+    assert_eq!(st.f, 0);
+    assert_eq!(st.pc, 0x300);
+}
+
+#[test]
+fn narrow_types_wrap() {
+    let mut bl = Builder::new(&LAYOUT, 0);
+    let a = bl.get(R0);
+    let t = bl.trunc(Type::I8, a);
+    let one = bl.i8(1);
+    let s = bl.add(t, one);
+    let sx = bl.sext(Type::I64, s);
+    bl.set(R1, sx);
+    let zx = bl.zext(Type::I64, s);
+    bl.set(R2, zx);
+    bl.terminate(Terminal::Jump(4));
+    let b = bl.finish();
+    let mem = Mem::new();
+    let mut st = TState {
+        r: [0x37f, 0, 0, 0],
+        ..Default::default()
+    };
+    run(&b, &mut st, &mem);
+    assert_eq!(st.r[1], 0xffff_ffff_ffff_ff80);
+    assert_eq!(st.r[2], 0x80);
+}
+
+#[test]
+fn memory_load_store_signed() {
+    let mut bl = Builder::new(&LAYOUT, 0);
+    let addr = bl.get(R0);
+    let v = bl.get(R1);
+    bl.store(addr, v, MemFlags::new(4));
+    let l = bl.load(Type::I64, addr, MemFlags::new(1).signed());
+    bl.set(R2, l);
+    let l2 = bl.load(Type::I64, addr, MemFlags::new(2));
+    bl.set(R3, l2);
+    let one = bl.i64(1);
+    let old = bl.atomic_rmw(RmwOp::Add, addr, one, MemFlags::new(4).aligned());
+    let nv = bl.load(Type::I64, addr, MemFlags::new(4));
+    let s = bl.add(old, nv);
+    bl.set(R1, s);
+    bl.terminate(Terminal::Jump(0x10));
+    let b = bl.finish();
+    let mem = Mem::new();
+    let mut st = TState {
+        r: [0x1010, 0x1234_5687, 0, 0],
+        ..Default::default()
+    };
+    assert_eq!(run(&b, &mut st, &mem), ExitCode::Continue);
+    assert_eq!(st.r[2], 0xffff_ffff_ffff_ff87);
+    assert_eq!(st.r[3], 0x5687);
+    assert_eq!(st.r[1], 0x1234_5687 + 0x1234_5688);
+    assert_eq!(mem.load(0x1010, 4).unwrap(), 0x1234_5688);
+}
+
+#[test]
+fn cas_succeeds_and_fails() {
+    let mut bl = Builder::new(&LAYOUT, 0);
+    let addr = bl.get(R0);
+    let e = bl.get(R1);
+    let n = bl.get(R2);
+    let old = bl.atomic_cas(addr, e, n, MemFlags::new(8).ordered(Ordering::AcqRel));
+    bl.set(R3, old);
+    bl.terminate(Terminal::Jump(0));
+    let b = bl.finish();
+    let mem = Mem::new();
+    mem.store(0x1100, 8, 42).unwrap();
+    let mut st = TState {
+        r: [0x1100, 41, 7, 0],
+        ..Default::default()
+    };
+    run(&b, &mut st, &mem);
+    assert_eq!(st.r[3], 42);
+    assert_eq!(
+        mem.load(0x1100, 8).unwrap(),
+        42,
+        "failed cas stores nothing"
+    );
+    st.r[1] = 42;
+    run(&b, &mut st, &mem);
+    assert_eq!(mem.load(0x1100, 8).unwrap(), 7);
+}
+
+#[test]
+fn fault_leaves_exact_state() {
+    let mut bl = Builder::new(&LAYOUT, 0x400);
+    bl.insn_start(0x400);
+    let one = bl.i64(1);
+    bl.set(R1, one);
+    bl.insn_start(0x404);
+    let addr = bl.get(R0);
+    let l = bl.load(Type::I64, addr, MemFlags::new(8));
+    bl.set(R2, l);
+    bl.insn_start(0x408);
+    bl.set(R3, one);
+    bl.terminate(Terminal::Jump(0x40c));
+    let b = bl.finish();
+    let mem = Mem::new();
+    let mut st = TState {
+        r: [0x5000, 0, 99, 99],
+        ..Default::default()
+    };
+    assert_eq!(run(&b, &mut st, &mem), ExitCode::Fault);
+    assert_eq!(st.pc, 0x404);
+    assert_eq!(st.r[1], 1, "earlier instruction completed");
+    assert_eq!(st.r[2], 99);
+    assert_eq!(st.r[3], 99, "later instruction not executed");
+    assert_eq!(st.hdr.exc_info, 0x5000);
+    assert_eq!(st.hdr.fault_kind, FaultKind::Unmapped as u32);
+    assert_eq!(st.hdr.exit, ExitCode::Fault as u32);
+}
+
+#[test]
+fn store_protection_and_alignment_faults() {
+    let mut bl = Builder::new(&LAYOUT, 0x400);
+    bl.insn_start(0x400);
+    let addr = bl.get(R0);
+    let v = bl.get(R1);
+    bl.store(addr, v, MemFlags::new(4).aligned());
+    bl.terminate(Terminal::Jump(0x404));
+    let b = bl.finish();
+    let mem = Mem::new();
+    let mut st = TState {
+        r: [0x1802, 5, 0, 0],
+        ..Default::default()
+    };
+    assert_eq!(run(&b, &mut st, &mem), ExitCode::Fault);
+    assert_eq!(
+        st.hdr.fault_kind,
+        FaultKind::Alignment as u32 | FAULT_WRITE,
+        "alignment checked before the access"
+    );
+    st.r[0] = 0x1804;
+    assert_eq!(run(&b, &mut st, &mem), ExitCode::Fault);
+    assert_eq!(
+        st.hdr.fault_kind,
+        FaultKind::Protection as u32 | FAULT_WRITE
+    );
+    assert_eq!(st.hdr.exc_info, 0x1804);
+    st.r[0] = 0x17fc;
+    assert_eq!(run(&b, &mut st, &mem), ExitCode::Continue);
+    assert_eq!(mem.load(0x17fc, 4).unwrap(), 5);
+}
+
+#[test]
+fn exception_and_indirect_terminals() {
+    let mut bl = Builder::new(&LAYOUT, 0x10);
+    bl.terminate(Terminal::Exception {
+        kind: ExceptionKind::Syscall,
+        pc: 0x14,
+        info: 93,
+    });
+    let b = bl.finish();
+    let mem = Mem::new();
+    let mut st = TState::default();
+    assert_eq!(run(&b, &mut st, &mem), ExitCode::Exception);
+    assert_eq!(st.pc, 0x14);
+    assert_eq!(st.hdr.exc_kind, ExceptionKind::Syscall as u32);
+    assert_eq!(st.hdr.exc_info, 93);
+
+    let mut bl = Builder::new(&LAYOUT, 0x10);
+    let t = bl.get(R0);
+    bl.terminate(Terminal::Return(t));
+    let b = bl.finish();
+    st.r[0] = 0xdead_beef;
+    assert_eq!(run(&b, &mut st, &mem), ExitCode::Continue);
+    assert_eq!(st.pc, 0xdead_beef);
+}
+
+#[test]
+fn float_semantics() {
+    let f64c = |bl: &mut Builder, x: f64| bl.iconst(Type::F64, x.to_bits());
+    let mut bl = Builder::new(&LAYOUT, 0);
+    let nz = f64c(&mut bl, -0.0);
+    let pz = f64c(&mut bl, 0.0);
+    let mn = bl.fmin(pz, nz);
+    let mnb = bl.bitcast(Type::I64, mn);
+    bl.set(R0, mnb);
+    let nan = f64c(&mut bl, f64::NAN);
+    let big = f64c(&mut bl, 1e300);
+    let sat = bl.fcvtzs(Type::I32, big);
+    let satz = bl.zext(Type::I64, sat);
+    bl.set(R1, satz);
+    let nz2 = bl.fcvtzu(Type::I64, nan);
+    let mx = bl.fmax(nan, big);
+    let uno = bl.fcmp(xlat_ir::FCond::Uno, mx, mx);
+    let unoz = bl.zext(Type::I64, uno);
+    let s = bl.add(nz2, unoz);
+    bl.set(R2, s);
+    let m3 = f64c(&mut bl, -3.75);
+    let i = bl.fcvtzs(Type::I64, m3);
+    bl.set(R3, i);
+    bl.terminate(Terminal::Jump(0));
+    let b = bl.finish();
+    let mem = Mem::new();
+    let mut st = TState::default();
+    run(&b, &mut st, &mem);
+    assert_eq!(st.r[0], (-0.0f64).to_bits());
+    assert_eq!(st.r[1], i32::MAX as u64);
+    assert_eq!(st.r[2], 1, "NaN converts to 0 and fmax(NaN, x) is NaN");
+    assert_eq!(st.r[3], (-3i64) as u64);
+}
+
+#[test]
+fn vector_lanes() {
+    let mut bl = Builder::new(&LAYOUT, 0);
+    let v = bl.get(V);
+    let x = bl.i64(0xff);
+    let sp = bl.vsplat(Lanes::I8x16, x);
+    let s = bl.vadd(Lanes::I8x16, v, sp);
+    let seven = bl.i32(7);
+    let ins = bl.vinsert(Lanes::I32x4, s, seven, 2);
+    bl.set(V, ins);
+    let e = bl.vextract(Lanes::I16x8, v, 1);
+    let ez = bl.zext(Type::I64, e);
+    bl.set(R0, ez);
+    bl.terminate(Terminal::Jump(0));
+    let b = bl.finish();
+    let mem = Mem::new();
+    let mut st = TState {
+        v: 0x0000_0000_0000_0000_0000_0000_0403_0201,
+        ..Default::default()
+    };
+    run(&b, &mut st, &mem);
+    assert_eq!(st.r[0], 0x0403);
+    assert_eq!(
+        st.v, 0xffff_ffff_0000_0007_ffff_ffff_0302_0100,
+        "each byte decremented (wrapping), lane 2 of i32x4 replaced"
+    );
+}
+
+unsafe extern "C" fn h_fault(env: *mut u8, a: u64, _b: u64, _c: u64) -> u64 {
+    let hdr = env as *mut CpuHeader;
+    // SAFETY: the interpreter passes the live state block.
+    unsafe {
+        (*hdr).helper_fault = 1;
+        (*hdr).fault_kind = FaultKind::Unmapped as u32;
+        (*hdr).exc_info = a;
+    }
+    0
+}
+
+unsafe extern "C" fn h_add3(_env: *mut u8, a: u64, b: u64, c: u64) -> u64 {
+    a + b + c
+}
+
+static H_FAULT: HelperDesc = HelperDesc {
+    name: "test_fault",
+    func: h_fault,
+    flags: HelperFlags::STATE_MEM,
+};
+static H_ADD3: HelperDesc = HelperDesc {
+    name: "test_add3",
+    func: h_add3,
+    flags: HelperFlags::PURE,
+};
+
+#[test]
+fn helpers_and_helper_faults() {
+    let mut bl = Builder::new(&LAYOUT, 0x20);
+    bl.insn_start(0x20);
+    let a = bl.i64(1);
+    let b = bl.i64(20);
+    let c = bl.i64(300);
+    let r = bl.call_helper(&H_ADD3, Type::I64, &[a, b, c]);
+    bl.set(R0, r);
+    bl.insn_start(0x24);
+    let addr = bl.i64(0x777);
+    bl.call_helper(&H_FAULT, Type::Void, &[addr]);
+    bl.set(R1, r);
+    bl.terminate(Terminal::Jump(0x28));
+    let b = bl.finish();
+    let mem = Mem::new();
+    let mut st = TState::default();
+    assert_eq!(run(&b, &mut st, &mem), ExitCode::Fault);
+    assert_eq!(st.r[0], 321);
+    assert_eq!(st.r[1], 0);
+    assert_eq!(st.pc, 0x24);
+    assert_eq!(st.hdr.exc_info, 0x777);
+    assert_eq!(st.hdr.helper_fault, 0);
+}
