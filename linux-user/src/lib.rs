@@ -1,1 +1,8 @@
-//! Linux user mode: ELF loading, guest address space, syscalls, signals; the xlat-<arch> binaries
+//! Linux user mode: ELF loading, guest address space, syscalls, signals;
+//! the `xlat-<arch>` binaries.
+//!
+//! Everything here is architecture-neutral except `arch/<guest>.rs`, which
+//! holds one guest's ABI: syscall numbers, structure layouts, auxv values.
+
+pub mod mmap;
+pub mod probe;

@@ -1,0 +1,996 @@
+//! The guest address space: one reserved host range at `guest_base`, guest
+//! address `a` is host address `guest_base + a`, plus a page-granular map
+//! of the guest's mappings (for mmap/munmap/mprotect/mremap/brk, fault
+//! classification, execute permission and later `/proc/self/maps`).
+
+use crate::probe;
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+use thiserror::Error;
+use xlat_ir::RmwOp;
+use xlat_ir::abi::{DirectMem, Fault, FaultKind, GuestMemory};
+
+/// Guest (and host) page size.
+pub const PAGE_SIZE: u64 = 4096;
+/// Guard area reserved after the guest range (PROT_NONE forever).
+pub const GUARD_SIZE: u64 = 1 << 20;
+
+/// Guest protection bits (Linux `PROT_*`, the same on every supported guest).
+pub mod prot {
+    /// Readable.
+    pub const READ: u32 = 1;
+    /// Writable.
+    pub const WRITE: u32 = 2;
+    /// Executable.
+    pub const EXEC: u32 = 4;
+}
+
+/// Rounds down to a page boundary.
+pub const fn page_down(a: u64) -> u64 {
+    a & !(PAGE_SIZE - 1)
+}
+
+/// Rounds up to a page boundary (saturating).
+pub const fn page_up(a: u64) -> u64 {
+    match a.checked_add(PAGE_SIZE - 1) {
+        Some(v) => v & !(PAGE_SIZE - 1),
+        None => u64::MAX & !(PAGE_SIZE - 1),
+    }
+}
+
+/// Errors of the address space.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum MmapError {
+    /// Could not reserve the guest range.
+    #[error("cannot reserve guest address space: {0}")]
+    Reserve(String),
+    /// Range outside the guest space or not page aligned.
+    #[error("invalid guest range 0x{0:x}+0x{1:x}")]
+    Invalid(u64, u64),
+    /// No free range large enough.
+    #[error("guest address space exhausted")]
+    NoSpace,
+    /// Part of the range is not mapped.
+    #[error("guest range not mapped")]
+    NotMapped,
+    /// A fixed mapping without replacement overlaps an existing one.
+    #[error("guest range already mapped")]
+    Exists,
+    /// The host refused (errno).
+    #[error("host mmap failed: errno {0}")]
+    Host(i32),
+}
+
+impl MmapError {
+    /// The Linux errno a syscall returns for this error.
+    pub fn errno(&self) -> i32 {
+        match self {
+            MmapError::Invalid(..) => libc::EINVAL,
+            MmapError::NoSpace | MmapError::NotMapped | MmapError::Reserve(_) => libc::ENOMEM,
+            MmapError::Exists => libc::EEXIST,
+            MmapError::Host(e) => *e,
+        }
+    }
+}
+
+/// One guest mapping (a run of pages with the same attributes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mapping {
+    /// First guest address (page aligned).
+    pub start: u64,
+    /// Length in bytes (page multiple).
+    pub len: u64,
+    /// Guest `PROT_*` bits.
+    pub prot: u32,
+    /// Guest `MAP_*` flags it was created with.
+    pub flags: u32,
+    /// File offset of `start` (0 for anonymous memory).
+    pub offset: u64,
+    /// Name for `/proc/self/maps` (file path, `[stack]`, `[heap]`), if any.
+    pub name: Option<Arc<str>>,
+}
+
+impl Mapping {
+    fn end(&self) -> u64 {
+        self.start + self.len
+    }
+    /// The part of `self` inside `[s, e)`, if any.
+    fn clip(&self, s: u64, e: u64) -> Option<Mapping> {
+        let ns = self.start.max(s);
+        let ne = self.end().min(e);
+        if ns >= ne {
+            return None;
+        }
+        let mut m = self.clone();
+        m.offset += ns - self.start;
+        m.start = ns;
+        m.len = ne - ns;
+        Some(m)
+    }
+}
+
+/// The page map (pure bookkeeping, no host calls), keyed by start address.
+#[derive(Default, Debug, Clone)]
+pub struct PageMap {
+    maps: BTreeMap<u64, Mapping>,
+}
+
+impl PageMap {
+    /// Removes `[s, e)` from the map, splitting mappings at the edges.
+    pub fn remove(&mut self, s: u64, e: u64) {
+        let keys: Vec<u64> = self
+            .maps
+            .range(..e)
+            .rev()
+            .take_while(|(_, m)| m.end() > s)
+            .map(|(k, _)| *k)
+            .collect();
+        for k in keys {
+            let m = self.maps.remove(&k).expect("key just listed");
+            if let Some(l) = m.clip(m.start, s) {
+                self.maps.insert(l.start, l);
+            }
+            if let Some(r) = m.clip(e, m.end()) {
+                self.maps.insert(r.start, r);
+            }
+        }
+    }
+
+    /// Inserts a mapping, replacing whatever overlapped it.
+    pub fn insert(&mut self, m: Mapping) {
+        self.remove(m.start, m.end());
+        self.maps.insert(m.start, m);
+    }
+
+    /// The mapping containing `addr`.
+    pub fn find(&self, addr: u64) -> Option<&Mapping> {
+        self.maps
+            .range(..=addr)
+            .next_back()
+            .map(|(_, m)| m)
+            .filter(|m| addr < m.end())
+    }
+
+    /// True if any page of `[s, e)` is mapped.
+    pub fn any_mapped(&self, s: u64, e: u64) -> bool {
+        self.maps
+            .range(..e)
+            .next_back()
+            .is_some_and(|(_, m)| m.end() > s)
+    }
+
+    /// True if every page of `[s, e)` is mapped.
+    pub fn all_mapped(&self, s: u64, e: u64) -> bool {
+        let mut a = s;
+        while a < e {
+            match self.find(a) {
+                Some(m) => a = m.end(),
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// True if every page of `[s, e)` is mapped with all of `need` prot bits.
+    pub fn all_have(&self, s: u64, e: u64, need: u32) -> bool {
+        let mut a = s;
+        while a < e {
+            match self.find(a) {
+                Some(m) if m.prot & need == need => a = m.end(),
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    /// Sets the protection of `[s, e)` (which must be mapped).
+    pub fn protect(&mut self, s: u64, e: u64, prot: u32) {
+        let parts: Vec<Mapping> = self
+            .maps
+            .range(..e)
+            .rev()
+            .take_while(|(_, m)| m.end() > s)
+            .filter_map(|(_, m)| m.clip(s, e))
+            .collect();
+        for mut p in parts {
+            p.prot = prot;
+            self.insert(p);
+        }
+    }
+
+    /// Highest free range of `len` bytes that ends at or below `top` and
+    /// starts at or above `bottom`.
+    pub fn find_free_below(&self, len: u64, bottom: u64, top: u64) -> Option<u64> {
+        let mut hi = top;
+        for (_, m) in self.maps.range(..top).rev() {
+            if m.end() <= hi && hi - m.end() >= len {
+                return Some(hi - len).filter(|a| *a >= bottom);
+            }
+            hi = hi.min(m.start);
+            if hi < bottom.saturating_add(len) {
+                return None;
+            }
+        }
+        (hi >= bottom.saturating_add(len)).then(|| hi - len)
+    }
+
+    /// All mappings in address order.
+    pub fn iter(&self) -> impl Iterator<Item = &Mapping> {
+        self.maps.values()
+    }
+}
+
+/// State protected by the address-space lock.
+#[derive(Debug)]
+struct Inner {
+    map: PageMap,
+    brk_start: u64,
+    brk: u64,
+    mmap_top: u64,
+}
+
+/// Callback run when guest code pages change (unmap, remap, loss of exec).
+pub type InvalidateHook = Box<dyn Fn(u64, u64) + Send + Sync>;
+
+/// The guest address space of one process.
+pub struct AddressSpace {
+    base: u64,
+    limit: u64,
+    inner: RwLock<Inner>,
+    invalidate: RwLock<Option<InvalidateHook>>,
+}
+
+impl std::fmt::Debug for AddressSpace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddressSpace")
+            .field("base", &format_args!("0x{:x}", self.base))
+            .field("limit", &format_args!("0x{:x}", self.limit))
+            .finish()
+    }
+}
+
+/// Lowest address the kernel-like allocator hands out without a hint.
+const MMAP_MIN: u64 = 0x10000;
+
+impl AddressSpace {
+    /// Reserves a guest space of at most `2^max_bits` bytes (smaller if the
+    /// host refuses), plus the guard area.
+    pub fn reserve(max_bits: u32) -> Result<Arc<AddressSpace>, MmapError> {
+        let mut last = 0;
+        for bits in (32..=max_bits).rev().step_by(2) {
+            let limit = 1u64 << bits;
+            // SAFETY: reserving fresh address space; nothing is overwritten.
+            let p = unsafe {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    (limit + GUARD_SIZE) as usize,
+                    libc::PROT_NONE,
+                    libc::MAP_NORESERVE | libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                    -1,
+                    0,
+                )
+            };
+            if p == libc::MAP_FAILED {
+                last = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+                continue;
+            }
+            let stack_gap = 16 << 20;
+            return Ok(Arc::new(AddressSpace {
+                base: p as u64,
+                limit,
+                inner: RwLock::new(Inner {
+                    map: PageMap::default(),
+                    brk_start: 0,
+                    brk: 0,
+                    mmap_top: limit - stack_gap,
+                }),
+                invalidate: RwLock::new(None),
+            }));
+        }
+        Err(MmapError::Reserve(
+            std::io::Error::from_raw_os_error(last).to_string(),
+        ))
+    }
+
+    /// Host address of guest address 0.
+    pub fn base(&self) -> u64 {
+        self.base
+    }
+
+    /// First guest address past the guest space.
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+
+    /// Sets the callback run when code may have changed.
+    pub fn set_invalidate_hook(&self, hook: InvalidateHook) {
+        *self.invalidate.write().unwrap_or_else(|e| e.into_inner()) = Some(hook);
+    }
+
+    fn invalidate(&self, start: u64, len: u64) {
+        if let Some(h) = &*self.invalidate.read().unwrap_or_else(|e| e.into_inner()) {
+            h(start, len);
+        }
+    }
+
+    fn lock_read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn lock_write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Checks that `[addr, addr+len)` is page aligned and inside the space.
+    fn check_range(&self, addr: u64, len: u64) -> Result<u64, MmapError> {
+        let end = addr
+            .checked_add(len)
+            .filter(|e| *e <= self.limit && addr.is_multiple_of(PAGE_SIZE))
+            .ok_or(MmapError::Invalid(addr, len))?;
+        Ok(end)
+    }
+
+    /// Host pointer for guest `addr` if `[addr, addr+len)` lies inside the
+    /// guest space (the memory may still be unmapped: use the probes or a
+    /// host syscall that reports EFAULT).
+    pub fn host_ptr(&self, addr: u64, len: u64) -> Option<*mut u8> {
+        let end = addr.checked_add(len)?;
+        (end <= self.limit).then(|| (self.base + addr) as *mut u8)
+    }
+
+    /// Host protection for guest protection bits.
+    fn host_prot(p: u32) -> i32 {
+        let mut h = 0;
+        if p & prot::READ != 0 {
+            h |= libc::PROT_READ;
+        }
+        if p & prot::WRITE != 0 {
+            h |= libc::PROT_READ | libc::PROT_WRITE;
+        }
+        h
+    }
+
+    /// Maps `[addr, addr+len)` at a fixed guest address, replacing what was
+    /// there. `fd < 0` maps anonymous memory.
+    #[allow(clippy::too_many_arguments)]
+    pub fn map_fixed(
+        &self,
+        addr: u64,
+        len: u64,
+        gprot: u32,
+        flags: u32,
+        fd: i32,
+        offset: u64,
+        name: Option<Arc<str>>,
+    ) -> Result<u64, MmapError> {
+        let len = page_up(len);
+        let end = self.check_range(addr, len)?;
+        if len == 0 {
+            return Err(MmapError::Invalid(addr, len));
+        }
+        let shared = flags & libc::MAP_SHARED as u32 != 0;
+        let mut hflags = libc::MAP_FIXED
+            | if shared {
+                libc::MAP_SHARED
+            } else {
+                libc::MAP_PRIVATE
+            };
+        if fd < 0 {
+            hflags |= libc::MAP_ANONYMOUS;
+        }
+        if flags & libc::MAP_NORESERVE as u32 != 0 {
+            hflags |= libc::MAP_NORESERVE;
+        }
+        let mut g = self.lock_write();
+        let had_code = g
+            .map
+            .iter()
+            .any(|m| m.prot & prot::EXEC != 0 && m.start < end && m.end() > addr);
+        // SAFETY: the target range lies inside our reservation (checked
+        // above), so MAP_FIXED replaces only guest memory.
+        let p = unsafe {
+            libc::mmap(
+                (self.base + addr) as *mut libc::c_void,
+                len as usize,
+                Self::host_prot(gprot),
+                hflags,
+                fd,
+                offset as libc::off_t,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return Err(MmapError::Host(
+                std::io::Error::last_os_error()
+                    .raw_os_error()
+                    .unwrap_or(libc::ENOMEM),
+            ));
+        }
+        g.map.insert(Mapping {
+            start: addr,
+            len,
+            prot: gprot,
+            flags,
+            offset: if fd < 0 { 0 } else { offset },
+            name,
+        });
+        drop(g);
+        if had_code {
+            self.invalidate(addr, len);
+        }
+        Ok(addr)
+    }
+
+    /// Picks a free guest range of `len` bytes: `hint` if it is free, else
+    /// the highest free range below the mmap area top.
+    pub fn find_free(&self, hint: u64, len: u64) -> Result<u64, MmapError> {
+        let len = page_up(len);
+        let g = self.lock_read();
+        let hint = page_down(hint);
+        if hint != 0
+            && let Some(e) = hint.checked_add(len)
+            && e <= self.limit
+            && !g.map.any_mapped(hint, e)
+        {
+            return Ok(hint);
+        }
+        g.map
+            .find_free_below(len, MMAP_MIN, g.mmap_top)
+            .ok_or(MmapError::NoSpace)
+    }
+
+    /// True if any page of the range is mapped.
+    pub fn any_mapped(&self, addr: u64, len: u64) -> bool {
+        self.lock_read()
+            .map
+            .any_mapped(addr, addr.saturating_add(len))
+    }
+
+    /// Unmaps `[addr, addr+len)` (the host range becomes PROT_NONE again).
+    pub fn unmap(&self, addr: u64, len: u64) -> Result<(), MmapError> {
+        let len = page_up(len);
+        let end = self.check_range(addr, len)?;
+        let mut g = self.lock_write();
+        self.reserve_none(addr, len)?;
+        g.map.remove(addr, end);
+        drop(g);
+        self.invalidate(addr, len);
+        Ok(())
+    }
+
+    fn reserve_none(&self, addr: u64, len: u64) -> Result<(), MmapError> {
+        if len == 0 {
+            return Ok(());
+        }
+        // SAFETY: the range lies inside our reservation.
+        let p = unsafe {
+            libc::mmap(
+                (self.base + addr) as *mut libc::c_void,
+                len as usize,
+                libc::PROT_NONE,
+                libc::MAP_FIXED | libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return Err(MmapError::Host(
+                std::io::Error::last_os_error()
+                    .raw_os_error()
+                    .unwrap_or(libc::ENOMEM),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Changes the protection of `[addr, addr+len)`; every page must be mapped.
+    pub fn protect(&self, addr: u64, len: u64, gprot: u32) -> Result<(), MmapError> {
+        let len = page_up(len);
+        let end = self.check_range(addr, len)?;
+        let mut g = self.lock_write();
+        if !g.map.all_mapped(addr, end) {
+            return Err(MmapError::NotMapped);
+        }
+        let lost_exec = gprot & prot::EXEC == 0
+            && g.map
+                .iter()
+                .any(|m| m.prot & prot::EXEC != 0 && m.start < end && m.end() > addr);
+        if len > 0 {
+            // SAFETY: the range lies inside our reservation.
+            if unsafe {
+                libc::mprotect(
+                    (self.base + addr) as *mut libc::c_void,
+                    len as usize,
+                    Self::host_prot(gprot),
+                )
+            } != 0
+            {
+                return Err(MmapError::Host(
+                    std::io::Error::last_os_error()
+                        .raw_os_error()
+                        .unwrap_or(libc::ENOMEM),
+                ));
+            }
+        }
+        g.map.protect(addr, end, gprot);
+        drop(g);
+        if lost_exec {
+            self.invalidate(addr, len);
+        }
+        Ok(())
+    }
+
+    /// Linux `mremap`: resizes (and maybe moves) a mapping. `new_addr` is
+    /// used with `MREMAP_FIXED`.
+    pub fn remap(
+        &self,
+        old: u64,
+        old_len: u64,
+        new_len: u64,
+        may_move: bool,
+        fixed: Option<u64>,
+    ) -> Result<u64, MmapError> {
+        let old_len = page_up(old_len);
+        let new_len = page_up(new_len);
+        let old_end = self.check_range(old, old_len)?;
+        if new_len == 0 {
+            return Err(MmapError::Invalid(old, new_len));
+        }
+        let mut g = self.lock_write();
+        let first = g.map.find(old).cloned().ok_or(MmapError::NotMapped)?;
+        if !g.map.all_mapped(old, old_end) || first.end() < old_end {
+            return Err(MmapError::NotMapped);
+        }
+        if fixed.is_none() && new_len <= old_len {
+            drop(g);
+            self.unmap(old + new_len, old_len - new_len)?;
+            return Ok(old);
+        }
+        let host_errno = || {
+            MmapError::Host(
+                std::io::Error::last_os_error()
+                    .raw_os_error()
+                    .unwrap_or(libc::ENOMEM),
+            )
+        };
+        // Grow in place if the pages after the mapping are free.
+        if fixed.is_none()
+            && let Some(new_end) = old.checked_add(new_len).filter(|e| *e <= self.limit)
+            && !g.map.any_mapped(old_end, new_end)
+        {
+            // SAFETY: [old_end, new_end) is our free PROT_NONE reservation;
+            // unmapping it lets the host grow the mapping in place.
+            let p = unsafe {
+                libc::munmap(
+                    (self.base + old_end) as *mut libc::c_void,
+                    (new_end - old_end) as usize,
+                );
+                libc::mremap(
+                    (self.base + old) as *mut libc::c_void,
+                    old_len as usize,
+                    new_len as usize,
+                    0,
+                )
+            };
+            if p == libc::MAP_FAILED {
+                let e = host_errno();
+                self.reserve_none(old_end, new_end - old_end)?;
+                return Err(e);
+            }
+            let mut m = first.clone();
+            m.start = old;
+            m.offset = first.offset + (old - first.start);
+            m.len = new_len;
+            g.map.insert(m);
+            return Ok(old);
+        }
+        if !may_move {
+            return Err(MmapError::NoSpace);
+        }
+        let dest = match fixed {
+            Some(d) => {
+                let dend = self.check_range(d, new_len)?;
+                if d < old_end && dend > old {
+                    return Err(MmapError::Invalid(d, new_len));
+                }
+                d
+            }
+            None => g
+                .map
+                .find_free_below(new_len, MMAP_MIN, g.mmap_top)
+                .ok_or(MmapError::NoSpace)?,
+        };
+        // SAFETY: both ranges lie inside our reservation; MREMAP_FIXED
+        // replaces whatever was at the destination (guest memory only).
+        let p = unsafe {
+            libc::mremap(
+                (self.base + old) as *mut libc::c_void,
+                old_len as usize,
+                new_len as usize,
+                libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED,
+                (self.base + dest) as *mut libc::c_void,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return Err(host_errno());
+        }
+        // The old range is now a hole in the reservation: fill it again.
+        self.reserve_none(old, old_len)?;
+        let mut m = first.clone();
+        m.offset = first.offset + (old - first.start);
+        m.start = dest;
+        m.len = new_len;
+        g.map.remove(old, old_end);
+        g.map.insert(m);
+        drop(g);
+        self.invalidate(old, old_len);
+        self.invalidate(dest, new_len);
+        Ok(dest)
+    }
+
+    /// Sets the initial program break (page aligned by the loader).
+    pub fn init_brk(&self, start: u64) {
+        let mut g = self.lock_write();
+        g.brk_start = start;
+        g.brk = start;
+    }
+
+    /// Linux `brk`: returns the new break, or the old one on failure.
+    pub fn brk(&self, new: u64) -> u64 {
+        let (start, cur) = {
+            let g = self.lock_read();
+            (g.brk_start, g.brk)
+        };
+        if new < start || new >= self.limit {
+            return cur;
+        }
+        let old_top = page_up(cur);
+        let new_top = page_up(new);
+        if new_top > old_top {
+            if self.any_mapped(old_top, new_top - old_top) {
+                return cur;
+            }
+            let name: Arc<str> = Arc::from("[heap]");
+            if self
+                .map_fixed(
+                    old_top,
+                    new_top - old_top,
+                    prot::READ | prot::WRITE,
+                    (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u32,
+                    -1,
+                    0,
+                    Some(name),
+                )
+                .is_err()
+            {
+                return cur;
+            }
+        } else if new_top < old_top && self.unmap(new_top, old_top - new_top).is_err() {
+            return cur;
+        }
+        self.lock_write().brk = new;
+        new
+    }
+
+    /// A copy of the mapping containing `addr`.
+    pub fn mapping_at(&self, addr: u64) -> Option<Mapping> {
+        self.lock_read().map.find(addr).cloned()
+    }
+
+    /// A snapshot of all mappings.
+    pub fn mappings(&self) -> Vec<Mapping> {
+        self.lock_read().map.iter().cloned().collect()
+    }
+
+    /// Classifies a failed probe at guest address `gaddr`.
+    pub fn classify(&self, gaddr: u64, signo: u64, write: bool) -> Fault {
+        let kind = if signo == libc::SIGBUS as u64 {
+            FaultKind::Bus
+        } else if self.lock_read().map.find(gaddr).is_some() {
+            FaultKind::Protection
+        } else {
+            FaultKind::Unmapped
+        };
+        Fault {
+            addr: gaddr,
+            kind,
+            write,
+        }
+    }
+
+    fn fault_from(&self, r: probe::ProbeRet, fallback: u64, write: bool) -> Fault {
+        let g = r
+            .addr
+            .checked_sub(self.base)
+            .filter(|a| *a < self.limit + GUARD_SIZE)
+            .unwrap_or(fallback);
+        self.classify(g, r.failed, write)
+    }
+
+    fn out_of_range(addr: u64, write: bool) -> Fault {
+        Fault {
+            addr,
+            kind: FaultKind::Unmapped,
+            write,
+        }
+    }
+
+    /// Copies guest memory at `addr` into `buf`.
+    pub fn read_bytes(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
+        let p = self
+            .host_ptr(addr, buf.len() as u64)
+            .ok_or_else(|| Self::out_of_range(addr.max(self.limit), false))?;
+        // SAFETY: `p..p+len` lies inside the reservation; the probe catches faults.
+        unsafe { probe::copy(buf.as_mut_ptr(), p, buf.len()) }
+            .map_err(|r| self.fault_from(r, addr, false))
+    }
+
+    /// Copies `buf` into guest memory at `addr`.
+    pub fn write_bytes(&self, addr: u64, buf: &[u8]) -> Result<(), Fault> {
+        let p = self
+            .host_ptr(addr, buf.len() as u64)
+            .ok_or_else(|| Self::out_of_range(addr.max(self.limit), true))?;
+        // SAFETY: as in `read_bytes`.
+        unsafe { probe::copy(p, buf.as_ptr(), buf.len()) }
+            .map_err(|r| self.fault_from(r, addr, true))
+    }
+}
+
+impl Drop for AddressSpace {
+    fn drop(&mut self) {
+        // SAFETY: we own the whole reservation.
+        unsafe {
+            libc::munmap(
+                self.base as *mut libc::c_void,
+                (self.limit + GUARD_SIZE) as usize,
+            );
+        }
+    }
+}
+
+fn rmw_apply(op: RmwOp, size: u8, old: u64, v: u64) -> u64 {
+    let bits = size as u32 * 8;
+    let sext = |x: u64| -> i64 {
+        if bits == 64 {
+            x as i64
+        } else {
+            ((x << (64 - bits)) as i64) >> (64 - bits)
+        }
+    };
+    match op {
+        RmwOp::Xchg => v,
+        RmwOp::Add => old.wrapping_add(v),
+        RmwOp::AndNot => old & !v,
+        RmwOp::Or => old | v,
+        RmwOp::Xor => old ^ v,
+        RmwOp::And => old & v,
+        RmwOp::Smax => {
+            if sext(old) >= sext(v) {
+                old
+            } else {
+                v
+            }
+        }
+        RmwOp::Smin => {
+            if sext(old) <= sext(v) {
+                old
+            } else {
+                v
+            }
+        }
+        RmwOp::Umax => old.max(v),
+        RmwOp::Umin => old.min(v),
+    }
+}
+
+impl GuestMemory for AddressSpace {
+    fn direct(&self) -> Option<DirectMem> {
+        Some(DirectMem {
+            base: self.base,
+            limit: self.limit,
+        })
+    }
+
+    fn load(&self, addr: u64, size: u8) -> Result<u128, Fault> {
+        let p = self
+            .host_ptr(addr, size as u64)
+            .filter(|_| matches!(size, 1 | 2 | 4 | 8 | 16))
+            .ok_or_else(|| Self::out_of_range(addr, false))?;
+        // SAFETY: inside the reservation; faults are caught by the probe.
+        unsafe { probe::load(p, size) }.map_err(|r| self.fault_from(r, addr, false))
+    }
+
+    fn store(&self, addr: u64, size: u8, v: u128) -> Result<(), Fault> {
+        let p = self
+            .host_ptr(addr, size as u64)
+            .filter(|_| matches!(size, 1 | 2 | 4 | 8 | 16))
+            .ok_or_else(|| Self::out_of_range(addr, true))?;
+        // SAFETY: as in `load`.
+        unsafe { probe::store(p, size, v) }.map_err(|r| self.fault_from(r, addr, true))
+    }
+
+    fn rmw(&self, addr: u64, size: u8, op: RmwOp, v: u64) -> Result<u64, Fault> {
+        if !matches!(size, 1 | 2 | 4 | 8) {
+            return Err(Self::out_of_range(addr, true));
+        }
+        let mask = if size == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (size * 8)) - 1
+        };
+        let mut old = self.load(addr, size)? as u64;
+        loop {
+            let new = rmw_apply(op, size, old, v & mask) & mask;
+            let seen = self.cas(addr, size, old as u128, new as u128)? as u64;
+            if seen == old {
+                return Ok(old);
+            }
+            old = seen;
+        }
+    }
+
+    fn cas(&self, addr: u64, size: u8, expected: u128, new: u128) -> Result<u128, Fault> {
+        let p = self
+            .host_ptr(addr, size as u64)
+            .filter(|_| matches!(size, 1 | 2 | 4 | 8 | 16))
+            .ok_or_else(|| Self::out_of_range(addr, true))?;
+        // SAFETY: as in `load`.
+        unsafe { probe::cas(p, size, expected, new) }.map_err(|r| self.fault_from(r, addr, true))
+    }
+
+    fn fetch_code(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
+        let end = addr
+            .checked_add(buf.len() as u64)
+            .filter(|e| *e <= self.limit)
+            .ok_or_else(|| Self::out_of_range(addr, false))?;
+        {
+            let g = self.lock_read();
+            let mut a = addr;
+            while a < end {
+                match g.map.find(a) {
+                    Some(m) if m.prot & prot::EXEC != 0 => a = m.end(),
+                    Some(_) => {
+                        return Err(Fault {
+                            addr: a,
+                            kind: FaultKind::Protection,
+                            write: false,
+                        });
+                    }
+                    None => return Err(Self::out_of_range(a, false)),
+                }
+            }
+        }
+        self.read_bytes(addr, buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn anon(start: u64, len: u64, prot: u32) -> Mapping {
+        Mapping {
+            start,
+            len,
+            prot,
+            flags: 0,
+            offset: 0,
+            name: None,
+        }
+    }
+
+    #[test]
+    fn page_map_split_and_find() {
+        let mut m = PageMap::default();
+        m.insert(anon(0x1000, 0x5000, 3));
+        m.remove(0x2000, 0x3000);
+        let v: Vec<_> = m.iter().map(|m| (m.start, m.len)).collect();
+        assert_eq!(v, vec![(0x1000, 0x1000), (0x3000, 0x3000)]);
+        assert!(m.find(0x2000).is_none());
+        assert_eq!(m.find(0x5fff).unwrap().start, 0x3000);
+        assert!(!m.all_mapped(0x1000, 0x4000));
+        assert!(m.all_mapped(0x3000, 0x6000));
+        m.protect(0x4000, 0x5000, 1);
+        let v: Vec<_> = m.iter().map(|m| (m.start, m.len, m.prot)).collect();
+        assert_eq!(
+            v,
+            vec![
+                (0x1000, 0x1000, 3),
+                (0x3000, 0x1000, 3),
+                (0x4000, 0x1000, 1),
+                (0x5000, 0x1000, 3)
+            ]
+        );
+        assert!(m.any_mapped(0x0, 0x1001));
+        assert!(!m.any_mapped(0x0, 0x1000));
+        assert!(!m.any_mapped(0x2000, 0x3000));
+    }
+
+    #[test]
+    fn page_map_find_free() {
+        let mut m = PageMap::default();
+        m.insert(anon(0x8000, 0x1000, 3));
+        assert_eq!(m.find_free_below(0x1000, 0x1000, 0x10000), Some(0xf000));
+        m.insert(anon(0x9000, 0x7000, 3));
+        assert_eq!(m.find_free_below(0x1000, 0x1000, 0x10000), Some(0x7000));
+        assert_eq!(m.find_free_below(0x7000, 0x1000, 0x10000), Some(0x1000));
+        assert_eq!(m.find_free_below(0x8000, 0x1000, 0x10000), None);
+    }
+
+    #[test]
+    fn address_space_map_access_unmap() {
+        crate::probe::install_fault_handler(None).unwrap();
+        let s = AddressSpace::reserve(36).unwrap();
+        assert!(s.limit() >= 1 << 32);
+        let a = s.find_free(0, 0x3000).unwrap();
+        s.map_fixed(a, 0x3000, prot::READ | prot::WRITE, 0x22, -1, 0, None)
+            .unwrap();
+        s.store(a + 8, 8, 0xabcdef).unwrap();
+        assert_eq!(s.load(a + 8, 8).unwrap(), 0xabcdef);
+        assert_eq!(s.rmw(a + 8, 4, RmwOp::Add, 1).unwrap(), 0xabcdef);
+        assert_eq!(s.load(a + 8, 8).unwrap(), 0xabcdf0);
+        assert_eq!(s.rmw(a + 8, 1, RmwOp::Smax, 0x80).unwrap(), 0xf0);
+        assert_eq!(s.load(a + 8, 1).unwrap(), 0xf0);
+        // Unmapped / guard / out-of-range accesses are faults, not crashes.
+        let f = s.load(a + 0x3000, 4).unwrap_err();
+        assert_eq!((f.addr, f.kind), (a + 0x3000, FaultKind::Unmapped));
+        assert!(s.load(s.limit() - 2, 4).is_err());
+        assert!(s.load(u64::MAX - 1, 8).is_err());
+        // Read-only: reads work, writes fault with Protection.
+        s.protect(a + 0x1000, 0x1000, prot::READ).unwrap();
+        assert_eq!(s.load(a + 0x1000, 4).unwrap(), 0);
+        let f = s.store(a + 0x1000, 4, 1).unwrap_err();
+        assert_eq!(
+            (f.addr, f.kind, f.write),
+            (a + 0x1000, FaultKind::Protection, true)
+        );
+        // fetch_code requires PROT_EXEC.
+        let mut b = [0u8; 4];
+        assert_eq!(
+            s.fetch_code(a, &mut b).unwrap_err().kind,
+            FaultKind::Protection
+        );
+        s.protect(a, 0x1000, prot::READ | prot::EXEC).unwrap();
+        s.fetch_code(a + 8, &mut b).unwrap();
+        assert_eq!(b, [0xf0, 0xcd, 0xab, 0]);
+        assert!(s.protect(a, 0x5000, prot::READ).is_err());
+        s.unmap(a + 0x1000, 0x1000).unwrap();
+        assert!(s.load(a + 0x1000, 1).is_err());
+        assert_eq!(s.load(a + 0x2000, 1).unwrap(), 0);
+        assert_eq!(s.mappings().len(), 2);
+    }
+
+    #[test]
+    fn remap_and_brk() {
+        crate::probe::install_fault_handler(None).unwrap();
+        let s = AddressSpace::reserve(36).unwrap();
+        let a = 0x100000;
+        s.map_fixed(a, 0x2000, 3, 0x22, -1, 0, None).unwrap();
+        s.store(a, 8, 42).unwrap();
+        // grow in place
+        assert_eq!(s.remap(a, 0x2000, 0x4000, false, None).unwrap(), a);
+        assert_eq!(s.load(a + 0x3ff8, 8).unwrap(), 0);
+        // block growth, force a move
+        s.map_fixed(a + 0x4000, 0x1000, 3, 0x22, -1, 0, None)
+            .unwrap();
+        assert_eq!(
+            s.remap(a, 0x4000, 0x8000, false, None),
+            Err(MmapError::NoSpace)
+        );
+        let b = s.remap(a, 0x4000, 0x8000, true, None).unwrap();
+        assert_ne!(b, a);
+        assert_eq!(s.load(b, 8).unwrap(), 42);
+        assert!(s.load(a, 8).is_err());
+        // shrink
+        assert_eq!(s.remap(b, 0x8000, 0x1000, false, None).unwrap(), b);
+        assert!(s.load(b + 0x1000, 1).is_err());
+        // brk
+        s.init_brk(0x400000);
+        assert_eq!(s.brk(0), 0x400000);
+        assert_eq!(s.brk(0x401010), 0x401010);
+        s.store(0x401008, 8, 1).unwrap();
+        assert!(s.store(0x402000, 8, 1).is_err());
+        assert_eq!(s.brk(0x400000), 0x400000);
+        assert!(s.load(0x400000, 1).is_err());
+        assert_eq!(s.brk(0x3000), 0x400000);
+    }
+}
