@@ -1,1 +1,406 @@
-//! Integration tests: guest programs run under the xlat binaries
+//! Integration-test harness: runs the guest programs under the xlat binaries.
+//!
+//! The guest programs are built by `tools/build-guests` into
+//! `build/guests/<arch>/<name>`; their expected stdout and exit status are
+//! checked in under `tests/expected/` (regenerated with
+//! `tools/build-guests --bless`, which runs them under `qemu-aarch64`).
+//!
+//! # Locating `xlat-aarch64`
+//!
+//! Cargo only hands `CARGO_BIN_EXE_<name>` to tests of the crate that owns the
+//! binary, so this crate builds the binary itself, once per test process: it
+//! runs `cargo build -p xlat-linux-user --bin xlat-aarch64` with the profile
+//! the tests were built with (taken from the test executable's path,
+//! `target/<profile>/deps/...`) and uses `target/<profile>/xlat-aarch64`.
+//! When nothing changed that build is a no-op. Set `XLAT_TESTS_AARCH64` to the
+//! path of an existing binary to skip the build.
+//!
+//! Missing guest binaries make a test fail with a message naming
+//! `tools/build-guests`: the tests never pass by skipping.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// Default limit for one guest run; override with `XLAT_TESTS_TIMEOUT` (seconds).
+const DEFAULT_TIMEOUT_S: u64 = 300;
+
+/// The workspace root (the directory holding the top-level `Cargo.toml`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent directory")
+        .to_path_buf()
+}
+
+/// Path of a built guest program, `build/guests/<arch>/<name>`.
+///
+/// Panics with instructions when it has not been built.
+pub fn guest(arch: &str, name: &str) -> PathBuf {
+    let p = workspace_root().join("build/guests").join(arch).join(name);
+    assert!(
+        p.is_file(),
+        "guest program {} is missing: run tools/build-guests first",
+        p.display()
+    );
+    p
+}
+
+/// How a process ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Normal exit with this status.
+    Exit(i32),
+    /// Killed by this signal.
+    Signal(i32),
+    /// Still running after the time limit (it was killed).
+    Timeout,
+}
+
+impl Status {
+    /// Parses the `tests/expected/<name>.status` format: `exit N` or `signal N`.
+    pub fn parse(text: &str) -> Option<Status> {
+        let mut it = text.split_whitespace();
+        let kind = it.next()?;
+        let n: i32 = it.next()?.parse().ok()?;
+        if it.next().is_some() {
+            return None;
+        }
+        match kind {
+            "exit" => Some(Status::Exit(n)),
+            "signal" => Some(Status::Signal(n)),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Status::Exit(n) => write!(f, "exit {n}"),
+            Status::Signal(n) => write!(f, "signal {n}"),
+            Status::Timeout => write!(f, "timeout"),
+        }
+    }
+}
+
+/// Result of one run.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Everything the process wrote to stdout.
+    pub stdout: Vec<u8>,
+    /// Everything the process wrote to stderr, lossily decoded.
+    pub stderr: String,
+    /// How it ended.
+    pub status: Status,
+    /// The command line, for messages.
+    pub cmdline: String,
+}
+
+impl Outcome {
+    /// stdout, lossily decoded.
+    pub fn stdout_str(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// Asserts that no Rust panic message reached stderr.
+    pub fn assert_no_panic(&self) {
+        assert!(
+            !self.stderr.contains("panicked"),
+            "`{}` panicked:\n{}",
+            self.cmdline,
+            self.stderr
+        );
+    }
+}
+
+/// The expected result of a guest test program, from `tests/expected/`.
+#[derive(Debug)]
+pub struct Expected {
+    /// Expected stdout bytes.
+    pub stdout: Vec<u8>,
+    /// Expected status.
+    pub status: Status,
+    /// Guest arguments (from `tests/guest/<base>.args`).
+    pub args: Vec<String>,
+    /// Extra guest environment (from `tests/guest/<base>.env`).
+    pub env: BTreeMap<String, String>,
+}
+
+/// Reads the expected stdout/status of `name` and the arguments/environment
+/// of its source program `base` (differs from `name` for variants such as
+/// `hello-pie`).
+pub fn expected(name: &str, base: &str) -> Expected {
+    let root = workspace_root();
+    let dir = root.join("tests/expected");
+    let stdout = std::fs::read(dir.join(format!("{name}.stdout")))
+        .unwrap_or_else(|e| panic!("tests/expected/{name}.stdout: {e}"));
+    let st = std::fs::read_to_string(dir.join(format!("{name}.status")))
+        .unwrap_or_else(|e| panic!("tests/expected/{name}.status: {e}"));
+    let status = Status::parse(&st)
+        .unwrap_or_else(|| panic!("tests/expected/{name}.status: bad contents {st:?}"));
+    let src = root.join("tests/guest");
+    let args = match std::fs::read_to_string(src.join(format!("{base}.args"))) {
+        Ok(mut t) => {
+            if t.ends_with('\n') {
+                t.pop();
+            }
+            t.split('\n').map(str::to_owned).collect()
+        }
+        Err(_) => Vec::new(),
+    };
+    let mut env = BTreeMap::new();
+    if let Ok(t) = std::fs::read_to_string(src.join(format!("{base}.env"))) {
+        for line in t.lines().filter(|l| !l.is_empty()) {
+            let (k, v) = line.split_once('=').unwrap_or((line, ""));
+            env.insert(k.to_owned(), v.to_owned());
+        }
+    }
+    Expected {
+        stdout,
+        status,
+        args,
+        env,
+    }
+}
+
+fn timeout() -> Duration {
+    let s = std::env::var("XLAT_TESTS_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_TIMEOUT_S);
+    Duration::from_secs(s)
+}
+
+/// Runs `program args...` with a clean environment scheme: variables that
+/// would change xlat's or the guest's behaviour behind the test's back
+/// (`XLAT_*`, `QEMU_*`, `GUEST_TEST_*`) are removed, then `env` is added.
+/// The process is killed after the time limit.
+pub fn run(program: &Path, args: &[&str], env: &BTreeMap<String, String>) -> Outcome {
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy();
+        if k.starts_with("XLAT_") || k.starts_with("QEMU_") || k.starts_with("GUEST_TEST_") {
+            cmd.env_remove(&*k);
+        }
+    }
+    cmd.envs(env);
+    let cmdline = format!(
+        "{} {}",
+        program.display(),
+        args.iter()
+            .map(|a| format!("{a:?}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start `{cmdline}`: {e}"));
+    let mut out = child.stdout.take().expect("piped stdout");
+    let mut err = child.stderr.take().expect("piped stderr");
+    let t_out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out.read_to_end(&mut v);
+        v
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = err.read_to_end(&mut v);
+        v
+    });
+    let deadline = Instant::now() + timeout();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(st)) => {
+                break match (st.code(), st.signal()) {
+                    (Some(c), _) => Status::Exit(c),
+                    (None, Some(s)) => Status::Signal(s),
+                    (None, None) => unreachable!("a process ends by exit or signal"),
+                };
+            }
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break Status::Timeout;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => panic!("waiting for `{cmdline}`: {e}"),
+        }
+    };
+    let stdout = t_out.join().expect("stdout reader");
+    let stderr = String::from_utf8_lossy(&t_err.join().expect("stderr reader")).into_owned();
+    Outcome {
+        stdout,
+        stderr,
+        status,
+        cmdline,
+    }
+}
+
+/// Path of the `xlat-aarch64` binary, built on first use (see the crate docs).
+pub fn xlat_aarch64() -> &'static Path {
+    static BIN: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    match BIN.get_or_init(|| build_binary("xlat-linux-user", "xlat-aarch64", "XLAT_TESTS_AARCH64"))
+    {
+        Ok(p) => p,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn build_binary(package: &str, bin: &str, override_var: &str) -> Result<PathBuf, String> {
+    if let Some(p) = std::env::var_os(override_var) {
+        let p = PathBuf::from(p);
+        return if p.is_file() {
+            Ok(p)
+        } else {
+            Err(format!("{override_var}={} is not a file", p.display()))
+        };
+    }
+    // The test executable is target/<profile-dir>/deps/<test>-<hash>.
+    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or_else(|| format!("unexpected test executable path {}", exe.display()))?;
+    let profile = match profile_dir.file_name().and_then(|s| s.to_str()) {
+        Some("debug") => "dev",
+        Some(other) => other,
+        None => return Err(format!("cannot tell the profile from {}", exe.display())),
+    };
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| env!("CARGO").to_owned());
+    let status = Command::new(&cargo)
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            package,
+            "--bin",
+            bin,
+            "--profile",
+            profile,
+        ])
+        .current_dir(workspace_root())
+        .status()
+        .map_err(|e| format!("cannot run {cargo}: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "`cargo build -p {package} --bin {bin} --profile {profile}` failed ({status}); \
+             the integration tests need that binary"
+        ));
+    }
+    let p = profile_dir.join(bin);
+    if p.is_file() {
+        Ok(p)
+    } else {
+        Err(format!("{} was not produced by cargo build", p.display()))
+    }
+}
+
+/// Runs the guest test program `name` (source program `base`) under
+/// `xlat-aarch64` with the given xlat options and checks stdout and status
+/// against `tests/expected/`.
+pub fn check_guest(name: &str, base: &str, xlat_opts: &[&str]) {
+    let exp = expected(name, base);
+    let prog = guest("aarch64", name);
+    let prog_s = prog.to_str().expect("UTF-8 build path");
+    let mut args: Vec<&str> = xlat_opts.to_vec();
+    args.push(prog_s);
+    args.extend(exp.args.iter().map(String::as_str));
+    let out = run(xlat_aarch64(), &args, &exp.env);
+    out.assert_no_panic();
+    let got = out.stdout_str();
+    let want = String::from_utf8_lossy(&exp.stdout);
+    if got != want {
+        let diff = first_difference(&want, &got);
+        panic!(
+            "`{}`: stdout differs from tests/expected/{name}.stdout ({diff})\n\
+             --- expected ---\n{want}\n--- got ---\n{got}\n--- stderr ---\n{}",
+            out.cmdline,
+            tail(&out.stderr, 40)
+        );
+    }
+    assert_eq!(
+        out.status,
+        exp.status,
+        "`{}`: status differs from tests/expected/{name}.status; stderr:\n{}",
+        out.cmdline,
+        tail(&out.stderr, 40)
+    );
+}
+
+/// "line N: expected ... got ..." for the first differing line.
+pub fn first_difference(want: &str, got: &str) -> String {
+    let (mut w, mut g) = (want.lines(), got.lines());
+    for n in 1.. {
+        match (w.next(), g.next()) {
+            (None, None) => return "trailing newline differs".to_owned(),
+            (a, b) if a == b => continue,
+            (a, b) => return format!("first at line {n}: expected {a:?}, got {b:?}"),
+        }
+    }
+    unreachable!()
+}
+
+/// The last `n` lines of `s`.
+pub fn tail(s: &str, n: usize) -> String {
+    let lines: Vec<&str> = s.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_parse() {
+        assert_eq!(Status::parse("exit 42\n"), Some(Status::Exit(42)));
+        assert_eq!(Status::parse("signal 11"), Some(Status::Signal(11)));
+        assert_eq!(Status::parse("exit"), None);
+        assert_eq!(Status::parse("exit 1 2"), None);
+        assert_eq!(Status::parse("killed 9"), None);
+    }
+
+    #[test]
+    fn run_reports_exit_signal_and_output() {
+        let sh = Path::new("/bin/sh");
+        let env = BTreeMap::from([("GUEST_TEST_X".to_owned(), "v".to_owned())]);
+        let o = run(
+            sh,
+            &["-c", "echo out $GUEST_TEST_X; echo err >&2; exit 3"],
+            &env,
+        );
+        assert_eq!(o.stdout, b"out v\n");
+        assert_eq!(o.stderr, "err\n");
+        assert_eq!(o.status, Status::Exit(3));
+        let o = run(sh, &["-c", "kill -SEGV $$"], &BTreeMap::new());
+        assert_eq!(o.status, Status::Signal(11));
+    }
+
+    #[test]
+    fn first_difference_names_line() {
+        assert_eq!(
+            first_difference("a\nb\n", "a\nc\n"),
+            "first at line 2: expected Some(\"b\"), got Some(\"c\")"
+        );
+        assert_eq!(first_difference("a\n", "a"), "trailing newline differs");
+    }
+
+    #[test]
+    fn expected_files_are_well_formed() {
+        for name in ["hello", "exit42", "segv", "args"] {
+            let e = expected(name, name);
+            assert!(!e.stdout.is_empty(), "{name}");
+        }
+        assert_eq!(expected("exit42", "exit42").status, Status::Exit(42));
+        assert_eq!(expected("segv", "segv").status, Status::Signal(11));
+        assert!(expected("args", "args").args.iter().any(String::is_empty));
+    }
+}

@@ -1,0 +1,137 @@
+//! Every guest test program with an expected output, under `xlat-aarch64` at
+//! each tier: `-tier interp`, `-tier jit`, `-tier mixed`, mixed with
+//! `-d nochain`, and (for the small programs) mixed with `-one-insn-per-tb`.
+//! stdout and exit status must equal `tests/expected/<name>.*`, which come
+//! from `qemu-aarch64` (see `tools/build-guests --bless`).
+
+use xlat_tests::check_guest;
+
+/// xlat options for each mode name used in the `guest!` rows below.
+fn opts(mode: &str) -> &'static [&'static str] {
+    match mode {
+        "interp" => &["-tier", "interp"],
+        "jit" => &["-tier", "jit"],
+        "mixed" => &["-tier", "mixed"],
+        "nochain" => &["-tier", "mixed", "-d", "nochain"],
+        "one_insn" => &["-tier", "mixed", "-one-insn-per-tb"],
+        "one_insn_jit" => &["-tier", "jit", "-one-insn-per-tb"],
+        other => panic!("unknown mode {other}"),
+    }
+}
+
+/// `guest!(module, "name", "source base", [mode, ...])` makes one test per mode.
+macro_rules! guest {
+    ($m:ident, $name:literal, $base:literal, [$($mode:ident),* $(,)?]) => {
+        mod $m {
+            $(
+                #[test]
+                fn $mode() {
+                    super::check_guest($name, $base, super::opts(stringify!($mode)));
+                }
+            )*
+        }
+    };
+}
+
+// Small programs: every mode, including one instruction per block.
+guest!(
+    rawhello,
+    "rawhello",
+    "rawhello",
+    [interp, jit, mixed, nochain, one_insn, one_insn_jit]
+);
+guest!(
+    rawloop,
+    "rawloop",
+    "rawloop",
+    [interp, jit, mixed, nochain, one_insn, one_insn_jit]
+);
+guest!(
+    sigill,
+    "sigill",
+    "sigill",
+    [interp, jit, mixed, nochain, one_insn]
+);
+guest!(
+    sigill2,
+    "sigill2",
+    "sigill2",
+    [interp, jit, mixed, nochain, one_insn]
+);
+guest!(
+    hello,
+    "hello",
+    "hello",
+    [interp, jit, mixed, nochain, one_insn, one_insn_jit]
+);
+guest!(
+    hello_pie,
+    "hello-pie",
+    "hello",
+    [interp, jit, mixed, nochain, one_insn]
+);
+guest!(
+    exit42,
+    "exit42",
+    "exit42",
+    [interp, jit, mixed, nochain, one_insn]
+);
+guest!(
+    segv,
+    "segv",
+    "segv",
+    [interp, jit, mixed, nochain, one_insn]
+);
+guest!(
+    args,
+    "args",
+    "args",
+    [interp, jit, mixed, nochain, one_insn]
+);
+guest!(
+    syscalls,
+    "syscalls",
+    "syscalls",
+    [interp, jit, mixed, nochain]
+);
+// Bigger programs: the three tiers and unchained mixed mode.
+guest!(strings, "strings", "strings", [interp, jit, mixed, nochain]);
+guest!(intwork, "intwork", "intwork", [interp, jit, mixed, nochain]);
+
+/// Every expected file has a test above: a program added to tests/guest and
+/// blessed but forgotten here makes this fail.
+#[test]
+fn every_expected_program_is_tested() {
+    const TESTED: &[&str] = &[
+        "rawhello",
+        "rawloop",
+        "sigill",
+        "sigill2",
+        "hello",
+        "hello-pie",
+        "exit42",
+        "segv",
+        "args",
+        "syscalls",
+        "strings",
+        "intwork",
+    ];
+    let dir = xlat_tests::workspace_root().join("tests/expected");
+    let mut missing = Vec::new();
+    for e in std::fs::read_dir(&dir).expect("tests/expected") {
+        let name = e
+            .expect("dir entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if let Some(stem) = name.strip_suffix(".stdout")
+            && !TESTED.contains(&stem)
+        {
+            missing.push(stem.to_owned());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "expected output without a test in guests.rs: {missing:?}"
+    );
+}
