@@ -4,5 +4,9 @@
 //! Everything here is architecture-neutral except `arch/<guest>.rs`, which
 //! holds one guest's ABI: syscall numbers, structure layouts, auxv values.
 
+pub mod access;
+pub mod elf;
+pub mod errno;
 pub mod mmap;
 pub mod probe;
+pub mod stack;

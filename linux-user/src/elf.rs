@@ -1,0 +1,457 @@
+//! ELF loading: static `ET_EXEC` and static-PIE `ET_DYN` executables.
+//!
+//! Every offset and size in the file is validated against the file length
+//! before use; a bad file gives one [`ElfError`], never a panic.
+
+use crate::mmap::{AddressSpace, MmapError, PAGE_SIZE, page_down, page_up, prot};
+use goblin::elf::program_header::{PF_R, PF_W, PF_X, PT_GNU_STACK, PT_INTERP, PT_LOAD, PT_PHDR};
+use goblin::elf64::header::Header;
+use goblin::elf64::program_header::ProgramHeader;
+use std::sync::Arc;
+use thiserror::Error;
+
+/// Why an executable could not be loaded.
+#[derive(Debug, Error)]
+pub enum ElfError {
+    /// No ELF magic.
+    #[error("not an ELF file")]
+    NotElf,
+    /// ELF for another architecture.
+    #[error("ELF for machine {found}, expected {expected}")]
+    WrongMachine {
+        /// Name of the file's machine.
+        found: String,
+        /// Name of the guest's machine.
+        expected: &'static str,
+    },
+    /// Malformed file.
+    #[error("corrupt ELF: {0}")]
+    Corrupt(String),
+    /// Needs a dynamic loader.
+    #[error("dynamic executables not supported yet (PT_INTERP {0})")]
+    Dynamic(String),
+    /// Not an executable (e.g. a relocatable object).
+    #[error("not an executable (ELF type {0})")]
+    NotExecutable(u16),
+    /// Mapping the segments failed.
+    #[error("cannot map segment: {0}")]
+    Map(#[from] MmapError),
+}
+
+/// What the loader tells the stack builder and the CPU.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadedElf {
+    /// Entry point (with load bias).
+    pub entry: u64,
+    /// Guest address of the program headers (AT_PHDR).
+    pub phdr: u64,
+    /// Size of one program header (AT_PHENT).
+    pub phent: u64,
+    /// Number of program headers (AT_PHNUM).
+    pub phnum: u64,
+    /// Load bias (0 for ET_EXEC).
+    pub bias: u64,
+    /// Lowest and highest mapped guest addresses.
+    pub start: u64,
+    /// End of the highest segment (memsz), not page aligned.
+    pub end: u64,
+    /// Initial program break (page aligned, after the highest segment).
+    pub brk: u64,
+    /// Whether PT_GNU_STACK asks for an executable stack.
+    pub exec_stack: bool,
+}
+
+/// Human name of an `e_machine` value.
+pub fn machine_name(m: u16) -> String {
+    match m {
+        3 => "x86".into(),
+        8 => "MIPS".into(),
+        20 => "PowerPC".into(),
+        21 => "PowerPC64".into(),
+        22 => "S390".into(),
+        40 => "ARM".into(),
+        62 => "x86-64".into(),
+        183 => "AArch64".into(),
+        243 => "RISC-V".into(),
+        258 => "LoongArch".into(),
+        44 => "TriCore".into(),
+        _ => format!("{m}"),
+    }
+}
+
+const EI_CLASS: usize = 4;
+const EI_DATA: usize = 5;
+const ELFCLASS64: u8 = 2;
+const ELFDATA2LSB: u8 = 1;
+const ET_EXEC: u16 = 2;
+const ET_DYN: u16 = 3;
+
+/// Checks the header and returns it with the program headers.
+pub fn parse(
+    data: &[u8],
+    machine: u16,
+    machine_name_str: &'static str,
+) -> Result<(Header, Vec<ProgramHeader>), ElfError> {
+    if data.len() < 4 || &data[..4] != b"\x7fELF" {
+        return Err(ElfError::NotElf);
+    }
+    if data.len() < 20 {
+        return Err(ElfError::Corrupt("file too short for an ELF header".into()));
+    }
+    let m = match data[EI_DATA] {
+        ELFDATA2LSB => u16::from_le_bytes([data[18], data[19]]),
+        2 => u16::from_be_bytes([data[18], data[19]]),
+        d => return Err(ElfError::Corrupt(format!("bad data encoding {d}"))),
+    };
+    if m != machine {
+        return Err(ElfError::WrongMachine {
+            found: machine_name(m),
+            expected: machine_name_str,
+        });
+    }
+    if data[EI_CLASS] != ELFCLASS64 {
+        return Err(ElfError::Corrupt("not a 64-bit ELF".into()));
+    }
+    if data[EI_DATA] != ELFDATA2LSB {
+        return Err(ElfError::Corrupt("not little-endian".into()));
+    }
+    if data.len() < 64 {
+        return Err(ElfError::Corrupt("truncated ELF header".into()));
+    }
+    let h = Header::parse(data).map_err(|e| ElfError::Corrupt(e.to_string()))?;
+    if h.e_type != ET_EXEC && h.e_type != ET_DYN {
+        return Err(ElfError::NotExecutable(h.e_type));
+    }
+    if h.e_phentsize as usize != std::mem::size_of::<ProgramHeader>() {
+        return Err(ElfError::Corrupt(format!(
+            "bad program header size {}",
+            h.e_phentsize
+        )));
+    }
+    if h.e_phnum == 0 {
+        return Err(ElfError::Corrupt("no program headers".into()));
+    }
+    let ph_len = h.e_phnum as u64 * h.e_phentsize as u64;
+    let ph_end = h
+        .e_phoff
+        .checked_add(ph_len)
+        .filter(|e| *e <= data.len() as u64)
+        .ok_or_else(|| ElfError::Corrupt("program headers past end of file".into()))?;
+    let _ = ph_end;
+    let phs = ProgramHeader::parse(
+        data,
+        h.e_phoff as usize,
+        h.e_phnum as usize,
+        goblin::container::Endian::Little,
+    )
+    .map_err(|e| ElfError::Corrupt(e.to_string()))?;
+    for p in &phs {
+        if p.p_type == PT_LOAD || p.p_type == PT_INTERP {
+            let fend = p.p_offset.checked_add(p.p_filesz);
+            if fend.is_none_or(|e| e > data.len() as u64) {
+                return Err(ElfError::Corrupt("segment past end of file".into()));
+            }
+        }
+        if p.p_type == PT_LOAD {
+            if p.p_filesz > p.p_memsz {
+                return Err(ElfError::Corrupt(
+                    "segment file size exceeds memory size".into(),
+                ));
+            }
+            if p.p_vaddr.checked_add(p.p_memsz).is_none() {
+                return Err(ElfError::Corrupt("segment address overflows".into()));
+            }
+        }
+    }
+    if !phs.iter().any(|p| p.p_type == PT_LOAD) {
+        return Err(ElfError::Corrupt("no loadable segments".into()));
+    }
+    Ok((h, phs))
+}
+
+fn seg_prot(flags: u32) -> u32 {
+    let mut p = 0;
+    if flags & PF_R != 0 {
+        p |= prot::READ;
+    }
+    if flags & PF_W != 0 {
+        p |= prot::WRITE;
+    }
+    if flags & PF_X != 0 {
+        p |= prot::EXEC;
+    }
+    p
+}
+
+/// Loads an executable into `mem`. `name` names the mappings.
+pub fn load(
+    data: &[u8],
+    mem: &AddressSpace,
+    machine: u16,
+    machine_name_str: &'static str,
+    name: Arc<str>,
+) -> Result<LoadedElf, ElfError> {
+    let (h, phs) = parse(data, machine, machine_name_str)?;
+    if let Some(i) = phs.iter().find(|p| p.p_type == PT_INTERP) {
+        let s = &data[i.p_offset as usize..(i.p_offset + i.p_filesz) as usize];
+        let s = s.split(|b| *b == 0).next().unwrap_or(&[]);
+        return Err(ElfError::Dynamic(String::from_utf8_lossy(s).into_owned()));
+    }
+    let loads: Vec<&ProgramHeader> = phs.iter().filter(|p| p.p_type == PT_LOAD).collect();
+    let lo = loads
+        .iter()
+        .map(|p| page_down(p.p_vaddr))
+        .min()
+        .unwrap_or(0);
+    let hi = loads
+        .iter()
+        .map(|p| p.p_vaddr + p.p_memsz)
+        .max()
+        .unwrap_or(0);
+    let align = loads
+        .iter()
+        .map(|p| p.p_align)
+        .filter(|a| a.is_power_of_two())
+        .max()
+        .unwrap_or(PAGE_SIZE)
+        .clamp(PAGE_SIZE, 1 << 21);
+    let span = page_up(hi) - lo;
+    let bias = if h.e_type == ET_DYN {
+        // Like Linux's ELF_ET_DYN_BASE: two thirds up the address space.
+        let base = (mem.limit() / 3 * 2) & !(align - 1);
+        base.wrapping_sub(lo)
+    } else {
+        0
+    };
+    let start = lo.wrapping_add(bias);
+    if start.checked_add(span).is_none_or(|e| e > mem.limit()) || start < PAGE_SIZE {
+        return Err(ElfError::Corrupt(format!(
+            "segments at 0x{start:x}+0x{span:x} outside the guest address space"
+        )));
+    }
+    // Map the whole span writable, copy the file contents, then set the
+    // final protections page by page (overlapping pages get the union).
+    mem.map_fixed(
+        start,
+        span,
+        prot::READ | prot::WRITE,
+        (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u32,
+        -1,
+        0,
+        Some(name.clone()),
+    )?;
+    for p in &loads {
+        let off = p.p_offset as usize;
+        let bytes = &data[off..off + p.p_filesz as usize];
+        mem.write_bytes(p.p_vaddr + bias, bytes)
+            .map_err(|f| ElfError::Corrupt(format!("cannot write segment at 0x{:x}", f.addr)))?;
+    }
+    let npages = (span / PAGE_SIZE) as usize;
+    let mut page_prot: Vec<Option<u32>> = vec![None; npages];
+    for p in &loads {
+        let s = page_down(p.p_vaddr + bias);
+        let e = page_up(p.p_vaddr + bias + p.p_memsz);
+        for pg in ((s - start) / PAGE_SIZE)..((e - start) / PAGE_SIZE) {
+            let slot = &mut page_prot[pg as usize];
+            *slot = Some(slot.unwrap_or(0) | seg_prot(p.p_flags));
+        }
+    }
+    let mut i = 0;
+    while i < npages {
+        let cur = page_prot[i];
+        let mut j = i + 1;
+        while j < npages && page_prot[j] == cur {
+            j += 1;
+        }
+        let a = start + i as u64 * PAGE_SIZE;
+        let l = (j - i) as u64 * PAGE_SIZE;
+        match cur {
+            Some(pr) => mem.protect(a, l, pr)?,
+            None => mem.unmap(a, l)?,
+        }
+        i = j;
+    }
+    let phdr = if let Some(p) = phs.iter().find(|p| p.p_type == PT_PHDR) {
+        p.p_vaddr + bias
+    } else {
+        loads
+            .iter()
+            .find(|p| p.p_offset <= h.e_phoff && h.e_phoff < p.p_offset + p.p_filesz)
+            .map(|p| p.p_vaddr + (h.e_phoff - p.p_offset) + bias)
+            .unwrap_or(0)
+    };
+    let exec_stack = phs
+        .iter()
+        .find(|p| p.p_type == PT_GNU_STACK)
+        .is_some_and(|p| p.p_flags & PF_X != 0);
+    let end = hi + bias;
+    Ok(LoadedElf {
+        entry: h.e_entry.wrapping_add(bias),
+        phdr,
+        phent: h.e_phentsize as u64,
+        phnum: h.e_phnum as u64,
+        bias,
+        start,
+        end,
+        brk: page_up(end),
+        exec_stack,
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use xlat_ir::abi::GuestMemory;
+
+    /// Builds a minimal ELF64 image with the given machine, type and
+    /// PT_LOAD segments `(vaddr, file bytes, memsz, flags)`.
+    pub(crate) fn build_elf(
+        machine: u16,
+        etype: u16,
+        segs: &[(u64, Vec<u8>, u64, u32)],
+    ) -> Vec<u8> {
+        let phoff = 64u64;
+        let phnum = segs.len() as u64;
+        let mut data_off = page_up(phoff + 56 * phnum);
+        let mut out = vec![0u8; data_off as usize];
+        out[..4].copy_from_slice(b"\x7fELF");
+        out[4] = 2;
+        out[5] = 1;
+        out[6] = 1;
+        out[16..18].copy_from_slice(&etype.to_le_bytes());
+        out[18..20].copy_from_slice(&machine.to_le_bytes());
+        out[20..24].copy_from_slice(&1u32.to_le_bytes());
+        let entry = segs.first().map(|s| s.0).unwrap_or(0);
+        out[24..32].copy_from_slice(&entry.to_le_bytes());
+        out[32..40].copy_from_slice(&phoff.to_le_bytes());
+        out[52..54].copy_from_slice(&64u16.to_le_bytes());
+        out[54..56].copy_from_slice(&56u16.to_le_bytes());
+        out[56..58].copy_from_slice(&(phnum as u16).to_le_bytes());
+        let mut bodies = Vec::new();
+        for (i, (vaddr, bytes, memsz, flags)) in segs.iter().enumerate() {
+            // Keep vaddr and offset congruent modulo the page size.
+            let off = data_off + (vaddr % PAGE_SIZE);
+            let ph = 64 + 56 * i;
+            out[ph..ph + 4].copy_from_slice(&PT_LOAD.to_le_bytes());
+            out[ph + 4..ph + 8].copy_from_slice(&flags.to_le_bytes());
+            out[ph + 8..ph + 16].copy_from_slice(&off.to_le_bytes());
+            out[ph + 16..ph + 24].copy_from_slice(&vaddr.to_le_bytes());
+            out[ph + 24..ph + 32].copy_from_slice(&vaddr.to_le_bytes());
+            out[ph + 32..ph + 40].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
+            out[ph + 40..ph + 48].copy_from_slice(&memsz.to_le_bytes());
+            out[ph + 48..ph + 56].copy_from_slice(&PAGE_SIZE.to_le_bytes());
+            bodies.push((off, bytes.clone()));
+            data_off = page_up(off + bytes.len() as u64);
+        }
+        for (off, b) in bodies {
+            out.resize(out.len().max(off as usize + b.len()), 0);
+            out[off as usize..off as usize + b.len()].copy_from_slice(&b);
+        }
+        out
+    }
+
+    fn err(data: &[u8]) -> String {
+        parse(data, 183, "AArch64").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn rejects_bad_files() {
+        assert_eq!(err(b"#!/bin/sh\necho hi\n"), "not an ELF file");
+        assert_eq!(err(b""), "not an ELF file");
+        assert!(err(b"\x7fELF\x02\x01").starts_with("corrupt ELF"));
+        let x86 = build_elf(62, ET_EXEC, &[(0x400000, vec![0; 16], 16, PF_R | PF_X)]);
+        assert_eq!(err(&x86), "ELF for machine x86-64, expected AArch64");
+        let good = build_elf(183, ET_EXEC, &[(0x400000, vec![1; 16], 32, PF_R | PF_X)]);
+        assert!(parse(&good, 183, "AArch64").is_ok());
+        // Truncated: program headers cut off.
+        assert!(err(&good[..100]).starts_with("corrupt ELF"));
+        // Truncated: segment data past the end.
+        let cut = &good[..good.len() - 8];
+        assert_eq!(err(cut), "corrupt ELF: segment past end of file");
+        // Huge phnum.
+        let mut bad = good.clone();
+        bad[56..58].copy_from_slice(&0xffffu16.to_le_bytes());
+        assert!(err(&bad).starts_with("corrupt ELF"));
+        // filesz > memsz.
+        let mut bad = good.clone();
+        bad[64 + 40..64 + 48].copy_from_slice(&1u64.to_le_bytes());
+        assert!(err(&bad).contains("file size exceeds"));
+        // 32-bit ELF for AArch64 machine number.
+        let mut bad = good.clone();
+        bad[4] = 1;
+        assert_eq!(err(&bad), "corrupt ELF: not a 64-bit ELF");
+        // Relocatable object.
+        let mut bad = good;
+        bad[16] = 1;
+        assert!(err(&bad).starts_with("not an executable"));
+    }
+
+    #[test]
+    fn fuzzed_headers_never_panic() {
+        let good = build_elf(183, ET_EXEC, &[(0x400000, vec![1; 16], 32, PF_R | PF_X)]);
+        let mut x = 0x1234_5678u32;
+        for _ in 0..2000 {
+            let mut d = good.clone();
+            for _ in 0..4 {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                let i = (x as usize) % 128;
+                d[i] = (x >> 8) as u8;
+            }
+            let _ = parse(&d, 183, "AArch64");
+        }
+    }
+
+    #[test]
+    fn loads_segments_and_bss() {
+        crate::probe::install_fault_handler(None).unwrap();
+        let mem = AddressSpace::reserve(36).unwrap();
+        let code = vec![0xaa; 0x100];
+        let mut data = vec![0x55; 0x10];
+        data.extend_from_slice(&[0x66; 8]);
+        let elf = build_elf(
+            183,
+            ET_EXEC,
+            &[
+                (0x400000, code, 0x100, PF_R | PF_X),
+                (0x411ff0, data, 0x2000, PF_R | PF_W),
+            ],
+        );
+        let l = load(&elf, &mem, 183, "AArch64", Arc::from("t")).unwrap();
+        assert_eq!(l.entry, 0x400000);
+        assert_eq!(l.bias, 0);
+        assert_eq!(l.brk, 0x414000);
+        assert_eq!(l.phdr, 0, "phdrs are not inside a segment here");
+        let mut b = [0u8; 4];
+        mem.fetch_code(0x400000, &mut b).unwrap();
+        assert_eq!(b, [0xaa; 4]);
+        // data + bss: file bytes then zeroes, writable, not executable.
+        assert_eq!(mem.load(0x411ff0, 1).unwrap(), 0x55);
+        assert_eq!(mem.load(0x412000, 8).unwrap(), 0x6666_6666_6666_6666);
+        assert_eq!(mem.load(0x412008, 8).unwrap(), 0);
+        assert_eq!(mem.load(0x413fe8, 8).unwrap(), 0);
+        mem.store(0x413000, 4, 1).unwrap();
+        assert!(mem.fetch_code(0x412000, &mut b).is_err());
+        // text is read-only; the gap between segments is unmapped.
+        assert!(mem.store(0x400000, 1, 0).is_err());
+        assert_eq!(
+            mem.load(0x401000, 1).unwrap_err().kind,
+            xlat_ir::abi::FaultKind::Unmapped
+        );
+    }
+
+    #[test]
+    fn static_pie_gets_bias() {
+        crate::probe::install_fault_handler(None).unwrap();
+        let mem = AddressSpace::reserve(36).unwrap();
+        let elf = build_elf(183, ET_DYN, &[(0, vec![0xcc; 64], 64, PF_R | PF_X)]);
+        let l = load(&elf, &mem, 183, "AArch64", Arc::from("t")).unwrap();
+        assert_ne!(l.bias, 0);
+        assert_eq!(l.bias % PAGE_SIZE, 0);
+        assert_eq!(l.entry, l.bias);
+        assert!(l.bias >= mem.limit() / 2 && l.bias < mem.limit());
+        assert_eq!(mem.load(l.bias, 4).unwrap(), 0xcccc_cccc);
+        assert!(mem.load(l.bias + 0x1000, 1).is_err());
+    }
+}
