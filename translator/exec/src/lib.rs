@@ -1,1 +1,163 @@
-//! Block cache, dispatcher, chaining and invalidation
+//! Block cache, dispatcher, chaining and invalidation.
+//!
+//! An [`Engine`] is shared by all guest threads of one guest process. It
+//! owns the block cache (keyed by guest PC and the frontend's `tb_flags`),
+//! the tier policy and the JIT (one background compiler thread in
+//! [`Tier::Mixed`]). Each guest thread runs guest code on its own [`Cpu`]
+//! through [`Engine::run`], which returns an [`Exit`] whenever the world
+//! (user mode or system mode) has to act: an exception such as a syscall, a
+//! memory fault, or a stop request.
+
+mod cpu;
+mod engine;
+
+pub use cpu::{Cpu, StopHandle};
+pub use engine::{Engine, Stats};
+pub use xlat_ir::ExceptionKind;
+pub use xlat_ir::abi::{DirectMem, Fault, FaultKind, GuestMemory, MemRef};
+
+use std::sync::Arc;
+
+/// Which tier runs guest code.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum Tier {
+    /// Never compile: the interpreter runs everything.
+    Interp,
+    /// Compile every block (synchronously) before running it.
+    Jit,
+    /// Interpret, and compile hot code on a background thread.
+    Mixed,
+}
+
+/// Executions of a block (at tier 0) before it is queued for compilation in
+/// [`Tier::Mixed`].
+///
+/// Measured on the development machine (2 cores, debug-info release build):
+/// compiling a typical 10-20 op block with Cranelift costs about 40-60 µs,
+/// interpreting it about 0.1-0.2 µs, so a block has to run several hundred
+/// times before compiling it pays for itself. Compilation happens on another
+/// thread, so the threshold only has to keep one-shot start-up code (most
+/// of glibc's initialisation runs a block a handful of times) away from the
+/// compiler; 500 does that while loops still get compiled within a
+/// fraction of a millisecond.
+pub const DEFAULT_JIT_THRESHOLD: u32 = 500;
+
+/// Engine options (the `-d`, `-one-insn-per-tb` and tier switches).
+#[derive(Clone)]
+pub struct ExecOptions {
+    /// Which tier(s) to use.
+    pub tier: Tier,
+    /// `false` = `-d nochain`: compiled code always returns to the dispatcher.
+    pub chain: bool,
+    /// Most guest instructions per block (1 for `-one-insn-per-tb`).
+    pub max_insns_per_block: u32,
+    /// Executions of a block before it is queued for compilation (Mixed).
+    pub jit_threshold: u32,
+    /// Logging hooks.
+    pub logger: Option<Arc<dyn ExecLogger>>,
+}
+
+impl Default for ExecOptions {
+    fn default() -> Self {
+        ExecOptions {
+            tier: Tier::Mixed,
+            chain: true,
+            max_insns_per_block: 256,
+            jit_threshold: DEFAULT_JIT_THRESHOLD,
+            logger: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for ExecOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecOptions")
+            .field("tier", &self.tier)
+            .field("chain", &self.chain)
+            .field("max_insns_per_block", &self.max_insns_per_block)
+            .field("jit_threshold", &self.jit_threshold)
+            .field("logger", &self.logger.is_some())
+            .finish()
+    }
+}
+
+/// Hooks for `-d` logging; all default to doing nothing.
+pub trait ExecLogger: Send + Sync {
+    /// True if [`ExecLogger::translated`] should be called.
+    fn wants_ir(&self) -> bool {
+        false
+    }
+    /// A block was translated and optimised (`-d in_asm`, `-d op`).
+    fn translated(&self, block: &xlat_ir::Block, layout: &xlat_ir::StateLayout) {
+        let _ = (block, layout);
+    }
+    /// A region was compiled (`-d out_asm`): its entry, the guest PCs of its
+    /// blocks, the host code and its address.
+    fn compiled(&self, entry_pc: u64, guest_pcs: &[u64], host_code: &[u8], host_addr: u64) {
+        let _ = (entry_pc, guest_pcs, host_code, host_addr);
+    }
+    /// The dispatcher enters the block at `pc` (`-d exec`).
+    fn exec(&self, pc: u64) {
+        let _ = pc;
+    }
+}
+
+/// Why [`Engine::run`] returned.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum Exit {
+    /// A guest exception: syscall (`pc` = next instruction), undefined
+    /// instruction (`pc` = the instruction), breakpoint, fetch fault, ...
+    Exception {
+        /// What happened.
+        kind: ExceptionKind,
+        /// The PC (also in the CPU state).
+        pc: u64,
+        /// Kind-specific information (BRK immediate, faulting address, ...).
+        info: u64,
+    },
+    /// A guest memory access faulted; `pc` is the faulting instruction and
+    /// the guest registers are exact.
+    Fault {
+        /// The failed access.
+        fault: Fault,
+        /// The faulting instruction.
+        pc: u64,
+    },
+    /// The stop word was set (signal pending, exit requested).
+    Stopped,
+}
+
+/// Errors creating an [`Engine`].
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    /// The JIT could not be set up for this host.
+    #[error("cannot set up the JIT: {0}")]
+    Jit(#[from] xlat_jit::JitError),
+    /// The frontend's state layout is unusable.
+    #[error("bad CPU state layout: {0}")]
+    Layout(String),
+    /// The background compiler thread could not be started.
+    #[error("cannot start the compiler thread: {0}")]
+    Thread(#[from] std::io::Error),
+}
+
+/// Called first by the world's host SIGSEGV/SIGBUS handler. If the faulting
+/// host PC is in compiled guest code, records the fault in that CPU's
+/// header, rewrites the ucontext so that execution resumes in the recovery
+/// stub (which makes [`Engine::run`] return [`Exit::Fault`]), and returns
+/// true. Async-signal-safe (no locks, no allocation).
+///
+/// # Safety
+/// Must only be called from a signal handler installed with `SA_SIGINFO`,
+/// with the `info` and `uctx` pointers the kernel passed to it.
+pub unsafe fn handle_host_fault(
+    signo: i32,
+    info: *mut libc::siginfo_t,
+    uctx: *mut libc::c_void,
+) -> bool {
+    // SAFETY: forwarded under the same contract.
+    unsafe { xlat_jit::handle_host_fault(signo, info, uctx) }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,639 @@
+//! The engine: shared block cache, dispatcher loop, tier policy, background
+//! compiler, chaining and invalidation.
+
+use crate::cpu::{Cpu, CpuShared, STOP_FLUSH, STOP_REQUEST};
+use crate::{ExecError, ExecOptions, Exit, Fault, FaultKind, MemRef, Tier};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::Instant;
+use xlat_ir::abi::{FAULT_WRITE, Fault as IrFault};
+use xlat_ir::{Block, CodeSource, CpuHeader, ExceptionKind, ExitCode, Frontend, StateLayout};
+use xlat_jit::{Jit, JitOptions};
+
+/// Block-cache key: guest PC and the frontend's translation flags.
+type Key = (u64, u64);
+
+/// Most blocks in one compiled region.
+const MAX_REGION_BLOCKS: usize = 16;
+
+/// A translated block and its compiled code, if any.
+pub(crate) struct Tb {
+    pub(crate) key: Key,
+    pub(crate) block: Block,
+    /// Tier-0 executions (Mixed).
+    hits: AtomicU32,
+    /// Entry of the compiled region starting here (0 = none).
+    pub(crate) host: AtomicUsize,
+    /// Set once the block was invalidated.
+    pub(crate) dead: AtomicBool,
+    /// Queued for, or being, compiled.
+    queued: AtomicBool,
+    /// Compile failed or was skipped; do not retry.
+    no_jit: AtomicBool,
+}
+
+impl Tb {
+    fn end(&self) -> u64 {
+        self.block.pc + (self.block.guest_len.max(1)) as u64
+    }
+}
+
+/// Chaining bookkeeping (under `Engine::jit`).
+struct Links {
+    /// Exit slots that target a key: patched when the key gets code,
+    /// reset when it is invalidated. Values: slot addresses.
+    incoming: HashMap<Key, Vec<usize>>,
+    /// For a compiled entry key: its region's generation and exit slots
+    /// (target key, slot address).
+    owned: HashMap<Key, (u32, Vec<(Key, usize)>)>,
+}
+
+struct JitState {
+    jit: Jit,
+    links: Links,
+}
+
+/// Counters for `-d stats`.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Blocks translated to IR.
+    pub blocks_translated: u64,
+    /// Guest instructions translated.
+    pub insns_translated: u64,
+    /// Regions compiled to host code.
+    pub regions_compiled: u64,
+    /// Blocks in compiled regions.
+    pub blocks_compiled: u64,
+    /// Compilation failures (those blocks stay interpreted).
+    pub compile_failures: u64,
+    /// Total compilation time in microseconds.
+    pub compile_us: u64,
+    /// Host code bytes produced.
+    pub code_bytes: u64,
+    /// Blocks dropped by invalidation.
+    pub blocks_invalidated: u64,
+    /// Code generations freed.
+    pub generations_freed: u64,
+    /// Blocks entered by the dispatcher at tier 0.
+    pub interp_dispatches: u64,
+    /// Entries into compiled code by the dispatcher.
+    pub jit_dispatches: u64,
+}
+
+impl std::fmt::Display for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "blocks translated   {} ({} guest insns)",
+            self.blocks_translated, self.insns_translated
+        )?;
+        writeln!(
+            f,
+            "regions compiled    {} ({} blocks, {} failures)",
+            self.regions_compiled, self.blocks_compiled, self.compile_failures
+        )?;
+        writeln!(
+            f,
+            "compile time        {:.3} ms",
+            self.compile_us as f64 / 1000.0
+        )?;
+        writeln!(f, "host code           {} bytes", self.code_bytes)?;
+        writeln!(
+            f,
+            "invalidated         {} blocks, {} generations freed",
+            self.blocks_invalidated, self.generations_freed
+        )?;
+        write!(
+            f,
+            "dispatches          {} interpreted, {} compiled",
+            self.interp_dispatches, self.jit_dispatches
+        )
+    }
+}
+
+#[derive(Default)]
+struct Counters {
+    blocks_translated: AtomicU64,
+    insns_translated: AtomicU64,
+    regions_compiled: AtomicU64,
+    blocks_compiled: AtomicU64,
+    compile_failures: AtomicU64,
+    compile_us: AtomicU64,
+    code_bytes: AtomicU64,
+    blocks_invalidated: AtomicU64,
+    generations_freed: AtomicU64,
+    interp_dispatches: AtomicU64,
+    jit_dispatches: AtomicU64,
+}
+
+/// One guest process's translator: shared by all its guest threads.
+pub struct Engine {
+    frontend: Arc<dyn Frontend>,
+    layout: StateLayout,
+    /// Boxed so CPU headers can point at it (`CpuHeader::mem`).
+    mem: Box<MemRef>,
+    opts: ExecOptions,
+    cache: RwLock<HashMap<Key, Arc<Tb>>>,
+    /// Bumped by every invalidation; CPUs flush their caches when it moves.
+    epoch: AtomicU64,
+    cpus: Mutex<Vec<Arc<CpuShared>>>,
+    jit: Option<Mutex<JitState>>,
+    queue: Mutex<Option<Sender<Weak<Tb>>>>,
+    counters: Counters,
+}
+
+/// Reads guest code through the world's memory.
+struct Fetch<'a>(&'a MemRef);
+
+impl CodeSource for Fetch<'_> {
+    fn read_code(&self, addr: u64, buf: &mut [u8]) -> Result<(), IrFault> {
+        self.0.fetch_code(addr, buf)
+    }
+}
+
+impl Engine {
+    /// Creates the engine for one guest process.
+    pub fn new(
+        frontend: Arc<dyn Frontend>,
+        mem: MemRef,
+        opts: ExecOptions,
+    ) -> Result<Arc<Engine>, ExecError> {
+        let layout = *frontend.layout();
+        if layout.size < std::mem::size_of::<CpuHeader>()
+            || layout.regs.get(layout.pc.0 as usize).is_none()
+            || layout
+                .regs
+                .iter()
+                .any(|r| (r.offset as usize) + (r.ty.bytes() as usize) > layout.size)
+        {
+            return Err(ExecError::Layout(format!(
+                "{}: registers must lie inside the {}-byte block after the header",
+                frontend.name(),
+                layout.size
+            )));
+        }
+        let jit = match opts.tier {
+            Tier::Interp => None,
+            Tier::Jit | Tier::Mixed => Some(Mutex::new(JitState {
+                jit: Jit::new(&layout, JitOptions { chain: opts.chain })?,
+                links: Links {
+                    incoming: HashMap::new(),
+                    owned: HashMap::new(),
+                },
+            })),
+        };
+        let engine = Arc::new(Engine {
+            frontend,
+            layout,
+            mem: Box::new(mem),
+            opts,
+            cache: RwLock::new(HashMap::new()),
+            epoch: AtomicU64::new(1),
+            cpus: Mutex::new(Vec::new()),
+            jit,
+            queue: Mutex::new(None),
+            counters: Counters::default(),
+        });
+        if engine.opts.tier == Tier::Mixed {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let weak = Arc::downgrade(&engine);
+            std::thread::Builder::new()
+                .name("xlat-jit".into())
+                .spawn(move || compiler_thread(weak, rx))?;
+            *lock(&engine.queue) = Some(tx);
+        }
+        Ok(engine)
+    }
+
+    /// The frontend.
+    pub fn frontend(&self) -> &Arc<dyn Frontend> {
+        &self.frontend
+    }
+
+    /// The world's memory.
+    pub fn mem(&self) -> &MemRef {
+        &self.mem
+    }
+
+    /// The options the engine was created with.
+    pub fn options(&self) -> &ExecOptions {
+        &self.opts
+    }
+
+    /// A new CPU: zeroed state, header filled in (memory base and limit,
+    /// memory pointer, jump cache).
+    pub fn new_cpu(self: &Arc<Self>) -> Cpu {
+        let cpu = Cpu::new(self, &*self.mem as *const MemRef as usize);
+        lock(&self.cpus).push(cpu.shared.clone());
+        cpu
+    }
+
+    /// Statistics so far.
+    pub fn stats(&self) -> Stats {
+        let c = &self.counters;
+        let l = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        Stats {
+            blocks_translated: l(&c.blocks_translated),
+            insns_translated: l(&c.insns_translated),
+            regions_compiled: l(&c.regions_compiled),
+            blocks_compiled: l(&c.blocks_compiled),
+            compile_failures: l(&c.compile_failures),
+            compile_us: l(&c.compile_us),
+            code_bytes: l(&c.code_bytes),
+            blocks_invalidated: l(&c.blocks_invalidated),
+            generations_freed: l(&c.generations_freed),
+            interp_dispatches: l(&c.interp_dispatches),
+            jit_dispatches: l(&c.jit_dispatches),
+        }
+    }
+
+    /// Runs guest code on `cpu` from its PC until the world has to act.
+    pub fn run(&self, cpu: &mut Cpu) -> Exit {
+        cpu.shared.running.store(true, Ordering::SeqCst);
+        let exit = self.run_loop(cpu);
+        cpu.shared
+            .seen
+            .store(self.epoch.load(Ordering::SeqCst), Ordering::SeqCst);
+        cpu.shared.running.store(false, Ordering::SeqCst);
+        exit
+    }
+
+    fn run_loop(&self, cpu: &mut Cpu) -> Exit {
+        let env = cpu.env_ptr();
+        let hdr = env as *const CpuHeader;
+        loop {
+            // Quiescent point: no compiled code of this CPU is running.
+            let e = self.epoch.load(Ordering::SeqCst);
+            if e != cpu.flushed_epoch {
+                cpu.flush_caches();
+                cpu.flushed_epoch = e;
+            }
+            cpu.shared.seen.store(e, Ordering::SeqCst);
+            // SAFETY: `hdr` is the live header of cpu's block.
+            let stop = unsafe { &(*hdr).stop };
+            let s = stop.load(Ordering::SeqCst);
+            if s != 0 {
+                if s & STOP_FLUSH != 0 {
+                    stop.fetch_and(!STOP_FLUSH, Ordering::SeqCst);
+                }
+                if s & STOP_REQUEST != 0 {
+                    return Exit::Stopped;
+                }
+                continue;
+            }
+            let pc = cpu.pc();
+            let flags = self.frontend.tb_flags(cpu.env());
+            if flags != cpu.jc_flags {
+                cpu.flush_caches();
+                cpu.jc_flags = flags;
+            }
+            let slot = Cpu::tb_slot(pc);
+            let tb = match &cpu.tb_cache[slot] {
+                Some(tb) if tb.key == (pc, flags) && !tb.dead.load(Ordering::Relaxed) => tb.clone(),
+                _ => {
+                    let tb = self.lookup_or_translate(pc, flags);
+                    cpu.tb_cache[slot] = Some(tb.clone());
+                    tb
+                }
+            };
+            if let Some(l) = &self.opts.logger {
+                l.exec(pc);
+            }
+            let mut host = tb.host.load(Ordering::Acquire);
+            if host == 0 && self.opts.tier == Tier::Jit && !tb.no_jit.load(Ordering::Relaxed) {
+                self.compile_now(&tb);
+                host = tb.host.load(Ordering::Acquire);
+            }
+            let code = if host != 0 {
+                self.counters.jit_dispatches.fetch_add(1, Ordering::Relaxed);
+                if self.opts.chain {
+                    let jc = &mut cpu.jump_cache[xlat_jit::jump_cache_index(pc)];
+                    jc.pc = pc;
+                    jc.code = host as u64;
+                }
+                // SAFETY: `host` is the entry of a live compiled region for
+                // this engine's layout (regions are freed only after every
+                // CPU passed a quiescent point), `env` the CPU's block.
+                unsafe { xlat_jit::enter(env, host) }
+            } else {
+                self.counters
+                    .interp_dispatches
+                    .fetch_add(1, Ordering::Relaxed);
+                if self.opts.tier == Tier::Mixed {
+                    self.count_hit(&tb);
+                }
+                // SAFETY: `env` is the CPU's live block laid out per
+                // `self.layout`; the block passed the verifier's rules.
+                unsafe {
+                    xlat_interp::run_block(
+                        &tb.block,
+                        &self.layout,
+                        env,
+                        &**self.mem,
+                        &mut cpu.scratch,
+                    )
+                }
+            };
+            match code {
+                ExitCode::Continue | ExitCode::Stopped => {}
+                ExitCode::Exception => {
+                    // SAFETY: live header.
+                    let (k, info) = unsafe { ((*hdr).exc_kind, (*hdr).exc_info) };
+                    return Exit::Exception {
+                        kind: ExceptionKind::from_u32(k).unwrap_or(ExceptionKind::Undefined),
+                        pc: cpu.pc(),
+                        info,
+                    };
+                }
+                ExitCode::Fault => {
+                    // SAFETY: live header.
+                    let (k, addr) = unsafe { ((*hdr).fault_kind, (*hdr).exc_info) };
+                    return Exit::Fault {
+                        fault: Fault {
+                            addr,
+                            kind: FaultKind::from_u32(k & !FAULT_WRITE),
+                            write: k & FAULT_WRITE != 0,
+                        },
+                        pc: cpu.pc(),
+                    };
+                }
+            }
+        }
+    }
+
+    fn lookup_or_translate(&self, pc: u64, flags: u64) -> Arc<Tb> {
+        if let Some(tb) = read(&self.cache).get(&(pc, flags)) {
+            return tb.clone();
+        }
+        let topts = xlat_ir::TranslateOptions {
+            max_insns: self.opts.max_insns_per_block.max(1),
+        };
+        let mut block = self
+            .frontend
+            .translate(pc, flags, &Fetch(&self.mem), &topts);
+        xlat_ir::passes::optimize(&mut block, &self.layout);
+        if cfg!(debug_assertions)
+            && let Err(e) = xlat_ir::verify(&block, &self.layout)
+        {
+            panic!(
+                "frontend {} produced invalid IR at {pc:#x}: {e}\n{}",
+                self.frontend.name(),
+                xlat_ir::print::print_block(&block, &self.layout)
+            );
+        }
+        self.counters
+            .blocks_translated
+            .fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .insns_translated
+            .fetch_add(block.guest_insns as u64, Ordering::Relaxed);
+        if let Some(l) = &self.opts.logger
+            && l.wants_ir()
+        {
+            l.translated(&block, &self.layout);
+        }
+        let tb = Arc::new(Tb {
+            key: (pc, flags),
+            block,
+            hits: AtomicU32::new(0),
+            host: AtomicUsize::new(0),
+            dead: AtomicBool::new(false),
+            queued: AtomicBool::new(false),
+            no_jit: AtomicBool::new(false),
+        });
+        // Another thread may have translated the same block meanwhile.
+        write(&self.cache).entry((pc, flags)).or_insert(tb).clone()
+    }
+
+    fn count_hit(&self, tb: &Arc<Tb>) {
+        let n = tb.hits.fetch_add(1, Ordering::Relaxed) + 1;
+        if n >= self.opts.jit_threshold
+            && !tb.no_jit.load(Ordering::Relaxed)
+            && !tb.queued.swap(true, Ordering::Relaxed)
+            && let Some(q) = lock(&self.queue).as_ref()
+        {
+            let _ = q.send(Arc::downgrade(tb));
+        }
+    }
+
+    /// Picks the region for `entry`: the entry block plus blocks reachable
+    /// through constant successors that are already translated (and, in
+    /// Mixed, were executed), bounded in count.
+    fn form_region(&self, entry: &Arc<Tb>) -> Vec<Arc<Tb>> {
+        let mut region = vec![entry.clone()];
+        if self.opts.tier == Tier::Jit {
+            // Tier::Jit compiles block by block (each then chains).
+            return region;
+        }
+        let cache = read(&self.cache);
+        let min_hits = (self.opts.jit_threshold / 4).max(1);
+        let mut i = 0;
+        while i < region.len() && region.len() < MAX_REGION_BLOCKS {
+            let succs: Vec<u64> = region[i].block.terminal().successors().collect();
+            for s in succs {
+                let key = (s, entry.key.1);
+                if region.iter().any(|t| t.key == key) {
+                    continue;
+                }
+                if let Some(t) = cache.get(&key)
+                    && !t.dead.load(Ordering::Relaxed)
+                    && t.hits.load(Ordering::Relaxed) >= min_hits
+                    && region.len() < MAX_REGION_BLOCKS
+                {
+                    region.push(t.clone());
+                }
+            }
+            i += 1;
+        }
+        region
+    }
+
+    /// Compiles the region starting at `tb` and installs it.
+    fn compile_now(&self, tb: &Arc<Tb>) {
+        let Some(js) = &self.jit else { return };
+        let region = self.form_region(tb);
+        let blocks: Vec<&Block> = region.iter().map(|t| &t.block).collect();
+        let mut js = lock(js);
+        if tb.dead.load(Ordering::SeqCst) || tb.host.load(Ordering::SeqCst) != 0 {
+            return;
+        }
+        let t0 = Instant::now();
+        let res = js.jit.compile(&blocks);
+        let us = t0.elapsed().as_micros() as u64;
+        self.counters.compile_us.fetch_add(us, Ordering::Relaxed);
+        let r = match res {
+            Ok(r) => r,
+            Err(_) => {
+                self.counters
+                    .compile_failures
+                    .fetch_add(1, Ordering::Relaxed);
+                tb.no_jit.store(true, Ordering::Relaxed);
+                return;
+            }
+        };
+        self.counters
+            .regions_compiled
+            .fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .blocks_compiled
+            .fetch_add(region.len() as u64, Ordering::Relaxed);
+        self.counters
+            .code_bytes
+            .fetch_add(r.code_len as u64, Ordering::Relaxed);
+        if let Some(l) = &self.opts.logger {
+            // SAFETY: the region's code is live and `code_len` bytes long.
+            let code = unsafe { std::slice::from_raw_parts(r.code as *const u8, r.code_len) };
+            l.compiled(tb.key.0, &r.guest_pcs, code, r.code as u64);
+        }
+        let flags = tb.key.1;
+        let JitState { jit, links } = &mut *js;
+        // Link: this region's exits to already compiled targets, and
+        // waiting exits of other regions to this one.
+        let cache = read(&self.cache);
+        let mut owned = Vec::with_capacity(r.exits.len());
+        for x in &r.exits {
+            let key = (x.target, flags);
+            links.incoming.entry(key).or_default().push(x.slot);
+            owned.push((key, x.slot));
+            if let Some(t) = cache.get(&key) {
+                let h = t.host.load(Ordering::SeqCst);
+                if h != 0 {
+                    // SAFETY: `x.slot` is an exit slot of the live region `r`.
+                    unsafe { xlat_jit::patch_slot(x.slot, h) };
+                }
+            }
+        }
+        drop(cache);
+        links.owned.insert(tb.key, (r.generation, owned));
+        if let Some(slots) = links.incoming.get(&tb.key) {
+            for &s in slots {
+                // SAFETY: slots in `incoming` belong to live regions (they
+                // are removed when their region is invalidated).
+                unsafe { xlat_jit::patch_slot(s, r.entry) };
+            }
+        }
+        tb.host.store(r.entry, Ordering::SeqCst);
+        let _ = jit;
+    }
+
+    /// Drops every translation overlapping `[guest_start, guest_start+len)`
+    /// (self-modifying code, munmap, mprotect). CPUs running compiled code
+    /// leave it at their next block exit; the code memory is freed once
+    /// every CPU passed through the dispatcher.
+    pub fn invalidate(&self, guest_start: u64, len: u64) {
+        let end = guest_start.saturating_add(len.max(1));
+        let mut dead = Vec::new();
+        {
+            let mut cache = write(&self.cache);
+            cache.retain(|_, tb| {
+                let hit = tb.block.pc < end && tb.end() > guest_start;
+                if hit {
+                    tb.dead.store(true, Ordering::SeqCst);
+                    dead.push(tb.clone());
+                }
+                !hit
+            });
+        }
+        if dead.is_empty() {
+            return;
+        }
+        self.counters
+            .blocks_invalidated
+            .fetch_add(dead.len() as u64, Ordering::Relaxed);
+        let epoch = self.epoch.load(Ordering::SeqCst);
+        if let Some(js) = &self.jit {
+            let mut js = lock(js);
+            let JitState { jit, links } = &mut *js;
+            for tb in &dead {
+                // Exits into this block go back to the dispatcher.
+                if let Some(slots) = links.incoming.get(&tb.key) {
+                    for &s in slots {
+                        // SAFETY: live slot (see compile_now).
+                        unsafe { xlat_jit::patch_slot(s, 0) };
+                    }
+                }
+                tb.host.store(0, Ordering::SeqCst);
+                if let Some((generation, owned)) = links.owned.remove(&tb.key) {
+                    for (k, s) in owned {
+                        if let Some(v) = links.incoming.get_mut(&k) {
+                            v.retain(|&x| x != s);
+                            if v.is_empty() {
+                                links.incoming.remove(&k);
+                            }
+                        }
+                    }
+                    jit.retire(generation, epoch);
+                }
+            }
+        }
+        // Make every CPU notice: bump the epoch, then kick them out of
+        // compiled code.
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+        for c in lock(&self.cpus).iter() {
+            c.stop().fetch_or(STOP_FLUSH, Ordering::SeqCst);
+        }
+        self.reclaim();
+    }
+
+    /// Frees code generations that no CPU can be running any more.
+    fn reclaim(&self) {
+        let Some(js) = &self.jit else { return };
+        let quiet = lock(&self.cpus)
+            .iter()
+            .filter(|c| c.running.load(Ordering::SeqCst))
+            .map(|c| c.seen.load(Ordering::SeqCst))
+            .min()
+            .unwrap_or(u64::MAX);
+        let freed = lock(js).jit.reclaim(quiet);
+        self.counters
+            .generations_freed
+            .fetch_add(freed as u64, Ordering::Relaxed);
+    }
+
+    pub(crate) fn unregister(&self, shared: &Arc<CpuShared>) {
+        lock(&self.cpus).retain(|c| !Arc::ptr_eq(c, shared));
+    }
+}
+
+impl Drop for Cpu {
+    fn drop(&mut self) {
+        self.engine.unregister(&self.shared);
+    }
+}
+
+fn compiler_thread(engine: Weak<Engine>, rx: Receiver<Weak<Tb>>) {
+    while let Ok(tb) = rx.recv() {
+        let Some(engine) = engine.upgrade() else {
+            return;
+        };
+        if let Some(tb) = tb.upgrade()
+            && !tb.dead.load(Ordering::SeqCst)
+        {
+            engine.compile_now(&tb);
+        }
+        engine.reclaim();
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn read<T>(m: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write<T>(m: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    m.write().unwrap_or_else(|e| e.into_inner())
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("frontend", &self.frontend.name())
+            .field("opts", &self.opts)
+            .finish()
+    }
+}

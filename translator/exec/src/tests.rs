@@ -1,0 +1,627 @@
+//! Engine tests with a toy frontend and a soft-MMU style (non-direct) guest
+//! memory, at every tier.
+
+use super::*;
+use std::collections::HashMap;
+use std::mem::offset_of;
+use std::sync::Mutex;
+use std::time::Duration;
+use xlat_ir::{
+    Block, Builder, CodeSource, Cond, CpuHeader, ExceptionKind, Frontend, MemFlags, Reg, RegInfo,
+    RegKind, RmwOp, StateLayout, Terminal, TranslateOptions, Type,
+};
+
+// ---------------------------------------------------------------- toy guest
+
+/// Toy CPU: eight 64-bit registers and a PC.
+#[repr(C, align(16))]
+struct ToyState {
+    hdr: CpuHeader,
+    r: [u64; 8],
+    pc: u64,
+}
+
+macro_rules! toy_regs {
+    ($($i:literal),*) => {
+        &[$(RegInfo {
+            name: concat!("r", $i),
+            offset: (offset_of!(ToyState, r) + 8 * $i) as u32,
+            ty: Type::I64,
+            kind: RegKind::Normal,
+        },)* RegInfo {
+            name: "pc",
+            offset: offset_of!(ToyState, pc) as u32,
+            ty: Type::I64,
+            kind: RegKind::Pc,
+        }]
+    };
+}
+
+static TOY_REGS: &[RegInfo] = toy_regs!(0, 1, 2, 3, 4, 5, 6, 7);
+static TOY_LAYOUT: StateLayout = StateLayout {
+    regs: TOY_REGS,
+    pc: Reg(8),
+    size: std::mem::size_of::<ToyState>(),
+};
+
+/// Toy instruction set: 32-bit words, `op` in bits 31..24, `rd` 23..20,
+/// `ra` 19..16, `rb` 15..12, `imm16` 15..0.
+mod isa {
+    pub const LI: u32 = 0x01; // rd = imm16
+    pub const ADD: u32 = 0x02; // rd = ra + rb
+    pub const LD: u32 = 0x03; // rd = [ra] (64 bits)
+    pub const ST: u32 = 0x04; // [ra] = rd (64 bits)
+    pub const BZ: u32 = 0x05; // if ra == 0 { pc += simm16 * 4 }
+    pub const SYS: u32 = 0x06; // syscall
+    pub const ADDI: u32 = 0x08; // rd = ra + simm16
+    pub const JR: u32 = 0x09; // pc = ra
+    pub const LIH: u32 = 0x0a; // rd |= imm16 << 16
+    pub const XADD: u32 = 0x0b; // rd = atomic fetch-add [ra], rb
+
+    pub fn enc(op: u32, rd: u32, ra: u32, imm: u32) -> u32 {
+        op << 24 | rd << 20 | ra << 16 | (imm & 0xffff)
+    }
+}
+use isa::*;
+
+struct Toy;
+
+impl Frontend for Toy {
+    fn name(&self) -> &'static str {
+        "toy"
+    }
+    fn layout(&self) -> &StateLayout {
+        &TOY_LAYOUT
+    }
+    fn translate(
+        &self,
+        pc: u64,
+        _flags: u64,
+        code: &dyn CodeSource,
+        opts: &TranslateOptions,
+    ) -> Block {
+        let mut b = Builder::new(&TOY_LAYOUT, pc);
+        let mut at = pc;
+        let mut n = 0u32;
+        let reg = |n: u32| Reg((n & 7) as u16);
+        while !b.is_terminated() {
+            if n >= opts.max_insns.max(1) {
+                b.terminate(Terminal::Jump(at));
+                break;
+            }
+            let mut w = [0u8; 4];
+            if let Err(f) = code.read_code(at, &mut w) {
+                if n == 0 {
+                    b.terminate(Terminal::Exception {
+                        kind: ExceptionKind::FetchFault,
+                        pc: at,
+                        info: f.addr,
+                    });
+                } else {
+                    b.terminate(Terminal::Jump(at));
+                }
+                break;
+            }
+            let w = u32::from_le_bytes(w);
+            let (op, rd, ra, rb) = (w >> 24, (w >> 20) & 15, (w >> 16) & 15, (w >> 12) & 15);
+            let imm = (w & 0xffff) as u64;
+            let simm = (w & 0xffff) as u16 as i16 as i64 as u64;
+            b.insn_start(at);
+            let next = at + 4;
+            match op {
+                LI => {
+                    let v = b.i64(imm);
+                    b.set(reg(rd), v);
+                }
+                ADD => {
+                    let x = b.get(reg(ra));
+                    let y = b.get(reg(rb));
+                    let s = b.add(x, y);
+                    b.set(reg(rd), s);
+                }
+                ADDI => {
+                    let x = b.get(reg(ra));
+                    let y = b.i64(simm);
+                    let s = b.add(x, y);
+                    b.set(reg(rd), s);
+                }
+                LIH => {
+                    let x = b.get(reg(rd));
+                    let y = b.i64(imm << 16);
+                    let s = b.or(x, y);
+                    b.set(reg(rd), s);
+                }
+                LD => {
+                    let a = b.get(reg(ra));
+                    let v = b.load(Type::I64, a, MemFlags::new(8));
+                    b.set(reg(rd), v);
+                }
+                ST => {
+                    let a = b.get(reg(ra));
+                    let v = b.get(reg(rd));
+                    b.store(a, v, MemFlags::new(8));
+                }
+                XADD => {
+                    let a = b.get(reg(ra));
+                    let v = b.get(reg(rb));
+                    let old = b.atomic_rmw(RmwOp::Add, a, v, MemFlags::new(8).aligned());
+                    b.set(reg(rd), old);
+                }
+                BZ => {
+                    let x = b.get(reg(ra));
+                    let z = b.i64(0);
+                    let c = b.icmp(Cond::Eq, x, z);
+                    b.terminate(Terminal::Branch {
+                        cond: c,
+                        taken: next.wrapping_add(simm.wrapping_mul(4)).wrapping_sub(4),
+                        not_taken: next,
+                    });
+                }
+                SYS => b.terminate(Terminal::Exception {
+                    kind: ExceptionKind::Syscall,
+                    pc: next,
+                    info: 0,
+                }),
+                JR => {
+                    let x = b.get(reg(ra));
+                    b.terminate(Terminal::JumpIndirect(x));
+                }
+                _ => {
+                    b.terminate(Terminal::Exception {
+                        kind: ExceptionKind::Undefined,
+                        pc: at,
+                        info: w as u64,
+                    });
+                    break;
+                }
+            }
+            b.count_insn(4);
+            n += 1;
+            at = next;
+            if !b.is_terminated() && (at & 0xfff) == 0 {
+                b.terminate(Terminal::Jump(at));
+            }
+        }
+        b.finish()
+    }
+}
+
+// ------------------------------------------------------- soft-MMU memory
+
+const R: u8 = 1;
+const W: u8 = 2;
+const X: u8 = 4;
+
+/// A 4 KiB page and its permissions.
+type Page = (Box<[u8; 4096]>, u8);
+
+/// Guest memory as a page table of 4 KiB pages with permissions; never
+/// direct, like a system-mode soft-MMU.
+struct SoftMem {
+    pages: Mutex<HashMap<u64, Page>>,
+}
+
+impl SoftMem {
+    fn new() -> SoftMem {
+        SoftMem {
+            pages: Mutex::new(HashMap::new()),
+        }
+    }
+    fn map(&self, addr: u64, perms: u8) {
+        self.pages
+            .lock()
+            .unwrap()
+            .insert(addr >> 12, (Box::new([0; 4096]), perms));
+    }
+    fn access(
+        &self,
+        addr: u64,
+        buf: &mut [u8],
+        write: Option<&[u8]>,
+        need: u8,
+    ) -> Result<(), Fault> {
+        let mut pages = self.pages.lock().unwrap();
+        // Check every page first so a failing access changes nothing.
+        for i in 0..buf.len() as u64 {
+            let a = addr.wrapping_add(i);
+            match pages.get(&(a >> 12)) {
+                None => {
+                    return Err(Fault {
+                        addr: a,
+                        kind: FaultKind::Unmapped,
+                        write: write.is_some(),
+                    });
+                }
+                Some((_, p)) if p & need != need => {
+                    return Err(Fault {
+                        addr: a,
+                        kind: FaultKind::Protection,
+                        write: write.is_some(),
+                    });
+                }
+                _ => {}
+            }
+        }
+        for i in 0..buf.len() {
+            let a = addr.wrapping_add(i as u64);
+            let page = &mut pages.get_mut(&(a >> 12)).unwrap().0;
+            match write {
+                Some(src) => page[(a & 0xfff) as usize] = src[i],
+                None => buf[i] = page[(a & 0xfff) as usize],
+            }
+        }
+        Ok(())
+    }
+    fn write_bytes(&self, addr: u64, data: &[u8]) {
+        let mut dummy = vec![0; data.len()];
+        self.access(addr, &mut dummy, Some(data), 0).unwrap();
+    }
+    fn write_code(&self, addr: u64, words: &[u32]) {
+        let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        self.write_bytes(addr, &bytes);
+    }
+    fn read_u64(&self, addr: u64) -> u64 {
+        let mut b = [0u8; 8];
+        self.access(addr, &mut b, None, 0).unwrap();
+        u64::from_le_bytes(b)
+    }
+}
+
+impl GuestMemory for SoftMem {
+    fn direct(&self) -> Option<DirectMem> {
+        None
+    }
+    fn load(&self, addr: u64, size: u8) -> Result<u128, Fault> {
+        let mut b = [0u8; 16];
+        self.access(addr, &mut b[..size as usize], None, R)?;
+        Ok(u128::from_le_bytes(b))
+    }
+    fn store(&self, addr: u64, size: u8, v: u128) -> Result<(), Fault> {
+        let mut d = [0u8; 16];
+        self.access(
+            addr,
+            &mut d[..size as usize],
+            Some(&v.to_le_bytes()[..size as usize]),
+            W,
+        )
+    }
+    fn rmw(&self, addr: u64, size: u8, op: RmwOp, v: u64) -> Result<u64, Fault> {
+        // A single lock would be needed for real atomicity across threads;
+        // the tests run one guest thread.
+        let old = self.load(addr, size)? as u64;
+        self.store(
+            addr,
+            size,
+            op.apply(Type::int(size as u32 * 8), old, v) as u128,
+        )?;
+        Ok(old)
+    }
+    fn cas(&self, addr: u64, size: u8, expected: u128, new: u128) -> Result<u128, Fault> {
+        let old = self.load(addr, size)?;
+        if old == expected {
+            self.store(addr, size, new)?;
+        }
+        Ok(old)
+    }
+    fn fetch_code(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
+        self.access(addr, buf, None, X)
+    }
+}
+
+// ------------------------------------------------------------- harness
+
+const CODE: u64 = 0x10000;
+const DATA: u64 = 0x20000;
+const RODATA: u64 = 0x21000;
+
+struct Setup {
+    mem: Arc<SoftMem>,
+    engine: Arc<Engine>,
+    cpu: Cpu,
+}
+
+fn setup(tier: Tier, code: &[u32]) -> Setup {
+    setup_with(
+        ExecOptions {
+            tier,
+            jit_threshold: 3,
+            ..Default::default()
+        },
+        code,
+    )
+}
+
+fn setup_with(opts: ExecOptions, code: &[u32]) -> Setup {
+    let mem = Arc::new(SoftMem::new());
+    mem.map(CODE, R | X);
+    mem.map(CODE + 0x1000, R | X);
+    mem.map(DATA, R | W);
+    mem.map(RODATA, R);
+    mem.write_code(CODE, code);
+    let memref: MemRef = mem.clone();
+    let engine = Engine::new(Arc::new(Toy), memref, opts).expect("engine");
+    let mut cpu = engine.new_cpu();
+    cpu.set_pc(CODE);
+    Setup { mem, engine, cpu }
+}
+
+fn reg(cpu: &Cpu, n: u16) -> u64 {
+    cpu.get(Reg(n)) as u64
+}
+
+/// `r3 = DATA; r1 = n; r2 = 0; loop: r2 += r1; r1 -= 1; if r1 == 0 goto
+/// done; if r0 == 0 goto loop; done: [r3] = r2; sys`.
+fn sum_program(n: u32) -> Vec<u32> {
+    vec![
+        enc(LI, 3, 0, 0),
+        enc(LIH, 3, 0, (DATA >> 16) as u32),
+        enc(LI, 1, 0, n),
+        enc(LI, 2, 0, 0),
+        enc(ADD, 2, 2, 1 << 12), // loop: r2 = r2 + r1
+        enc(ADDI, 1, 1, 0xffff),
+        enc(BZ, 0, 1, 2),
+        enc(BZ, 0, 0, 0xfffd),
+        enc(ST, 2, 3, 0), // done
+        enc(SYS, 0, 0, 0),
+    ]
+}
+
+const TIERS: [Tier; 3] = [Tier::Interp, Tier::Jit, Tier::Mixed];
+
+#[test]
+fn loop_runs_to_syscall_at_every_tier() {
+    for tier in TIERS {
+        let mut s = setup(tier, &sum_program(100));
+        let exit = s.engine.run(&mut s.cpu);
+        assert_eq!(
+            exit,
+            Exit::Exception {
+                kind: ExceptionKind::Syscall,
+                pc: CODE + 40,
+                info: 0
+            },
+            "{tier:?}"
+        );
+        assert_eq!(reg(&s.cpu, 2), 5050, "{tier:?}");
+        assert_eq!(s.mem.read_u64(DATA), 5050, "{tier:?}");
+        assert_eq!(s.cpu.pc(), CODE + 40);
+        let st = s.engine.stats();
+        assert!(st.blocks_translated >= 3, "{tier:?}: {st}");
+    }
+}
+
+#[test]
+fn one_insn_per_block_gives_same_result() {
+    for tier in TIERS {
+        let mut s = setup_with(
+            ExecOptions {
+                tier,
+                max_insns_per_block: 1,
+                jit_threshold: 2,
+                ..Default::default()
+            },
+            &sum_program(20),
+        );
+        let exit = s.engine.run(&mut s.cpu);
+        assert!(matches!(
+            exit,
+            Exit::Exception {
+                kind: ExceptionKind::Syscall,
+                ..
+            }
+        ));
+        assert_eq!(reg(&s.cpu, 2), 210, "{tier:?}");
+        assert_eq!(s.engine.stats().blocks_translated, 10, "{tier:?}");
+    }
+}
+
+#[test]
+fn load_fault_reports_instruction_and_keeps_registers() {
+    for tier in TIERS {
+        let mut s = setup(
+            tier,
+            &[
+                enc(LI, 1, 0, 7),
+                enc(LI, 4, 0, 0x5000), // unmapped
+                enc(LD, 2, 4, 0),
+                enc(LI, 1, 0, 9),
+                enc(SYS, 0, 0, 0),
+            ],
+        );
+        s.cpu.set(Reg(2), 0x1234);
+        let exit = s.engine.run(&mut s.cpu);
+        assert_eq!(
+            exit,
+            Exit::Fault {
+                fault: Fault {
+                    addr: 0x5000,
+                    kind: FaultKind::Unmapped,
+                    write: false
+                },
+                pc: CODE + 8
+            },
+            "{tier:?}"
+        );
+        assert_eq!(reg(&s.cpu, 1), 7, "{tier:?}: earlier insn done");
+        assert_eq!(reg(&s.cpu, 2), 0x1234, "{tier:?}: faulting insn not done");
+    }
+}
+
+#[test]
+fn store_to_readonly_page_is_a_write_protection_fault() {
+    for tier in TIERS {
+        let mut s = setup(
+            tier,
+            &[
+                enc(LI, 4, 0, 0),
+                enc(LIH, 4, 0, (RODATA >> 16) as u32),
+                enc(ADDI, 4, 4, 0x1008),
+                enc(ST, 1, 4, 0),
+                enc(SYS, 0, 0, 0),
+            ],
+        );
+        let exit = s.engine.run(&mut s.cpu);
+        assert_eq!(
+            exit,
+            Exit::Fault {
+                fault: Fault {
+                    addr: RODATA + 8,
+                    kind: FaultKind::Protection,
+                    write: true
+                },
+                pc: CODE + 12
+            },
+            "{tier:?}"
+        );
+    }
+}
+
+#[test]
+fn undefined_and_fetch_fault_exceptions() {
+    for tier in TIERS {
+        let mut s = setup(tier, &[enc(LI, 1, 0, 1), 0xff00_0000]);
+        assert_eq!(
+            s.engine.run(&mut s.cpu),
+            Exit::Exception {
+                kind: ExceptionKind::Undefined,
+                pc: CODE + 4,
+                info: 0xff00_0000
+            },
+            "{tier:?}"
+        );
+        assert_eq!(reg(&s.cpu, 1), 1);
+        s.cpu.set_pc(DATA); // not executable
+        assert_eq!(
+            s.engine.run(&mut s.cpu),
+            Exit::Exception {
+                kind: ExceptionKind::FetchFault,
+                pc: DATA,
+                info: DATA
+            },
+            "{tier:?}"
+        );
+    }
+}
+
+#[test]
+fn atomic_and_indirect_jump() {
+    for tier in TIERS {
+        // r3 = DATA; r1 = 5; r2 = xadd [r3], r1 (twice via a JR loop).
+        let mut s = setup(
+            tier,
+            &[
+                enc(LI, 3, 0, 0),
+                enc(LIH, 3, 0, (DATA >> 16) as u32),
+                enc(LI, 1, 0, 5),
+                enc(LI, 5, 0, (CODE & 0xffff) as u32 + 16),
+                enc(LIH, 5, 0, (CODE >> 16) as u32), // r5 = CODE+16
+                enc(XADD, 2, 3, 1 << 12),            // CODE+20
+                enc(BZ, 0, 2, 0xfffe),               // r2 == 0 -> goto CODE+16
+                enc(SYS, 0, 0, 0),
+            ],
+        );
+        // CODE+16 is the LIH; then XADD again, r2 = 5 now -> SYS.
+        let exit = s.engine.run(&mut s.cpu);
+        assert!(
+            matches!(
+                exit,
+                Exit::Exception {
+                    kind: ExceptionKind::Syscall,
+                    ..
+                }
+            ),
+            "{tier:?}"
+        );
+        assert_eq!(reg(&s.cpu, 2), 5, "{tier:?}");
+        assert_eq!(s.mem.read_u64(DATA), 10, "{tier:?}");
+        // Now through JR: r6 = target of a SYS.
+        s.mem.write_code(CODE + 0x100, &[enc(JR, 0, 5, 0)]);
+        s.cpu.set_pc(CODE + 0x100);
+        s.cpu.set(Reg(5), (CODE + 28) as u128);
+        let exit = s.engine.run(&mut s.cpu);
+        assert_eq!(
+            exit,
+            Exit::Exception {
+                kind: ExceptionKind::Syscall,
+                pc: CODE + 32,
+                info: 0
+            },
+            "{tier:?}"
+        );
+    }
+}
+
+#[test]
+fn stop_request_and_clear() {
+    for tier in TIERS {
+        let mut s = setup(tier, &sum_program(3));
+        let h = s.cpu.stop_handle();
+        h.request();
+        assert_eq!(s.engine.run(&mut s.cpu), Exit::Stopped, "{tier:?}");
+        assert_eq!(s.cpu.pc(), CODE, "nothing ran");
+        h.clear();
+        assert!(matches!(s.engine.run(&mut s.cpu), Exit::Exception { .. }));
+        assert_eq!(reg(&s.cpu, 2), 6);
+    }
+}
+
+#[test]
+fn stop_interrupts_an_endless_loop() {
+    for tier in TIERS {
+        // loop: r1 += 1; goto loop
+        let mut s = setup(tier, &[enc(ADDI, 1, 1, 1), enc(BZ, 0, 0, 0xffff)]);
+        let h = s.cpu.stop_handle();
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            h.request();
+        });
+        assert_eq!(s.engine.run(&mut s.cpu), Exit::Stopped, "{tier:?}");
+        t.join().unwrap();
+        assert!(reg(&s.cpu, 1) > 10, "{tier:?}: the loop ran");
+        assert!(s.cpu.pc() == CODE || s.cpu.pc() == CODE + 4);
+    }
+}
+
+#[test]
+fn invalidation_retranslates_modified_code() {
+    for tier in TIERS {
+        let prog = [enc(LI, 1, 0, 11), enc(SYS, 0, 0, 0)];
+        let mut s = setup(tier, &prog);
+        for _ in 0..5 {
+            s.cpu.set_pc(CODE);
+            s.engine.run(&mut s.cpu);
+            assert_eq!(reg(&s.cpu, 1), 11);
+        }
+        s.mem.write_code(CODE, &[enc(LI, 1, 0, 22)]);
+        // Without invalidation the cached translation still runs.
+        s.cpu.set_pc(CODE);
+        s.engine.run(&mut s.cpu);
+        assert_eq!(reg(&s.cpu, 1), 11, "{tier:?}: translation is cached");
+        s.engine.invalidate(CODE, 4);
+        s.cpu.set_pc(CODE);
+        s.engine.run(&mut s.cpu);
+        assert_eq!(reg(&s.cpu, 1), 22, "{tier:?}: new code after invalidate");
+        assert_eq!(s.engine.stats().blocks_invalidated, 1);
+        // Invalidating elsewhere drops nothing.
+        s.engine.invalidate(CODE + 0x800, 0x100);
+        assert_eq!(s.engine.stats().blocks_invalidated, 1);
+    }
+}
+
+#[test]
+fn cpu_register_access_and_header() {
+    let s = setup(Tier::Interp, &sum_program(1));
+    let mut cpu = s.engine.new_cpu();
+    assert_eq!(cpu.env().len() % 16, 0);
+    assert_eq!(cpu.env_ptr() as usize % 16, 0);
+    assert!(cpu.env().len() >= std::mem::size_of::<ToyState>());
+    cpu.set(Reg(7), u128::MAX);
+    assert_eq!(
+        cpu.get(Reg(7)),
+        u64::MAX as u128,
+        "truncated to the register"
+    );
+    assert_eq!(cpu.header().mem_base, 0, "soft memory is not direct");
+    assert_ne!(cpu.header().mem, 0);
+    assert_ne!(cpu.header().jump_cache, 0);
+}
