@@ -1,0 +1,290 @@
+//! "Branches, Exception Generating and System instructions".
+
+use super::{Ctx, TResult, Undef, require};
+use crate::decode::Insn;
+use crate::state::{R_CF, R_EXCL_ADDR, R_FPCR, R_FPSR, R_NF, R_TPIDR, R_TPIDRRO, R_VF, R_ZF, r_x};
+use xlat_ir::{ExceptionKind, HelperDesc, HelperFlags, MemFlags, Ordering, Terminal, Type};
+
+/// B, BL.
+pub fn b(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let target = c.pc.wrapping_add((i.sbits(25, 0) << 2) as u64);
+    if i.bit(31) {
+        let ret = c.next_pc();
+        let r = c.b.i64(ret);
+        c.b.set(r_x(30), r);
+        c.b.terminate(Terminal::Call { target, ret });
+    } else {
+        c.b.terminate(Terminal::Jump(target));
+    }
+    Ok(())
+}
+
+/// CBZ, CBNZ.
+pub fn cbz(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let target = c.pc.wrapping_add((i.sbits(23, 5) << 2) as u64);
+    let v = c.reg(i.rt(), i.sf() != 0);
+    let cond = super::dp_reg::zero_test(c, v, i.op24() != 0);
+    let not_taken = c.next_pc();
+    c.b.terminate(Terminal::Branch {
+        cond,
+        taken: target,
+        not_taken,
+    });
+    Ok(())
+}
+
+/// TBZ, TBNZ.
+pub fn tbz(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let target = c.pc.wrapping_add((i.sbits(18, 5) << 2) as u64);
+    let bit = (i.b5() << 5) | i.b40();
+    let v = c.reg(i.rt(), true);
+    let m = c.b.i64(1u64 << bit);
+    let t = c.b.and(v, m);
+    let cond = super::dp_reg::zero_test(c, t, i.op24() != 0);
+    let not_taken = c.next_pc();
+    c.b.terminate(Terminal::Branch {
+        cond,
+        taken: target,
+        not_taken,
+    });
+    Ok(())
+}
+
+/// B.cond.
+pub fn b_cond(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let target = c.pc.wrapping_add((i.sbits(23, 5) << 2) as u64);
+    if i.cond0() >= 14 {
+        c.b.terminate(Terminal::Jump(target));
+        return Ok(());
+    }
+    let cond = c.cond_holds(i.cond0());
+    let not_taken = c.next_pc();
+    c.b.terminate(Terminal::Branch {
+        cond,
+        taken: target,
+        not_taken,
+    });
+    Ok(())
+}
+
+/// BR, BLR, RET.
+pub fn br(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let opc = i.bits(24, 21);
+    require(opc <= 2)?;
+    let t = c.reg(i.rn(), true);
+    match opc {
+        0 => c.b.terminate(Terminal::JumpIndirect(t)),
+        1 => {
+            let ret = c.next_pc();
+            let r = c.b.i64(ret);
+            c.b.set(r_x(30), r);
+            c.b.terminate(Terminal::JumpIndirect(t));
+        }
+        _ => c.b.terminate(Terminal::Return(t)),
+    }
+    Ok(())
+}
+
+/// SVC.
+pub fn svc(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let pc = c.next_pc();
+    c.b.terminate(Terminal::Exception {
+        kind: ExceptionKind::Syscall,
+        pc,
+        info: i.imm16() as u64,
+    });
+    Ok(())
+}
+
+/// BRK.
+pub fn brk(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    c.b.terminate(Terminal::Exception {
+        kind: ExceptionKind::Breakpoint,
+        pc: c.pc,
+        info: i.imm16() as u64,
+    });
+    Ok(())
+}
+
+/// Allocated encodings that are UNDEFINED at EL0 in user mode (UDF, HLT,
+/// HVC, SMC, DCPSn): raise an Undefined exception.
+pub fn undefined_insn(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    c.b.terminate(Terminal::Exception {
+        kind: ExceptionKind::Undefined,
+        pc: c.pc,
+        info: i.0 as u64,
+    });
+    Ok(())
+}
+
+/// DCPS1..3 (LL = 0 is unallocated).
+pub fn dcps(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    require(i.bits(1, 0) != 0)?;
+    undefined_insn(c, i)
+}
+
+/// The hint space: NOP, YIELD, WFE, WFI, SEV, SEVL, BTI, PAC hints, ... all
+/// execute as NOPs; the wait hints end the block so spinning guests leave
+/// translated code regularly.
+pub fn hint(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let op = i.bits(11, 5);
+    if matches!(op, 1..=3) {
+        let next = c.next_pc();
+        c.b.terminate(Terminal::Jump(next));
+    }
+    Ok(())
+}
+
+/// CLREX, DSB, DMB, ISB, SB.
+pub fn barrier(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    match i.op2() {
+        2 => {
+            let m = c.b.i64(u64::MAX);
+            c.b.set(R_EXCL_ADDR, m);
+        }
+        4 | 5 => c.b.fence(Ordering::AcqRel),
+        6 => {
+            c.b.fence(Ordering::AcqRel);
+            let next = c.next_pc();
+            c.b.terminate(Terminal::Jump(next));
+        }
+        7 => c.b.fence(Ordering::AcqRel),
+        _ => return Err(Undef),
+    }
+    Ok(())
+}
+
+/// Size in bytes of the block DC ZVA zeroes (DCZID_EL0.BS = 4).
+pub const DC_ZVA_BYTES: u64 = 64;
+
+/// SYS: the cache maintenance operations allowed at EL0 (DC ZVA, DC
+/// CVAC/CVAU/CVAP/CVADP/CIVAC, IC IVAU); all others are UNDEFINED.
+pub fn sys(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    require(i.op1() == 3 && i.crn() == 7 && i.op2() == 1)?;
+    match i.crm() {
+        4 => {
+            // DC ZVA
+            let a = c.reg(i.rt(), true);
+            let m = c.b.i64(!(DC_ZVA_BYTES - 1));
+            let base = c.b.and(a, m);
+            let z = c.b.iconst(Type::V128, 0);
+            for k in 0..DC_ZVA_BYTES / 16 {
+                let off = c.b.i64(k * 16);
+                let ad = c.b.add(base, off);
+                c.b.store(ad, z, MemFlags::new(16));
+            }
+        }
+        10..=14 => {}
+        5 => {
+            let next = c.next_pc();
+            c.b.terminate(Terminal::Exit(next));
+        }
+        _ => return Err(Undef),
+    }
+    Ok(())
+}
+
+/// Encodes (op0, op1, CRn, CRm, op2) of a system register.
+const fn sysreg(op0: u32, op1: u32, crn: u32, crm: u32, op2: u32) -> u32 {
+    (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2
+}
+
+const NZCV: u32 = sysreg(3, 3, 4, 2, 0);
+const FPCR: u32 = sysreg(3, 3, 4, 4, 0);
+const FPSR: u32 = sysreg(3, 3, 4, 4, 1);
+const TPIDR_EL0: u32 = sysreg(3, 3, 13, 0, 2);
+const TPIDRRO_EL0: u32 = sysreg(3, 3, 13, 0, 3);
+const CNTFRQ_EL0: u32 = sysreg(3, 3, 14, 0, 0);
+const CNTVCT_EL0: u32 = sysreg(3, 3, 14, 0, 2);
+const CTR_EL0: u32 = sysreg(3, 3, 0, 0, 1);
+const DCZID_EL0: u32 = sysreg(3, 3, 0, 0, 7);
+const MIDR_EL1: u32 = sysreg(3, 0, 0, 0, 0);
+
+/// CNTFRQ_EL0: the generic timer runs at 1 GHz (CNTVCT_EL0 counts ns).
+pub const CNTFRQ: u64 = 1_000_000_000;
+/// CTR_EL0 as reported to the guest (64-byte I/D cache lines).
+pub const CTR: u64 = 0x8444_c004;
+/// DCZID_EL0: DC ZVA permitted, 64-byte blocks (BS = log2(16 words)).
+pub const DCZID: u64 = 4;
+/// MIDR_EL1 as Linux emulates it for EL0 (a Cortex-A72 r0p3).
+pub const MIDR: u64 = 0x410f_d083;
+
+fn sysreg_of(i: Insn) -> u32 {
+    i.bits(20, 5)
+}
+
+/// # Safety
+/// Called by translated code with any `env`; does not touch it.
+unsafe extern "C" fn helper_cntvct(_env: *mut u8, _a: u64, _b: u64, _c: u64) -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let start = START.get_or_init(std::time::Instant::now);
+    // Offset so that the counter never reads as 0.
+    start.elapsed().as_nanos() as u64 + 1_000_000
+}
+
+/// Reads the virtual counter (host monotonic clock, in ns).
+pub static HELPER_CNTVCT: HelperDesc = HelperDesc {
+    name: "xlat_a64_cntvct",
+    func: helper_cntvct,
+    flags: HelperFlags::PURE,
+};
+
+/// MRS.
+pub fn mrs(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let v = match sysreg_of(i) {
+        NZCV => {
+            let mut acc = c.b.i64(0);
+            for (r, sh) in [(R_NF, 31), (R_ZF, 30), (R_CF, 29), (R_VF, 28)] {
+                let f = c.b.get(r);
+                let f = c.b.zext(Type::I64, f);
+                let s = c.b.i64(sh);
+                let f = c.b.shl(f, s);
+                acc = c.b.or(acc, f);
+            }
+            acc
+        }
+        FPCR => c.b.get(R_FPCR),
+        FPSR => c.b.get(R_FPSR),
+        TPIDR_EL0 => c.b.get(R_TPIDR),
+        TPIDRRO_EL0 => c.b.get(R_TPIDRRO),
+        CNTFRQ_EL0 => c.b.i64(CNTFRQ),
+        CNTVCT_EL0 => c.b.call_helper(&HELPER_CNTVCT, Type::I64, &[]),
+        CTR_EL0 => c.b.i64(CTR),
+        DCZID_EL0 => c.b.i64(DCZID),
+        MIDR_EL1 => c.b.i64(MIDR),
+        _ => return Err(Undef),
+    };
+    c.set_reg(i.rt(), v);
+    Ok(())
+}
+
+/// MSR (register).
+pub fn msr_reg(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let v = c.reg(i.rt(), true);
+    match sysreg_of(i) {
+        NZCV => {
+            for (r, sh) in [(R_NF, 31), (R_ZF, 30), (R_CF, 29), (R_VF, 28)] {
+                let s = c.b.i64(sh);
+                let f = c.b.lshr(v, s);
+                let f = c.b.trunc(Type::I8, f);
+                let one = c.b.i8(1);
+                let f = c.b.and(f, one);
+                c.b.set(r, f);
+            }
+        }
+        FPCR => {
+            // Only the architected, writable bits (AHP, DN, FZ, RMode, ...).
+            let m = c.b.i64(0x07f7_9f00);
+            let v = c.b.and(v, m);
+            c.b.set(R_FPCR, v);
+        }
+        FPSR => {
+            let m = c.b.i64(0xf800_009f);
+            let v = c.b.and(v, m);
+            c.b.set(R_FPSR, v);
+        }
+        TPIDR_EL0 => c.b.set(R_TPIDR, v),
+        _ => return Err(Undef),
+    }
+    Ok(())
+}

@@ -1,0 +1,232 @@
+//! "Data Processing -- Register": logical and add/subtract (shifted and
+//! extended register), add/subtract with carry, conditional compare and
+//! select, data-processing (1, 2 and 3 source).
+
+use super::{Ctx, Nzcv, TResult, ity, require};
+use crate::decode::Insn;
+use xlat_ir::{Cond, Type};
+
+/// AND/BIC/ORR/ORN/EOR/EON/ANDS/BICS (shifted register).
+pub fn logical_shifted(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let sf = i.sf() != 0;
+    require(sf || i.imm6() < 32)?;
+    let a = c.reg(i.rn(), sf);
+    let m = c.reg(i.rm(), sf);
+    let mut b = c.shift_imm(m, i.shift(), i.imm6());
+    if i.n21() != 0 {
+        b = c.b.not(b);
+    }
+    let r = match i.opc29() {
+        0 | 3 => c.b.and(a, b),
+        1 => c.b.or(a, b),
+        _ => c.b.xor(a, b),
+    };
+    if i.opc29() == 3 {
+        c.set_logic_flags(r);
+    }
+    c.set_reg(i.rd(), r);
+    Ok(())
+}
+
+fn add_sub_common(c: &mut Ctx<'_>, i: Insn, a: bool, b: xlat_ir::Value, sp: bool) -> TResult {
+    let sf = i.sf() != 0;
+    let a_v = if a {
+        c.reg_sp(i.rn(), sf)
+    } else {
+        c.reg(i.rn(), sf)
+    };
+    let sub = i.op30() != 0;
+    if i.s29() != 0 {
+        let (r, f) = c.add_with_carry(a_v, b, sub, None);
+        c.set_flags(f);
+        c.set_reg(i.rd(), r);
+    } else {
+        let r = if sub {
+            c.b.sub(a_v, b)
+        } else {
+            c.b.add(a_v, b)
+        };
+        if sp {
+            c.set_reg_sp(i.rd(), r);
+        } else {
+            c.set_reg(i.rd(), r);
+        }
+    }
+    Ok(())
+}
+
+/// ADD/ADDS/SUB/SUBS (shifted register), incl. CMP/CMN/NEG.
+pub fn add_sub_shifted(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let sf = i.sf() != 0;
+    require(i.shift() != 3)?;
+    require(sf || i.imm6() < 32)?;
+    let m = c.reg(i.rm(), sf);
+    let b = c.shift_imm(m, i.shift(), i.imm6());
+    add_sub_common(c, i, false, b, false)
+}
+
+/// ADD/ADDS/SUB/SUBS (extended register).
+pub fn add_sub_ext(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let sf = i.sf() != 0;
+    require(i.imm3() <= 4)?;
+    let m = c.reg(i.rm(), true);
+    let b = c.extend_reg(m, i.option(), i.imm3(), ity(sf));
+    add_sub_common(c, i, true, b, true)
+}
+
+/// ADC/ADCS/SBC/SBCS.
+pub fn adc_sbc(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let sf = i.sf() != 0;
+    let a = c.reg(i.rn(), sf);
+    let b = c.reg(i.rm(), sf);
+    let cin = c.b.get(crate::state::R_CF);
+    let (r, f) = c.add_with_carry(a, b, i.op30() != 0, Some(cin));
+    if i.s29() != 0 {
+        c.set_flags(f);
+    }
+    c.set_reg(i.rd(), r);
+    Ok(())
+}
+
+/// CCMN/CCMP (register and immediate).
+pub fn ccmp(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let sf = i.sf() != 0;
+    let cond = c.cond_holds(i.cond12());
+    let a = c.reg(i.rn(), sf);
+    let b = if i.bit(11) {
+        c.cst(ity(sf), i.imm5() as u64)
+    } else {
+        c.reg(i.rm(), sf)
+    };
+    let (_, f) = c.add_with_carry(a, b, i.op30() != 0, None);
+    let nzcv = i.nzcv();
+    let mut pick = |flag: xlat_ir::Value, bit: u32| {
+        let k = c.b.i8(((nzcv >> bit) & 1) as u8);
+        c.b.select(cond, flag, k)
+    };
+    let n = pick(f.n, 3);
+    let z = pick(f.z, 2);
+    let cf = pick(f.c, 1);
+    let v = pick(f.v, 0);
+    c.set_flags(Nzcv { n, z, c: cf, v });
+    Ok(())
+}
+
+/// CSEL/CSINC/CSINV/CSNEG.
+pub fn csel(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let sf = i.sf() != 0;
+    let cond = c.cond_holds(i.cond12());
+    let a = c.reg(i.rn(), sf);
+    let m = c.reg(i.rm(), sf);
+    let b = match (i.op30(), i.op2_10()) {
+        (0, 0) => m,
+        (0, _) => {
+            let one = c.cst(ity(sf), 1);
+            c.b.add(m, one)
+        }
+        (_, 0) => c.b.not(m),
+        _ => c.b.neg(m),
+    };
+    let r = c.b.select(cond, a, b);
+    c.set_reg(i.rd(), r);
+    Ok(())
+}
+
+/// UDIV/SDIV/LSLV/LSRV/ASRV/RORV.
+pub fn dp_2src(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let sf = i.sf() != 0;
+    let op = i.opcode10();
+    require(matches!(op, 2 | 3 | 8..=11))?;
+    let a = c.reg(i.rn(), sf);
+    let b = c.reg(i.rm(), sf);
+    let r = match op {
+        2 => c.b.udiv(a, b),
+        3 => c.b.sdiv(a, b),
+        8 => c.b.shl(a, b),
+        9 => c.b.lshr(a, b),
+        10 => c.b.ashr(a, b),
+        _ => c.b.rotr(a, b),
+    };
+    c.set_reg(i.rd(), r);
+    Ok(())
+}
+
+/// RBIT/REV16/REV32/REV/CLZ/CLS.
+pub fn dp_1src(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let sf = i.sf() != 0;
+    let op = i.opcode10();
+    require(op <= 5 && (sf || op != 3))?;
+    let a = c.reg(i.rn(), sf);
+    let ty = ity(sf);
+    let r = match op {
+        0 => c.b.bitrev(a),
+        1 => {
+            let m = c.cst(ty, 0x00ff_00ff_00ff_00ff);
+            let s = c.cst(ty, 8);
+            let lo = c.b.lshr(a, s);
+            let lo = c.b.and(lo, m);
+            let hi = c.b.and(a, m);
+            let hi = c.b.shl(hi, s);
+            c.b.or(hi, lo)
+        }
+        2 if sf => {
+            let s = c.b.bswap(a);
+            let k = c.cst(ty, 32);
+            c.b.rotr(s, k)
+        }
+        2 | 3 => c.b.bswap(a),
+        4 => c.b.clz(a),
+        _ => c.b.cls(a),
+    };
+    c.set_reg(i.rd(), r);
+    Ok(())
+}
+
+/// MADD/MSUB/SMADDL/SMSUBL/UMADDL/UMSUBL/SMULH/UMULH.
+pub fn dp_3src(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let sf = i.sf() != 0;
+    let op31 = i.bits(23, 21);
+    let o0 = i.o15() != 0;
+    match op31 {
+        0 => {
+            let a = c.reg(i.rn(), sf);
+            let b = c.reg(i.rm(), sf);
+            let acc = c.reg(i.ra(), sf);
+            let p = c.b.mul(a, b);
+            let r = if o0 { c.b.sub(acc, p) } else { c.b.add(acc, p) };
+            c.set_reg(i.rd(), r);
+        }
+        1 | 5 if sf => {
+            let a = c.reg(i.rn(), false);
+            let b = c.reg(i.rm(), false);
+            let (a, b) = if op31 == 1 {
+                (c.b.sext(Type::I64, a), c.b.sext(Type::I64, b))
+            } else {
+                (c.b.zext(Type::I64, a), c.b.zext(Type::I64, b))
+            };
+            let acc = c.reg(i.ra(), true);
+            let p = c.b.mul(a, b);
+            let r = if o0 { c.b.sub(acc, p) } else { c.b.add(acc, p) };
+            c.set_reg(i.rd(), r);
+        }
+        2 | 6 if sf && !o0 => {
+            let a = c.reg(i.rn(), true);
+            let b = c.reg(i.rm(), true);
+            let r = if op31 == 2 {
+                c.b.smulh(a, b)
+            } else {
+                c.b.umulh(a, b)
+            };
+            c.set_reg(i.rd(), r);
+        }
+        _ => return Err(super::Undef),
+    }
+    Ok(())
+}
+
+/// Condition used by CBZ-style tests: `v == 0` (or `!= 0` if `nonzero`).
+pub fn zero_test(c: &mut Ctx<'_>, v: xlat_ir::Value, nonzero: bool) -> xlat_ir::Value {
+    let ty = c.b.ty(v);
+    let z = c.cst(ty, 0);
+    c.b.icmp(if nonzero { Cond::Ne } else { Cond::Eq }, v, z)
+}

@@ -1,0 +1,460 @@
+//! "Loads and Stores": single register (unsigned offset, unscaled,
+//! pre/post-index, unprivileged, register offset, literal), pairs,
+//! exclusives and acquire/release, SIMD&FP registers and LD1/ST1
+//! (multiple structures).
+
+use super::{Ctx, TResult, Undef, require};
+use crate::decode::Insn;
+use crate::state::{R_EXCL_ADDR, R_EXCL_SIZE, R_EXCL_VAL, R_EXCL_VAL_HI};
+use xlat_ir::{Cond, MemFlags, Ordering, Type, Value};
+
+/// What a single-register load/store does.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum Op {
+    Store,
+    /// Zero-extending load.
+    Load,
+    /// Sign-extending load into an X (64) or W (32) register.
+    LoadSigned(Type),
+    Prefetch,
+}
+
+/// A decoded single access: bytes, SIMD&FP register or not, operation.
+#[derive(Copy, Clone, Debug)]
+struct Access {
+    size: u8,
+    vector: bool,
+    op: Op,
+}
+
+impl Access {
+    fn scale(&self) -> u32 {
+        self.size.trailing_zeros()
+    }
+}
+
+/// size/opc/V of the single-register classes.
+fn decode_single(i: Insn, allow_prefetch: bool) -> Result<Access, Undef> {
+    let size = i.size();
+    let opc = i.opc22();
+    if i.v26() != 0 {
+        let (bytes, load) = match (opc >> 1, size) {
+            (0, s) => (1u8 << s, opc & 1 != 0),
+            (1, 0) => (16, opc & 1 != 0),
+            _ => return Err(Undef),
+        };
+        let op = if load { Op::Load } else { Op::Store };
+        return Ok(Access {
+            size: bytes,
+            vector: true,
+            op,
+        });
+    }
+    let op = match opc {
+        0 => Op::Store,
+        1 => Op::Load,
+        2 if size == 3 => {
+            require(allow_prefetch)?;
+            Op::Prefetch
+        }
+        2 => Op::LoadSigned(Type::I64),
+        _ if size >= 2 => return Err(Undef),
+        _ => Op::LoadSigned(Type::I32),
+    };
+    Ok(Access {
+        size: 1 << size,
+        vector: false,
+        op,
+    })
+}
+
+/// Loads one register's worth (no register write yet).
+fn load_value(c: &mut Ctx<'_>, a: Access, addr: Value) -> Value {
+    let f = MemFlags::new(a.size);
+    match a.op {
+        Op::LoadSigned(ty) => c.b.load(ty, addr, f.signed()),
+        _ if a.vector && a.size == 16 => c.b.load(Type::V128, addr, f),
+        _ if a.vector => c.b.load(Type::int(a.size as u32 * 8), addr, f),
+        _ => {
+            let ty = if a.size == 8 { Type::I64 } else { Type::I32 };
+            c.b.load(ty, addr, f)
+        }
+    }
+}
+
+/// Writes a loaded value to register `rt`.
+fn write_loaded(c: &mut Ctx<'_>, a: Access, rt: u32, v: Value) {
+    if a.vector {
+        if a.size == 16 {
+            c.set_vreg(rt, v);
+        } else {
+            c.set_vreg_scalar(rt, v);
+        }
+    } else {
+        c.set_reg(rt, v);
+    }
+}
+
+/// Stores register `rt`.
+fn store_reg(c: &mut Ctx<'_>, a: Access, rt: u32, addr: Value) {
+    let f = MemFlags::new(a.size);
+    let v = if a.vector {
+        if a.size == 16 {
+            c.vreg(rt)
+        } else {
+            c.vreg_scalar(rt, Type::int(a.size as u32 * 8))
+        }
+    } else {
+        let v = c.reg(rt, a.size == 8);
+        if a.size < 4 {
+            c.b.trunc(Type::int(a.size as u32 * 8), v)
+        } else {
+            v
+        }
+    };
+    c.b.store(addr, v, f);
+}
+
+/// Performs the access at `addr`, then writes `wb` back to the base
+/// register if given.
+fn single(c: &mut Ctx<'_>, a: Access, rt: u32, addr: Value, wb: Option<(u32, Value)>) {
+    match a.op {
+        Op::Prefetch => {}
+        Op::Store => store_reg(c, a, rt, addr),
+        _ => {
+            let v = load_value(c, a, addr);
+            write_loaded(c, a, rt, v);
+        }
+    }
+    if let Some((rn, v)) = wb {
+        c.set_reg_sp(rn, v);
+    }
+}
+
+fn add_imm(c: &mut Ctx<'_>, base: Value, off: i64) -> Value {
+    if off == 0 {
+        return base;
+    }
+    let k = c.b.i64(off as u64);
+    c.b.add(base, k)
+}
+
+/// LDR/STR/LDRB/.../PRFM (unsigned offset).
+pub fn imm_unsigned(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let a = decode_single(i, true)?;
+    let base = c.reg_sp(i.rn(), true);
+    let addr = add_imm(c, base, (i.imm12() as i64) << a.scale());
+    single(c, a, i.rt(), addr, None);
+    Ok(())
+}
+
+/// Unscaled (LDUR..), post-index, unprivileged (LDTR.., as normal accesses
+/// at EL0) and pre-index forms with a signed 9-bit offset.
+pub fn imm9(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let mode = i.bits(11, 10);
+    let a = decode_single(i, mode == 0)?;
+    let base = c.reg_sp(i.rn(), true);
+    let off = i.sbits(20, 12);
+    match mode {
+        0 | 2 => {
+            let addr = add_imm(c, base, off);
+            single(c, a, i.rt(), addr, None);
+        }
+        1 => {
+            let nb = add_imm(c, base, off);
+            single(c, a, i.rt(), base, Some((i.rn(), nb)));
+        }
+        _ => {
+            let addr = add_imm(c, base, off);
+            single(c, a, i.rt(), addr, Some((i.rn(), addr)));
+        }
+    }
+    Ok(())
+}
+
+/// Register offset: base + extend(Rm) << (S ? scale : 0).
+pub fn reg_offset(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let a = decode_single(i, true)?;
+    require(i.option() & 2 != 0)?;
+    let base = c.reg_sp(i.rn(), true);
+    let m = c.reg(i.rm(), true);
+    let sh = if i.s12() != 0 { a.scale() } else { 0 };
+    let off = c.extend_reg(m, i.option(), sh, Type::I64);
+    let addr = c.b.add(base, off);
+    single(c, a, i.rt(), addr, None);
+    Ok(())
+}
+
+/// LDR (literal), LDRSW (literal), PRFM (literal), LDR S/D/Q (literal).
+pub fn literal(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let opc = i.opc30();
+    let a = if i.v26() != 0 {
+        require(opc != 3)?;
+        Access {
+            size: 4 << opc,
+            vector: true,
+            op: Op::Load,
+        }
+    } else {
+        match opc {
+            0 | 1 => Access {
+                size: 4 << opc,
+                vector: false,
+                op: Op::Load,
+            },
+            2 => Access {
+                size: 4,
+                vector: false,
+                op: Op::LoadSigned(Type::I64),
+            },
+            _ => Access {
+                size: 8,
+                vector: false,
+                op: Op::Prefetch,
+            },
+        }
+    };
+    let addr = c.pc.wrapping_add((i.sbits(23, 5) << 2) as u64);
+    let addr = c.b.i64(addr);
+    single(c, a, i.rt(), addr, None);
+    Ok(())
+}
+
+/// LDP/STP/LDPSW/LDNP/STNP in all indexing modes (GPR and SIMD&FP).
+pub fn pair(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let mode = i.bits(24, 23);
+    let load = i.l22() != 0;
+    let opc = i.opc30();
+    let a = if i.v26() != 0 {
+        require(opc != 3)?;
+        Access {
+            size: 4 << opc,
+            vector: true,
+            op: if load { Op::Load } else { Op::Store },
+        }
+    } else {
+        match opc {
+            0 | 2 => Access {
+                size: if opc == 0 { 4 } else { 8 },
+                vector: false,
+                op: if load { Op::Load } else { Op::Store },
+            },
+            1 if load && mode != 0 => Access {
+                size: 4,
+                vector: false,
+                op: Op::LoadSigned(Type::I64),
+            },
+            _ => return Err(Undef),
+        }
+    };
+    let off = i.sbits(21, 15) << a.scale();
+    let base = c.reg_sp(i.rn(), true);
+    let (addr, wb) = match mode {
+        1 => {
+            let nb = add_imm(c, base, off);
+            (base, Some(nb))
+        }
+        3 => {
+            let a = add_imm(c, base, off);
+            (a, Some(a))
+        }
+        _ => (add_imm(c, base, off), None),
+    };
+    let addr2 = add_imm(c, addr, a.size as i64);
+    if load {
+        let v1 = load_value(c, a, addr);
+        let v2 = load_value(c, a, addr2);
+        write_loaded(c, a, i.rt(), v1);
+        write_loaded(c, a, i.rt2(), v2);
+    } else {
+        store_reg(c, a, i.rt(), addr);
+        store_reg(c, a, i.rt2(), addr2);
+    }
+    if let Some(nb) = wb {
+        c.set_reg_sp(i.rn(), nb);
+    }
+    Ok(())
+}
+
+/// Exclusives (LDXR/LDAXR/STXR/STLXR and pairs) and LDAR/STLR
+/// (LDLAR/STLLR behave as LDAR/STLR).
+///
+/// The exclusive monitor is emulated: a load-exclusive records address,
+/// size and value; a store-exclusive succeeds if address and size match and
+/// a compare-and-swap against the recorded value succeeds. This is weaker
+/// than the architecture in one way (ABA: an intervening store of the same
+/// value does not clear the monitor), as in QEMU.
+pub fn exclusive(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let size = 1u8 << i.size();
+    let (o2, load, o1, o0) = (i.o23() != 0, i.l22() != 0, i.o21() != 0, i.o15() != 0);
+    let sf = size == 8;
+    let base = c.reg_sp(i.rn(), true);
+    if o2 {
+        require(!o1)?;
+        let f = MemFlags::new(size).aligned();
+        if load {
+            let ty = if sf { Type::I64 } else { Type::I32 };
+            let v = c.b.load(ty, base, f.ordered(Ordering::Acquire));
+            c.set_reg(i.rt(), v);
+        } else {
+            let v = c.reg(i.rt(), sf);
+            let v = if size < 4 {
+                c.b.trunc(Type::int(size as u32 * 8), v)
+            } else {
+                v
+            };
+            c.b.store(base, v, f.ordered(Ordering::Release));
+        }
+        return Ok(());
+    }
+    let pair = o1;
+    if pair {
+        require(size >= 4)?;
+    }
+    let total = if pair { size * 2 } else { size };
+    let ity_total = Type::int(total as u32 * 8);
+    let order_ld = if o0 {
+        Ordering::Acquire
+    } else {
+        Ordering::Relaxed
+    };
+    let order_st = if o0 {
+        Ordering::Release
+    } else {
+        Ordering::Relaxed
+    };
+    if load {
+        let f = MemFlags::new(total).aligned().ordered(order_ld);
+        let v = c.b.load(ity_total, base, f);
+        if total == 16 {
+            let lo = c.b.trunc(Type::I64, v);
+            let k = c.b.i64(64);
+            let k = c.b.zext(Type::I128, k);
+            let hi = c.b.lshr(v, k);
+            let hi = c.b.trunc(Type::I64, hi);
+            c.b.set(R_EXCL_VAL, lo);
+            c.b.set(R_EXCL_VAL_HI, hi);
+            c.set_reg(i.rt(), lo);
+            c.set_reg(i.rt2(), hi);
+        } else {
+            let v64 = c.widen(v);
+            c.b.set(R_EXCL_VAL, v64);
+            if pair {
+                let lo = c.b.trunc(Type::I32, v64);
+                let k = c.b.i64(32);
+                let hi = c.b.lshr(v64, k);
+                let hi = c.b.trunc(Type::I32, hi);
+                c.set_reg(i.rt(), lo);
+                c.set_reg(i.rt2(), hi);
+            } else {
+                c.set_reg(i.rt(), v);
+            }
+        }
+        c.b.set(R_EXCL_ADDR, base);
+        let s = c.b.i64(total as u64);
+        c.b.set(R_EXCL_SIZE, s);
+        return Ok(());
+    }
+    // Store-exclusive.
+    let new = if total == 16 {
+        let lo = c.reg(i.rt(), true);
+        let hi = c.reg(i.rt2(), true);
+        let lo = c.b.zext(Type::I128, lo);
+        let hi = c.b.zext(Type::I128, hi);
+        let k = c.b.i64(64);
+        let k = c.b.zext(Type::I128, k);
+        let hi = c.b.shl(hi, k);
+        c.b.or(lo, hi)
+    } else if pair {
+        let lo = c.reg(i.rt(), false);
+        let hi = c.reg(i.rt2(), false);
+        let lo = c.b.zext(Type::I64, lo);
+        let hi = c.b.zext(Type::I64, hi);
+        let k = c.b.i64(32);
+        let hi = c.b.shl(hi, k);
+        c.b.or(lo, hi)
+    } else {
+        let v = c.reg(i.rt(), true);
+        if total < 8 {
+            c.b.trunc(ity_total, v)
+        } else {
+            v
+        }
+    };
+    let ev = c.b.get(R_EXCL_VAL);
+    let expected = if total == 16 {
+        let hi = c.b.get(R_EXCL_VAL_HI);
+        let lo = c.b.zext(Type::I128, ev);
+        let hi = c.b.zext(Type::I128, hi);
+        let k = c.b.i64(64);
+        let k = c.b.zext(Type::I128, k);
+        let hi = c.b.shl(hi, k);
+        c.b.or(lo, hi)
+    } else if total < 8 {
+        c.b.trunc(ity_total, ev)
+    } else {
+        ev
+    };
+    let ea = c.b.get(R_EXCL_ADDR);
+    let es = c.b.get(R_EXCL_SIZE);
+    let a_ok = c.b.icmp(Cond::Eq, ea, base);
+    let tsz = c.b.i64(total as u64);
+    let s_ok = c.b.icmp(Cond::Eq, es, tsz);
+    let mon = c.b.and(a_ok, s_ok);
+    // Without the monitor, swap the expected value with itself: no change.
+    let newv = c.b.select(mon, new, expected);
+    let f = MemFlags::new(total).aligned().ordered(order_st);
+    let old = c.b.atomic_cas(base, expected, newv, f);
+    let same = c.b.icmp(Cond::Eq, old, expected);
+    let ok = c.b.and(mon, same);
+    let fail = c.bnot(ok);
+    let status = c.b.zext(Type::I32, fail);
+    let clr = c.b.i64(u64::MAX);
+    c.b.set(R_EXCL_ADDR, clr);
+    c.set_reg(i.rs(), status);
+    Ok(())
+}
+
+/// LD1/ST1 (multiple structures, 1-4 registers), with and without
+/// post-index.
+pub fn simd_multi(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let nregs = match i.ldst_opcode() {
+        0b0111 => 1,
+        0b1010 => 2,
+        0b0110 => 3,
+        0b0010 => 4,
+        _ => return Err(Undef),
+    };
+    let q = i.q() != 0;
+    let bytes = if q { 16u8 } else { 8 };
+    let load = i.l22() != 0;
+    let base = c.reg_sp(i.rn(), true);
+    let mut vals = Vec::with_capacity(4);
+    for k in 0..nregs {
+        let addr = add_imm(c, base, k as i64 * bytes as i64);
+        let rt = (i.rt() + k) % 32;
+        let a = Access {
+            size: bytes,
+            vector: true,
+            op: if load { Op::Load } else { Op::Store },
+        };
+        if load {
+            vals.push((rt, a, load_value(c, a, addr)));
+        } else {
+            store_reg(c, a, rt, addr);
+        }
+    }
+    for (rt, a, v) in vals {
+        write_loaded(c, a, rt, v);
+    }
+    if i.bit(23) {
+        let nb = if i.rm() == 31 {
+            add_imm(c, base, nregs as i64 * bytes as i64)
+        } else {
+            let m = c.reg(i.rm(), true);
+            c.b.add(base, m)
+        };
+        c.set_reg_sp(i.rn(), nb);
+    }
+    Ok(())
+}

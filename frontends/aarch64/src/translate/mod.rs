@@ -1,0 +1,408 @@
+//! Translate functions, grouped by section of the Arm ARM, and the
+//! translation context they share.
+
+pub mod branch;
+pub mod dp_imm;
+pub mod dp_reg;
+pub mod ldst;
+pub mod simd_fp;
+
+use crate::state::{R_CF, R_NF, R_SP, R_VF, R_ZF, r_v, r_x};
+use xlat_ir::{Builder, Cond, Type, Value};
+
+/// Marker returned by a translate function for an unallocated or reserved
+/// sub-encoding: the instruction raises an Undefined exception (SIGILL).
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub struct Undef;
+
+/// Result of a translate function.
+pub type TResult = Result<(), Undef>;
+
+/// Returns `Err(Undef)` unless `c` holds.
+#[inline]
+pub fn require(c: bool) -> TResult {
+    if c { Ok(()) } else { Err(Undef) }
+}
+
+/// Translation state of the block being built.
+pub struct Ctx<'a> {
+    /// The IR builder.
+    pub b: Builder<'a>,
+    /// Guest PC of the instruction being translated.
+    pub pc: u64,
+}
+
+/// Integer type for the `sf` bit: I64 if set, else I32.
+#[inline]
+pub fn ity(sf: bool) -> Type {
+    if sf { Type::I64 } else { Type::I32 }
+}
+
+/// The four flag values N, Z, C, V (i8 0/1 each).
+#[derive(Copy, Clone, Debug)]
+pub struct Nzcv {
+    /// Negative.
+    pub n: Value,
+    /// Zero.
+    pub z: Value,
+    /// Carry.
+    pub c: Value,
+    /// Overflow.
+    pub v: Value,
+}
+
+impl<'a> Ctx<'a> {
+    /// A new context for the block at `pc`.
+    pub fn new(b: Builder<'a>, pc: u64) -> Self {
+        Ctx { b, pc }
+    }
+
+    /// The address of the next instruction.
+    pub fn next_pc(&self) -> u64 {
+        self.pc.wrapping_add(4)
+    }
+
+    /// Integer constant of type `ty`.
+    pub fn cst(&mut self, ty: Type, v: u64) -> Value {
+        self.b.iconst(ty, v & ty.mask())
+    }
+
+    /// Reads X/W register `n` (31 = XZR) at width `sf`.
+    pub fn reg(&mut self, n: u32, sf: bool) -> Value {
+        if n == 31 {
+            return self.cst(ity(sf), 0);
+        }
+        let v = self.b.get(r_x(n));
+        if sf { v } else { self.b.trunc(Type::I32, v) }
+    }
+
+    /// Reads X/W register `n` (31 = SP) at width `sf`.
+    pub fn reg_sp(&mut self, n: u32, sf: bool) -> Value {
+        let r = if n == 31 { R_SP } else { r_x(n) };
+        let v = self.b.get(r);
+        if sf { v } else { self.b.trunc(Type::I32, v) }
+    }
+
+    /// Writes X/W register `n` (31 = XZR: discarded); 32-bit values are
+    /// zero-extended.
+    pub fn set_reg(&mut self, n: u32, v: Value) {
+        if n != 31 {
+            let v = self.widen(v);
+            self.b.set(r_x(n), v);
+        }
+    }
+
+    /// Writes X/W register `n` (31 = SP); 32-bit values are zero-extended.
+    pub fn set_reg_sp(&mut self, n: u32, v: Value) {
+        let r = if n == 31 { R_SP } else { r_x(n) };
+        let v = self.widen(v);
+        self.b.set(r, v);
+    }
+
+    /// Zero-extends a value narrower than 64 bits to i64.
+    pub fn widen(&mut self, v: Value) -> Value {
+        if self.b.ty(v) == Type::I64 {
+            v
+        } else {
+            self.b.zext(Type::I64, v)
+        }
+    }
+
+    /// Reads V register `n` as v128.
+    pub fn vreg(&mut self, n: u32) -> Value {
+        self.b.get(r_v(n))
+    }
+
+    /// Writes V register `n`.
+    pub fn set_vreg(&mut self, n: u32, v: Value) {
+        self.b.set(r_v(n), v);
+    }
+
+    /// Reads the low `ty` bits (integer or float type) of V register `n`.
+    pub fn vreg_scalar(&mut self, n: u32, ty: Type) -> Value {
+        let v = self.vreg(n);
+        let w = self.b.bitcast(Type::I128, v);
+        let it = Type::int(ty.bits());
+        let x = if it == Type::I128 {
+            w
+        } else {
+            self.b.trunc(it, w)
+        };
+        if ty.is_float() {
+            self.b.bitcast(ty, x)
+        } else {
+            x
+        }
+    }
+
+    /// Writes a scalar (integer or float) to V register `n`, zeroing the
+    /// upper bits.
+    pub fn set_vreg_scalar(&mut self, n: u32, x: Value) {
+        let ty = self.b.ty(x);
+        let x = if ty.is_float() {
+            self.b.bitcast(Type::int(ty.bits()), x)
+        } else {
+            x
+        };
+        let w = if self.b.ty(x) == Type::I128 {
+            x
+        } else {
+            self.b.zext(Type::I128, x)
+        };
+        let v = self.b.bitcast(Type::V128, w);
+        self.set_vreg(n, v);
+    }
+
+    /// Zeroes the upper 64 bits of a vector when `q` is false.
+    pub fn clear_high(&mut self, v: Value, q: bool) -> Value {
+        if q {
+            return v;
+        }
+        let w = self.b.bitcast(Type::I128, v);
+        let lo = self.b.trunc(Type::I64, w);
+        let w = self.b.zext(Type::I128, lo);
+        self.b.bitcast(Type::V128, w)
+    }
+
+    /// An i8 constant 0 or 1.
+    pub fn bool_const(&mut self, x: bool) -> Value {
+        self.b.i8(x as u8)
+    }
+
+    /// Logical not of an i8 boolean.
+    pub fn bnot(&mut self, x: Value) -> Value {
+        let one = self.b.i8(1);
+        self.b.xor(x, one)
+    }
+
+    /// N and Z of a result.
+    pub fn nz(&mut self, r: Value) -> (Value, Value) {
+        let ty = self.b.ty(r);
+        let zero = self.cst(ty, 0);
+        let n = self.b.icmp(Cond::Slt, r, zero);
+        let z = self.b.icmp(Cond::Eq, r, zero);
+        (n, z)
+    }
+
+    /// Writes all four flags.
+    pub fn set_flags(&mut self, f: Nzcv) {
+        self.b.set(R_NF, f.n);
+        self.b.set(R_ZF, f.z);
+        self.b.set(R_CF, f.c);
+        self.b.set(R_VF, f.v);
+    }
+
+    /// Flags of a logical operation: N, Z from the result, C = V = 0.
+    pub fn set_logic_flags(&mut self, r: Value) {
+        let (n, z) = self.nz(r);
+        let zero = self.b.i8(0);
+        self.set_flags(Nzcv {
+            n,
+            z,
+            c: zero,
+            v: zero,
+        });
+    }
+
+    /// `a + b` (or `a - b` if `sub`), plus carry-in `carry` (i8) if given
+    /// (ADC/SBC: `a + b + C` or `a + !b + C`). Returns the result and the
+    /// flags as the Arm AddWithCarry() pseudo-code defines them; the flags
+    /// are only computed, not written.
+    pub fn add_with_carry(
+        &mut self,
+        a: Value,
+        b: Value,
+        sub: bool,
+        carry: Option<Value>,
+    ) -> (Value, Nzcv) {
+        let ty = self.b.ty(a);
+        let zero = self.cst(ty, 0);
+        let (res, c, b2) = match (sub, carry) {
+            (false, None) => {
+                let r = self.b.add(a, b);
+                let c = self.b.icmp(Cond::Ult, r, a);
+                (r, c, b)
+            }
+            (true, None) => {
+                let r = self.b.sub(a, b);
+                let c = self.b.icmp(Cond::Uge, a, b);
+                let nb = self.b.not(b);
+                (r, c, nb)
+            }
+            (sub, Some(cin)) => {
+                let b2 = if sub { self.b.not(b) } else { b };
+                let ci = self.b.zext(ty, cin);
+                let t = self.b.add(a, b2);
+                let r = self.b.add(t, ci);
+                // Carry out: r < a, or r == a with a carry in.
+                let lt = self.b.icmp(Cond::Ult, r, a);
+                let eq = self.b.icmp(Cond::Eq, r, a);
+                let eqc = self.b.and(eq, cin);
+                let c = self.b.or(lt, eqc);
+                (r, c, b2)
+            }
+        };
+        let x1 = self.b.xor(a, res);
+        let x2 = self.b.xor(b2, res);
+        let x = self.b.and(x1, x2);
+        let v = self.b.icmp(Cond::Slt, x, zero);
+        let (n, z) = self.nz(res);
+        (res, Nzcv { n, z, c, v })
+    }
+
+    /// The i8 value of condition `cond` (the 4-bit A64 condition field)
+    /// computed from the flags.
+    pub fn cond_holds(&mut self, cond: u32) -> Value {
+        let base = match cond >> 1 {
+            0 => self.b.get(R_ZF),
+            1 => self.b.get(R_CF),
+            2 => self.b.get(R_NF),
+            3 => self.b.get(R_VF),
+            4 => {
+                // HI: C && !Z
+                let c = self.b.get(R_CF);
+                let z = self.b.get(R_ZF);
+                let nz = self.bnot(z);
+                self.b.and(c, nz)
+            }
+            5 => {
+                // GE: N == V
+                let n = self.b.get(R_NF);
+                let v = self.b.get(R_VF);
+                self.b.icmp(Cond::Eq, n, v)
+            }
+            6 => {
+                // GT: N == V && !Z
+                let n = self.b.get(R_NF);
+                let v = self.b.get(R_VF);
+                let ge = self.b.icmp(Cond::Eq, n, v);
+                let z = self.b.get(R_ZF);
+                let nz = self.bnot(z);
+                self.b.and(ge, nz)
+            }
+            _ => return self.b.i8(1), // AL, NV
+        };
+        if cond & 1 == 1 { self.bnot(base) } else { base }
+    }
+
+    /// Applies a shift of type `sh` (0 LSL, 1 LSR, 2 ASR, 3 ROR) by a
+    /// constant amount.
+    pub fn shift_imm(&mut self, v: Value, sh: u32, amount: u32) -> Value {
+        if amount == 0 {
+            return v;
+        }
+        let ty = self.b.ty(v);
+        let a = self.cst(ty, amount as u64);
+        match sh {
+            0 => self.b.shl(v, a),
+            1 => self.b.lshr(v, a),
+            2 => self.b.ashr(v, a),
+            _ => self.b.rotr(v, a),
+        }
+    }
+
+    /// Extends register value `v` (i64) by extend type `option` (UXTB ..
+    /// SXTX), to width `ty`, then shifts left by `shift`.
+    pub fn extend_reg(&mut self, v: Value, option: u32, shift: u32, ty: Type) -> Value {
+        let bits = 8u32 << (option & 3);
+        let signed = option & 4 != 0;
+        let v = if bits < 64 {
+            let t = self.b.trunc(Type::int(bits), v);
+            if signed {
+                self.b.sext(Type::I64, t)
+            } else {
+                self.b.zext(Type::I64, t)
+            }
+        } else {
+            v
+        };
+        let v = if ty == Type::I32 {
+            self.b.trunc(Type::I32, v)
+        } else {
+            v
+        };
+        self.shift_imm(v, 0, shift)
+    }
+}
+
+/// DecodeBitMasks() of the Arm ARM: returns (wmask, tmask) for a datasize
+/// of 32 or 64 bits, or `None` for a reserved encoding. `immediate` selects
+/// the logical-immediate rules (an all-ones element is reserved).
+pub fn decode_bit_masks(
+    n: u32,
+    imms: u32,
+    immr: u32,
+    immediate: bool,
+    datasize: u32,
+) -> Option<(u64, u64)> {
+    let combined = (n << 6) | (!imms & 0x3f);
+    if combined == 0 {
+        return None;
+    }
+    let len = 31 - combined.leading_zeros();
+    if len < 1 {
+        return None;
+    }
+    let levels = (1u32 << len) - 1;
+    if immediate && (imms & levels) == levels {
+        return None;
+    }
+    let esize = 1u32 << len;
+    if esize > datasize {
+        return None;
+    }
+    let s = imms & levels;
+    let r = immr & levels;
+    let d = s.wrapping_sub(r) & levels;
+    let ones = |k: u32| -> u64 { if k >= 64 { u64::MAX } else { (1u64 << k) - 1 } };
+    let emask = ones(esize);
+    let welem = ones(s + 1);
+    let telem = ones(d + 1);
+    let ror = |x: u64, r: u32| -> u64 {
+        if r == 0 {
+            x
+        } else {
+            ((x >> r) | (x << (esize - r))) & emask
+        }
+    };
+    let welem = ror(welem, r);
+    let rep = |x: u64| -> u64 {
+        let mut out = 0u64;
+        let mut i = 0;
+        while i < datasize {
+            out |= x << i;
+            i += esize;
+        }
+        out & ones(datasize)
+    };
+    Some((rep(welem), rep(telem)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bit_masks() {
+        // and x0, x0, #0xff : N=1 immr=0 imms=7
+        assert_eq!(decode_bit_masks(1, 7, 0, true, 64).unwrap().0, 0xff);
+        // orr w0, w0, #0x55555555: N=0 immr=0 imms=0b111100
+        assert_eq!(
+            decode_bit_masks(0, 0x3c, 0, true, 32).unwrap().0,
+            0x5555_5555
+        );
+        // mov x0, #0xfffffffffffffff0 via orr: N=1, immr=60, imms=59
+        assert_eq!(
+            decode_bit_masks(1, 59, 60, true, 64).unwrap().0,
+            0xffff_ffff_ffff_fff0
+        );
+        // all-ones element is reserved for immediates
+        assert!(decode_bit_masks(1, 63, 0, true, 64).is_none());
+        assert!(decode_bit_masks(0, 0x3f, 0, true, 32).is_none());
+        // 0x0101010101010101: 8-bit element with one bit: imms=0b110000
+        assert_eq!(
+            decode_bit_masks(0, 0x30, 0, true, 64).unwrap().0,
+            0x0101_0101_0101_0101
+        );
+    }
+}

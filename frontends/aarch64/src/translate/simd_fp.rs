@@ -1,0 +1,530 @@
+//! "Data Processing -- Scalar Floating-Point and Advanced SIMD": the subset
+//! glibc uses (modified immediate, copies, three-same, three-different,
+//! two-register misc, across lanes, shifts by immediate, permutes, EXT,
+//! TBL, FP/integer moves and conversions, scalar FP arithmetic).
+
+use super::{Ctx, TResult, Undef, require};
+use crate::decode::Insn;
+use crate::helpers::{Group, HELPER_SIMD};
+use crate::state::{R_CF, R_NF, R_VF, R_ZF};
+use xlat_ir::{FCond, Lanes, Type, Value};
+
+fn call_simd(c: &mut Ctx<'_>, i: Insn, g: Group) {
+    let a = c.b.i64(i.0 as u64);
+    let gv = c.b.i64(g as u64);
+    c.b.call_helper(&HELPER_SIMD, Type::Void, &[a, gv]);
+}
+
+/// A 128-bit constant built from a 64-bit pattern (replicated when `q`).
+fn v128_const(c: &mut Ctx<'_>, imm64: u64, q: bool) -> Value {
+    if q {
+        let x = c.b.i64(imm64);
+        c.b.vsplat(Lanes::I64x2, x)
+    } else {
+        c.b.iconst(Type::V128, imm64)
+    }
+}
+
+fn replicate(x: u64, bits: u32) -> u64 {
+    let mut r = 0u64;
+    let mut k = 0;
+    while k < 64 {
+        r |= x << k;
+        k += bits;
+    }
+    r
+}
+
+/// AdvSIMDExpandImm(); `None` if reserved.
+fn expand_imm(op: u32, cmode: u32, imm8: u64) -> Option<u64> {
+    Some(match cmode >> 1 {
+        0..=3 => replicate(imm8 << (8 * (cmode >> 1)), 32),
+        4 | 5 => replicate(imm8 << (8 * ((cmode >> 1) & 1)), 16),
+        6 => {
+            if cmode & 1 == 0 {
+                replicate((imm8 << 8) | 0xff, 32)
+            } else {
+                replicate((imm8 << 16) | 0xffff, 32)
+            }
+        }
+        _ => match (cmode & 1, op) {
+            (0, 0) => replicate(imm8, 8),
+            (0, _) => {
+                let mut r = 0u64;
+                for b in 0..8 {
+                    if imm8 & (1 << b) != 0 {
+                        r |= 0xff << (8 * b);
+                    }
+                }
+                r
+            }
+            (_, 0) => replicate(vfp_expand_imm(imm8 as u32, 32), 32),
+            _ => vfp_expand_imm(imm8 as u32, 64),
+        },
+    })
+}
+
+/// VFPExpandImm() for single (32) or double (64) precision.
+fn vfp_expand_imm(imm8: u32, n: u32) -> u64 {
+    let a = ((imm8 >> 7) & 1) as u64;
+    let b = ((imm8 >> 6) & 1) as u64;
+    let cdefgh = (imm8 & 0x3f) as u64;
+    if n == 32 {
+        let exp = ((1 - b) << 7) | (if b != 0 { 0x1f } else { 0 } << 2) | ((cdefgh >> 4) & 3);
+        (a << 31) | (exp << 23) | ((cdefgh & 0xf) << 19)
+    } else {
+        let exp = ((1 - b) << 10) | (if b != 0 { 0xff } else { 0 } << 2) | ((cdefgh >> 4) & 3);
+        (a << 63) | (exp << 52) | ((cdefgh & 0xf) << 48)
+    }
+}
+
+/// MOVI/MVNI/ORR/BIC (vector, immediate), FMOV (vector, immediate).
+pub fn mod_imm(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let q = i.q() != 0;
+    let op = i.u();
+    let cmode = i.cmode();
+    let imm8 = ((i.abc() << 5) | i.defgh()) as u64;
+    if cmode == 0xf && op == 1 {
+        require(q)?;
+    }
+    let imm = expand_imm(op, cmode, imm8).ok_or(Undef)?;
+    let is_orr_bic = cmode < 12 && cmode & 1 == 1;
+    let invert = op == 1 && cmode < 14;
+    let r = if is_orr_bic {
+        let k = v128_const(c, if invert { !imm } else { imm }, true);
+        let d = c.vreg(i.rd());
+        let r = if invert {
+            c.b.vand(Lanes::I64x2, d, k)
+        } else {
+            c.b.vor(Lanes::I64x2, d, k)
+        };
+        c.clear_high(r, q)
+    } else {
+        v128_const(c, if invert { !imm } else { imm }, q)
+    };
+    c.set_vreg(i.rd(), r);
+    Ok(())
+}
+
+/// Element size (log2 bytes) from imm5 of the copy instructions.
+fn imm5_size(imm5: u32) -> Option<u32> {
+    if imm5 & 0xf == 0 {
+        None
+    } else {
+        Some(imm5.trailing_zeros())
+    }
+}
+
+/// DUP (element, general), INS (element, general), UMOV, SMOV.
+pub fn copy(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let q = i.q() != 0;
+    let size = imm5_size(i.imm5()).ok_or(Undef)?;
+    let lanes = Lanes::of_bits(8 << size);
+    let idx = i.imm5() >> (size + 1);
+    let lty = Type::int(8 << size);
+    if i.bit(29) {
+        // INS (element)
+        require(q)?;
+        let src = i.imm4() >> size;
+        let n = c.vreg(i.rn());
+        let x = c.b.vextract(lanes, n, src);
+        let d = c.vreg(i.rd());
+        let r = c.b.vinsert(lanes, d, x, idx);
+        c.set_vreg(i.rd(), r);
+        return Ok(());
+    }
+    match i.imm4() {
+        0b0000 => {
+            require(size != 3 || q)?;
+            let n = c.vreg(i.rn());
+            let x = c.b.vextract(lanes, n, idx);
+            let r = c.b.vsplat(lanes, x);
+            let r = c.clear_high(r, q);
+            c.set_vreg(i.rd(), r);
+        }
+        0b0001 => {
+            require(size != 3 || q)?;
+            let x = c.reg(i.rn(), size == 3);
+            let x = if size < 2 { c.b.trunc(lty, x) } else { x };
+            let r = c.b.vsplat(lanes, x);
+            let r = c.clear_high(r, q);
+            c.set_vreg(i.rd(), r);
+        }
+        0b0011 => {
+            require(q)?;
+            let x = c.reg(i.rn(), size == 3);
+            let x = if size < 2 { c.b.trunc(lty, x) } else { x };
+            let d = c.vreg(i.rd());
+            let r = c.b.vinsert(lanes, d, x, idx);
+            c.set_vreg(i.rd(), r);
+        }
+        0b0101 => {
+            // SMOV
+            require(if q { size <= 2 } else { size <= 1 })?;
+            let n = c.vreg(i.rn());
+            let x = c.b.vextract(lanes, n, idx);
+            let r = c.b.sext(if q { Type::I64 } else { Type::I32 }, x);
+            c.set_reg(i.rd(), r);
+        }
+        0b0111 => {
+            // UMOV
+            require(if q { size == 3 } else { size <= 2 })?;
+            let n = c.vreg(i.rn());
+            let x = c.b.vextract(lanes, n, idx);
+            c.set_reg(i.rd(), x);
+        }
+        _ => return Err(Undef),
+    }
+    Ok(())
+}
+
+/// Three registers of the same type.
+pub fn three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let q = i.q() != 0;
+    let u = i.u() != 0;
+    let size = i.vsize();
+    let op = i.opcode11();
+    let lanes = Lanes::of_bits(8 << size);
+    match op {
+        0b00011 => {
+            if !u || size == 0 {
+                let n = c.vreg(i.rn());
+                let m = c.vreg(i.rm());
+                let r = match (u, size) {
+                    (false, 0) => c.b.vand(lanes, n, m),
+                    (false, 1) => {
+                        let nm = c.b.vnot(lanes, m);
+                        c.b.vand(lanes, n, nm)
+                    }
+                    (false, 2) => c.b.vor(lanes, n, m),
+                    (false, _) => {
+                        let nm = c.b.vnot(lanes, m);
+                        c.b.vor(lanes, n, nm)
+                    }
+                    _ => c.b.vxor(lanes, n, m),
+                };
+                let r = c.clear_high(r, q);
+                c.set_vreg(i.rd(), r);
+                return Ok(());
+            }
+        }
+        0b10000 | 0b10001 => {
+            require(size != 3 || q)?;
+            if op == 0b10000 || u {
+                let n = c.vreg(i.rn());
+                let m = c.vreg(i.rm());
+                let r = match (op, u) {
+                    (0b10000, false) => c.b.vadd(lanes, n, m),
+                    (0b10000, true) => c.b.vsub(lanes, n, m),
+                    _ => c.b.vcmpeq(lanes, n, m),
+                };
+                let r = c.clear_high(r, q);
+                c.set_vreg(i.rd(), r);
+                return Ok(());
+            }
+        }
+        0b00110 | 0b00111 => require(size != 3 || q)?,
+        0b01100 | 0b01101 => {
+            require(size != 3)?;
+            if u {
+                let n = c.vreg(i.rn());
+                let m = c.vreg(i.rm());
+                let r = if op == 0b01100 {
+                    c.b.vumax(lanes, n, m)
+                } else {
+                    c.b.vumin(lanes, n, m)
+                };
+                let r = c.clear_high(r, q);
+                c.set_vreg(i.rd(), r);
+                return Ok(());
+            }
+        }
+        0b10111 => {
+            require(!u && (size != 3 || q))?;
+        }
+        0b10100 | 0b10101 => require(size != 3)?,
+        _ => return Err(Undef),
+    }
+    call_simd(c, i, Group::ThreeSame);
+    Ok(())
+}
+
+/// Three registers of different types: [SU]ADDL/[SU]ADDW/[SU]SUBL/[SU]SUBW/[SU]MULL (and "2").
+pub fn three_diff(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    require(i.vsize() != 3)?;
+    require(matches!(i.bits(15, 12), 0b0000..=0b0011 | 0b1100))?;
+    call_simd(c, i, Group::ThreeDiff);
+    Ok(())
+}
+
+/// Two-register miscellaneous.
+pub fn two_misc(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let q = i.q() != 0;
+    let u = i.u() != 0;
+    let size = i.vsize();
+    let op = i.opcode12();
+    match (u, op) {
+        (false, 0b00000) => require(size != 3)?,
+        (true, 0b00000) => require(size <= 1)?,
+        (false, 0b00001) | (false, 0b00101) => require(size == 0)?,
+        (true, 0b00101) => {
+            require(size <= 1)?;
+            if size == 0 {
+                let n = c.vreg(i.rn());
+                let r = c.b.vnot(Lanes::I8x16, n);
+                let r = c.clear_high(r, q);
+                c.set_vreg(i.rd(), r);
+                return Ok(());
+            }
+        }
+        (false, 0b01001) => {
+            require(size != 3 || q)?;
+            let lanes = Lanes::of_bits(8 << size);
+            let n = c.vreg(i.rn());
+            let z = c.b.iconst(Type::V128, 0);
+            let r = c.b.vcmpeq(lanes, n, z);
+            let r = c.clear_high(r, q);
+            c.set_vreg(i.rd(), r);
+            return Ok(());
+        }
+        (_, 0b01000) | (_, 0b01001) | (false, 0b01010) | (_, 0b01011) => require(size != 3 || q)?,
+        (false, 0b10010) => require(size != 3)?,
+        _ => return Err(Undef),
+    }
+    call_simd(c, i, Group::TwoMisc);
+    Ok(())
+}
+
+/// Across lanes: ADDV, [SU]MAXV, [SU]MINV, [SU]ADDLV.
+pub fn across(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let size = i.vsize();
+    require(size != 3 && !(size == 2 && i.q() == 0))?;
+    match (i.u() != 0, i.opcode12()) {
+        (false, 0b11011) | (_, 0b01010) | (_, 0b11010) | (_, 0b00011) => {}
+        _ => return Err(Undef),
+    }
+    call_simd(c, i, Group::Across);
+    Ok(())
+}
+
+/// Shift by immediate.
+pub fn shift_imm(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let q = i.q() != 0;
+    let immh = i.immh();
+    require(immh != 0)?;
+    let u = i.u() != 0;
+    match (u, i.bits(15, 11)) {
+        (_, 0b00000) | (_, 0b00010) | (false, 0b01010) | (true, 0b01010) | (true, 0b01000) => {
+            require(immh < 8 || q)?
+        }
+        (false, 0b10000) | (_, 0b10100) => require(immh < 8)?,
+        _ => return Err(Undef),
+    }
+    call_simd(c, i, Group::ShiftImm);
+    Ok(())
+}
+
+/// UZP1/UZP2/TRN1/TRN2/ZIP1/ZIP2.
+pub fn permute(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    require(i.bits(14, 12) & 3 != 0)?;
+    require(!(i.vsize() == 3 && i.q() == 0))?;
+    call_simd(c, i, Group::Permute);
+    Ok(())
+}
+
+/// EXT.
+pub fn ext(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    require(i.vsize() == 0)?;
+    require(i.q() != 0 || i.imm4() < 8)?;
+    call_simd(c, i, Group::Ext);
+    Ok(())
+}
+
+/// TBL/TBX.
+pub fn tbl(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    require(i.vsize() == 0)?;
+    call_simd(c, i, Group::Tbl);
+    Ok(())
+}
+
+fn fty(ftype: u32) -> Result<Type, Undef> {
+    match ftype {
+        0 => Ok(Type::F32),
+        1 => Ok(Type::F64),
+        _ => Err(Undef),
+    }
+}
+
+/// FMOV (general), SCVTF/UCVTF (scalar, integer), FCVTZS/FCVTZU (scalar, integer).
+pub fn fp_int_conv(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let sf = i.sf() != 0;
+    let (ftype, rmode, op) = (i.ftype(), i.rmode(), i.fopcode());
+    match (rmode, op) {
+        (0, 6) | (0, 7) | (1, 6) | (1, 7) => {
+            let to_gpr = op == 6;
+            match (sf, ftype, rmode) {
+                (false, 0, 0) | (true, 1, 0) => {
+                    let ity = if sf { Type::I64 } else { Type::I32 };
+                    if to_gpr {
+                        let x = c.vreg_scalar(i.rn(), ity);
+                        c.set_reg(i.rd(), x);
+                    } else {
+                        let x = c.reg(i.rn(), sf);
+                        c.set_vreg_scalar(i.rd(), x);
+                    }
+                }
+                (true, 2, 1) => {
+                    if to_gpr {
+                        let v = c.vreg(i.rn());
+                        let x = c.b.vextract(Lanes::I64x2, v, 1);
+                        c.set_reg(i.rd(), x);
+                    } else {
+                        let x = c.reg(i.rn(), true);
+                        let v = c.vreg(i.rd());
+                        let r = c.b.vinsert(Lanes::I64x2, v, x, 1);
+                        c.set_vreg(i.rd(), r);
+                    }
+                }
+                _ => return Err(Undef),
+            }
+        }
+        (0, 2) | (0, 3) => {
+            let ft = fty(ftype)?;
+            let x = c.reg(i.rn(), sf);
+            let r = if op == 2 {
+                c.b.scvtf(ft, x)
+            } else {
+                c.b.ucvtf(ft, x)
+            };
+            c.set_vreg_scalar(i.rd(), r);
+        }
+        (3, 0) | (3, 1) => {
+            let ft = fty(ftype)?;
+            let x = c.vreg_scalar(i.rn(), ft);
+            let ity = if sf { Type::I64 } else { Type::I32 };
+            let r = if op == 0 {
+                c.b.fcvtzs(ity, x)
+            } else {
+                c.b.fcvtzu(ity, x)
+            };
+            c.set_reg(i.rd(), r);
+        }
+        _ => return Err(Undef),
+    }
+    Ok(())
+}
+
+/// FMOV (register), FABS, FNEG, FSQRT, FCVT between single and double.
+pub fn fp_1src(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let ft = fty(i.ftype())?;
+    let op = i.bits(20, 15);
+    let x = c.vreg_scalar(i.rn(), ft);
+    let r = match op {
+        0 => x,
+        1 => c.b.fabs(x),
+        2 => c.b.fneg(x),
+        3 => c.b.fsqrt(x),
+        4 | 5 => {
+            let to = fty(op & 1)?;
+            require(to != ft)?;
+            c.b.fcvt(to, x)
+        }
+        _ => return Err(Undef),
+    };
+    c.set_vreg_scalar(i.rd(), r);
+    Ok(())
+}
+
+/// FCMP, FCMPE (register and zero).
+pub fn fp_cmp(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let ft = fty(i.ftype())?;
+    require(i.bits(15, 14) == 0 && i.bits(2, 0) == 0)?;
+    let a = c.vreg_scalar(i.rn(), ft);
+    let b = if i.bit(3) {
+        c.b.iconst(ft, 0)
+    } else {
+        c.vreg_scalar(i.rm(), ft)
+    };
+    let lt = c.b.fcmp(FCond::Lt, a, b);
+    let eq = c.b.fcmp(FCond::Eq, a, b);
+    let uno = c.b.fcmp(FCond::Uno, a, b);
+    let nlt = c.bnot(lt);
+    c.b.set(R_NF, lt);
+    c.b.set(R_ZF, eq);
+    c.b.set(R_CF, nlt);
+    c.b.set(R_VF, uno);
+    Ok(())
+}
+
+/// FMOV (scalar, immediate).
+pub fn fp_imm(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let ft = fty(i.ftype())?;
+    require(i.bits(9, 5) == 0)?;
+    let bits = vfp_expand_imm(i.imm8(), ft.bits());
+    let x = c.b.iconst(ft, bits);
+    c.set_vreg_scalar(i.rd(), x);
+    Ok(())
+}
+
+/// `a` unless it is a NaN and `b` is not (the IEEE maxNum/minNum rule).
+fn num_pick(c: &mut Ctx<'_>, a: Value, b: Value, max: bool) -> Value {
+    let an = c.b.fcmp(FCond::Uno, a, a);
+    let bn = c.b.fcmp(FCond::Uno, b, b);
+    let a2 = c.b.select(an, b, a);
+    let b2 = c.b.select(bn, a2, b);
+    if max {
+        c.b.fmax(a2, b2)
+    } else {
+        c.b.fmin(a2, b2)
+    }
+}
+
+/// FMUL/FDIV/FADD/FSUB/FMAX/FMIN/FMAXNM/FMINNM/FNMUL (scalar).
+pub fn fp_2src(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let ft = fty(i.ftype())?;
+    let op = i.bits(15, 12);
+    require(op <= 8)?;
+    let a = c.vreg_scalar(i.rn(), ft);
+    let b = c.vreg_scalar(i.rm(), ft);
+    let r = match op {
+        0 => c.b.fmul(a, b),
+        1 => c.b.fdiv(a, b),
+        2 => c.b.fadd(a, b),
+        3 => c.b.fsub(a, b),
+        4 => c.b.fmax(a, b),
+        5 => c.b.fmin(a, b),
+        6 => num_pick(c, a, b, true),
+        7 => num_pick(c, a, b, false),
+        _ => {
+            let p = c.b.fmul(a, b);
+            c.b.fneg(p)
+        }
+    };
+    c.set_vreg_scalar(i.rd(), r);
+    Ok(())
+}
+
+/// FCSEL.
+pub fn fp_csel(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let ft = fty(i.ftype())?;
+    let cond = c.cond_holds(i.cond12());
+    let a = c.vreg_scalar(i.rn(), ft);
+    let b = c.vreg_scalar(i.rm(), ft);
+    let r = c.b.select(cond, a, b);
+    c.set_vreg_scalar(i.rd(), r);
+    Ok(())
+}
+
+/// FMADD/FMSUB/FNMADD/FNMSUB.
+pub fn fp_3src(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let ft = fty(i.ftype())?;
+    let n = c.vreg_scalar(i.rn(), ft);
+    let m = c.vreg_scalar(i.rm(), ft);
+    let a = c.vreg_scalar(i.ra(), ft);
+    let (o1, o0) = (i.bit(21), i.o15() != 0);
+    let n = if o0 != o1 { c.b.fneg(n) } else { n };
+    let a = if o1 { c.b.fneg(a) } else { a };
+    let r = c.b.fma(n, m, a);
+    c.set_vreg_scalar(i.rd(), r);
+    Ok(())
+}
