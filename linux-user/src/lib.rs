@@ -5,8 +5,12 @@
 //! holds one guest's ABI: syscall numbers, structure layouts, auxv values.
 
 pub mod access;
+pub mod arch;
 pub mod elf;
 pub mod errno;
+pub mod log;
 pub mod mmap;
 pub mod probe;
 pub mod stack;
+pub mod strace;
+pub mod syscall;

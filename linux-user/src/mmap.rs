@@ -34,7 +34,7 @@ pub const fn page_down(a: u64) -> u64 {
 pub const fn page_up(a: u64) -> u64 {
     match a.checked_add(PAGE_SIZE - 1) {
         Some(v) => v & !(PAGE_SIZE - 1),
-        None => u64::MAX & !(PAGE_SIZE - 1),
+        None => !(PAGE_SIZE - 1),
     }
 }
 

@@ -1,0 +1,138 @@
+//! Memory syscalls: mmap, munmap, mprotect, mremap, madvise, brk. All of
+//! them work inside the guest reservation through [`AddressSpace`].
+//!
+//! [`AddressSpace`]: crate::mmap::AddressSpace
+
+use super::{SysCtx, SysResult};
+use crate::errno::Errno;
+use crate::mmap::{PAGE_SIZE, page_up};
+use std::sync::Arc;
+
+const MAP_SHARED: u32 = 0x01;
+const MAP_PRIVATE: u32 = 0x02;
+const MAP_SHARED_VALIDATE: u32 = 0x03;
+const MAP_FIXED: u32 = 0x10;
+const MAP_ANONYMOUS: u32 = 0x20;
+const MAP_FIXED_NOREPLACE: u32 = 0x100000;
+const MREMAP_MAYMOVE: u64 = 1;
+const MREMAP_FIXED: u64 = 2;
+const MADV_DONTNEED: u64 = 4;
+
+fn fd_name(fd: i32) -> Option<Arc<str>> {
+    std::fs::read_link(format!("/proc/self/fd/{fd}"))
+        .ok()
+        .map(|p| Arc::from(p.to_string_lossy().as_ref()))
+}
+
+/// `mmap(addr, len, prot, flags, fd, offset)`.
+pub fn sys_mmap(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let (addr, len, prot, flags, fd, off) =
+        (a[0], a[1], a[2] as u32 & 7, a[3] as u32, a[4] as i32, a[5]);
+    if len == 0 || !off.is_multiple_of(PAGE_SIZE) {
+        return Err(Errno::EINVAL);
+    }
+    if !matches!(flags & 3, MAP_SHARED | MAP_PRIVATE | MAP_SHARED_VALIDATE) {
+        return Err(Errno::EINVAL);
+    }
+    let len = page_up(len);
+    if len > ctx.mem().limit() {
+        return Err(Errno::ENOMEM);
+    }
+    let anon = flags & MAP_ANONYMOUS != 0;
+    let fd = if anon { -1 } else { fd };
+    let mem = ctx.mem();
+    let at = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
+        if !addr.is_multiple_of(PAGE_SIZE) {
+            return Err(Errno::EINVAL);
+        }
+        if addr.checked_add(len).is_none_or(|e| e > mem.limit()) {
+            return Err(Errno::ENOMEM);
+        }
+        if flags & MAP_FIXED == 0 && mem.any_mapped(addr, len) {
+            return Err(Errno::EEXIST);
+        }
+        addr
+    } else {
+        mem.find_free(addr, len).map_err(|e| Errno(e.errno()))?
+    };
+    let name = if anon { None } else { fd_name(fd) };
+    let host_flags = (flags & !(MAP_FIXED_NOREPLACE)) & !3
+        | if flags & 3 == MAP_PRIVATE {
+            MAP_PRIVATE
+        } else {
+            MAP_SHARED
+        };
+    mem.map_fixed(at, len, prot, host_flags, fd, off, name)
+        .map_err(|e| Errno(e.errno()))
+}
+
+/// `munmap(addr, len)`.
+pub fn sys_munmap(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    if !a[0].is_multiple_of(PAGE_SIZE) || a[1] == 0 {
+        return Err(Errno::EINVAL);
+    }
+    ctx.mem()
+        .unmap(a[0], a[1])
+        .map(|_| 0)
+        .map_err(|e| Errno(e.errno()))
+}
+
+/// `mprotect(addr, len, prot)`.
+pub fn sys_mprotect(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    if !a[0].is_multiple_of(PAGE_SIZE) {
+        return Err(Errno::EINVAL);
+    }
+    ctx.mem()
+        .protect(a[0], a[1], a[2] as u32 & 7)
+        .map(|_| 0)
+        .map_err(|e| Errno(e.errno()))
+}
+
+/// `mremap(old, old_len, new_len, flags, new_addr)`.
+pub fn sys_mremap(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let flags = a[3];
+    if flags & !(MREMAP_MAYMOVE | MREMAP_FIXED) != 0
+        || (flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0)
+        || !a[0].is_multiple_of(PAGE_SIZE)
+    {
+        return Err(Errno::EINVAL);
+    }
+    let fixed = (flags & MREMAP_FIXED != 0).then_some(a[4]);
+    ctx.mem()
+        .remap(a[0], a[1], a[2], flags & MREMAP_MAYMOVE != 0, fixed)
+        .map_err(|e| Errno(e.errno()))
+}
+
+/// `madvise(addr, len, advice)`: MADV_DONTNEED really drops the pages
+/// (programs rely on the zeroing); other advice is accepted and ignored.
+pub fn sys_madvise(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    if !a[0].is_multiple_of(PAGE_SIZE) {
+        return Err(Errno::EINVAL);
+    }
+    let len = page_up(a[1]);
+    let mem = ctx.mem();
+    let p = mem.host_ptr(a[0], len).ok_or(Errno::ENOMEM)?;
+    if a[2] == MADV_DONTNEED {
+        let all = mem.mappings().iter().fold(a[0], |cur, m| {
+            if m.start <= cur && cur < m.start + m.len {
+                m.start + m.len
+            } else {
+                cur
+            }
+        }) >= a[0] + len;
+        if !all {
+            return Err(Errno::ENOMEM);
+        }
+        // SAFETY: the range is mapped guest memory inside the reservation.
+        if unsafe { libc::madvise(p as *mut libc::c_void, len as usize, libc::MADV_DONTNEED) } != 0
+        {
+            return Err(Errno::last());
+        }
+    }
+    Ok(0)
+}
+
+/// `brk(addr)`.
+pub fn sys_brk(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    Ok(ctx.mem().brk(a[0]))
+}

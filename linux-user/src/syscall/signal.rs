@@ -1,0 +1,171 @@
+//! Signal syscalls. Dispositions and masks are kept in xlat (the guest's
+//! view); signals a guest sends to itself become an [`Action::Signal`]
+//! for the run loop, other targets go to the host kernel.
+
+use super::{Action, GuestSigAction, NSIG, SysCtx, SysResult, raw6};
+use crate::errno::Errno;
+
+const SIGKILL: u64 = 9;
+const SIGSTOP: u64 = 19;
+const SS_ONSTACK: i32 = 1;
+const SS_DISABLE: i32 = 2;
+const SS_AUTODISARM: i32 = 1 << 31;
+
+fn check_sig(sig: u64) -> Result<(), Errno> {
+    if sig > NSIG as u64 {
+        Err(Errno::EINVAL)
+    } else {
+        Ok(())
+    }
+}
+
+fn self_signal(ctx: &mut SysCtx<'_>, sig: u64) -> SysResult {
+    if sig != 0 {
+        ctx.action = Some(Action::Signal(sig as i32));
+    }
+    Ok(0)
+}
+
+/// `kill(pid, sig)`.
+pub fn sys_kill(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    check_sig(a[1])?;
+    // SAFETY: getpid cannot fail.
+    let me = unsafe { libc::getpid() };
+    if a[0] as i32 == me {
+        return self_signal(ctx, a[1]);
+    }
+    raw6(libc::SYS_kill, [a[0], a[1], 0, 0, 0, 0])
+}
+
+/// `tkill(tid, sig)`.
+pub fn sys_tkill(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    check_sig(a[1])?;
+    if a[0] as i32 == ctx.thread.tid {
+        return self_signal(ctx, a[1]);
+    }
+    raw6(libc::SYS_tkill, [a[0], a[1], 0, 0, 0, 0])
+}
+
+/// `tgkill(tgid, tid, sig)`.
+pub fn sys_tgkill(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    check_sig(a[2])?;
+    // SAFETY: getpid cannot fail.
+    let me = unsafe { libc::getpid() };
+    if a[0] as i32 == me && a[1] as i32 == ctx.thread.tid {
+        return self_signal(ctx, a[2]);
+    }
+    raw6(libc::SYS_tgkill, [a[0], a[1], a[2], 0, 0, 0])
+}
+
+/// `rt_sigaction(sig, act, oldact, sigsetsize)`: records the guest's
+/// disposition (32-byte kernel `struct sigaction`: handler, flags,
+/// restorer, mask).
+pub fn sys_rt_sigaction(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let sig = a[0];
+    if a[3] != 8 || sig == 0 || sig > NSIG as u64 {
+        return Err(Errno::EINVAL);
+    }
+    if a[1] != 0 && (sig == SIGKILL || sig == SIGSTOP) {
+        return Err(Errno::EINVAL);
+    }
+    let new = if a[1] != 0 {
+        let mut b = [0u8; 32];
+        ctx.mem().read_guest(a[1], &mut b)?;
+        let w = |i: usize| u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
+        Some(GuestSigAction {
+            handler: w(0),
+            flags: w(1),
+            restorer: w(2),
+            mask: w(3),
+        })
+    } else {
+        None
+    };
+    let old = ctx.proc.sigaction(sig as u32);
+    if a[2] != 0 {
+        let mut b = [0u8; 32];
+        for (i, v) in [old.handler, old.flags, old.restorer, old.mask]
+            .iter()
+            .enumerate()
+        {
+            b[i * 8..i * 8 + 8].copy_from_slice(&v.to_le_bytes());
+        }
+        ctx.mem().write_guest(a[2], &b)?;
+    }
+    if let Some(n) = new {
+        let mut t = ctx
+            .proc
+            .sigactions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        t[sig as usize - 1] = n;
+    }
+    Ok(0)
+}
+
+/// `rt_sigprocmask(how, set, oldset, sigsetsize)` on the thread's guest mask.
+pub fn sys_rt_sigprocmask(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    if a[3] != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let old = ctx.thread.sigmask;
+    let new = if a[1] != 0 {
+        let set = ctx.mem().read_u64(a[1])?;
+        Some(match a[0] {
+            0 => old | set,
+            1 => old & !set,
+            2 => set,
+            _ => return Err(Errno::EINVAL),
+        })
+    } else {
+        None
+    };
+    if a[2] != 0 {
+        ctx.mem().write_u64(a[2], old)?;
+    }
+    if let Some(n) = new {
+        ctx.thread.sigmask = n & !(1 << (SIGKILL - 1) | 1 << (SIGSTOP - 1));
+    }
+    Ok(0)
+}
+
+/// `sigaltstack(ss, old_ss)` (24-byte `stack_t`: sp, flags, size).
+pub fn sys_sigaltstack(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let new = if a[0] != 0 {
+        let mut b = [0u8; 24];
+        ctx.mem().read_guest(a[0], &mut b)?;
+        let sp = u64::from_le_bytes(b[0..8].try_into().expect("8 bytes"));
+        let flags = i32::from_le_bytes(b[8..12].try_into().expect("4 bytes"));
+        let size = u64::from_le_bytes(b[16..24].try_into().expect("8 bytes"));
+        if flags & !(SS_DISABLE | SS_AUTODISARM) != 0 {
+            return Err(Errno::EINVAL);
+        }
+        if flags & SS_DISABLE == 0 && size < ctx.proc.arch.aux.minsigstksz {
+            return Err(Errno::ENOMEM);
+        }
+        Some(if flags & SS_DISABLE != 0 {
+            (0, SS_DISABLE, 0)
+        } else {
+            (sp, flags, size)
+        })
+    } else {
+        None
+    };
+    if a[1] != 0 {
+        let (sp, flags, size) = ctx.thread.altstack;
+        let flags = if size == 0 {
+            SS_DISABLE
+        } else {
+            flags & !SS_ONSTACK
+        };
+        let mut b = [0u8; 24];
+        b[0..8].copy_from_slice(&sp.to_le_bytes());
+        b[8..12].copy_from_slice(&flags.to_le_bytes());
+        b[16..24].copy_from_slice(&size.to_le_bytes());
+        ctx.mem().write_guest(a[1], &b)?;
+    }
+    if let Some(n) = new {
+        ctx.thread.altstack = n;
+    }
+    Ok(0)
+}

@@ -1,0 +1,53 @@
+//! Time syscalls (timespec/timeval are the same on every 64-bit guest).
+
+use super::{SysCtx, SysResult, host_ret};
+use crate::errno::Errno;
+
+fn ptr(ctx: &SysCtx<'_>, addr: u64, len: u64) -> Result<*mut libc::c_void, Errno> {
+    Ok(ctx.mem().syscall_ptr(addr, len)? as *mut libc::c_void)
+}
+
+/// `clock_gettime(clock, tp)`.
+pub fn sys_clock_gettime(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let p = ptr(ctx, a[1], 16)?;
+    // SAFETY: `p` covers 16 guest bytes or is NULL.
+    host_ret(unsafe { libc::syscall(libc::SYS_clock_gettime, a[0], p) })
+}
+
+/// `clock_getres(clock, res)`.
+pub fn sys_clock_getres(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let p = ptr(ctx, a[1], 16)?;
+    // SAFETY: as above.
+    host_ret(unsafe { libc::syscall(libc::SYS_clock_getres, a[0], p) })
+}
+
+/// `gettimeofday(tv, tz)`.
+pub fn sys_gettimeofday(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let tv = ptr(ctx, a[0], 16)?;
+    let tz = ptr(ctx, a[1], 8)?;
+    // SAFETY: both cover guest memory or are NULL.
+    host_ret(unsafe { libc::syscall(libc::SYS_gettimeofday, tv, tz) })
+}
+
+/// `nanosleep(req, rem)`.
+pub fn sys_nanosleep(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let req = ptr(ctx, a[0], 16)?;
+    let rem = ptr(ctx, a[1], 16)?;
+    // SAFETY: both cover 16 guest bytes or are NULL.
+    host_ret(unsafe { libc::syscall(libc::SYS_nanosleep, req, rem) })
+}
+
+/// `clock_nanosleep(clock, flags, req, rem)`.
+pub fn sys_clock_nanosleep(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let req = ptr(ctx, a[2], 16)?;
+    let rem = ptr(ctx, a[3], 16)?;
+    // SAFETY: both cover 16 guest bytes or are NULL.
+    host_ret(unsafe { libc::syscall(libc::SYS_clock_nanosleep, a[0], a[1], req, rem) })
+}
+
+/// `times(buf)`.
+pub fn sys_times(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let p = ptr(ctx, a[0], 32)?;
+    // SAFETY: `p` covers 32 guest bytes or is NULL.
+    host_ret(unsafe { libc::syscall(libc::SYS_times, p) })
+}
