@@ -221,3 +221,11 @@ pub fn nzcv(s: &Aarch64State) -> u8 {
 pub fn term(b: &Block) -> Terminal {
     b.terminal()
 }
+
+/// Runs the unoptimised block only (for non-deterministic instructions).
+pub fn run_once(words: &[u32], st: &Aarch64State) -> Box<Aarch64State> {
+    let block = translate(words);
+    let mut s = copy_state(st);
+    exec(&block, &mut s, &Mem::new());
+    s
+}
