@@ -75,6 +75,8 @@ pub fn exec(st: &mut Aarch64State, g: Group, i: Insn) {
     let vm = st.v[m];
     let vd = st.v[d];
     let mut r: u128 = 0;
+    // Widening ops always write 128 bits; Q selects their source half.
+    let widening = g == Group::ThreeDiff || (g == Group::ShiftImm && i.bits(15, 11) == 0b10100);
     match g {
         Group::ThreeSame => {
             let esize = 8 << i.vsize();
@@ -361,7 +363,7 @@ pub fn exec(st: &mut Aarch64State, g: Group, i: Insn) {
             }
         }
     }
-    if !q {
+    if !q && !widening {
         r &= mask(64);
     }
     st.v[d] = r;
