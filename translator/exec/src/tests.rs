@@ -387,6 +387,16 @@ fn loop_runs_to_syscall_at_every_tier() {
         assert_eq!(s.cpu.pc(), CODE + 40);
         let st = s.engine.stats();
         assert!(st.blocks_translated >= 3, "{tier:?}: {st}");
+        assert_eq!(st.compile_failures, 0, "{tier:?}: {st}");
+        match tier {
+            Tier::Interp => assert_eq!(st.regions_compiled, 0),
+            Tier::Jit => {
+                assert_eq!(st.regions_compiled, st.blocks_translated, "{st}");
+                assert_eq!(st.interp_dispatches, 0, "{st}");
+                assert!(st.code_bytes > 0);
+            }
+            Tier::Mixed => {}
+        }
     }
 }
 

@@ -1,6 +1,27 @@
 //! Tier 1: lowers xlat IR regions to host code with Cranelift.
+//!
+//! A compiled unit is a *region*: one or more IR blocks (entry first) as one
+//! Cranelift function `fn(env)` with the tail-call convention (see
+//! [`lower`](crate) for how registers, memory and exits are lowered).
+//! Regions are grouped into code *generations* (one `JITModule` each) whose
+//! memory is freed as a whole once all their regions are dead and no CPU can
+//! be running them ([`Jit::retire`], [`Jit::reclaim`]). Compiled code is
+//! entered through [`enter`] (an assembly trampoline that records the host
+//! stack for fault recovery, see [`handle_host_fault`]).
 
-use xlat_ir::{Block, ExitCode, StateLayout};
+mod lower;
+mod runtime;
+
+use cranelift_codegen::ir::{self, AbiParam, FuncRef, InstBuilder, types};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{DataDescription, Linkage, Module};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use xlat_ir::{Block, ExitCode, HelperDesc, StateLayout};
 
 /// Entries in a CPU's jump cache (`CpuHeader::jump_cache`).
 pub const JUMP_CACHE_ENTRIES: usize = 4096;
@@ -67,35 +88,392 @@ pub struct Region {
     pub guest_pcs: Vec<u64>,
 }
 
+/// A group of regions sharing one `JITModule`; its memory is freed as a
+/// whole once all its regions are dead and no CPU can be running them.
+struct Generation {
+    module: Option<JITModule>,
+    /// Regions not yet retired.
+    live: usize,
+    /// Regions compiled into it.
+    total: usize,
+    /// Host code bytes.
+    bytes: usize,
+    /// Epoch at which the last region died.
+    dead_at: Option<u64>,
+    /// Code ranges registered for the fault handler.
+    ranges: Vec<usize>,
+}
+
+/// A generation stops taking new regions at this much code...
+const GEN_MAX_BYTES: usize = 1 << 20;
+/// ...or this many regions.
+const GEN_MAX_REGIONS: usize = 512;
+
 /// The compiler and its code memory.
 pub struct Jit {
-    _layout: StateLayout,
+    isa: OwnedTargetIsa,
+    layout: StateLayout,
+    opts: JitOptions,
+    gens: Vec<Generation>,
+    current: Option<usize>,
+    /// Helper symbols by name, consulted when a module resolves imports.
+    helpers: Arc<Mutex<HashMap<String, usize>>>,
+    fctx: FunctionBuilderContext,
+}
+
+// SAFETY: a `JITModule` holds raw pointers into code memory it owns; the
+// `Jit` is only used through `&mut` (callers keep it behind a mutex), so
+// moving it to another thread is sound.
+unsafe impl Send for Jit {}
+
+/// The SystemV -> tail-convention trampoline, shared by all `Jit`s.
+static TRAMPOLINE: OnceLock<usize> = OnceLock::new();
+
+fn make_isa() -> Result<OwnedTargetIsa, JitError> {
+    let mut fb = settings::builder();
+    let set = |fb: &mut settings::Builder, k: &str, v: &str| {
+        fb.set(k, v)
+            .map_err(|e| JitError::Isa(format!("{k}={v}: {e}")))
+    };
+    set(&mut fb, "opt_level", "speed")?;
+    set(&mut fb, "is_pic", "false")?;
+    // The x64 tail-call implementation needs frame pointers.
+    set(&mut fb, "preserve_frame_pointers", "true")?;
+    set(&mut fb, "use_colocated_libcalls", "false")?;
+    set(
+        &mut fb,
+        "enable_verifier",
+        if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        },
+    )?;
+    let ib = cranelift_native::builder().map_err(|e| JitError::Isa(e.to_string()))?;
+    ib.finish(settings::Flags::new(fb))
+        .map_err(|e| JitError::Isa(e.to_string()))
+}
+
+fn new_module(isa: &OwnedTargetIsa, helpers: &Arc<Mutex<HashMap<String, usize>>>) -> JITModule {
+    let mut jb = JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names());
+    jb.symbol("xlat_jit_load", runtime::xlat_jit_load as *const u8);
+    jb.symbol("xlat_jit_store", runtime::xlat_jit_store as *const u8);
+    jb.symbol("xlat_jit_rmw", runtime::xlat_jit_rmw as *const u8);
+    jb.symbol("xlat_jit_cas", runtime::xlat_jit_cas as *const u8);
+    jb.symbol("xlat_jit_eval", runtime::xlat_jit_eval as *const u8);
+    let h = helpers.clone();
+    jb.symbol_lookup_fn(Box::new(move |name| {
+        h.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+            .map(|a| *a as *const u8)
+    }));
+    JITModule::new(jb)
+}
+
+fn sig(cc: CallConv, params: usize, ret: Option<ir::Type>) -> ir::Signature {
+    let mut s = ir::Signature::new(cc);
+    for _ in 0..params {
+        s.params.push(AbiParam::new(types::I64));
+    }
+    if let Some(r) = ret {
+        s.returns.push(AbiParam::new(r));
+    }
+    s
+}
+
+fn cg<E: std::fmt::Debug>(e: E) -> JitError {
+    JitError::Codegen(format!("{e:?}"))
+}
+
+/// Compiles the trampoline `fn(env, code)` (SystemV) that calls `code(env)`
+/// with the tail convention; its module lives for the rest of the process.
+fn build_trampoline(isa: &OwnedTargetIsa) -> Result<usize, JitError> {
+    let helpers = Arc::new(Mutex::new(HashMap::new()));
+    let mut module = new_module(isa, &helpers);
+    let s = sig(CallConv::SystemV, 2, None);
+    let id = module
+        .declare_function("xlat_jit_trampoline", Linkage::Local, &s)
+        .map_err(cg)?;
+    let mut ctx = module.make_context();
+    ctx.func.signature = s;
+    let mut fctx = FunctionBuilderContext::new();
+    {
+        let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+        let blk = b.create_block();
+        b.append_block_params_for_function_params(blk);
+        b.switch_to_block(blk);
+        let (env, code) = (b.block_params(blk)[0], b.block_params(blk)[1]);
+        let tsig = b.import_signature(lower::region_sig(CallConv::Tail));
+        b.ins().call_indirect(tsig, code, &[env]);
+        b.ins().return_(&[]);
+        b.seal_all_blocks();
+        b.finalize(isa.frontend_config());
+    }
+    module.define_function(id, &mut ctx).map_err(cg)?;
+    module.finalize_definitions().map_err(cg)?;
+    let p = module.get_finalized_function(id) as usize;
+    // The trampoline is needed for the whole process lifetime.
+    std::mem::forget(module);
+    Ok(p)
 }
 
 impl Jit {
     /// Sets up the compiler for the host.
     pub fn new(layout: &StateLayout, opts: JitOptions) -> Result<Jit, JitError> {
-        let _ = opts;
-        Ok(Jit { _layout: *layout })
+        let isa = make_isa()?;
+        if TRAMPOLINE.get().is_none() {
+            let t = build_trampoline(&isa)?;
+            let _ = TRAMPOLINE.set(t);
+        }
+        Ok(Jit {
+            isa,
+            layout: *layout,
+            opts,
+            gens: Vec::new(),
+            current: None,
+            helpers: Arc::new(Mutex::new(HashMap::new())),
+            fctx: FunctionBuilderContext::new(),
+        })
     }
 
-    /// Compiles a region (entry block first).
+    fn generation(&mut self) -> usize {
+        if let Some(g) = self.current {
+            let gen_ = &self.gens[g];
+            if gen_.module.is_some() && gen_.bytes < GEN_MAX_BYTES && gen_.total < GEN_MAX_REGIONS {
+                return g;
+            }
+            if gen_.live == 0 && gen_.dead_at.is_none() {
+                // Full but all dead already: it can go at the next reclaim.
+                self.gens[g].dead_at = Some(0);
+            }
+        }
+        self.gens.push(Generation {
+            module: Some(new_module(&self.isa, &self.helpers)),
+            live: 0,
+            total: 0,
+            bytes: 0,
+            dead_at: None,
+            ranges: Vec::new(),
+        });
+        self.current = Some(self.gens.len() - 1);
+        self.gens.len() - 1
+    }
+
+    /// Compiles a region: `blocks[0]` is the entry; jumps between the
+    /// region's blocks are direct, other constant exits get chaining slots.
     pub fn compile(&mut self, blocks: &[&Block]) -> Result<Region, JitError> {
-        let _ = blocks;
-        Err(JitError::Codegen("not implemented".into()))
+        if blocks.is_empty() {
+            return Err(JitError::BadRegion("no blocks".into()));
+        }
+        for b in blocks {
+            xlat_ir::verify(b, &self.layout).map_err(|e| JitError::BadRegion(e.to_string()))?;
+        }
+        let g = self.generation();
+        {
+            let mut h = self.helpers.lock().unwrap_or_else(|e| e.into_inner());
+            for b in blocks {
+                for d in &b.helpers {
+                    h.insert(d.name.to_string(), d.func as usize);
+                }
+            }
+        }
+        let layout = self.layout;
+        let chain = self.opts.chain;
+        let fctx = &mut self.fctx;
+        let module = self.gens[g]
+            .module
+            .as_mut()
+            .expect("current generation has a module");
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            compile_into(module, fctx, &layout, blocks, chain)
+        }));
+        let (entry, code_len, slots, exits) = match result {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                // Start afresh: the module may hold a half-declared function.
+                self.retire_current_if_empty(g);
+                return Err(e);
+            }
+            Err(_) => {
+                self.retire_current_if_empty(g);
+                self.current = None;
+                return Err(JitError::Codegen("Cranelift panicked".into()));
+            }
+        };
+        let gen_ = &mut self.gens[g];
+        gen_.live += 1;
+        gen_.total += 1;
+        gen_.bytes += code_len;
+        if !runtime::add_range(entry, code_len) {
+            gen_.live -= 1;
+            if gen_.live == 0 {
+                gen_.dead_at = Some(0);
+            }
+            self.current = None;
+            return Err(JitError::Codegen("code range table full".into()));
+        }
+        gen_.ranges.push(entry);
+        Ok(Region {
+            entry,
+            code: entry,
+            code_len,
+            exits: exits
+                .iter()
+                .enumerate()
+                .map(|(i, t)| RegionExit {
+                    target: *t,
+                    slot: slots + 8 * i,
+                })
+                .collect(),
+            generation: g as u32,
+            guest_pcs: blocks.iter().map(|b| b.pc).collect(),
+        })
     }
 
-    /// Records that one region of `generation` became dead at `epoch`.
+    fn retire_current_if_empty(&mut self, g: usize) {
+        if self.gens[g].live == 0 {
+            self.gens[g].dead_at = Some(0);
+            self.current = None;
+        }
+    }
+
+    /// Records that one region of `generation` became dead at `epoch` (the
+    /// caller's invalidation epoch: code of that epoch may still run until
+    /// every CPU has observed a later one).
     pub fn retire(&mut self, generation: u32, epoch: u64) {
-        let _ = (generation, epoch);
+        let g = generation as usize;
+        let Some(gen_) = self.gens.get_mut(g) else {
+            return;
+        };
+        gen_.live = gen_.live.saturating_sub(1);
+        if gen_.live == 0 {
+            gen_.dead_at = Some(epoch);
+            if self.current == Some(g) {
+                self.current = None;
+            }
+        }
     }
 
-    /// Frees dead generations that died before `quiescent_epoch`; returns
-    /// how many were freed.
+    /// Frees the code memory of dead generations that died before
+    /// `quiescent_epoch` (every CPU has observed a later epoch); returns how
+    /// many were freed.
     pub fn reclaim(&mut self, quiescent_epoch: u64) -> usize {
-        let _ = quiescent_epoch;
-        0
+        let mut n = 0;
+        for (i, gen_) in self.gens.iter_mut().enumerate() {
+            if Some(i) == self.current {
+                continue;
+            }
+            if let Some(e) = gen_.dead_at
+                && e < quiescent_epoch
+                && let Some(m) = gen_.module.take()
+            {
+                for r in gen_.ranges.drain(..) {
+                    runtime::remove_range(r);
+                }
+                // SAFETY: every region of the module is dead and no CPU can
+                // be running it (quiescence established by the caller).
+                unsafe { m.free_memory() };
+                n += 1;
+            }
+        }
+        n
     }
+
+    /// Code generations still holding memory.
+    pub fn live_generations(&self) -> usize {
+        self.gens.iter().filter(|g| g.module.is_some()).count()
+    }
+}
+
+/// Lowers and defines one region in `module`; returns (entry, code length,
+/// slot array address, exit targets).
+fn compile_into(
+    module: &mut JITModule,
+    fctx: &mut FunctionBuilderContext,
+    layout: &StateLayout,
+    blocks: &[&Block],
+    chain: bool,
+) -> Result<(usize, usize, usize, Vec<u64>), JitError> {
+    let tail = lower::region_sig(CallConv::Tail);
+    let func_id = module.declare_anonymous_function(&tail).map_err(cg)?;
+    let data_id = module.declare_anonymous_data(true, false).map_err(cg)?;
+    let mut ctx = module.make_context();
+    ctx.func.signature = tail.clone();
+    let sysv = CallConv::SystemV;
+    let mut import =
+        |name: &str, s: ir::Signature, func: &mut ir::Function| -> Result<FuncRef, JitError> {
+            let id = module
+                .declare_function(name, Linkage::Import, &s)
+                .map_err(cg)?;
+            Ok(module.declare_func_in_func(id, func))
+        };
+    let load = import(
+        "xlat_jit_load",
+        sig(sysv, 4, Some(types::I32)),
+        &mut ctx.func,
+    )?;
+    let store = import(
+        "xlat_jit_store",
+        sig(sysv, 4, Some(types::I32)),
+        &mut ctx.func,
+    )?;
+    let rmw = import(
+        "xlat_jit_rmw",
+        sig(sysv, 5, Some(types::I32)),
+        &mut ctx.func,
+    )?;
+    let cas = import(
+        "xlat_jit_cas",
+        sig(sysv, 4, Some(types::I32)),
+        &mut ctx.func,
+    )?;
+    let eval = import("xlat_jit_eval", sig(sysv, 3, None), &mut ctx.func)?;
+    let mut helpers = HashMap::new();
+    for b in blocks {
+        for d in &b.helpers {
+            let key = *d as *const HelperDesc;
+            if let std::collections::hash_map::Entry::Vacant(v) = helpers.entry(key) {
+                let fr = import(d.name, sig(sysv, 4, Some(types::I64)), &mut ctx.func)?;
+                v.insert(fr);
+            }
+        }
+    }
+    let tail_sig = ctx.func.import_signature(tail);
+    let slots = module.declare_data_in_func(data_id, &mut ctx.func);
+    let refs = lower::Refs {
+        load,
+        store,
+        rmw,
+        cas,
+        eval,
+        tail_sig,
+        slots,
+        helpers,
+    };
+    let lowered = lower::lower(
+        &mut ctx.func,
+        fctx,
+        layout,
+        blocks,
+        &refs,
+        chain,
+        module.isa().frontend_config(),
+    );
+    let mut data = DataDescription::new();
+    data.define_zeroinit(8 * lowered.exits.len().max(1));
+    data.set_align(8);
+    module.define_data(data_id, &data).map_err(cg)?;
+    module.define_function(func_id, &mut ctx).map_err(cg)?;
+    let code_len = ctx
+        .compiled_code()
+        .map(|c| c.code_buffer().len())
+        .unwrap_or(0);
+    module.clear_context(&mut ctx);
+    module.finalize_definitions().map_err(cg)?;
+    let entry = module.get_finalized_function(func_id) as usize;
+    let (slots_ptr, _) = module.get_finalized_data(data_id);
+    Ok((entry, code_len, slots_ptr as usize, lowered.exits))
 }
 
 /// Runs compiled code at `entry` on the state block `env`.
@@ -103,8 +481,11 @@ impl Jit {
 /// # Safety
 /// `entry` must come from a live [`Region`]; `env` must be a valid state block.
 pub unsafe fn enter(env: *mut u8, entry: usize) -> ExitCode {
-    let _ = (env, entry);
-    ExitCode::Continue
+    match TRAMPOLINE.get() {
+        // SAFETY: forwarded contract; the trampoline exists once a Jit does.
+        Some(&t) => unsafe { runtime::enter_raw(env, entry, t) },
+        None => ExitCode::Continue,
+    }
 }
 
 /// Points an exit slot at `entry` (0 = return to the dispatcher).
@@ -112,18 +493,8 @@ pub unsafe fn enter(env: *mut u8, entry: usize) -> ExitCode {
 /// # Safety
 /// `slot` must be the slot of a live region.
 pub unsafe fn patch_slot(slot: usize, entry: usize) {
-    let _ = (slot, entry);
+    // SAFETY: slots are 8-byte aligned words in a live region's data.
+    unsafe { (*(slot as *const AtomicUsize)).store(entry, Ordering::Release) };
 }
 
-/// See `xlat_exec::handle_host_fault`.
-///
-/// # Safety
-/// Only from a `SA_SIGINFO` signal handler with the kernel's pointers.
-pub unsafe fn handle_host_fault(
-    signo: i32,
-    info: *mut libc::siginfo_t,
-    uctx: *mut libc::c_void,
-) -> bool {
-    let _ = (signo, info, uctx);
-    false
-}
+pub use runtime::handle_host_fault;

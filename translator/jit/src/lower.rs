@@ -1,0 +1,1191 @@
+//! Lowering of a region (one or more IR blocks) to one Cranelift function.
+//!
+//! The function takes `env` and uses the tail-call convention. Each guest
+//! block is a Cranelift block; jumps between blocks of the region are direct.
+//! Guest registers live in Cranelift variables, loaded at region entry,
+//! written back (the possibly dirty ones) at every exit and before every op
+//! that may fault, and reloaded after helpers that write state.
+
+use crate::runtime::type_code;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
+use cranelift_codegen::ir::{
+    self, AbiParam, AtomicRmwOp, BlockArg, Endianness, FuncRef, GlobalValue, InstBuilder,
+    MemFlagsData, SigRef, StackSlot, StackSlotData, StackSlotKind, types,
+};
+use cranelift_frontend::{FunctionBuilder, Variable};
+use std::collections::HashMap;
+use std::mem::offset_of;
+use xlat_ir::{
+    Block, CpuHeader, ExitCode, FCond, HelperDesc, Lanes, MemFlags, Opcode, Ordering, RmwOp, Shape,
+    StateLayout, Terminal, Type,
+};
+
+/// Functions and signatures the lowering refers to.
+pub(crate) struct Refs {
+    pub load: FuncRef,
+    pub store: FuncRef,
+    pub rmw: FuncRef,
+    pub cas: FuncRef,
+    pub eval: FuncRef,
+    pub tail_sig: SigRef,
+    pub slots: GlobalValue,
+    pub helpers: HashMap<*const HelperDesc, FuncRef>,
+}
+
+/// Result of lowering: the constant targets of the chainable exits, in
+/// slot order.
+pub(crate) struct Lowered {
+    pub exits: Vec<u64>,
+}
+
+const ACCESS_SIZES: [u8; 5] = [1, 2, 4, 8, 16];
+
+fn off_stop() -> i32 {
+    offset_of!(CpuHeader, stop) as i32
+}
+fn off_exit() -> i32 {
+    offset_of!(CpuHeader, exit) as i32
+}
+
+fn trusted() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+fn little() -> MemFlagsData {
+    MemFlagsData::new().with_endianness(Endianness::Little)
+}
+
+/// Cranelift type of an IR type (v128 as i8x16).
+pub(crate) fn clif_ty(t: Type) -> ir::Type {
+    match t {
+        Type::I8 => types::I8,
+        Type::I16 => types::I16,
+        Type::I32 => types::I32,
+        Type::I64 | Type::Void => types::I64,
+        Type::I128 => types::I128,
+        Type::F32 => types::F32,
+        Type::F64 => types::F64,
+        Type::V128 => types::I8X16,
+    }
+}
+
+fn lane_vec(l: Lanes) -> ir::Type {
+    match l {
+        Lanes::I8x16 => types::I8X16,
+        Lanes::I16x8 => types::I16X8,
+        Lanes::I32x4 => types::I32X4,
+        Lanes::I64x2 => types::I64X2,
+    }
+}
+
+struct Fx<'a, 'b> {
+    b: FunctionBuilder<'b>,
+    layout: &'a StateLayout,
+    blocks: &'a [&'a Block],
+    refs: &'a Refs,
+    chain: bool,
+    env: ir::Value,
+    /// Variable per register (None for the PC and unused registers).
+    vars: Vec<Option<Variable>>,
+    /// Registers with a variable.
+    used: Vec<usize>,
+    /// Registers set anywhere in the region.
+    set_any: Vec<bool>,
+    dirty: Vec<bool>,
+    pc_known: Option<u64>,
+    /// `limit - size + 1` per access size (0 = never inline).
+    lims: [ir::Value; 5],
+    base: ir::Value,
+    io: StackSlot,
+    cblocks: Vec<ir::Block>,
+    exits: Vec<u64>,
+}
+
+/// Lowers `blocks` (entry first) into `func` (whose signature is already
+/// `fn(env)` with the tail convention).
+pub(crate) fn lower(
+    func: &mut ir::Function,
+    fctx: &mut cranelift_frontend::FunctionBuilderContext,
+    layout: &StateLayout,
+    blocks: &[&Block],
+    refs: &Refs,
+    chain: bool,
+    fcfg: cranelift_codegen::isa::TargetFrontendConfig,
+) -> Lowered {
+    let mut b = FunctionBuilder::new(func, fctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let env = b.block_params(entry)[0];
+    let io = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 64, 4));
+
+    // Registers used in the region.
+    let nregs = layout.regs.len();
+    let mut used_mask = vec![false; nregs];
+    let mut set_any = vec![false; nregs];
+    for bl in blocks {
+        for i in &bl.insts {
+            if matches!(i.op, Opcode::Get | Opcode::Set) {
+                let r = i.imm as usize;
+                if r < nregs && r != layout.pc.0 as usize {
+                    used_mask[r] = true;
+                    if i.op == Opcode::Set {
+                        set_any[r] = true;
+                    }
+                }
+            }
+        }
+    }
+    let mut vars = vec![None; nregs];
+    let mut used = Vec::new();
+    for r in 0..nregs {
+        if used_mask[r] {
+            let v = b.declare_var(clif_ty(layout.regs[r].ty));
+            vars[r] = Some(v);
+            used.push(r);
+        }
+    }
+    // Memory base and per-size limits.
+    let base = b.ins().load(
+        types::I64,
+        trusted(),
+        env,
+        offset_of!(CpuHeader, mem_base) as i32,
+    );
+    let limit = b.ins().load(
+        types::I64,
+        trusted(),
+        env,
+        offset_of!(CpuHeader, mem_limit) as i32,
+    );
+    let zero = b.ins().iconst(types::I64, 0);
+    let is_direct = b.ins().icmp_imm_s(IntCC::NotEqual, base, 0);
+    let eff = b.ins().select(is_direct, limit, zero);
+    let mut lims = [zero; 5];
+    for (k, s) in ACCESS_SIZES.iter().enumerate() {
+        let fits = b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, eff, *s as i64);
+        let l = b.ins().iadd_imm_s(eff, 1 - *s as i64);
+        lims[k] = b.ins().select(fits, l, zero);
+    }
+    let cblocks: Vec<ir::Block> = blocks.iter().map(|_| b.create_block()).collect();
+    let mut fx = Fx {
+        b,
+        layout,
+        blocks,
+        refs,
+        chain,
+        env,
+        vars,
+        used,
+        set_any,
+        dirty: vec![false; nregs],
+        pc_known: None,
+        lims,
+        base,
+        io,
+        cblocks,
+        exits: Vec::new(),
+    };
+    fx.load_all();
+    let first = fx.cblocks[0];
+    fx.b.ins().jump(first, &[]);
+    // Is the entry block a jump target inside the region?
+    let entry_has_pred = blocks
+        .iter()
+        .any(|bl| bl.terminal().successors().any(|s| s == blocks[0].pc));
+    for k in 0..blocks.len() {
+        let cb = fx.cblocks[k];
+        fx.b.switch_to_block(cb);
+        fx.dirty = if k == 0 && !entry_has_pred {
+            vec![false; nregs]
+        } else {
+            fx.set_any.clone()
+        };
+        fx.pc_known = None;
+        fx.lower_block(k);
+    }
+    fx.b.seal_all_blocks();
+    fx.b.finalize(fcfg);
+    Lowered { exits: fx.exits }
+}
+
+impl Fx<'_, '_> {
+    fn load_all(&mut self) {
+        for &r in &self.used.clone() {
+            let ri = self.layout.regs[r];
+            let v = self
+                .b
+                .ins()
+                .load(clif_ty(ri.ty), trusted(), self.env, ri.offset as i32);
+            self.b.def_var(self.vars[r].expect("used register"), v);
+        }
+    }
+
+    fn writeback(&mut self) {
+        for &r in &self.used.clone() {
+            if self.dirty[r] {
+                let ri = self.layout.regs[r];
+                let v = self.b.use_var(self.vars[r].expect("used register"));
+                self.b.ins().store(trusted(), v, self.env, ri.offset as i32);
+                self.dirty[r] = false;
+            }
+        }
+    }
+
+    fn store_pc(&mut self, pc: u64) {
+        let ri = self.layout.info(self.layout.pc);
+        let v = self.b.ins().iconst(types::I64, pc as i64);
+        self.store_pc_val(v, ri.ty);
+    }
+
+    fn store_pc_val(&mut self, v: ir::Value, ty: Type) {
+        let ri = self.layout.info(self.layout.pc);
+        let v = if ty.bits() < 64 {
+            self.b.ins().ireduce(clif_ty(ty), v)
+        } else {
+            v
+        };
+        self.b.ins().store(trusted(), v, self.env, ri.offset as i32);
+    }
+
+    /// Makes guest state exact before an op that may fault at `pc`.
+    fn before_fault(&mut self, pc: u64) {
+        self.writeback();
+        if self.pc_known != Some(pc) {
+            self.store_pc(pc);
+            self.pc_known = Some(pc);
+        }
+    }
+
+    fn set_exit(&mut self, code: ExitCode) {
+        let c = self.b.ins().iconst(types::I32, code as i64);
+        self.b.ins().store(trusted(), c, self.env, off_exit());
+    }
+
+    fn ret_with(&mut self, code: ExitCode) {
+        self.set_exit(code);
+        self.b.ins().return_(&[]);
+    }
+
+    /// Emits `if stop != 0 { exit = Stopped; return }` (state already
+    /// written back).
+    fn stop_check(&mut self) {
+        let stop = self.b.ins().load(
+            types::I32,
+            MemFlagsData::new().with_notrap(),
+            self.env,
+            off_stop(),
+        );
+        let stopped = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.ins().brif(stop, stopped, &[], cont, &[]);
+        self.b.switch_to_block(stopped);
+        self.ret_with(ExitCode::Stopped);
+        self.b.switch_to_block(cont);
+    }
+
+    /// Emits the edge from block `from` to constant `target`.
+    fn edge(&mut self, from: usize, target: u64) {
+        if let Some(j) = self.blocks.iter().position(|bl| bl.pc == target) {
+            if j <= from {
+                // Back edge: a loop inside the region must still see stop.
+                let stop = self.b.ins().load(
+                    types::I32,
+                    MemFlagsData::new().with_notrap(),
+                    self.env,
+                    off_stop(),
+                );
+                let stopped = self.b.create_block();
+                let cont = self.b.create_block();
+                self.b.ins().brif(stop, stopped, &[], cont, &[]);
+                self.b.switch_to_block(stopped);
+                let saved = self.dirty.clone();
+                self.writeback();
+                self.store_pc(target);
+                self.ret_with(ExitCode::Stopped);
+                self.dirty = saved;
+                self.b.switch_to_block(cont);
+            }
+            let cb = self.cblocks[j];
+            self.b.ins().jump(cb, &[]);
+            return;
+        }
+        self.writeback();
+        self.store_pc(target);
+        self.stop_check();
+        if self.chain {
+            let idx = self.exits.len();
+            self.exits.push(target);
+            let slots = self.b.ins().symbol_value(types::I64, self.refs.slots);
+            let f = self.b.ins().load(
+                types::I64,
+                MemFlagsData::new().with_notrap().with_aligned(),
+                slots,
+                (idx * 8) as i32,
+            );
+            let tail = self.b.create_block();
+            let plain = self.b.create_block();
+            self.b.ins().brif(f, tail, &[], plain, &[]);
+            self.b.switch_to_block(tail);
+            let env = self.env;
+            self.b
+                .ins()
+                .return_call_indirect(self.refs.tail_sig, f, &[env]);
+            self.b.switch_to_block(plain);
+        }
+        self.ret_with(ExitCode::Continue);
+    }
+
+    fn indirect_exit(&mut self, target: ir::Value) {
+        self.writeback();
+        let pcty = self.layout.info(self.layout.pc).ty;
+        self.store_pc_val(target, pcty);
+        self.stop_check();
+        if self.chain {
+            let jc = self.b.ins().load(
+                types::I64,
+                trusted(),
+                self.env,
+                offset_of!(CpuHeader, jump_cache) as i32,
+            );
+            let idx = self.b.ins().ushr_imm_s(target, 2);
+            let idx = self
+                .b
+                .ins()
+                .band_imm_s(idx, (crate::JUMP_CACHE_ENTRIES - 1) as i64);
+            let off = self.b.ins().ishl_imm_s(idx, 4);
+            let e = self.b.ins().iadd(jc, off);
+            let epc = self.b.ins().load(types::I64, trusted(), e, 0);
+            let code = self.b.ins().load(types::I64, trusted(), e, 8);
+            let same = self.b.ins().icmp(IntCC::Equal, epc, target);
+            let nz = self.b.ins().icmp_imm_s(IntCC::NotEqual, code, 0);
+            let hit = self.b.ins().band(same, nz);
+            let tail = self.b.create_block();
+            let plain = self.b.create_block();
+            self.b.ins().brif(hit, tail, &[], plain, &[]);
+            self.b.switch_to_block(tail);
+            let env = self.env;
+            self.b
+                .ins()
+                .return_call_indirect(self.refs.tail_sig, code, &[env]);
+            self.b.switch_to_block(plain);
+        }
+        self.ret_with(ExitCode::Continue);
+    }
+
+    fn lower_block(&mut self, k: usize) {
+        let block = self.blocks[k];
+        let mut vals: Vec<Option<ir::Value>> = vec![None; block.insts.len()];
+        let mut cur_pc = block.pc;
+        for (i, inst) in block.insts.iter().enumerate() {
+            let arg = |n: usize| -> ir::Value {
+                let v = inst.args[n];
+                vals[v.index()].expect("operand defined")
+            };
+            let aty = if inst.args[0].is_some() {
+                block.ty(inst.args[0])
+            } else {
+                Type::Void
+            };
+            let ty = inst.ty;
+            let r: Option<ir::Value> = match inst.op.shape() {
+                Shape::Const => Some(self.constant(ty, inst.imm)),
+                Shape::Get => {
+                    let r = inst.imm as usize;
+                    if r == self.layout.pc.0 as usize {
+                        let v = self.b.ins().iconst(types::I64, block.pc as i64);
+                        Some(self.conv_int(v, Type::I64, ty))
+                    } else {
+                        Some(self.b.use_var(self.vars[r].expect("used register")))
+                    }
+                }
+                Shape::Set => {
+                    let r = inst.imm as usize;
+                    if r != self.layout.pc.0 as usize {
+                        let v = arg(0);
+                        self.b.def_var(self.vars[r].expect("used register"), v);
+                        self.dirty[r] = true;
+                    }
+                    None
+                }
+                Shape::Marker => {
+                    cur_pc = inst.imm;
+                    None
+                }
+                Shape::Bin
+                | Shape::Un
+                | Shape::Cmp
+                | Shape::Select
+                | Shape::Extend
+                | Shape::Narrow
+                | Shape::Bitcast => {
+                    let args: Vec<ir::Value> = (0..xlat_ir::verify::nargs(inst.op.shape(), inst))
+                        .map(arg)
+                        .collect();
+                    Some(self.int_op(inst.op, ty, aty, inst.imm, &args, block, inst))
+                }
+                Shape::FBin
+                | Shape::FUn
+                | Shape::FTer
+                | Shape::FCmp
+                | Shape::FConv
+                | Shape::IntToF
+                | Shape::FToInt => {
+                    let args: Vec<ir::Value> = (0..xlat_ir::verify::nargs(inst.op.shape(), inst))
+                        .map(arg)
+                        .collect();
+                    Some(self.float_op(inst.op, ty, aty, inst.imm, &args, block, inst))
+                }
+                Shape::VBin | Shape::VUn | Shape::VSplat | Shape::VExtract | Shape::VInsert => {
+                    let args: Vec<ir::Value> = (0..xlat_ir::verify::nargs(inst.op.shape(), inst))
+                        .map(arg)
+                        .collect();
+                    Some(self.vec_op(inst.op, ty, inst.imm, &args, block, inst))
+                }
+                Shape::Load | Shape::Store | Shape::Rmw | Shape::Cas => {
+                    self.before_fault(cur_pc);
+                    let args: Vec<ir::Value> = (0..xlat_ir::verify::nargs(inst.op.shape(), inst))
+                        .map(arg)
+                        .collect();
+                    let vty = if inst.op == Opcode::Store {
+                        block.ty(inst.args[1])
+                    } else {
+                        ty
+                    };
+                    self.mem_op(inst.op, ty, vty, inst.imm, &args)
+                }
+                Shape::Fence => {
+                    self.b.ins().fence();
+                    None
+                }
+                Shape::Call => {
+                    let args: Vec<ir::Value> = (0..xlat_ir::verify::nargs(inst.op.shape(), inst))
+                        .map(arg)
+                        .collect();
+                    self.helper(block, inst.imm as usize, ty, &args, cur_pc)
+                }
+            };
+            vals[i] = r;
+        }
+        let term = block.terminal();
+        match term {
+            Terminal::Jump(t) | Terminal::Call { target: t, .. } => self.edge(k, t),
+            Terminal::Branch {
+                cond,
+                taken,
+                not_taken,
+            } => {
+                let c = vals[cond.index()].expect("condition");
+                let tb = self.b.create_block();
+                let fb = self.b.create_block();
+                self.b.ins().brif(c, tb, &[], fb, &[]);
+                let (dirty, pcn) = (self.dirty.clone(), self.pc_known);
+                self.b.switch_to_block(tb);
+                self.edge(k, taken);
+                self.dirty = dirty;
+                self.pc_known = pcn;
+                self.b.switch_to_block(fb);
+                self.edge(k, not_taken);
+            }
+            Terminal::JumpIndirect(v) | Terminal::Return(v) => {
+                let t = vals[v.index()].expect("target");
+                self.indirect_exit(t);
+            }
+            Terminal::Exception { kind, pc, info } => {
+                self.writeback();
+                self.store_pc(pc);
+                let kv = self.b.ins().iconst(types::I32, kind as i64);
+                self.b.ins().store(
+                    trusted(),
+                    kv,
+                    self.env,
+                    offset_of!(CpuHeader, exc_kind) as i32,
+                );
+                let iv = self.b.ins().iconst(types::I64, info as i64);
+                self.b.ins().store(
+                    trusted(),
+                    iv,
+                    self.env,
+                    offset_of!(CpuHeader, exc_info) as i32,
+                );
+                self.ret_with(ExitCode::Exception);
+            }
+            Terminal::Exit(pc) => {
+                self.writeback();
+                self.store_pc(pc);
+                self.ret_with(ExitCode::Continue);
+            }
+        }
+    }
+
+    fn constant(&mut self, ty: Type, imm: u64) -> ir::Value {
+        match ty {
+            Type::F32 => self.b.ins().f32const(Ieee32::with_bits(imm as u32)),
+            Type::F64 => self.b.ins().f64const(Ieee64::with_bits(imm)),
+            Type::V128 => {
+                let x = self.b.ins().iconst(types::I64, imm as i64);
+                let v = self.b.ins().scalar_to_vector(types::I64X2, x);
+                self.b.ins().bitcast(types::I8X16, little(), v)
+            }
+            Type::I128 => {
+                let x = self.b.ins().iconst(types::I64, imm as i64);
+                self.b.ins().uextend(types::I128, x)
+            }
+            _ => self.b.ins().iconst(clif_ty(ty), (imm & ty.mask()) as i64),
+        }
+    }
+
+    /// Zero-extends or truncates an integer between IR types.
+    fn conv_int(&mut self, v: ir::Value, from: Type, to: Type) -> ir::Value {
+        if from.bits() == to.bits() {
+            v
+        } else if from.bits() < to.bits() {
+            self.b.ins().uextend(clif_ty(to), v)
+        } else {
+            self.b.ins().ireduce(clif_ty(to), v)
+        }
+    }
+
+    /// Stores `v` of IR type `t` zero-extended into 16 bytes at `io + off`.
+    fn spill(&mut self, v: ir::Value, t: Type, off: i32) {
+        let z = self.b.ins().iconst(types::I64, 0);
+        self.b.ins().stack_store(types::I64, z, self.io, off);
+        self.b.ins().stack_store(types::I64, z, self.io, off + 8);
+        let _ = t;
+        self.b.ins().stack_store(types::I64, v, self.io, off);
+    }
+
+    /// Calls the interpreter's semantics for `inst`.
+    fn fallback(&mut self, block: &Block, inst: &xlat_ir::Inst, args: &[ir::Value]) -> ir::Value {
+        for (k, &a) in args.iter().enumerate() {
+            let t = block.ty(inst.args[k]);
+            self.spill(a, t, 16 * k as i32);
+        }
+        let aty = if inst.args[0].is_some() {
+            block.ty(inst.args[0])
+        } else {
+            Type::Void
+        };
+        let op_idx = Opcode::ALL.iter().position(|o| *o == inst.op).unwrap_or(0) as u64;
+        let desc = op_idx | type_code(inst.ty) << 8 | type_code(aty) << 16;
+        let d = self.b.ins().iconst(types::I64, desc as i64);
+        let imm = self.b.ins().iconst(types::I64, inst.imm as i64);
+        let p = self.b.ins().stack_addr(types::I64, self.io, 0);
+        self.b.ins().call(self.refs.eval, &[d, imm, p]);
+        self.b
+            .ins()
+            .stack_load(types::I64, clif_ty(inst.ty), self.io, 48)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn int_op(
+        &mut self,
+        op: Opcode,
+        ty: Type,
+        aty: Type,
+        imm: u64,
+        a: &[ir::Value],
+        block: &Block,
+        inst: &xlat_ir::Inst,
+    ) -> ir::Value {
+        let wide = ty == Type::I128 || aty == Type::I128;
+        let small = matches!(ty, Type::I8 | Type::I16);
+        match op {
+            Opcode::Add => self.b.ins().iadd(a[0], a[1]),
+            Opcode::Sub => self.b.ins().isub(a[0], a[1]),
+            Opcode::Mul => self.b.ins().imul(a[0], a[1]),
+            Opcode::And => self.b.ins().band(a[0], a[1]),
+            Opcode::Or => self.b.ins().bor(a[0], a[1]),
+            Opcode::Xor => self.b.ins().bxor(a[0], a[1]),
+            Opcode::Not => self.b.ins().bnot(a[0]),
+            Opcode::Neg => self.b.ins().ineg(a[0]),
+            Opcode::Select => self.b.ins().select(a[0], a[1], a[2]),
+            Opcode::Icmp => {
+                let cc = match xlat_ir::Cond::from_imm(imm) {
+                    Some(c) => cond_cc(c),
+                    None => IntCC::Equal,
+                };
+                self.b.ins().icmp(cc, a[0], a[1])
+            }
+            Opcode::Zext => {
+                if aty == ty {
+                    a[0]
+                } else {
+                    self.b.ins().uextend(clif_ty(ty), a[0])
+                }
+            }
+            Opcode::Sext => {
+                if aty == ty {
+                    a[0]
+                } else {
+                    self.b.ins().sextend(clif_ty(ty), a[0])
+                }
+            }
+            Opcode::Trunc => {
+                if aty == ty {
+                    a[0]
+                } else {
+                    self.b.ins().ireduce(clif_ty(ty), a[0])
+                }
+            }
+            Opcode::Bitcast => self.bitcast(a[0], aty, ty),
+            _ if wide => self.fallback(block, inst, a),
+            Opcode::Shl => self.b.ins().ishl(a[0], a[1]),
+            Opcode::Lshr => self.b.ins().ushr(a[0], a[1]),
+            Opcode::Ashr => self.b.ins().sshr(a[0], a[1]),
+            Opcode::Rotl => self.b.ins().rotl(a[0], a[1]),
+            Opcode::Rotr => self.b.ins().rotr(a[0], a[1]),
+            Opcode::Umulh | Opcode::Smulh if ty == Type::I8 => self.fallback(block, inst, a),
+            Opcode::Umulh => self.b.ins().umulhi(a[0], a[1]),
+            Opcode::Smulh => self.b.ins().smulhi(a[0], a[1]),
+            Opcode::Udiv | Opcode::Urem | Opcode::Sdiv | Opcode::Srem => {
+                self.division(op, ty, a[0], a[1])
+            }
+            Opcode::Clz | Opcode::Ctz | Opcode::Cls | Opcode::Popcnt | Opcode::Bitrev if small => {
+                let bits = ty.bits() as i64;
+                let x = if op == Opcode::Cls {
+                    self.b.ins().sextend(types::I32, a[0])
+                } else {
+                    self.b.ins().uextend(types::I32, a[0])
+                };
+                let r = match op {
+                    Opcode::Clz => {
+                        let c = self.b.ins().clz(x);
+                        self.b.ins().iadd_imm_s(c, bits - 32)
+                    }
+                    Opcode::Cls => {
+                        let c = self.b.ins().cls(x);
+                        self.b.ins().iadd_imm_s(c, bits - 32)
+                    }
+                    Opcode::Ctz => {
+                        let y = self.b.ins().bor_imm_s(x, 1 << bits);
+                        self.b.ins().ctz(y)
+                    }
+                    Opcode::Popcnt => self.b.ins().popcnt(x),
+                    _ => {
+                        let r = self.b.ins().bitrev(x);
+                        self.b.ins().ushr_imm_s(r, 32 - bits)
+                    }
+                };
+                self.b.ins().ireduce(clif_ty(ty), r)
+            }
+            Opcode::Clz => self.b.ins().clz(a[0]),
+            Opcode::Cls => self.b.ins().cls(a[0]),
+            Opcode::Ctz => self.b.ins().ctz(a[0]),
+            Opcode::Popcnt => self.b.ins().popcnt(a[0]),
+            Opcode::Bitrev => self.b.ins().bitrev(a[0]),
+            Opcode::Bswap => match ty {
+                Type::I8 => a[0],
+                Type::I16 => self.b.ins().rotl_imm_s(a[0], 8),
+                _ => self.b.ins().bswap(a[0]),
+            },
+            _ => self.fallback(block, inst, a),
+        }
+    }
+
+    /// Division and remainder with the IR's rules (no traps).
+    fn division(&mut self, op: Opcode, ty: Type, x: ir::Value, y: ir::Value) -> ir::Value {
+        let t = clif_ty(ty);
+        let zero = self.b.ins().iconst(t, 0);
+        let one = self.b.ins().iconst(t, 1);
+        let is0 = self.b.ins().icmp_imm_s(IntCC::Equal, y, 0);
+        match op {
+            Opcode::Udiv | Opcode::Urem => {
+                let d = self.b.ins().select(is0, one, y);
+                if op == Opcode::Udiv {
+                    let q = self.b.ins().udiv(x, d);
+                    self.b.ins().select(is0, zero, q)
+                } else {
+                    let r = self.b.ins().urem(x, d);
+                    self.b.ins().select(is0, x, r)
+                }
+            }
+            _ => {
+                let m1 = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
+                let bad = self.b.ins().bor(is0, m1);
+                let d = self.b.ins().select(bad, one, y);
+                if op == Opcode::Sdiv {
+                    let q = self.b.ins().sdiv(x, d);
+                    let n = self.b.ins().ineg(x);
+                    let q = self.b.ins().select(m1, n, q);
+                    self.b.ins().select(is0, zero, q)
+                } else {
+                    let r = self.b.ins().srem(x, d);
+                    let r = self.b.ins().select(m1, zero, r);
+                    self.b.ins().select(is0, x, r)
+                }
+            }
+        }
+    }
+
+    fn bitcast(&mut self, v: ir::Value, from: Type, to: Type) -> ir::Value {
+        if from == to {
+            return v;
+        }
+        match (from, to) {
+            (Type::I32, Type::F32)
+            | (Type::F32, Type::I32)
+            | (Type::I64, Type::F64)
+            | (Type::F64, Type::I64) => self.b.ins().bitcast(clif_ty(to), MemFlagsData::new(), v),
+            _ => {
+                // Through memory (i128 <-> v128).
+                self.b.ins().stack_store(types::I64, v, self.io, 0);
+                self.b.ins().stack_load(types::I64, clif_ty(to), self.io, 0)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn float_op(
+        &mut self,
+        op: Opcode,
+        ty: Type,
+        aty: Type,
+        imm: u64,
+        a: &[ir::Value],
+        block: &Block,
+        inst: &xlat_ir::Inst,
+    ) -> ir::Value {
+        match op {
+            Opcode::Fadd => self.b.ins().fadd(a[0], a[1]),
+            Opcode::Fsub => self.b.ins().fsub(a[0], a[1]),
+            Opcode::Fmul => self.b.ins().fmul(a[0], a[1]),
+            Opcode::Fdiv => self.b.ins().fdiv(a[0], a[1]),
+            Opcode::Fmin => self.b.ins().fmin(a[0], a[1]),
+            Opcode::Fmax => self.b.ins().fmax(a[0], a[1]),
+            Opcode::Fsqrt => self.b.ins().sqrt(a[0]),
+            Opcode::Fneg => self.b.ins().fneg(a[0]),
+            Opcode::Fabs => self.b.ins().fabs(a[0]),
+            Opcode::Fma => self.b.ins().fma(a[0], a[1], a[2]),
+            Opcode::Fcmp => {
+                let cc = match FCond::from_imm(imm) {
+                    Some(FCond::Eq) => FloatCC::Equal,
+                    Some(FCond::Lt) => FloatCC::LessThan,
+                    Some(FCond::Le) => FloatCC::LessThanOrEqual,
+                    _ => FloatCC::Unordered,
+                };
+                self.b.ins().fcmp(cc, a[0], a[1])
+            }
+            Opcode::Fcvt => match (aty, ty) {
+                (Type::F32, Type::F64) => self.b.ins().fpromote(types::F64, a[0]),
+                (Type::F64, Type::F32) => self.b.ins().fdemote(types::F32, a[0]),
+                _ => a[0],
+            },
+            Opcode::Scvtf | Opcode::Ucvtf => {
+                let x = if aty.bits() < 64 {
+                    if op == Opcode::Scvtf {
+                        self.b.ins().sextend(types::I64, a[0])
+                    } else {
+                        self.b.ins().uextend(types::I64, a[0])
+                    }
+                } else {
+                    a[0]
+                };
+                if op == Opcode::Scvtf {
+                    self.b.ins().fcvt_from_sint(clif_ty(ty), x)
+                } else {
+                    self.b.ins().fcvt_from_uint(clif_ty(ty), x)
+                }
+            }
+            Opcode::Fcvtzs if matches!(ty, Type::I32 | Type::I64) => {
+                self.b.ins().fcvt_to_sint_sat(clif_ty(ty), a[0])
+            }
+            Opcode::Fcvtzu if matches!(ty, Type::I32 | Type::I64) => {
+                self.b.ins().fcvt_to_uint_sat(clif_ty(ty), a[0])
+            }
+            _ => self.fallback(block, inst, a),
+        }
+    }
+
+    fn vec_op(
+        &mut self,
+        op: Opcode,
+        ty: Type,
+        imm: u64,
+        a: &[ir::Value],
+        block: &Block,
+        inst: &xlat_ir::Inst,
+    ) -> ir::Value {
+        let l = Lanes::from_imm(imm);
+        let vt = lane_vec(l);
+        let lane = ((imm >> 8) as u8) % (l.count() as u8);
+        let to = |s: &mut Self, v: ir::Value| {
+            if vt == types::I8X16 {
+                v
+            } else {
+                s.b.ins().bitcast(vt, little(), v)
+            }
+        };
+        let back = |s: &mut Self, v: ir::Value| {
+            if vt == types::I8X16 {
+                v
+            } else {
+                s.b.ins().bitcast(types::I8X16, little(), v)
+            }
+        };
+        match op {
+            Opcode::Vand => self.b.ins().band(a[0], a[1]),
+            Opcode::Vor => self.b.ins().bor(a[0], a[1]),
+            Opcode::Vxor => self.b.ins().bxor(a[0], a[1]),
+            Opcode::Vnot => self.b.ins().bnot(a[0]),
+            Opcode::Vadd | Opcode::Vsub | Opcode::Vcmpeq => {
+                let (x, y) = (to(self, a[0]), to(self, a[1]));
+                let r = match op {
+                    Opcode::Vadd => self.b.ins().iadd(x, y),
+                    Opcode::Vsub => self.b.ins().isub(x, y),
+                    _ => self.b.ins().icmp(IntCC::Equal, x, y),
+                };
+                back(self, r)
+            }
+            Opcode::Vumin | Opcode::Vumax if l != Lanes::I64x2 => {
+                let (x, y) = (to(self, a[0]), to(self, a[1]));
+                let r = if op == Opcode::Vumin {
+                    self.b.ins().umin(x, y)
+                } else {
+                    self.b.ins().umax(x, y)
+                };
+                back(self, r)
+            }
+            Opcode::Vsplat => {
+                let aty = block.ty(inst.args[0]);
+                let lt = Type::int(l.lane_bits());
+                let x = self.conv_int(a[0], aty, lt);
+                let r = self.b.ins().splat(vt, x);
+                back(self, r)
+            }
+            Opcode::Vextract => {
+                let x = to(self, a[0]);
+                let _ = ty;
+                self.b.ins().extractlane(x, lane)
+            }
+            Opcode::Vinsert => {
+                let x = to(self, a[0]);
+                let r = self.b.ins().insertlane(x, a[1], lane);
+                back(self, r)
+            }
+            _ => self.fallback(block, inst, a),
+        }
+    }
+
+    /// Extends a raw `size`-byte integer `raw` to the op's result type.
+    fn extend_loaded(&mut self, raw: ir::Value, f: MemFlags, ty: Type) -> ir::Value {
+        let st = Type::int(f.size as u32 * 8);
+        if ty == st {
+            return raw;
+        }
+        if ty.is_int() {
+            return if f.signed {
+                self.b.ins().sextend(clif_ty(ty), raw)
+            } else {
+                self.b.ins().uextend(clif_ty(ty), raw)
+            };
+        }
+        // Float or vector from fewer bytes: zero-extend the bits.
+        let wide = if st.bits() < 64 {
+            self.b.ins().uextend(types::I64, raw)
+        } else {
+            raw
+        };
+        match ty {
+            Type::F32 => {
+                let w = self.b.ins().ireduce(types::I32, wide);
+                self.b.ins().bitcast(types::F32, MemFlagsData::new(), w)
+            }
+            Type::F64 => self.b.ins().bitcast(types::F64, MemFlagsData::new(), wide),
+            _ => {
+                let v = self.b.ins().scalar_to_vector(types::I64X2, wide);
+                self.b.ins().bitcast(types::I8X16, little(), v)
+            }
+        }
+    }
+
+    /// The low `size` bytes of `v` (IR type `vt`) as an integer.
+    fn narrow_for_store(&mut self, v: ir::Value, vt: Type, size: u8) -> ir::Value {
+        let st = Type::int(size as u32 * 8);
+        if vt == st || (vt.bits() == st.bits() && !vt.is_int()) {
+            return v;
+        }
+        let as_int = match vt {
+            Type::F32 => self.b.ins().bitcast(types::I32, MemFlagsData::new(), v),
+            Type::F64 => self.b.ins().bitcast(types::I64, MemFlagsData::new(), v),
+            Type::V128 => {
+                let x = self.b.ins().bitcast(types::I64X2, little(), v);
+                let lo = self.b.ins().extractlane(x, 0);
+                return self.conv_int(lo, Type::I64, st);
+            }
+            _ => v,
+        };
+        let it = Type::int(vt.bits());
+        self.conv_int(as_int, it, st)
+    }
+
+    /// Inline-access condition: `addr` in the direct window (and aligned
+    /// when required).
+    fn inline_ok(&mut self, addr: ir::Value, f: MemFlags, need_align: bool) -> ir::Value {
+        let k = ACCESS_SIZES.iter().position(|s| *s == f.size).unwrap_or(4);
+        let lim = self.lims[k];
+        let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, addr, lim);
+        if (f.aligned || need_align) && f.size > 1 {
+            let low = self.b.ins().band_imm_s(addr, f.size as i64 - 1);
+            let al = self.b.ins().icmp_imm_s(IntCC::Equal, low, 0);
+            self.b.ins().band(ok, al)
+        } else {
+            ok
+        }
+    }
+
+    /// Branches to a fresh "fault" block that returns when `status != 0`.
+    fn check_status(&mut self, status: ir::Value) {
+        let fault = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.ins().brif(status, fault, &[], cont, &[]);
+        self.b.switch_to_block(fault);
+        // The slow path recorded the fault and set `exit`; state is exact.
+        self.b.ins().return_(&[]);
+        self.b.switch_to_block(cont);
+    }
+
+    fn mem_op(
+        &mut self,
+        op: Opcode,
+        ty: Type,
+        vty: Type,
+        imm: u64,
+        a: &[ir::Value],
+    ) -> Option<ir::Value> {
+        let f = MemFlags::from_imm(imm);
+        let addr = a[0];
+        let st = clif_ty(Type::int(f.size as u32 * 8));
+        let gflags = MemFlagsData::new();
+        let atomic_inline = !matches!(op, Opcode::Load | Opcode::Store) && f.size <= 8;
+        let ok = if matches!(op, Opcode::Load | Opcode::Store) || atomic_inline {
+            self.inline_ok(addr, f, atomic_inline)
+        } else {
+            self.b.ins().iconst(types::I8, 0)
+        };
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.ins().brif(ok, fast, &[], slow, &[]);
+
+        match op {
+            Opcode::Load => {
+                // Both paths produce a pointer to the raw bytes.
+                self.b.append_block_param(join, types::I64);
+                self.b.switch_to_block(fast);
+                let p = self.b.ins().iadd(self.base, addr);
+                self.b.ins().jump(join, &[BlockArg::Value(p)]);
+                self.b.switch_to_block(slow);
+                let io = self.b.ins().stack_addr(types::I64, self.io, 0);
+                let immv = self.b.ins().iconst(types::I64, imm as i64);
+                let env = self.env;
+                let c = self.b.ins().call(self.refs.load, &[env, addr, immv, io]);
+                let status = self.b.inst_results(c)[0];
+                self.check_status(status);
+                self.b.ins().jump(join, &[BlockArg::Value(io)]);
+                self.b.switch_to_block(join);
+                let p = self.b.block_params(join)[0];
+                let direct_ty = !ty.is_int() && ty.bytes() == f.size as u32;
+                let raw = if direct_ty {
+                    self.b.ins().load(clif_ty(ty), gflags, p, 0)
+                } else {
+                    self.b.ins().load(st, gflags, p, 0)
+                };
+                let v = if direct_ty {
+                    raw
+                } else {
+                    self.extend_loaded(raw, f, ty)
+                };
+                if matches!(f.order, Ordering::AcqRel) {
+                    self.b.ins().fence();
+                }
+                Some(v)
+            }
+            Opcode::Store => {
+                let v = self.narrow_for_store(a[1], vty, f.size);
+                self.b.switch_to_block(fast);
+                let p = self.b.ins().iadd(self.base, addr);
+                self.b.ins().store(gflags, v, p, 0);
+                self.b.ins().jump(join, &[]);
+                self.b.switch_to_block(slow);
+                let z = self.b.ins().iconst(types::I64, 0);
+                self.b.ins().stack_store(types::I64, z, self.io, 0);
+                self.b.ins().stack_store(types::I64, z, self.io, 8);
+                self.b.ins().stack_store(types::I64, v, self.io, 0);
+                let io = self.b.ins().stack_addr(types::I64, self.io, 0);
+                let immv = self.b.ins().iconst(types::I64, imm as i64);
+                let env = self.env;
+                let c = self.b.ins().call(self.refs.store, &[env, addr, immv, io]);
+                let status = self.b.inst_results(c)[0];
+                self.check_status(status);
+                self.b.ins().jump(join, &[]);
+                self.b.switch_to_block(join);
+                if matches!(f.order, Ordering::Release | Ordering::AcqRel) {
+                    // Store-release must not pass a later load-acquire.
+                    self.b.ins().fence();
+                }
+                None
+            }
+            Opcode::AtomicRmw => {
+                let rop = RmwOp::from_imm(imm).unwrap_or(RmwOp::Xchg);
+                let v = self.conv_int(a[1], vty, Type::int(f.size as u32 * 8));
+                self.b.append_block_param(join, st);
+                self.b.switch_to_block(fast);
+                let p = self.b.ins().iadd(self.base, addr);
+                let (cop, x) = match rop {
+                    RmwOp::Xchg => (AtomicRmwOp::Xchg, v),
+                    RmwOp::Add => (AtomicRmwOp::Add, v),
+                    RmwOp::AndNot => (AtomicRmwOp::And, self.b.ins().bnot(v)),
+                    RmwOp::Or => (AtomicRmwOp::Or, v),
+                    RmwOp::Xor => (AtomicRmwOp::Xor, v),
+                    RmwOp::Smax => (AtomicRmwOp::Smax, v),
+                    RmwOp::Smin => (AtomicRmwOp::Smin, v),
+                    RmwOp::Umax => (AtomicRmwOp::Umax, v),
+                    RmwOp::Umin => (AtomicRmwOp::Umin, v),
+                    RmwOp::And => (AtomicRmwOp::And, v),
+                };
+                let old = self.b.ins().atomic_rmw(st, gflags, cop, p, x);
+                self.b.ins().jump(join, &[BlockArg::Value(old)]);
+                self.b.switch_to_block(slow);
+                let io = self.b.ins().stack_addr(types::I64, self.io, 0);
+                let immv = self.b.ins().iconst(types::I64, imm as i64);
+                let v64 = self.conv_int(a[1], vty, Type::I64);
+                let env = self.env;
+                let c = self
+                    .b
+                    .ins()
+                    .call(self.refs.rmw, &[env, addr, immv, v64, io]);
+                let status = self.b.inst_results(c)[0];
+                self.check_status(status);
+                let old = self.b.ins().stack_load(types::I64, st, self.io, 0);
+                self.b.ins().jump(join, &[BlockArg::Value(old)]);
+                self.b.switch_to_block(join);
+                let raw = self.b.block_params(join)[0];
+                Some(self.extend_loaded(raw, f, ty))
+            }
+            _ => {
+                // AtomicCas.
+                let sty = Type::int(f.size as u32 * 8);
+                self.b.append_block_param(join, st);
+                self.b.switch_to_block(fast);
+                if f.size <= 8 {
+                    let e = self.conv_int(a[1], vty, sty);
+                    let n = self.conv_int(a[2], vty, sty);
+                    let p = self.b.ins().iadd(self.base, addr);
+                    let old = self.b.ins().atomic_cas(gflags, p, e, n);
+                    self.b.ins().jump(join, &[BlockArg::Value(old)]);
+                } else {
+                    // Never taken (`ok` is false): keep the block valid.
+                    let z = self.b.ins().iconst(types::I64, 0);
+                    let z = self.b.ins().uextend(types::I128, z);
+                    self.b.ins().jump(join, &[BlockArg::Value(z)]);
+                }
+                self.b.switch_to_block(slow);
+                let e = self.conv_int(a[1], vty, sty);
+                let n = self.conv_int(a[2], vty, sty);
+                let z = self.b.ins().iconst(types::I64, 0);
+                for o in [0, 8, 16, 24] {
+                    self.b.ins().stack_store(types::I64, z, self.io, o);
+                }
+                self.b.ins().stack_store(types::I64, e, self.io, 0);
+                self.b.ins().stack_store(types::I64, n, self.io, 16);
+                let io = self.b.ins().stack_addr(types::I64, self.io, 0);
+                let immv = self.b.ins().iconst(types::I64, imm as i64);
+                let env = self.env;
+                let c = self.b.ins().call(self.refs.cas, &[env, addr, immv, io]);
+                let status = self.b.inst_results(c)[0];
+                self.check_status(status);
+                let old = self.b.ins().stack_load(types::I64, st, self.io, 0);
+                self.b.ins().jump(join, &[BlockArg::Value(old)]);
+                self.b.switch_to_block(join);
+                let raw = self.b.block_params(join)[0];
+                Some(self.extend_loaded(raw, f, ty))
+            }
+        }
+    }
+
+    fn helper(
+        &mut self,
+        block: &Block,
+        idx: usize,
+        ty: Type,
+        args: &[ir::Value],
+        cur_pc: u64,
+    ) -> Option<ir::Value> {
+        let h = *block.helpers.get(idx)?;
+        let fr = *self.refs.helpers.get(&(h as *const HelperDesc))?;
+        if h.flags.reads_state || h.flags.writes_state || h.flags.may_fault {
+            self.before_fault(cur_pc);
+        }
+        if h.flags.may_fault {
+            let z = self.b.ins().iconst(types::I32, 0);
+            self.b.ins().store(
+                trusted(),
+                z,
+                self.env,
+                offset_of!(CpuHeader, helper_fault) as i32,
+            );
+        }
+        let mut cargs = vec![self.env];
+        cargs.extend_from_slice(args);
+        while cargs.len() < 4 {
+            let z = self.b.ins().iconst(types::I64, 0);
+            cargs.push(z);
+        }
+        let c = self.b.ins().call(fr, &cargs);
+        let r = self.b.inst_results(c)[0];
+        if h.flags.may_fault {
+            let hf = self.b.ins().load(
+                types::I32,
+                trusted(),
+                self.env,
+                offset_of!(CpuHeader, helper_fault) as i32,
+            );
+            let fault = self.b.create_block();
+            let cont = self.b.create_block();
+            self.b.ins().brif(hf, fault, &[], cont, &[]);
+            self.b.switch_to_block(fault);
+            let z = self.b.ins().iconst(types::I32, 0);
+            self.b.ins().store(
+                trusted(),
+                z,
+                self.env,
+                offset_of!(CpuHeader, helper_fault) as i32,
+            );
+            self.ret_with(ExitCode::Fault);
+            self.b.switch_to_block(cont);
+        }
+        if h.flags.writes_state {
+            self.load_all();
+            // The PC in env may have been changed by the helper.
+            self.pc_known = None;
+        }
+        if ty == Type::Void { None } else { Some(r) }
+    }
+}
+
+fn cond_cc(c: xlat_ir::Cond) -> IntCC {
+    use xlat_ir::Cond::*;
+    match c {
+        Eq => IntCC::Equal,
+        Ne => IntCC::NotEqual,
+        Ult => IntCC::UnsignedLessThan,
+        Ule => IntCC::UnsignedLessThanOrEqual,
+        Ugt => IntCC::UnsignedGreaterThan,
+        Uge => IntCC::UnsignedGreaterThanOrEqual,
+        Slt => IntCC::SignedLessThan,
+        Sle => IntCC::SignedLessThanOrEqual,
+        Sgt => IntCC::SignedGreaterThan,
+        Sge => IntCC::SignedGreaterThanOrEqual,
+    }
+}
+
+/// Signature of region functions: `fn(env)` with the tail convention.
+pub(crate) fn region_sig(call_conv: cranelift_codegen::isa::CallConv) -> ir::Signature {
+    let mut s = ir::Signature::new(call_conv);
+    s.params.push(AbiParam::new(types::I64));
+    s
+}

@@ -1,0 +1,395 @@
+//! Run-time support of compiled code: the assembly entry trampoline and
+//! fault-recovery stub, the host fault handler, the table of code ranges,
+//! and the `extern "C"` slow paths that compiled code calls.
+
+use std::cell::Cell;
+use std::mem::offset_of;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use xlat_ir::abi::{FAULT_WRITE, Fault, FaultKind, MemRef};
+use xlat_ir::{CpuHeader, ExitCode, MemFlags, Opcode, RmwOp, Shape, Type};
+
+// Entry: `xlat_jit_enter_asm(env, code, tramp)` saves the callee-saved
+// registers, records the stack pointer in `CpuHeader::host_sp` and calls
+// `tramp(env, code)` (a Cranelift SystemV function that calls `code` with the
+// tail-call convention). `xlat_jit_recover_asm` is both the normal return
+// path and where the fault handler resumes with RSP = host_sp.
+std::arch::global_asm!(
+    ".text",
+    ".p2align 4",
+    ".globl xlat_jit_enter_asm",
+    ".type xlat_jit_enter_asm,@function",
+    "xlat_jit_enter_asm:",
+    "push rbp",
+    "push rbx",
+    "push r12",
+    "push r13",
+    "push r14",
+    "push r15",
+    "sub rsp, 8",
+    "mov [rdi + {host_sp}], rsp",
+    "call rdx",
+    ".globl xlat_jit_recover_asm",
+    "xlat_jit_recover_asm:",
+    "add rsp, 8",
+    "pop r15",
+    "pop r14",
+    "pop r13",
+    "pop r12",
+    "pop rbx",
+    "pop rbp",
+    "ret",
+    ".size xlat_jit_enter_asm, . - xlat_jit_enter_asm",
+    host_sp = const offset_of!(CpuHeader, host_sp),
+);
+
+unsafe extern "C" {
+    fn xlat_jit_enter_asm(env: *mut u8, code: usize, tramp: usize);
+    fn xlat_jit_recover_asm();
+}
+
+thread_local! {
+    /// The state block of the CPU running compiled code on this thread.
+    static CURRENT_ENV: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Calls compiled code through the assembly trampoline.
+///
+/// # Safety
+/// `code` is a live region entry, `tramp` the SystemV-to-tail trampoline,
+/// `env` a valid state block.
+pub(crate) unsafe fn enter_raw(env: *mut u8, code: usize, tramp: usize) -> ExitCode {
+    let prev = CURRENT_ENV.with(|c| c.replace(env as usize));
+    // SAFETY: forwarded contract; the assembly preserves the SystemV
+    // callee-saved registers and the stack.
+    unsafe { xlat_jit_enter_asm(env, code, tramp) };
+    CURRENT_ENV.with(|c| c.set(prev));
+    // SAFETY: env starts with a CpuHeader.
+    ExitCode::from_u32(unsafe { (*(env as *const CpuHeader)).exit })
+}
+
+/// `si_code` of SIGSEGV: invalid permissions for mapped object.
+const SEGV_ACCERR: i32 = 2;
+/// `si_code` of SIGBUS: invalid address alignment.
+const BUS_ADRALN: i32 = 1;
+
+/// Size of the lock-free code-range table.
+const RANGES: usize = 16384;
+
+#[allow(clippy::declare_interior_mutable_const)]
+const EMPTY: AtomicUsize = AtomicUsize::new(0);
+/// `[start, end)` pairs of compiled code; (0, 0) is free.
+static RANGE_START: [AtomicUsize; RANGES] = [EMPTY; RANGES];
+static RANGE_END: [AtomicUsize; RANGES] = [EMPTY; RANGES];
+
+/// Records a range of compiled code; false if the table is full.
+pub(crate) fn add_range(start: usize, len: usize) -> bool {
+    for i in 0..RANGES {
+        if RANGE_START[i]
+            .compare_exchange(0, usize::MAX, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            RANGE_END[i].store(start + len, Ordering::SeqCst);
+            RANGE_START[i].store(start, Ordering::SeqCst);
+            return true;
+        }
+    }
+    false
+}
+
+/// Forgets a range recorded by [`add_range`].
+pub(crate) fn remove_range(start: usize) {
+    for i in 0..RANGES {
+        if RANGE_START[i].load(Ordering::SeqCst) == start {
+            RANGE_END[i].store(0, Ordering::SeqCst);
+            RANGE_START[i].store(0, Ordering::SeqCst);
+            return;
+        }
+    }
+}
+
+/// True if `pc` lies in recorded compiled code. Lock-free.
+pub(crate) fn in_code(pc: usize) -> bool {
+    (0..RANGES).any(|i| {
+        let s = RANGE_START[i].load(Ordering::Relaxed);
+        s != 0 && s != usize::MAX && pc >= s && pc < RANGE_END[i].load(Ordering::Relaxed)
+    })
+}
+
+/// See `xlat_exec::handle_host_fault`.
+///
+/// # Safety
+/// Only from a `SA_SIGINFO` handler for SIGSEGV/SIGBUS with the kernel's
+/// `info` and `uctx`.
+pub unsafe fn handle_host_fault(
+    signo: i32,
+    info: *mut libc::siginfo_t,
+    uctx: *mut libc::c_void,
+) -> bool {
+    if info.is_null() || uctx.is_null() {
+        return false;
+    }
+    let uc = uctx as *mut libc::ucontext_t;
+    // SAFETY: the kernel passes a valid ucontext to SA_SIGINFO handlers.
+    let gregs = unsafe { &mut (*uc).uc_mcontext.gregs };
+    let rip = gregs[libc::REG_RIP as usize] as usize;
+    if !in_code(rip) {
+        return false;
+    }
+    let env = CURRENT_ENV.with(|c| c.get());
+    if env == 0 {
+        return false;
+    }
+    let hdr = env as *mut CpuHeader;
+    // SAFETY: valid siginfo from the kernel; si_addr is set for SIGSEGV/SIGBUS.
+    let (addr, code) = unsafe { ((*info).si_addr() as u64, (*info).si_code) };
+    let kind = if signo == libc::SIGBUS {
+        if code == BUS_ADRALN {
+            FaultKind::Alignment
+        } else {
+            FaultKind::Bus
+        }
+    } else if code == SEGV_ACCERR {
+        FaultKind::Protection
+    } else {
+        FaultKind::Unmapped
+    };
+    // Page-fault error code bit 1: the access was a write.
+    let write = gregs[libc::REG_ERR as usize] & 2 != 0;
+    // SAFETY: `env` is the live state block of the CPU that entered the
+    // compiled code on this thread (set by `enter_raw`).
+    unsafe {
+        (*hdr).fault_kind = kind as u32 | if write { FAULT_WRITE } else { 0 };
+        (*hdr).exc_info = addr.wrapping_sub((*hdr).mem_base);
+        (*hdr).exit = ExitCode::Fault as u32;
+        gregs[libc::REG_RSP as usize] = (*hdr).host_sp as i64;
+    }
+    gregs[libc::REG_RIP as usize] = xlat_jit_recover_asm as *const () as usize as i64;
+    true
+}
+
+/// Records a failed access in the header; the region then returns.
+///
+/// # Safety
+/// `env` is a valid state block.
+unsafe fn record_fault(env: *mut u8, f: Fault) -> u32 {
+    let hdr = env as *mut CpuHeader;
+    // SAFETY: caller contract.
+    unsafe {
+        (*hdr).fault_kind = f.kind as u32 | if f.write { FAULT_WRITE } else { 0 };
+        (*hdr).exc_info = f.addr;
+        (*hdr).exit = ExitCode::Fault as u32;
+    }
+    1
+}
+
+/// The world's memory of a CPU, or the fault to report without one.
+///
+/// # Safety
+/// `env` is a valid state block whose `mem` is 0 or a live `*const MemRef`.
+unsafe fn mem_of<'a>(env: *mut u8, addr: u64, write: bool) -> Result<&'a MemRef, Fault> {
+    // SAFETY: caller contract.
+    let m = unsafe { (*(env as *const CpuHeader)).mem } as *const MemRef;
+    if m.is_null() {
+        return Err(Fault {
+            addr,
+            kind: FaultKind::Unmapped,
+            write,
+        });
+    }
+    // SAFETY: caller contract.
+    Ok(unsafe { &*m })
+}
+
+fn check_align(f: MemFlags, addr: u64, write: bool) -> Result<(), Fault> {
+    if f.aligned && f.size > 1 && !addr.is_multiple_of(f.size as u64) {
+        return Err(Fault {
+            addr,
+            kind: FaultKind::Alignment,
+            write,
+        });
+    }
+    Ok(())
+}
+
+/// Slow-path load: `size` bytes at guest `addr` to `out` (16 bytes,
+/// zero-extended). Returns 0, or 1 after recording a fault.
+///
+/// # Safety
+/// Called by compiled code with its state block and a 16-byte buffer.
+pub(crate) unsafe extern "C" fn xlat_jit_load(
+    env: *mut u8,
+    addr: u64,
+    imm: u64,
+    out: *mut u8,
+) -> u32 {
+    let f = MemFlags::from_imm(imm);
+    // SAFETY: compiled-code contract.
+    let r = unsafe { mem_of(env, addr, false) }
+        .and_then(|m| check_align(f, addr, false).and_then(|_| m.load(addr, f.size)));
+    match r {
+        Ok(v) => {
+            // SAFETY: `out` has room for 16 bytes.
+            unsafe { (out as *mut [u8; 16]).write_unaligned(v.to_le_bytes()) };
+            0
+        }
+        // SAFETY: compiled-code contract.
+        Err(e) => unsafe { record_fault(env, e) },
+    }
+}
+
+/// Slow-path store of the 16-byte little-endian value at `inp`.
+///
+/// # Safety
+/// As for [`xlat_jit_load`].
+pub(crate) unsafe extern "C" fn xlat_jit_store(
+    env: *mut u8,
+    addr: u64,
+    imm: u64,
+    inp: *mut u8,
+) -> u32 {
+    let f = MemFlags::from_imm(imm);
+    // SAFETY: `inp` holds 16 bytes.
+    let v = u128::from_le_bytes(unsafe { (inp as *const [u8; 16]).read_unaligned() });
+    // SAFETY: compiled-code contract.
+    let r = unsafe { mem_of(env, addr, true) }
+        .and_then(|m| check_align(f, addr, true).and_then(|_| m.store(addr, f.size, v)));
+    match r {
+        Ok(()) => 0,
+        // SAFETY: compiled-code contract.
+        Err(e) => unsafe { record_fault(env, e) },
+    }
+}
+
+/// Slow-path atomic read-modify-write; the old value goes to `out`.
+///
+/// # Safety
+/// As for [`xlat_jit_load`].
+pub(crate) unsafe extern "C" fn xlat_jit_rmw(
+    env: *mut u8,
+    addr: u64,
+    imm: u64,
+    v: u64,
+    out: *mut u8,
+) -> u32 {
+    let f = MemFlags::from_imm(imm);
+    let op = RmwOp::from_imm(imm).unwrap_or(RmwOp::Xchg);
+    // SAFETY: compiled-code contract.
+    let r = unsafe { mem_of(env, addr, true) }
+        .and_then(|m| check_align(f, addr, true).and_then(|_| m.rmw(addr, f.size, op, v)));
+    match r {
+        Ok(old) => {
+            // SAFETY: `out` has room for 16 bytes.
+            unsafe { (out as *mut [u8; 16]).write_unaligned((old as u128).to_le_bytes()) };
+            0
+        }
+        // SAFETY: compiled-code contract.
+        Err(e) => unsafe { record_fault(env, e) },
+    }
+}
+
+/// Slow-path compare-and-swap: `io` holds expected (bytes 0..16) and new
+/// (16..32); the old value is written to bytes 0..16.
+///
+/// # Safety
+/// As for [`xlat_jit_load`], with a 32-byte buffer.
+pub(crate) unsafe extern "C" fn xlat_jit_cas(
+    env: *mut u8,
+    addr: u64,
+    imm: u64,
+    io: *mut u8,
+) -> u32 {
+    let f = MemFlags::from_imm(imm);
+    // SAFETY: `io` holds 32 bytes.
+    let (e, n) = unsafe {
+        (
+            u128::from_le_bytes((io as *const [u8; 16]).read_unaligned()),
+            u128::from_le_bytes((io.add(16) as *const [u8; 16]).read_unaligned()),
+        )
+    };
+    let m = if f.size >= 16 {
+        u128::MAX
+    } else {
+        (1u128 << (f.size as u32 * 8)) - 1
+    };
+    // SAFETY: compiled-code contract.
+    let r = unsafe { mem_of(env, addr, true) }
+        .and_then(|mm| check_align(f, addr, true).and_then(|_| mm.cas(addr, f.size, e & m, n & m)));
+    match r {
+        Ok(old) => {
+            // SAFETY: `io` has room for 16 bytes.
+            unsafe { (io as *mut [u8; 16]).write_unaligned(old.to_le_bytes()) };
+            0
+        }
+        // SAFETY: compiled-code contract.
+        Err(e) => unsafe { record_fault(env, e) },
+    }
+}
+
+/// Codes of IR types in fallback descriptors.
+pub(crate) fn type_code(t: Type) -> u64 {
+    match t {
+        Type::Void => 0,
+        Type::I8 => 1,
+        Type::I16 => 2,
+        Type::I32 => 3,
+        Type::I64 => 4,
+        Type::I128 => 5,
+        Type::F32 => 6,
+        Type::F64 => 7,
+        Type::V128 => 8,
+    }
+}
+
+fn type_of_code(c: u64) -> Type {
+    [
+        Type::Void,
+        Type::I8,
+        Type::I16,
+        Type::I32,
+        Type::I64,
+        Type::I128,
+        Type::F32,
+        Type::F64,
+        Type::V128,
+    ]
+    .get(c as usize)
+    .copied()
+    .unwrap_or(Type::Void)
+}
+
+/// Generic fallback for ops without a native lowering: evaluates op
+/// `desc & 0xff` (index in `Opcode::ALL`) with result type `desc >> 8 & 0xff`
+/// and first-operand type `desc >> 16 & 0xff` by the interpreter's
+/// semantics. `io` holds the three operands (16 bytes each, zero-extended)
+/// and receives the result at byte 48.
+///
+/// # Safety
+/// `io` points to 64 bytes.
+pub(crate) unsafe extern "C" fn xlat_jit_eval(desc: u64, imm: u64, io: *mut u8) {
+    let op = Opcode::ALL.get((desc & 0xff) as usize).copied();
+    let ty = type_of_code((desc >> 8) & 0xff);
+    let aty = type_of_code((desc >> 16) & 0xff);
+    // SAFETY: `io` holds 64 bytes.
+    let rd = |k: usize| unsafe {
+        u128::from_le_bytes((io.add(16 * k) as *const [u8; 16]).read_unaligned())
+    };
+    let (a, b, c) = (rd(0), rd(1), rd(2));
+    let r = match op {
+        None => 0,
+        Some(op) => match op.shape() {
+            Shape::FBin
+            | Shape::FUn
+            | Shape::FTer
+            | Shape::FCmp
+            | Shape::FConv
+            | Shape::IntToF
+            | Shape::FToInt => xlat_interp::eval_float(op, ty, aty, imm, a, b, c),
+            Shape::VBin | Shape::VUn | Shape::VSplat | Shape::VExtract | Shape::VInsert => {
+                xlat_interp::eval_vector(op, imm, a, b)
+            }
+            _ => xlat_ir::eval::eval_int(op, ty, aty, imm, a, b, c).unwrap_or(0),
+        },
+    };
+    // SAFETY: `io` holds 64 bytes.
+    unsafe { (io.add(48) as *mut [u8; 16]).write_unaligned(r.to_le_bytes()) };
+}
