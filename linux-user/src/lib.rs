@@ -6,11 +6,16 @@
 
 pub mod access;
 pub mod arch;
+pub mod cli;
+pub mod dlog;
 pub mod elf;
+pub mod entry;
 pub mod errno;
 pub mod log;
 pub mod mmap;
 pub mod probe;
+pub mod run;
+pub mod signal;
 pub mod stack;
 pub mod strace;
 pub mod syscall;

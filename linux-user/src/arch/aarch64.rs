@@ -167,9 +167,8 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(439, "faccessat2", [Fd, Str, Int, Hex], fd::sys_faccessat2),
 ];
 
-fn new_frontend() -> Option<Arc<dyn xlat_ir::Frontend>> {
-    // The AArch64 frontend type has not landed yet.
-    None
+fn new_frontend() -> Arc<dyn xlat_ir::Frontend> {
+    Arc::new(xlat_frontend_aarch64::Aarch64Frontend)
 }
 
 /// The AArch64 ABI.
@@ -200,6 +199,7 @@ pub static ARCH: ArchDef = ArchDef {
         (0o200000, 0o040000),
         (0o400000, 0o100000),
     ],
+    isa: crate::dlog::GuestIsa::Aarch64,
     new_frontend,
 };
 

@@ -43,8 +43,10 @@ pub struct ArchDef {
     pub encode_stat: fn(&libc::stat) -> Vec<u8>,
     /// `open` flag bits that differ from the host's: (guest bit, host bit).
     pub open_flags: &'static [(u32, i32)],
-    /// Creates the frontend (`None` while it is not available).
-    pub new_frontend: fn() -> Option<Arc<dyn Frontend>>,
+    /// Disassembler for `-d in_asm`.
+    pub isa: crate::dlog::GuestIsa,
+    /// Creates the frontend.
+    pub new_frontend: fn() -> Arc<dyn Frontend>,
 }
 
 impl std::fmt::Debug for ArchDef {

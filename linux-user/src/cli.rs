@@ -1,0 +1,409 @@
+//! The command line of `xlat-<arch>`: qemu-style single-dash long options,
+//! each also settable through one `XLAT_*` environment variable (the
+//! command line wins).
+
+use crate::log::{ITEMS, Log, LogItems};
+use clap::{Parser, ValueEnum};
+use std::ffi::OsString;
+use std::path::PathBuf;
+use thiserror::Error;
+use xlat_exec::{ExecOptions, Tier};
+
+/// Tier choice on the command line.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TierArg {
+    /// Interpreter only.
+    Interp,
+    /// Compile every block.
+    Jit,
+    /// Interpret, compile hot code in the background.
+    Mixed,
+}
+
+/// Parsed options.
+#[derive(Parser, Debug)]
+#[command(disable_help_flag = true, disable_version_flag = true)]
+pub struct Cli {
+    /// Sysroot prefix for guest absolute paths.
+    #[arg(short = 'L', env = "XLAT_LD_PREFIX", value_name = "PATH")]
+    pub ld_prefix: Option<PathBuf>,
+    /// Set guest environment variables.
+    #[arg(
+        short = 'E',
+        env = "XLAT_SET_ENV",
+        value_name = "VAR=VALUE",
+        value_delimiter = ','
+    )]
+    pub set_env: Vec<String>,
+    /// Unset guest environment variables.
+    #[arg(
+        short = 'U',
+        env = "XLAT_UNSET_ENV",
+        value_name = "VAR",
+        value_delimiter = ','
+    )]
+    pub unset_env: Vec<String>,
+    /// Guest argv[0].
+    #[arg(short = '0', env = "XLAT_ARGV0", value_name = "ARGV0")]
+    pub argv0: Option<OsString>,
+    /// Log system calls.
+    #[arg(long = "strace", env = "XLAT_STRACE")]
+    pub strace: bool,
+    /// Log items.
+    #[arg(short = 'd', env = "XLAT_LOG", value_name = "ITEMS")]
+    pub log: Option<String>,
+    /// Log file.
+    #[arg(short = 'D', env = "XLAT_LOG_FILE", value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+    /// One guest instruction per block.
+    #[arg(long = "one-insn-per-tb", env = "XLAT_ONE_INSN_PER_TB")]
+    pub one_insn_per_tb: bool,
+    /// Execution tier.
+    #[arg(long = "tier", env = "XLAT_TIER", value_enum, ignore_case = true)]
+    pub tier: Option<TierArg>,
+    /// Print the version.
+    #[arg(long = "version")]
+    pub version: bool,
+    /// Print help.
+    #[arg(short = 'h', long = "help")]
+    pub help: bool,
+    /// The guest program.
+    pub program: Option<OsString>,
+    /// Its arguments (passed untouched).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<OsString>,
+}
+
+/// Command-line errors (one line each).
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum CliError {
+    /// clap rejected the command line.
+    #[error("{0}")]
+    Parse(String),
+    /// Unknown `-d` item.
+    #[error("unknown log item '{0}' (try -d help)")]
+    LogItem(String),
+    /// No program given.
+    #[error("no program given (try -h)")]
+    NoProgram,
+    /// Bad `-E` value.
+    #[error("bad -E value '{0}', expected VAR=VALUE")]
+    SetEnv(String),
+}
+
+/// Options xlat understands as single-dash long options, and whether each
+/// takes a value.
+const LONG: &[(&str, bool)] = &[
+    ("strace", false),
+    ("one-insn-per-tb", false),
+    ("tier", true),
+    ("version", false),
+    ("help", false),
+];
+/// Short options that take a value.
+const SHORT_VALUE: &[&str] = &["-L", "-E", "-U", "-0", "-d", "-D"];
+
+/// Rewrites qemu-style `-long` options before the program into clap's
+/// `--long` and puts `--` before the program, so nothing after it is
+/// parsed by xlat.
+pub fn normalize_args(args: &[OsString]) -> Vec<OsString> {
+    let mut out: Vec<OsString> = args.iter().take(1).cloned().collect();
+    let mut i = 1;
+    while i < args.len() {
+        let a = args[i].to_string_lossy().into_owned();
+        if a == "--" {
+            out.extend(args[i..].iter().cloned());
+            return out;
+        }
+        if !a.starts_with('-') || a == "-" {
+            out.push("--".into());
+            out.extend(args[i..].iter().cloned());
+            return out;
+        }
+        let name = a.trim_start_matches('-');
+        let (name_only, has_eq) = match name.split_once('=') {
+            Some((n, _)) => (n, true),
+            None => (name, false),
+        };
+        if let Some((_, takes)) = LONG.iter().find(|(n, _)| *n == name_only) {
+            out.push(format!("--{name}").into());
+            if *takes && !has_eq && i + 1 < args.len() {
+                out.push(args[i + 1].clone());
+                i += 1;
+            }
+        } else if SHORT_VALUE.contains(&a.as_str()) {
+            out.push(args[i].clone());
+            if i + 1 < args.len() {
+                out.push(args[i + 1].clone());
+                i += 1;
+            }
+        } else {
+            out.push(args[i].clone());
+        }
+        i += 1;
+    }
+    out
+}
+
+/// What the binary should do.
+#[derive(Debug)]
+pub enum Command {
+    /// Print this text to stdout and exit 0.
+    Print(String),
+    /// Run a guest program.
+    Run(Box<Setup>),
+}
+
+/// A parsed, validated command line.
+#[derive(Debug)]
+pub struct Setup {
+    /// The guest program.
+    pub program: PathBuf,
+    /// Guest argv.
+    pub argv: Vec<OsString>,
+    /// Guest environment.
+    pub envp: Vec<OsString>,
+    /// `-L`.
+    pub ld_prefix: Option<PathBuf>,
+    /// `-d` items (with `-strace` folded in).
+    pub items: LogItems,
+    /// `-D`.
+    pub log_file: Option<PathBuf>,
+    /// Engine options.
+    pub exec: ExecOptions,
+}
+
+/// The `-h` text.
+pub fn usage(bin: &str) -> String {
+    format!(
+        "usage: {bin} [OPTIONS] PROGRAM [ARGS...]\n\
+         Runs a Linux PROGRAM built for another CPU.\n\n\
+         Options (each also from the environment variable shown):\n\
+         \x20 -h, -help            print this help and exit\n\
+         \x20 -L PATH              prefix for guest absolute paths    XLAT_LD_PREFIX\n\
+         \x20 -E VAR=VALUE         set a guest environment variable   XLAT_SET_ENV (comma-separated)\n\
+         \x20 -U VAR               unset a guest environment variable XLAT_UNSET_ENV (comma-separated)\n\
+         \x20 -0 ARGV0             guest argv[0]                      XLAT_ARGV0\n\
+         \x20 -strace              log system calls                   XLAT_STRACE=1\n\
+         \x20 -d ITEM[,...]        log items (-d help lists them)     XLAT_LOG\n\
+         \x20 -D FILE              write logs to FILE                 XLAT_LOG_FILE\n\
+         \x20 -one-insn-per-tb     one guest instruction per block    XLAT_ONE_INSN_PER_TB=1\n\
+         \x20 -tier interp|jit|mixed  execution tier (default mixed)  XLAT_TIER\n\
+         \x20 -version             print the version and exit\n"
+    )
+}
+
+/// Parses the command line (`args[0]` is the binary) given the host
+/// environment `env` (to build the guest's).
+pub fn parse(
+    bin: &str,
+    args: &[OsString],
+    env: &[(OsString, OsString)],
+) -> Result<Command, CliError> {
+    let norm = normalize_args(args);
+    let cli = Cli::try_parse_from(norm).map_err(|e| {
+        let s = e.to_string();
+        let line = s
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("bad command line")
+            .trim_start_matches("error: ")
+            .to_string();
+        CliError::Parse(line)
+    })?;
+    if cli.help {
+        return Ok(Command::Print(usage(bin)));
+    }
+    if cli.version {
+        return Ok(Command::Print(format!(
+            "{bin} version {}\n",
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
+    let mut items = LogItems::default();
+    if let Some(d) = &cli.log {
+        if d.split(',').any(|s| s.trim() == "help") {
+            let mut s = String::from("Log items (comma separated):\n");
+            for (n, h) in ITEMS {
+                s.push_str(&format!("{n:<10} {h}\n"));
+            }
+            return Ok(Command::Print(s));
+        }
+        items = LogItems::parse(d).map_err(CliError::LogItem)?;
+    }
+    items.strace |= cli.strace;
+    let program = PathBuf::from(cli.program.ok_or(CliError::NoProgram)?);
+    let mut argv = vec![
+        cli.argv0
+            .clone()
+            .unwrap_or_else(|| program.as_os_str().to_owned()),
+    ];
+    argv.extend(cli.args);
+    let mut vars: Vec<(OsString, OsString)> = env
+        .iter()
+        .filter(|(k, _)| !cli.unset_env.iter().any(|u| k == u.as_str()))
+        .cloned()
+        .collect();
+    for e in &cli.set_env {
+        let (k, v) = e
+            .split_once('=')
+            .ok_or_else(|| CliError::SetEnv(e.clone()))?;
+        vars.retain(|(kk, _)| kk != k);
+        vars.push((k.into(), v.into()));
+    }
+    let envp = vars
+        .into_iter()
+        .map(|(k, v)| {
+            let mut s = k;
+            s.push("=");
+            s.push(v);
+            s
+        })
+        .collect();
+    let exec = ExecOptions {
+        tier: match cli.tier {
+            Some(TierArg::Interp) => Tier::Interp,
+            Some(TierArg::Jit) => Tier::Jit,
+            Some(TierArg::Mixed) | None => Tier::Mixed,
+        },
+        chain: !items.nochain,
+        max_insns_per_block: if cli.one_insn_per_tb {
+            1
+        } else {
+            ExecOptions::default().max_insns_per_block
+        },
+        ..ExecOptions::default()
+    };
+    Ok(Command::Run(Box::new(Setup {
+        program,
+        argv,
+        envp,
+        ld_prefix: cli.ld_prefix,
+        items,
+        log_file: cli.log_file,
+        exec,
+    })))
+}
+
+/// Opens the log sink for a setup.
+pub fn open_log(s: &Setup) -> std::io::Result<Log> {
+    let out: Box<dyn std::io::Write + Send> = match &s.log_file {
+        Some(p) => Box::new(std::fs::File::create(p)?),
+        None => Box::new(std::io::stderr()),
+    };
+    Ok(Log::new(s.items, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(v: &[&str]) -> Vec<OsString> {
+        v.iter().map(|s| OsString::from(*s)).collect()
+    }
+
+    fn run_setup(args: &[&str], env: &[(&str, &str)]) -> Setup {
+        let env: Vec<(OsString, OsString)> = env
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
+        match parse("xlat-aarch64", &os(args), &env).unwrap() {
+            Command::Run(s) => *s,
+            Command::Print(p) => panic!("unexpected print: {p}"),
+        }
+    }
+
+    #[test]
+    fn guest_args_untouched() {
+        let s = run_setup(
+            &[
+                "x", "-strace", "-tier", "interp", "./prog", "-x", "-strace", "--", "-d",
+            ],
+            &[],
+        );
+        assert_eq!(s.program, PathBuf::from("./prog"));
+        assert_eq!(s.argv, os(&["./prog", "-x", "-strace", "--", "-d"]));
+        assert!(s.items.strace);
+        assert_eq!(s.exec.tier, Tier::Interp);
+    }
+
+    #[test]
+    fn options_and_env() {
+        let s = run_setup(
+            &[
+                "x",
+                "-L",
+                "/sys",
+                "-E",
+                "A=1",
+                "-U",
+                "HOME",
+                "-0",
+                "zero",
+                "-d",
+                "in_asm,nochain",
+                "-one-insn-per-tb",
+                "prog",
+                "a",
+            ],
+            &[("HOME", "/root"), ("A", "old"), ("B", "2")],
+        );
+        assert_eq!(s.ld_prefix, Some(PathBuf::from("/sys")));
+        assert_eq!(s.argv, os(&["zero", "a"]));
+        assert_eq!(s.envp, os(&["B=2", "A=1"]));
+        assert!(s.items.in_asm && s.items.nochain && !s.exec.chain);
+        assert_eq!(s.exec.max_insns_per_block, 1);
+        assert_eq!(s.exec.tier, Tier::Mixed);
+    }
+
+    #[test]
+    fn errors_and_prints() {
+        let e = |a: &[&str]| parse("xlat-aarch64", &os(a), &[]).unwrap_err();
+        assert_eq!(e(&["x"]), CliError::NoProgram);
+        assert_eq!(
+            e(&["x", "-d", "bogus", "p"]),
+            CliError::LogItem("bogus".into())
+        );
+        assert!(matches!(
+            e(&["x", "-tier", "fast", "p"]),
+            CliError::Parse(_)
+        ));
+        assert!(matches!(e(&["x", "-nosuch", "p"]), CliError::Parse(_)));
+        for a in [
+            &["x", "-version"][..],
+            &["x", "--version"],
+            &["x", "-h"],
+            &["x", "-d", "help"],
+        ] {
+            assert!(matches!(
+                parse("xlat-aarch64", &os(a), &[]).unwrap(),
+                Command::Print(_)
+            ));
+        }
+    }
+
+    #[test]
+    fn normalize() {
+        assert_eq!(
+            normalize_args(&os(&[
+                "x",
+                "-strace",
+                "-tier=jit",
+                "-L",
+                "p",
+                "prog",
+                "-strace"
+            ])),
+            os(&[
+                "x",
+                "--strace",
+                "--tier=jit",
+                "-L",
+                "p",
+                "--",
+                "prog",
+                "-strace"
+            ])
+        );
+    }
+}

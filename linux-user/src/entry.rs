@@ -1,0 +1,72 @@
+//! The body of every `xlat-<arch>` binary.
+
+use crate::arch::ArchDef;
+use crate::cli::{self, Command};
+use crate::run::{self, RunConfig};
+use std::ffi::OsString;
+use std::io::Write;
+use std::sync::Arc;
+
+/// Prints `bin: message` to stderr and exits with `code`.
+fn fail(bin: &str, msg: &str, code: i32) -> ! {
+    let _ = writeln!(std::io::stderr(), "{bin}: {msg}");
+    std::process::exit(code)
+}
+
+/// Runs `xlat-<arch>`: parses the command line, runs the guest and exits
+/// with its status. Errors print one line and exit 1; an internal error
+/// (a panic) prints one line and exits 70.
+pub fn main(arch: &'static ArchDef) -> ! {
+    let bin: &'static str = Box::leak(format!("xlat-{}", arch.name).into_boxed_str());
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = if let Some(s) = info.payload().downcast_ref::<&str>() {
+            (*s).to_string()
+        } else if let Some(s) = info.payload().downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "panic".to_string()
+        };
+        let loc = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let _ = writeln!(std::io::stderr(), "{bin}: internal error: {msg}{loc}");
+        std::process::exit(70);
+    }));
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
+    let setup = match cli::parse(bin, &args, &env) {
+        Ok(Command::Print(s)) => {
+            let _ = std::io::stdout().write_all(s.as_bytes());
+            std::process::exit(0)
+        }
+        Ok(Command::Run(s)) => s,
+        Err(e) => fail(bin, &e.to_string(), 1),
+    };
+    let log = match cli::open_log(&setup) {
+        Ok(l) => Arc::new(l),
+        Err(e) => fail(
+            bin,
+            &format!(
+                "cannot open log file {}: {e}",
+                setup
+                    .log_file
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ),
+            1,
+        ),
+    };
+    let cfg = RunConfig {
+        program: setup.program,
+        argv: setup.argv,
+        envp: setup.envp,
+        ld_prefix: setup.ld_prefix,
+        exec: setup.exec,
+    };
+    match run::run(arch, cfg, log) {
+        Ok(status) => std::process::exit(status),
+        Err(e) => fail(bin, &e.to_string(), 1),
+    }
+}

@@ -1,0 +1,197 @@
+//! Starting a guest program and the run loop: load, build the stack,
+//! create the engine and CPU, then run guest code and serve its syscalls,
+//! faults and signals until it exits.
+
+use crate::arch::ArchDef;
+use crate::dlog::DebugLogger;
+use crate::elf::{self, ElfError};
+use crate::log::Log;
+use crate::mmap::{AddressSpace, MmapError, PAGE_SIZE};
+use crate::probe;
+use crate::signal;
+use crate::stack::{self, StackError, StackInput};
+use crate::syscall::{self, Action, Process, ThreadState};
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use thiserror::Error;
+use xlat_exec::{Engine, ExceptionKind, ExecOptions, Exit, FaultKind};
+use xlat_ir::abi::MemRef;
+
+/// Guest address-space size requested (2^46; smaller if the host refuses).
+pub const GUEST_SPACE_BITS: u32 = 46;
+/// Default guest stack size.
+pub const STACK_SIZE: u64 = 8 << 20;
+
+/// Errors that stop xlat before or while starting the guest.
+#[derive(Debug, Error)]
+pub enum RunError {
+    /// The program file could not be read.
+    #[error("{0}: {1}")]
+    Open(String, String),
+    /// The ELF file is unusable.
+    #[error("{0}: {1}")]
+    Elf(String, ElfError),
+    /// The address space could not be set up.
+    #[error("{0}")]
+    Mmap(#[from] MmapError),
+    /// The stack could not be built.
+    #[error("{0}")]
+    Stack(#[from] StackError),
+    /// The engine could not be created.
+    #[error("{0}")]
+    Exec(#[from] xlat_exec::ExecError),
+    /// Host setup failed.
+    #[error("{0}")]
+    Host(#[from] std::io::Error),
+}
+
+/// Everything needed to start a guest program.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// Path of the guest executable.
+    pub program: PathBuf,
+    /// Guest argv (argv[0] included).
+    pub argv: Vec<OsString>,
+    /// Guest environment (`VAR=VAL`).
+    pub envp: Vec<OsString>,
+    /// `-L` prefix.
+    pub ld_prefix: Option<PathBuf>,
+    /// Engine options (the logger is filled in by [`run`]).
+    pub exec: ExecOptions,
+}
+
+/// Runs the guest program to completion; returns its exit status. Death
+/// by a signal does not return (xlat dies of the same signal).
+pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32, RunError> {
+    probe::install_fault_handler(Some(xlat_exec::handle_host_fault))?;
+    let shown = cfg.program.display().to_string();
+    let data = std::fs::read(&cfg.program).map_err(|e| {
+        let msg = e.to_string();
+        let msg = msg.split(" (os error").next().unwrap_or("").to_string();
+        RunError::Open(shown.clone(), msg)
+    })?;
+    let mem = AddressSpace::reserve(GUEST_SPACE_BITS)?;
+    let exe_path = std::fs::canonicalize(&cfg.program).unwrap_or_else(|_| cfg.program.clone());
+    let name: Arc<str> = Arc::from(exe_path.to_string_lossy().as_ref());
+    let loaded = elf::load(&data, &mem, arch.elf_machine, arch.elf_machine_name, name)
+        .map_err(|e| RunError::Elf(shown.clone(), e))?;
+    drop(data);
+    mem.init_brk(loaded.brk);
+
+    // Stack at the top of the guest space, below a 64 KiB gap.
+    let top = mem.limit() - 16 * PAGE_SIZE;
+    let mut random = [0u8; 16];
+    // SAFETY: getrandom writes into the local buffer.
+    unsafe { libc::getrandom(random.as_mut_ptr() as *mut libc::c_void, 16, 0) };
+    let argv: Vec<Vec<u8>> = cfg.argv.iter().map(|s| s.as_bytes().to_vec()).collect();
+    let envp: Vec<Vec<u8>> = cfg.envp.iter().map(|s| s.as_bytes().to_vec()).collect();
+    let execfn = cfg.program.as_os_str().as_bytes().to_vec();
+    let sp = stack::setup(
+        &mem,
+        top,
+        STACK_SIZE,
+        loaded.exec_stack,
+        &StackInput {
+            argv: &argv,
+            envp: &envp,
+            execfn: &execfn,
+            elf: &loaded,
+            arch: &arch.aux,
+            random,
+        },
+    )?;
+
+    let mut opts = cfg.exec.clone();
+    let items = log.items;
+    if items.in_asm || items.op || items.out_asm || items.exec {
+        opts.logger = Some(Arc::new(DebugLogger::new(
+            log.clone(),
+            mem.clone(),
+            arch.isa,
+        )));
+    }
+    let memref: MemRef = mem.clone();
+    let engine = Engine::new((arch.new_frontend)(), memref, opts)?;
+    let weak = Arc::downgrade(&engine);
+    mem.set_invalidate_hook(Box::new(move |s, l| {
+        if let Some(e) = weak.upgrade() {
+            e.invalidate(s, l);
+        }
+    }));
+    let mut cpu = engine.new_cpu();
+    cpu.set_pc(loaded.entry);
+    cpu.set(arch.regs.sp, sp as u128);
+
+    let proc = Process::new(
+        arch,
+        mem.clone(),
+        exe_path,
+        cfg.ld_prefix.clone(),
+        log.clone(),
+    );
+    // SAFETY: gettid cannot fail.
+    let tid = unsafe { libc::gettid() };
+    let mut thread = ThreadState {
+        tid,
+        altstack: (0, 2, 0),
+        ..Default::default()
+    };
+    let status = loop {
+        match engine.run(&mut cpu) {
+            Exit::Exception {
+                kind: ExceptionKind::Syscall,
+                ..
+            } => {
+                let nr = cpu.get(arch.regs.nr) as u64;
+                let mut args = [0u64; 6];
+                for (i, r) in arch.regs.args.iter().enumerate() {
+                    args[i] = cpu.get(*r) as u64;
+                }
+                let (ret, action) = syscall::dispatch(&proc, &mut thread, nr, args);
+                match action {
+                    Some(Action::ExitGroup(s)) | Some(Action::ExitThread(s)) => break s,
+                    Some(Action::Signal(sig)) => {
+                        cpu.set(arch.regs.ret, ret as u128);
+                        signal::deliver_self(&proc, thread.sigmask, sig);
+                    }
+                    None => cpu.set(arch.regs.ret, ret as u128),
+                }
+            }
+            Exit::Exception { kind, pc, info } => {
+                let (sig, addr) = match kind {
+                    ExceptionKind::Undefined => (libc::SIGILL, pc),
+                    ExceptionKind::Breakpoint | ExceptionKind::Trap => (libc::SIGTRAP, pc),
+                    ExceptionKind::FetchFault => (libc::SIGSEGV, info),
+                    ExceptionKind::PcAlignment => (libc::SIGBUS, pc),
+                    ExceptionKind::Yield => continue,
+                    ExceptionKind::Syscall => unreachable!("handled above"),
+                };
+                log.unimp(&format!(
+                    "guest exception {kind:?} at pc 0x{pc:x} (info 0x{info:x}) -> signal {sig}"
+                ));
+                finish(&engine, &log);
+                signal::deliver_sync(&proc, sig, pc, addr);
+            }
+            Exit::Fault { fault, pc } => {
+                let sig = match fault.kind {
+                    FaultKind::Alignment | FaultKind::Bus => libc::SIGBUS,
+                    FaultKind::Unmapped | FaultKind::Protection => libc::SIGSEGV,
+                };
+                finish(&engine, &log);
+                signal::deliver_sync(&proc, sig, pc, fault.addr);
+            }
+            Exit::Stopped => cpu.stop_handle().clear(),
+        }
+    };
+    finish(&engine, &log);
+    Ok(status & 0xff)
+}
+
+/// End-of-run logging (`-d stats`).
+fn finish(engine: &Engine, log: &Log) {
+    if log.items.stats {
+        log.line(&format!("{}\n", engine.stats()));
+    }
+}
