@@ -297,7 +297,7 @@ table! {
     DCPS         "11010100 101xxxxx xxxxxxxx xxx000xx" => branch::dcps, "dcps1 dcps2 dcps3";
     UDF          "00000000 00000000 xxxxxxxx xxxxxxxx" => branch::undefined_insn, "udf";
     HINT         "11010101 00000011 0010xxxx xxx11111" => branch::hint, "nop yield wfe wfi sev sevl hint bti paciasp pacibsp autiasp autibsp xpaclri pacia1716 pacib1716 autia1716 autib1716 paciaz pacibz autiaz autibz esb psb csdb dgh tsb clrbhb";
-    BARRIERS     "11010101 00000011 0011xxxx xxx11111" => branch::barrier, "clrex dsb dmb isb sb ssbb pssbb";
+    BARRIERS     "11010101 00000011 0011xxxx xxx11111" => branch::barrier, "clrex dsb dmb isb sb ssbb pssbb dfb";
     SYS          "11010101 00001xxx xxxxxxxx xxxxxxxx" => branch::sys, "sys dc ic";
     MSR_reg      "11010101 00011xxx xxxxxxxx xxxxxxxx" => branch::msr_reg, "msr";
     MRS          "11010101 00111xxx xxxxxxxx xxxxxxxx" => branch::mrs, "mrs";

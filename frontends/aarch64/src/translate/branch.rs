@@ -135,7 +135,7 @@ pub fn hint(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
-/// CLREX, DSB, DMB, ISB, SB.
+/// CLREX, DSB (incl. SSBB/PSSBB/DFB and DSB nXS), DMB, ISB, SB.
 pub fn barrier(c: &mut Ctx<'_>, i: Insn) -> TResult {
     match i.op2() {
         2 => {
@@ -148,7 +148,9 @@ pub fn barrier(c: &mut Ctx<'_>, i: Insn) -> TResult {
             let next = c.next_pc();
             c.b.terminate(Terminal::Jump(next));
         }
-        7 => c.b.fence(Ordering::AcqRel),
+        7 if i.crm() == 0 => c.b.fence(Ordering::AcqRel),
+        // DSB nXS (FEAT_XS): a DSB.
+        1 if i.crm() & 3 == 2 => c.b.fence(Ordering::AcqRel),
         _ => return Err(Undef),
     }
     Ok(())

@@ -97,7 +97,7 @@ impl CodeSource for Code {
     fn read_code(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
         let i = addr.wrapping_sub(CODE) / 4;
         match self.0.get(i as usize) {
-            Some(w) if addr >= CODE && addr % 4 == 0 && buf.len() == 4 => {
+            Some(w) if addr >= CODE && addr.is_multiple_of(4) && buf.len() == 4 => {
                 buf.copy_from_slice(&w.to_le_bytes());
                 Ok(())
             }
