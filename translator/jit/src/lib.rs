@@ -386,6 +386,22 @@ impl Jit {
     }
 }
 
+impl Drop for Jit {
+    /// Frees all code memory. The owner guarantees that no CPU runs code of
+    /// this `Jit` any more (the engine is dropped only after its CPUs).
+    fn drop(&mut self) {
+        for gen_ in &mut self.gens {
+            if let Some(m) = gen_.module.take() {
+                for r in gen_.ranges.drain(..) {
+                    runtime::remove_range(r);
+                }
+                // SAFETY: no code of this Jit can run any more (see above).
+                unsafe { m.free_memory() };
+            }
+        }
+    }
+}
+
 /// Lowers and defines one region in `module`; returns (entry, code length,
 /// slot array address, exit targets).
 fn compile_into(
@@ -498,3 +514,6 @@ pub unsafe fn patch_slot(slot: usize, entry: usize) {
 }
 
 pub use runtime::handle_host_fault;
+
+#[cfg(test)]
+mod tests;

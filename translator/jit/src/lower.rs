@@ -602,6 +602,16 @@ impl Fx<'_, '_> {
             Opcode::Xor => self.b.ins().bxor(a[0], a[1]),
             Opcode::Not => self.b.ins().bnot(a[0]),
             Opcode::Neg => self.b.ins().ineg(a[0]),
+            Opcode::Select if ty == Type::I128 => {
+                // Bitwise, so the mid-end cannot turn it into an i128
+                // min/max that the x64 backend lacks.
+                let nz = self.b.ins().icmp_imm_s(IntCC::NotEqual, a[0], 0);
+                let w = self.b.ins().uextend(types::I128, nz);
+                let m = self.b.ins().ineg(w);
+                let d = self.b.ins().bxor(a[1], a[2]);
+                let d = self.b.ins().band(d, m);
+                self.b.ins().bxor(a[2], d)
+            }
             Opcode::Select => self.b.ins().select(a[0], a[1], a[2]),
             Opcode::Icmp => {
                 let cc = match xlat_ir::Cond::from_imm(imm) {

@@ -1,0 +1,1158 @@
+//! JIT tests: every op class compiled and compared against the interpreter
+//! (the reference), memory in direct and soft mode, fault recovery through
+//! the host signal handler, chaining, the jump cache, the stop word and code
+//! reclamation.
+
+use super::*;
+use std::mem::offset_of;
+use std::sync::Once;
+use xlat_ir::abi::{DirectMem, FAULT_WRITE, Fault, FaultKind, GuestMemory, MemRef};
+use xlat_ir::{
+    Builder, Cond, CpuHeader, ExceptionKind, FCond, HelperDesc, HelperFlags, Lanes, MemFlags,
+    Opcode, Reg, RegInfo, RegKind, RmwOp, Terminal, Type, Value,
+};
+
+#[repr(C, align(16))]
+#[derive(Default)]
+struct TState {
+    hdr: CpuHeader,
+    r: [u64; 8],
+    pc: u64,
+    v: [u128; 2],
+}
+
+impl Clone for TState {
+    /// Copies the registers; the header starts fresh.
+    fn clone(&self) -> Self {
+        TState {
+            hdr: CpuHeader::default(),
+            r: self.r,
+            pc: self.pc,
+            v: self.v,
+        }
+    }
+}
+
+macro_rules! regs {
+    ($($i:literal),*) => {
+        &[$(RegInfo {
+            name: concat!("r", $i),
+            offset: (offset_of!(TState, r) + 8 * $i) as u32,
+            ty: Type::I64,
+            kind: RegKind::Normal,
+        },)*
+        RegInfo { name: "pc", offset: offset_of!(TState, pc) as u32, ty: Type::I64, kind: RegKind::Pc },
+        RegInfo { name: "v0", offset: offset_of!(TState, v) as u32, ty: Type::V128, kind: RegKind::Normal },
+        RegInfo { name: "v1", offset: offset_of!(TState, v) as u32 + 16, ty: Type::V128, kind: RegKind::Normal },
+        ]
+    };
+}
+
+static REGS: &[RegInfo] = regs!(0, 1, 2, 3, 4, 5, 6, 7);
+static LAYOUT: StateLayout = StateLayout {
+    regs: REGS,
+    pc: Reg(8),
+    size: std::mem::size_of::<TState>(),
+};
+const V0: Reg = Reg(9);
+const V1: Reg = Reg(10);
+fn r(n: u16) -> Reg {
+    Reg(n)
+}
+
+// ------------------------------------------------------------- memory
+
+/// Guest memory directly mapped at a host reservation of `SIZE` bytes of
+/// which the first `MAPPED` are read/write (the rest faults).
+struct DMem {
+    base: *mut u8,
+    direct: bool,
+}
+
+// SAFETY: the mapping is plain memory shared like any guest memory.
+unsafe impl Send for DMem {}
+// SAFETY: as above.
+unsafe impl Sync for DMem {}
+
+const SIZE: usize = 0x10000;
+const MAPPED: u64 = 0x8000;
+
+impl DMem {
+    fn new(direct: bool) -> DMem {
+        // SAFETY: fresh anonymous mapping, then the low half made RW.
+        unsafe {
+            let p = libc::mmap(
+                std::ptr::null_mut(),
+                SIZE,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            );
+            assert_ne!(p, libc::MAP_FAILED);
+            assert_eq!(
+                libc::mprotect(p, MAPPED as usize, libc::PROT_READ | libc::PROT_WRITE),
+                0
+            );
+            DMem {
+                base: p as *mut u8,
+                direct,
+            }
+        }
+    }
+    fn check(&self, addr: u64, size: u8, write: bool) -> Result<*mut u8, Fault> {
+        if addr.checked_add(size as u64).is_none_or(|e| e > MAPPED) {
+            // Like the host: the reserved but inaccessible half of the
+            // window is a protection fault, beyond it nothing is mapped.
+            let at = addr.max(MAPPED);
+            return Err(Fault {
+                addr: at,
+                kind: if at < SIZE as u64 {
+                    FaultKind::Protection
+                } else {
+                    FaultKind::Unmapped
+                },
+                write,
+            });
+        }
+        // SAFETY: in bounds of the mapped part.
+        Ok(unsafe { self.base.add(addr as usize) })
+    }
+    fn snapshot(&self) -> Vec<u8> {
+        // SAFETY: the mapped part is readable.
+        unsafe { std::slice::from_raw_parts(self.base, MAPPED as usize).to_vec() }
+    }
+    fn restore(&self, s: &[u8]) {
+        // SAFETY: as above.
+        unsafe { std::ptr::copy_nonoverlapping(s.as_ptr(), self.base, s.len()) };
+    }
+}
+
+impl Drop for DMem {
+    fn drop(&mut self) {
+        // SAFETY: our own mapping.
+        unsafe { libc::munmap(self.base as *mut libc::c_void, SIZE) };
+    }
+}
+
+impl GuestMemory for DMem {
+    fn direct(&self) -> Option<DirectMem> {
+        self.direct.then_some(DirectMem {
+            base: self.base as u64,
+            limit: SIZE as u64,
+        })
+    }
+    fn load(&self, addr: u64, size: u8) -> Result<u128, Fault> {
+        let p = self.check(addr, size, false)?;
+        let mut b = [0u8; 16];
+        // SAFETY: checked range.
+        unsafe { std::ptr::copy_nonoverlapping(p, b.as_mut_ptr(), size as usize) };
+        Ok(u128::from_le_bytes(b))
+    }
+    fn store(&self, addr: u64, size: u8, v: u128) -> Result<(), Fault> {
+        let p = self.check(addr, size, true)?;
+        // SAFETY: checked range.
+        unsafe { std::ptr::copy_nonoverlapping(v.to_le_bytes().as_ptr(), p, size as usize) };
+        Ok(())
+    }
+    fn rmw(&self, addr: u64, size: u8, op: RmwOp, v: u64) -> Result<u64, Fault> {
+        self.check(addr, size, true)?;
+        let old = self.load(addr, size)? as u64;
+        self.store(
+            addr,
+            size,
+            op.apply(Type::int(size as u32 * 8), old, v) as u128,
+        )?;
+        Ok(old)
+    }
+    fn cas(&self, addr: u64, size: u8, e: u128, n: u128) -> Result<u128, Fault> {
+        self.check(addr, size, true)?;
+        let old = self.load(addr, size)?;
+        if old == e {
+            self.store(addr, size, n)?;
+        }
+        Ok(old)
+    }
+    fn fetch_code(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = self.load(addr + i as u64, 1)? as u8;
+        }
+        Ok(())
+    }
+}
+
+// ------------------------------------------------------------- harness
+
+static HANDLER: Once = Once::new();
+
+extern "C" fn on_segv(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::c_void) {
+    // SAFETY: called by the kernel as an SA_SIGINFO handler.
+    if unsafe { handle_host_fault(sig, info, uctx) } {
+        return;
+    }
+    // Not ours: fall back to the default action.
+    // SAFETY: resetting a signal disposition is async-signal-safe.
+    unsafe { libc::signal(sig, libc::SIG_DFL) };
+}
+
+fn install_handler() {
+    HANDLER.call_once(|| {
+        // SAFETY: installing a process-wide SA_SIGINFO handler.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_segv as *const () as usize;
+            sa.sa_flags = libc::SA_SIGINFO | libc::SA_NODEFER;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(libc::SIGSEGV, &sa, std::ptr::null_mut());
+            libc::sigaction(libc::SIGBUS, &sa, std::ptr::null_mut());
+        }
+    });
+}
+
+struct Env {
+    mem: MemRef,
+    dmem: std::sync::Arc<DMem>,
+}
+
+impl Env {
+    fn new(direct: bool) -> Env {
+        install_handler();
+        let dmem = std::sync::Arc::new(DMem::new(direct));
+        Env {
+            mem: dmem.clone(),
+            dmem,
+        }
+    }
+    fn prep(&self, st: &mut TState) {
+        if let Some(d) = self.mem.direct() {
+            st.hdr.mem_base = d.base;
+            st.hdr.mem_limit = d.limit;
+        } else {
+            st.hdr.mem_base = 0;
+            st.hdr.mem_limit = 0;
+        }
+        st.hdr.mem = &self.mem as *const MemRef as usize;
+    }
+}
+
+fn jit(chain: bool) -> Jit {
+    Jit::new(&LAYOUT, JitOptions { chain }).expect("jit")
+}
+
+fn run_interp(b: &Block, st: &mut TState, env: &Env) -> ExitCode {
+    env.prep(st);
+    let mut s = xlat_interp::Scratch::new();
+    // SAFETY: `st` is a live TState matching LAYOUT.
+    unsafe { xlat_interp::run_block(b, &LAYOUT, st as *mut TState as *mut u8, &*env.mem, &mut s) }
+}
+
+fn run_jit(region: &Region, st: &mut TState, env: &Env) -> ExitCode {
+    env.prep(st);
+    // SAFETY: live region, live state block.
+    unsafe { enter(st as *mut TState as *mut u8, region.entry) }
+}
+
+/// How to compare a result register.
+#[derive(Copy, Clone, PartialEq)]
+enum Cmp {
+    Exact,
+    F32,
+    F64,
+}
+
+fn same(a: u64, b: u64, c: Cmp) -> bool {
+    match c {
+        Cmp::Exact => a == b,
+        Cmp::F32 => {
+            a == b || (f32::from_bits(a as u32).is_nan() && f32::from_bits(b as u32).is_nan())
+        }
+        Cmp::F64 => a == b || (f64::from_bits(a).is_nan() && f64::from_bits(b).is_nan()),
+    }
+}
+
+/// Runs `block` at both tiers from each initial state and compares the
+/// whole visible state (registers, PC, exit, exception/fault info, memory).
+fn compare(block: &Block, inits: &[TState], env: &Env, cmp: Cmp) {
+    xlat_ir::verify(block, &LAYOUT).expect("test block verifies");
+    let mut j = jit(true);
+    let region = j.compile(&[block]).expect("compiles");
+    let mem0 = env.dmem.snapshot();
+    for init in inits {
+        env.dmem.restore(&mem0);
+        let mut a = init.clone();
+        let ea = run_interp(block, &mut a, env);
+        let mem_a = env.dmem.snapshot();
+        env.dmem.restore(&mem0);
+        let mut b = init.clone();
+        let eb = run_jit(&region, &mut b, env);
+        let mem_b = env.dmem.snapshot();
+        let ctx = || {
+            format!(
+                "{}\ninit r={:x?} v={:x?}",
+                xlat_ir::print::print_block(block, &LAYOUT),
+                init.r,
+                init.v
+            )
+        };
+        assert_eq!(ea, eb, "exit code\n{}", ctx());
+        for i in 0..8 {
+            assert!(
+                same(a.r[i], b.r[i], if i == 2 { cmp } else { Cmp::Exact }),
+                "r{i}: interp {:#x} jit {:#x}\n{}",
+                a.r[i],
+                b.r[i],
+                ctx()
+            );
+        }
+        assert_eq!(a.v, b.v, "vectors\n{}", ctx());
+        assert_eq!(a.pc, b.pc, "pc\n{}", ctx());
+        if ea == ExitCode::Fault {
+            // The host cannot tell whether a faulting locked
+            // read-modify-write was a write (the page-fault error code
+            // reports the read): compare the write bit for plain accesses.
+            let atomic = block
+                .insts
+                .iter()
+                .any(|i| matches!(i.op, Opcode::AtomicRmw | Opcode::AtomicCas));
+            let m = if atomic { !FAULT_WRITE } else { u32::MAX };
+            assert_eq!(
+                a.hdr.fault_kind & m,
+                b.hdr.fault_kind & m,
+                "fault kind\n{}",
+                ctx()
+            );
+            assert_eq!(a.hdr.exc_info, b.hdr.exc_info, "fault addr\n{}", ctx());
+        }
+        if ea == ExitCode::Exception {
+            assert_eq!(a.hdr.exc_kind, b.hdr.exc_kind);
+            assert_eq!(a.hdr.exc_info, b.hdr.exc_info);
+        }
+        assert!(mem_a == mem_b, "memory differs\n{}", ctx());
+    }
+}
+
+/// Deterministic pseudo-random numbers (xorshift).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// Interesting 64-bit inputs plus random ones.
+fn inputs() -> Vec<u64> {
+    let mut v = vec![
+        0,
+        1,
+        2,
+        7,
+        63,
+        64,
+        0x80,
+        0xff,
+        0x7fff,
+        0x8000,
+        0xffff,
+        0x7fff_ffff,
+        0x8000_0000,
+        0xffff_ffff,
+        0x1_0000_0000,
+        i64::MAX as u64,
+        i64::MIN as u64,
+        u64::MAX,
+        u64::MAX - 1,
+    ];
+    let mut r = Rng(0x1234_5678_9abc_def1);
+    for _ in 0..12 {
+        v.push(r.next());
+    }
+    v
+}
+
+fn states2() -> Vec<TState> {
+    let ins = inputs();
+    let mut out = Vec::new();
+    for (i, &a) in ins.iter().enumerate() {
+        for &b in ins.iter().skip(i % 3).step_by(3) {
+            let mut s = TState::default();
+            s.r[0] = a;
+            s.r[1] = b;
+            s.r[4] = a.rotate_left(17) ^ b;
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// `r2 = zext(op(trunc(r0), trunc(r1)))` (128-bit: operands from r0:r4
+/// and r1:r4, result low half to r2 and high half to r3).
+fn bin_block(op: Opcode, ty: Type) -> Block {
+    let mut b = Builder::new(&LAYOUT, 0x1000);
+    b.insn_start(0x1000);
+    let x = b.get(r(0));
+    let y = b.get(r(1));
+    let (x, y) = if ty == Type::I128 {
+        let hi = b.get(r(4));
+        let hi = b.zext(Type::I128, hi);
+        let sh = b.iconst(Type::I64, 64);
+        let sh = b.zext(Type::I128, sh);
+        let hi = b.shl(hi, sh);
+        let xx = b.zext(Type::I128, x);
+        let yy = b.zext(Type::I128, y);
+        (b.or(xx, hi), b.or(yy, hi))
+    } else if ty == Type::I64 {
+        (x, y)
+    } else {
+        (b.trunc(ty, x), b.trunc(ty, y))
+    };
+    let res = match op.shape() {
+        xlat_ir::Shape::Bin => b.push(op, ty, [x, y, Value::NONE], 0),
+        xlat_ir::Shape::Un => b.push(op, ty, [x, Value::NONE, Value::NONE], 0),
+        _ => unreachable!(),
+    };
+    set_result(&mut b, res, ty);
+    b.terminate(Terminal::Jump(0x1004));
+    b.finish()
+}
+
+fn set_result(b: &mut Builder, res: Value, ty: Type) {
+    if ty == Type::I128 {
+        let lo = b.trunc(Type::I64, res);
+        b.set(r(2), lo);
+        let sh = b.iconst(Type::I64, 64);
+        let sh = b.zext(Type::I128, sh);
+        let hi = b.lshr(res, sh);
+        let hi = b.trunc(Type::I64, hi);
+        b.set(r(3), hi);
+    } else if ty == Type::I64 {
+        b.set(r(2), res);
+    } else {
+        let z = b.zext(Type::I64, res);
+        b.set(r(2), z);
+    }
+}
+
+const INT_TYPES: [Type; 5] = [Type::I8, Type::I16, Type::I32, Type::I64, Type::I128];
+
+#[test]
+fn integer_binary_and_unary_ops_match_interpreter() {
+    let env = Env::new(true);
+    let st = states2();
+    for &op in Opcode::ALL {
+        if !matches!(op.shape(), xlat_ir::Shape::Bin | xlat_ir::Shape::Un) {
+            continue;
+        }
+        for ty in INT_TYPES {
+            if ty == Type::I128 && matches!(op, Opcode::Umulh | Opcode::Smulh) {
+                continue; // not defined at 128 bits
+            }
+            compare(&bin_block(op, ty), &st, &env, Cmp::Exact);
+        }
+    }
+}
+
+#[test]
+fn compare_select_and_extensions_match_interpreter() {
+    let env = Env::new(true);
+    let st = states2();
+    for ty in INT_TYPES {
+        for c in Cond::ALL {
+            let mut b = Builder::new(&LAYOUT, 0x1000);
+            let x = b.get(r(0));
+            let y = b.get(r(1));
+            let (x, y) = if ty.bits() >= 64 {
+                (b.zext(ty, x), b.zext(ty, y))
+            } else {
+                (b.trunc(ty, x), b.trunc(ty, y))
+            };
+            let k = b.icmp(c, x, y);
+            let s = b.select(k, x, y);
+            set_result(&mut b, s, ty);
+            let kz = b.zext(Type::I64, k);
+            b.set(r(5), kz);
+            let sx = b.sext(Type::I128, x);
+            let lo = b.trunc(Type::I64, sx);
+            let sh = b.iconst(Type::I64, 3);
+            let sh128 = b.zext(Type::I128, sh);
+            let hi = b.ashr(sx, sh128);
+            let hi = b.trunc(Type::I64, hi);
+            let m = b.xor(lo, hi);
+            b.set(r(6), m);
+            b.terminate(Terminal::Branch {
+                cond: k,
+                taken: 0x2000,
+                not_taken: 0x3000,
+            });
+            compare(&b.finish(), &st, &env, Cmp::Exact);
+        }
+    }
+}
+
+fn float_states() -> Vec<TState> {
+    let f64s = [
+        0.0f64,
+        -0.0,
+        1.0,
+        -1.5,
+        2.5,
+        1e300,
+        -1e300,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        3.0e9,
+        -3.0e9,
+        1.0e19,
+        255.9,
+        -128.7,
+        f64::MIN_POSITIVE / 4.0,
+    ];
+    let f32s = [
+        0.0f32,
+        -0.0,
+        1.0,
+        -1.5,
+        2.5,
+        3e38,
+        f32::INFINITY,
+        f32::NAN,
+        3.0e9,
+        -3.0e9,
+        65535.5,
+        -40000.0,
+    ];
+    let mut out = Vec::new();
+    for (i, a) in f64s.iter().enumerate() {
+        for b in f64s.iter().skip(i % 4).step_by(4) {
+            let mut s = TState::default();
+            s.r[0] = a.to_bits();
+            s.r[1] = b.to_bits();
+            s.r[4] = 2.0f64.to_bits();
+            out.push(s);
+        }
+    }
+    for (i, a) in f32s.iter().enumerate() {
+        for b in f32s.iter().skip(i % 3).step_by(3) {
+            let mut s = TState::default();
+            s.r[0] = a.to_bits() as u64;
+            s.r[1] = b.to_bits() as u64;
+            s.r[4] = 2.0f32.to_bits() as u64;
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn fvals(b: &mut Builder, ft: Type) -> (Value, Value, Value) {
+    let it = Type::int(ft.bits());
+    let mut f = |n: u16| {
+        let x = b.get(r(n));
+        let x = if it == Type::I64 { x } else { b.trunc(it, x) };
+        b.bitcast(ft, x)
+    };
+    (f(0), f(1), f(4))
+}
+
+fn fresult(b: &mut Builder, v: Value, ft: Type) {
+    let it = Type::int(ft.bits());
+    let x = b.bitcast(it, v);
+    let x = if it == Type::I64 {
+        x
+    } else {
+        b.zext(Type::I64, x)
+    };
+    b.set(r(2), x);
+}
+
+#[test]
+fn float_ops_match_interpreter() {
+    let env = Env::new(true);
+    let st = float_states();
+    for ft in [Type::F32, Type::F64] {
+        let cmp = if ft == Type::F32 { Cmp::F32 } else { Cmp::F64 };
+        for &op in Opcode::ALL {
+            let shape = op.shape();
+            let mut b = Builder::new(&LAYOUT, 0x1000);
+            let (x, y, z) = fvals(&mut b, ft);
+            match shape {
+                xlat_ir::Shape::FBin => {
+                    let v = b.push(op, ft, [x, y, Value::NONE], 0);
+                    fresult(&mut b, v, ft);
+                }
+                xlat_ir::Shape::FUn => {
+                    let v = b.push(op, ft, [x, Value::NONE, Value::NONE], 0);
+                    fresult(&mut b, v, ft);
+                }
+                xlat_ir::Shape::FTer => {
+                    let v = b.push(op, ft, [x, y, z], 0);
+                    fresult(&mut b, v, ft);
+                }
+                _ => continue,
+            }
+            b.terminate(Terminal::Jump(0));
+            compare(&b.finish(), &st, &env, cmp);
+        }
+        for c in [FCond::Eq, FCond::Lt, FCond::Le, FCond::Uno] {
+            let mut b = Builder::new(&LAYOUT, 0x1000);
+            let (x, y, _) = fvals(&mut b, ft);
+            let k = b.fcmp(c, x, y);
+            let k = b.zext(Type::I64, k);
+            b.set(r(2), k);
+            b.terminate(Terminal::Jump(0));
+            compare(&b.finish(), &st, &env, Cmp::Exact);
+        }
+        // Conversions to every integer width, both signs, and back.
+        for it in [Type::I8, Type::I16, Type::I32, Type::I64] {
+            for op in [Opcode::Fcvtzs, Opcode::Fcvtzu] {
+                let mut b = Builder::new(&LAYOUT, 0x1000);
+                let (x, _, _) = fvals(&mut b, ft);
+                let v = b.push(op, it, [x, Value::NONE, Value::NONE], 0);
+                set_result(&mut b, v, it);
+                b.terminate(Terminal::Jump(0));
+                compare(&b.finish(), &st, &env, Cmp::Exact);
+            }
+            for op in [Opcode::Scvtf, Opcode::Ucvtf] {
+                let mut b = Builder::new(&LAYOUT, 0x1000);
+                let x = b.get(r(1));
+                let x = if it == Type::I64 { x } else { b.trunc(it, x) };
+                let v = b.push(op, ft, [x, Value::NONE, Value::NONE], 0);
+                fresult(&mut b, v, ft);
+                b.terminate(Terminal::Jump(0));
+                compare(&b.finish(), &states2(), &env, cmp);
+            }
+        }
+        let other = if ft == Type::F32 {
+            Type::F64
+        } else {
+            Type::F32
+        };
+        let mut b = Builder::new(&LAYOUT, 0x1000);
+        let (x, _, _) = fvals(&mut b, ft);
+        let v = b.fcvt(other, x);
+        fresult(&mut b, v, other);
+        b.terminate(Terminal::Jump(0));
+        compare(
+            &b.finish(),
+            &st,
+            &env,
+            if other == Type::F32 {
+                Cmp::F32
+            } else {
+                Cmp::F64
+            },
+        );
+    }
+}
+
+#[test]
+fn vector_ops_match_interpreter() {
+    let env = Env::new(true);
+    let mut rng = Rng(99);
+    let mut st = Vec::new();
+    for i in 0..12 {
+        let mut s = TState::default();
+        let a = (rng.next() as u128) << 64 | rng.next() as u128;
+        let b = if i % 3 == 0 {
+            a ^ 0xff00
+        } else {
+            (rng.next() as u128) << 64 | rng.next() as u128
+        };
+        s.v = [a, b];
+        s.r[0] = rng.next();
+        st.push(s);
+    }
+    for l in [Lanes::I8x16, Lanes::I16x8, Lanes::I32x4, Lanes::I64x2] {
+        for &op in Opcode::ALL {
+            let mut b = Builder::new(&LAYOUT, 0x1000);
+            let x = b.get(V0);
+            let y = b.get(V1);
+            let v = match op.shape() {
+                xlat_ir::Shape::VBin => b.push(op, Type::V128, [x, y, Value::NONE], l as u64),
+                xlat_ir::Shape::VUn => {
+                    b.push(op, Type::V128, [x, Value::NONE, Value::NONE], l as u64)
+                }
+                xlat_ir::Shape::VSplat => {
+                    let s = b.get(r(0));
+                    b.vsplat(l, s)
+                }
+                xlat_ir::Shape::VExtract => {
+                    let e = b.vextract(l, x, l.count() - 1);
+                    set_result(&mut b, e, Type::int(l.lane_bits()));
+                    x
+                }
+                xlat_ir::Shape::VInsert => {
+                    let s = b.get(r(0));
+                    let s = if l.lane_bits() == 64 {
+                        s
+                    } else {
+                        b.trunc(Type::int(l.lane_bits()), s)
+                    };
+                    b.vinsert(l, x, s, 1)
+                }
+                _ => continue,
+            };
+            b.set(V0, v);
+            b.terminate(Terminal::Jump(0));
+            compare(&b.finish(), &st, &env, Cmp::Exact);
+        }
+    }
+    // Constants, and i128 <-> v128 bitcasts.
+    let mut b = Builder::new(&LAYOUT, 0x1000);
+    let c = b.iconst(Type::V128, 0x1122_3344_5566_7788);
+    b.set(V1, c);
+    let x = b.get(V0);
+    let i = b.bitcast(Type::I128, x);
+    let one = b.iconst(Type::I64, 1);
+    let one = b.zext(Type::I128, one);
+    let i = b.add(i, one);
+    set_result(&mut b, i, Type::I128);
+    let back = b.bitcast(Type::V128, i);
+    b.set(V0, back);
+    b.terminate(Terminal::Jump(0));
+    compare(&b.finish(), &st, &env, Cmp::Exact);
+}
+
+/// A block doing `op` on guest memory at `r0` (value `r1`, expected `r4`).
+fn mem_block(kind: u8, ty: Type, f: MemFlags, rop: RmwOp) -> Block {
+    let mut b = Builder::new(&LAYOUT, 0x1000);
+    b.insn_start(0x1000);
+    let one = b.iconst(Type::I64, 1);
+    b.set(r(5), one);
+    b.insn_start(0x1004);
+    let a = b.get(r(0));
+    let v = b.get(r(1));
+    let v = if ty == Type::I64 { v } else { b.trunc(ty, v) };
+    let res = match kind {
+        0 => Some(b.load(ty, a, f)),
+        1 => {
+            b.store(a, v, f);
+            None
+        }
+        2 => Some(b.atomic_rmw(rop, a, v, f)),
+        _ => {
+            let e = b.get(r(4));
+            let e = if ty == Type::I64 { e } else { b.trunc(ty, e) };
+            Some(b.atomic_cas(a, e, v, f))
+        }
+    };
+    if let Some(x) = res {
+        set_result(&mut b, x, ty);
+    }
+    b.insn_start(0x1008);
+    let two = b.iconst(Type::I64, 2);
+    b.set(r(6), two);
+    b.terminate(Terminal::Jump(0x100c));
+    b.finish()
+}
+
+fn mem_states() -> Vec<TState> {
+    let addrs = [
+        0x100u64,
+        0x1ff,
+        0x7ff8,
+        0x7ffc,
+        0x7fff, // straddles into the unmapped half
+        0x8000, // unmapped, inside the direct window: host fault
+        0xfff8,
+        0x10000, // beyond the direct limit: slow path
+        u64::MAX - 3,
+    ];
+    let mut out = Vec::new();
+    for a in addrs {
+        for (v, e) in [
+            (0x1122_3344_5566_7788u64, 0),
+            (0xfedc_ba98_7654_3210, 0x8899_aabb_ccdd_eeff),
+        ] {
+            let mut s = TState::default();
+            s.r[0] = a;
+            s.r[1] = v;
+            s.r[4] = e;
+            s.r[5] = 0x55;
+            s.r[6] = 0x66;
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn fill_memory(env: &Env) {
+    let mut rng = Rng(7);
+    for a in (0..MAPPED).step_by(8) {
+        env.mem.store(a, 8, rng.next() as u128).unwrap();
+    }
+    // Make some CAS succeed.
+    env.mem.store(0x100, 8, 0x8899_aabb_ccdd_eeff).unwrap();
+}
+
+#[test]
+fn memory_ops_match_interpreter_direct_and_soft() {
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        let st = mem_states();
+        for ty in [Type::I8, Type::I16, Type::I32, Type::I64] {
+            let size = ty.bytes() as u8;
+            for signed in [false, true] {
+                for aligned in [false, true] {
+                    let mut f = MemFlags::new(size);
+                    if signed {
+                        f = f.signed();
+                    }
+                    if aligned {
+                        f = f.aligned();
+                    }
+                    compare(&mem_block(0, ty, f, RmwOp::Xchg), &st, &env, Cmp::Exact);
+                    if !signed {
+                        compare(&mem_block(1, ty, f, RmwOp::Xchg), &st, &env, Cmp::Exact);
+                    }
+                }
+            }
+            // Narrow load sign-extended into a wider type.
+            if size < 8 {
+                compare(
+                    &mem_block(0, Type::I64, MemFlags::new(size).signed(), RmwOp::Xchg),
+                    &st,
+                    &env,
+                    Cmp::Exact,
+                );
+            }
+            for rop in [
+                RmwOp::Xchg,
+                RmwOp::Add,
+                RmwOp::AndNot,
+                RmwOp::Or,
+                RmwOp::Xor,
+                RmwOp::Smax,
+                RmwOp::Smin,
+                RmwOp::Umax,
+                RmwOp::Umin,
+                RmwOp::And,
+            ] {
+                let f = MemFlags::new(size).ordered(xlat_ir::Ordering::AcqRel);
+                compare(&mem_block(2, ty, f, rop), &st, &env, Cmp::Exact);
+            }
+            compare(
+                &mem_block(
+                    3,
+                    ty,
+                    MemFlags::new(size).ordered(xlat_ir::Ordering::AcqRel),
+                    RmwOp::Xchg,
+                ),
+                &st,
+                &env,
+                Cmp::Exact,
+            );
+        }
+        // 128-bit loads and stores through v registers.
+        let mut b = Builder::new(&LAYOUT, 0x1000);
+        b.insn_start(0x1000);
+        let a = b.get(r(0));
+        let v = b.load(Type::V128, a, MemFlags::new(16));
+        b.set(V1, v);
+        let x = b.get(V0);
+        let a8 = b.iconst(Type::I64, 0x40);
+        let a2 = b.add(a, a8);
+        b.store(a2, x, MemFlags::new(16));
+        b.terminate(Terminal::Jump(0));
+        compare(&b.finish(), &st, &env, Cmp::Exact);
+    }
+}
+
+#[test]
+fn host_fault_in_compiled_code_recovers_with_exact_state() {
+    let env = Env::new(true);
+    let mut b = Builder::new(&LAYOUT, 0x4000);
+    b.insn_start(0x4000);
+    let x = b.iconst(Type::I64, 42);
+    b.set(r(3), x);
+    b.insn_start(0x4004);
+    let a = b.get(r(0));
+    let v = b.load(Type::I64, a, MemFlags::new(8));
+    b.set(r(2), v);
+    b.insn_start(0x4008);
+    b.set(r(3), v);
+    b.terminate(Terminal::Jump(0x400c));
+    let block = b.finish();
+    let mut j = jit(true);
+    let region = j.compile(&[&block]).unwrap();
+    for _ in 0..3 {
+        let mut st = TState::default();
+        st.r[0] = 0x9000; // PROT_NONE half of the direct window
+        st.r[2] = 7;
+        let code = run_jit(&region, &mut st, &env);
+        assert_eq!(code, ExitCode::Fault);
+        assert_eq!(st.pc, 0x4004);
+        assert_eq!(st.r[3], 42, "register set before the fault is written back");
+        assert_eq!(st.r[2], 7);
+        assert_eq!(st.hdr.exc_info, 0x9000, "guest address");
+        assert_eq!(
+            st.hdr.fault_kind & !FAULT_WRITE,
+            FaultKind::Protection as u32
+        );
+        // And the same code still runs normally afterwards.
+        st.r[0] = 0x10;
+        assert_eq!(run_jit(&region, &mut st, &env), ExitCode::Continue);
+        assert_eq!(st.pc, 0x400c);
+    }
+}
+
+unsafe extern "C" fn h_mix(env: *mut u8, a: u64, b: u64, c: u64) -> u64 {
+    let st = env as *mut TState;
+    // SAFETY: called with the live state block.
+    unsafe {
+        (*st).r[7] = (*st).r[6].wrapping_add(a);
+        if c == 99 {
+            (*st).hdr.helper_fault = 1;
+            (*st).hdr.fault_kind = FaultKind::Unmapped as u32;
+            (*st).hdr.exc_info = b;
+        }
+    }
+    a.wrapping_mul(3) ^ b
+}
+
+static H_MIX: HelperDesc = HelperDesc {
+    name: "xlat_jit_test_h_mix",
+    func: h_mix,
+    flags: HelperFlags::STATE_MEM,
+};
+
+#[test]
+fn helpers_and_exceptions_match_interpreter() {
+    let env = Env::new(true);
+    let mut b = Builder::new(&LAYOUT, 0x1000);
+    b.insn_start(0x1000);
+    let x = b.get(r(0));
+    let six = b.iconst(Type::I64, 600);
+    b.set(r(6), six);
+    b.insn_start(0x1004);
+    let y = b.get(r(1));
+    let c = b.get(r(4));
+    let h = b.call_helper(&H_MIX, Type::I64, &[x, y, c]);
+    let r7 = b.get(r(7));
+    let s = b.add(h, r7);
+    b.set(r(2), s);
+    b.terminate(Terminal::Exception {
+        kind: ExceptionKind::Breakpoint,
+        pc: 0x1004,
+        info: 0xbeef,
+    });
+    let mut st = states2();
+    st[3].r[4] = 99;
+    st[7].r[4] = 99;
+    compare(&b.finish(), &st, &env, Cmp::Exact);
+}
+
+/// `pc: r0 += 1; r1 += r0; if r0 <u r2 goto pc else goto exit`.
+fn counting_block(pc: u64, exit: u64) -> Block {
+    let mut b = Builder::new(&LAYOUT, pc);
+    b.insn_start(pc);
+    let x = b.get(r(0));
+    let one = b.iconst(Type::I64, 1);
+    let x = b.add(x, one);
+    b.set(r(0), x);
+    let y = b.get(r(1));
+    let y = b.add(y, x);
+    b.set(r(1), y);
+    let lim = b.get(r(2));
+    let c = b.icmp(Cond::Ult, x, lim);
+    b.terminate(Terminal::Branch {
+        cond: c,
+        taken: pc,
+        not_taken: exit,
+    });
+    b.finish()
+}
+
+#[test]
+fn loops_inside_a_region_and_chained_regions() {
+    let env = Env::new(true);
+    let mut j = jit(true);
+    // One region: a self loop runs to completion in one entry.
+    let blk = counting_block(0x100, 0x200);
+    let region = j.compile(&[&blk]).unwrap();
+    let mut st = TState::default();
+    st.r[2] = 1000;
+    assert_eq!(run_jit(&region, &mut st, &env), ExitCode::Continue);
+    assert_eq!((st.r[0], st.r[1], st.pc), (1000, 500500, 0x200));
+    assert_eq!(region.exits.len(), 1, "only the loop exit is chainable");
+    assert_eq!(region.exits[0].target, 0x200);
+
+    // Two regions chained through their exit slots: A -> B -> A ... -> exit.
+    let mut ba = Builder::new(&LAYOUT, 0x300);
+    let x = ba.get(r(0));
+    let one = ba.iconst(Type::I64, 1);
+    let x = ba.add(x, one);
+    ba.set(r(0), x);
+    ba.terminate(Terminal::Jump(0x400));
+    let a = ba.finish();
+    let mut bb = Builder::new(&LAYOUT, 0x400);
+    let x = bb.get(r(0));
+    let lim = bb.get(r(2));
+    let c = bb.icmp(Cond::Ult, x, lim);
+    bb.terminate(Terminal::Branch {
+        cond: c,
+        taken: 0x300,
+        not_taken: 0x500,
+    });
+    let bblk = bb.finish();
+    let ra = j.compile(&[&a]).unwrap();
+    let rb = j.compile(&[&bblk]).unwrap();
+    let mut st = TState::default();
+    st.r[2] = 50;
+    st.pc = 0x300;
+    // Unchained: one block per entry.
+    assert_eq!(run_jit(&ra, &mut st, &env), ExitCode::Continue);
+    assert_eq!((st.r[0], st.pc), (1, 0x400));
+    // Chain A->B and B->A.
+    // SAFETY: slots and entries of live regions.
+    unsafe {
+        patch_slot(ra.exits[0].slot, rb.entry);
+        let back = rb.exits.iter().find(|e| e.target == 0x300).unwrap();
+        patch_slot(back.slot, ra.entry);
+    }
+    st.r[0] = 0;
+    assert_eq!(run_jit(&ra, &mut st, &env), ExitCode::Continue);
+    assert_eq!(
+        (st.r[0], st.pc),
+        (50, 0x500),
+        "the whole loop ran in one entry"
+    );
+    // Unchain again: back to one block per entry.
+    // SAFETY: as above.
+    unsafe { patch_slot(ra.exits[0].slot, 0) };
+    st.r[0] = 0;
+    run_jit(&ra, &mut st, &env);
+    assert_eq!((st.r[0], st.pc), (1, 0x400));
+}
+
+#[test]
+fn nochain_never_leaves_through_slots() {
+    let env = Env::new(true);
+    let mut j = jit(false);
+    let blk = counting_block(0x100, 0x200);
+    let region = j.compile(&[&blk]).unwrap();
+    assert!(region.exits.is_empty());
+    let mut st = TState::default();
+    st.r[2] = 10;
+    assert_eq!(run_jit(&region, &mut st, &env), ExitCode::Continue);
+    assert_eq!(st.r[0], 10);
+}
+
+#[test]
+fn computed_jumps_use_the_jump_cache() {
+    let env = Env::new(true);
+    let mut j = jit(true);
+    let mut ba = Builder::new(&LAYOUT, 0x600);
+    let x = ba.get(r(0));
+    let one = ba.iconst(Type::I64, 1);
+    let x = ba.add(x, one);
+    ba.set(r(0), x);
+    let t = ba.get(r(5));
+    ba.terminate(Terminal::JumpIndirect(t));
+    let a = ba.finish();
+    let mut bb = Builder::new(&LAYOUT, 0x700);
+    let x = bb.get(r(0));
+    let ten = bb.iconst(Type::I64, 100);
+    let x = bb.add(x, ten);
+    bb.set(r(0), x);
+    bb.terminate(Terminal::Exception {
+        kind: ExceptionKind::Syscall,
+        pc: 0x704,
+        info: 0,
+    });
+    let bblk = bb.finish();
+    let ra = j.compile(&[&a]).unwrap();
+    let rb = j.compile(&[&bblk]).unwrap();
+    let mut cache = vec![JumpCacheEntry::default(); JUMP_CACHE_ENTRIES];
+    let mut st = TState::default();
+    st.r[5] = 0x700;
+    st.hdr.jump_cache = cache.as_mut_ptr() as usize;
+    assert_eq!(run_jit(&ra, &mut st, &env), ExitCode::Continue, "miss");
+    assert_eq!((st.r[0], st.pc), (1, 0x700));
+    cache[jump_cache_index(0x700)] = JumpCacheEntry {
+        pc: 0x700,
+        code: rb.entry as u64,
+    };
+    st.r[0] = 0;
+    st.hdr.jump_cache = cache.as_mut_ptr() as usize;
+    assert_eq!(run_jit(&ra, &mut st, &env), ExitCode::Exception, "hit");
+    assert_eq!((st.r[0], st.pc), (101, 0x704));
+    // An entry for another PC in the same slot is not used.
+    st.r[5] = 0x700 + 4 * JUMP_CACHE_ENTRIES as u64;
+    st.r[0] = 0;
+    assert_eq!(run_jit(&ra, &mut st, &env), ExitCode::Continue);
+    assert_eq!(st.r[0], 1);
+}
+
+#[test]
+fn stop_word_interrupts_a_compiled_loop() {
+    let env = Env::new(true);
+    let mut j = jit(true);
+    let blk = counting_block(0x100, 0x200);
+    let region = j.compile(&[&blk]).unwrap();
+    let mut st = Box::new(TState::default());
+    st.r[2] = u64::MAX;
+    let stop_addr = &st.hdr.stop as *const std::sync::atomic::AtomicU32 as usize;
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        // SAFETY: the state outlives the thread (joined below).
+        unsafe { &*(stop_addr as *const std::sync::atomic::AtomicU32) }
+            .store(1, std::sync::atomic::Ordering::SeqCst);
+    });
+    assert_eq!(run_jit(&region, &mut st, &env), ExitCode::Stopped);
+    t.join().unwrap();
+    assert!(st.r[0] > 0);
+    assert_eq!(st.pc, 0x100, "PC is the next block");
+    assert_eq!(
+        st.r[1],
+        st.r[0].wrapping_mul(st.r[0].wrapping_add(1)) / 2,
+        "registers written back"
+    );
+}
+
+#[test]
+fn dead_generations_are_freed_after_quiescence() {
+    let env = Env::new(true);
+    let mut j = jit(true);
+    let blocks: Vec<Block> = (0..4)
+        .map(|i| counting_block(0x100 * (i + 1), 0x10))
+        .collect();
+    let regions: Vec<Region> = blocks.iter().map(|b| j.compile(&[b]).unwrap()).collect();
+    assert_eq!(j.live_generations(), 1);
+    let mut st = TState::default();
+    st.r[2] = 3;
+    run_jit(&regions[2], &mut st, &env);
+    assert_eq!(st.r[0], 3);
+    for r in &regions[..3] {
+        j.retire(r.generation, 5);
+    }
+    assert_eq!(j.reclaim(100), 0, "one region still live");
+    j.retire(regions[3].generation, 5);
+    assert_eq!(j.reclaim(5), 0, "a CPU may still run epoch-5 code");
+    assert!(runtime::in_code(regions[0].entry));
+    assert_eq!(j.reclaim(6), 1);
+    assert_eq!(j.live_generations(), 0);
+    assert!(!runtime::in_code(regions[0].entry), "code range forgotten");
+    // New code goes to a new generation.
+    let r = j.compile(&[&blocks[0]]).unwrap();
+    assert_ne!(r.generation, regions[0].generation);
+    st.r[0] = 0;
+    run_jit(&r, &mut st, &env);
+    assert_eq!(st.r[0], 3);
+}
+
+#[test]
+fn bad_regions_are_rejected_not_compiled() {
+    let mut j = jit(true);
+    assert!(j.compile(&[]).is_err());
+    let mut b = Builder::new(&LAYOUT, 0);
+    let _ = b.iconst(Type::I64, 1);
+    let unterminated = b.finish();
+    assert!(matches!(
+        j.compile(&[&unterminated]),
+        Err(JitError::BadRegion(_))
+    ));
+}
