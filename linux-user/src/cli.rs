@@ -83,6 +83,9 @@ pub enum CliError {
     /// Unknown `-d` item.
     #[error("unknown log item '{0}' (try -d help)")]
     LogItem(String),
+    /// An option xlat does not know.
+    #[error("unknown option '{0}' (try -h)")]
+    UnknownOption(String),
     /// No program given.
     #[error("no program given (try -h)")]
     NoProgram,
@@ -106,19 +109,19 @@ const SHORT_VALUE: &[&str] = &["-L", "-E", "-U", "-0", "-d", "-D"];
 /// Rewrites qemu-style `-long` options before the program into clap's
 /// `--long` and puts `--` before the program, so nothing after it is
 /// parsed by xlat.
-pub fn normalize_args(args: &[OsString]) -> Vec<OsString> {
+pub fn normalize_args(args: &[OsString]) -> Result<Vec<OsString>, CliError> {
     let mut out: Vec<OsString> = args.iter().take(1).cloned().collect();
     let mut i = 1;
     while i < args.len() {
         let a = args[i].to_string_lossy().into_owned();
         if a == "--" {
             out.extend(args[i..].iter().cloned());
-            return out;
+            return Ok(out);
         }
         if !a.starts_with('-') || a == "-" {
             out.push("--".into());
             out.extend(args[i..].iter().cloned());
-            return out;
+            return Ok(out);
         }
         let name = a.trim_start_matches('-');
         let (name_only, has_eq) = match name.split_once('=') {
@@ -137,12 +140,14 @@ pub fn normalize_args(args: &[OsString]) -> Vec<OsString> {
                 out.push(args[i + 1].clone());
                 i += 1;
             }
-        } else {
+        } else if a == "-h" {
             out.push(args[i].clone());
+        } else {
+            return Err(CliError::UnknownOption(a));
         }
         i += 1;
     }
-    out
+    Ok(out)
 }
 
 /// What the binary should do.
@@ -200,7 +205,7 @@ pub fn parse(
     args: &[OsString],
     env: &[(OsString, OsString)],
 ) -> Result<Command, CliError> {
-    let norm = normalize_args(args);
+    let norm = normalize_args(args)?;
     let cli = Cli::try_parse_from(norm).map_err(|e| {
         let s = e.to_string();
         let line = s
@@ -368,7 +373,10 @@ mod tests {
             e(&["x", "-tier", "fast", "p"]),
             CliError::Parse(_)
         ));
-        assert!(matches!(e(&["x", "-nosuch", "p"]), CliError::Parse(_)));
+        assert_eq!(
+            e(&["x", "-nosuch", "p"]),
+            CliError::UnknownOption("-nosuch".into())
+        );
         for a in [
             &["x", "-version"][..],
             &["x", "--version"],
@@ -393,7 +401,8 @@ mod tests {
                 "p",
                 "prog",
                 "-strace"
-            ])),
+            ]))
+            .unwrap(),
             os(&[
                 "x",
                 "--strace",

@@ -58,7 +58,7 @@ fn disas(cs: Option<&Capstone>, code: &[u8], addr: u64, out: &mut String, word: 
             let _ = write!(out, "0x{:016x}:  {w:08x}      ", i.address());
         } else {
             let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            let _ = write!(out, "0x{:016x}:  {hex:<22}", i.address());
+            let _ = write!(out, "0x{:016x}:  {hex:<24} ", i.address());
         }
         let _ = writeln!(
             out,
@@ -148,7 +148,9 @@ mod tests {
             .unwrap();
         let mut s = String::new();
         // movz x0, #42 ; ret ; an undefined word
-        let code = [0x40, 0x05, 0x80, 0xd2, 0xc0, 0x03, 0x5f, 0xd6, 0, 0, 0, 0];
+        let code = [
+            0x40, 0x05, 0x80, 0xd2, 0xc0, 0x03, 0x5f, 0xd6, 0xff, 0xff, 0xff, 0xff,
+        ];
         disas(Some(&cs), &code, 0x400000, &mut s, true);
         let lines: Vec<&str> = s.lines().collect();
         assert!(lines[0].starts_with("0x0000000000400000:  d2800540"), "{s}");

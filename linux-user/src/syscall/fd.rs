@@ -354,3 +354,124 @@ pub fn sys_unlinkat(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     // SAFETY: `path` is a C string.
     host_ret(unsafe { libc::unlinkat(a[0] as c_int, path.as_ptr(), a[2] as c_int) } as c_long)
 }
+
+/// Passes a syscall through whose only pointer arguments are paths (at
+/// the given argument indices); other arguments are integers.
+fn path_passthrough(ctx: &SysCtx<'_>, nr: c_long, a: &[u64; 6], paths: &[usize]) -> SysResult {
+    let mut args = *a;
+    let mut keep = Vec::new();
+    for &i in paths {
+        let p = path_arg(ctx, a[i])?;
+        args[i] = p.as_ptr() as u64;
+        keep.push(p);
+    }
+    // SAFETY: the path arguments point at live C strings in `keep`; the
+    // others are integers the kernel does not dereference.
+    let r = unsafe { libc::syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]) };
+    drop(keep);
+    host_ret(r)
+}
+
+/// `fchmod(fd, mode)`.
+pub fn sys_fchmod(_ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    raw6(libc::SYS_fchmod, [a[0], a[1], 0, 0, 0, 0])
+}
+
+/// `fchown(fd, uid, gid)`.
+pub fn sys_fchown(_ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    raw6(libc::SYS_fchown, [a[0], a[1], a[2], 0, 0, 0])
+}
+
+/// `flock(fd, op)`.
+pub fn sys_flock(_ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    raw6(libc::SYS_flock, [a[0], a[1], 0, 0, 0, 0])
+}
+
+/// `fallocate(fd, mode, off, len)`.
+pub fn sys_fallocate(_ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    raw6(libc::SYS_fallocate, [a[0], a[1], a[2], a[3], 0, 0])
+}
+
+/// `fadvise64(fd, off, len, advice)`.
+pub fn sys_fadvise64(_ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    raw6(libc::SYS_fadvise64, [a[0], a[1], a[2], a[3], 0, 0])
+}
+
+/// `sync()`.
+pub fn sys_sync(_ctx: &mut SysCtx<'_>, _a: &[u64; 6]) -> SysResult {
+    raw6(libc::SYS_sync, [0; 6])
+}
+
+/// `fchmodat(dirfd, path, mode)`.
+pub fn sys_fchmodat(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    path_passthrough(ctx, libc::SYS_fchmodat, a, &[1])
+}
+
+/// `fchownat(dirfd, path, uid, gid, flags)`.
+pub fn sys_fchownat(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    path_passthrough(ctx, libc::SYS_fchownat, a, &[1])
+}
+
+/// `mknodat(dirfd, path, mode, dev)`.
+pub fn sys_mknodat(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    path_passthrough(ctx, libc::SYS_mknodat, a, &[1])
+}
+
+/// `truncate(path, len)`.
+pub fn sys_truncate(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    path_passthrough(ctx, libc::SYS_truncate, a, &[0])
+}
+
+/// `symlinkat(target, dirfd, linkpath)`.
+pub fn sys_symlinkat(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    // The link target is stored as given, not resolved.
+    let target = CString::new(read_path(ctx, a[0])?).map_err(|_| Errno::EINVAL)?;
+    let link = path_arg(ctx, a[2])?;
+    // SAFETY: both are C strings.
+    host_ret(unsafe { libc::syscall(libc::SYS_symlinkat, target.as_ptr(), a[1], link.as_ptr()) })
+}
+
+/// `linkat(olddirfd, old, newdirfd, new, flags)`.
+pub fn sys_linkat(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    path_passthrough(ctx, libc::SYS_linkat, a, &[1, 3])
+}
+
+/// `renameat(olddirfd, old, newdirfd, new)`.
+pub fn sys_renameat(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let mut b = *a;
+    b[4] = 0;
+    path_passthrough(ctx, libc::SYS_renameat2, &b, &[1, 3])
+}
+
+/// `renameat2(olddirfd, old, newdirfd, new, flags)`.
+pub fn sys_renameat2(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    path_passthrough(ctx, libc::SYS_renameat2, a, &[1, 3])
+}
+
+/// `utimensat(dirfd, path, times, flags)` (path may be NULL).
+pub fn sys_utimensat(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let path = if a[1] != 0 {
+        Some(path_arg(ctx, a[1])?)
+    } else {
+        None
+    };
+    let times = ptr(ctx, a[2], 32)?;
+    let pp = path.as_ref().map_or(std::ptr::null(), |p| p.as_ptr());
+    // SAFETY: `pp` is a C string or NULL; `times` covers 32 guest bytes or is NULL.
+    host_ret(unsafe { libc::syscall(libc::SYS_utimensat, a[0], pp, times, a[3]) })
+}
+
+/// `statfs(path, buf)` (struct statfs is 120 bytes on 64-bit guests).
+pub fn sys_statfs(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let path = path_arg(ctx, a[0])?;
+    let b = ptr(ctx, a[1], 120)?;
+    // SAFETY: `path` is a C string; `b` covers 120 guest bytes.
+    host_ret(unsafe { libc::syscall(libc::SYS_statfs, path.as_ptr(), b) })
+}
+
+/// `fstatfs(fd, buf)`.
+pub fn sys_fstatfs(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let b = ptr(ctx, a[1], 120)?;
+    // SAFETY: `b` covers 120 guest bytes.
+    host_ret(unsafe { libc::syscall(libc::SYS_fstatfs, a[0], b) })
+}
