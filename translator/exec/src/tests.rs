@@ -635,3 +635,108 @@ fn cpu_register_access_and_header() {
     assert_ne!(cpu.header().mem, 0);
     assert_ne!(cpu.header().jump_cache, 0);
 }
+
+#[test]
+fn mixed_tier_compiles_hot_loop_in_background() {
+    let mut s = setup_with(
+        ExecOptions {
+            tier: Tier::Mixed,
+            jit_threshold: 50,
+            ..Default::default()
+        },
+        &sum_program(60000),
+    );
+    let exit = s.engine.run(&mut s.cpu);
+    assert!(matches!(exit, Exit::Exception { kind: ExceptionKind::Syscall, .. }));
+    assert_eq!(reg(&s.cpu, 2), 60000 * 60001 / 2);
+    let st = s.engine.stats();
+    assert!(st.regions_compiled >= 1, "{st}");
+    assert!(st.jit_dispatches >= 1, "compiled code was used: {st}");
+    assert!(
+        st.interp_dispatches < 60000,
+        "most iterations ran compiled: {st}"
+    );
+}
+
+#[derive(Default)]
+struct Log {
+    exec: Mutex<Vec<u64>>,
+    translated: Mutex<Vec<u64>>,
+    compiled: Mutex<Vec<(u64, Vec<u64>, usize)>>,
+}
+
+impl ExecLogger for Log {
+    fn wants_ir(&self) -> bool {
+        true
+    }
+    fn translated(&self, block: &Block, _layout: &StateLayout) {
+        self.translated.lock().unwrap().push(block.pc);
+    }
+    fn compiled(&self, entry_pc: u64, guest_pcs: &[u64], host_code: &[u8], host_addr: u64) {
+        assert_ne!(host_addr, 0);
+        self.compiled
+            .lock()
+            .unwrap()
+            .push((entry_pc, guest_pcs.to_vec(), host_code.len()));
+    }
+    fn exec(&self, pc: u64) {
+        self.exec.lock().unwrap().push(pc);
+    }
+}
+
+#[test]
+fn logger_sees_translation_compilation_and_execution() {
+    let log = Arc::new(Log::default());
+    let mut s = setup_with(
+        ExecOptions {
+            tier: Tier::Jit,
+            chain: false,
+            logger: Some(log.clone()),
+            ..Default::default()
+        },
+        &sum_program(3),
+    );
+    s.engine.run(&mut s.cpu);
+    let tr = log.translated.lock().unwrap().clone();
+    // Block 1 runs from CODE to the first BZ (CODE+24), then the loop's
+    // back branch (CODE+28), the loop body (CODE+16) and the exit (CODE+32).
+    assert_eq!(tr, vec![CODE, CODE + 28, CODE + 16, CODE + 32]);
+    let comp = log.compiled.lock().unwrap();
+    assert_eq!(comp.len(), 4);
+    assert!(comp.iter().all(|(e, pcs, n)| pcs == &vec![*e] && *n > 0));
+    // Without chaining every block goes through the dispatcher.
+    let ex = log.exec.lock().unwrap().clone();
+    assert_eq!(
+        ex,
+        vec![
+            CODE,
+            CODE + 28,
+            CODE + 16,
+            CODE + 28,
+            CODE + 16,
+            CODE + 32
+        ]
+    );
+}
+
+/// Not a test: prints the per-block cost of each tier, the measurement
+/// behind `DEFAULT_JIT_THRESHOLD` (`cargo test -p xlat-exec --release --
+/// --ignored --nocapture measure`).
+#[test]
+#[ignore]
+fn measure_tier_costs() {
+    for tier in [Tier::Interp, Tier::Jit] {
+        let mut s = setup(tier, &sum_program(60000));
+        let t0 = std::time::Instant::now();
+        s.engine.run(&mut s.cpu);
+        let dt = t0.elapsed();
+        let st = s.engine.stats();
+        let blocks = 2 * 60000;
+        println!(
+            "{tier:?}: {:.1} ns per executed block; compile {:.1} us per region ({} regions); total {dt:?}",
+            (dt.as_nanos() as f64 - st.compile_us as f64 * 1000.0) / blocks as f64,
+            st.compile_us as f64 / st.regions_compiled.max(1) as f64,
+            st.regions_compiled
+        );
+    }
+}
