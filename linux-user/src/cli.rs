@@ -3,6 +3,7 @@
 //! command line wins).
 
 use crate::log::{ITEMS, Log, LogItems};
+use clap::builder::FalseyValueParser;
 use clap::{Parser, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -22,7 +23,11 @@ pub enum TierArg {
 
 /// Parsed options.
 #[derive(Parser, Debug)]
-#[command(disable_help_flag = true, disable_version_flag = true)]
+#[command(
+    disable_help_flag = true,
+    disable_version_flag = true,
+    args_override_self = true
+)]
 pub struct Cli {
     /// Sysroot prefix for guest absolute paths.
     #[arg(short = 'L', env = "XLAT_LD_PREFIX", value_name = "PATH")]
@@ -47,19 +52,35 @@ pub struct Cli {
     #[arg(short = '0', env = "XLAT_ARGV0", value_name = "ARGV0")]
     pub argv0: Option<OsString>,
     /// Log system calls.
-    #[arg(long = "strace", env = "XLAT_STRACE")]
+    #[arg(long = "strace", env = "XLAT_STRACE", value_parser = FalseyValueParser::new(), overrides_with = "strace")]
     pub strace: bool,
     /// Log items.
-    #[arg(short = 'd', env = "XLAT_LOG", value_name = "ITEMS")]
+    #[arg(
+        short = 'd',
+        env = "XLAT_LOG",
+        value_name = "ITEMS",
+        overrides_with = "log"
+    )]
     pub log: Option<String>,
     /// Log file.
     #[arg(short = 'D', env = "XLAT_LOG_FILE", value_name = "FILE")]
     pub log_file: Option<PathBuf>,
     /// One guest instruction per block.
-    #[arg(long = "one-insn-per-tb", env = "XLAT_ONE_INSN_PER_TB")]
+    #[arg(
+        long = "one-insn-per-tb",
+        env = "XLAT_ONE_INSN_PER_TB",
+        value_parser = FalseyValueParser::new(),
+        overrides_with = "one_insn_per_tb"
+    )]
     pub one_insn_per_tb: bool,
     /// Execution tier.
-    #[arg(long = "tier", env = "XLAT_TIER", value_enum, ignore_case = true)]
+    #[arg(
+        long = "tier",
+        env = "XLAT_TIER",
+        value_enum,
+        ignore_case = true,
+        overrides_with = "tier"
+    )]
     pub tier: Option<TierArg>,
     /// Print the version.
     #[arg(long = "version")]
@@ -337,10 +358,14 @@ mod tests {
         let s = run_setup(
             &[
                 "x",
+                "-strace",
                 "-L",
                 "/sys",
                 "-E",
                 "A=1",
+                "-strace",
+                "-E",
+                "C=3",
                 "-U",
                 "HOME",
                 "-0",
@@ -355,7 +380,7 @@ mod tests {
         );
         assert_eq!(s.ld_prefix, Some(PathBuf::from("/sys")));
         assert_eq!(s.argv, os(&["zero", "a"]));
-        assert_eq!(s.envp, os(&["B=2", "A=1"]));
+        assert_eq!(s.envp, os(&["B=2", "A=1", "C=3"]));
         assert!(s.items.in_asm && s.items.nochain && !s.exec.chain);
         assert_eq!(s.exec.max_insns_per_block, 1);
         assert_eq!(s.exec.tier, Tier::Mixed);
