@@ -319,3 +319,163 @@ pub fn raw6(nr: libc::c_long, a: [u64; 6]) -> SysResult {
     // pointers), so the host kernel cannot touch memory on our behalf.
     host_ret(unsafe { libc::syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]) })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::LogItems;
+    use crate::mmap::prot;
+
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Sink {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    const BUF: u64 = 0x10000;
+
+    fn setup(items: LogItems) -> (Process, Sink) {
+        crate::probe::install_fault_handler(None).unwrap();
+        let mem = AddressSpace::reserve(34).unwrap();
+        mem.map_fixed(BUF, 0x2000, prot::READ | prot::WRITE, 0x22, -1, 0, None)
+            .unwrap();
+        let sink = Sink::default();
+        let log = Arc::new(Log::new(items, Box::new(sink.clone())));
+        let p = Process::new(
+            &crate::arch::aarch64::ARCH,
+            mem,
+            PathBuf::from("/bin/guest"),
+            None,
+            log,
+        );
+        (p, sink)
+    }
+
+    fn call(p: &Process, t: &mut ThreadState, nr: u64, a: &[u64]) -> (i64, Option<Action>) {
+        let mut args = [0u64; 6];
+        args[..a.len()].copy_from_slice(a);
+        let (v, act) = dispatch(p, t, nr, args);
+        (v as i64, act)
+    }
+
+    #[test]
+    fn unknown_and_unsupported_give_enosys_and_log() {
+        let (p, sink) = setup(LogItems {
+            unimp: true,
+            ..Default::default()
+        });
+        let mut t = ThreadState::default();
+        assert_eq!(call(&p, &mut t, 9999, &[]).0, -38);
+        assert_eq!(call(&p, &mut t, 293, &[]).0, -38); // rseq
+        let log = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        assert!(log.contains("Unsupported syscall: 9999"), "{log}");
+        assert!(log.contains("Unsupported syscall: 293 (rseq)"), "{log}");
+    }
+
+    #[test]
+    fn sigprocmask_and_sigaction_round_trip() {
+        let (p, _) = setup(LogItems::default());
+        let mut t = ThreadState::default();
+        let m = &p.mem;
+        // Block SIGUSR1 (10) and SIGKILL (9): SIGKILL cannot be blocked.
+        m.write_u64(BUF, (1 << 9) | (1 << 8)).unwrap();
+        assert_eq!(call(&p, &mut t, 135, &[0, BUF, BUF + 8, 8]).0, 0);
+        assert_eq!(m.read_u64(BUF + 8).unwrap(), 0);
+        assert_eq!(t.sigmask, 1 << 9);
+        assert_eq!(call(&p, &mut t, 135, &[2, 0, BUF + 8, 8]).0, 0);
+        assert_eq!(m.read_u64(BUF + 8).unwrap(), 1 << 9);
+        assert_eq!(call(&p, &mut t, 135, &[7, BUF, 0, 8]).0, -22);
+        assert_eq!(call(&p, &mut t, 135, &[0, BUF, 0, 4]).0, -22);
+        assert_eq!(call(&p, &mut t, 135, &[0, 0x3000, 0, 8]).0, -14);
+        // rt_sigaction(SIGUSR1, {handler 0x1234, flags 4, restorer 8, mask 2}).
+        for (i, v) in [0x1234u64, 4, 8, 2].iter().enumerate() {
+            m.write_u64(BUF + 0x100 + 8 * i as u64, *v).unwrap();
+        }
+        assert_eq!(call(&p, &mut t, 134, &[10, BUF + 0x100, 0, 8]).0, 0);
+        assert_eq!(call(&p, &mut t, 134, &[10, 0, BUF + 0x200, 8]).0, 0);
+        assert_eq!(m.read_u64(BUF + 0x200).unwrap(), 0x1234);
+        assert_eq!(m.read_u64(BUF + 0x218).unwrap(), 2);
+        assert_eq!(p.sigaction(10).handler, 0x1234);
+        assert_eq!(call(&p, &mut t, 134, &[9, BUF + 0x100, 0, 8]).0, -22);
+        assert_eq!(call(&p, &mut t, 134, &[65, 0, 0, 8]).0, -22);
+    }
+
+    #[test]
+    fn mmap_munmap_and_brk_through_dispatch() {
+        let (p, _) = setup(LogItems::default());
+        let mut t = ThreadState::default();
+        let (a, _) = call(&p, &mut t, 222, &[0, 0x3000, 3, 0x22, u64::MAX, 0]);
+        assert!(a > 0 && a % 4096 == 0, "mmap returned {a:x}");
+        let a = a as u64;
+        p.mem.write_u64(a + 0x2ff8, 5).unwrap();
+        assert_eq!(call(&p, &mut t, 215, &[a + 1, 0x1000]).0, -22);
+        assert_eq!(call(&p, &mut t, 215, &[a, 0x1000]).0, 0);
+        assert!(p.mem.read_u64(a).is_err());
+        // MAP_FIXED_NOREPLACE over a live page: EEXIST.
+        assert_eq!(
+            call(
+                &p,
+                &mut t,
+                222,
+                &[a + 0x1000, 0x1000, 3, 0x100022, u64::MAX, 0]
+            )
+            .0,
+            -17
+        );
+        assert_eq!(call(&p, &mut t, 222, &[0, 0, 3, 0x22, u64::MAX, 0]).0, -22);
+        // mprotect of an unmapped range: ENOMEM.
+        assert_eq!(call(&p, &mut t, 226, &[a, 0x2000, 1]).0, -12);
+        // exit_group is an action.
+        assert_eq!(call(&p, &mut t, 94, &[3]).1, Some(Action::ExitGroup(3)));
+    }
+
+    #[test]
+    fn strace_line_format() {
+        let (p, sink) = setup(LogItems {
+            strace: true,
+            ..Default::default()
+        });
+        let mut t = ThreadState::default();
+        p.mem.write_guest(BUF, b"/no/such/file\0").unwrap();
+        let (r, _) = call(&p, &mut t, 56, &[(-100i64) as u64, BUF, 0o2000000, 0]);
+        assert_eq!(r, -2);
+        let log = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        let line = log.lines().next().unwrap();
+        let (_pid, rest) = line.split_once(' ').unwrap();
+        assert_eq!(
+            rest,
+            "openat(AT_FDCWD,\"/no/such/file\",O_RDONLY|O_CLOEXEC,00) = -1 ENOENT (No such file or directory)"
+        );
+    }
+
+    #[test]
+    fn stat_and_readlink_proc_self_exe() {
+        let (p, _) = setup(LogItems::default());
+        let mut t = ThreadState::default();
+        p.mem.write_guest(BUF, b"/proc/self/exe\0").unwrap();
+        let (n, _) = call(&p, &mut t, 78, &[(-100i64) as u64, BUF, BUF + 0x100, 64]);
+        assert_eq!(n, 10);
+        let mut b = [0u8; 10];
+        p.mem.read_guest(BUF + 0x100, &mut b).unwrap();
+        assert_eq!(&b, b"/bin/guest");
+        // fstat(0..) into guest memory: st_mode at offset 16 non-zero.
+        p.mem.write_guest(BUF, b"/\0").unwrap();
+        assert_eq!(
+            call(&p, &mut t, 79, &[(-100i64) as u64, BUF, BUF + 0x200, 0]).0,
+            0
+        );
+        let mode = p.mem.read_u32(BUF + 0x200 + 16).unwrap();
+        assert_eq!(mode & 0o170000, 0o040000, "/ is a directory");
+        // Bad buffer: EFAULT.
+        assert_eq!(
+            call(&p, &mut t, 79, &[(-100i64) as u64, BUF, 0x5000, 0]).0,
+            -14
+        );
+    }
+}
