@@ -45,9 +45,17 @@ struct Links {
     /// Exit slots that target a key: patched when the key gets code,
     /// reset when it is invalidated. Values: slot addresses.
     incoming: HashMap<Key, Vec<usize>>,
-    /// For a compiled entry key: its region's generation and exit slots
-    /// (target key, slot address).
-    owned: HashMap<Key, (u32, Vec<(Key, usize)>)>,
+    /// Compiled regions by entry key.
+    owned: HashMap<Key, Owned>,
+}
+
+/// A compiled region as the engine tracks it.
+struct Owned {
+    generation: u32,
+    /// Exit slots: (target key, slot address).
+    exits: Vec<(Key, usize)>,
+    /// Guest ranges `[start, end)` of the region's blocks.
+    ranges: Vec<(u64, u64)>,
 }
 
 struct JitState {
@@ -363,6 +371,12 @@ impl Engine {
         }
     }
 
+    /// The cached translation of `(pc, flags)`, if any.
+    #[cfg(test)]
+    pub(crate) fn cached(&self, pc: u64, flags: u64) -> Option<Arc<Tb>> {
+        read(&self.cache).get(&(pc, flags)).cloned()
+    }
+
     fn lookup_or_translate(&self, pc: u64, flags: u64) -> Arc<Tb> {
         if let Some(tb) = read(&self.cache).get(&(pc, flags)) {
             return tb.clone();
@@ -451,7 +465,7 @@ impl Engine {
     }
 
     /// Compiles the region starting at `tb` and installs it.
-    fn compile_now(&self, tb: &Arc<Tb>) {
+    pub(crate) fn compile_now(&self, tb: &Arc<Tb>) {
         let Some(js) = &self.jit else { return };
         let region = self.form_region(tb);
         let blocks: Vec<&Block> = region.iter().map(|t| &t.block).collect();
@@ -473,6 +487,12 @@ impl Engine {
                 return;
             }
         };
+        if region.iter().any(|t| t.dead.load(Ordering::SeqCst)) {
+            // A block of the region was invalidated while it was compiled.
+            js.jit
+                .retire(r.generation, self.epoch.load(Ordering::SeqCst));
+            return;
+        }
         self.counters
             .regions_compiled
             .fetch_add(1, Ordering::Relaxed);
@@ -488,7 +508,7 @@ impl Engine {
             l.compiled(tb.key.0, &r.guest_pcs, code, r.code as u64);
         }
         let flags = tb.key.1;
-        let JitState { jit, links } = &mut *js;
+        let links = &mut js.links;
         // Link: this region's exits to already compiled targets, and
         // waiting exits of other regions to this one.
         let cache = read(&self.cache);
@@ -506,7 +526,14 @@ impl Engine {
             }
         }
         drop(cache);
-        links.owned.insert(tb.key, (r.generation, owned));
+        links.owned.insert(
+            tb.key,
+            Owned {
+                generation: r.generation,
+                exits: owned,
+                ranges: region.iter().map(|t| (t.block.pc, t.end())).collect(),
+            },
+        );
         if let Some(slots) = links.incoming.get(&tb.key) {
             for &s in slots {
                 // SAFETY: slots in `incoming` belong to live regions (they
@@ -515,7 +542,6 @@ impl Engine {
             }
         }
         tb.host.store(r.entry, Ordering::SeqCst);
-        let _ = jit;
     }
 
     /// Drops every translation overlapping `[guest_start, guest_start+len)`
@@ -524,11 +550,27 @@ impl Engine {
     /// every CPU passed through the dispatcher.
     pub fn invalidate(&self, guest_start: u64, len: u64) {
         let end = guest_start.saturating_add(len.max(1));
+        let overlaps = |s: u64, e: u64| s < end && e > guest_start;
+        // Lock order: JIT state, then the cache (as in `compile_now`).
+        let mut js = self.jit.as_ref().map(lock);
+        // Regions that contain an affected block die with it, whatever
+        // their entry.
+        let extra: std::collections::HashSet<Key> = js
+            .as_deref()
+            .map(|js| {
+                js.links
+                    .owned
+                    .iter()
+                    .filter(|(_, o)| o.ranges.iter().any(|&(s, e)| overlaps(s, e)))
+                    .map(|(k, _)| *k)
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut dead = Vec::new();
         {
             let mut cache = write(&self.cache);
-            cache.retain(|_, tb| {
-                let hit = tb.block.pc < end && tb.end() > guest_start;
+            cache.retain(|k, tb| {
+                let hit = overlaps(tb.block.pc, tb.end()) || extra.contains(k);
                 if hit {
                     tb.dead.store(true, Ordering::SeqCst);
                     dead.push(tb.clone());
@@ -543,9 +585,8 @@ impl Engine {
             .blocks_invalidated
             .fetch_add(dead.len() as u64, Ordering::Relaxed);
         let epoch = self.epoch.load(Ordering::SeqCst);
-        if let Some(js) = &self.jit {
-            let mut js = lock(js);
-            let JitState { jit, links } = &mut *js;
+        if let Some(js) = js.as_deref_mut() {
+            let JitState { jit, links } = js;
             for tb in &dead {
                 // Exits into this block go back to the dispatcher.
                 if let Some(slots) = links.incoming.get(&tb.key) {
@@ -555,8 +596,8 @@ impl Engine {
                     }
                 }
                 tb.host.store(0, Ordering::SeqCst);
-                if let Some((generation, owned)) = links.owned.remove(&tb.key) {
-                    for (k, s) in owned {
+                if let Some(o) = links.owned.remove(&tb.key) {
+                    for (k, s) in o.exits {
                         if let Some(v) = links.incoming.get_mut(&k) {
                             v.retain(|&x| x != s);
                             if v.is_empty() {
@@ -564,10 +605,11 @@ impl Engine {
                             }
                         }
                     }
-                    jit.retire(generation, epoch);
+                    jit.retire(o.generation, epoch);
                 }
             }
         }
+        drop(js);
         // Make every CPU notice: bump the epoch, then kick them out of
         // compiled code.
         self.epoch.fetch_add(1, Ordering::SeqCst);

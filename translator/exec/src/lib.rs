@@ -32,15 +32,16 @@ pub enum Tier {
 /// Executions of a block (at tier 0) before it is queued for compilation in
 /// [`Tier::Mixed`].
 ///
-/// Measured on the development machine (2 cores, debug-info release build):
-/// compiling a typical 10-20 op block with Cranelift costs about 40-60 µs,
-/// interpreting it about 0.1-0.2 µs, so a block has to run several hundred
-/// times before compiling it pays for itself. Compilation happens on another
-/// thread, so the threshold only has to keep one-shot start-up code (most
-/// of glibc's initialisation runs a block a handful of times) away from the
-/// compiler; 500 does that while loops still get compiled within a
-/// fraction of a millisecond.
-pub const DEFAULT_JIT_THRESHOLD: u32 = 500;
+/// Measured on the development machine (release build, `measure_tier_costs`
+/// in this crate's tests, a 3-instruction loop body): interpreting costs
+/// 60-110 ns per block, compiling a small region with Cranelift about
+/// 175 µs, compiled code about 2 ns per block. Compiling pays for itself
+/// after roughly 1600-2900 executions; since compilation runs on a
+/// background thread (the guest keeps running meanwhile) a threshold a bit
+/// below break-even is used, which still keeps one-shot start-up code (most
+/// blocks of glibc's initialisation run a handful of times) away from the
+/// compiler.
+pub const DEFAULT_JIT_THRESHOLD: u32 = 1000;
 
 /// Engine options (the `-d`, `-one-insn-per-tb` and tier switches).
 #[derive(Clone)]

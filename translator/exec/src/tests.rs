@@ -647,7 +647,13 @@ fn mixed_tier_compiles_hot_loop_in_background() {
         &sum_program(60000),
     );
     let exit = s.engine.run(&mut s.cpu);
-    assert!(matches!(exit, Exit::Exception { kind: ExceptionKind::Syscall, .. }));
+    assert!(matches!(
+        exit,
+        Exit::Exception {
+            kind: ExceptionKind::Syscall,
+            ..
+        }
+    ));
     assert_eq!(reg(&s.cpu, 2), 60000 * 60001 / 2);
     let st = s.engine.stats();
     assert!(st.regions_compiled >= 1, "{st}");
@@ -708,14 +714,7 @@ fn logger_sees_translation_compilation_and_execution() {
     let ex = log.exec.lock().unwrap().clone();
     assert_eq!(
         ex,
-        vec![
-            CODE,
-            CODE + 28,
-            CODE + 16,
-            CODE + 28,
-            CODE + 16,
-            CODE + 32
-        ]
+        vec![CODE, CODE + 28, CODE + 16, CODE + 28, CODE + 16, CODE + 32]
     );
 }
 
@@ -739,4 +738,54 @@ fn measure_tier_costs() {
             st.regions_compiled
         );
     }
+}
+
+#[test]
+fn invalidating_any_block_of_a_region_kills_the_region() {
+    let mut s = setup_with(
+        ExecOptions {
+            tier: Tier::Mixed,
+            jit_threshold: 1000,
+            ..Default::default()
+        },
+        &sum_program(600),
+    );
+    s.engine.run(&mut s.cpu);
+    assert_eq!(s.engine.stats().regions_compiled, 0, "below the threshold");
+    // Compile the loop region by hand: entry CODE+16 (body) plus its hot
+    // successor CODE+28 (the back branch).
+    let body = s.engine.cached(CODE + 16, 0).expect("translated");
+    s.engine.compile_now(&body);
+    let st = s.engine.stats();
+    assert_eq!(st.regions_compiled, 1);
+    assert_eq!(st.blocks_compiled, 2, "{st}");
+    assert_ne!(body.host.load(std::sync::atomic::Ordering::SeqCst), 0);
+    // Rerun: the compiled region is used.
+    s.cpu.set_pc(CODE);
+    s.engine.run(&mut s.cpu);
+    assert!(s.engine.stats().jit_dispatches >= 1);
+    assert_eq!(reg(&s.cpu, 2), 600 * 601 / 2);
+    // Invalidate only the back-branch block (not the region's entry).
+    s.engine.invalidate(CODE + 28, 4);
+    assert!(body.dead.load(std::sync::atomic::Ordering::SeqCst));
+    assert!(s.engine.cached(CODE + 16, 0).is_none());
+    let st = s.engine.stats();
+    assert_eq!(st.blocks_invalidated, 2, "{st}");
+    assert_eq!(
+        st.generations_freed, 1,
+        "no CPU is running: freed at once: {st}"
+    );
+    // Change the back branch into a syscall: the new code must run.
+    s.mem.write_code(CODE + 28, &[enc(SYS, 0, 0, 0)]);
+    s.cpu.set_pc(CODE);
+    let exit = s.engine.run(&mut s.cpu);
+    assert_eq!(
+        exit,
+        Exit::Exception {
+            kind: ExceptionKind::Syscall,
+            pc: CODE + 32,
+            info: 0
+        }
+    );
+    assert_eq!(reg(&s.cpu, 2), 600, "one iteration only");
 }
