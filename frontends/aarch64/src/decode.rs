@@ -313,7 +313,7 @@ table! {
     DP_1src      "x1011010 11000000 00xxxxxx xxxxxxxx" => dp_reg::dp_1src, "rbit rev16 rev32 rev clz cls";
     DP_3src      "x0011011 xxxxxxxx xxxxxxxx xxxxxxxx" => dp_reg::dp_3src, "madd msub mul mneg smaddl smsubl smull smnegl smulh umaddl umsubl umull umnegl umulh";
     // ---- Loads and Stores ----
-    LDST_excl    "xx001000 xxxxxxxx xxxxxxxx xxxxxxxx" => ldst::exclusive, "stxr stlxr ldxr ldaxr stxp stlxp ldxp ldaxp stllr stlr ldlar ldar stllrb stlrb ldlarb ldarb stllrh stlrh ldlarh ldarh stxrb stlxrb ldxrb ldaxrb stxrh stlxrh ldxrh ldaxrh";
+    LDST_excl    "xx001000 xxxxxxxx xxxxxxxx xxxxxxxx" => ldst::exclusive, "cas casa casl casal casb casab caslb casalb cash casah caslh casalh casp caspa caspl caspal stxr stlxr ldxr ldaxr stxp stlxp ldxp ldaxp stllr stlr ldlar ldar stllrb stlrb ldlarb ldarb stllrh stlrh ldlarh ldarh stxrb stlxrb ldxrb ldaxrb stxrh stlxrh ldxrh ldaxrh";
     LDR_lit      "xx011x00 xxxxxxxx xxxxxxxx xxxxxxxx" => ldst::literal, "ldr ldrsw prfm";
     LDST_pair    "xx101x0x xxxxxxxx xxxxxxxx xxxxxxxx" => ldst::pair, "ldp stp ldpsw ldnp stnp";
     LDST_uimm    "xx111x01 xxxxxxxx xxxxxxxx xxxxxxxx" => ldst::imm_unsigned, "ldr str ldrb strb ldrh strh ldrsb ldrsh ldrsw prfm";
@@ -321,6 +321,7 @@ table! {
     LDST_post    "xx111x00 xx0xxxxx xxxx01xx xxxxxxxx" => ldst::imm9, "ldr str ldrb strb ldrh strh ldrsb ldrsh ldrsw";
     LDST_unpriv  "xx111000 xx0xxxxx xxxx10xx xxxxxxxx" => ldst::imm9, "ldtr sttr ldtrb sttrb ldtrh sttrh ldtrsb ldtrsh ldtrsw";
     LDST_pre     "xx111x00 xx0xxxxx xxxx11xx xxxxxxxx" => ldst::imm9, "ldr str ldrb strb ldrh strh ldrsb ldrsh ldrsw";
+    LDST_atomic  "xx111000 xx1xxxxx xxxx00xx xxxxxxxx" => ldst::atomic_op, "ldadd ldadda ldaddl ldaddal ldaddb ldaddab ldaddlb ldaddalb ldaddh ldaddah ldaddlh ldaddalh stadd staddl staddb staddlb staddh staddlh ldclr ldclra ldclrl ldclral ldclrb ldclrab ldclrlb ldclralb ldclrh ldclrah ldclrlh ldclralh stclr stclrl stclrb stclrlb stclrh stclrlh ldeor ldeora ldeorl ldeoral ldeorb ldeorab ldeorlb ldeoralb ldeorh ldeorah ldeorlh ldeoralh steor steorl steorb steorlb steorh steorlh ldset ldseta ldsetl ldsetal ldsetb ldsetab ldsetlb ldsetalb ldseth ldsetah ldsetlh ldsetalh stset stsetl stsetb stsetlb stseth stsetlh ldsmax ldsmaxa ldsmaxl ldsmaxal ldsmaxb ldsmaxab ldsmaxlb ldsmaxalb ldsmaxh ldsmaxah ldsmaxlh ldsmaxalh stsmax stsmaxl stsmaxb stsmaxlb stsmaxh stsmaxlh ldsmin ldsmina ldsminl ldsminal ldsminb ldsminab ldsminlb ldsminalb ldsminh ldsminah ldsminlh ldsminalh stsmin stsminl stsminb stsminlb stsminh stsminlh ldumax ldumaxa ldumaxl ldumaxal ldumaxb ldumaxab ldumaxlb ldumaxalb ldumaxh ldumaxah ldumaxlh ldumaxalh stumax stumaxl stumaxb stumaxlb stumaxh stumaxlh ldumin ldumina lduminl lduminal lduminb lduminab lduminlb lduminalb ldumin lduminah lduminlh lduminalh lduminh stumin stuminl stuminb stuminlb stuminh stuminlh swp swpa swpl swpal swpb swpab swplb swpalb swph swpah swplh swpalh ldapr ldaprb ldaprh";
     LDST_reg     "xx111x00 xx1xxxxx xxxx10xx xxxxxxxx" => ldst::reg_offset, "ldr str ldrb strb ldrh strh ldrsb ldrsh ldrsw prfm";
     LDST_simd_multi "0x001100 0x000000 xx1xxxxx xxxxxxxx" => ldst::simd_multi, "ld1 st1";
     LDST_simd_multi_post "0x001100 1x0xxxxx xx1xxxxx xxxxxxxx" => ldst::simd_multi, "ld1 st1";

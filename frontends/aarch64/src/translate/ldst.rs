@@ -6,7 +6,7 @@
 use super::{Ctx, TResult, Undef, require};
 use crate::decode::Insn;
 use crate::state::{R_EXCL_ADDR, R_EXCL_SIZE, R_EXCL_VAL, R_EXCL_VAL_HI};
-use xlat_ir::{Cond, MemFlags, Ordering, Type, Value};
+use xlat_ir::{Cond, MemFlags, Ordering, RmwOp, Type, Value};
 
 /// What a single-register load/store does.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -288,6 +288,10 @@ pub fn exclusive(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let size = 1u8 << i.size();
     let (o2, load, o1, o0) = (i.o23() != 0, i.l22() != 0, i.o21() != 0, i.o15() != 0);
     let sf = size == 8;
+    if o1 && (o2 || size <= 2) && i.rt2() == 31 {
+        // CAS (o2 = 1) and CASP (o2 = 0, sz = 0x), FEAT_LSE.
+        return cas(c, i);
+    }
     let base = c.reg_sp(i.rn(), true);
     if o2 {
         require(!o1)?;
@@ -456,5 +460,127 @@ pub fn simd_multi(c: &mut Ctx<'_>, i: Insn) -> TResult {
         };
         c.set_reg_sp(i.rn(), nb);
     }
+    Ok(())
+}
+
+/// Ordering of an LSE access from its acquire and release bits.
+fn lse_order(acquire: bool, release: bool) -> Ordering {
+    match (acquire, release) {
+        (false, false) => Ordering::Relaxed,
+        (true, false) => Ordering::Acquire,
+        (false, true) => Ordering::Release,
+        (true, true) => Ordering::AcqRel,
+    }
+}
+
+/// Joins two registers' low `bits` bits into one value of twice the width
+/// (`lo` at the lower address).
+fn join_pair(c: &mut Ctx<'_>, lo: u32, hi: u32, bits: u32) -> Value {
+    let wide = Type::int(bits * 2);
+    let l = c.reg(lo, bits == 64);
+    let h = c.reg(hi, bits == 64);
+    let l = c.b.zext(wide, l);
+    let h = c.b.zext(wide, h);
+    let k = c.cst(Type::I64, bits as u64);
+    let k = if wide == Type::I128 {
+        c.b.zext(Type::I128, k)
+    } else {
+        k
+    };
+    let h = c.b.shl(h, k);
+    c.b.or(l, h)
+}
+
+/// Splits a pair value back into registers `lo` and `lo + 1`.
+fn split_pair(c: &mut Ctx<'_>, v: Value, lo: u32, bits: u32) {
+    let half = Type::int(bits);
+    let l = c.b.trunc(half, v);
+    let ty = c.b.ty(v);
+    let k = c.cst(Type::I64, bits as u64);
+    let k = if ty == Type::I128 {
+        c.b.zext(Type::I128, k)
+    } else {
+        k
+    };
+    let h = c.b.lshr(v, k);
+    let h = c.b.trunc(half, h);
+    c.set_reg(lo, l);
+    c.set_reg(lo + 1, h);
+}
+
+/// CAS, CASA, CASL, CASAL (B/H/W/X) and CASP, CASPA, CASPL, CASPAL
+/// (W and X pairs): compare Rs (Rs:Rs+1) with memory, store Rt (Rt:Rt+1)
+/// if equal; Rs receives the old value either way.
+fn cas(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let pair = i.o23() == 0;
+    let order = lse_order(i.l22() != 0, i.o15() != 0);
+    let (rs, rt) = (i.rs(), i.rt());
+    if pair {
+        // Odd register numbers are reserved (QEMU raises UNDEFINED too).
+        require(rs & 1 == 0 && rt & 1 == 0)?;
+        let bits = 32u32 << (i.size() & 1);
+        let base = c.reg_sp(i.rn(), true);
+        let exp = join_pair(c, rs, rs + 1, bits);
+        let new = join_pair(c, rt, rt + 1, bits);
+        let f = MemFlags::new((bits / 4) as u8).aligned().ordered(order);
+        let old = c.b.atomic_cas(base, exp, new, f);
+        split_pair(c, old, rs, bits);
+        return Ok(());
+    }
+    let size = 1u8 << i.size();
+    let ty = Type::int(size as u32 * 8);
+    let base = c.reg_sp(i.rn(), true);
+    let exp = c.reg(rs, size == 8);
+    let new = c.reg(rt, size == 8);
+    let (exp, new) = if size < 4 {
+        (c.b.trunc(ty, exp), c.b.trunc(ty, new))
+    } else {
+        (exp, new)
+    };
+    let f = MemFlags::new(size).aligned().ordered(order);
+    let old = c.b.atomic_cas(base, exp, new, f);
+    c.set_reg(rs, old);
+    Ok(())
+}
+
+/// Atomic memory operations (FEAT_LSE): LDADD, LDCLR, LDEOR, LDSET,
+/// LDSMAX, LDSMIN, LDUMAX, LDUMIN, SWP in all sizes and orderings (the
+/// ST* aliases are the Rt = XZR forms), and LDAPR/LDAPRB/LDAPRH
+/// (FEAT_LRCPC, treated as LDAR: acquire is stronger than RCpc).
+pub fn atomic_op(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    require(i.v26() == 0)?;
+    let size = 1u8 << i.size();
+    let (acq, rel) = (i.bit(23), i.bit(22));
+    let o3 = i.bit(15);
+    let opc = i.bits(14, 12);
+    let ty = Type::int(size as u32 * 8);
+    let rop = match (o3, opc) {
+        (false, 0) => RmwOp::Add,
+        (false, 1) => RmwOp::AndNot,
+        (false, 2) => RmwOp::Xor,
+        (false, 3) => RmwOp::Or,
+        (false, 4) => RmwOp::Smax,
+        (false, 5) => RmwOp::Smin,
+        (false, 6) => RmwOp::Umax,
+        (false, 7) => RmwOp::Umin,
+        (true, 0) => RmwOp::Xchg,
+        (true, 4) => {
+            // LDAPR*
+            require(acq && !rel && i.rs() == 31)?;
+            let base = c.reg_sp(i.rn(), true);
+            let f = MemFlags::new(size).aligned().ordered(Ordering::Acquire);
+            let lty = if size == 8 { Type::I64 } else { Type::I32 };
+            let v = c.b.load(lty, base, f);
+            c.set_reg(i.rt(), v);
+            return Ok(());
+        }
+        _ => return Err(Undef),
+    };
+    let base = c.reg_sp(i.rn(), true);
+    let v = c.reg(i.rs(), size == 8);
+    let v = if size < 4 { c.b.trunc(ty, v) } else { v };
+    let f = MemFlags::new(size).aligned().ordered(lse_order(acq, rel));
+    let old = c.b.atomic_rmw(rop, base, v, f);
+    c.set_reg(i.rt(), old);
     Ok(())
 }

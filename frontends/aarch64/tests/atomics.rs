@@ -1,0 +1,128 @@
+//! FEAT_LSE atomics (LDADD.., SWP, CAS, CASP) and LDAPR, run through the
+//! interpreter. Encodings from `aarch64-linux-gnu-objdump -d`
+//! (`-march=armv8.4-a+rcpc`).
+
+mod common;
+use common::*;
+use xlat_ir::ExitCode;
+
+const B: u64 = DATA + 0x200;
+
+/// Runs one word with x1 = B, x2 = `rs`, memory at B = `old` (8 bytes);
+/// returns (x0, memory at B as u64).
+fn rmw(w: u32, old: u64, rs: u64) -> (u64, u64) {
+    let m = Mem::new();
+    m.write(B, &old.to_le_bytes());
+    let r = run_mem(
+        &[w],
+        &state(&[(0, 0x5555_5555_5555_5555), (1, B), (2, rs)]),
+        &m,
+    );
+    assert_eq!(r.exit, ExitCode::Continue, "{w:#010x}");
+    (r.st.x[0], m.read_u64(B))
+}
+
+#[test]
+fn ld_ops_all_sizes() {
+    // ldadd x2, x0, [x1]
+    assert_eq!(rmw(0xf8220020, 40, 2), (40, 42));
+    // ldaddal w2, w0, [x1]: 32-bit wraps, upper memory bytes untouched
+    assert_eq!(
+        rmw(0xb8e20020, 0x1111_1111_ffff_ffff, 2),
+        (0xffff_ffff, 0x1111_1111_0000_0001)
+    );
+    // ldaddb w2, w0, [x1]
+    assert_eq!(rmw(0x38220020, 0xaaff, 0x1ff), (0xff, 0xaafe));
+    // ldclrh w2, w0, [x1]: clears the bits of w2
+    assert_eq!(rmw(0x78221020, 0x77_ffff, 0xf0f0), (0xffff, 0x77_0f0f));
+    // ldeora x2, x0, [x1]
+    assert_eq!(rmw(0xf8a22020, 0b1100, 0b1010), (0b1100, 0b0110));
+    // ldsetl x2, x0, [x1]
+    assert_eq!(rmw(0xf8623020, 0b1100, 0b0011), (0b1100, 0b1111));
+    // ldsmaxb w2, w0, [x1]: signed bytes, 0x80 (-128) < 0x05
+    assert_eq!(rmw(0x38224020, 0x80, 5), (0x80, 5));
+    assert_eq!(rmw(0x38224020, 0x7f, 0x80), (0x7f, 0x7f));
+    // ldsmaxh w2, w0, [x1]
+    assert_eq!(rmw(0x78224020, 0xffff, 1), (0xffff, 1));
+    // ldsmin w2, w0, [x1]
+    assert_eq!(rmw(0xb8225020, 3, 0xffff_fffe), (3, 0xffff_fffe));
+    // ldumax x2, x0, [x1]
+    assert_eq!(rmw(0xf8226020, 3, u64::MAX), (3, u64::MAX));
+    // lduminh w2, w0, [x1]
+    assert_eq!(rmw(0x78227020, 0x1_8000, 0x7fff), (0x8000, 0x1_7fff));
+    // swpal x2, x0, [x1]
+    assert_eq!(rmw(0xf8e28020, 9, 10), (9, 10));
+}
+
+#[test]
+fn st_alias_discards_old_value() {
+    // stadd x2, [x1] (Rt = xzr)
+    let m = Mem::new();
+    m.write(B, &1u64.to_le_bytes());
+    let r = run_mem(&[0xf822003f], &state(&[(1, B), (2, 5)]), &m);
+    assert_eq!(m.read_u64(B), 6);
+    assert_eq!(r.exit, ExitCode::Continue);
+}
+
+#[test]
+fn cas_single() {
+    // cas x2, x3, [x1]: equal -> store
+    let m = Mem::new();
+    m.write(B, &7u64.to_le_bytes());
+    let r = run_mem(&[0xc8a27c23], &state(&[(1, B), (2, 7), (3, 99)]), &m);
+    assert_eq!((r.st.x[2], m.read_u64(B)), (7, 99));
+    // not equal -> no store, x2 = old
+    let r = run_mem(&[0xc8a27c23], &state(&[(1, B), (2, 7), (3, 5)]), &m);
+    assert_eq!((r.st.x[2], m.read_u64(B)), (99, 99));
+    // casal w2, w3, [x1]: compares 32 bits only; w2 gets zero-extended old
+    m.write(B, &0xdead_0000_0000_0010u64.to_le_bytes());
+    let r = run_mem(
+        &[0x88e2fc23],
+        &state(&[(1, B), (2, 0xffff_ffff_0000_0010), (3, 0x20)]),
+        &m,
+    );
+    assert_eq!((r.st.x[2], m.read_u64(B)), (0x10, 0xdead_0000_0000_0020));
+    // casb w2, w3, [x1]
+    let r = run_mem(&[0x08a27c23], &state(&[(1, B), (2, 0x120), (3, 0x1ff)]), &m);
+    assert_eq!((r.st.x[2], m.read_u64(B)), (0x20, 0xdead_0000_0000_00ff));
+}
+
+#[test]
+fn cas_pairs() {
+    // casp x4, x5, x6, x7, [x1]
+    let m = Mem::new();
+    m.write(B, &1u64.to_le_bytes());
+    m.write(B + 8, &2u64.to_le_bytes());
+    let st = state(&[(1, B), (4, 1), (5, 2), (6, 30), (7, 40)]);
+    let r = run_mem(&[0x48247c26], &st, &m);
+    assert_eq!((r.st.x[4], r.st.x[5]), (1, 2));
+    assert_eq!((m.read_u64(B), m.read_u64(B + 8)), (30, 40));
+    // now the expected pair is stale: only the registers change
+    let r = run_mem(&[0x48247c26], &st, &m);
+    assert_eq!((r.st.x[4], r.st.x[5]), (30, 40));
+    assert_eq!((m.read_u64(B), m.read_u64(B + 8)), (30, 40));
+    // caspal w4, w5, w6, w7, [x1]
+    let st = state(&[(1, B), (4, 30), (5, 0), (6, 0xaaaa_bbbb), (7, 0xcccc_dddd)]);
+    let r = run_mem(&[0x0864fc26], &st, &m);
+    assert_eq!((r.st.x[4], r.st.x[5]), (30, 0));
+    assert_eq!(m.read_u64(B), 0xcccc_dddd_aaaa_bbbb);
+    // odd Rs is reserved: casp x5, x6, ... -> Undefined
+    let r = run_mem(&[0x48257c26], &st, &m);
+    assert_eq!(r.exit, ExitCode::Exception);
+}
+
+#[test]
+fn misaligned_atomic_faults() {
+    let m = Mem::new();
+    let r = run_mem(&[0xf8220020], &state(&[(1, B + 4), (2, 1)]), &m);
+    assert_eq!(r.exit, ExitCode::Fault);
+    assert_eq!(r.st.hdr.exc_info, B + 4);
+}
+
+#[test]
+fn ldapr() {
+    let m = Mem::new();
+    m.write(B, &0x8877_6655_4433_2211u64.to_le_bytes());
+    let r = run_mem(&[0xf8bfc020, 0x38bfc023], &state(&[(1, B)]), &m); // ldapr x0 ; ldaprb w3
+    assert_eq!((r.st.x[0], r.st.x[3]), (0x8877_6655_4433_2211, 0x11));
+}
