@@ -1,4 +1,5 @@
-//! ELF loading: static `ET_EXEC` and static-PIE `ET_DYN` executables.
+//! ELF loading: `ET_EXEC` and `ET_DYN` executables and their dynamic
+//! linker (`PT_INTERP`).
 //!
 //! Every offset and size in the file is validated against the file length
 //! before use; a bad file gives one [`ElfError`], never a panic.
@@ -27,9 +28,9 @@ pub enum ElfError {
     /// Malformed file.
     #[error("corrupt ELF: {0}")]
     Corrupt(String),
-    /// Needs a dynamic loader.
-    #[error("dynamic executables not supported yet (PT_INTERP {0})")]
-    Dynamic(String),
+    /// A dynamic linker that asks for another dynamic linker.
+    #[error("the dynamic linker has a PT_INTERP of its own ({0})")]
+    NestedInterp(String),
     /// Not an executable (e.g. a relocatable object).
     #[error("not an executable (ELF type {0})")]
     NotExecutable(u16),
@@ -59,6 +60,19 @@ pub struct LoadedElf {
     pub brk: u64,
     /// Whether PT_GNU_STACK asks for an executable stack.
     pub exec_stack: bool,
+    /// The `PT_INTERP` path (without its NUL), if the program has one.
+    pub interp: Option<Vec<u8>>,
+}
+
+/// Where [`load_at`] puts an `ET_DYN` image.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// A main program: like Linux's `ELF_ET_DYN_BASE`, two thirds up the
+    /// address space.
+    Program,
+    /// A dynamic linker: the highest free range below the mmap top, as
+    /// Linux places the interpreter with a top-down mmap.
+    Interpreter,
 }
 
 /// Human name of an `e_machine` value.
@@ -183,7 +197,7 @@ fn seg_prot(flags: u32) -> u32 {
     p
 }
 
-/// Loads an executable into `mem`. `name` names the mappings.
+/// Loads a main executable into `mem`. `name` names the mappings.
 pub fn load(
     data: &[u8],
     mem: &AddressSpace,
@@ -191,11 +205,41 @@ pub fn load(
     machine_name_str: &'static str,
     name: Arc<str>,
 ) -> Result<LoadedElf, ElfError> {
+    load_at(
+        data,
+        mem,
+        machine,
+        machine_name_str,
+        name,
+        Placement::Program,
+    )
+}
+
+/// Loads an executable or a dynamic linker into `mem`, an `ET_DYN` image
+/// at the place `placement` chooses. `name` names the mappings.
+pub fn load_at(
+    data: &[u8],
+    mem: &AddressSpace,
+    machine: u16,
+    machine_name_str: &'static str,
+    name: Arc<str>,
+    placement: Placement,
+) -> Result<LoadedElf, ElfError> {
     let (h, phs) = parse(data, machine, machine_name_str)?;
-    if let Some(i) = phs.iter().find(|p| p.p_type == PT_INTERP) {
+    let interp = phs.iter().find(|p| p.p_type == PT_INTERP).map(|i| {
+        // parse() checked that the segment lies inside the file.
         let s = &data[i.p_offset as usize..(i.p_offset + i.p_filesz) as usize];
-        let s = s.split(|b| *b == 0).next().unwrap_or(&[]);
-        return Err(ElfError::Dynamic(String::from_utf8_lossy(s).into_owned()));
+        s.split(|b| *b == 0).next().unwrap_or(&[]).to_vec()
+    });
+    if placement == Placement::Interpreter
+        && let Some(i) = &interp
+    {
+        return Err(ElfError::NestedInterp(
+            String::from_utf8_lossy(i).into_owned(),
+        ));
+    }
+    if interp.as_ref().is_some_and(|i| i.is_empty()) {
+        return Err(ElfError::Corrupt("empty PT_INTERP".into()));
     }
     let loads: Vec<&ProgramHeader> = phs.iter().filter(|p| p.p_type == PT_LOAD).collect();
     let lo = loads
@@ -216,12 +260,21 @@ pub fn load(
         .unwrap_or(PAGE_SIZE)
         .clamp(PAGE_SIZE, 1 << 21);
     let span = page_up(hi) - lo;
-    let bias = if h.e_type == ET_DYN {
-        // Like Linux's ELF_ET_DYN_BASE: two thirds up the address space.
-        let base = (mem.limit() / 3 * 2) & !(align - 1);
-        base.wrapping_sub(lo)
-    } else {
-        0
+    let bias = match (h.e_type, placement) {
+        (ET_DYN, Placement::Program) => {
+            // Like Linux's ELF_ET_DYN_BASE: two thirds up the address space.
+            let base = (mem.limit() / 3 * 2) & !(align - 1);
+            base.wrapping_sub(lo)
+        }
+        (ET_DYN, Placement::Interpreter) => {
+            let room = span
+                .checked_add(align)
+                .ok_or_else(|| ElfError::Corrupt("segments too large".into()))?;
+            let at = mem.find_free(0, room)?;
+            let base = (at + align - 1) & !(align - 1);
+            base.wrapping_sub(lo)
+        }
+        _ => 0,
     };
     let start = lo.wrapping_add(bias);
     if start.checked_add(span).is_none_or(|e| e > mem.limit()) || start < PAGE_SIZE {
@@ -295,6 +348,7 @@ pub fn load(
         end,
         brk: page_up(end),
         exec_stack,
+        interp,
     })
 }
 
@@ -439,6 +493,74 @@ pub(crate) mod tests {
             mem.load(0x401000, 1).unwrap_err().kind,
             xlat_ir::abi::FaultKind::Unmapped
         );
+    }
+
+    /// An ET_DYN image whose second program header is turned into a
+    /// PT_INTERP naming `path`.
+    fn with_interp(path: &[u8]) -> Vec<u8> {
+        let mut z = path.to_vec();
+        z.push(0);
+        let len = z.len() as u64;
+        let mut elf = build_elf(
+            183,
+            ET_DYN,
+            &[(0, vec![0xcc; 64], 64, PF_R | PF_X), (0x2000, z, len, PF_R)],
+        );
+        let ph = 64 + 56;
+        elf[ph..ph + 4].copy_from_slice(&PT_INTERP.to_le_bytes());
+        elf
+    }
+
+    #[test]
+    fn interp_is_recorded_and_placed_below_mmap_top() {
+        crate::probe::install_fault_handler(None).unwrap();
+        let mem = AddressSpace::reserve(36).unwrap();
+        let prog = with_interp(b"/lib/ld-test.so.1");
+        let l = load(&prog, &mem, 183, "AArch64", Arc::from("p")).unwrap();
+        assert_eq!(l.interp.as_deref(), Some(&b"/lib/ld-test.so.1"[..]));
+        // The dynamic linker itself: a second ET_DYN, placed elsewhere.
+        let ld = build_elf(183, ET_DYN, &[(0, vec![0xdd; 64], 0x3000, PF_R | PF_X)]);
+        let i = load_at(
+            &ld,
+            &mem,
+            183,
+            "AArch64",
+            Arc::from("ld"),
+            Placement::Interpreter,
+        )
+        .unwrap();
+        assert_eq!(i.interp, None);
+        assert_eq!(i.start % PAGE_SIZE, 0);
+        assert!(i.start + 0x3000 <= l.start || i.start >= l.end, "overlap");
+        assert_eq!(i.entry, i.start);
+        assert_eq!(mem.load(i.start, 4).unwrap(), 0xdddd_dddd);
+        assert_eq!(mem.load(i.start + 0x2000, 8).unwrap(), 0, "bss");
+        // A second program does not land on the first one.
+        let j = load_at(
+            &ld,
+            &mem,
+            183,
+            "AArch64",
+            Arc::from("ld2"),
+            Placement::Interpreter,
+        )
+        .unwrap();
+        assert!(j.start + 0x3000 <= i.start || j.start >= i.start + 0x3000);
+        // A dynamic linker that wants a dynamic linker is refused.
+        let e = load_at(
+            &prog,
+            &mem,
+            183,
+            "AArch64",
+            Arc::from("x"),
+            Placement::Interpreter,
+        )
+        .unwrap_err();
+        assert!(matches!(e, ElfError::NestedInterp(ref s) if s == "/lib/ld-test.so.1"));
+        assert!(matches!(
+            load(&with_interp(b""), &mem, 183, "AArch64", Arc::from("y")),
+            Err(ElfError::Corrupt(_))
+        ));
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub enum RunError {
     /// The ELF file is unusable.
     #[error("{0}: {1}")]
     Elf(String, ElfError),
+    /// The dynamic linker named by `PT_INTERP` could not be read.
+    #[error("{0}: cannot open the dynamic linker {1}: {2}")]
+    Interp(String, String, String),
     /// The address space could not be set up.
     #[error("{0}")]
     Mmap(#[from] MmapError),
@@ -79,6 +82,14 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
         .map_err(|e| RunError::Elf(shown.clone(), e))?;
     drop(data);
     mem.init_brk(loaded.brk);
+    let (entry, interp_base) = match &loaded.interp {
+        Some(ip) => {
+            let il = load_interp(arch, &mem, cfg.ld_prefix.as_deref(), ip)
+                .map_err(|(what, e)| RunError::Interp(shown.clone(), what, e))?;
+            (il.entry, il.start)
+        }
+        None => (loaded.entry, 0),
+    };
 
     // Stack at the top of the guest space, below a 64 KiB gap.
     let top = mem.limit() - 16 * PAGE_SIZE;
@@ -98,6 +109,7 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
             envp: &envp,
             execfn: &execfn,
             elf: &loaded,
+            interp_base,
             arch: &arch.aux,
             random,
         },
@@ -121,7 +133,7 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
         }
     }));
     let mut cpu = engine.new_cpu();
-    cpu.set_pc(loaded.entry);
+    cpu.set_pc(entry);
     cpu.set(arch.regs.sp, sp as u128);
 
     let proc = Process::new(
@@ -187,6 +199,35 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
     };
     finish(&engine, &log);
     Ok(status & 0xff)
+}
+
+/// Loads the dynamic linker `path` (looked up under `prefix` first);
+/// errors are (shown path, message).
+fn load_interp(
+    arch: &'static ArchDef,
+    mem: &AddressSpace,
+    prefix: Option<&std::path::Path>,
+    path: &[u8],
+) -> Result<elf::LoadedElf, (String, String)> {
+    let host = syscall::prefixed_path(prefix, path);
+    let host = PathBuf::from(std::ffi::OsStr::from_bytes(host.as_bytes()));
+    let shown = String::from_utf8_lossy(path).into_owned();
+    let data = std::fs::read(&host).map_err(|e| {
+        let msg = e.to_string();
+        let msg = msg.split(" (os error").next().unwrap_or("").to_string();
+        (shown.clone(), msg)
+    })?;
+    let real = std::fs::canonicalize(&host).unwrap_or(host);
+    let name: Arc<str> = Arc::from(real.to_string_lossy().as_ref());
+    elf::load_at(
+        &data,
+        mem,
+        arch.elf_machine,
+        arch.elf_machine_name,
+        name,
+        elf::Placement::Interpreter,
+    )
+    .map_err(|e| (shown, e.to_string()))
 }
 
 /// End-of-run logging (`-d stats`).

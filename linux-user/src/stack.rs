@@ -88,6 +88,8 @@ pub struct StackInput<'a> {
     pub execfn: &'a [u8],
     /// The loaded executable.
     pub elf: &'a LoadedElf,
+    /// Load address of the dynamic linker (AT_BASE; 0 for a static program).
+    pub interp_base: u64,
     /// Architecture values.
     pub arch: &'a AuxArch,
     /// AT_RANDOM bytes.
@@ -152,7 +154,7 @@ pub fn build_image(top: u64, inp: &StackInput<'_>) -> Result<(u64, Vec<u8>), Sta
         (at::PHDR, e.phdr),
         (at::PHENT, e.phent),
         (at::PHNUM, e.phnum),
-        (at::BASE, 0),
+        (at::BASE, inp.interp_base),
         (at::FLAGS, 0),
         (at::ENTRY, e.entry),
         (at::UID, uid as u64),
@@ -240,6 +242,7 @@ mod tests {
             end: 0x500000,
             brk: 0x500000,
             exec_stack: false,
+            interp: None,
         };
         let arch = AuxArch {
             hwcap: 3,
@@ -255,6 +258,7 @@ mod tests {
             envp: &envp,
             execfn: b"/bin/prog",
             elf: &elf,
+            interp_base: 0x5500_0000_0000,
             arch: &arch,
             random: [7; 16],
         };
@@ -295,7 +299,7 @@ mod tests {
         assert_eq!(aux[&at::HWCAP], 3);
         assert_eq!(aux[&at::CLKTCK], 100);
         assert_eq!(aux[&at::SECURE], 0);
-        assert_eq!(aux[&at::BASE], 0);
+        assert_eq!(aux[&at::BASE], 0x5500_0000_0000);
         assert_eq!(aux[&at::MINSIGSTKSZ], 5120);
         assert_eq!(cstr(&img, sp, aux[&at::PLATFORM]), b"aarch64");
         assert_eq!(cstr(&img, sp, aux[&at::EXECFN]), b"/bin/prog");

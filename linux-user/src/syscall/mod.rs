@@ -275,8 +275,13 @@ pub fn host_ret(r: libc::c_long) -> SysResult {
 /// Resolves a guest path: with `-L PREFIX`, an absolute path is looked up
 /// under PREFIX first.
 pub fn guest_path(proc: &Process, path: &[u8]) -> std::ffi::CString {
+    prefixed_path(proc.ld_prefix.as_deref(), path)
+}
+
+/// Resolves `path` as [`guest_path`] does, for an explicit prefix.
+pub fn prefixed_path(prefix: Option<&std::path::Path>, path: &[u8]) -> std::ffi::CString {
     use std::os::unix::ffi::OsStrExt;
-    if let Some(pre) = &proc.ld_prefix
+    if let Some(pre) = prefix
         && path.first() == Some(&b'/')
     {
         let mut p = pre.as_os_str().as_bytes().to_vec();
