@@ -298,6 +298,7 @@ table! {
     UDF          "00000000 00000000 xxxxxxxx xxxxxxxx" => branch::undefined_insn, "udf";
     HINT         "11010101 00000011 0010xxxx xxx11111" => branch::hint, "nop yield wfe wfi sev sevl hint bti paciasp pacibsp autiasp autibsp xpaclri pacia1716 pacib1716 autia1716 autib1716 paciaz pacibz autiaz autibz esb psb csdb dgh tsb clrbhb";
     BARRIERS     "11010101 00000011 0011xxxx xxx11111" => branch::barrier, "clrex dsb dmb isb sb ssbb pssbb dfb";
+    MSR_imm      "11010101 00000xxx 0100xxxx xxx11111" => branch::msr_imm, "msr cfinv xaflag axflag";
     SYS          "11010101 00001xxx xxxxxxxx xxxxxxxx" => branch::sys, "sys dc ic";
     MSR_reg      "11010101 00011xxx xxxxxxxx xxxxxxxx" => branch::msr_reg, "msr";
     MRS          "11010101 00111xxx xxxxxxxx xxxxxxxx" => branch::mrs, "mrs";
@@ -306,10 +307,12 @@ table! {
     ADD_SUB_shift "xxx01011 xx0xxxxx xxxxxxxx xxxxxxxx" => dp_reg::add_sub_shifted, "add adds sub subs cmp cmn neg negs";
     ADD_SUB_ext  "xxx01011 001xxxxx xxxxxxxx xxxxxxxx" => dp_reg::add_sub_ext, "add adds sub subs cmp cmn mov";
     ADC_SBC      "xxx11010 000xxxxx 000000xx xxxxxxxx" => dp_reg::adc_sbc, "adc adcs sbc sbcs ngc ngcs";
+    RMIF         "10111010 000xxxxx x00001xx xxx0xxxx" => dp_reg::rmif, "rmif";
+    SETF         "00111010 00000000 0x0010xx xxx01101" => dp_reg::setf, "setf8 setf16";
     CCMP_reg     "xx111010 010xxxxx xxxx00xx xxx0xxxx" => dp_reg::ccmp, "ccmp ccmn";
     CCMP_imm     "xx111010 010xxxxx xxxx10xx xxx0xxxx" => dp_reg::ccmp, "ccmp ccmn";
     CSEL         "xx011010 100xxxxx xxxx0xxx xxxxxxxx" => dp_reg::csel, "csel csinc csinv csneg cset csetm cinc cinv cneg";
-    DP_2src      "x0011010 110xxxxx 00xxxxxx xxxxxxxx" => dp_reg::dp_2src, "udiv sdiv lslv lsrv asrv rorv lsl lsr asr ror";
+    DP_2src      "x0011010 110xxxxx 0xxxxxxx xxxxxxxx" => dp_reg::dp_2src, "udiv sdiv lslv lsrv asrv rorv lsl lsr asr ror crc32b crc32h crc32w crc32x crc32cb crc32ch crc32cw crc32cx";
     DP_1src      "x1011010 11000000 00xxxxxx xxxxxxxx" => dp_reg::dp_1src, "rbit rev16 rev32 rev clz cls";
     DP_3src      "x0011011 xxxxxxxx xxxxxxxx xxxxxxxx" => dp_reg::dp_3src, "madd msub mul mneg smaddl smsubl smull smnegl smulh umaddl umsubl umull umnegl umulh";
     // ---- Loads and Stores ----
@@ -336,8 +339,10 @@ table! {
     SIMD_perm    "0x001110 xx0xxxxx 0xxx10xx xxxxxxxx" => simd_fp::permute, "uzp1 uzp2 trn1 trn2 zip1 zip2";
     SIMD_ext     "0x101110 xx0xxxxx 0xxxx0xx xxxxxxxx" => simd_fp::ext, "ext";
     SIMD_tbl     "0x001110 xx0xxxxx 0xxx00xx xxxxxxxx" => simd_fp::tbl, "tbl tbx";
-    FP_mov_gen   "x0011110 xx1xxxxx 000000xx xxxxxxxx" => simd_fp::fp_int_conv, "fmov scvtf ucvtf fcvtzs fcvtzu";
-    FP_1src      "00011110 xx1xxxxx x10000xx xxxxxxxx" => simd_fp::fp_1src, "fmov fabs fneg fsqrt fcvt";
+    FP_mov_gen   "x0011110 xx1xxxxx 000000xx xxxxxxxx" => simd_fp::fp_int_conv, "fmov scvtf ucvtf fcvtzs fcvtzu fcvtns fcvtnu fcvtps fcvtpu fcvtms fcvtmu fcvtas fcvtau";
+    FP_fixed     "x0011110 xx0xxxxx xxxxxxxx xxxxxxxx" => simd_fp::fp_fixed, "scvtf ucvtf fcvtzs fcvtzu";
+    FP_ccmp      "00011110 xx1xxxxx xxxx01xx xxxxxxxx" => simd_fp::fp_ccmp, "fccmp fccmpe";
+    FP_1src      "00011110 xx1xxxxx x10000xx xxxxxxxx" => simd_fp::fp_1src, "fmov fabs fneg fsqrt fcvt frintn frintp frintm frintz frinta frintx frinti";
     FP_cmp       "00011110 xx1xxxxx xx1000xx xxxxxxxx" => simd_fp::fp_cmp, "fcmp fcmpe";
     FP_imm       "00011110 xx1xxxxx xxx100xx xxxxxxxx" => simd_fp::fp_imm, "fmov";
     FP_2src      "00011110 xx1xxxxx xxxx10xx xxxxxxxx" => simd_fp::fp_2src, "fmul fdiv fadd fsub fmax fmin fmaxnm fminnm fnmul";

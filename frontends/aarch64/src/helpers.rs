@@ -388,3 +388,255 @@ pub static HELPER_SIMD: HelperDesc = HelperDesc {
     func: helper_simd,
     flags: HelperFlags::STATE,
 };
+
+/// Byte-wise lookup tables of the reflected CRC-32 (0xEDB88320) and
+/// CRC-32C (0x82F63B78) polynomials.
+fn crc_tables() -> &'static [[u32; 256]; 2] {
+    static T: std::sync::OnceLock<[[u32; 256]; 2]> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let mk = |poly: u32| -> [u32; 256] {
+            std::array::from_fn(|b| {
+                let mut r = b as u32;
+                for _ in 0..8 {
+                    r = if r & 1 != 0 { (r >> 1) ^ poly } else { r >> 1 };
+                }
+                r
+            })
+        };
+        [mk(0xedb8_8320), mk(0x82f6_3b78)]
+    })
+}
+
+/// The CRC32/CRC32C instruction semantics: updates `acc` with the low
+/// `bytes` bytes of `val`, least significant first (no pre/post inversion).
+pub fn crc32_update(acc: u32, val: u64, bytes: u32, castagnoli: bool) -> u32 {
+    let t = &crc_tables()[castagnoli as usize];
+    let mut crc = acc;
+    for k in 0..bytes {
+        let b = (val >> (8 * k)) as u8;
+        crc = (crc >> 8) ^ t[((crc ^ b as u32) & 0xff) as usize];
+    }
+    crc
+}
+
+/// # Safety
+/// Pure: does not touch `env`.
+unsafe extern "C" fn helper_crc32(_env: *mut u8, acc: u64, val: u64, mode: u64) -> u64 {
+    crc32_update(acc as u32, val, (mode & 0xf) as u32, mode & 0x100 != 0) as u64
+}
+
+/// CRC32/CRC32C helper: `(acc, value, bytes | castagnoli << 8) -> crc`.
+pub static HELPER_CRC32: HelperDesc = HelperDesc {
+    name: "xlat_a64_crc32",
+    func: helper_crc32,
+    flags: HelperFlags::PURE,
+};
+
+/// Executes one scalar floating-point instruction (data processing 1/2/3
+/// source, compares, conversions), already validated by its translate
+/// function, with the Arm semantics of [`crate::fp`]: reads FPCR, sets
+/// the FPSR cumulative flags, writes the destination register and (for
+/// compares) NZCV.
+pub fn exec_fp(st: &mut Aarch64State, i: Insn) {
+    use crate::fp::{self, Fmt, FpEnv, Op, Rounding};
+    let mut env = FpEnv::new(st.fpcr);
+    let fmt = |t: u32| match t {
+        0 => Fmt::S,
+        1 => Fmt::D,
+        _ => Fmt::H,
+    };
+    let f = fmt(i.ftype());
+    let mask = |f: Fmt| {
+        if f.bits() == 64 {
+            u64::MAX
+        } else {
+            (1u64 << f.bits()) - 1
+        }
+    };
+    let vs = |st: &Aarch64State, r: u32, f: Fmt| (st.v[r as usize] as u64) & mask(f);
+    let (d, n, m) = (i.rd(), i.rn(), i.rm());
+    let set_nzcv = |st: &mut Aarch64State, v: u8| {
+        st.nf = v >> 3 & 1;
+        st.zf = v >> 2 & 1;
+        st.cf = v >> 1 & 1;
+        st.vf = v & 1;
+    };
+    let gpr = |st: &Aarch64State, r: u32| if r == 31 { 0 } else { st.x[r as usize] };
+    enum Out {
+        V(u64),
+        X(u64),
+        None,
+    }
+    let out = if i.bits(28, 24) == 0b11111 {
+        // FMADD/FMSUB/FNMADD/FNMSUB: FPMulAdd(±a, ±n, m).
+        let sign = f.bits() as u64 - 1;
+        let (o1, o0) = (i.bit(21), i.bit(15));
+        let a = vs(st, i.ra(), f) ^ ((o1 as u64) << sign);
+        let x = vs(st, n, f) ^ (((o0 != o1) as u64) << sign);
+        Out::V(fp::arith(&mut env, f, Op::Fma, x, vs(st, m, f), a))
+    } else if !i.bit(21) {
+        // Conversion between floating-point and fixed-point.
+        let fbits = 64 - i.bits(15, 10);
+        let sf = i.sf() != 0;
+        let ibits = if sf { 64 } else { 32 };
+        match i.fopcode() {
+            op @ (2 | 3) => {
+                let v = gpr(st, n);
+                let v = if sf {
+                    v
+                } else if op == 2 {
+                    v as i32 as i64 as u64
+                } else {
+                    v as u32 as u64
+                };
+                Out::V(fp::from_int(&mut env, f, v, op == 2, fbits))
+            }
+            op => {
+                let x = vs(st, n, f);
+                Out::X(fp::to_int(
+                    &mut env,
+                    f,
+                    x,
+                    fbits,
+                    op == 1,
+                    ibits,
+                    Rounding::Zero,
+                ))
+            }
+        }
+    } else {
+        let class = if i.bits(15, 10) == 0 {
+            0
+        } else if i.bits(14, 10) == 0b10000 {
+            1
+        } else if i.bits(13, 10) == 0b1000 {
+            4
+        } else if i.bits(11, 10) == 0b10 {
+            2
+        } else {
+            3
+        };
+        match class {
+            0 => {
+                // Conversion between floating-point and integer.
+                let sf = i.sf() != 0;
+                let ibits = if sf { 64 } else { 32 };
+                let (rmode, op) = (i.rmode(), i.fopcode());
+                match op {
+                    2 | 3 => {
+                        let v = gpr(st, n);
+                        let v = if sf {
+                            v
+                        } else if op == 2 {
+                            v as i32 as i64 as u64
+                        } else {
+                            v as u32 as u64
+                        };
+                        Out::V(fp::from_int(&mut env, f, v, op == 2, 0))
+                    }
+                    _ => {
+                        let r = if op >= 4 {
+                            Rounding::TieAway
+                        } else {
+                            Rounding::from_rmode(rmode as u64)
+                        };
+                        let x = vs(st, n, f);
+                        Out::X(fp::to_int(&mut env, f, x, 0, op & 1 == 1, ibits, r))
+                    }
+                }
+            }
+            1 => {
+                // 1-source: FSQRT, FCVT, FRINT*.
+                let op = i.bits(20, 15);
+                let x = vs(st, n, f);
+                match op {
+                    3 => Out::V(fp::arith(&mut env, f, Op::Sqrt, x, 0, 0)),
+                    4 | 5 | 7 => Out::V(fp::convert(&mut env, f, fmt(op & 3), x)),
+                    _ => {
+                        let r = match op & 7 {
+                            4 => Rounding::TieAway,
+                            6 | 7 => env.rmode(),
+                            k => Rounding::from_rmode(k as u64),
+                        };
+                        Out::V(fp::round_to_integral(&mut env, f, x, r, op & 7 == 6))
+                    }
+                }
+            }
+            2 => {
+                let (a, b) = (vs(st, n, f), vs(st, m, f));
+                let r = match i.bits(15, 12) {
+                    0 => fp::arith(&mut env, f, Op::Mul, a, b, 0),
+                    1 => fp::arith(&mut env, f, Op::Div, a, b, 0),
+                    2 => fp::arith(&mut env, f, Op::Add, a, b, 0),
+                    3 => fp::arith(&mut env, f, Op::Sub, a, b, 0),
+                    4 => fp::max_min(&mut env, f, a, b, true, false),
+                    5 => fp::max_min(&mut env, f, a, b, false, false),
+                    6 => fp::max_min(&mut env, f, a, b, true, true),
+                    7 => fp::max_min(&mut env, f, a, b, false, true),
+                    _ => fp::arith(&mut env, f, Op::Mul, a, b, 0) ^ (1u64 << (f.bits() - 1)),
+                };
+                Out::V(r)
+            }
+            3 => {
+                // FCCMP/FCCMPE
+                if cond_holds(st, i.cond12()) {
+                    let v = fp::compare(&mut env, f, vs(st, n, f), vs(st, m, f), i.bit(4));
+                    set_nzcv(st, v);
+                } else {
+                    set_nzcv(st, i.nzcv() as u8);
+                }
+                Out::None
+            }
+            _ => {
+                // FCMP/FCMPE (bits 13:10 = 1000)
+                let b = if i.bit(3) { 0 } else { vs(st, m, f) };
+                let v = fp::compare(&mut env, f, vs(st, n, f), b, i.bit(4));
+                set_nzcv(st, v);
+                Out::None
+            }
+        }
+    };
+    match out {
+        Out::V(r) => st.v[d as usize] = r as u128,
+        Out::X(r) => {
+            if d != 31 {
+                st.x[d as usize] = r;
+            }
+        }
+        Out::None => {}
+    }
+    st.fpsr |= env.flags as u64;
+}
+
+/// ConditionHolds() on the flags in `st`.
+fn cond_holds(st: &Aarch64State, cond: u32) -> bool {
+    let (n, z, c, v) = (st.nf != 0, st.zf != 0, st.cf != 0, st.vf != 0);
+    let r = match cond >> 1 {
+        0 => z,
+        1 => c,
+        2 => n,
+        3 => v,
+        4 => c && !z,
+        5 => n == v,
+        6 => n == v && !z,
+        _ => true,
+    };
+    if cond & 1 == 1 && cond != 15 { !r } else { r }
+}
+
+/// # Safety
+/// `env` must point to a valid, exclusively accessed [`Aarch64State`].
+unsafe extern "C" fn helper_fp(env: *mut u8, insn: u64, _b: u64, _c: u64) -> u64 {
+    // SAFETY: translated code passes its own CPU state block, which is an
+    // `Aarch64State`, and nothing else accesses it while the CPU runs.
+    let st = unsafe { &mut *(env as *mut Aarch64State) };
+    exec_fp(st, Insn(insn as u32));
+    0
+}
+
+/// The scalar floating-point helper: `(insn)`.
+pub static HELPER_FP: HelperDesc = HelperDesc {
+    name: "xlat_a64_fp",
+    func: helper_fp,
+    flags: HelperFlags::STATE,
+};

@@ -3,6 +3,7 @@
 //! Reference Manual, each calling only the IR builder.
 
 pub mod decode;
+pub mod fp;
 pub mod helpers;
 pub mod state;
 pub mod translate;

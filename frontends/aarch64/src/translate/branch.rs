@@ -290,3 +290,55 @@ pub fn msr_reg(c: &mut Ctx<'_>, i: Insn) -> TResult {
     }
     Ok(())
 }
+
+/// MSR (immediate) and the flag-manipulation instructions in its space:
+/// CFINV, XAFLAG, AXFLAG (FEAT_FlagM/FlagM2). Of the PSTATE fields, those
+/// writable at EL0 in Linux (SSBS, DIT, TCO) execute as NOPs; the others
+/// (SPSel, DAIFSet/DAIFClr with SCTLR_EL1.UMA = 0, PAN, UAO, ...) are
+/// UNDEFINED at EL0.
+pub fn msr_imm(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    match (i.op1(), i.op2()) {
+        (0, 0) | (0, 1) | (0, 2) => {
+            require(i.crm() == 0)?;
+            let z = c.b.get(R_ZF);
+            let cf = c.b.get(R_CF);
+            let v = c.b.get(R_VF);
+            let one = c.b.i8(1);
+            let zero = c.b.i8(0);
+            match i.op2() {
+                0 => {
+                    // CFINV
+                    let nc = c.b.xor(cf, one);
+                    c.b.set(R_CF, nc);
+                }
+                1 => {
+                    // XAFLAG
+                    let nc = c.b.xor(cf, one);
+                    let nz = c.b.xor(z, one);
+                    let n2 = c.b.and(nc, nz);
+                    let z2 = c.b.and(z, cf);
+                    let c2 = c.b.or(cf, z);
+                    let v2 = c.b.and(nc, z);
+                    c.b.set(R_NF, n2);
+                    c.b.set(R_ZF, z2);
+                    c.b.set(R_CF, c2);
+                    c.b.set(R_VF, v2);
+                }
+                _ => {
+                    // AXFLAG
+                    let nv = c.b.xor(v, one);
+                    let z2 = c.b.or(z, v);
+                    let c2 = c.b.and(cf, nv);
+                    c.b.set(R_NF, zero);
+                    c.b.set(R_ZF, z2);
+                    c.b.set(R_CF, c2);
+                    c.b.set(R_VF, zero);
+                }
+            }
+        }
+        // SSBS, DIT, TCO: permitted at EL0, no effect on user-mode emulation.
+        (3, 1) | (3, 2) | (3, 4) => {}
+        _ => return Err(Undef),
+    }
+    Ok(())
+}

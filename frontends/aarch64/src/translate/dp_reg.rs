@@ -4,6 +4,8 @@
 
 use super::{Ctx, Nzcv, TResult, ity, require};
 use crate::decode::Insn;
+use crate::helpers::HELPER_CRC32;
+use crate::state::{R_CF, R_NF, R_VF, R_ZF};
 use xlat_ir::{Cond, Type};
 
 /// AND/BIC/ORR/ORN/EOR/EON/ANDS/BICS (shifted register).
@@ -136,6 +138,9 @@ pub fn csel(c: &mut Ctx<'_>, i: Insn) -> TResult {
 pub fn dp_2src(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let sf = i.sf() != 0;
     let op = i.opcode10();
+    if op & 0b111000 == 0b010000 {
+        return crc32(c, i);
+    }
     require(matches!(op, 2 | 3 | 8..=11))?;
     let a = c.reg(i.rn(), sf);
     let b = c.reg(i.rm(), sf);
@@ -229,4 +234,64 @@ pub fn zero_test(c: &mut Ctx<'_>, v: xlat_ir::Value, nonzero: bool) -> xlat_ir::
     let ty = c.b.ty(v);
     let z = c.cst(ty, 0);
     c.b.icmp(if nonzero { Cond::Ne } else { Cond::Eq }, v, z)
+}
+
+/// CRC32B/H/W/X and CRC32CB/H/W/X: `Wd = CRC(Wn, Rm)` over 1, 2, 4 or 8
+/// bytes of Rm (reflected, no inversion), through a table-driven helper.
+fn crc32(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let sz = i.bits(11, 10);
+    let castagnoli = i.bit(12);
+    require((sz == 3) == (i.sf() != 0))?;
+    let acc = c.reg(i.rn(), false);
+    let acc = c.b.zext(Type::I64, acc);
+    let val = c.reg(i.rm(), true);
+    let mode = c.b.i64((1u64 << sz) | (castagnoli as u64) << 8);
+    let r = c.b.call_helper(&HELPER_CRC32, Type::I64, &[acc, val, mode]);
+    let r = c.b.trunc(Type::I32, r);
+    c.set_reg(i.rd(), r);
+    Ok(())
+}
+
+/// RMIF (FEAT_FlagM): rotates Xn right by imm6 and copies the bits selected
+/// by `mask` (N, Z, C, V = bits 3..0) into the flags.
+pub fn rmif(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let x = c.reg(i.rn(), true);
+    let x = c.shift_imm(x, 3, i.bits(20, 15));
+    let mask = i.nzcv();
+    for (bit, r) in [(3, R_NF), (2, R_ZF), (1, R_CF), (0, R_VF)] {
+        if mask & (1 << bit) != 0 {
+            let s = c.b.i64(bit);
+            let f = c.b.lshr(x, s);
+            let f = c.b.trunc(Type::I8, f);
+            let one = c.b.i8(1);
+            let f = c.b.and(f, one);
+            c.b.set(r, f);
+        }
+    }
+    Ok(())
+}
+
+/// SETF8/SETF16 (FEAT_FlagM): N = bit 7/15 of Wn, Z = low 8/16 bits zero,
+/// V = bit 8/16 XOR bit 7/15; C unchanged.
+pub fn setf(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let msb = if i.bit(14) { 15 } else { 7 };
+    let x = c.reg(i.rn(), false);
+    let bit = |c: &mut Ctx<'_>, k: u32| {
+        let s = c.b.i32(k);
+        let f = c.b.lshr(x, s);
+        let f = c.b.trunc(Type::I8, f);
+        let one = c.b.i8(1);
+        c.b.and(f, one)
+    };
+    let n = bit(c, msb);
+    let above = bit(c, msb + 1);
+    let v = c.b.xor(n, above);
+    let m = c.b.i32((1u32 << (msb + 1)) - 1);
+    let low = c.b.and(x, m);
+    let zero = c.b.i32(0);
+    let z = c.b.icmp(Cond::Eq, low, zero);
+    c.b.set(R_NF, n);
+    c.b.set(R_ZF, z);
+    c.b.set(R_VF, v);
+    Ok(())
 }

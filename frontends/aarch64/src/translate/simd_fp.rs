@@ -5,9 +5,8 @@
 
 use super::{Ctx, TResult, Undef, require};
 use crate::decode::Insn;
-use crate::helpers::{Group, HELPER_SIMD};
-use crate::state::{R_CF, R_NF, R_VF, R_ZF};
-use xlat_ir::{FCond, Lanes, Type, Value};
+use crate::helpers::{Group, HELPER_FP, HELPER_SIMD};
+use xlat_ir::{Lanes, Type, Value};
 
 fn call_simd(c: &mut Ctx<'_>, i: Insn, g: Group) {
     let a = c.b.i64(i.0 as u64);
@@ -388,71 +387,70 @@ pub fn fp_int_conv(c: &mut Ctx<'_>, i: Insn) -> TResult {
                 _ => return Err(Undef),
             }
         }
-        (0, 2) | (0, 3) => {
-            let ft = fty(ftype)?;
-            let x = c.reg(i.rn(), sf);
-            let r = if op == 2 {
-                c.b.scvtf(ft, x)
-            } else {
-                c.b.ucvtf(ft, x)
-            };
-            c.set_vreg_scalar(i.rd(), r);
-        }
-        (3, 0) | (3, 1) => {
-            let ft = fty(ftype)?;
-            let x = c.vreg_scalar(i.rn(), ft);
-            let ity = if sf { Type::I64 } else { Type::I32 };
-            let r = if op == 0 {
-                c.b.fcvtzs(ity, x)
-            } else {
-                c.b.fcvtzu(ity, x)
-            };
-            c.set_reg(i.rd(), r);
+        (0, 2..=5) | (_, 0) | (_, 1) => {
+            fty(ftype)?;
+            call_fp(c, i);
         }
         _ => return Err(Undef),
     }
     Ok(())
 }
 
+fn call_fp(c: &mut Ctx<'_>, i: Insn) {
+    let a = c.b.i64(i.0 as u64);
+    c.b.call_helper(&HELPER_FP, Type::Void, &[a]);
+}
+
+/// SCVTF/UCVTF/FCVTZS/FCVTZU (scalar, fixed-point).
+pub fn fp_fixed(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    fty(i.ftype())?;
+    require(matches!(
+        (i.rmode(), i.fopcode()),
+        (0, 2) | (0, 3) | (3, 0) | (3, 1)
+    ))?;
+    require(i.sf() != 0 || i.bits(15, 10) >= 32)?;
+    call_fp(c, i);
+    Ok(())
+}
+
+/// FCCMP, FCCMPE.
+pub fn fp_ccmp(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    fty(i.ftype())?;
+    call_fp(c, i);
+    Ok(())
+}
+
 /// FMOV (register), FABS, FNEG, FSQRT, FCVT between single and double.
 pub fn fp_1src(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    let ft = fty(i.ftype())?;
     let op = i.bits(20, 15);
-    let x = c.vreg_scalar(i.rn(), ft);
-    let r = match op {
-        0 => x,
-        1 => c.b.fabs(x),
-        2 => c.b.fneg(x),
-        3 => c.b.fsqrt(x),
-        4 | 5 => {
-            let to = fty(op & 1)?;
-            require(to != ft)?;
-            c.b.fcvt(to, x)
+    if matches!(op, 4 | 5 | 7) {
+        // FCVT: half precision is allowed as source and destination.
+        require(i.ftype() != 2 && op & 3 != i.ftype())?;
+        call_fp(c, i);
+        return Ok(());
+    }
+    let ft = fty(i.ftype())?;
+    match op {
+        0..=2 => {
+            let x = c.vreg_scalar(i.rn(), ft);
+            let r = match op {
+                0 => x,
+                1 => c.b.fabs(x),
+                _ => c.b.fneg(x),
+            };
+            c.set_vreg_scalar(i.rd(), r);
         }
+        3 | 8..=12 | 14 | 15 => call_fp(c, i),
         _ => return Err(Undef),
-    };
-    c.set_vreg_scalar(i.rd(), r);
+    }
     Ok(())
 }
 
 /// FCMP, FCMPE (register and zero).
 pub fn fp_cmp(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    let ft = fty(i.ftype())?;
+    fty(i.ftype())?;
     require(i.bits(15, 14) == 0 && i.bits(2, 0) == 0)?;
-    let a = c.vreg_scalar(i.rn(), ft);
-    let b = if i.bit(3) {
-        c.b.iconst(ft, 0)
-    } else {
-        c.vreg_scalar(i.rm(), ft)
-    };
-    let lt = c.b.fcmp(FCond::Lt, a, b);
-    let eq = c.b.fcmp(FCond::Eq, a, b);
-    let uno = c.b.fcmp(FCond::Uno, a, b);
-    let nlt = c.bnot(lt);
-    c.b.set(R_NF, lt);
-    c.b.set(R_ZF, eq);
-    c.b.set(R_CF, nlt);
-    c.b.set(R_VF, uno);
+    call_fp(c, i);
     Ok(())
 }
 
@@ -466,41 +464,11 @@ pub fn fp_imm(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
-/// `a` unless it is a NaN and `b` is not (the IEEE maxNum/minNum rule).
-fn num_pick(c: &mut Ctx<'_>, a: Value, b: Value, max: bool) -> Value {
-    let an = c.b.fcmp(FCond::Uno, a, a);
-    let bn = c.b.fcmp(FCond::Uno, b, b);
-    let a2 = c.b.select(an, b, a);
-    let b2 = c.b.select(bn, a2, b);
-    if max {
-        c.b.fmax(a2, b2)
-    } else {
-        c.b.fmin(a2, b2)
-    }
-}
-
 /// FMUL/FDIV/FADD/FSUB/FMAX/FMIN/FMAXNM/FMINNM/FNMUL (scalar).
 pub fn fp_2src(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    let ft = fty(i.ftype())?;
-    let op = i.bits(15, 12);
-    require(op <= 8)?;
-    let a = c.vreg_scalar(i.rn(), ft);
-    let b = c.vreg_scalar(i.rm(), ft);
-    let r = match op {
-        0 => c.b.fmul(a, b),
-        1 => c.b.fdiv(a, b),
-        2 => c.b.fadd(a, b),
-        3 => c.b.fsub(a, b),
-        4 => c.b.fmax(a, b),
-        5 => c.b.fmin(a, b),
-        6 => num_pick(c, a, b, true),
-        7 => num_pick(c, a, b, false),
-        _ => {
-            let p = c.b.fmul(a, b);
-            c.b.fneg(p)
-        }
-    };
-    c.set_vreg_scalar(i.rd(), r);
+    fty(i.ftype())?;
+    require(i.bits(15, 12) <= 8)?;
+    call_fp(c, i);
     Ok(())
 }
 
@@ -517,14 +485,7 @@ pub fn fp_csel(c: &mut Ctx<'_>, i: Insn) -> TResult {
 
 /// FMADD/FMSUB/FNMADD/FNMSUB.
 pub fn fp_3src(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    let ft = fty(i.ftype())?;
-    let n = c.vreg_scalar(i.rn(), ft);
-    let m = c.vreg_scalar(i.rm(), ft);
-    let a = c.vreg_scalar(i.ra(), ft);
-    let (o1, o0) = (i.bit(21), i.o15() != 0);
-    let n = if o0 != o1 { c.b.fneg(n) } else { n };
-    let a = if o1 { c.b.fneg(a) } else { a };
-    let r = c.b.fma(n, m, a);
-    c.set_vreg_scalar(i.rd(), r);
+    fty(i.ftype())?;
+    call_fp(c, i);
     Ok(())
 }
