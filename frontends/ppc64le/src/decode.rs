@@ -1,0 +1,817 @@
+//! The Power ISA decode table.
+//!
+//! Every encoding is one row of [`TABLE`]: its bit pattern, its name as in
+//! the Power ISA (upper case, `_rc` for a separate record-form opcode), the
+//! translate function it calls and the capstone mnemonics it may print as
+//! (used by the decoder agreement test; `b*` means any mnemonic starting
+//! with `b`). Fields are read through the typed accessors of [`Insn`].
+//!
+//! # Bit numbering
+//!
+//! The pattern strings are written most significant bit first for the
+//! 32-bit instruction word as loaded little-endian from memory (`0`/`1`
+//! fixed, `x` don't care, spaces ignored). That is the order of the Power
+//! ISA's big-endian bit numbering: the ISA's bit 0 is the first character
+//! (the top bit of the primary opcode) and its bit 31 (usually Rc) the
+//! last. The field accessors below are named as in the ISA and documented
+//! with both numberings (`ISA a:b` = `LSB hi..lo` with `hi = 31 - a`).
+//!
+//! Matching: the table is scanned in order and the first matching row
+//! wins (more specific rows first where they overlap). Lookup only scans
+//! the rows compatible with the instruction's primary opcode and bits
+//! ISA 21:30 (a 64 × 1024-entry index built once on first use).
+
+use crate::translate::{Ctx, Undef, branch, fixed, fp, ldst, logical, storage, vmx, vsx};
+use std::sync::OnceLock;
+
+/// A 32-bit Power instruction word with typed field accessors.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub struct Insn(pub u32);
+
+/// A translate function: emits the IR of one instruction, or reports an
+/// invalid/reserved sub-encoding.
+pub type TranslateFn = fn(&mut Ctx<'_>, Insn) -> Result<(), Undef>;
+
+macro_rules! fields {
+    ($($(#[doc = $d:literal])* $name:ident: $hi:literal..$lo:literal;)*) => {
+        impl Insn {
+            $(
+                $(#[doc = $d])*
+                #[inline]
+                pub fn $name(self) -> u32 {
+                    (self.0 >> $lo) & ((1u32 << ($hi - $lo + 1)) - 1)
+                }
+            )*
+        }
+    };
+}
+
+fields! {
+    /// Primary opcode, ISA 0:5 (LSB 31..26).
+    po: 31..26;
+    /// RT / RS / FRT / VRT / BO / TO / BT, ISA 6:10 (LSB 25..21).
+    rt: 25..21;
+    /// RA / FRA / VRA / BI / BA, ISA 11:15 (LSB 20..16).
+    ra: 20..16;
+    /// RB / FRB / VRB / BB / SH, ISA 16:20 (LSB 15..11).
+    rb: 15..11;
+    /// FRC / VRC / MB of M-form / BC of isel, ISA 21:25 (LSB 10..6).
+    rc5: 10..6;
+    /// ME of M-form, ISA 26:30 (LSB 5..1).
+    me: 5..1;
+    /// BF (CR field), ISA 6:8 (LSB 25..23).
+    bf: 25..23;
+    /// BFA (source CR field), ISA 11:13 (LSB 20..18).
+    bfa: 20..18;
+    /// L of compares, ISA 10 (LSB 21).
+    l21: 21..21;
+    /// D / SI / UI, ISA 16:31 (LSB 15..0).
+    d: 15..0;
+    /// XO of X-forms, ISA 21:30 (LSB 10..1).
+    xo10: 10..1;
+    /// XO of XO-forms, ISA 22:30 (LSB 9..1).
+    xo9: 9..1;
+    /// OE, ISA 21 (LSB 10).
+    oe: 10..10;
+    /// Rc / LK / TX (last bit), ISA 31 (LSB 0).
+    rc: 0..0;
+    /// AA, ISA 30 (LSB 1).
+    aa: 1..1;
+    /// BH of bclr/bcctr, ISA 19:20 (LSB 12..11).
+    bh: 12..11;
+    /// FXM of mtcrf/mfocrf, ISA 12:19 (LSB 19..12).
+    fxm: 19..12;
+    /// sh\[5\] of MD/XS-forms, ISA 30 (LSB 1).
+    sh5: 1..1;
+    /// mb/me field of MD/MDS-forms (rotated), ISA 21:26 (LSB 10..5).
+    mb6: 10..5;
+    /// LEV of sc, ISA 20:26 (LSB 11..5).
+    lev: 11..5;
+    /// VX-form extended opcode, ISA 21:31 (LSB 10..0).
+    xo11: 10..0;
+    /// VA-form extended opcode, ISA 26:31 (LSB 5..0).
+    xo6: 5..0;
+    /// Rc of VC-form, ISA 21 (LSB 10).
+    vrc: 10..10;
+    /// SHB of vsldoi, ISA 22:25 (LSB 9..6).
+    shb: 9..6;
+    /// AX of XX3-forms, ISA 29 (LSB 2).
+    ax: 2..2;
+    /// BX of XX2/XX3-forms, ISA 30 (LSB 1).
+    bx: 1..1;
+    /// TX / SX of XX-forms, ISA 31 (LSB 0).
+    tx: 0..0;
+    /// CX of XX4-form, ISA 28 (LSB 3).
+    cx: 3..3;
+    /// DM / SHW of xxpermdi / xxsldwi, ISA 22:23 (LSB 9..8).
+    dm: 9..8;
+    /// TX of DQ-forms, ISA 28 (LSB 3).
+    dq_tx: 3..3;
+    /// DQ, ISA 16:27 (LSB 15..4).
+    dq: 15..4;
+    /// IMM8 of xxspltib, ISA 13:20 (LSB 18..11).
+    imm8: 18..11;
+    /// UIM of xxspltw, ISA 14:15 (LSB 17..16).
+    uim2: 17..16;
+    /// FLM of mtfsf, ISA 7:14 (LSB 24..17).
+    flm: 24..17;
+    /// U of mtfsfi, ISA 16:19 (LSB 15..12).
+    u4: 15..12;
+}
+
+impl Insn {
+    /// Bits \[hi:lo\] in LSB-0 numbering.
+    #[inline]
+    pub fn bits(self, hi: u32, lo: u32) -> u32 {
+        (self.0 >> lo) & (((1u64 << (hi - lo + 1)) - 1) as u32)
+    }
+
+    /// Bit `n` (LSB-0 numbering) as bool.
+    #[inline]
+    pub fn bit(self, n: u32) -> bool {
+        (self.0 >> n) & 1 != 0
+    }
+
+    /// Sign-extended bits \[hi:lo\] (LSB-0 numbering).
+    #[inline]
+    pub fn sbits(self, hi: u32, lo: u32) -> i64 {
+        let w = hi - lo + 1;
+        ((self.bits(hi, lo) as i64) << (64 - w)) >> (64 - w)
+    }
+
+    /// SI / D sign-extended.
+    #[inline]
+    pub fn simm(self) -> i64 {
+        self.sbits(15, 0)
+    }
+
+    /// DS field (ISA 16:29) times 4, sign-extended.
+    #[inline]
+    pub fn ds(self) -> i64 {
+        self.sbits(15, 2) << 2
+    }
+
+    /// The SPR number of mfspr/mtspr (the two 5-bit halves swapped back).
+    #[inline]
+    pub fn spr(self) -> u32 {
+        (self.bits(15, 11) << 5) | self.bits(20, 16)
+    }
+
+    /// 6-bit shift of MD/XS-forms: sh\[5\] || sh\[0:4\].
+    #[inline]
+    pub fn sh6(self) -> u32 {
+        (self.sh5() << 5) | self.rb()
+    }
+
+    /// 6-bit mb/me of MD/MDS-forms: mb\[5\] || mb\[0:4\].
+    #[inline]
+    pub fn mb_md(self) -> u32 {
+        let f = self.mb6();
+        ((f & 1) << 5) | (f >> 1)
+    }
+
+    /// XT of XX1/XX2/XX3/XX4-forms: TX || T.
+    #[inline]
+    pub fn xt(self) -> u32 {
+        (self.tx() << 5) | self.rt()
+    }
+
+    /// XA of XX3-forms: AX || A.
+    #[inline]
+    pub fn xa(self) -> u32 {
+        (self.ax() << 5) | self.ra()
+    }
+
+    /// XB of XX2/XX3-forms: BX || B.
+    #[inline]
+    pub fn xb(self) -> u32 {
+        (self.bx() << 5) | self.rb()
+    }
+
+    /// XC of XX4-form: CX || C.
+    #[inline]
+    pub fn xc(self) -> u32 {
+        (self.cx() << 5) | self.rc5()
+    }
+}
+
+/// One decode table row.
+#[derive(Debug)]
+pub struct Row {
+    /// Encoding name as in the Power ISA.
+    pub name: &'static str,
+    /// Bits that are fixed.
+    pub mask: u32,
+    /// Values of the fixed bits.
+    pub bits: u32,
+    /// Translate function.
+    pub func: TranslateFn,
+    /// Capstone mnemonics (space-separated) this encoding may print as.
+    pub mnemonics: &'static str,
+}
+
+impl Row {
+    /// True if the instruction matches the row's fixed bits.
+    #[inline]
+    pub fn matches(&self, i: Insn) -> bool {
+        i.0 & self.mask == self.bits
+    }
+}
+
+/// Parses a pattern string into (mask, bits) at compile time; panics (a
+/// compile error in a const context) on a malformed pattern.
+pub const fn pattern(p: &str) -> (u32, u32) {
+    let b = p.as_bytes();
+    let (mut mask, mut bits, mut n, mut i) = (0u32, 0u32, 0, 0);
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'_' => {}
+            c => {
+                mask <<= 1;
+                bits <<= 1;
+                match c {
+                    b'0' => mask |= 1,
+                    b'1' => {
+                        mask |= 1;
+                        bits |= 1
+                    }
+                    b'x' => {}
+                    _ => panic!("bad pattern character"),
+                }
+                n += 1;
+            }
+        }
+        i += 1;
+    }
+    assert!(n == 32, "pattern must have 32 bits");
+    assert!(mask >> 26 == 0x3f, "the primary opcode must be fixed");
+    (mask, bits)
+}
+
+macro_rules! table {
+    ($($name:ident $pat:literal => $func:path, $mn:literal;)*) => {
+        /// The decode table, in priority order.
+        pub static TABLE: &[Row] = &[$(
+            Row {
+                name: stringify!($name),
+                mask: pattern($pat).0,
+                bits: pattern($pat).1,
+                func: $func,
+                mnemonics: $mn,
+            },
+        )*];
+    };
+}
+
+table! {
+    // ---- Branch facility (Book I chapter 2) ----
+    B          "010010 xxxxx xxxxx xxxxxxxxxxxxxxxx" => branch::b, "b ba bl bla";
+    BC         "010000 xxxxx xxxxx xxxxxxxxxxxxxxxx" => branch::bc, "b*";
+    BCLR       "010011 xxxxx xxxxx xxxxx 0000010000 x" => branch::bclr, "b*";
+    BCCTR      "010011 xxxxx xxxxx xxxxx 1000010000 x" => branch::bcctr, "b*";
+    BCTAR      "010011 xxxxx xxxxx xxxxx 1000110000 x" => branch::bctar, "b*";
+    SC         "010001 xxxxx xxxxx xxxx xxxxxxx xxx 1 0" => branch::sc, "sc";
+    SCV        "010001 xxxxx xxxxx xxxx xxxxxxx xxx 0 1" => branch::scv, "scv";
+    MCRF       "010011 xxxxx xxxxx xxxxx 0000000000 x" => branch::mcrf, "mcrf";
+    CRAND      "010011 xxxxx xxxxx xxxxx 0100000001 x" => branch::cr_logical, "crand";
+    CRANDC     "010011 xxxxx xxxxx xxxxx 0010000001 x" => branch::cr_logical, "crandc";
+    CREQV      "010011 xxxxx xxxxx xxxxx 0100100001 x" => branch::cr_logical, "creqv crset";
+    CRNAND     "010011 xxxxx xxxxx xxxxx 0011100001 x" => branch::cr_logical, "crnand";
+    CRNOR      "010011 xxxxx xxxxx xxxxx 0000100001 x" => branch::cr_logical, "crnor crnot";
+    CROR       "010011 xxxxx xxxxx xxxxx 0111000001 x" => branch::cr_logical, "cror crmove";
+    CRORC      "010011 xxxxx xxxxx xxxxx 0110100001 x" => branch::cr_logical, "crorc";
+    CRXOR      "010011 xxxxx xxxxx xxxxx 0011000001 x" => branch::cr_logical, "crxor crclr";
+    // ---- Fixed-point facility (Book I chapter 3): arithmetic, compare, trap ----
+    TDI        "000010 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fixed::trap_imm, "t*";
+    TWI        "000011 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fixed::trap_imm, "t*";
+    TW         "011111 xxxxx xxxxx xxxxx 0000000100 x" => fixed::trap_reg, "t*";
+    TD         "011111 xxxxx xxxxx xxxxx 0001000100 x" => fixed::trap_reg, "t*";
+    MULLI      "000111 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fixed::mulli, "mulli";
+    SUBFIC     "001000 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fixed::subfic, "subfic";
+    CMPLI      "001010 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fixed::cmpli, "cmpldi cmplwi cmpli";
+    CMPI       "001011 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fixed::cmpi, "cmpdi cmpwi cmpi";
+    ADDIC      "001100 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fixed::addic, "addic subic";
+    ADDIC_rc   "001101 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fixed::addic, "addic. subic.";
+    ADDI       "001110 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fixed::addi, "addi li subi la";
+    ADDIS      "001111 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fixed::addis, "addis lis subis";
+    CMP        "011111 xxxxx xxxxx xxxxx 0000000000 x" => fixed::cmp, "cmpd cmpw cmp";
+    CMPL       "011111 xxxxx xxxxx xxxxx 0000100000 x" => fixed::cmp, "cmpld cmplw cmpl";
+    ADD        "011111 xxxxx xxxxx xxxxx x 100001010 x" => fixed::xo_arith, "add add. addo addo.";
+    ADDC       "011111 xxxxx xxxxx xxxxx x 000001010 x" => fixed::xo_arith, "addc addc. addco addco.";
+    ADDE       "011111 xxxxx xxxxx xxxxx x 010001010 x" => fixed::xo_arith, "adde adde. addeo addeo.";
+    ADDME      "011111 xxxxx xxxxx xxxxx x 011101010 x" => fixed::xo_arith, "addme addme. addmeo addmeo.";
+    ADDZE      "011111 xxxxx xxxxx xxxxx x 011001010 x" => fixed::xo_arith, "addze addze. addzeo addzeo.";
+    SUBF       "011111 xxxxx xxxxx xxxxx x 000101000 x" => fixed::xo_arith, "subf subf. subfo subfo. sub sub. subo subo.";
+    SUBFC      "011111 xxxxx xxxxx xxxxx x 000001000 x" => fixed::xo_arith, "subfc subfc. subfco subfco. subc subc. subco subco.";
+    SUBFE      "011111 xxxxx xxxxx xxxxx x 010001000 x" => fixed::xo_arith, "subfe subfe. subfeo subfeo.";
+    SUBFME     "011111 xxxxx xxxxx xxxxx x 011101000 x" => fixed::xo_arith, "subfme subfme. subfmeo subfmeo.";
+    SUBFZE     "011111 xxxxx xxxxx xxxxx x 011001000 x" => fixed::xo_arith, "subfze subfze. subfzeo subfzeo.";
+    NEG        "011111 xxxxx xxxxx xxxxx x 001101000 x" => fixed::xo_arith, "neg neg. nego nego.";
+    MULLW      "011111 xxxxx xxxxx xxxxx x 011101011 x" => fixed::xo_arith, "mullw mullw. mullwo mullwo.";
+    MULLD      "011111 xxxxx xxxxx xxxxx x 011101001 x" => fixed::xo_arith, "mulld mulld. mulldo mulldo.";
+    DIVW       "011111 xxxxx xxxxx xxxxx x 111101011 x" => fixed::xo_arith, "divw divw. divwo divwo.";
+    DIVWU      "011111 xxxxx xxxxx xxxxx x 111001011 x" => fixed::xo_arith, "divwu divwu. divwuo divwuo.";
+    DIVD       "011111 xxxxx xxxxx xxxxx x 111101001 x" => fixed::xo_arith, "divd divd. divdo divdo.";
+    DIVDU      "011111 xxxxx xxxxx xxxxx x 111001001 x" => fixed::xo_arith, "divdu divdu. divduo divduo.";
+    MULHW      "011111 xxxxx xxxxx xxxxx 0 001001011 x" => fixed::mulh, "mulhw mulhw.";
+    MULHWU     "011111 xxxxx xxxxx xxxxx 0 000001011 x" => fixed::mulh, "mulhwu mulhwu.";
+    MULHD      "011111 xxxxx xxxxx xxxxx 0 001001001 x" => fixed::mulh, "mulhd mulhd.";
+    MULHDU     "011111 xxxxx xxxxx xxxxx 0 000001001 x" => fixed::mulh, "mulhdu mulhdu.";
+    MODSW      "011111 xxxxx xxxxx xxxxx 1100001011 0" => fixed::modulo, "modsw";
+    MODUW      "011111 xxxxx xxxxx xxxxx 0100001011 0" => fixed::modulo, "moduw";
+    MODSD      "011111 xxxxx xxxxx xxxxx 1100001001 0" => fixed::modulo, "modsd";
+    MODUD      "011111 xxxxx xxxxx xxxxx 0100001001 0" => fixed::modulo, "modud";
+    SETB       "011111 xxxxx xxxxx xxxxx 0010000000 0" => fixed::setb, "setb";
+    MCRXRX     "011111 xxxxx xxxxx xxxxx 1001000000 0" => fixed::mcrxrx, "mcrxrx";
+    ISEL       "011111 xxxxx xxxxx xxxxx xxxxx 01111 0" => fixed::isel, "isel isellt iselgt iseleq";
+    MFCR       "011111 xxxxx 0xxxx xxxxx 0000010011 0" => fixed::mfcr, "mfcr";
+    MFOCRF     "011111 xxxxx 1xxxx xxxxx 0000010011 0" => fixed::mfcr, "mfocrf";
+    MTCRF      "011111 xxxxx 0xxxx xxxxx 0010010000 0" => fixed::mtcrf, "mtcrf mtcr";
+    MTOCRF     "011111 xxxxx 1xxxx xxxxx 0010010000 0" => fixed::mtcrf, "mtocrf";
+    MFSPR      "011111 xxxxx xxxxx xxxxx 0101010011 0" => fixed::mfspr, "mfspr mflr mfctr mfxer mfvrsave mftar mfdscr mftb mftbu mfppr mfppr32";
+    MTSPR      "011111 xxxxx xxxxx xxxxx 0111010011 0" => fixed::mtspr, "mtspr mtlr mtctr mtxer mtvrsave mttar mtdscr";
+    MFTB       "011111 xxxxx xxxxx xxxxx 0101110011 0" => fixed::mftb, "mftb mftbu";
+    // ---- Fixed-point facility: logical, rotate and shift ----
+    ORI        "011000 xxxxx xxxxx xxxxxxxxxxxxxxxx" => logical::ori, "ori nop";
+    ORIS       "011001 xxxxx xxxxx xxxxxxxxxxxxxxxx" => logical::ori, "oris";
+    XORI       "011010 xxxxx xxxxx xxxxxxxxxxxxxxxx" => logical::ori, "xori xnop";
+    XORIS      "011011 xxxxx xxxxx xxxxxxxxxxxxxxxx" => logical::ori, "xoris";
+    ANDI       "011100 xxxxx xxxxx xxxxxxxxxxxxxxxx" => logical::ori, "andi.";
+    ANDIS      "011101 xxxxx xxxxx xxxxxxxxxxxxxxxx" => logical::ori, "andis.";
+    AND        "011111 xxxxx xxxxx xxxxx 0000011100 x" => logical::logical, "and and.";
+    ANDC       "011111 xxxxx xxxxx xxxxx 0000111100 x" => logical::logical, "andc andc.";
+    OR         "011111 xxxxx xxxxx xxxxx 0110111100 x" => logical::logical, "or or. mr mr.";
+    XOR        "011111 xxxxx xxxxx xxxxx 0100111100 x" => logical::logical, "xor xor.";
+    NAND       "011111 xxxxx xxxxx xxxxx 0111011100 x" => logical::logical, "nand nand.";
+    NOR        "011111 xxxxx xxxxx xxxxx 0001111100 x" => logical::logical, "nor nor. not not.";
+    EQV        "011111 xxxxx xxxxx xxxxx 0100011100 x" => logical::logical, "eqv eqv.";
+    ORC        "011111 xxxxx xxxxx xxxxx 0110011100 x" => logical::logical, "orc orc.";
+    EXTSB      "011111 xxxxx xxxxx xxxxx 1110111010 x" => logical::unary, "extsb extsb.";
+    EXTSH      "011111 xxxxx xxxxx xxxxx 1110011010 x" => logical::unary, "extsh extsh.";
+    EXTSW      "011111 xxxxx xxxxx xxxxx 1111011010 x" => logical::unary, "extsw extsw.";
+    CNTLZW     "011111 xxxxx xxxxx xxxxx 0000011010 x" => logical::unary, "cntlzw cntlzw. cntlz";
+    CNTLZD     "011111 xxxxx xxxxx xxxxx 0000111010 x" => logical::unary, "cntlzd cntlzd.";
+    CNTTZW     "011111 xxxxx xxxxx xxxxx 1000011010 x" => logical::unary, "cnttzw cnttzw.";
+    CNTTZD     "011111 xxxxx xxxxx xxxxx 1000111010 x" => logical::unary, "cnttzd cnttzd.";
+    POPCNTB    "011111 xxxxx xxxxx xxxxx 0001111010 0" => logical::unary, "popcntb";
+    POPCNTW    "011111 xxxxx xxxxx xxxxx 0101111010 0" => logical::unary, "popcntw";
+    POPCNTD    "011111 xxxxx xxxxx xxxxx 0111111010 0" => logical::unary, "popcntd";
+    CMPB       "011111 xxxxx xxxxx xxxxx 0111111100 0" => logical::cmpb, "cmpb";
+    SLW        "011111 xxxxx xxxxx xxxxx 0000011000 x" => logical::shift, "slw slw.";
+    SRW        "011111 xxxxx xxxxx xxxxx 1000011000 x" => logical::shift, "srw srw.";
+    SRAW       "011111 xxxxx xxxxx xxxxx 1100011000 x" => logical::shift, "sraw sraw.";
+    SLD        "011111 xxxxx xxxxx xxxxx 0000011011 x" => logical::shift, "sld sld.";
+    SRD        "011111 xxxxx xxxxx xxxxx 1000011011 x" => logical::shift, "srd srd.";
+    SRAD       "011111 xxxxx xxxxx xxxxx 1100011010 x" => logical::shift, "srad srad.";
+    SRAWI      "011111 xxxxx xxxxx xxxxx 1100111000 x" => logical::shift_imm, "srawi srawi.";
+    SRADI      "011111 xxxxx xxxxx xxxxx 110011101 x x" => logical::shift_imm, "sradi sradi.";
+    RLWIMI     "010100 xxxxx xxxxx xxxxxxxxxxxxxxxx" => logical::rlwimi, "rlwimi rlwimi. inslwi inslwi. insrwi insrwi.";
+    RLWINM     "010101 xxxxx xxxxx xxxxxxxxxxxxxxxx" => logical::rlwinm, "rlwinm rlwinm. slwi slwi. srwi srwi. clrlwi clrlwi. clrrwi clrrwi. rotlwi rotlwi. extlwi extlwi. extrwi extrwi. clrlslwi clrlslwi.";
+    RLWNM      "010111 xxxxx xxxxx xxxxxxxxxxxxxxxx" => logical::rlwinm, "rlwnm rlwnm. rotlw rotlw.";
+    RLDICL     "011110 xxxxx xxxxx xxxxx xxxxxx 000 x x" => logical::rld, "rldicl rldicl. clrldi clrldi. rotldi rotldi. srdi srdi. extrdi extrdi.";
+    RLDICR     "011110 xxxxx xxxxx xxxxx xxxxxx 001 x x" => logical::rld, "rldicr rldicr. sldi sldi. clrrdi clrrdi. extldi extldi.";
+    RLDIC      "011110 xxxxx xxxxx xxxxx xxxxxx 010 x x" => logical::rld, "rldic rldic. clrlsldi clrlsldi.";
+    RLDIMI     "011110 xxxxx xxxxx xxxxx xxxxxx 011 x x" => logical::rld, "rldimi rldimi. insrdi insrdi.";
+    RLDCL      "011110 xxxxx xxxxx xxxxx xxxxxx 1000 x" => logical::rld, "rldcl rldcl. rotld rotld.";
+    RLDCR      "011110 xxxxx xxxxx xxxxx xxxxxx 1001 x" => logical::rld, "rldcr rldcr.";
+    // ---- Fixed-point facility: loads and stores ----
+    LWZ        "100000 xxxxx xxxxx xxxxxxxxxxxxxxxx" => ldst::dform, "lwz";
+    LWZU       "100001 xxxxx xxxxx xxxxxxxxxxxxxxxx" => ldst::dform, "lwzu";
+    LBZ        "100010 xxxxx xxxxx xxxxxxxxxxxxxxxx" => ldst::dform, "lbz";
+    LBZU       "100011 xxxxx xxxxx xxxxxxxxxxxxxxxx" => ldst::dform, "lbzu";
+    STW        "100100 xxxxx xxxxx xxxxxxxxxxxxxxxx" => ldst::dform, "stw";
+    STWU       "100101 xxxxx xxxxx xxxxxxxxxxxxxxxx" => ldst::dform, "stwu";
+    STB        "100110 xxxxx xxxxx xxxxxxxxxxxxxxxx" => ldst::dform, "stb";
+    STBU       "100111 xxxxx xxxxx xxxxxxxxxxxxxxxx" => ldst::dform, "stbu";
+    LHZ        "101000 xxxxx xxxxx xxxxxxxxxxxxxxxx" => ldst::dform, "lhz";
+    LHZU       "101001 xxxxx xxxxx xxxxxxxxxxxxxxxx" => ldst::dform, "lhzu";
+    LHA        "101010 xxxxx xxxxx xxxxxxxxxxxxxxxx" => ldst::dform, "lha";
+    LHAU       "101011 xxxxx xxxxx xxxxxxxxxxxxxxxx" => ldst::dform, "lhau";
+    STH        "101100 xxxxx xxxxx xxxxxxxxxxxxxxxx" => ldst::dform, "sth";
+    STHU       "101101 xxxxx xxxxx xxxxxxxxxxxxxxxx" => ldst::dform, "sthu";
+    LMW        "101110 xxxxx xxxxx xxxxxxxxxxxxxxxx" => ldst::lmw, "lmw";
+    STMW       "101111 xxxxx xxxxx xxxxxxxxxxxxxxxx" => ldst::stmw, "stmw";
+    LD         "111010 xxxxx xxxxx xxxxxxxxxxxxxx 00" => ldst::dsform, "ld";
+    LDU        "111010 xxxxx xxxxx xxxxxxxxxxxxxx 01" => ldst::dsform, "ldu";
+    LWA        "111010 xxxxx xxxxx xxxxxxxxxxxxxx 10" => ldst::dsform, "lwa";
+    STD        "111110 xxxxx xxxxx xxxxxxxxxxxxxx 00" => ldst::dsform, "std";
+    STDU       "111110 xxxxx xxxxx xxxxxxxxxxxxxx 01" => ldst::dsform, "stdu";
+    STQ        "111110 xxxxx xxxxx xxxxxxxxxxxxxx 10" => ldst::stq, "stq";
+    LQ         "111000 xxxxx xxxxx xxxxxxxxxxxx 0000" => ldst::lq, "lq";
+    LWZX       "011111 xxxxx xxxxx xxxxx 0000010111 0" => ldst::xform, "lwzx";
+    LWZUX      "011111 xxxxx xxxxx xxxxx 0000110111 0" => ldst::xform, "lwzux";
+    LBZX       "011111 xxxxx xxxxx xxxxx 0001010111 0" => ldst::xform, "lbzx";
+    LBZUX      "011111 xxxxx xxxxx xxxxx 0001110111 0" => ldst::xform, "lbzux";
+    STWX       "011111 xxxxx xxxxx xxxxx 0010010111 0" => ldst::xform, "stwx";
+    STWUX      "011111 xxxxx xxxxx xxxxx 0010110111 0" => ldst::xform, "stwux";
+    STBX       "011111 xxxxx xxxxx xxxxx 0011010111 0" => ldst::xform, "stbx";
+    STBUX      "011111 xxxxx xxxxx xxxxx 0011110111 0" => ldst::xform, "stbux";
+    LHZX       "011111 xxxxx xxxxx xxxxx 0100010111 0" => ldst::xform, "lhzx";
+    LHZUX      "011111 xxxxx xxxxx xxxxx 0100110111 0" => ldst::xform, "lhzux";
+    LHAX       "011111 xxxxx xxxxx xxxxx 0101010111 0" => ldst::xform, "lhax";
+    LHAUX      "011111 xxxxx xxxxx xxxxx 0101110111 0" => ldst::xform, "lhaux";
+    STHX       "011111 xxxxx xxxxx xxxxx 0110010111 0" => ldst::xform, "sthx";
+    STHUX      "011111 xxxxx xxxxx xxxxx 0110110111 0" => ldst::xform, "sthux";
+    LDX        "011111 xxxxx xxxxx xxxxx 0000010101 0" => ldst::xform, "ldx";
+    LDUX       "011111 xxxxx xxxxx xxxxx 0000110101 0" => ldst::xform, "ldux";
+    STDX       "011111 xxxxx xxxxx xxxxx 0010010101 0" => ldst::xform, "stdx";
+    STDUX      "011111 xxxxx xxxxx xxxxx 0010110101 0" => ldst::xform, "stdux";
+    LWAX       "011111 xxxxx xxxxx xxxxx 0101010101 0" => ldst::xform, "lwax";
+    LWAUX      "011111 xxxxx xxxxx xxxxx 0101110101 0" => ldst::xform, "lwaux";
+    LHBRX      "011111 xxxxx xxxxx xxxxx 1100010110 0" => ldst::xform, "lhbrx";
+    LWBRX      "011111 xxxxx xxxxx xxxxx 1000010110 0" => ldst::xform, "lwbrx";
+    LDBRX      "011111 xxxxx xxxxx xxxxx 1000010100 0" => ldst::xform, "ldbrx";
+    STHBRX     "011111 xxxxx xxxxx xxxxx 1110010110 0" => ldst::xform, "sthbrx";
+    STWBRX     "011111 xxxxx xxxxx xxxxx 1010010110 0" => ldst::xform, "stwbrx";
+    STDBRX     "011111 xxxxx xxxxx xxxxx 1010010100 0" => ldst::xform, "stdbrx";
+    LBARX      "011111 xxxxx xxxxx xxxxx 0000110100 x" => ldst::larx, "lbarx";
+    LHARX      "011111 xxxxx xxxxx xxxxx 0001110100 x" => ldst::larx, "lharx";
+    LWARX      "011111 xxxxx xxxxx xxxxx 0000010100 x" => ldst::larx, "lwarx";
+    LDARX      "011111 xxxxx xxxxx xxxxx 0001010100 x" => ldst::larx, "ldarx";
+    LQARX      "011111 xxxxx xxxxx xxxxx 0100010100 x" => ldst::larx, "lqarx";
+    STBCX      "011111 xxxxx xxxxx xxxxx 1010110110 1" => ldst::stcx, "stbcx.";
+    STHCX      "011111 xxxxx xxxxx xxxxx 1011010110 1" => ldst::stcx, "sthcx.";
+    STWCX      "011111 xxxxx xxxxx xxxxx 0010010110 1" => ldst::stcx, "stwcx.";
+    STDCX      "011111 xxxxx xxxxx xxxxx 0011010110 1" => ldst::stcx, "stdcx.";
+    STQCX      "011111 xxxxx xxxxx xxxxx 0010110110 1" => ldst::stcx, "stqcx.";
+    // ---- Storage control (Book II): barriers and cache management ----
+    SYNC       "011111 xxxxx xxxxx xxxxx 1001010110 0" => storage::sync, "sync lwsync ptesync hwsync msync";
+    EIEIO      "011111 xxxxx xxxxx xxxxx 1101010110 0" => storage::sync, "eieio";
+    ISYNC      "010011 xxxxx xxxxx xxxxx 0010010110 0" => storage::isync, "isync";
+    DCBZ       "011111 xxxxx xxxxx xxxxx 1111110110 0" => storage::dcbz, "dcbz";
+    DCBST      "011111 xxxxx xxxxx xxxxx 0000110110 0" => storage::cache_nop, "dcbst";
+    DCBF       "011111 xxxxx xxxxx xxxxx 0001010110 0" => storage::cache_nop, "dcbf dcbfl dcbflp dcbfps dcbstps";
+    DCBT       "011111 xxxxx xxxxx xxxxx 0100010110 0" => storage::cache_nop, "dcbt dcbtct dcbtds dcbtt";
+    DCBTST     "011111 xxxxx xxxxx xxxxx 0011110110 0" => storage::cache_nop, "dcbtst dcbtstct dcbtstds dcbtstt";
+    ICBI       "011111 xxxxx xxxxx xxxxx 1111010110 0" => storage::icbi, "icbi";
+    // ---- Floating-point facility (Book I chapter 4) ----
+    LFS        "110000 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fp::load_store, "lfs";
+    LFSU       "110001 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fp::load_store, "lfsu";
+    LFD        "110010 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fp::load_store, "lfd";
+    LFDU       "110011 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fp::load_store, "lfdu";
+    STFS       "110100 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fp::load_store, "stfs";
+    STFSU      "110101 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fp::load_store, "stfsu";
+    STFD       "110110 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fp::load_store, "stfd";
+    STFDU      "110111 xxxxx xxxxx xxxxxxxxxxxxxxxx" => fp::load_store, "stfdu";
+    LFSX       "011111 xxxxx xxxxx xxxxx 1000010111 0" => fp::load_store, "lfsx";
+    LFSUX      "011111 xxxxx xxxxx xxxxx 1000110111 0" => fp::load_store, "lfsux";
+    LFDX       "011111 xxxxx xxxxx xxxxx 1001010111 0" => fp::load_store, "lfdx";
+    LFDUX      "011111 xxxxx xxxxx xxxxx 1001110111 0" => fp::load_store, "lfdux";
+    STFSX      "011111 xxxxx xxxxx xxxxx 1010010111 0" => fp::load_store, "stfsx";
+    STFSUX     "011111 xxxxx xxxxx xxxxx 1010110111 0" => fp::load_store, "stfsux";
+    STFDX      "011111 xxxxx xxxxx xxxxx 1011010111 0" => fp::load_store, "stfdx";
+    STFDUX     "011111 xxxxx xxxxx xxxxx 1011110111 0" => fp::load_store, "stfdux";
+    LFIWAX     "011111 xxxxx xxxxx xxxxx 1101010111 0" => fp::load_store, "lfiwax";
+    LFIWZX     "011111 xxxxx xxxxx xxxxx 1101110111 0" => fp::load_store, "lfiwzx";
+    STFIWX     "011111 xxxxx xxxxx xxxxx 1111010111 0" => fp::load_store, "stfiwx";
+    FDIV       "111111 xxxxx xxxxx xxxxx xxxxx 10010 x" => fp::arith, "fdiv fdiv.";
+    FSUB       "111111 xxxxx xxxxx xxxxx xxxxx 10100 x" => fp::arith, "fsub fsub.";
+    FADD       "111111 xxxxx xxxxx xxxxx xxxxx 10101 x" => fp::arith, "fadd fadd.";
+    FSQRT      "111111 xxxxx xxxxx xxxxx xxxxx 10110 x" => fp::arith, "fsqrt fsqrt.";
+    FSEL       "111111 xxxxx xxxxx xxxxx xxxxx 10111 x" => fp::arith, "fsel fsel.";
+    FMUL       "111111 xxxxx xxxxx xxxxx xxxxx 11001 x" => fp::arith, "fmul fmul.";
+    FMSUB      "111111 xxxxx xxxxx xxxxx xxxxx 11100 x" => fp::arith, "fmsub fmsub.";
+    FMADD      "111111 xxxxx xxxxx xxxxx xxxxx 11101 x" => fp::arith, "fmadd fmadd.";
+    FNMSUB     "111111 xxxxx xxxxx xxxxx xxxxx 11110 x" => fp::arith, "fnmsub fnmsub.";
+    FNMADD     "111111 xxxxx xxxxx xxxxx xxxxx 11111 x" => fp::arith, "fnmadd fnmadd.";
+    FDIVS      "111011 xxxxx xxxxx xxxxx xxxxx 10010 x" => fp::arith, "fdivs fdivs.";
+    FSUBS      "111011 xxxxx xxxxx xxxxx xxxxx 10100 x" => fp::arith, "fsubs fsubs.";
+    FADDS      "111011 xxxxx xxxxx xxxxx xxxxx 10101 x" => fp::arith, "fadds fadds.";
+    FSQRTS     "111011 xxxxx xxxxx xxxxx xxxxx 10110 x" => fp::arith, "fsqrts fsqrts.";
+    FMULS      "111011 xxxxx xxxxx xxxxx xxxxx 11001 x" => fp::arith, "fmuls fmuls.";
+    FMSUBS     "111011 xxxxx xxxxx xxxxx xxxxx 11100 x" => fp::arith, "fmsubs fmsubs.";
+    FMADDS     "111011 xxxxx xxxxx xxxxx xxxxx 11101 x" => fp::arith, "fmadds fmadds.";
+    FNMSUBS    "111011 xxxxx xxxxx xxxxx xxxxx 11110 x" => fp::arith, "fnmsubs fnmsubs.";
+    FNMADDS    "111011 xxxxx xxxxx xxxxx xxxxx 11111 x" => fp::arith, "fnmadds fnmadds.";
+    FCMPU      "111111 xxxxx xxxxx xxxxx 0000000000 0" => fp::fcmp, "fcmpu";
+    FCMPO      "111111 xxxxx xxxxx xxxxx 0000100000 0" => fp::fcmp, "fcmpo";
+    FMR        "111111 xxxxx xxxxx xxxxx 0001001000 x" => fp::unary, "fmr fmr.";
+    FNEG       "111111 xxxxx xxxxx xxxxx 0000101000 x" => fp::unary, "fneg fneg.";
+    FABS       "111111 xxxxx xxxxx xxxxx 0100001000 x" => fp::unary, "fabs fabs.";
+    FNABS      "111111 xxxxx xxxxx xxxxx 0010001000 x" => fp::unary, "fnabs fnabs.";
+    FCPSGN     "111111 xxxxx xxxxx xxxxx 0000001000 x" => fp::unary, "fcpsgn fcpsgn.";
+    FRSP       "111111 xxxxx xxxxx xxxxx 0000001100 x" => fp::unary, "frsp frsp.";
+    FCTIW      "111111 xxxxx xxxxx xxxxx 0000001110 x" => fp::unary, "fctiw fctiw.";
+    FCTIWZ     "111111 xxxxx xxxxx xxxxx 0000001111 x" => fp::unary, "fctiwz fctiwz.";
+    FCTID      "111111 xxxxx xxxxx xxxxx 1100101110 x" => fp::unary, "fctid fctid.";
+    FCTIDZ     "111111 xxxxx xxxxx xxxxx 1100101111 x" => fp::unary, "fctidz fctidz.";
+    FCTIWU     "111111 xxxxx xxxxx xxxxx 0010001110 x" => fp::unary, "fctiwu fctiwu.";
+    FCTIWUZ    "111111 xxxxx xxxxx xxxxx 0010001111 x" => fp::unary, "fctiwuz fctiwuz.";
+    FCTIDU     "111111 xxxxx xxxxx xxxxx 1110101110 x" => fp::unary, "fctidu fctidu.";
+    FCTIDUZ    "111111 xxxxx xxxxx xxxxx 1110101111 x" => fp::unary, "fctiduz fctiduz.";
+    FCFID      "111111 xxxxx xxxxx xxxxx 1101001110 x" => fp::unary, "fcfid fcfid.";
+    FCFIDU     "111111 xxxxx xxxxx xxxxx 1111001110 x" => fp::unary, "fcfidu fcfidu.";
+    FRIN       "111111 xxxxx xxxxx xxxxx 0110001000 x" => fp::unary, "frin frin.";
+    FRIZ       "111111 xxxxx xxxxx xxxxx 0110101000 x" => fp::unary, "friz friz.";
+    FRIP       "111111 xxxxx xxxxx xxxxx 0111001000 x" => fp::unary, "frip frip.";
+    FRIM       "111111 xxxxx xxxxx xxxxx 0111101000 x" => fp::unary, "frim frim.";
+    FCFIDS     "111011 xxxxx xxxxx xxxxx 1101001110 x" => fp::unary, "fcfids fcfids.";
+    FCFIDUS    "111011 xxxxx xxxxx xxxxx 1111001110 x" => fp::unary, "fcfidus fcfidus.";
+    MFFS       "111111 xxxxx xxxxx xxxxx 1001000111 x" => fp::fpscr, "mffs mffs.";
+    MTFSF      "111111 xxxxx xxxxx xxxxx 1011000111 x" => fp::fpscr, "mtfsf mtfsf.";
+    MTFSFI     "111111 xxxxx xxxxx xxxxx 0010000110 x" => fp::fpscr, "mtfsfi mtfsfi.";
+    MTFSB0     "111111 xxxxx xxxxx xxxxx 0001000110 x" => fp::fpscr, "mtfsb0 mtfsb0.";
+    MTFSB1     "111111 xxxxx xxxxx xxxxx 0000100110 x" => fp::fpscr, "mtfsb1 mtfsb1.";
+    // ---- Vector facility (VMX, Book I chapter 6) ----
+    LVX        "011111 xxxxx xxxxx xxxxx 0001100111 0" => vmx::load_store, "lvx";
+    LVXL       "011111 xxxxx xxxxx xxxxx 0101100111 0" => vmx::load_store, "lvxl";
+    STVX       "011111 xxxxx xxxxx xxxxx 0011100111 0" => vmx::load_store, "stvx";
+    STVXL      "011111 xxxxx xxxxx xxxxx 0111100111 0" => vmx::load_store, "stvxl";
+    LVEBX      "011111 xxxxx xxxxx xxxxx 0000000111 0" => vmx::load_store, "lvebx";
+    LVEHX      "011111 xxxxx xxxxx xxxxx 0000100111 0" => vmx::load_store, "lvehx";
+    LVEWX      "011111 xxxxx xxxxx xxxxx 0001000111 0" => vmx::load_store, "lvewx";
+    STVEBX     "011111 xxxxx xxxxx xxxxx 0010000111 0" => vmx::load_store, "stvebx";
+    STVEHX     "011111 xxxxx xxxxx xxxxx 0010100111 0" => vmx::load_store, "stvehx";
+    STVEWX     "011111 xxxxx xxxxx xxxxx 0011000111 0" => vmx::load_store, "stvewx";
+    LVSL       "011111 xxxxx xxxxx xxxxx 0000000110 0" => vmx::load_store, "lvsl";
+    LVSR       "011111 xxxxx xxxxx xxxxx 0000100110 0" => vmx::load_store, "lvsr";
+    VADDUBM    "000100 xxxxx xxxxx xxxxx 00000000000" => vmx::native, "vaddubm";
+    VADDUHM    "000100 xxxxx xxxxx xxxxx 00001000000" => vmx::native, "vadduhm";
+    VADDUWM    "000100 xxxxx xxxxx xxxxx 00010000000" => vmx::native, "vadduwm";
+    VADDUDM    "000100 xxxxx xxxxx xxxxx 00011000000" => vmx::native, "vaddudm";
+    VSUBUBM    "000100 xxxxx xxxxx xxxxx 10000000000" => vmx::native, "vsububm";
+    VSUBUHM    "000100 xxxxx xxxxx xxxxx 10001000000" => vmx::native, "vsubuhm";
+    VSUBUWM    "000100 xxxxx xxxxx xxxxx 10010000000" => vmx::native, "vsubuwm";
+    VSUBUDM    "000100 xxxxx xxxxx xxxxx 10011000000" => vmx::native, "vsubudm";
+    VAND       "000100 xxxxx xxxxx xxxxx 10000000100" => vmx::native, "vand";
+    VANDC      "000100 xxxxx xxxxx xxxxx 10001000100" => vmx::native, "vandc";
+    VOR        "000100 xxxxx xxxxx xxxxx 10010000100" => vmx::native, "vor vmr";
+    VXOR       "000100 xxxxx xxxxx xxxxx 10011000100" => vmx::native, "vxor";
+    VNOR       "000100 xxxxx xxxxx xxxxx 10100000100" => vmx::native, "vnor vnot";
+    VORC       "000100 xxxxx xxxxx xxxxx 10101000100" => vmx::native, "vorc";
+    VNAND      "000100 xxxxx xxxxx xxxxx 10110000100" => vmx::native, "vnand";
+    VEQV       "000100 xxxxx xxxxx xxxxx 11010000100" => vmx::native, "veqv";
+    VMINUB     "000100 xxxxx xxxxx xxxxx 01000000010" => vmx::native, "vminub";
+    VMAXUB     "000100 xxxxx xxxxx xxxxx 00000000010" => vmx::native, "vmaxub";
+    VMINUH     "000100 xxxxx xxxxx xxxxx 01001000010" => vmx::native, "vminuh";
+    VMAXUH     "000100 xxxxx xxxxx xxxxx 00001000010" => vmx::native, "vmaxuh";
+    VMINUW     "000100 xxxxx xxxxx xxxxx 01010000010" => vmx::native, "vminuw";
+    VMAXUW     "000100 xxxxx xxxxx xxxxx 00010000010" => vmx::native, "vmaxuw";
+    VSPLTISB   "000100 xxxxx xxxxx xxxxx 01100001100" => vmx::native, "vspltisb";
+    VSPLTISH   "000100 xxxxx xxxxx xxxxx 01101001100" => vmx::native, "vspltish";
+    VSPLTISW   "000100 xxxxx xxxxx xxxxx 01110001100" => vmx::native, "vspltisw";
+    VSPLTB     "000100 xxxxx xxxxx xxxxx 01000001100" => vmx::helper, "vspltb";
+    VSPLTH     "000100 xxxxx xxxxx xxxxx 01001001100" => vmx::helper, "vsplth";
+    VSPLTW     "000100 xxxxx xxxxx xxxxx 01010001100" => vmx::helper, "vspltw";
+    VSLO       "000100 xxxxx xxxxx xxxxx 10000001100" => vmx::helper, "vslo";
+    VSRO       "000100 xxxxx xxxxx xxxxx 10001001100" => vmx::helper, "vsro";
+    VSL        "000100 xxxxx xxxxx xxxxx 00111000100" => vmx::helper, "vsl";
+    VSR        "000100 xxxxx xxxxx xxxxx 01011000100" => vmx::helper, "vsr";
+    VSLB       "000100 xxxxx xxxxx xxxxx 00100000100" => vmx::helper, "vslb";
+    VSLH       "000100 xxxxx xxxxx xxxxx 00101000100" => vmx::helper, "vslh";
+    VSLW       "000100 xxxxx xxxxx xxxxx 00110000100" => vmx::helper, "vslw";
+    VSRB       "000100 xxxxx xxxxx xxxxx 01000000100" => vmx::helper, "vsrb";
+    VSRH       "000100 xxxxx xxxxx xxxxx 01001000100" => vmx::helper, "vsrh";
+    VSRW       "000100 xxxxx xxxxx xxxxx 01010000100" => vmx::helper, "vsrw";
+    VSRAB      "000100 xxxxx xxxxx xxxxx 01100000100" => vmx::helper, "vsrab";
+    VSRAH      "000100 xxxxx xxxxx xxxxx 01101000100" => vmx::helper, "vsrah";
+    VSRAW      "000100 xxxxx xxxxx xxxxx 01110000100" => vmx::helper, "vsraw";
+    VMRGHB     "000100 xxxxx xxxxx xxxxx 00000001100" => vmx::helper, "vmrghb";
+    VMRGLB     "000100 xxxxx xxxxx xxxxx 00100001100" => vmx::helper, "vmrglb";
+    VMRGHH     "000100 xxxxx xxxxx xxxxx 00001001100" => vmx::helper, "vmrghh";
+    VMRGLH     "000100 xxxxx xxxxx xxxxx 00101001100" => vmx::helper, "vmrglh";
+    VMRGHW     "000100 xxxxx xxxxx xxxxx 00010001100" => vmx::helper, "vmrghw";
+    VMRGLW     "000100 xxxxx xxxxx xxxxx 00110001100" => vmx::helper, "vmrglw";
+    VBPERMQ    "000100 xxxxx xxxxx xxxxx 10101001100" => vmx::helper, "vbpermq";
+    VPOPCNTB   "000100 xxxxx xxxxx xxxxx 11100000011" => vmx::helper, "vpopcntb";
+    VPOPCNTH   "000100 xxxxx xxxxx xxxxx 11101000011" => vmx::helper, "vpopcnth";
+    VPOPCNTW   "000100 xxxxx xxxxx xxxxx 11110000011" => vmx::helper, "vpopcntw";
+    VPOPCNTD   "000100 xxxxx xxxxx xxxxx 11111000011" => vmx::helper, "vpopcntd";
+    VCLZB      "000100 xxxxx xxxxx xxxxx 11100000010" => vmx::helper, "vclzb";
+    VCLZD      "000100 xxxxx xxxxx xxxxx 11111000010" => vmx::helper, "vclzd";
+    VADDUBS    "000100 xxxxx xxxxx xxxxx 01000000000" => vmx::helper, "vaddubs";
+    VSUBUBS    "000100 xxxxx xxxxx xxxxx 11000000000" => vmx::helper, "vsububs";
+    VSUMSWS    "000100 xxxxx xxxxx xxxxx 11110001000" => vmx::helper, "vsumsws";
+    VADDUQM    "000100 xxxxx xxxxx xxxxx 00100000000" => vmx::helper, "vadduqm";
+    VEXTUBRX   "000100 xxxxx xxxxx xxxxx 11100001101" => vmx::helper, "vextubrx";
+    VEXTUBLX   "000100 xxxxx xxxxx xxxxx 11000001101" => vmx::helper, "vextublx";
+    MFVSCR     "000100 xxxxx xxxxx xxxxx 11000000100" => vmx::helper, "mfvscr";
+    MTVSCR     "000100 xxxxx xxxxx xxxxx 11001000100" => vmx::helper, "mtvscr";
+    VCTZLSBB   "000100 xxxxx 00001 xxxxx 11000000010" => vmx::helper, "vctzlsbb";
+    VCLZLSBB   "000100 xxxxx 00000 xxxxx 11000000010" => vmx::helper, "vclzlsbb";
+    VCMPEQUB   "000100 xxxxx xxxxx xxxxx x 0000000110" => vmx::helper, "vcmpequb vcmpequb.";
+    VCMPEQUH   "000100 xxxxx xxxxx xxxxx x 0001000110" => vmx::helper, "vcmpequh vcmpequh.";
+    VCMPEQUW   "000100 xxxxx xxxxx xxxxx x 0010000110" => vmx::helper, "vcmpequw vcmpequw.";
+    VCMPEQUD   "000100 xxxxx xxxxx xxxxx x 0011000111" => vmx::helper, "vcmpequd vcmpequd.";
+    VCMPGTUB   "000100 xxxxx xxxxx xxxxx x 1000000110" => vmx::helper, "vcmpgtub vcmpgtub.";
+    VCMPGTUH   "000100 xxxxx xxxxx xxxxx x 1001000110" => vmx::helper, "vcmpgtuh vcmpgtuh.";
+    VCMPGTUW   "000100 xxxxx xxxxx xxxxx x 1010000110" => vmx::helper, "vcmpgtuw vcmpgtuw.";
+    VCMPGTSB   "000100 xxxxx xxxxx xxxxx x 1100000110" => vmx::helper, "vcmpgtsb vcmpgtsb.";
+    VCMPGTSW   "000100 xxxxx xxxxx xxxxx x 1110000110" => vmx::helper, "vcmpgtsw vcmpgtsw.";
+    VCMPNEB    "000100 xxxxx xxxxx xxxxx x 0000000111" => vmx::helper, "vcmpneb vcmpneb.";
+    VCMPNEZB   "000100 xxxxx xxxxx xxxxx x 0100000111" => vmx::helper, "vcmpnezb vcmpnezb.";
+    VCMPNEH    "000100 xxxxx xxxxx xxxxx x 0001000111" => vmx::helper, "vcmpneh vcmpneh.";
+    VCMPNEW    "000100 xxxxx xxxxx xxxxx x 0010000111" => vmx::helper, "vcmpnew vcmpnew.";
+    VPERM      "000100 xxxxx xxxxx xxxxx xxxxx 101011" => vmx::helper, "vperm";
+    VSEL       "000100 xxxxx xxxxx xxxxx xxxxx 101010" => vmx::helper, "vsel";
+    VSLDOI     "000100 xxxxx xxxxx xxxxx xxxxx 101100" => vmx::helper, "vsldoi";
+    VPERMR     "000100 xxxxx xxxxx xxxxx xxxxx 111011" => vmx::helper, "vpermr";
+    // ---- Vector-scalar facility (VSX, Book I chapter 7) ----
+    LXVD2X     "011111 xxxxx xxxxx xxxxx 1101001100 x" => vsx::load_store, "lxvd2x";
+    STXVD2X    "011111 xxxxx xxxxx xxxxx 1111001100 x" => vsx::load_store, "stxvd2x";
+    LXVW4X     "011111 xxxxx xxxxx xxxxx 1100001100 x" => vsx::load_store, "lxvw4x";
+    STXVW4X    "011111 xxxxx xxxxx xxxxx 1110001100 x" => vsx::load_store, "stxvw4x";
+    LXVDSX     "011111 xxxxx xxxxx xxxxx 0101001100 x" => vsx::load_store, "lxvdsx";
+    LXSDX      "011111 xxxxx xxxxx xxxxx 1001001100 x" => vsx::load_store, "lxsdx";
+    STXSDX     "011111 xxxxx xxxxx xxxxx 1011001100 x" => vsx::load_store, "stxsdx";
+    LXSIWZX    "011111 xxxxx xxxxx xxxxx 0000001100 x" => vsx::load_store, "lxsiwzx";
+    LXSIWAX    "011111 xxxxx xxxxx xxxxx 0001001100 x" => vsx::load_store, "lxsiwax";
+    STXSIWX    "011111 xxxxx xxxxx xxxxx 0010001100 x" => vsx::load_store, "stxsiwx";
+    LXSSPX     "011111 xxxxx xxxxx xxxxx 1000001100 x" => vsx::load_store, "lxsspx";
+    STXSSPX    "011111 xxxxx xxxxx xxxxx 1010001100 x" => vsx::load_store, "stxsspx";
+    LXVX       "011111 xxxxx xxxxx xxxxx 0100001100 x" => vsx::load_store, "lxvx";
+    STXVX      "011111 xxxxx xxxxx xxxxx 0110001100 x" => vsx::load_store, "stxvx";
+    LXVB16X    "011111 xxxxx xxxxx xxxxx 1101101100 x" => vsx::load_store, "lxvb16x";
+    STXVB16X   "011111 xxxxx xxxxx xxxxx 1111101100 x" => vsx::load_store, "stxvb16x";
+    MFVSRD     "011111 xxxxx xxxxx xxxxx 0000110011 x" => vsx::moves, "mfvsrd mffprd mfvrd";
+    MFVSRWZ    "011111 xxxxx xxxxx xxxxx 0001110011 x" => vsx::moves, "mfvsrwz mffprwz mfvrwz";
+    MTVSRD     "011111 xxxxx xxxxx xxxxx 0010110011 x" => vsx::moves, "mtvsrd mtfprd mtvrd";
+    MTVSRWA    "011111 xxxxx xxxxx xxxxx 0011010011 x" => vsx::moves, "mtvsrwa mtfprwa mtvrwa";
+    MTVSRWZ    "011111 xxxxx xxxxx xxxxx 0011110011 x" => vsx::moves, "mtvsrwz mtfprwz mtvrwz";
+    MFVSRLD    "011111 xxxxx xxxxx xxxxx 0100110011 x" => vsx::moves, "mfvsrld";
+    MTVSRDD    "011111 xxxxx xxxxx xxxxx 0110110011 x" => vsx::moves, "mtvsrdd";
+    MTVSRWS    "011111 xxxxx xxxxx xxxxx 0110010011 x" => vsx::moves, "mtvsrws";
+    LXV        "111101 xxxxx xxxxx xxxxxxxxxxxx x 001" => vsx::dq, "lxv";
+    STXV       "111101 xxxxx xxxxx xxxxxxxxxxxx x 101" => vsx::dq, "stxv";
+    LXSD       "111001 xxxxx xxxxx xxxxxxxxxxxxxx 10" => vsx::ds, "lxsd";
+    LXSSP      "111001 xxxxx xxxxx xxxxxxxxxxxxxx 11" => vsx::ds, "lxssp";
+    STXSD      "111101 xxxxx xxxxx xxxxxxxxxxxxxx 10" => vsx::ds, "stxsd";
+    STXSSP     "111101 xxxxx xxxxx xxxxxxxxxxxxxx 11" => vsx::ds, "stxssp";
+    XXLAND     "111100 xxxxx xxxxx xxxxx 10000010 xxx" => vsx::logical, "xxland";
+    XXLANDC    "111100 xxxxx xxxxx xxxxx 10001010 xxx" => vsx::logical, "xxlandc";
+    XXLOR      "111100 xxxxx xxxxx xxxxx 10010010 xxx" => vsx::logical, "xxlor xxmr";
+    XXLXOR     "111100 xxxxx xxxxx xxxxx 10011010 xxx" => vsx::logical, "xxlxor";
+    XXLNOR     "111100 xxxxx xxxxx xxxxx 10100010 xxx" => vsx::logical, "xxlnor xxlnot";
+    XXLORC     "111100 xxxxx xxxxx xxxxx 10101010 xxx" => vsx::logical, "xxlorc";
+    XXLNAND    "111100 xxxxx xxxxx xxxxx 10110010 xxx" => vsx::logical, "xxlnand";
+    XXLEQV     "111100 xxxxx xxxxx xxxxx 10111010 xxx" => vsx::logical, "xxleqv";
+    XXPERMDI   "111100 xxxxx xxxxx xxxxx 0 xx 01010 xxx" => vsx::permute, "xxpermdi xxmrghd xxmrgld xxspltd xxswapd";
+    XXSLDWI    "111100 xxxxx xxxxx xxxxx 0 xx 00010 xxx" => vsx::permute, "xxsldwi";
+    XXMRGHW    "111100 xxxxx xxxxx xxxxx 00010010 xxx" => vsx::permute, "xxmrghw";
+    XXMRGLW    "111100 xxxxx xxxxx xxxxx 00110010 xxx" => vsx::permute, "xxmrglw";
+    XXPERM     "111100 xxxxx xxxxx xxxxx 00011010 xxx" => vsx::permute, "xxperm";
+    XXPERMR    "111100 xxxxx xxxxx xxxxx 00111010 xxx" => vsx::permute, "xxpermr";
+    XXSPLTW    "111100 xxxxx xxxxx xxxxx 010100100 xx" => vsx::permute, "xxspltw";
+    XXSEL      "111100 xxxxx xxxxx xxxxx xxxxx 11 xxxx" => vsx::permute, "xxsel";
+    XXSPLTIB   "111100 xxxxx 00xxx xxxxx 0101101000 x" => vsx::permute, "xxspltib";
+    XXBRH      "111100 xxxxx 00111 xxxxx 111011011 xx" => vsx::permute, "xxbrh";
+    XXBRW      "111100 xxxxx 01111 xxxxx 111011011 xx" => vsx::permute, "xxbrw";
+    XXBRD      "111100 xxxxx 10111 xxxxx 111011011 xx" => vsx::permute, "xxbrd";
+    XXBRQ      "111100 xxxxx 11111 xxxxx 111011011 xx" => vsx::permute, "xxbrq";
+    XSADDDP    "111100 xxxxx xxxxx xxxxx 00100000 xxx" => vsx::scalar, "xsadddp";
+    XSSUBDP    "111100 xxxxx xxxxx xxxxx 00101000 xxx" => vsx::scalar, "xssubdp";
+    XSMULDP    "111100 xxxxx xxxxx xxxxx 00110000 xxx" => vsx::scalar, "xsmuldp";
+    XSDIVDP    "111100 xxxxx xxxxx xxxxx 00111000 xxx" => vsx::scalar, "xsdivdp";
+    XSMAXDP    "111100 xxxxx xxxxx xxxxx 10100000 xxx" => vsx::scalar, "xsmaxdp";
+    XSMINDP    "111100 xxxxx xxxxx xxxxx 10101000 xxx" => vsx::scalar, "xsmindp";
+    XSCPSGNDP  "111100 xxxxx xxxxx xxxxx 10110000 xxx" => vsx::scalar, "xscpsgndp";
+    XSMADDADP  "111100 xxxxx xxxxx xxxxx 00100001 xxx" => vsx::scalar, "xsmaddadp";
+    XSMADDMDP  "111100 xxxxx xxxxx xxxxx 00101001 xxx" => vsx::scalar, "xsmaddmdp";
+    XSMSUBADP  "111100 xxxxx xxxxx xxxxx 00110001 xxx" => vsx::scalar, "xsmsubadp";
+    XSMSUBMDP  "111100 xxxxx xxxxx xxxxx 00111001 xxx" => vsx::scalar, "xsmsubmdp";
+    XSADDSP    "111100 xxxxx xxxxx xxxxx 00000000 xxx" => vsx::scalar, "xsaddsp";
+    XSSUBSP    "111100 xxxxx xxxxx xxxxx 00001000 xxx" => vsx::scalar, "xssubsp";
+    XSMULSP    "111100 xxxxx xxxxx xxxxx 00010000 xxx" => vsx::scalar, "xsmulsp";
+    XSDIVSP    "111100 xxxxx xxxxx xxxxx 00011000 xxx" => vsx::scalar, "xsdivsp";
+    XSCMPUDP   "111100 xxx00 xxxxx xxxxx 00100011 xx0" => vsx::scalar, "xscmpudp";
+    XSSQRTDP   "111100 xxxxx xxxxx xxxxx 001001011 xx" => vsx::scalar2, "xssqrtdp";
+    XSCVDPSP   "111100 xxxxx xxxxx xxxxx 100001001 xx" => vsx::scalar2, "xscvdpsp";
+    XSCVSPDP   "111100 xxxxx xxxxx xxxxx 101001001 xx" => vsx::scalar2, "xscvspdp";
+    XSCVDPSPN  "111100 xxxxx xxxxx xxxxx 100001011 xx" => vsx::scalar2, "xscvdpspn";
+    XSCVSPDPN  "111100 xxxxx xxxxx xxxxx 101001011 xx" => vsx::scalar2, "xscvspdpn";
+    XSCVDPSXDS "111100 xxxxx xxxxx xxxxx 101011000 xx" => vsx::scalar2, "xscvdpsxds";
+    XSCVDPSXWS "111100 xxxxx xxxxx xxxxx 001011000 xx" => vsx::scalar2, "xscvdpsxws";
+    XSCVDPUXDS "111100 xxxxx xxxxx xxxxx 101001000 xx" => vsx::scalar2, "xscvdpuxds";
+    XSCVDPUXWS "111100 xxxxx xxxxx xxxxx 001001000 xx" => vsx::scalar2, "xscvdpuxws";
+    XSCVSXDDP  "111100 xxxxx xxxxx xxxxx 101111000 xx" => vsx::scalar2, "xscvsxddp";
+    XSCVUXDDP  "111100 xxxxx xxxxx xxxxx 101101000 xx" => vsx::scalar2, "xscvuxddp";
+    XSCVSXDSP  "111100 xxxxx xxxxx xxxxx 100111000 xx" => vsx::scalar2, "xscvsxdsp";
+    XSCVUXDSP  "111100 xxxxx xxxxx xxxxx 100101000 xx" => vsx::scalar2, "xscvuxdsp";
+    XSABSDP    "111100 xxxxx xxxxx xxxxx 101011001 xx" => vsx::scalar2, "xsabsdp";
+    XSNABSDP   "111100 xxxxx xxxxx xxxxx 101101001 xx" => vsx::scalar2, "xsnabsdp";
+    XSNEGDP    "111100 xxxxx xxxxx xxxxx 101111001 xx" => vsx::scalar2, "xsnegdp";
+    XSRDPI     "111100 xxxxx xxxxx xxxxx 001001001 xx" => vsx::scalar2, "xsrdpi";
+    XSRDPIZ    "111100 xxxxx xxxxx xxxxx 001011001 xx" => vsx::scalar2, "xsrdpiz";
+    XSRDPIP    "111100 xxxxx xxxxx xxxxx 001101001 xx" => vsx::scalar2, "xsrdpip";
+    XSRDPIM    "111100 xxxxx xxxxx xxxxx 001111001 xx" => vsx::scalar2, "xsrdpim";
+}
+
+/// Index: for key `po << 10 | bits[10:1]`, the rows that can match, as a
+/// range of `list` (`starts[key]..starts[key + 1]`).
+struct Index {
+    starts: Vec<u32>,
+    list: Vec<u16>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut buckets: Vec<Vec<u16>> = vec![Vec::new(); 1 << 16];
+        for (i, r) in TABLE.iter().enumerate() {
+            let po = r.bits >> 26;
+            let (m, b) = ((r.mask >> 1) & 0x3ff, (r.bits >> 1) & 0x3ff);
+            for xo in 0..1024u32 {
+                if xo & m == b {
+                    buckets[((po << 10) | xo) as usize].push(i as u16);
+                }
+            }
+        }
+        let mut starts = Vec::with_capacity((1 << 16) + 1);
+        let mut list = Vec::new();
+        for b in &buckets {
+            starts.push(list.len() as u32);
+            list.extend_from_slice(b);
+        }
+        starts.push(list.len() as u32);
+        Index { starts, list }
+    })
+}
+
+/// Finds the first row matching `insn`, or `None` (not implemented or
+/// invalid).
+pub fn decode(insn: Insn) -> Option<&'static Row> {
+    let idx = index();
+    let key = (((insn.0 >> 26) << 10) | ((insn.0 >> 1) & 0x3ff)) as usize;
+    let (s, e) = (idx.starts[key] as usize, idx.starts[key + 1] as usize);
+    idx.list[s..e]
+        .iter()
+        .map(|&i| &TABLE[i as usize])
+        .find(|r| r.matches(insn))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pattern_parses() {
+        // addi: primary opcode 14.
+        let (m, b) = pattern("001110 xxxxx xxxxx xxxxxxxxxxxxxxxx");
+        assert_eq!(m, 0xfc00_0000);
+        assert_eq!(b, 0x3800_0000);
+    }
+
+    #[test]
+    fn index_agrees_with_linear_scan() {
+        let mut x = 0x1234_5678u32;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            let lin = TABLE.iter().find(|r| r.matches(Insn(x)));
+            let idx = decode(Insn(x));
+            assert_eq!(lin.map(|r| r.name), idx.map(|r| r.name), "{x:#010x}");
+        }
+    }
+
+    #[test]
+    fn rows_do_not_shadow_each_other() {
+        // A row entirely covered by an earlier row could never match.
+        for (j, r) in TABLE.iter().enumerate() {
+            for e in &TABLE[..j] {
+                let covers = e.mask & r.mask == e.mask && r.bits & e.mask == e.bits;
+                assert!(!covers, "{} shadows {}", e.name, r.name);
+            }
+        }
+    }
+
+    #[test]
+    fn decodes_known_words() {
+        // From powerpc64le-linux-gnu-objdump -d of a static hello world.
+        let cases: &[(u32, &str)] = &[
+            (0x3c40_100e, "ADDIS"),    // lis r2,4110
+            (0x3842_7b00, "ADDI"),     // addi r2,r2,31488
+            (0x7c29_0b78, "OR"),       // mr r9,r1
+            (0x7821_06e4, "RLDICR"),   // rldicr r1,r1,0,59
+            (0xf821_ff81, "STDU"),     // stdu r1,-128(r1)
+            (0x7c08_03a6, "MTSPR"),    // mtlr r0
+            (0x4e80_0020, "BCLR"),     // blr
+            (0x7d70_8026, "MFOCRF"),   // mfocrf r11,8
+            (0x7d70_8120, "MTOCRF"),   // mtocrf 8,r11
+            (0x7c00_42a6, "MFSPR"),    // mfvrsave r0
+            (0x7d00_f829, "LWARX"),    // lwarx r8,0,r31,1
+            (0x7c05_0166, "MTVSRD"),   // mtfprd f0,r5
+            (0x6000_0000, "ORI"),      // nop
+            (0x4400_0002, "SC"),       // sc
+            (0x7c00_04ac, "SYNC"),     // hwsync
+            (0x7c20_04ac, "SYNC"),     // lwsync
+            (0x4c00_012c, "ISYNC"),    // isync
+            (0xf000_0250, "XXPERMDI"), // xxswapd vs0,vs0
+        ];
+        for &(w, name) in cases {
+            assert_eq!(decode(Insn(w)).map(|r| r.name), Some(name), "{w:#010x}");
+        }
+        assert!(decode(Insn(0)).is_none());
+    }
+
+    #[test]
+    fn field_accessors() {
+        // rldicr r1,r1,0,59 = 0x782106e4: me = 59.
+        let i = Insn(0x7821_06e4);
+        assert_eq!((i.rt(), i.ra(), i.sh6(), i.mb_md()), (1, 1, 0, 59));
+        // mtlr r0 = mtspr 8, r0.
+        assert_eq!(Insn(0x7c08_03a6).spr(), 8);
+        // stdu r1,-128(r1)
+        assert_eq!(Insn(0xf821_ff81).ds(), -128);
+    }
+}

@@ -1,0 +1,459 @@
+//! Helper functions called by translated code for vector and
+//! floating-point operations that have no direct IR form. They work on
+//! the CPU state block; they are the slow path: correctness first.
+
+use crate::decode::Insn;
+use crate::state::Ppc64State;
+use xlat_ir::{HelperDesc, HelperFlags};
+
+/// Byte element `i` (ISA numbering: 0 = most significant) of `v`.
+fn byte(v: u128, i: usize) -> u8 {
+    (v >> (8 * (15 - i))) as u8
+}
+
+/// Element `i` of width `w` bits (ISA numbering).
+fn el(v: u128, i: u32, w: u32) -> u64 {
+    let n = 128 / w;
+    let m = if w == 64 { u64::MAX } else { (1u64 << w) - 1 };
+    ((v >> (w * (n - 1 - i))) as u64) & m
+}
+
+/// Builds a vector from elements of width `w` (ISA order).
+fn from_els(els: &[u64], w: u32) -> u128 {
+    let m = if w == 64 { u64::MAX } else { (1u64 << w) - 1 };
+    els.iter().fold(0u128, |acc, &e| {
+        if w == 128 {
+            e as u128
+        } else {
+            (acc << w) | (e & m) as u128
+        }
+    })
+}
+
+fn from_bytes(b: &[u8; 16]) -> u128 {
+    u128::from_be_bytes(*b)
+}
+
+fn map2(a: u128, b: u128, w: u32, mut f: impl FnMut(u64, u64) -> u64) -> u128 {
+    let n = 128 / w;
+    let els: Vec<u64> = (0..n).map(|i| f(el(a, i, w), el(b, i, w))).collect();
+    from_els(&els, w)
+}
+
+fn map1(a: u128, w: u32, f: impl Fn(u64) -> u64) -> u128 {
+    let n = 128 / w;
+    let els: Vec<u64> = (0..n).map(|i| f(el(a, i, w))).collect();
+    from_els(&els, w)
+}
+
+fn sext(x: u64, w: u32) -> i64 {
+    ((x << (64 - w)) as i64) >> (64 - w)
+}
+
+/// 32 bytes `a || b` permuted by the low 5 bits of each byte of `c`
+/// (`reverse`: index 31 - k, as vpermr).
+fn perm(a: u128, b: u128, c: u128, reverse: bool) -> u128 {
+    let mut out = [0u8; 16];
+    for (i, o) in out.iter_mut().enumerate() {
+        let mut k = (byte(c, i) & 31) as usize;
+        if reverse {
+            k = 31 - k;
+        }
+        *o = if k < 16 { byte(a, k) } else { byte(b, k - 16) };
+    }
+    from_bytes(&out)
+}
+
+/// Bytes `sh..sh + 16` of `a || b`.
+fn sld(a: u128, b: u128, sh: u32) -> u128 {
+    if sh == 0 {
+        a
+    } else {
+        (a << (8 * sh)) | (b >> (8 * (16 - sh)))
+    }
+}
+
+/// The vector compare `xo` (VC-form, 10-bit) of `a` and `b`, or `None`.
+fn vcmp(xo: u32, a: u128, b: u128) -> Option<(u128, u32)> {
+    let t = |c: bool| if c { u64::MAX } else { 0 };
+    let (w, f): (u32, &dyn Fn(u64, u64, u32) -> bool) = match xo {
+        6 => (8, &|x, y, _| x == y),
+        70 => (16, &|x, y, _| x == y),
+        134 => (32, &|x, y, _| x == y),
+        199 => (64, &|x, y, _| x == y),
+        518 => (8, &|x, y, _| x > y),
+        582 => (16, &|x, y, _| x > y),
+        646 => (32, &|x, y, _| x > y),
+        774 => (8, &|x, y, w| sext(x, w) > sext(y, w)),
+        902 => (32, &|x, y, w| sext(x, w) > sext(y, w)),
+        7 => (8, &|x, y, _| x != y),
+        71 => (16, &|x, y, _| x != y),
+        135 => (32, &|x, y, _| x != y),
+        263 => (8, &|x, y, _| x != y || x == 0 || y == 0),
+        _ => return None,
+    };
+    Some((map2(a, b, w, |x, y| t(f(x, y, w))), w))
+}
+
+/// True if `i` is an instruction [`HELPER_VEC`] executes.
+pub fn vec_supported(i: Insn) -> bool {
+    exec_vec(None, i)
+}
+
+fn rd(st: &Option<&mut Ppc64State>, n: usize) -> u128 {
+    st.as_ref().map_or(0, |s| s.vsr[n])
+}
+
+/// Executes (or, with `st` = `None`, only checks) a helper-run vector
+/// instruction. Returns false for an unsupported encoding.
+fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
+    let (t, a, b) = (i.rt() as usize, i.ra() as usize, i.rb() as usize);
+    if i.po() == 4 {
+        let (va, vb, vc) = (
+            rd(&st, 32 + a),
+            rd(&st, 32 + b),
+            rd(&st, 32 + i.rc5() as usize),
+        );
+        // VA-form
+        let r: Option<u128> = match i.xo6() {
+            43 => Some(perm(va, vb, vc, false)),
+            59 => Some(perm(va, vb, vc, true)),
+            42 => Some((va & !vc) | (vb & vc)),
+            44 if !i.bit(10) => Some(sld(va, vb, i.shb())),
+            _ => None,
+        };
+        if let Some(r) = r {
+            if let Some(s) = st.as_mut() {
+                s.vsr[32 + t] = r;
+            }
+            return true;
+        }
+        // VC-form compares
+        if let Some((r, _)) = vcmp(i.bits(9, 0), va, vb) {
+            if let Some(s) = st.as_mut() {
+                s.vsr[32 + t] = r;
+                if i.vrc() != 0 {
+                    s.cr[24] = (r == u128::MAX) as u8;
+                    s.cr[25] = 0;
+                    s.cr[26] = (r == 0) as u8;
+                    s.cr[27] = 0;
+                }
+            }
+            return true;
+        }
+        let uim = a as u32;
+        let r: u128 = match i.xo11() {
+            524 => map1(0, 8, |_| el(vb, uim & 15, 8)),
+            588 => map1(0, 16, |_| el(vb, uim & 7, 16)),
+            652 => map1(0, 32, |_| el(vb, uim & 3, 32)),
+            1036 => {
+                let sh = (byte(vb, 15) >> 3) & 15;
+                if sh == 0 { va } else { va << (8 * sh) }
+            }
+            1100 => {
+                let sh = (byte(vb, 15) >> 3) & 15;
+                if sh == 0 { va } else { va >> (8 * sh) }
+            }
+            452 => va << (byte(vb, 15) & 7),
+            708 => va >> (byte(vb, 15) & 7),
+            260 | 324 | 388 | 516 | 580 | 644 | 772 | 836 | 900 => {
+                let xo = i.xo11();
+                let w = 8 << ((xo >> 6) & 3);
+                let kind = xo >> 8; // 1 = sl, 2 = sr, 3 = sra
+                map2(va, vb, w, |x, y| {
+                    let n = (y % w as u64) as u32;
+                    let m = if w == 64 { u64::MAX } else { (1u64 << w) - 1 };
+                    match kind {
+                        1 => (x << n) & m,
+                        2 => x >> n,
+                        _ => (sext(x, w) >> n) as u64 & m,
+                    }
+                })
+            }
+            12 | 268 | 76 | 332 | 140 | 396 => {
+                let xo = i.xo11();
+                let w = 8 << ((xo >> 6) & 3);
+                let n = 128 / w;
+                let base = if xo >= 268 { n / 2 } else { 0 };
+                let els: Vec<u64> = (0..n / 2)
+                    .flat_map(|k| [el(va, base + k, w), el(vb, base + k, w)])
+                    .collect();
+                from_els(&els, w)
+            }
+            1356 => {
+                let mut r = 0u64;
+                for k in 0..16 {
+                    let idx = byte(vb, k) as u32;
+                    if idx < 128 && (va >> (127 - idx)) & 1 != 0 {
+                        r |= 1 << (15 - k);
+                    }
+                }
+                (r as u128) << 64
+            }
+            1795 => map1(vb, 8, |x| x.count_ones() as u64),
+            1859 => map1(vb, 16, |x| x.count_ones() as u64),
+            1923 => map1(vb, 32, |x| x.count_ones() as u64),
+            1987 => map1(vb, 64, |x| x.count_ones() as u64),
+            1794 => map1(vb, 8, |x| (x as u8).leading_zeros() as u64),
+            1986 => map1(vb, 64, |x| x.leading_zeros() as u64),
+            512 | 1536 => {
+                let mut sat = false;
+                let r = map2(va, vb, 8, |x, y| {
+                    let v = if i.xo11() == 512 {
+                        x as i64 + y as i64
+                    } else {
+                        x as i64 - y as i64
+                    };
+                    let c = v.clamp(0, 255);
+                    sat |= c != v;
+                    c as u64
+                });
+                if sat && let Some(s) = st.as_mut() {
+                    s.vscr |= 1;
+                }
+                r
+            }
+            1928 => {
+                let mut sum = sext(el(vb, 3, 32), 32);
+                for k in 0..4 {
+                    sum += sext(el(va, k, 32), 32);
+                }
+                let c = sum.clamp(i32::MIN as i64, i32::MAX as i64);
+                if c != sum
+                    && let Some(s) = st.as_mut()
+                {
+                    s.vscr |= 1;
+                }
+                (c as u32) as u128
+            }
+            256 => va.wrapping_add(vb),
+            1540 => {
+                if a != 0 || b != 0 {
+                    return false;
+                }
+                st.as_ref().map_or(0, |s| s.vscr as u128)
+            }
+            1604 => {
+                if let Some(s) = st.as_mut() {
+                    s.vscr = vb as u32 & 0x0001_0001;
+                }
+                return a == 0 && t == 0;
+            }
+            1805 | 1549 => {
+                if let Some(s) = st.as_mut() {
+                    let idx = (s.gpr[a] & 15) as usize;
+                    let k = if i.xo11() == 1805 { 15 - idx } else { idx };
+                    s.gpr[t] = byte(vb, k) as u64;
+                }
+                return true;
+            }
+            1538 => {
+                if let Some(s) = st.as_mut() {
+                    let lsb = |k: usize| byte(vb, k) & 1 != 0;
+                    let n = if a == 1 {
+                        (0..16).rev().take_while(|&k| !lsb(k)).count()
+                    } else {
+                        (0..16).take_while(|&k| !lsb(k)).count()
+                    };
+                    s.gpr[t] = n as u64;
+                }
+                return a <= 1;
+            }
+            _ => return false,
+        };
+        if let Some(s) = st.as_mut() {
+            s.vsr[32 + t] = r;
+        }
+        return true;
+    }
+    if i.po() == 60 {
+        let (xt, xa, xb) = (i.xt() as usize, i.xa() as usize, i.xb() as usize);
+        let (va, vb, vt) = (rd(&st, xa), rd(&st, xb), rd(&st, xt));
+        let xo8 = i.bits(10, 3);
+        let r: u128 = match xo8 {
+            18 => from_els(
+                &[el(va, 0, 32), el(vb, 0, 32), el(va, 1, 32), el(vb, 1, 32)],
+                32,
+            ),
+            50 => from_els(
+                &[el(va, 2, 32), el(vb, 2, 32), el(va, 3, 32), el(vb, 3, 32)],
+                32,
+            ),
+            2 | 34 | 66 | 98 => sld(va, vb, 4 * i.dm()),
+            26 => perm(va, vt, vb, false),
+            58 => perm(va, vt, vb, true),
+            _ => {
+                let xo9 = i.bits(10, 2);
+                match (xo9, a) {
+                    (164, _) => map1(0, 32, |_| el(vb, i.uim2(), 32)),
+                    (475, 7) => map1(vb, 16, |x| (x as u16).swap_bytes() as u64),
+                    (475, 15) => map1(vb, 32, |x| (x as u32).swap_bytes() as u64),
+                    _ => {
+                        let Some(d) = scalar_conv(xo9, (vb >> 64) as u64) else {
+                            return false;
+                        };
+                        (d as u128) << 64 | (vt & u64::MAX as u128)
+                    }
+                }
+            }
+        };
+        if let Some(s) = st.as_mut() {
+            s.vsr[xt] = r;
+        }
+        return true;
+    }
+    false
+}
+
+/// Saturating float-to-integer conversion toward zero; NaN gives `nan`.
+fn f2i(x: f64, signed: bool, bits: u32, nan: u64) -> u64 {
+    if x.is_nan() {
+        return nan;
+    }
+    let x = x.trunc();
+    match (signed, bits) {
+        (true, 64) => (x as i64) as u64,
+        (true, _) => (x as i32) as i64 as u64,
+        (false, 64) => x as u64,
+        (false, _) => (x as u32) as u64,
+    }
+}
+
+/// XX2 scalar conversions and roundings of doubleword 0 (`b`); returns
+/// the new doubleword 0.
+fn scalar_conv(xo9: u32, b: u64) -> Option<u64> {
+    let f = f64::from_bits(b);
+    let single_word = |x: f32| ((x.to_bits() as u64) << 32) | x.to_bits() as u64;
+    Some(match xo9 {
+        344 => f2i(f, true, 64, 1 << 63),
+        88 => f2i(f, true, 32, 0x8000_0000),
+        328 => f2i(f, false, 64, 0),
+        72 => f2i(f, false, 32, 0),
+        376 => (b as i64 as f64).to_bits(),
+        360 => (b as f64).to_bits(),
+        312 => ((b as i64 as f32) as f64).to_bits(),
+        296 => ((b as f32) as f64).to_bits(),
+        265 | 267 => single_word(f as f32),
+        329 | 331 => (f32::from_bits((b >> 32) as u32) as f64).to_bits(),
+        73 => f.round().to_bits(),
+        89 => f.trunc().to_bits(),
+        105 => f.ceil().to_bits(),
+        121 => f.floor().to_bits(),
+        _ => return None,
+    })
+}
+
+/// # Safety
+/// `env` must point to a live [`Ppc64State`] that no one else accesses.
+unsafe extern "C" fn helper_vec(env: *mut u8, insn: u64, _b: u64, _c: u64) -> u64 {
+    // SAFETY: translated code passes its own CPU state block, which is a
+    // Ppc64State, exclusively for the duration of the call.
+    let st = unsafe { &mut *(env as *mut Ppc64State) };
+    exec_vec(Some(st), Insn(insn as u32));
+    0
+}
+
+/// Executes one helper-run VMX/VSX instruction (argument: the word).
+pub static HELPER_VEC: HelperDesc = HelperDesc {
+    name: "xlat_ppc64_vec",
+    func: helper_vec,
+    flags: HelperFlags::STATE,
+};
+
+/// Rounds `x` to an integral value by FPSCR\[RN\].
+fn round_rn(x: f64, rn: u64) -> f64 {
+    match rn & 3 {
+        0 => x.round_ties_even(),
+        1 => x.trunc(),
+        2 => x.ceil(),
+        _ => x.floor(),
+    }
+}
+
+/// Floating-point conversions and roundings (po 59/63, X-form) on the bit
+/// pattern `b` of FRB, with the rounding mode from `fpscr`; `None` for an
+/// opcode this does not handle.
+pub fn fp_unary(insn: u32, b: u64, fpscr: u64) -> Option<u64> {
+    let i = Insn(insn);
+    let f = f64::from_bits(b);
+    let rn = fpscr & 3;
+    Some(match (i.po(), i.xo10()) {
+        (63, 14) => f2i(round_rn(f, rn), true, 32, 0x8000_0000),
+        (63, 15) => f2i(f, true, 32, 0x8000_0000),
+        (63, 814) => f2i(round_rn(f, rn), true, 64, 1 << 63),
+        (63, 815) => f2i(f, true, 64, 1 << 63),
+        (63, 142) => f2i(round_rn(f, rn), false, 32, 0),
+        (63, 143) => f2i(f, false, 32, 0),
+        (63, 942) => f2i(round_rn(f, rn), false, 64, 0),
+        (63, 943) => f2i(f, false, 64, 0),
+        (63, 846) => (b as i64 as f64).to_bits(),
+        (63, 974) => (b as f64).to_bits(),
+        (59, 846) => ((b as i64 as f32) as f64).to_bits(),
+        (59, 974) => ((b as f32) as f64).to_bits(),
+        (63, 392) => f.round().to_bits(),
+        (63, 424) => f.trunc().to_bits(),
+        (63, 456) => f.ceil().to_bits(),
+        (63, 488) => f.floor().to_bits(),
+        _ => return None,
+    })
+}
+
+/// # Safety
+/// `env` must point to a live [`Ppc64State`].
+unsafe extern "C" fn helper_fp(env: *mut u8, insn: u64, b: u64, _c: u64) -> u64 {
+    // SAFETY: translated code passes its own CPU state block; only FPSCR
+    // is read.
+    let fpscr = unsafe { (*(env as *const Ppc64State)).fpscr };
+    fp_unary(insn as u32, b, fpscr).unwrap_or(b)
+}
+
+/// FP conversions and roundings: (word, FRB bits) -> FRT bits.
+pub static HELPER_FP: HelperDesc = HelperDesc {
+    name: "xlat_ppc64_fp",
+    func: helper_fp,
+    flags: HelperFlags {
+        reads_state: true,
+        writes_state: false,
+        may_fault: false,
+    },
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elements_use_isa_order() {
+        let v: u128 = 0x0001_0203_0405_0607_0809_0a0b_0c0d_0e0f;
+        assert_eq!(byte(v, 0), 0);
+        assert_eq!(byte(v, 15), 15);
+        assert_eq!(el(v, 0, 32), 0x0001_0203);
+        assert_eq!(el(v, 1, 64), 0x0809_0a0b_0c0d_0e0f);
+        assert_eq!(
+            from_els(&[1, 2, 3, 4], 32),
+            (1u128 << 96) | (2 << 64) | (3 << 32) | 4
+        );
+    }
+
+    #[test]
+    fn vperm_and_vsldoi() {
+        let a: u128 = 0x0001_0203_0405_0607_0809_0a0b_0c0d_0e0f;
+        let b: u128 = 0x1011_1213_1415_1617_1819_1a1b_1c1d_1e1f;
+        // Control selecting bytes 31, 0, 16, 1, ... (high bits ignored).
+        let c: u128 = 0xff00_3001_0000_0000_0000_0000_0000_0000;
+        let r = perm(a, b, c, false);
+        assert_eq!(r >> 96, 0x1f00_1001);
+        assert_eq!(sld(a, b, 3) >> 120, 3);
+        assert_eq!(sld(a, b, 3) & 0xff, 0x12);
+    }
+
+    #[test]
+    fn conversions_saturate() {
+        assert_eq!(f2i(1e20, true, 32, 0x8000_0000), 0x7fff_ffff);
+        assert_eq!(f2i(-1e20, true, 32, 0x8000_0000) as u32, 0x8000_0000);
+        assert_eq!(f2i(f64::NAN, true, 64, 1 << 63), 1 << 63);
+        assert_eq!(f2i(-3.7, false, 64, 0), 0);
+        assert_eq!(round_rn(2.5, 0), 2.0);
+        assert_eq!(round_rn(-2.5, 3), -3.0);
+    }
+}

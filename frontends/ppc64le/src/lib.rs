@@ -1,0 +1,163 @@
+//! PowerPC 64-bit little-endian guest frontend (Power ISA 3.0, user level):
+//! the CPU state, a declarative decode table, and translate functions
+//! grouped by book and chapter of the Power ISA, each calling only the IR
+//! builder.
+//!
+//! Not implemented yet (they raise Undefined, i.e. SIGILL): the ISA 3.1
+//! 8-byte prefixed instructions, decimal floating point, lxvl/stxvl and
+//! the other length-controlled vector loads, darn, the string
+//! instructions (lswi/lswx/stswi/stswx), quad-precision and most VSX
+//! vector floating-point arithmetic, crypto and the VMX instructions not
+//! listed in the decode table. FPSCR exception status bits are not
+//! computed (see `translate::fp`).
+
+pub mod decode;
+pub mod helpers;
+pub mod state;
+pub mod translate;
+
+pub use state::{LAYOUT, Ppc64State};
+
+use decode::Insn;
+use translate::Ctx;
+use translate::fixed::TRAP_PC_OFFSET;
+use xlat_ir::{
+    Block, Builder, CodeSource, ExceptionKind, Frontend, StateLayout, Terminal, TranslateOptions,
+};
+
+/// Guest page size: blocks never cross a 4 KiB boundary.
+pub const PAGE_SIZE: u64 = 4096;
+
+/// The PowerPC 64 little-endian frontend.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct Ppc64Frontend;
+
+/// Outcome of translating one instruction into a context.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum InsnOutcome {
+    /// Decoded by the named row and translated.
+    Decoded(&'static str),
+    /// No row matched, or the row reported an invalid sub-encoding; an
+    /// Undefined exception terminal was emitted.
+    Undefined,
+}
+
+/// Translates the single instruction `insn` at `c.pc` (with its
+/// `insn_start` marker and instruction count).
+pub fn translate_insn(c: &mut Ctx<'_>, insn: u32) -> InsnOutcome {
+    let mark = c.b.len();
+    c.b.insn_start(c.pc);
+    let i = Insn(insn);
+    let out = match decode::decode(i) {
+        Some(row) => match (row.func)(c, i) {
+            Ok(()) => InsnOutcome::Decoded(row.name),
+            Err(translate::Undef) => InsnOutcome::Undefined,
+        },
+        None => InsnOutcome::Undefined,
+    };
+    if out == InsnOutcome::Undefined {
+        c.b.truncate(mark);
+        c.b.insn_start(c.pc);
+        c.b.terminate(Terminal::Exception {
+            kind: ExceptionKind::Undefined,
+            pc: c.pc,
+            info: insn as u64,
+        });
+    }
+    c.b.count_insn(4);
+    out
+}
+
+/// True for the trap instructions (tw, twi, td, tdi).
+fn is_trap(w: u32) -> bool {
+    matches!(
+        decode::decode(Insn(w)).map(|r| r.name),
+        Some("TW" | "TWI" | "TD" | "TDI")
+    )
+}
+
+impl Ppc64Frontend {
+    /// Translates the block at `pc`, reading code through `code`.
+    ///
+    /// A PC of `trap + 2` is how a conditional trap that fired continues
+    /// (see [`translate::fixed::TRAP_PC_OFFSET`]): it becomes a `Trap`
+    /// exception at the trap instruction. Any other misaligned PC raises
+    /// `PcAlignment` (Power branches cannot produce one).
+    pub fn translate_block(
+        &self,
+        pc: u64,
+        code: &dyn CodeSource,
+        opts: &TranslateOptions,
+    ) -> Block {
+        let mut c = Ctx::new(Builder::new(&LAYOUT, pc), pc);
+        if pc & 3 != 0 {
+            let tpc = pc.wrapping_sub(TRAP_PC_OFFSET);
+            let mut buf = [0u8; 4];
+            let trap = pc & 3 == TRAP_PC_OFFSET
+                && code.read_code(tpc, &mut buf).is_ok()
+                && is_trap(u32::from_le_bytes(buf));
+            c.b.terminate(if trap {
+                Terminal::Exception {
+                    kind: ExceptionKind::Trap,
+                    pc: tpc,
+                    info: u32::from_le_bytes(buf) as u64,
+                }
+            } else {
+                Terminal::Exception {
+                    kind: ExceptionKind::PcAlignment,
+                    pc,
+                    info: pc,
+                }
+            });
+            return c.b.finish();
+        }
+        let max = opts.max_insns.max(1);
+        let mut n = 0u32;
+        loop {
+            let mut buf = [0u8; 4];
+            if code.read_code(c.pc, &mut buf).is_err() {
+                if n == 0 {
+                    c.b.terminate(Terminal::Exception {
+                        kind: ExceptionKind::FetchFault,
+                        pc: c.pc,
+                        info: c.pc,
+                    });
+                } else {
+                    c.b.terminate(Terminal::Jump(c.pc));
+                }
+                break;
+            }
+            translate_insn(&mut c, u32::from_le_bytes(buf));
+            n += 1;
+            if c.b.is_terminated() {
+                break;
+            }
+            c.pc = c.pc.wrapping_add(4);
+            if n >= max || c.pc.is_multiple_of(PAGE_SIZE) {
+                c.b.terminate(Terminal::Jump(c.pc));
+                break;
+            }
+        }
+        c.b.finish()
+    }
+}
+
+impl Frontend for Ppc64Frontend {
+    fn name(&self) -> &'static str {
+        "ppc64le"
+    }
+
+    fn layout(&self) -> &StateLayout {
+        &LAYOUT
+    }
+
+    fn translate(
+        &self,
+        pc: u64,
+        _tb_flags: u64,
+        code: &dyn CodeSource,
+        opts: &TranslateOptions,
+    ) -> Block {
+        self.translate_block(pc, code, opts)
+    }
+}

@@ -1,0 +1,282 @@
+//! Floating-point facility (Power ISA Book I chapter 4).
+//!
+//! Arithmetic uses the IR's float ops, which round to nearest even; FPSCR
+//! rounding modes other than RN = 0 are ignored by arithmetic (the
+//! conversions that round by FPSCR\[RN\] honour it in their helper), and
+//! FPSCR exception status bits (FX, VX.., FPRF, FPCC) are not updated.
+//! Record forms copy FPSCR bits 0:3 (FX FEX VX OX) to CR1.
+
+use super::{Ctx, TResult, Undef, require};
+use crate::decode::Insn;
+use crate::helpers::HELPER_FP;
+use crate::state::R_FPSCR;
+use xlat_ir::{FCond, MemFlags, Type, Value};
+
+/// LFS, LFD, STFS, STFD and their update and indexed forms; LFIWAX,
+/// LFIWZX, STFIWX.
+pub fn load_store(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let (ra, rt) = (i.ra(), i.rt());
+    // (size, store, update, kind) with kind 0 = float, 1 = int sext, 2 = int zext
+    let (size, store, update, kind, indexed) = match (i.po(), i.xo10()) {
+        (48..=55, _) => {
+            let p = i.po() - 48;
+            let size = if p & 2 != 0 { 8 } else { 4 };
+            (size, p & 4 != 0, p & 1 != 0, 0, false)
+        }
+        (31, 535) => (4, false, false, 0, true),
+        (31, 567) => (4, false, true, 0, true),
+        (31, 599) => (8, false, false, 0, true),
+        (31, 631) => (8, false, true, 0, true),
+        (31, 663) => (4, true, false, 0, true),
+        (31, 695) => (4, true, true, 0, true),
+        (31, 727) => (8, true, false, 0, true),
+        (31, 759) => (8, true, true, 0, true),
+        (31, 855) => (4, false, false, 1, true),
+        (31, 887) => (4, false, false, 2, true),
+        (31, 983) => (4, true, false, 2, true),
+        _ => return Err(Undef),
+    };
+    if update {
+        require(ra != 0)?;
+    }
+    let off = if indexed {
+        c.gpr(i.rb())
+    } else {
+        c.b.i64(i.simm() as u64)
+    };
+    let addr = if ra == 0 {
+        off
+    } else {
+        let a = c.gpr(ra);
+        c.b.add(a, off)
+    };
+    let f = MemFlags::new(size);
+    match (store, kind, size) {
+        (false, 0, 8) => {
+            let v = c.b.load(Type::F64, addr, f);
+            c.set_fpr(rt, v);
+        }
+        (false, 0, _) => {
+            let v = c.b.load(Type::F32, addr, f);
+            let v = c.b.fcvt(Type::F64, v);
+            c.set_fpr(rt, v);
+        }
+        (false, k, _) => {
+            let v = if k == 1 {
+                c.b.load(Type::I64, addr, f.signed())
+            } else {
+                c.b.load(Type::I64, addr, f)
+            };
+            let v = c.b.bitcast(Type::F64, v);
+            c.set_fpr(rt, v);
+        }
+        (true, 0, 8) => {
+            let v = c.fpr(rt);
+            c.b.store(addr, v, f);
+        }
+        (true, 0, _) => {
+            let v = c.fpr(rt);
+            let v = c.b.fcvt(Type::F32, v);
+            c.b.store(addr, v, f);
+        }
+        (true, _, _) => {
+            let v = c.fpr(rt);
+            let v = c.b.bitcast(Type::I64, v);
+            let v = c.lo32(v);
+            c.b.store(addr, v, f);
+        }
+    }
+    if update {
+        c.set_gpr(ra, addr);
+    }
+    Ok(())
+}
+
+/// Copies FPSCR\[FX FEX VX OX\] to CR1 (the record forms).
+fn record_fp(c: &mut Ctx<'_>, i: Insn) {
+    if i.rc() == 0 {
+        return;
+    }
+    let fpscr = c.b.get(R_FPSCR);
+    for k in 0..4 {
+        let bit = c.bit_of(fpscr, 31 - k);
+        c.set_cr(4 + k, bit);
+    }
+}
+
+/// Rounds a double to single precision and back (the `s` forms).
+fn round_single(c: &mut Ctx<'_>, v: Value) -> Value {
+    let s = c.b.fcvt(Type::F32, v);
+    c.b.fcvt(Type::F64, s)
+}
+
+/// A-form arithmetic: fadd, fsub, fmul, fdiv, fsqrt, fsel, the
+/// multiply-add family; po 59 = single precision.
+pub fn arith(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let single = i.po() == 59;
+    let xo = i.me();
+    let (ra, rb, rc) = (i.ra(), i.rb(), i.rc5());
+    let r = match xo {
+        18 | 20 | 21 => {
+            require(rc == 0)?;
+            let a = c.fpr(ra);
+            let b = c.fpr(rb);
+            match xo {
+                18 => c.b.fdiv(a, b),
+                20 => c.b.fsub(a, b),
+                _ => c.b.fadd(a, b),
+            }
+        }
+        22 => {
+            require(ra == 0 && rc == 0)?;
+            let b = c.fpr(rb);
+            c.b.fsqrt(b)
+        }
+        23 => {
+            require(!single)?;
+            let a = c.fpr(ra);
+            let b = c.fpr(rb);
+            let cc = c.fpr(rc);
+            let z = c.b.iconst(Type::F64, 0);
+            // a >= 0 (true for -0, false for NaN)
+            let ge = c.b.fcmp(FCond::Le, z, a);
+            c.b.select(ge, cc, b)
+        }
+        25 => {
+            require(rb == 0)?;
+            let a = c.fpr(ra);
+            let cc = c.fpr(rc);
+            c.b.fmul(a, cc)
+        }
+        28..=31 => {
+            let a = c.fpr(ra);
+            let b = c.fpr(rb);
+            let cc = c.fpr(rc);
+            let b = if xo == 28 || xo == 30 { c.b.fneg(b) } else { b };
+            let r = c.b.fma(a, cc, b);
+            if xo >= 30 { c.b.fneg(r) } else { r }
+        }
+        _ => return Err(Undef),
+    };
+    let r = if single { round_single(c, r) } else { r };
+    c.set_fpr(i.rt(), r);
+    record_fp(c, i);
+    Ok(())
+}
+
+/// FCMPU, FCMPO: CR\[BF\] = LT GT EQ UN.
+pub fn fcmp(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    require(i.bits(22, 21) == 0)?;
+    let a = c.fpr(i.ra());
+    let b = c.fpr(i.rb());
+    let lt = c.b.fcmp(FCond::Lt, a, b);
+    let gt = c.b.fcmp(FCond::Lt, b, a);
+    let eq = c.b.fcmp(FCond::Eq, a, b);
+    let un = c.b.fcmp(FCond::Uno, a, b);
+    c.set_cr_field(i.bf(), lt, gt, eq, un);
+    Ok(())
+}
+
+/// Moves, sign operations, rounding and conversions (X-form, po 59/63).
+pub fn unary(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let xo = i.xo10();
+    let is_copysign = i.po() == 63 && xo == 8;
+    if !is_copysign {
+        require(i.ra() == 0)?;
+    }
+    let b = c.fpr(i.rb());
+    let r = match (i.po(), xo) {
+        (63, 72) => b,
+        (63, 40) => c.b.fneg(b),
+        (63, 264) => c.b.fabs(b),
+        (63, 136) => {
+            let a = c.b.fabs(b);
+            c.b.fneg(a)
+        }
+        (63, 8) => {
+            let a = c.fpr(i.ra());
+            let ai = c.b.bitcast(Type::I64, a);
+            let bi = c.b.bitcast(Type::I64, b);
+            let sm = c.b.i64(1 << 63);
+            let nsm = c.b.i64(!(1u64 << 63));
+            let s = c.b.and(ai, sm);
+            let m = c.b.and(bi, nsm);
+            let r = c.b.or(s, m);
+            c.b.bitcast(Type::F64, r)
+        }
+        (63, 12) => round_single(c, b),
+        _ => {
+            let insn = c.b.i64(i.0 as u64);
+            let bits = c.b.bitcast(Type::I64, b);
+            let r = c.b.call_helper(&HELPER_FP, Type::I64, &[insn, bits]);
+            c.b.bitcast(Type::F64, r)
+        }
+    };
+    c.set_fpr(i.rt(), r);
+    record_fp(c, i);
+    Ok(())
+}
+
+/// MFFS, MTFSF, MTFSFI, MTFSB0, MTFSB1.
+pub fn fpscr(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    match i.xo10() {
+        583 => {
+            require(i.ra() == 0 && i.rb() == 0)?;
+            let v = c.b.get(R_FPSCR);
+            let v = c.b.bitcast(Type::F64, v);
+            c.set_fpr(i.rt(), v);
+        }
+        711 => {
+            let l = i.bit(25);
+            let w = i.bit(16);
+            let b = c.fpr(i.rb());
+            let b = c.b.bitcast(Type::I64, b);
+            let mut mask = 0u64;
+            if l {
+                mask = 0xffff_ffff;
+            } else if !w {
+                for f in 0..8 {
+                    if i.flm() & (0x80 >> f) != 0 {
+                        mask |= 0xf << (28 - 4 * f);
+                    }
+                }
+            }
+            let old = c.b.get(R_FPSCR);
+            let keep = c.b.i64(!mask);
+            let m = c.b.i64(mask);
+            let x = c.b.and(old, keep);
+            let y = c.b.and(b, m);
+            let v = c.b.or(x, y);
+            c.b.set(R_FPSCR, v);
+        }
+        134 => {
+            if i.bit(16) {
+                return Ok(()); // W = 1 selects fields 8..15 (DRN): ignored
+            }
+            let f = i.bf();
+            let mask = 0xfu64 << (28 - 4 * f);
+            let old = c.b.get(R_FPSCR);
+            let keep = c.b.i64(!mask);
+            let x = c.b.and(old, keep);
+            let y = c.b.i64((i.u4() as u64) << (28 - 4 * f));
+            let v = c.b.or(x, y);
+            c.b.set(R_FPSCR, v);
+        }
+        70 | 38 => {
+            let bt = i.rt();
+            let m = 1u64 << (31 - bt);
+            let old = c.b.get(R_FPSCR);
+            let v = if i.xo10() == 38 {
+                let k = c.b.i64(m);
+                c.b.or(old, k)
+            } else {
+                let k = c.b.i64(!m);
+                c.b.and(old, k)
+            };
+            c.b.set(R_FPSCR, v);
+        }
+        _ => return Err(Undef),
+    }
+    record_fp(c, i);
+    Ok(())
+}

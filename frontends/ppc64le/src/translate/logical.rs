@@ -1,0 +1,376 @@
+//! Fixed-point facility (Power ISA Book I chapter 3): logical, rotate,
+//! shift and count instructions.
+
+use super::{Ctx, TResult, Undef, mask64, require};
+use crate::decode::Insn;
+use crate::state::{R_CA, R_CA32};
+use xlat_ir::{Cond, Type, Value};
+
+/// ORI, ORIS, XORI, XORIS, ANDI., ANDIS.
+pub fn ori(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let s = c.gpr(i.rt());
+    let po = i.po();
+    let imm = if po & 1 != 0 {
+        (i.d() as u64) << 16
+    } else {
+        i.d() as u64
+    };
+    let k = c.b.i64(imm);
+    let r = match po {
+        24 | 25 => {
+            if imm == 0 && i.rt() == i.ra() {
+                return Ok(()); // nop and friends
+            }
+            c.b.or(s, k)
+        }
+        26 | 27 => c.b.xor(s, k),
+        _ => c.b.and(s, k),
+    };
+    c.set_gpr(i.ra(), r);
+    if po >= 28 {
+        c.record(r);
+    }
+    Ok(())
+}
+
+/// AND, ANDC, OR, XOR, NAND, NOR, EQV, ORC (RA = RS op RB).
+pub fn logical(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let s = c.gpr(i.rt());
+    let b = c.gpr(i.rb());
+    let r = match i.xo10() {
+        28 => c.b.and(s, b),
+        60 => {
+            let nb = c.b.not(b);
+            c.b.and(s, nb)
+        }
+        444 => {
+            if i.rt() == i.rb() {
+                s // mr
+            } else {
+                c.b.or(s, b)
+            }
+        }
+        316 => c.b.xor(s, b),
+        476 => {
+            let x = c.b.and(s, b);
+            c.b.not(x)
+        }
+        124 => {
+            let x = c.b.or(s, b);
+            c.b.not(x)
+        }
+        284 => {
+            let x = c.b.xor(s, b);
+            c.b.not(x)
+        }
+        412 => {
+            let nb = c.b.not(b);
+            c.b.or(s, nb)
+        }
+        _ => return Err(Undef),
+    };
+    c.set_gpr(i.ra(), r);
+    if i.rc() != 0 {
+        c.record(r);
+    }
+    Ok(())
+}
+
+/// Per-byte population counts of a 64-bit value (popcntb).
+fn popcnt_bytes(c: &mut Ctx<'_>, x: Value) -> Value {
+    let mut x = x;
+    for (sh, m) in [
+        (1, 0x5555_5555_5555_5555u64),
+        (2, 0x3333_3333_3333_3333),
+        (4, 0x0f0f_0f0f_0f0f_0f0f),
+    ] {
+        let s = c.b.i64(sh);
+        let mk = c.b.i64(m);
+        let lo = c.b.and(x, mk);
+        let hi = c.b.lshr(x, s);
+        let hi = c.b.and(hi, mk);
+        x = c.b.add(lo, hi);
+    }
+    x
+}
+
+/// EXTSB/H/W, CNTLZW/D, CNTTZW/D, POPCNTB/W/D.
+pub fn unary(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let s = c.gpr(i.rt());
+    require(i.rb() == 0)?;
+    let r = match i.xo10() {
+        954 | 922 | 986 => {
+            let ty = match i.xo10() {
+                954 => Type::I8,
+                922 => Type::I16,
+                _ => Type::I32,
+            };
+            let t = c.b.trunc(ty, s);
+            c.b.sext(Type::I64, t)
+        }
+        26 | 538 => {
+            let w = c.lo32(s);
+            let r = if i.xo10() == 26 {
+                c.b.clz(w)
+            } else {
+                c.b.ctz(w)
+            };
+            c.b.zext(Type::I64, r)
+        }
+        58 => c.b.clz(s),
+        570 => c.b.ctz(s),
+        122 => popcnt_bytes(c, s),
+        378 => {
+            let lo = c.lo32(s);
+            let k = c.b.i64(32);
+            let hi = c.b.lshr(s, k);
+            let hi = c.lo32(hi);
+            let pl = c.b.popcnt(lo);
+            let ph = c.b.popcnt(hi);
+            c.join_words(ph, pl)
+        }
+        506 => c.b.popcnt(s),
+        _ => return Err(Undef),
+    };
+    c.set_gpr(i.ra(), r);
+    if i.rc() != 0 {
+        c.record(r);
+    }
+    Ok(())
+}
+
+impl Ctx<'_> {
+    /// `hi:lo` (two i32) as an i64.
+    pub fn join_words(&mut self, hi: Value, lo: Value) -> Value {
+        let hi = self.b.zext(Type::I64, hi);
+        let lo = self.b.zext(Type::I64, lo);
+        let k = self.b.i64(32);
+        let hi = self.b.shl(hi, k);
+        self.b.or(hi, lo)
+    }
+}
+
+/// CMPB: each byte of RA is 0xff where the bytes of RS and RB are equal.
+pub fn cmpb(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let s = c.gpr(i.rt());
+    let b = c.gpr(i.rb());
+    let x = c.b.xor(s, b);
+    // High bit of each byte of t set where that byte of x is zero.
+    let m7 = c.b.i64(0x7f7f_7f7f_7f7f_7f7f);
+    let t = c.b.and(x, m7);
+    let t = c.b.add(t, m7);
+    let t = c.b.or(t, x);
+    let t = c.b.or(t, m7);
+    let t = c.b.not(t);
+    let k = c.b.i64(7);
+    let t = c.b.lshr(t, k);
+    let ff = c.b.i64(0xff);
+    let r = c.b.mul(t, ff);
+    c.set_gpr(i.ra(), r);
+    Ok(())
+}
+
+/// SLW, SRW, SRAW, SLD, SRD, SRAD (shift amount from RB).
+pub fn shift(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let s = c.gpr(i.rt());
+    let b = c.gpr(i.rb());
+    let xo = i.xo10();
+    let m63 = c.b.i64(63);
+    let n = c.b.and(b, m63);
+    let zero = c.b.i64(0);
+    let r = match xo {
+        24 | 536 => {
+            // Word shifts: amounts 32..63 shift everything out of the word.
+            let w = c.lo32(s);
+            let x = c.b.zext(Type::I64, w);
+            if xo == 24 {
+                let t = c.b.shl(x, n);
+                let t = c.lo32(t);
+                c.b.zext(Type::I64, t)
+            } else {
+                c.b.lshr(x, n)
+            }
+        }
+        27 | 539 => {
+            let k64 = c.b.i64(64);
+            let big = c.b.and(b, k64);
+            let big = c.b.icmp(Cond::Ne, big, zero);
+            let t = if xo == 27 {
+                c.b.shl(s, n)
+            } else {
+                c.b.lshr(s, n)
+            };
+            c.b.select(big, zero, t)
+        }
+        792 | 794 => {
+            let (x, n) = if xo == 792 {
+                let w = c.lo32(s);
+                (c.b.sext(Type::I64, w), n)
+            } else {
+                // srad: amounts 64..127 act as 63 for the result.
+                let k64 = c.b.i64(64);
+                let big = c.b.and(b, k64);
+                let big = c.b.icmp(Cond::Ne, big, zero);
+                (s, c.b.select(big, m63, n))
+            };
+            let r = c.b.ashr(x, n);
+            let back = c.b.shl(r, n);
+            let lost = c.b.icmp(Cond::Ne, back, x);
+            let lost = if xo == 794 {
+                // An amount of 64 or more shifts every bit out.
+                let k64 = c.b.i64(64);
+                let big = c.b.and(b, k64);
+                let big = c.b.icmp(Cond::Ne, big, zero);
+                let nz = c.b.icmp(Cond::Ne, x, zero);
+                let big = c.b.and(big, nz);
+                c.b.or(lost, big)
+            } else {
+                lost
+            };
+            let neg = c.b.icmp(Cond::Slt, x, zero);
+            let ca = c.b.and(neg, lost);
+            c.b.set(R_CA, ca);
+            c.b.set(R_CA32, ca);
+            r
+        }
+        _ => return Err(Undef),
+    };
+    c.set_gpr(i.ra(), r);
+    if i.rc() != 0 {
+        c.record(r);
+    }
+    Ok(())
+}
+
+/// SRAWI, SRADI.
+pub fn shift_imm(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let s = c.gpr(i.rt());
+    let (x, n) = if i.po() == 31 && i.xo10() == 824 {
+        let w = c.lo32(s);
+        (c.b.sext(Type::I64, w), i.rb())
+    } else {
+        (s, i.sh6())
+    };
+    let k = c.b.i64(n as u64);
+    let r = c.b.ashr(x, k);
+    let zero = c.b.i64(0);
+    let lost_mask = c.b.i64((1u64 << n) - 1);
+    let lost = c.b.and(x, lost_mask);
+    let lost = c.b.icmp(Cond::Ne, lost, zero);
+    let neg = c.b.icmp(Cond::Slt, x, zero);
+    let ca = c.b.and(neg, lost);
+    c.b.set(R_CA, ca);
+    c.b.set(R_CA32, ca);
+    c.set_gpr(i.ra(), r);
+    if i.rc() != 0 {
+        c.record(r);
+    }
+    Ok(())
+}
+
+/// ROTL32 of the ISA: the low word of `s` rotated left by `n` (i32 or
+/// constant), duplicated into both halves of the result.
+fn rotl32(c: &mut Ctx<'_>, s: Value, n: Value, dup: bool) -> Value {
+    let w = c.lo32(s);
+    let r = c.b.rotl(w, n);
+    if dup {
+        c.join_words(r, r)
+    } else {
+        c.b.zext(Type::I64, r)
+    }
+}
+
+/// RLWINM, RLWNM.
+pub fn rlwinm(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let s = c.gpr(i.rt());
+    let (mb, me) = (i.rc5() + 32, i.me() + 32);
+    let m = mask64(mb, me);
+    let n = if i.po() == 21 {
+        c.b.i32(i.rb())
+    } else {
+        let b = c.gpr(i.rb());
+        let b = c.lo32(b);
+        let k = c.b.i32(31);
+        c.b.and(b, k)
+    };
+    let rot = rotl32(c, s, n, mb > me);
+    let r = if m == u64::MAX {
+        rot
+    } else {
+        let mk = c.b.i64(m);
+        c.b.and(rot, mk)
+    };
+    c.set_gpr(i.ra(), r);
+    if i.rc() != 0 {
+        c.record(r);
+    }
+    Ok(())
+}
+
+/// RLWIMI.
+pub fn rlwimi(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let s = c.gpr(i.rt());
+    let a = c.gpr(i.ra());
+    let (mb, me) = (i.rc5() + 32, i.me() + 32);
+    let m = mask64(mb, me);
+    let n = c.b.i32(i.rb());
+    let rot = rotl32(c, s, n, true);
+    let r = insert(c, rot, a, m);
+    c.set_gpr(i.ra(), r);
+    if i.rc() != 0 {
+        c.record(r);
+    }
+    Ok(())
+}
+
+/// `(rot & m) | (a & !m)`.
+fn insert(c: &mut Ctx<'_>, rot: Value, a: Value, m: u64) -> Value {
+    let mk = c.b.i64(m);
+    let nm = c.b.i64(!m);
+    let x = c.b.and(rot, mk);
+    let y = c.b.and(a, nm);
+    c.b.or(x, y)
+}
+
+/// RLDICL, RLDICR, RLDIC, RLDIMI, RLDCL, RLDCR.
+pub fn rld(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let s = c.gpr(i.rt());
+    let mbe = i.mb_md();
+    let mds = i.bit(4);
+    let n = if mds {
+        let b = c.gpr(i.rb());
+        let k = c.b.i64(63);
+        c.b.and(b, k)
+    } else {
+        c.b.i64(i.sh6() as u64)
+    };
+    let sh = i.sh6();
+    let rot = if !mds && sh == 0 { s } else { c.b.rotl(s, n) };
+    let op = if mds { 4 | i.bits(1, 1) } else { i.bits(4, 2) };
+    let m = match op {
+        0 | 4 => mask64(mbe, 63),
+        1 | 5 => mask64(0, mbe),
+        2 => mask64(mbe, 63 - sh),
+        3 => {
+            let a = c.gpr(i.ra());
+            let r = insert(c, rot, a, mask64(mbe, 63 - sh));
+            c.set_gpr(i.ra(), r);
+            if i.rc() != 0 {
+                c.record(r);
+            }
+            return Ok(());
+        }
+        _ => return Err(Undef),
+    };
+    let r = if m == u64::MAX {
+        rot
+    } else {
+        let mk = c.b.i64(m);
+        c.b.and(rot, mk)
+    };
+    c.set_gpr(i.ra(), r);
+    if i.rc() != 0 {
+        c.record(r);
+    }
+    Ok(())
+}

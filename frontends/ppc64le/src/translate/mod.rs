@@ -1,0 +1,370 @@
+//! Translate functions, grouped by Power ISA book and chapter, and the
+//! translation context they share.
+
+pub mod branch;
+pub mod fixed;
+pub mod fp;
+pub mod ldst;
+pub mod logical;
+pub mod storage;
+pub mod vmx;
+pub mod vsx;
+
+use crate::state::{R_CA, R_CA32, R_OV, R_OV32, R_SO, r_cr, r_fpr, r_gpr, r_vr, r_vsl};
+use xlat_ir::{Builder, Cond, Type, Value};
+
+/// Marker returned by a translate function for an invalid or reserved
+/// sub-encoding: the instruction raises an Undefined exception (SIGILL).
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub struct Undef;
+
+/// Result of a translate function.
+pub type TResult = Result<(), Undef>;
+
+/// Returns `Err(Undef)` unless `c` holds.
+#[inline]
+pub fn require(c: bool) -> TResult {
+    if c { Ok(()) } else { Err(Undef) }
+}
+
+/// Translation state of the block being built.
+pub struct Ctx<'a> {
+    /// The IR builder.
+    pub b: Builder<'a>,
+    /// Guest PC of the instruction being translated.
+    pub pc: u64,
+}
+
+/// Results of an addition `x + y + cin` with every XER bit it may set.
+#[derive(Copy, Clone, Debug)]
+pub struct AddOut {
+    /// The 64-bit sum.
+    pub r: Value,
+    /// Carry out of bit 63 (CA).
+    pub ca: Value,
+    /// Carry out of bit 31 (CA32).
+    pub ca32: Value,
+    /// Signed overflow of the 64-bit sum (OV).
+    pub ov: Value,
+    /// Signed overflow of the low 32-bit sum (OV32).
+    pub ov32: Value,
+}
+
+/// Carry-in of [`Ctx::add3`].
+#[derive(Copy, Clone, Debug)]
+pub enum CarryIn {
+    /// No carry in.
+    Zero,
+    /// A carry of one (subtraction as `!a + b + 1`).
+    One,
+    /// XER.CA (an i8 value).
+    Ca(Value),
+}
+
+/// MASK(mb, me) of the Power ISA for 64-bit bit numbers (bit 0 = MSB):
+/// ones from `mb` to `me`, wrapping around when `mb > me`.
+pub fn mask64(mb: u32, me: u32) -> u64 {
+    let a = u64::MAX >> mb;
+    let b = u64::MAX << (63 - me);
+    if mb <= me { a & b } else { a | b }
+}
+
+impl<'a> Ctx<'a> {
+    /// A new context for the block at `pc`.
+    pub fn new(b: Builder<'a>, pc: u64) -> Self {
+        Ctx { b, pc }
+    }
+
+    /// The address of the next instruction.
+    pub fn next_pc(&self) -> u64 {
+        self.pc.wrapping_add(4)
+    }
+
+    /// Integer constant of type `ty`.
+    pub fn cst(&mut self, ty: Type, v: u64) -> Value {
+        self.b.iconst(ty, v & ty.mask())
+    }
+
+    /// Reads GPR `n`.
+    pub fn gpr(&mut self, n: u32) -> Value {
+        self.b.get(r_gpr(n))
+    }
+
+    /// Reads `(RA|0)`: GPR `n`, or 0 when `n` is 0.
+    pub fn gpr0(&mut self, n: u32) -> Value {
+        if n == 0 { self.b.i64(0) } else { self.gpr(n) }
+    }
+
+    /// Writes GPR `n`; narrower values are zero-extended.
+    pub fn set_gpr(&mut self, n: u32, v: Value) {
+        let v = self.zext64(v);
+        self.b.set(r_gpr(n), v);
+    }
+
+    /// Zero-extends an integer narrower than 64 bits to i64.
+    pub fn zext64(&mut self, v: Value) -> Value {
+        if self.b.ty(v) == Type::I64 {
+            v
+        } else {
+            self.b.zext(Type::I64, v)
+        }
+    }
+
+    /// Sign-extends an integer narrower than 64 bits to i64.
+    pub fn sext64(&mut self, v: Value) -> Value {
+        if self.b.ty(v) == Type::I64 {
+            v
+        } else {
+            self.b.sext(Type::I64, v)
+        }
+    }
+
+    /// The low 32 bits of a 64-bit value.
+    pub fn lo32(&mut self, v: Value) -> Value {
+        self.b.trunc(Type::I32, v)
+    }
+
+    /// Bit `n` (LSB = 0) of a 64-bit value as an i8 0/1.
+    pub fn bit_of(&mut self, v: Value, n: u32) -> Value {
+        let ty = self.b.ty(v);
+        let s = self.cst(ty, n as u64);
+        let t = self.b.lshr(v, s);
+        let t = self.b.trunc(Type::I8, t);
+        let one = self.b.i8(1);
+        self.b.and(t, one)
+    }
+
+    /// An i8 constant 0 or 1.
+    pub fn bool_const(&mut self, x: bool) -> Value {
+        self.b.i8(x as u8)
+    }
+
+    /// Logical not of an i8 boolean.
+    pub fn bnot(&mut self, x: Value) -> Value {
+        let one = self.b.i8(1);
+        self.b.xor(x, one)
+    }
+
+    /// Reads CR bit `bi` (i8 0/1).
+    pub fn cr(&mut self, bi: u32) -> Value {
+        self.b.get(r_cr(bi))
+    }
+
+    /// Writes CR bit `bi`.
+    pub fn set_cr(&mut self, bi: u32, v: Value) {
+        self.b.set(r_cr(bi), v);
+    }
+
+    /// Writes CR field `bf` from LT, GT, EQ, SO.
+    pub fn set_cr_field(&mut self, bf: u32, lt: Value, gt: Value, eq: Value, so: Value) {
+        self.set_cr(4 * bf, lt);
+        self.set_cr(4 * bf + 1, gt);
+        self.set_cr(4 * bf + 2, eq);
+        self.set_cr(4 * bf + 3, so);
+    }
+
+    /// Sets CR field `bf` from a signed (or unsigned) comparison of `a`
+    /// and `b`, SO copied from XER.SO.
+    pub fn compare(&mut self, bf: u32, a: Value, b: Value, signed: bool) {
+        let (lt, gt) = if signed {
+            (Cond::Slt, Cond::Sgt)
+        } else {
+            (Cond::Ult, Cond::Ugt)
+        };
+        let l = self.b.icmp(lt, a, b);
+        let g = self.b.icmp(gt, a, b);
+        let e = self.b.icmp(Cond::Eq, a, b);
+        let so = self.b.get(R_SO);
+        self.set_cr_field(bf, l, g, e, so);
+    }
+
+    /// The record form: CR0 from the signed 64-bit result `r` compared
+    /// with zero, SO from XER.SO.
+    pub fn record(&mut self, r: Value) {
+        let r = self.zext64(r);
+        let z = self.b.i64(0);
+        self.compare(0, r, z, true);
+    }
+
+    /// Sets XER.OV and OV32 and ORs OV into SO (the `o` forms).
+    pub fn set_ov(&mut self, ov: Value, ov32: Value) {
+        self.b.set(R_OV, ov);
+        self.b.set(R_OV32, ov32);
+        let so = self.b.get(R_SO);
+        let so = self.b.or(so, ov);
+        self.b.set(R_SO, so);
+    }
+
+    /// Sets XER.CA and CA32.
+    pub fn set_ca(&mut self, ca: Value, ca32: Value) {
+        self.b.set(R_CA, ca);
+        self.b.set(R_CA32, ca32);
+    }
+
+    /// `x + y + cin` (64-bit) with its carries and overflows. Only the
+    /// values a caller uses survive dead-code elimination.
+    pub fn add3(&mut self, x: Value, y: Value, cin: CarryIn) -> AddOut {
+        let t = self.b.add(x, y);
+        let (r, ca) = match cin {
+            CarryIn::Zero => {
+                let ca = self.b.icmp(Cond::Ult, t, x);
+                (t, ca)
+            }
+            CarryIn::One => {
+                let one = self.b.i64(1);
+                let r = self.b.add(t, one);
+                let ca = self.b.icmp(Cond::Ule, r, x);
+                (r, ca)
+            }
+            CarryIn::Ca(c) => {
+                let c64 = self.b.zext(Type::I64, c);
+                let r = self.b.add(t, c64);
+                // Carry out: r < x, or r == x with a carry in.
+                let lt = self.b.icmp(Cond::Ult, r, x);
+                let eq = self.b.icmp(Cond::Eq, r, x);
+                let eqc = self.b.and(eq, c);
+                let ca = self.b.or(lt, eqc);
+                (r, ca)
+            }
+        };
+        // Bit k of x ^ y ^ r is the carry into bit k.
+        let xy = self.b.xor(x, y);
+        let cv = self.b.xor(xy, r);
+        let ca32 = self.bit_of(cv, 32);
+        let xr = self.b.xor(x, r);
+        let yr = self.b.xor(y, r);
+        let o = self.b.and(xr, yr);
+        let ov = self.bit_of(o, 63);
+        let ov32 = self.bit_of(o, 31);
+        AddOut {
+            r,
+            ca,
+            ca32,
+            ov,
+            ov32,
+        }
+    }
+
+    /// Reads FPR `n` (F64).
+    pub fn fpr(&mut self, n: u32) -> Value {
+        self.b.get(r_fpr(n))
+    }
+
+    /// Writes FPR `n` (F64); doubleword 1 of the VSR is kept.
+    pub fn set_fpr(&mut self, n: u32, v: Value) {
+        self.b.set(r_fpr(n), v);
+    }
+
+    /// Reads VR `n` (V128).
+    pub fn vr(&mut self, n: u32) -> Value {
+        self.b.get(r_vr(n))
+    }
+
+    /// Writes VR `n`.
+    pub fn set_vr(&mut self, n: u32, v: Value) {
+        self.b.set(r_vr(n), v);
+    }
+
+    /// Reads VSR `n` (0..64) as V128.
+    pub fn vsr(&mut self, n: u32) -> Value {
+        if n >= 32 {
+            return self.vr(n - 32);
+        }
+        let hi = self.fpr(n);
+        let hi = self.b.bitcast(Type::I64, hi);
+        let lo = self.b.get(r_vsl(n));
+        let w = self.join128(hi, lo);
+        self.b.bitcast(Type::V128, w)
+    }
+
+    /// Writes VSR `n` (0..64) from a V128.
+    pub fn set_vsr(&mut self, n: u32, v: Value) {
+        if n >= 32 {
+            return self.set_vr(n - 32, v);
+        }
+        let w = self.b.bitcast(Type::I128, v);
+        let (hi, lo) = self.split128(w);
+        let hi = self.b.bitcast(Type::F64, hi);
+        self.set_fpr(n, hi);
+        self.b.set(r_vsl(n), lo);
+    }
+
+    /// Reads doubleword 0 of VSR `n` as i64.
+    pub fn vsr_dw0(&mut self, n: u32) -> Value {
+        if n < 32 {
+            let f = self.fpr(n);
+            return self.b.bitcast(Type::I64, f);
+        }
+        let v = self.vr(n - 32);
+        let w = self.b.bitcast(Type::I128, v);
+        self.split128(w).0
+    }
+
+    /// Reads doubleword 1 of VSR `n` as i64.
+    pub fn vsr_dw1(&mut self, n: u32) -> Value {
+        if n < 32 {
+            return self.b.get(r_vsl(n));
+        }
+        let v = self.vr(n - 32);
+        let w = self.b.bitcast(Type::I128, v);
+        self.split128(w).1
+    }
+
+    /// Writes both doublewords of VSR `n` (i64 each).
+    pub fn set_vsr_dws(&mut self, n: u32, dw0: Value, dw1: Value) {
+        if n < 32 {
+            let f = self.b.bitcast(Type::F64, dw0);
+            self.set_fpr(n, f);
+            self.b.set(r_vsl(n), dw1);
+        } else {
+            let w = self.join128(dw0, dw1);
+            let v = self.b.bitcast(Type::V128, w);
+            self.set_vr(n - 32, v);
+        }
+    }
+
+    /// Writes doubleword 0 of VSR `n` (i64), keeping doubleword 1.
+    pub fn set_vsr_dw0(&mut self, n: u32, dw0: Value) {
+        if n < 32 {
+            let f = self.b.bitcast(Type::F64, dw0);
+            self.set_fpr(n, f);
+        } else {
+            let dw1 = self.vsr_dw1(n);
+            self.set_vsr_dws(n, dw0, dw1);
+        }
+    }
+
+    /// `hi:lo` as an i128.
+    pub fn join128(&mut self, hi: Value, lo: Value) -> Value {
+        let hi = self.b.zext(Type::I128, hi);
+        let lo = self.b.zext(Type::I128, lo);
+        let k = self.b.iconst(Type::I128, 64);
+        let hi = self.b.shl(hi, k);
+        self.b.or(hi, lo)
+    }
+
+    /// (high, low) 64-bit halves of an i128.
+    pub fn split128(&mut self, w: Value) -> (Value, Value) {
+        let lo = self.b.trunc(Type::I64, w);
+        let k = self.b.iconst(Type::I128, 64);
+        let hi = self.b.lshr(w, k);
+        let hi = self.b.trunc(Type::I64, hi);
+        (hi, lo)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask64(0, 63), u64::MAX);
+        assert_eq!(mask64(32, 63), 0xffff_ffff);
+        assert_eq!(mask64(0, 0), 1 << 63);
+        assert_eq!(mask64(63, 63), 1);
+        // Wrapping: bits 62..63 and 0..1.
+        assert_eq!(mask64(62, 1), 0xc000_0000_0000_0003);
+        assert_eq!(mask64(0, 59), !0xf);
+    }
+}

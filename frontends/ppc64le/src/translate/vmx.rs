@@ -1,0 +1,154 @@
+//! Vector facility (VMX/AltiVec, Power ISA Book I chapter 6). Element `i`
+//! in the ISA's numbering is the `i`-th most significant element of the
+//! 128-bit register value (see `state`). Lane-wise arithmetic and logic is
+//! native IR; permutes, shifts, compares and the rest run in a helper.
+
+use super::{Ctx, TResult, Undef};
+use crate::decode::Insn;
+use crate::helpers::HELPER_VEC;
+use xlat_ir::{Lanes, MemFlags, Type, Value};
+
+/// EA = (RA|0) + RB.
+fn ea_x(c: &mut Ctx<'_>, i: Insn) -> Value {
+    let b = c.gpr(i.rb());
+    if i.ra() == 0 {
+        b
+    } else {
+        let a = c.gpr(i.ra());
+        c.b.add(a, b)
+    }
+}
+
+/// LVX, LVXL, STVX, STVXL, LVEBX/HX/WX, STVEBX/HX/WX, LVSL, LVSR.
+///
+/// The element loads read the whole aligned quadword (it never crosses a
+/// page): the other elements are undefined in the ISA and get memory's
+/// contents here.
+pub fn load_store(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let ea = ea_x(c, i);
+    let vt = i.rt();
+    match i.xo10() {
+        103 | 359 | 7 | 39 | 71 => {
+            let m = c.b.i64(!15);
+            let a = c.b.and(ea, m);
+            let v = c.b.load(Type::V128, a, MemFlags::new(16));
+            c.set_vr(vt, v);
+        }
+        231 | 487 => {
+            let m = c.b.i64(!15);
+            let a = c.b.and(ea, m);
+            let v = c.vr(vt);
+            c.b.store(a, v, MemFlags::new(16));
+        }
+        135 | 167 | 199 => {
+            let size: u8 = match i.xo10() {
+                135 => 1,
+                167 => 2,
+                _ => 4,
+            };
+            let m = c.b.i64(!(size as u64 - 1));
+            let a = c.b.and(ea, m);
+            let k15 = c.b.i64(15);
+            let pos = c.b.and(a, k15);
+            let k3 = c.b.i64(3);
+            let sh = c.b.shl(pos, k3);
+            let sh = c.b.zext(Type::I128, sh);
+            let v = c.vr(vt);
+            let w = c.b.bitcast(Type::I128, v);
+            let w = c.b.lshr(w, sh);
+            let x = c.b.trunc(Type::int(size as u32 * 8), w);
+            c.b.store(a, x, MemFlags::new(size));
+        }
+        6 | 38 => {
+            // lvsl: bytes sh, sh+1, ..; lvsr: 16-sh, 17-sh, ..
+            let k15 = c.b.i64(15);
+            let sh = c.b.and(ea, k15);
+            let sh = c.b.trunc(Type::I8, sh);
+            let s = if i.xo10() == 38 {
+                let k16 = c.b.i8(16);
+                c.b.sub(k16, sh)
+            } else {
+                sh
+            };
+            // BE bytes 0..15 hold 0..15.
+            let hi = c.b.i64(0x0001_0203_0405_0607);
+            let lo = c.b.i64(0x0809_0a0b_0c0d_0e0f);
+            let w = c.join128(hi, lo);
+            let basev = c.b.bitcast(Type::V128, w);
+            let sp = c.b.vsplat(Lanes::I8x16, s);
+            let r = c.b.vadd(Lanes::I8x16, basev, sp);
+            c.set_vr(vt, r);
+        }
+        _ => return Err(Undef),
+    }
+    Ok(())
+}
+
+/// Lane-wise ops with a native IR form.
+pub fn native(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let xo = i.xo11();
+    let (vt, va, vb) = (i.rt(), i.ra(), i.rb());
+    if matches!(xo, 780 | 844 | 908) {
+        let l = match xo {
+            780 => Lanes::I8x16,
+            844 => Lanes::I16x8,
+            _ => Lanes::I32x4,
+        };
+        let simm = i.sbits(20, 16) as u64;
+        let x = c.cst(Type::int(l.lane_bits()), simm);
+        let r = c.b.vsplat(l, x);
+        c.set_vr(vt, r);
+        return Ok(());
+    }
+    let a = c.vr(va);
+    let b = c.vr(vb);
+    let l = Lanes::of_bits(8 << ((xo >> 6) & 3));
+    let r = match xo {
+        0 | 64 | 128 | 192 => c.b.vadd(l, a, b),
+        1024 | 1088 | 1152 | 1216 => c.b.vsub(l, a, b),
+        1028 => c.b.vand(Lanes::I64x2, a, b),
+        1092 => {
+            let nb = c.b.vnot(Lanes::I64x2, b);
+            c.b.vand(Lanes::I64x2, a, nb)
+        }
+        1156 => c.b.vor(Lanes::I64x2, a, b),
+        1220 => c.b.vxor(Lanes::I64x2, a, b),
+        1284 => {
+            let x = c.b.vor(Lanes::I64x2, a, b);
+            c.b.vnot(Lanes::I64x2, x)
+        }
+        1348 => {
+            let nb = c.b.vnot(Lanes::I64x2, b);
+            c.b.vor(Lanes::I64x2, a, nb)
+        }
+        1412 => {
+            let x = c.b.vand(Lanes::I64x2, a, b);
+            c.b.vnot(Lanes::I64x2, x)
+        }
+        1668 => {
+            let x = c.b.vxor(Lanes::I64x2, a, b);
+            c.b.vnot(Lanes::I64x2, x)
+        }
+        514 | 578 | 642 => {
+            let l = Lanes::of_bits(8 << ((xo - 514) / 64));
+            c.b.vumin(l, a, b)
+        }
+        2 | 66 | 130 => {
+            let l = Lanes::of_bits(8 << ((xo - 2) / 64));
+            c.b.vumax(l, a, b)
+        }
+        _ => return Err(Undef),
+    };
+    c.set_vr(vt, r);
+    Ok(())
+}
+
+/// Everything else: executed by [`HELPER_VEC`] on the CPU state.
+pub fn helper(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    if !crate::helpers::vec_supported(i) {
+        return Err(Undef);
+    }
+    let w = c.b.i64(i.0 as u64);
+    c.b.call_helper(&HELPER_VEC, Type::Void, &[w]);
+    Ok(())
+}

@@ -1,0 +1,436 @@
+//! Vector-scalar facility (VSX, Power ISA Book I chapter 7): loads and
+//! stores, moves between GPRs and VSRs, logical and permute operations,
+//! scalar double-precision arithmetic. VSR numbers 0..63 (TX || T).
+
+use super::{Ctx, TResult, Undef, require};
+use crate::decode::Insn;
+use crate::helpers::HELPER_VEC;
+use xlat_ir::{FCond, Lanes, MemFlags, Type, Value};
+
+/// EA = (RA|0) + RB.
+fn ea_x(c: &mut Ctx<'_>, i: Insn) -> Value {
+    let b = c.gpr(i.rb());
+    if i.ra() == 0 {
+        b
+    } else {
+        let a = c.gpr(i.ra());
+        c.b.add(a, b)
+    }
+}
+
+/// EA = (RA|0) + `off`.
+fn ea_d(c: &mut Ctx<'_>, ra: u32, off: i64) -> Value {
+    let o = c.b.i64(off as u64);
+    if ra == 0 {
+        o
+    } else {
+        let a = c.gpr(ra);
+        c.b.add(a, o)
+    }
+}
+
+fn load64(c: &mut Ctx<'_>, ea: Value, off: u64) -> Value {
+    let a = if off == 0 {
+        ea
+    } else {
+        let k = c.b.i64(off);
+        c.b.add(ea, k)
+    };
+    c.b.load(Type::I64, a, MemFlags::new(8))
+}
+
+fn store64(c: &mut Ctx<'_>, ea: Value, off: u64, v: Value) {
+    let a = if off == 0 {
+        ea
+    } else {
+        let k = c.b.i64(off);
+        c.b.add(ea, k)
+    };
+    c.b.store(a, v, MemFlags::new(8));
+}
+
+/// Swaps the words of a doubleword (word element order of lxvw4x).
+fn swap_words(c: &mut Ctx<'_>, v: Value) -> Value {
+    let k = c.b.i64(32);
+    c.b.rotl(v, k)
+}
+
+/// X-form VSX loads and stores (lxvd2x, lxvw4x, lxvdsx, lxvx, lxvb16x,
+/// scalar lxsdx/lxsiwzx/lxsiwax/lxsspx and the stores).
+pub fn load_store(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let xt = i.xt();
+    let ea = ea_x(c, i);
+    match i.xo10() {
+        844 => {
+            let d0 = load64(c, ea, 0);
+            let d1 = load64(c, ea, 8);
+            c.set_vsr_dws(xt, d0, d1);
+        }
+        780 => {
+            let m0 = load64(c, ea, 0);
+            let m1 = load64(c, ea, 8);
+            let d0 = swap_words(c, m0);
+            let d1 = swap_words(c, m1);
+            c.set_vsr_dws(xt, d0, d1);
+        }
+        332 => {
+            let d = load64(c, ea, 0);
+            c.set_vsr_dws(xt, d, d);
+        }
+        268 | 876 => {
+            let v = c.b.load(Type::I128, ea, MemFlags::new(16));
+            let v = if i.xo10() == 876 { c.b.bswap(v) } else { v };
+            let v = c.b.bitcast(Type::V128, v);
+            c.set_vsr(xt, v);
+        }
+        588 => {
+            let d = load64(c, ea, 0);
+            c.set_vsr_dw0(xt, d);
+        }
+        12 | 76 => {
+            let f = MemFlags::new(4);
+            let f = if i.xo10() == 76 { f.signed() } else { f };
+            let d = c.b.load(Type::I64, ea, f);
+            c.set_vsr_dw0(xt, d);
+        }
+        524 => {
+            let s = c.b.load(Type::F32, ea, MemFlags::new(4));
+            let d = c.b.fcvt(Type::F64, s);
+            let d = c.b.bitcast(Type::I64, d);
+            c.set_vsr_dw0(xt, d);
+        }
+        972 => {
+            let d0 = c.vsr_dw0(xt);
+            let d1 = c.vsr_dw1(xt);
+            store64(c, ea, 0, d0);
+            store64(c, ea, 8, d1);
+        }
+        908 => {
+            let d0 = c.vsr_dw0(xt);
+            let d1 = c.vsr_dw1(xt);
+            let m0 = swap_words(c, d0);
+            let m1 = swap_words(c, d1);
+            store64(c, ea, 0, m0);
+            store64(c, ea, 8, m1);
+        }
+        396 | 1004 => {
+            let v = c.vsr(xt);
+            let w = c.b.bitcast(Type::I128, v);
+            let w = if i.xo10() == 1004 { c.b.bswap(w) } else { w };
+            c.b.store(ea, w, MemFlags::new(16));
+        }
+        716 => {
+            let d = c.vsr_dw0(xt);
+            store64(c, ea, 0, d);
+        }
+        140 => {
+            let d = c.vsr_dw0(xt);
+            let w = c.lo32(d);
+            c.b.store(ea, w, MemFlags::new(4));
+        }
+        652 => {
+            let d = c.vsr_dw0(xt);
+            let f = c.b.bitcast(Type::F64, d);
+            let s = c.b.fcvt(Type::F32, f);
+            c.b.store(ea, s, MemFlags::new(4));
+        }
+        _ => return Err(Undef),
+    }
+    Ok(())
+}
+
+/// Moves between GPRs and VSRs (mfvsrd, mtvsrd, ...). XS/XT = TX || T.
+pub fn moves(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let x = i.xt();
+    match i.xo10() {
+        51 | 115 => {
+            require(i.rb() == 0)?;
+            let d = c.vsr_dw0(x);
+            let r = if i.xo10() == 115 {
+                let w = c.lo32(d);
+                c.b.zext(Type::I64, w)
+            } else {
+                d
+            };
+            c.set_gpr(i.ra(), r);
+        }
+        307 => {
+            require(i.rb() == 0)?;
+            let d = c.vsr_dw1(x);
+            c.set_gpr(i.ra(), d);
+        }
+        179 | 211 | 243 => {
+            require(i.rb() == 0)?;
+            let a = c.gpr(i.ra());
+            let d = match i.xo10() {
+                179 => a,
+                211 => {
+                    let w = c.lo32(a);
+                    c.b.sext(Type::I64, w)
+                }
+                _ => {
+                    let w = c.lo32(a);
+                    c.b.zext(Type::I64, w)
+                }
+            };
+            c.set_vsr_dw0(x, d);
+        }
+        435 => {
+            let a = c.gpr0(i.ra());
+            let b = c.gpr(i.rb());
+            c.set_vsr_dws(x, a, b);
+        }
+        403 => {
+            require(i.rb() == 0)?;
+            let a = c.gpr(i.ra());
+            let w = c.lo32(a);
+            let d = c.join_words(w, w);
+            c.set_vsr_dws(x, d, d);
+        }
+        _ => return Err(Undef),
+    }
+    Ok(())
+}
+
+/// LXV, STXV (DQ-form).
+pub fn dq(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let xt = (i.dq_tx() << 5) | i.rt();
+    let ea = ea_d(c, i.ra(), i.sbits(15, 4) << 4);
+    if i.bits(2, 0) == 1 {
+        let v = c.b.load(Type::V128, ea, MemFlags::new(16));
+        c.set_vsr(xt, v);
+    } else {
+        let v = c.vsr(xt);
+        c.b.store(ea, v, MemFlags::new(16));
+    }
+    Ok(())
+}
+
+/// LXSD, LXSSP, STXSD, STXSSP (DS-form, VR operands = VSR 32..63). The
+/// loads zero doubleword 1.
+pub fn ds(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let xt = 32 + i.rt();
+    let ea = ea_d(c, i.ra(), i.ds());
+    let single = i.bits(1, 0) == 3;
+    if i.po() == 57 {
+        let d = if single {
+            let s = c.b.load(Type::F32, ea, MemFlags::new(4));
+            let d = c.b.fcvt(Type::F64, s);
+            c.b.bitcast(Type::I64, d)
+        } else {
+            load64(c, ea, 0)
+        };
+        let z = c.b.i64(0);
+        c.set_vsr_dws(xt, d, z);
+    } else {
+        let d = c.vsr_dw0(xt);
+        if single {
+            let f = c.b.bitcast(Type::F64, d);
+            let s = c.b.fcvt(Type::F32, f);
+            c.b.store(ea, s, MemFlags::new(4));
+        } else {
+            store64(c, ea, 0, d);
+        }
+    }
+    Ok(())
+}
+
+/// XXLAND, XXLANDC, XXLOR, XXLXOR, XXLNOR, XXLORC, XXLNAND, XXLEQV.
+pub fn logical(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let (xt, xa, xb) = (i.xt(), i.xa(), i.xb());
+    let l = Lanes::I64x2;
+    let op = i.bits(10, 3);
+    let r = if xa == xb && matches!(op, 154) {
+        c.b.iconst(Type::V128, 0) // xxlxor x,y,y: zeroing idiom
+    } else {
+        let a = c.vsr(xa);
+        let b = c.vsr(xb);
+        match op {
+            130 => c.b.vand(l, a, b),
+            138 => {
+                let nb = c.b.vnot(l, b);
+                c.b.vand(l, a, nb)
+            }
+            146 => {
+                if xa == xb {
+                    a
+                } else {
+                    c.b.vor(l, a, b)
+                }
+            }
+            154 => c.b.vxor(l, a, b),
+            162 => {
+                let x = c.b.vor(l, a, b);
+                c.b.vnot(l, x)
+            }
+            170 => {
+                let nb = c.b.vnot(l, b);
+                c.b.vor(l, a, nb)
+            }
+            178 => {
+                let x = c.b.vand(l, a, b);
+                c.b.vnot(l, x)
+            }
+            186 => {
+                let x = c.b.vxor(l, a, b);
+                c.b.vnot(l, x)
+            }
+            _ => return Err(Undef),
+        }
+    };
+    c.set_vsr(xt, r);
+    Ok(())
+}
+
+/// XXPERMDI, XXSEL, XXSPLTIB, XXBRD, XXBRQ natively; the other permutes
+/// (xxmrghw, xxmrglw, xxsldwi, xxperm, xxpermr, xxspltw, xxbrh, xxbrw) in
+/// the helper.
+pub fn permute(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let xt = i.xt();
+    let xo8 = i.bits(10, 3);
+    if xo8 & 0x9f == 0x0a {
+        // xxpermdi
+        let (xa, xb) = (i.xa(), i.xb());
+        let dm = i.dm();
+        let d0 = if dm & 2 != 0 {
+            c.vsr_dw1(xa)
+        } else {
+            c.vsr_dw0(xa)
+        };
+        let d1 = if dm & 1 != 0 {
+            c.vsr_dw1(xb)
+        } else {
+            c.vsr_dw0(xb)
+        };
+        c.set_vsr_dws(xt, d0, d1);
+        return Ok(());
+    }
+    if i.bits(5, 4) == 3 {
+        // xxsel
+        let a = c.vsr(i.xa());
+        let b = c.vsr(i.xb());
+        let m = c.vsr(i.xc());
+        let nm = c.b.vnot(Lanes::I64x2, m);
+        let x = c.b.vand(Lanes::I64x2, a, nm);
+        let y = c.b.vand(Lanes::I64x2, b, m);
+        let r = c.b.vor(Lanes::I64x2, x, y);
+        c.set_vsr(xt, r);
+        return Ok(());
+    }
+    if i.bits(10, 1) == 360 {
+        let k = c.b.i8(i.imm8() as u8);
+        let r = c.b.vsplat(Lanes::I8x16, k);
+        c.set_vsr(xt, r);
+        return Ok(());
+    }
+    if i.bits(10, 2) == 475 && matches!(i.ra(), 23 | 31) {
+        let b = c.vsr(i.xb());
+        let w = c.b.bitcast(Type::I128, b);
+        let r = if i.ra() == 31 {
+            c.b.bswap(w)
+        } else {
+            let (hi, lo) = c.split128(w);
+            let hi = c.b.bswap(hi);
+            let lo = c.b.bswap(lo);
+            c.join128(hi, lo)
+        };
+        let r = c.b.bitcast(Type::V128, r);
+        c.set_vsr(xt, r);
+        return Ok(());
+    }
+    vec_helper(c, i)
+}
+
+fn vec_helper(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    if !crate::helpers::vec_supported(i) {
+        return Err(Undef);
+    }
+    let w = c.b.i64(i.0 as u64);
+    c.b.call_helper(&HELPER_VEC, Type::Void, &[w]);
+    Ok(())
+}
+
+/// Scalar double-precision (and single-precision rounding) arithmetic on
+/// doubleword 0; conversions and rounding go to the helper.
+pub fn scalar(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let (xt, xa, xb) = (i.xt(), i.xa(), i.xb());
+    let xo8 = i.bits(10, 3);
+    if xo8 == 35 {
+        // xscmpudp
+        let a = c.vsr_dw0(xa);
+        let b = c.vsr_dw0(xb);
+        let a = c.b.bitcast(Type::F64, a);
+        let b = c.b.bitcast(Type::F64, b);
+        let lt = c.b.fcmp(FCond::Lt, a, b);
+        let gt = c.b.fcmp(FCond::Lt, b, a);
+        let eq = c.b.fcmp(FCond::Eq, a, b);
+        let un = c.b.fcmp(FCond::Uno, a, b);
+        c.set_cr_field(i.bf(), lt, gt, eq, un);
+        return Ok(());
+    }
+    let a = c.vsr_dw0(xa);
+    let b = c.vsr_dw0(xb);
+    let af = c.b.bitcast(Type::F64, a);
+    let bf = c.b.bitcast(Type::F64, b);
+    let (r, single) = match xo8 {
+        32 | 0 => (c.b.fadd(af, bf), xo8 == 0),
+        40 | 8 => (c.b.fsub(af, bf), xo8 == 8),
+        48 | 16 => (c.b.fmul(af, bf), xo8 == 16),
+        56 | 24 => (c.b.fdiv(af, bf), xo8 == 24),
+        160 => (c.b.fmax(af, bf), false),
+        168 => (c.b.fmin(af, bf), false),
+        176 => {
+            let sm = c.b.i64(1 << 63);
+            let nsm = c.b.i64(!(1u64 << 63));
+            let s = c.b.and(a, sm);
+            let m = c.b.and(b, nsm);
+            let r = c.b.or(s, m);
+            (c.b.bitcast(Type::F64, r), false)
+        }
+        33 | 41 | 49 | 57 => {
+            let t = c.vsr_dw0(xt);
+            let tf = c.b.bitcast(Type::F64, t);
+            // A-type: XA*XB ± XT; M-type: XA*XT ± XB.
+            let (m, addend) = if xo8 == 33 || xo8 == 49 {
+                (bf, tf)
+            } else {
+                (tf, bf)
+            };
+            let addend = if xo8 >= 49 { c.b.fneg(addend) } else { addend };
+            (c.b.fma(af, m, addend), false)
+        }
+        _ => return Err(Undef),
+    };
+    let r = if single {
+        let s = c.b.fcvt(Type::F32, r);
+        c.b.fcvt(Type::F64, s)
+    } else {
+        r
+    };
+    let r = c.b.bitcast(Type::I64, r);
+    c.set_vsr_dw0(xt, r);
+    Ok(())
+}
+
+/// XX2-form scalar operations: square root and sign operations natively,
+/// conversions and rounding in the helper.
+pub fn scalar2(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    require(i.ra() == 0)?;
+    let (xt, xb) = (i.xt(), i.xb());
+    let xo9 = i.bits(10, 2);
+    let b = c.vsr_dw0(xb);
+    let bf = c.b.bitcast(Type::F64, b);
+    let r = match xo9 {
+        75 => c.b.fsqrt(bf),
+        345 => c.b.fabs(bf),
+        361 => {
+            let a = c.b.fabs(bf);
+            c.b.fneg(a)
+        }
+        377 => c.b.fneg(bf),
+        _ => return vec_helper(c, i),
+    };
+    let r = c.b.bitcast(Type::I64, r);
+    c.set_vsr_dw0(xt, r);
+    Ok(())
+}
