@@ -1,0 +1,234 @@
+//! Test harness: translate guest words, run one block in the interpreter
+//! on a Vec-backed guest memory, inspect the state.
+
+#![allow(dead_code)]
+
+use std::sync::Mutex;
+use xlat_frontend_ppc64le::{LAYOUT, Ppc64Frontend, Ppc64State};
+use xlat_ir::abi::{DirectMem, Fault, FaultKind, GuestMemory};
+use xlat_ir::frontend::CodeSource;
+use xlat_ir::{Block, ExitCode, RmwOp, Terminal, TranslateOptions};
+
+/// Guest address of the test code.
+pub const CODE: u64 = 0x1000;
+/// Guest address of the data area.
+pub const DATA: u64 = 0x10000;
+/// Size of the data area.
+pub const DATA_LEN: usize = 0x1000;
+
+/// Guest memory: one data area at [`DATA`].
+pub struct Mem(pub Mutex<Vec<u8>>);
+
+impl Mem {
+    pub fn new() -> Mem {
+        Mem(Mutex::new(vec![0; DATA_LEN]))
+    }
+
+    fn range(&self, addr: u64, size: u8, write: bool) -> Result<usize, Fault> {
+        if addr >= DATA && addr + size as u64 <= DATA + DATA_LEN as u64 {
+            Ok((addr - DATA) as usize)
+        } else {
+            Err(Fault {
+                addr,
+                kind: FaultKind::Unmapped,
+                write,
+            })
+        }
+    }
+
+    pub fn read(&self, addr: u64, n: usize) -> Vec<u8> {
+        let o = (addr - DATA) as usize;
+        self.0.lock().unwrap()[o..o + n].to_vec()
+    }
+
+    pub fn write(&self, addr: u64, b: &[u8]) {
+        let o = (addr - DATA) as usize;
+        self.0.lock().unwrap()[o..o + b.len()].copy_from_slice(b);
+    }
+
+    pub fn read_u64(&self, addr: u64) -> u64 {
+        u64::from_le_bytes(self.read(addr, 8).try_into().unwrap())
+    }
+}
+
+impl GuestMemory for Mem {
+    fn direct(&self) -> Option<DirectMem> {
+        None
+    }
+    fn load(&self, addr: u64, size: u8) -> Result<u128, Fault> {
+        let o = self.range(addr, size, false)?;
+        let m = self.0.lock().unwrap();
+        let mut b = [0u8; 16];
+        b[..size as usize].copy_from_slice(&m[o..o + size as usize]);
+        Ok(u128::from_le_bytes(b))
+    }
+    fn store(&self, addr: u64, size: u8, v: u128) -> Result<(), Fault> {
+        let o = self.range(addr, size, true)?;
+        let mut m = self.0.lock().unwrap();
+        m[o..o + size as usize].copy_from_slice(&v.to_le_bytes()[..size as usize]);
+        Ok(())
+    }
+    fn rmw(&self, addr: u64, size: u8, op: RmwOp, v: u64) -> Result<u64, Fault> {
+        let old = self.load(addr, size)? as u64;
+        let ty = xlat_ir::Type::int(size as u32 * 8);
+        self.store(addr, size, op.apply(ty, old, v) as u128)?;
+        Ok(old)
+    }
+    fn cas(&self, addr: u64, size: u8, expected: u128, new: u128) -> Result<u128, Fault> {
+        let old = self.load(addr, size)?;
+        if old == expected {
+            self.store(addr, size, new)?;
+        }
+        Ok(old)
+    }
+    fn fetch_code(&self, addr: u64, _buf: &mut [u8]) -> Result<(), Fault> {
+        Err(Fault {
+            addr,
+            kind: FaultKind::Unmapped,
+            write: false,
+        })
+    }
+}
+
+/// Code at [`CODE`]; reads outside fail.
+pub struct Code(pub Vec<u32>);
+
+impl CodeSource for Code {
+    fn read_code(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
+        let i = addr.wrapping_sub(CODE) / 4;
+        match self.0.get(i as usize) {
+            Some(w) if addr >= CODE && addr.is_multiple_of(4) && buf.len() == 4 => {
+                buf.copy_from_slice(&w.to_le_bytes());
+                Ok(())
+            }
+            _ => Err(Fault {
+                addr,
+                kind: FaultKind::Unmapped,
+                write: false,
+            }),
+        }
+    }
+}
+
+/// Translates the block at [`CODE`].
+pub fn translate(words: &[u32]) -> Block {
+    let b =
+        Ppc64Frontend.translate_block(CODE, &Code(words.to_vec()), &TranslateOptions::default());
+    xlat_ir::verify(&b, &LAYOUT)
+        .unwrap_or_else(|e| panic!("{e}\n{}", xlat_ir::print::print_block(&b, &LAYOUT)));
+    b
+}
+
+/// Result of a run.
+pub struct Run {
+    pub st: Box<Ppc64State>,
+    pub exit: ExitCode,
+    pub block: Block,
+}
+
+fn exec(b: &Block, st: &mut Ppc64State, mem: &Mem) -> ExitCode {
+    let mut scratch = xlat_interp::Scratch::new();
+    // SAFETY: `st` is a live, exclusively borrowed Ppc64State, the layout
+    // the block was translated for.
+    unsafe {
+        xlat_interp::run_block(
+            b,
+            &LAYOUT,
+            st as *mut Ppc64State as *mut u8,
+            mem,
+            &mut scratch,
+        )
+    }
+}
+
+fn copy_state(s: &Ppc64State) -> Box<Ppc64State> {
+    let mut n = Box::<Ppc64State>::default();
+    n.gpr = s.gpr;
+    n.pc = s.pc;
+    n.lr = s.lr;
+    n.ctr = s.ctr;
+    n.cr = s.cr;
+    (n.so, n.ov, n.ca, n.ov32, n.ca32) = (s.so, s.ov, s.ca, s.ov32, s.ca32);
+    n.xer_bc = s.xer_bc;
+    n.fpscr = s.fpscr;
+    n.vscr = s.vscr;
+    n.vrsave = s.vrsave;
+    n.tar = s.tar;
+    n.dscr = s.dscr;
+    n.resv_addr = s.resv_addr;
+    n.resv_val = s.resv_val;
+    n.resv_size = s.resv_size;
+    n.vsr = s.vsr;
+    n
+}
+
+fn same_regs(a: &Ppc64State, b: &Ppc64State) -> bool {
+    a.gpr == b.gpr
+        && a.pc == b.pc
+        && a.lr == b.lr
+        && a.ctr == b.ctr
+        && a.cr == b.cr
+        && a.xer() == b.xer()
+        && a.vsr == b.vsr
+        && a.resv_addr == b.resv_addr
+        && a.fpscr == b.fpscr
+}
+
+/// Translates `words`, runs the block on a copy of `st` with memory `mem`,
+/// once unoptimised and once after `passes::optimize` (on a second copy of
+/// the memory), and checks both agree.
+pub fn run_mem(words: &[u32], st: &Ppc64State, mem: &Mem) -> Run {
+    let block = translate(words);
+    let mem2 = Mem(Mutex::new(mem.0.lock().unwrap().clone()));
+    let mut s1 = copy_state(st);
+    let exit = exec(&block, &mut s1, mem);
+    let mut opt = block.clone();
+    xlat_ir::passes::optimize(&mut opt, &LAYOUT);
+    let mut s2 = copy_state(st);
+    let exit2 = exec(&opt, &mut s2, &mem2);
+    assert_eq!(exit, exit2, "optimised block exits differently");
+    assert!(
+        same_regs(&s1, &s2),
+        "optimised block computes different state"
+    );
+    assert_eq!(*mem.0.lock().unwrap(), *mem2.0.lock().unwrap());
+    Run {
+        st: s1,
+        exit,
+        block,
+    }
+}
+
+/// As [`run_mem`] with a fresh memory.
+pub fn run(words: &[u32], st: &Ppc64State) -> Run {
+    run_mem(words, st, &Mem::new())
+}
+
+/// A state with GPRs set from `regs` (index, value); r1 points into the
+/// data area.
+pub fn state(regs: &[(usize, u64)]) -> Ppc64State {
+    let mut s = Ppc64State::default();
+    s.gpr[1] = DATA + 0x800;
+    for &(i, v) in regs {
+        s.gpr[i] = v;
+    }
+    s
+}
+
+/// CR field `n` as 4 bits LT GT EQ SO.
+pub fn crf(s: &Ppc64State, n: usize) -> u8 {
+    s.cr_field(n)
+}
+
+/// The block's terminal.
+pub fn term(b: &Block) -> Terminal {
+    b.terminal()
+}
+
+/// Runs the unoptimised block only (for non-deterministic instructions).
+pub fn run_once(words: &[u32], st: &Ppc64State) -> Box<Ppc64State> {
+    let block = translate(words);
+    let mut s = copy_state(st);
+    exec(&block, &mut s, &Mem::new());
+    s
+}

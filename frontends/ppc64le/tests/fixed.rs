@@ -1,0 +1,285 @@
+//! Fixed-point instructions run through the interpreter: CR0/XER
+//! semantics of record, overflow and carrying forms, compares, rotates,
+//! shifts, CR and SPR moves. Encodings from `powerpc64le-linux-gnu-as`
+//! (the comment on each constant is objdump's disassembly).
+
+mod common;
+use common::*;
+use xlat_frontend_ppc64le::Ppc64State;
+
+fn one(w: u32, regs: &[(usize, u64)]) -> Box<Ppc64State> {
+    run(&[w], &state(regs)).st
+}
+
+fn with(w: u32, f: impl FnOnce(&mut Ppc64State)) -> Box<Ppc64State> {
+    let mut s = state(&[]);
+    f(&mut s);
+    run(&[w], &s).st
+}
+
+const LT: u8 = 8;
+const GT: u8 = 4;
+const EQ: u8 = 2;
+const SO: u8 = 1;
+
+#[test]
+fn add_record_and_overflow() {
+    let s = one(0x7c642a15, &[(4, 5), (5, u64::MAX - 9)]); // add. r3,r4,r5
+    assert_eq!(s.gpr[3], (-5i64) as u64);
+    assert_eq!(crf(&s, 0), LT);
+    assert_eq!((s.ca, s.ov), (0, 0)); // add sets neither
+    let s = one(0x7c642e15, &[(4, i64::MAX as u64), (5, 1)]); // addo.
+    assert_eq!(s.gpr[3], 1 << 63);
+    assert_eq!((s.ov, s.so, s.ov32), (1, 1, 0));
+    assert_eq!(crf(&s, 0), LT | SO);
+    // OV32: overflow of the low word only.
+    let s = one(0x7c642e15, &[(4, 0x7fff_ffff), (5, 1)]);
+    assert_eq!((s.ov, s.ov32, s.so), (0, 1, 0));
+    assert_eq!(crf(&s, 0), GT);
+    // SO is sticky and copied into CR0 even without overflow.
+    let s = with(0x7c642a15, |s| {
+        s.so = 1;
+        s.gpr[4] = 0;
+        s.gpr[5] = 0;
+    });
+    assert_eq!(crf(&s, 0), EQ | SO);
+}
+
+#[test]
+fn carries() {
+    let s = one(0x7c642814, &[(4, u64::MAX), (5, 2)]); // addc
+    assert_eq!((s.gpr[3], s.ca, s.ca32), (1, 1, 1));
+    let s = one(0x7c642814, &[(4, 0xffff_ffff), (5, 1)]);
+    assert_eq!((s.gpr[3], s.ca, s.ca32), (0x1_0000_0000, 0, 1));
+    // adde: a + b + CA
+    let s = with(0x7c642914, |s| {
+        s.ca = 1;
+        s.gpr[4] = u64::MAX;
+        s.gpr[5] = 0;
+    });
+    assert_eq!((s.gpr[3], s.ca), (0, 1));
+    // subfc r3,r4,r5 = r5 - r4; CA = no borrow
+    let s = one(0x7c642810, &[(4, 3), (5, 5)]);
+    assert_eq!((s.gpr[3], s.ca), (2, 1));
+    let s = one(0x7c642810, &[(4, 5), (5, 3)]);
+    assert_eq!((s.gpr[3], s.ca), ((-2i64) as u64, 0));
+    let s = one(0x7c642810, &[(4, 7), (5, 7)]);
+    assert_eq!((s.gpr[3], s.ca), (0, 1));
+    // subfe: !a + b + CA
+    let s = with(0x7c642910, |s| {
+        s.ca = 0;
+        s.gpr[4] = 1;
+        s.gpr[5] = 1;
+    });
+    assert_eq!((s.gpr[3], s.ca), (u64::MAX, 0));
+    // addze / addme / subfze
+    let s = with(0x7c640194, |s| {
+        s.ca = 1;
+        s.gpr[4] = 41;
+    });
+    assert_eq!((s.gpr[3], s.ca), (42, 0));
+    let s = with(0x7c6401d4, |s| {
+        s.ca = 0;
+        s.gpr[4] = 0;
+    });
+    assert_eq!((s.gpr[3], s.ca), (u64::MAX, 0));
+    let s = with(0x7c640190, |s| {
+        s.ca = 1;
+        s.gpr[4] = 0;
+    });
+    assert_eq!((s.gpr[3], s.ca), (0, 1));
+    // addic. r3,r4,-1 sets CA and CR0
+    let s = one(0x3464ffff, &[(4, 1)]);
+    assert_eq!((s.gpr[3], s.ca, crf(&s, 0)), (0, 1, EQ));
+    // subfic r3,r4,10
+    let s = one(0x2064000a, &[(4, 11)]);
+    assert_eq!((s.gpr[3], s.ca), (u64::MAX, 0));
+}
+
+#[test]
+fn subf_and_neg() {
+    let s = one(0x7c642851, &[(4, 10), (5, 3)]); // subf. r3 = r5 - r4
+    assert_eq!(s.gpr[3], (-7i64) as u64);
+    assert_eq!(crf(&s, 0), LT);
+    let s = one(0x7c6400d0, &[(4, 5)]);
+    assert_eq!(s.gpr[3], (-5i64) as u64);
+    let s = one(0x7c6404d1, &[(4, 1 << 63)]); // nego.
+    assert_eq!((s.gpr[3], s.ov, s.so), (1 << 63, 1, 1));
+    assert_eq!(crf(&s, 0), LT | SO);
+}
+
+#[test]
+fn multiply_divide() {
+    let s = one(0x7c642dd7, &[(4, 0x10000), (5, 0x10000)]); // mullwo.
+    assert_eq!((s.gpr[3], s.ov, s.so), (0x1_0000_0000, 1, 1));
+    let s = one(0x7c642dd7, &[(4, (-3i64) as u64), (5, 7)]);
+    assert_eq!((s.gpr[3], s.ov), ((-21i64) as u64, 0));
+    let s = one(0x7c642dd2, &[(4, 1 << 62), (5, 2)]); // mulldo
+    assert_eq!((s.gpr[3], s.ov), (1 << 63, 1));
+    let s = one(0x7c642896, &[(4, (-2i64) as u64), (5, 0x8000_0000)]); // mulhw
+    assert_eq!(s.gpr[3], 1);
+    let s = one(0x7c642812, &[(4, u64::MAX), (5, u64::MAX)]); // mulhdu
+    assert_eq!(s.gpr[3], u64::MAX - 1);
+    let s = one(0x7c642bd6, &[(4, (-7i64) as u64), (5, 2)]); // divw
+    assert_eq!(s.gpr[3], 0xffff_fffd);
+    let s = one(0x7c642b92, &[(4, 100), (5, 7)]); // divdu
+    assert_eq!(s.gpr[3], 14);
+    let s = one(0x7c642fd6, &[(4, 5), (5, 0)]); // divwo by zero
+    assert_eq!((s.ov, s.so, s.ov32), (1, 1, 1));
+    let s = one(0x7c642e16, &[(4, (-7i64) as u64), (5, 2)]); // modsw
+    assert_eq!(s.gpr[3], (-1i64) as u64);
+    let s = one(0x7c642a12, &[(4, 100), (5, 7)]); // modud
+    assert_eq!(s.gpr[3], 2);
+}
+
+#[test]
+fn compares() {
+    let s = one(0x7c242800, &[(4, (-1i64) as u64), (5, 1)]); // cmpd
+    assert_eq!(crf(&s, 0), LT);
+    let s = one(0x7fa42840, &[(4, (-1i64) as u64), (5, 1)]); // cmpld cr7
+    assert_eq!(crf(&s, 7), GT);
+    // cmpw compares the low words only.
+    let s = one(0x7d842800, &[(4, 0x1_0000_0005), (5, 5)]);
+    assert_eq!(crf(&s, 3), EQ);
+    let s = one(0x2c04ffff, &[(4, 0xffff_ffff)]); // cmpwi r4,-1
+    assert_eq!(crf(&s, 0), EQ);
+    let s = with(0x28a40064, |s| {
+        s.so = 1;
+        s.gpr[4] = 50;
+    }); // cmpldi cr1,r4,100
+    assert_eq!(crf(&s, 1), LT | SO);
+}
+
+#[test]
+fn logical() {
+    let s = one(0x7c832839, &[(4, 0xf0), (5, 0x0f)]); // and.
+    assert_eq!((s.gpr[3], crf(&s, 0)), (0, EQ));
+    let s = one(0x708300ff, &[(4, 0x1234)]); // andi.
+    assert_eq!((s.gpr[3], crf(&s, 0)), (0x34, GT));
+    let s = one(0x74838000, &[(4, 0xffff_ffff_ffff_ffff)]); // andis. 0x8000
+    assert_eq!((s.gpr[3], crf(&s, 0)), (0x8000_0000, GT));
+    let s = one(0x7c8320f8, &[(4, 0)]); // not
+    assert_eq!(s.gpr[3], u64::MAX);
+    let s = one(0x7c830775, &[(4, 0x80)]); // extsb.
+    assert_eq!((s.gpr[3], crf(&s, 0)), ((-128i64) as u64, LT));
+    let s = one(0x7c8307b4, &[(4, 0x8000_0000)]); // extsw
+    assert_eq!(s.gpr[3], 0xffff_ffff_8000_0000);
+    let s = one(0x7c830034, &[(4, 0xffff_0000_0000_1000)]); // cntlzw
+    assert_eq!(s.gpr[3], 19);
+    let s = one(0x7c830074, &[(4, 0)]); // cntlzd 0
+    assert_eq!(s.gpr[3], 64);
+    let s = one(0x7c830474, &[(4, 0x100)]); // cnttzd
+    assert_eq!(s.gpr[3], 8);
+    let s = one(0x7c8300f4, &[(4, 0xff07_0301_0000_00f0)]); // popcntb
+    assert_eq!(s.gpr[3], 0x0803_0201_0000_0004);
+    let s = one(0x7c8302f4, &[(4, 0xffff_ffff_0000_0003)]); // popcntw
+    assert_eq!(s.gpr[3], (32 << 32) | 2);
+    let s = one(0x7c8303f4, &[(4, u64::MAX)]);
+    assert_eq!(s.gpr[3], 64);
+    let s = one(0x7c832bf8, &[(4, 0x1122_3344_5566_7788), (5, 0x1100_3300_5500_7700)]); // cmpb
+    assert_eq!(s.gpr[3], 0xff00_ff00_ff00_ff00);
+}
+
+#[test]
+fn rotates() {
+    let x = 0x0123_4567_89ab_cdef;
+    let s = one(0x5483442e, &[(4, x)]); // rlwinm r3,r4,8,16,23
+    assert_eq!(s.gpr[3], 0xef00);
+    // Wrapping mask (mb > me) keeps the high word copy of the rotation.
+    let s = one(0x5483060e, &[(4, x)]); // rlwinm r3,r4,0,24,7
+    assert_eq!(s.gpr[3], 0x89ab_cdef_8900_00ef);
+    let s = one(0x5083442e, &[(3, u64::MAX), (4, x)]); // rlwimi r3,r4,8,16,23
+    assert_eq!(s.gpr[3], 0xffff_ffff_ffff_efff);
+    let s = one(0x5c83283e, &[(4, 0x8000_0001), (5, 33)]); // rotlw by 33 = 1
+    assert_eq!(s.gpr[3], 3);
+    let s = one(0x78834620, &[(4, x)]); // srdi r3,r4,56
+    assert_eq!(s.gpr[3], 0x01);
+    let s = one(0x788326e4, &[(4, x)]); // sldi r3,r4,4
+    assert_eq!(s.gpr[3], 0x1234_5678_9abc_def0);
+    let s = one(0x78834228, &[(4, x)]); // rldic r3,r4,8,40
+    assert_eq!(s.gpr[3], 0x00cd_ef00);
+    let s = one(0x7883802c, &[(3, 0), (4, x)]); // rldimi r3,r4,16,32
+    assert_eq!(s.gpr[3], 0xcdef_0000);
+    let s = one(0x78832810, &[(4, x), (5, 64 + 8)]); // rotld by 72 = 8
+    assert_eq!(s.gpr[3], 0x2345_6789_abcd_ef01);
+}
+
+#[test]
+fn shifts() {
+    let s = one(0x7c832830, &[(4, 0xffff_ffff), (5, 4)]); // slw
+    assert_eq!(s.gpr[3], 0xffff_fff0);
+    let s = one(0x7c832830, &[(4, 1), (5, 32)]); // slw by 32 gives 0
+    assert_eq!(s.gpr[3], 0);
+    let s = one(0x7c832c30, &[(4, 0x1_8000_0000), (5, 31)]); // srw
+    assert_eq!(s.gpr[3], 1);
+    let s = one(0x7c832e30, &[(4, 0xffff_fff1), (5, 4)]); // sraw -15 >> 4
+    assert_eq!((s.gpr[3], s.ca), (u64::MAX, 1));
+    let s = one(0x7c832e30, &[(4, 0xffff_fff0), (5, 4)]); // exact: CA = 0
+    assert_eq!((s.gpr[3], s.ca), (u64::MAX, 0));
+    let s = one(0x7c832e30, &[(4, 0x8000_0000), (5, 40)]); // >= 32
+    assert_eq!((s.gpr[3], s.ca), (u64::MAX, 1));
+    let s = one(0x7c832670, &[(4, 0xffff_ffff_ffff_fff8)]); // srawi 4
+    assert_eq!((s.gpr[3], s.ca, s.ca32), (u64::MAX, 1, 1));
+    let s = one(0x7c832836, &[(4, 1), (5, 64)]); // sld by 64
+    assert_eq!(s.gpr[3], 0);
+    let s = one(0x7c832c36, &[(4, 1 << 63), (5, 63)]); // srd
+    assert_eq!(s.gpr[3], 1);
+    let s = one(0x7c832e34, &[(4, 1 << 63), (5, 100)]); // srad by 100
+    assert_eq!((s.gpr[3], s.ca), (u64::MAX, 1));
+    let s = one(0x7c83fe76, &[(4, 5)]); // sradi 63
+    assert_eq!((s.gpr[3], s.ca), (0, 0));
+}
+
+#[test]
+fn cr_moves_isel_setb() {
+    let s = with(0x7c64289e, |s| {
+        s.cr[2] = 1;
+        s.gpr[4] = 1;
+        s.gpr[5] = 2;
+    }); // iseleq
+    assert_eq!(s.gpr[3], 1);
+    let s = with(0x7c640100, |s| s.cr[4] = 1); // setb r3,cr1 (LT)
+    assert_eq!(s.gpr[3], u64::MAX);
+    let s = with(0x7c600026, |s| s.set_cr_word(0x1234_5678)); // mfcr
+    assert_eq!(s.gpr[3], 0x1234_5678);
+    let s = one(0x7c8ff120, &[(4, 0x8765_4321)]); // mtcr
+    assert_eq!(s.cr_word(), 0x8765_4321);
+    let s = one(0x7c908120, &[(4, 0xffff_ffff)]); // mtocrf 8 (CR4 only)
+    assert_eq!(s.cr_word(), 0x0000_f000);
+    let s = with(0x7c720026, |s| s.set_cr_word(0xabcd_ef01)); // mfocrf r3,32 (CR2)
+    assert_eq!(s.gpr[3], 0x00c0_0000);
+    let s = with(0x4d040000, |s| s.set_cr_word(0x0500_0000)); // mcrf cr2,cr1
+    assert_eq!(s.cr_word(), 0x0550_0000);
+    let s = with(0x4c011182, |s| {
+        s.cr[1] = 1;
+        s.cr[2] = 0;
+    }); // crxor 0,1,2
+    assert_eq!(s.cr[0], 1);
+}
+
+#[test]
+fn spr_moves() {
+    let xer = (1u64 << 31) | (1 << 29) | (1 << 18) | 0x45;
+    let s = one(0x7c8103a6, &[(4, xer)]); // mtxer
+    assert_eq!((s.so, s.ov, s.ca, s.ov32, s.ca32, s.xer_bc), (1, 0, 1, 0, 1, 0x45));
+    let s = with(0x7c6102a6, |s| {
+        s.ov = 1;
+        s.ov32 = 1;
+        s.xer_bc = 3;
+    }); // mfxer
+    assert_eq!(s.gpr[3], (1 << 30) | (1 << 19) | 3);
+    let s = one(0x7c8903a6, &[(4, 77)]);
+    assert_eq!(s.ctr, 77);
+    let s = with(0x7c6802a6, |s| s.lr = 0x1234);
+    assert_eq!(s.gpr[3], 0x1234);
+    let s = one(0x7c8fcba6, &[(4, 0x4000)]); // mttar
+    assert_eq!(s.tar, 0x4000);
+    let s = with(0x7d000480, |s| {
+        s.ov = 1;
+        s.ca32 = 1;
+    }); // mcrxrx cr2
+    assert_eq!(crf(&s, 2), 0b1001);
+    let a = run_once(&[0x7c6c42a6], &state(&[])).gpr[3]; // mftb
+    let b = run_once(&[0x7c6c42a6], &state(&[])).gpr[3];
+    assert!(a > 0 && b >= a);
+}
