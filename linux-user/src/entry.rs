@@ -34,13 +34,21 @@ pub fn main(arch: &'static ArchDef) -> ! {
         std::process::exit(70);
     }));
     let args: Vec<OsString> = std::env::args_os().collect();
+    // Started by the kernel through binfmt_misc: see crate::binfmt.
+    let launch = crate::binfmt::Launch::detect(args.first().map_or("".as_ref(), |a| a.as_os_str()));
+    let (args, binfmt_argv0) = launch.rewrite_args(args);
     let env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
     let setup = match cli::parse(bin, &args, &env) {
         Ok(Command::Print(s)) => {
             let _ = std::io::stdout().write_all(s.as_bytes());
             std::process::exit(0)
         }
-        Ok(Command::Run(s)) => s,
+        Ok(Command::Run(mut s)) => {
+            if let Some(a0) = binfmt_argv0 {
+                s.argv[0] = a0;
+            }
+            s
+        }
         Err(e) => fail(bin, &e.to_string(), 1),
     };
     let log = match cli::open_log(&setup) {

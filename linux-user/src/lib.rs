@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod arch;
+pub mod binfmt;
 pub mod cli;
 pub mod dlog;
 pub mod elf;

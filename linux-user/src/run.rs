@@ -70,7 +70,7 @@ pub struct RunConfig {
 pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32, RunError> {
     probe::install_fault_handler(Some(xlat_exec::handle_host_fault))?;
     let shown = cfg.program.display().to_string();
-    let data = std::fs::read(&cfg.program).map_err(|e| {
+    let data = crate::binfmt::read_program(&cfg.program).map_err(|e| {
         let msg = e.to_string();
         let msg = msg.split(" (os error").next().unwrap_or("").to_string();
         RunError::Open(shown.clone(), msg)

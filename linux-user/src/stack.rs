@@ -147,7 +147,7 @@ pub fn build_image(top: u64, inp: &StackInput<'_>) -> Result<(u64, Vec<u8>), Sta
             libc::getegid(),
         )
     };
-    let aux: Vec<(u64, u64)> = vec![
+    let mut aux: Vec<(u64, u64)> = vec![
         (at::HWCAP, inp.arch.hwcap),
         (at::PAGESZ, PAGE_SIZE),
         (at::CLKTCK, 100),
@@ -169,6 +169,10 @@ pub fn build_image(top: u64, inp: &StackInput<'_>) -> Result<(u64, Vec<u8>), Sta
         (at::MINSIGSTKSZ, inp.arch.minsigstksz),
         (at::NULL, 0),
     ];
+    // Run through binfmt_misc with flag O: the guest gets the descriptor too.
+    if let Some(fd) = crate::binfmt::exec_fd() {
+        aux.insert(0, (crate::binfmt::AT_EXECFD, fd as u64));
+    }
     let mut table: Vec<u64> = Vec::new();
     table.push(inp.argv.len() as u64);
     table.extend(&arg_ptrs);

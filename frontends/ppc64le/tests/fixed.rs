@@ -176,7 +176,10 @@ fn logical() {
     assert_eq!(s.gpr[3], (32 << 32) | 2);
     let s = one(0x7c8303f4, &[(4, u64::MAX)]);
     assert_eq!(s.gpr[3], 64);
-    let s = one(0x7c832bf8, &[(4, 0x1122_3344_5566_7788), (5, 0x1100_3300_5500_7700)]); // cmpb
+    let s = one(
+        0x7c832bf8,
+        &[(4, 0x1122_3344_5566_7788), (5, 0x1100_3300_5500_7700)],
+    ); // cmpb
     assert_eq!(s.gpr[3], 0xff00_ff00_ff00_ff00);
 }
 
@@ -261,7 +264,10 @@ fn cr_moves_isel_setb() {
 fn spr_moves() {
     let xer = (1u64 << 31) | (1 << 29) | (1 << 18) | 0x45;
     let s = one(0x7c8103a6, &[(4, xer)]); // mtxer
-    assert_eq!((s.so, s.ov, s.ca, s.ov32, s.ca32, s.xer_bc), (1, 0, 1, 0, 1, 0x45));
+    assert_eq!(
+        (s.so, s.ov, s.ca, s.ov32, s.ca32, s.xer_bc),
+        (1, 0, 1, 0, 1, 0x45)
+    );
     let s = with(0x7c6102a6, |s| {
         s.ov = 1;
         s.ov32 = 1;

@@ -338,7 +338,8 @@ impl<'a> Ctx<'a> {
     pub fn join128(&mut self, hi: Value, lo: Value) -> Value {
         let hi = self.b.zext(Type::I128, hi);
         let lo = self.b.zext(Type::I128, lo);
-        let k = self.b.iconst(Type::I128, 64);
+        let k = self.b.i64(64);
+        let k = self.b.zext(Type::I128, k);
         let hi = self.b.shl(hi, k);
         self.b.or(hi, lo)
     }
@@ -346,7 +347,8 @@ impl<'a> Ctx<'a> {
     /// (high, low) 64-bit halves of an i128.
     pub fn split128(&mut self, w: Value) -> (Value, Value) {
         let lo = self.b.trunc(Type::I64, w);
-        let k = self.b.iconst(Type::I128, 64);
+        let k = self.b.i64(64);
+        let k = self.b.zext(Type::I128, k);
         let hi = self.b.lshr(w, k);
         let hi = self.b.trunc(Type::I64, hi);
         (hi, lo)
