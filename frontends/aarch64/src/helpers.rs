@@ -182,8 +182,8 @@ pub fn exec(st: &mut Aarch64State, g: Group, i: Insn) {
                     }
                 }
                 (true, 0b00101) => {
-                    // RBIT (size 01); NOT is emitted as IR.
-                    for e in 0..ne {
+                    // RBIT (size 01, but on bytes); NOT is emitted as IR.
+                    for e in 0..ds / 8 {
                         set_el(&mut r, e, 8, (el(vn, e, 8) as u8).reverse_bits() as u64);
                     }
                 }

@@ -365,3 +365,12 @@ fn unallocated_simd_is_undefined() {
     assert!(undef(0x1ea22820)); // fadd with ftype 10
     assert!(!undef(0x4ea28420));
 }
+
+#[test]
+fn rbit_reverses_every_byte() {
+    // rbit v0.16b, v1.16b (found by the differential tester: only half the
+    // bytes were reversed) ; rbit v0.8b, v1.8b zeroes the upper half.
+    let want = from_bytes(|k| (k as u8).reverse_bits());
+    assert_eq!(vrun(0x6e605820), want);
+    assert_eq!(vrun(0x2e605820), want & u64::MAX as u128);
+}

@@ -275,8 +275,11 @@ pub fn msr_reg(c: &mut Ctx<'_>, i: Insn) -> TResult {
             }
         }
         FPCR => {
-            // Only the architected, writable bits (AHP, DN, FZ, RMode, ...).
-            let m = c.b.i64(0x07f7_9f00);
+            // Only the implemented, writable bits: AHP, DN, FZ, RMode,
+            // Stride, FZ16, Len. The trap enables (IDE, IXE, UFE, OFE,
+            // DZE, IOE) are RAZ/WI as FP traps are not implemented (as
+            // on most cores and in QEMU).
+            let m = c.b.i64(0x07f7_0000);
             let v = c.b.and(v, m);
             c.b.set(R_FPCR, v);
         }
