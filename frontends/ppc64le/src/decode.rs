@@ -436,9 +436,9 @@ table! {
     STQCX      "011111 xxxxx xxxxx xxxxx 0010110110 1" => ldst::stcx, "stqcx.";
     // ---- Storage control (Book II): barriers and cache management ----
     SYNC       "011111 xxxxx xxxxx xxxxx 1001010110 0" => storage::sync, "sync lwsync ptesync hwsync msync";
-    EIEIO      "011111 xxxxx xxxxx xxxxx 1101010110 0" => storage::sync, "eieio";
+    EIEIO      "011111 xxxxx xxxxx xxxxx 1101010110 0" => storage::sync, "eieio mbar";
     ISYNC      "010011 xxxxx xxxxx xxxxx 0010010110 0" => storage::isync, "isync";
-    DCBZ       "011111 xxxxx xxxxx xxxxx 1111110110 0" => storage::dcbz, "dcbz";
+    DCBZ       "011111 xxxxx xxxxx xxxxx 1111110110 0" => storage::dcbz, "dcbz dcbzl";
     DCBST      "011111 xxxxx xxxxx xxxxx 0000110110 0" => storage::cache_nop, "dcbst";
     DCBF       "011111 xxxxx xxxxx xxxxx 0001010110 0" => storage::cache_nop, "dcbf dcbfl dcbflp dcbfps dcbstps";
     DCBT       "011111 xxxxx xxxxx xxxxx 0100010110 0" => storage::cache_nop, "dcbt dcbtct dcbtds dcbtt";

@@ -158,7 +158,7 @@ fn cmp_operands(c: &mut Ctx<'_>, i: Insn, a: Value, b: Value) -> (Value, Value) 
 
 /// CMPI (cmpdi, cmpwi).
 pub fn cmpi(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    require(i.bit(22) == false)?;
+    require(!i.bit(22))?;
     let a = c.gpr(i.ra());
     let b = c.b.i64(i.simm() as u64);
     let (a, b) = cmp_operands(c, i, a, b);
@@ -168,7 +168,7 @@ pub fn cmpi(c: &mut Ctx<'_>, i: Insn) -> TResult {
 
 /// CMPLI (cmpldi, cmplwi).
 pub fn cmpli(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    require(i.bit(22) == false)?;
+    require(!i.bit(22))?;
     let a = c.gpr(i.ra());
     let b = c.b.i64(i.d() as u64);
     let (a, b) = cmp_operands(c, i, a, b);
@@ -178,7 +178,7 @@ pub fn cmpli(c: &mut Ctx<'_>, i: Insn) -> TResult {
 
 /// CMP, CMPL.
 pub fn cmp(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    require(i.bit(22) == false && i.rc() == 0)?;
+    require(!i.bit(22) && i.rc() == 0)?;
     let a = c.gpr(i.ra());
     let b = c.gpr(i.rb());
     let (a, b) = cmp_operands(c, i, a, b);
