@@ -21,9 +21,8 @@
 //!   such a symlink on kernels older than 5.12.
 //! - `O` (open-binary): the kernel opens the program and passes the file
 //!   descriptor as `AT_EXECFD`; xlat reads the program from it (so programs
-//!   that are executable but not readable, or run through `execveat` with a
-//!   close-on-exec descriptor, work) and passes `AT_EXECFD` on to the
-//!   guest.
+//!   that are executable but not readable by the user work) and passes
+//!   `AT_EXECFD` on to the guest.
 //! - `C` (credentials): set-user-ID and set-group-ID bits of the program
 //!   apply (implies `O`).
 //! - `F` (fix-binary): the kernel opens the interpreter when the entry is

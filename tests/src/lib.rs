@@ -255,6 +255,16 @@ pub fn xlat_aarch64() -> &'static Path {
     }
 }
 
+/// Path of the `xlat-binfmt` binary, built on first use like
+/// [`xlat_aarch64`] (override: `XLAT_TESTS_BINFMT`).
+pub fn xlat_binfmt() -> &'static Path {
+    static BIN: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    match BIN.get_or_init(|| build_binary("xlat-linux-user", "xlat-binfmt", "XLAT_TESTS_BINFMT")) {
+        Ok(p) => p,
+        Err(e) => panic!("{e}"),
+    }
+}
+
 fn build_binary(package: &str, bin: &str, override_var: &str) -> Result<PathBuf, String> {
     if let Some(p) = std::env::var_os(override_var) {
         let p = PathBuf::from(p);
