@@ -127,6 +127,18 @@ pub fn exec(st: &mut Aarch64State, g: Group, i: Insn) {
                         (0b00111, false) => t(sa >= sb),
                         (0b00110, true) => t(a > b),
                         (0b00111, true) => t(a >= b),
+                        // SSHL/USHL: shift by the signed low byte of the
+                        // Vm element; negative shifts right.
+                        (0b01000, _) => {
+                            let sh = b as u8 as i8 as i32;
+                            match (u, sh >= 0) {
+                                (_, true) if sh >= 64 => 0,
+                                (_, true) => a << sh,
+                                (true, false) if -sh >= 64 => 0,
+                                (true, false) => a >> -sh,
+                                (false, false) => (sa >> (-sh).min(63)) as u64,
+                            }
+                        }
                         (0b01100, false) => sa.max(sb) as u64,
                         (0b01101, false) => sa.min(sb) as u64,
                         (0b01100, true) => a.max(b),
@@ -185,6 +197,24 @@ pub fn exec(st: &mut Aarch64State, g: Group, i: Insn) {
                     // RBIT (size 01, but on bytes); NOT is emitted as IR.
                     for e in 0..ds / 8 {
                         set_el(&mut r, e, 8, (el(vn, e, 8) as u8).reverse_bits() as u64);
+                    }
+                }
+                (_, 0b00010) | (_, 0b00110) => {
+                    // [SU]ADDLP / [SU]ADALP: add adjacent pairs into
+                    // elements twice as wide (accumulating for ADALP).
+                    for e in 0..ne / 2 {
+                        let (a, b) = (el(vn, 2 * e, esize), el(vn, 2 * e + 1, esize));
+                        let sum = if u {
+                            a.wrapping_add(b)
+                        } else {
+                            sext(a, esize).wrapping_add(sext(b, esize)) as u64
+                        };
+                        let acc = if op == 0b00110 {
+                            el(vd, e, 2 * esize)
+                        } else {
+                            0
+                        };
+                        set_el(&mut r, e, 2 * esize, acc.wrapping_add(sum));
                     }
                 }
                 (false, 0b10010) => {

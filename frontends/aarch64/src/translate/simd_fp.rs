@@ -6,7 +6,7 @@
 use super::{Ctx, TResult, Undef, require};
 use crate::decode::Insn;
 use crate::helpers::{Group, HELPER_FP, HELPER_SIMD};
-use xlat_ir::{Lanes, Type, Value};
+use xlat_ir::{Cond, Lanes, Type, Value};
 
 fn call_simd(c: &mut Ctx<'_>, i: Insn, g: Group) {
     let a = c.b.i64(i.0 as u64);
@@ -223,6 +223,8 @@ pub fn three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
             }
         }
         0b00110 | 0b00111 => require(size != 3 || q)?,
+        // SSHL/USHL (by register).
+        0b01000 => require(size != 3 || q)?,
         0b01100 | 0b01101 => {
             require(size != 3)?;
             if u {
@@ -253,6 +255,38 @@ pub fn three_diff(c: &mut Ctx<'_>, i: Insn) -> TResult {
     require(i.vsize() != 3)?;
     require(matches!(i.bits(15, 12), 0b0000..=0b0011 | 0b1100))?;
     call_simd(c, i, Group::ThreeDiff);
+    Ok(())
+}
+
+/// Advanced SIMD scalar pairwise: ADDP (scalar), the only integer one.
+pub fn scalar_pairwise(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    require(i.u() == 0 && i.opcode12() == 0b11011 && i.vsize() == 3)?;
+    let n = c.vreg(i.rn());
+    let lo = c.b.vextract(Lanes::I64x2, n, 0);
+    let hi = c.b.vextract(Lanes::I64x2, n, 1);
+    let r = c.b.add(lo, hi);
+    c.set_vreg_scalar(i.rd(), r);
+    Ok(())
+}
+
+/// Advanced SIMD scalar two-register miscellaneous, 64-bit compares with
+/// zero: CMGT/CMGE/CMEQ/CMLE/CMLT (zero).
+pub fn scalar_two_misc(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    require(i.vsize() == 3)?;
+    let cond = match (i.u() != 0, i.opcode12()) {
+        (false, 0b01000) => Cond::Sgt,
+        (true, 0b01000) => Cond::Sge,
+        (false, 0b01001) => Cond::Eq,
+        (true, 0b01001) => Cond::Sle,
+        (false, 0b01010) => Cond::Slt,
+        _ => return Err(Undef),
+    };
+    let x = c.vreg_scalar(i.rn(), Type::I64);
+    let zero = c.b.iconst(Type::I64, 0);
+    let ones = c.b.iconst(Type::I64, u64::MAX);
+    let t = c.b.icmp(cond, x, zero);
+    let r = c.b.select(t, ones, zero);
+    c.set_vreg_scalar(i.rd(), r);
     Ok(())
 }
 
@@ -288,6 +322,8 @@ pub fn two_misc(c: &mut Ctx<'_>, i: Insn) -> TResult {
         }
         (_, 0b01000) | (_, 0b01001) | (false, 0b01010) | (_, 0b01011) => require(size != 3 || q)?,
         (false, 0b10010) => require(size != 3)?,
+        // SADDLP/UADDLP, SADALP/UADALP.
+        (_, 0b00010) | (_, 0b00110) => require(size != 3)?,
         _ => return Err(Undef),
     }
     call_simd(c, i, Group::TwoMisc);
