@@ -334,8 +334,9 @@ table! {
     SIMD_3same   "0xx01110 xx1xxxxx xxxxx1xx xxxxxxxx" => simd_fp::three_same, "and bic orr orn eor bsl bit bif mov add sub cmeq cmtst cmhi cmhs cmgt cmge addp umaxp uminp smaxp sminp umax umin smax smin sshl ushl";
     SIMD_3diff   "0xx01110 xx1xxxxx xxxx00xx xxxxxxxx" => simd_fp::three_diff, "uaddl uaddw saddl saddw usubl usubw ssubl ssubw umull smull uaddl2 uaddw2 saddl2 saddw2 usubl2 usubw2 ssubl2 ssubw2 umull2 smull2";
     SIMD_2misc   "0xx01110 xx10000x xxxx10xx xxxxxxxx" => simd_fp::two_misc, "rev64 rev32 rev16 cnt not mvn rbit cmeq cmge cmgt cmle cmlt xtn xtn2 abs neg saddlp uaddlp sadalp uadalp";
+    SIMD_scalar_copy "01011110 000xxxxx 0xxxx1xx xxxxxxxx" => simd_fp::scalar_copy, "dup mov";
     SIMD_scalar_pair "01011110 xx11000x xxxx10xx xxxxxxxx" => simd_fp::scalar_pairwise, "addp";
-    SIMD_scalar_2misc "01x11110 xx10000x xxxx10xx xxxxxxxx" => simd_fp::scalar_two_misc, "cmgt cmge cmeq cmle cmlt";
+    SIMD_scalar_2misc "01x11110 xx10000x xxxx10xx xxxxxxxx" => simd_fp::scalar_two_misc, "cmgt cmge cmeq cmle cmlt scvtf ucvtf";
     SIMD_across  "0xx01110 xx11000x xxxx10xx xxxxxxxx" => simd_fp::across, "addv umaxv uminv smaxv sminv uaddlv saddlv";
     SIMD_shift   "0xx01111 0xxxxxxx xxxxx1xx xxxxxxxx" => simd_fp::shift_imm, "sshr ushr shl shrn shrn2 sshll ushll sshll2 ushll2 uxtl sxtl uxtl2 sxtl2 usra ssra sli sri";
     SIMD_perm    "0x001110 xx0xxxxx 0xxx10xx xxxxxxxx" => simd_fp::permute, "uzp1 uzp2 trn1 trn2 zip1 zip2";

@@ -497,7 +497,19 @@ pub fn exec_fp(st: &mut Aarch64State, i: Insn) {
         X(u64),
         None,
     }
-    let out = if i.bits(28, 24) == 0b11111 {
+    let out = if i.0 & 0xdfbf_fc00 == 0x5e21_d800 {
+        // SCVTF/UCVTF (vector, integer), scalar: Sd/Dd from the same-size
+        // integer in Sn/Dn.
+        let f = if i.bit(22) { Fmt::D } else { Fmt::S };
+        let signed = !i.bit(29);
+        let v = vs(st, n, f);
+        let v = if signed && !i.bit(22) {
+            v as u32 as i32 as i64 as u64
+        } else {
+            v
+        };
+        Out::V(fp::from_int(&mut env, f, v, signed, 0))
+    } else if i.bits(28, 24) == 0b11111 {
         // FMADD/FMSUB/FNMADD/FNMSUB: FPMulAdd(±a, ±n, m).
         let sign = f.bits() as u64 - 1;
         let (o1, o0) = (i.bit(21), i.bit(15));

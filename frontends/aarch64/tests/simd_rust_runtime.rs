@@ -76,3 +76,20 @@ fn scalar_pairwise_and_compares() {
     assert_eq!(vrun(&[0x6ee0b823, 0x7ee08860]), 0);
     assert_eq!(vrun(&[0x6ee0b823, 0x7ee09860]), ones);
 }
+
+#[test]
+fn scalar_dup_and_int_to_fp() {
+    // mov d0, v2.d[1]; mov s0, v2.s[3]; mov h0, v2.h[5]; mov b0, v2.b[14]
+    assert_eq!(vrun(&[0x5e180440]), 0x01e003c005a00780);
+    assert_eq!(vrun(&[0x5e1c0440]), 0x01e003c0);
+    assert_eq!(vrun(&[0x5e160440]), 0x05a0);
+    assert_eq!(vrun(&[0x5e1d0440]), 0xe0);
+    // scvtf d0, d2
+    assert_eq!(vrun(&[0x5e61d840]), 0x43a2c016801a401e);
+    // neg v3.2d, v2.2d; ucvtf d0, d3 / scvtf d0, d3
+    assert_eq!(vrun(&[0x6ee0b843, 0x7e61d860]), 0x43eed3fe97fe5bfe);
+    assert_eq!(vrun(&[0x6ee0b843, 0x5e61d860]), 0xc3a2c016801a401e);
+    // neg v3.4s, v2.4s; scvtf s0, s3 / ucvtf s0, s3
+    assert_eq!(vrun(&[0x6ea0b843, 0x5e21d860]), 0xcd5200f0);
+    assert_eq!(vrun(&[0x6ea0b843, 0x7e21d860]), 0x4f72dff1);
+}

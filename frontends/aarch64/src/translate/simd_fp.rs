@@ -258,6 +258,17 @@ pub fn three_diff(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
+/// Advanced SIMD scalar copy: DUP (element), alias MOV `Vd, Vn.T[i]`.
+pub fn scalar_copy(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    require(!i.bit(29) && i.imm4() == 0)?;
+    let size = imm5_size(i.imm5()).ok_or(Undef)?;
+    let idx = i.imm5() >> (size + 1);
+    let n = c.vreg(i.rn());
+    let x = c.b.vextract(Lanes::of_bits(8 << size), n, idx);
+    c.set_vreg_scalar(i.rd(), x);
+    Ok(())
+}
+
 /// Advanced SIMD scalar pairwise: ADDP (scalar), the only integer one.
 pub fn scalar_pairwise(c: &mut Ctx<'_>, i: Insn) -> TResult {
     require(i.u() == 0 && i.opcode12() == 0b11011 && i.vsize() == 3)?;
@@ -269,9 +280,13 @@ pub fn scalar_pairwise(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
-/// Advanced SIMD scalar two-register miscellaneous, 64-bit compares with
-/// zero: CMGT/CMGE/CMEQ/CMLE/CMLT (zero).
+/// Advanced SIMD scalar two-register miscellaneous: 64-bit compares with
+/// zero (CMGT/CMGE/CMEQ/CMLE/CMLT) and SCVTF/UCVTF (integer).
 pub fn scalar_two_misc(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    if i.opcode12() == 0b11101 && i.vsize() <= 1 {
+        call_fp(c, i);
+        return Ok(());
+    }
     require(i.vsize() == 3)?;
     let cond = match (i.u() != 0, i.opcode12()) {
         (false, 0b01000) => Cond::Sgt,
