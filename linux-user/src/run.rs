@@ -16,7 +16,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use thiserror::Error;
-use xlat_exec::{Engine, ExceptionKind, ExecOptions, Exit, FaultKind};
+use xlat_exec::{Engine, ExceptionKind, ExecOptions, Exit};
 use xlat_ir::abi::MemRef;
 
 /// Guest address-space size requested (2^46; smaller if the host refuses).
@@ -125,6 +125,9 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
         )));
     }
     let memref: MemRef = mem.clone();
+    // The engine's background compiler thread inherits this mask: host
+    // signals meant for the guest must land on guest threads only.
+    signal::block_all_routed();
     let engine = Engine::new((arch.new_frontend)(), memref, opts)?;
     let weak = Arc::downgrade(&engine);
     mem.set_invalidate_hook(Box::new(move |s, l| {
@@ -143,14 +146,21 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
         cfg.ld_prefix.clone(),
         log.clone(),
     );
+    signal::init_process(&proc);
     // SAFETY: gettid cannot fail.
     let tid = unsafe { libc::gettid() };
     let mut thread = ThreadState {
         tid,
-        altstack: (0, 2, 0),
+        altstack: (0, signal::SS_DISABLE, 0),
         ..Default::default()
     };
+    thread.sig.attach_cpu(cpu.stop_handle());
+    signal::register_thread(&thread.sig);
+    signal::apply_host_mask(thread.sigmask);
     let status = loop {
+        if thread.sig.pending() != 0 || thread.restore_mask.is_some() {
+            signal::deliver_pending(&proc, &mut cpu, &mut thread);
+        }
         match engine.run(&mut cpu) {
             Exit::Exception {
                 kind: ExceptionKind::Syscall,
@@ -161,38 +171,75 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
                 for (i, r) in arch.regs.args.iter().enumerate() {
                     args[i] = cpu.get(*r) as u64;
                 }
+                thread.sp = cpu.get(arch.regs.sp) as u64;
                 let (ret, action) = syscall::dispatch(&proc, &mut thread, nr, args);
                 match action {
                     Some(Action::ExitGroup(s)) | Some(Action::ExitThread(s)) => break s,
-                    Some(Action::Signal(sig)) => {
+                    Some(Action::SigReturn) => signal::sigreturn(&proc, &mut cpu, &mut thread),
+                    Some(Action::Signal(sig, code)) => {
                         cpu.set(arch.regs.ret, ret as u128);
-                        signal::deliver_self(&proc, thread.sigmask, sig);
+                        signal::queue_self(&thread, sig, code);
                     }
-                    None => cpu.set(arch.regs.ret, ret as u128),
+                    None => {
+                        if ret as i64 == -(libc::EINTR as i64)
+                            && restart_after_signal(&proc, &thread, nr)
+                        {
+                            // ERESTARTSYS: re-run the syscall instruction
+                            // once the handler returns (x0 still holds the
+                            // first argument).
+                            let pc = cpu.pc().wrapping_sub(arch.signal.syscall_insn_len);
+                            cpu.set_pc(pc);
+                        } else {
+                            cpu.set(arch.regs.ret, ret as u128);
+                        }
+                    }
                 }
             }
             Exit::Exception { kind, pc, info } => {
-                let (sig, addr) = match kind {
-                    ExceptionKind::Undefined => (libc::SIGILL, pc),
-                    ExceptionKind::Breakpoint | ExceptionKind::Trap => (libc::SIGTRAP, pc),
-                    ExceptionKind::FetchFault => (libc::SIGSEGV, info),
-                    ExceptionKind::PcAlignment => (libc::SIGBUS, pc),
+                let (sig, code, addr) = match kind {
+                    ExceptionKind::Undefined => (libc::SIGILL, 1, pc), // ILL_ILLOPC
+                    ExceptionKind::Breakpoint | ExceptionKind::Trap => (libc::SIGTRAP, 1, pc), // TRAP_BRKPT
+                    ExceptionKind::FetchFault => {
+                        // SEGV_ACCERR for a mapped but non-executable page.
+                        let code = if mem.mapping_at(info).is_some() { 2 } else { 1 };
+                        (libc::SIGSEGV, code, info)
+                    }
+                    ExceptionKind::PcAlignment => (libc::SIGBUS, 1, pc), // BUS_ADRALN
                     ExceptionKind::Yield => continue,
                     ExceptionKind::Syscall => unreachable!("handled above"),
                 };
                 log.unimp(&format!(
                     "guest exception {kind:?} at pc 0x{pc:x} (info 0x{info:x}) -> signal {sig}"
                 ));
-                finish(&engine, &log);
-                signal::deliver_sync(&proc, sig, pc, addr);
+                cpu.set_pc(pc);
+                let s = signal::SyncSignal {
+                    sig,
+                    info: signal::siginfo_fault(sig, code, addr),
+                    fault_address: if kind == ExceptionKind::FetchFault {
+                        addr
+                    } else {
+                        0
+                    },
+                    syndrome: None,
+                };
+                if !signal::has_handler(&proc, &thread, sig) {
+                    finish(&engine, &log);
+                }
+                signal::deliver_sync(&proc, &mut cpu, &mut thread, s);
             }
             Exit::Fault { fault, pc } => {
-                let sig = match fault.kind {
-                    FaultKind::Alignment | FaultKind::Bus => libc::SIGBUS,
-                    FaultKind::Unmapped | FaultKind::Protection => libc::SIGSEGV,
+                let (sig, code) = signal::fault_signal(fault.kind);
+                cpu.set_pc(pc);
+                let s = signal::SyncSignal {
+                    sig,
+                    info: signal::siginfo_fault(sig, code, fault.addr),
+                    fault_address: fault.addr,
+                    syndrome: (arch.signal.fault_syndrome)(fault.write, fault.kind),
                 };
-                finish(&engine, &log);
-                signal::deliver_sync(&proc, sig, pc, fault.addr);
+                if !signal::has_handler(&proc, &thread, sig) {
+                    finish(&engine, &log);
+                }
+                signal::deliver_sync(&proc, &mut cpu, &mut thread, s);
             }
             Exit::Stopped => cpu.stop_handle().clear(),
         }
@@ -228,6 +275,34 @@ fn load_interp(
         elf::Placement::Interpreter,
     )
     .map_err(|e| (shown, e.to_string()))
+}
+
+/// Syscalls that return EINTR after a handler even with `SA_RESTART`
+/// (Linux's ERESTARTNOHAND / ERESTART_RESTARTBLOCK ones).
+const NO_RESTART: &[&str] = &[
+    "ppoll",
+    "pselect6",
+    "rt_sigsuspend",
+    "rt_sigtimedwait",
+    "nanosleep",
+    "clock_nanosleep",
+    "epoll_pwait",
+    "epoll_pwait2",
+];
+
+/// Whether a syscall that returned EINTR is restarted: a signal with a
+/// guest handler is about to be delivered, the handler has `SA_RESTART`,
+/// and the syscall is restartable.
+fn restart_after_signal(proc: &Process, thread: &ThreadState, nr: u64) -> bool {
+    let Some(sig) = signal::deliverable(thread) else {
+        return false;
+    };
+    let act = proc.sigaction(sig as u32);
+    act.handler > 1
+        && act.flags & signal::SA_RESTART != 0
+        && proc
+            .lookup(nr)
+            .is_some_and(|d| !NO_RESTART.contains(&d.name))
 }
 
 /// End-of-run logging (`-d stats`).

@@ -1,10 +1,87 @@
-//! Guest signals in the run loop: synchronous faults and signals a guest
-//! sends to itself. Guest signal handlers (the AArch64 `rt_sigframe`) are
-//! not implemented yet; signals with a handler take the default action and
-//! are reported under `-d unimp`.
+//! Guest signals: dispositions, per-thread blocked masks and pending
+//! queues, host signals caught and queued, and delivery to guest handlers
+//! through the architecture's signal frame (`arch::SignalAbi`).
+//!
+//! How a signal reaches the guest:
+//! - **Host signals** (SIGINT from a terminal, SIGALRM from a timer,
+//!   SIGCHLD, a `kill` from another process) for which the guest has a
+//!   handler are caught by [`host_signal_handler`], which records the host
+//!   `siginfo` in the receiving thread's [`ThreadSignals`] and sets that
+//!   thread's CPU stop word; the run loop delivers at the next safe point
+//!   (`Exit::Stopped`, or after the current syscall). Signals the guest
+//!   leaves at SIG_DFL or SIG_IGN keep that disposition on the host, so
+//!   the kernel acts exactly as for a native process.
+//! - The guest's blocked mask is mirrored into the host thread's mask (for
+//!   the signals routed through the host), so the kernel picks a thread
+//!   that does not block a process-directed signal, and keeps blocked ones
+//!   pending.
+//! - **Synchronous signals** (faults, undefined instructions, traps) are
+//!   delivered at once; blocked or ignored ones kill the process, as Linux
+//!   does.
+//! - **Signals a thread sends itself** (`raise`, `kill(getpid())`) are
+//!   queued directly.
+//!
+//! A blocking host syscall interrupted by a caught signal returns `EINTR`;
+//! the run loop then restarts it if the handler has `SA_RESTART`
+//! (Linux's `ERESTARTSYS`), else the guest sees `-EINTR`. A signal that
+//! arrives after the pending check and before the blocking syscall starts
+//! is noticed only when the syscall returns (except for `ppoll`/`pselect`
+//! style calls and `rt_sigsuspend`, which take the mask atomically).
 
+use crate::arch::FrameIn;
+use crate::errno::Errno;
 use crate::probe;
-use crate::syscall::Process;
+use crate::syscall::{GuestSigAction, Process, ThreadState};
+use std::cell::{Cell, UnsafeCell};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use xlat_exec::{Cpu, FaultKind, StopHandle};
+
+/// `SA_NOCLDSTOP`.
+pub const SA_NOCLDSTOP: u64 = 1;
+/// `SA_NOCLDWAIT`.
+pub const SA_NOCLDWAIT: u64 = 2;
+/// `SA_SIGINFO`.
+pub const SA_SIGINFO: u64 = 4;
+/// `SA_RESTORER`.
+pub const SA_RESTORER: u64 = 0x0400_0000;
+/// `SA_ONSTACK`.
+pub const SA_ONSTACK: u64 = 0x0800_0000;
+/// `SA_RESTART`.
+pub const SA_RESTART: u64 = 0x1000_0000;
+/// `SA_NODEFER`.
+pub const SA_NODEFER: u64 = 0x4000_0000;
+/// `SA_RESETHAND`.
+pub const SA_RESETHAND: u64 = 0x8000_0000;
+
+/// `SS_ONSTACK`.
+pub const SS_ONSTACK: i32 = 1;
+/// `SS_DISABLE`.
+pub const SS_DISABLE: i32 = 2;
+/// `SS_AUTODISARM`.
+pub const SS_AUTODISARM: i32 = 1 << 31;
+
+/// `SI_USER`: sent by kill.
+pub const SI_USER: i32 = 0;
+/// `SI_TKILL`: sent by tkill/tgkill.
+pub const SI_TKILL: i32 = -6;
+
+const SIGILL: i32 = 4;
+const SIGTRAP: i32 = 5;
+const SIGABRT: i32 = 6;
+const SIGBUS: i32 = 7;
+const SIGFPE: i32 = 8;
+const SIGKILL: i32 = 9;
+const SIGSEGV: i32 = 11;
+const SIGSTOP: i32 = 19;
+
+/// The bit of signal `sig` (1..=64) in a mask.
+pub const fn bit(sig: i32) -> u64 {
+    1u64 << (sig - 1)
+}
+
+/// Signals that can never be blocked.
+pub const UNBLOCKABLE: u64 = bit(SIGKILL) | bit(SIGSTOP);
 
 /// What Linux does by default with a signal.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -26,6 +103,238 @@ pub fn default_action(sig: i32) -> DefaultAction {
         18 => DefaultAction::Continue,
         19..=22 => DefaultAction::Stop,
         _ => DefaultAction::Terminate,
+    }
+}
+
+/// True for signals whose guest disposition is mirrored on the host (a
+/// guest handler becomes [`host_signal_handler`]). Not routed: SIGKILL and
+/// SIGSTOP (cannot be caught), SIGSEGV/SIGBUS (xlat's fault handler),
+/// SIGILL/SIGFPE/SIGTRAP/SIGABRT (raised by xlat itself if it crashes) and
+/// 32/33 (reserved by the host C library).
+pub fn host_routed(sig: i32) -> bool {
+    (1..=64).contains(&sig)
+        && !matches!(
+            sig,
+            SIGKILL | SIGSTOP | SIGSEGV | SIGBUS | SIGILL | SIGFPE | SIGTRAP | SIGABRT | 32 | 33
+        )
+}
+
+/// The per-thread part of signal state that the host signal handler
+/// writes: pending bits and the `siginfo` of each pending signal.
+pub struct ThreadSignals {
+    /// Pending guest signals (bit `sig - 1`).
+    pending: AtomicU64,
+    /// `siginfo` of each pending signal (the last one for a repeated
+    /// signal).
+    infos: [UnsafeCell<[u8; 128]>; 64],
+    /// The thread's CPU stop word.
+    stop: OnceLock<StopHandle>,
+}
+
+// SAFETY: `infos` slots are written by the host signal handler of the
+// owning thread (or by the owning thread itself) and read by the owning
+// thread after it cleared the pending bit; a torn read can only mix two
+// siginfos of the same signal, which the guest cannot tell from a
+// coalesced signal.
+unsafe impl Sync for ThreadSignals {}
+// SAFETY: as above; the cells hold plain bytes.
+unsafe impl Send for ThreadSignals {}
+
+impl Default for ThreadSignals {
+    fn default() -> Self {
+        ThreadSignals {
+            pending: AtomicU64::new(0),
+            infos: std::array::from_fn(|_| UnsafeCell::new([0; 128])),
+            stop: OnceLock::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ThreadSignals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ThreadSignals")
+            .field("pending", &self.pending.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+impl ThreadSignals {
+    /// Attaches the thread's CPU, whose stop word is set when a signal
+    /// is queued.
+    pub fn attach_cpu(&self, stop: StopHandle) {
+        let _ = self.stop.set(stop);
+    }
+
+    /// Queues `sig` with `info`. Async-signal-safe.
+    pub fn queue(&self, sig: i32, info: &[u8; 128]) {
+        if !(1..=64).contains(&sig) {
+            return;
+        }
+        // SAFETY: see the `Sync` impl; plain byte copy into our slot.
+        unsafe { *self.infos[sig as usize - 1].get() = *info };
+        self.pending.fetch_or(bit(sig), Ordering::SeqCst);
+        if let Some(s) = self.stop.get() {
+            s.request();
+        }
+    }
+
+    /// Pending signals.
+    pub fn pending(&self) -> u64 {
+        self.pending.load(Ordering::SeqCst)
+    }
+
+    /// Removes `sig` from the pending set and returns its siginfo.
+    fn take(&self, sig: i32) -> [u8; 128] {
+        self.pending.fetch_and(!bit(sig), Ordering::SeqCst);
+        // SAFETY: see the `Sync` impl.
+        unsafe { *self.infos[sig as usize - 1].get() }
+    }
+}
+
+thread_local! {
+    /// The calling host thread's guest signal state.
+    static CURRENT: Cell<*const ThreadSignals> = const { Cell::new(std::ptr::null()) };
+}
+
+/// The first guest thread's state: receives host signals that land on a
+/// thread with no guest CPU.
+static MAIN: AtomicPtr<ThreadSignals> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Registers `ts` as the calling host thread's signal state. The `Arc`
+/// must outlive the thread (the thread state holds it).
+pub fn register_thread(ts: &std::sync::Arc<ThreadSignals>) {
+    let p = std::sync::Arc::as_ptr(ts);
+    CURRENT.with(|c| c.set(p));
+    let _ = MAIN.compare_exchange(
+        std::ptr::null_mut(),
+        p as *mut ThreadSignals,
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
+}
+
+/// Host handler for routed signals: queue for the guest thread running
+/// on this host thread and stop its CPU. Async-signal-safe.
+extern "C" fn host_signal_handler(sig: i32, info: *mut libc::siginfo_t, _uctx: *mut libc::c_void) {
+    let mut ts = CURRENT.with(|c| c.get());
+    if ts.is_null() {
+        ts = MAIN.load(Ordering::SeqCst);
+    }
+    if ts.is_null() || info.is_null() {
+        return;
+    }
+    let mut b = [0u8; 128];
+    // SAFETY: the kernel passes a valid 128-byte siginfo.
+    unsafe { std::ptr::copy_nonoverlapping(info as *const u8, b.as_mut_ptr(), 128) };
+    // SAFETY: registered thread states live as long as their threads, and
+    // MAIN's as long as the process runs guest code.
+    unsafe { (*ts).queue(sig, &b) };
+}
+
+/// Sets the host disposition of a routed signal to match the guest's:
+/// SIG_DFL and SIG_IGN as they are, a guest handler as
+/// [`host_signal_handler`] (without SA_RESTART, so that blocking host
+/// syscalls return EINTR and the run loop decides).
+pub fn sync_host_disposition(sig: i32, act: &GuestSigAction) {
+    if !host_routed(sig) {
+        return;
+    }
+    // SAFETY: installing a handler/SIG_DFL/SIG_IGN with a full mask for
+    // the handler; `sa` is a local.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        libc::sigfillset(&mut sa.sa_mask);
+        match act.handler {
+            0 => sa.sa_sigaction = libc::SIG_DFL,
+            1 => sa.sa_sigaction = libc::SIG_IGN,
+            _ => {
+                sa.sa_sigaction = host_signal_handler as *const () as usize;
+                sa.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+            }
+        }
+        if sig == libc::SIGCHLD {
+            sa.sa_flags |= (act.flags & (SA_NOCLDSTOP | SA_NOCLDWAIT)) as i32;
+        }
+        libc::sigaction(sig, &sa, std::ptr::null_mut());
+    }
+}
+
+/// Host signal set of the routed signals in guest mask `mask`.
+fn host_set(mask: u64) -> libc::sigset_t {
+    // SAFETY: sigemptyset/sigaddset on a local set.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for sig in 1..=64 {
+            if mask & bit(sig) != 0 && host_routed(sig) {
+                libc::sigaddset(&mut set, sig);
+            }
+        }
+        set
+    }
+}
+
+/// Mirrors the guest blocked mask into the calling host thread's mask.
+pub fn apply_host_mask(mask: u64) {
+    let set = host_set(mask);
+    // SAFETY: `set` is a valid local set.
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut()) };
+}
+
+/// Blocks every routed signal on the calling host thread (while xlat
+/// itself must not be interrupted, e.g. before a mask-atomic wait).
+pub fn block_all_routed() {
+    apply_host_mask(!0);
+}
+
+/// Waits like `ppoll`/`rt_sigsuspend` with guest mask `wait_mask` in
+/// force, without losing a signal that arrives before the wait starts:
+/// routed signals are blocked, pending guest signals are checked, and the
+/// host call gets the mask atomically. `call` receives the host sigset
+/// to pass. Returns `Err(EINTR)` at once when a signal is deliverable.
+pub fn wait_with_mask(
+    thread: &ThreadState,
+    wait_mask: u64,
+    call: impl FnOnce(&libc::sigset_t) -> Result<u64, Errno>,
+) -> Result<u64, Errno> {
+    block_all_routed();
+    let r = if thread.sig.pending() & !wait_mask != 0 {
+        Err(Errno(libc::EINTR))
+    } else {
+        call(&host_set(wait_mask))
+    };
+    apply_host_mask(thread.sigmask);
+    r
+}
+
+/// A guest `siginfo_t` for a signal sent by `kill`/`tgkill`.
+pub fn siginfo_kill(sig: i32, code: i32) -> [u8; 128] {
+    let mut b = [0u8; 128];
+    b[0..4].copy_from_slice(&sig.to_le_bytes());
+    b[8..12].copy_from_slice(&code.to_le_bytes());
+    // SAFETY: getpid/getuid cannot fail.
+    let (pid, uid) = unsafe { (libc::getpid(), libc::getuid()) };
+    b[16..20].copy_from_slice(&pid.to_le_bytes());
+    b[20..24].copy_from_slice(&uid.to_le_bytes());
+    b
+}
+
+/// A guest `siginfo_t` for a synchronous fault at `addr`.
+pub fn siginfo_fault(sig: i32, code: i32, addr: u64) -> [u8; 128] {
+    let mut b = [0u8; 128];
+    b[0..4].copy_from_slice(&sig.to_le_bytes());
+    b[8..12].copy_from_slice(&code.to_le_bytes());
+    b[16..24].copy_from_slice(&addr.to_le_bytes());
+    b
+}
+
+/// Signal number and `si_code` of a guest memory fault.
+pub fn fault_signal(kind: FaultKind) -> (i32, i32) {
+    match kind {
+        FaultKind::Unmapped => (SIGSEGV, 1),   // SEGV_MAPERR
+        FaultKind::Protection => (SIGSEGV, 2), // SEGV_ACCERR
+        FaultKind::Alignment => (SIGBUS, 1),   // BUS_ADRALN
+        FaultKind::Bus => (SIGBUS, 2),         // BUS_ADRERR
     }
 }
 
@@ -52,47 +361,219 @@ pub fn die_of_signal(sig: i32) -> ! {
     }
 }
 
-/// Delivers a synchronous signal (fault, illegal instruction, trap).
-/// Synchronous signals cannot be ignored or blocked: without a guest
-/// handler the process dies.
-pub fn deliver_sync(proc: &Process, sig: i32, pc: u64, addr: u64) -> ! {
-    let act = proc.sigaction(sig as u32);
-    if act.handler > 1 {
-        proc.log.unimp(&format!(
-            "guest handler for signal {sig} at 0x{:x} not supported yet (pc 0x{pc:x}, addr 0x{addr:x})",
-            act.handler
-        ));
-    }
-    die_of_signal(sig)
+/// A synchronous signal to deliver now.
+#[derive(Clone, Debug)]
+pub struct SyncSignal {
+    /// Signal number.
+    pub sig: i32,
+    /// Guest siginfo.
+    pub info: [u8; 128],
+    /// Fault address for the frame (0 if none).
+    pub fault_address: u64,
+    /// Architecture syndrome (ESR) for the frame.
+    pub syndrome: Option<u64>,
 }
 
-/// Delivers a signal the guest sent to itself (kill, tgkill, raise).
-pub fn deliver_self(proc: &Process, sigmask: u64, sig: i32) {
-    let act = proc.sigaction(sig as u32);
-    if sig != 9 && sig != 19 {
-        if act.handler == 1 {
-            return;
+/// Delivers a synchronous signal (fault, illegal instruction, trap):
+/// blocked or ignored ones kill the process, as Linux's
+/// `force_sig_info` does; a handler gets a frame. Returns only if the
+/// CPU now runs the handler.
+pub fn deliver_sync(proc: &Process, cpu: &mut Cpu, thread: &mut ThreadState, s: SyncSignal) {
+    let act = proc.sigaction(s.sig as u32);
+    if act.handler <= 1 || thread.sigmask & bit(s.sig) != 0 {
+        die_of_signal(s.sig);
+    }
+    if setup(
+        proc,
+        cpu,
+        thread,
+        s.sig,
+        &s.info,
+        act,
+        s.fault_address,
+        s.syndrome,
+    )
+    .is_err()
+    {
+        // The frame could not be written: SIGSEGV by force.
+        die_of_signal(SIGSEGV);
+    }
+}
+
+/// True if a synchronous `sig` would run a guest handler (not blocked,
+/// not SIG_DFL/SIG_IGN).
+pub fn has_handler(proc: &Process, thread: &ThreadState, sig: i32) -> bool {
+    proc.sigaction(sig as u32).handler > 1 && thread.sigmask & bit(sig) == 0
+}
+
+/// Process start: the guest inherits ignored signals from xlat's parent
+/// (as across execve) except SIGPIPE, which the Rust runtime ignores for
+/// itself; SIGPIPE goes back to SIG_DFL for the guest.
+pub fn init_process(proc: &Process) {
+    let mut t = proc.sigactions.lock().unwrap_or_else(|e| e.into_inner());
+    for sig in 1..=64 {
+        if !host_routed(sig) {
+            continue;
         }
-        if sigmask & (1u64 << (sig - 1)) != 0 {
-            proc.log.unimp(&format!(
-                "blocked signal {sig} dropped (no pending queue yet)"
-            ));
-            return;
+        if sig == libc::SIGPIPE {
+            sync_host_disposition(sig, &GuestSigAction::default());
+            continue;
         }
-        if act.handler > 1 {
-            proc.log.unimp(&format!(
-                "guest handler for signal {sig} at 0x{:x} not supported yet",
-                act.handler
-            ));
+        // SAFETY: querying the current disposition into a local.
+        let ignored = unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(sig, std::ptr::null(), &mut old) == 0
+                && old.sa_sigaction == libc::SIG_IGN
+        };
+        if ignored {
+            t[sig as usize - 1].handler = 1;
         }
     }
-    match default_action(sig) {
-        DefaultAction::Ignore | DefaultAction::Continue => {}
-        DefaultAction::Stop => {
-            // SAFETY: stops our own process like the guest asked.
-            unsafe { libc::raise(sig) };
+}
+
+/// Queues a signal the guest thread sends itself.
+pub fn queue_self(thread: &ThreadState, sig: i32, code: i32) {
+    thread.sig.queue(sig, &siginfo_kill(sig, code));
+}
+
+/// The lowest pending signal not blocked by `mask`.
+pub fn deliverable(thread: &ThreadState) -> Option<i32> {
+    let p = thread.sig.pending() & !thread.sigmask;
+    (p != 0).then(|| p.trailing_zeros() as i32 + 1)
+}
+
+/// Delivers one pending, unblocked signal if there is one (at a safe
+/// point: between blocks or after a syscall). Returns true if the guest
+/// state changed (a handler frame was set up).
+pub fn deliver_pending(proc: &Process, cpu: &mut Cpu, thread: &mut ThreadState) -> bool {
+    while let Some(sig) = deliverable(thread) {
+        let info = thread.sig.take(sig);
+        let act = proc.sigaction(sig as u32);
+        match act.handler {
+            1 => continue,
+            0 => {
+                match default_action(sig) {
+                    DefaultAction::Ignore | DefaultAction::Continue => continue,
+                    DefaultAction::Stop => {
+                        // SAFETY: stops our own process as the guest asked.
+                        unsafe { libc::raise(libc::SIGSTOP) };
+                        continue;
+                    }
+                    DefaultAction::Terminate => die_of_signal(sig),
+                }
+            }
+            _ => {
+                if setup(proc, cpu, thread, sig, &info, act, 0, None).is_err() {
+                    die_of_signal(SIGSEGV);
+                }
+                return true;
+            }
         }
-        DefaultAction::Terminate => die_of_signal(sig),
+    }
+    if let Some(m) = thread.restore_mask.take() {
+        thread.sigmask = m;
+        apply_host_mask(m);
+    }
+    false
+}
+
+/// True if the guest SP `sp` lies on the thread's alternate stack.
+fn on_altstack(thread: &ThreadState, sp: u64) -> bool {
+    let (ss, _, size) = thread.altstack;
+    size != 0 && sp > ss && sp - ss <= size
+}
+
+/// Builds the frame for `sig` and points the CPU at the handler; updates
+/// the mask, altstack and disposition as Linux's `handle_signal` does.
+#[allow(clippy::too_many_arguments)]
+fn setup(
+    proc: &Process,
+    cpu: &mut Cpu,
+    thread: &mut ThreadState,
+    sig: i32,
+    info: &[u8; 128],
+    act: GuestSigAction,
+    fault_address: u64,
+    syndrome: Option<u64>,
+) -> Result<(), Errno> {
+    let abi = &proc.arch.signal;
+    let sp = cpu.get(proc.arch.regs.sp) as u64;
+    let (ss_sp, ss_flags, ss_size) = thread.altstack;
+    let altstack_on = ss_size != 0 && ss_flags & SS_DISABLE == 0;
+    let on = on_altstack(thread, sp);
+    let sp_top = if act.flags & SA_ONSTACK != 0 && altstack_on && !on {
+        ss_sp + ss_size
+    } else {
+        sp
+    };
+    // __save_altstack: the flags as sigaltstack(NULL, &old) would report.
+    let saved_flags = if ss_size == 0 || ss_flags & SS_DISABLE != 0 {
+        SS_DISABLE
+    } else if on {
+        SS_ONSTACK
+    } else {
+        ss_flags & SS_AUTODISARM
+    };
+    let uc_stack = (ss_sp, saved_flags, ss_size);
+    let restorer = if act.flags & SA_RESTORER != 0 && act.restorer != 0 {
+        act.restorer
+    } else {
+        proc.sigtramp().map_err(|_| Errno::EFAULT)?
+    };
+    let saved_mask = thread.restore_mask.take().unwrap_or(thread.sigmask);
+    let fi = FrameIn {
+        sig,
+        info,
+        siginfo: act.flags & SA_SIGINFO != 0,
+        sp_top,
+        handler: act.handler,
+        restorer,
+        saved_mask,
+        uc_stack,
+        fault_address,
+        syndrome,
+    };
+    (abi.setup_frame)(cpu, &proc.mem, &fi)?;
+    if ss_flags & SS_AUTODISARM != 0 && sp_top != sp {
+        thread.altstack = (0, SS_DISABLE, 0);
+    }
+    let mut mask = thread.sigmask | act.mask;
+    if act.flags & SA_NODEFER == 0 {
+        mask |= bit(sig);
+    }
+    thread.sigmask = mask & !UNBLOCKABLE;
+    apply_host_mask(thread.sigmask);
+    if act.flags & SA_RESETHAND != 0 {
+        let mut t = proc.sigactions.lock().unwrap_or_else(|e| e.into_inner());
+        t[sig as usize - 1] = GuestSigAction::default();
+        drop(t);
+        sync_host_disposition(sig, &GuestSigAction::default());
+    }
+    Ok(())
+}
+
+/// `rt_sigreturn`: restores the state saved by the handler's frame. A bad
+/// frame kills the process with SIGSEGV, as Linux does.
+pub fn sigreturn(proc: &Process, cpu: &mut Cpu, thread: &mut ThreadState) {
+    match (proc.arch.signal.restore_frame)(cpu, &proc.mem) {
+        Ok(out) => {
+            thread.sigmask = out.mask & !UNBLOCKABLE;
+            apply_host_mask(thread.sigmask);
+            // restore_altstack: as sigaltstack(&uc_stack, NULL); errors
+            // are ignored, as the kernel does.
+            let (sp, flags, size) = out.uc_stack;
+            if !on_altstack(thread, cpu.get(proc.arch.regs.sp) as u64) {
+                if flags & SS_DISABLE != 0 {
+                    thread.altstack = (0, SS_DISABLE, 0);
+                } else if size >= proc.arch.aux.minsigstksz {
+                    thread.altstack = (sp, flags & SS_AUTODISARM, size);
+                }
+            }
+        }
+        Err(_) => {
+            proc.log.unimp("rt_sigreturn: bad signal frame -> SIGSEGV");
+            die_of_signal(SIGSEGV)
+        }
     }
 }
 
@@ -107,5 +588,38 @@ mod tests {
         assert_eq!(default_action(20), DefaultAction::Stop);
         assert_eq!(default_action(18), DefaultAction::Continue);
         assert_eq!(default_action(6), DefaultAction::Terminate);
+    }
+
+    #[test]
+    fn routing_and_siginfo() {
+        assert!(host_routed(2) && host_routed(14) && host_routed(17) && host_routed(64));
+        assert!(!host_routed(11) && !host_routed(9) && !host_routed(32) && !host_routed(0));
+        let i = siginfo_fault(11, 2, 0xdead_beef);
+        assert_eq!(i32::from_le_bytes(i[0..4].try_into().unwrap()), 11);
+        assert_eq!(i32::from_le_bytes(i[8..12].try_into().unwrap()), 2);
+        assert_eq!(
+            u64::from_le_bytes(i[16..24].try_into().unwrap()),
+            0xdead_beef
+        );
+        assert_eq!(fault_signal(FaultKind::Protection), (11, 2));
+        assert_eq!(fault_signal(FaultKind::Alignment), (7, 1));
+    }
+
+    #[test]
+    fn queue_and_deliverable_respect_mask() {
+        let mut t = ThreadState::default();
+        queue_self(&t, 10, SI_TKILL);
+        queue_self(&t, 2, SI_USER);
+        assert_eq!(deliverable(&t), Some(2), "lowest first");
+        t.sigmask = bit(2);
+        assert_eq!(deliverable(&t), Some(10));
+        let info = t.sig.take(10);
+        assert_eq!(
+            i32::from_le_bytes(info[8..12].try_into().unwrap()),
+            SI_TKILL
+        );
+        assert_eq!(deliverable(&t), None, "2 is blocked");
+        t.sigmask = 0;
+        assert_eq!(deliverable(&t), Some(2));
     }
 }

@@ -28,6 +28,11 @@ fn check_dynamic(name: &str, mode: &str) {
     check_guest(name, name, &o);
 }
 
+/// Runs static program `name` with the mode's options.
+fn check_static(name: &str, mode: &str) {
+    check_guest(name, name, opts(mode));
+}
+
 /// `guest!(module, "name", check_fn, [mode, ...])` makes one test per mode.
 macro_rules! guest {
     ($m:ident, $name:literal, $check:ident, [$($mode:ident),* $(,)?]) => {
@@ -46,6 +51,27 @@ guest!(
     dynhello,
     "dynhello",
     check_dynamic,
+    [interp, jit, mixed, nochain]
+);
+
+// Guest signal handlers: frames, masks, SA_* flags, faults fixed up,
+// siglongjmp, sigaltstack, timers interrupting pause/read/hot loops.
+guest!(
+    sighandlers,
+    "sighandlers",
+    check_static,
+    [interp, jit, mixed, nochain]
+);
+guest!(
+    sigjmp,
+    "sigjmp",
+    check_static,
+    [interp, jit, mixed, nochain]
+);
+guest!(
+    sigasync,
+    "sigasync",
+    check_static,
     [interp, jit, mixed, nochain]
 );
 

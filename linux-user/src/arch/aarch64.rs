@@ -1,12 +1,17 @@
 //! The AArch64 Linux ABI: syscall numbers (asm-generic), registers,
 //! auxiliary-vector values, structure layouts.
 
-use super::{AbiRegs, ArchDef};
+use super::{AbiRegs, ArchDef, FrameIn, FrameOut, SignalAbi};
+use crate::errno::Errno;
+use crate::mmap::AddressSpace;
 use crate::stack::AuxArch;
 use crate::syscall::ArgKind::*;
 use crate::syscall::{self, RetKind, SyscallDef, fd, info, mem, process, signal, structs, time};
 use std::sync::Arc;
+use xlat_exec::Cpu;
+use xlat_frontend_aarch64::state::{R_CF, R_FPCR, R_FPSR, R_NF, R_VF, R_ZF, r_v};
 use xlat_frontend_aarch64::state::{R_SP, R_TPIDR, r_x};
+use xlat_ir::abi::FaultKind;
 
 /// HWCAP_FP.
 pub const HWCAP_FP: u64 = 1 << 0;
@@ -60,6 +65,13 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(67, "pread64", [Fd, OutBuf, Uint, Int], fd::sys_pread64),
     sc!(68, "pwrite64", [Fd, InBuf, Uint, Int], fd::sys_pwrite64),
     sc!(
+        72,
+        "pselect6",
+        [Int, Ptr, Ptr, Ptr, Ptr, Ptr],
+        fd::sys_pselect6
+    ),
+    sc!(73, "ppoll", [Ptr, Uint, Ptr, Ptr, Uint], fd::sys_ppoll),
+    sc!(
         78,
         "readlinkat",
         [Fd, Str, OutBuf, Uint],
@@ -87,6 +99,8 @@ pub static SYSCALLS: &[SyscallDef] = &[
         process::sys_set_robust_list
     ),
     sc!(101, "nanosleep", [Ptr, Ptr], time::sys_nanosleep),
+    sc!(102, "getitimer", [Int, Ptr], time::sys_getitimer),
+    sc!(103, "setitimer", [Int, Ptr, Ptr], time::sys_setitimer),
     sc!(113, "clock_gettime", [Int, Ptr], time::sys_clock_gettime),
     sc!(114, "clock_getres", [Int, Ptr], time::sys_clock_getres),
     sc!(
@@ -106,6 +120,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(130, "tkill", [Int, Signal], signal::sys_tkill),
     sc!(131, "tgkill", [Int, Int, Signal], signal::sys_tgkill),
     sc!(132, "sigaltstack", [Ptr, Ptr], signal::sys_sigaltstack),
+    sc!(133, "rt_sigsuspend", [Ptr, Uint], signal::sys_rt_sigsuspend),
     sc!(
         134,
         "rt_sigaction",
@@ -118,7 +133,8 @@ pub static SYSCALLS: &[SyscallDef] = &[
         [Int, Ptr, Ptr, Uint],
         signal::sys_rt_sigprocmask
     ),
-    sc!(139, "rt_sigreturn", [], syscall::unsupported),
+    sc!(136, "rt_sigpending", [Ptr, Uint], signal::sys_rt_sigpending),
+    sc!(139, "rt_sigreturn", [], None, signal::sys_rt_sigreturn),
     sc!(153, "times", [Ptr], time::sys_times),
     sc!(154, "setpgid", [Int, Int], process::sys_setpgid),
     sc!(155, "getpgid", [Int], process::sys_getpgid),
@@ -218,7 +234,216 @@ pub static ARCH: ArchDef = ArchDef {
     ],
     isa: crate::dlog::GuestIsa::Aarch64,
     new_frontend,
+    signal: SignalAbi {
+        setup_frame,
+        restore_frame,
+        trampoline: &SIGTRAMP,
+        syscall_insn_len: 4,
+        fault_syndrome,
+    },
 };
+
+/// `mov x8, #139 (rt_sigreturn); svc #0`.
+const SIGTRAMP: [u8; 8] = [0x68, 0x11, 0x80, 0xd2, 0x01, 0x00, 0x00, 0xd4];
+
+/// Layout of the arm64 `struct rt_sigframe` (arch/arm64/kernel/signal.c):
+/// `siginfo` (128 bytes), then `struct ucontext` whose `uc_mcontext`
+/// (`struct sigcontext`, 16-byte aligned) ends in a 4096-byte `__reserved`
+/// area of context records.
+pub mod frame {
+    /// `sizeof(struct rt_sigframe)`.
+    pub const SIZE: u64 = 4688;
+    /// `frame.uc`.
+    pub const UC: usize = 128;
+    /// `uc.uc_flags`.
+    pub const UC_FLAGS: usize = UC;
+    /// `uc.uc_link`.
+    pub const UC_LINK: usize = UC + 8;
+    /// `uc.uc_stack` (ss_sp, ss_flags, ss_size).
+    pub const UC_STACK: usize = UC + 16;
+    /// `uc.uc_sigmask`.
+    pub const UC_SIGMASK: usize = UC + 40;
+    /// `uc.uc_mcontext`.
+    pub const MCONTEXT: usize = UC + 176;
+    /// `uc_mcontext.fault_address`.
+    pub const FAULT_ADDRESS: usize = MCONTEXT;
+    /// `uc_mcontext.regs[0]`.
+    pub const REGS: usize = MCONTEXT + 8;
+    /// `uc_mcontext.sp`.
+    pub const SP: usize = MCONTEXT + 256;
+    /// `uc_mcontext.pc`.
+    pub const PC: usize = MCONTEXT + 264;
+    /// `uc_mcontext.pstate`.
+    pub const PSTATE: usize = MCONTEXT + 272;
+    /// `uc_mcontext.__reserved`.
+    pub const RESERVED: usize = MCONTEXT + 288;
+    /// Size of `__reserved`.
+    pub const RESERVED_SIZE: usize = 4096;
+    /// `FPSIMD_MAGIC`.
+    pub const FPSIMD_MAGIC: u32 = 0x4650_8001;
+    /// `sizeof(struct fpsimd_context)`.
+    pub const FPSIMD_SIZE: u32 = 528;
+    /// `ESR_MAGIC`.
+    pub const ESR_MAGIC: u32 = 0x4553_5201;
+    /// `sizeof(struct esr_context)`.
+    pub const ESR_SIZE: u32 = 16;
+    /// `EXTRA_MAGIC`.
+    pub const EXTRA_MAGIC: u32 = 0x4558_5452;
+}
+
+fn put32(b: &mut [u8], o: usize, v: u32) {
+    b[o..o + 4].copy_from_slice(&v.to_le_bytes());
+}
+
+fn put64(b: &mut [u8], o: usize, v: u64) {
+    b[o..o + 8].copy_from_slice(&v.to_le_bytes());
+}
+
+fn get32(b: &[u8], o: usize) -> u32 {
+    u32::from_le_bytes(b[o..o + 4].try_into().expect("4 bytes"))
+}
+
+fn get64(b: &[u8], o: usize) -> u64 {
+    u64::from_le_bytes(b[o..o + 8].try_into().expect("8 bytes"))
+}
+
+/// NZCV of the CPU as PSTATE bits 31..28 (EL0t, everything else 0).
+fn pstate(cpu: &Cpu) -> u64 {
+    let bit = |r, n: u32| ((cpu.get(r) & 1) as u64) << n;
+    bit(R_NF, 31) | bit(R_ZF, 30) | bit(R_CF, 29) | bit(R_VF, 28)
+}
+
+/// Builds the frame as Linux's `setup_rt_frame` does for a native task.
+fn setup_frame(cpu: &mut Cpu, mem: &AddressSpace, f: &FrameIn<'_>) -> Result<(), Errno> {
+    use frame::*;
+    // get_sigframe: a frame record {fp, lr} below the stack top, then the
+    // rt_sigframe below that, both 16-byte aligned.
+    let record = f.sp_top.wrapping_sub(16) & !15;
+    let at = record.wrapping_sub(SIZE);
+    let mut b = vec![0u8; SIZE as usize];
+    b[..128].copy_from_slice(f.info);
+    put64(&mut b, UC_FLAGS, 0);
+    put64(&mut b, UC_LINK, 0);
+    put64(&mut b, UC_STACK, f.uc_stack.0);
+    put32(&mut b, UC_STACK + 8, f.uc_stack.1 as u32);
+    put64(&mut b, UC_STACK + 16, f.uc_stack.2);
+    put64(&mut b, UC_SIGMASK, f.saved_mask);
+    put64(&mut b, FAULT_ADDRESS, f.fault_address);
+    for i in 0..31 {
+        put64(&mut b, REGS + 8 * i, cpu.get(r_x(i as u32)) as u64);
+    }
+    put64(&mut b, SP, cpu.get(R_SP) as u64);
+    put64(&mut b, PC, cpu.pc());
+    put64(&mut b, PSTATE, pstate(cpu));
+    let mut o = RESERVED;
+    put32(&mut b, o, FPSIMD_MAGIC);
+    put32(&mut b, o + 4, FPSIMD_SIZE);
+    put32(&mut b, o + 8, cpu.get(R_FPSR) as u32);
+    put32(&mut b, o + 12, cpu.get(R_FPCR) as u32);
+    for i in 0..32 {
+        let v = cpu.get(r_v(i as u32));
+        b[o + 16 + 16 * i..o + 32 + 16 * i].copy_from_slice(&v.to_le_bytes());
+    }
+    o += FPSIMD_SIZE as usize;
+    if let Some(esr) = f.syndrome {
+        put32(&mut b, o, ESR_MAGIC);
+        put32(&mut b, o + 4, ESR_SIZE);
+        put64(&mut b, o + 8, esr);
+        o += ESR_SIZE as usize;
+    }
+    // The terminating null record (already zero).
+    debug_assert!(o + 16 <= RESERVED + RESERVED_SIZE);
+    let x29 = cpu.get(r_x(29)) as u64;
+    let x30 = cpu.get(r_x(30)) as u64;
+    let mut rec = [0u8; 16];
+    put64(&mut rec, 0, x29);
+    put64(&mut rec, 8, x30);
+    mem.write_guest(record, &rec)?;
+    mem.write_guest(at, &b)?;
+    // setup_return.
+    cpu.set(r_x(0), f.sig as u128);
+    if f.siginfo {
+        cpu.set(r_x(1), at as u128);
+        cpu.set(r_x(2), (at + UC as u64) as u128);
+    }
+    cpu.set(R_SP, at as u128);
+    cpu.set(r_x(29), record as u128);
+    cpu.set(r_x(30), f.restorer as u128);
+    cpu.set_pc(f.handler);
+    Ok(())
+}
+
+/// `rt_sigreturn`: restores registers, NZCV, FP/SIMD state from the frame
+/// at SP; a misaligned SP or a malformed frame is an error (the caller
+/// forces SIGSEGV, as Linux does).
+fn restore_frame(cpu: &mut Cpu, mem: &AddressSpace) -> Result<FrameOut, Errno> {
+    use frame::*;
+    let at = cpu.get(R_SP) as u64;
+    if !at.is_multiple_of(16) {
+        return Err(Errno::EFAULT);
+    }
+    let mut b = vec![0u8; SIZE as usize];
+    mem.read_guest(at, &mut b)?;
+    let pst = get64(&b, PSTATE);
+    // Only EL0t, AArch64 state is acceptable (valid_user_regs).
+    if pst & 0x1f != 0 {
+        return Err(Errno::EINVAL);
+    }
+    // Walk the context records: an fpsimd_context is required.
+    let mut o = RESERVED;
+    let mut fp: Option<usize> = None;
+    loop {
+        if o + 8 > RESERVED + RESERVED_SIZE {
+            return Err(Errno::EINVAL);
+        }
+        let (magic, size) = (get32(&b, o), get32(&b, o + 4) as usize);
+        match magic {
+            0 if size == 0 => break,
+            FPSIMD_MAGIC if size == FPSIMD_SIZE as usize && fp.is_none() => fp = Some(o),
+            ESR_MAGIC if size == ESR_SIZE as usize => {}
+            _ => return Err(Errno::EINVAL),
+        }
+        o += size;
+    }
+    let fp = fp.ok_or(Errno::EINVAL)?;
+    for i in 0..31 {
+        cpu.set(r_x(i as u32), get64(&b, REGS + 8 * i) as u128);
+    }
+    cpu.set(R_SP, get64(&b, SP) as u128);
+    cpu.set_pc(get64(&b, PC));
+    cpu.set(R_NF, ((pst >> 31) & 1) as u128);
+    cpu.set(R_ZF, ((pst >> 30) & 1) as u128);
+    cpu.set(R_CF, ((pst >> 29) & 1) as u128);
+    cpu.set(R_VF, ((pst >> 28) & 1) as u128);
+    cpu.set(R_FPSR, get32(&b, fp + 8) as u128);
+    cpu.set(R_FPCR, get32(&b, fp + 12) as u128);
+    for i in 0..32 {
+        let o = fp + 16 + 16 * i;
+        let v = u128::from_le_bytes(b[o..o + 16].try_into().expect("16 bytes"));
+        cpu.set(r_v(i as u32), v);
+    }
+    Ok(FrameOut {
+        mask: get64(&b, UC_SIGMASK),
+        uc_stack: (
+            get64(&b, UC_STACK),
+            get32(&b, UC_STACK + 8) as i32,
+            get64(&b, UC_STACK + 16),
+        ),
+    })
+}
+
+/// ESR_EL1 of a data abort from EL0 as Linux reports it in `esr_context`:
+/// EC 0x24, IL, WnR, and the fault status code (level-3 translation,
+/// permission or alignment fault).
+fn fault_syndrome(write: bool, kind: FaultKind) -> Option<u64> {
+    let dfsc = match kind {
+        FaultKind::Unmapped => 0x07,
+        FaultKind::Protection => 0x0f,
+        FaultKind::Alignment => 0x21,
+        FaultKind::Bus => return None,
+    };
+    Some((0x24 << 26) | (1 << 25) | (u64::from(write) << 6) | dfsc)
+}
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,7 @@
 
 pub mod aarch64;
 
+use crate::errno::Errno;
 use crate::stack::AuxArch;
 use crate::syscall::SyscallDef;
 use std::sync::Arc;
@@ -21,6 +22,65 @@ pub struct AbiRegs {
     pub sp: Reg,
     /// Thread pointer (TLS).
     pub tls: Reg,
+}
+
+/// What the signal core hands the architecture's frame builder.
+#[derive(Clone, Debug)]
+pub struct FrameIn<'a> {
+    /// Guest signal number.
+    pub sig: i32,
+    /// The 128-byte guest `siginfo_t`.
+    pub info: &'a [u8; 128],
+    /// Whether the handler takes three arguments (`SA_SIGINFO`).
+    pub siginfo: bool,
+    /// Stack top to build the frame below (the altstack top or the SP).
+    pub sp_top: u64,
+    /// Handler address.
+    pub handler: u64,
+    /// Return address for the handler (restorer or xlat's trampoline).
+    pub restorer: u64,
+    /// Blocked mask to restore on `rt_sigreturn`.
+    pub saved_mask: u64,
+    /// `uc_stack` to save: (sp, flags, size).
+    pub uc_stack: (u64, i32, u64),
+    /// Faulting address for memory faults (0 otherwise).
+    pub fault_address: u64,
+    /// Architecture syndrome for memory faults (`ESR` on AArch64), if any.
+    pub syndrome: Option<u64>,
+}
+
+/// What `rt_sigreturn` restored besides the registers.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct FrameOut {
+    /// The blocked mask from the frame.
+    pub mask: u64,
+    /// `uc_stack` from the frame: (sp, flags, size).
+    pub uc_stack: (u64, i32, u64),
+}
+
+/// A guest signal-frame builder: writes the frame and points the CPU at
+/// the handler; `Err` means the frame could not be written.
+pub type SetupFrame =
+    fn(&mut xlat_exec::Cpu, &crate::mmap::AddressSpace, &FrameIn<'_>) -> Result<(), Errno>;
+
+/// Restores the CPU from the frame at the guest SP (`rt_sigreturn`).
+pub type RestoreFrame =
+    fn(&mut xlat_exec::Cpu, &crate::mmap::AddressSpace) -> Result<FrameOut, Errno>;
+
+/// The signal-delivery part of a guest ABI.
+#[derive(Copy, Clone)]
+pub struct SignalAbi {
+    /// Builds a signal frame.
+    pub setup_frame: SetupFrame,
+    /// Restores from a signal frame.
+    pub restore_frame: RestoreFrame,
+    /// Code that calls `rt_sigreturn`, placed in guest memory for handlers
+    /// without `SA_RESTORER`.
+    pub trampoline: &'static [u8],
+    /// Bytes of the syscall instruction (to restart a syscall: PC -= this).
+    pub syscall_insn_len: u64,
+    /// Syndrome of a data abort: (write, fault kind) -> value for the frame.
+    pub fault_syndrome: fn(bool, xlat_ir::abi::FaultKind) -> Option<u64>,
 }
 
 /// One guest architecture's Linux ABI.
@@ -47,6 +107,8 @@ pub struct ArchDef {
     pub isa: crate::dlog::GuestIsa,
     /// Creates the frontend.
     pub new_frontend: fn() -> Arc<dyn Frontend>,
+    /// Signal frames.
+    pub signal: SignalAbi,
 }
 
 impl std::fmt::Debug for ArchDef {

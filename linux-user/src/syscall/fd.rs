@@ -475,3 +475,84 @@ pub fn sys_fstatfs(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     // SAFETY: `b` covers 120 guest bytes.
     host_ret(unsafe { libc::syscall(libc::SYS_fstatfs, a[0], b) })
 }
+
+/// Reads the optional guest signal mask of `ppoll`/`pselect6`.
+fn wait_mask(ctx: &SysCtx<'_>, addr: u64, size: u64) -> Result<Option<u64>, Errno> {
+    if addr == 0 {
+        return Ok(None);
+    }
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(Some(
+        ctx.mem().read_u64(addr)? & !crate::signal::UNBLOCKABLE,
+    ))
+}
+
+/// Runs a mask-taking wait (`ppoll`, `pselect6`) race-free against guest
+/// signals; on EINTR with a mask, the handler's frame saves the old mask.
+fn masked_wait(
+    ctx: &mut SysCtx<'_>,
+    mask: Option<u64>,
+    call: impl FnOnce(&libc::sigset_t) -> SysResult,
+) -> SysResult {
+    let old = ctx.thread.sigmask;
+    let m = mask.unwrap_or(old);
+    let r = crate::signal::wait_with_mask(ctx.thread, m, call);
+    if r == Err(Errno(libc::EINTR)) && mask.is_some() {
+        ctx.thread.sigmask = m;
+        ctx.thread.restore_mask = Some(old);
+    }
+    r
+}
+
+/// `ppoll(fds, nfds, tmo, sigmask, sigsetsize)` (struct pollfd and
+/// timespec are the same on every 64-bit guest).
+pub fn sys_ppoll(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    if a[1] > 1 << 20 {
+        return Err(Errno::EINVAL);
+    }
+    let fds = ptr(ctx, a[0], a[1] * 8)?;
+    let tmo = ptr(ctx, a[2], 16)?;
+    let mask = wait_mask(ctx, a[3], a[4])?;
+    masked_wait(ctx, mask, |set| {
+        // SAFETY: `fds` covers nfds pollfds and `tmo` a timespec in guest
+        // memory (or NULL); `set` is a valid host sigset.
+        host_ret(unsafe {
+            libc::syscall(
+                libc::SYS_ppoll,
+                fds,
+                a[1],
+                tmo,
+                set as *const libc::sigset_t,
+                8usize,
+            )
+        })
+    })
+}
+
+/// `pselect6(n, in, out, ex, tmo, {sigmask, size})` (fd_set and timespec
+/// are the same on every 64-bit little-endian guest).
+pub fn sys_pselect6(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    if a[0] as i64 > 1 << 20 || (a[0] as i64) < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let bytes = a[0].div_ceil(64) * 8;
+    let r = ptr(ctx, a[1], bytes)?;
+    let w = ptr(ctx, a[2], bytes)?;
+    let e = ptr(ctx, a[3], bytes)?;
+    let tmo = ptr(ctx, a[4], 16)?;
+    let mask = if a[5] != 0 {
+        let p = ctx.mem().read_u64(a[5])?;
+        let size = ctx.mem().read_u64(a[5] + 8)?;
+        wait_mask(ctx, p, size)?
+    } else {
+        None
+    };
+    masked_wait(ctx, mask, |set| {
+        let arg: [u64; 2] = [set as *const libc::sigset_t as u64, 8];
+        // SAFETY: the fd sets and timespec point into guest memory (or are
+        // NULL); `arg` is the kernel's {sigset pointer, size} pair.
+        host_ret(unsafe { libc::syscall(libc::SYS_pselect6, a[0], r, w, e, tmo, arg.as_ptr()) })
+    })
+}

@@ -117,6 +117,8 @@ pub struct Process {
     pub sigactions: Mutex<[GuestSigAction; NSIG]>,
     /// Table indexed by guest syscall number.
     table: Vec<Option<&'static SyscallDef>>,
+    /// Guest address of the signal-return trampoline, mapped on first use.
+    sigtramp: Mutex<u64>,
 }
 
 impl Process {
@@ -141,7 +143,34 @@ impl Process {
             log,
             sigactions: Mutex::new([GuestSigAction::default(); NSIG]),
             table,
+            sigtramp: Mutex::new(0),
         }
+    }
+
+    /// Guest address of the code that calls `rt_sigreturn` (for handlers
+    /// without `SA_RESTORER`): one read-only executable page, mapped on
+    /// first use, like the vDSO's `__kernel_rt_sigreturn`.
+    pub fn sigtramp(&self) -> Result<u64, crate::mmap::MmapError> {
+        use crate::mmap::{PAGE_SIZE, prot};
+        let mut t = self.sigtramp.lock().unwrap_or_else(|e| e.into_inner());
+        if *t == 0 {
+            let at = self.mem.find_free(0, PAGE_SIZE)?;
+            self.mem.map_fixed(
+                at,
+                PAGE_SIZE,
+                prot::READ | prot::WRITE,
+                (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u32,
+                -1,
+                0,
+                Some(Arc::from("[sigpage]")),
+            )?;
+            self.mem
+                .write_bytes(at, self.arch.signal.trampoline)
+                .map_err(|_| crate::mmap::MmapError::NoSpace)?;
+            self.mem.protect(at, PAGE_SIZE, prot::READ | prot::EXEC)?;
+            *t = at;
+        }
+        Ok(*t)
     }
 
     /// The table row for a guest syscall number.
@@ -171,6 +200,13 @@ pub struct ThreadState {
     pub robust_list: (u64, u64),
     /// Alternate signal stack (sp, flags, size).
     pub altstack: (u64, i32, u64),
+    /// Pending signals (written by the host signal handler too).
+    pub sig: Arc<crate::signal::ThreadSignals>,
+    /// Guest SP at the current syscall (for `sigaltstack`).
+    pub sp: u64,
+    /// Mask to restore after the next signal delivery (`rt_sigsuspend`,
+    /// `ppoll` with a mask): the frame saves this one.
+    pub restore_mask: Option<u64>,
 }
 
 /// Something a syscall asks the run loop to do after it returns.
@@ -180,8 +216,11 @@ pub enum Action {
     ExitGroup(i32),
     /// `exit(status)` of the calling thread.
     ExitThread(i32),
-    /// A signal to the calling thread (kill/tgkill to self).
-    Signal(i32),
+    /// A signal to the calling thread (kill/tgkill to self): (signal,
+    /// `si_code`).
+    Signal(i32, i32),
+    /// `rt_sigreturn`: restore the state from the signal frame.
+    SigReturn,
 }
 
 /// What handlers get: the process, the calling thread and a slot for an

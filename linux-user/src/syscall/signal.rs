@@ -1,15 +1,15 @@
 //! Signal syscalls. Dispositions and masks are kept in xlat (the guest's
-//! view); signals a guest sends to itself become an [`Action::Signal`]
-//! for the run loop, other targets go to the host kernel.
+//! view) and mirrored on the host where the host delivers (see
+//! [`crate::signal`]); signals a guest sends to itself become an
+//! [`Action::Signal`] for the run loop, other targets go to the host
+//! kernel.
 
 use super::{Action, GuestSigAction, NSIG, SysCtx, SysResult, raw6};
 use crate::errno::Errno;
+use crate::signal::{self as sig, SI_TKILL, SI_USER, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK};
 
 const SIGKILL: u64 = 9;
 const SIGSTOP: u64 = 19;
-const SS_ONSTACK: i32 = 1;
-const SS_DISABLE: i32 = 2;
-const SS_AUTODISARM: i32 = 1 << 31;
 
 fn check_sig(sig: u64) -> Result<(), Errno> {
     if sig > NSIG as u64 {
@@ -19,9 +19,9 @@ fn check_sig(sig: u64) -> Result<(), Errno> {
     }
 }
 
-fn self_signal(ctx: &mut SysCtx<'_>, sig: u64) -> SysResult {
+fn self_signal(ctx: &mut SysCtx<'_>, sig: u64, code: i32) -> SysResult {
     if sig != 0 {
-        ctx.action = Some(Action::Signal(sig as i32));
+        ctx.action = Some(Action::Signal(sig as i32, code));
     }
     Ok(0)
 }
@@ -32,7 +32,7 @@ pub fn sys_kill(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     // SAFETY: getpid cannot fail.
     let me = unsafe { libc::getpid() };
     if a[0] as i32 == me {
-        return self_signal(ctx, a[1]);
+        return self_signal(ctx, a[1], SI_USER);
     }
     raw6(libc::SYS_kill, [a[0], a[1], 0, 0, 0, 0])
 }
@@ -41,7 +41,7 @@ pub fn sys_kill(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
 pub fn sys_tkill(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     check_sig(a[1])?;
     if a[0] as i32 == ctx.thread.tid {
-        return self_signal(ctx, a[1]);
+        return self_signal(ctx, a[1], SI_TKILL);
     }
     raw6(libc::SYS_tkill, [a[0], a[1], 0, 0, 0, 0])
 }
@@ -52,7 +52,7 @@ pub fn sys_tgkill(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     // SAFETY: getpid cannot fail.
     let me = unsafe { libc::getpid() };
     if a[0] as i32 == me && a[1] as i32 == ctx.thread.tid {
-        return self_signal(ctx, a[2]);
+        return self_signal(ctx, a[2], SI_TKILL);
     }
     raw6(libc::SYS_tgkill, [a[0], a[1], a[2], 0, 0, 0])
 }
@@ -99,6 +99,8 @@ pub fn sys_rt_sigaction(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         t[sig as usize - 1] = n;
+        drop(t);
+        sig::sync_host_disposition(sig as i32, &n);
     }
     Ok(0)
 }
@@ -124,44 +126,100 @@ pub fn sys_rt_sigprocmask(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
         ctx.mem().write_u64(a[2], old)?;
     }
     if let Some(n) = new {
-        ctx.thread.sigmask = n & !(1 << (SIGKILL - 1) | 1 << (SIGSTOP - 1));
+        ctx.thread.sigmask = n & !sig::UNBLOCKABLE;
+        sig::apply_host_mask(ctx.thread.sigmask);
     }
     Ok(0)
 }
 
-/// `sigaltstack(ss, old_ss)` (24-byte `stack_t`: sp, flags, size).
+/// `rt_sigreturn()`: the run loop restores the frame.
+pub fn sys_rt_sigreturn(ctx: &mut SysCtx<'_>, _a: &[u64; 6]) -> SysResult {
+    ctx.action = Some(Action::SigReturn);
+    Ok(0)
+}
+
+/// `rt_sigsuspend(mask, sigsetsize)`: waits with `mask` until a signal
+/// is delivered; the handler's frame saves the previous mask.
+pub fn sys_rt_sigsuspend(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    if a[1] != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let m = ctx.mem().read_u64(a[0])? & !sig::UNBLOCKABLE;
+    let old = ctx.thread.sigmask;
+    let r = sig::wait_with_mask(ctx.thread, m, |set| {
+        // SAFETY: `set` is a valid host sigset; sigsuspend only reads it.
+        unsafe { libc::sigsuspend(set) };
+        Err(Errno(libc::EINTR))
+    });
+    // Deliver under the suspend mask; the frame saves the old one.
+    ctx.thread.sigmask = m;
+    ctx.thread.restore_mask = Some(old);
+    r
+}
+
+/// `rt_sigpending(set, sigsetsize)`: guest-queued plus host-pending
+/// signals that are blocked.
+pub fn sys_rt_sigpending(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    if a[1] != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let mut p = ctx.thread.sig.pending();
+    // SAFETY: sigpending writes into the local set.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigpending(&mut set);
+        for s in 1..=64 {
+            if libc::sigismember(&set, s) == 1 {
+                p |= sig::bit(s);
+            }
+        }
+    }
+    ctx.mem().write_u64(a[0], p & ctx.thread.sigmask)?;
+    Ok(0)
+}
+
+/// `sigaltstack(ss, old_ss)` (24-byte `stack_t`: sp, flags, size), as
+/// Linux's `do_sigaltstack`: EPERM while running on the alternate stack.
 pub fn sys_sigaltstack(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let (cur_sp, cur_flags, cur_size) = ctx.thread.altstack;
+    let sp_now = ctx.thread.sp;
+    let on = cur_size != 0 && sp_now > cur_sp && sp_now - cur_sp <= cur_size;
+    let old_flags = if cur_size == 0 {
+        SS_DISABLE
+    } else if on {
+        SS_ONSTACK
+    } else {
+        0
+    } | (cur_flags & SS_AUTODISARM);
     let new = if a[0] != 0 {
         let mut b = [0u8; 24];
         ctx.mem().read_guest(a[0], &mut b)?;
         let sp = u64::from_le_bytes(b[0..8].try_into().expect("8 bytes"));
         let flags = i32::from_le_bytes(b[8..12].try_into().expect("4 bytes"));
         let size = u64::from_le_bytes(b[16..24].try_into().expect("8 bytes"));
-        if flags & !(SS_DISABLE | SS_AUTODISARM) != 0 {
+        if on {
+            return Err(Errno::EPERM);
+        }
+        let mode = flags & !SS_AUTODISARM;
+        if mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK {
             return Err(Errno::EINVAL);
         }
-        if flags & SS_DISABLE == 0 && size < ctx.proc.arch.aux.minsigstksz {
-            return Err(Errno::ENOMEM);
-        }
-        Some(if flags & SS_DISABLE != 0 {
+        Some(if mode == SS_DISABLE {
             (0, SS_DISABLE, 0)
         } else {
-            (sp, flags, size)
+            if size < ctx.proc.arch.aux.minsigstksz {
+                return Err(Errno::ENOMEM);
+            }
+            (sp, flags & SS_AUTODISARM, size)
         })
     } else {
         None
     };
     if a[1] != 0 {
-        let (sp, flags, size) = ctx.thread.altstack;
-        let flags = if size == 0 {
-            SS_DISABLE
-        } else {
-            flags & !SS_ONSTACK
-        };
         let mut b = [0u8; 24];
-        b[0..8].copy_from_slice(&sp.to_le_bytes());
-        b[8..12].copy_from_slice(&flags.to_le_bytes());
-        b[16..24].copy_from_slice(&size.to_le_bytes());
+        b[0..8].copy_from_slice(&cur_sp.to_le_bytes());
+        b[8..12].copy_from_slice(&old_flags.to_le_bytes());
+        b[16..24].copy_from_slice(&cur_size.to_le_bytes());
         ctx.mem().write_guest(a[1], &b)?;
     }
     if let Some(n) = new {

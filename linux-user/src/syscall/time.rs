@@ -51,3 +51,20 @@ pub fn sys_times(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     // SAFETY: `p` covers 32 guest bytes or is NULL.
     host_ret(unsafe { libc::syscall(libc::SYS_times, p) })
 }
+
+/// `getitimer(which, value)` (struct itimerval is the same on every
+/// 64-bit guest).
+pub fn sys_getitimer(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let p = ptr(ctx, a[1], 32)?;
+    // SAFETY: `p` covers 32 guest bytes or is NULL.
+    host_ret(unsafe { libc::syscall(libc::SYS_getitimer, a[0], p) })
+}
+
+/// `setitimer(which, new, old)`: the host timer signals (SIGALRM,
+/// SIGVTALRM, SIGPROF) reach the guest through the host handler.
+pub fn sys_setitimer(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let new = ptr(ctx, a[1], 32)?;
+    let old = ptr(ctx, a[2], 32)?;
+    // SAFETY: both cover 32 guest bytes or are NULL.
+    host_ret(unsafe { libc::syscall(libc::SYS_setitimer, a[0], new, old) })
+}
