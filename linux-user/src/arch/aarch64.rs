@@ -460,6 +460,123 @@ mod tests {
     }
 
     #[test]
+    fn signal_frame_layout_and_round_trip() {
+        use crate::mmap::prot;
+        crate::probe::install_fault_handler(None).unwrap();
+        let mem = AddressSpace::reserve(34).unwrap();
+        mem.map_fixed(
+            0x10000,
+            0x10000,
+            prot::READ | prot::WRITE,
+            0x22,
+            -1,
+            0,
+            None,
+        )
+        .unwrap();
+        let memref: xlat_ir::abi::MemRef = mem.clone();
+        let engine =
+            xlat_exec::Engine::new(new_frontend(), memref, xlat_exec::ExecOptions::default())
+                .unwrap();
+        let mut cpu = engine.new_cpu();
+        for i in 0..31 {
+            cpu.set(r_x(i), 0x1000 + i as u128);
+        }
+        cpu.set(R_SP, 0x1_fff8);
+        cpu.set_pc(0x4000);
+        cpu.set(R_NF, 1);
+        cpu.set(R_CF, 1);
+        cpu.set(R_FPSR, 0x8000_0010);
+        cpu.set(R_FPCR, 0x0040_0000);
+        cpu.set(r_v(31), u128::MAX - 5);
+        let info = [7u8; 128];
+        let fi = FrameIn {
+            sig: 11,
+            info: &info,
+            siginfo: true,
+            sp_top: 0x1_fff8,
+            handler: 0x5000,
+            restorer: 0x6000,
+            saved_mask: 0x0102,
+            uc_stack: (0, 2, 0),
+            fault_address: 0xdead,
+            syndrome: Some(0x9200_0047),
+        };
+        setup_frame(&mut cpu, &mem, &fi).unwrap();
+        // Record at round_down(top - 16, 16), frame 4688 bytes below.
+        let rec = 0x1_ffe0u64;
+        let at = rec - 4688;
+        assert_eq!(cpu.get(R_SP) as u64, at);
+        assert_eq!(at % 16, 0);
+        assert_eq!(cpu.pc(), 0x5000);
+        assert_eq!(cpu.get(r_x(0)), 11);
+        assert_eq!(cpu.get(r_x(1)) as u64, at);
+        assert_eq!(cpu.get(r_x(2)) as u64, at + 128);
+        assert_eq!(cpu.get(r_x(29)) as u64, rec);
+        assert_eq!(cpu.get(r_x(30)), 0x6000);
+        assert_eq!(mem.read_u64(rec).unwrap(), 0x1000 + 29, "frame record fp");
+        assert_eq!(
+            mem.read_u64(rec + 8).unwrap(),
+            0x1000 + 30,
+            "frame record lr"
+        );
+        // Offsets from the kernel's struct rt_sigframe.
+        let uc = at + 128;
+        assert_eq!(mem.read_u64(uc + 40).unwrap(), 0x0102, "uc_sigmask");
+        assert_eq!(mem.read_u32(uc + 24).unwrap(), 2, "uc_stack.ss_flags");
+        let mc = uc + 176;
+        assert_eq!(mem.read_u64(mc).unwrap(), 0xdead, "fault_address");
+        assert_eq!(mem.read_u64(mc + 8 + 8 * 7).unwrap(), 0x1007, "regs[7]");
+        assert_eq!(mem.read_u64(mc + 256).unwrap(), 0x1_fff8, "sp");
+        assert_eq!(mem.read_u64(mc + 264).unwrap(), 0x4000, "pc");
+        assert_eq!(mem.read_u64(mc + 272).unwrap(), 0xa000_0000, "pstate N|C");
+        let fp = mc + 288;
+        assert_eq!(mem.read_u32(fp).unwrap(), 0x4650_8001);
+        assert_eq!(mem.read_u32(fp + 4).unwrap(), 528);
+        assert_eq!(mem.read_u32(fp + 8).unwrap(), 0x8000_0010, "fpsr");
+        assert_eq!(mem.read_u32(fp + 12).unwrap(), 0x0040_0000, "fpcr");
+        assert_eq!(mem.read_u64(fp + 16 + 16 * 31).unwrap(), u64::MAX - 5);
+        assert_eq!(mem.read_u32(fp + 528).unwrap(), 0x4553_5201, "esr magic");
+        assert_eq!(mem.read_u64(fp + 536).unwrap(), 0x9200_0047);
+        assert_eq!(mem.read_u64(fp + 544).unwrap(), 0, "null record");
+        // The handler changes everything; sigreturn restores it.
+        for i in 0..31 {
+            cpu.set(r_x(i), 0);
+        }
+        cpu.set(R_NF, 0);
+        cpu.set(R_ZF, 1);
+        cpu.set(r_v(31), 0);
+        cpu.set(R_FPSR, 0);
+        cpu.set(R_SP, at as u128);
+        let out = restore_frame(&mut cpu, &mem).unwrap();
+        assert_eq!(out.mask, 0x0102);
+        assert_eq!(out.uc_stack, (0, 2, 0));
+        assert_eq!(cpu.get(r_x(7)), 0x1007);
+        assert_eq!(cpu.get(R_SP), 0x1_fff8);
+        assert_eq!(cpu.pc(), 0x4000);
+        assert_eq!((cpu.get(R_NF), cpu.get(R_ZF), cpu.get(R_CF)), (1, 0, 1));
+        assert_eq!(cpu.get(r_v(31)), u128::MAX - 5);
+        assert_eq!(cpu.get(R_FPSR), 0x8000_0010);
+        // Corrupt frames are refused: misaligned SP, a bad magic, bad pstate.
+        cpu.set(R_SP, at as u128 + 8);
+        assert!(restore_frame(&mut cpu, &mem).is_err());
+        cpu.set(R_SP, at as u128);
+        mem.write_u32(fp, 0x1234).unwrap();
+        assert!(restore_frame(&mut cpu, &mem).is_err());
+        mem.write_u32(fp, 0x4650_8001).unwrap();
+        mem.write_u64(mc + 272, 0x5).unwrap();
+        assert!(restore_frame(&mut cpu, &mem).is_err());
+        mem.write_u64(mc + 272, 0).unwrap();
+        assert!(restore_frame(&mut cpu, &mem).is_ok());
+        // A frame that cannot be written is an error, not a crash.
+        let bad = FrameIn {
+            sp_top: 0x10100,
+            ..fi
+        };
+        assert!(setup_frame(&mut cpu, &mem, &bad).is_err());
+    }
+
+    #[test]
     fn open_flags_conversion() {
         // O_RDONLY|O_DIRECTORY|O_CLOEXEC on AArch64.
         let g = 0o040000 | 0o2000000;
