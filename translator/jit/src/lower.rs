@@ -90,8 +90,6 @@ struct Fx<'a, 'b> {
     vars: Vec<Option<Variable>>,
     /// Registers with a variable.
     used: Vec<usize>,
-    /// Registers set anywhere in the region.
-    set_any: Vec<bool>,
     dirty: Vec<bool>,
     pc_known: Option<u64>,
     /// `limit - size + 1` per access size (0 = never inline).
@@ -123,16 +121,12 @@ pub(crate) fn lower(
     // Registers used in the region.
     let nregs = layout.regs.len();
     let mut used_mask = vec![false; nregs];
-    let mut set_any = vec![false; nregs];
     for bl in blocks {
         for i in &bl.insts {
             if matches!(i.op, Opcode::Get | Opcode::Set) {
                 let r = i.imm as usize;
                 if r < nregs && r != layout.pc.0 as usize {
                     used_mask[r] = true;
-                    if i.op == Opcode::Set {
-                        set_any[r] = true;
-                    }
                 }
             }
         }
@@ -180,7 +174,6 @@ pub(crate) fn lower(
         env,
         vars,
         used,
-        set_any,
         dirty: vec![false; nregs],
         pc_known: None,
         lims,
@@ -189,21 +182,23 @@ pub(crate) fn lower(
         cblocks,
         exits: Vec::new(),
     };
-    fx.load_all();
+    // Entry loads: only registers whose entry value can be observed, i.e.
+    // read before being set in some block, or possibly dirty (and so
+    // written back) on entry to some block.
+    let dirty_in = dirty_at_entry(layout, blocks, nregs);
+    let needed: Vec<usize> = fx
+        .used
+        .iter()
+        .copied()
+        .filter(|&r| exposed_get(layout, blocks, r) || dirty_in.iter().any(|d| d[r]))
+        .collect();
+    fx.load_regs(&needed);
     let first = fx.cblocks[0];
     fx.b.ins().jump(first, &[]);
-    // Is the entry block a jump target inside the region?
-    let entry_has_pred = blocks
-        .iter()
-        .any(|bl| bl.terminal().successors().any(|s| s == blocks[0].pc));
-    for k in 0..blocks.len() {
+    for (k, din) in dirty_in.iter().enumerate() {
         let cb = fx.cblocks[k];
         fx.b.switch_to_block(cb);
-        fx.dirty = if k == 0 && !entry_has_pred {
-            vec![false; nregs]
-        } else {
-            fx.set_any.clone()
-        };
+        fx.dirty = din.clone();
         fx.pc_known = None;
         fx.lower_block(k);
     }
@@ -214,7 +209,12 @@ pub(crate) fn lower(
 
 impl Fx<'_, '_> {
     fn load_all(&mut self) {
-        for &r in &self.used.clone() {
+        self.load_regs(&self.used.clone());
+    }
+
+    /// Loads registers `regs` from `env` into their variables.
+    fn load_regs(&mut self, regs: &[usize]) {
+        for &r in regs {
             let ri = self.layout.regs[r];
             let v = self
                 .b
@@ -1175,6 +1175,65 @@ impl Fx<'_, '_> {
         }
         if ty == Type::Void { None } else { Some(r) }
     }
+}
+
+/// Whether some block of the region reads register `r` before setting it
+/// (so the value on region entry can be observed).
+fn exposed_get(layout: &StateLayout, blocks: &[&Block], r: usize) -> bool {
+    let pc = layout.pc.0 as usize;
+    blocks.iter().any(|bl| {
+        for i in &bl.insts {
+            if i.imm as usize == r && r != pc {
+                match i.op {
+                    Opcode::Get => return true,
+                    Opcode::Set => return false,
+                    _ => {}
+                }
+            }
+        }
+        false
+    })
+}
+
+/// Registers possibly dirty (set in the region and not yet written back)
+/// on entry to each block: the entry block starts clean; a block inherits
+/// what its in-region predecessors had dirty on entry or set (a fixpoint
+/// over the region's edges; write-backs inside a block are ignored, which
+/// only over-approximates).
+fn dirty_at_entry(layout: &StateLayout, blocks: &[&Block], nregs: usize) -> Vec<Vec<bool>> {
+    let pc = layout.pc.0 as usize;
+    let sets: Vec<Vec<bool>> = blocks
+        .iter()
+        .map(|bl| {
+            let mut s = vec![false; nregs];
+            for i in &bl.insts {
+                let r = i.imm as usize;
+                if i.op == Opcode::Set && r < nregs && r != pc {
+                    s[r] = true;
+                }
+            }
+            s
+        })
+        .collect();
+    let mut din = vec![vec![false; nregs]; blocks.len()];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for k in 0..blocks.len() {
+            let out: Vec<bool> = (0..nregs).map(|r| din[k][r] || sets[k][r]).collect();
+            for s in blocks[k].terminal().successors() {
+                if let Some(j) = blocks.iter().position(|bl| bl.pc == s) {
+                    for r in 0..nregs {
+                        if out[r] && !din[j][r] {
+                            din[j][r] = true;
+                            changed = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    din
 }
 
 fn cond_cc(c: xlat_ir::Cond) -> IntCC {
