@@ -454,7 +454,8 @@ pub fn run(r: &Runner, elf: &Path, timeout: Duration) -> std::io::Result<Outcome
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
-        .spawn()?;
+        .spawn()
+        .map_err(|e| std::io::Error::new(e.kind(), format!("running {}: {e}", r.argv[0])))?;
     let mut out = child.stdout.take().expect("piped stdout");
     let reader = std::thread::spawn(move || {
         let mut v = Vec::new();
@@ -623,11 +624,13 @@ pub fn run_all(cfg: &Config) -> std::io::Result<Report> {
             let mut words: Vec<u32> = (0..len).filter_map(|_| gen_word(&mut rng, row)).collect();
             if row.name == "LDST_excl" {
                 // A store-exclusive of another size than the load-exclusive
-                // is CONSTRAINED UNPREDICTABLE: keep one size per sequence.
-                let size = words.first().map_or(0, |w| w & 0xc000_0000);
+                // (or a single after a pair) is CONSTRAINED UNPREDICTABLE:
+                // keep one size and one pair bit (o1) per sequence.
+                const KEEP: u32 = 0xc020_0000;
+                let first = words.first().map_or(0, |w| w & KEEP);
                 words = words
                     .into_iter()
-                    .map(|w| (w & 0x3fff_ffff) | size)
+                    .map(|w| (w & !KEEP) | first)
                     .filter(|&w| decode(Insn(w)).map(|r| r.name) == Some(row.name) && translates(w))
                     .collect();
             }
