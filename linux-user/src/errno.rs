@@ -28,6 +28,8 @@ impl Errno {
     pub const ESRCH: Errno = Errno(libc::ESRCH);
     /// File exists.
     pub const EEXIST: Errno = Errno(libc::EEXIST);
+    /// Argument list too long.
+    pub const E2BIG: Errno = Errno(libc::E2BIG);
 
     /// The calling thread's last host errno.
     pub fn last() -> Errno {

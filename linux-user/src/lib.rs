@@ -20,3 +20,4 @@ pub mod signal;
 pub mod stack;
 pub mod strace;
 pub mod syscall;
+pub mod thread;

@@ -16,7 +16,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use thiserror::Error;
-use xlat_exec::{Engine, ExceptionKind, ExecOptions, Exit};
+use xlat_exec::{Cpu, Engine, ExceptionKind, ExecOptions, Exit};
 use xlat_ir::abi::MemRef;
 
 /// Guest address-space size requested (2^46; smaller if the host refuses).
@@ -139,13 +139,13 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
     cpu.set_pc(entry);
     cpu.set(arch.regs.sp, sp as u128);
 
-    let proc = Process::new(
+    let proc = Arc::new(Process::new(
         arch,
         mem.clone(),
         exe_path,
         cfg.ld_prefix.clone(),
         log.clone(),
-    );
+    ));
     signal::init_process(&proc);
     // SAFETY: gettid cannot fail.
     let tid = unsafe { libc::gettid() };
@@ -156,12 +156,60 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
     };
     thread.sig.attach_cpu(cpu.stop_handle());
     signal::register_thread(&thread.sig);
+    proc.group.add(tid, thread.sig.clone());
     signal::apply_host_mask(thread.sigmask);
-    let status = loop {
-        if thread.sig.pending() != 0 || thread.restore_mask.is_some() {
-            signal::deliver_pending(&proc, &mut cpu, &mut thread);
+    let sh = Arc::new(Shared {
+        proc,
+        engine,
+        log,
+        mem,
+    });
+    match thread_loop(&sh, &mut cpu, &mut thread) {
+        LoopEnd::ExitGroup(s) => {
+            finish(&sh.engine, &sh.log);
+            Ok(s & 0xff)
         }
-        match engine.run(&mut cpu) {
+        LoopEnd::ExitThread(s) => {
+            let status = crate::thread::leader_exit(&sh, &thread, s);
+            finish(&sh.engine, &sh.log);
+            Ok(status & 0xff)
+        }
+    }
+}
+
+/// What every guest thread of the process shares.
+pub struct Shared {
+    /// Process state (dispositions, syscall table, threads).
+    pub proc: Arc<Process>,
+    /// The translator.
+    pub engine: Arc<Engine>,
+    /// Logging.
+    pub log: Arc<Log>,
+    /// The guest address space.
+    pub mem: Arc<AddressSpace>,
+}
+
+/// How a guest thread's run loop ended.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum LoopEnd {
+    /// `exit_group(status)`: the whole process ends.
+    ExitGroup(i32),
+    /// `exit(status)`: only this thread ends.
+    ExitThread(i32),
+}
+
+/// Runs one guest thread: guest code, its syscalls, faults and signals,
+/// until it calls `exit` or `exit_group`. Death by a signal does not
+/// return.
+pub fn thread_loop(sh: &Arc<Shared>, cpu: &mut Cpu, thread: &mut ThreadState) -> LoopEnd {
+    let proc = &*sh.proc;
+    let arch = proc.arch;
+    let (engine, log, mem) = (&sh.engine, &sh.log, &sh.mem);
+    loop {
+        if thread.sig.pending() != 0 || thread.restore_mask.is_some() {
+            signal::deliver_pending(proc, cpu, thread);
+        }
+        match engine.run(cpu) {
             Exit::Exception {
                 kind: ExceptionKind::Syscall,
                 ..
@@ -172,17 +220,29 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
                     args[i] = cpu.get(*r) as u64;
                 }
                 thread.sp = cpu.get(arch.regs.sp) as u64;
-                let (ret, action) = syscall::dispatch(&proc, &mut thread, nr, args);
+                let (ret, action) = syscall::dispatch(proc, thread, nr, args);
                 match action {
-                    Some(Action::ExitGroup(s)) | Some(Action::ExitThread(s)) => break s,
-                    Some(Action::SigReturn) => signal::sigreturn(&proc, &mut cpu, &mut thread),
+                    Some(Action::ExitGroup(s)) => return LoopEnd::ExitGroup(s),
+                    Some(Action::ExitThread(s)) => return LoopEnd::ExitThread(s),
+                    Some(Action::SigReturn) => signal::sigreturn(proc, cpu, thread),
                     Some(Action::Signal(sig, code)) => {
                         cpu.set(arch.regs.ret, ret as u128);
-                        signal::queue_self(&thread, sig, code);
+                        signal::queue_self(thread, sig, code);
+                    }
+                    Some(Action::Clone(c)) => {
+                        let r = match crate::thread::clone(sh, cpu, thread, &c) {
+                            Ok(v) => v,
+                            Err(e) => (-(e.0 as i64)) as u64,
+                        };
+                        if proc.log.strace {
+                            proc.log
+                                .line(&format!("{} clone result = {}\n", thread.tid, r as i64));
+                        }
+                        cpu.set(arch.regs.ret, r as u128);
                     }
                     None => {
                         if ret as i64 == -(libc::EINTR as i64)
-                            && restart_after_signal(&proc, &thread, nr)
+                            && restart_after_signal(proc, thread, nr)
                         {
                             // ERESTARTSYS: re-run the syscall instruction
                             // once the handler returns (x0 still holds the
@@ -222,10 +282,10 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
                     },
                     syndrome: None,
                 };
-                if !signal::has_handler(&proc, &thread, sig) {
-                    finish(&engine, &log);
+                if !signal::has_handler(proc, thread, sig) {
+                    finish(engine, log);
                 }
-                signal::deliver_sync(&proc, &mut cpu, &mut thread, s);
+                signal::deliver_sync(proc, cpu, thread, s);
             }
             Exit::Fault { fault, pc } => {
                 let (sig, code) = signal::fault_signal(fault.kind);
@@ -236,16 +296,14 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
                     fault_address: fault.addr,
                     syndrome: (arch.signal.fault_syndrome)(fault.write, fault.kind),
                 };
-                if !signal::has_handler(&proc, &thread, sig) {
-                    finish(&engine, &log);
+                if !signal::has_handler(proc, thread, sig) {
+                    finish(engine, log);
                 }
-                signal::deliver_sync(&proc, &mut cpu, &mut thread, s);
+                signal::deliver_sync(proc, cpu, thread, s);
             }
             Exit::Stopped => cpu.stop_handle().clear(),
         }
-    };
-    finish(&engine, &log);
-    Ok(status & 0xff)
+    }
 }
 
 /// Loads the dynamic linker `path` (looked up under `prefix` first);
@@ -306,7 +364,7 @@ fn restart_after_signal(proc: &Process, thread: &ThreadState, nr: u64) -> bool {
 }
 
 /// End-of-run logging (`-d stats`).
-fn finish(engine: &Engine, log: &Log) {
+pub fn finish(engine: &Engine, log: &Log) {
     if log.items.stats {
         log.line(&format!("{}\n", engine.stats()));
     }

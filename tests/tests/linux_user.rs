@@ -75,6 +75,24 @@ guest!(
     [interp, jit, mixed, nochain]
 );
 
+// pthreads: atomics, mutex, TLS, join, condvar, barrier, main thread
+// exiting first.
+guest!(
+    threads,
+    "threads",
+    check_static,
+    [interp, jit, mixed, nochain]
+);
+
+/// The threads program many times in a row (races show up as wrong
+/// counts, hangs or crashes).
+#[test]
+fn threads_repeated() {
+    for _ in 0..10 {
+        check_guest("threads", "threads", opts("mixed"));
+    }
+}
+
 /// Without a prefix that holds the dynamic linker, xlat prints one line
 /// naming the program and the missing linker, and fails.
 #[test]

@@ -110,6 +110,12 @@ pub static SYSCALLS: &[SyscallDef] = &[
         time::sys_clock_nanosleep
     ),
     sc!(
+        122,
+        "sched_setaffinity",
+        [Int, Uint, Ptr],
+        process::sys_sched_setaffinity
+    ),
+    sc!(
         123,
         "sched_getaffinity",
         [Int, Uint, Ptr],
@@ -150,6 +156,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
         [Int, Hex, Hex, Hex, Hex],
         syscall::unsupported
     ),
+    sc!(168, "getcpu", [Ptr, Ptr, Ptr], process::sys_getcpu),
     sc!(169, "gettimeofday", [Ptr, Ptr], time::sys_gettimeofday),
     sc!(172, "getpid", [], process::sys_getpid),
     sc!(173, "getppid", [], process::sys_getppid),
@@ -172,7 +179,8 @@ pub static SYSCALLS: &[SyscallDef] = &[
         220,
         "clone",
         [Hex, Ptr, Ptr, Ptr, Ptr],
-        syscall::unsupported
+        None,
+        process::sys_clone
     ),
     sc!(221, "execve", [Str, Ptr, Ptr], syscall::unsupported),
     sc!(
@@ -196,7 +204,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(278, "getrandom", [OutBuf, Uint, Hex], info::sys_getrandom),
     sc!(291, "statx", [Fd, Str, Hex, Hex, Ptr], fd::sys_statx),
     sc!(293, "rseq", [Ptr, Uint, Hex, Hex], syscall::unsupported),
-    sc!(435, "clone3", [Ptr, Uint], syscall::unsupported),
+    sc!(435, "clone3", [Ptr, Uint], None, process::sys_clone3),
     sc!(439, "faccessat2", [Fd, Str, Int, Hex], fd::sys_faccessat2),
 ];
 

@@ -119,6 +119,8 @@ pub struct Process {
     table: Vec<Option<&'static SyscallDef>>,
     /// Guest address of the signal-return trampoline, mapped on first use.
     sigtramp: Mutex<u64>,
+    /// The live guest threads.
+    pub group: crate::thread::ThreadGroup,
 }
 
 impl Process {
@@ -144,6 +146,7 @@ impl Process {
             sigactions: Mutex::new([GuestSigAction::default(); NSIG]),
             table,
             sigtramp: Mutex::new(0),
+            group: Default::default(),
         }
     }
 
@@ -221,6 +224,8 @@ pub enum Action {
     Signal(i32, i32),
     /// `rt_sigreturn`: restore the state from the signal frame.
     SigReturn,
+    /// `clone`/`clone3`: the run loop creates the thread or process.
+    Clone(crate::thread::CloneArgs),
 }
 
 /// What handlers get: the process, the calling thread and a slot for an

@@ -160,3 +160,60 @@ pub fn sys_getrusage(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     // SAFETY: `p` covers 144 guest bytes.
     host_ret(unsafe { libc::syscall(libc::SYS_getrusage, a[0], p) })
 }
+
+/// `clone(flags, stack, parent_tid, tls, child_tid)` (the generic
+/// argument order, as on AArch64): handed to the run loop.
+pub fn sys_clone(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    ctx.action = Some(Action::Clone(crate::thread::CloneArgs {
+        flags: a[0] & !0xff,
+        stack: a[1],
+        parent_tid: a[2],
+        tls: a[3],
+        child_tid: a[4],
+        exit_signal: a[0] & 0xff,
+    }));
+    Ok(0)
+}
+
+/// `clone3(args, size)`: `struct clone_args` (flags, pidfd, child_tid,
+/// parent_tid, exit_signal, stack, stack_size, tls, ...).
+pub fn sys_clone3(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    if a[1] < 64 || a[1] > 4096 {
+        return Err(Errno::EINVAL);
+    }
+    let mut b = vec![0u8; a[1] as usize];
+    ctx.mem().read_guest(a[0], &mut b)?;
+    let w = |i: usize| u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
+    // Fields past the ones xlat knows must be zero.
+    if b[88.min(b.len())..].iter().any(|x| *x != 0) || (b.len() >= 88 && w(8) != 0) {
+        return Err(Errno::E2BIG);
+    }
+    let (flags, stack, size) = (w(0), w(5), w(6));
+    if flags & 0xff != 0 || (stack == 0) != (size == 0) {
+        return Err(Errno::EINVAL);
+    }
+    ctx.action = Some(Action::Clone(crate::thread::CloneArgs {
+        flags,
+        stack: stack.wrapping_add(size),
+        parent_tid: w(3),
+        tls: w(7),
+        child_tid: w(2),
+        exit_signal: w(4),
+    }));
+    Ok(0)
+}
+
+/// `sched_setaffinity(pid, size, mask)`.
+pub fn sys_sched_setaffinity(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let p = ptr(ctx, a[2], a[1])?;
+    // SAFETY: `p` covers `size` guest bytes.
+    host_ret(unsafe { libc::syscall(libc::SYS_sched_setaffinity, a[0], a[1], p) })
+}
+
+/// `getcpu(cpu, node, cache)`.
+pub fn sys_getcpu(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let c = ptr(ctx, a[0], 4)?;
+    let n = ptr(ctx, a[1], 4)?;
+    // SAFETY: both cover 4 guest bytes or are NULL; the cache argument is unused.
+    host_ret(unsafe { libc::syscall(libc::SYS_getcpu, c, n, 0usize) })
+}

@@ -37,11 +37,25 @@ pub fn sys_kill(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     raw6(libc::SYS_kill, [a[0], a[1], 0, 0, 0, 0])
 }
 
+/// A signal to another guest thread of this process that the host does
+/// not route (SIGSEGV, 32/33, ...): queued on that thread directly.
+fn queue_other(ctx: &SysCtx<'_>, tid: i32, signo: u64) -> Option<SysResult> {
+    if sig::host_routed(signo as i32) || signo == 0 {
+        return None;
+    }
+    let t = ctx.proc.group.get(tid)?;
+    t.queue(signo as i32, &sig::siginfo_kill(signo as i32, SI_TKILL));
+    Some(Ok(0))
+}
+
 /// `tkill(tid, sig)`.
 pub fn sys_tkill(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     check_sig(a[1])?;
     if a[0] as i32 == ctx.thread.tid {
         return self_signal(ctx, a[1], SI_TKILL);
+    }
+    if let Some(r) = queue_other(ctx, a[0] as i32, a[1]) {
+        return r;
     }
     raw6(libc::SYS_tkill, [a[0], a[1], 0, 0, 0, 0])
 }
@@ -53,6 +67,11 @@ pub fn sys_tgkill(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     let me = unsafe { libc::getpid() };
     if a[0] as i32 == me && a[1] as i32 == ctx.thread.tid {
         return self_signal(ctx, a[2], SI_TKILL);
+    }
+    if a[0] as i32 == me
+        && let Some(r) = queue_other(ctx, a[1] as i32, a[2])
+    {
+        return r;
     }
     raw6(libc::SYS_tgkill, [a[0], a[1], a[2], 0, 0, 0])
 }

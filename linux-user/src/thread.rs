@@ -1,0 +1,292 @@
+//! Guest threads: `clone` with `CLONE_VM | CLONE_THREAD` makes one host
+//! thread per guest thread, each with its own [`Cpu`] from the shared
+//! engine; thread exit (`CLONE_CHILD_CLEARTID` wake-up), the thread
+//! group's bookkeeping, and the end of the process when the last thread
+//! leaves.
+//!
+//! Memory is shared (one guest address space), so futexes pass through to
+//! the host futex on the host address of the guest word.
+
+use crate::errno::Errno;
+use crate::probe;
+use crate::run::{self, LoopEnd, Shared};
+use crate::signal::{self, ThreadSignals};
+use crate::syscall::ThreadState;
+use std::collections::HashMap;
+use std::sync::{Arc, Condvar, Mutex};
+use xlat_exec::Cpu;
+use xlat_ir::abi::HEADER_SIZE;
+
+/// `CLONE_VM`.
+pub const CLONE_VM: u64 = 0x100;
+/// `CLONE_FS`.
+pub const CLONE_FS: u64 = 0x200;
+/// `CLONE_FILES`.
+pub const CLONE_FILES: u64 = 0x400;
+/// `CLONE_SIGHAND`.
+pub const CLONE_SIGHAND: u64 = 0x800;
+/// `CLONE_PIDFD`.
+pub const CLONE_PIDFD: u64 = 0x1000;
+/// `CLONE_PTRACE`.
+pub const CLONE_PTRACE: u64 = 0x2000;
+/// `CLONE_VFORK`.
+pub const CLONE_VFORK: u64 = 0x4000;
+/// `CLONE_PARENT`.
+pub const CLONE_PARENT: u64 = 0x8000;
+/// `CLONE_THREAD`.
+pub const CLONE_THREAD: u64 = 0x10000;
+/// `CLONE_SYSVSEM`.
+pub const CLONE_SYSVSEM: u64 = 0x40000;
+/// `CLONE_SETTLS`.
+pub const CLONE_SETTLS: u64 = 0x80000;
+/// `CLONE_PARENT_SETTID`.
+pub const CLONE_PARENT_SETTID: u64 = 0x100000;
+/// `CLONE_CHILD_CLEARTID`.
+pub const CLONE_CHILD_CLEARTID: u64 = 0x200000;
+/// `CLONE_DETACHED` (ignored by Linux).
+pub const CLONE_DETACHED: u64 = 0x400000;
+/// `CLONE_CHILD_SETTID`.
+pub const CLONE_CHILD_SETTID: u64 = 0x1000000;
+
+/// Host stack size of a guest thread's host thread (run loop, interpreter,
+/// synchronous Cranelift compiles).
+const HOST_STACK: usize = 8 << 20;
+
+/// The arguments of `clone`/`clone3` in one form.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct CloneArgs {
+    /// `CLONE_*` flags (without the exit signal).
+    pub flags: u64,
+    /// New stack pointer (0: keep the parent's).
+    pub stack: u64,
+    /// `CLONE_PARENT_SETTID` address.
+    pub parent_tid: u64,
+    /// `CLONE_SETTLS` value.
+    pub tls: u64,
+    /// `CLONE_CHILD_SETTID` / `CLONE_CHILD_CLEARTID` address.
+    pub child_tid: u64,
+    /// Signal sent to the parent when a child process ends.
+    pub exit_signal: u64,
+}
+
+/// The live threads of the guest process.
+#[derive(Default)]
+pub struct ThreadGroup {
+    /// Signal state of each live thread, by tid (signals to a thread
+    /// that the host does not route are queued here).
+    threads: Mutex<HashMap<i32, Arc<ThreadSignals>>>,
+    /// Number of live threads and the leader's exit status once it left.
+    live: Mutex<(usize, Option<i32>)>,
+    /// Signalled when a thread leaves.
+    left: Condvar,
+}
+
+impl std::fmt::Debug for ThreadGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ThreadGroup").finish()
+    }
+}
+
+impl ThreadGroup {
+    /// Registers a live thread.
+    pub fn add(&self, tid: i32, sig: Arc<ThreadSignals>) {
+        self.threads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(tid, sig);
+        self.live.lock().unwrap_or_else(|e| e.into_inner()).0 += 1;
+    }
+
+    /// The signal state of thread `tid`, if it is one of ours.
+    pub fn get(&self, tid: i32) -> Option<Arc<ThreadSignals>> {
+        self.threads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&tid)
+            .cloned()
+    }
+
+    /// Number of live threads.
+    pub fn live(&self) -> usize {
+        self.live.lock().unwrap_or_else(|e| e.into_inner()).0
+    }
+
+    /// Unregisters `tid`; returns (threads left, leader status).
+    fn remove(&self, tid: i32, leader_status: Option<i32>) -> (usize, Option<i32>) {
+        self.threads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&tid);
+        let mut l = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        l.0 = l.0.saturating_sub(1);
+        if leader_status.is_some() {
+            l.1 = leader_status;
+        }
+        self.left.notify_all();
+        *l
+    }
+}
+
+/// Copies the guest registers (everything after the header) of `cpu`.
+fn snapshot(cpu: &Cpu) -> Vec<u8> {
+    cpu.env()[HEADER_SIZE..].to_vec()
+}
+
+/// `clone`: a new guest thread for `CLONE_VM | CLONE_THREAD`; other flag
+/// combinations (fork, vfork, CLONE_VM without CLONE_THREAD) are not
+/// supported yet (`ENOSYS`, logged under `-d unimp`). Returns the child's
+/// tid.
+pub fn clone(
+    sh: &Arc<Shared>,
+    cpu: &Cpu,
+    parent: &ThreadState,
+    c: &CloneArgs,
+) -> Result<u64, Errno> {
+    let proc = &sh.proc;
+    let thread_flags = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND;
+    if c.flags & thread_flags != thread_flags {
+        proc.log.unimp(&format!(
+            "Unsupported clone flags 0x{:x} (only threads are supported)",
+            c.flags
+        ));
+        return Err(Errno::ENOSYS);
+    }
+    if c.flags & (CLONE_VFORK | CLONE_PIDFD | CLONE_PTRACE | CLONE_PARENT) != 0 {
+        proc.log.unimp(&format!(
+            "Unsupported clone flags 0x{:x} for a thread",
+            c.flags
+        ));
+        return Err(Errno::EINVAL);
+    }
+    let regs = snapshot(cpu);
+    let arch = proc.arch;
+    let (tx, rx) = std::sync::mpsc::channel::<Result<i32, Errno>>();
+    let sh2 = sh.clone();
+    let c = *c;
+    let mask = parent.sigmask;
+    // The new host thread starts with every routed signal blocked, and
+    // unblocks its guest mask once it is registered.
+    signal::block_all_routed();
+    // Count the child before it exists, so the group never looks empty.
+    proc.group.live.lock().unwrap_or_else(|e| e.into_inner()).0 += 1;
+    let spawned = std::thread::Builder::new()
+        .name("xlat-guest".into())
+        .stack_size(HOST_STACK)
+        .spawn(move || {
+            // SAFETY: gettid cannot fail.
+            let tid = unsafe { libc::gettid() };
+            let _ = probe::install_alt_stack();
+            let mut cpu = sh2.engine.new_cpu();
+            cpu.env_mut()[HEADER_SIZE..].copy_from_slice(&regs);
+            cpu.set(arch.regs.ret, 0);
+            if c.stack != 0 {
+                cpu.set(arch.regs.sp, c.stack as u128);
+            }
+            if c.flags & CLONE_SETTLS != 0 {
+                cpu.set(arch.regs.tls, c.tls as u128);
+            }
+            let mut thread = ThreadState {
+                tid,
+                sigmask: mask,
+                altstack: (0, signal::SS_DISABLE, 0),
+                clear_child_tid: if c.flags & CLONE_CHILD_CLEARTID != 0 {
+                    c.child_tid
+                } else {
+                    0
+                },
+                ..Default::default()
+            };
+            thread.sig.attach_cpu(cpu.stop_handle());
+            signal::register_thread(&thread.sig);
+            sh2.proc
+                .group
+                .threads
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(tid, thread.sig.clone());
+            let mem = &sh2.mem;
+            let mut ok = Ok(tid);
+            if c.flags & CLONE_PARENT_SETTID != 0
+                && mem.write_u32(c.parent_tid, tid as u32).is_err()
+            {
+                ok = Err(Errno::EFAULT);
+            }
+            if c.flags & CLONE_CHILD_SETTID != 0 {
+                let _ = mem.write_u32(c.child_tid, tid as u32);
+            }
+            let failed = ok.is_err();
+            let _ = tx.send(ok);
+            if failed {
+                sh2.proc.group.remove(tid, None);
+                return;
+            }
+            signal::apply_host_mask(thread.sigmask);
+            match run::thread_loop(&sh2, &mut cpu, &mut thread) {
+                LoopEnd::ExitGroup(s) => exit_group(&sh2, s),
+                LoopEnd::ExitThread(_) => thread_exit(&sh2, &thread),
+            }
+        });
+    signal::apply_host_mask(parent.sigmask);
+    match spawned {
+        Ok(_) => match rx.recv() {
+            Ok(Ok(tid)) => Ok(tid as u64),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(Errno(libc::EAGAIN)),
+        },
+        Err(_) => {
+            proc.group.remove(-1, None);
+            Err(Errno(libc::EAGAIN))
+        }
+    }
+}
+
+/// `exit_group` from any thread: ends the process with `status`.
+pub fn exit_group(sh: &Shared, status: i32) -> ! {
+    run::finish(&sh.engine, &sh.log);
+    std::process::exit(status & 0xff)
+}
+
+/// Clears and wakes the `CLONE_CHILD_CLEARTID` word, as the kernel does
+/// when a thread exits (`pthread_join` waits on it).
+fn clear_tid(sh: &Shared, thread: &ThreadState) {
+    let a = thread.clear_child_tid;
+    if a == 0 || !a.is_multiple_of(4) || sh.mem.write_u32(a, 0).is_err() {
+        return;
+    }
+    if let Ok(p) = sh.mem.syscall_ptr(a, 4) {
+        // SAFETY: `p` is the host address of a mapped guest word; a shared
+        // FUTEX_WAKE does not write memory.
+        unsafe { libc::syscall(libc::SYS_futex, p, libc::FUTEX_WAKE, 1, 0, 0, 0) };
+    }
+}
+
+/// A non-leader thread calls `exit`: clear its tid word, leave the group,
+/// and end the process if it was the last thread (with the leader's
+/// status, as Linux reports the group leader's exit code).
+fn thread_exit(sh: &Shared, thread: &ThreadState) {
+    clear_tid(sh, thread);
+    signal::block_all_routed();
+    let (left, leader) = sh.proc.group.remove(thread.tid, None);
+    if left == 0 {
+        exit_group(sh, leader.unwrap_or(0));
+    }
+}
+
+/// The leader thread calls `exit`: if other threads live on, the process
+/// continues and ends when the last one leaves (this host thread waits);
+/// returns the process exit status when the leader was the last.
+pub fn leader_exit(sh: &Shared, thread: &ThreadState, status: i32) -> i32 {
+    clear_tid(sh, thread);
+    signal::block_all_routed();
+    let g = &sh.proc.group;
+    let (left, _) = g.remove(thread.tid, Some(status));
+    if left == 0 {
+        return status;
+    }
+    // Wait for the others; the last one ends the process itself.
+    let mut l = g.live.lock().unwrap_or_else(|e| e.into_inner());
+    while l.0 != 0 {
+        l = g.left.wait(l).unwrap_or_else(|e| e.into_inner());
+    }
+    status
+}
