@@ -135,11 +135,18 @@ fn exec_with_argv0(program: &Path, argv: &[&str]) -> Outcome {
     run(Path::new("/usr/bin/python3"), &args, &strace_env())
 }
 
+/// A scratch directory of this test process (several test runs may share
+/// the target directory at once).
+fn scratch_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("xlat-binfmt-tests-{}", std::process::id()))
+}
+
 /// A copy of `hello` that only its owner (root) may read: others may only
 /// execute it, which works through binfmt_misc only with flag O.
 fn exec_only_hello() -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("xlat-binfmt-tests");
+    let dir = scratch_dir();
     std::fs::create_dir_all(&dir).expect("scratch dir");
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod dir");
     let p = dir.join("hello-exec-only");
@@ -294,7 +301,7 @@ fn binfmt_register_run_unregister() {
 /// `PROGRAM ARGV0 ARGS...` like the kernel passes them with flag P.
 #[test]
 fn preserve_argv0_marker_name() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("xlat-binfmt-tests");
+    let dir = scratch_dir();
     std::fs::create_dir_all(&dir).expect("scratch dir");
     let link = dir.join("xlat-aarch64-binfmt-P");
     let _ = std::fs::remove_file(&link);
