@@ -14,6 +14,8 @@ use xlat_ir::abi::GuestMemory;
 pub enum GuestIsa {
     /// AArch64.
     Aarch64,
+    /// PowerPC 64-bit little-endian.
+    Ppc64le,
 }
 
 /// An [`ExecLogger`] writing to a [`Log`].
@@ -34,6 +36,12 @@ impl DebugLogger {
             GuestIsa::Aarch64 => Capstone::new()
                 .arm64()
                 .mode(arch::arm64::ArchMode::Arm)
+                .build()
+                .ok(),
+            GuestIsa::Ppc64le => Capstone::new()
+                .ppc()
+                .mode(arch::ppc::ArchMode::Mode64)
+                .endian(capstone::Endian::Little)
                 .build()
                 .ok(),
         }

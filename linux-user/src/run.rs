@@ -138,6 +138,7 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
     let mut cpu = engine.new_cpu();
     cpu.set_pc(entry);
     cpu.set(arch.regs.sp, sp as u128);
+    (arch.init_regs)(&mut cpu, entry);
 
     let proc = Arc::new(Process::new(
         arch,
@@ -212,6 +213,7 @@ pub fn thread_loop(sh: &Arc<Shared>, cpu: &mut Cpu, thread: &mut ThreadState) ->
         match engine.run(cpu) {
             Exit::Exception {
                 kind: ExceptionKind::Syscall,
+                info: sc_info,
                 ..
             } => {
                 let nr = cpu.get(arch.regs.nr) as u64;
@@ -226,7 +228,7 @@ pub fn thread_loop(sh: &Arc<Shared>, cpu: &mut Cpu, thread: &mut ThreadState) ->
                     Some(Action::ExitThread(s)) => return LoopEnd::ExitThread(s),
                     Some(Action::SigReturn) => signal::sigreturn(proc, cpu, thread),
                     Some(Action::Signal(sig, code)) => {
-                        cpu.set(arch.regs.ret, ret as u128);
+                        (arch.set_syscall_result)(cpu, &arch.regs, ret, sc_info);
                         signal::queue_self(thread, sig, code);
                     }
                     Some(Action::Clone(c)) => {
@@ -238,7 +240,7 @@ pub fn thread_loop(sh: &Arc<Shared>, cpu: &mut Cpu, thread: &mut ThreadState) ->
                             proc.log
                                 .line(&format!("{} clone result = {}\n", thread.tid, r as i64));
                         }
-                        cpu.set(arch.regs.ret, r as u128);
+                        (arch.set_syscall_result)(cpu, &arch.regs, r, sc_info);
                     }
                     None => {
                         if ret as i64 == -(libc::EINTR as i64)
@@ -250,7 +252,7 @@ pub fn thread_loop(sh: &Arc<Shared>, cpu: &mut Cpu, thread: &mut ThreadState) ->
                             let pc = cpu.pc().wrapping_sub(arch.signal.syscall_insn_len);
                             cpu.set_pc(pc);
                         } else {
-                            cpu.set(arch.regs.ret, ret as u128);
+                            (arch.set_syscall_result)(cpu, &arch.regs, ret, sc_info);
                         }
                     }
                 }

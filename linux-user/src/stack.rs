@@ -42,6 +42,8 @@ pub mod at {
     pub const SECURE: u64 = 23;
     /// 16 random bytes.
     pub const RANDOM: u64 = 25;
+    /// Base platform string.
+    pub const BASE_PLATFORM: u64 = 24;
     /// More hardware capabilities.
     pub const HWCAP2: u64 = 26;
     /// File name of the executable.
@@ -75,6 +77,11 @@ pub struct AuxArch {
     pub platform: &'static str,
     /// AT_MINSIGSTKSZ.
     pub minsigstksz: u64,
+    /// AT_BASE_PLATFORM string, if the architecture has one.
+    pub base_platform: Option<&'static str>,
+    /// Further architecture entries (tag, value), e.g. PowerPC cache
+    /// block sizes.
+    pub extra: &'static [(u64, u64)],
 }
 
 /// Everything that goes on the stack.
@@ -134,6 +141,10 @@ pub fn build_image(top: u64, inp: &StackInput<'_>) -> Result<(u64, Vec<u8>), Sta
     }
     align(&mut down, 16);
     let platform = push(&mut down, &cstr(inp.arch.platform.as_bytes()));
+    let base_platform = inp
+        .arch
+        .base_platform
+        .map(|p| push(&mut down, &cstr(p.as_bytes())));
     align(&mut down, 16);
     let random = push(&mut down, &inp.random);
     align(&mut down, 16);
@@ -167,8 +178,12 @@ pub fn build_image(top: u64, inp: &StackInput<'_>) -> Result<(u64, Vec<u8>), Sta
         (at::EXECFN, execfn),
         (at::PLATFORM, platform),
         (at::MINSIGSTKSZ, inp.arch.minsigstksz),
-        (at::NULL, 0),
     ];
+    if let Some(p) = base_platform {
+        aux.push((at::BASE_PLATFORM, p));
+    }
+    aux.extend_from_slice(inp.arch.extra);
+    aux.push((at::NULL, 0));
     // Run through binfmt_misc with flag O: the guest gets the descriptor too.
     if let Some(fd) = crate::binfmt::exec_fd() {
         aux.insert(0, (crate::binfmt::AT_EXECFD, fd as u64));
@@ -253,6 +268,8 @@ mod tests {
             hwcap2: 0,
             platform: "aarch64",
             minsigstksz: 5120,
+            base_platform: None,
+            extra: &[],
         };
         let argv = vec![b"/bin/prog".to_vec(), b"-x".to_vec(), b"".to_vec()];
         let envp = vec![b"A=1".to_vec(), b"HOME=/root".to_vec()];

@@ -178,7 +178,7 @@ pub fn clone(
             let _ = probe::install_alt_stack();
             let mut cpu = sh2.engine.new_cpu();
             cpu.env_mut()[HEADER_SIZE..].copy_from_slice(&regs);
-            cpu.set(arch.regs.ret, 0);
+            (arch.set_syscall_result)(&mut cpu, &arch.regs, 0, 0);
             if c.stack != 0 {
                 cpu.set(arch.regs.sp, c.stack as u128);
             }

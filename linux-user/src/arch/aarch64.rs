@@ -223,6 +223,8 @@ pub static ARCH: ArchDef = ArchDef {
         hwcap2: 0,
         platform: "aarch64",
         minsigstksz: 5120,
+        base_platform: None,
+        extra: &[],
     },
     regs: AbiRegs {
         nr: r_x(8),
@@ -242,6 +244,8 @@ pub static ARCH: ArchDef = ArchDef {
     ],
     isa: crate::dlog::GuestIsa::Aarch64,
     new_frontend,
+    set_syscall_result: super::plain_syscall_result,
+    init_regs: super::no_init_regs,
     signal: SignalAbi {
         setup_frame,
         restore_frame,

@@ -2,6 +2,7 @@
 //! [`ArchDef`] value in a file of this module.
 
 pub mod aarch64;
+pub mod ppc64le;
 
 use crate::errno::Errno;
 use crate::stack::AuxArch;
@@ -107,9 +108,24 @@ pub struct ArchDef {
     pub isa: crate::dlog::GuestIsa,
     /// Creates the frontend.
     pub new_frontend: fn() -> Arc<dyn Frontend>,
+    /// Writes a syscall result (value or negative errno) where the ABI
+    /// returns it; `info` is the syscall exception's info word.
+    pub set_syscall_result: fn(&mut xlat_exec::Cpu, &AbiRegs, u64, u64),
+    /// Sets the registers the ABI defines at program start besides the
+    /// SP (argument: the entry address).
+    pub init_regs: fn(&mut xlat_exec::Cpu, u64),
     /// Signal frames.
     pub signal: SignalAbi,
 }
+
+/// [`ArchDef::set_syscall_result`] for ABIs that return the value or the
+/// negative errno in one register.
+pub fn plain_syscall_result(cpu: &mut xlat_exec::Cpu, regs: &AbiRegs, ret: u64, _info: u64) {
+    cpu.set(regs.ret, ret as u128);
+}
+
+/// [`ArchDef::init_regs`] for ABIs that define nothing besides the SP.
+pub fn no_init_regs(_cpu: &mut xlat_exec::Cpu, _entry: u64) {}
 
 impl std::fmt::Debug for ArchDef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
