@@ -448,14 +448,32 @@ pub struct Runner {
 /// Runs `elf` (a file path) under `r`, killing it after `timeout`.
 pub fn run(r: &Runner, elf: &Path, timeout: Duration) -> std::io::Result<Outcome> {
     use std::os::unix::process::ExitStatusExt;
-    let mut child = Command::new(&r.argv[0])
-        .args(&r.argv[1..])
-        .arg(elf)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| std::io::Error::new(e.kind(), format!("running {}: {e}", r.argv[0])))?;
+    let spawn = || {
+        Command::new(&r.argv[0])
+            .args(&r.argv[1..])
+            .arg(elf)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+    };
+    // A binary being relinked by a concurrent build is briefly missing.
+    let mut tries = 0;
+    let mut child = loop {
+        match spawn() {
+            Ok(c) => break c,
+            Err(e) if tries < 5 && e.kind() == std::io::ErrorKind::NotFound => {
+                tries += 1;
+                std::thread::sleep(Duration::from_secs(2));
+            }
+            Err(e) => {
+                return Err(std::io::Error::new(
+                    e.kind(),
+                    format!("running {}: {e}", r.argv[0]),
+                ));
+            }
+        }
+    };
     let mut out = child.stdout.take().expect("piped stdout");
     let reader = std::thread::spawn(move || {
         let mut v = Vec::new();
