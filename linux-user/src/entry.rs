@@ -7,6 +7,35 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::sync::Arc;
 
+/// The xlat options a guest `execve` of another guest program passes on
+/// (`-L`, `-d`, `-one-insn-per-tb`, `-tier`); the log file is not (the
+/// new program would truncate it).
+fn reexec_options(setup: &cli::Setup) -> Vec<OsString> {
+    let mut o: Vec<OsString> = Vec::new();
+    if let Some(p) = &setup.ld_prefix {
+        o.push("-L".into());
+        o.push(p.clone().into_os_string());
+    }
+    let items = setup.items.names();
+    if !items.is_empty() {
+        o.push("-d".into());
+        o.push(items.join(",").into());
+    }
+    if setup.exec.max_insns_per_block == 1 {
+        o.push("-one-insn-per-tb".into());
+    }
+    o.push("-tier".into());
+    o.push(
+        match setup.exec.tier {
+            xlat_exec::Tier::Interp => "interp",
+            xlat_exec::Tier::Jit => "jit",
+            _ => "mixed",
+        }
+        .into(),
+    );
+    o
+}
+
 /// Prints `bin: message` to stderr and exits with `code`.
 fn fail(bin: &str, msg: &str, code: i32) -> ! {
     let _ = writeln!(std::io::stderr(), "{bin}: {msg}");
@@ -66,7 +95,9 @@ pub fn main(arch: &'static ArchDef) -> ! {
             1,
         ),
     };
+    let reexec = reexec_options(&setup);
     let cfg = RunConfig {
+        reexec,
         program: setup.program,
         argv: setup.argv,
         envp: setup.envp,

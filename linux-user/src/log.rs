@@ -37,6 +37,26 @@ pub const ITEMS: &[(&str, &str)] = &[
 ];
 
 impl LogItems {
+    /// The names of the items that are on (as `-d` takes them).
+    pub fn names(&self) -> Vec<&'static str> {
+        let on = [
+            self.in_asm,
+            self.op,
+            self.out_asm,
+            self.exec,
+            self.unimp,
+            self.strace,
+            self.stats,
+            self.nochain,
+        ];
+        ITEMS
+            .iter()
+            .zip(on)
+            .filter(|(_, b)| *b)
+            .map(|((n, _), _)| *n)
+            .collect()
+    }
+
     /// Parses a comma-separated list; `Err` names the unknown item.
     pub fn parse(s: &str) -> Result<LogItems, String> {
         let mut l = LogItems::default();

@@ -63,6 +63,8 @@ pub struct RunConfig {
     pub ld_prefix: Option<PathBuf>,
     /// Engine options (the logger is filled in by [`run`]).
     pub exec: ExecOptions,
+    /// xlat options for a guest `execve` of another guest program.
+    pub reexec: Vec<OsString>,
 }
 
 /// Runs the guest program to completion; returns its exit status. Death
@@ -140,13 +142,15 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
     cpu.set(arch.regs.sp, sp as u128);
     (arch.init_regs)(&mut cpu, entry);
 
-    let proc = Arc::new(Process::new(
+    let mut proc = Process::new(
         arch,
         mem.clone(),
         exe_path,
         cfg.ld_prefix.clone(),
         log.clone(),
-    ));
+    );
+    proc.reexec = cfg.reexec.clone();
+    let proc = Arc::new(proc);
     signal::init_process(&proc);
     // SAFETY: gettid cannot fail.
     let tid = unsafe { libc::gettid() };

@@ -213,6 +213,14 @@ pub fn register_thread(ts: &std::sync::Arc<ThreadSignals>) {
     );
 }
 
+/// Registers `ts` as the calling thread's and the process's main signal
+/// state (the only thread after a fork).
+pub fn register_main_thread(ts: &std::sync::Arc<ThreadSignals>) {
+    let p = std::sync::Arc::as_ptr(ts);
+    CURRENT.with(|c| c.set(p));
+    MAIN.store(p as *mut ThreadSignals, Ordering::SeqCst);
+}
+
 /// Host handler for routed signals: queue for the guest thread running
 /// on this host thread and stop its CPU. Async-signal-safe.
 extern "C" fn host_signal_handler(sig: i32, info: *mut libc::siginfo_t, _uctx: *mut libc::c_void) {

@@ -106,6 +106,14 @@ impl ThreadGroup {
             .cloned()
     }
 
+    /// After fork: `tid` is the only thread.
+    pub fn reset(&self, tid: i32, sig: Arc<ThreadSignals>) {
+        let mut t = self.threads.lock().unwrap_or_else(|e| e.into_inner());
+        t.clear();
+        t.insert(tid, sig);
+        *self.live.lock().unwrap_or_else(|e| e.into_inner()) = (1, None);
+    }
+
     /// Number of live threads.
     pub fn live(&self) -> usize {
         self.live.lock().unwrap_or_else(|e| e.into_inner()).0
@@ -143,6 +151,11 @@ pub fn clone(
     c: &CloneArgs,
 ) -> Result<u64, Errno> {
     let proc = &sh.proc;
+    if c.flags & (CLONE_VM | CLONE_THREAD) == 0
+        || c.flags & (CLONE_VM | CLONE_VFORK | CLONE_THREAD) == CLONE_VM | CLONE_VFORK
+    {
+        return fork(sh, cpu, parent, c);
+    }
     let thread_flags = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND;
     if c.flags & thread_flags != thread_flags {
         proc.log.unimp(&format!(
@@ -238,6 +251,114 @@ pub fn clone(
             Err(Errno(libc::EAGAIN))
         }
     }
+}
+
+/// `fork`, `vfork` and `clone` without `CLONE_VM`: a host `fork`. A vfork
+/// (`CLONE_VM | CLONE_VFORK`) is run as a fork: the child gets a copy of
+/// the memory instead of sharing it, which is enough for the usual
+/// vfork-then-exec (the parent does not wait for the exec).
+fn fork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Result<u64, Errno> {
+    let proc = &sh.proc;
+    if c.flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_PIDFD | CLONE_PTRACE | CLONE_PARENT) != 0 {
+        proc.log.unimp(&format!(
+            "Unsupported clone flags 0x{:x} for a process",
+            c.flags
+        ));
+        return Err(Errno::EINVAL);
+    }
+    if c.exit_signal != libc::SIGCHLD as u64 {
+        proc.log.unimp(&format!(
+            "clone exit signal {} treated as SIGCHLD",
+            c.exit_signal
+        ));
+    }
+    let regs = snapshot(cpu);
+    signal::block_all_routed();
+    // SAFETY: fork duplicates the process; the child continues only in
+    // `forked_child`, which never returns into the parent's frames.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        forked_child(sh, regs, parent, c);
+    }
+    signal::apply_host_mask(parent.sigmask);
+    if pid < 0 {
+        return Err(Errno::last());
+    }
+    if c.flags & CLONE_PARENT_SETTID != 0 {
+        let _ = sh.mem.write_u32(c.parent_tid, pid as u32);
+    }
+    Ok(pid as u64)
+}
+
+/// The child side of a fork: only the forking host thread exists. The
+/// parent's engine may have locks held by threads that did not survive
+/// (its background compiler), so the child gets a fresh engine with the
+/// same options over the same (now copied) address space and continues
+/// the guest thread on a new CPU with the parent's registers.
+fn forked_child(sh: &Arc<Shared>, regs: Vec<u8>, parent: &ThreadState, c: &CloneArgs) -> ! {
+    // SAFETY: gettid cannot fail.
+    let tid = unsafe { libc::gettid() };
+    let proc = sh.proc.clone();
+    let memref: xlat_ir::abi::MemRef = sh.mem.clone();
+    let engine = match xlat_exec::Engine::new(
+        (proc.arch.new_frontend)(),
+        memref,
+        sh.engine.options().clone(),
+    ) {
+        Ok(e) => e,
+        Err(e) => {
+            proc.log
+                .line(&format!("xlat: fork: cannot create the engine: {e}\n"));
+            // SAFETY: leaving the child without running the parent's exit handlers.
+            unsafe { libc::_exit(127) }
+        }
+    };
+    let weak = Arc::downgrade(&engine);
+    sh.mem.set_invalidate_hook(Box::new(move |s, l| {
+        if let Some(e) = weak.upgrade() {
+            e.invalidate(s, l);
+        }
+    }));
+    let arch = proc.arch;
+    let mut cpu = engine.new_cpu();
+    cpu.env_mut()[HEADER_SIZE..].copy_from_slice(&regs);
+    (arch.set_syscall_result)(&mut cpu, &arch.regs, 0, 0);
+    if c.stack != 0 {
+        cpu.set(arch.regs.sp, c.stack as u128);
+    }
+    if c.flags & CLONE_SETTLS != 0 {
+        cpu.set(arch.regs.tls, c.tls as u128);
+    }
+    let mut thread = ThreadState {
+        tid,
+        sigmask: parent.sigmask,
+        altstack: parent.altstack,
+        robust_list: parent.robust_list,
+        clear_child_tid: if c.flags & CLONE_CHILD_CLEARTID != 0 {
+            c.child_tid
+        } else {
+            0
+        },
+        ..Default::default()
+    };
+    thread.sig.attach_cpu(cpu.stop_handle());
+    signal::register_main_thread(&thread.sig);
+    proc.group.reset(tid, thread.sig.clone());
+    if c.flags & CLONE_CHILD_SETTID != 0 {
+        let _ = sh.mem.write_u32(c.child_tid, tid as u32);
+    }
+    signal::apply_host_mask(thread.sigmask);
+    let sh2 = Arc::new(Shared {
+        proc,
+        engine,
+        log: sh.log.clone(),
+        mem: sh.mem.clone(),
+    });
+    let status = match run::thread_loop(&sh2, &mut cpu, &mut thread) {
+        LoopEnd::ExitGroup(s) => s,
+        LoopEnd::ExitThread(s) => leader_exit(&sh2, &thread, s),
+    };
+    exit_group(&sh2, status)
 }
 
 /// `exit_group` from any thread: ends the process with `status`.

@@ -93,6 +93,52 @@ fn threads_repeated() {
     }
 }
 
+// Processes: fork/vfork/wait4/waitid, exit statuses and deaths by signal.
+guest!(procs, "procs", check_static, [interp, jit, mixed, nochain]);
+
+/// A guest program execs a guest program (itself, through
+/// `/proc/self/exe`): xlat re-executes itself. qemu-aarch64 cannot do
+/// this without binfmt_misc, so the reference is the native build.
+#[test]
+fn exec_of_guest_program_matches_native() {
+    let native = run(&guest("x86_64", "procs"), &["execself"], &BTreeMap::new());
+    assert_eq!(native.status, Status::Exit(0), "{native:?}");
+    assert!(native.stdout_str().contains("exec child: exited 5"));
+    let prog = guest("aarch64", "procs");
+    for mode in ["interp", "mixed"] {
+        let mut args: Vec<&str> = opts(mode).to_vec();
+        args.push(prog.to_str().expect("UTF-8 path"));
+        args.push("execself");
+        let o = run(xlat_aarch64(), &args, &BTreeMap::new());
+        o.assert_no_panic();
+        assert_eq!(o.stdout_str(), native.stdout_str(), "{mode}: {}", o.stderr);
+        assert_eq!(o.status, Status::Exit(0), "{mode}");
+    }
+}
+
+/// A guest program execs a host program: it runs natively.
+#[test]
+fn exec_of_host_program_runs_natively() {
+    let prog = guest("aarch64", "procs");
+    let p = prog.to_str().expect("UTF-8 path");
+    let o = run(
+        xlat_aarch64(),
+        &[p, "exec", "/bin/sh", "-c", "echo from host sh; exit 4"],
+        &BTreeMap::new(),
+    );
+    o.assert_no_panic();
+    assert_eq!(o.stdout_str(), "from host sh\n", "{}", o.stderr);
+    assert_eq!(o.status, Status::Exit(4));
+    // A missing program: the guest sees ENOENT.
+    let o = run(
+        xlat_aarch64(),
+        &[p, "exec", "/no/such/program"],
+        &BTreeMap::new(),
+    );
+    assert_eq!(o.status, Status::Exit(127));
+    assert!(o.stderr.contains("No such file"), "{}", o.stderr);
+}
+
 /// Without a prefix that holds the dynamic linker, xlat prints one line
 /// naming the program and the missing linker, and fails.
 #[test]

@@ -85,6 +85,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(88, "utimensat", [Fd, Str, Ptr, Hex], fd::sys_utimensat),
     sc!(93, "exit", [Int], None, process::sys_exit),
     sc!(94, "exit_group", [Int], None, process::sys_exit_group),
+    sc!(95, "waitid", [Int, Int, Ptr, Hex, Ptr], process::sys_waitid),
     sc!(96, "set_tid_address", [Ptr], process::sys_set_tid_address),
     sc!(
         98,
@@ -182,7 +183,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
         None,
         process::sys_clone
     ),
-    sc!(221, "execve", [Str, Ptr, Ptr], syscall::unsupported),
+    sc!(221, "execve", [Str, Ptr, Ptr], process::sys_execve),
     sc!(
         222,
         "mmap",
@@ -193,7 +194,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(223, "fadvise64", [Fd, Int, Int, Int], fd::sys_fadvise64),
     sc!(226, "mprotect", [Hex, Uint, Prot], mem::sys_mprotect),
     sc!(233, "madvise", [Hex, Uint, Int], mem::sys_madvise),
-    sc!(260, "wait4", [Int, Ptr, Hex, Ptr], syscall::unsupported),
+    sc!(260, "wait4", [Int, Ptr, Hex, Ptr], process::sys_wait4),
     sc!(
         261,
         "prlimit64",

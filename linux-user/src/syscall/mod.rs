@@ -121,6 +121,8 @@ pub struct Process {
     sigtramp: Mutex<u64>,
     /// The live guest threads.
     pub group: crate::thread::ThreadGroup,
+    /// xlat options passed on when the guest execs another guest program.
+    pub reexec: Vec<std::ffi::OsString>,
 }
 
 impl Process {
@@ -147,6 +149,7 @@ impl Process {
             table,
             sigtramp: Mutex::new(0),
             group: Default::default(),
+            reexec: Vec::new(),
         }
     }
 

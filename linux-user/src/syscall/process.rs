@@ -217,3 +217,113 @@ pub fn sys_getcpu(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     // SAFETY: both cover 4 guest bytes or are NULL; the cache argument is unused.
     host_ret(unsafe { libc::syscall(libc::SYS_getcpu, c, n, 0usize) })
 }
+
+/// Most strings in an execve argv or envp (the host limit applies too).
+const MAX_EXEC_STRINGS: usize = 1 << 17;
+/// Longest single argv/envp string (Linux's MAX_ARG_STRLEN).
+const MAX_ARG_STRLEN: usize = 32 * 4096;
+
+/// Reads a NULL-terminated guest array of string pointers.
+fn read_str_array(ctx: &SysCtx<'_>, mut addr: u64) -> Result<Vec<std::ffi::CString>, Errno> {
+    let mut v = Vec::new();
+    if addr == 0 {
+        return Ok(v);
+    }
+    loop {
+        let p = ctx.mem().read_u64(addr)?;
+        if p == 0 {
+            return Ok(v);
+        }
+        if v.len() >= MAX_EXEC_STRINGS {
+            return Err(Errno::E2BIG);
+        }
+        let s = ctx.mem().read_cstring(p, MAX_ARG_STRLEN)?;
+        v.push(std::ffi::CString::new(s).map_err(|_| Errno::EINVAL)?);
+        addr += 8;
+    }
+}
+
+/// What an `execve` target is.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ExecKind {
+    /// An ELF for the guest machine: run it under xlat.
+    Guest,
+    /// Anything else (host ELF, `#!` script): the host kernel runs it.
+    Host,
+}
+
+/// Classifies an executable by its first bytes.
+pub fn exec_kind(head: &[u8], guest_machine: u16) -> ExecKind {
+    if head.len() >= 20 && &head[..4] == b"\x7fELF" && head[5] == 1 {
+        let m = u16::from_le_bytes([head[18], head[19]]);
+        if m == guest_machine {
+            return ExecKind::Guest;
+        }
+    }
+    ExecKind::Host
+}
+
+/// `execve(path, argv, envp)`: a guest program is re-executed under xlat
+/// (the host's `/proc/self/exe`) with the same xlat options and the
+/// guest's argv[0]; a host program or script is executed natively. On
+/// success this does not return.
+pub fn sys_execve(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    use std::os::unix::ffi::OsStrExt;
+    let path = super::fd::path_arg(ctx, a[0])?;
+    let argv = read_str_array(ctx, a[1])?;
+    let envp = read_str_array(ctx, a[2])?;
+    // Errors the kernel would give for the file itself come first.
+    // SAFETY: `path` is a C string.
+    if unsafe { libc::access(path.as_ptr(), libc::X_OK) } != 0 {
+        return Err(Errno::last());
+    }
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(std::ffi::OsStr::from_bytes(path.as_bytes()))
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .map_err(|e| Errno(e.raw_os_error().unwrap_or(libc::ENOEXEC)))?;
+    let (prog, args): (std::ffi::CString, Vec<std::ffi::CString>) =
+        match exec_kind(&head[..n], ctx.proc.arch.elf_machine) {
+            ExecKind::Host => (path.clone(), argv),
+            ExecKind::Guest => {
+                let me = std::env::current_exe().map_err(|_| Errno::ENOENT)?;
+                let me =
+                    std::ffi::CString::new(me.as_os_str().as_bytes()).map_err(|_| Errno::ENOENT)?;
+                let mut v = vec![me.clone()];
+                for o in &ctx.proc.reexec {
+                    v.push(std::ffi::CString::new(o.as_bytes()).map_err(|_| Errno::EINVAL)?);
+                }
+                if let Some(a0) = argv.first() {
+                    v.push(c"-0".into());
+                    v.push(a0.clone());
+                }
+                v.push(path.clone());
+                v.extend(argv.into_iter().skip(1));
+                (me, v)
+            }
+        };
+    let mut argp: Vec<*const libc::c_char> = args.iter().map(|s| s.as_ptr()).collect();
+    argp.push(std::ptr::null());
+    let mut envpp: Vec<*const libc::c_char> = envp.iter().map(|s| s.as_ptr()).collect();
+    envpp.push(std::ptr::null());
+    // SAFETY: NULL-terminated arrays of live C strings.
+    unsafe { libc::execve(prog.as_ptr(), argp.as_ptr(), envpp.as_ptr()) };
+    Err(Errno::last())
+}
+
+/// `wait4(pid, status, options, rusage)` (int status and struct rusage
+/// are the same on every 64-bit guest).
+pub fn sys_wait4(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let st = ptr(ctx, a[1], 4)?;
+    let ru = ptr(ctx, a[3], 144)?;
+    // SAFETY: both cover guest memory or are NULL.
+    host_ret(unsafe { libc::syscall(libc::SYS_wait4, a[0], st, a[2], ru) })
+}
+
+/// `waitid(idtype, id, infop, options, rusage)` (siginfo_t and rusage are
+/// the same on every 64-bit guest).
+pub fn sys_waitid(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let info = ptr(ctx, a[2], 128)?;
+    let ru = ptr(ctx, a[4], 144)?;
+    // SAFETY: both cover guest memory or are NULL.
+    host_ret(unsafe { libc::syscall(libc::SYS_waitid, a[0], a[1], info, a[3], ru) })
+}
