@@ -357,6 +357,7 @@ table! {
     POPCNTW    "011111 xxxxx xxxxx xxxxx 0101111010 0" => logical::unary, "popcntw";
     POPCNTD    "011111 xxxxx xxxxx xxxxx 0111111010 0" => logical::unary, "popcntd";
     CMPB       "011111 xxxxx xxxxx xxxxx 0111111100 0" => logical::cmpb, "cmpb";
+    BPERMD     "011111 xxxxx xxxxx xxxxx 0011111100 0" => logical::bpermd, "bpermd";
     SLW        "011111 xxxxx xxxxx xxxxx 0000011000 x" => logical::shift, "slw slw.";
     SRW        "011111 xxxxx xxxxx xxxxx 1000011000 x" => logical::shift, "srw srw.";
     SRAW       "011111 xxxxx xxxxx xxxxx 1100011000 x" => logical::shift, "sraw sraw.";
@@ -507,7 +508,7 @@ table! {
     FRIM       "111111 xxxxx xxxxx xxxxx 0111101000 x" => fp::unary, "frim frim.";
     FCFIDS     "111011 xxxxx xxxxx xxxxx 1101001110 x" => fp::unary, "fcfids fcfids.";
     FCFIDUS    "111011 xxxxx xxxxx xxxxx 1111001110 x" => fp::unary, "fcfidus fcfidus.";
-    MFFS       "111111 xxxxx xxxxx xxxxx 1001000111 x" => fp::fpscr, "mffs mffs.";
+    MFFS       "111111 xxxxx xxxxx xxxxx 1001000111 x" => fp::fpscr, "mffs mffs. mffsl mffsce";
     MTFSF      "111111 xxxxx xxxxx xxxxx 1011000111 x" => fp::fpscr, "mtfsf mtfsf.";
     MTFSFI     "111111 xxxxx xxxxx xxxxx 0010000110 x" => fp::fpscr, "mtfsfi mtfsfi.";
     MTFSB0     "111111 xxxxx xxxxx xxxxx 0001000110 x" => fp::fpscr, "mtfsb0 mtfsb0.";
@@ -573,6 +574,8 @@ table! {
     VMRGHW     "000100 xxxxx xxxxx xxxxx 00010001100" => vmx::helper, "vmrghw";
     VMRGLW     "000100 xxxxx xxxxx xxxxx 00110001100" => vmx::helper, "vmrglw";
     VBPERMQ    "000100 xxxxx xxxxx xxxxx 10101001100" => vmx::helper, "vbpermq";
+    VGBBD      "000100 xxxxx 00000 xxxxx 10100001100" => vmx::helper, "vgbbd";
+    VPKUDUM    "000100 xxxxx xxxxx xxxxx 10001001110" => vmx::helper, "vpkudum";
     VPOPCNTB   "000100 xxxxx xxxxx xxxxx 11100000011" => vmx::helper, "vpopcntb";
     VPOPCNTH   "000100 xxxxx xxxxx xxxxx 11101000011" => vmx::helper, "vpopcnth";
     VPOPCNTW   "000100 xxxxx xxxxx xxxxx 11110000011" => vmx::helper, "vpopcntw";
@@ -676,6 +679,7 @@ table! {
     XSCMPUDP   "111100 xxx00 xxxxx xxxxx 00100011 xx0" => vsx::scalar, "xscmpudp";
     XSSQRTDP   "111100 xxxxx xxxxx xxxxx 001001011 xx" => vsx::scalar2, "xssqrtdp";
     XSCVDPSP   "111100 xxxxx xxxxx xxxxx 100001001 xx" => vsx::scalar2, "xscvdpsp";
+    XSRSP      "111100 xxxxx 00000 xxxxx 100011001 xx" => vsx::scalar2, "xsrsp";
     XSCVSPDP   "111100 xxxxx xxxxx xxxxx 101001001 xx" => vsx::scalar2, "xscvspdp";
     XSCVDPSPN  "111100 xxxxx xxxxx xxxxx 100001011 xx" => vsx::scalar2, "xscvdpspn";
     XSCVSPDPN  "111100 xxxxx xxxxx xxxxx 101001011 xx" => vsx::scalar2, "xscvspdpn";

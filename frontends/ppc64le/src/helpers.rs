@@ -227,6 +227,18 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
                 (c as u32) as u128
             }
             256 => va.wrapping_add(vb),
+            // vgbbd: transpose each doubleword as an 8x8 bit matrix.
+            1292 => {
+                if a != 0 {
+                    return false;
+                }
+                (gbbd((vb >> 64) as u64) as u128) << 64 | gbbd(vb as u64) as u128
+            }
+            // vpkudum: the low words of VRA's then VRB's doublewords.
+            1102 => {
+                let lo = |x: u128| (x as u32) as u128;
+                lo(va >> 64) << 96 | lo(va) << 64 | lo(vb >> 64) << 32 | lo(vb)
+            }
             1540 => {
                 if a != 0 || b != 0 {
                     return false;
@@ -305,6 +317,19 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
     false
 }
 
+/// Bit matrix transpose of `d` for vgbbd: byte `k` bit `j` moves to byte
+/// `j` bit `k` (ISA numbering: byte 0 and bit 0 are the most significant).
+pub fn gbbd(d: u64) -> u64 {
+    let mut r = 0u64;
+    for k in 0..8 {
+        for j in 0..8 {
+            let bit = (d >> (63 - (8 * k + j))) & 1;
+            r |= bit << (63 - (8 * j + k));
+        }
+    }
+    r
+}
+
 /// Saturating float-to-integer conversion toward zero; NaN gives `nan`.
 fn f2i(x: f64, signed: bool, bits: u32, nan: u64) -> u64 {
     if x.is_nan() {
@@ -334,6 +359,8 @@ fn scalar_conv(xo9: u32, b: u64) -> Option<u64> {
         312 => ((b as i64 as f32) as f64).to_bits(),
         296 => ((b as f32) as f64).to_bits(),
         265 | 267 => single_word(f as f32),
+        // xsrsp: round to single precision, kept in double format.
+        281 => ((f as f32) as f64).to_bits(),
         329 | 331 => (f32::from_bits((b >> 32) as u32) as f64).to_bits(),
         73 => f.round().to_bits(),
         89 => f.trunc().to_bits(),

@@ -162,6 +162,15 @@ fn sys_dup2(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     fd::sys_dup3(ctx, &[a[0], a[1], 0, 0, 0, 0])
 }
 
+/// `_llseek(fd, offset_high, offset_low, result, whence)`: glibc's lseek
+/// on ppc64 uses it because the number exists.
+fn sys_llseek(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let off = (a[1] << 32) | (a[2] & 0xffff_ffff);
+    let r = fd::sys_lseek(ctx, &[a[0], off, a[4], 0, 0, 0])?;
+    ctx.mem().write_guest(a[3], &r.to_le_bytes())?;
+    Ok(0)
+}
+
 fn sys_getpgrp(ctx: &mut SysCtx<'_>, _a: &[u64; 6]) -> SysResult {
     process::sys_getpgid(ctx, &[0; 6])
 }
@@ -254,6 +263,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(125, "mprotect", [Hex, Uint, Prot], mem::sys_mprotect),
     sc!(132, "getpgid", [Int], process::sys_getpgid),
     sc!(133, "fchdir", [Fd], fd::sys_fchdir),
+    sc!(140, "_llseek", [Fd, Int, Int, Ptr, Int], sys_llseek),
     sc!(143, "flock", [Fd, Int], fd::sys_flock),
     sc!(145, "readv", [Fd, Ptr, Int], fd::sys_readv),
     sc!(146, "writev", [Fd, Ptr, Int], fd::sys_writev),
@@ -421,13 +431,13 @@ pub fn stat_ppc64(st: &libc::stat) -> Vec<u8> {
     let mut put = |off: usize, bytes: &[u8]| b[off..off + bytes.len()].copy_from_slice(bytes);
     put(0, &st.st_dev.to_le_bytes());
     put(8, &st.st_ino.to_le_bytes());
-    put(16, &(st.st_nlink as u64).to_le_bytes());
+    put(16, &st.st_nlink.to_le_bytes());
     put(24, &st.st_mode.to_le_bytes());
     put(28, &st.st_uid.to_le_bytes());
     put(32, &st.st_gid.to_le_bytes());
     put(40, &st.st_rdev.to_le_bytes());
     put(48, &st.st_size.to_le_bytes());
-    put(56, &(st.st_blksize as i64).to_le_bytes());
+    put(56, &st.st_blksize.to_le_bytes());
     put(64, &st.st_blocks.to_le_bytes());
     put(72, &st.st_atime.to_le_bytes());
     put(80, &st.st_atime_nsec.to_le_bytes());

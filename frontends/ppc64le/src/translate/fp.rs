@@ -221,8 +221,16 @@ pub fn unary(c: &mut Ctx<'_>, i: Insn) -> TResult {
 pub fn fpscr(c: &mut Ctx<'_>, i: Insn) -> TResult {
     match i.xo10() {
         583 => {
-            require(i.ra() == 0 && i.rb() == 0)?;
+            // mffs (RA = 0), mffsl (RA = 24: glibc uses it unconditionally
+            // because pre-ISA-3.0 processors execute it as mffs, which
+            // returns a superset), mffsce (RA = 1: clears the enables).
+            require(matches!(i.ra(), 0 | 1 | 24) && i.rb() == 0)?;
             let v = c.b.get(R_FPSCR);
+            if i.ra() == 1 {
+                let keep = c.b.i64(!0xf8);
+                let nv = c.b.and(v, keep);
+                c.b.set(R_FPSCR, nv);
+            }
             let v = c.b.bitcast(Type::F64, v);
             c.set_fpr(i.rt(), v);
         }

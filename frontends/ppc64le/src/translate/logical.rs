@@ -170,6 +170,35 @@ pub fn cmpb(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
+/// BPERMD: bit `7 - i` of RA is the bit of RB that byte `i` of RS
+/// indexes (ISA numbering, bit 0 = most significant), 0 for an index of 64
+/// or more.
+pub fn bpermd(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let s = c.gpr(i.rt());
+    let b = c.gpr(i.rb());
+    let ff = c.b.i64(0xff);
+    let one = c.b.i64(1);
+    let k63 = c.b.i64(63);
+    let k64 = c.b.i64(64);
+    let zero = c.b.i64(0);
+    let mut acc = zero;
+    for k in 0..8u64 {
+        let sh = c.b.i64(56 - 8 * k);
+        let idx = c.b.lshr(s, sh);
+        let idx = c.b.and(idx, ff);
+        let amt = c.b.sub(k63, idx);
+        let bit = c.b.lshr(b, amt);
+        let bit = c.b.and(bit, one);
+        let ok = c.b.icmp(Cond::Ult, idx, k64);
+        let bit = c.b.select(ok, bit, zero);
+        let pos = c.b.i64(7 - k);
+        let bit = c.b.shl(bit, pos);
+        acc = c.b.or(acc, bit);
+    }
+    c.set_gpr(i.ra(), acc);
+    Ok(())
+}
+
 /// SLW, SRW, SRAW, SLD, SRD, SRAD (shift amount from RB).
 pub fn shift(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let s = c.gpr(i.rt());
