@@ -15,6 +15,7 @@ pub mod errno;
 pub mod log;
 pub mod mmap;
 pub mod probe;
+pub mod procfs;
 pub mod run;
 pub mod signal;
 pub mod stack;

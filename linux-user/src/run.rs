@@ -150,6 +150,12 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
         log.clone(),
     );
     proc.reexec = cfg.reexec.clone();
+    // The auxiliary vector follows argc, argv[], NULL, envp[], NULL.
+    proc.auxv_addr = sp + 8 * (1 + argv.len() as u64 + 1 + envp.len() as u64 + 1);
+    proc.cmdline = argv
+        .iter()
+        .flat_map(|a| a.iter().copied().chain([0]))
+        .collect();
     let proc = Arc::new(proc);
     signal::init_process(&proc);
     // SAFETY: gettid cannot fail.

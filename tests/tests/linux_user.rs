@@ -139,6 +139,9 @@ fn exec_of_host_program_runs_natively() {
     assert!(o.stderr.contains("No such file"), "{}", o.stderr);
 }
 
+// /proc/self/{exe,maps,auxv,cmdline} and /proc/<pid>/...
+guest!(procself, "procself", check_static, [interp, mixed]);
+
 /// Without a prefix that holds the dynamic linker, xlat prints one line
 /// naming the program and the missing linker, and fails.
 #[test]

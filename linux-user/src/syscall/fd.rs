@@ -89,8 +89,11 @@ pub fn sys_writev(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
 
 /// `openat(dirfd, path, flags, mode)`.
 pub fn sys_openat(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
-    let path = path_arg(ctx, a[1])?;
     let flags = ctx.proc.arch.open_flags_to_host(a[2] as u32);
+    if let Some(f) = crate::procfs::classify(&read_path(ctx, a[1])?) {
+        return crate::procfs::open(ctx.proc, f, flags);
+    }
+    let path = path_arg(ctx, a[1])?;
     // SAFETY: `path` is a valid C string.
     host_ret(
         unsafe { libc::openat(a[0] as c_int, path.as_ptr(), flags, a[3] as libc::c_uint) }

@@ -123,6 +123,10 @@ pub struct Process {
     pub group: crate::thread::ThreadGroup,
     /// xlat options passed on when the guest execs another guest program.
     pub reexec: Vec<std::ffi::OsString>,
+    /// Guest address of the initial auxiliary vector (`/proc/self/auxv`).
+    pub auxv_addr: u64,
+    /// The guest's argv as NUL-terminated strings (`/proc/self/cmdline`).
+    pub cmdline: Vec<u8>,
 }
 
 impl Process {
@@ -150,6 +154,8 @@ impl Process {
             sigtramp: Mutex::new(0),
             group: Default::default(),
             reexec: Vec::new(),
+            auxv_addr: 0,
+            cmdline: Vec::new(),
         }
     }
 
@@ -356,7 +362,7 @@ pub fn read_path(ctx: &SysCtx<'_>, addr: u64) -> Result<Vec<u8>, Errno> {
 
 /// True if `path` names the guest executable through `/proc`.
 pub fn is_proc_self_exe(path: &[u8]) -> bool {
-    if path == b"/proc/self/exe" {
+    if path == b"/proc/self/exe" || path == b"/proc/thread-self/exe" {
         return true;
     }
     // SAFETY: getpid cannot fail.
