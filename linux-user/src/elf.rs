@@ -28,6 +28,10 @@ pub enum ElfError {
     /// Malformed file.
     #[error("corrupt ELF: {0}")]
     Corrupt(String),
+    /// A big-endian program for the right machine (e.g. ppc64 for
+    /// xlat-ppc64le).
+    #[error("big-endian {0} program: only little-endian programs are supported")]
+    BigEndian(&'static str),
     /// A dynamic linker that asks for another dynamic linker.
     #[error("the dynamic linker has a PT_INTERP of its own ({0})")]
     NestedInterp(String),
@@ -127,7 +131,7 @@ pub fn parse(
         return Err(ElfError::Corrupt("not a 64-bit ELF".into()));
     }
     if data[EI_DATA] != ELFDATA2LSB {
-        return Err(ElfError::Corrupt("not little-endian".into()));
+        return Err(ElfError::BigEndian(machine_name_str));
     }
     if data.len() < 64 {
         return Err(ElfError::Corrupt("truncated ELF header".into()));

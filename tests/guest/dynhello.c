@@ -20,7 +20,7 @@ static int count_objects(struct dl_phdr_info *info, size_t size, void *data)
     (*n)++;
     if (strstr(info->dlpi_name, "libc.so.6"))
         n[1] = 1;
-    if (strstr(info->dlpi_name, "ld-linux"))
+    if (strstr(info->dlpi_name, "ld-linux") || strstr(info->dlpi_name, "ld64.so"))
         n[2] = (unsigned long)info->dlpi_addr == getauxval(AT_BASE);
     return 0;
 }

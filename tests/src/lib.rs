@@ -255,6 +255,17 @@ pub fn xlat_aarch64() -> &'static Path {
     }
 }
 
+/// Path of the `xlat-ppc64le` binary, built on first use like
+/// [`xlat_aarch64`] (override: `XLAT_TESTS_PPC64LE`).
+pub fn xlat_ppc64le() -> &'static Path {
+    static BIN: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    match BIN.get_or_init(|| build_binary("xlat-linux-user", "xlat-ppc64le", "XLAT_TESTS_PPC64LE"))
+    {
+        Ok(p) => p,
+        Err(e) => panic!("{e}"),
+    }
+}
+
 /// Path of the `xlat-binfmt` binary, built on first use like
 /// [`xlat_aarch64`] (override: `XLAT_TESTS_BINFMT`).
 pub fn xlat_binfmt() -> &'static Path {
@@ -346,6 +357,54 @@ pub fn check_guest(name: &str, base: &str, xlat_opts: &[&str]) {
     );
 }
 
+/// stdout without the lines that start with `[arch]` (architecture-specific
+/// values such as `uname -m`).
+pub fn portable(out: &[u8]) -> String {
+    String::from_utf8_lossy(out)
+        .split_inclusive('\n')
+        .filter(|l| !l.starts_with("[arch]"))
+        .collect()
+}
+
+/// Runs the ppc64le build of the portable test program `name` under
+/// `xlat-ppc64le` with the given xlat options (and `-L` with the ppc64le
+/// sysroot for `dynamic` programs) and checks it against the shared
+/// `tests/expected/<name>.*` files, `[arch]` lines left out on both sides
+/// (ppc64le has no expected files of its own; see `tools/build-guests`).
+/// Returns the run for further checks of the `[arch]` lines.
+pub fn check_guest_ppc64le(name: &str, xlat_opts: &[&str], dynamic: bool) -> Outcome {
+    let exp = expected(name, name);
+    let prog = guest("ppc64le", name);
+    let prog_s = prog.to_str().expect("UTF-8 build path");
+    let mut args: Vec<&str> = xlat_opts.to_vec();
+    if dynamic {
+        args.extend(["-L", "/usr/powerpc64le-linux-gnu"]);
+    }
+    args.push(prog_s);
+    args.extend(exp.args.iter().map(String::as_str));
+    let out = run(xlat_ppc64le(), &args, &exp.env);
+    out.assert_no_panic();
+    let got = portable(&out.stdout);
+    let want = portable(&exp.stdout);
+    if got != want {
+        let diff = first_difference(&want, &got);
+        panic!(
+            "`{}`: stdout ([arch] lines left out) differs from tests/expected/{name}.stdout ({diff})\n\
+             --- expected ---\n{want}\n--- got ---\n{got}\n--- stderr ---\n{}",
+            out.cmdline,
+            tail(&out.stderr, 40)
+        );
+    }
+    assert_eq!(
+        out.status,
+        exp.status,
+        "`{}`: status differs from tests/expected/{name}.status; stderr:\n{}",
+        out.cmdline,
+        tail(&out.stderr, 40)
+    );
+    out
+}
+
 /// "line N: expected ... got ..." for the first differing line.
 pub fn first_difference(want: &str, got: &str) -> String {
     let (mut w, mut g) = (want.lines(), got.lines());
@@ -392,6 +451,14 @@ mod tests {
         assert_eq!(o.status, Status::Exit(3));
         let o = run(sh, &["-c", "kill -SEGV $$"], &BTreeMap::new());
         assert_eq!(o.status, Status::Signal(11));
+    }
+
+    #[test]
+    fn portable_drops_arch_lines_only() {
+        assert_eq!(
+            portable(b"a\n[arch] m=x\nb [arch]\n[arch] tail"),
+            "a\nb [arch]\n"
+        );
     }
 
     #[test]

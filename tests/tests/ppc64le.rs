@@ -1,0 +1,123 @@
+//! The portable guest test programs built for PowerPC 64 LE
+//! (`build/guests/ppc64le/`, see `tools/build-guests`) under `xlat-ppc64le`
+//! at each tier (`-tier interp`, `-tier jit`, `-tier mixed`, and mixed with
+//! `-d nochain`). They have no expected files of their own: stdout must
+//! equal `tests/expected/<name>.stdout` with the `[arch]` lines left out,
+//! and the status `tests/expected/<name>.status`; the `[arch]` lines are
+//! checked against ppc64le values separately. Plus the ELF checks
+//! (big-endian ppc64, another machine) and `-d in_asm`.
+
+use xlat_tests::{check_guest_ppc64le, guest, run, xlat_ppc64le};
+
+/// xlat options for each mode name used in the `guest!` rows below.
+fn opts(mode: &str) -> &'static [&'static str] {
+    match mode {
+        "interp" => &["-tier", "interp"],
+        "jit" => &["-tier", "jit"],
+        "mixed" => &["-tier", "mixed"],
+        "nochain" => &["-tier", "mixed", "-d", "nochain"],
+        other => panic!("unknown mode {other}"),
+    }
+}
+
+/// `guest!(module, "name", dynamic, [mode, ...])` makes one test per mode.
+macro_rules! guest {
+    ($m:ident, $name:literal, $dynamic:literal, [$($mode:ident),* $(,)?]) => {
+        mod $m {
+            $(
+                #[test]
+                fn $mode() {
+                    super::check_guest_ppc64le(
+                        $name,
+                        super::opts(stringify!($mode)),
+                        $dynamic,
+                    );
+                }
+            )*
+        }
+    };
+}
+
+guest!(hello, "hello", false, [interp, jit, mixed, nochain]);
+guest!(exit42, "exit42", false, [interp, jit, mixed]);
+guest!(segv, "segv", false, [interp, jit, mixed]);
+guest!(args, "args", false, [interp, jit, mixed]);
+guest!(syscalls, "syscalls", false, [interp, jit, mixed, nochain]);
+guest!(strings, "strings", false, [interp, jit, mixed, nochain]);
+guest!(intwork, "intwork", false, [interp, jit, mixed, nochain]);
+guest!(threads, "threads", false, [interp, jit, mixed]);
+guest!(dynhello, "dynhello", true, [interp, jit, mixed]);
+
+/// The `[arch]` lines show the ppc64le ABI: `uname -m` and AT_PLATFORM.
+#[test]
+fn arch_lines_show_ppc64le() {
+    let out = check_guest_ppc64le("syscalls", &[], false);
+    let text = out.stdout_str();
+    assert!(
+        text.contains("[arch] uname machine=ppc64le\n"),
+        "syscalls output:\n{text}"
+    );
+    let out = check_guest_ppc64le("args", &[], false);
+    let text = out.stdout_str();
+    assert!(
+        text.contains("[arch] AT_PLATFORM=power8\n"),
+        "args output:\n{text}"
+    );
+}
+
+/// A big-endian ppc64 program is refused with one clear line, as is a
+/// program for another machine.
+#[test]
+fn elf_endianness_and_machine_checked() {
+    let hello = guest("ppc64le", "hello");
+    let mut data = std::fs::read(&hello).expect("read hello");
+    // EI_DATA = ELFDATA2MSB, e_machine = EM_PPC64 in big-endian order.
+    data[5] = 2;
+    data[18..20].copy_from_slice(&21u16.to_be_bytes());
+    let dir = std::env::temp_dir().join(format!("xlat-ppc64le-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let be = dir.join("hello-be");
+    std::fs::write(&be, &data).expect("write");
+    let out = run(
+        xlat_ppc64le(),
+        &[be.to_str().expect("UTF-8")],
+        &Default::default(),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status, xlat_tests::Status::Exit(1), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("big-endian PowerPC64 program"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    let a64 = guest("aarch64", "hello");
+    let out = run(
+        xlat_ppc64le(),
+        &[a64.to_str().expect("UTF-8")],
+        &Default::default(),
+    );
+    assert_eq!(out.status, xlat_tests::Status::Exit(1), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("ELF for machine AArch64, expected PowerPC64"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// `-d in_asm` disassembles guest blocks with capstone's PowerPC mode: the
+/// ELFv2 `_start` begins by computing the TOC with `lis r2` / `addi r2`.
+#[test]
+fn in_asm_shows_power_instructions() {
+    let prog = guest("ppc64le", "exit42");
+    let out = run(
+        xlat_ppc64le(),
+        &["-d", "in_asm", prog.to_str().expect("UTF-8")],
+        &Default::default(),
+    );
+    assert_eq!(out.status, xlat_tests::Status::Exit(42), "{}", out.stderr);
+    assert!(out.stderr.contains("lis r2, "), "{}", out.stderr);
+    assert!(out.stderr.contains("stdu r1, "), "{}", out.stderr);
+    assert!(!out.stderr.contains("cannot disassemble"), "{}", out.stderr);
+}
