@@ -15,266 +15,166 @@
 //! bits \[28:21\] (a 256-entry index built once on first use).
 
 use crate::translate::{Ctx, Undef, branch, dp_imm, dp_reg, ldst, simd_fp};
-use std::sync::OnceLock;
-
-/// A 32-bit A64 instruction word with typed field accessors.
-#[derive(Copy, Clone, PartialEq, Eq, Debug)]
-pub struct Insn(pub u32);
+use xlat_ir::decode::Decoder;
 
 /// A translate function: emits the IR of one instruction, or reports an
 /// unallocated/reserved sub-encoding.
 pub type TranslateFn = fn(&mut Ctx<'_>, Insn) -> Result<(), Undef>;
 
-macro_rules! fields {
-    ($($(#[doc = $d:literal])* $name:ident: $hi:literal..$lo:literal;)*) => {
-        impl Insn {
-            $(
-                $(#[doc = $d])*
-                #[inline]
-                pub fn $name(self) -> u32 {
-                    (self.0 >> $lo) & ((1u32 << ($hi - $lo + 1)) - 1)
-                }
-            )*
-        }
-    };
-}
-
-fields! {
-    /// Rd / Rt, bits \[4:0\].
-    rd: 4..0;
-    /// Rt, bits \[4:0\] (same field as Rd, named as in load/store encodings).
-    rt: 4..0;
-    /// Rn, bits \[9:5\].
-    rn: 9..5;
-    /// Rm, bits \[20:16\].
-    rm: 20..16;
-    /// Rs (status register of store-exclusive), bits \[20:16\].
-    rs: 20..16;
-    /// Ra, bits \[14:10\].
-    ra: 14..10;
-    /// Rt2, bits \[14:10\].
-    rt2: 14..10;
-    /// sf (64-bit operation), bit 31.
-    sf: 31..31;
-    /// op, bit 30.
-    op30: 30..30;
-    /// S (set flags), bit 29.
-    s29: 29..29;
-    /// imm12, bits \[21:10\].
-    imm12: 21..10;
-    /// sh (shift imm12 by 12), bit 22.
-    sh22: 22..22;
-    /// N of logical/bitfield immediates, bit 22.
-    n22: 22..22;
-    /// immr, bits \[21:16\].
-    immr: 21..16;
-    /// imms, bits \[15:10\].
-    imms: 15..10;
-    /// hw, bits \[22:21\].
-    hw: 22..21;
-    /// imm16, bits \[20:5\].
-    imm16: 20..5;
-    /// opc of move wide / logical, bits \[30:29\].
-    opc29: 30..29;
-    /// shift type, bits \[23:22\].
-    shift: 23..22;
-    /// N of logical shifted register, bit 21.
-    n21: 21..21;
-    /// imm6, bits \[15:10\].
-    imm6: 15..10;
-    /// option (extend type), bits \[15:13\].
-    option: 15..13;
-    /// imm3, bits \[12:10\].
-    imm3: 12..10;
-    /// cond of CSEL/CCMP/FCSEL, bits \[15:12\].
-    cond12: 15..12;
-    /// cond of B.cond, bits \[3:0\].
-    cond0: 3..0;
-    /// nzcv of CCMP, bits \[3:0\].
-    nzcv: 3..0;
-    /// imm5 of CCMP and SIMD copies, bits \[20:16\].
-    imm5: 20..16;
-    /// op2 of CSEL, bits \[11:10\].
-    op2_10: 11..10;
-    /// o0 of 3-source data processing, bit 15.
-    o15: 15..15;
-    /// opcode of 2-source data processing, bits \[15:10\].
-    opcode10: 15..10;
-    /// immlo of ADR, bits \[30:29\].
-    immlo: 30..29;
-    /// immhi of ADR, bits \[23:5\].
-    immhi: 23..5;
-    /// imm26, bits \[25:0\].
-    imm26: 25..0;
-    /// imm19, bits \[23:5\].
-    imm19: 23..5;
-    /// imm14, bits \[18:5\].
-    imm14: 18..5;
-    /// b5 of TBZ, bit 31.
-    b5: 31..31;
-    /// b40 of TBZ, bits \[23:19\].
-    b40: 23..19;
-    /// op of CBZ/TBZ (nonzero variant), bit 24.
-    op24: 24..24;
-    /// size of loads/stores, bits \[31:30\].
-    size: 31..30;
-    /// opc of loads/stores, bits \[23:22\].
-    opc22: 23..22;
-    /// opc of load/store pair and literal, bits \[31:30\].
-    opc30: 31..30;
-    /// V (SIMD&FP register), bit 26.
-    v26: 26..26;
-    /// L (load), bit 22.
-    l22: 22..22;
-    /// imm9, bits \[20:12\].
-    imm9: 20..12;
-    /// imm7, bits \[21:15\].
-    imm7: 21..15;
-    /// S of register-offset loads/stores (scale the index), bit 12.
-    s12: 12..12;
-    /// o2 of exclusives, bit 23.
-    o23: 23..23;
-    /// o1 of exclusives, bit 21.
-    o21: 21..21;
-    /// L of system register moves, bit 21.
-    l21: 21..21;
-    /// op0 of system instructions, bits \[20:19\].
-    op0: 20..19;
-    /// op1 of system instructions, bits \[18:16\].
-    op1: 18..16;
-    /// CRn, bits \[15:12\].
-    crn: 15..12;
-    /// CRm, bits \[11:8\].
-    crm: 11..8;
-    /// op2 of system instructions, bits \[7:5\].
-    op2: 7..5;
-    /// Q (128-bit vector), bit 30.
-    q: 30..30;
-    /// U, bit 29.
-    u: 29..29;
-    /// size of SIMD data processing, bits \[23:22\].
-    vsize: 23..22;
-    /// opcode of SIMD three-same, bits \[15:11\].
-    opcode11: 15..11;
-    /// opcode of SIMD two-register misc and across lanes, bits \[16:12\].
-    opcode12: 16..12;
-    /// immh, bits \[22:19\].
-    immh: 22..19;
-    /// immb, bits \[18:16\].
-    immb: 18..16;
-    /// imm4 of EXT/INS, bits \[14:11\].
-    imm4: 14..11;
-    /// cmode, bits \[15:12\].
-    cmode: 15..12;
-    /// abc of SIMD modified immediate, bits \[18:16\].
-    abc: 18..16;
-    /// defgh of SIMD modified immediate, bits \[9:5\].
-    defgh: 9..5;
-    /// ftype of scalar FP, bits \[23:22\].
-    ftype: 23..22;
-    /// rmode of FP/integer conversions, bits \[20:19\].
-    rmode: 20..19;
-    /// opcode of FP/integer conversions, bits \[18:16\].
-    fopcode: 18..16;
-    /// imm8 of FMOV (scalar, immediate), bits \[20:13\].
-    imm8: 20..13;
-    /// opcode of SIMD load/store multiple, bits \[15:12\].
-    ldst_opcode: 15..12;
-    /// size of SIMD load/store multiple, bits \[11:10\].
-    ldst_size: 11..10;
-    /// len of TBL, bits \[14:13\].
-    tbl_len: 14..13;
-}
-
-impl Insn {
-    /// Bits \[hi:lo\].
-    #[inline]
-    pub fn bits(self, hi: u32, lo: u32) -> u32 {
-        (self.0 >> lo) & (((1u64 << (hi - lo + 1)) - 1) as u32)
-    }
-
-    /// Bit `n` as bool.
-    #[inline]
-    pub fn bit(self, n: u32) -> bool {
-        (self.0 >> n) & 1 != 0
-    }
-
-    /// Sign-extended bits \[hi:lo\].
-    #[inline]
-    pub fn sbits(self, hi: u32, lo: u32) -> i64 {
-        let w = hi - lo + 1;
-        ((self.bits(hi, lo) as i64) << (64 - w)) >> (64 - w)
-    }
-}
+xlat_ir::insn_word! {
+/// A 32-bit A64 instruction word with typed field accessors.
+pub struct Insn;
+/// Rd / Rt, bits \[4:0\].
+rd: 4..0;
+/// Rt, bits \[4:0\] (same field as Rd, named as in load/store encodings).
+rt: 4..0;
+/// Rn, bits \[9:5\].
+rn: 9..5;
+/// Rm, bits \[20:16\].
+rm: 20..16;
+/// Rs (status register of store-exclusive), bits \[20:16\].
+rs: 20..16;
+/// Ra, bits \[14:10\].
+ra: 14..10;
+/// Rt2, bits \[14:10\].
+rt2: 14..10;
+/// sf (64-bit operation), bit 31.
+sf: 31..31;
+/// op, bit 30.
+op30: 30..30;
+/// S (set flags), bit 29.
+s29: 29..29;
+/// imm12, bits \[21:10\].
+imm12: 21..10;
+/// sh (shift imm12 by 12), bit 22.
+sh22: 22..22;
+/// N of logical/bitfield immediates, bit 22.
+n22: 22..22;
+/// immr, bits \[21:16\].
+immr: 21..16;
+/// imms, bits \[15:10\].
+imms: 15..10;
+/// hw, bits \[22:21\].
+hw: 22..21;
+/// imm16, bits \[20:5\].
+imm16: 20..5;
+/// opc of move wide / logical, bits \[30:29\].
+opc29: 30..29;
+/// shift type, bits \[23:22\].
+shift: 23..22;
+/// N of logical shifted register, bit 21.
+n21: 21..21;
+/// imm6, bits \[15:10\].
+imm6: 15..10;
+/// option (extend type), bits \[15:13\].
+option: 15..13;
+/// imm3, bits \[12:10\].
+imm3: 12..10;
+/// cond of CSEL/CCMP/FCSEL, bits \[15:12\].
+cond12: 15..12;
+/// cond of B.cond, bits \[3:0\].
+cond0: 3..0;
+/// nzcv of CCMP, bits \[3:0\].
+nzcv: 3..0;
+/// imm5 of CCMP and SIMD copies, bits \[20:16\].
+imm5: 20..16;
+/// op2 of CSEL, bits \[11:10\].
+op2_10: 11..10;
+/// o0 of 3-source data processing, bit 15.
+o15: 15..15;
+/// opcode of 2-source data processing, bits \[15:10\].
+opcode10: 15..10;
+/// immlo of ADR, bits \[30:29\].
+immlo: 30..29;
+/// immhi of ADR, bits \[23:5\].
+immhi: 23..5;
+/// imm26, bits \[25:0\].
+imm26: 25..0;
+/// imm19, bits \[23:5\].
+imm19: 23..5;
+/// imm14, bits \[18:5\].
+imm14: 18..5;
+/// b5 of TBZ, bit 31.
+b5: 31..31;
+/// b40 of TBZ, bits \[23:19\].
+b40: 23..19;
+/// op of CBZ/TBZ (nonzero variant), bit 24.
+op24: 24..24;
+/// size of loads/stores, bits \[31:30\].
+size: 31..30;
+/// opc of loads/stores, bits \[23:22\].
+opc22: 23..22;
+/// opc of load/store pair and literal, bits \[31:30\].
+opc30: 31..30;
+/// V (SIMD&FP register), bit 26.
+v26: 26..26;
+/// L (load), bit 22.
+l22: 22..22;
+/// imm9, bits \[20:12\].
+imm9: 20..12;
+/// imm7, bits \[21:15\].
+imm7: 21..15;
+/// S of register-offset loads/stores (scale the index), bit 12.
+s12: 12..12;
+/// o2 of exclusives, bit 23.
+o23: 23..23;
+/// o1 of exclusives, bit 21.
+o21: 21..21;
+/// L of system register moves, bit 21.
+l21: 21..21;
+/// op0 of system instructions, bits \[20:19\].
+op0: 20..19;
+/// op1 of system instructions, bits \[18:16\].
+op1: 18..16;
+/// CRn, bits \[15:12\].
+crn: 15..12;
+/// CRm, bits \[11:8\].
+crm: 11..8;
+/// op2 of system instructions, bits \[7:5\].
+op2: 7..5;
+/// Q (128-bit vector), bit 30.
+q: 30..30;
+/// U, bit 29.
+u: 29..29;
+/// size of SIMD data processing, bits \[23:22\].
+vsize: 23..22;
+/// opcode of SIMD three-same, bits \[15:11\].
+opcode11: 15..11;
+/// opcode of SIMD two-register misc and across lanes, bits \[16:12\].
+opcode12: 16..12;
+/// immh, bits \[22:19\].
+immh: 22..19;
+/// immb, bits \[18:16\].
+immb: 18..16;
+/// imm4 of EXT/INS, bits \[14:11\].
+imm4: 14..11;
+/// cmode, bits \[15:12\].
+cmode: 15..12;
+/// abc of SIMD modified immediate, bits \[18:16\].
+abc: 18..16;
+/// defgh of SIMD modified immediate, bits \[9:5\].
+defgh: 9..5;
+/// ftype of scalar FP, bits \[23:22\].
+ftype: 23..22;
+/// rmode of FP/integer conversions, bits \[20:19\].
+rmode: 20..19;
+/// opcode of FP/integer conversions, bits \[18:16\].
+fopcode: 18..16;
+/// imm8 of FMOV (scalar, immediate), bits \[20:13\].
+imm8: 20..13;
+/// opcode of SIMD load/store multiple, bits \[15:12\].
+ldst_opcode: 15..12;
+/// size of SIMD load/store multiple, bits \[11:10\].
+ldst_size: 11..10;
+/// len of TBL, bits \[14:13\].
+tbl_len: 14..13;}
 
 /// One decode table row.
-#[derive(Debug)]
-pub struct Row {
-    /// Encoding name as in the Arm ARM.
-    pub name: &'static str,
-    /// Bits that are fixed.
-    pub mask: u32,
-    /// Values of the fixed bits.
-    pub bits: u32,
-    /// Translate function.
-    pub func: TranslateFn,
-    /// Capstone mnemonics (space-separated) this encoding may print as.
-    pub mnemonics: &'static str,
-}
+pub type Row = xlat_ir::decode::Row<TranslateFn>;
 
-impl Row {
-    /// True if the instruction matches the row's fixed bits.
-    #[inline]
-    pub fn matches(&self, i: Insn) -> bool {
-        i.0 & self.mask == self.bits
-    }
-}
-
-/// Parses a pattern string into (mask, bits) at compile time; panics (a
-/// compile error in a const context) on a malformed pattern.
-pub const fn pattern(p: &str) -> (u32, u32) {
-    let b = p.as_bytes();
-    let (mut mask, mut bits, mut n, mut i) = (0u32, 0u32, 0, 0);
-    while i < b.len() {
-        match b[i] {
-            b' ' | b'_' => {}
-            c => {
-                mask <<= 1;
-                bits <<= 1;
-                match c {
-                    b'0' => mask |= 1,
-                    b'1' => {
-                        mask |= 1;
-                        bits |= 1
-                    }
-                    b'x' => {}
-                    _ => panic!("bad pattern character"),
-                }
-                n += 1;
-            }
-        }
-        i += 1;
-    }
-    assert!(n == 32, "pattern must have 32 bits");
-    (mask, bits)
-}
-
-macro_rules! table {
-    ($($name:ident $pat:literal => $func:path, $mn:literal;)*) => {
-        /// The decode table, in priority order.
-        pub static TABLE: &[Row] = &[$(
-            Row {
-                name: stringify!($name),
-                mask: pattern($pat).0,
-                bits: pattern($pat).1,
-                func: $func,
-                mnemonics: $mn,
-            },
-        )*];
-    };
-}
-
-table! {
+xlat_ir::decode_table! {
+    /// The decode table, in priority order.
+    pub static TABLE: [TranslateFn];
     // ---- Data Processing -- Immediate ----
     ADR          "0xx10000 xxxxxxxx xxxxxxxx xxxxxxxx" => dp_imm::adr, "adr";
     ADRP         "1xx10000 xxxxxxxx xxxxxxxx xxxxxxxx" => dp_imm::adr, "adrp";
@@ -353,41 +253,17 @@ table! {
     FP_3src      "00011111 xxxxxxxx xxxxxxxx xxxxxxxx" => simd_fp::fp_3src, "fmadd fmsub fnmadd fnmsub";
 }
 
-fn index() -> &'static [Vec<u16>; 256] {
-    static INDEX: OnceLock<[Vec<u16>; 256]> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        std::array::from_fn(|k| {
-            let probe = (k as u32) << 21;
-            let m = 0xffu32 << 21;
-            TABLE
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| probe & r.mask & m == r.bits & m)
-                .map(|(i, _)| i as u16)
-                .collect()
-        })
-    })
-}
+/// The decoder: rows indexed by bits \[28:21\].
+static DECODER: Decoder<TranslateFn> = Decoder::new(TABLE, &[(28, 21)]);
 
 /// Finds the first row matching `insn`, or `None` (unallocated).
 pub fn decode(insn: Insn) -> Option<&'static Row> {
-    let bucket = &index()[((insn.0 >> 21) & 0xff) as usize];
-    bucket
-        .iter()
-        .map(|&i| &TABLE[i as usize])
-        .find(|r| r.matches(insn))
+    DECODER.decode(insn.0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pattern_parses() {
-        let (m, b) = pattern("1x0100010xxxxxxxxxxxxxxxxxxxxxxx");
-        assert_eq!(m, 0xbf80_0000);
-        assert_eq!(b, 0x9100_0000 & 0xbf80_0000);
-    }
 
     #[test]
     fn index_agrees_with_linear_scan() {
@@ -396,7 +272,7 @@ mod tests {
             x ^= x << 13;
             x ^= x >> 17;
             x ^= x << 5;
-            let lin = TABLE.iter().find(|r| r.matches(Insn(x)));
+            let lin = TABLE.iter().find(|r| r.matches(x));
             let idx = decode(Insn(x));
             assert_eq!(lin.map(|r| r.name), idx.map(|r| r.name), "{x:#010x}");
         }

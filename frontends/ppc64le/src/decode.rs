@@ -22,123 +22,87 @@
 //! ISA 21:30 (a 64 × 1024-entry index built once on first use).
 
 use crate::translate::{Ctx, Undef, branch, fixed, fp, ldst, logical, storage, vmx, vsx};
-use std::sync::OnceLock;
-
-/// A 32-bit Power instruction word with typed field accessors.
-#[derive(Copy, Clone, PartialEq, Eq, Debug)]
-pub struct Insn(pub u32);
+use xlat_ir::decode::Decoder;
 
 /// A translate function: emits the IR of one instruction, or reports an
 /// invalid/reserved sub-encoding.
 pub type TranslateFn = fn(&mut Ctx<'_>, Insn) -> Result<(), Undef>;
 
-macro_rules! fields {
-    ($($(#[doc = $d:literal])* $name:ident: $hi:literal..$lo:literal;)*) => {
-        impl Insn {
-            $(
-                $(#[doc = $d])*
-                #[inline]
-                pub fn $name(self) -> u32 {
-                    (self.0 >> $lo) & ((1u32 << ($hi - $lo + 1)) - 1)
-                }
-            )*
-        }
-    };
-}
-
-fields! {
-    /// Primary opcode, ISA 0:5 (LSB 31..26).
-    po: 31..26;
-    /// RT / RS / FRT / VRT / BO / TO / BT, ISA 6:10 (LSB 25..21).
-    rt: 25..21;
-    /// RA / FRA / VRA / BI / BA, ISA 11:15 (LSB 20..16).
-    ra: 20..16;
-    /// RB / FRB / VRB / BB / SH, ISA 16:20 (LSB 15..11).
-    rb: 15..11;
-    /// FRC / VRC / MB of M-form / BC of isel, ISA 21:25 (LSB 10..6).
-    rc5: 10..6;
-    /// ME of M-form, ISA 26:30 (LSB 5..1).
-    me: 5..1;
-    /// BF (CR field), ISA 6:8 (LSB 25..23).
-    bf: 25..23;
-    /// BFA (source CR field), ISA 11:13 (LSB 20..18).
-    bfa: 20..18;
-    /// L of compares, ISA 10 (LSB 21).
-    l21: 21..21;
-    /// D / SI / UI, ISA 16:31 (LSB 15..0).
-    d: 15..0;
-    /// XO of X-forms, ISA 21:30 (LSB 10..1).
-    xo10: 10..1;
-    /// XO of XO-forms, ISA 22:30 (LSB 9..1).
-    xo9: 9..1;
-    /// OE, ISA 21 (LSB 10).
-    oe: 10..10;
-    /// Rc / LK / TX (last bit), ISA 31 (LSB 0).
-    rc: 0..0;
-    /// AA, ISA 30 (LSB 1).
-    aa: 1..1;
-    /// BH of bclr/bcctr, ISA 19:20 (LSB 12..11).
-    bh: 12..11;
-    /// FXM of mtcrf/mfocrf, ISA 12:19 (LSB 19..12).
-    fxm: 19..12;
-    /// sh\[5\] of MD/XS-forms, ISA 30 (LSB 1).
-    sh5: 1..1;
-    /// mb/me field of MD/MDS-forms (rotated), ISA 21:26 (LSB 10..5).
-    mb6: 10..5;
-    /// LEV of sc, ISA 20:26 (LSB 11..5).
-    lev: 11..5;
-    /// VX-form extended opcode, ISA 21:31 (LSB 10..0).
-    xo11: 10..0;
-    /// VA-form extended opcode, ISA 26:31 (LSB 5..0).
-    xo6: 5..0;
-    /// Rc of VC-form, ISA 21 (LSB 10).
-    vrc: 10..10;
-    /// SHB of vsldoi, ISA 22:25 (LSB 9..6).
-    shb: 9..6;
-    /// AX of XX3-forms, ISA 29 (LSB 2).
-    ax: 2..2;
-    /// BX of XX2/XX3-forms, ISA 30 (LSB 1).
-    bx: 1..1;
-    /// TX / SX of XX-forms, ISA 31 (LSB 0).
-    tx: 0..0;
-    /// CX of XX4-form, ISA 28 (LSB 3).
-    cx: 3..3;
-    /// DM / SHW of xxpermdi / xxsldwi, ISA 22:23 (LSB 9..8).
-    dm: 9..8;
-    /// TX of DQ-forms, ISA 28 (LSB 3).
-    dq_tx: 3..3;
-    /// DQ, ISA 16:27 (LSB 15..4).
-    dq: 15..4;
-    /// IMM8 of xxspltib, ISA 13:20 (LSB 18..11).
-    imm8: 18..11;
-    /// UIM of xxspltw, ISA 14:15 (LSB 17..16).
-    uim2: 17..16;
-    /// FLM of mtfsf, ISA 7:14 (LSB 24..17).
-    flm: 24..17;
-    /// U of mtfsfi, ISA 16:19 (LSB 15..12).
-    u4: 15..12;
-}
+xlat_ir::insn_word! {
+/// A 32-bit Power instruction word with typed field accessors.
+pub struct Insn;
+/// Primary opcode, ISA 0:5 (LSB 31..26).
+po: 31..26;
+/// RT / RS / FRT / VRT / BO / TO / BT, ISA 6:10 (LSB 25..21).
+rt: 25..21;
+/// RA / FRA / VRA / BI / BA, ISA 11:15 (LSB 20..16).
+ra: 20..16;
+/// RB / FRB / VRB / BB / SH, ISA 16:20 (LSB 15..11).
+rb: 15..11;
+/// FRC / VRC / MB of M-form / BC of isel, ISA 21:25 (LSB 10..6).
+rc5: 10..6;
+/// ME of M-form, ISA 26:30 (LSB 5..1).
+me: 5..1;
+/// BF (CR field), ISA 6:8 (LSB 25..23).
+bf: 25..23;
+/// BFA (source CR field), ISA 11:13 (LSB 20..18).
+bfa: 20..18;
+/// L of compares, ISA 10 (LSB 21).
+l21: 21..21;
+/// D / SI / UI, ISA 16:31 (LSB 15..0).
+d: 15..0;
+/// XO of X-forms, ISA 21:30 (LSB 10..1).
+xo10: 10..1;
+/// XO of XO-forms, ISA 22:30 (LSB 9..1).
+xo9: 9..1;
+/// OE, ISA 21 (LSB 10).
+oe: 10..10;
+/// Rc / LK / TX (last bit), ISA 31 (LSB 0).
+rc: 0..0;
+/// AA, ISA 30 (LSB 1).
+aa: 1..1;
+/// BH of bclr/bcctr, ISA 19:20 (LSB 12..11).
+bh: 12..11;
+/// FXM of mtcrf/mfocrf, ISA 12:19 (LSB 19..12).
+fxm: 19..12;
+/// sh\[5\] of MD/XS-forms, ISA 30 (LSB 1).
+sh5: 1..1;
+/// mb/me field of MD/MDS-forms (rotated), ISA 21:26 (LSB 10..5).
+mb6: 10..5;
+/// LEV of sc, ISA 20:26 (LSB 11..5).
+lev: 11..5;
+/// VX-form extended opcode, ISA 21:31 (LSB 10..0).
+xo11: 10..0;
+/// VA-form extended opcode, ISA 26:31 (LSB 5..0).
+xo6: 5..0;
+/// Rc of VC-form, ISA 21 (LSB 10).
+vrc: 10..10;
+/// SHB of vsldoi, ISA 22:25 (LSB 9..6).
+shb: 9..6;
+/// AX of XX3-forms, ISA 29 (LSB 2).
+ax: 2..2;
+/// BX of XX2/XX3-forms, ISA 30 (LSB 1).
+bx: 1..1;
+/// TX / SX of XX-forms, ISA 31 (LSB 0).
+tx: 0..0;
+/// CX of XX4-form, ISA 28 (LSB 3).
+cx: 3..3;
+/// DM / SHW of xxpermdi / xxsldwi, ISA 22:23 (LSB 9..8).
+dm: 9..8;
+/// TX of DQ-forms, ISA 28 (LSB 3).
+dq_tx: 3..3;
+/// DQ, ISA 16:27 (LSB 15..4).
+dq: 15..4;
+/// IMM8 of xxspltib, ISA 13:20 (LSB 18..11).
+imm8: 18..11;
+/// UIM of xxspltw, ISA 14:15 (LSB 17..16).
+uim2: 17..16;
+/// FLM of mtfsf, ISA 7:14 (LSB 24..17).
+flm: 24..17;
+/// U of mtfsfi, ISA 16:19 (LSB 15..12).
+u4: 15..12;}
 
 impl Insn {
-    /// Bits \[hi:lo\] in LSB-0 numbering.
-    #[inline]
-    pub fn bits(self, hi: u32, lo: u32) -> u32 {
-        (self.0 >> lo) & (((1u64 << (hi - lo + 1)) - 1) as u32)
-    }
-
-    /// Bit `n` (LSB-0 numbering) as bool.
-    #[inline]
-    pub fn bit(self, n: u32) -> bool {
-        (self.0 >> n) & 1 != 0
-    }
-
-    /// Sign-extended bits \[hi:lo\] (LSB-0 numbering).
-    #[inline]
-    pub fn sbits(self, hi: u32, lo: u32) -> i64 {
-        let w = hi - lo + 1;
-        ((self.bits(hi, lo) as i64) << (64 - w)) >> (64 - w)
-    }
-
     /// SI / D sign-extended.
     #[inline]
     pub fn simm(self) -> i64 {
@@ -196,74 +160,11 @@ impl Insn {
 }
 
 /// One decode table row.
-#[derive(Debug)]
-pub struct Row {
-    /// Encoding name as in the Power ISA.
-    pub name: &'static str,
-    /// Bits that are fixed.
-    pub mask: u32,
-    /// Values of the fixed bits.
-    pub bits: u32,
-    /// Translate function.
-    pub func: TranslateFn,
-    /// Capstone mnemonics (space-separated) this encoding may print as.
-    pub mnemonics: &'static str,
-}
+pub type Row = xlat_ir::decode::Row<TranslateFn>;
 
-impl Row {
-    /// True if the instruction matches the row's fixed bits.
-    #[inline]
-    pub fn matches(&self, i: Insn) -> bool {
-        i.0 & self.mask == self.bits
-    }
-}
-
-/// Parses a pattern string into (mask, bits) at compile time; panics (a
-/// compile error in a const context) on a malformed pattern.
-pub const fn pattern(p: &str) -> (u32, u32) {
-    let b = p.as_bytes();
-    let (mut mask, mut bits, mut n, mut i) = (0u32, 0u32, 0, 0);
-    while i < b.len() {
-        match b[i] {
-            b' ' | b'_' => {}
-            c => {
-                mask <<= 1;
-                bits <<= 1;
-                match c {
-                    b'0' => mask |= 1,
-                    b'1' => {
-                        mask |= 1;
-                        bits |= 1
-                    }
-                    b'x' => {}
-                    _ => panic!("bad pattern character"),
-                }
-                n += 1;
-            }
-        }
-        i += 1;
-    }
-    assert!(n == 32, "pattern must have 32 bits");
-    assert!(mask >> 26 == 0x3f, "the primary opcode must be fixed");
-    (mask, bits)
-}
-
-macro_rules! table {
-    ($($name:ident $pat:literal => $func:path, $mn:literal;)*) => {
-        /// The decode table, in priority order.
-        pub static TABLE: &[Row] = &[$(
-            Row {
-                name: stringify!($name),
-                mask: pattern($pat).0,
-                bits: pattern($pat).1,
-                func: $func,
-                mnemonics: $mn,
-            },
-        )*];
-    };
-}
-
-table! {
+xlat_ir::decode_table! {
+    /// The decode table, in priority order.
+    pub static TABLE: [TranslateFn];
     // ---- Branch facility (Book I chapter 2) ----
     B          "010010 xxxxx xxxxx xxxxxxxxxxxxxxxx" => branch::b, "b ba bl bla";
     BC         "010000 xxxxx xxxxx xxxxxxxxxxxxxxxx" => branch::bc, "b*";
@@ -700,47 +601,14 @@ table! {
     XSRDPIM    "111100 xxxxx xxxxx xxxxx 001111001 xx" => vsx::scalar2, "xsrdpim";
 }
 
-/// Index: for key `po << 10 | bits[10:1]`, the rows that can match, as a
-/// range of `list` (`starts[key]..starts[key + 1]`).
-struct Index {
-    starts: Vec<u32>,
-    list: Vec<u16>,
-}
-
-fn index() -> &'static Index {
-    static INDEX: OnceLock<Index> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        let mut buckets: Vec<Vec<u16>> = vec![Vec::new(); 1 << 16];
-        for (i, r) in TABLE.iter().enumerate() {
-            let po = r.bits >> 26;
-            let (m, b) = ((r.mask >> 1) & 0x3ff, (r.bits >> 1) & 0x3ff);
-            for xo in 0..1024u32 {
-                if xo & m == b {
-                    buckets[((po << 10) | xo) as usize].push(i as u16);
-                }
-            }
-        }
-        let mut starts = Vec::with_capacity((1 << 16) + 1);
-        let mut list = Vec::new();
-        for b in &buckets {
-            starts.push(list.len() as u32);
-            list.extend_from_slice(b);
-        }
-        starts.push(list.len() as u32);
-        Index { starts, list }
-    })
-}
+/// The decoder: rows indexed by the primary opcode and bits ISA 21:30
+/// (LSB 10..1).
+static DECODER: Decoder<TranslateFn> = Decoder::new(TABLE, &[(31, 26), (10, 1)]);
 
 /// Finds the first row matching `insn`, or `None` (not implemented or
 /// invalid).
 pub fn decode(insn: Insn) -> Option<&'static Row> {
-    let idx = index();
-    let key = (((insn.0 >> 26) << 10) | ((insn.0 >> 1) & 0x3ff)) as usize;
-    let (s, e) = (idx.starts[key] as usize, idx.starts[key + 1] as usize);
-    idx.list[s..e]
-        .iter()
-        .map(|&i| &TABLE[i as usize])
-        .find(|r| r.matches(insn))
+    DECODER.decode(insn.0)
 }
 
 #[cfg(test)]
@@ -748,11 +616,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pattern_parses() {
-        // addi: primary opcode 14.
-        let (m, b) = pattern("001110 xxxxx xxxxx xxxxxxxxxxxxxxxx");
-        assert_eq!(m, 0xfc00_0000);
-        assert_eq!(b, 0x3800_0000);
+    fn primary_opcode_fixed_in_every_row() {
+        for r in TABLE {
+            assert_eq!(r.mask >> 26, 0x3f, "{}", r.name);
+        }
     }
 
     #[test]
@@ -762,7 +629,7 @@ mod tests {
             x ^= x << 13;
             x ^= x >> 17;
             x ^= x << 5;
-            let lin = TABLE.iter().find(|r| r.matches(Insn(x)));
+            let lin = TABLE.iter().find(|r| r.matches(x));
             let idx = decode(Insn(x));
             assert_eq!(lin.map(|r| r.name), idx.map(|r| r.name), "{x:#010x}");
         }

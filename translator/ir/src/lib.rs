@@ -8,6 +8,7 @@
 
 pub mod abi;
 pub mod builder;
+pub mod decode;
 pub mod eval;
 pub mod frontend;
 pub mod ops;
