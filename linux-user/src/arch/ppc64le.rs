@@ -171,6 +171,17 @@ fn sys_llseek(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     Ok(0)
 }
 
+/// `fork()`: `clone(SIGCHLD, 0, ...)`.
+fn sys_fork(ctx: &mut SysCtx<'_>, _a: &[u64; 6]) -> SysResult {
+    process::sys_clone(ctx, &[libc::SIGCHLD as u64, 0, 0, 0, 0, 0])
+}
+
+/// `vfork()`: `clone(CLONE_VM | CLONE_VFORK | SIGCHLD, 0, ...)`.
+fn sys_vfork(ctx: &mut SysCtx<'_>, _a: &[u64; 6]) -> SysResult {
+    let flags = (libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD) as u64;
+    process::sys_clone(ctx, &[flags, 0, 0, 0, 0, 0])
+}
+
 fn sys_getpgrp(ctx: &mut SysCtx<'_>, _a: &[u64; 6]) -> SysResult {
     process::sys_getpgid(ctx, &[0; 6])
 }
@@ -188,7 +199,7 @@ macro_rules! sc {
 /// `syscall.tbl`, 64-bit and common rows).
 pub static SYSCALLS: &[SyscallDef] = &[
     sc!(1, "exit", [Int], None, process::sys_exit),
-    sc!(2, "fork", [], syscall::unsupported),
+    sc!(2, "fork", [], None, sys_fork),
     sc!(3, "read", [Fd, OutBuf, Uint], fd::sys_read),
     sc!(4, "write", [Fd, InBuf, Uint], fd::sys_write),
     sc!(5, "open", [Str, OpenFlags, Mode], sys_open),
@@ -196,7 +207,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(8, "creat", [Str, Mode], sys_creat),
     sc!(9, "link", [Str, Str], sys_link),
     sc!(10, "unlink", [Str], sys_unlink),
-    sc!(11, "execve", [Str, Ptr, Ptr], syscall::unsupported),
+    sc!(11, "execve", [Str, Ptr, Ptr], process::sys_execve),
     sc!(12, "chdir", [Str], fd::sys_chdir),
     sc!(14, "mknod", [Str, Mode, Hex], sys_mknod),
     sc!(15, "chmod", [Str, Mode], sys_chmod),
@@ -249,7 +260,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(106, "stat", [Str, Ptr], sys_stat),
     sc!(107, "lstat", [Str, Ptr], sys_lstat),
     sc!(108, "fstat", [Fd, Ptr], fd::sys_fstat),
-    sc!(114, "wait4", [Int, Ptr, Hex, Ptr], syscall::unsupported),
+    sc!(114, "wait4", [Int, Ptr, Hex, Ptr], process::sys_wait4),
     sc!(116, "sysinfo", [Ptr], info::sys_sysinfo),
     sc!(118, "fsync", [Fd], fd::sys_fsync),
     sc!(
@@ -305,7 +316,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(181, "chown", [Str, Int, Int], sys_chown),
     sc!(182, "getcwd", [OutBuf, Uint], fd::sys_getcwd),
     sc!(185, "sigaltstack", [Ptr, Ptr], signal::sys_sigaltstack),
-    sc!(189, "vfork", [], syscall::unsupported),
+    sc!(189, "vfork", [], None, sys_vfork),
     sc!(190, "ugetrlimit", [Int, Ptr], process::sys_getrlimit),
     sc!(202, "getdents64", [Fd, OutBuf, Uint], fd::sys_getdents64),
     sc!(205, "madvise", [Hex, Uint, Int], mem::sys_madvise),
@@ -341,6 +352,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
         time::sys_clock_nanosleep
     ),
     sc!(250, "tgkill", [Int, Int, Signal], signal::sys_tgkill),
+    sc!(272, "waitid", [Int, Int, Ptr, Hex, Ptr], process::sys_waitid),
     sc!(
         280,
         "pselect6",
