@@ -268,6 +268,21 @@ pub fn sync_host_disposition(sig: i32, act: &GuestSigAction) {
 }
 
 /// Host signal set of the routed signals in guest mask `mask`.
+pub fn host_sigset(mask: u64) -> libc::sigset_t {
+    host_set(mask)
+}
+
+/// Takes the lowest queued signal of `set` with its siginfo, if any.
+pub fn take_pending_in(thread: &ThreadState, set: u64) -> Option<(i32, [u8; 128])> {
+    let p = thread.sig.pending() & set;
+    if p == 0 {
+        return None;
+    }
+    let sig = p.trailing_zeros() as i32 + 1;
+    Some((sig, thread.sig.take(sig)))
+}
+
+/// Host signal set of the routed signals in guest mask `mask`.
 fn host_set(mask: u64) -> libc::sigset_t {
     // SAFETY: sigemptyset/sigaddset on a local set.
     unsafe {

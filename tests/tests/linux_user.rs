@@ -75,6 +75,8 @@ guest!(
     [interp, jit, mixed, nochain]
 );
 
+guest!(sigwait, "sigwait", check_static, [interp, mixed]);
+
 // pthreads: atomics, mutex, TLS, join, condvar, barrier, main thread
 // exiting first.
 guest!(

@@ -141,6 +141,12 @@ pub static SYSCALLS: &[SyscallDef] = &[
         signal::sys_rt_sigprocmask
     ),
     sc!(136, "rt_sigpending", [Ptr, Uint], signal::sys_rt_sigpending),
+    sc!(
+        137,
+        "rt_sigtimedwait",
+        [Ptr, Ptr, Ptr, Uint],
+        signal::sys_rt_sigtimedwait
+    ),
     sc!(139, "rt_sigreturn", [], None, signal::sys_rt_sigreturn),
     sc!(153, "times", [Ptr], time::sys_times),
     sc!(154, "setpgid", [Int, Int], process::sys_setpgid),

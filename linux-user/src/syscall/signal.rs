@@ -246,3 +246,42 @@ pub fn sys_sigaltstack(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     }
     Ok(0)
 }
+
+/// `rt_sigtimedwait(set, info, timeout, sigsetsize)`: a signal of `set`
+/// already queued for the guest thread is taken first; otherwise the host
+/// waits (the guest has normally blocked `set`, so the host keeps those
+/// signals pending for this call instead of running the handler).
+pub fn sys_rt_sigtimedwait(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    if a[3] != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let set = ctx.mem().read_u64(a[0])? & !sig::UNBLOCKABLE;
+    if let Some(s) = sig::take_pending_in(ctx.thread, set) {
+        if a[1] != 0 {
+            ctx.mem().write_guest(a[1], &s.1)?;
+        }
+        return Ok(s.0 as u64);
+    }
+    let info = if a[1] != 0 {
+        ctx.mem().syscall_ptr(a[1], 128)?
+    } else {
+        std::ptr::null_mut()
+    };
+    let tmo = if a[2] != 0 {
+        ctx.mem().syscall_ptr(a[2], 16)?
+    } else {
+        std::ptr::null_mut()
+    };
+    let hset = sig::host_sigset(set);
+    // SAFETY: `hset` is a local sigset; `info` and `tmo` point into guest
+    // memory (checked) or are NULL.
+    super::host_ret(unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigtimedwait,
+            &hset as *const libc::sigset_t,
+            info,
+            tmo,
+            8usize,
+        )
+    })
+}
