@@ -321,6 +321,16 @@ impl AddressSpace {
         self.inner.write().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Runs `f` (a `fork`) with the address-space lock held, so that no
+    /// other thread is in the middle of changing the mappings when the
+    /// process is copied; the lock is released in both processes.
+    pub fn while_locked<T>(&self, f: impl FnOnce() -> T) -> T {
+        let g = self.lock_write();
+        let r = f();
+        drop(g);
+        r
+    }
+
     /// Checks that `[addr, addr+len)` is page aligned and inside the space.
     fn check_range(&self, addr: u64, len: u64) -> Result<u64, MmapError> {
         let end = addr

@@ -274,9 +274,16 @@ fn fork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Res
     }
     let regs = snapshot(cpu);
     signal::block_all_routed();
-    // SAFETY: fork duplicates the process; the child continues only in
-    // `forked_child`, which never returns into the parent's frames.
-    let pid = unsafe { libc::fork() };
+    // No other guest thread may be changing the mappings or the
+    // dispositions while the process is copied.
+    let pid = sh.mem.while_locked(|| {
+        let acts = proc.sigactions.lock().unwrap_or_else(|e| e.into_inner());
+        // SAFETY: fork duplicates the process; the child continues only in
+        // `forked_child`, which never returns into the parent's frames.
+        let pid = unsafe { libc::fork() };
+        drop(acts);
+        pid
+    });
     if pid == 0 {
         forked_child(sh, regs, parent, c);
     }
