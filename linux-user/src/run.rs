@@ -158,6 +158,7 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
         .collect();
     let proc = Arc::new(proc);
     signal::init_process(&proc);
+    signal::install_kick_handler();
     // SAFETY: gettid cannot fail.
     let tid = unsafe { libc::gettid() };
     let mut thread = ThreadState {

@@ -239,6 +239,72 @@ extern "C" fn host_signal_handler(sig: i32, info: *mut libc::siginfo_t, _uctx: *
     unsafe { (*ts).queue(sig, &b) };
 }
 
+/// Host signal used to interrupt another guest thread's blocking host
+/// syscall after queueing a non-routed signal for it (SIGCANCEL, 32: the
+/// host C library reserves it for pthread_cancel, which xlat never uses,
+/// and never blocks it).
+pub const KICK_SIGNAL: i32 = 32;
+
+// The x86-64 kernel returns from a handler through `sa_restorer`; the C
+// library refuses to install handlers for its reserved signals, so the
+// kick handler is installed with the raw syscall and this restorer.
+#[cfg(target_arch = "x86_64")]
+std::arch::global_asm!(
+    ".globl xlat_kick_restorer",
+    "xlat_kick_restorer:",
+    "mov eax, 15",
+    "syscall",
+    "ud2",
+);
+
+#[cfg(target_arch = "x86_64")]
+unsafe extern "C" {
+    fn xlat_kick_restorer();
+}
+
+/// The kick handler does nothing: its only job is to make the interrupted
+/// host syscall return EINTR.
+extern "C" fn kick_handler(_sig: i32, _info: *mut libc::siginfo_t, _uctx: *mut libc::c_void) {}
+
+/// Installs the kick handler (once per process; inherited by forks).
+pub fn install_kick_handler() {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[repr(C)]
+        struct KernelSigaction {
+            handler: usize,
+            flags: u64,
+            restorer: usize,
+            mask: u64,
+        }
+        const SA_RESTORER_HOST: u64 = 0x0400_0000;
+        let ksa = KernelSigaction {
+            handler: kick_handler as *const () as usize,
+            flags: libc::SA_SIGINFO as u64 | libc::SA_ONSTACK as u64 | SA_RESTORER_HOST,
+            restorer: xlat_kick_restorer as *const () as usize,
+            mask: 0,
+        };
+        // SAFETY: the kernel's struct sigaction for x86-64 with a valid
+        // handler and restorer; only signal 32 is changed.
+        unsafe {
+            libc::syscall(
+                libc::SYS_rt_sigaction,
+                KICK_SIGNAL,
+                &ksa as *const KernelSigaction,
+                std::ptr::null_mut::<KernelSigaction>(),
+                8usize,
+            )
+        };
+    }
+}
+
+/// Interrupts guest thread `tid`'s blocking host syscall (if any) so that
+/// it sees a signal just queued for it.
+pub fn kick(tid: i32) {
+    // SAFETY: a signal to one of our own threads, whose handler is a no-op.
+    unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, KICK_SIGNAL) };
+}
+
 /// Sets the host disposition of a routed signal to match the guest's:
 /// SIG_DFL and SIG_IGN as they are, a guest handler as
 /// [`host_signal_handler`] (without SA_RESTART, so that blocking host

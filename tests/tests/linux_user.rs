@@ -86,6 +86,14 @@ guest!(
     [interp, jit, mixed, nochain]
 );
 
+// pthread_cancel (SIGCANCEL to another thread, blocked or spinning).
+guest!(
+    cancel,
+    "cancel",
+    check_static,
+    [interp, jit, mixed, nochain]
+);
+
 /// The threads program many times in a row (races show up as wrong
 /// counts, hangs or crashes).
 #[test]

@@ -45,6 +45,7 @@ fn queue_other(ctx: &SysCtx<'_>, tid: i32, signo: u64) -> Option<SysResult> {
     }
     let t = ctx.proc.group.get(tid)?;
     t.queue(signo as i32, &sig::siginfo_kill(signo as i32, SI_TKILL));
+    sig::kick(tid);
     Some(Ok(0))
 }
 
