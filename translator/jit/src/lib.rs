@@ -156,11 +156,11 @@ fn make_isa() -> Result<OwnedTargetIsa, JitError> {
 
 fn new_module(isa: &OwnedTargetIsa, helpers: &Arc<Mutex<HashMap<String, usize>>>) -> JITModule {
     let mut jb = JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names());
-    jb.symbol("xlat_jit_load", runtime::xlat_jit_load as *const u8);
-    jb.symbol("xlat_jit_store", runtime::xlat_jit_store as *const u8);
-    jb.symbol("xlat_jit_rmw", runtime::xlat_jit_rmw as *const u8);
-    jb.symbol("xlat_jit_cas", runtime::xlat_jit_cas as *const u8);
-    jb.symbol("xlat_jit_eval", runtime::xlat_jit_eval as *const u8);
+    jb.symbol("xlat_jit_load_pa", runtime::xlat_jit_load_pa as *const u8);
+    jb.symbol("xlat_jit_store_pa", runtime::xlat_jit_store_pa as *const u8);
+    jb.symbol("xlat_jit_rmw_pa", runtime::xlat_jit_rmw_pa as *const u8);
+    jb.symbol("xlat_jit_cas_pa", runtime::xlat_jit_cas_pa as *const u8);
+    jb.symbol("xlat_jit_eval_pa", runtime::xlat_jit_eval_pa as *const u8);
     let h = helpers.clone();
     jb.symbol_lookup_fn(Box::new(move |name| {
         h.lock()
@@ -424,27 +424,13 @@ fn compile_into(
                 .map_err(cg)?;
             Ok(module.declare_func_in_func(id, func))
         };
-    let load = import(
-        "xlat_jit_load",
-        sig(sysv, 4, Some(types::I32)),
-        &mut ctx.func,
-    )?;
-    let store = import(
-        "xlat_jit_store",
-        sig(sysv, 4, Some(types::I32)),
-        &mut ctx.func,
-    )?;
-    let rmw = import(
-        "xlat_jit_rmw",
-        sig(sysv, 5, Some(types::I32)),
-        &mut ctx.func,
-    )?;
-    let cas = import(
-        "xlat_jit_cas",
-        sig(sysv, 4, Some(types::I32)),
-        &mut ctx.func,
-    )?;
-    let eval = import("xlat_jit_eval", sig(sysv, 3, None), &mut ctx.func)?;
+    // Slow paths: `preserve_all` thunks (see `runtime`), no return value.
+    let pa = CallConv::PreserveAll;
+    let load = import("xlat_jit_load_pa", sig(pa, 4, None), &mut ctx.func)?;
+    let store = import("xlat_jit_store_pa", sig(pa, 4, None), &mut ctx.func)?;
+    let rmw = import("xlat_jit_rmw_pa", sig(pa, 5, None), &mut ctx.func)?;
+    let cas = import("xlat_jit_cas_pa", sig(pa, 4, None), &mut ctx.func)?;
+    let eval = import("xlat_jit_eval_pa", sig(pa, 3, None), &mut ctx.func)?;
     let mut helpers = HashMap::new();
     for b in blocks {
         for d in &b.helpers {

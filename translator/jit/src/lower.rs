@@ -39,8 +39,6 @@ pub(crate) struct Lowered {
     pub exits: Vec<u64>,
 }
 
-const ACCESS_SIZES: [u8; 5] = [1, 2, 4, 8, 16];
-
 fn off_stop() -> i32 {
     offset_of!(CpuHeader, stop) as i32
 }
@@ -92,12 +90,15 @@ struct Fx<'a, 'b> {
     used: Vec<usize>,
     dirty: Vec<bool>,
     pc_known: Option<u64>,
-    /// `limit - size + 1` per access size (0 = never inline).
-    lims: [ir::Value; 5],
     base: ir::Value,
     io: StackSlot,
     cblocks: Vec<ir::Block>,
     exits: Vec<u64>,
+    /// Jumps into the entry block write back first (see `lower`).
+    clean_entry: bool,
+    /// Registers loaded at entry; the others are written back at every
+    /// in-region edge (see `lower`).
+    exposed: Vec<bool>,
 }
 
 /// Lowers `blocks` (entry first) into `func` (whose signature is already
@@ -140,30 +141,34 @@ pub(crate) fn lower(
             used.push(r);
         }
     }
-    // Memory base and per-size limits.
+    // Memory base; the limit is read at each access (see `inline_ok`).
     let base = b.ins().load(
         types::I64,
         trusted(),
         env,
         offset_of!(CpuHeader, mem_base) as i32,
     );
-    let limit = b.ins().load(
-        types::I64,
-        trusted(),
-        env,
-        offset_of!(CpuHeader, mem_limit) as i32,
-    );
-    let zero = b.ins().iconst(types::I64, 0);
-    let is_direct = b.ins().icmp_imm_s(IntCC::NotEqual, base, 0);
-    let eff = b.ins().select(is_direct, limit, zero);
-    let mut lims = [zero; 5];
-    for (k, s) in ACCESS_SIZES.iter().enumerate() {
-        let fits = b
-            .ins()
-            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, eff, *s as i64);
-        let l = b.ins().iadd_imm_s(eff, 1 - *s as i64);
-        lims[k] = b.ins().select(fits, l, zero);
-    }
+    // In a region with fault points, back edges into the entry block write
+    // back first, so the entry block starts clean however it is reached
+    // (otherwise every hop into the region would store, at its first
+    // memory access, every register the loop may have set).
+    let clean_entry = blocks.iter().any(|bl| {
+        bl.insts.iter().any(|i| {
+            matches!(
+                i.op.shape(),
+                Shape::Load | Shape::Store | Shape::Rmw | Shape::Cas | Shape::Call
+            )
+        })
+    });
+    // Registers read before being set somewhere in the region are loaded
+    // at entry and written back lazily (at fault points and exits). The
+    // others are outputs only: they are also written back at every edge
+    // between the region's blocks, so that no block inherits them dirty
+    // and they never need an entry load just to have a value to write
+    // back on paths that did not set them.
+    let exposed: Vec<bool> = (0..nregs)
+        .map(|r| used_mask[r] && exposed_get(layout, blocks, r))
+        .collect();
     let cblocks: Vec<ir::Block> = blocks.iter().map(|_| b.create_block()).collect();
     let mut fx = Fx {
         b,
@@ -176,22 +181,18 @@ pub(crate) fn lower(
         used,
         dirty: vec![false; nregs],
         pc_known: None,
-        lims,
         base,
         io,
         cblocks,
         exits: Vec::new(),
+        clean_entry,
+        exposed: exposed.clone(),
     };
     // Entry loads: only registers whose entry value can be observed, i.e.
-    // read before being set in some block, or possibly dirty (and so
-    // written back) on entry to some block.
-    let dirty_in = dirty_at_entry(layout, blocks, nregs);
-    let needed: Vec<usize> = fx
-        .used
-        .iter()
-        .copied()
-        .filter(|&r| exposed_get(layout, blocks, r) || dirty_in.iter().any(|d| d[r]))
-        .collect();
+    // read before being set in some block (only those can be dirty on
+    // entry to a block).
+    let dirty_in = dirty_at_entry(layout, blocks, nregs, clean_entry, &exposed);
+    let needed: Vec<usize> = fx.used.iter().copied().filter(|&r| exposed[r]).collect();
     fx.load_regs(&needed);
     let first = fx.cblocks[0];
     fx.b.ins().jump(first, &[]);
@@ -227,6 +228,18 @@ impl Fx<'_, '_> {
     fn writeback(&mut self) {
         for &r in &self.used.clone() {
             if self.dirty[r] {
+                let ri = self.layout.regs[r];
+                let v = self.b.use_var(self.vars[r].expect("used register"));
+                self.b.ins().store(trusted(), v, self.env, ri.offset as i32);
+                self.dirty[r] = false;
+            }
+        }
+    }
+
+    /// Writes back the dirty registers that are not loaded at entry.
+    fn writeback_outputs(&mut self) {
+        for &r in &self.used.clone() {
+            if self.dirty[r] && !self.exposed[r] {
                 let ri = self.layout.regs[r];
                 let v = self.b.use_var(self.vars[r].expect("used register"));
                 self.b.ins().store(trusted(), v, self.env, ri.offset as i32);
@@ -308,6 +321,11 @@ impl Fx<'_, '_> {
                 self.ret_with(ExitCode::Stopped);
                 self.dirty = saved;
                 self.b.switch_to_block(cont);
+            }
+            if j == 0 && self.clean_entry {
+                self.writeback();
+            } else {
+                self.writeback_outputs();
             }
             let cb = self.cblocks[j];
             self.b.ins().jump(cb, &[]);
@@ -932,11 +950,21 @@ impl Fx<'_, '_> {
         self.conv_int(as_int, it, st)
     }
 
-    /// Inline-access condition: `addr` in the direct window (and aligned
-    /// when required).
+    /// Inline-access condition: `addr` below `CpuHeader::mem_limit` (and
+    /// aligned when required). One comparison serves every access size:
+    /// `GuestMemory::direct` promises a guard area after the limit, so an
+    /// access of up to 16 bytes starting below it faults in the guard
+    /// rather than touching other host memory. The limit is 0 when memory
+    /// is not direct, so every access takes the slow path then. It is read
+    /// from `env` here (a memory operand of the compare) rather than kept
+    /// in a register for the whole region.
     fn inline_ok(&mut self, addr: ir::Value, f: MemFlags, need_align: bool) -> ir::Value {
-        let k = ACCESS_SIZES.iter().position(|s| *s == f.size).unwrap_or(4);
-        let lim = self.lims[k];
+        let lim = self.b.ins().load(
+            types::I64,
+            trusted(),
+            self.env,
+            offset_of!(CpuHeader, mem_limit) as i32,
+        );
         let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, addr, lim);
         if (f.aligned || need_align) && f.size > 1 {
             let low = self.b.ins().band_imm_s(addr, f.size as i64 - 1);
@@ -947,15 +975,31 @@ impl Fx<'_, '_> {
         }
     }
 
-    /// Branches to a fresh "fault" block that returns when `status != 0`.
-    fn check_status(&mut self, status: ir::Value) {
+    /// After a slow-path call: branches to a fresh "fault" block that
+    /// clears `CpuHeader::helper_fault` and returns when the thunk stored a
+    /// non-zero status there (the slow path recorded the fault and set
+    /// `exit`; state is exact).
+    fn check_status(&mut self) {
+        let status = self.b.ins().load(
+            types::I32,
+            trusted(),
+            self.env,
+            offset_of!(CpuHeader, helper_fault) as i32,
+        );
         let fault = self.b.create_block();
         let cont = self.b.create_block();
         self.b.ins().brif(status, fault, &[], cont, &[]);
         self.b.switch_to_block(fault);
-        // The slow path recorded the fault and set `exit`; state is exact.
+        let z = self.b.ins().iconst(types::I32, 0);
+        self.b.ins().store(
+            trusted(),
+            z,
+            self.env,
+            offset_of!(CpuHeader, helper_fault) as i32,
+        );
         self.b.ins().return_(&[]);
         self.b.switch_to_block(cont);
+        self.b.set_cold_block(fault);
     }
 
     fn mem_op(
@@ -979,6 +1023,7 @@ impl Fx<'_, '_> {
         let fast = self.b.create_block();
         let slow = self.b.create_block();
         let join = self.b.create_block();
+        self.b.set_cold_block(slow);
         self.b.ins().brif(ok, fast, &[], slow, &[]);
 
         match op {
@@ -992,9 +1037,8 @@ impl Fx<'_, '_> {
                 let io = self.b.ins().stack_addr(types::I64, self.io, 0);
                 let immv = self.b.ins().iconst(types::I64, imm as i64);
                 let env = self.env;
-                let c = self.b.ins().call(self.refs.load, &[env, addr, immv, io]);
-                let status = self.b.inst_results(c)[0];
-                self.check_status(status);
+                self.b.ins().call(self.refs.load, &[env, addr, immv, io]);
+                self.check_status();
                 self.b.ins().jump(join, &[BlockArg::Value(io)]);
                 self.b.switch_to_block(join);
                 let p = self.b.block_params(join)[0];
@@ -1028,9 +1072,8 @@ impl Fx<'_, '_> {
                 let io = self.b.ins().stack_addr(types::I64, self.io, 0);
                 let immv = self.b.ins().iconst(types::I64, imm as i64);
                 let env = self.env;
-                let c = self.b.ins().call(self.refs.store, &[env, addr, immv, io]);
-                let status = self.b.inst_results(c)[0];
-                self.check_status(status);
+                self.b.ins().call(self.refs.store, &[env, addr, immv, io]);
+                self.check_status();
                 self.b.ins().jump(join, &[]);
                 self.b.switch_to_block(join);
                 if matches!(f.order, Ordering::Release | Ordering::AcqRel) {
@@ -1064,12 +1107,10 @@ impl Fx<'_, '_> {
                 let immv = self.b.ins().iconst(types::I64, imm as i64);
                 let v64 = self.conv_int(a[1], vty, Type::I64);
                 let env = self.env;
-                let c = self
-                    .b
+                self.b
                     .ins()
                     .call(self.refs.rmw, &[env, addr, immv, v64, io]);
-                let status = self.b.inst_results(c)[0];
-                self.check_status(status);
+                self.check_status();
                 let old = self.b.ins().stack_load(types::I64, st, self.io, 0);
                 self.b.ins().jump(join, &[BlockArg::Value(old)]);
                 self.b.switch_to_block(join);
@@ -1105,9 +1146,8 @@ impl Fx<'_, '_> {
                 let io = self.b.ins().stack_addr(types::I64, self.io, 0);
                 let immv = self.b.ins().iconst(types::I64, imm as i64);
                 let env = self.env;
-                let c = self.b.ins().call(self.refs.cas, &[env, addr, immv, io]);
-                let status = self.b.inst_results(c)[0];
-                self.check_status(status);
+                self.b.ins().call(self.refs.cas, &[env, addr, immv, io]);
+                self.check_status();
                 let old = self.b.ins().stack_load(types::I64, st, self.io, 0);
                 self.b.ins().jump(join, &[BlockArg::Value(old)]);
                 self.b.switch_to_block(join);
@@ -1199,8 +1239,16 @@ fn exposed_get(layout: &StateLayout, blocks: &[&Block], r: usize) -> bool {
 /// on entry to each block: the entry block starts clean; a block inherits
 /// what its in-region predecessors had dirty on entry or set (a fixpoint
 /// over the region's edges; write-backs inside a block are ignored, which
-/// only over-approximates).
-fn dirty_at_entry(layout: &StateLayout, blocks: &[&Block], nregs: usize) -> Vec<Vec<bool>> {
+/// only over-approximates). With `clean_entry`, edges into the entry block
+/// are ignored (they write back before jumping); only registers in `carry`
+/// are carried over edges (the others are written back at every edge).
+fn dirty_at_entry(
+    layout: &StateLayout,
+    blocks: &[&Block],
+    nregs: usize,
+    clean_entry: bool,
+    carry: &[bool],
+) -> Vec<Vec<bool>> {
     let pc = layout.pc.0 as usize;
     let sets: Vec<Vec<bool>> = blocks
         .iter()
@@ -1220,9 +1268,14 @@ fn dirty_at_entry(layout: &StateLayout, blocks: &[&Block], nregs: usize) -> Vec<
     while changed {
         changed = false;
         for k in 0..blocks.len() {
-            let out: Vec<bool> = (0..nregs).map(|r| din[k][r] || sets[k][r]).collect();
+            let out: Vec<bool> = (0..nregs)
+                .map(|r| carry[r] && (din[k][r] || sets[k][r]))
+                .collect();
             for s in blocks[k].terminal().successors() {
                 if let Some(j) = blocks.iter().position(|bl| bl.pc == s) {
+                    if j == 0 && clean_entry {
+                        continue;
+                    }
                     for r in 0..nregs {
                         if out[r] && !din[j][r] {
                             din[j][r] = true;

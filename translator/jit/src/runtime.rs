@@ -42,9 +42,108 @@ std::arch::global_asm!(
     host_sp = const offset_of!(CpuHeader, host_sp),
 );
 
+// Slow-path thunks with Cranelift's `preserve_all` convention: compiled
+// code calls them without giving up any register (so values live across a
+// slow-path call need neither callee-saved registers nor spill slots on the
+// fast path). Each saves every caller-saved register of the SystemV ABI
+// (the argument registers included) and xmm0-15, calls the `extern "C"`
+// function with the same arguments and, for the memory slow paths, stores
+// its status (0 or 1) into `CpuHeader::helper_fault` of `env` (the first
+// argument), since `preserve_all` functions return nothing. Stack: 8
+// (return address) + 72 + 256 = 336 = 0 mod 16 at the inner call.
+macro_rules! preserve_all_thunk {
+    ($name:literal, $target:path, $status:literal) => {
+        std::arch::global_asm!(
+            ".text",
+            ".p2align 4",
+            concat!(".globl ", $name),
+            concat!(".type ", $name, ",@function"),
+            concat!($name, ":"),
+            "push rax",
+            "push rcx",
+            "push rdx",
+            "push rsi",
+            "push rdi",
+            "push r8",
+            "push r9",
+            "push r10",
+            "push r11",
+            "sub rsp, 256",
+            "movdqu [rsp + 0], xmm0",
+            "movdqu [rsp + 16], xmm1",
+            "movdqu [rsp + 32], xmm2",
+            "movdqu [rsp + 48], xmm3",
+            "movdqu [rsp + 64], xmm4",
+            "movdqu [rsp + 80], xmm5",
+            "movdqu [rsp + 96], xmm6",
+            "movdqu [rsp + 112], xmm7",
+            "movdqu [rsp + 128], xmm8",
+            "movdqu [rsp + 144], xmm9",
+            "movdqu [rsp + 160], xmm10",
+            "movdqu [rsp + 176], xmm11",
+            "movdqu [rsp + 192], xmm12",
+            "movdqu [rsp + 208], xmm13",
+            "movdqu [rsp + 224], xmm14",
+            "movdqu [rsp + 240], xmm15",
+            "call {target}",
+            concat!(".if ", $status),
+            // The saved rdi (env) is at 256 + 4 * 8.
+            "mov rdi, [rsp + 288]",
+            "mov dword ptr [rdi + {hf}], eax",
+            ".endif",
+            "movdqu xmm0, [rsp + 0]",
+            "movdqu xmm1, [rsp + 16]",
+            "movdqu xmm2, [rsp + 32]",
+            "movdqu xmm3, [rsp + 48]",
+            "movdqu xmm4, [rsp + 64]",
+            "movdqu xmm5, [rsp + 80]",
+            "movdqu xmm6, [rsp + 96]",
+            "movdqu xmm7, [rsp + 112]",
+            "movdqu xmm8, [rsp + 128]",
+            "movdqu xmm9, [rsp + 144]",
+            "movdqu xmm10, [rsp + 160]",
+            "movdqu xmm11, [rsp + 176]",
+            "movdqu xmm12, [rsp + 192]",
+            "movdqu xmm13, [rsp + 208]",
+            "movdqu xmm14, [rsp + 224]",
+            "movdqu xmm15, [rsp + 240]",
+            "add rsp, 256",
+            "pop r11",
+            "pop r10",
+            "pop r9",
+            "pop r8",
+            "pop rdi",
+            "pop rsi",
+            "pop rdx",
+            "pop rcx",
+            "pop rax",
+            "ret",
+            concat!(".size ", $name, ", . - ", $name),
+            target = sym $target,
+            hf = const offset_of!(CpuHeader, helper_fault),
+        );
+    };
+}
+
+preserve_all_thunk!("xlat_jit_load_pa", xlat_jit_load, "1");
+preserve_all_thunk!("xlat_jit_store_pa", xlat_jit_store, "1");
+preserve_all_thunk!("xlat_jit_rmw_pa", xlat_jit_rmw, "1");
+preserve_all_thunk!("xlat_jit_cas_pa", xlat_jit_cas, "1");
+preserve_all_thunk!("xlat_jit_eval_pa", xlat_jit_eval, "0");
+
 unsafe extern "C" {
     fn xlat_jit_enter_asm(env: *mut u8, code: usize, tramp: usize);
     fn xlat_jit_recover_asm();
+    /// `preserve_all` thunk of [`xlat_jit_load`] (status to `helper_fault`).
+    pub(crate) fn xlat_jit_load_pa();
+    /// `preserve_all` thunk of [`xlat_jit_store`].
+    pub(crate) fn xlat_jit_store_pa();
+    /// `preserve_all` thunk of [`xlat_jit_rmw`].
+    pub(crate) fn xlat_jit_rmw_pa();
+    /// `preserve_all` thunk of [`xlat_jit_cas`].
+    pub(crate) fn xlat_jit_cas_pa();
+    /// `preserve_all` thunk of [`xlat_jit_eval`].
+    pub(crate) fn xlat_jit_eval_pa();
 }
 
 thread_local! {

@@ -63,7 +63,9 @@ fn r(n: u16) -> Reg {
 // ------------------------------------------------------------- memory
 
 /// Guest memory directly mapped at a host reservation of `SIZE` bytes of
-/// which the first `MAPPED` are read/write (the rest faults).
+/// which the first `MAPPED` are read/write (the rest faults), followed by
+/// an inaccessible guard area of `SIZE` bytes (the `GuestMemory::direct`
+/// contract).
 struct DMem {
     base: *mut u8,
     direct: bool,
@@ -83,7 +85,7 @@ impl DMem {
         unsafe {
             let p = libc::mmap(
                 std::ptr::null_mut(),
-                SIZE,
+                2 * SIZE,
                 libc::PROT_NONE,
                 libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
                 -1,
@@ -131,7 +133,7 @@ impl DMem {
 impl Drop for DMem {
     fn drop(&mut self) {
         // SAFETY: our own mapping.
-        unsafe { libc::munmap(self.base as *mut libc::c_void, SIZE) };
+        unsafe { libc::munmap(self.base as *mut libc::c_void, 2 * SIZE) };
     }
 }
 
@@ -861,6 +863,44 @@ fn memory_ops_match_interpreter_direct_and_soft() {
     }
 }
 
+/// Many integer and vector values live across slow-path memory calls
+/// (soft memory: every access calls the `preserve_all` thunks), and the
+/// slow paths must leave every host register intact.
+#[test]
+fn values_survive_slow_path_calls() {
+    let env = Env::new(false);
+    fill_memory(&env);
+    let mut b = Builder::new(&LAYOUT, 0x1000);
+    b.insn_start(0x1000);
+    let mut xs = Vec::new();
+    for i in 0..8u16 {
+        let x = b.get(r(i));
+        let k = b.iconst(
+            Type::I64,
+            0x9e37_79b9_7f4a_7c15u64.wrapping_mul(i as u64 + 1),
+        );
+        xs.push(b.mul(x, k));
+    }
+    let v0 = b.get(V0);
+    let v1 = b.get(V1);
+    let vs = b.vadd(Lanes::I32x4, v0, v1);
+    let a = b.iconst(Type::I64, 0x100);
+    let l1 = b.load(Type::I64, a, MemFlags::new(8));
+    b.insn_start(0x1004);
+    let a2 = b.iconst(Type::I64, 0x208);
+    b.store(a2, xs[3], MemFlags::new(8));
+    let l2 = b.load(Type::V128, a2, MemFlags::new(16));
+    for (i, x) in xs.iter().enumerate() {
+        let y = b.xor(*x, l1);
+        b.set(r(i as u16), y);
+    }
+    let w = b.vadd(Lanes::I64x2, vs, l2);
+    b.set(V1, w);
+    b.set(V0, vs);
+    b.terminate(Terminal::Jump(0x2000));
+    compare(&b.finish(), &states2(), &env, Cmp::Exact);
+}
+
 #[test]
 fn host_fault_in_compiled_code_recovers_with_exact_state() {
     let env = Env::new(true);
@@ -1026,6 +1066,100 @@ fn loops_inside_a_region_and_chained_regions() {
     st.r[0] = 0;
     run_jit(&ra, &mut st, &env);
     assert_eq!((st.r[0], st.pc), (1, 0x400));
+}
+
+/// A loop whose entry block loads through a register the loop advances:
+/// when the load faults on a later iteration, the registers the previous
+/// iterations set must be in `env` (back edges into the entry block write
+/// back, since that block starts clean).
+#[test]
+fn fault_after_loop_iterations_sees_registers_of_the_previous_ones() {
+    let env = Env::new(true);
+    fill_memory(&env);
+    let mut b = Builder::new(&LAYOUT, 0x700);
+    b.insn_start(0x700);
+    let p = b.get(r(1));
+    let v = b.load(Type::I64, p, MemFlags::new(8));
+    b.set(r(3), v);
+    b.insn_start(0x704);
+    let n = b.get(r(0));
+    let one = b.iconst(Type::I64, 1);
+    let n = b.add(n, one);
+    b.set(r(0), n);
+    let step = b.iconst(Type::I64, 0x1000);
+    let p2 = b.add(p, step);
+    b.set(r(1), p2);
+    let t = b.get(r(2));
+    let c = b.icmp(Cond::Ult, n, t);
+    b.terminate(Terminal::Branch {
+        cond: c,
+        taken: 0x700,
+        not_taken: 0x708,
+    });
+    let blk = b.finish();
+    let mut j = jit(true);
+    let region = j.compile(&[&blk]).unwrap();
+    let mut st = TState::default();
+    st.r[1] = 0x5000;
+    st.r[2] = 100;
+    assert_eq!(run_jit(&region, &mut st, &env), ExitCode::Fault);
+    // Loads at 0x5000, 0x6000, 0x7000 succeed, 0x8000 faults.
+    assert_eq!((st.r[0], st.r[1], st.pc), (3, 0x8000, 0x700));
+    assert_eq!(st.r[3], env.mem.load(0x7000, 8).unwrap() as u64);
+    assert_eq!(st.hdr.exc_info, 0x8000);
+    // The interpreter, block by block, ends in the same state.
+    let mut si = TState::default();
+    si.r[1] = 0x5000;
+    si.r[2] = 100;
+    while run_interp(&blk, &mut si, &env) == ExitCode::Continue {}
+    assert_eq!(
+        (si.r[0], si.r[1], si.r[3], si.pc),
+        (st.r[0], st.r[1], st.r[3], st.pc)
+    );
+}
+
+/// A register only written in one block of a region (never read, so not
+/// loaded at entry) must be in `env` when a later block of the region
+/// faults, and untouched on paths that never set it.
+#[test]
+fn output_registers_are_written_back_across_region_edges() {
+    let env = Env::new(true);
+    let mut a = Builder::new(&LAYOUT, 0x800);
+    a.insn_start(0x800);
+    let k = a.iconst(Type::I64, 0x55aa);
+    a.set(r(5), k);
+    let x = a.get(r(0));
+    let z = a.iconst(Type::I64, 0);
+    let c = a.icmp(Cond::Ne, x, z);
+    a.terminate(Terminal::Branch {
+        cond: c,
+        taken: 0x900,
+        not_taken: 0xa00,
+    });
+    let a = a.finish();
+    let mut e = Builder::new(&LAYOUT, 0xa00);
+    e.insn_start(0xa00);
+    let k = e.iconst(Type::I64, 7);
+    e.set(r(6), k);
+    e.terminate(Terminal::Jump(0x900));
+    let e = e.finish();
+    let mut b = Builder::new(&LAYOUT, 0x900);
+    b.insn_start(0x900);
+    let p = b.get(r(1));
+    let v = b.load(Type::I64, p, MemFlags::new(8));
+    b.set(r(3), v);
+    b.terminate(Terminal::Jump(0xb00));
+    let b = b.finish();
+    let mut j = jit(true);
+    let region = j.compile(&[&a, &e, &b]).unwrap();
+    for (r0, r6) in [(1u64, 0x66u64), (0, 7)] {
+        let mut st = TState::default();
+        st.r[0] = r0;
+        st.r[1] = 0x9000;
+        st.r[6] = 0x66;
+        assert_eq!(run_jit(&region, &mut st, &env), ExitCode::Fault);
+        assert_eq!((st.r[5], st.r[6], st.pc), (0x55aa, r6, 0x900));
+    }
 }
 
 #[test]
