@@ -17,6 +17,7 @@ pub mod mmap;
 pub mod probe;
 pub mod procfs;
 pub mod run;
+pub mod safe_syscall;
 pub mod signal;
 pub mod stack;
 pub mod strace;

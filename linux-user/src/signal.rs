@@ -178,6 +178,11 @@ impl ThreadSignals {
         }
     }
 
+    /// The pending word itself (for `safe_syscall`'s check).
+    pub fn pending_word(&self) -> *const AtomicU64 {
+        &self.pending
+    }
+
     /// Pending signals.
     pub fn pending(&self) -> u64 {
         self.pending.load(Ordering::SeqCst)
@@ -264,7 +269,10 @@ unsafe extern "C" {
 
 /// The kick handler does nothing: its only job is to make the interrupted
 /// host syscall return EINTR.
-extern "C" fn kick_handler(_sig: i32, _info: *mut libc::siginfo_t, _uctx: *mut libc::c_void) {}
+extern "C" fn kick_handler(_sig: i32, _info: *mut libc::siginfo_t, uctx: *mut libc::c_void) {
+    // SAFETY: `uctx` is this invocation's ucontext.
+    unsafe { crate::safe_syscall::fixup(uctx) };
+}
 
 /// Installs the kick handler (once per process; inherited by forks).
 pub fn install_kick_handler() {

@@ -2,6 +2,7 @@
 
 use super::{SysCtx, SysResult, guest_path, host_ret, is_proc_self_exe, raw6, read_path};
 use crate::errno::Errno;
+use crate::safe_syscall::safe_syscall;
 use libc::{c_int, c_long, c_void};
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
@@ -27,28 +28,40 @@ pub fn sys_read(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     let p = ptr(ctx, a[1], a[2])?;
     // SAFETY: `p` covers [buf, buf+count) inside the guest reservation (or
     // is NULL); the kernel reports EFAULT for unmapped pages.
-    host_ret(unsafe { libc::read(a[0] as c_int, p, a[2] as usize) } as c_long)
+    unsafe { safe_syscall(ctx.thread, libc::SYS_read, [a[0], p as u64, a[2], 0, 0, 0]) }
 }
 
 /// `write(fd, buf, count)`.
 pub fn sys_write(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     let p = ptr(ctx, a[1], a[2])?;
     // SAFETY: as in `sys_read`.
-    host_ret(unsafe { libc::write(a[0] as c_int, p, a[2] as usize) } as c_long)
+    unsafe { safe_syscall(ctx.thread, libc::SYS_write, [a[0], p as u64, a[2], 0, 0, 0]) }
 }
 
 /// `pread64(fd, buf, count, offset)`.
 pub fn sys_pread64(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     let p = ptr(ctx, a[1], a[2])?;
     // SAFETY: as in `sys_read`.
-    host_ret(unsafe { libc::pread(a[0] as c_int, p, a[2] as usize, a[3] as i64) } as c_long)
+    unsafe {
+        safe_syscall(
+            ctx.thread,
+            libc::SYS_pread64,
+            [a[0], p as u64, a[2], a[3], 0, 0],
+        )
+    }
 }
 
 /// `pwrite64(fd, buf, count, offset)`.
 pub fn sys_pwrite64(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     let p = ptr(ctx, a[1], a[2])?;
     // SAFETY: as in `sys_read`.
-    host_ret(unsafe { libc::pwrite(a[0] as c_int, p, a[2] as usize, a[3] as i64) } as c_long)
+    unsafe {
+        safe_syscall(
+            ctx.thread,
+            libc::SYS_pwrite64,
+            [a[0], p as u64, a[2], a[3], 0, 0],
+        )
+    }
 }
 
 /// Converts a guest iovec array to host iovecs (same layout on 64-bit guests).
@@ -77,14 +90,26 @@ fn host_iovecs(ctx: &SysCtx<'_>, addr: u64, cnt: u64) -> Result<Vec<libc::iovec>
 pub fn sys_readv(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     let v = host_iovecs(ctx, a[1], a[2])?;
     // SAFETY: every iovec points into the guest reservation (or is NULL).
-    host_ret(unsafe { libc::readv(a[0] as c_int, v.as_ptr(), v.len() as c_int) } as c_long)
+    unsafe {
+        safe_syscall(
+            ctx.thread,
+            libc::SYS_readv,
+            [a[0], v.as_ptr() as u64, v.len() as u64, 0, 0, 0],
+        )
+    }
 }
 
 /// `writev(fd, iov, iovcnt)`.
 pub fn sys_writev(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     let v = host_iovecs(ctx, a[1], a[2])?;
     // SAFETY: as in `sys_readv`.
-    host_ret(unsafe { libc::writev(a[0] as c_int, v.as_ptr(), v.len() as c_int) } as c_long)
+    unsafe {
+        safe_syscall(
+            ctx.thread,
+            libc::SYS_writev,
+            [a[0], v.as_ptr() as u64, v.len() as u64, 0, 0, 0],
+        )
+    }
 }
 
 /// `openat(dirfd, path, flags, mode)`.

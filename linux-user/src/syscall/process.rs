@@ -67,7 +67,13 @@ pub fn sys_futex(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     };
     // SAFETY: every pointer argument points into the guest reservation
     // (checked above) or is NULL; the rest are integers.
-    host_ret(unsafe { libc::syscall(libc::SYS_futex, uaddr, a[1], a[2], arg4, arg5, a[5]) })
+    unsafe {
+        crate::safe_syscall::safe_syscall(
+            ctx.thread,
+            libc::SYS_futex,
+            [uaddr as u64, a[1], a[2], arg4, arg5, a[5]],
+        )
+    }
 }
 
 /// `sched_getaffinity(pid, size, mask)`.
@@ -316,7 +322,13 @@ pub fn sys_wait4(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     let st = ptr(ctx, a[1], 4)?;
     let ru = ptr(ctx, a[3], 144)?;
     // SAFETY: both cover guest memory or are NULL.
-    host_ret(unsafe { libc::syscall(libc::SYS_wait4, a[0], st, a[2], ru) })
+    unsafe {
+        crate::safe_syscall::safe_syscall(
+            ctx.thread,
+            libc::SYS_wait4,
+            [a[0], st as u64, a[2], ru as u64, 0, 0],
+        )
+    }
 }
 
 /// `waitid(idtype, id, infop, options, rusage)` (siginfo_t and rusage are
@@ -325,5 +337,11 @@ pub fn sys_waitid(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     let info = ptr(ctx, a[2], 128)?;
     let ru = ptr(ctx, a[4], 144)?;
     // SAFETY: both cover guest memory or are NULL.
-    host_ret(unsafe { libc::syscall(libc::SYS_waitid, a[0], a[1], info, a[3], ru) })
+    unsafe {
+        crate::safe_syscall::safe_syscall(
+            ctx.thread,
+            libc::SYS_waitid,
+            [a[0], a[1], info as u64, a[3], ru as u64, 0],
+        )
+    }
 }

@@ -2,6 +2,7 @@
 
 use super::{SysCtx, SysResult, host_ret};
 use crate::errno::Errno;
+use crate::safe_syscall::safe_syscall;
 
 fn ptr(ctx: &SysCtx<'_>, addr: u64, len: u64) -> Result<*mut libc::c_void, Errno> {
     Ok(ctx.mem().syscall_ptr(addr, len)? as *mut libc::c_void)
@@ -34,7 +35,13 @@ pub fn sys_nanosleep(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     let req = ptr(ctx, a[0], 16)?;
     let rem = ptr(ctx, a[1], 16)?;
     // SAFETY: both cover 16 guest bytes or are NULL.
-    host_ret(unsafe { libc::syscall(libc::SYS_nanosleep, req, rem) })
+    unsafe {
+        safe_syscall(
+            ctx.thread,
+            libc::SYS_nanosleep,
+            [req as u64, rem as u64, 0, 0, 0, 0],
+        )
+    }
 }
 
 /// `clock_nanosleep(clock, flags, req, rem)`.
@@ -42,7 +49,13 @@ pub fn sys_clock_nanosleep(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     let req = ptr(ctx, a[2], 16)?;
     let rem = ptr(ctx, a[3], 16)?;
     // SAFETY: both cover 16 guest bytes or are NULL.
-    host_ret(unsafe { libc::syscall(libc::SYS_clock_nanosleep, a[0], a[1], req, rem) })
+    unsafe {
+        safe_syscall(
+            ctx.thread,
+            libc::SYS_clock_nanosleep,
+            [a[0], a[1], req as u64, rem as u64, 0, 0],
+        )
+    }
 }
 
 /// `times(buf)`.
