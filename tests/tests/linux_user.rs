@@ -94,6 +94,8 @@ guest!(
     [interp, jit, mixed, nochain]
 );
 
+guest!(threadsig, "threadsig", check_static, [interp, mixed]);
+
 /// The threads program many times in a row (races show up as wrong
 /// counts, hangs or crashes).
 #[test]

@@ -31,7 +31,10 @@ pub fn sys_kill(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     check_sig(a[1])?;
     // SAFETY: getpid cannot fail.
     let me = unsafe { libc::getpid() };
-    if a[0] as i32 == me {
+    // A process-directed signal the host routes goes through the host
+    // kernel, which picks a thread that does not block it (the guest
+    // masks are mirrored); the others are queued on the calling thread.
+    if a[0] as i32 == me && !(sig::host_routed(a[1] as i32) && ctx.proc.group.live() > 1) {
         return self_signal(ctx, a[1], SI_USER);
     }
     raw6(libc::SYS_kill, [a[0], a[1], 0, 0, 0, 0])
