@@ -96,8 +96,8 @@ struct Fx<'a, 'b> {
     exits: Vec<u64>,
     /// Jumps into the entry block write back first (see `lower`).
     clean_entry: bool,
-    /// Registers loaded at entry; the others are written back at every
-    /// in-region edge (see `lower`).
+    /// Registers carried dirty over in-region edges; the others are
+    /// written back at every in-region edge (see `lower`).
     exposed: Vec<bool>,
 }
 
@@ -166,8 +166,13 @@ pub(crate) fn lower(
     // between the region's blocks, so that no block inherits them dirty
     // and they never need an entry load just to have a value to write
     // back on paths that did not set them.
+    // In a region without fault points that would cost stores on every
+    // pass through an edge (the loop's temporaries and flags) while only
+    // the exits need the values, so there every register is "exposed"
+    // (carried dirty over edges and loaded at entry if it may be dirty on
+    // entry to some block).
     let exposed: Vec<bool> = (0..nregs)
-        .map(|r| used_mask[r] && exposed_get(layout, blocks, r))
+        .map(|r| used_mask[r] && (!clean_entry || exposed_get(layout, blocks, r)))
         .collect();
     let cblocks: Vec<ir::Block> = blocks.iter().map(|_| b.create_block()).collect();
     let mut fx = Fx {
@@ -189,10 +194,15 @@ pub(crate) fn lower(
         exposed: exposed.clone(),
     };
     // Entry loads: only registers whose entry value can be observed, i.e.
-    // read before being set in some block (only those can be dirty on
-    // entry to a block).
+    // read before being set in some block, or possibly dirty (and so
+    // written back) on entry to some block.
     let dirty_in = dirty_at_entry(layout, blocks, nregs, clean_entry, &exposed);
-    let needed: Vec<usize> = fx.used.iter().copied().filter(|&r| exposed[r]).collect();
+    let needed: Vec<usize> = fx
+        .used
+        .iter()
+        .copied()
+        .filter(|&r| exposed_get(layout, blocks, r) || dirty_in.iter().any(|d| d[r]))
+        .collect();
     fx.load_regs(&needed);
     let first = fx.cblocks[0];
     fx.b.ins().jump(first, &[]);
