@@ -351,6 +351,7 @@ fn load_interp(
 /// Syscalls that return EINTR after a handler even with `SA_RESTART`
 /// (Linux's ERESTARTNOHAND / ERESTART_RESTARTBLOCK ones).
 const NO_RESTART: &[&str] = &[
+    "pause",
     "ppoll",
     "pselect6",
     "rt_sigsuspend",

@@ -47,6 +47,10 @@ guest!(strings, "strings", false, [interp, jit, mixed, nochain]);
 guest!(intwork, "intwork", false, [interp, jit, mixed, nochain]);
 guest!(threads, "threads", false, [interp, jit, mixed]);
 guest!(dynhello, "dynhello", true, [interp, jit, mixed]);
+guest!(sigasync, "sigasync", false, [interp, jit, mixed]);
+guest!(sigjmp, "sigjmp", false, [interp, jit, mixed, nochain]);
+guest!(procs, "procs", false, [interp, jit, mixed]);
+guest!(procself, "procself", false, [interp, jit, mixed]);
 
 /// The `[arch]` lines show the ppc64le ABI: `uname -m` and AT_PLATFORM.
 #[test]

@@ -3,10 +3,10 @@
 //! and `scv` result conventions, registers at program start, the auxiliary
 //! vector, structure layouts.
 //!
-//! Signal frames are not built yet: a signal whose disposition is a guest
-//! handler cannot be delivered (the frame builder fails, so the process
-//! dies of SIGSEGV as Linux does for an unwritable frame); default
-//! actions (death, core, ignore) work as for every guest.
+//! Signal frames follow Linux's 64-bit `struct rt_sigframe` for a kernel
+//! without transactional memory (as qemu builds them): the ucontext with
+//! GPRs, FPRs, VMX and the VSX low doublewords, then the trampoline,
+//! `pinfo`/`puc` and the siginfo, with the 512-byte ABI gap above.
 
 use super::{AbiRegs, ArchDef, FrameIn, FrameOut, SignalAbi};
 use crate::errno::Errno;
@@ -18,7 +18,10 @@ use crate::syscall::{
 };
 use std::sync::Arc;
 use xlat_exec::Cpu;
-use xlat_frontend_ppc64le::state::{r_cr, r_gpr};
+use xlat_frontend_ppc64le::state::{
+    R_CA, R_CA32, R_CTR, R_FPSCR, R_LR, R_OV, R_OV32, R_SO, R_VRSAVE, R_VSCR, R_XER_BC, r_cr,
+    r_fpr, r_gpr, r_vr, r_vsl,
+};
 use xlat_ir::abi::FaultKind;
 
 /// `PPC_FEATURE_*` bits of AT_HWCAP (arch/powerpc/include/uapi/asm/cputable.h).
@@ -182,6 +185,17 @@ fn sys_vfork(ctx: &mut SysCtx<'_>, _a: &[u64; 6]) -> SysResult {
     process::sys_clone(ctx, &[flags, 0, 0, 0, 0, 0])
 }
 
+/// `pause()`: `ppoll(NULL, 0, NULL, NULL)` (returns EINTR after a handler).
+fn sys_pause(ctx: &mut SysCtx<'_>, _a: &[u64; 6]) -> SysResult {
+    fd::sys_ppoll(ctx, &[0, 0, 0, 0, 8, 0])
+}
+
+/// `alarm(seconds)`: the host's (SIGALRM reaches the guest like any
+/// routed signal).
+fn sys_alarm(_ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    syscall::raw6(libc::SYS_alarm, [a[0] & 0xffff_ffff, 0, 0, 0, 0, 0])
+}
+
 fn sys_getpgrp(ctx: &mut SysCtx<'_>, _a: &[u64; 6]) -> SysResult {
     process::sys_getpgid(ctx, &[0; 6])
 }
@@ -215,6 +229,8 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(19, "lseek", [Fd, Int, Int], fd::sys_lseek),
     sc!(20, "getpid", [], process::sys_getpid),
     sc!(24, "getuid", [], process::sys_getuid),
+    sc!(27, "alarm", [Uint], sys_alarm),
+    sc!(29, "pause", [], sys_pause),
     sc!(33, "access", [Str, Int], sys_access),
     sc!(36, "sync", [], fd::sys_sync),
     sc!(37, "kill", [Int, Signal], signal::sys_kill),
@@ -352,7 +368,12 @@ pub static SYSCALLS: &[SyscallDef] = &[
         time::sys_clock_nanosleep
     ),
     sc!(250, "tgkill", [Int, Int, Signal], signal::sys_tgkill),
-    sc!(272, "waitid", [Int, Int, Ptr, Hex, Ptr], process::sys_waitid),
+    sc!(
+        272,
+        "waitid",
+        [Int, Int, Ptr, Hex, Ptr],
+        process::sys_waitid
+    ),
     sc!(
         280,
         "pselect6",
@@ -519,18 +540,279 @@ pub static ARCH: ArchDef = ArchDef {
     },
 };
 
-/// `li r0, 172 (rt_sigreturn); sc`.
-const SIGTRAMP: [u8; 8] = [0xac, 0x00, 0x00, 0x38, 0x02, 0x00, 0x00, 0x44];
+/// The kernel's 64-bit signal trampoline: `addi r1, r1, 128` (pop the
+/// dummy caller frame, so r1 points at the ucontext); `li r0, 172
+/// (rt_sigreturn)`; `sc`.
+const SIGTRAMP: [u8; 12] = [
+    0x80, 0x00, 0x21, 0x38, 0xac, 0x00, 0x00, 0x38, 0x02, 0x00, 0x00, 0x44,
+];
 
-/// Signal frames for ppc64le are not implemented yet: delivery to a guest
-/// handler fails (the process dies of SIGSEGV).
-fn setup_frame(_cpu: &mut Cpu, _mem: &AddressSpace, _f: &FrameIn<'_>) -> Result<(), Errno> {
-    Err(Errno::ENOSYS)
+/// Layout of the ppc64 `struct rt_sigframe` (arch/powerpc/kernel/
+/// signal_64.c, without `uc_transact`) and `struct ucontext` /
+/// `struct sigcontext` (uapi asm/ucontext.h, asm/sigcontext.h); offsets
+/// checked with `offsetof` on the cross compiler's headers.
+pub mod frame {
+    /// `sizeof(struct rt_sigframe)`: ucontext 1696, `_unused[2]`,
+    /// `tramp[7]` (+4 padding), `pinfo`, `puc`, siginfo 128, abigap 512.
+    pub const SIZE: u64 = 2400;
+    /// `__SIGNAL_FRAMESIZE`: the dummy caller frame below the frame.
+    pub const CALLER_FRAME: u64 = 128;
+    /// `uc.uc_flags` (the ucontext is at the start of the frame).
+    pub const UC_FLAGS: usize = 0;
+    /// `uc.uc_link`.
+    pub const UC_LINK: usize = 8;
+    /// `uc.uc_stack` (ss_sp, ss_flags, ss_size).
+    pub const UC_STACK: usize = 16;
+    /// `uc.uc_sigmask`.
+    pub const UC_SIGMASK: usize = 40;
+    /// `uc.uc_mcontext` (`struct sigcontext`).
+    pub const MC: usize = 168;
+    /// `sigcontext.signal`.
+    pub const SIGNAL: usize = MC + 32;
+    /// `sigcontext.handler`.
+    pub const HANDLER: usize = MC + 40;
+    /// `sigcontext.oldmask`.
+    pub const OLDMASK: usize = MC + 48;
+    /// `sigcontext.regs` (points at `gp_regs`).
+    pub const REGS_PTR: usize = MC + 56;
+    /// `sigcontext.gp_regs[48]`.
+    pub const GP_REGS: usize = MC + 64;
+    /// `sigcontext.fp_regs[33]` (FPR0..31, FPSCR).
+    pub const FP_REGS: usize = MC + 448;
+    /// `sigcontext.v_regs`.
+    pub const V_REGS_PTR: usize = MC + 712;
+    /// `sigcontext.vmx_reserve` (101 doublewords).
+    pub const VMX_RESERVE: usize = MC + 720;
+    /// `frame.tramp`.
+    pub const TRAMP: usize = 1712;
+    /// `frame.pinfo`.
+    pub const PINFO: usize = 1744;
+    /// `frame.puc`.
+    pub const PUC: usize = 1752;
+    /// `frame.info`.
+    pub const INFO: usize = 1760;
+    /// `gp_regs` indices (asm/ptrace.h).
+    pub const PT_NIP: usize = 32;
+    /// MSR.
+    pub const PT_MSR: usize = 33;
+    /// r3 at syscall entry.
+    pub const PT_ORIG_R3: usize = 34;
+    /// CTR.
+    pub const PT_CTR: usize = 35;
+    /// LR.
+    pub const PT_LNK: usize = 36;
+    /// XER.
+    pub const PT_XER: usize = 37;
+    /// CR.
+    pub const PT_CCR: usize = 38;
+    /// Soft-enable flag.
+    pub const PT_SOFTE: usize = 39;
+    /// Interrupt vector.
+    pub const PT_TRAP: usize = 40;
+    /// Data address of a storage interrupt.
+    pub const PT_DAR: usize = 41;
+    /// Number of vector entries in the VMX area (32 VRs, VSCR, VRSAVE).
+    pub const NVRREG: usize = 34;
+    /// User MSR as Linux shows it for a little-endian task using FP, VMX
+    /// and VSX: SF, VEC, VSX, EE, PR, FP, ME, IR, DR, RI, LE.
+    pub const MSR: u64 = 0x8000_0000_0280_f033;
+    /// MSR.VEC: the VMX area is valid.
+    pub const MSR_VEC: u64 = 1 << 25;
+    /// MSR.VSX: the VSX low doublewords are valid.
+    pub const MSR_VSX: u64 = 1 << 23;
 }
 
-/// See [`setup_frame`]: there is never a frame to return from.
-fn restore_frame(_cpu: &mut Cpu, _mem: &AddressSpace) -> Result<FrameOut, Errno> {
-    Err(Errno::ENOSYS)
+fn put32(b: &mut [u8], o: usize, v: u32) {
+    b[o..o + 4].copy_from_slice(&v.to_le_bytes());
+}
+
+fn put64(b: &mut [u8], o: usize, v: u64) {
+    b[o..o + 8].copy_from_slice(&v.to_le_bytes());
+}
+
+fn get32(b: &[u8], o: usize) -> u32 {
+    u32::from_le_bytes(b[o..o + 4].try_into().expect("4 bytes"))
+}
+
+fn get64(b: &[u8], o: usize) -> u64 {
+    u64::from_le_bytes(b[o..o + 8].try_into().expect("8 bytes"))
+}
+
+/// CR as `mfcr` reads it (CR bit 0 is the word's most significant bit).
+fn cr_word(cpu: &Cpu) -> u32 {
+    (0..32).fold(0, |w, i| w | (((cpu.get(r_cr(i)) & 1) as u32) << (31 - i)))
+}
+
+fn set_cr_word(cpu: &mut Cpu, w: u32) {
+    for i in 0..32 {
+        cpu.set(r_cr(i), ((w >> (31 - i)) & 1) as u128);
+    }
+}
+
+/// XER as `mfxer` reads it.
+fn xer(cpu: &Cpu) -> u64 {
+    use xlat_frontend_ppc64le::state::{XER_CA, XER_CA32, XER_OV, XER_OV32, XER_SO};
+    let bit = |r, n: u32| ((cpu.get(r) & 1) as u64) << n;
+    cpu.get(R_XER_BC) as u64
+        | bit(R_SO, XER_SO)
+        | bit(R_OV, XER_OV)
+        | bit(R_CA, XER_CA)
+        | bit(R_OV32, XER_OV32)
+        | bit(R_CA32, XER_CA32)
+}
+
+fn set_xer(cpu: &mut Cpu, x: u64) {
+    use xlat_frontend_ppc64le::state::{XER_BC_MASK, XER_CA, XER_CA32, XER_OV, XER_OV32, XER_SO};
+    let flag = |n: u32| ((x >> n) & 1) as u128;
+    cpu.set(R_SO, flag(XER_SO));
+    cpu.set(R_OV, flag(XER_OV));
+    cpu.set(R_CA, flag(XER_CA));
+    cpu.set(R_OV32, flag(XER_OV32));
+    cpu.set(R_CA32, flag(XER_CA32));
+    cpu.set(R_XER_BC, (x & XER_BC_MASK) as u128);
+}
+
+/// Offset in the frame of the VMX area (`v_regs`): the first 16-byte
+/// aligned address in `vmx_reserve` of a frame at `at`.
+fn vregs_offset(at: u64) -> usize {
+    let r = at + frame::VMX_RESERVE as u64;
+    ((r + 15) & !15).wrapping_sub(at) as usize
+}
+
+/// Builds the frame as Linux's `handle_rt_signal64` does.
+fn setup_frame(cpu: &mut Cpu, mem: &AddressSpace, f: &FrameIn<'_>) -> Result<(), Errno> {
+    use frame::*;
+    let at = f.sp_top.wrapping_sub(SIZE) & !15;
+    let mut b = vec![0u8; SIZE as usize];
+    put64(&mut b, UC_FLAGS, 0);
+    put64(&mut b, UC_LINK, 0);
+    put64(&mut b, UC_STACK, f.uc_stack.0);
+    put32(&mut b, UC_STACK + 8, f.uc_stack.1 as u32);
+    put64(&mut b, UC_STACK + 16, f.uc_stack.2);
+    put64(&mut b, UC_SIGMASK, f.saved_mask);
+    put32(&mut b, SIGNAL, f.sig as u32);
+    put64(&mut b, HANDLER, f.handler);
+    put64(&mut b, OLDMASK, f.saved_mask);
+    put64(&mut b, REGS_PTR, at + GP_REGS as u64);
+    for i in 0..32 {
+        put64(&mut b, GP_REGS + 8 * i, cpu.get(r_gpr(i as u32)) as u64);
+    }
+    let gp = |i: usize| GP_REGS + 8 * i;
+    put64(&mut b, gp(PT_NIP), cpu.pc());
+    put64(&mut b, gp(PT_MSR), MSR);
+    put64(&mut b, gp(PT_ORIG_R3), cpu.get(r_gpr(3)) as u64);
+    put64(&mut b, gp(PT_CTR), cpu.get(R_CTR) as u64);
+    put64(&mut b, gp(PT_LNK), cpu.get(R_LR) as u64);
+    put64(&mut b, gp(PT_XER), xer(cpu));
+    put64(&mut b, gp(PT_CCR), cr_word(cpu) as u64);
+    put64(&mut b, gp(PT_SOFTE), 1);
+    if f.fault_address != 0 {
+        put64(&mut b, gp(PT_TRAP), 0x300);
+        put64(&mut b, gp(PT_DAR), f.fault_address);
+    }
+    for i in 0..32 {
+        put64(&mut b, FP_REGS + 8 * i, cpu.get(r_fpr(i as u32)) as u64);
+    }
+    put64(&mut b, FP_REGS + 8 * 32, cpu.get(R_FPSCR) as u64);
+    let vr = vregs_offset(at);
+    put64(&mut b, V_REGS_PTR, at + vr as u64);
+    for i in 0..32 {
+        let v = cpu.get(r_vr(i as u32));
+        b[vr + 16 * i..vr + 16 * i + 16].copy_from_slice(&v.to_le_bytes());
+    }
+    // VSCR in the word a little-endian stvx of mfvscr's result puts first;
+    // VRSAVE in the first word of entry 33.
+    put32(&mut b, vr + 16 * 32, cpu.get(R_VSCR) as u32);
+    put32(&mut b, vr + 16 * 33, cpu.get(R_VRSAVE) as u32);
+    let vsl = vr + 16 * NVRREG;
+    for i in 0..32 {
+        put64(&mut b, vsl + 8 * i, cpu.get(r_vsl(i as u32)) as u64);
+    }
+    debug_assert!(vsl + 8 * 32 <= VMX_RESERVE + 8 * 101);
+    b[TRAMP..TRAMP + SIGTRAMP.len()].copy_from_slice(&SIGTRAMP);
+    put64(&mut b, PINFO, at + INFO as u64);
+    put64(&mut b, PUC, at);
+    b[INFO..INFO + 128].copy_from_slice(f.info);
+    // The dummy caller frame: its back chain is the interrupted r1.
+    let newsp = at.wrapping_sub(CALLER_FRAME);
+    let mut chain = [0u8; CALLER_FRAME as usize];
+    put64(&mut chain, 0, cpu.get(r_gpr(1)) as u64);
+    mem.write_guest(at, &b)?;
+    mem.write_guest(newsp, &chain)?;
+    // Enter the handler (ELFv2: CTR = r12 = entry).
+    cpu.set(R_CTR, f.handler as u128);
+    cpu.set(r_gpr(12), f.handler as u128);
+    cpu.set(r_gpr(1), newsp as u128);
+    cpu.set(r_gpr(3), f.sig as u128);
+    if f.siginfo {
+        cpu.set(r_gpr(4), (at + INFO as u64) as u128);
+        cpu.set(r_gpr(5), at as u128);
+        cpu.set(r_gpr(6), at as u128);
+    } else {
+        cpu.set(r_gpr(4), (at + MC as u64) as u128);
+    }
+    cpu.set(R_LR, f.restorer as u128);
+    // No spurious FP exceptions in the handler.
+    cpu.set(R_FPSCR, 0);
+    cpu.set_pc(f.handler);
+    Ok(())
+}
+
+/// `rt_sigreturn`: r1 points at the ucontext (the trampoline popped the
+/// dummy frame). Restores GPRs, NIP, CTR, LR, XER, CR, FPRs and FPSCR,
+/// and the VMX/VSX state when the saved MSR says it is there; an
+/// unreadable frame is an error (the caller forces SIGSEGV).
+fn restore_frame(cpu: &mut Cpu, mem: &AddressSpace) -> Result<FrameOut, Errno> {
+    use frame::*;
+    let at = cpu.get(r_gpr(1)) as u64;
+    let mut b = vec![0u8; MC + 720];
+    mem.read_guest(at, &mut b)?;
+    let gp = |i: usize| GP_REGS + 8 * i;
+    let msr = get64(&b, gp(PT_MSR));
+    // Only little-endian 64-bit user state can be returned to.
+    if msr & 1 == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let v_regs = get64(&b, V_REGS_PTR);
+    let mut vmx = vec![0u8; 16 * NVRREG + 8 * 32];
+    if v_regs != 0 {
+        mem.read_guest(v_regs, &mut vmx)?;
+    }
+    for i in 0..32 {
+        cpu.set(r_gpr(i as u32), get64(&b, gp(i)) as u128);
+    }
+    cpu.set_pc(get64(&b, gp(PT_NIP)));
+    cpu.set(R_CTR, get64(&b, gp(PT_CTR)) as u128);
+    cpu.set(R_LR, get64(&b, gp(PT_LNK)) as u128);
+    set_xer(cpu, get64(&b, gp(PT_XER)));
+    set_cr_word(cpu, get64(&b, gp(PT_CCR)) as u32);
+    for i in 0..32 {
+        cpu.set(r_fpr(i as u32), get64(&b, FP_REGS + 8 * i) as u128);
+    }
+    cpu.set(R_FPSCR, get64(&b, FP_REGS + 8 * 32) as u128);
+    if v_regs != 0 {
+        if msr & MSR_VEC != 0 {
+            for i in 0..32 {
+                let v = u128::from_le_bytes(vmx[16 * i..16 * i + 16].try_into().expect("16 bytes"));
+                cpu.set(r_vr(i as u32), v);
+            }
+            cpu.set(R_VSCR, get32(&vmx, 16 * 32) as u128);
+        }
+        cpu.set(R_VRSAVE, get32(&vmx, 16 * 33) as u128);
+        if msr & MSR_VSX != 0 {
+            for i in 0..32 {
+                cpu.set(r_vsl(i as u32), get64(&vmx, 16 * NVRREG + 8 * i) as u128);
+            }
+        }
+    }
+    Ok(FrameOut {
+        mask: get64(&b, UC_SIGMASK),
+        uc_stack: (
+            get64(&b, UC_STACK),
+            get32(&b, UC_STACK + 8) as i32,
+            get64(&b, UC_STACK + 16),
+        ),
+    })
 }
 
 /// No syndrome record on PowerPC (DSISR would go into the frame).
@@ -657,12 +939,142 @@ mod tests {
 
     #[test]
     fn sigreturn_trampoline_decodes() {
-        let w0 = u32::from_le_bytes(SIGTRAMP[..4].try_into().unwrap());
-        let w1 = u32::from_le_bytes(SIGTRAMP[4..].try_into().unwrap());
+        let w = |i: usize| u32::from_le_bytes(SIGTRAMP[4 * i..4 * i + 4].try_into().unwrap());
+        // addi r1, r1, 128
+        assert_eq!(w(0) >> 26, 14);
+        assert_eq!(((w(0) >> 21) & 31, (w(0) >> 16) & 31), (1, 1));
+        assert_eq!(w(0) & 0xffff, 128);
         // addi r0, 0, 172
-        assert_eq!(w0 >> 26, 14);
-        assert_eq!((w0 >> 21) & 31, 0);
-        assert_eq!(w0 & 0xffff, 172);
-        assert_eq!(w1, 0x4400_0002, "sc");
+        assert_eq!(w(1) >> 26, 14);
+        assert_eq!((w(1) >> 21) & 31, 0);
+        assert_eq!(w(1) & 0xffff, 172);
+        assert_eq!(w(2), 0x4400_0002, "sc");
+    }
+
+    #[test]
+    fn signal_frame_layout_and_round_trip() {
+        use crate::mmap::prot;
+        crate::probe::install_fault_handler(None).unwrap();
+        let mem = AddressSpace::reserve(34).unwrap();
+        mem.map_fixed(
+            0x10000,
+            0x10000,
+            prot::READ | prot::WRITE,
+            0x22,
+            -1,
+            0,
+            None,
+        )
+        .unwrap();
+        let memref: xlat_ir::abi::MemRef = mem.clone();
+        let engine =
+            xlat_exec::Engine::new(new_frontend(), memref, xlat_exec::ExecOptions::default())
+                .unwrap();
+        let mut cpu = engine.new_cpu();
+        for i in 0..32 {
+            cpu.set(r_gpr(i), 0x1000 + i as u128);
+        }
+        cpu.set(r_gpr(1), 0x1_fff0);
+        cpu.set_pc(0x4000);
+        cpu.set(R_LR, 0x4444);
+        cpu.set(R_CTR, 0x5555);
+        set_cr_word(&mut cpu, 0x2480_0001);
+        cpu.set(R_CA, 1);
+        cpu.set(R_SO, 1);
+        cpu.set(R_FPSCR, 0xf8);
+        cpu.set(r_fpr(31), 2.5f64.to_bits() as u128);
+        cpu.set(r_vsl(2), 0x77);
+        cpu.set(r_vr(5), 0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10);
+        cpu.set(R_VSCR, 0x0001_0000);
+        cpu.set(R_VRSAVE, 0xffff_0000);
+        let info = [7u8; 128];
+        let fi = FrameIn {
+            sig: 10,
+            info: &info,
+            siginfo: true,
+            sp_top: 0x1_fff0,
+            handler: 0x5000,
+            restorer: 0x6000,
+            saved_mask: 0x0102,
+            uc_stack: (0, 2, 0),
+            fault_address: 0,
+            syndrome: None,
+        };
+        setup_frame(&mut cpu, &mem, &fi).unwrap();
+        let at = (0x1_fff0u64 - 2400) & !15;
+        assert_eq!(at % 16, 0);
+        assert_eq!(cpu.get(r_gpr(1)) as u64, at - 128, "dummy caller frame");
+        assert_eq!(mem.read_u64(at - 128).unwrap(), 0x1_fff0, "back chain");
+        assert_eq!(cpu.pc(), 0x5000);
+        assert_eq!((cpu.get(r_gpr(12)), cpu.get(R_CTR)), (0x5000, 0x5000));
+        assert_eq!(cpu.get(r_gpr(3)), 10);
+        assert_eq!(cpu.get(r_gpr(4)) as u64, at + 1760, "&frame->info");
+        assert_eq!(cpu.get(r_gpr(5)) as u64, at, "&frame->uc");
+        assert_eq!(cpu.get(R_LR), 0x6000);
+        assert_eq!(cpu.get(R_FPSCR), 0, "handler starts with FPSCR 0");
+        // Offsets of the kernel's ucontext/sigcontext.
+        assert_eq!(mem.read_u64(at + 40).unwrap(), 0x0102, "uc_sigmask");
+        assert_eq!(mem.read_u32(at + 24).unwrap(), 2, "uc_stack.ss_flags");
+        let mc = at + 168;
+        assert_eq!(mem.read_u32(mc + 32).unwrap(), 10, "signal");
+        assert_eq!(mem.read_u64(mc + 40).unwrap(), 0x5000, "handler");
+        assert_eq!(mem.read_u64(mc + 56).unwrap(), mc + 64, "regs");
+        let gp = mc + 64;
+        assert_eq!(mem.read_u64(gp + 8 * 7).unwrap(), 0x1007, "r7");
+        assert_eq!(mem.read_u64(gp + 8).unwrap(), 0x1_fff0, "r1");
+        assert_eq!(mem.read_u64(gp + 8 * 32).unwrap(), 0x4000, "nip");
+        assert_eq!(mem.read_u64(gp + 8 * 35).unwrap(), 0x5555, "ctr");
+        assert_eq!(mem.read_u64(gp + 8 * 36).unwrap(), 0x4444, "link");
+        assert_eq!(mem.read_u64(gp + 8 * 37).unwrap(), 0xa000_0000, "xer SO|CA");
+        assert_eq!(mem.read_u64(gp + 8 * 38).unwrap(), 0x2480_0001, "ccr");
+        let fp = mc + 448;
+        assert_eq!(mem.read_u64(fp + 8 * 31).unwrap(), 2.5f64.to_bits());
+        assert_eq!(mem.read_u64(fp + 8 * 32).unwrap(), 0xf8, "fpscr");
+        let vr = mem.read_u64(mc + 712).unwrap();
+        assert_eq!(vr % 16, 0);
+        assert!(vr >= mc + 720 && vr + 800 <= mc + 720 + 808);
+        let mut b = [0u8; 16];
+        mem.read_guest(vr + 16 * 5, &mut b).unwrap();
+        assert_eq!(
+            u128::from_le_bytes(b),
+            0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10
+        );
+        assert_eq!(mem.read_u32(vr + 16 * 32).unwrap(), 0x0001_0000, "vscr");
+        assert_eq!(mem.read_u32(vr + 16 * 33).unwrap(), 0xffff_0000, "vrsave");
+        assert_eq!(mem.read_u64(vr + 16 * 34 + 16).unwrap(), 0x77, "vsr2 dw1");
+        // The handler clobbers everything; its return runs the trampoline
+        // (r1 += 128) and rt_sigreturn restores.
+        for i in 0..32 {
+            cpu.set(r_gpr(i), 0);
+        }
+        set_cr_word(&mut cpu, 0);
+        cpu.set(R_CA, 0);
+        cpu.set(r_vr(5), 0);
+        cpu.set(r_vsl(2), 0);
+        cpu.set(r_fpr(31), 0);
+        cpu.set(r_gpr(1), at as u128);
+        let out = restore_frame(&mut cpu, &mem).unwrap();
+        assert_eq!(out.mask, 0x0102);
+        assert_eq!(out.uc_stack, (0, 2, 0));
+        assert_eq!(cpu.get(r_gpr(7)), 0x1007);
+        assert_eq!(cpu.get(r_gpr(1)), 0x1_fff0);
+        assert_eq!(cpu.pc(), 0x4000);
+        assert_eq!((cpu.get(R_LR), cpu.get(R_CTR)), (0x4444, 0x5555));
+        assert_eq!(cr_word(&cpu), 0x2480_0001);
+        assert_eq!((cpu.get(R_CA), cpu.get(R_SO)), (1, 1));
+        assert_eq!(cpu.get(R_FPSCR), 0xf8);
+        assert_eq!(cpu.get(r_fpr(31)) as u64, 2.5f64.to_bits());
+        assert_eq!(cpu.get(r_vr(5)), 0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10);
+        assert_eq!(cpu.get(r_vsl(2)), 0x77);
+        // A big-endian MSR is refused; an unreadable frame is an error.
+        mem.write_u64(gp + 8 * 33, 0x8000_0000_0000_f032).unwrap();
+        assert!(restore_frame(&mut cpu, &mem).is_err());
+        cpu.set(r_gpr(1), 0x3000);
+        assert!(restore_frame(&mut cpu, &mem).is_err());
+        let bad = FrameIn {
+            sp_top: 0x10100,
+            ..fi
+        };
+        assert!(setup_frame(&mut cpu, &mem, &bad).is_err());
     }
 }
