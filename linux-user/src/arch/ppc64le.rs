@@ -200,6 +200,241 @@ fn sys_getpgrp(ctx: &mut SysCtx<'_>, _a: &[u64; 6]) -> SysResult {
     process::sys_getpgid(ctx, &[0; 6])
 }
 
+/// Terminal ioctls: PowerPC numbers them with the `_IOR`/`_IOW` encoding
+/// and its `struct termios` has other flag bits, another `c_cc` order and
+/// speed fields (arch/powerpc/include/uapi/asm/termbits.h, ioctls.h);
+/// converted here to the host's (x86-64) and back.
+pub mod termios {
+    use super::*;
+
+    /// PowerPC request -> x86-64 request for the ioctls whose argument is
+    /// the same on both (an int, a `struct winsize`, or none).
+    const SAME_ARG: &[(u64, u64)] = &[
+        (0x4004_7477, 0x540f), // TIOCGPGRP
+        (0x8004_7476, 0x5410), // TIOCSPGRP
+        (0x4008_7468, 0x5413), // TIOCGWINSZ
+        (0x8008_7467, 0x5414), // TIOCSWINSZ
+        (0x4004_667f, 0x541b), // FIONREAD
+        (0x8004_667e, 0x5421), // FIONBIO
+        (0x2000_6602, 0x5450), // FIONCLEX
+        (0x2000_6601, 0x5451), // FIOCLEX
+        (0x2000_741f, 0x540b), // TCFLSH
+        (0x2000_741d, 0x5409), // TCSBRK
+        (0x2000_741e, 0x540a), // TCXONC
+    ];
+    /// TCGETS (`_IOR('t', 19, struct termios)`).
+    pub const TCGETS: u64 = 0x402c_7413;
+    /// TCSETS, TCSETSW, TCSETSF.
+    pub const TCSETS: [u64; 3] = [0x802c_7414, 0x802c_7415, 0x802c_7416];
+    /// `sizeof(struct termios)` on PowerPC.
+    pub const GUEST_SIZE: usize = 44;
+    /// `sizeof(struct termios)` of the x86-64 kernel (TCGETS).
+    pub const HOST_SIZE: usize = 36;
+
+    /// (PowerPC mask, x86-64 mask) per field; multi-bit fields keep their
+    /// value (shifted), fields the host lacks are dropped.
+    const IFLAG: &[(u32, u32)] = &[
+        (0o1, 0o1),
+        (0o2, 0o2),
+        (0o4, 0o4),
+        (0o10, 0o10),
+        (0o20, 0o20),
+        (0o40, 0o40),
+        (0o100, 0o100),
+        (0o200, 0o200),
+        (0o400, 0o400),
+        (0o1000, 0o2000),   // IXON
+        (0o2000, 0o10000),  // IXOFF
+        (0o4000, 0o4000),   // IXANY
+        (0o10000, 0o1000),  // IUCLC
+        (0o20000, 0o20000), // IMAXBEL
+        (0o40000, 0o40000), // IUTF8
+    ];
+    const OFLAG: &[(u32, u32)] = &[
+        (0o1, 0o1),
+        (0o2, 0o4), // ONLCR
+        (0o4, 0o2), // OLCUC
+        (0o10, 0o10),
+        (0o20, 0o20),
+        (0o40, 0o40),
+        (0o100, 0o100),
+        (0o200, 0o200),
+        (0o400, 0o400),      // NL1 (NL2/NL3 do not exist on the host)
+        (0o30000, 0o3000),   // CRDLY
+        (0o6000, 0o14000),   // TABDLY
+        (0o100000, 0o20000), // BSDLY
+        (0o200000, 0o40000), // VTDLY
+        (0o40000, 0o100000), // FFDLY
+    ];
+    const CFLAG: &[(u32, u32)] = &[
+        (0o1400, 0o60),                 // CSIZE
+        (0o2000, 0o100),                // CSTOPB
+        (0o4000, 0o200),                // CREAD
+        (0o10000, 0o400),               // PARENB
+        (0o20000, 0o1000),              // PARODD
+        (0o40000, 0o2000),              // HUPCL
+        (0o100000, 0o4000),             // CLOCAL
+        (0o10000000000, 0o10000000000), // CMSPAR
+        (0o20000000000, 0o20000000000), // CRTSCTS
+    ];
+    const LFLAG: &[(u32, u32)] = &[
+        (0o200, 0o1),             // ISIG
+        (0o400, 0o2),             // ICANON
+        (0o40000, 0o4),           // XCASE
+        (0o10, 0o10),             // ECHO
+        (0o2, 0o20),              // ECHOE
+        (0o4, 0o40),              // ECHOK
+        (0o20, 0o100),            // ECHONL
+        (0o20000000000, 0o200),   // NOFLSH
+        (0o20000000, 0o400),      // TOSTOP
+        (0o100, 0o1000),          // ECHOCTL
+        (0o40, 0o2000),           // ECHOPRT
+        (0o1, 0o4000),            // ECHOKE
+        (0o40000000, 0o10000),    // FLUSHO
+        (0o4000000000, 0o40000),  // PENDIN
+        (0o2000, 0o100000),       // IEXTEN
+        (0o2000000000, 0o200000), // EXTPROC
+    ];
+    /// (PowerPC index, x86-64 index) of each `c_cc` entry.
+    const CC: &[(usize, usize)] = &[
+        (0, 0),   // VINTR
+        (1, 1),   // VQUIT
+        (2, 2),   // VERASE
+        (3, 3),   // VKILL
+        (4, 4),   // VEOF
+        (7, 5),   // VTIME
+        (5, 6),   // VMIN
+        (9, 7),   // VSWTC
+        (13, 8),  // VSTART
+        (14, 9),  // VSTOP
+        (12, 10), // VSUSP
+        (6, 11),  // VEOL
+        (11, 12), // VREPRINT
+        (16, 13), // VDISCARD
+        (10, 14), // VWERASE
+        (15, 15), // VLNEXT
+        (8, 16),  // VEOL2
+    ];
+    /// Speeds of the baud codes 0..=31 (PowerPC numbering: B57600 = 16).
+    const SPEEDS: [u32; 32] = [
+        0, 50, 75, 110, 134, 150, 200, 300, 600, 1200, 1800, 2400, 4800, 9600, 19200, 38400, 57600,
+        115200, 230400, 460800, 500000, 576000, 921600, 1000000, 1152000, 1500000, 2000000,
+        2500000, 3000000, 3500000, 4000000, 0,
+    ];
+    const X86_CBAUD: u32 = 0o10017;
+    const X86_CBAUDEX: u32 = 0o10000;
+    const PPC_CBAUD: u32 = 0o377;
+    const IBSHIFT: u32 = 16;
+
+    fn map(v: u32, table: &[(u32, u32)], to_host: bool) -> u32 {
+        table.iter().fold(0, |acc, &(g, h)| {
+            let (from, to) = if to_host { (g, h) } else { (h, g) };
+            acc | ((((v & from) >> from.trailing_zeros()) << to.trailing_zeros()) & to)
+        })
+    }
+
+    /// PowerPC baud code (0..=31) -> x86-64 CBAUD value.
+    fn baud_to_host(c: u32) -> u32 {
+        if c < 16 {
+            c
+        } else {
+            X86_CBAUDEX | ((c - 15) & 0xf)
+        }
+    }
+
+    /// x86-64 CBAUD value -> PowerPC baud code.
+    fn baud_from_host(h: u32) -> u32 {
+        if h & X86_CBAUDEX == 0 {
+            h & 0xf
+        } else {
+            ((h & 0xf) + 15).min(31)
+        }
+    }
+
+    fn get(b: &[u8], o: usize) -> u32 {
+        u32::from_le_bytes(b[o..o + 4].try_into().expect("4 bytes"))
+    }
+
+    fn put(b: &mut [u8], o: usize, v: u32) {
+        b[o..o + 4].copy_from_slice(&v.to_le_bytes());
+    }
+
+    /// x86-64 kernel `struct termios` -> PowerPC `struct termios`.
+    pub fn to_guest(h: &[u8; HOST_SIZE]) -> [u8; GUEST_SIZE] {
+        let mut g = [0u8; GUEST_SIZE];
+        put(&mut g, 0, map(get(h, 0), IFLAG, false));
+        put(&mut g, 4, map(get(h, 4), OFLAG, false));
+        let hc = get(h, 8);
+        let ob = baud_from_host(hc & X86_CBAUD);
+        let ib = baud_from_host((hc >> IBSHIFT) & X86_CBAUD);
+        put(&mut g, 8, map(hc, CFLAG, false) | ob | (ib << IBSHIFT));
+        put(&mut g, 12, map(get(h, 12), LFLAG, false));
+        for &(gi, hi) in CC {
+            g[16 + gi] = h[17 + hi];
+        }
+        g[35] = h[16];
+        put(&mut g, 36, SPEEDS[(if ib == 0 { ob } else { ib }) as usize]);
+        put(&mut g, 40, SPEEDS[ob as usize]);
+        g
+    }
+
+    /// PowerPC `struct termios` -> x86-64 kernel `struct termios`.
+    pub fn to_host(g: &[u8; GUEST_SIZE]) -> [u8; HOST_SIZE] {
+        let mut h = [0u8; HOST_SIZE];
+        put(&mut h, 0, map(get(g, 0), IFLAG, true));
+        put(&mut h, 4, map(get(g, 4), OFLAG, true));
+        let gc = get(g, 8);
+        let ob = baud_to_host(gc & PPC_CBAUD & 31);
+        let ib = baud_to_host((gc >> IBSHIFT) & PPC_CBAUD & 31);
+        put(&mut h, 8, map(gc, CFLAG, true) | ob | (ib << IBSHIFT));
+        put(&mut h, 12, map(get(g, 12), LFLAG, true));
+        h[16] = g[35];
+        for &(gi, hi) in CC {
+            h[17 + hi] = g[16 + gi];
+        }
+        h
+    }
+
+    /// `ioctl(fd, request, arg)` with PowerPC request numbers.
+    pub fn sys_ioctl(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+        let req = a[1] & 0xffff_ffff;
+        if let Some(&(_, h)) = SAME_ARG.iter().find(|(g, _)| *g == req) {
+            return fd::sys_ioctl(ctx, &[a[0], h, a[2], a[3], a[4], a[5]]);
+        }
+        if req == TCGETS || TCSETS.contains(&req) {
+            let mut hb = [0u8; HOST_SIZE];
+            if req == TCGETS {
+                // Check the guest buffer before the host call.
+                ctx.mem().read_guest(a[2], &mut [0u8; GUEST_SIZE])?;
+            } else {
+                let mut gb = [0u8; GUEST_SIZE];
+                ctx.mem().read_guest(a[2], &mut gb)?;
+                hb = to_host(&gb);
+            }
+            let hreq = match req {
+                TCGETS => libc::TCGETS,
+                r if r == TCSETS[0] => libc::TCSETS,
+                r if r == TCSETS[1] => libc::TCSETSW,
+                _ => libc::TCSETSF,
+            };
+            // SAFETY: `hb` is a local buffer of the size of the x86-64
+            // kernel's struct termios, which these requests read or write.
+            syscall::host_ret(
+                unsafe { libc::ioctl(a[0] as libc::c_int, hreq, hb.as_mut_ptr()) } as libc::c_long,
+            )?;
+            if req == TCGETS {
+                ctx.mem().write_guest(a[2], &to_guest(&hb))?;
+            }
+            return Ok(0);
+        }
+        ctx.proc.log.unimp(&format!(
+            "Unsupported ioctl: fd {} request 0x{req:x}",
+            a[0] as i32
+        ));
+        Err(Errno::ENOTTY)
+    }
+}
+
 macro_rules! sc {
     ($nr:literal, $name:literal, [$($a:ident),*], $h:path) => {
         sc!($nr, $name, [$($a),*], Int, $h)
@@ -244,7 +479,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(47, "getgid", [], process::sys_getgid),
     sc!(49, "geteuid", [], process::sys_geteuid),
     sc!(50, "getegid", [], process::sys_getegid),
-    sc!(54, "ioctl", [Fd, Hex, Hex], fd::sys_ioctl),
+    sc!(54, "ioctl", [Fd, Hex, Hex], termios::sys_ioctl),
     sc!(55, "fcntl", [Fd, Int, Hex], fd::sys_fcntl),
     sc!(57, "setpgid", [Int, Int], process::sys_setpgid),
     sc!(60, "umask", [Mode], fd::sys_umask),
@@ -935,6 +1170,97 @@ mod tests {
         assert_eq!(ARCH.open_flags_to_host(0o100000), libc::O_NOFOLLOW);
         assert_eq!(ARCH.open_flags_to_host(0o400000), libc::O_DIRECT);
         assert_eq!(ARCH.open_flags_from_host(0o100000), 0o200000, "O_LARGEFILE");
+    }
+
+    #[test]
+    fn termios_flags_and_control_chars_convert() {
+        use termios::*;
+        // A typical x86-64 terminal: ICRNL|IXON|IUTF8, OPOST|ONLCR,
+        // B38400|CS8|CREAD, ISIG|ICANON|ECHO|ECHOE|ECHOK|ECHOCTL|ECHOKE|IEXTEN.
+        let mut h = [0u8; HOST_SIZE];
+        h[0..4].copy_from_slice(&(0o400u32 | 0o2000 | 0o40000).to_le_bytes());
+        h[4..8].copy_from_slice(&(0o1u32 | 0o4).to_le_bytes());
+        h[8..12].copy_from_slice(&(0o17u32 | 0o60 | 0o200).to_le_bytes());
+        let lflag = 0o1u32 | 0o2 | 0o10 | 0o20 | 0o40 | 0o1000 | 0o4000 | 0o100000;
+        h[12..16].copy_from_slice(&lflag.to_le_bytes());
+        h[17] = 3; // VINTR
+        h[17 + 5] = 0; // VTIME
+        h[17 + 6] = 1; // VMIN
+        h[17 + 11] = 0xaa; // VEOL
+        let g = to_guest(&h);
+        let w = |o: usize| u32::from_le_bytes(g[o..o + 4].try_into().unwrap());
+        // The same settings in PowerPC bits (asm/termbits.h).
+        assert_eq!(w(0), 0o400 | 0o1000 | 0o40000, "c_iflag");
+        assert_eq!(w(4), 0o1 | 0o2, "c_oflag");
+        assert_eq!(w(8), 0o17 | 0o1400 | 0o4000, "c_cflag");
+        assert_eq!(
+            w(12),
+            0o200 | 0o400 | 0o10 | 0o2 | 0o4 | 0o100 | 0o1 | 0o2000,
+            "c_lflag"
+        );
+        assert_eq!((g[16], g[16 + 5], g[16 + 7], g[16 + 6]), (3, 1, 0, 0xaa));
+        assert_eq!((w(36), w(40)), (38400, 38400), "speeds");
+        assert_eq!(to_host(&g), h, "round trip");
+        // Extended baud rates: B115200 is 17 on PowerPC, CBAUDEX|2 on x86-64.
+        let mut g2 = g;
+        g2[8..12].copy_from_slice(&(17u32 | 0o1400).to_le_bytes());
+        let h2 = to_host(&g2);
+        assert_eq!(
+            u32::from_le_bytes(h2[8..12].try_into().unwrap()),
+            0o10002 | 0o60
+        );
+        assert_eq!(to_guest(&h2)[40..44], 115200u32.to_le_bytes());
+    }
+
+    #[test]
+    fn termios_ioctls_on_a_pty() {
+        use crate::log::{Log, LogItems};
+        use crate::mmap::prot;
+        use crate::syscall::{Process, ThreadState, dispatch};
+        crate::probe::install_fault_handler(None).unwrap();
+        let mem = AddressSpace::reserve(34).unwrap();
+        mem.map_fixed(0x10000, 0x1000, prot::READ | prot::WRITE, 0x22, -1, 0, None)
+            .unwrap();
+        let log = Arc::new(Log::new(LogItems::default(), Box::new(std::io::sink())));
+        let p = Process::new(&ARCH, mem, "/bin/guest".into(), None, log);
+        let mut t = ThreadState::default();
+        let (mut m, mut s) = (0, 0);
+        // SAFETY: openpty writes two descriptors into the locals.
+        let r = unsafe {
+            libc::openpty(
+                &mut m,
+                &mut s,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                std::ptr::null(),
+            )
+        };
+        assert_eq!(r, 0);
+        let ioctl = |t: &mut ThreadState, fd: i32, req: u64, arg: u64| {
+            dispatch(&p, t, 54, [fd as u64, req, arg, 0, 0, 0]).0 as i64
+        };
+        assert_eq!(ioctl(&mut t, s, termios::TCGETS, 0x10000), 0);
+        let lflag = p.mem.read_u32(0x10000 + 12).unwrap();
+        assert_ne!(lflag & 0o400, 0, "ICANON in PowerPC bits");
+        assert_ne!(lflag & 0o10, 0, "ECHO");
+        // Clear ECHO through TCSETS and read it back.
+        p.mem.write_u32(0x10000 + 12, lflag & !0o10).unwrap();
+        assert_eq!(ioctl(&mut t, s, termios::TCSETS[0], 0x10000), 0);
+        assert_eq!(ioctl(&mut t, s, termios::TCGETS, 0x10100), 0);
+        assert_eq!(p.mem.read_u32(0x10100 + 12).unwrap(), lflag & !0o10);
+        // TIOCGWINSZ by its PowerPC number; a pipe is not a terminal.
+        assert_eq!(ioctl(&mut t, s, 0x4008_7468, 0x10200), 0);
+        let mut fds = [0; 2];
+        // SAFETY: pipe writes two descriptors into the local array.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        assert_eq!(ioctl(&mut t, fds[0], termios::TCGETS, 0x10000), -25);
+        // The x86-64 number means nothing on PowerPC; bad buffer: EFAULT.
+        assert_eq!(ioctl(&mut t, s, 0x5401, 0x10000), -25);
+        assert_eq!(ioctl(&mut t, s, termios::TCGETS, 0x3000), -14);
+        for fd in [m, s, fds[0], fds[1]] {
+            // SAFETY: closing descriptors this test opened.
+            unsafe { libc::close(fd) };
+        }
     }
 
     #[test]
