@@ -419,9 +419,8 @@ pub mod termios {
             };
             // SAFETY: `hb` is a local buffer of the size of the x86-64
             // kernel's struct termios, which these requests read or write.
-            syscall::host_ret(
-                unsafe { libc::ioctl(a[0] as libc::c_int, hreq, hb.as_mut_ptr()) } as libc::c_long,
-            )?;
+            let r = unsafe { libc::ioctl(a[0] as libc::c_int, hreq, hb.as_mut_ptr()) };
+            syscall::host_ret(r as libc::c_long)?;
             if req == TCGETS {
                 ctx.mem().write_guest(a[2], &to_guest(&hb))?;
             }
