@@ -485,6 +485,16 @@ xlat_ir::decode_table! {
     VCLZD      "000100 xxxxx xxxxx xxxxx 11111000010" => vmx::helper, "vclzd";
     VADDUBS    "000100 xxxxx xxxxx xxxxx 01000000000" => vmx::helper, "vaddubs";
     VSUBUBS    "000100 xxxxx xxxxx xxxxx 11000000000" => vmx::helper, "vsububs";
+    VADDUHS    "000100 xxxxx xxxxx xxxxx 01001000000" => vmx::helper, "vadduhs";
+    VADDUWS    "000100 xxxxx xxxxx xxxxx 01010000000" => vmx::helper, "vadduws";
+    VADDSBS    "000100 xxxxx xxxxx xxxxx 01100000000" => vmx::helper, "vaddsbs";
+    VADDSHS    "000100 xxxxx xxxxx xxxxx 01101000000" => vmx::helper, "vaddshs";
+    VADDSWS    "000100 xxxxx xxxxx xxxxx 01110000000" => vmx::helper, "vaddsws";
+    VSUBUHS    "000100 xxxxx xxxxx xxxxx 11001000000" => vmx::helper, "vsubuhs";
+    VSUBUWS    "000100 xxxxx xxxxx xxxxx 11010000000" => vmx::helper, "vsubuws";
+    VSUBSBS    "000100 xxxxx xxxxx xxxxx 11100000000" => vmx::helper, "vsubsbs";
+    VSUBSHS    "000100 xxxxx xxxxx xxxxx 11101000000" => vmx::helper, "vsubshs";
+    VSUBSWS    "000100 xxxxx xxxxx xxxxx 11110000000" => vmx::helper, "vsubsws";
     VSUMSWS    "000100 xxxxx xxxxx xxxxx 11110001000" => vmx::helper, "vsumsws";
     VADDUQM    "000100 xxxxx xxxxx xxxxx 00100000000" => vmx::helper, "vadduqm";
     VEXTUBRX   "000100 xxxxx xxxxx xxxxx 11100001101" => vmx::helper, "vextubrx";

@@ -196,17 +196,28 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
             1987 => map1(vb, 64, |x| x.count_ones() as u64),
             1794 => map1(vb, 8, |x| (x as u8).leading_zeros() as u64),
             1986 => map1(vb, 64, |x| x.leading_zeros() as u64),
-            512 | 1536 => {
+            // Saturating add/subtract: vadd[us][bhw]s, vsub[us][bhw]s.
+            512 | 576 | 640 | 768 | 832 | 896 | 1536 | 1600 | 1664 | 1792 | 1856 | 1920 => {
+                let xo = i.xo11();
+                let w = 8 << ((xo >> 6) & 3);
+                let signed = xo & 256 != 0;
+                let sub = xo & 1024 != 0;
+                let (lo, hi) = if signed {
+                    (-(1i64 << (w - 1)), (1i64 << (w - 1)) - 1)
+                } else {
+                    (0, (1i64 << w) - 1)
+                };
+                let val = |x: u64| if signed { sext(x, w) } else { x as i64 };
                 let mut sat = false;
-                let r = map2(va, vb, 8, |x, y| {
-                    let v = if i.xo11() == 512 {
-                        x as i64 + y as i64
+                let r = map2(va, vb, w, |x, y| {
+                    let v = if sub {
+                        val(x) - val(y)
                     } else {
-                        x as i64 - y as i64
+                        val(x) + val(y)
                     };
-                    let c = v.clamp(0, 255);
+                    let c = v.clamp(lo, hi);
                     sat |= c != v;
-                    c as u64
+                    (c as u64) & ((1u64 << w) - 1)
                 });
                 if sat && let Some(s) = st.as_mut() {
                     s.vscr |= 1;

@@ -84,3 +84,34 @@ fn mffsl_reads_fpscr_and_mffsce_clears_enables() {
     assert_eq!(r.st.fpr(1), 0xf9);
     assert_eq!(r.st.fpscr, 0x01, "VE..XE cleared, RN kept");
 }
+
+fn halves(h: [i16; 8]) -> u128 {
+    h.iter()
+        .enumerate()
+        .fold(0, |acc, (i, &x)| acc | ((x as u16 as u128) << (16 * i)))
+}
+
+#[test]
+fn saturating_halfword_add_and_word_subtract() {
+    let h = halves([-32768, 32767, 100, -100, 0, 1, -1, 2]);
+    let mut s = state(&[]);
+    s.vsr[32 + 1] = h;
+    s.vsr[32 + 2] = h;
+    // vaddshs v3,v1,v2 (qemu: -32768 32767 200 -200 0 2 -2 4, VSCR.SAT)
+    let r = run(&[0x10611340], &s);
+    assert_eq!(r.st.vr(3), halves([-32768, 32767, 200, -200, 0, 2, -2, 4]));
+    assert_eq!(r.st.vscr & 1, 1, "SAT");
+    // vsubuws v3,v1,v2 with v1 = {1, 5, 0, 9}, v2 = {2, 5, 1, 3}: 0 0 0 6.
+    let w = |x: [u32; 4]| {
+        x.iter()
+            .enumerate()
+            .fold(0u128, |acc, (i, &v)| acc | ((v as u128) << (32 * i)))
+    };
+    s.vsr[32 + 1] = w([1, 5, 0, 9]);
+    s.vsr[32 + 2] = w([2, 5, 1, 3]);
+    s.vscr = 0;
+    // vsubuws v3,v1,v2
+    let r = run(&[0x10611680], &s);
+    assert_eq!(r.st.vr(3), w([0, 0, 0, 6]));
+    assert_eq!(r.st.vscr & 1, 1, "SAT");
+}
