@@ -33,6 +33,8 @@ pub const IDC: u32 = 1 << 7;
 pub const FPCR_DN: u64 = 1 << 25;
 /// FPCR.FZ: flush denormals to zero (single and double precision).
 pub const FPCR_FZ: u64 = 1 << 24;
+/// FPCR.FZ16: flush denormals to zero (half precision arithmetic).
+pub const FPCR_FZ16: u64 = 1 << 19;
 
 /// A floating-point format.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -200,7 +202,11 @@ impl FpEnv {
         Rounding::from_rmode(self.fpcr >> 22)
     }
     fn fz(&self, f: Fmt) -> bool {
-        f != Fmt::H && self.fpcr & FPCR_FZ != 0
+        if f == Fmt::H {
+            self.fpcr & FPCR_FZ16 != 0
+        } else {
+            self.fpcr & FPCR_FZ != 0
+        }
     }
     fn dn(&self) -> bool {
         self.fpcr & FPCR_DN != 0
@@ -208,7 +214,10 @@ impl FpEnv {
     /// FPUnpack's flush of a denormal input under FZ.
     pub fn flush_in(&mut self, f: Fmt, x: u64) -> u64 {
         if self.fz(f) && f.is_denormal(x) {
-            self.flags |= IDC;
+            // Half precision inputs are flushed without IDC.
+            if f != Fmt::H {
+                self.flags |= IDC;
+            }
             f.zero(f.sign(x))
         } else {
             x
@@ -313,6 +322,15 @@ pub fn round(env: &mut FpEnv, f: Fmt, sign: bool, mant: u128, exp: i32, r: Round
 
 /// FCVT between formats (FPConvert).
 pub fn convert(env: &mut FpEnv, from: Fmt, to: Fmt, x: u64) -> u64 {
+    // FPConvert ignores FZ16 for half precision input and output.
+    let saved = env.fpcr;
+    env.fpcr &= !FPCR_FZ16;
+    let r = convert_inner(env, from, to, x);
+    env.fpcr = saved;
+    r
+}
+
+fn convert_inner(env: &mut FpEnv, from: Fmt, to: Fmt, x: u64) -> u64 {
     if from.is_nan(x) {
         if from.is_snan(x) {
             env.flags |= IOC;
@@ -650,6 +668,9 @@ pub fn arith(env: &mut FpEnv, f: Fmt, op: Op, a: u64, b: u64, c: u64) -> u64 {
     if let Some(n) = nan {
         return n;
     }
+    if f == Fmt::H {
+        return arith_h(env, op, a, b, c);
+    }
     let rmode = env.rmode();
     let (r, x) = host(op, f, a, b, c, mxcsr_rc(rmode));
     if f.is_nan(r) {
@@ -687,6 +708,47 @@ pub fn arith(env: &mut FpEnv, f: Fmt, op: Op, a: u64, b: u64, c: u64) -> u64 {
         }
     }
     r
+}
+
+/// Half precision arithmetic on non-NaN (already flushed) operands: the
+/// operation runs in double precision rounded to odd (toward zero, then
+/// the lowest bit set when inexact), which keeps enough bits that the
+/// final [`round`] to half precision is correctly rounded with the right
+/// flags (53 >= 2 * 11 + 2).
+fn arith_h(env: &mut FpEnv, op: Op, a: u64, b: u64, c: u64) -> u64 {
+    let h = Fmt::H;
+    let (a, b, c) = (d_of(h, a), d_of(h, b), d_of(h, c));
+    let (mut r, x) = host(op, Fmt::D, a, b, c, 3);
+    let d = Fmt::D;
+    if d.is_nan(r) {
+        env.flags |= IOC;
+        return h.default_nan();
+    }
+    if x & 4 != 0 {
+        env.flags |= DZC;
+    }
+    if d.is_inf(r) {
+        return h.inf(d.sign(r));
+    }
+    if d.is_zero(r) {
+        // Exact zero: its sign depends on the real rounding mode.
+        r = host(op, Fmt::D, a, b, c, mxcsr_rc(env.rmode())).0;
+        return h.zero(d.sign(r));
+    }
+    if x & 32 != 0 {
+        r |= 1;
+    }
+    let (s, m, e) = d.unpack_finite(r);
+    let rm = env.rmode();
+    round(env, h, s, m as u128, e, rm)
+}
+
+/// A half precision value as a double (exact).
+fn d_of(h: Fmt, x: u64) -> u64 {
+    if h.is_inf(x) {
+        return Fmt::D.inf(h.sign(x));
+    }
+    h.to_f64(x).to_bits()
 }
 
 #[cfg(test)]

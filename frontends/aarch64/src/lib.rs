@@ -2,6 +2,8 @@
 //! and translate functions grouped by section of the Arm Architecture
 //! Reference Manual, each calling only the IR builder.
 
+pub mod asimd;
+pub mod crypto;
 pub mod decode;
 pub mod fp;
 pub mod helpers;

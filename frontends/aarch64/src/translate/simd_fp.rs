@@ -8,6 +8,56 @@ use crate::decode::Insn;
 use crate::helpers::{Group, HELPER_FP, HELPER_SIMD};
 use xlat_ir::{Cond, Lanes, Type, Value};
 
+/// Any Advanced SIMD data-processing encoding that the Rust executor
+/// ([`crate::asimd`]) implements, as one helper call.
+pub fn asimd(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    require(crate::asimd::valid(i))?;
+    let a = c.b.i64(i.0 as u64);
+    c.b.call_helper(&crate::asimd::HELPER_ASIMD, Type::Void, &[a]);
+    Ok(())
+}
+
+/// A cryptographic-extension instruction ([`crate::crypto`]), as one
+/// helper call.
+pub fn crypto(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    require(crate::crypto::valid(i))?;
+    let a = c.b.i64(i.0 as u64);
+    c.b.call_helper(&crate::crypto::HELPER_CRYPTO, Type::Void, &[a]);
+    Ok(())
+}
+
+/// Translate functions that try the IR translation first and fall back to
+/// the executor for the encodings they leave out.
+macro_rules! or_asimd {
+    ($($(#[doc = $d:literal])* $name:ident => $f:ident;)*) => {$(
+        $(#[doc = $d])*
+        pub fn $name(c: &mut Ctx<'_>, i: Insn) -> TResult {
+            let mark = c.b.len();
+            $f(c, i).or_else(|_| {
+                c.b.truncate(mark);
+                asimd(c, i)
+            })
+        }
+    )*};
+}
+
+or_asimd! {
+    /// Three same, IR or executor.
+    three_same_all => three_same;
+    /// Three different, IR or executor.
+    three_diff_all => three_diff;
+    /// Two-register misc, IR or executor.
+    two_misc_all => two_misc;
+    /// Across lanes, IR or executor.
+    across_all => across;
+    /// Shift by immediate (and FP16 FMOV immediate), IR or executor.
+    shift_imm_all => shift_imm;
+    /// Scalar pairwise, IR or executor.
+    scalar_pairwise_all => scalar_pairwise;
+    /// Scalar two-register misc, IR or executor.
+    scalar_two_misc_all => scalar_two_misc;
+}
+
 fn call_simd(c: &mut Ctx<'_>, i: Insn, g: Group) {
     let a = c.b.i64(i.0 as u64);
     let gv = c.b.i64(g as u64);

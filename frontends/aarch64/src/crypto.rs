@@ -1,0 +1,659 @@
+//! The cryptographic extension: AES, SHA-1, SHA-256, SHA-512, SHA-3
+//! (EOR3/RAX1/XAR/BCAX) and PMULL, executed by one helper per
+//! instruction.
+//!
+//! AES, PMULL and SHA-256 rounds use the host's AES-NI, PCLMULQDQ and
+//! SHA-NI instructions when `is_x86_feature_detected!` finds them (checked
+//! once and cached); a portable Rust implementation is the fallback and
+//! the reference the tests compare the accelerated paths with.
+
+use crate::decode::Insn;
+use crate::state::Aarch64State;
+use crate::translate::Undef;
+use std::sync::OnceLock;
+use xlat_ir::decode::pattern;
+
+macro_rules! is {
+    ($w:expr, $p:literal) => {{
+        const P: (u32, u32) = pattern($p);
+        $w & P.0 == P.1
+    }};
+}
+
+/// Host features used by the accelerated paths.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct HostCrypto {
+    /// AES-NI (with SSE4.1 for the byte shuffles).
+    pub aes: bool,
+    /// PCLMULQDQ.
+    pub clmul: bool,
+    /// SHA-NI (with SSE4.1).
+    pub sha: bool,
+}
+
+/// The host's crypto features, detected once.
+pub fn host() -> HostCrypto {
+    static H: OnceLock<HostCrypto> = OnceLock::new();
+    *H.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let sse41 = std::arch::is_x86_feature_detected!("sse4.1");
+            HostCrypto {
+                aes: std::arch::is_x86_feature_detected!("aes") && sse41,
+                clmul: std::arch::is_x86_feature_detected!("pclmulqdq"),
+                sha: std::arch::is_x86_feature_detected!("sha") && sse41,
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        HostCrypto::default()
+    })
+}
+
+// ---------------------------------------------------------------------------
+// AES (portable)
+
+fn gf_mul(mut a: u8, mut b: u8) -> u8 {
+    let mut r = 0u8;
+    while b != 0 {
+        if b & 1 != 0 {
+            r ^= a;
+        }
+        a = (a << 1) ^ if a & 0x80 != 0 { 0x1b } else { 0 };
+        b >>= 1;
+    }
+    r
+}
+
+/// The AES S-box and its inverse, computed from the GF(2^8) inverse and
+/// the affine transform of FIPS-197 section 5.1.1.
+fn sboxes() -> &'static ([u8; 256], [u8; 256]) {
+    static S: OnceLock<([u8; 256], [u8; 256])> = OnceLock::new();
+    S.get_or_init(|| {
+        let mut s = [0u8; 256];
+        let mut inv = [0u8; 256];
+        for (x, sx) in s.iter_mut().enumerate() {
+            let b = if x == 0 {
+                0
+            } else {
+                (1..=255u8).find(|&y| gf_mul(x as u8, y) == 1).unwrap_or(0)
+            };
+            let v = b
+                ^ b.rotate_left(1)
+                ^ b.rotate_left(2)
+                ^ b.rotate_left(3)
+                ^ b.rotate_left(4)
+                ^ 0x63;
+            *sx = v;
+            inv[v as usize] = x as u8;
+        }
+        (s, inv)
+    })
+}
+
+fn bytes(v: u128) -> [u8; 16] {
+    v.to_le_bytes()
+}
+
+/// AESE without the key: ShiftRows then SubBytes (byte order as in
+/// FIPS-197: byte `r + 4c` is row r, column c).
+pub fn aese_portable(v: u128) -> u128 {
+    let s = &sboxes().0;
+    let b = bytes(v);
+    u128::from_le_bytes(std::array::from_fn(|k| {
+        let (r, c) = (k % 4, k / 4);
+        s[b[r + 4 * ((c + r) % 4)] as usize]
+    }))
+}
+
+/// AESD without the key: InvShiftRows then InvSubBytes.
+pub fn aesd_portable(v: u128) -> u128 {
+    let s = &sboxes().1;
+    let b = bytes(v);
+    u128::from_le_bytes(std::array::from_fn(|k| {
+        let (r, c) = (k % 4, k / 4);
+        s[b[r + 4 * ((c + 4 - r) % 4)] as usize]
+    }))
+}
+
+fn mix(v: u128, m: [u8; 4]) -> u128 {
+    let b = bytes(v);
+    u128::from_le_bytes(std::array::from_fn(|k| {
+        let (r, c) = (k % 4, k / 4);
+        (0..4).fold(0u8, |acc, j| acc ^ gf_mul(m[(j + 4 - r) % 4], b[j + 4 * c]))
+    }))
+}
+
+/// AESMC: MixColumns.
+pub fn aesmc_portable(v: u128) -> u128 {
+    mix(v, [2, 3, 1, 1])
+}
+
+/// AESIMC: InvMixColumns.
+pub fn aesimc_portable(v: u128) -> u128 {
+    mix(v, [14, 11, 13, 9])
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use std::arch::x86_64::*;
+
+    fn to(v: u128) -> __m128i {
+        // SAFETY: plain 128-bit reinterpretation of an integer.
+        unsafe { std::mem::transmute::<u128, __m128i>(v) }
+    }
+    fn from(v: __m128i) -> u128 {
+        // SAFETY: plain 128-bit reinterpretation of an integer.
+        unsafe { std::mem::transmute::<__m128i, u128>(v) }
+    }
+
+    /// # Safety
+    /// The host must have AES-NI.
+    #[target_feature(enable = "aes")]
+    pub unsafe fn aese(v: u128) -> u128 {
+        from(_mm_aesenclast_si128(to(v), _mm_setzero_si128()))
+    }
+    /// # Safety
+    /// The host must have AES-NI.
+    #[target_feature(enable = "aes")]
+    pub unsafe fn aesd(v: u128) -> u128 {
+        from(_mm_aesdeclast_si128(to(v), _mm_setzero_si128()))
+    }
+    /// MixColumns = AESENC (ShiftRows, SubBytes, MixColumns) after undoing
+    /// SubBytes and ShiftRows with AESDECLAST (both zero keys).
+    ///
+    /// # Safety
+    /// The host must have AES-NI.
+    #[target_feature(enable = "aes")]
+    pub unsafe fn aesmc(v: u128) -> u128 {
+        let z = _mm_setzero_si128();
+        from(_mm_aesenc_si128(_mm_aesdeclast_si128(to(v), z), z))
+    }
+    /// # Safety
+    /// The host must have AES-NI.
+    #[target_feature(enable = "aes")]
+    pub unsafe fn aesimc(v: u128) -> u128 {
+        from(_mm_aesimc_si128(to(v)))
+    }
+    /// # Safety
+    /// The host must have PCLMULQDQ.
+    #[target_feature(enable = "pclmulqdq")]
+    pub unsafe fn clmul64(a: u64, b: u64) -> u128 {
+        let x = _mm_set_epi64x(0, a as i64);
+        let y = _mm_set_epi64x(0, b as i64);
+        from(_mm_clmulepi64_si128(x, y, 0))
+    }
+
+    /// Four SHA-256 rounds (Arm's SHA256hash): `x` = (a, b, c, d), `y` =
+    /// (e, f, g, h), element 0 first; returns the new (x, y).
+    ///
+    /// # Safety
+    /// The host must have SHA-NI and SSE4.1.
+    #[target_feature(enable = "sha,sse4.1")]
+    pub unsafe fn sha256_4rounds(x: u128, y: u128, w: u128) -> (u128, u128) {
+        let e = |v: u128, k: u32| (v >> (32 * k)) as u32 as i32;
+        // Intel's state: ABEF = (F, E, B, A), CDGH = (H, G, D, C),
+        // element 0 first (_mm_set_epi32 takes element 3 first).
+        let abef = _mm_set_epi32(e(x, 0), e(x, 1), e(y, 0), e(y, 1));
+        let cdgh = _mm_set_epi32(e(x, 2), e(x, 3), e(y, 2), e(y, 3));
+        let w = to(w);
+        let s1 = _mm_sha256rnds2_epu32(cdgh, abef, w);
+        let s2 = _mm_sha256rnds2_epu32(abef, s1, _mm_unpackhi_epi64(w, w));
+        // s2 = ABEF and s1 = CDGH after four rounds.
+        let (s1, s2) = (from(s1), from(s2));
+        let pack = |a: i32, b: i32, c: i32, d: i32| -> u128 {
+            a as u32 as u128
+                | (b as u32 as u128) << 32
+                | (c as u32 as u128) << 64
+                | (d as u32 as u128) << 96
+        };
+        let nx = pack(e(s2, 3), e(s2, 2), e(s1, 3), e(s1, 2));
+        let ny = pack(e(s2, 1), e(s2, 0), e(s1, 1), e(s1, 0));
+        (nx, ny)
+    }
+}
+
+fn aese(v: u128) -> u128 {
+    #[cfg(target_arch = "x86_64")]
+    if host().aes {
+        // SAFETY: AES-NI presence was checked at run time.
+        return unsafe { x86::aese(v) };
+    }
+    aese_portable(v)
+}
+
+fn aesd(v: u128) -> u128 {
+    #[cfg(target_arch = "x86_64")]
+    if host().aes {
+        // SAFETY: AES-NI presence was checked at run time.
+        return unsafe { x86::aesd(v) };
+    }
+    aesd_portable(v)
+}
+
+fn aesmc(v: u128) -> u128 {
+    #[cfg(target_arch = "x86_64")]
+    if host().aes {
+        // SAFETY: AES-NI presence was checked at run time.
+        return unsafe { x86::aesmc(v) };
+    }
+    aesmc_portable(v)
+}
+
+fn aesimc(v: u128) -> u128 {
+    #[cfg(target_arch = "x86_64")]
+    if host().aes {
+        // SAFETY: AES-NI presence was checked at run time.
+        return unsafe { x86::aesimc(v) };
+    }
+    aesimc_portable(v)
+}
+
+/// 64 x 64 -> 128-bit carry-less multiplication (PMULL .1Q).
+pub fn clmul64(a: u64, b: u64) -> u128 {
+    #[cfg(target_arch = "x86_64")]
+    if host().clmul {
+        // SAFETY: PCLMULQDQ presence was checked at run time.
+        return unsafe { x86::clmul64(a, b) };
+    }
+    crate::asimd::pmul(a, b, 64)
+}
+
+// ---------------------------------------------------------------------------
+// SHA (portable, from the Arm ARM pseudo-code)
+
+fn w32(v: u128, i: u32) -> u32 {
+    (v >> (32 * i)) as u32
+}
+
+fn set32(v: &mut u128, i: u32, x: u32) {
+    *v = (*v & !(0xffff_ffffu128 << (32 * i))) | (x as u128) << (32 * i);
+}
+
+fn choose(x: u32, y: u32, z: u32) -> u32 {
+    ((y ^ z) & x) ^ z
+}
+fn majority(x: u32, y: u32, z: u32) -> u32 {
+    (x & y) | ((x | y) & z)
+}
+fn parity(x: u32, y: u32, z: u32) -> u32 {
+    x ^ y ^ z
+}
+
+/// SHA1C/SHA1P/SHA1M: four rounds on (abcd, e) with `wk`.
+pub fn sha1_rounds(abcd: u128, e: u32, wk: u128, f: fn(u32, u32, u32) -> u32) -> u128 {
+    let mut x = abcd;
+    let mut y = e;
+    for k in 0..4 {
+        let t = f(w32(x, 1), w32(x, 2), w32(x, 3));
+        y = y
+            .wrapping_add(w32(x, 0).rotate_left(5))
+            .wrapping_add(t)
+            .wrapping_add(w32(wk, k));
+        let b = w32(x, 1).rotate_left(30);
+        set32(&mut x, 1, b);
+        // <Y, X> = ROL(Y:X, 32)
+        let top = w32(x, 3);
+        x = (x << 32) | y as u128;
+        y = top;
+    }
+    x
+}
+
+fn sigma0(x: u32) -> u32 {
+    x.rotate_right(2) ^ x.rotate_right(13) ^ x.rotate_right(22)
+}
+fn sigma1(x: u32) -> u32 {
+    x.rotate_right(6) ^ x.rotate_right(11) ^ x.rotate_right(25)
+}
+
+/// Arm's SHA256hash: four rounds; returns the new (X, Y).
+pub fn sha256_portable(mut x: u128, mut y: u128, w: u128) -> (u128, u128) {
+    for e in 0..4 {
+        let chs = choose(w32(y, 0), w32(y, 1), w32(y, 2));
+        let maj = majority(w32(x, 0), w32(x, 1), w32(x, 2));
+        let t1 = w32(y, 3)
+            .wrapping_add(sigma1(w32(y, 0)))
+            .wrapping_add(chs)
+            .wrapping_add(w32(w, e));
+        let x3 = t1.wrapping_add(w32(x, 3));
+        set32(&mut x, 3, x3);
+        let y3 = t1.wrapping_add(sigma0(w32(x, 0))).wrapping_add(maj);
+        set32(&mut y, 3, y3);
+        let (xt, yt) = (w32(x, 3), w32(y, 3));
+        x = (x << 32) | yt as u128;
+        y = (y << 32) | xt as u128;
+    }
+    (x, y)
+}
+
+/// SHA256hash, accelerated with SHA-NI when present.
+pub fn sha256(x: u128, y: u128, w: u128) -> (u128, u128) {
+    #[cfg(target_arch = "x86_64")]
+    if host().sha {
+        // SAFETY: SHA-NI and SSE4.1 presence was checked at run time.
+        return unsafe { x86::sha256_4rounds(x, y, w) };
+    }
+    sha256_portable(x, y, w)
+}
+
+fn lo(v: u128) -> u64 {
+    v as u64
+}
+fn hi(v: u128) -> u64 {
+    (v >> 64) as u64
+}
+fn join(l: u64, h: u64) -> u128 {
+    l as u128 | (h as u128) << 64
+}
+
+fn sha512h(x: u128, y: u128, w: u128) -> u128 {
+    let s1 = |v: u64| v.rotate_right(14) ^ v.rotate_right(18) ^ v.rotate_right(41);
+    let vh = (hi(y) & lo(x)) ^ (!hi(y) & hi(x));
+    let vh = vh.wrapping_add(s1(hi(y))).wrapping_add(hi(w));
+    let tmp = vh.wrapping_add(lo(y));
+    let vl = (tmp & hi(y)) ^ (!tmp & lo(x));
+    let vl = vl.wrapping_add(s1(tmp)).wrapping_add(lo(w));
+    join(vl, vh)
+}
+
+fn sha512h2(x: u128, y: u128, w: u128) -> u128 {
+    let s0 = |v: u64| v.rotate_right(28) ^ v.rotate_right(34) ^ v.rotate_right(39);
+    let vh = (lo(x) & hi(y)) ^ (lo(x) & lo(y)) ^ (hi(y) & lo(y));
+    let vh = vh.wrapping_add(s0(lo(y))).wrapping_add(hi(w));
+    let vl = (vh & lo(y)) ^ (vh & hi(y)) ^ (hi(y) & lo(y));
+    let vl = vl.wrapping_add(s0(vh)).wrapping_add(lo(w));
+    join(vl, vh)
+}
+
+fn sha512su0(w: u128, x: u128) -> u128 {
+    let s0 = |v: u64| v.rotate_right(1) ^ v.rotate_right(8) ^ (v >> 7);
+    join(lo(w).wrapping_add(s0(hi(w))), hi(w).wrapping_add(s0(lo(x))))
+}
+
+fn sha512su1(w: u128, x: u128, y: u128) -> u128 {
+    let s1 = |v: u64| v.rotate_right(19) ^ v.rotate_right(61) ^ (v >> 6);
+    join(
+        lo(w).wrapping_add(s1(lo(x))).wrapping_add(lo(y)),
+        hi(w).wrapping_add(s1(hi(x))).wrapping_add(hi(y)),
+    )
+}
+
+/// Executes one cryptographic-extension instruction; `Err(Undef)` (state
+/// untouched) if unallocated or not implemented.
+pub fn exec(st: &mut Aarch64State, i: Insn) -> Result<(), Undef> {
+    let w = i.0;
+    let (d, n, m) = (i.rd() as usize, i.rn() as usize, i.rm() as usize);
+    let (vd, vn, vm) = (st.v[d], st.v[n], st.v[m]);
+    let r: u128 = if is!(w, "01001110 xx10100x xxxx10xx xxxxxxxx") {
+        if i.vsize() != 0 {
+            return Err(Undef);
+        }
+        match i.opcode12() {
+            0b00100 => aese(vd ^ vn),
+            0b00101 => aesd(vd ^ vn),
+            0b00110 => aesmc(vn),
+            0b00111 => aesimc(vn),
+            _ => return Err(Undef),
+        }
+    } else if is!(w, "01011110 xx0xxxxx 0xxx00xx xxxxxxxx") {
+        if i.vsize() != 0 {
+            return Err(Undef);
+        }
+        match i.bits(14, 12) {
+            0 => sha1_rounds(vd, vn as u32, vm, choose),
+            1 => sha1_rounds(vd, vn as u32, vm, parity),
+            2 => sha1_rounds(vd, vn as u32, vm, majority),
+            3 => join(hi(vd), lo(vn)) ^ vd ^ vm,
+            4 => sha256(vd, vn, vm).0,
+            5 => sha256(vn, vd, vm).1,
+            6 => {
+                let s1 = |v: u32| v.rotate_right(17) ^ v.rotate_right(19) ^ (v >> 10);
+                let t0 = (vn >> 32) | (w32(vm, 0) as u128) << 96;
+                let mut r = 0u128;
+                for e in 0..4 {
+                    let src = if e < 2 { w32(vm, 2 + e) } else { w32(r, e - 2) };
+                    let v = s1(src).wrapping_add(w32(vd, e)).wrapping_add(w32(t0, e));
+                    set32(&mut r, e, v);
+                }
+                r
+            }
+            _ => return Err(Undef),
+        }
+    } else if is!(w, "01011110 xx10100x xxxx10xx xxxxxxxx") {
+        if i.vsize() != 0 {
+            return Err(Undef);
+        }
+        match i.opcode12() {
+            0 => (vn as u32).rotate_left(30) as u128,
+            1 => {
+                let t = vd ^ (vn >> 32);
+                let mut r = 0u128;
+                for e in 0..4 {
+                    set32(&mut r, e, w32(t, e).rotate_left(1));
+                }
+                let top = w32(r, 3) ^ w32(t, 0).rotate_left(2);
+                set32(&mut r, 3, top);
+                r
+            }
+            2 => {
+                let t = (vd >> 32) | (w32(vn, 0) as u128) << 96;
+                let mut r = 0u128;
+                for e in 0..4 {
+                    let x = w32(t, e);
+                    let x = x.rotate_right(7) ^ x.rotate_right(18) ^ (x >> 3);
+                    set32(&mut r, e, x.wrapping_add(w32(vd, e)));
+                }
+                r
+            }
+            _ => return Err(Undef),
+        }
+    } else if is!(w, "11001110 011xxxxx 1x00xxxx xxxxxxxx") {
+        if i.bit(14) {
+            return Err(Undef);
+        }
+        match i.bits(11, 10) {
+            0 => sha512h(vn, vm, vd),
+            1 => sha512h2(vn, vm, vd),
+            2 => sha512su1(vd, vn, vm),
+            _ => join(
+                lo(vn) ^ lo(vm).rotate_left(1),
+                hi(vn) ^ hi(vm).rotate_left(1),
+            ),
+        }
+    } else if is!(w, "11001110 0xxxxxxx 0xxxxxxx xxxxxxxx") {
+        let va = st.v[i.ra() as usize];
+        match i.bits(22, 21) {
+            0 => vn ^ vm ^ va,
+            1 => vn ^ (vm & !va),
+            _ => return Err(Undef),
+        }
+    } else if is!(w, "11001110 100xxxxx xxxxxxxx xxxxxxxx") {
+        let t = vn ^ vm;
+        let sh = i.bits(15, 10);
+        join(lo(t).rotate_right(sh), hi(t).rotate_right(sh))
+    } else if is!(w, "11001110 11000000 1000xxxx xxxxxxxx") {
+        match i.bits(11, 10) {
+            0 => sha512su0(vd, vn),
+            _ => return Err(Undef),
+        }
+    } else {
+        return Err(Undef);
+    };
+    st.v[d] = r;
+    Ok(())
+}
+
+/// True if [`exec`] implements `i` (checked on a scratch state).
+pub fn valid(i: Insn) -> bool {
+    exec(&mut Aarch64State::default(), i).is_ok()
+}
+
+/// # Safety
+/// `env` must point to a valid, exclusively accessed [`Aarch64State`].
+unsafe extern "C" fn helper_crypto(env: *mut u8, insn: u64, _b: u64, _c: u64) -> u64 {
+    // SAFETY: translated code passes its own CPU state block, which is an
+    // `Aarch64State`, and nothing else accesses it while the CPU runs.
+    let st = unsafe { &mut *(env as *mut Aarch64State) };
+    let _ = exec(st, Insn(insn as u32));
+    0
+}
+
+/// The cryptographic extension helper: `(insn)`.
+pub static HELPER_CRYPTO: xlat_ir::HelperDesc = xlat_ir::HelperDesc {
+    name: "xlat_a64_crypto",
+    func: helper_crypto,
+    flags: xlat_ir::HelperFlags::STATE,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> u128 {
+        // Bytes in memory order (as FIPS-197 writes them).
+        let b: Vec<u8> = (0..16)
+            .map(|k| u8::from_str_radix(&s[2 * k..2 * k + 2], 16).unwrap())
+            .collect();
+        u128::from_le_bytes(b.try_into().unwrap())
+    }
+
+    /// FIPS-197 appendix B, round 1: start of round state, after SubBytes
+    /// and ShiftRows, after MixColumns.
+    #[test]
+    fn aes_round_fips197() {
+        let start = hex("193de3bea0f4e22b9ac68d2ae9f84808");
+        let after_sr = hex("d4bf5d30e0b452aeb84111f11e2798e5");
+        let after_mc = hex("046681e5e0cb199a48f8d37a2806264c");
+        for accel in [false, true] {
+            let (e, mc, imc, d) = if accel && host().aes {
+                (
+                    aese(start),
+                    aesmc(after_sr),
+                    aesimc(after_mc),
+                    aesd(after_sr),
+                )
+            } else {
+                (
+                    aese_portable(start),
+                    aesmc_portable(after_sr),
+                    aesimc_portable(after_mc),
+                    aesd_portable(after_sr),
+                )
+            };
+            assert_eq!(e, after_sr);
+            assert_eq!(mc, after_mc);
+            assert_eq!(imc, after_sr);
+            assert_eq!(d, start);
+        }
+    }
+
+    #[test]
+    fn accelerated_paths_match_portable() {
+        let mut s = 0x1234_5678_9abc_def0u64;
+        let mut r = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for _ in 0..1000 {
+            let (a, b, c) = (join(r(), r()), join(r(), r()), join(r(), r()));
+            assert_eq!(aese(a), aese_portable(a));
+            assert_eq!(aesd(a), aesd_portable(a));
+            assert_eq!(aesmc(a), aesmc_portable(a));
+            assert_eq!(aesimc(a), aesimc_portable(a));
+            assert_eq!(clmul64(lo(a), hi(a)), crate::asimd::pmul(lo(a), hi(a), 64));
+            assert_eq!(sha256(a, b, c), sha256_portable(a, b, c));
+        }
+    }
+
+    #[test]
+    fn pmull_known_value() {
+        // x^63 * x^63 = x^126; (x+1)*(x+1) = x^2+1
+        assert_eq!(clmul64(1 << 63, 1 << 63), 1u128 << 126);
+        assert_eq!(clmul64(3, 3), 5);
+    }
+
+    /// SHA-256 of "abc" (FIPS 180-2 appendix B.1) computed with the Arm
+    /// instruction sequence (SHA256SU0/SU1 schedule, SHA256H/H2 rounds).
+    #[test]
+    fn sha256_abc_with_arm_instructions() {
+        const K: [u32; 64] = [
+            0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+            0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+            0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+            0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+            0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+            0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+            0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+            0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+            0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+            0xc67178f2,
+        ];
+        let mut block = [0u8; 64];
+        block[..3].copy_from_slice(b"abc");
+        block[3] = 0x80;
+        block[63] = 24;
+        let word = |k: usize| u32::from_be_bytes(block[4 * k..4 * k + 4].try_into().unwrap());
+        let q = |a: u32, b: u32, c: u32, d: u32| {
+            a as u128 | (b as u128) << 32 | (c as u128) << 64 | (d as u128) << 96
+        };
+        let mut w = [0u128; 4];
+        for (k, wk) in w.iter_mut().enumerate() {
+            *wk = q(
+                word(4 * k),
+                word(4 * k + 1),
+                word(4 * k + 2),
+                word(4 * k + 3),
+            );
+        }
+        let mut st = Aarch64State::default();
+        let h0 = q(0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a);
+        let h1 = q(0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19);
+        let (mut x, mut y) = (h0, h1);
+        for r in 0..16 {
+            let k = r % 4;
+            let kq = q(K[4 * r], K[4 * r + 1], K[4 * r + 2], K[4 * r + 3]);
+            let wk = (0..4).fold(0u128, |acc, e| {
+                let v = w32(w[k], e).wrapping_add(w32(kq, e));
+                acc | (v as u128) << (32 * e)
+            });
+            // sha256h q0, q1, v2.4s ; sha256h2 q1, q(old0), v2.4s
+            st.v[0] = x;
+            st.v[1] = y;
+            st.v[2] = wk;
+            st.v[3] = x;
+            exec(&mut st, Insn(0x5e02_4020)).unwrap(); // sha256h q0, q1, v2.4s
+            exec(&mut st, Insn(0x5e02_5061)).unwrap(); // sha256h2 q1, q3, v2.4s
+            x = st.v[0];
+            y = st.v[1];
+            if r < 12 {
+                // sha256su0 v4.4s, v5.4s ; sha256su1 v4.4s, v6.4s, v7.4s
+                st.v[4] = w[k];
+                st.v[5] = w[(k + 1) % 4];
+                exec(&mut st, Insn(0x5e28_28a4)).unwrap();
+                st.v[6] = w[(k + 2) % 4];
+                st.v[7] = w[(k + 3) % 4];
+                exec(&mut st, Insn(0x5e07_60c4)).unwrap();
+                w[k] = st.v[4];
+            }
+        }
+        let add = |a: u128, b: u128| {
+            (0..4).fold(0u128, |acc, e| {
+                acc | (w32(a, e).wrapping_add(w32(b, e)) as u128) << (32 * e)
+            })
+        };
+        let (x, y) = (add(x, h0), add(y, h1));
+        let digest: Vec<u32> = (0..4)
+            .map(|e| w32(x, e))
+            .chain((0..4).map(|e| w32(y, e)))
+            .collect();
+        assert_eq!(
+            digest,
+            [
+                0xba7816bf, 0x8f01cfea, 0x414140de, 0x5dae2223, 0xb00361a3, 0x96177a9c, 0xb410ff61,
+                0xf20015ad
+            ]
+        );
+    }
+}
