@@ -495,3 +495,157 @@ mod tests {
         assert_eq!(round_rn(-2.5, 3), -3.0);
     }
 }
+
+/// x86 MXCSR with all exceptions masked and RC for FPSCR\[RN\] (0 nearest,
+/// 1 toward zero, 2 toward +inf, 3 toward -inf).
+fn mxcsr_for(rn: u64) -> u32 {
+    const RC: [u32; 4] = [0, 3, 2, 1];
+    0x1f80 | RC[(rn & 3) as usize] << 13
+}
+
+/// One SSE instruction `$ins` on xmm operands, run with MXCSR = `$csr`
+/// and the caller's MXCSR restored after it, in one asm block so that
+/// the compiler cannot move other float code into the window.
+macro_rules! sse_rc {
+    ($csr:expr, $ins:literal, $d:ident : $t:ty $(, $s:ident : $st:ty)*) => {{
+        let csr: u32 = $csr;
+        let mut save: u32 = 0;
+        let mut $d: $t = $d;
+        // SAFETY: stmxcsr/ldmxcsr read and write the two local words; the
+        // instruction only touches the named xmm registers (SSE2 and FMA
+        // forms are only used where the CPU has them).
+        unsafe {
+            core::arch::asm!(
+                "stmxcsr [{save}]",
+                "ldmxcsr [{csr}]",
+                $ins,
+                "ldmxcsr [{save}]",
+                save = in(reg) &mut save as *mut u32,
+                csr = in(reg) &csr as *const u32,
+                $d = inout(xmm_reg) $d,
+                $($s = in(xmm_reg) $s,)*
+                options(nostack),
+            );
+        }
+        $d
+    }};
+}
+
+/// `a op b` (or `a * b + c` for [`RnOp::Fma`]) in double or single
+/// precision, rounded by FPSCR\[RN\] `rn`. Single-precision operands are
+/// taken as floats (exact for the values single-precision code produces).
+fn rn_arith(op: RnOp, single: bool, a: f64, b: f64, c: f64, rn: u64) -> f64 {
+    let csr = mxcsr_for(rn);
+    let fma = std::arch::is_x86_feature_detected!("fma");
+    if single {
+        let (x, y, z) = (a as f32, b as f32, c as f32);
+        let r = match op {
+            RnOp::Add => sse_rc!(csr, "addss {x}, {y}", x: f32, y: f32),
+            RnOp::Sub => sse_rc!(csr, "subss {x}, {y}", x: f32, y: f32),
+            RnOp::Mul => sse_rc!(csr, "mulss {x}, {y}", x: f32, y: f32),
+            RnOp::Div => sse_rc!(csr, "divss {x}, {y}", x: f32, y: f32),
+            RnOp::Sqrt => sse_rc!(csr, "sqrtss {y}, {y}", y: f32),
+            RnOp::Fma if fma => sse_rc!(csr, "vfmadd231ss {z}, {x}, {y}", z: f32, x: f32, y: f32),
+            RnOp::Fma => x.mul_add(y, z),
+            RnOp::Round => {
+                let x = a;
+                let r: f32 = 0.0;
+                let r = sse_rc!(csr, "cvtsd2ss {r}, {x}", r: f32, x: f64);
+                return r as f64;
+            }
+        };
+        return r as f64;
+    }
+    let (x, y, z) = (a, b, c);
+    match op {
+        RnOp::Add => sse_rc!(csr, "addsd {x}, {y}", x: f64, y: f64),
+        RnOp::Sub => sse_rc!(csr, "subsd {x}, {y}", x: f64, y: f64),
+        RnOp::Mul => sse_rc!(csr, "mulsd {x}, {y}", x: f64, y: f64),
+        RnOp::Div => sse_rc!(csr, "divsd {x}, {y}", x: f64, y: f64),
+        RnOp::Sqrt => sse_rc!(csr, "sqrtsd {y}, {y}", y: f64),
+        RnOp::Fma if fma => sse_rc!(csr, "vfmadd231sd {z}, {x}, {y}", z: f64, x: f64, y: f64),
+        RnOp::Fma => x.mul_add(y, z),
+        RnOp::Round => rn_arith(RnOp::Round, true, a, 0.0, 0.0, rn),
+    }
+}
+
+/// Operations [`rn_arith`] performs.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum RnOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Sqrt,
+    Fma,
+    /// Round to single precision (frsp).
+    Round,
+}
+
+/// Computes the floating-point instruction `i` (A-form po 59/63, frsp,
+/// VSX scalar add/sub/mul/div) on the operands in `st`, rounded by
+/// FPSCR\[RN\]; returns the bits of the result (FRT / doubleword 0 of XT).
+pub fn fp_directed(st: &Ppc64State, i: Insn) -> Option<u64> {
+    let rn = st.fpscr & 3;
+    let f = |n: u32| f64::from_bits(st.fpr(n as usize));
+    let dw0 = |n: u32| f64::from_bits((st.vsr[n as usize] >> 64) as u64);
+    let r = match i.po() {
+        59 | 63 if i.po() == 63 && i.xo10() == 12 => {
+            rn_arith(RnOp::Round, true, f(i.rb()), 0.0, 0.0, rn)
+        }
+        59 | 63 => {
+            let single = i.po() == 59;
+            let (a, b, c) = (f(i.ra()), f(i.rb()), f(i.rc5()));
+            match i.me() {
+                18 => rn_arith(RnOp::Div, single, a, b, 0.0, rn),
+                20 => rn_arith(RnOp::Sub, single, a, b, 0.0, rn),
+                21 => rn_arith(RnOp::Add, single, a, b, 0.0, rn),
+                22 => rn_arith(RnOp::Sqrt, single, 0.0, b, 0.0, rn),
+                25 => rn_arith(RnOp::Mul, single, a, c, 0.0, rn),
+                // fmsub, fmadd; fnmsub and fnmadd negate the rounded
+                // result (not the same as rounding the negated one under
+                // a directed mode).
+                28 => rn_arith(RnOp::Fma, single, a, c, -b, rn),
+                29 => rn_arith(RnOp::Fma, single, a, c, b, rn),
+                30 => -rn_arith(RnOp::Fma, single, a, c, -b, rn),
+                31 => -rn_arith(RnOp::Fma, single, a, c, b, rn),
+                _ => return None,
+            }
+        }
+        60 => {
+            let (a, b) = (dw0(i.xa()), dw0(i.xb()));
+            let xo8 = i.bits(10, 3);
+            let single = xo8 < 32;
+            match xo8 & 31 {
+                0 => rn_arith(RnOp::Add, single, a, b, 0.0, rn),
+                8 => rn_arith(RnOp::Sub, single, a, b, 0.0, rn),
+                16 => rn_arith(RnOp::Mul, single, a, b, 0.0, rn),
+                24 => rn_arith(RnOp::Div, single, a, b, 0.0, rn),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    Some(r.to_bits())
+}
+
+/// # Safety
+/// `env` must point to a live [`Ppc64State`].
+unsafe extern "C" fn helper_fp_rn(env: *mut u8, insn: u64, _b: u64, _c: u64) -> u64 {
+    // SAFETY: translated code passes its own CPU state block; it is only
+    // read.
+    let st = unsafe { &*(env as *const Ppc64State) };
+    fp_directed(st, Insn(insn as u32)).unwrap_or(0)
+}
+
+/// Floating-point arithmetic under a directed FPSCR\[RN\]: (word) -> result
+/// bits; the operands are read from the state.
+pub static HELPER_FP_RN: HelperDesc = HelperDesc {
+    name: "xlat_ppc64_fp_rn",
+    func: helper_fp_rn,
+    flags: HelperFlags {
+        reads_state: true,
+        writes_state: false,
+        may_fault: false,
+    },
+};

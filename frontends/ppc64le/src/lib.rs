@@ -89,7 +89,20 @@ impl Ppc64Frontend {
         code: &dyn CodeSource,
         opts: &TranslateOptions,
     ) -> Block {
+        self.translate_block_flags(pc, 0, code, opts)
+    }
+
+    /// As [`Ppc64Frontend::translate_block`] for the `tb_flags` of
+    /// [`Frontend::tb_flags`] (FPSCR\[RN\] in bits 0..1).
+    pub fn translate_block_flags(
+        &self,
+        pc: u64,
+        tb_flags: u64,
+        code: &dyn CodeSource,
+        opts: &TranslateOptions,
+    ) -> Block {
         let mut c = Ctx::new(Builder::new(&LAYOUT, pc), pc);
+        c.rn = (tb_flags & 3) as u8;
         if pc & 3 != 0 {
             let tpc = pc.wrapping_sub(TRAP_PC_OFFSET);
             let mut buf = [0u8; 4];
@@ -151,13 +164,22 @@ impl Frontend for Ppc64Frontend {
         &LAYOUT
     }
 
+    /// FPSCR\[RN\]: arithmetic is translated per rounding mode. Every
+    /// instruction that may change it ends its block with an exit.
+    fn tb_flags(&self, env: &[u8]) -> u64 {
+        let o = std::mem::offset_of!(Ppc64State, fpscr);
+        env.get(o..o + 8).map_or(0, |b| {
+            u64::from_le_bytes(b.try_into().unwrap_or_default()) & 3
+        })
+    }
+
     fn translate(
         &self,
         pc: u64,
-        _tb_flags: u64,
+        tb_flags: u64,
         code: &dyn CodeSource,
         opts: &TranslateOptions,
     ) -> Block {
-        self.translate_block(pc, code, opts)
+        self.translate_block_flags(pc, tb_flags, code, opts)
     }
 }

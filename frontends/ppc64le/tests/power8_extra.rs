@@ -115,3 +115,42 @@ fn saturating_halfword_add_and_word_subtract() {
     assert_eq!(r.st.vr(3), w([0, 0, 0, 6]));
     assert_eq!(r.st.vscr & 1, 1, "SAT");
 }
+
+/// FPSCR[RN] directs the rounding of arithmetic (values from qemu-ppc64le:
+/// 1/3 is 0x3fd5555555555555 to nearest, ...56 upward).
+#[test]
+fn rounding_modes_direct_arithmetic() {
+    let third = |rn: u64, words: &[u32]| {
+        let mut s = state(&[]);
+        s.fpscr = rn;
+        s.set_fpr(1, 1.0f64.to_bits());
+        s.set_fpr(2, 3.0f64.to_bits());
+        s.set_fpr(3, (-1.0f64).to_bits());
+        run(words, &s).st
+    };
+    // fdiv f4,f1,f2; fdiv f5,f3,f2
+    let w = [0xfc811024, 0xfca31024];
+    for (rn, pos, neg) in [
+        (0, 0x3fd5_5555_5555_5555u64, 0xbfd5_5555_5555_5555u64),
+        (1, 0x3fd5_5555_5555_5555, 0xbfd5_5555_5555_5555),
+        (2, 0x3fd5_5555_5555_5556, 0xbfd5_5555_5555_5555),
+        (3, 0x3fd5_5555_5555_5555, 0xbfd5_5555_5555_5556),
+    ] {
+        let st = third(rn, &w);
+        assert_eq!((st.fpr(4), st.fpr(5)), (pos, neg), "RN={rn}");
+    }
+    // fadds f4,f1,f2 under RN=2 with 1 + 2^-30: rounds up in single.
+    let mut s = state(&[]);
+    s.fpscr = 2;
+    s.set_fpr(1, 1.0f64.to_bits());
+    s.set_fpr(2, (1.0f64 / (1u64 << 30) as f64).to_bits());
+    let r = run(&[0xec81102a], &s);
+    assert_eq!(f64::from_bits(r.st.fpr(4)), 1.0 + f32::EPSILON as f64);
+    // mtfsfi 7,2 ends the block (RN is part of tb_flags).
+    let b = translate(&[0xff80210c, 0xfc81102a]);
+    assert!(
+        matches!(b.term, Some(xlat_ir::Terminal::Exit(0x1004))),
+        "{:?}",
+        b.term
+    );
+}

@@ -1,16 +1,18 @@
 //! Floating-point facility (Power ISA Book I chapter 4).
 //!
-//! Arithmetic uses the IR's float ops, which round to nearest even; FPSCR
-//! rounding modes other than RN = 0 are ignored by arithmetic (the
-//! conversions that round by FPSCR\[RN\] honour it in their helper), and
-//! FPSCR exception status bits (FX, VX.., FPRF, FPCC) are not updated.
+//! Arithmetic uses the IR's float ops, which round to nearest even, in
+//! blocks translated for FPSCR\[RN\] = 0; in blocks for the other modes
+//! (RN is part of `tb_flags`, and every FPSCR write ends its block) add,
+//! subtract, multiply, divide, square root, the multiply-add family and
+//! frsp go to [`HELPER_FP_RN`], which rounds by RN. FPSCR exception status
+//! bits (FX, VX.., FPRF, FPCC) are not updated.
 //! Record forms copy FPSCR bits 0:3 (FX FEX VX OX) to CR1.
 
 use super::{Ctx, TResult, Undef, require};
 use crate::decode::Insn;
-use crate::helpers::HELPER_FP;
+use crate::helpers::{HELPER_FP, HELPER_FP_RN};
 use crate::state::R_FPSCR;
-use xlat_ir::{FCond, MemFlags, Type, Value};
+use xlat_ir::{FCond, MemFlags, Terminal, Type, Value};
 
 /// LFS, LFD, STFS, STFD and their update and indexed forms; LFIWAX,
 /// LFIWZX, STFIWX.
@@ -110,12 +112,33 @@ fn round_single(c: &mut Ctx<'_>, v: Value) -> Value {
     c.b.fcvt(Type::F64, s)
 }
 
+/// The result of `i` computed by [`HELPER_FP_RN`] (operands read from
+/// the state, rounded by FPSCR\[RN\]), as an F64 value.
+pub fn directed(c: &mut Ctx<'_>, i: Insn) -> Value {
+    let w = c.b.i64(i.0 as u64);
+    let r = c.b.call_helper(&HELPER_FP_RN, Type::I64, &[w]);
+    c.b.bitcast(Type::F64, r)
+}
+
 /// A-form arithmetic: fadd, fsub, fmul, fdiv, fsqrt, fsel, the
 /// multiply-add family; po 59 = single precision.
 pub fn arith(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let single = i.po() == 59;
     let xo = i.me();
     let (ra, rb, rc) = (i.ra(), i.rb(), i.rc5());
+    let valid = match xo {
+        18 | 20 | 21 => rc == 0,
+        22 => ra == 0 && rc == 0,
+        25 => rb == 0,
+        28..=31 => true,
+        _ => false,
+    };
+    if valid && c.rn != 0 {
+        let r = directed(c, i);
+        c.set_fpr(i.rt(), r);
+        record_fp(c, i);
+        return Ok(());
+    }
     let r = match xo {
         18 | 20 | 21 => {
             require(rc == 0)?;
@@ -204,6 +227,7 @@ pub fn unary(c: &mut Ctx<'_>, i: Insn) -> TResult {
             let r = c.b.or(s, m);
             c.b.bitcast(Type::F64, r)
         }
+        (63, 12) if c.rn != 0 => directed(c, i),
         (63, 12) => round_single(c, b),
         _ => {
             let insn = c.b.i64(i.0 as u64);
@@ -286,5 +310,9 @@ pub fn fpscr(c: &mut Ctx<'_>, i: Insn) -> TResult {
         _ => return Err(Undef),
     }
     record_fp(c, i);
+    if i.xo10() != 583 {
+        // FPSCR[RN] may have changed: it is part of tb_flags.
+        c.b.terminate(Terminal::Exit(c.next_pc()));
+    }
     Ok(())
 }

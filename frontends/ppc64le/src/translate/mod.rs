@@ -33,6 +33,10 @@ pub struct Ctx<'a> {
     pub b: Builder<'a>,
     /// Guest PC of the instruction being translated.
     pub pc: u64,
+    /// FPSCR\[RN\] the block is translated for (part of `tb_flags`): 0
+    /// uses the IR's round-to-nearest float ops, other modes the
+    /// directed-rounding helper.
+    pub rn: u8,
 }
 
 /// Results of an addition `x + y + cin` with every XER bit it may set.
@@ -72,7 +76,7 @@ pub fn mask64(mb: u32, me: u32) -> u64 {
 impl<'a> Ctx<'a> {
     /// A new context for the block at `pc`.
     pub fn new(b: Builder<'a>, pc: u64) -> Self {
-        Ctx { b, pc }
+        Ctx { b, pc, rn: 0 }
     }
 
     /// The address of the next instruction.

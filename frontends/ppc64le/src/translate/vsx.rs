@@ -368,6 +368,13 @@ pub fn scalar(c: &mut Ctx<'_>, i: Insn) -> TResult {
         c.set_cr_field(i.bf(), lt, gt, eq, un);
         return Ok(());
     }
+    if c.rn != 0 && matches!(xo8, 0 | 8 | 16 | 24 | 32 | 40 | 48 | 56) {
+        // Directed rounding (FPSCR[RN] != 0): see translate::fp.
+        let r = super::fp::directed(c, i);
+        let r = c.b.bitcast(Type::I64, r);
+        c.set_vsr_dw0(xt, r);
+        return Ok(());
+    }
     let a = c.vsr_dw0(xa);
     let b = c.vsr_dw0(xb);
     let af = c.b.bitcast(Type::F64, a);

@@ -112,8 +112,17 @@ impl CodeSource for Code {
 
 /// Translates the block at [`CODE`].
 pub fn translate(words: &[u32]) -> Block {
-    let b =
-        Ppc64Frontend.translate_block(CODE, &Code(words.to_vec()), &TranslateOptions::default());
+    translate_flags(words, 0)
+}
+
+/// Translates the block at [`CODE`] for `tb_flags` (FPSCR\[RN\]).
+pub fn translate_flags(words: &[u32], tb_flags: u64) -> Block {
+    let b = Ppc64Frontend.translate_block_flags(
+        CODE,
+        tb_flags,
+        &Code(words.to_vec()),
+        &TranslateOptions::default(),
+    );
     xlat_ir::verify(&b, &LAYOUT)
         .unwrap_or_else(|e| panic!("{e}\n{}", xlat_ir::print::print_block(&b, &LAYOUT)));
     b
@@ -178,7 +187,8 @@ fn same_regs(a: &Ppc64State, b: &Ppc64State) -> bool {
 /// once unoptimised and once after `passes::optimize` (on a second copy of
 /// the memory), and checks both agree.
 pub fn run_mem(words: &[u32], st: &Ppc64State, mem: &Mem) -> Run {
-    let block = translate(words);
+    // Translated for the state's rounding mode, as the engine does.
+    let block = translate_flags(words, st.fpscr & 3);
     let mem2 = Mem(Mutex::new(mem.0.lock().unwrap().clone()));
     let mut s1 = copy_state(st);
     let exit = exec(&block, &mut s1, mem);
