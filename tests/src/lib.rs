@@ -405,6 +405,43 @@ pub fn check_guest_ppc64le(name: &str, xlat_opts: &[&str], dynamic: bool) -> Out
     out
 }
 
+/// Runs the PowerPC-specific test program `name`
+/// (`tests/guest/ppc64le/<name>.c`, built into `build/guests/ppc64le/`)
+/// under `xlat-ppc64le` and checks stdout and status against
+/// `tests/expected/ppc64le/<name>.*` (from `qemu-ppc64le`, every line).
+pub fn check_ppc64le_specific(name: &str, xlat_opts: &[&str]) {
+    let dir = workspace_root().join("tests/expected/ppc64le");
+    let want = std::fs::read(dir.join(format!("{name}.stdout")))
+        .unwrap_or_else(|e| panic!("tests/expected/ppc64le/{name}.stdout: {e}"));
+    let st = std::fs::read_to_string(dir.join(format!("{name}.status")))
+        .unwrap_or_else(|e| panic!("tests/expected/ppc64le/{name}.status: {e}"));
+    let status = Status::parse(&st)
+        .unwrap_or_else(|| panic!("tests/expected/ppc64le/{name}.status: bad contents {st:?}"));
+    let prog = guest("ppc64le", name);
+    let mut args: Vec<&str> = xlat_opts.to_vec();
+    args.push(prog.to_str().expect("UTF-8 build path"));
+    let out = run(xlat_ppc64le(), &args, &BTreeMap::new());
+    out.assert_no_panic();
+    let got = out.stdout_str();
+    let want = String::from_utf8_lossy(&want);
+    if got != want {
+        panic!(
+            "`{}`: stdout differs from tests/expected/ppc64le/{name}.stdout ({})\n\
+             --- expected ---\n{want}\n--- got ---\n{got}\n--- stderr ---\n{}",
+            out.cmdline,
+            first_difference(&want, &got),
+            tail(&out.stderr, 40)
+        );
+    }
+    assert_eq!(
+        out.status,
+        status,
+        "`{}`: status differs; stderr:\n{}",
+        out.cmdline,
+        tail(&out.stderr, 40)
+    );
+}
+
 /// "line N: expected ... got ..." for the first differing line.
 pub fn first_difference(want: &str, got: &str) -> String {
     let (mut w, mut g) = (want.lines(), got.lines());

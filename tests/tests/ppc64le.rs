@@ -7,7 +7,7 @@
 //! checked against ppc64le values separately. Plus the ELF checks
 //! (big-endian ppc64, another machine) and `-d in_asm`.
 
-use xlat_tests::{check_guest_ppc64le, guest, run, xlat_ppc64le};
+use xlat_tests::{check_guest_ppc64le, check_ppc64le_specific, guest, run, xlat_ppc64le};
 
 /// xlat options for each mode name used in the `guest!` rows below.
 fn opts(mode: &str) -> &'static [&'static str] {
@@ -51,6 +51,28 @@ guest!(sigasync, "sigasync", false, [interp, jit, mixed]);
 guest!(sigjmp, "sigjmp", false, [interp, jit, mixed, nochain]);
 guest!(procs, "procs", false, [interp, jit, mixed]);
 guest!(procself, "procself", false, [interp, jit, mixed]);
+
+/// `ppcisa` (tests/guest/ppc64le/): CR/XER from the recording and carrying
+/// forms, CR logical ops, reservations, FPSCR rounding modes, VMX/VSX, the
+/// `sc` error convention and the signal context, against qemu-ppc64le.
+mod ppcisa {
+    #[test]
+    fn interp() {
+        super::check_ppc64le_specific("ppcisa", super::opts("interp"));
+    }
+    #[test]
+    fn jit() {
+        super::check_ppc64le_specific("ppcisa", super::opts("jit"));
+    }
+    #[test]
+    fn mixed() {
+        super::check_ppc64le_specific("ppcisa", super::opts("mixed"));
+    }
+    #[test]
+    fn one_insn() {
+        super::check_ppc64le_specific("ppcisa", &["-tier", "mixed", "-one-insn-per-tb"]);
+    }
+}
 
 /// The `[arch]` lines show the ppc64le ABI: `uname -m` and AT_PLATFORM.
 #[test]
