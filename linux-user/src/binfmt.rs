@@ -76,16 +76,24 @@ pub struct BinfmtArch {
 }
 
 /// Every architecture `xlat-binfmt` knows. A new guest adds one row, e.g.
-/// PPC64LE (`e_machine` 21, binary `xlat-ppc64le`) or x86-64 (62,
-/// `xlat-x86_64`; never registered on an x86-64 host, see
+/// x86-64 (62, `xlat-x86_64`; never registered on an x86-64 host, see
 /// [`BinfmtArch::is_host`]).
-pub const ARCHES: &[BinfmtArch] = &[BinfmtArch {
-    name: "aarch64",
-    machine: 183,
-    binary: "xlat-aarch64",
-    magic: elf64_le_magic(183),
-    mask: ELF64_LE_MASK,
-}];
+pub const ARCHES: &[BinfmtArch] = &[
+    BinfmtArch {
+        name: "aarch64",
+        machine: 183,
+        binary: "xlat-aarch64",
+        magic: elf64_le_magic(183),
+        mask: ELF64_LE_MASK,
+    },
+    BinfmtArch {
+        name: "ppc64le",
+        machine: 21,
+        binary: "xlat-ppc64le",
+        magic: elf64_le_magic(21),
+        mask: ELF64_LE_MASK,
+    },
+];
 
 /// `e_machine` of the host's own executables.
 pub const HOST_MACHINE: u16 = if cfg!(target_arch = "x86_64") {

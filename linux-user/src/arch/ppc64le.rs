@@ -1263,6 +1263,30 @@ mod tests {
     }
 
     #[test]
+    fn binfmt_entry_matches_little_endian_ppc64_only() {
+        let a = crate::binfmt::BinfmtArch::find("ppc64le").expect("ppc64le row");
+        assert_eq!((a.machine, a.binary), (ARCH.elf_machine, "xlat-ppc64le"));
+        let matches = |h: &[u8]| {
+            h.iter()
+                .zip(a.magic.iter().zip(a.mask.iter()))
+                .all(|(b, (m, k))| b & k == m & k)
+        };
+        // e_ident of an ELF64 LE program, ET_DYN, EM_PPC64.
+        let mut h = [0u8; 20];
+        h[..8].copy_from_slice(&[0x7f, b'E', b'L', b'F', 2, 1, 1, 0]);
+        h[16] = 3;
+        h[18..20].copy_from_slice(&21u16.to_le_bytes());
+        assert!(matches(&h));
+        // Big-endian ppc64 is not claimed.
+        let mut be = h;
+        be[5] = 2;
+        be[16..18].copy_from_slice(&3u16.to_be_bytes());
+        be[18..20].copy_from_slice(&21u16.to_be_bytes());
+        assert!(!matches(&be));
+        assert!(!a.is_host());
+    }
+
+    #[test]
     fn sigreturn_trampoline_decodes() {
         let w = |i: usize| u32::from_le_bytes(SIGTRAMP[4 * i..4 * i + 4].try_into().unwrap());
         // addi r1, r1, 128
