@@ -148,8 +148,22 @@ pub struct Engine {
     epoch: AtomicU64,
     cpus: Mutex<Vec<Arc<CpuShared>>>,
     jit: Option<Mutex<JitState>>,
-    queue: Mutex<Option<Sender<Weak<Tb>>>>,
+    /// The background compiler's queue (Mixed), started by the first block
+    /// that gets hot: short processes never pay for the thread.
+    queue: Mutex<Queue>,
+    /// This engine, for the compiler thread (which holds only a `Weak`).
+    me: Weak<Engine>,
     counters: Counters,
+}
+
+/// State of the background compiler thread.
+enum Queue {
+    /// Not started yet (or not wanted: tiers other than Mixed).
+    Idle,
+    /// Running; blocks to compile go here.
+    Running(Sender<Weak<Tb>>),
+    /// Could not be started: blocks stay interpreted.
+    Failed,
 }
 
 /// Reads guest code through the world's memory.
@@ -192,7 +206,7 @@ impl Engine {
                 },
             })),
         };
-        let engine = Arc::new(Engine {
+        let engine = Arc::new_cyclic(|me| Engine {
             frontend,
             layout,
             mem: Box::new(mem),
@@ -201,17 +215,10 @@ impl Engine {
             epoch: AtomicU64::new(1),
             cpus: Mutex::new(Vec::new()),
             jit,
-            queue: Mutex::new(None),
+            queue: Mutex::new(Queue::Idle),
+            me: me.clone(),
             counters: Counters::default(),
         });
-        if engine.opts.tier == Tier::Mixed {
-            let (tx, rx) = std::sync::mpsc::channel();
-            let weak = Arc::downgrade(&engine);
-            std::thread::Builder::new()
-                .name("xlat-jit".into())
-                .spawn(move || compiler_thread(weak, rx))?;
-            *lock(&engine.queue) = Some(tx);
-        }
         Ok(engine)
     }
 
@@ -426,9 +433,44 @@ impl Engine {
         if n >= self.opts.jit_threshold
             && !tb.no_jit.load(Ordering::Relaxed)
             && !tb.queued.swap(true, Ordering::Relaxed)
-            && let Some(q) = lock(&self.queue).as_ref()
+            && self.opts.tier == Tier::Mixed
         {
-            let _ = q.send(Arc::downgrade(tb));
+            let mut q = lock(&self.queue);
+            if matches!(*q, Queue::Idle) {
+                *q = self.start_compiler();
+            }
+            if let Queue::Running(tx) = &*q {
+                let _ = tx.send(Arc::downgrade(tb));
+            }
+        }
+    }
+
+    /// Starts the background compiler thread (on the first hot block).
+    ///
+    /// It is spawned from whichever guest thread got there first, so it is
+    /// started with every signal blocked: it must not inherit that
+    /// thread's (guest-controlled) mask and so become a candidate for
+    /// process-directed signals meant for guest threads.
+    fn start_compiler(&self) -> Queue {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let weak = self.me.clone();
+        // SAFETY: plain sigset manipulation on local values and this
+        // thread's mask, restored right after the spawn.
+        let old = unsafe {
+            let mut all: libc::sigset_t = std::mem::zeroed();
+            let mut old: libc::sigset_t = std::mem::zeroed();
+            libc::sigfillset(&mut all);
+            libc::pthread_sigmask(libc::SIG_BLOCK, &all, &mut old);
+            old
+        };
+        let r = std::thread::Builder::new()
+            .name("xlat-jit".into())
+            .spawn(move || compiler_thread(weak, rx));
+        // SAFETY: restores the mask saved above.
+        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
+        match r {
+            Ok(_) => Queue::Running(tx),
+            Err(_) => Queue::Failed,
         }
     }
 

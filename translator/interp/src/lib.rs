@@ -31,12 +31,19 @@ impl Scratch {
     }
 }
 
-/// Masks `v` to the width of `ty` (no-op for 128-bit types).
+/// Masks `v` to the width of `ty` (no-op for 128-bit types). Matches on
+/// the type rather than shifting by its width (a 128-bit shift by a
+/// variable amount is several host instructions, and this runs once per
+/// interpreted op).
+#[inline]
 fn mask(ty: Type, v: u128) -> u128 {
-    match ty.bits() {
-        0 => 0,
-        b if b >= 128 => v,
-        b => v & ((1u128 << b) - 1),
+    match ty {
+        Type::Void => 0,
+        Type::I8 => v & 0xff,
+        Type::I16 => v & 0xffff,
+        Type::I32 | Type::F32 => v & 0xffff_ffff,
+        Type::I64 | Type::F64 => v & u64::MAX as u128,
+        Type::I128 | Type::V128 => v,
     }
 }
 
@@ -53,24 +60,42 @@ fn sext(bits: u32, v: u128) -> u128 {
 ///
 /// # Safety
 /// `env + off .. + bytes` must be inside the CPU state block.
+#[inline]
 unsafe fn env_read(env: *mut u8, off: u32, bytes: u32) -> u128 {
-    let mut buf = [0u8; 16];
-    // SAFETY: the caller guarantees the range is inside the state block;
-    // `bytes <= 16` because register types are at most 128 bits.
+    // SAFETY: the caller guarantees the range is inside the state block.
+    // One fixed-size access per register size (a variable-length copy
+    // would be a `memcpy` call per register access).
     unsafe {
-        std::ptr::copy_nonoverlapping(env.add(off as usize), buf.as_mut_ptr(), bytes as usize)
-    };
-    u128::from_le_bytes(buf)
+        let p = env.add(off as usize);
+        match bytes {
+            1 => *p as u128,
+            2 => (p as *const u16).read_unaligned() as u128,
+            4 => (p as *const u32).read_unaligned() as u128,
+            8 => (p as *const u64).read_unaligned() as u128,
+            16 => (p as *const u128).read_unaligned(),
+            _ => 0,
+        }
+    }
 }
 
 /// Writes the low `bytes` bytes of `v` at `env + off`.
 ///
 /// # Safety
 /// `env + off .. + bytes` must be inside the CPU state block.
+#[inline]
 unsafe fn env_write(env: *mut u8, off: u32, bytes: u32, v: u128) {
-    let buf = v.to_le_bytes();
     // SAFETY: as for `env_read`.
-    unsafe { std::ptr::copy_nonoverlapping(buf.as_ptr(), env.add(off as usize), bytes as usize) };
+    unsafe {
+        let p = env.add(off as usize);
+        match bytes {
+            1 => *p = v as u8,
+            2 => (p as *mut u16).write_unaligned(v as u16),
+            4 => (p as *mut u32).write_unaligned(v as u32),
+            8 => (p as *mut u64).write_unaligned(v as u64),
+            16 => (p as *mut u128).write_unaligned(v),
+            _ => {}
+        }
+    }
 }
 
 /// IEEE 754-2019 `minimum`/`maximum` on f64.
@@ -361,7 +386,23 @@ pub unsafe fn run_block(
                 0
             }
             Shape::Bitcast => a,
-            Shape::Bin | Shape::Un | Shape::Cmp | Shape::Select | Shape::Extend | Shape::Narrow => {
+            // The commonest ops inline (the result is masked below, exactly
+            // as `eval_int` does); everything else through `eval_int`.
+            Shape::Bin if inst.op == Opcode::Add => a.wrapping_add(b),
+            Shape::Bin if inst.op == Opcode::Sub => a.wrapping_sub(b),
+            Shape::Bin if inst.op == Opcode::And => a & b,
+            Shape::Bin if inst.op == Opcode::Or => a | b,
+            Shape::Bin if inst.op == Opcode::Xor => a ^ b,
+            Shape::Extend if inst.op == Opcode::Zext => mask(aty, a),
+            Shape::Narrow if inst.op == Opcode::Trunc => a,
+            Shape::Select => {
+                if a & 0xff != 0 {
+                    b
+                } else {
+                    c
+                }
+            }
+            Shape::Bin | Shape::Un | Shape::Cmp | Shape::Extend | Shape::Narrow => {
                 xlat_ir::eval::eval_int(inst.op, ty, aty, inst.imm, a, b, c).unwrap_or(0)
             }
             Shape::FBin
