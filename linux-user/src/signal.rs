@@ -357,7 +357,7 @@ pub fn take_pending_in(thread: &ThreadState, set: u64) -> Option<(i32, [u8; 128]
 }
 
 /// Host signal set of the routed signals in guest mask `mask`.
-fn host_set(mask: u64) -> libc::sigset_t {
+pub(crate) fn host_set(mask: u64) -> libc::sigset_t {
     // SAFETY: sigemptyset/sigaddset on a local set.
     unsafe {
         let mut set: libc::sigset_t = std::mem::zeroed();

@@ -183,3 +183,9 @@ fn missing_dynamic_linker_is_one_error_line() {
         lines[0]
     );
 }
+
+// The syscall surface of a Debian userland: ids/groups, prctl, sockets
+// with SCM_RIGHTS/SCM_CREDENTIALS, epoll (converted layout), eventfd,
+// timerfd, signalfd, inotify, memfd, sendfile/splice/tee/copy_file_range,
+// record locks, xattrs, statfs.
+guest!(unixapi, "unixapi", check_static, [interp, jit, mixed]);

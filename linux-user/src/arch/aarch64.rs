@@ -6,7 +6,9 @@ use crate::errno::Errno;
 use crate::mmap::AddressSpace;
 use crate::stack::AuxArch;
 use crate::syscall::ArgKind::*;
-use crate::syscall::{self, RetKind, SyscallDef, fd, info, mem, process, signal, structs, time};
+use crate::syscall::{
+    self, RetKind, SyscallDef, cred, events, fd, info, mem, net, process, signal, structs, time,
+};
 use std::sync::Arc;
 use xlat_exec::Cpu;
 use xlat_frontend_aarch64::state::{R_CF, R_FPCR, R_FPSR, R_NF, R_VF, R_ZF, r_v};
@@ -29,10 +31,79 @@ macro_rules! sc {
 
 /// The AArch64 syscall table.
 pub static SYSCALLS: &[SyscallDef] = &[
+    sc!(
+        5,
+        "setxattr",
+        [Str, Str, Ptr, Uint, Hex],
+        events::sys_setxattr
+    ),
+    sc!(
+        6,
+        "lsetxattr",
+        [Str, Str, Ptr, Uint, Hex],
+        events::sys_lsetxattr
+    ),
+    sc!(
+        7,
+        "fsetxattr",
+        [Fd, Str, Ptr, Uint, Hex],
+        events::sys_fsetxattr
+    ),
+    sc!(
+        8,
+        "getxattr",
+        [Str, Str, OutBuf, Uint],
+        events::sys_getxattr
+    ),
+    sc!(
+        9,
+        "lgetxattr",
+        [Str, Str, OutBuf, Uint],
+        events::sys_lgetxattr
+    ),
+    sc!(
+        10,
+        "fgetxattr",
+        [Fd, Str, OutBuf, Uint],
+        events::sys_fgetxattr
+    ),
+    sc!(11, "listxattr", [Str, OutBuf, Uint], events::sys_listxattr),
+    sc!(
+        12,
+        "llistxattr",
+        [Str, OutBuf, Uint],
+        events::sys_llistxattr
+    ),
+    sc!(13, "flistxattr", [Fd, OutBuf, Uint], events::sys_flistxattr),
+    sc!(14, "removexattr", [Str, Str], events::sys_removexattr),
+    sc!(15, "lremovexattr", [Str, Str], events::sys_lremovexattr),
+    sc!(16, "fremovexattr", [Fd, Str], events::sys_fremovexattr),
     sc!(17, "getcwd", [OutBuf, Uint], fd::sys_getcwd),
+    sc!(19, "eventfd2", [Uint, Hex], events::sys_eventfd2),
+    sc!(20, "epoll_create1", [Hex], events::sys_epoll_create1),
+    sc!(21, "epoll_ctl", [Fd, Int, Fd, Ptr], events::sys_epoll_ctl),
+    sc!(
+        22,
+        "epoll_pwait",
+        [Fd, Ptr, Int, Int, Ptr, Uint],
+        events::sys_epoll_pwait
+    ),
     sc!(23, "dup", [Fd], fd::sys_dup),
     sc!(24, "dup3", [Fd, Fd, Hex], fd::sys_dup3),
     sc!(25, "fcntl", [Fd, Int, Hex], fd::sys_fcntl),
+    sc!(26, "inotify_init1", [Hex], events::sys_inotify_init1),
+    sc!(
+        27,
+        "inotify_add_watch",
+        [Fd, Str, Hex],
+        events::sys_inotify_add_watch
+    ),
+    sc!(
+        28,
+        "inotify_rm_watch",
+        [Fd, Int],
+        events::sys_inotify_rm_watch
+    ),
     sc!(29, "ioctl", [Fd, Hex, Hex], fd::sys_ioctl),
     sc!(32, "flock", [Fd, Int], fd::sys_flock),
     sc!(33, "mknodat", [Fd, Str, Mode, Hex], fd::sys_mknodat),
@@ -64,6 +135,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(66, "writev", [Fd, Ptr, Int], fd::sys_writev),
     sc!(67, "pread64", [Fd, OutBuf, Uint, Int], fd::sys_pread64),
     sc!(68, "pwrite64", [Fd, InBuf, Uint, Int], fd::sys_pwrite64),
+    sc!(71, "sendfile", [Fd, Fd, Ptr, Uint], events::sys_sendfile),
     sc!(
         72,
         "pselect6",
@@ -71,6 +143,14 @@ pub static SYSCALLS: &[SyscallDef] = &[
         fd::sys_pselect6
     ),
     sc!(73, "ppoll", [Ptr, Uint, Ptr, Ptr, Uint], fd::sys_ppoll),
+    sc!(74, "signalfd4", [Fd, Ptr, Uint, Hex], events::sys_signalfd4),
+    sc!(
+        76,
+        "splice",
+        [Fd, Ptr, Fd, Ptr, Uint, Hex],
+        events::sys_splice
+    ),
+    sc!(77, "tee", [Fd, Fd, Uint, Hex], events::sys_tee),
     sc!(
         78,
         "readlinkat",
@@ -82,7 +162,23 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(81, "sync", [], fd::sys_sync),
     sc!(82, "fsync", [Fd], fd::sys_fsync),
     sc!(83, "fdatasync", [Fd], fd::sys_fsync),
+    sc!(85, "timerfd_create", [Int, Hex], events::sys_timerfd_create),
+    sc!(
+        86,
+        "timerfd_settime",
+        [Fd, Hex, Ptr, Ptr],
+        events::sys_timerfd_settime
+    ),
+    sc!(
+        87,
+        "timerfd_gettime",
+        [Fd, Ptr],
+        events::sys_timerfd_gettime
+    ),
     sc!(88, "utimensat", [Fd, Str, Ptr, Hex], fd::sys_utimensat),
+    sc!(90, "capget", [Ptr, Ptr], cred::sys_capget),
+    sc!(91, "capset", [Ptr, Ptr], cred::sys_capset),
+    sc!(92, "personality", [Hex], cred::sys_personality),
     sc!(93, "exit", [Int], None, process::sys_exit),
     sc!(94, "exit_group", [Int], None, process::sys_exit_group),
     sc!(95, "waitid", [Int, Int, Ptr, Hex, Ptr], process::sys_waitid),
@@ -110,6 +206,21 @@ pub static SYSCALLS: &[SyscallDef] = &[
         [Int, Hex, Ptr, Ptr],
         time::sys_clock_nanosleep
     ),
+    sc!(116, "syslog", [Int, OutBuf, Int], cred::sys_syslog),
+    sc!(118, "sched_setparam", [Int, Ptr], cred::sys_sched_setparam),
+    sc!(
+        119,
+        "sched_setscheduler",
+        [Int, Int, Ptr],
+        cred::sys_sched_setscheduler
+    ),
+    sc!(
+        120,
+        "sched_getscheduler",
+        [Int],
+        cred::sys_sched_getscheduler
+    ),
+    sc!(121, "sched_getparam", [Int, Ptr], cred::sys_sched_getparam),
     sc!(
         122,
         "sched_setaffinity",
@@ -123,6 +234,24 @@ pub static SYSCALLS: &[SyscallDef] = &[
         process::sys_sched_getaffinity
     ),
     sc!(124, "sched_yield", [], process::sys_sched_yield),
+    sc!(
+        125,
+        "sched_get_priority_max",
+        [Int],
+        cred::sys_sched_get_priority_max
+    ),
+    sc!(
+        126,
+        "sched_get_priority_min",
+        [Int],
+        cred::sys_sched_get_priority_min
+    ),
+    sc!(
+        127,
+        "sched_rr_get_interval",
+        [Int, Ptr],
+        cred::sys_sched_rr_get_interval
+    ),
     sc!(129, "kill", [Int, Signal], signal::sys_kill),
     sc!(130, "tkill", [Int, Signal], signal::sys_tkill),
     sc!(131, "tgkill", [Int, Int, Signal], signal::sys_tgkill),
@@ -148,21 +277,31 @@ pub static SYSCALLS: &[SyscallDef] = &[
         signal::sys_rt_sigtimedwait
     ),
     sc!(139, "rt_sigreturn", [], None, signal::sys_rt_sigreturn),
+    sc!(140, "setpriority", [Int, Int, Int], cred::sys_setpriority),
+    sc!(141, "getpriority", [Int, Int], cred::sys_getpriority),
+    sc!(143, "setregid", [Int, Int], cred::sys_setregid),
+    sc!(144, "setgid", [Int], cred::sys_setgid),
+    sc!(145, "setreuid", [Int, Int], cred::sys_setreuid),
+    sc!(146, "setuid", [Int], cred::sys_setuid),
+    sc!(147, "setresuid", [Int, Int, Int], cred::sys_setresuid),
+    sc!(148, "getresuid", [Ptr, Ptr, Ptr], cred::sys_getresuid),
+    sc!(149, "setresgid", [Int, Int, Int], cred::sys_setresgid),
+    sc!(150, "getresgid", [Ptr, Ptr, Ptr], cred::sys_getresgid),
+    sc!(151, "setfsuid", [Int], cred::sys_setfsuid),
+    sc!(152, "setfsgid", [Int], cred::sys_setfsgid),
     sc!(153, "times", [Ptr], time::sys_times),
     sc!(154, "setpgid", [Int, Int], process::sys_setpgid),
     sc!(155, "getpgid", [Int], process::sys_getpgid),
     sc!(156, "getsid", [Int], process::sys_getsid),
+    sc!(157, "setsid", [], cred::sys_setsid),
+    sc!(158, "getgroups", [Int, Ptr], cred::sys_getgroups),
+    sc!(159, "setgroups", [Uint, Ptr], cred::sys_setgroups),
     sc!(160, "uname", [Ptr], info::sys_uname),
     sc!(163, "getrlimit", [Int, Ptr], process::sys_getrlimit),
     sc!(164, "setrlimit", [Int, Ptr], process::sys_setrlimit),
     sc!(165, "getrusage", [Int, Ptr], process::sys_getrusage),
     sc!(166, "umask", [Mode], fd::sys_umask),
-    sc!(
-        167,
-        "prctl",
-        [Int, Hex, Hex, Hex, Hex],
-        syscall::unsupported
-    ),
+    sc!(167, "prctl", [Int, Hex, Hex, Hex, Hex], cred::sys_prctl),
     sc!(168, "getcpu", [Ptr, Ptr, Ptr], process::sys_getcpu),
     sc!(169, "gettimeofday", [Ptr, Ptr], time::sys_gettimeofday),
     sc!(172, "getpid", [], process::sys_getpid),
@@ -173,6 +312,41 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(177, "getegid", [], process::sys_getegid),
     sc!(178, "gettid", [], process::sys_gettid),
     sc!(179, "sysinfo", [Ptr], info::sys_sysinfo),
+    sc!(198, "socket", [Int, Hex, Int], net::sys_socket),
+    sc!(199, "socketpair", [Int, Hex, Int, Ptr], net::sys_socketpair),
+    sc!(200, "bind", [Fd, Ptr, Uint], net::sys_bind),
+    sc!(201, "listen", [Fd, Int], net::sys_listen),
+    sc!(202, "accept", [Fd, Ptr, Ptr], net::sys_accept),
+    sc!(203, "connect", [Fd, Ptr, Uint], net::sys_connect),
+    sc!(204, "getsockname", [Fd, Ptr, Ptr], net::sys_getsockname),
+    sc!(205, "getpeername", [Fd, Ptr, Ptr], net::sys_getpeername),
+    sc!(
+        206,
+        "sendto",
+        [Fd, InBuf, Uint, Hex, Ptr, Uint],
+        net::sys_sendto
+    ),
+    sc!(
+        207,
+        "recvfrom",
+        [Fd, OutBuf, Uint, Hex, Ptr, Ptr],
+        net::sys_recvfrom
+    ),
+    sc!(
+        208,
+        "setsockopt",
+        [Fd, Int, Int, Ptr, Uint],
+        net::sys_setsockopt
+    ),
+    sc!(
+        209,
+        "getsockopt",
+        [Fd, Int, Int, Ptr, Ptr],
+        net::sys_getsockopt
+    ),
+    sc!(210, "shutdown", [Fd, Int], net::sys_shutdown),
+    sc!(211, "sendmsg", [Fd, Ptr, Hex], net::sys_sendmsg),
+    sc!(212, "recvmsg", [Fd, Ptr, Hex], net::sys_recvmsg),
     sc!(214, "brk", [Hex], Hex, mem::sys_brk),
     sc!(215, "munmap", [Hex, Uint], mem::sys_munmap),
     sc!(
@@ -200,6 +374,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(223, "fadvise64", [Fd, Int, Int, Int], fd::sys_fadvise64),
     sc!(226, "mprotect", [Hex, Uint, Prot], mem::sys_mprotect),
     sc!(233, "madvise", [Hex, Uint, Int], mem::sys_madvise),
+    sc!(242, "accept4", [Fd, Ptr, Ptr, Hex], net::sys_accept4),
     sc!(260, "wait4", [Int, Ptr, Hex, Ptr], process::sys_wait4),
     sc!(
         261,
@@ -207,12 +382,38 @@ pub static SYSCALLS: &[SyscallDef] = &[
         [Int, Int, Ptr, Ptr],
         process::sys_prlimit64
     ),
+    sc!(
+        274,
+        "sched_setattr",
+        [Int, Ptr, Hex],
+        cred::sys_sched_setattr
+    ),
+    sc!(
+        275,
+        "sched_getattr",
+        [Int, Ptr, Uint, Hex],
+        cred::sys_sched_getattr
+    ),
     sc!(276, "renameat2", [Fd, Str, Fd, Str, Hex], fd::sys_renameat2),
     sc!(278, "getrandom", [OutBuf, Uint, Hex], info::sys_getrandom),
+    sc!(279, "memfd_create", [Str, Hex], events::sys_memfd_create),
+    sc!(283, "membarrier", [Int, Hex, Int], cred::sys_membarrier),
+    sc!(
+        285,
+        "copy_file_range",
+        [Fd, Ptr, Fd, Ptr, Uint, Hex],
+        events::sys_copy_file_range
+    ),
     sc!(291, "statx", [Fd, Str, Hex, Hex, Ptr], fd::sys_statx),
     sc!(293, "rseq", [Ptr, Uint, Hex, Hex], syscall::unsupported),
     sc!(435, "clone3", [Ptr, Uint], None, process::sys_clone3),
     sc!(439, "faccessat2", [Fd, Str, Int, Hex], fd::sys_faccessat2),
+    sc!(
+        441,
+        "epoll_pwait2",
+        [Fd, Ptr, Int, Ptr, Ptr, Uint],
+        events::sys_epoll_pwait2
+    ),
 ];
 
 fn new_frontend() -> Arc<dyn xlat_ir::Frontend> {

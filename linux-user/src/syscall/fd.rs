@@ -65,7 +65,11 @@ pub fn sys_pwrite64(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
 }
 
 /// Converts a guest iovec array to host iovecs (same layout on 64-bit guests).
-fn host_iovecs(ctx: &SysCtx<'_>, addr: u64, cnt: u64) -> Result<Vec<libc::iovec>, Errno> {
+pub(crate) fn host_iovecs(
+    ctx: &SysCtx<'_>,
+    addr: u64,
+    cnt: u64,
+) -> Result<Vec<libc::iovec>, Errno> {
     if cnt > IOV_MAX {
         return Err(Errno::EINVAL);
     }
@@ -505,7 +509,7 @@ pub fn sys_fstatfs(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
 }
 
 /// Reads the optional guest signal mask of `ppoll`/`pselect6`.
-fn wait_mask(ctx: &SysCtx<'_>, addr: u64, size: u64) -> Result<Option<u64>, Errno> {
+pub(crate) fn wait_mask(ctx: &SysCtx<'_>, addr: u64, size: u64) -> Result<Option<u64>, Errno> {
     if addr == 0 {
         return Ok(None);
     }
@@ -519,7 +523,7 @@ fn wait_mask(ctx: &SysCtx<'_>, addr: u64, size: u64) -> Result<Option<u64>, Errn
 
 /// Runs a mask-taking wait (`ppoll`, `pselect6`) race-free against guest
 /// signals; on EINTR with a mask, the handler's frame saves the old mask.
-fn masked_wait(
+pub(crate) fn masked_wait(
     ctx: &mut SysCtx<'_>,
     mask: Option<u64>,
     call: impl FnOnce(&libc::sigset_t) -> SysResult,

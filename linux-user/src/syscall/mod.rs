@@ -5,9 +5,12 @@
 //! `info`) and are architecture-neutral; each guest ABI lists its rows
 //! (number, name, argument kinds, handler) in `arch/<guest>.rs`.
 
+pub mod cred;
+pub mod events;
 pub mod fd;
 pub mod info;
 pub mod mem;
+pub mod net;
 pub mod process;
 pub mod signal;
 pub mod structs;

@@ -4,7 +4,7 @@
 //! [`Action::Signal`] for the run loop, other targets go to the host
 //! kernel.
 
-use super::{Action, GuestSigAction, NSIG, SysCtx, SysResult, raw6};
+use super::{Action, GuestSigAction, NSIG, SysCtx, SysResult, host_ret, raw6};
 use crate::errno::Errno;
 use crate::signal::{self as sig, SI_TKILL, SI_USER, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK};
 
@@ -20,6 +20,24 @@ fn check_sig(sig: u64) -> Result<(), Errno> {
 }
 
 fn self_signal(ctx: &mut SysCtx<'_>, sig: u64, code: i32) -> SysResult {
+    if sig != 0 && sig::host_routed(sig as i32) && ctx.thread.sigmask & sig::bit(sig as i32) != 0 {
+        // Blocked: left pending on the host thread (whose mask mirrors the
+        // guest's), where signalfd, sigtimedwait and sigpending see it and
+        // from where it is delivered once unblocked.
+        let info = sig::siginfo_kill(sig as i32, code);
+        // SAFETY: getpid cannot fail; `info` is a local 128-byte siginfo
+        // (the same layout on the host), sent to the calling thread only.
+        return host_ret(unsafe {
+            libc::syscall(
+                libc::SYS_rt_tgsigqueueinfo,
+                libc::getpid(),
+                ctx.thread.tid,
+                sig,
+                info.as_ptr(),
+            )
+        })
+        .map(|_| 0);
+    }
     if sig != 0 {
         ctx.action = Some(Action::Signal(sig as i32, code));
     }
