@@ -441,7 +441,9 @@ fn f3(x: &mut X<'_>, op: F3, f: Fmt, a: u64, b: u64, d: u64) -> u64 {
                     } else {
                         (fb, fa)
                     };
-                    if expo(big) > 1 {
+                    if is_zero(f, fa) || is_zero(f, fb) {
+                        fp::arith(env, f, Op::Fma, fa, fb, fconst(f, 1.5))
+                    } else if expo(big) > 1 {
                         let half = big - (1u64 << f.fbits());
                         fp::arith(env, f, Op::Fma, half, other, fconst(f, 1.5))
                     } else {

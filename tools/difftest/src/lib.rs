@@ -217,7 +217,7 @@ pub fn gen_word(rng: &mut Rng, row: &Row) -> Option<u32> {
             match row.name {
                 "LDST_uimm" => w &= !(0xfc0 << 10),
                 "LDST_reg" => w = set_field(w, 16, 27),
-                "LDST_simd_multi_post" => {
+                "LDST_simd_multi_post" | "LDST_simd_single_post" => {
                     w = set_field(w, 16, if rng.below(2) == 0 { 27 } else { 31 })
                 }
                 "LDR_lit" => w = (w & !(0x7ffff << 5)) | ((1 + rng.below(16) as u32) << 5),
@@ -239,11 +239,23 @@ pub fn gen_word(rng: &mut Rng, row: &Row) -> Option<u32> {
                 continue;
             }
         }
+        if qemu_deviation(w) {
+            continue;
+        }
         if decode(Insn(w)).map(|r| r.name) == Some(row.name) && translates(w) {
             return Some(w);
         }
     }
     None
+}
+
+/// Encodings where qemu-aarch64 (the oracle) deviates from the Arm ARM,
+/// left out of the comparison: FCVTZS/FCVTZU (scalar, fixed-point) on
+/// half precision, whose 16-bit result QEMU writes sign-extended to 32
+/// bits (the architecture writes Hd, zeroing the rest of the register).
+fn qemu_deviation(w: u32) -> bool {
+    const P: (u32, u32) = xlat_ir::decode::pattern("01x11111 0001xxxx 111111xx xxxxxxxx");
+    w & P.0 == P.1
 }
 
 /// Interesting floating-point bit patterns (single and double).

@@ -1,7 +1,7 @@
 //! "Loads and Stores": single register (unsigned offset, unscaled,
 //! pre/post-index, unprivileged, register offset, literal), pairs,
-//! exclusives and acquire/release, SIMD&FP registers and LD1/ST1
-//! (multiple structures).
+//! exclusives and acquire/release, SIMD&FP registers, and LD1-LD4/ST1-ST4
+//! (multiple and single structures, replicate).
 
 use super::{Ctx, TResult, Undef, require};
 use crate::decode::Insn;
@@ -419,50 +419,6 @@ pub fn exclusive(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
-/// LD1/ST1 (multiple structures, 1-4 registers), with and without
-/// post-index.
-pub fn simd_multi(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    let nregs = match i.ldst_opcode() {
-        0b0111 => 1,
-        0b1010 => 2,
-        0b0110 => 3,
-        0b0010 => 4,
-        _ => return Err(Undef),
-    };
-    let q = i.q() != 0;
-    let bytes = if q { 16u8 } else { 8 };
-    let load = i.l22() != 0;
-    let base = c.reg_sp(i.rn(), true);
-    let mut vals = Vec::with_capacity(4);
-    for k in 0..nregs {
-        let addr = add_imm(c, base, k as i64 * bytes as i64);
-        let rt = (i.rt() + k) % 32;
-        let a = Access {
-            size: bytes,
-            vector: true,
-            op: if load { Op::Load } else { Op::Store },
-        };
-        if load {
-            vals.push((rt, a, load_value(c, a, addr)));
-        } else {
-            store_reg(c, a, rt, addr);
-        }
-    }
-    for (rt, a, v) in vals {
-        write_loaded(c, a, rt, v);
-    }
-    if i.bit(23) {
-        let nb = if i.rm() == 31 {
-            add_imm(c, base, nregs as i64 * bytes as i64)
-        } else {
-            let m = c.reg(i.rm(), true);
-            c.b.add(base, m)
-        };
-        c.set_reg_sp(i.rn(), nb);
-    }
-    Ok(())
-}
-
 /// Ordering of an LSE access from its acquire and release bits.
 fn lse_order(acquire: bool, release: bool) -> Ordering {
     match (acquire, release) {
@@ -582,5 +538,141 @@ pub fn atomic_op(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let f = MemFlags::new(size).aligned().ordered(lse_order(acq, rel));
     let old = c.b.atomic_rmw(rop, base, v, f);
     c.set_reg(i.rt(), old);
+    Ok(())
+}
+
+/// LD1-LD4/ST1-ST4 (multiple structures), LD1-LD4/ST1-ST4 (single
+/// structure, one lane), LD1R-LD4R (replicate), each with optional
+/// post-index by immediate (Rm = 31: the bytes transferred) or register.
+/// Elements are moved one at a time with IR loads/stores and lane
+/// inserts/extracts; loaded registers are written after every access
+/// succeeded.
+pub fn simd_struct(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let q = i.q() != 0;
+    let load = i.l22() != 0;
+    let post = i.bit(23);
+    let single = i.bit(24);
+    require(post || i.rm() == 0)?;
+    let size = i.bits(11, 10);
+    // (structure elements, registers per element group, element size log2,
+    //  lane index or None for all lanes/replicate)
+    enum Kind {
+        Multi { rpt: u32 },
+        Lane(u32),
+        Repl,
+    }
+    let (selem, scale, kind) = if !single {
+        let (rpt, selem) = match i.ldst_opcode() {
+            0b0000 => (1, 4),
+            0b0010 => (4, 1),
+            0b0100 => (1, 3),
+            0b0110 => (3, 1),
+            0b0111 => (1, 1),
+            0b1000 => (1, 2),
+            0b1010 => (2, 1),
+            _ => return Err(Undef),
+        };
+        require(!(size == 3 && !q && selem > 1))?;
+        (selem, size, Kind::Multi { rpt })
+    } else {
+        let opcode = i.bits(15, 13);
+        let selem = (((opcode & 1) << 1) | i.bit(21) as u32) + 1;
+        let s = i.bit(12) as u32;
+        let qb = q as u32;
+        match opcode >> 1 {
+            0 => (selem, 0, Kind::Lane((qb << 3) | (s << 2) | size)),
+            1 => {
+                require(size & 1 == 0)?;
+                (selem, 1, Kind::Lane((qb << 2) | (s << 1) | (size >> 1)))
+            }
+            2 => match size {
+                0 => (selem, 2, Kind::Lane((qb << 1) | s)),
+                1 => {
+                    require(s == 0)?;
+                    (selem, 3, Kind::Lane(qb))
+                }
+                _ => return Err(Undef),
+            },
+            _ => {
+                require(load && s == 0)?;
+                (selem, size, Kind::Repl)
+            }
+        }
+    };
+    let ebytes = 1u32 << scale;
+    let ety = Type::int(8 * ebytes);
+    let lanes = xlat_ir::Lanes::of_bits(8 * ebytes);
+    let base = c.reg_sp(i.rn(), true);
+    let rt = i.rt();
+    let f = MemFlags::new(ebytes as u8);
+    let nelem = if q { 16 } else { 8 } / ebytes;
+    let mut total = 0u32;
+    let mut out: Vec<(u32, Value)> = Vec::new();
+    match kind {
+        Kind::Multi { rpt } => {
+            for r in 0..rpt {
+                let mut regs: Vec<Value> = (0..selem).map(|_| c.b.iconst(Type::V128, 0)).collect();
+                for e in 0..nelem {
+                    for s in 0..selem {
+                        let t = (rt + r + s) % 32;
+                        let addr = add_imm(c, base, total as i64);
+                        if load {
+                            let v = c.b.load(ety, addr, f);
+                            regs[s as usize] = c.b.vinsert(lanes, regs[s as usize], v, e);
+                        } else {
+                            let vr = c.vreg(t);
+                            let v = c.b.vextract(lanes, vr, e);
+                            c.b.store(addr, v, f);
+                        }
+                        total += ebytes;
+                    }
+                }
+                if load {
+                    for (s, v) in regs.into_iter().enumerate() {
+                        out.push(((rt + r + s as u32) % 32, v));
+                    }
+                }
+            }
+        }
+        Kind::Lane(idx) => {
+            for s in 0..selem {
+                let t = (rt + s) % 32;
+                let addr = add_imm(c, base, total as i64);
+                let vr = c.vreg(t);
+                if load {
+                    let v = c.b.load(ety, addr, f);
+                    let nv = c.b.vinsert(lanes, vr, v, idx);
+                    out.push((t, nv));
+                } else {
+                    let v = c.b.vextract(lanes, vr, idx);
+                    c.b.store(addr, v, f);
+                }
+                total += ebytes;
+            }
+        }
+        Kind::Repl => {
+            for s in 0..selem {
+                let t = (rt + s) % 32;
+                let addr = add_imm(c, base, total as i64);
+                let v = c.b.load(ety, addr, f);
+                let r = c.b.vsplat(lanes, v);
+                let r = c.clear_high(r, q);
+                out.push((t, r));
+                total += ebytes;
+            }
+        }
+    }
+    for (t, v) in out {
+        c.set_vreg(t, v);
+    }
+    if post {
+        let nb = if i.rm() == 31 {
+            add_imm(c, base, total as i64)
+        } else {
+            let m = c.reg(i.rm(), true);
+            c.b.add(base, m)
+        };
+        c.set_reg_sp(i.rn(), nb);
+    }
     Ok(())
 }
