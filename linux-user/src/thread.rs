@@ -253,10 +253,93 @@ pub fn clone(
     }
 }
 
+/// In a `vfork` child: the write end of the pipe its parent waits on
+/// (close-on-exec, so it closes when the child execs or exits); -1
+/// elsewhere.
+static VFORK_FD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+
+/// Creates the pipe a vfork parent waits on, its ends moved to high fd
+/// numbers so that the guest's own fds are numbered as natively.
+fn vfork_pipe() -> Result<(i32, i32), Errno> {
+    let mut fds = [0 as libc::c_int; 2];
+    // SAFETY: `fds` is a local array of two ints.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(Errno::last());
+    }
+    // SAFETY: getrlimit writes into a local.
+    let limit = unsafe {
+        let mut rl: libc::rlimit = std::mem::zeroed();
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl);
+        rl.rlim_cur
+    };
+    let low = limit.saturating_sub(16).clamp(3, 1 << 20) as libc::c_int;
+    for f in &mut fds {
+        // SAFETY: duplicating and closing fds this function created.
+        unsafe {
+            let h = libc::fcntl(*f, libc::F_DUPFD_CLOEXEC, low);
+            if h >= 0 {
+                libc::close(*f);
+                *f = h;
+            }
+        }
+    }
+    Ok((fds[0], fds[1]))
+}
+
+/// The parent side of a vfork: blocks until the child has closed its end
+/// of the pipe (by exiting or by a successful exec). A child that exits
+/// writes a byte first; then the parent also waits (without reaping) until
+/// the child is a zombie, so `waitpid(WNOHANG)` right after `vfork`
+/// returns sees it, as it (almost always) does natively.
+fn vfork_wait(r: i32, pid: libc::pid_t) {
+    let mut b = [0u8; 1];
+    let n = loop {
+        // SAFETY: reading one byte into a local from a pipe we own.
+        let n = unsafe { libc::read(r, b.as_mut_ptr().cast(), 1) };
+        if n >= 0 || Errno::last() != Errno(libc::EINTR) {
+            break n;
+        }
+    };
+    // SAFETY: closing our own fd.
+    unsafe { libc::close(r) };
+    if n == 1 {
+        loop {
+            // SAFETY: waitid writes into a local siginfo; WNOWAIT leaves
+            // the child to the guest's own wait.
+            let r = unsafe {
+                let mut si: libc::siginfo_t = std::mem::zeroed();
+                libc::waitid(
+                    libc::P_PID,
+                    pid as libc::id_t,
+                    &mut si,
+                    libc::WEXITED | libc::WNOWAIT,
+                )
+            };
+            if r == 0 || Errno::last() != Errno(libc::EINTR) {
+                break;
+            }
+        }
+    }
+}
+
+/// Called when the process exits: a vfork child tells its parent that it
+/// exits (rather than execs).
+fn vfork_exiting() {
+    let fd = VFORK_FD.swap(-1, std::sync::atomic::Ordering::Relaxed);
+    if fd >= 0 {
+        // SAFETY: writing one byte from a local to our own pipe end.
+        unsafe { libc::write(fd, b"x".as_ptr().cast(), 1) };
+    }
+}
+
 /// `fork`, `vfork` and `clone` without `CLONE_VM`: a host `fork`. A vfork
-/// (`CLONE_VM | CLONE_VFORK`) is run as a fork: the child gets a copy of
-/// the memory instead of sharing it, which is enough for the usual
-/// vfork-then-exec (the parent does not wait for the exec).
+/// (`CLONE_VM | CLONE_VFORK`) is a fork whose parent thread is suspended
+/// until the child execs or exits, as the kernel does; it waits for EOF
+/// on a close-on-exec pipe whose write end only the child holds. The
+/// child gets a copy of the memory instead of sharing it (a host vfork
+/// cannot run xlat's Rust code soundly), so what the child writes is
+/// not seen by the parent: `posix_spawn` then reports a failed exec
+/// as a child exiting with status 127 instead of an error return.
 fn fork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Result<u64, Errno> {
     let proc = &sh.proc;
     if c.flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_PIDFD | CLONE_PTRACE | CLONE_PARENT) != 0 {
@@ -272,6 +355,11 @@ fn fork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Res
             c.exit_signal
         ));
     }
+    let vfork = if c.flags & CLONE_VFORK != 0 {
+        Some(vfork_pipe()?)
+    } else {
+        None
+    };
     let regs = snapshot(cpu);
     signal::block_all_routed();
     // No other guest thread may be changing the mappings or the
@@ -285,7 +373,29 @@ fn fork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Res
         pid
     });
     if pid == 0 {
+        // The child holds only its own vfork pipe end, if any (not one
+        // inherited from a vfork parent of its own).
+        let mine = vfork.map_or(-1, |(r, w)| {
+            // SAFETY: closing the read end, which only the parent uses.
+            unsafe { libc::close(r) };
+            w
+        });
+        let old = VFORK_FD.swap(mine, std::sync::atomic::Ordering::Relaxed);
+        if old >= 0 {
+            // SAFETY: closing an fd xlat created.
+            unsafe { libc::close(old) };
+        }
         forked_child(sh, regs, parent, c);
+    }
+    if let Some((r, w)) = vfork {
+        // SAFETY: closing our copy of the write end (the child has its own).
+        unsafe { libc::close(w) };
+        if pid > 0 {
+            vfork_wait(r, pid);
+        } else {
+            // SAFETY: the fork failed; closing our own fd.
+            unsafe { libc::close(r) };
+        }
     }
     signal::apply_host_mask(parent.sigmask);
     if pid < 0 {
@@ -370,6 +480,7 @@ fn forked_child(sh: &Arc<Shared>, regs: Vec<u8>, parent: &ThreadState, c: &Clone
 
 /// `exit_group` from any thread: ends the process with `status`.
 pub fn exit_group(sh: &Shared, status: i32) -> ! {
+    vfork_exiting();
     run::finish(&sh.engine, &sh.log);
     std::process::exit(status & 0xff)
 }

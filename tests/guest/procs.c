@@ -5,13 +5,16 @@
  * With the argument "execself" it also forks a child that execs this
  * program through /proc/self/exe (qemu-aarch64 cannot, so that part is
  * compared with the native build by the integration tests); with
- * "exec PATH ARGS..." it just execs PATH (host programs). */
+ * "exec PATH ARGS..." it just execs PATH (host programs); with "vforkwait"
+ * it checks that vfork suspends the parent until the child exits or execs
+ * (qemu-aarch64 does not, so that is compared with the native build). */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void show(const char *what, int st)
@@ -45,7 +48,31 @@ int main(int argc, char **argv)
     }
 
     int st;
-    pid_t p = fork();
+    pid_t p;
+    if (argc >= 2 && strcmp(argv[1], "vforkwait") == 0) {
+        /* vfork suspends the parent until the child exits or execs. */
+        p = vfork();
+        if (p == 0) {
+            struct timespec ts = {0, 200 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            _exit(7);
+        }
+        pid_t w = waitpid(p, &st, WNOHANG);
+        printf("vfork child exited before the parent resumed: %d\n", w == p);
+        if (w != p)
+            waitpid(p, &st, 0);
+        show("vfork child", st);
+        p = vfork();
+        if (p == 0) {
+            execl("/bin/sh", "sh", "-c", "sleep 0.3; echo exec child ran", (char *)NULL);
+            _exit(127);
+        }
+        printf("parent resumed after the exec, child still running: %d\n", waitpid(p, &st, WNOHANG) == 0);
+        waitpid(p, &st, 0);
+        show("vfork exec child", st);
+        return 0;
+    }
+    p = fork();
     if (p == 0)
         _exit(42);
     printf("waitpid returned child: %d\n", waitpid(p, &st, 0) == p);

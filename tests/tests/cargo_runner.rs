@@ -7,12 +7,8 @@
 //! Skips with a message when the Rust target cannot be installed (offline)
 //! or the cross linker is missing.
 //!
-//! Threads: libtest runs every test on a thread of its own and runs it on
-//! the main thread instead only when thread creation fails with `EAGAIN`
-//! (`WouldBlock`). While xlat answers `clone` with `ENOSYS`, the test says so
-//! and runs the tests again with `tests/cargo-runner/nothreads.c` preloaded
-//! into the guest (`-E LD_PRELOAD=...`), which makes `pthread_create` fail
-//! with `EAGAIN`.
+//! Threads: libtest runs every test on a thread of its own, so this also
+//! exercises guest threads (`clone`) under the runner.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -112,34 +108,7 @@ fn cargo_test_through_xlat() {
         o
     };
     let runner = format!("{} -L /usr/aarch64-linux-gnu", xlat.display());
-    let mut o = cargo_test(runner.clone());
-    if o.stderr.contains("failed to spawn thread to run test") && o.stderr.contains("os error 38") {
-        note(
-            "xlat-aarch64 does not create threads yet (clone returns ENOSYS); \
-             running the tests again on libtest's main thread (nothreads.c preloaded)",
-        );
-        let so = target_dir.join("libxlat-nothreads.so");
-        std::fs::create_dir_all(&target_dir).expect("create target/cargo-runner");
-        let cc = run(
-            Path::new("/usr/bin/aarch64-linux-gnu-gcc"),
-            &[
-                "-shared",
-                "-fPIC",
-                "-O2",
-                "-o",
-                so.to_str().expect("UTF-8 path"),
-                krate.join("nothreads.c").to_str().expect("UTF-8 path"),
-            ],
-            &BTreeMap::new(),
-        );
-        assert_eq!(
-            cc.status,
-            Status::Exit(0),
-            "building nothreads.c: {}",
-            cc.stderr
-        );
-        o = cargo_test(format!("{runner} -E LD_PRELOAD={}", so.display()));
-    }
+    let o = cargo_test(runner);
     let out = o.stdout_str();
     let summary = format!("test result: ok. {CRATE_TESTS} passed; 0 failed");
     assert!(

@@ -128,6 +128,30 @@ fn exec_of_guest_program_matches_native() {
     }
 }
 
+/// vfork suspends the parent until the child exits or execs (a host
+/// program here); qemu-aarch64 runs vfork as a plain fork, so the
+/// reference is the native build.
+#[test]
+fn vfork_suspends_parent_like_native() {
+    let native = run(&guest("x86_64", "procs"), &["vforkwait"], &BTreeMap::new());
+    assert_eq!(native.status, Status::Exit(0), "{native:?}");
+    assert!(
+        native
+            .stdout_str()
+            .contains("exited before the parent resumed: 1")
+    );
+    let prog = guest("aarch64", "procs");
+    for mode in ["interp", "jit", "mixed"] {
+        let mut args: Vec<&str> = opts(mode).to_vec();
+        args.push(prog.to_str().expect("UTF-8 path"));
+        args.push("vforkwait");
+        let o = run(xlat_aarch64(), &args, &BTreeMap::new());
+        o.assert_no_panic();
+        assert_eq!(o.stdout_str(), native.stdout_str(), "{mode}: {}", o.stderr);
+        assert_eq!(o.status, Status::Exit(0), "{mode}");
+    }
+}
+
 /// A guest program execs a host program: it runs natively.
 #[test]
 fn exec_of_host_program_runs_natively() {
