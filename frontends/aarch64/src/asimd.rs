@@ -148,7 +148,26 @@ pub fn valid(i: Insn) -> bool {
 
 fn dispatch(x: &mut X<'_>, i: Insn) -> R {
     let w = i.0;
-    if is!(w, "01x11110 x10xxxxx 00xxx1xx xxxxxxxx") {
+    if is!(w, "00011110 01100011 010000xx xxxxxxxx") {
+        // BFCVT Hd, Sn
+        let v = el(x.v(i.rn()), 0, 32) as u32;
+        let r = bfcvt(&mut x.env, v);
+        x.st.v[i.rd() as usize] = r as u128;
+        Ok(())
+    } else if is!(w, "00011110 0x10100x x10000xx xxxxxxxx") {
+        // FRINT32Z/FRINT32X/FRINT64Z/FRINT64X (scalar)
+        let f = fmt_of_sz(i.bit(22));
+        let n = if i.bit(16) { 64 } else { 32 };
+        let rm = if i.bit(15) {
+            x.env.rmode()
+        } else {
+            Rounding::Zero
+        };
+        let v = el(x.v(i.rn()), 0, f.bits());
+        let r = frint_n(x, f, v, rm, true, n);
+        x.st.v[i.rd() as usize] = r as u128;
+        Ok(())
+    } else if is!(w, "01x11110 x10xxxxx 00xxx1xx xxxxxxxx") {
         fp_three_same(x, i, true, Some(Fmt::H))
     } else if is!(w, "01x11110 x1111000 xxxx10xx xxxxxxxx") {
         two_misc(x, i, true, true)

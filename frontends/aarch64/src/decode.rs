@@ -265,7 +265,7 @@ xlat_ir::decode_table! {
     FP_mov_gen   "x0011110 xx1xxxxx 000000xx xxxxxxxx" => simd_fp::fp_int_conv, "fmov scvtf ucvtf fcvtzs fcvtzu fcvtns fcvtnu fcvtps fcvtpu fcvtms fcvtmu fcvtas fcvtau";
     FP_fixed     "x0011110 xx0xxxxx xxxxxxxx xxxxxxxx" => simd_fp::fp_fixed, "scvtf ucvtf fcvtzs fcvtzu";
     FP_ccmp      "00011110 xx1xxxxx xxxx01xx xxxxxxxx" => simd_fp::fp_ccmp, "fccmp fccmpe";
-    FP_1src      "00011110 xx1xxxxx x10000xx xxxxxxxx" => simd_fp::fp_1src, "fmov fabs fneg fsqrt fcvt frintn frintp frintm frintz frinta frintx frinti";
+    FP_1src      "00011110 xx1xxxxx x10000xx xxxxxxxx" => simd_fp::fp_1src, "fmov fabs fneg fsqrt fcvt frintn frintp frintm frintz frinta frintx frinti bfcvt frint32x frint32z frint64x frint64z";
     FP_cmp       "00011110 xx1xxxxx xx1000xx xxxxxxxx" => simd_fp::fp_cmp, "fcmp fcmpe";
     FP_imm       "00011110 xx1xxxxx xxx100xx xxxxxxxx" => simd_fp::fp_imm, "fmov";
     FP_2src      "00011110 xx1xxxxx xxxx10xx xxxxxxxx" => simd_fp::fp_2src, "fmul fdiv fadd fsub fmax fmin fmaxnm fminnm fnmul";

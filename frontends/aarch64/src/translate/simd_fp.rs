@@ -447,10 +447,13 @@ pub fn tbl(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
+/// The IR type of a scalar FP register of `ftype`: half precision
+/// (FEAT_FP16) values are handled as their 16-bit patterns.
 fn fty(ftype: u32) -> Result<Type, Undef> {
     match ftype {
         0 => Ok(Type::F32),
         1 => Ok(Type::F64),
+        3 => Ok(Type::I16),
         _ => Err(Undef),
     }
 }
@@ -470,6 +473,18 @@ pub fn fp_int_conv(c: &mut Ctx<'_>, i: Insn) -> TResult {
                         c.set_reg(i.rd(), x);
                     } else {
                         let x = c.reg(i.rn(), sf);
+                        c.set_vreg_scalar(i.rd(), x);
+                    }
+                }
+                (_, 3, 0) => {
+                    // FMOV Wd/Xd, Hn (zero-extended) and Hd, Wn/Xn.
+                    if to_gpr {
+                        let x = c.vreg_scalar(i.rn(), Type::I16);
+                        let x = c.b.zext(if sf { Type::I64 } else { Type::I32 }, x);
+                        c.set_reg(i.rd(), x);
+                    } else {
+                        let x = c.reg(i.rn(), sf);
+                        let x = c.b.trunc(Type::I16, x);
                         c.set_vreg_scalar(i.rd(), x);
                     }
                 }
@@ -530,12 +545,24 @@ pub fn fp_1src(c: &mut Ctx<'_>, i: Insn) -> TResult {
         call_fp(c, i);
         return Ok(());
     }
+    if matches!(op, 6 | 16..=19) {
+        // BFCVT, FRINT32Z/X, FRINT64Z/X.
+        return asimd(c, i);
+    }
     let ft = fty(i.ftype())?;
     match op {
         0..=2 => {
             let x = c.vreg_scalar(i.rn(), ft);
             let r = match op {
                 0 => x,
+                _ if ft == Type::I16 => {
+                    let k = c.b.iconst(Type::I16, if op == 1 { 0x7fff } else { 0x8000 });
+                    if op == 1 {
+                        c.b.and(x, k)
+                    } else {
+                        c.b.xor(x, k)
+                    }
+                }
                 1 => c.b.fabs(x),
                 _ => c.b.fneg(x),
             };
@@ -559,7 +586,14 @@ pub fn fp_cmp(c: &mut Ctx<'_>, i: Insn) -> TResult {
 pub fn fp_imm(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let ft = fty(i.ftype())?;
     require(i.bits(9, 5) == 0)?;
-    let bits = vfp_expand_imm(i.imm8(), ft.bits());
+    let bits = if ft == Type::I16 {
+        let imm8 = i.imm8();
+        let (a, b, cdefgh) = ((imm8 >> 7) & 1, (imm8 >> 6) & 1, imm8 & 0x3f);
+        let exp = ((1 - b) << 4) | (if b != 0 { 3 } else { 0 } << 2) | ((cdefgh >> 4) & 3);
+        ((a << 15) | (exp << 10) | ((cdefgh & 0xf) << 6)) as u64
+    } else {
+        vfp_expand_imm(i.imm8(), ft.bits())
+    };
     let x = c.b.iconst(ft, bits);
     c.set_vreg_scalar(i.rd(), x);
     Ok(())
