@@ -412,7 +412,19 @@ fn compile_into(
     chain: bool,
 ) -> Result<(usize, usize, usize, Vec<u64>), JitError> {
     let tail = lower::region_sig(CallConv::Tail);
-    let func_id = module.declare_anonymous_function(&tail).map_err(cg)?;
+    // Named after the guest PC (plus a sequence number: the same PC can be
+    // compiled again after an invalidation): cranelift-jit writes the names
+    // to `/tmp/perf-<pid>.map` when running under `perf record` (which sets
+    // `PERF_BUILDID_DIR`), so profiles name regions by guest address.
+    static SEQ: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "xlat_region_{:x}_{}",
+        blocks[0].pc,
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    );
+    let func_id = module
+        .declare_function(&name, Linkage::Local, &tail)
+        .map_err(cg)?;
     let data_id = module.declare_anonymous_data(true, false).map_err(cg)?;
     let mut ctx = module.make_context();
     ctx.func.signature = tail.clone();
