@@ -3,6 +3,7 @@
 //! Reference Manual, each calling only the IR builder.
 
 pub mod asimd;
+pub mod cpu;
 pub mod crypto;
 pub mod decode;
 pub mod fp;
@@ -21,9 +22,24 @@ use xlat_ir::{
 /// Guest page size: blocks never cross a 4 KiB boundary.
 pub const PAGE_SIZE: u64 = 4096;
 
-/// The AArch64 frontend.
-#[derive(Copy, Clone, Debug, Default)]
-pub struct Aarch64Frontend;
+/// The AArch64 frontend, translating for one CPU model.
+#[derive(Copy, Clone, Debug)]
+pub struct Aarch64Frontend {
+    model: &'static cpu::CpuModel,
+}
+
+/// The frontend for the default model, usable as a value where the
+/// frontend used to be a unit struct.
+#[allow(non_upper_case_globals)]
+pub const Aarch64Frontend: Aarch64Frontend = Aarch64Frontend {
+    model: &cpu::MODELS[0],
+};
+
+impl Default for Aarch64Frontend {
+    fn default() -> Self {
+        Aarch64Frontend::new(cpu::default_model())
+    }
+}
 
 /// Outcome of translating one instruction into a context.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -62,6 +78,16 @@ pub fn translate_insn(c: &mut Ctx<'_>, insn: u32) -> InsnOutcome {
 }
 
 impl Aarch64Frontend {
+    /// A frontend for CPU model `model` (see [`cpu::MODELS`]).
+    pub fn new(model: &'static cpu::CpuModel) -> Self {
+        Aarch64Frontend { model }
+    }
+
+    /// The CPU model.
+    pub fn model(&self) -> &'static cpu::CpuModel {
+        self.model
+    }
+
     /// Translates the block at `pc`, reading code through `code`.
     pub fn translate_block(
         &self,
@@ -69,7 +95,7 @@ impl Aarch64Frontend {
         code: &dyn CodeSource,
         opts: &TranslateOptions,
     ) -> Block {
-        let mut c = Ctx::new(Builder::new(&LAYOUT, pc), pc);
+        let mut c = Ctx::with_model(Builder::new(&LAYOUT, pc), pc, self.model);
         if pc & 3 != 0 {
             c.b.terminate(Terminal::Exception {
                 kind: ExceptionKind::PcAlignment,

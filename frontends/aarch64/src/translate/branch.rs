@@ -200,7 +200,6 @@ const CNTFRQ_EL0: u32 = sysreg(3, 3, 14, 0, 0);
 const CNTVCT_EL0: u32 = sysreg(3, 3, 14, 0, 2);
 const CTR_EL0: u32 = sysreg(3, 3, 0, 0, 1);
 const DCZID_EL0: u32 = sysreg(3, 3, 0, 0, 7);
-const MIDR_EL1: u32 = sysreg(3, 0, 0, 0, 0);
 
 /// CNTFRQ_EL0: the generic timer runs at 1 GHz (CNTVCT_EL0 counts ns).
 pub const CNTFRQ: u64 = 1_000_000_000;
@@ -208,8 +207,6 @@ pub const CNTFRQ: u64 = 1_000_000_000;
 pub const CTR: u64 = 0x8444_c004;
 /// DCZID_EL0: DC ZVA permitted, 64-byte blocks (BS = log2(16 words)).
 pub const DCZID: u64 = 4;
-/// MIDR_EL1 as Linux emulates it for EL0 (a Cortex-A72 r0p3).
-pub const MIDR: u64 = 0x410f_d083;
 
 fn sysreg_of(i: Insn) -> u32 {
     i.bits(20, 5)
@@ -253,8 +250,10 @@ pub fn mrs(c: &mut Ctx<'_>, i: Insn) -> TResult {
         CNTVCT_EL0 => c.b.call_helper(&HELPER_CNTVCT, Type::I64, &[]),
         CTR_EL0 => c.b.i64(CTR),
         DCZID_EL0 => c.b.i64(DCZID),
-        MIDR_EL1 => c.b.i64(MIDR),
-        _ => return Err(Undef),
+        r => match c.model.id_register(r) {
+            Some(v) => c.b.i64(v),
+            None => return Err(Undef),
+        },
     };
     c.set_reg(i.rt(), v);
     Ok(())

@@ -30,6 +30,8 @@ pub struct Ctx<'a> {
     pub b: Builder<'a>,
     /// Guest PC of the instruction being translated.
     pub pc: u64,
+    /// The CPU model (ID registers, optional features).
+    pub model: &'static crate::cpu::CpuModel,
 }
 
 /// Integer type for the `sf` bit: I64 if set, else I32.
@@ -54,7 +56,16 @@ pub struct Nzcv {
 impl<'a> Ctx<'a> {
     /// A new context for the block at `pc`.
     pub fn new(b: Builder<'a>, pc: u64) -> Self {
-        Ctx { b, pc }
+        Ctx {
+            b,
+            pc,
+            model: crate::cpu::default_model(),
+        }
+    }
+
+    /// A new context for the block at `pc` translated for `model`.
+    pub fn with_model(b: Builder<'a>, pc: u64, model: &'static crate::cpu::CpuModel) -> Self {
+        Ctx { b, pc, model }
     }
 
     /// The address of the next instruction.
