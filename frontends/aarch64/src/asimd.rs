@@ -2075,3 +2075,150 @@ pub static HELPER_ASIMD: xlat_ir::HelperDesc = xlat_ir::HelperDesc {
     func: helper_asimd,
     flags: xlat_ir::HelperFlags::STATE,
 };
+
+/// The optional feature an Advanced SIMD or scalar FP encoding needs
+/// (`None`: base Armv8.0 AdvSIMD/FP). Used to make instructions of
+/// features a CPU model lacks UNDEFINED.
+pub fn feature_of(i: Insn) -> Option<crate::cpu::Feature> {
+    use crate::cpu::Feature::*;
+    let w = i.0;
+    let u = i.u() != 0;
+    let size = i.vsize();
+    if is!(w, "0xx01110 x10xxxxx 00xxx1xx xxxxxxxx")
+        || is!(w, "0xx01110 x1111000 xxxx10xx xxxxxxxx")
+        || is!(w, "01x11110 x10xxxxx 00xxx1xx xxxxxxxx")
+        || is!(w, "01x11110 x1111000 xxxx10xx xxxxxxxx")
+        || is!(w, "0xx01111 00000xxx xxxx11xx xxxxxxxx")
+    {
+        return Some(Fp16);
+    }
+    if is!(w, "0xx01110 xx0xxxxx 1xxxx1xx xxxxxxxx")
+        || is!(w, "01x11110 xx0xxxxx 1xxxx1xx xxxxxxxx")
+    {
+        let op = i.bits(14, 11);
+        return Some(match (u, op) {
+            (true, 0b0000 | 0b0001) => Rdm,
+            (_, 0b0010) => DotProd,
+            (true, 0b1000..=0b1100 | 0b1110) => Fcma,
+            (true, 0b1101 | 0b1111) => Bf16,
+            _ => I8mm,
+        });
+    }
+    if is!(w, "0xx01111 xxxxxxxx xxxxx0xx xxxxxxxx")
+        || is!(w, "01x11111 xxxxxxxx xxxxx0xx xxxxxxxx")
+    {
+        let op = i.bits(15, 12);
+        return match (u, op, size) {
+            (_, 0b1110, _) => Some(DotProd),
+            (false, 0b1111, 0 | 2) => Some(I8mm),
+            (false, 0b1111, _) => Some(Bf16),
+            (true, 0b1101 | 0b1111, _) => Some(Rdm),
+            (true, 0b0001 | 0b0011 | 0b0101 | 0b0111, _) => Some(Fcma),
+            (false, 0b0000 | 0b0100, 2) | (true, 0b1000 | 0b1100, 2) => Some(Fhm),
+            (_, 0b0001 | 0b0101 | 0b1001, 0) => Some(Fp16),
+            _ => None,
+        };
+    }
+    if is!(w, "0xx01110 0x1xxxxx 11101 1xx xxxxxxxx") && !u
+        || is!(w, "0xx01110 0x1xxxxx 11001 1xx xxxxxxxx") && u
+    {
+        return Some(Fhm);
+    }
+    if is!(w, "0xx01110 0x10000x 1111x 10x xxxxxxxx")
+        || is!(w, "00011110 0x10100x x10000xx xxxxxxxx")
+    {
+        return Some(Frint);
+    }
+    if is!(w, "0x001110 10100001 011010xx xxxxxxxx")
+        || is!(w, "00011110 01100011 010000xx xxxxxxxx")
+    {
+        return Some(Bf16);
+    }
+    if is!(w, "0xx01110 111xxxxx 111000xx xxxxxxxx") {
+        return Some(Pmull);
+    }
+    if is!(w, "x0x11110 11xxxxxx xxxxxxxx xxxxxxxx")
+        || is!(w, "00011111 11xxxxxx xxxxxxxx xxxxxxxx")
+    {
+        // Scalar FP with ftype = 11 (half precision).
+        return Some(Fp16);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cpu::Feature;
+
+    fn run(st: &mut Aarch64State, w: u32) {
+        exec(st, Insn(w)).expect("valid encoding");
+    }
+
+    #[test]
+    fn fcvtzs_scalar_double_busybox_case() {
+        // fcvtzs d1, d0 (0x5ee1b801): busybox sleep 0.01.
+        let mut st = Aarch64State::default();
+        st.v[0] = 2.75f64.to_bits() as u128;
+        st.v[1] = u128::MAX;
+        run(&mut st, 0x5ee1_b801);
+        assert_eq!(st.v[1], 2);
+        assert_eq!(st.fpsr, 0x10); // IXC
+        st.v[0] = (-1e300f64).to_bits() as u128;
+        st.fpsr = 0;
+        run(&mut st, 0x5ee1_b801);
+        assert_eq!(st.v[1], i64::MIN as u64 as u128);
+        assert_eq!(st.fpsr, 0x1); // IOC
+    }
+
+    #[test]
+    fn saturating_add_sets_qc() {
+        // sqadd v0.16b, v1.16b, v2.16b (0x4e220c20)
+        let mut st = Aarch64State::default();
+        st.v[1] = 0x7f7f_0000_0000_0000_0000_0000_0000_8001;
+        st.v[2] = 0x0102_0000_0000_0000_0000_0000_0000_ff80;
+        run(&mut st, 0x4e22_0c20);
+        assert_eq!(st.v[0], 0x7f7f_0000_0000_0000_0000_0000_0000_8081);
+        assert_eq!(st.fpsr, FPSR_QC);
+    }
+
+    #[test]
+    fn reciprocal_estimates_arm_arm_values() {
+        // URECPE of 0x80000000 (0.5): RecipEstimate(256) = 511 -> 0xff800000.
+        assert_eq!(recip_estimate(256), 511);
+        assert_eq!(recip_estimate(511), 256);
+        assert_eq!(rsqrt_estimate(128), 511);
+        assert_eq!(rsqrt_estimate(511), 256);
+        // frecpe s0, s1 (0x5ea1d820) of 2.0 = 0.5 estimate 0x3eff8000.
+        let mut st = Aarch64State::default();
+        st.v[1] = 2.0f32.to_bits() as u128;
+        run(&mut st, 0x5ea1_d820);
+        assert_eq!(st.v[0], 0x3eff_8000);
+    }
+
+    #[test]
+    fn dot_product_and_widening() {
+        // sdot v0.4s, v1.16b, v2.16b (0x4e829420): bytes -1 * 2 + ...
+        let mut st = Aarch64State::default();
+        st.v[0] = 10;
+        st.v[1] = 0x0000_0000_0000_0000_0000_0000_0403_02ff;
+        st.v[2] = 0x0000_0000_0000_0000_0000_0000_0101_0102;
+        run(&mut st, 0x4e82_9420);
+        assert_eq!(st.v[0], (10 - 2 + 2 + 3 + 4) as u128);
+        // umull v0.8h, v1.8b, v2.8b (0x2e22c020): 0xff * 0xff = 0xfe01.
+        st.v[1] = 0xff;
+        st.v[2] = 0xff;
+        run(&mut st, 0x2e22_c020);
+        assert_eq!(st.v[0], 0xfe01);
+    }
+
+    #[test]
+    fn features_of_encodings() {
+        assert_eq!(feature_of(Insn(0x4e82_9420)), Some(Feature::DotProd)); // sdot
+        assert_eq!(feature_of(Insn(0x4ee0_e000)), Some(Feature::Pmull)); // pmull2 v0.1q
+        assert_eq!(feature_of(Insn(0x5ee1_b801)), None); // fcvtzs d1, d0
+        assert_eq!(feature_of(Insn(0x1ee2_2800)), Some(Feature::Fp16)); // fadd h0, h0, h2
+        assert_eq!(feature_of(Insn(0x4e22_8420)), None); // add v0.16b: base
+        assert!(!valid(Insn(0x0ee2_8420))); // add v0.1d: reserved (size 3, Q 0)
+    }
+}

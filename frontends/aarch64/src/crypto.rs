@@ -483,6 +483,27 @@ pub fn exec(st: &mut Aarch64State, i: Insn) -> Result<(), Undef> {
     Ok(())
 }
 
+/// The feature a (valid) cryptographic-extension encoding needs.
+pub fn feature_of(i: Insn) -> crate::cpu::Feature {
+    use crate::cpu::Feature::*;
+    let w = i.0;
+    if is!(w, "01001110 xx10100x xxxx10xx xxxxxxxx") {
+        Aes
+    } else if is!(w, "01011110 xx0xxxxx 0xxx00xx xxxxxxxx") {
+        if i.bits(14, 12) <= 3 { Sha1 } else { Sha256 }
+    } else if is!(w, "01011110 xx10100x xxxx10xx xxxxxxxx") {
+        if i.opcode12() <= 1 { Sha1 } else { Sha256 }
+    } else if is!(w, "11001110 011xxxxx 1x00xxxx xxxxxxxx") && i.bits(11, 10) == 3 {
+        Sha3
+    } else if is!(w, "11001110 011xxxxx 1x00xxxx xxxxxxxx")
+        || is!(w, "11001110 11000000 1000xxxx xxxxxxxx")
+    {
+        Sha512
+    } else {
+        Sha3
+    }
+}
+
 /// True if [`exec`] implements `i` (checked on a scratch state).
 pub fn valid(i: Insn) -> bool {
     exec(&mut Aarch64State::default(), i).is_ok()

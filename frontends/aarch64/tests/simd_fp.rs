@@ -374,3 +374,34 @@ fn rbit_reverses_every_byte() {
     assert_eq!(vrun(0x6e605820), want);
     assert_eq!(vrun(0x2e605820), want & u64::MAX as u128);
 }
+
+#[test]
+fn cpu_model_gates_optional_features() {
+    use xlat_frontend_aarch64::translate::Ctx;
+    use xlat_frontend_aarch64::{InsnOutcome, LAYOUT, cpu, translate_insn};
+    let outcome = |model: &str, w: u32| {
+        let m = cpu::find(model).unwrap();
+        let mut c = Ctx::with_model(xlat_ir::Builder::new(&LAYOUT, 0x1000), 0x1000, m);
+        translate_insn(&mut c, w)
+    };
+    // sdot v0.4s, v1.16b, v2.16b: Armv8.2 dot product.
+    assert_eq!(outcome("cortex-a72", 0x4e82_9420), InsnOutcome::Undefined);
+    assert!(matches!(
+        outcome("neoverse-n1", 0x4e82_9420),
+        InsnOutcome::Decoded(_)
+    ));
+    // sha512h q0, q1, v2.2d: only max has SHA512.
+    assert_eq!(outcome("neoverse-n1", 0xce62_8020), InsnOutcome::Undefined);
+    assert!(matches!(
+        outcome("max", 0xce62_8020),
+        InsnOutcome::Decoded(_)
+    ));
+    // aese v0.16b, v1.16b: every model has AES.
+    assert!(matches!(
+        outcome("cortex-a53", 0x4e28_4820),
+        InsnOutcome::Decoded(_)
+    ));
+    // mrs x0, id_aa64isar0_el1 reads the model's value.
+    let r = run(&[0xd538_0600], &state(&[]));
+    assert_eq!(r.st.x[0], cpu::default_model().isar0());
+}

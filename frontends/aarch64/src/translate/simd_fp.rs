@@ -12,15 +12,25 @@ use xlat_ir::{Cond, Lanes, Type, Value};
 /// ([`crate::asimd`]) implements, as one helper call.
 pub fn asimd(c: &mut Ctx<'_>, i: Insn) -> TResult {
     require(crate::asimd::valid(i))?;
+    require_feature(c, i)?;
     let a = c.b.i64(i.0 as u64);
     c.b.call_helper(&crate::asimd::HELPER_ASIMD, Type::Void, &[a]);
     Ok(())
+}
+
+/// UNDEFINED unless the CPU model has the encoding's optional feature.
+fn require_feature(c: &Ctx<'_>, i: Insn) -> TResult {
+    match crate::asimd::feature_of(i) {
+        Some(f) => require(c.model.has(f)),
+        None => Ok(()),
+    }
 }
 
 /// A cryptographic-extension instruction ([`crate::crypto`]), as one
 /// helper call.
 pub fn crypto(c: &mut Ctx<'_>, i: Insn) -> TResult {
     require(crate::crypto::valid(i))?;
+    require(c.model.has(crate::crypto::feature_of(i)))?;
     let a = c.b.i64(i.0 as u64);
     c.b.call_helper(&crate::crypto::HELPER_CRYPTO, Type::Void, &[a]);
     Ok(())
@@ -33,6 +43,7 @@ macro_rules! or_asimd {
         $(#[doc = $d])*
         pub fn $name(c: &mut Ctx<'_>, i: Insn) -> TResult {
             let mark = c.b.len();
+            require_feature(c, i)?;
             $f(c, i).or_else(|_| {
                 c.b.truncate(mark);
                 asimd(c, i)
