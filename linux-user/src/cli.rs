@@ -51,6 +51,9 @@ pub struct Cli {
     /// Guest argv[0].
     #[arg(short = '0', env = "XLAT_ARGV0", value_name = "ARGV0")]
     pub argv0: Option<OsString>,
+    /// CPU model (`help` lists them).
+    #[arg(long = "cpu", env = "XLAT_CPU", value_name = "MODEL")]
+    pub cpu: Option<String>,
     /// Log system calls.
     #[arg(long = "strace", env = "XLAT_STRACE", value_parser = FalseyValueParser::new(), overrides_with = "strace")]
     pub strace: bool,
@@ -121,6 +124,7 @@ const LONG: &[(&str, bool)] = &[
     ("strace", false),
     ("one-insn-per-tb", false),
     ("tier", true),
+    ("cpu", true),
     ("version", false),
     ("help", false),
 ];
@@ -197,6 +201,8 @@ pub struct Setup {
     pub log_file: Option<PathBuf>,
     /// Engine options.
     pub exec: ExecOptions,
+    /// `-cpu` model name.
+    pub cpu: Option<String>,
 }
 
 /// The `-h` text.
@@ -215,6 +221,7 @@ pub fn usage(bin: &str) -> String {
          \x20 -D FILE              write logs to FILE                 XLAT_LOG_FILE\n\
          \x20 -one-insn-per-tb     one guest instruction per block    XLAT_ONE_INSN_PER_TB=1\n\
          \x20 -tier interp|jit|mixed  execution tier (default mixed)  XLAT_TIER\n\
+         \x20 -cpu MODEL           CPU model (-cpu help lists them)   XLAT_CPU\n\
          \x20 -version             print the version and exit\n"
     )
 }
@@ -308,6 +315,7 @@ pub fn parse(
         items,
         log_file: cli.log_file,
         exec,
+        cpu: cli.cpu,
     })))
 }
 

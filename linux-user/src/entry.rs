@@ -24,6 +24,10 @@ fn reexec_options(setup: &cli::Setup) -> Vec<OsString> {
     if setup.exec.max_insns_per_block == 1 {
         o.push("-one-insn-per-tb".into());
     }
+    if let Some(c) = &setup.cpu {
+        o.push("-cpu".into());
+        o.push(c.into());
+    }
     o.push("-tier".into());
     o.push(
         match setup.exec.tier {
@@ -67,6 +71,19 @@ pub fn main(arch: &'static ArchDef) -> ! {
     let launch = crate::binfmt::Launch::detect(args.first().map_or("".as_ref(), |a| a.as_os_str()));
     let (args, binfmt_argv0) = launch.rewrite_args(args);
     let env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
+    // `-cpu help` needs no program.
+    if let Some(k) = args.iter().position(|a| a == "-cpu" || a == "--cpu")
+        && args.get(k + 1).is_some_and(|a| a == "help")
+    {
+        match crate::arch::select_cpu(arch, "help") {
+            Ok(Some(list)) => {
+                let _ = std::io::stdout().write_all(list.as_bytes());
+                std::process::exit(0)
+            }
+            Ok(None) => {}
+            Err(e) => fail(bin, &e, 1),
+        }
+    }
     let setup = match cli::parse(bin, &args, &env) {
         Ok(Command::Print(s)) => {
             let _ = std::io::stdout().write_all(s.as_bytes());
@@ -80,6 +97,16 @@ pub fn main(arch: &'static ArchDef) -> ! {
         }
         Err(e) => fail(bin, &e.to_string(), 1),
     };
+    if let Some(name) = &setup.cpu {
+        match crate::arch::select_cpu(arch, name) {
+            Ok(Some(list)) => {
+                let _ = std::io::stdout().write_all(list.as_bytes());
+                std::process::exit(0)
+            }
+            Ok(None) => {}
+            Err(e) => fail(bin, &e, 1),
+        }
+    }
     let log = match cli::open_log(&setup) {
         Ok(l) => Arc::new(l),
         Err(e) => fail(

@@ -82,6 +82,16 @@ pub struct AuxArch {
     /// Further architecture entries (tag, value), e.g. PowerPC cache
     /// block sizes.
     pub extra: &'static [(u64, u64)],
+    /// When set, gives (AT_HWCAP, AT_HWCAP2) instead of `hwcap`/`hwcap2`
+    /// (they depend on the CPU model chosen at run time).
+    pub hwcaps: Option<fn() -> (u64, u64)>,
+}
+
+impl AuxArch {
+    /// (AT_HWCAP, AT_HWCAP2).
+    pub fn hwcaps(&self) -> (u64, u64) {
+        self.hwcaps.map_or((self.hwcap, self.hwcap2), |f| f())
+    }
 }
 
 /// Everything that goes on the stack.
@@ -159,7 +169,7 @@ pub fn build_image(top: u64, inp: &StackInput<'_>) -> Result<(u64, Vec<u8>), Sta
         )
     };
     let mut aux: Vec<(u64, u64)> = vec![
-        (at::HWCAP, inp.arch.hwcap),
+        (at::HWCAP, inp.arch.hwcaps().0),
         (at::PAGESZ, PAGE_SIZE),
         (at::CLKTCK, 100),
         (at::PHDR, e.phdr),
@@ -174,7 +184,7 @@ pub fn build_image(top: u64, inp: &StackInput<'_>) -> Result<(u64, Vec<u8>), Sta
         (at::EGID, egid as u64),
         (at::SECURE, 0),
         (at::RANDOM, random),
-        (at::HWCAP2, inp.arch.hwcap2),
+        (at::HWCAP2, inp.arch.hwcaps().1),
         (at::EXECFN, execfn),
         (at::PLATFORM, platform),
         (at::MINSIGSTKSZ, inp.arch.minsigstksz),
@@ -270,6 +280,7 @@ mod tests {
             minsigstksz: 5120,
             base_platform: None,
             extra: &[],
+            hwcaps: None,
         };
         let argv = vec![b"/bin/prog".to_vec(), b"-x".to_vec(), b"".to_vec()];
         let envp = vec![b"A=1".to_vec(), b"HOME=/root".to_vec()];

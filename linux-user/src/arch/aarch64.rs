@@ -11,6 +11,7 @@ use crate::syscall::{
 };
 use std::sync::Arc;
 use xlat_exec::Cpu;
+use xlat_frontend_aarch64::cpu::{self, CpuModel};
 use xlat_frontend_aarch64::state::{R_CF, R_FPCR, R_FPSR, R_NF, R_VF, R_ZF, r_v};
 use xlat_frontend_aarch64::state::{R_SP, R_TPIDR, r_x};
 use xlat_ir::abi::FaultKind;
@@ -416,8 +417,35 @@ pub static SYSCALLS: &[SyscallDef] = &[
     ),
 ];
 
+/// The `-cpu` model (default: the frontend's default, `max`).
+static CPU: std::sync::OnceLock<&'static CpuModel> = std::sync::OnceLock::new();
+
+fn cpu_model() -> &'static CpuModel {
+    CPU.get().copied().unwrap_or_else(cpu::default_model)
+}
+
+/// Selects the `-cpu` model; `Ok(Some(text))` for `help` (the list to
+/// print), `Err` for an unknown name.
+pub fn select_cpu(name: &str) -> Result<Option<String>, String> {
+    if name == "help" || name == "?" {
+        let mut s = String::from("Available CPUs:\n");
+        for m in cpu::MODELS {
+            s.push_str(&format!("  {:<12} {}\n", m.name, m.description));
+        }
+        return Ok(Some(s));
+    }
+    let m = cpu::find(name).ok_or_else(|| format!("unknown CPU model '{name}' (try -cpu help)"))?;
+    let _ = CPU.set(m);
+    Ok(None)
+}
+
+fn hwcaps() -> (u64, u64) {
+    let m = cpu_model();
+    (m.hwcap(), m.hwcap2())
+}
+
 fn new_frontend() -> Arc<dyn xlat_ir::Frontend> {
-    Arc::new(xlat_frontend_aarch64::Aarch64Frontend)
+    Arc::new(xlat_frontend_aarch64::Aarch64Frontend::new(cpu_model()))
 }
 
 /// The AArch64 ABI.
@@ -433,6 +461,7 @@ pub static ARCH: ArchDef = ArchDef {
         minsigstksz: 5120,
         base_platform: None,
         extra: &[],
+        hwcaps: Some(hwcaps),
     },
     regs: AbiRegs {
         nr: r_x(8),

@@ -124,6 +124,16 @@ pub fn plain_syscall_result(cpu: &mut xlat_exec::Cpu, regs: &AbiRegs, ret: u64, 
     cpu.set(regs.ret, ret as u128);
 }
 
+/// Applies `-cpu NAME` for `arch`: `Ok(Some(text))` to print and exit
+/// (`-cpu help`), `Err` for an unknown model or an architecture without
+/// models.
+pub fn select_cpu(arch: &ArchDef, name: &str) -> Result<Option<String>, String> {
+    match arch.name {
+        "aarch64" => aarch64::select_cpu(name),
+        other => Err(format!("-cpu is not supported for {other}")),
+    }
+}
+
 /// [`ArchDef::init_regs`] for ABIs that define nothing besides the SP.
 pub fn no_init_regs(_cpu: &mut xlat_exec::Cpu, _entry: u64) {}
 

@@ -735,6 +735,7 @@ pub static ARCH: ArchDef = ArchDef {
             | hwcap::VSX
             | hwcap::TRUE_LE,
         hwcap2: hwcap2::ARCH_2_07 | hwcap2::DSCR | hwcap2::ISEL | hwcap2::TAR,
+        hwcaps: None,
         platform: "power8",
         minsigstksz: 8192,
         base_platform: Some("power8"),
