@@ -148,7 +148,10 @@ pub fn valid(i: Insn) -> bool {
 
 fn dispatch(x: &mut X<'_>, i: Insn) -> R {
     let w = i.0;
-    if is!(w, "00011110 01100011 010000xx xxxxxxxx") {
+    if is!(w, "00011110 01111110 000000xx xxxxxxxx") {
+        fjcvtzs(x, i);
+        Ok(())
+    } else if is!(w, "00011110 01100011 010000xx xxxxxxxx") {
         // BFCVT Hd, Sn
         let v = el(x.v(i.rn()), 0, 32) as u32;
         let r = bfcvt(&mut x.env, v);
@@ -1066,6 +1069,64 @@ fn narrow_misc(x: &mut X<'_>, i: Insn, scalar: bool) -> R {
         x.wr(d, r, true);
     }
     Ok(())
+}
+
+/// FJCVTZS Wd, Dn (FPToFixedJS): truncate toward zero, result modulo
+/// 2^32; Z is set only for an exact, in-range, non-negative-zero
+/// conversion; IOC for NaN, infinity and out-of-range values, IXC when
+/// inexact.
+fn fjcvtzs(x: &mut X<'_>, i: Insn) {
+    let f = Fmt::D;
+    let v = el(x.v(i.rn()), 0, 64);
+    let v = x.env.flush_in(f, v);
+    let (sign, exp, frac) = ffields(f, v);
+    let (result, z) = if f.is_nan(v) || is_inf(f, v) {
+        x.env.flags |= fp::IOC;
+        (0u64, false)
+    } else if exp == 0 && frac == 0 {
+        (0, !sign)
+    } else {
+        // value = m * 2^e
+        let (m, e) = if exp == 0 {
+            (frac as u128, -1074i64)
+        } else {
+            ((frac | 1 << 52) as u128, exp - 1075)
+        };
+        let (mag, exact) = if e >= 0 {
+            if e >= 64 {
+                (0u128, true)
+            } else {
+                (m << e, true)
+            }
+        } else if -e >= 128 {
+            (0, m == 0)
+        } else {
+            (m >> -e, m & ((1u128 << -e) - 1) == 0)
+        };
+        let in_range = e < 64 && (mag < (1 << 31) || (sign && mag == 1 << 31));
+        let r = if sign {
+            (mag as u64).wrapping_neg()
+        } else {
+            mag as u64
+        };
+        let mut z = true;
+        if !exact {
+            x.env.flags |= fp::IXC;
+            z = false;
+        }
+        if !in_range {
+            x.env.flags |= fp::IOC;
+            z = false;
+        }
+        (r & 0xffff_ffff, z)
+    };
+    if i.rd() != 31 {
+        x.st.x[i.rd() as usize] = result;
+    }
+    x.st.nf = 0;
+    x.st.zf = z as u8;
+    x.st.cf = 0;
+    x.st.vf = 0;
 }
 
 /// BFCVT: single precision to BFloat16 with FPCR's rounding mode, FZ
@@ -2084,6 +2145,9 @@ pub fn feature_of(i: Insn) -> Option<crate::cpu::Feature> {
     let w = i.0;
     let u = i.u() != 0;
     let size = i.vsize();
+    if is!(w, "00011110 01111110 000000xx xxxxxxxx") {
+        return Some(Jscvt);
+    }
     if is!(w, "0xx01110 x10xxxxx 00xxx1xx xxxxxxxx")
         || is!(w, "0xx01110 x1111000 xxxx10xx xxxxxxxx")
         || is!(w, "01x11110 x10xxxxx 00xxx1xx xxxxxxxx")
@@ -2153,6 +2217,22 @@ mod tests {
 
     fn run(st: &mut Aarch64State, w: u32) {
         exec(st, Insn(w)).expect("valid encoding");
+    }
+
+    #[test]
+    fn fjcvtzs_javascript_conversion() {
+        // fjcvtzs w0, d1 (0x1e7e0020)
+        let f = |v: f64| {
+            let mut st = Aarch64State::default();
+            st.v[1] = v.to_bits() as u128;
+            run(&mut st, 0x1e7e_0020);
+            (st.x[0], st.zf, st.fpsr)
+        };
+        assert_eq!(f(-3.0), (0xffff_fffd, 1, 0));
+        assert_eq!(f(2.5), (2, 0, 0x10));
+        assert_eq!(f(4294967298.0), (2, 0, 0x1)); // 2^32 + 2: modulo, IOC
+        assert_eq!(f(-0.0), (0, 0, 0));
+        assert_eq!(f(f64::NAN), (0, 0, 0x1));
     }
 
     #[test]

@@ -52,6 +52,8 @@ pub enum Feature {
     Ssbs,
     /// DGH hint.
     Dgh,
+    /// FJCVTZS.
+    Jscvt,
 }
 
 /// A named CPU model.
@@ -77,7 +79,7 @@ pub static MODELS: &[CpuModel] = &[
         midr: 0x410f_d083,
         features: &[
             Aes, Pmull, Sha1, Sha256, Sha512, Sha3, Crc32, Atomics, Fp16, Rdm, Fcma, Lrcpc, Dcpop,
-            DotProd, Fhm, FlagM, FlagM2, Frint, I8mm, Bf16, Dgh,
+            DotProd, Fhm, FlagM, FlagM2, Frint, I8mm, Bf16, Dgh, Jscvt,
         ],
     },
     CpuModel {
@@ -140,6 +142,8 @@ pub mod hwcap {
     pub const CPUID: u64 = 1 << 11;
     /// asimdrdm
     pub const ASIMDRDM: u64 = 1 << 12;
+    /// jscvt
+    pub const JSCVT: u64 = 1 << 13;
     /// fcma
     pub const FCMA: u64 = 1 << 14;
     /// lrcpc
@@ -231,6 +235,7 @@ impl CpuModel {
             | self.bit(Atomics, ATOMICS)
             | self.bit(Fp16, FPHP | ASIMDHP)
             | self.bit(Rdm, ASIMDRDM)
+            | self.bit(Jscvt, JSCVT)
             | self.bit(Fcma, FCMA)
             | self.bit(Lrcpc, LRCPC)
             | self.bit(Dcpop, DCPOP)
@@ -294,6 +299,7 @@ impl CpuModel {
     /// ID_AA64ISAR1_EL1 (visible fields).
     pub fn isar1(&self) -> u64 {
         (self.has(Dcpop) as u64)
+            | (self.has(Jscvt) as u64) << 12
             | (self.has(Fcma) as u64) << 16
             | (self.has(Lrcpc) as u64) << 20
             | (self.has(Frint) as u64) << 32

@@ -262,7 +262,7 @@ xlat_ir::decode_table! {
     SIMD_perm    "0x001110 xx0xxxxx 0xxx10xx xxxxxxxx" => simd_fp::permute, "uzp1 uzp2 trn1 trn2 zip1 zip2";
     SIMD_ext     "0x101110 xx0xxxxx 0xxxx0xx xxxxxxxx" => simd_fp::ext, "ext";
     SIMD_tbl     "0x001110 xx0xxxxx 0xxx00xx xxxxxxxx" => simd_fp::tbl, "tbl tbx";
-    FP_mov_gen   "x0011110 xx1xxxxx 000000xx xxxxxxxx" => simd_fp::fp_int_conv, "fmov scvtf ucvtf fcvtzs fcvtzu fcvtns fcvtnu fcvtps fcvtpu fcvtms fcvtmu fcvtas fcvtau";
+    FP_mov_gen   "x0011110 xx1xxxxx 000000xx xxxxxxxx" => simd_fp::fp_int_conv, "fmov scvtf ucvtf fcvtzs fcvtzu fcvtns fcvtnu fcvtps fcvtpu fcvtms fcvtmu fcvtas fcvtau fjcvtzs";
     FP_fixed     "x0011110 xx0xxxxx xxxxxxxx xxxxxxxx" => simd_fp::fp_fixed, "scvtf ucvtf fcvtzs fcvtzu";
     FP_ccmp      "00011110 xx1xxxxx xxxx01xx xxxxxxxx" => simd_fp::fp_ccmp, "fccmp fccmpe";
     FP_1src      "00011110 xx1xxxxx x10000xx xxxxxxxx" => simd_fp::fp_1src, "fmov fabs fneg fsqrt fcvt frintn frintp frintm frintz frinta frintx frinti bfcvt frint32x frint32z frint64x frint64z";

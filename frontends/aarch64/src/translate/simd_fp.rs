@@ -514,6 +514,7 @@ pub fn fp_int_conv(c: &mut Ctx<'_>, i: Insn) -> TResult {
                 _ => return Err(Undef),
             }
         }
+        (3, 6) if !sf && ftype == 1 => return asimd(c, i),
         (0, 2..=5) | (_, 0) | (_, 1) => {
             fty(ftype)?;
             call_fp(c, i);
