@@ -1,7 +1,9 @@
 //! Unit tests of the IR: builder, verifier, printer (golden), passes, eval.
 
 use xlat_ir::eval::eval_int;
-use xlat_ir::passes::{constfold, dce, dead_flags, getset, optimize};
+use xlat_ir::passes::{
+    constfold, dce, dead_flags, getset, optimize, optimize_fused, optimize_sequential,
+};
 use xlat_ir::print::print_block;
 use xlat_ir::{
     Block, Builder, Cond, HelperDesc, HelperFlags, MemFlags, Opcode, Reg, RegInfo, RegKind,
@@ -306,4 +308,109 @@ fn op_table_is_consistent() {
     assert_eq!(names.len(), n, "duplicate op names");
     assert!(Opcode::Store.flags().has(xlat_ir::OpFlags::MAY_FAULT));
     assert!(!Opcode::Add.flags().has(xlat_ir::OpFlags::SIDE_EFFECT));
+}
+
+/// A pseudo-random block over r0, r1, zf: gets, sets, constants (often 0
+/// or 1, so identities fire), integer ops, compares, selects, loads,
+/// stores, state helpers, ending in a branch on a flag or an indirect jump.
+fn random_block(seed: u64) -> Block {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut rnd = move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let mut b = Builder::new(&LAYOUT, 0x1000);
+    let mut vals = vec![b.get(R0)];
+    let mut flags = vec![b.i8(1)];
+    for k in 0..(8 + rnd(40)) {
+        let pick = |vals: &[xlat_ir::Value], r: u64| vals[(r % vals.len() as u64) as usize];
+        match rnd(14) {
+            0 => b.insn_start(0x1000 + 4 * k),
+            1 => vals.push(b.get([R0, R1][rnd(2) as usize])),
+            2 => b.set([R0, R1][rnd(2) as usize], pick(&vals, rnd(99))),
+            3 => vals.push(b.i64([0, 1, 5, u64::MAX][rnd(4) as usize])),
+            4 => {
+                let (p, q) = (pick(&vals, rnd(99)), pick(&vals, rnd(99)));
+                vals.push(match rnd(5) {
+                    0 => b.add(p, q),
+                    1 => b.sub(p, q),
+                    2 => b.and(p, q),
+                    3 => b.xor(p, q),
+                    _ => b.mul(p, q),
+                });
+            }
+            5 => {
+                let (p, q) = (pick(&vals, rnd(99)), pick(&vals, rnd(99)));
+                flags.push(b.icmp([Cond::Eq, Cond::Ult][rnd(2) as usize], p, q));
+            }
+            6 => b.set(ZF, pick(&flags, rnd(99))),
+            7 => flags.push(b.get(ZF)),
+            8 => {
+                let c = pick(&flags, rnd(99));
+                let (p, q) = (pick(&vals, rnd(99)), pick(&vals, rnd(99)));
+                vals.push(b.select(c, p, q));
+            }
+            9 => {
+                let a = pick(&vals, rnd(99));
+                vals.push(b.load(Type::I64, a, MemFlags::new(8)));
+            }
+            10 => {
+                let (p, q) = (pick(&vals, rnd(99)), pick(&vals, rnd(99)));
+                b.store(p, q, MemFlags::new(8));
+            }
+            11 => {
+                b.call_helper(&READER, Type::Void, &[]);
+            }
+            12 => {
+                let v = pick(&vals, rnd(99));
+                let t = b.trunc(Type::I8, v);
+                flags.push(t);
+            }
+            _ => {
+                let f = pick(&flags, rnd(99));
+                vals.push(b.zext(Type::I64, f));
+            }
+        }
+    }
+    if rnd(2) == 0 {
+        let c = pick_last(&flags);
+        b.terminate(Terminal::Branch {
+            cond: c,
+            taken: 0x2000,
+            not_taken: 0x3000,
+        });
+    } else {
+        let v = pick_last(&vals);
+        b.terminate(Terminal::JumpIndirect(v));
+    }
+    b.finish()
+}
+
+fn pick_last(v: &[xlat_ir::Value]) -> xlat_ir::Value {
+    v[v.len() - 1]
+}
+
+#[test]
+fn fused_equals_sequential() {
+    let mut changed = 0;
+    for seed in 0..3000 {
+        let orig = random_block(seed);
+        verify(&orig, &LAYOUT).unwrap();
+        let mut seq = orig.clone();
+        optimize_sequential(&mut seq, &LAYOUT);
+        let mut fused = orig.clone();
+        optimize_fused(&mut fused, &LAYOUT);
+        verify(&fused, &LAYOUT).unwrap();
+        assert_eq!(
+            print_block(&fused, &LAYOUT),
+            print_block(&seq, &LAYOUT),
+            "seed {seed}\n{}",
+            print_block(&orig, &LAYOUT)
+        );
+        changed += usize::from(fused.insts.len() < orig.insts.len());
+    }
+    // The generator must exercise the passes, not only copy blocks.
+    assert!(changed > 2000, "only {changed} blocks changed");
 }

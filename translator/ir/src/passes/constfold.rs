@@ -1,21 +1,20 @@
-//! Constant folding: pure integer ops whose operands are all constants
-//! become constants (evaluated by [`crate::eval::eval_int`], the same code
-//! the interpreter runs), and a few algebraic identities are applied.
+//! Constant-folding marks (see [`super::constfold`]).
 
-use super::rebuild;
+use super::Scratch;
 use crate::eval::eval_int;
-use crate::{Block, Opcode, Shape, StateLayout, Value};
+use crate::{Block, Inst, Opcode, Shape, StateLayout, Value};
 
-/// Runs the pass.
-pub fn constfold(b: &mut Block, _layout: &StateLayout) {
-    let n = b.insts.len();
-    let mut keep = vec![true; n];
-    let mut alias: Vec<Value> = (0..n as u32).map(Value).collect();
-    let konst = |insts: &[crate::Inst], v: Value| -> Option<u128> {
+/// Replaces foldable instructions by constants in place and marks
+/// identities as aliases of their operand.
+pub(super) fn mark(b: &mut Block, _layout: &StateLayout, s: &mut Scratch) {
+    let konst = |insts: &[Inst], v: Value| -> Option<u128> {
         let i = &insts[v.index()];
         (i.op == Opcode::Const && i.ty.is_int()).then_some(i.imm as u128)
     };
-    for i in 0..n {
+    for i in 0..b.insts.len() {
+        if !s.keep[i] {
+            continue;
+        }
         let inst = b.insts[i];
         if !inst.ty.is_int() || inst.ty.bits() > 64 {
             continue;
@@ -27,15 +26,18 @@ pub fn constfold(b: &mut Block, _layout: &StateLayout) {
         ) {
             continue;
         }
-        let args: Vec<Option<u128>> = inst
-            .operands()
-            .map(|a| konst(&b.insts, alias_of(&alias, a)))
-            .collect();
-        if args.iter().all(|a| a.is_some()) && inst.args[0].is_some() {
-            let g = |k: usize| args.get(k).copied().flatten().unwrap_or(0);
+        // Operands (at most three), resolved, and whether each is constant.
+        let mut args = [None; 3];
+        let mut nargs = 0;
+        for a in inst.operands() {
+            args[nargs] = konst(&b.insts, s.resolve(a));
+            nargs += 1;
+        }
+        if args[..nargs].iter().all(|a| a.is_some()) && inst.args[0].is_some() {
+            let g = |k: usize| args[k].unwrap_or(0);
             let aty = b.insts[inst.args[0].index()].ty;
             if let Some(r) = eval_int(inst.op, inst.ty, aty, inst.imm, g(0), g(1), g(2)) {
-                b.insts[i] = crate::Inst {
+                b.insts[i] = Inst {
                     op: Opcode::Const,
                     ty: inst.ty,
                     args: [Value::NONE; 3],
@@ -46,7 +48,7 @@ pub fn constfold(b: &mut Block, _layout: &StateLayout) {
         }
         // Identities with one constant operand.
         let a0 = inst.args[0];
-        let c1 = args.get(1).copied().flatten();
+        let c1 = args[1];
         let identity = match (inst.op, c1) {
             (Opcode::Add | Opcode::Sub | Opcode::Or | Opcode::Xor, Some(0)) => Some(a0),
             (Opcode::Shl | Opcode::Lshr | Opcode::Ashr | Opcode::Rotr | Opcode::Rotl, Some(0)) => {
@@ -67,16 +69,8 @@ pub fn constfold(b: &mut Block, _layout: &StateLayout) {
             _ => None,
         };
         if let Some(v) = identity {
-            alias[i] = alias_of(&alias, v);
-            keep[i] = false;
+            s.alias[i] = s.resolve(v);
+            s.keep[i] = false;
         }
     }
-    rebuild(b, &keep, &alias);
-}
-
-fn alias_of(alias: &[Value], mut v: Value) -> Value {
-    while alias[v.index()] != v {
-        v = alias[v.index()];
-    }
-    v
 }

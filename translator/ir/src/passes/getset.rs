@@ -1,64 +1,54 @@
-//! Get/set elimination: a `get` of a register whose value is already known
-//! in the block (from an earlier get or set) is replaced by that value, and
-//! a `set` overwritten by a later `set` of the same register with no read
-//! or state-exact point between is deleted.
+//! Get/set elimination marks (see [`super::getset`]).
 
-use super::rebuild;
+use super::Scratch;
 use crate::{Block, OpFlags, Opcode, RegKind, StateLayout, Value};
 
-/// Runs the pass.
-pub fn getset(b: &mut Block, layout: &StateLayout) {
-    let n = b.insts.len();
+/// Marks forwarded `get`s as aliases and overwritten `set`s as dead.
+pub(super) fn mark(b: &mut Block, layout: &StateLayout, s: &mut Scratch) {
     let nregs = layout.regs.len();
-    let mut known = vec![Value::NONE; nregs];
+    s.known.clear();
+    s.known.resize(nregs, Value::NONE);
     // Index of the last set of each register not yet observed.
-    let mut pending = vec![usize::MAX; nregs];
-    let mut keep = vec![true; n];
-    let mut alias: Vec<Value> = (0..n as u32).map(Value).collect();
-    for i in 0..n {
+    s.pending.clear();
+    s.pending.resize(nregs, usize::MAX);
+    for i in 0..b.insts.len() {
+        if !s.keep[i] {
+            continue;
+        }
         let inst = b.insts[i];
         match inst.op {
             Opcode::Get => {
                 let r = inst.imm as usize;
-                if known[r].is_some() {
-                    alias[i] = known[r];
-                    keep[i] = false;
+                if s.known[r].is_some() {
+                    s.alias[i] = s.known[r];
+                    s.keep[i] = false;
                 } else {
-                    known[r] = Value(i as u32);
+                    s.known[r] = Value(i as u32);
                 }
-                pending[r] = usize::MAX;
+                s.pending[r] = usize::MAX;
             }
             Opcode::Set => {
                 let r = inst.imm as usize;
                 // Flags are left to the dead-flag pass.
-                if pending[r] != usize::MAX && layout.regs[r].kind != RegKind::Flag {
-                    keep[pending[r]] = false;
+                if s.pending[r] != usize::MAX && layout.regs[r].kind != RegKind::Flag {
+                    s.keep[s.pending[r]] = false;
                 }
-                pending[r] = i;
-                known[r] = inst.args[0];
+                s.pending[r] = i;
+                s.known[r] = inst.args[0];
             }
             Opcode::CallHelper => {
                 let h = b.helpers[inst.imm as usize];
                 if h.flags.reads_state || h.flags.may_fault {
-                    pending.iter_mut().for_each(|p| *p = usize::MAX);
+                    s.pending.fill(usize::MAX);
                 }
                 if h.flags.writes_state {
-                    known.iter_mut().for_each(|k| *k = Value::NONE);
+                    s.known.fill(Value::NONE);
                 }
             }
             _ if inst.op.flags().has(OpFlags::MAY_FAULT) => {
-                pending.iter_mut().for_each(|p| *p = usize::MAX);
+                s.pending.fill(usize::MAX);
             }
             _ => {}
         }
     }
-    // Resolve aliases of aliases to kept values.
-    for i in 0..n {
-        let mut v = alias[i];
-        while alias[v.index()] != v {
-            v = alias[v.index()];
-        }
-        alias[i] = v;
-    }
-    rebuild(b, &keep, &alias);
 }
