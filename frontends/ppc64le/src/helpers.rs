@@ -315,7 +315,8 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
                         let Some(d) = scalar_conv(xo9, (vb >> 64) as u64) else {
                             return false;
                         };
-                        (d as u128) << 64 | (vt & u64::MAX as u128)
+                        // Doubleword 1 of a scalar result is 0.
+                        (d as u128) << 64
                     }
                 }
             }
@@ -355,6 +356,29 @@ fn f2i(x: f64, signed: bool, bits: u32, nan: u64) -> u64 {
     }
 }
 
+/// The Power ISA's DP-to-SP conversion without rounding (the algorithm
+/// of Floating-Point Store Single): sign, exponent and fraction bits are
+/// moved, denormalizing small values; no rounding, no exceptions.
+pub fn to_single_ns(d: u64) -> u32 {
+    let exp = (d >> 52) & 0x7ff;
+    if exp > 896 {
+        // No denormalization (includes infinities and NaNs).
+        (((d >> 62) & 3) << 30 | ((d >> 29) & 0x3fff_ffff)) as u32
+    } else {
+        let mut w = ((d >> 63) << 31) as u32;
+        if exp >= 874 {
+            let m = (1u64 << 52) | (d & ((1 << 52) - 1));
+            w |= (m >> (896 + 30 - exp)) as u32;
+        }
+        w
+    }
+}
+
+/// The low word of `w` in both words.
+fn dup_word(w: u64) -> u64 {
+    (w << 32) | (w & 0xffff_ffff)
+}
+
 /// XX2 scalar conversions and roundings of doubleword 0 (`b`); returns
 /// the new doubleword 0.
 fn scalar_conv(xo9: u32, b: u64) -> Option<u64> {
@@ -362,14 +386,23 @@ fn scalar_conv(xo9: u32, b: u64) -> Option<u64> {
     let single_word = |x: f32| ((x.to_bits() as u64) << 32) | x.to_bits() as u64;
     Some(match xo9 {
         344 => f2i(f, true, 64, 1 << 63),
-        88 => f2i(f, true, 32, 0x8000_0000),
+        // The word results appear in both words of doubleword 0 (as
+        // qemu-ppc64le shows them; the other words are undefined).
+        88 => dup_word(f2i(f, true, 32, 0x8000_0000)),
         328 => f2i(f, false, 64, 0),
-        72 => f2i(f, false, 32, 0),
+        72 => dup_word(f2i(f, false, 32, 0)),
         376 => (b as i64 as f64).to_bits(),
         360 => (b as f64).to_bits(),
         312 => ((b as i64 as f32) as f64).to_bits(),
         296 => ((b as f32) as f64).to_bits(),
-        265 | 267 => single_word(f as f32),
+        265 => single_word(f as f32),
+        // xscvdpspn: the ISA's non-rounding DP-to-SP conversion (the
+        // store-single algorithm, as qemu implements it; undefined for
+        // values single precision cannot represent).
+        267 => {
+            let w = to_single_ns(b) as u64;
+            w << 32 | w
+        }
         // xsrsp: round to single precision, kept in double format.
         281 => ((f as f32) as f64).to_bits(),
         329 | 331 => (f32::from_bits((b >> 32) as u32) as f64).to_bits(),

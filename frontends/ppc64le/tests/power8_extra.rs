@@ -154,3 +154,28 @@ fn rounding_modes_direct_arithmetic() {
         b.term
     );
 }
+
+/// Found by tests/tests/difftest_ppc64le.rs against qemu-ppc64le: NaN
+/// results follow Power's rules (first NaN operand quieted, else the
+/// positive default QNaN, NaNs not negated by fnmadd), FP results clear
+/// doubleword 1 of the VSR, xscvdpspn truncates.
+#[test]
+fn power_nan_rules_and_vsr_doubleword_1() {
+    let mut s = state(&[]);
+    s.vsr[1] = (f64::INFINITY.to_bits() as u128) << 64 | 0x1234;
+    s.vsr[2] = (f64::INFINITY.to_bits() as u128) << 64;
+    s.vsr[3] = (0x7ff0_0000_0000_0001u128) << 64; // SNaN
+    // fsub f4,f1,f2: inf - inf is invalid: default QNaN, positive; dw1 0.
+    let r = run(&[0xfc811028], &s);
+    assert_eq!(r.st.vsr[4], 0x7ff8_0000_0000_0000u128 << 64);
+    // fadd f4,f1,f3: the SNaN operand, quieted.
+    let r = run(&[0xfc81182a], &s);
+    assert_eq!(r.st.fpr(4), 0x7ff8_0000_0000_0001);
+    // fnmadd f4,f3,f1,f2 (-(f3*f1 + f2)): the NaN keeps its sign.
+    let r = run(&[0xfc83107e], &s);
+    assert_eq!(r.st.fpr(4), 0x7ff8_0000_0000_0001);
+    // xscvdpspn vs4,vs5 with 1/7 truncates (qemu: 0x3e124924).
+    s.vsr[5] = ((1.0f64 / 7.0).to_bits() as u128) << 64;
+    let r = run(&[0xf0802c2c], &s);
+    assert_eq!(r.st.fpr(4) >> 32, 0x3e12_4924);
+}

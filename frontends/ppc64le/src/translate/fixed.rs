@@ -427,7 +427,8 @@ pub fn mfcr(c: &mut Ctx<'_>, i: Insn) -> TResult {
             let f = fxm.leading_zeros() - 24;
             cr_field_word(c, f)
         } else {
-            c.b.i64(0)
+            // RT undefined: left unchanged, as qemu does.
+            return Ok(());
         }
     } else {
         let mut acc = c.b.i64(0);
@@ -444,6 +445,11 @@ pub fn mfcr(c: &mut Ctx<'_>, i: Insn) -> TResult {
 /// MTCRF, MTOCRF: the CR fields selected by FXM (bit 0x80 = CR0) from RS.
 pub fn mtcrf(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let fxm = i.fxm();
+    if i.bit(20) && fxm.count_ones() != 1 {
+        // mtocrf with other than one field selected: the CR is undefined;
+        // left unchanged, as qemu does.
+        return Ok(());
+    }
     let s = c.gpr(i.rt());
     for f in 0..8 {
         if fxm & (0x80 >> f) != 0 {

@@ -106,6 +106,26 @@ fn record_fp(c: &mut Ctx<'_>, i: Insn) {
     }
 }
 
+/// Power's NaN rules for an arithmetic result `r` whose operands are
+/// `ops` in the ISA's priority order (FRA, FRB, FRC): a NaN result is the
+/// first NaN operand, quieted, else (an invalid operation) the default
+/// QNaN 0x7ff8000000000000, which is positive (x86's is negative). The
+/// host keeps a non-NaN result as it is.
+pub fn power_nan(c: &mut Ctx<'_>, r: Value, ops: &[Value]) -> Value {
+    let is_nan = c.b.fcmp(FCond::Uno, r, r);
+    let d = c.b.i64(0x7ff8_0000_0000_0000);
+    let mut pick = c.b.bitcast(Type::F64, d);
+    for &x in ops.iter().rev() {
+        let xn = c.b.fcmp(FCond::Uno, x, x);
+        let xi = c.b.bitcast(Type::I64, x);
+        let q = c.b.i64(1 << 51);
+        let xq = c.b.or(xi, q);
+        let xq = c.b.bitcast(Type::F64, xq);
+        pick = c.b.select(xn, xq, pick);
+    }
+    c.b.select(is_nan, pick, r)
+}
+
 /// Rounds a double to single precision and back (the `s` forms).
 fn round_single(c: &mut Ctx<'_>, v: Value) -> Value {
     let s = c.b.fcvt(Type::F32, v);
@@ -144,16 +164,18 @@ pub fn arith(c: &mut Ctx<'_>, i: Insn) -> TResult {
             require(rc == 0)?;
             let a = c.fpr(ra);
             let b = c.fpr(rb);
-            match xo {
+            let r = match xo {
                 18 => c.b.fdiv(a, b),
                 20 => c.b.fsub(a, b),
                 _ => c.b.fadd(a, b),
-            }
+            };
+            power_nan(c, r, &[a, b])
         }
         22 => {
             require(ra == 0 && rc == 0)?;
             let b = c.fpr(rb);
-            c.b.fsqrt(b)
+            let r = c.b.fsqrt(b);
+            power_nan(c, r, &[b])
         }
         23 => {
             require(!single)?;
@@ -169,15 +191,19 @@ pub fn arith(c: &mut Ctx<'_>, i: Insn) -> TResult {
             require(rb == 0)?;
             let a = c.fpr(ra);
             let cc = c.fpr(rc);
-            c.b.fmul(a, cc)
+            let r = c.b.fmul(a, cc);
+            power_nan(c, r, &[a, cc])
         }
         28..=31 => {
             let a = c.fpr(ra);
             let b = c.fpr(rb);
             let cc = c.fpr(rc);
-            let b = if xo == 28 || xo == 30 { c.b.fneg(b) } else { b };
-            let r = c.b.fma(a, cc, b);
-            if xo >= 30 { c.b.fneg(r) } else { r }
+            let nb = if xo == 28 || xo == 30 { c.b.fneg(b) } else { b };
+            let r = c.b.fma(a, cc, nb);
+            // fnmadd/fnmsub negate the result but not a NaN (the NaN
+            // rule below replaces every NaN result).
+            let r = if xo >= 30 { c.b.fneg(r) } else { r };
+            power_nan(c, r, &[a, b, cc])
         }
         _ => return Err(Undef),
     };

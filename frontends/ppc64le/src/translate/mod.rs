@@ -254,9 +254,13 @@ impl<'a> Ctx<'a> {
         self.b.get(r_fpr(n))
     }
 
-    /// Writes FPR `n` (F64); doubleword 1 of the VSR is kept.
+    /// Writes FPR `n` (F64) and sets doubleword 1 of VSR `n` to 0: the
+    /// ISA left it undefined before 3.1 and defines 0 since; processors
+    /// and qemu write 0.
     pub fn set_fpr(&mut self, n: u32, v: Value) {
         self.b.set(r_fpr(n), v);
+        let z = self.b.i64(0);
+        self.b.set(r_vsl(n), z);
     }
 
     /// Reads VR `n` (V128).
@@ -327,14 +331,23 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Writes doubleword 0 of VSR `n` (i64), keeping doubleword 1.
+    /// Writes doubleword 0 of VSR `n` (i64), keeping doubleword 1 (scalar
+    /// VSX loads and GPR moves, whose doubleword 1 is undefined; qemu
+    /// keeps it).
+    pub fn set_vsr_dw0_keep(&mut self, n: u32, dw0: Value) {
+        let dw1 = self.vsr_dw1(n);
+        self.set_vsr_dws(n, dw0, dw1);
+    }
+
+    /// Writes a scalar result: doubleword 0 of VSR `n` (i64), doubleword 1
+    /// set to 0 (see [`Ctx::set_fpr`]).
     pub fn set_vsr_dw0(&mut self, n: u32, dw0: Value) {
         if n < 32 {
             let f = self.b.bitcast(Type::F64, dw0);
             self.set_fpr(n, f);
         } else {
-            let dw1 = self.vsr_dw1(n);
-            self.set_vsr_dws(n, dw0, dw1);
+            let z = self.b.i64(0);
+            self.set_vsr_dws(n, dw0, z);
         }
     }
 

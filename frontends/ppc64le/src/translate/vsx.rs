@@ -85,19 +85,19 @@ pub fn load_store(c: &mut Ctx<'_>, i: Insn) -> TResult {
         }
         588 => {
             let d = load64(c, ea, 0);
-            c.set_vsr_dw0(xt, d);
+            c.set_vsr_dw0_keep(xt, d);
         }
         12 | 76 => {
             let f = MemFlags::new(4);
             let f = if i.xo10() == 76 { f.signed() } else { f };
             let d = c.b.load(Type::I64, ea, f);
-            c.set_vsr_dw0(xt, d);
+            c.set_vsr_dw0_keep(xt, d);
         }
         524 => {
             let s = c.b.load(Type::F32, ea, MemFlags::new(4));
             let d = c.b.fcvt(Type::F64, s);
             let d = c.b.bitcast(Type::I64, d);
-            c.set_vsr_dw0(xt, d);
+            c.set_vsr_dw0_keep(xt, d);
         }
         972 => {
             let d0 = c.vsr_dw0(xt);
@@ -173,7 +173,7 @@ pub fn moves(c: &mut Ctx<'_>, i: Insn) -> TResult {
                     c.b.zext(Type::I64, w)
                 }
             };
-            c.set_vsr_dw0(x, d);
+            c.set_vsr_dw0_keep(x, d);
         }
         435 => {
             let a = c.gpr0(i.ra());
@@ -379,11 +379,24 @@ pub fn scalar(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let b = c.vsr_dw0(xb);
     let af = c.b.bitcast(Type::F64, a);
     let bf = c.b.bitcast(Type::F64, b);
+    let nan = |c: &mut Ctx<'_>, r| super::fp::power_nan(c, r, &[af, bf]);
     let (r, single) = match xo8 {
-        32 | 0 => (c.b.fadd(af, bf), xo8 == 0),
-        40 | 8 => (c.b.fsub(af, bf), xo8 == 8),
-        48 | 16 => (c.b.fmul(af, bf), xo8 == 16),
-        56 | 24 => (c.b.fdiv(af, bf), xo8 == 24),
+        32 | 0 => {
+            let r = c.b.fadd(af, bf);
+            (nan(c, r), xo8 == 0)
+        }
+        40 | 8 => {
+            let r = c.b.fsub(af, bf);
+            (nan(c, r), xo8 == 8)
+        }
+        48 | 16 => {
+            let r = c.b.fmul(af, bf);
+            (nan(c, r), xo8 == 16)
+        }
+        56 | 24 => {
+            let r = c.b.fdiv(af, bf);
+            (nan(c, r), xo8 == 24)
+        }
         160 => (c.b.fmax(af, bf), false),
         168 => (c.b.fmin(af, bf), false),
         176 => {
@@ -403,8 +416,9 @@ pub fn scalar(c: &mut Ctx<'_>, i: Insn) -> TResult {
             } else {
                 (tf, bf)
             };
-            let addend = if xo8 >= 49 { c.b.fneg(addend) } else { addend };
-            (c.b.fma(af, m, addend), false)
+            let na = if xo8 >= 49 { c.b.fneg(addend) } else { addend };
+            let r = c.b.fma(af, m, na);
+            (super::fp::power_nan(c, r, &[af, addend, m]), false)
         }
         _ => return Err(Undef),
     };
@@ -428,7 +442,10 @@ pub fn scalar2(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let b = c.vsr_dw0(xb);
     let bf = c.b.bitcast(Type::F64, b);
     let r = match xo9 {
-        75 => c.b.fsqrt(bf),
+        75 => {
+            let r = c.b.fsqrt(bf);
+            super::fp::power_nan(c, r, &[bf])
+        }
         345 => c.b.fabs(bf),
         361 => {
             let a = c.b.fabs(bf);
