@@ -69,6 +69,7 @@ impl AddressSpace {
         if addr == 0 {
             return Ok(std::ptr::null_mut());
         }
+        self.release_code(addr, len);
         self.host_ptr(addr, len).ok_or(Errno::EFAULT)
     }
 }

@@ -238,6 +238,12 @@ pub struct AddressSpace {
     limit: u64,
     inner: RwLock<Inner>,
     invalidate: RwLock<Option<InvalidateHook>>,
+    /// Writable guest pages that hold translated code: write-protected in
+    /// the host mapping (the guest's view in `inner` keeps `WRITE`), so a
+    /// guest store faults and invalidates the translations first.
+    code_pages: std::sync::Mutex<std::collections::BTreeSet<u64>>,
+    /// `code_pages.len()`, readable without the lock.
+    code_count: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for AddressSpace {
@@ -285,6 +291,8 @@ impl AddressSpace {
                     mmap_top: limit - stack_gap,
                 }),
                 invalidate: RwLock::new(None),
+                code_pages: Default::default(),
+                code_count: Default::default(),
             }));
         }
         Err(MmapError::Reserve(
@@ -423,6 +431,7 @@ impl AddressSpace {
             offset: if fd < 0 { 0 } else { offset },
             name,
         });
+        self.forget_code(addr, end);
         drop(g);
         if had_code {
             self.invalidate(addr, len);
@@ -462,6 +471,7 @@ impl AddressSpace {
         let mut g = self.lock_write();
         self.reserve_none(addr, len)?;
         g.map.remove(addr, end);
+        self.forget_code(addr, end);
         drop(g);
         self.invalidate(addr, len);
         Ok(())
@@ -522,8 +532,12 @@ impl AddressSpace {
             }
         }
         g.map.protect(addr, end, gprot);
+        let had_code = self.forget_code(addr, end);
         drop(g);
-        if lost_exec {
+        // Losing exec, write-protected code pages becoming writable again
+        // and (as a JIT's W^X cycle or a cache flush implies) gaining exec
+        // all drop the translations of the range.
+        if lost_exec || had_code || gprot & prot::EXEC != 0 {
             self.invalidate(addr, len);
         }
         Ok(())
@@ -631,6 +645,8 @@ impl AddressSpace {
         m.len = new_len;
         g.map.remove(old, old_end);
         g.map.insert(m);
+        self.forget_code(old, old_end);
+        self.forget_code(dest, dest + new_len);
         drop(g);
         self.invalidate(old, old_len);
         self.invalidate(dest, new_len);
@@ -724,6 +740,111 @@ impl AddressSpace {
         }
     }
 
+    /// Write-protects the host pages of `[start, end)` (a writable and
+    /// executable mapping with guest protection `gprot`) whose code is
+    /// being translated. Called with the mappings lock held.
+    fn protect_code(&self, start: u64, end: u64, gprot: u32) {
+        let mut set = self.code_pages.lock().unwrap_or_else(|e| e.into_inner());
+        let mut p = start & !(PAGE_SIZE - 1);
+        while p < end {
+            if set.insert(p) {
+                // SAFETY: the page lies inside our reservation and is mapped.
+                unsafe {
+                    libc::mprotect(
+                        (self.base + p) as *mut libc::c_void,
+                        PAGE_SIZE as usize,
+                        Self::host_prot(gprot & !prot::WRITE),
+                    )
+                };
+            }
+            p += PAGE_SIZE;
+        }
+        self.code_count
+            .store(set.len(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Drops the write-protected code pages of `[start, end)` from the set
+    /// (their host protection was just replaced); true if there were any.
+    /// Called with the mappings lock held for writing.
+    fn forget_code(&self, start: u64, end: u64) -> bool {
+        if self.code_count.load(std::sync::atomic::Ordering::Relaxed) == 0 {
+            return false;
+        }
+        let mut set = self.code_pages.lock().unwrap_or_else(|e| e.into_inner());
+        let gone: Vec<u64> = set.range(start & !(PAGE_SIZE - 1)..end).copied().collect();
+        for p in &gone {
+            set.remove(p);
+        }
+        self.code_count
+            .store(set.len(), std::sync::atomic::Ordering::Relaxed);
+        !gone.is_empty()
+    }
+
+    /// Makes the page at `page` writable on the host again if the guest may
+    /// write it; returns (guest may write, the page held code).
+    fn unprotect_page(&self, g: &Inner, page: u64) -> (bool, bool) {
+        let Some(m) = g.map.find(page) else {
+            return (false, false);
+        };
+        if m.prot & prot::WRITE == 0 {
+            return (false, false);
+        }
+        let mut set = self.code_pages.lock().unwrap_or_else(|e| e.into_inner());
+        let was = set.remove(&page);
+        self.code_count
+            .store(set.len(), std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: the page lies inside our reservation and is mapped; this
+        // restores the protection the guest asked for.
+        unsafe {
+            libc::mprotect(
+                (self.base + page) as *mut libc::c_void,
+                PAGE_SIZE as usize,
+                Self::host_prot(m.prot),
+            )
+        };
+        (true, was)
+    }
+
+    /// A guest write faulted at `addr`: if the guest may write there, the
+    /// page was write-protected because it holds translated code (or a
+    /// racing thread has just unprotected it). Its translations are
+    /// invalidated, the page is made writable and true is returned: the
+    /// store is to be retried. False for a real protection fault.
+    pub fn smc_write_fault(&self, addr: u64) -> bool {
+        let page = addr & !(PAGE_SIZE - 1);
+        let (writable, had_code) = {
+            let g = self.lock_read();
+            self.unprotect_page(&g, page)
+        };
+        if had_code {
+            self.invalidate(page, PAGE_SIZE);
+        }
+        writable
+    }
+
+    /// Before xlat or the host kernel writes guest memory on the guest's
+    /// behalf (syscalls): unprotects and invalidates the code pages of
+    /// `[addr, addr+len)`.
+    pub fn release_code(&self, addr: u64, len: u64) {
+        if self.code_count.load(std::sync::atomic::Ordering::Relaxed) == 0 || len == 0 {
+            return;
+        }
+        let end = addr.saturating_add(len);
+        let pages: Vec<u64> = {
+            let set = self.code_pages.lock().unwrap_or_else(|e| e.into_inner());
+            set.range(addr & !(PAGE_SIZE - 1)..end).copied().collect()
+        };
+        for p in pages {
+            let (_, had) = {
+                let g = self.lock_read();
+                self.unprotect_page(&g, p)
+            };
+            if had {
+                self.invalidate(p, PAGE_SIZE);
+            }
+        }
+    }
+
     /// Copies guest memory at `addr` into `buf`.
     pub fn read_bytes(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
         let p = self
@@ -736,6 +857,7 @@ impl AddressSpace {
 
     /// Copies `buf` into guest memory at `addr`.
     pub fn write_bytes(&self, addr: u64, buf: &[u8]) -> Result<(), Fault> {
+        self.release_code(addr, buf.len() as u64);
         let p = self
             .host_ptr(addr, buf.len() as u64)
             .ok_or_else(|| Self::out_of_range(addr.max(self.limit), true))?;
@@ -857,7 +979,12 @@ impl GuestMemory for AddressSpace {
             let mut a = addr;
             while a < end {
                 match g.map.find(a) {
-                    Some(m) if m.prot & prot::EXEC != 0 => a = m.end(),
+                    Some(m) if m.prot & prot::EXEC != 0 => {
+                        if m.prot & prot::WRITE != 0 {
+                            self.protect_code(a, m.end().min(end), m.prot);
+                        }
+                        a = m.end()
+                    }
                     Some(_) => {
                         return Err(Fault {
                             addr: a,

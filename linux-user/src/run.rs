@@ -301,6 +301,15 @@ pub fn thread_loop(sh: &Arc<Shared>, cpu: &mut Cpu, thread: &mut ThreadState) ->
                 signal::deliver_sync(proc, cpu, thread, s);
             }
             Exit::Fault { fault, pc } => {
+                if fault.write
+                    && fault.kind == xlat_ir::abi::FaultKind::Protection
+                    && mem.smc_write_fault(fault.addr)
+                {
+                    // A store into a page holding translated code: the
+                    // translations are gone, the store runs again.
+                    cpu.set_pc(pc);
+                    continue;
+                }
                 let (sig, code) = signal::fault_signal(fault.kind);
                 cpu.set_pc(pc);
                 let s = signal::SyncSignal {

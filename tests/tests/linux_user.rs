@@ -213,3 +213,7 @@ fn missing_dynamic_linker_is_one_error_line() {
 // timerfd, signalfd, inotify, memfd, sendfile/splice/tee/copy_file_range,
 // record locks, xattrs, statfs.
 guest!(unixapi, "unixapi", check_static, [interp, jit, mixed]);
+
+// Self-modifying code: RWX pages rewritten (hot, from a second thread,
+// data next to code), W^X mprotect cycles, code placed by read().
+guest!(smc, "smc", check_static, [interp, jit, mixed, nochain]);
