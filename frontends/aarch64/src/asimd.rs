@@ -1109,14 +1109,12 @@ fn fjcvtzs(x: &mut X<'_>, i: Insn) {
         } else {
             mag as u64
         };
-        let mut z = true;
-        if !exact {
-            x.env.flags |= fp::IXC;
-            z = false;
-        }
+        // Out of range raises IOC only (as QEMU does), else IXC if inexact.
+        let z = in_range && exact;
         if !in_range {
             x.env.flags |= fp::IOC;
-            z = false;
+        } else if !exact {
+            x.env.flags |= fp::IXC;
         }
         (r & 0xffff_ffff, z)
     };
@@ -2233,6 +2231,10 @@ mod tests {
         assert_eq!(f(4294967298.0), (2, 0, 0x1)); // 2^32 + 2: modulo, IOC
         assert_eq!(f(-0.0), (0, 0, 0));
         assert_eq!(f(f64::NAN), (0, 0, 0x1));
+        // Values from qemu-aarch64.
+        assert_eq!(f(2147483648.5), (0x8000_0000, 0, 0x1));
+        assert_eq!(f(-2147483648.0), (0x8000_0000, 1, 0));
+        assert_eq!(f(5e-324), (0, 0, 0x10));
     }
 
     #[test]
