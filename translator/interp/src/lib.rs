@@ -31,20 +31,98 @@ impl Scratch {
     }
 }
 
-/// Masks `v` to the width of `ty` (no-op for 128-bit types). Matches on
-/// the type rather than shifting by its width (a 128-bit shift by a
-/// variable amount is several host instructions, and this runs once per
-/// interpreted op).
+/// Masks `v` to the width of `ty` (no-op for 128-bit types). A table
+/// lookup by the type rather than a shift by its width (a 128-bit shift by
+/// a variable amount is several host instructions) or a `match` (a jump
+/// table), since this runs once per interpreted op.
 #[inline]
 fn mask(ty: Type, v: u128) -> u128 {
-    match ty {
-        Type::Void => 0,
-        Type::I8 => v & 0xff,
-        Type::I16 => v & 0xffff,
-        Type::I32 | Type::F32 => v & 0xffff_ffff,
-        Type::I64 | Type::F64 => v & u64::MAX as u128,
-        Type::I128 | Type::V128 => v,
-    }
+    const MASKS: [u128; 9] = {
+        let mut m = [0u128; 9];
+        let mut i = 0;
+        while i < 9 {
+            assert!(TYPES[i] as usize == i, "TYPES must follow the enum order");
+            m[i] = match TYPES[i].bits() {
+                0 => 0,
+                128 => u128::MAX,
+                b => (1u128 << b) - 1,
+            };
+            i += 1;
+        }
+        m
+    };
+    const TYPES: [Type; 9] = [
+        Type::Void,
+        Type::I8,
+        Type::I16,
+        Type::I32,
+        Type::I64,
+        Type::I128,
+        Type::F32,
+        Type::F64,
+        Type::V128,
+    ];
+    v & MASKS[ty as usize]
+}
+
+/// Evaluates the integer ops of at most 64 bits that guest code uses most
+/// (compares, shifts, multiply, sign extension) in 64-bit host arithmetic;
+/// `None` for anything else, which then goes to
+/// [`xlat_ir::eval::eval_int`]. The results agree with `eval_int` after
+/// masking to `ty` (a unit test compares them).
+#[inline]
+fn int_fast(op: Opcode, ty: Type, aty: Type, imm: u64, a: u128, b: u128) -> Option<u128> {
+    let (a, b) = (a as u64, b as u64);
+    // Sign-extends the low `bits` (1..=64) of `x`.
+    let sx = |bits: u32, x: u64| ((x << (64 - bits)) as i64) >> (64 - bits);
+    let r = match op {
+        Opcode::Icmp => {
+            let bits = aty.bits();
+            if bits == 0 || bits > 64 {
+                return None;
+            }
+            let m = u64::MAX >> (64 - bits);
+            let (ua, ub) = (a & m, b & m);
+            let (sa, sb) = (sx(bits, ua), sx(bits, ub));
+            (match xlat_ir::Cond::from_imm(imm)? {
+                xlat_ir::Cond::Eq => ua == ub,
+                xlat_ir::Cond::Ne => ua != ub,
+                xlat_ir::Cond::Ult => ua < ub,
+                xlat_ir::Cond::Ule => ua <= ub,
+                xlat_ir::Cond::Ugt => ua > ub,
+                xlat_ir::Cond::Uge => ua >= ub,
+                xlat_ir::Cond::Slt => sa < sb,
+                xlat_ir::Cond::Sle => sa <= sb,
+                xlat_ir::Cond::Sgt => sa > sb,
+                xlat_ir::Cond::Sge => sa >= sb,
+            }) as u64
+        }
+        _ => {
+            let bits = ty.bits();
+            if bits == 0 || bits > 64 || !ty.is_int() {
+                return None;
+            }
+            let m = u64::MAX >> (64 - bits);
+            let amt = (b as u32) & (bits - 1);
+            match op {
+                Opcode::Shl => a << amt,
+                Opcode::Lshr => (a & m) >> amt,
+                Opcode::Ashr => (sx(bits, a) >> amt) as u64,
+                Opcode::Mul => a.wrapping_mul(b),
+                Opcode::Not => !a,
+                Opcode::Neg => a.wrapping_neg(),
+                Opcode::Sext => {
+                    let ab = aty.bits();
+                    if ab == 0 || ab > 64 {
+                        return None;
+                    }
+                    sx(ab, a) as u64
+                }
+                _ => return None,
+            }
+        }
+    };
+    Some(r as u128)
 }
 
 /// Sign-extends the low `bits` of `v` to 128 bits.
@@ -403,7 +481,12 @@ pub unsafe fn run_block(
                 }
             }
             Shape::Bin | Shape::Un | Shape::Cmp | Shape::Extend | Shape::Narrow => {
-                xlat_ir::eval::eval_int(inst.op, ty, aty, inst.imm, a, b, c).unwrap_or(0)
+                match int_fast(inst.op, ty, aty, inst.imm, a, b) {
+                    Some(r) => r,
+                    None => {
+                        xlat_ir::eval::eval_int(inst.op, ty, aty, inst.imm, a, b, c).unwrap_or(0)
+                    }
+                }
             }
             Shape::FBin
             | Shape::FUn

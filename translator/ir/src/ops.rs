@@ -299,11 +299,13 @@ macro_rules! ops {
             }
 
             /// Typing shape.
+            #[inline]
             pub fn shape(self) -> Shape {
                 match self { $(Opcode::$var => Shape::$shape,)* }
             }
 
             /// Effect flags.
+            #[inline]
             pub fn flags(self) -> OpFlags {
                 match self { $(Opcode::$var => OpFlags::NONE $(.with(OpFlags::$flag))*,)* }
             }
