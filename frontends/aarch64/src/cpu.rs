@@ -54,6 +54,8 @@ pub enum Feature {
     Dgh,
     /// FJCVTZS.
     Jscvt,
+    /// SM3 hash instructions.
+    Sm3,
 }
 
 /// A named CPU model.
@@ -79,7 +81,7 @@ pub static MODELS: &[CpuModel] = &[
         midr: 0x410f_d083,
         features: &[
             Aes, Pmull, Sha1, Sha256, Sha512, Sha3, Crc32, Atomics, Fp16, Rdm, Fcma, Lrcpc, Dcpop,
-            DotProd, Fhm, FlagM, FlagM2, Frint, I8mm, Bf16, Dgh, Jscvt,
+            DotProd, Fhm, FlagM, FlagM2, Frint, I8mm, Bf16, Dgh, Jscvt, Sm3,
         ],
     },
     CpuModel {
@@ -152,6 +154,8 @@ pub mod hwcap {
     pub const DCPOP: u64 = 1 << 16;
     /// sha3
     pub const SHA3: u64 = 1 << 17;
+    /// sm3
+    pub const SM3: u64 = 1 << 18;
     /// asimddp
     pub const ASIMDDP: u64 = 1 << 20;
     /// sha512
@@ -240,6 +244,7 @@ impl CpuModel {
             | self.bit(Lrcpc, LRCPC)
             | self.bit(Dcpop, DCPOP)
             | self.bit(Sha3, SHA3)
+            | self.bit(Sm3, SM3)
             | self.bit(DotProd, ASIMDDP)
             | self.bit(Sha512, SHA512)
             | self.bit(Fhm, ASIMDFHM)
@@ -291,6 +296,7 @@ impl CpuModel {
             | self.bit(Atomics, 2) << 20
             | (self.has(Rdm) as u64) << 28
             | (self.has(Sha3) as u64) << 32
+            | (self.has(Sm3) as u64) << 36
             | (self.has(DotProd) as u64) << 44
             | (self.has(Fhm) as u64) << 48
             | ts << 52

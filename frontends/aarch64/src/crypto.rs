@@ -378,6 +378,67 @@ fn sha512su1(w: u128, x: u128, y: u128) -> u128 {
     )
 }
 
+fn sm3partw1(vd: u128, vn: u128, vm: u128) -> u128 {
+    let x = vd ^ vn;
+    let mut r = 0u128;
+    for e in 0..3 {
+        set32(&mut r, e, w32(x, e) ^ w32(vm, e + 1).rotate_left(15));
+    }
+    for e in 0..4 {
+        if e == 3 {
+            let top = w32(x, 3) ^ w32(r, 0).rotate_left(15);
+            set32(&mut r, 3, top);
+        }
+        let v = w32(r, e);
+        set32(&mut r, e, v ^ v.rotate_left(15) ^ v.rotate_left(23));
+    }
+    r
+}
+
+fn sm3partw2(vd: u128, vn: u128, vm: u128) -> u128 {
+    let mut rot = 0u128;
+    for e in 0..4 {
+        set32(&mut rot, e, w32(vm, e).rotate_left(7));
+    }
+    let tmp = vn ^ rot;
+    let mut r = vd ^ tmp;
+    let t2 = w32(tmp, 0).rotate_left(15);
+    let t2 = t2 ^ t2.rotate_left(15) ^ t2.rotate_left(23);
+    let top = w32(r, 3) ^ t2;
+    set32(&mut r, 3, top);
+    r
+}
+
+/// SM3TT1A/SM3TT1B/SM3TT2A/SM3TT2B (`op` = bits 11:10) with lane `imm2`.
+fn sm3tt(vd: u128, vn: u128, vm: u128, imm2: u32, op: u32) -> u128 {
+    let (a, b, c, dd) = (w32(vd, 3), w32(vd, 2), w32(vd, 1), w32(vd, 0));
+    let wj = w32(vm, imm2);
+    let mut r = 0u128;
+    set32(&mut r, 0, c);
+    set32(&mut r, 2, a);
+    if op < 2 {
+        let ss2 = w32(vn, 3) ^ a.rotate_left(12);
+        let f = if op == 0 {
+            c ^ a ^ b
+        } else {
+            (a & c) | (a & b) | (c & b)
+        };
+        let tt1 = f.wrapping_add(dd).wrapping_add(ss2).wrapping_add(wj);
+        set32(&mut r, 1, b.rotate_left(9));
+        set32(&mut r, 3, tt1);
+    } else {
+        let g = if op == 2 {
+            c ^ a ^ b
+        } else {
+            (a & b) | (!a & c)
+        };
+        let tt2 = g.wrapping_add(dd).wrapping_add(w32(vn, 3)).wrapping_add(wj);
+        set32(&mut r, 1, b.rotate_left(19));
+        set32(&mut r, 3, tt2 ^ tt2.rotate_left(9) ^ tt2.rotate_left(17));
+    }
+    r
+}
+
 /// Executes one cryptographic-extension instruction; `Err(Undef)` (state
 /// untouched) if unallocated or not implemented.
 pub fn exec(st: &mut Aarch64State, i: Insn) -> Result<(), Undef> {
@@ -449,7 +510,17 @@ pub fn exec(st: &mut Aarch64State, i: Insn) -> Result<(), Undef> {
         }
     } else if is!(w, "11001110 011xxxxx 1x00xxxx xxxxxxxx") {
         if i.bit(14) {
-            return Err(Undef);
+            return match i.bits(11, 10) {
+                0 => {
+                    st.v[d] = sm3partw1(vd, vn, vm);
+                    Ok(())
+                }
+                1 => {
+                    st.v[d] = sm3partw2(vd, vn, vm);
+                    Ok(())
+                }
+                _ => Err(Undef),
+            };
         }
         match i.bits(11, 10) {
             0 => sha512h(vn, vm, vd),
@@ -465,8 +536,17 @@ pub fn exec(st: &mut Aarch64State, i: Insn) -> Result<(), Undef> {
         match i.bits(22, 21) {
             0 => vn ^ vm ^ va,
             1 => vn ^ (vm & !va),
+            2 => {
+                let t = w32(vn, 3)
+                    .rotate_left(12)
+                    .wrapping_add(w32(vm, 3))
+                    .wrapping_add(w32(va, 3));
+                (t.rotate_left(7) as u128) << 96
+            }
             _ => return Err(Undef),
         }
+    } else if is!(w, "11001110 010xxxxx 10xxxxxx xxxxxxxx") {
+        sm3tt(vd, vn, vm, i.bits(13, 12), i.bits(11, 10))
     } else if is!(w, "11001110 100xxxxx xxxxxxxx xxxxxxxx") {
         let t = vn ^ vm;
         let sh = i.bits(15, 10);
@@ -493,6 +573,11 @@ pub fn feature_of(i: Insn) -> crate::cpu::Feature {
         if i.bits(14, 12) <= 3 { Sha1 } else { Sha256 }
     } else if is!(w, "01011110 xx10100x xxxx10xx xxxxxxxx") {
         if i.opcode12() <= 1 { Sha1 } else { Sha256 }
+    } else if is!(w, "11001110 011xxxxx 1x00xxxx xxxxxxxx") && i.bit(14)
+        || is!(w, "11001110 010xxxxx 10xxxxxx xxxxxxxx")
+        || is!(w, "11001110 0xxxxxxx 0xxxxxxx xxxxxxxx") && i.bits(22, 21) == 2
+    {
+        Sm3
     } else if is!(w, "11001110 011xxxxx 1x00xxxx xxxxxxxx") && i.bits(11, 10) == 3 {
         Sha3
     } else if is!(w, "11001110 011xxxxx 1x00xxxx xxxxxxxx")

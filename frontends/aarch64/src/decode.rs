@@ -234,8 +234,9 @@ xlat_ir::decode_table! {
     CRYPTO_aes   "01001110 xx10100x xxxx10xx xxxxxxxx" => simd_fp::crypto, "aese aesd aesmc aesimc";
     CRYPTO_sha3  "01011110 xx0xxxxx 0xxx00xx xxxxxxxx" => simd_fp::crypto, "sha1c sha1p sha1m sha1su0 sha256h sha256h2 sha256su1";
     CRYPTO_sha2  "01011110 xx10100x xxxx10xx xxxxxxxx" => simd_fp::crypto, "sha1h sha1su1 sha256su0";
-    CRYPTO_sha512_3 "11001110 011xxxxx 1x00xxxx xxxxxxxx" => simd_fp::crypto, "sha512h sha512h2 sha512su1 rax1";
-    CRYPTO_4reg  "11001110 0xxxxxxx 0xxxxxxx xxxxxxxx" => simd_fp::crypto, "eor3 bcax";
+    CRYPTO_sha512_3 "11001110 011xxxxx 1x00xxxx xxxxxxxx" => simd_fp::crypto, "sha512h sha512h2 sha512su1 rax1 sm3partw1 sm3partw2";
+    CRYPTO_4reg  "11001110 0xxxxxxx 0xxxxxxx xxxxxxxx" => simd_fp::crypto, "eor3 bcax sm3ss1";
+    CRYPTO_sm3tt "11001110 010xxxxx 10xxxxxx xxxxxxxx" => simd_fp::crypto, "sm3tt1a sm3tt1b sm3tt2a sm3tt2b";
     CRYPTO_xar   "11001110 100xxxxx xxxxxxxx xxxxxxxx" => simd_fp::crypto, "xar";
     CRYPTO_sha512_2 "11001110 11000000 1000xxxx xxxxxxxx" => simd_fp::crypto, "sha512su0";
     SIMD_modimm  "0xx01111 00000xxx xxxx01xx xxxxxxxx" => simd_fp::mod_imm, "movi mvni orr bic fmov";
