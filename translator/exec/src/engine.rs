@@ -4,6 +4,7 @@
 use crate::cpu::{Cpu, CpuShared, STOP_FLUSH, STOP_REQUEST};
 use crate::{ExecError, ExecOptions, Exit, Fault, FaultKind, MemRef, Tier};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex, RwLock, Weak};
@@ -14,6 +15,34 @@ use xlat_jit::{Jit, JitOptions};
 
 /// Block-cache key: guest PC and the frontend's translation flags.
 type Key = (u64, u64);
+
+/// A hash map keyed by [`Key`] with [`KeyHasher`].
+type KeyMap<V> = HashMap<Key, V, BuildHasherDefault<KeyHasher>>;
+
+/// A multiply-rotate hasher for block keys (guest PC, flags): the keys are
+/// not attacker-chosen in a way that matters (a guest can only slow itself
+/// down), and SipHash was a visible part of start-up under callgrind.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        // Fold the well-mixed high half into the low bits (bucket index).
+        self.0 ^ (self.0 >> 29)
+    }
+}
 
 /// Most blocks in one compiled region.
 const MAX_REGION_BLOCKS: usize = 16;
@@ -44,9 +73,9 @@ impl Tb {
 struct Links {
     /// Exit slots that target a key: patched when the key gets code,
     /// reset when it is invalidated. Values: slot addresses.
-    incoming: HashMap<Key, Vec<usize>>,
+    incoming: KeyMap<Vec<usize>>,
     /// Compiled regions by entry key.
-    owned: HashMap<Key, Owned>,
+    owned: KeyMap<Owned>,
 }
 
 /// A compiled region as the engine tracks it.
@@ -143,7 +172,7 @@ pub struct Engine {
     /// Boxed so CPU headers can point at it (`CpuHeader::mem`).
     mem: Box<MemRef>,
     opts: ExecOptions,
-    cache: RwLock<HashMap<Key, Arc<Tb>>>,
+    cache: RwLock<KeyMap<Arc<Tb>>>,
     /// Bumped by every invalidation; CPUs flush their caches when it moves.
     epoch: AtomicU64,
     cpus: Mutex<Vec<Arc<CpuShared>>>,
@@ -201,8 +230,8 @@ impl Engine {
             Tier::Jit | Tier::Mixed => Some(Mutex::new(JitState {
                 jit: Jit::new(&layout, JitOptions { chain: opts.chain })?,
                 links: Links {
-                    incoming: HashMap::new(),
-                    owned: HashMap::new(),
+                    incoming: KeyMap::default(),
+                    owned: KeyMap::default(),
                 },
             })),
         };
@@ -211,7 +240,7 @@ impl Engine {
             layout,
             mem: Box::new(mem),
             opts,
-            cache: RwLock::new(HashMap::new()),
+            cache: RwLock::new(KeyMap::default()),
             epoch: AtomicU64::new(1),
             cpus: Mutex::new(Vec::new()),
             jit,

@@ -298,10 +298,12 @@ macro_rules! ops {
                 match self { $(Opcode::$var => stringify!($method),)* }
             }
 
-            /// Typing shape.
+            /// Typing shape (a table lookup: the interpreter asks once per
+            /// executed op).
             #[inline]
             pub fn shape(self) -> Shape {
-                match self { $(Opcode::$var => Shape::$shape,)* }
+                const SHAPES: &[Shape] = &[$(Shape::$shape),*];
+                SHAPES[self as usize]
             }
 
             /// Effect flags.
