@@ -439,11 +439,15 @@ pub unsafe fn run_block(
     for (i, inst) in block.insts.iter().enumerate() {
         let a = val(vals, inst.args[0]);
         let b = val(vals, inst.args[1]);
-        let c = val(vals, inst.args[2]);
-        let aty = if inst.args[0].is_some() {
-            block.insts[inst.args[0].index()].ty
-        } else {
-            Type::Void
+        // The third operand and the first operand's type are needed by a
+        // few shapes only: computed there (once per executed op counts).
+        let c = || val(vals, inst.args[2]);
+        let aty = || {
+            if inst.args[0].is_some() {
+                block.insts[inst.args[0].index()].ty
+            } else {
+                Type::Void
+            }
         };
         let ty = inst.ty;
         let r: u128 = match inst.op.shape() {
@@ -471,21 +475,20 @@ pub unsafe fn run_block(
             Shape::Bin if inst.op == Opcode::And => a & b,
             Shape::Bin if inst.op == Opcode::Or => a | b,
             Shape::Bin if inst.op == Opcode::Xor => a ^ b,
-            Shape::Extend if inst.op == Opcode::Zext => mask(aty, a),
+            Shape::Extend if inst.op == Opcode::Zext => mask(aty(), a),
             Shape::Narrow if inst.op == Opcode::Trunc => a,
             Shape::Select => {
                 if a & 0xff != 0 {
                     b
                 } else {
-                    c
+                    c()
                 }
             }
             Shape::Bin | Shape::Un | Shape::Cmp | Shape::Extend | Shape::Narrow => {
-                match int_fast(inst.op, ty, aty, inst.imm, a, b) {
+                match int_fast(inst.op, ty, aty(), inst.imm, a, b) {
                     Some(r) => r,
-                    None => {
-                        xlat_ir::eval::eval_int(inst.op, ty, aty, inst.imm, a, b, c).unwrap_or(0)
-                    }
+                    None => xlat_ir::eval::eval_int(inst.op, ty, aty(), inst.imm, a, b, c())
+                        .unwrap_or(0),
                 }
             }
             Shape::FBin
@@ -494,12 +497,12 @@ pub unsafe fn run_block(
             | Shape::FCmp
             | Shape::FConv
             | Shape::IntToF
-            | Shape::FToInt => eval_float(inst.op, ty, aty, inst.imm, a, b, c),
+            | Shape::FToInt => eval_float(inst.op, ty, aty(), inst.imm, a, b, c()),
             Shape::VBin | Shape::VUn | Shape::VSplat | Shape::VExtract | Shape::VInsert => {
                 eval_vector(inst.op, inst.imm, a, b)
             }
             Shape::Load | Shape::Store | Shape::Rmw | Shape::Cas => {
-                match mem_op(mem, inst.op, ty, inst.imm, a as u64, b, c) {
+                match mem_op(mem, inst.op, ty, inst.imm, a as u64, b, c()) {
                     Ok(v) => v,
                     Err(f) => {
                         // SAFETY: header and PC register lie in the block.
@@ -537,7 +540,7 @@ pub unsafe fn run_block(
                 }
                 // SAFETY: helpers take the state block and i64 arguments
                 // by contract (`HelperFn`).
-                let r = unsafe { (h.func)(env, a as u64, b as u64, c as u64) };
+                let r = unsafe { (h.func)(env, a as u64, b as u64, c() as u64) };
                 // SAFETY: header access as above.
                 if unsafe { (*hdr).helper_fault } != 0 {
                     // SAFETY: as above.
