@@ -162,3 +162,11 @@ fn busybox_gzip_round_trip() {
         "gunzip did not restore the input"
     );
 }
+
+/// `id` needs getgroups (it said "can't get groups" while that was ENOSYS).
+#[test]
+fn id_and_groups() {
+    same(&["id"]);
+    same(&["id", "-G"]);
+    same(&["id", "-un"]);
+}
