@@ -37,6 +37,8 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define CHECK(what, cond) printf("%-44s %s\n", what, (cond) ? "ok" : "FAILED")
@@ -308,6 +310,38 @@ static void events(void)
     close(pp[1]);
 }
 
+static void terminals(void)
+{
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    CHECK("posix_openpt", m >= 0);
+    CHECK("grantpt/unlockpt", grantpt(m) == 0 && unlockpt(m) == 0);
+    char *name = ptsname(m);
+    CHECK("ptsname (TIOCGPTN)", name && strncmp(name, "/dev/pts/", 9) == 0);
+    int s = open(name, O_RDWR | O_NOCTTY);
+    CHECK("open the pty slave", s >= 0);
+    CHECK("isatty", isatty(s) && !isatty(1 + 1000));
+    struct termios t;
+    CHECK("tcgetattr", tcgetattr(s, &t) == 0);
+    t.c_lflag &= ~(ICANON | ECHO);
+    CHECK("tcsetattr", tcsetattr(s, TCSANOW, &t) == 0);
+    struct termios t2;
+    CHECK("tcsetattr took", tcgetattr(s, &t2) == 0 && !(t2.c_lflag & ICANON));
+    struct winsize ws = {.ws_row = 33, .ws_col = 101};
+    CHECK("TIOCSWINSZ", ioctl(m, TIOCSWINSZ, &ws) == 0);
+    struct winsize w2 = {0};
+    CHECK("TIOCGWINSZ", ioctl(s, TIOCGWINSZ, &w2) == 0 && w2.ws_row == 33 && w2.ws_col == 101);
+    if (write(m, "abc", 3) != 3)
+        return;
+    int avail = 0;
+    struct pollfd pf = {s, POLLIN, 0};
+    poll(&pf, 1, 1000);
+    CHECK("FIONREAD", ioctl(s, FIONREAD, &avail) == 0 && avail == 3);
+    int nb = 1;
+    CHECK("FIONBIO", ioctl(s, FIONBIO, &nb) == 0 && (fcntl(s, F_GETFL) & O_NONBLOCK));
+    close(s);
+    close(m);
+}
+
 static void data(void)
 {
     int m = memfd_create("xlat", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -400,6 +434,7 @@ int main(void)
     prctls();
     sockets();
     events();
+    terminals();
     data();
     rmdir(dir);
     return 0;

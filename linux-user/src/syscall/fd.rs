@@ -221,21 +221,33 @@ pub fn sys_fcntl(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
 /// ioctls xlat passes through: (request, argument bytes, direction).
 /// Direction: 0 = integer argument, 1 = host writes, 2 = host reads.
 const IOCTLS: &[(u64, u64, u8)] = &[
-    (0x5401, 36, 1), // TCGETS
-    (0x5402, 36, 2), // TCSETS
-    (0x5403, 36, 2), // TCSETSW
-    (0x5404, 36, 2), // TCSETSF
-    (0x540f, 4, 1),  // TIOCGPGRP
-    (0x5410, 4, 2),  // TIOCSPGRP
-    (0x5413, 8, 1),  // TIOCGWINSZ
-    (0x5414, 8, 2),  // TIOCSWINSZ
-    (0x541b, 4, 1),  // FIONREAD
-    (0x5421, 4, 2),  // FIONBIO
-    (0x5450, 0, 0),  // FIONCLEX
-    (0x5451, 0, 0),  // FIOCLEX
-    (0x540b, 0, 0),  // TCFLSH
-    (0x5409, 0, 0),  // TCSBRK
-    (0x540a, 0, 0),  // TCXONC
+    (0x5401, 36, 1),     // TCGETS
+    (0x5402, 36, 2),     // TCSETS
+    (0x5403, 36, 2),     // TCSETSW
+    (0x5404, 36, 2),     // TCSETSF
+    (0x540f, 4, 1),      // TIOCGPGRP
+    (0x5410, 4, 2),      // TIOCSPGRP
+    (0x5413, 8, 1),      // TIOCGWINSZ
+    (0x5414, 8, 2),      // TIOCSWINSZ
+    (0x541b, 4, 1),      // FIONREAD
+    (0x5421, 4, 2),      // FIONBIO
+    (0x5450, 0, 0),      // FIONCLEX
+    (0x5451, 0, 0),      // FIOCLEX
+    (0x540b, 0, 0),      // TCFLSH
+    (0x5409, 0, 0),      // TCSBRK
+    (0x540a, 0, 0),      // TCXONC
+    (0x540e, 0, 0),      // TIOCSCTTY
+    (0x5422, 0, 0),      // TIOCNOTTY
+    (0x5411, 4, 1),      // TIOCOUTQ
+    (0x5429, 4, 1),      // TIOCGSID
+    (0x5452, 4, 2),      // FIOASYNC
+    (0x5460, 8, 1),      // FIOQSIZE
+    (0x8004_5430, 4, 1), // TIOCGPTN
+    (0x4004_5431, 4, 2), // TIOCSPTLCK
+    (0x8004_5432, 4, 1), // TIOCGDEV
+    (0x8008_6601, 4, 1), // FS_IOC_GETFLAGS (the kernel copies an int)
+    (0x4008_6602, 4, 2), // FS_IOC_SETFLAGS
+    (0x4004_9409, 0, 0), // FICLONE
 ];
 
 /// `ioctl(fd, request, arg)`: the terminal ioctls (same numbers and
