@@ -646,21 +646,32 @@ fn mixed_tier_compiles_hot_loop_in_background() {
         },
         &sum_program(60000),
     );
-    let exit = s.engine.run(&mut s.cpu);
-    assert!(matches!(
-        exit,
-        Exit::Exception {
-            kind: ExceptionKind::Syscall,
-            ..
+    // The compiler thread may be starved on a loaded machine: run the
+    // program again (it initialises its registers itself) until a run
+    // spends most of its iterations (2 dispatches each when interpreted)
+    // in compiled code, within a bound.
+    let mut before = s.engine.stats();
+    for _ in 0..50 {
+        s.cpu.set_pc(CODE);
+        let exit = s.engine.run(&mut s.cpu);
+        assert!(matches!(
+            exit,
+            Exit::Exception {
+                kind: ExceptionKind::Syscall,
+                ..
+            }
+        ));
+        assert_eq!(reg(&s.cpu, 2), 60000 * 60001 / 2);
+        let st = s.engine.stats();
+        let interp = st.interp_dispatches - before.interp_dispatches;
+        if st.regions_compiled >= 1 && st.jit_dispatches > before.jit_dispatches && interp < 60000 {
+            return;
         }
-    ));
-    assert_eq!(reg(&s.cpu, 2), 60000 * 60001 / 2);
-    let st = s.engine.stats();
-    assert!(st.regions_compiled >= 1, "{st}");
-    assert!(st.jit_dispatches >= 1, "compiled code was used: {st}");
-    assert!(
-        st.interp_dispatches < 60000,
-        "most iterations ran compiled: {st}"
+        before = st;
+    }
+    panic!(
+        "compiled code never took over the loop: {}",
+        s.engine.stats()
     );
 }
 
