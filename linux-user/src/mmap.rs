@@ -1130,4 +1130,46 @@ mod tests {
         assert!(s.load(0x400000, 1).is_err());
         assert_eq!(s.brk(0x3000), 0x400000);
     }
+
+    #[test]
+    fn translated_writable_code_is_write_protected_until_a_write() {
+        crate::probe::install_fault_handler(None).unwrap();
+        let s = AddressSpace::reserve(34).unwrap();
+        let inv: Arc<std::sync::Mutex<Vec<(u64, u64)>>> = Default::default();
+        let seen = inv.clone();
+        s.set_invalidate_hook(Box::new(move |a, l| seen.lock().unwrap().push((a, l))));
+        let rwx = prot::READ | prot::WRITE | prot::EXEC;
+        s.map_fixed(0x10000, 0x2000, rwx, 0x22, -1, 0, None)
+            .unwrap();
+        s.store(0x10000, 4, 0xd65f03c0).unwrap();
+        let mut code = [0u8; 4];
+        s.fetch_code(0x10000, &mut code).unwrap();
+        assert_eq!(code, 0xd65f03c0u32.to_le_bytes());
+        // The page now rejects stores (a host write fault) ...
+        let f = s.store(0x10004, 4, 1).unwrap_err();
+        assert!(f.write && f.kind == FaultKind::Protection, "{f:?}");
+        // ... but the next page, whose code was not fetched, does not.
+        s.store(0x11000, 4, 1).unwrap();
+        assert!(inv.lock().unwrap().is_empty());
+        // The run loop's fix-up: invalidate the page and retry.
+        assert!(s.smc_write_fault(0x10004));
+        assert_eq!(*inv.lock().unwrap(), vec![(0x10000, PAGE_SIZE)]);
+        s.store(0x10004, 4, 1).unwrap();
+        // Syscall buffers release code pages before the kernel writes.
+        s.fetch_code(0x10000, &mut code).unwrap();
+        assert!(s.store(0x10008, 4, 1).is_err());
+        s.syscall_ptr(0x10008, 4).unwrap();
+        s.store(0x10008, 4, 2).unwrap();
+        assert_eq!(inv.lock().unwrap().len(), 2);
+        // A read-only page is a real protection fault, not code.
+        s.map_fixed(0x20000, 0x1000, prot::READ | prot::EXEC, 0x22, -1, 0, None)
+            .unwrap();
+        s.fetch_code(0x20000, &mut code).unwrap();
+        assert!(s.store(0x20000, 4, 1).is_err());
+        assert!(!s.smc_write_fault(0x20000));
+        // mprotect with PROT_EXEC invalidates (a JIT's W^X cycle).
+        let n = inv.lock().unwrap().len();
+        s.protect(0x10000, 0x1000, prot::READ | prot::EXEC).unwrap();
+        assert_eq!(inv.lock().unwrap().len(), n + 1);
+    }
 }
