@@ -452,20 +452,25 @@ pub unsafe fn run_block(
         let ty = inst.ty;
         let r: u128 = match inst.op.shape() {
             Shape::Const => inst.imm as u128,
+            // The three commonest ops store their (exact-width or void)
+            // result without the mask below.
             Shape::Get => {
                 let ri = layout.info(xlat_ir::Reg(inst.imm as u16));
-                // SAFETY: register offsets lie inside the state block.
-                unsafe { env_read(env, ri.offset, ri.ty.bytes()) }
+                // SAFETY: register offsets lie inside the state block; the
+                // read is exactly the register's width.
+                vals[i] = unsafe { env_read(env, ri.offset, ri.ty.bytes()) };
+                continue;
             }
             Shape::Set => {
                 let ri = layout.info(xlat_ir::Reg(inst.imm as u16));
                 // SAFETY: as above.
                 unsafe { env_write(env, ri.offset, ri.ty.bytes(), a) };
-                0
+                // A void result: never read.
+                continue;
             }
             Shape::Marker => {
                 cur_pc = inst.imm;
-                0
+                continue;
             }
             Shape::Bitcast => a,
             // The commonest ops inline (the result is masked below, exactly
