@@ -14,7 +14,8 @@ use crate::mmap::AddressSpace;
 use crate::stack::AuxArch;
 use crate::syscall::ArgKind::*;
 use crate::syscall::{
-    self, RetKind, SysCtx, SysResult, SyscallDef, fd, info, mem, process, signal, time,
+    self, RetKind, SysCtx, SysResult, SyscallDef, cred, events, fd, info, mem, net, process,
+    signal, time,
 };
 use std::sync::Arc;
 use xlat_exec::Cpu;
@@ -434,6 +435,37 @@ pub mod termios {
     }
 }
 
+/// `SOL_SOCKET` option numbers that powerpc numbers differently from
+/// asm-generic/x86-64 (arch/powerpc/include/uapi/asm/socket.h): (guest,
+/// host) for `SO_RCVLOWAT`, `SO_SNDLOWAT`, `SO_RCVTIMEO_OLD`,
+/// `SO_SNDTIMEO_OLD`, `SO_PASSCRED`, `SO_PEERCRED`.
+const SOCKOPT_MAP: [(u64, u64); 6] = [(16, 18), (17, 19), (18, 20), (19, 21), (20, 16), (21, 17)];
+
+/// Converts a guest `(level, optname)` to the host's option name.
+fn sockopt_to_host(level: u64, name: u64) -> u64 {
+    if level as i32 != libc::SOL_SOCKET {
+        return name;
+    }
+    SOCKOPT_MAP
+        .iter()
+        .find(|(g, _)| *g == name & 0xffff_ffff)
+        .map_or(name, |(_, h)| *h)
+}
+
+/// `setsockopt` with powerpc `SO_*` numbers.
+fn sys_setsockopt(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let mut b = *a;
+    b[2] = sockopt_to_host(a[1], a[2]);
+    net::sys_setsockopt(ctx, &b)
+}
+
+/// `getsockopt` with powerpc `SO_*` numbers.
+fn sys_getsockopt(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let mut b = *a;
+    b[2] = sockopt_to_host(a[1], a[2]);
+    net::sys_getsockopt(ctx, &b)
+}
+
 macro_rules! sc {
     ($nr:literal, $name:literal, [$($a:ident),*], $h:path) => {
         sc!($nr, $name, [$($a),*], Int, $h)
@@ -462,6 +494,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(16, "lchown", [Str, Int, Int], sys_lchown),
     sc!(19, "lseek", [Fd, Int, Int], fd::sys_lseek),
     sc!(20, "getpid", [], process::sys_getpid),
+    sc!(23, "setuid", [Int], cred::sys_setuid),
     sc!(24, "getuid", [], process::sys_getuid),
     sc!(27, "alarm", [Uint], sys_alarm),
     sc!(29, "pause", [], sys_pause),
@@ -475,6 +508,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(42, "pipe", [Ptr], sys_pipe),
     sc!(43, "times", [Ptr], time::sys_times),
     sc!(45, "brk", [Hex], Hex, mem::sys_brk),
+    sc!(46, "setgid", [Int], cred::sys_setgid),
     sc!(47, "getgid", [], process::sys_getgid),
     sc!(49, "geteuid", [], process::sys_geteuid),
     sc!(50, "getegid", [], process::sys_getegid),
@@ -485,10 +519,15 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(63, "dup2", [Fd, Fd], sys_dup2),
     sc!(64, "getppid", [], process::sys_getppid),
     sc!(65, "getpgrp", [], sys_getpgrp),
+    sc!(66, "setsid", [], cred::sys_setsid),
+    sc!(70, "setreuid", [Int, Int], cred::sys_setreuid),
+    sc!(71, "setregid", [Int, Int], cred::sys_setregid),
     sc!(75, "setrlimit", [Int, Ptr], process::sys_setrlimit),
     sc!(76, "getrlimit", [Int, Ptr], process::sys_getrlimit),
     sc!(77, "getrusage", [Int, Ptr], process::sys_getrusage),
     sc!(78, "gettimeofday", [Ptr, Ptr], time::sys_gettimeofday),
+    sc!(80, "getgroups", [Int, Ptr], cred::sys_getgroups),
+    sc!(81, "setgroups", [Uint, Ptr], cred::sys_setgroups),
     sc!(83, "symlink", [Str, Str], sys_symlink),
     sc!(85, "readlink", [Str, OutBuf, Uint], sys_readlink),
     sc!(
@@ -503,8 +542,11 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(93, "ftruncate", [Fd, Int], fd::sys_ftruncate),
     sc!(94, "fchmod", [Fd, Mode], fd::sys_fchmod),
     sc!(95, "fchown", [Fd, Int, Int], fd::sys_fchown),
+    sc!(96, "getpriority", [Int, Int], cred::sys_getpriority),
+    sc!(97, "setpriority", [Int, Int, Int], cred::sys_setpriority),
     sc!(99, "statfs", [Str, Ptr], fd::sys_statfs),
     sc!(100, "fstatfs", [Fd, Ptr], fd::sys_fstatfs),
+    sc!(103, "syslog", [Int, OutBuf, Int], cred::sys_syslog),
     sc!(104, "setitimer", [Int, Ptr, Ptr], time::sys_setitimer),
     sc!(105, "getitimer", [Int, Ptr], time::sys_getitimer),
     sc!(106, "stat", [Str, Ptr], sys_stat),
@@ -524,13 +566,48 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(125, "mprotect", [Hex, Uint, Prot], mem::sys_mprotect),
     sc!(132, "getpgid", [Int], process::sys_getpgid),
     sc!(133, "fchdir", [Fd], fd::sys_fchdir),
+    sc!(136, "personality", [Hex], cred::sys_personality),
+    sc!(138, "setfsuid", [Int], cred::sys_setfsuid),
+    sc!(139, "setfsgid", [Int], cred::sys_setfsgid),
     sc!(140, "_llseek", [Fd, Int, Int, Ptr, Int], sys_llseek),
     sc!(143, "flock", [Fd, Int], fd::sys_flock),
     sc!(145, "readv", [Fd, Ptr, Int], fd::sys_readv),
     sc!(146, "writev", [Fd, Ptr, Int], fd::sys_writev),
     sc!(147, "getsid", [Int], process::sys_getsid),
     sc!(148, "fdatasync", [Fd], fd::sys_fsync),
+    sc!(154, "sched_setparam", [Int, Ptr], cred::sys_sched_setparam),
+    sc!(155, "sched_getparam", [Int, Ptr], cred::sys_sched_getparam),
+    sc!(
+        156,
+        "sched_setscheduler",
+        [Int, Int, Ptr],
+        cred::sys_sched_setscheduler
+    ),
+    sc!(
+        157,
+        "sched_getscheduler",
+        [Int],
+        cred::sys_sched_getscheduler
+    ),
     sc!(158, "sched_yield", [], process::sys_sched_yield),
+    sc!(
+        159,
+        "sched_get_priority_max",
+        [Int],
+        cred::sys_sched_get_priority_max
+    ),
+    sc!(
+        160,
+        "sched_get_priority_min",
+        [Int],
+        cred::sys_sched_get_priority_min
+    ),
+    sc!(
+        161,
+        "sched_rr_get_interval",
+        [Int, Ptr],
+        cred::sys_sched_rr_get_interval
+    ),
     sc!(162, "nanosleep", [Ptr, Ptr], time::sys_nanosleep),
     sc!(
         163,
@@ -539,13 +616,12 @@ pub static SYSCALLS: &[SyscallDef] = &[
         Hex,
         mem::sys_mremap
     ),
+    sc!(164, "setresuid", [Int, Int, Int], cred::sys_setresuid),
+    sc!(165, "getresuid", [Ptr, Ptr, Ptr], cred::sys_getresuid),
     sc!(167, "poll", [Ptr, Uint, Int], syscall::unsupported),
-    sc!(
-        171,
-        "prctl",
-        [Int, Hex, Hex, Hex, Hex],
-        syscall::unsupported
-    ),
+    sc!(169, "setresgid", [Int, Int, Int], cred::sys_setresgid),
+    sc!(170, "getresgid", [Ptr, Ptr, Ptr], cred::sys_getresgid),
+    sc!(171, "prctl", [Int, Hex, Hex, Hex, Hex], cred::sys_prctl),
     sc!(172, "rt_sigreturn", [], None, signal::sys_rt_sigreturn),
     sc!(
         173,
@@ -560,18 +636,79 @@ pub static SYSCALLS: &[SyscallDef] = &[
         signal::sys_rt_sigprocmask
     ),
     sc!(175, "rt_sigpending", [Ptr, Uint], signal::sys_rt_sigpending),
+    sc!(
+        176,
+        "rt_sigtimedwait",
+        [Ptr, Ptr, Ptr, Uint],
+        signal::sys_rt_sigtimedwait
+    ),
     sc!(178, "rt_sigsuspend", [Ptr, Uint], signal::sys_rt_sigsuspend),
     sc!(179, "pread64", [Fd, OutBuf, Uint, Int], fd::sys_pread64),
     sc!(180, "pwrite64", [Fd, InBuf, Uint, Int], fd::sys_pwrite64),
     sc!(181, "chown", [Str, Int, Int], sys_chown),
     sc!(182, "getcwd", [OutBuf, Uint], fd::sys_getcwd),
+    sc!(183, "capget", [Ptr, Ptr], cred::sys_capget),
+    sc!(184, "capset", [Ptr, Ptr], cred::sys_capset),
     sc!(185, "sigaltstack", [Ptr, Ptr], signal::sys_sigaltstack),
+    sc!(186, "sendfile", [Fd, Fd, Ptr, Uint], events::sys_sendfile),
     sc!(189, "vfork", [], None, sys_vfork),
     sc!(190, "ugetrlimit", [Int, Ptr], process::sys_getrlimit),
     sc!(202, "getdents64", [Fd, OutBuf, Uint], fd::sys_getdents64),
     sc!(205, "madvise", [Hex, Uint, Int], mem::sys_madvise),
     sc!(207, "gettid", [], process::sys_gettid),
     sc!(208, "tkill", [Int, Signal], signal::sys_tkill),
+    sc!(
+        209,
+        "setxattr",
+        [Str, Str, Ptr, Uint, Hex],
+        events::sys_setxattr
+    ),
+    sc!(
+        210,
+        "lsetxattr",
+        [Str, Str, Ptr, Uint, Hex],
+        events::sys_lsetxattr
+    ),
+    sc!(
+        211,
+        "fsetxattr",
+        [Fd, Str, Ptr, Uint, Hex],
+        events::sys_fsetxattr
+    ),
+    sc!(
+        212,
+        "getxattr",
+        [Str, Str, OutBuf, Uint],
+        events::sys_getxattr
+    ),
+    sc!(
+        213,
+        "lgetxattr",
+        [Str, Str, OutBuf, Uint],
+        events::sys_lgetxattr
+    ),
+    sc!(
+        214,
+        "fgetxattr",
+        [Fd, Str, OutBuf, Uint],
+        events::sys_fgetxattr
+    ),
+    sc!(215, "listxattr", [Str, OutBuf, Uint], events::sys_listxattr),
+    sc!(
+        216,
+        "llistxattr",
+        [Str, OutBuf, Uint],
+        events::sys_llistxattr
+    ),
+    sc!(
+        217,
+        "flistxattr",
+        [Fd, OutBuf, Uint],
+        events::sys_flistxattr
+    ),
+    sc!(218, "removexattr", [Str, Str], events::sys_removexattr),
+    sc!(219, "lremovexattr", [Str, Str], events::sys_lremovexattr),
+    sc!(220, "fremovexattr", [Fd, Str], events::sys_fremovexattr),
     sc!(
         221,
         "futex",
@@ -593,6 +730,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(232, "set_tid_address", [Ptr], process::sys_set_tid_address),
     sc!(233, "fadvise64", [Fd, Int, Int, Int], fd::sys_fadvise64),
     sc!(234, "exit_group", [Int], None, process::sys_exit_group),
+    sc!(237, "epoll_ctl", [Fd, Int, Fd, Ptr], events::sys_epoll_ctl),
     sc!(246, "clock_gettime", [Int, Ptr], time::sys_clock_gettime),
     sc!(247, "clock_getres", [Int, Ptr], time::sys_clock_getres),
     sc!(
@@ -609,12 +747,31 @@ pub static SYSCALLS: &[SyscallDef] = &[
         process::sys_waitid
     ),
     sc!(
+        276,
+        "inotify_add_watch",
+        [Fd, Str, Hex],
+        events::sys_inotify_add_watch
+    ),
+    sc!(
+        277,
+        "inotify_rm_watch",
+        [Fd, Int],
+        events::sys_inotify_rm_watch
+    ),
+    sc!(
         280,
         "pselect6",
         [Int, Ptr, Ptr, Ptr, Ptr, Ptr],
         fd::sys_pselect6
     ),
     sc!(281, "ppoll", [Ptr, Uint, Ptr, Ptr, Uint], fd::sys_ppoll),
+    sc!(
+        283,
+        "splice",
+        [Fd, Ptr, Fd, Ptr, Uint, Hex],
+        events::sys_splice
+    ),
+    sc!(284, "tee", [Fd, Fd, Uint, Hex], events::sys_tee),
     sc!(286, "openat", [Fd, Str, OpenFlags, Mode], fd::sys_openat),
     sc!(287, "mkdirat", [Fd, Str, Mode], fd::sys_mkdirat),
     sc!(288, "mknodat", [Fd, Str, Mode, Hex], fd::sys_mknodat),
@@ -639,22 +796,107 @@ pub static SYSCALLS: &[SyscallDef] = &[
         process::sys_set_robust_list
     ),
     sc!(302, "getcpu", [Ptr, Ptr, Ptr], process::sys_getcpu),
+    sc!(
+        303,
+        "epoll_pwait",
+        [Fd, Ptr, Int, Int, Ptr, Uint],
+        events::sys_epoll_pwait
+    ),
     sc!(304, "utimensat", [Fd, Str, Ptr, Hex], fd::sys_utimensat),
+    sc!(
+        306,
+        "timerfd_create",
+        [Int, Hex],
+        events::sys_timerfd_create
+    ),
     sc!(309, "fallocate", [Fd, Int, Int, Int], fd::sys_fallocate),
+    sc!(
+        311,
+        "timerfd_settime",
+        [Fd, Hex, Ptr, Ptr],
+        events::sys_timerfd_settime
+    ),
+    sc!(
+        312,
+        "timerfd_gettime",
+        [Fd, Ptr],
+        events::sys_timerfd_gettime
+    ),
+    sc!(
+        313,
+        "signalfd4",
+        [Fd, Ptr, Uint, Hex],
+        events::sys_signalfd4
+    ),
+    sc!(314, "eventfd2", [Uint, Hex], events::sys_eventfd2),
+    sc!(315, "epoll_create1", [Hex], events::sys_epoll_create1),
     sc!(316, "dup3", [Fd, Fd, Hex], fd::sys_dup3),
     sc!(317, "pipe2", [Ptr, OpenFlags], fd::sys_pipe2),
+    sc!(318, "inotify_init1", [Hex], events::sys_inotify_init1),
     sc!(
         325,
         "prlimit64",
         [Int, Int, Ptr, Ptr],
         process::sys_prlimit64
     ),
+    sc!(326, "socket", [Int, Hex, Int], net::sys_socket),
+    sc!(327, "bind", [Fd, Ptr, Uint], net::sys_bind),
+    sc!(328, "connect", [Fd, Ptr, Uint], net::sys_connect),
+    sc!(329, "listen", [Fd, Int], net::sys_listen),
+    sc!(330, "accept", [Fd, Ptr, Ptr], net::sys_accept),
+    sc!(331, "getsockname", [Fd, Ptr, Ptr], net::sys_getsockname),
+    sc!(332, "getpeername", [Fd, Ptr, Ptr], net::sys_getpeername),
+    sc!(333, "socketpair", [Int, Hex, Int, Ptr], net::sys_socketpair),
+    sc!(
+        335,
+        "sendto",
+        [Fd, InBuf, Uint, Hex, Ptr, Uint],
+        net::sys_sendto
+    ),
+    sc!(
+        337,
+        "recvfrom",
+        [Fd, OutBuf, Uint, Hex, Ptr, Ptr],
+        net::sys_recvfrom
+    ),
+    sc!(338, "shutdown", [Fd, Int], net::sys_shutdown),
+    sc!(339, "setsockopt", [Fd, Int, Int, Ptr, Uint], sys_setsockopt),
+    sc!(340, "getsockopt", [Fd, Int, Int, Ptr, Ptr], sys_getsockopt),
+    sc!(341, "sendmsg", [Fd, Ptr, Hex], net::sys_sendmsg),
+    sc!(342, "recvmsg", [Fd, Ptr, Hex], net::sys_recvmsg),
+    sc!(344, "accept4", [Fd, Ptr, Ptr, Hex], net::sys_accept4),
+    sc!(
+        355,
+        "sched_setattr",
+        [Int, Ptr, Hex],
+        cred::sys_sched_setattr
+    ),
+    sc!(
+        356,
+        "sched_getattr",
+        [Int, Ptr, Uint, Hex],
+        cred::sys_sched_getattr
+    ),
     sc!(357, "renameat2", [Fd, Str, Fd, Str, Hex], fd::sys_renameat2),
     sc!(359, "getrandom", [OutBuf, Uint, Hex], info::sys_getrandom),
+    sc!(360, "memfd_create", [Str, Hex], events::sys_memfd_create),
+    sc!(365, "membarrier", [Int, Hex, Int], cred::sys_membarrier),
+    sc!(
+        379,
+        "copy_file_range",
+        [Fd, Ptr, Fd, Ptr, Uint, Hex],
+        events::sys_copy_file_range
+    ),
     sc!(383, "statx", [Fd, Str, Hex, Hex, Ptr], fd::sys_statx),
     sc!(387, "rseq", [Ptr, Uint, Hex, Hex], syscall::unsupported),
     sc!(435, "clone3", [Ptr, Uint], None, process::sys_clone3),
     sc!(439, "faccessat2", [Fd, Str, Int, Hex], fd::sys_faccessat2),
+    sc!(
+        441,
+        "epoll_pwait2",
+        [Fd, Ptr, Int, Ptr, Ptr, Uint],
+        events::sys_epoll_pwait2
+    ),
 ];
 
 fn new_frontend() -> Arc<dyn xlat_ir::Frontend> {
@@ -1058,6 +1300,50 @@ fn fault_syndrome(_write: bool, _kind: FaultKind) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// AArch64 rows that have no ppc64 counterpart on purpose.
+    const DELIBERATELY_ABSENT: &[&str] = &[];
+
+    #[test]
+    fn every_aarch64_syscall_has_a_ppc64_row() {
+        let missing: Vec<&str> = crate::arch::aarch64::SYSCALLS
+            .iter()
+            .map(|d| d.name)
+            .filter(|n| !DELIBERATELY_ABSENT.contains(n))
+            .filter(|n| !SYSCALLS.iter().any(|d| d.name == *n))
+            .collect();
+        assert!(missing.is_empty(), "missing on ppc64le: {missing:?}");
+    }
+
+    #[test]
+    fn new_rows_use_powerpc_numbers() {
+        // From the ppc64el asm/unistd_64.h.
+        let nr = |name: &str| SYSCALLS.iter().find(|d| d.name == name).map(|d| d.nr);
+        assert_eq!(nr("socket"), Some(326));
+        assert_eq!(nr("accept4"), Some(344));
+        assert_eq!(nr("recvmsg"), Some(342));
+        assert_eq!(nr("epoll_ctl"), Some(237));
+        assert_eq!(nr("epoll_pwait"), Some(303));
+        assert_eq!(nr("setuid"), Some(23));
+        assert_eq!(nr("getresgid"), Some(170));
+        assert_eq!(nr("prctl"), Some(171));
+        assert_eq!(nr("memfd_create"), Some(360));
+        assert_eq!(nr("copy_file_range"), Some(379));
+        assert_eq!(nr("fremovexattr"), Some(220));
+        assert_eq!(nr("timerfd_gettime"), Some(312));
+    }
+
+    #[test]
+    fn sockopt_numbers_follow_powerpc() {
+        let sol = libc::SOL_SOCKET as u64;
+        assert_eq!(sockopt_to_host(sol, 20), libc::SO_PASSCRED as u64);
+        assert_eq!(sockopt_to_host(sol, 21), libc::SO_PEERCRED as u64);
+        assert_eq!(sockopt_to_host(sol, 18), libc::SO_RCVTIMEO as u64);
+        assert_eq!(sockopt_to_host(sol, 16), libc::SO_RCVLOWAT as u64);
+        // Same numbers elsewhere, other levels untouched.
+        assert_eq!(sockopt_to_host(sol, 2), libc::SO_REUSEADDR as u64);
+        assert_eq!(sockopt_to_host(libc::IPPROTO_TCP as u64, 20), 20);
+    }
 
     #[test]
     fn table_numbers_unique_and_sorted() {
