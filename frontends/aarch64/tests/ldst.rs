@@ -241,6 +241,29 @@ fn ld1_st1() {
     assert_eq!(m.read_u64(B), 42);
 }
 
+/// 64-bit LD1/ST1 forms and register-number wrap-around (v31 -> v0).
+#[test]
+fn ld1_st1_d_forms_and_wrap() {
+    let m = mem_with_pattern();
+    let mut st = state(&[(1, B + 8)]);
+    st.v[0] = u128::MAX;
+    let r = run_mem(&[0x0c407020], &st, &m); // ld1 {v0.8b}, [x1]: top half zeroed
+    assert_eq!(r.st.v[0], le(8, 8) as u128);
+    let mut st = state(&[(1, B + 0x40), (2, 48)]);
+    let r = run_mem(&[0x4cc2683e], &st, &m); // ld1 {v30.4s, v31.4s, v0.4s}, [x1], x2
+    let q = |o: u8| u128::from_le_bytes(std::array::from_fn(|k| 0x40 + o + k as u8));
+    assert_eq!((r.st.v[30], r.st.v[31], r.st.v[0]), (q(0), q(16), q(32)));
+    assert_eq!(r.st.x[1], B + 0x40 + 48);
+    st.v[31] = 0x1111_2222_3333_4444_5555_6666_7777_8888_u128 << 1;
+    st.v[0] = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210;
+    let r = run_mem(&[0x0c00a03f], &st, &m); // st1 {v31.8b, v0.8b}, [x1]
+    assert_eq!(r.st.x[1], B + 0x40);
+    assert_eq!(m.read_u64(B + 0x40), 0xaaaa_cccc_eeef_1110);
+    assert_eq!(m.read_u64(B + 0x48), 0xfedc_ba98_7654_3210);
+    // The bytes after the 16 stored ones are untouched.
+    assert_eq!(m.read(B + 0x50, 1), [0x50]);
+}
+
 #[test]
 fn dc_zva_zeroes_64_bytes() {
     let m = mem_with_pattern();
@@ -259,4 +282,58 @@ fn fault_leaves_registers_exact() {
     assert_eq!(r.st.x[1], 0x40);
     assert_eq!(r.st.x[0], 1, "the first instruction completed");
     assert_eq!(r.st.pc, CODE + 4);
+}
+
+/// (access bytes, is store) of every `load`/`store` in a block; fails if
+/// the block calls a helper.
+fn mem_ops(w: u32) -> Vec<(u8, bool)> {
+    let b = translate(&[w]);
+    assert!(
+        b.helpers.is_empty() && b.insts.iter().all(|i| i.op != xlat_ir::Opcode::CallHelper),
+        "{w:#010x} calls a helper"
+    );
+    b.insts
+        .iter()
+        .filter(|i| matches!(i.op, xlat_ir::Opcode::Load | xlat_ir::Opcode::Store))
+        .map(|i| {
+            (
+                xlat_ir::MemFlags::from_imm(i.imm).size,
+                i.op == xlat_ir::Opcode::Store,
+            )
+        })
+        .collect()
+}
+
+/// SIMD&FP register loads/stores (glibc's memcpy/memset) are plain IR
+/// `load`/`store` of the access size, never a helper call (issue #5).
+#[test]
+fn simd_fp_access_is_inline_ir() {
+    let (l, s) = (false, true);
+    assert_eq!(mem_ops(0x3dc00020), [(16, l)]); // ldr q0, [x1]
+    assert_eq!(mem_ops(0x3d800420), [(16, s)]); // str q0, [x1, #16]
+    assert_eq!(mem_ops(0xad400420), [(16, l), (16, l)]); // ldp q0, q1, [x1]
+    assert_eq!(mem_ops(0xad810420), [(16, s), (16, s)]); // stp q0, q1, [x1, #32]!
+    assert_eq!(mem_ops(0x6cc10c22), [(8, l), (8, l)]); // ldp d2, d3, [x1], #16
+    assert_eq!(mem_ops(0xfc5f8022), [(8, l)]); // ldur d2, [x1, #-8]
+    assert_eq!(mem_ops(0xbc003023), [(4, s)]); // stur s3, [x1, #3]
+    assert_eq!(mem_ops(0x7c627824), [(2, l)]); // ldr h4, [x1, x2, lsl #1]
+    assert_eq!(mem_ops(0x3d000425), [(1, s)]); // str b5, [x1, #1]
+    assert_eq!(mem_ops(0x4c407020), [(16, l)]); // ld1 {v0.16b}, [x1]
+    assert_eq!(mem_ops(0x4c9fa020), [(16, s); 2]); // st1 {v0.16b, v1.16b}, [x1], #32
+    assert_eq!(mem_ops(0x4c402c22), [(16, l); 4]); // ld1 {v2.2d-v5.2d}, [x1]
+    assert_eq!(mem_ops(0x0c407020), [(8, l)]); // ld1 {v0.8b}, [x1]
+    assert_eq!(mem_ops(0x0c00a03f), [(8, s); 2]); // st1 {v31.8b, v0.8b}, [x1]
+}
+
+/// A narrow SIMD&FP load zeroes the rest of the 128-bit register.
+#[test]
+fn simd_fp_narrow_load_zero_extends() {
+    let m = mem_with_pattern();
+    let mut st = state(&[(1, B + 8), (2, 3)]);
+    st.v[2] = u128::MAX;
+    st.v[4] = u128::MAX;
+    let r = run_mem(&[0xfc5f8022], &st, &m); // ldur d2, [x1, #-8]
+    assert_eq!(r.st.v[2], le(0, 8) as u128);
+    let r = run_mem(&[0x7c627824], &st, &m); // ldr h4, [x1, x2, lsl #1]
+    assert_eq!(r.st.v[4], le(14, 2) as u128);
 }

@@ -544,9 +544,10 @@ pub fn atomic_op(c: &mut Ctx<'_>, i: Insn) -> TResult {
 /// LD1-LD4/ST1-ST4 (multiple structures), LD1-LD4/ST1-ST4 (single
 /// structure, one lane), LD1R-LD4R (replicate), each with optional
 /// post-index by immediate (Rm = 31: the bytes transferred) or register.
-/// Elements are moved one at a time with IR loads/stores and lane
-/// inserts/extracts; loaded registers are written after every access
-/// succeeded.
+/// LD1/ST1 (multiple structures) move each register with one 8- or
+/// 16-byte IR load/store; the other forms move elements one at a time with
+/// IR loads/stores and lane inserts/extracts. Loaded registers are written
+/// after every access succeeded.
 pub fn simd_struct(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let q = i.q() != 0;
     let load = i.l22() != 0;
@@ -609,6 +610,35 @@ pub fn simd_struct(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let mut total = 0u32;
     let mut out: Vec<(u32, Value)> = Vec::new();
     match kind {
+        Kind::Multi { rpt } if selem == 1 => {
+            // LD1/ST1 (multiple structures): each register is one
+            // contiguous little-endian run of 8 or 16 bytes, so it moves
+            // with one access of that size (a 64-bit load zeroes the top).
+            let rbytes = if q { 16u8 } else { 8 };
+            let rf = MemFlags::new(rbytes);
+            for r in 0..rpt {
+                let t = (rt + r) % 32;
+                let addr = add_imm(c, base, total as i64);
+                if load {
+                    let v = if q {
+                        c.b.load(Type::V128, addr, rf)
+                    } else {
+                        let x = c.b.load(Type::I64, addr, rf);
+                        let w = c.b.zext(Type::I128, x);
+                        c.b.bitcast(Type::V128, w)
+                    };
+                    out.push((t, v));
+                } else {
+                    let v = if q {
+                        c.vreg(t)
+                    } else {
+                        c.vreg_scalar(t, Type::I64)
+                    };
+                    c.b.store(addr, v, rf);
+                }
+                total += rbytes as u32;
+            }
+        }
         Kind::Multi { rpt } => {
             for r in 0..rpt {
                 let mut regs: Vec<Value> = (0..selem).map(|_| c.b.iconst(Type::V128, 0)).collect();
