@@ -211,17 +211,24 @@ pub mod termios {
     /// PowerPC request -> x86-64 request for the ioctls whose argument is
     /// the same on both (an int, a `struct winsize`, or none).
     const SAME_ARG: &[(u64, u64)] = &[
-        (0x4004_7477, 0x540f), // TIOCGPGRP
-        (0x8004_7476, 0x5410), // TIOCSPGRP
-        (0x4008_7468, 0x5413), // TIOCGWINSZ
-        (0x8008_7467, 0x5414), // TIOCSWINSZ
-        (0x4004_667f, 0x541b), // FIONREAD
-        (0x8004_667e, 0x5421), // FIONBIO
-        (0x2000_6602, 0x5450), // FIONCLEX
-        (0x2000_6601, 0x5451), // FIOCLEX
-        (0x2000_741f, 0x540b), // TCFLSH
-        (0x2000_741d, 0x5409), // TCSBRK
-        (0x2000_741e, 0x540a), // TCXONC
+        (0x4004_7477, 0x540f),      // TIOCGPGRP
+        (0x8004_7476, 0x5410),      // TIOCSPGRP
+        (0x4008_7468, 0x5413),      // TIOCGWINSZ
+        (0x8008_7467, 0x5414),      // TIOCSWINSZ
+        (0x4004_667f, 0x541b),      // FIONREAD
+        (0x8004_667e, 0x5421),      // FIONBIO
+        (0x2000_6602, 0x5450),      // FIONCLEX
+        (0x2000_6601, 0x5451),      // FIOCLEX
+        (0x2000_741f, 0x540b),      // TCFLSH
+        (0x2000_741d, 0x5409),      // TCSBRK
+        (0x2000_741e, 0x540a),      // TCXONC
+        (0x4004_5430, 0x8004_5430), // TIOCGPTN
+        (0x8004_5431, 0x4004_5431), // TIOCSPTLCK
+        (0x4004_5432, 0x8004_5432), // TIOCGDEV
+        (0x540e, 0x540e),           // TIOCSCTTY
+        (0x5422, 0x5422),           // TIOCNOTTY
+        (0x5429, 0x5429),           // TIOCGSID
+        (0x4004_7473, 0x5411),      // TIOCOUTQ
     ];
     /// TCGETS (`_IOR('t', 19, struct termios)`).
     pub const TCGETS: u64 = 0x402c_7413;
@@ -435,6 +442,60 @@ pub mod termios {
     }
 }
 
+/// `poll(fds, nfds, timeout_ms)`: a host `ppoll` with the timeout as a
+/// timespec (negative: wait forever), signal-safe like `ppoll`.
+fn sys_poll(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    if a[1] > 1 << 20 {
+        return Err(Errno::EINVAL);
+    }
+    let fds = ctx.mem().syscall_ptr(a[0], a[1] * 8)?;
+    let ms = a[2] as i32;
+    let ts = libc::timespec {
+        tv_sec: libc::time_t::from(ms.max(0) / 1000),
+        tv_nsec: libc::c_long::from(ms.max(0) % 1000) * 1_000_000,
+    };
+    let tmo: *const libc::timespec = if ms < 0 { std::ptr::null() } else { &ts };
+    fd::masked_wait(ctx, None, |set| {
+        // SAFETY: `fds` covers nfds pollfds in guest memory (or is NULL),
+        // `tmo` is NULL or points at `ts`, `set` is a valid host sigset.
+        syscall::host_ret(unsafe {
+            libc::syscall(
+                libc::SYS_ppoll,
+                fds,
+                a[1],
+                tmo,
+                set as *const libc::sigset_t,
+                8usize,
+            )
+        })
+    })
+}
+
+/// `epoll_wait(epfd, events, maxevents, timeout)`: `epoll_pwait` without
+/// a mask.
+fn sys_epoll_wait(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    events::sys_epoll_pwait(ctx, &[a[0], a[1], a[2], a[3], 0, 0])
+}
+
+/// Bytes of the 64-bit `struct statfs64` (the same layout as `statfs`).
+const STATFS64: u64 = 120;
+
+/// `statfs64(path, size, buf)`.
+fn sys_statfs64(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    if a[1] != STATFS64 {
+        return Err(Errno::EINVAL);
+    }
+    fd::sys_statfs(ctx, &[a[0], a[2], 0, 0, 0, 0])
+}
+
+/// `fstatfs64(fd, size, buf)`.
+fn sys_fstatfs64(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    if a[1] != STATFS64 {
+        return Err(Errno::EINVAL);
+    }
+    fd::sys_fstatfs(ctx, &[a[0], a[2], 0, 0, 0, 0])
+}
+
 /// `SOL_SOCKET` option numbers that powerpc numbers differently from
 /// asm-generic/x86-64 (arch/powerpc/include/uapi/asm/socket.h): (guest,
 /// host) for `SO_RCVLOWAT`, `SO_SNDLOWAT`, `SO_RCVTIMEO_OLD`,
@@ -618,7 +679,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
     ),
     sc!(164, "setresuid", [Int, Int, Int], cred::sys_setresuid),
     sc!(165, "getresuid", [Ptr, Ptr, Ptr], cred::sys_getresuid),
-    sc!(167, "poll", [Ptr, Uint, Int], syscall::unsupported),
+    sc!(167, "poll", [Ptr, Uint, Int], sys_poll),
     sc!(169, "setresgid", [Int, Int, Int], cred::sys_setresgid),
     sc!(170, "getresgid", [Ptr, Ptr, Ptr], cred::sys_getresgid),
     sc!(171, "prctl", [Int, Hex, Hex, Hex, Hex], cred::sys_prctl),
@@ -731,6 +792,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(233, "fadvise64", [Fd, Int, Int, Int], fd::sys_fadvise64),
     sc!(234, "exit_group", [Int], None, process::sys_exit_group),
     sc!(237, "epoll_ctl", [Fd, Int, Fd, Ptr], events::sys_epoll_ctl),
+    sc!(238, "epoll_wait", [Fd, Ptr, Int, Int], sys_epoll_wait),
     sc!(246, "clock_gettime", [Int, Ptr], time::sys_clock_gettime),
     sc!(247, "clock_getres", [Int, Ptr], time::sys_clock_getres),
     sc!(
@@ -740,6 +802,8 @@ pub static SYSCALLS: &[SyscallDef] = &[
         time::sys_clock_nanosleep
     ),
     sc!(250, "tgkill", [Int, Int, Signal], signal::sys_tgkill),
+    sc!(252, "statfs64", [Str, Uint, Ptr], sys_statfs64),
+    sc!(253, "fstatfs64", [Fd, Uint, Ptr], sys_fstatfs64),
     sc!(
         272,
         "waitid",
@@ -1331,6 +1395,12 @@ mod tests {
         assert_eq!(nr("copy_file_range"), Some(379));
         assert_eq!(nr("fremovexattr"), Some(220));
         assert_eq!(nr("timerfd_gettime"), Some(312));
+        // glibc's ppc64 epoll_wait/poll/statfs use these, not the
+        // generic epoll_pwait/ppoll/statfs.
+        assert_eq!(nr("epoll_wait"), Some(238));
+        assert_eq!(nr("statfs64"), Some(252));
+        assert_eq!(nr("fstatfs64"), Some(253));
+        assert_eq!(nr("poll"), Some(167));
     }
 
     #[test]

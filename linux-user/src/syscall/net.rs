@@ -1,9 +1,10 @@
 //! Sockets. `sockaddr_*`, `struct msghdr`, `struct cmsghdr` (with
 //! `SCM_RIGHTS` fds and `SCM_CREDENTIALS` `struct ucred`), socket option
 //! values and the `SOL_*`/`SO_*` numbers are the same on the 64-bit
-//! little-endian guests as on x86-64 (asm-generic), so only the pointers
-//! inside `msghdr` need translating: the host reads and writes the guest's
-//! buffers in place.
+//! little-endian guests as on x86-64 (asm-generic; powerpc renumbers six
+//! `SO_*` options, which `arch/ppc64le.rs` maps before calling here), so
+//! only the pointers inside `msghdr` need translating: the host reads and
+//! writes the guest's buffers in place.
 
 use super::fd::host_iovecs;
 use super::{SysCtx, SysResult, raw6};
