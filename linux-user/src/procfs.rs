@@ -3,7 +3,8 @@
 //! state and handed to the guest as a sealed memory file;
 //! `/proc/self/exe` (the guest binary) is resolved in the path syscalls.
 //! The same names under `/proc/<own pid>/` and `/proc/thread-self/` work
-//! too.
+//! too. `/proc/cpuinfo` is generated from the guest CPU model in the
+//! format of the guest architecture's Linux.
 
 use crate::errno::Errno;
 use crate::mmap::{Mapping, prot};
@@ -18,10 +19,15 @@ pub enum ProcFile {
     Auxv,
     /// `cmdline`.
     Cmdline,
+    /// `/proc/cpuinfo` (from the guest CPU model).
+    Cpuinfo,
 }
 
 /// Which generated file `path` names, if any.
 pub fn classify(path: &[u8]) -> Option<ProcFile> {
+    if path == b"/proc/cpuinfo" {
+        return Some(ProcFile::Cpuinfo);
+    }
     let rest = path.strip_prefix(b"/proc/")?;
     let slash = rest.iter().position(|b| *b == b'/')?;
     let (who, file) = (&rest[..slash], &rest[slash + 1..]);
@@ -124,6 +130,7 @@ pub fn contents(proc: &Process, f: ProcFile) -> Vec<u8> {
             out
         }
         ProcFile::Cmdline => proc.cmdline.clone(),
+        ProcFile::Cpuinfo => (proc.arch.cpuinfo)().into_bytes(),
     }
 }
 
@@ -183,6 +190,9 @@ mod tests {
         assert_eq!(classify(b"/proc/1/cmdline").is_some(), pid == 1);
         assert_eq!(classify(b"/proc/self/status"), None);
         assert_eq!(classify(b"/proc/self"), None);
+        assert_eq!(classify(b"/proc/cpuinfo"), Some(ProcFile::Cpuinfo));
+        assert_eq!(classify(b"/proc/self/cpuinfo"), None);
+        assert_eq!(classify(b"/proc/cpuinfox"), None);
         assert_eq!(classify(b"/etc/passwd"), None);
     }
 

@@ -448,6 +448,41 @@ fn new_frontend() -> Arc<dyn xlat_ir::Frontend> {
     Arc::new(xlat_frontend_aarch64::Aarch64Frontend::new(cpu_model()))
 }
 
+/// `/proc/cpuinfo` for `ncpus` CPUs of `model`, in the format of Linux
+/// arm64's `c_show` (arch/arm64/kernel/cpuinfo.c): one block per CPU with
+/// the MIDR_EL1 fields. BogoMIPS is the kernel's `loops_per_jiffy * HZ /
+/// 500000` for the 1 GHz generic timer (timer rate / 500000).
+pub fn cpuinfo_for(model: &CpuModel, ncpus: usize) -> String {
+    let midr = model.midr;
+    let features = model.cpuinfo_features();
+    let mut s = String::new();
+    for i in 0..ncpus {
+        s.push_str(&format!(
+            "processor\t: {i}\n\
+             BogoMIPS\t: {bogo}.00\n\
+             Features\t: {features}\n\
+             CPU implementer\t: 0x{imp:02x}\n\
+             CPU architecture: 8\n\
+             CPU variant\t: 0x{var:x}\n\
+             CPU part\t: 0x{part:03x}\n\
+             CPU revision\t: {rev}\n\n",
+            bogo = CNTFRQ_HZ / 500_000,
+            imp = midr >> 24 & 0xff,
+            var = midr >> 20 & 0xf,
+            part = midr >> 4 & 0xfff,
+            rev = midr & 0xf,
+        ));
+    }
+    s
+}
+
+/// Frequency of the guest's generic timer (CNTFRQ_EL0, see the frontend).
+const CNTFRQ_HZ: u64 = 1_000_000_000;
+
+fn cpuinfo() -> String {
+    cpuinfo_for(cpu_model(), super::online_cpus())
+}
+
 /// The AArch64 ABI.
 pub static ARCH: ArchDef = ArchDef {
     name: "aarch64",
@@ -490,6 +525,7 @@ pub static ARCH: ArchDef = ArchDef {
         syscall_insn_len: 4,
         fault_syndrome,
     },
+    cpuinfo,
 };
 
 /// `mov x8, #139 (rt_sigreturn); svc #0`.
@@ -697,6 +733,34 @@ fn fault_syndrome(write: bool, kind: FaultKind) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cpuinfo_blocks_carry_the_midr_fields() {
+        let n1 = cpu::find("neoverse-n1").expect("model");
+        let text = cpuinfo_for(n1, 2);
+        let blocks: Vec<&str> = text.split_terminator("\n\n").collect();
+        assert_eq!(blocks.len(), 2);
+        assert!(blocks[1].starts_with("processor\t: 1\n"));
+        // MIDR 0x413fd0c1: Arm, variant 3, part 0xd0c, revision 1.
+        for want in [
+            "BogoMIPS\t: 2000.00",
+            "CPU implementer\t: 0x41",
+            "CPU architecture: 8",
+            "CPU variant\t: 0x3",
+            "CPU part\t: 0xd0c",
+            "CPU revision\t: 1",
+        ] {
+            assert!(blocks[0].lines().any(|l| l == want), "{want:?} in {text}");
+        }
+        let a53 = cpuinfo_for(cpu::find("cortex-a53").expect("model"), 1);
+        assert!(a53.contains("CPU part\t: 0xd03\nCPU revision\t: 4\n"));
+        let feat = a53
+            .lines()
+            .find(|l| l.starts_with("Features"))
+            .expect("line");
+        assert!(feat.contains(" aes pmull sha1 sha2 crc32"), "{feat}");
+        assert!(!feat.contains("atomics"), "{feat}");
+    }
 
     #[test]
     fn table_numbers_unique_and_sorted() {

@@ -116,6 +116,15 @@ pub struct ArchDef {
     pub init_regs: fn(&mut xlat_exec::Cpu, u64),
     /// Signal frames.
     pub signal: SignalAbi,
+    /// The text of `/proc/cpuinfo` as this architecture's Linux prints it.
+    pub cpuinfo: fn() -> String,
+}
+
+/// Number of online host CPUs (what the guest's `/proc/cpuinfo` lists).
+pub fn online_cpus() -> usize {
+    // SAFETY: sysconf has no memory effects.
+    let n = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
+    usize::try_from(n).unwrap_or(1).max(1)
 }
 
 /// [`ArchDef::set_syscall_result`] for ABIs that return the value or the

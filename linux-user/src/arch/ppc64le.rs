@@ -1021,6 +1021,43 @@ pub fn stat_ppc64(st: &libc::stat) -> Vec<u8> {
     b
 }
 
+/// Processor version register presented in `/proc/cpuinfo`: POWER8
+/// (0x004d), revision 2.0.
+const PVR: u32 = 0x004d_0200;
+
+/// `/proc/cpuinfo` for `ncpus` CPUs in the format of Linux ppc64's
+/// `show_cpuinfo` (arch/powerpc/kernel/setup-common.c) on a bare-metal
+/// POWER8: a block per CPU, then the timebase/platform/model footer.
+pub fn cpuinfo_for(ncpus: usize) -> String {
+    let mut s = String::new();
+    for i in 0..ncpus {
+        s.push_str(&format!(
+            "processor\t: {i}\n\
+             cpu\t\t: POWER8 (raw), altivec supported\n\
+             clock\t\t: 3425.000000MHz\n\
+             revision\t: {}.{} (pvr {:04x} {:04x})\n\n",
+            PVR >> 8 & 0xff,
+            PVR & 0xff,
+            PVR >> 16,
+            PVR & 0xffff,
+        ));
+    }
+    s.push_str(&format!(
+        "timebase\t: {}\n\
+         platform\t: PowerNV\n\
+         model\t\t: xlat\n\
+         machine\t\t: PowerNV xlat\n\
+         firmware\t: OPAL\n\
+         MMU\t\t: Hash\n",
+        xlat_frontend_ppc64le::translate::fixed::TIMEBASE_HZ
+    ));
+    s
+}
+
+fn cpuinfo() -> String {
+    cpuinfo_for(super::online_cpus())
+}
+
 /// The ppc64le ABI.
 pub static ARCH: ArchDef = ArchDef {
     name: "ppc64le",
@@ -1079,6 +1116,7 @@ pub static ARCH: ArchDef = ArchDef {
         syscall_insn_len: 4,
         fault_syndrome,
     },
+    cpuinfo,
 };
 
 /// The kernel's 64-bit signal trampoline: `addi r1, r1, 128` (pop the
@@ -1364,6 +1402,25 @@ fn fault_syndrome(_write: bool, _kind: FaultKind) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cpuinfo_lists_cpus_then_the_footer() {
+        let text = cpuinfo_for(3);
+        let procs: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("processor"))
+            .collect();
+        assert_eq!(
+            procs,
+            ["processor\t: 0", "processor\t: 1", "processor\t: 2"]
+        );
+        assert_eq!(text.matches("cpu\t\t: POWER8").count(), 3);
+        assert!(text.contains("revision\t: 2.0 (pvr 004d 0200)\n"));
+        // The footer comes once, after the last CPU's blank line.
+        let foot = text.rsplit("\n\n").next().expect("footer");
+        assert!(foot.starts_with("timebase\t: 512000000\nplatform\t: PowerNV\n"));
+        assert_eq!(text.matches("timebase").count(), 1);
+    }
 
     /// AArch64 rows that have no ppc64 counterpart on purpose.
     const DELIBERATELY_ABSENT: &[&str] = &[];
