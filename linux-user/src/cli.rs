@@ -85,6 +85,14 @@ pub struct Cli {
         overrides_with = "tier"
     )]
     pub tier: Option<TierArg>,
+    /// Write `/tmp/perf-<pid>.map` for Linux `perf`.
+    #[arg(
+        long = "perfmap",
+        env = "XLAT_PERFMAP",
+        value_parser = FalseyValueParser::new(),
+        overrides_with = "perfmap"
+    )]
+    pub perfmap: bool,
     /// Print the version.
     #[arg(long = "version")]
     pub version: bool,
@@ -125,6 +133,7 @@ const LONG: &[(&str, bool)] = &[
     ("one-insn-per-tb", false),
     ("tier", true),
     ("cpu", true),
+    ("perfmap", false),
     ("version", false),
     ("help", false),
 ];
@@ -203,6 +212,8 @@ pub struct Setup {
     pub exec: ExecOptions,
     /// `-cpu` model name.
     pub cpu: Option<String>,
+    /// `-perfmap`.
+    pub perfmap: bool,
 }
 
 /// The `-h` text.
@@ -222,6 +233,7 @@ pub fn usage(bin: &str) -> String {
          \x20 -one-insn-per-tb     one guest instruction per block    XLAT_ONE_INSN_PER_TB=1\n\
          \x20 -tier interp|jit|mixed  execution tier (default mixed)  XLAT_TIER\n\
          \x20 -cpu MODEL           CPU model (-cpu help lists them)   XLAT_CPU\n\
+         \x20 -perfmap             write /tmp/perf-PID.map for perf   XLAT_PERFMAP=1\n\
          \x20 -version             print the version and exit\n"
     )
 }
@@ -316,6 +328,7 @@ pub fn parse(
         log_file: cli.log_file,
         exec,
         cpu: cli.cpu,
+        perfmap: cli.perfmap,
     })))
 }
 
@@ -345,6 +358,14 @@ mod tests {
             Command::Run(s) => *s,
             Command::Print(p) => panic!("unexpected print: {p}"),
         }
+    }
+
+    #[test]
+    fn perfmap_option_before_the_program_only() {
+        assert!(run_setup(&["x", "-perfmap", "p"], &[]).perfmap);
+        let s = run_setup(&["x", "p", "-perfmap"], &[]);
+        assert!(!s.perfmap);
+        assert_eq!(s.argv, os(&["p", "-perfmap"]));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 /// The xlat options a guest `execve` of another guest program passes on
-/// (`-L`, `-d`, `-one-insn-per-tb`, `-tier`); the log file is not (the
+/// (`-L`, `-d`, `-one-insn-per-tb`, `-perfmap`, `-cpu`, `-tier`); the log file is not (the
 /// new program would truncate it).
 fn reexec_options(setup: &cli::Setup) -> Vec<OsString> {
     let mut o: Vec<OsString> = Vec::new();
@@ -23,6 +23,9 @@ fn reexec_options(setup: &cli::Setup) -> Vec<OsString> {
     }
     if setup.exec.max_insns_per_block == 1 {
         o.push("-one-insn-per-tb".into());
+    }
+    if setup.perfmap {
+        o.push("-perfmap".into());
     }
     if let Some(c) = &setup.cpu {
         o.push("-cpu".into());
@@ -130,6 +133,7 @@ pub fn main(arch: &'static ArchDef) -> ! {
         envp: setup.envp,
         ld_prefix: setup.ld_prefix,
         exec: setup.exec,
+        perfmap: setup.perfmap,
     };
     match run::run(arch, cfg, log) {
         Ok(status) => std::process::exit(status),

@@ -14,6 +14,7 @@ pub mod entry;
 pub mod errno;
 pub mod log;
 pub mod mmap;
+pub mod perfmap;
 pub mod probe;
 pub mod procfs;
 pub mod run;

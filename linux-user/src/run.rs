@@ -65,6 +65,8 @@ pub struct RunConfig {
     pub exec: ExecOptions,
     /// xlat options for a guest `execve` of another guest program.
     pub reexec: Vec<OsString>,
+    /// `-perfmap`: name compiled regions in `/tmp/perf-<pid>.map`.
+    pub perfmap: bool,
 }
 
 /// Runs the guest program to completion; returns its exit status. Death
@@ -125,6 +127,10 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
             mem.clone(),
             arch.isa,
         )));
+    }
+    if cfg.perfmap {
+        let inner = opts.logger.take();
+        opts.logger = Some(Arc::new(crate::perfmap::PerfMap::new(inner)));
     }
     let memref: MemRef = mem.clone();
     // The engine's background compiler thread inherits this mask: host
