@@ -461,6 +461,38 @@ pub fn tail(s: &str, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
+/// A deterministic text input of about 600 KiB (six words and a number per
+/// line) for tests that compare text tools, written once per test process
+/// (tests run on parallel threads) into a per-process scratch directory.
+pub fn text_input() -> &'static Path {
+    static INPUT: OnceLock<PathBuf> = OnceLock::new();
+    INPUT.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("xlat-tests-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        let words = [
+            "alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta",
+        ];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut s = String::new();
+        for _ in 0..20_000 {
+            for _ in 0..6 {
+                s.push_str(words[(next() % 8) as usize]);
+                s.push(' ');
+            }
+            s.push_str(&format!("{}\n", next() % 1_000_000));
+        }
+        let p = dir.join("in.txt");
+        std::fs::write(&p, s).expect("write input");
+        p
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

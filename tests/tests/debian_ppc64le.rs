@@ -22,37 +22,9 @@ fn busybox(arch: &str) -> PathBuf {
     p
 }
 
-/// A deterministic text input of about 600 KiB (words and numbers) in a
-/// per-process scratch directory.
+/// The shared text input (see `xlat_tests::text_input`).
 fn input_file() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("debian-ppc64le-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    let p = dir.join("in.txt");
-    if !p.exists() {
-        let words = [
-            "alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta",
-        ];
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        let mut s = String::new();
-        for _ in 0..20_000 {
-            for _ in 0..6 {
-                s.push_str(words[(next() % 8) as usize]);
-                s.push(' ');
-            }
-            s.push_str(&format!("{}\n", next() % 1_000_000));
-        }
-        let tmp = dir.join("in.txt.tmp");
-        std::fs::write(&tmp, s).expect("write input");
-        std::fs::rename(&tmp, &p).expect("rename input");
-    }
-    p
+    xlat_tests::text_input().to_path_buf()
 }
 
 fn path(p: &Path) -> &str {
