@@ -1,6 +1,6 @@
 /* ACLE intrinsics (arm_neon.h, arm_acle.h): integer/FP SIMD, CRC32, AES,
- * SHA256, SHA3, PMULL. AArch64-only; built -O2 -march=armv8.2-a+crypto+sha3+dotprod.
- * Expected output comes from qemu-aarch64 (-cpu max). */
+ * SHA1, SHA256, SHA3, SHA512, PMULL. AArch64-only; built -O2 -march=armv8.2-a+crypto+sha3+dotprod.
+ * Expected output comes from qemu-aarch64 (its default CPU, max). */
 #include <arm_acle.h>
 #include <arm_neon.h>
 #include <stdint.h>
@@ -114,6 +114,11 @@ int main(void) {
     P("rax1", u64(vrax1q_u64(xa, xb)));
     P("xar", u64(vxarq_u64(xa, xb, 23)));
     P("bcax", u64(vbcaxq_u64(xa, xb, xc)));
+    /* SHA512 (FEAT_SHA512, part of +sha3). */
+    P("sha512h", u64(vsha512hq_u64(xa, xb, xc)));
+    P("sha512h2", u64(vsha512h2q_u64(xa, xb, xc)));
+    P("sha512su0", u64(vsha512su0q_u64(xa, xb)));
+    P("sha512su1", u64(vsha512su1q_u64(xa, xb, xc)));
     /* PMULL. */
     poly128_t pm = vmull_p64(vgetq_lane_u64(xa, 0), vgetq_lane_u64(xb, 1));
     p8("pmull64", vreinterpretq_u8_p128(pm));

@@ -99,9 +99,24 @@ guest!(strings, "strings", "strings", [interp, jit, mixed, nochain]);
 guest!(intwork, "intwork", "intwork", [interp, jit, mixed, nochain]);
 // SIMD/FP/crypto: ACLE intrinsics (AArch64-only), -O3 auto-vectorized loops,
 // floating-point edge cases under each rounding mode.
-guest!(acle, "acle", "acle", [interp, jit, mixed, nochain]);
-guest!(autovec, "autovec", "autovec", [interp, jit, mixed, nochain]);
-guest!(fpedge, "fpedge", "fpedge", [interp, jit, mixed, nochain]);
+guest!(
+    acle,
+    "acle",
+    "acle",
+    [interp, jit, mixed, nochain, one_insn]
+);
+guest!(
+    autovec,
+    "autovec",
+    "autovec",
+    [interp, jit, mixed, nochain, one_insn]
+);
+guest!(
+    fpedge,
+    "fpedge",
+    "fpedge",
+    [interp, jit, mixed, nochain, one_insn]
+);
 
 /// Every expected file has a test: a program added to tests/guest and
 /// blessed but forgotten in the test files makes this fail. A program counts
