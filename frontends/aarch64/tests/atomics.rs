@@ -11,7 +11,7 @@ const B: u64 = DATA + 0x200;
 /// Runs one word with x1 = B, x2 = `rs`, memory at B = `old` (8 bytes);
 /// returns (x0, memory at B as u64).
 fn rmw(w: u32, old: u64, rs: u64) -> (u64, u64) {
-    let m = Mem::new();
+    let m = new_mem();
     m.write(B, &old.to_le_bytes());
     let r = run_mem(
         &[w],
@@ -57,7 +57,7 @@ fn ld_ops_all_sizes() {
 #[test]
 fn st_alias_discards_old_value() {
     // stadd x2, [x1] (Rt = xzr)
-    let m = Mem::new();
+    let m = new_mem();
     m.write(B, &1u64.to_le_bytes());
     let r = run_mem(&[0xf822003f], &state(&[(1, B), (2, 5)]), &m);
     assert_eq!(m.read_u64(B), 6);
@@ -67,7 +67,7 @@ fn st_alias_discards_old_value() {
 #[test]
 fn cas_single() {
     // cas x2, x3, [x1]: equal -> store
-    let m = Mem::new();
+    let m = new_mem();
     m.write(B, &7u64.to_le_bytes());
     let r = run_mem(&[0xc8a27c23], &state(&[(1, B), (2, 7), (3, 99)]), &m);
     assert_eq!((r.st.x[2], m.read_u64(B)), (7, 99));
@@ -90,7 +90,7 @@ fn cas_single() {
 #[test]
 fn cas_pairs() {
     // casp x4, x5, x6, x7, [x1]
-    let m = Mem::new();
+    let m = new_mem();
     m.write(B, &1u64.to_le_bytes());
     m.write(B + 8, &2u64.to_le_bytes());
     let st = state(&[(1, B), (4, 1), (5, 2), (6, 30), (7, 40)]);
@@ -113,7 +113,7 @@ fn cas_pairs() {
 
 #[test]
 fn misaligned_atomic_faults() {
-    let m = Mem::new();
+    let m = new_mem();
     let r = run_mem(&[0xf8220020], &state(&[(1, B + 4), (2, 1)]), &m);
     assert_eq!(r.exit, ExitCode::Fault);
     assert_eq!(r.st.hdr.exc_info, B + 4);
@@ -121,7 +121,7 @@ fn misaligned_atomic_faults() {
 
 #[test]
 fn ldapr() {
-    let m = Mem::new();
+    let m = new_mem();
     m.write(B, &0x8877_6655_4433_2211u64.to_le_bytes());
     let r = run_mem(&[0xf8bfc020, 0x38bfc023], &state(&[(1, B)]), &m); // ldapr x0 ; ldaprb w3
     assert_eq!((r.st.x[0], r.st.x[3]), (0x8877_6655_4433_2211, 0x11));

@@ -103,7 +103,7 @@ fn msr_immediate_at_el0() {
 #[test]
 fn unprivileged_loads_and_stores_behave_normally() {
     // sttr x2, [x1, #8] ; ldtrb w0, [x1, #8] ; ldtrsh x3, [x1, #8]
-    let m = Mem::new();
+    let m = new_mem();
     let r = run_mem(
         &[0xf8008822, 0x38408820, 0x78808823],
         &state(&[(1, DATA), (2, 0xffff_8081)]),

@@ -8,7 +8,7 @@ use xlat_ir::ExitCode;
 const B: u64 = DATA + 0x100;
 
 fn mem_with_pattern() -> Mem {
-    let m = Mem::new();
+    let m = new_mem();
     let bytes: Vec<u8> = (0..=255u8).collect();
     m.write(B, &bytes);
     m
@@ -49,7 +49,7 @@ fn writeback_modes() {
     let s = ld(0xf8410c20, &[(1, B)]); // ldr x0, [x1, #16]!
     assert_eq!((s.x[0], s.x[1]), (le(16, 8), B + 16));
     // str x2, [sp, #-16]!
-    let m = Mem::new();
+    let m = new_mem();
     let st = state(&[(2, 0xdead_beef)]);
     let r = run_mem(&[0xf81f0fe2], &st, &m);
     assert_eq!(r.st.sp, st.sp - 16);
@@ -67,7 +67,7 @@ fn register_offset() {
 
 #[test]
 fn stores() {
-    let m = Mem::new();
+    let m = new_mem();
     run_mem(
         &[0xb9000422, 0x79000422],
         &state(&[(1, B), (2, 0x1122_3344_5566_7788)]),
@@ -100,7 +100,7 @@ fn pairs() {
     assert_eq!(s.x[3], 0xffff_ffff_fffe_fdfc);
     let s = ld(0xa8400c20, &[(1, B)]); // ldnp
     assert_eq!((s.x[0], s.x[3]), (le(0, 8), le(8, 8)));
-    let m = Mem::new();
+    let m = new_mem();
     let r = run_mem(&[0xa9bf1022], &state(&[(1, B), (2, 1), (4, 2)]), &m); // stp x2, x4, [x1, #-16]!
     assert_eq!(r.st.x[1], B - 16);
     assert_eq!((m.read_u64(B - 16), m.read_u64(B - 8)), (1, 2));
@@ -126,7 +126,7 @@ fn simd_registers() {
     let r = run_mem(&[0x3d400020], &st, &mem_with_pattern()); // ldr b0
     assert_eq!(r.st.v[0], 0);
     // stp q0, q1, [x1, #32] ; ldp q2, q3, [x1], #32 ; stur q1, [x1, #-16]
-    let m = Mem::new();
+    let m = new_mem();
     let mut st = state(&[(1, B)]);
     st.v[0] = 0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10;
     st.v[1] = u128::MAX - 5;
@@ -158,7 +158,7 @@ fn simd_registers() {
 
 #[test]
 fn exclusives() {
-    let m = Mem::new();
+    let m = new_mem();
     m.write(B, &5u64.to_le_bytes());
     // ldxr x0, [x1] ; add x2, x0, #1 ; stxr w3, x2, [x1]
     let prog = [0xc85f7c20, 0x91000402, 0xc8037c22];

@@ -115,7 +115,7 @@ fn traps_and_syscalls() {
 
 #[test]
 fn loads_and_stores() {
-    let mem = Mem::new();
+    let mem = new_mem();
     mem.write(DATA, &0x1122_3344_5566_7788u64.to_le_bytes());
     mem.write(DATA + 8, &0x99aa_bbcc_ddee_ff00u64.to_le_bytes());
     let s = state(&[(4, DATA)]);
@@ -168,7 +168,7 @@ fn loads_and_stores() {
 
 #[test]
 fn reservations() {
-    let mem = Mem::new();
+    let mem = new_mem();
     mem.write(DATA, &5u32.to_le_bytes());
     // lwarx; stwcx. succeeds.
     let r = run_mem(
@@ -211,7 +211,7 @@ fn reservations() {
 
 #[test]
 fn float_and_vector() {
-    let mem = Mem::new();
+    let mem = new_mem();
     mem.write(DATA, &1.5f64.to_le_bytes());
     // lfd f1; fadd f2,f1,f1; fmadd f3,f1,f1,f2; stfd f3,8(r4)
     let r = run_mem(
@@ -237,7 +237,7 @@ fn float_and_vector() {
     assert_eq!(r.st.fpr(4) as u32, (-7i32) as u32);
     assert_eq!(mem.read(DATA + 32, 4), (-7i32).to_le_bytes());
     // lxvd2x puts the doubleword at EA in doubleword 0; xxswapd swaps.
-    let mem = Mem::new();
+    let mem = new_mem();
     mem.write(DATA, &(0..16).collect::<Vec<u8>>());
     let r = run_mem(&[0x7c002699], &state(&[(4, DATA)]), &mem);
     assert_eq!(r.st.vr(0), 0x0706_0504_0302_0100_0f0e_0d0c_0b0a_0908);

@@ -600,5 +600,7 @@ pub unsafe fn run_block(
     code
 }
 
+pub mod testutil;
+
 #[cfg(test)]
 mod tests;

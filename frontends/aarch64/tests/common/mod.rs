@@ -3,11 +3,10 @@
 
 #![allow(dead_code)]
 
-use std::sync::Mutex;
 use xlat_frontend_aarch64::{Aarch64Frontend, Aarch64State, LAYOUT};
-use xlat_ir::abi::{DirectMem, Fault, FaultKind, GuestMemory};
+use xlat_ir::abi::Fault;
 use xlat_ir::frontend::CodeSource;
-use xlat_ir::{Block, ExitCode, RmwOp, Terminal, TranslateOptions};
+use xlat_ir::{Block, ExitCode, Terminal, TranslateOptions};
 
 /// Guest address of the test code.
 pub const CODE: u64 = 0x1000;
@@ -17,77 +16,11 @@ pub const DATA: u64 = 0x10000;
 pub const DATA_LEN: usize = 0x1000;
 
 /// Guest memory: one data area at [`DATA`].
-pub struct Mem(pub Mutex<Vec<u8>>);
+pub type Mem = xlat_interp::testutil::VecMem;
 
-impl Mem {
-    pub fn new() -> Mem {
-        Mem(Mutex::new(vec![0; DATA_LEN]))
-    }
-
-    fn range(&self, addr: u64, size: u8, write: bool) -> Result<usize, Fault> {
-        if addr >= DATA && addr + size as u64 <= DATA + DATA_LEN as u64 {
-            Ok((addr - DATA) as usize)
-        } else {
-            Err(Fault {
-                addr,
-                kind: FaultKind::Unmapped,
-                write,
-            })
-        }
-    }
-
-    pub fn read(&self, addr: u64, n: usize) -> Vec<u8> {
-        let o = (addr - DATA) as usize;
-        self.0.lock().unwrap()[o..o + n].to_vec()
-    }
-
-    pub fn write(&self, addr: u64, b: &[u8]) {
-        let o = (addr - DATA) as usize;
-        self.0.lock().unwrap()[o..o + b.len()].copy_from_slice(b);
-    }
-
-    pub fn read_u64(&self, addr: u64) -> u64 {
-        u64::from_le_bytes(self.read(addr, 8).try_into().unwrap())
-    }
-}
-
-impl GuestMemory for Mem {
-    fn direct(&self) -> Option<DirectMem> {
-        None
-    }
-    fn load(&self, addr: u64, size: u8) -> Result<u128, Fault> {
-        let o = self.range(addr, size, false)?;
-        let m = self.0.lock().unwrap();
-        let mut b = [0u8; 16];
-        b[..size as usize].copy_from_slice(&m[o..o + size as usize]);
-        Ok(u128::from_le_bytes(b))
-    }
-    fn store(&self, addr: u64, size: u8, v: u128) -> Result<(), Fault> {
-        let o = self.range(addr, size, true)?;
-        let mut m = self.0.lock().unwrap();
-        m[o..o + size as usize].copy_from_slice(&v.to_le_bytes()[..size as usize]);
-        Ok(())
-    }
-    fn rmw(&self, addr: u64, size: u8, op: RmwOp, v: u64) -> Result<u64, Fault> {
-        let old = self.load(addr, size)? as u64;
-        let ty = xlat_ir::Type::int(size as u32 * 8);
-        self.store(addr, size, op.apply(ty, old, v) as u128)?;
-        Ok(old)
-    }
-    fn cas(&self, addr: u64, size: u8, expected: u128, new: u128) -> Result<u128, Fault> {
-        let old = self.load(addr, size)?;
-        if old == expected {
-            self.store(addr, size, new)?;
-        }
-        Ok(old)
-    }
-    fn fetch_code(&self, addr: u64, _buf: &mut [u8]) -> Result<(), Fault> {
-        Err(Fault {
-            addr,
-            kind: FaultKind::Unmapped,
-            write: false,
-        })
-    }
+/// A fresh, zeroed data area.
+pub fn new_mem() -> Mem {
+    Mem::new(DATA, DATA_LEN)
 }
 
 /// Code at [`CODE`]; reads outside fail.
@@ -95,18 +28,7 @@ pub struct Code(pub Vec<u32>);
 
 impl CodeSource for Code {
     fn read_code(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
-        let i = addr.wrapping_sub(CODE) / 4;
-        match self.0.get(i as usize) {
-            Some(w) if addr >= CODE && addr.is_multiple_of(4) && buf.len() == 4 => {
-                buf.copy_from_slice(&w.to_le_bytes());
-                Ok(())
-            }
-            _ => Err(Fault {
-                addr,
-                kind: FaultKind::Unmapped,
-                write: false,
-            }),
-        }
+        xlat_interp::testutil::read_word(CODE, &self.0, addr, buf)
     }
 }
 
@@ -176,7 +98,7 @@ fn same_regs(a: &Aarch64State, b: &Aarch64State) -> bool {
 /// the memory), and checks both agree.
 pub fn run_mem(words: &[u32], st: &Aarch64State, mem: &Mem) -> Run {
     let block = translate(words);
-    let mem2 = Mem(Mutex::new(mem.0.lock().unwrap().clone()));
+    let mem2 = mem.clone();
     let mut s1 = copy_state(st);
     let exit = exec(&block, &mut s1, mem);
     let mut opt = block.clone();
@@ -188,7 +110,7 @@ pub fn run_mem(words: &[u32], st: &Aarch64State, mem: &Mem) -> Run {
         same_regs(&s1, &s2),
         "optimised block computes different state"
     );
-    assert_eq!(*mem.0.lock().unwrap(), *mem2.0.lock().unwrap());
+    assert_eq!(mem.contents(), mem2.contents());
     Run {
         st: s1,
         exit,
@@ -198,7 +120,7 @@ pub fn run_mem(words: &[u32], st: &Aarch64State, mem: &Mem) -> Run {
 
 /// As [`run_mem`] with a fresh memory.
 pub fn run(words: &[u32], st: &Aarch64State) -> Run {
-    run_mem(words, st, &Mem::new())
+    run_mem(words, st, &new_mem())
 }
 
 /// A state with X registers set from `regs` (index, value).
@@ -226,6 +148,6 @@ pub fn term(b: &Block) -> Terminal {
 pub fn run_once(words: &[u32], st: &Aarch64State) -> Box<Aarch64State> {
     let block = translate(words);
     let mut s = copy_state(st);
-    exec(&block, &mut s, &Mem::new());
+    exec(&block, &mut s, &new_mem());
     s
 }

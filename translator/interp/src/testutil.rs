@@ -1,0 +1,133 @@
+//! Helpers for tests that run blocks in the interpreter: a guest memory
+//! backed by one `Vec` at a fixed guest address (a soft-MMU-style,
+//! non-direct [`GuestMemory`]) and a code source over a list of 32-bit words.
+
+use std::sync::Mutex;
+use xlat_ir::abi::{DirectMem, Fault, FaultKind, GuestMemory};
+use xlat_ir::{RmwOp, Type};
+
+/// Guest memory: `len` bytes at guest address `base`; everything else faults
+/// as unmapped. Code fetches always fault (tests hand code over separately).
+pub struct VecMem {
+    base: u64,
+    bytes: Mutex<Vec<u8>>,
+}
+
+impl VecMem {
+    /// Zeroed memory of `len` bytes at `base`.
+    pub fn new(base: u64, len: usize) -> VecMem {
+        VecMem {
+            base,
+            bytes: Mutex::new(vec![0; len]),
+        }
+    }
+
+    fn offset(&self, addr: u64, size: usize, write: bool) -> Result<usize, Fault> {
+        let len = self.bytes.lock().unwrap_or_else(|e| e.into_inner()).len() as u64;
+        match addr.checked_sub(self.base) {
+            Some(o) if o.checked_add(size as u64).is_some_and(|end| end <= len) => Ok(o as usize),
+            _ => Err(Fault {
+                addr,
+                kind: FaultKind::Unmapped,
+                write,
+            }),
+        }
+    }
+
+    /// Reads `n` bytes at `addr` (panics outside the area: a test bug).
+    pub fn read(&self, addr: u64, n: usize) -> Vec<u8> {
+        let o = self
+            .offset(addr, n, false)
+            .expect("read outside the test memory");
+        self.bytes.lock().unwrap_or_else(|e| e.into_inner())[o..o + n].to_vec()
+    }
+
+    /// Writes `b` at `addr` (panics outside the area: a test bug).
+    pub fn write(&self, addr: u64, b: &[u8]) {
+        let o = self
+            .offset(addr, b.len(), true)
+            .expect("write outside the test memory");
+        self.bytes.lock().unwrap_or_else(|e| e.into_inner())[o..o + b.len()].copy_from_slice(b);
+    }
+
+    /// A copy of the whole area.
+    pub fn contents(&self) -> Vec<u8> {
+        self.bytes.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Reads a little-endian u64 at `addr`.
+    pub fn read_u64(&self, addr: u64) -> u64 {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&self.read(addr, 8));
+        u64::from_le_bytes(b)
+    }
+}
+
+impl Clone for VecMem {
+    fn clone(&self) -> VecMem {
+        VecMem {
+            base: self.base,
+            bytes: Mutex::new(self.contents()),
+        }
+    }
+}
+
+impl GuestMemory for VecMem {
+    fn direct(&self) -> Option<DirectMem> {
+        None
+    }
+    fn load(&self, addr: u64, size: u8) -> Result<u128, Fault> {
+        let n = size as usize;
+        let o = self.offset(addr, n, false)?;
+        let mut b = [0u8; 16];
+        b[..n].copy_from_slice(&self.bytes.lock().unwrap_or_else(|e| e.into_inner())[o..o + n]);
+        Ok(u128::from_le_bytes(b))
+    }
+    fn store(&self, addr: u64, size: u8, v: u128) -> Result<(), Fault> {
+        let n = size as usize;
+        let o = self.offset(addr, n, true)?;
+        self.bytes.lock().unwrap_or_else(|e| e.into_inner())[o..o + n]
+            .copy_from_slice(&v.to_le_bytes()[..n]);
+        Ok(())
+    }
+    fn rmw(&self, addr: u64, size: u8, op: RmwOp, v: u64) -> Result<u64, Fault> {
+        let old = self.load(addr, size)? as u64;
+        self.store(
+            addr,
+            size,
+            op.apply(Type::int(size as u32 * 8), old, v) as u128,
+        )?;
+        Ok(old)
+    }
+    fn cas(&self, addr: u64, size: u8, expected: u128, new: u128) -> Result<u128, Fault> {
+        let old = self.load(addr, size)?;
+        if old == expected {
+            self.store(addr, size, new)?;
+        }
+        Ok(old)
+    }
+    fn fetch_code(&self, addr: u64, _buf: &mut [u8]) -> Result<(), Fault> {
+        Err(Fault {
+            addr,
+            kind: FaultKind::Unmapped,
+            write: false,
+        })
+    }
+}
+
+/// Reads one 4-byte instruction word of `words` (placed at guest `base`)
+/// into `buf`: the body of a test `CodeSource`. Anything else faults.
+pub fn read_word(base: u64, words: &[u32], addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
+    let i = addr.wrapping_sub(base) / 4;
+    match words.get(i as usize) {
+        Some(w) if addr >= base && addr.is_multiple_of(4) && buf.len() == 4 => {
+            buf.copy_from_slice(&w.to_le_bytes());
+            Ok(())
+        }
+        _ => Err(Fault {
+            addr,
+            kind: FaultKind::Unmapped,
+            write: false,
+        }),
+    }
+}
