@@ -990,6 +990,12 @@ impl Fx<'_, '_> {
     /// non-zero status there (the slow path recorded the fault and set
     /// `exit`; state is exact).
     fn check_status(&mut self) {
+        self.branch_on_helper_fault(None);
+    }
+
+    /// Emits `if helper_fault != 0 { helper_fault = 0; [exit = code;] return }`
+    /// with the fault path in a cold block.
+    fn branch_on_helper_fault(&mut self, exit: Option<ExitCode>) {
         let status = self.b.ins().load(
             types::I32,
             trusted(),
@@ -1007,7 +1013,12 @@ impl Fx<'_, '_> {
             self.env,
             offset_of!(CpuHeader, helper_fault) as i32,
         );
-        self.b.ins().return_(&[]);
+        match exit {
+            Some(code) => self.ret_with(code),
+            None => {
+                self.b.ins().return_(&[]);
+            }
+        }
         self.b.switch_to_block(cont);
         self.b.set_cold_block(fault);
     }
@@ -1198,25 +1209,7 @@ impl Fx<'_, '_> {
         let c = self.b.ins().call(fr, &cargs);
         let r = self.b.inst_results(c)[0];
         if h.flags.may_fault {
-            let hf = self.b.ins().load(
-                types::I32,
-                trusted(),
-                self.env,
-                offset_of!(CpuHeader, helper_fault) as i32,
-            );
-            let fault = self.b.create_block();
-            let cont = self.b.create_block();
-            self.b.ins().brif(hf, fault, &[], cont, &[]);
-            self.b.switch_to_block(fault);
-            let z = self.b.ins().iconst(types::I32, 0);
-            self.b.ins().store(
-                trusted(),
-                z,
-                self.env,
-                offset_of!(CpuHeader, helper_fault) as i32,
-            );
-            self.ret_with(ExitCode::Fault);
-            self.b.switch_to_block(cont);
+            self.branch_on_helper_fault(Some(ExitCode::Fault));
         }
         if h.flags.writes_state {
             self.load_all();
