@@ -61,6 +61,19 @@ pub enum MmapError {
     Host(i32),
 }
 
+/// Where `AddressSpace::map` puts a mapping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// At this address, replacing what is there (MAP_FIXED).
+    Fixed(u64),
+    /// At this address, failing with `Exists` if any page there is mapped
+    /// (MAP_FIXED_NOREPLACE).
+    NoReplace(u64),
+    /// At the hint if it is free, else the highest free range below the
+    /// mmap area top.
+    Anywhere(u64),
+}
+
 impl MmapError {
     /// The Linux errno a syscall returns for this error.
     pub fn errno(&self) -> i32 {
@@ -381,11 +394,40 @@ impl AddressSpace {
         offset: u64,
         name: Option<Arc<str>>,
     ) -> Result<u64, MmapError> {
+        self.map(Place::Fixed(addr), len, gprot, flags, fd, offset, name)
+    }
+
+    /// Maps `len` bytes where `place` says and returns the guest address.
+    /// The choice of a free range and the host mapping happen under one
+    /// lock: two threads mapping at the same time never get the same range
+    /// (which would make the second MAP_FIXED replace the first mapping).
+    #[allow(clippy::too_many_arguments)]
+    pub fn map(
+        &self,
+        place: Place,
+        len: u64,
+        gprot: u32,
+        flags: u32,
+        fd: i32,
+        offset: u64,
+        name: Option<Arc<str>>,
+    ) -> Result<u64, MmapError> {
         let len = page_up(len);
-        let end = self.check_range(addr, len)?;
         if len == 0 {
-            return Err(MmapError::Invalid(addr, len));
+            return Err(MmapError::Invalid(0, len));
         }
+        let mut g = self.lock_write();
+        let addr = match place {
+            Place::Fixed(a) => a,
+            Place::NoReplace(a) => {
+                if a.checked_add(len).is_some_and(|e| g.map.any_mapped(a, e)) {
+                    return Err(MmapError::Exists);
+                }
+                a
+            }
+            Place::Anywhere(hint) => self.find_free_in(&g, hint, len)?,
+        };
+        let end = self.check_range(addr, len)?;
         let shared = flags & libc::MAP_SHARED as u32 != 0;
         let mut hflags = libc::MAP_FIXED
             | if shared {
@@ -399,7 +441,6 @@ impl AddressSpace {
         if flags & libc::MAP_NORESERVE as u32 != 0 {
             hflags |= libc::MAP_NORESERVE;
         }
-        let mut g = self.lock_write();
         let had_code = g
             .map
             .iter()
@@ -442,8 +483,13 @@ impl AddressSpace {
     /// Picks a free guest range of `len` bytes: `hint` if it is free, else
     /// the highest free range below the mmap area top.
     pub fn find_free(&self, hint: u64, len: u64) -> Result<u64, MmapError> {
-        let len = page_up(len);
         let g = self.lock_read();
+        self.find_free_in(&g, hint, len)
+    }
+
+    /// `find_free` with the lock already held.
+    fn find_free_in(&self, g: &Inner, hint: u64, len: u64) -> Result<u64, MmapError> {
+        let len = page_up(len);
         let hint = page_down(hint);
         if hint != 0
             && let Some(e) = hint.checked_add(len)
@@ -1051,6 +1097,59 @@ mod tests {
         assert_eq!(m.find_free_below(0x1000, 0x1000, 0x10000), Some(0x7000));
         assert_eq!(m.find_free_below(0x7000, 0x1000, 0x10000), Some(0x1000));
         assert_eq!(m.find_free_below(0x8000, 0x1000, 0x10000), None);
+    }
+
+    #[test]
+    fn concurrent_anywhere_maps_never_overlap() {
+        // Threads mapping and unmapping at the same time (glibc thread
+        // stacks, malloc arenas): each must get a range of its own.
+        let s = AddressSpace::reserve(36).unwrap();
+        let ranges: Vec<(u64, u64)> = std::thread::scope(|sc| {
+            let hs: Vec<_> = (0..4)
+                .map(|_| {
+                    sc.spawn(|| {
+                        let mut got = Vec::new();
+                        for i in 0..200u64 {
+                            let len = (1 + i % 5) * PAGE_SIZE;
+                            let a = s
+                                .map(Place::Anywhere(0), len, prot::READ, 0x22, -1, 0, None)
+                                .unwrap();
+                            if i % 3 == 0 {
+                                s.unmap(a, len).unwrap();
+                            } else {
+                                got.push((a, a + len));
+                            }
+                        }
+                        got
+                    })
+                })
+                .collect();
+            hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        });
+        let mut sorted = ranges.clone();
+        sorted.sort_unstable();
+        for w in sorted.windows(2) {
+            assert!(w[0].1 <= w[1].0, "ranges overlap: {:x?} {:x?}", w[0], w[1]);
+        }
+        for (a, e) in ranges {
+            assert!(s.lock_read().map.all_mapped(a, e));
+        }
+        // MAP_FIXED_NOREPLACE over a mapped page fails.
+        let a = s
+            .map(Place::Anywhere(0), PAGE_SIZE, prot::READ, 0x22, -1, 0, None)
+            .unwrap();
+        assert!(matches!(
+            s.map(
+                Place::NoReplace(a),
+                PAGE_SIZE,
+                prot::READ,
+                0x22,
+                -1,
+                0,
+                None
+            ),
+            Err(MmapError::Exists)
+        ));
     }
 
     #[test]

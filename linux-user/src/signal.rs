@@ -33,6 +33,7 @@ use crate::errno::Errno;
 use crate::probe;
 use crate::syscall::{GuestSigAction, Process, ThreadState};
 use std::cell::{Cell, UnsafeCell};
+use std::io::Write;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use xlat_exec::{Cpu, FaultKind, StopHandle};
@@ -478,6 +479,16 @@ pub struct SyncSignal {
 pub fn deliver_sync(proc: &Process, cpu: &mut Cpu, thread: &mut ThreadState, s: SyncSignal) {
     let act = proc.sigaction(s.sig as u32);
     if act.handler <= 1 || thread.sigmask & bit(s.sig) != 0 {
+        // As qemu-user does, say why the guest died: a native process
+        // dumps core here, and the shell reports the signal.
+        let _ = writeln!(
+            std::io::stderr(),
+            "xlat: uncaught guest signal {} ({}) at pc 0x{:x}, address 0x{:x}",
+            s.sig,
+            crate::strace::signal_name(s.sig as u64),
+            cpu.pc(),
+            s.fault_address
+        );
         die_of_signal(s.sig);
     }
     if setup(

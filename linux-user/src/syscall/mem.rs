@@ -5,7 +5,7 @@
 
 use super::{SysCtx, SysResult};
 use crate::errno::Errno;
-use crate::mmap::{PAGE_SIZE, page_up};
+use crate::mmap::{PAGE_SIZE, Place, page_up};
 use std::sync::Arc;
 
 const MAP_SHARED: u32 = 0x01;
@@ -41,19 +41,20 @@ pub fn sys_mmap(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     let anon = flags & MAP_ANONYMOUS != 0;
     let fd = if anon { -1 } else { fd };
     let mem = ctx.mem();
-    let at = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
+    let place = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
         if !addr.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
         if addr.checked_add(len).is_none_or(|e| e > mem.limit()) {
             return Err(Errno::ENOMEM);
         }
-        if flags & MAP_FIXED == 0 && mem.any_mapped(addr, len) {
-            return Err(Errno::EEXIST);
+        if flags & MAP_FIXED == 0 {
+            Place::NoReplace(addr)
+        } else {
+            Place::Fixed(addr)
         }
-        addr
     } else {
-        mem.find_free(addr, len).map_err(|e| Errno(e.errno()))?
+        Place::Anywhere(addr)
     };
     let name = if anon { None } else { fd_name(fd) };
     let host_flags = (flags & !(MAP_FIXED_NOREPLACE)) & !3
@@ -62,7 +63,7 @@ pub fn sys_mmap(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
         } else {
             MAP_SHARED
         };
-    mem.map_fixed(at, len, prot, host_flags, fd, off, name)
+    mem.map(place, len, prot, host_flags, fd, off, name)
         .map_err(|e| Errno(e.errno()))
 }
 

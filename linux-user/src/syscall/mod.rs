@@ -169,9 +169,8 @@ impl Process {
         use crate::mmap::{PAGE_SIZE, prot};
         let mut t = self.sigtramp.lock().unwrap_or_else(|e| e.into_inner());
         if *t == 0 {
-            let at = self.mem.find_free(0, PAGE_SIZE)?;
-            self.mem.map_fixed(
-                at,
+            let at = self.mem.map(
+                crate::mmap::Place::Anywhere(0),
                 PAGE_SIZE,
                 prot::READ | prot::WRITE,
                 (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u32,
