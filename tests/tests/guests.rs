@@ -118,6 +118,29 @@ guest!(
     [interp, jit, mixed, nochain, one_insn]
 );
 
+/// `cpu_guest!(module, "name", "model")`: the feature probe
+/// (tests/guest/features.c) under `-cpu model`, at tiers interp and mixed;
+/// its expected output comes from `qemu-aarch64 -cpu model`.
+macro_rules! cpu_guest {
+    ($m:ident, $name:literal, $cpu:literal) => {
+        mod $m {
+            #[test]
+            fn interp() {
+                super::check_guest($name, "features", &["-cpu", $cpu, "-tier", "interp"]);
+            }
+            #[test]
+            fn mixed() {
+                super::check_guest($name, "features", &["-cpu", $cpu, "-tier", "mixed"]);
+            }
+        }
+    };
+}
+
+// Optional features per CPU model: SIGILL or a result, HWCAP and ID fields.
+cpu_guest!(features_a53, "features-cortex-a53", "cortex-a53");
+cpu_guest!(features_a72, "features-cortex-a72", "cortex-a72");
+cpu_guest!(features_n1, "features-neoverse-n1", "neoverse-n1");
+
 /// Every expected file has a test: a program added to tests/guest and
 /// blessed but forgotten in the test files makes this fail. A program counts
 /// as tested when its name appears as a string literal in one of the

@@ -56,6 +56,15 @@ pub enum Feature {
     Jscvt,
     /// SM3 hash instructions.
     Sm3,
+    /// SM4E/SM4EKEY.
+    Sm4,
+    /// SB (speculation barrier).
+    Sb,
+    /// DC CVADP.
+    Dcpodp,
+    /// Pointer authentication (FEAT_PAuth with the QARMA5 algorithm,
+    /// address and generic keys; no FEAT_EPAC/FPAC).
+    Pauth,
 }
 
 /// A named CPU model.
@@ -81,7 +90,7 @@ pub static MODELS: &[CpuModel] = &[
         midr: 0x410f_d083,
         features: &[
             Aes, Pmull, Sha1, Sha256, Sha512, Sha3, Crc32, Atomics, Fp16, Rdm, Fcma, Lrcpc, Dcpop,
-            DotProd, Fhm, FlagM, FlagM2, Frint, I8mm, Bf16, Dgh, Jscvt, Sm3,
+            DotProd, Fhm, FlagM, FlagM2, Frint, I8mm, Bf16, Dgh, Jscvt, Sm3, Sm4, Sb, Dcpodp, Ssbs,
         ],
     },
     CpuModel {
@@ -156,6 +165,8 @@ pub mod hwcap {
     pub const SHA3: u64 = 1 << 17;
     /// sm3
     pub const SM3: u64 = 1 << 18;
+    /// sm4
+    pub const SM4: u64 = 1 << 19;
     /// asimddp
     pub const ASIMDDP: u64 = 1 << 20;
     /// sha512
@@ -166,10 +177,18 @@ pub mod hwcap {
     pub const FLAGM: u64 = 1 << 27;
     /// ssbs
     pub const SSBS: u64 = 1 << 28;
+    /// sb
+    pub const SB: u64 = 1 << 29;
+    /// paca
+    pub const PACA: u64 = 1 << 30;
+    /// pacg
+    pub const PACG: u64 = 1 << 31;
 }
 
 /// HWCAP2 bits.
 pub mod hwcap2 {
+    /// dcpodp
+    pub const DCPODP: u64 = 1 << 0;
     /// flagm2
     pub const FLAGM2: u64 = 1 << 7;
     /// frint
@@ -250,12 +269,16 @@ impl CpuModel {
             | self.bit(Fhm, ASIMDFHM)
             | self.bit(FlagM, FLAGM)
             | self.bit(Ssbs, SSBS)
+            | self.bit(Sm4, SM4)
+            | self.bit(Sb, SB)
+            | self.bit(Pauth, PACA | PACG)
     }
 
     /// AT_HWCAP2.
     pub fn hwcap2(&self) -> u64 {
         use hwcap2::*;
-        self.bit(FlagM2, FLAGM2)
+        self.bit(Dcpodp, DCPODP)
+            | self.bit(FlagM2, FLAGM2)
             | self.bit(Frint, FRINT)
             | self.bit(I8mm, I8MM)
             | self.bit(Bf16, BF16)
@@ -297,6 +320,7 @@ impl CpuModel {
             | (self.has(Rdm) as u64) << 28
             | (self.has(Sha3) as u64) << 32
             | (self.has(Sm3) as u64) << 36
+            | (self.has(Sm4) as u64) << 40
             | (self.has(DotProd) as u64) << 44
             | (self.has(Fhm) as u64) << 48
             | ts << 52
@@ -304,11 +328,19 @@ impl CpuModel {
 
     /// ID_AA64ISAR1_EL1 (visible fields).
     pub fn isar1(&self) -> u64 {
-        (self.has(Dcpop) as u64)
+        let dpb = if self.has(Dcpodp) {
+            2
+        } else {
+            self.has(Dcpop) as u64
+        };
+        // APA = 1 (QARMA5, FEAT_PAuth), GPA = 1.
+        dpb | self.bit(Pauth, 1) << 4
             | (self.has(Jscvt) as u64) << 12
             | (self.has(Fcma) as u64) << 16
             | (self.has(Lrcpc) as u64) << 20
+            | self.bit(Pauth, 1) << 24
             | (self.has(Frint) as u64) << 32
+            | (self.has(Sb) as u64) << 36
             | (self.has(Bf16) as u64) << 44
             | (self.has(Dgh) as u64) << 48
             | (self.has(I8mm) as u64) << 52
@@ -348,7 +380,12 @@ impl CpuModel {
             (4, 1) => self.pfr1(),
             (6, 0) => self.isar0(),
             (6, 1) => self.isar1(),
-            // ISAR2, MMFR0-2, ZFR0 and the rest: no visible field set.
+            // Fields Linux hides read as their "safe" value, not 0:
+            // DFR0.DebugVer = 6 (Armv8 debug), MMFR0.TGran4/TGran64 = 0xf
+            // (signed fields, "not implemented").
+            (5, 0) => 0x6,
+            (7, 0) => 0xff00_0000,
+            // ISAR2, MMFR1-2, ZFR0 and the rest: no visible field set.
             _ => 0,
         })
     }
@@ -388,7 +425,7 @@ mod tests {
     #[test]
     fn id_space_is_raz_outside_known_registers() {
         let m = default_model();
-        assert_eq!(m.id_register(sysreg(3, 0, 0, 7, 0)), Some(0)); // MMFR0
+        assert_eq!(m.id_register(sysreg(3, 0, 0, 7, 1)), Some(0)); // MMFR1
         assert_eq!(m.id_register(sysreg(3, 0, 0, 4, 4)), Some(0)); // ZFR0
         assert_eq!(m.id_register(sysreg(3, 3, 4, 2, 0)), None); // NZCV is not ID space
         assert!(m.cpuinfo_features().contains("i8mm bf16"));

@@ -1,6 +1,7 @@
 //! The cryptographic extension: AES, SHA-1, SHA-256, SHA-512, SHA-3
-//! (EOR3/RAX1/XAR/BCAX) and PMULL, executed by one helper per
-//! instruction.
+//! (EOR3/RAX1/XAR/BCAX), SM3, SM4 and PMULL, executed by one helper per
+//! instruction. SM4 uses one 256-entry table per linear transform (S-box
+//! and L combined), built at compile time.
 //!
 //! AES, PMULL and SHA-256 rounds use the host's AES-NI, PCLMULQDQ and
 //! SHA-NI instructions when `is_x86_feature_detected!` finds them (checked
@@ -409,6 +410,92 @@ fn sm3partw2(vd: u128, vn: u128, vm: u128) -> u128 {
     r
 }
 
+/// Product in GF(2^8) modulo SM4's polynomial x^8+x^7+x^6+x^5+x^4+x^2+1.
+const fn sm4_gf_mul(mut a: u8, mut b: u8) -> u8 {
+    let mut r = 0u8;
+    while b != 0 {
+        if b & 1 != 0 {
+            r ^= a;
+        }
+        b >>= 1;
+        let carry = a & 0x80 != 0;
+        a <<= 1;
+        if carry {
+            a ^= 0xf5;
+        }
+    }
+    r
+}
+
+/// The affine map of the SM4 S-box (the circulant matrix whose rows are
+/// rotations of 0xcb), then adding 0xd3.
+const fn sm4_affine(x: u8) -> u8 {
+    x ^ x.rotate_left(1) ^ x.rotate_left(3) ^ x.rotate_left(6) ^ x.rotate_left(7) ^ 0xd3
+}
+
+/// The SM4 S-box (GB/T 32907-2016), built at compile time from its
+/// algebraic form: `S(x) = A(inverse(A(x) + C)) + C` in GF(2^8).
+const SM4_SBOX: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut x = 0;
+    while x < 256 {
+        // Inverse as y^254 (0 maps to 0).
+        let y = sm4_affine(x as u8);
+        let mut p = 1u8;
+        let mut k = 0;
+        while k < 254 {
+            p = sm4_gf_mul(p, y);
+            k += 1;
+        }
+        t[x] = sm4_affine(p);
+        x += 1;
+    }
+    t
+};
+
+/// One table per linear transform: `T[b] = L(S(b))` for a byte in the low
+/// position; the other byte positions are the same value rotated, as L is
+/// made of rotations.
+const fn sm4_ttable(rots: [u32; 4]) -> [u32; 256] {
+    let mut t = [0u32; 256];
+    let mut b = 0;
+    while b < 256 {
+        let s = SM4_SBOX[b] as u32;
+        let mut v = s;
+        let mut k = 0;
+        while k < 4 {
+            if rots[k] != 0 {
+                v ^= s.rotate_left(rots[k]);
+            }
+            k += 1;
+        }
+        t[b] = v;
+        b += 1;
+    }
+    t
+}
+
+/// L of the SM4 rounds: x ^ (x <<< 2) ^ (x <<< 10) ^ (x <<< 18) ^ (x <<< 24).
+static SM4_T_ROUND: [u32; 256] = sm4_ttable([2, 10, 18, 24]);
+/// L' of the SM4 key schedule: x ^ (x <<< 13) ^ (x <<< 23).
+static SM4_T_KEY: [u32; 256] = sm4_ttable([13, 23, 0, 0]);
+
+/// Four SM4 rounds (SM4E: `t` = round table, keys from `keys`) or four
+/// key-schedule steps (SM4EKEY: key table, constants from `keys`) on the
+/// state words `x` (element 0 oldest).
+fn sm4_rounds(x: u128, keys: u128, t: &[u32; 256]) -> u128 {
+    let mut r = x;
+    for e in 0..4 {
+        let v = w32(r, 1) ^ w32(r, 2) ^ w32(r, 3) ^ w32(keys, e);
+        let l = t[(v & 0xff) as usize]
+            ^ t[(v >> 8 & 0xff) as usize].rotate_left(8)
+            ^ t[(v >> 16 & 0xff) as usize].rotate_left(16)
+            ^ t[(v >> 24) as usize].rotate_left(24);
+        r = (r >> 32) | ((l ^ w32(r, 0)) as u128) << 96;
+    }
+    r
+}
+
 /// SM3TT1A/SM3TT1B/SM3TT2A/SM3TT2B (`op` = bits 11:10) with lane `imm2`.
 fn sm3tt(vd: u128, vn: u128, vm: u128, imm2: u32, op: u32) -> u128 {
     let (a, b, c, dd) = (w32(vd, 3), w32(vd, 2), w32(vd, 1), w32(vd, 0));
@@ -519,6 +606,11 @@ pub fn exec(st: &mut Aarch64State, i: Insn) -> Result<(), Undef> {
                     st.v[d] = sm3partw2(vd, vn, vm);
                     Ok(())
                 }
+                2 => {
+                    // SM4EKEY
+                    st.v[d] = sm4_rounds(vn, vm, &SM4_T_KEY);
+                    Ok(())
+                }
                 _ => Err(Undef),
             };
         }
@@ -554,6 +646,7 @@ pub fn exec(st: &mut Aarch64State, i: Insn) -> Result<(), Undef> {
     } else if is!(w, "11001110 11000000 1000xxxx xxxxxxxx") {
         match i.bits(11, 10) {
             0 => sha512su0(vd, vn),
+            1 => sm4_rounds(vd, vn, &SM4_T_ROUND),
             _ => return Err(Undef),
         }
     } else {
@@ -573,6 +666,10 @@ pub fn feature_of(i: Insn) -> crate::cpu::Feature {
         if i.bits(14, 12) <= 3 { Sha1 } else { Sha256 }
     } else if is!(w, "01011110 xx10100x xxxx10xx xxxxxxxx") {
         if i.opcode12() <= 1 { Sha1 } else { Sha256 }
+    } else if is!(w, "11001110 011xxxxx 1100xxxx xxxxxxxx") && i.bits(11, 10) == 2
+        || is!(w, "11001110 11000000 1000xxxx xxxxxxxx") && i.bits(11, 10) == 1
+    {
+        Sm4
     } else if is!(w, "11001110 011xxxxx 1x00xxxx xxxxxxxx") && i.bit(14)
         || is!(w, "11001110 010xxxxx 10xxxxxx xxxxxxxx")
         || is!(w, "11001110 0xxxxxxx 0xxxxxxx xxxxxxxx") && i.bits(22, 21) == 2
@@ -614,6 +711,54 @@ pub static HELPER_CRYPTO: xlat_ir::HelperDesc = xlat_ir::HelperDesc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn words(w: [u32; 4]) -> u128 {
+        w.iter().rev().fold(0u128, |acc, &x| acc << 32 | x as u128)
+    }
+
+    #[test]
+    fn sm4_sbox_known_entries() {
+        // GB/T 32907-2016, table 1: first row and last entry.
+        assert_eq!(
+            SM4_SBOX[..8],
+            [0xd6, 0x90, 0xe9, 0xfe, 0xcc, 0xe1, 0x3d, 0xb7]
+        );
+        assert_eq!(SM4_SBOX[0xff], 0x48);
+        let mut seen = [false; 256];
+        for &s in &SM4_SBOX {
+            seen[s as usize] = true;
+        }
+        assert!(seen.iter().all(|&b| b), "the S-box is a permutation");
+    }
+
+    /// GB/T 32907-2016 appendix A, example 1, through SM4EKEY and SM4E as
+    /// a program would use them.
+    #[test]
+    fn sm4_standard_example_with_arm_instructions() {
+        let mk = [0x0123_4567, 0x89ab_cdef, 0xfedc_ba98, 0x7654_3210];
+        let fk = [0xa3b1_bac6, 0x56aa_3350, 0x677d_9197, 0xb270_22dc];
+        let ck = |i: u32| -> u32 { (0..4).fold(0, |acc, j| acc << 8 | ((4 * i + j) * 7 % 256)) };
+        let mut st = Aarch64State::default();
+        st.v[0] = words([mk[0] ^ fk[0], mk[1] ^ fk[1], mk[2] ^ fk[2], mk[3] ^ fk[3]]);
+        let mut rks = Vec::new();
+        for g in 0..8 {
+            st.v[1] = words([ck(4 * g), ck(4 * g + 1), ck(4 * g + 2), ck(4 * g + 3)]);
+            exec(&mut st, Insn(0xce61_c800)).unwrap(); // sm4ekey v0.4s, v0.4s, v1.4s
+            rks.push(st.v[0]);
+        }
+        assert_eq!(w32(rks[0], 0), 0xf121_86f9, "rk0 of the standard");
+        assert_eq!(w32(rks[7], 3), 0x9124_a012, "rk31 of the standard");
+        st.v[2] = words(mk);
+        for rk in rks {
+            st.v[3] = rk;
+            exec(&mut st, Insn(0xcec0_8462)).unwrap(); // sm4e v2.4s, v3.4s
+        }
+        let out = st.v[2];
+        assert_eq!(
+            [w32(out, 3), w32(out, 2), w32(out, 1), w32(out, 0)],
+            [0x681e_df34, 0xd206_965e, 0x86b3_e94f, 0x536e_4246]
+        );
+    }
 
     fn hex(s: &str) -> u128 {
         // Bytes in memory order (as FIPS-197 writes them).

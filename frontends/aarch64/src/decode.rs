@@ -234,11 +234,11 @@ xlat_ir::decode_table! {
     CRYPTO_aes   "01001110 xx10100x xxxx10xx xxxxxxxx" => simd_fp::crypto, "aese aesd aesmc aesimc";
     CRYPTO_sha3  "01011110 xx0xxxxx 0xxx00xx xxxxxxxx" => simd_fp::crypto, "sha1c sha1p sha1m sha1su0 sha256h sha256h2 sha256su1";
     CRYPTO_sha2  "01011110 xx10100x xxxx10xx xxxxxxxx" => simd_fp::crypto, "sha1h sha1su1 sha256su0";
-    CRYPTO_sha512_3 "11001110 011xxxxx 1x00xxxx xxxxxxxx" => simd_fp::crypto, "sha512h sha512h2 sha512su1 rax1 sm3partw1 sm3partw2";
+    CRYPTO_sha512_3 "11001110 011xxxxx 1x00xxxx xxxxxxxx" => simd_fp::crypto, "sha512h sha512h2 sha512su1 rax1 sm3partw1 sm3partw2 sm4ekey";
     CRYPTO_4reg  "11001110 0xxxxxxx 0xxxxxxx xxxxxxxx" => simd_fp::crypto, "eor3 bcax sm3ss1";
     CRYPTO_sm3tt "11001110 010xxxxx 10xxxxxx xxxxxxxx" => simd_fp::crypto, "sm3tt1a sm3tt1b sm3tt2a sm3tt2b";
     CRYPTO_xar   "11001110 100xxxxx xxxxxxxx xxxxxxxx" => simd_fp::crypto, "xar";
-    CRYPTO_sha512_2 "11001110 11000000 1000xxxx xxxxxxxx" => simd_fp::crypto, "sha512su0";
+    CRYPTO_sha512_2 "11001110 11000000 1000xxxx xxxxxxxx" => simd_fp::crypto, "sha512su0 sm4e";
     SIMD_modimm  "0xx01111 00000xxx xxxx01xx xxxxxxxx" => simd_fp::mod_imm, "movi mvni orr bic fmov";
     SIMD_copy    "0xx01110 000xxxxx 0xxxx1xx xxxxxxxx" => simd_fp::copy, "dup ins umov smov mov";
     SIMD_3same_fp16 "0xx01110 x10xxxxx 00xxx1xx xxxxxxxx" => simd_fp::asimd, "fmaxnm fmla fadd fmulx fcmeq fmax frecps fminnm fmls fsub fmin frsqrts fmaxnmp faddp fmul fcmge facge fmaxp fdiv fminnmp fabd fcmgt facgt fminp";

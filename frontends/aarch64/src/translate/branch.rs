@@ -1,6 +1,7 @@
 //! "Branches, Exception Generating and System instructions".
 
 use super::{Ctx, TResult, Undef, require};
+use crate::cpu::Feature;
 use crate::decode::Insn;
 use crate::state::{R_CF, R_EXCL_ADDR, R_FPCR, R_FPSR, R_NF, R_TPIDR, R_TPIDRRO, R_VF, R_ZF, r_x};
 use xlat_ir::{ExceptionKind, HelperDesc, HelperFlags, MemFlags, Ordering, Terminal, Type};
@@ -148,7 +149,11 @@ pub fn barrier(c: &mut Ctx<'_>, i: Insn) -> TResult {
             let next = c.next_pc();
             c.b.terminate(Terminal::Jump(next));
         }
-        7 if i.crm() == 0 => c.b.fence(Ordering::AcqRel),
+        7 if i.crm() == 0 => {
+            // SB (FEAT_SB)
+            c.need(Feature::Sb)?;
+            c.b.fence(Ordering::AcqRel);
+        }
         // DSB nXS (FEAT_XS): a DSB.
         1 if i.crm() & 3 == 2 => c.b.fence(Ordering::AcqRel),
         _ => return Err(Undef),
@@ -176,7 +181,11 @@ pub fn sys(c: &mut Ctx<'_>, i: Insn) -> TResult {
                 c.b.store(ad, z, MemFlags::new(16));
             }
         }
-        10..=14 => {}
+        // DC CVAP (FEAT_DPB), DC CVADP (FEAT_DPB2): no effect here, as
+        // DC CVAC, CVAU and CIVAC.
+        12 => c.need(Feature::Dcpop)?,
+        13 => c.need(Feature::Dcpodp)?,
+        10 | 11 | 14 => {}
         5 => {
             let next = c.next_pc();
             c.b.terminate(Terminal::Exit(next));
@@ -200,6 +209,7 @@ const CNTFRQ_EL0: u32 = sysreg(3, 3, 14, 0, 0);
 const CNTVCT_EL0: u32 = sysreg(3, 3, 14, 0, 2);
 const CTR_EL0: u32 = sysreg(3, 3, 0, 0, 1);
 const DCZID_EL0: u32 = sysreg(3, 3, 0, 0, 7);
+const SSBS: u32 = sysreg(3, 3, 4, 2, 6);
 
 /// CNTFRQ_EL0: the generic timer runs at 1 GHz (CNTVCT_EL0 counts ns).
 pub const CNTFRQ: u64 = 1_000_000_000;
@@ -250,6 +260,9 @@ pub fn mrs(c: &mut Ctx<'_>, i: Insn) -> TResult {
         CNTVCT_EL0 => c.b.call_helper(&HELPER_CNTVCT, Type::I64, &[]),
         CTR_EL0 => c.b.i64(CTR),
         DCZID_EL0 => c.b.i64(DCZID),
+        // PSTATE.SSBS reads as 0 and ignores writes (speculation is not
+        // modelled; 0 is the value that promises least).
+        SSBS if c.model.has(Feature::Ssbs) => c.b.i64(0),
         r => match c.model.id_register(r) {
             Some(v) => c.b.i64(v),
             None => return Err(Undef),
@@ -288,6 +301,7 @@ pub fn msr_reg(c: &mut Ctx<'_>, i: Insn) -> TResult {
             c.b.set(R_FPSR, v);
         }
         TPIDR_EL0 => c.b.set(R_TPIDR, v),
+        SSBS if c.model.has(Feature::Ssbs) => {}
         _ => return Err(Undef),
     }
     Ok(())
@@ -302,6 +316,11 @@ pub fn msr_imm(c: &mut Ctx<'_>, i: Insn) -> TResult {
     match (i.op1(), i.op2()) {
         (0, 0) | (0, 1) | (0, 2) => {
             require(i.crm() == 0)?;
+            c.need(if i.op2() == 0 {
+                Feature::FlagM
+            } else {
+                Feature::FlagM2
+            })?;
             let z = c.b.get(R_ZF);
             let cf = c.b.get(R_CF);
             let v = c.b.get(R_VF);
@@ -338,8 +357,9 @@ pub fn msr_imm(c: &mut Ctx<'_>, i: Insn) -> TResult {
                 }
             }
         }
-        // SSBS, DIT, TCO: permitted at EL0, no effect on user-mode emulation.
-        (3, 1) | (3, 2) | (3, 4) => {}
+        // SSBS: permitted at EL0, no effect on user-mode emulation. DIT
+        // and TCO (FEAT_DIT, FEAT_MTE) are in no model: UNDEFINED.
+        (3, 1) => c.need(Feature::Ssbs)?,
         _ => return Err(Undef),
     }
     Ok(())

@@ -3,6 +3,7 @@
 //! select, data-processing (1, 2 and 3 source).
 
 use super::{Ctx, Nzcv, TResult, ity, require};
+use crate::cpu::Feature;
 use crate::decode::Insn;
 use crate::helpers::HELPER_CRC32;
 use crate::state::{R_CF, R_NF, R_VF, R_ZF};
@@ -242,6 +243,7 @@ fn crc32(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let sz = i.bits(11, 10);
     let castagnoli = i.bit(12);
     require((sz == 3) == (i.sf() != 0))?;
+    c.need(Feature::Crc32)?;
     let acc = c.reg(i.rn(), false);
     let acc = c.b.zext(Type::I64, acc);
     let val = c.reg(i.rm(), true);
@@ -255,6 +257,7 @@ fn crc32(c: &mut Ctx<'_>, i: Insn) -> TResult {
 /// RMIF (FEAT_FlagM): rotates Xn right by imm6 and copies the bits selected
 /// by `mask` (N, Z, C, V = bits 3..0) into the flags.
 pub fn rmif(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    c.need(Feature::FlagM)?;
     let x = c.reg(i.rn(), true);
     let x = c.shift_imm(x, 3, i.bits(20, 15));
     let mask = i.nzcv();
@@ -274,6 +277,7 @@ pub fn rmif(c: &mut Ctx<'_>, i: Insn) -> TResult {
 /// SETF8/SETF16 (FEAT_FlagM): N = bit 7/15 of Wn, Z = low 8/16 bits zero,
 /// V = bit 8/16 XOR bit 7/15; C unchanged.
 pub fn setf(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    c.need(Feature::FlagM)?;
     let msb = if i.bit(14) { 15 } else { 7 };
     let x = c.reg(i.rn(), false);
     let bit = |c: &mut Ctx<'_>, k: u32| {

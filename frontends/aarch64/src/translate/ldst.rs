@@ -4,6 +4,7 @@
 //! (multiple and single structures, replicate).
 
 use super::{Ctx, TResult, Undef, require};
+use crate::cpu::Feature;
 use crate::decode::Insn;
 use crate::state::{R_EXCL_ADDR, R_EXCL_SIZE, R_EXCL_VAL, R_EXCL_VAL_HI};
 use xlat_ir::{Cond, MemFlags, Ordering, RmwOp, Type, Value};
@@ -468,6 +469,7 @@ fn split_pair(c: &mut Ctx<'_>, v: Value, lo: u32, bits: u32) {
 /// (W and X pairs): compare Rs (Rs:Rs+1) with memory, store Rt (Rt:Rt+1)
 /// if equal; Rs receives the old value either way.
 fn cas(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    c.need(Feature::Atomics)?;
     let pair = i.o23() == 0;
     let order = lse_order(i.l22() != 0, i.o15() != 0);
     let (rs, rt) = (i.rs(), i.rt());
@@ -523,6 +525,7 @@ pub fn atomic_op(c: &mut Ctx<'_>, i: Insn) -> TResult {
         (true, 4) => {
             // LDAPR*
             require(acq && !rel && i.rs() == 31)?;
+            c.need(Feature::Lrcpc)?;
             let base = c.reg_sp(i.rn(), true);
             let f = MemFlags::new(size).aligned().ordered(Ordering::Acquire);
             let lty = if size == 8 { Type::I64 } else { Type::I32 };
@@ -532,6 +535,7 @@ pub fn atomic_op(c: &mut Ctx<'_>, i: Insn) -> TResult {
         }
         _ => return Err(Undef),
     };
+    c.need(Feature::Atomics)?;
     let base = c.reg_sp(i.rn(), true);
     let v = c.reg(i.rs(), size == 8);
     let v = if size < 4 { c.b.trunc(ty, v) } else { v };

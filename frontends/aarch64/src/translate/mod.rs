@@ -68,6 +68,12 @@ impl<'a> Ctx<'a> {
         Ctx { b, pc, model }
     }
 
+    /// `Err(Undef)` unless the CPU model has the optional feature `f`:
+    /// instructions of features a model lacks are UNDEFINED (SIGILL).
+    pub fn need(&self, f: crate::cpu::Feature) -> TResult {
+        require(self.model.has(f))
+    }
+
     /// The address of the next instruction.
     pub fn next_pc(&self) -> u64 {
         self.pc.wrapping_add(4)

@@ -460,11 +460,12 @@ pub fn tbl(c: &mut Ctx<'_>, i: Insn) -> TResult {
 
 /// The IR type of a scalar FP register of `ftype`: half precision
 /// (FEAT_FP16) values are handled as their 16-bit patterns.
-fn fty(ftype: u32) -> Result<Type, Undef> {
+/// The scalar type of `ftype`; half precision (3) needs FEAT_FP16.
+fn fty(c: &Ctx<'_>, ftype: u32) -> Result<Type, Undef> {
     match ftype {
         0 => Ok(Type::F32),
         1 => Ok(Type::F64),
-        3 => Ok(Type::I16),
+        3 => c.need(crate::cpu::Feature::Fp16).map(|()| Type::I16),
         _ => Err(Undef),
     }
 }
@@ -489,6 +490,7 @@ pub fn fp_int_conv(c: &mut Ctx<'_>, i: Insn) -> TResult {
                 }
                 (_, 3, 0) => {
                     // FMOV Wd/Xd, Hn (zero-extended) and Hd, Wn/Xn.
+                    c.need(crate::cpu::Feature::Fp16)?;
                     if to_gpr {
                         let x = c.vreg_scalar(i.rn(), Type::I16);
                         let x = c.b.zext(if sf { Type::I64 } else { Type::I32 }, x);
@@ -516,7 +518,7 @@ pub fn fp_int_conv(c: &mut Ctx<'_>, i: Insn) -> TResult {
         }
         (3, 6) if !sf && ftype == 1 => return asimd(c, i),
         (0, 2..=5) | (_, 0) | (_, 1) => {
-            fty(ftype)?;
+            fty(c, ftype)?;
             call_fp(c, i);
         }
         _ => return Err(Undef),
@@ -531,7 +533,7 @@ fn call_fp(c: &mut Ctx<'_>, i: Insn) {
 
 /// SCVTF/UCVTF/FCVTZS/FCVTZU (scalar, fixed-point).
 pub fn fp_fixed(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    fty(i.ftype())?;
+    fty(c, i.ftype())?;
     require(matches!(
         (i.rmode(), i.fopcode()),
         (0, 2) | (0, 3) | (3, 0) | (3, 1)
@@ -543,7 +545,7 @@ pub fn fp_fixed(c: &mut Ctx<'_>, i: Insn) -> TResult {
 
 /// FCCMP, FCCMPE.
 pub fn fp_ccmp(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    fty(i.ftype())?;
+    fty(c, i.ftype())?;
     call_fp(c, i);
     Ok(())
 }
@@ -561,7 +563,7 @@ pub fn fp_1src(c: &mut Ctx<'_>, i: Insn) -> TResult {
         // BFCVT, FRINT32Z/X, FRINT64Z/X.
         return asimd(c, i);
     }
-    let ft = fty(i.ftype())?;
+    let ft = fty(c, i.ftype())?;
     match op {
         0..=2 => {
             let x = c.vreg_scalar(i.rn(), ft);
@@ -588,7 +590,7 @@ pub fn fp_1src(c: &mut Ctx<'_>, i: Insn) -> TResult {
 
 /// FCMP, FCMPE (register and zero).
 pub fn fp_cmp(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    fty(i.ftype())?;
+    fty(c, i.ftype())?;
     require(i.bits(15, 14) == 0 && i.bits(2, 0) == 0)?;
     call_fp(c, i);
     Ok(())
@@ -596,7 +598,7 @@ pub fn fp_cmp(c: &mut Ctx<'_>, i: Insn) -> TResult {
 
 /// FMOV (scalar, immediate).
 pub fn fp_imm(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    let ft = fty(i.ftype())?;
+    let ft = fty(c, i.ftype())?;
     require(i.bits(9, 5) == 0)?;
     let bits = if ft == Type::I16 {
         let imm8 = i.imm8();
@@ -613,7 +615,7 @@ pub fn fp_imm(c: &mut Ctx<'_>, i: Insn) -> TResult {
 
 /// FMUL/FDIV/FADD/FSUB/FMAX/FMIN/FMAXNM/FMINNM/FNMUL (scalar).
 pub fn fp_2src(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    fty(i.ftype())?;
+    fty(c, i.ftype())?;
     require(i.bits(15, 12) <= 8)?;
     call_fp(c, i);
     Ok(())
@@ -621,7 +623,7 @@ pub fn fp_2src(c: &mut Ctx<'_>, i: Insn) -> TResult {
 
 /// FCSEL.
 pub fn fp_csel(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    let ft = fty(i.ftype())?;
+    let ft = fty(c, i.ftype())?;
     let cond = c.cond_holds(i.cond12());
     let a = c.vreg_scalar(i.rn(), ft);
     let b = c.vreg_scalar(i.rm(), ft);
@@ -632,7 +634,7 @@ pub fn fp_csel(c: &mut Ctx<'_>, i: Insn) -> TResult {
 
 /// FMADD/FMSUB/FNMADD/FNMSUB.
 pub fn fp_3src(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    fty(i.ftype())?;
+    fty(c, i.ftype())?;
     call_fp(c, i);
     Ok(())
 }
