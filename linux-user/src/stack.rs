@@ -85,12 +85,24 @@ pub struct AuxArch {
     /// When set, gives (AT_HWCAP, AT_HWCAP2) instead of `hwcap`/`hwcap2`
     /// (they depend on the CPU model chosen at run time).
     pub hwcaps: Option<fn() -> (u64, u64)>,
+    /// When set, gives AT_PLATFORM (and AT_BASE_PLATFORM where the
+    /// architecture has one) instead of `platform`/`base_platform` (they
+    /// depend on the CPU model chosen at run time).
+    pub platform_fn: Option<fn() -> &'static str>,
 }
 
 impl AuxArch {
     /// (AT_HWCAP, AT_HWCAP2).
     pub fn hwcaps(&self) -> (u64, u64) {
         self.hwcaps.map_or((self.hwcap, self.hwcap2), |f| f())
+    }
+
+    /// (AT_PLATFORM, AT_BASE_PLATFORM).
+    pub fn platforms(&self) -> (&'static str, Option<&'static str>) {
+        match self.platform_fn {
+            Some(f) => (f(), self.base_platform.map(|_| f())),
+            None => (self.platform, self.base_platform),
+        }
     }
 }
 
@@ -150,11 +162,9 @@ pub fn build_image(top: u64, inp: &StackInput<'_>) -> Result<(u64, Vec<u8>), Sta
         arg_ptrs[i] = push(&mut down, &cstr(a));
     }
     align(&mut down, 16);
-    let platform = push(&mut down, &cstr(inp.arch.platform.as_bytes()));
-    let base_platform = inp
-        .arch
-        .base_platform
-        .map(|p| push(&mut down, &cstr(p.as_bytes())));
+    let (platform, base_platform) = inp.arch.platforms();
+    let platform = push(&mut down, &cstr(platform.as_bytes()));
+    let base_platform = base_platform.map(|p| push(&mut down, &cstr(p.as_bytes())));
     align(&mut down, 16);
     let random = push(&mut down, &inp.random);
     align(&mut down, 16);
@@ -281,6 +291,7 @@ mod tests {
             base_platform: None,
             extra: &[],
             hwcaps: None,
+            platform_fn: None,
         };
         let argv = vec![b"/bin/prog".to_vec(), b"-x".to_vec(), b"".to_vec()];
         let envp = vec![b"A=1".to_vec(), b"HOME=/root".to_vec()];

@@ -86,7 +86,7 @@ fn arch_lines_show_ppc64le() {
     let out = check_guest_ppc64le("args", &[], false);
     let text = out.stdout_str();
     assert!(
-        text.contains("[arch] AT_PLATFORM=power8\n"),
+        text.contains("[arch] AT_PLATFORM=power9\n"),
         "args output:\n{text}"
     );
 }

@@ -21,6 +21,7 @@
 //! the rows compatible with the instruction's primary opcode and bits
 //! ISA 21:30 (a 64 × 1024-entry index built once on first use).
 
+use crate::cpu::Isa;
 use crate::translate::{Ctx, Undef, branch, fixed, fp, ldst, logical, storage, vmx, vsx};
 use xlat_ir::decode::Decoder;
 
@@ -501,6 +502,11 @@ xlat_ir::decode_table! {
     VEXTUBLX   "000100 xxxxx xxxxx xxxxx 11000001101" => vmx::helper, "vextublx";
     MFVSCR     "000100 xxxxx xxxxx xxxxx 11000000100" => vmx::helper, "mfvscr";
     MTVSCR     "000100 xxxxx xxxxx xxxxx 11001000100" => vmx::helper, "mtvscr";
+    VEXTRACTBM "000100 xxxxx 01000 xxxxx 11001000010" => vmx::helper, "vextractbm";
+    VEXTRACTHM "000100 xxxxx 01001 xxxxx 11001000010" => vmx::helper, "vextracthm";
+    VEXTRACTWM "000100 xxxxx 01010 xxxxx 11001000010" => vmx::helper, "vextractwm";
+    VEXTRACTDM "000100 xxxxx 01011 xxxxx 11001000010" => vmx::helper, "vextractdm";
+    VEXTRACTQM "000100 xxxxx 01100 xxxxx 11001000010" => vmx::helper, "vextractqm";
     VCTZLSBB   "000100 xxxxx 00001 xxxxx 11000000010" => vmx::helper, "vctzlsbb";
     VCLZLSBB   "000100 xxxxx 00000 xxxxx 11000000010" => vmx::helper, "vclzlsbb";
     VCMPEQUB   "000100 xxxxx xxxxx xxxxx x 0000000110" => vmx::helper, "vcmpequb vcmpequb.";
@@ -537,6 +543,19 @@ xlat_ir::decode_table! {
     STXVX      "011111 xxxxx xxxxx xxxxx 0110001100 x" => vsx::load_store, "stxvx";
     LXVB16X    "011111 xxxxx xxxxx xxxxx 1101101100 x" => vsx::load_store, "lxvb16x";
     STXVB16X   "011111 xxxxx xxxxx xxxxx 1111101100 x" => vsx::load_store, "stxvb16x";
+    LXVL       "011111 xxxxx xxxxx xxxxx 0100001101 x" => vsx::load_store_len, "lxvl";
+    LXVLL      "011111 xxxxx xxxxx xxxxx 0100101101 x" => vsx::load_store_len, "lxvll";
+    STXVL      "011111 xxxxx xxxxx xxxxx 0110001101 x" => vsx::load_store_len, "stxvl";
+    STXVLL     "011111 xxxxx xxxxx xxxxx 0110101101 x" => vsx::load_store_len, "stxvll";
+    LXVH8X     "011111 xxxxx xxxxx xxxxx 1100101100 x" => vsx::load_store, "lxvh8x";
+    STXVH8X    "011111 xxxxx xxxxx xxxxx 1110101100 x" => vsx::load_store, "stxvh8x";
+    LXVWSX     "011111 xxxxx xxxxx xxxxx 0101101100 x" => vsx::load_store, "lxvwsx";
+    LXSIBZX    "011111 xxxxx xxxxx xxxxx 1100001101 x" => vsx::load_store, "lxsibzx";
+    LXSIHZX    "011111 xxxxx xxxxx xxxxx 1100101101 x" => vsx::load_store, "lxsihzx";
+    STXSIBX    "011111 xxxxx xxxxx xxxxx 1110001101 x" => vsx::load_store, "stxsibx";
+    STXSIHX    "011111 xxxxx xxxxx xxxxx 1110101101 x" => vsx::load_store, "stxsihx";
+    LXVP       "000110 xxxxx xxxxx xxxxxxxxxxxx 0000" => vsx::pair, "lxvp";
+    STXVP      "000110 xxxxx xxxxx xxxxxxxxxxxx 0001" => vsx::pair, "stxvp";
     MFVSRD     "011111 xxxxx xxxxx xxxxx 0000110011 x" => vsx::moves, "mfvsrd mffprd mfvrd";
     MFVSRWZ    "011111 xxxxx xxxxx xxxxx 0001110011 x" => vsx::moves, "mfvsrwz mffprwz mfvrwz";
     MTVSRD     "011111 xxxxx xxxxx xxxxx 0010110011 x" => vsx::moves, "mtvsrd mtfprd mtvrd";
@@ -609,6 +628,34 @@ xlat_ir::decode_table! {
     XSRDPIZ    "111100 xxxxx xxxxx xxxxx 001011001 xx" => vsx::scalar2, "xsrdpiz";
     XSRDPIP    "111100 xxxxx xxxxx xxxxx 001101001 xx" => vsx::scalar2, "xsrdpip";
     XSRDPIM    "111100 xxxxx xxxxx xxxxx 001111001 xx" => vsx::scalar2, "xsrdpim";
+}
+
+/// The ISA level that introduced the row's instruction (rows not listed
+/// are ISA 2.07 or older). Instructions of a level above the CPU model's
+/// raise SIGILL.
+pub fn isa_of_name(name: &str) -> Isa {
+    match name {
+        "SCV" | "MODSW" | "MODUW" | "MODSD" | "MODUD" | "SETB" | "MCRXRX" | "CNTTZW" | "CNTTZD"
+        | "VEXTUBRX" | "VEXTUBLX" | "VCTZLSBB" | "VCLZLSBB" | "VCMPNEB" | "VCMPNEZB"
+        | "VCMPNEH" | "VCMPNEW" | "VPERMR" | "LXVX" | "STXVX" | "LXVB16X" | "STXVB16X"
+        | "MFVSRLD" | "MTVSRDD" | "MTVSRWS" | "LXV" | "STXV" | "LXSD" | "LXSSP" | "STXSD"
+        | "STXSSP" | "XXPERM" | "XXPERMR" | "XXSPLTIB" | "XXBRH" | "XXBRW" | "XXBRD" | "XXBRQ" => {
+            Isa::V300
+        }
+        _ => Isa::V207,
+    }
+}
+
+/// The ISA level of `row` (a row of [`TABLE`]), from a table computed once.
+pub fn isa_of(row: &Row) -> Isa {
+    static LEVELS: std::sync::OnceLock<Vec<Isa>> = std::sync::OnceLock::new();
+    let levels = LEVELS.get_or_init(|| TABLE.iter().map(|r| isa_of_name(r.name)).collect());
+    let idx = (row as *const Row as usize).wrapping_sub(TABLE.as_ptr() as usize)
+        / std::mem::size_of::<Row>();
+    levels
+        .get(idx)
+        .copied()
+        .unwrap_or_else(|| isa_of_name(row.name))
 }
 
 /// The decoder: rows indexed by the primary opcode and bits ISA 21:30

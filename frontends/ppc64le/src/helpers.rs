@@ -4,6 +4,7 @@
 
 use crate::decode::Insn;
 use crate::state::Ppc64State;
+use xlat_ir::abi::{FAULT_WRITE, Fault, FaultKind, MemRef};
 use xlat_ir::{HelperDesc, HelperFlags};
 
 /// Byte element `i` (ISA numbering: 0 = most significant) of `v`.
@@ -270,6 +271,22 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
                 }
                 return true;
             }
+            // vextract[bhwdq]m: the most significant bit of each element.
+            1602 if (8..=12).contains(&a) => {
+                if let Some(s) = st.as_mut() {
+                    let w = 8u32 << (a - 8);
+                    let n = 128 / w;
+                    s.gpr[t] = (0..n).fold(0u64, |acc, k| {
+                        let top = if w == 128 {
+                            (vb >> 127) as u64
+                        } else {
+                            el(vb, k, w) >> (w - 1)
+                        };
+                        (acc << 1) | top
+                    });
+                }
+                return true;
+            }
             1538 => {
                 if let Some(s) = st.as_mut() {
                     let lsb = |k: usize| byte(vb, k) & 1 != 0;
@@ -328,6 +345,81 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
     }
     false
 }
+
+/// Records a guest memory fault of a helper (the block then leaves with
+/// `ExitCode::Fault`).
+fn record_fault(st: &mut Ppc64State, f: Fault) {
+    st.hdr.fault_kind = f.kind as u32 | if f.write { FAULT_WRITE } else { 0 };
+    st.hdr.exc_info = f.addr;
+    st.hdr.helper_fault = 1;
+}
+
+/// lxvl/lxvll/stxvl/stxvll (`insn`) of `rb >> 56` (at most 16) bytes at
+/// `ea` on `st` through `mem`.
+pub fn vec_len_access(st: &mut Ppc64State, mem: &MemRef, insn: u32, ea: u64, rb: u64) {
+    let i = Insn(insn);
+    let nb = ((rb >> 56) as usize).min(16);
+    let x = i.xt() as usize;
+    let r = match i.xo10() {
+        269 | 301 => (|| {
+            let mut b = [0u8; 16];
+            for (k, byte) in b.iter_mut().enumerate().take(nb) {
+                *byte = mem.load(ea.wrapping_add(k as u64), 1)? as u8;
+            }
+            // lxvl in little-endian mode fills from the least significant
+            // byte (byte 15) up; lxvll from byte 0 down.
+            st.vsr[x] = if i.xo10() == 269 {
+                u128::from_le_bytes(b)
+            } else {
+                u128::from_be_bytes(b)
+            };
+            Ok(())
+        })(),
+        _ => {
+            let v = st.vsr[x];
+            let b = if i.xo10() == 397 {
+                v.to_le_bytes()
+            } else {
+                v.to_be_bytes()
+            };
+            (0..nb).try_for_each(|k| mem.store(ea.wrapping_add(k as u64), 1, b[k] as u128))
+        }
+    };
+    if let Err(f) = r {
+        record_fault(st, f);
+    }
+}
+
+/// # Safety
+/// `env` must point to a live [`Ppc64State`] whose header's `mem` is 0 or
+/// a live `*const MemRef`.
+unsafe extern "C" fn helper_vlen(env: *mut u8, ea: u64, rb: u64, insn: u64) -> u64 {
+    // SAFETY: translated code passes its own CPU state block exclusively
+    // for the duration of the call.
+    let st = unsafe { &mut *(env as *mut Ppc64State) };
+    let m = st.hdr.mem as *const MemRef;
+    if m.is_null() {
+        let f = Fault {
+            addr: ea,
+            kind: FaultKind::Unmapped,
+            write: false,
+        };
+        record_fault(st, f);
+        return 0;
+    }
+    // SAFETY: `mem` points to the world's live memory (caller contract);
+    // it is not part of the state block borrowed above.
+    let mem = unsafe { &*m };
+    vec_len_access(st, mem, insn as u32, ea, rb);
+    0
+}
+
+/// lxvl/lxvll/stxvl/stxvll: (EA, RB, word); may fault.
+pub static HELPER_VLEN: HelperDesc = HelperDesc {
+    name: "xlat_ppc64_vlen",
+    func: helper_vlen,
+    flags: HelperFlags::STATE_MEM,
+};
 
 /// Bit matrix transpose of `d` for vgbbd: byte `k` bit `j` moves to byte
 /// `j` bit `k` (ISA numbering: byte 0 and bit 0 are the most significant).

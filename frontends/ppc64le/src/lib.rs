@@ -11,6 +11,7 @@
 //! listed in the decode table. FPSCR exception status bits are not
 //! computed (see `translate::fp`).
 
+pub mod cpu;
 pub mod decode;
 pub mod helpers;
 pub mod state;
@@ -28,9 +29,18 @@ use xlat_ir::{
 /// Guest page size: blocks never cross a 4 KiB boundary.
 pub const PAGE_SIZE: u64 = 4096;
 
-/// The PowerPC 64 little-endian frontend.
-#[derive(Copy, Clone, Debug, Default)]
-pub struct Ppc64Frontend;
+/// The PowerPC 64 little-endian frontend for one CPU model.
+#[derive(Copy, Clone, Debug)]
+pub struct Ppc64Frontend {
+    model: &'static cpu::CpuModel,
+}
+
+impl Default for Ppc64Frontend {
+    /// The model with everything xlat implements ([`cpu::max_model`]).
+    fn default() -> Self {
+        Ppc64Frontend::new(cpu::max_model())
+    }
+}
 
 /// Outcome of translating one instruction into a context.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -49,6 +59,7 @@ pub fn translate_insn(c: &mut Ctx<'_>, insn: u32) -> InsnOutcome {
     c.b.insn_start(c.pc);
     let i = Insn(insn);
     let out = match decode::decode(i) {
+        Some(row) if decode::isa_of(row) > c.isa => InsnOutcome::Undefined,
         Some(row) => match (row.func)(c, i) {
             Ok(()) => InsnOutcome::Decoded(row.name),
             Err(translate::Undef) => InsnOutcome::Undefined,
@@ -77,6 +88,17 @@ fn is_trap(w: u32) -> bool {
 }
 
 impl Ppc64Frontend {
+    /// The frontend for `model`: instructions of later ISA levels raise
+    /// SIGILL.
+    pub fn new(model: &'static cpu::CpuModel) -> Self {
+        Ppc64Frontend { model }
+    }
+
+    /// The CPU model.
+    pub fn model(&self) -> &'static cpu::CpuModel {
+        self.model
+    }
+
     /// Translates the block at `pc`, reading code through `code`.
     ///
     /// A PC of `trap + 2` is how a conditional trap that fired continues
@@ -103,6 +125,7 @@ impl Ppc64Frontend {
     ) -> Block {
         let mut c = Ctx::new(Builder::new(&LAYOUT, pc), pc);
         c.rn = (tb_flags & 3) as u8;
+        c.isa = self.model.isa;
         if pc & 3 != 0 {
             let tpc = pc.wrapping_sub(TRAP_PC_OFFSET);
             let mut buf = [0u8; 4];

@@ -92,7 +92,7 @@ fn traps_and_syscalls() {
     let r = run(&[0x7c832008], &state(&[(3, 2), (4, 2)]));
     assert_eq!(r.st.pc, CODE + 2);
     // ... which the frontend turns into a Trap exception at the trap.
-    let b = xlat_frontend_ppc64le::Ppc64Frontend.translate_block(
+    let b = xlat_frontend_ppc64le::Ppc64Frontend::default().translate_block(
         CODE + 2,
         &Code(vec![0x7c832008]),
         &Default::default(),

@@ -497,6 +497,7 @@ pub static ARCH: ArchDef = ArchDef {
         base_platform: None,
         extra: &[],
         hwcaps: Some(hwcaps),
+        platform_fn: None,
     },
     regs: AbiRegs {
         nr: r_x(8),

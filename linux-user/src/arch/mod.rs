@@ -139,6 +139,7 @@ pub fn plain_syscall_result(cpu: &mut xlat_exec::Cpu, regs: &AbiRegs, ret: u64, 
 pub fn select_cpu(arch: &ArchDef, name: &str) -> Result<Option<String>, String> {
     match arch.name {
         "aarch64" => aarch64::select_cpu(name),
+        "ppc64le" => ppc64le::select_cpu(name),
         other => Err(format!("-cpu is not supported for {other}")),
     }
 }

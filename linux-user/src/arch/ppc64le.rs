@@ -25,45 +25,8 @@ use xlat_frontend_ppc64le::state::{
 };
 use xlat_ir::abi::FaultKind;
 
-/// `PPC_FEATURE_*` bits of AT_HWCAP (arch/powerpc/include/uapi/asm/cputable.h).
-pub mod hwcap {
-    /// 32-bit mode available.
-    pub const PPC32: u64 = 0x8000_0000;
-    /// 64-bit mode.
-    pub const PPC64: u64 = 0x4000_0000;
-    /// AltiVec (VMX).
-    pub const ALTIVEC: u64 = 0x1000_0000;
-    /// Floating point.
-    pub const FPU: u64 = 0x0800_0000;
-    /// MMU.
-    pub const MMU: u64 = 0x0400_0000;
-    /// POWER5+ instructions (popcntb, fri*).
-    pub const POWER5_PLUS: u64 = 0x0002_0000;
-    /// Simultaneous multithreading.
-    pub const SMT: u64 = 0x0000_4000;
-    /// Instruction cache snoops data stores (icbi still required by ISA).
-    pub const ICACHE_SNOOP: u64 = 0x0000_2000;
-    /// ISA 2.05 (POWER6).
-    pub const ARCH_2_05: u64 = 0x0000_1000;
-    /// ISA 2.06 (POWER7).
-    pub const ARCH_2_06: u64 = 0x0000_0100;
-    /// VSX.
-    pub const VSX: u64 = 0x0000_0080;
-    /// True little-endian mode.
-    pub const TRUE_LE: u64 = 0x0000_0002;
-}
-
-/// `PPC_FEATURE2_*` bits of AT_HWCAP2.
-pub mod hwcap2 {
-    /// ISA 2.07 (POWER8).
-    pub const ARCH_2_07: u64 = 0x8000_0000;
-    /// DSCR user access.
-    pub const DSCR: u64 = 0x2000_0000;
-    /// isel.
-    pub const ISEL: u64 = 0x0800_0000;
-    /// Target address register.
-    pub const TAR: u64 = 0x0400_0000;
-}
+use xlat_frontend_ppc64le::cpu::{self as ppc_cpu, CpuModel};
+pub use xlat_frontend_ppc64le::cpu::{hwcap, hwcap2};
 
 /// Auxiliary-vector tags specific to PowerPC.
 pub mod at {
@@ -964,7 +927,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
 ];
 
 fn new_frontend() -> Arc<dyn xlat_ir::Frontend> {
-    Arc::new(xlat_frontend_ppc64le::Ppc64Frontend)
+    Arc::new(xlat_frontend_ppc64le::Ppc64Frontend::new(cpu_model()))
 }
 
 /// `exc_info` bit that marks a syscall made with `scv` (see the frontend).
@@ -1021,25 +984,47 @@ pub fn stat_ppc64(st: &libc::stat) -> Vec<u8> {
     b
 }
 
-/// Processor version register presented in `/proc/cpuinfo`: POWER8
-/// (0x004d), revision 2.0.
-const PVR: u32 = 0x004d_0200;
+/// The CPU model chosen with `-cpu` (default: POWER9, as qemu-ppc64le).
+static CPU: std::sync::OnceLock<&'static CpuModel> = std::sync::OnceLock::new();
 
-/// `/proc/cpuinfo` for `ncpus` CPUs in the format of Linux ppc64's
-/// `show_cpuinfo` (arch/powerpc/kernel/setup-common.c) on a bare-metal
-/// POWER8: a block per CPU, then the timebase/platform/model footer.
-pub fn cpuinfo_for(ncpus: usize) -> String {
+fn cpu_model() -> &'static CpuModel {
+    CPU.get().copied().unwrap_or_else(ppc_cpu::default_model)
+}
+
+/// Applies `-cpu NAME`: `Ok(Some(text))` for `-cpu help`, `Err` for an
+/// unknown model.
+pub fn select_cpu(name: &str) -> Result<Option<String>, String> {
+    if name == "help" || name == "?" {
+        return Ok(Some(ppc_cpu::help()));
+    }
+    let m =
+        ppc_cpu::find(name).ok_or_else(|| format!("unknown CPU model '{name}' (try -cpu help)"))?;
+    let _ = CPU.set(m);
+    Ok(None)
+}
+
+fn hwcaps() -> (u64, u64) {
+    let m = cpu_model();
+    (m.hwcap(), m.hwcap2())
+}
+
+fn platform() -> &'static str {
+    cpu_model().platform
+}
+
+/// `/proc/cpuinfo` for `ncpus` CPUs of `model` in the format of Linux
+/// ppc64's `show_cpuinfo` (arch/powerpc/kernel/setup-common.c) on bare
+/// metal: a block per CPU, then the timebase/platform/model footer.
+pub fn cpuinfo_for(model: &CpuModel, ncpus: usize) -> String {
     let mut s = String::new();
     for i in 0..ncpus {
         s.push_str(&format!(
             "processor\t: {i}\n\
-             cpu\t\t: POWER8 (raw), altivec supported\n\
+             cpu\t\t: {}\n\
              clock\t\t: 3425.000000MHz\n\
-             revision\t: {}.{} (pvr {:04x} {:04x})\n\n",
-            PVR >> 8 & 0xff,
-            PVR & 0xff,
-            PVR >> 16,
-            PVR & 0xffff,
+             revision\t: {}\n\n",
+            model.cpuinfo_name,
+            model.revision(),
         ));
     }
     s.push_str(&format!(
@@ -1048,14 +1033,20 @@ pub fn cpuinfo_for(ncpus: usize) -> String {
          model\t\t: xlat\n\
          machine\t\t: PowerNV xlat\n\
          firmware\t: OPAL\n\
-         MMU\t\t: Hash\n",
-        xlat_frontend_ppc64le::translate::fixed::TIMEBASE_HZ
+         MMU\t\t: {}\n",
+        xlat_frontend_ppc64le::translate::fixed::TIMEBASE_HZ,
+        // POWER9 and later boot with the radix MMU.
+        if model.isa >= ppc_cpu::Isa::V300 {
+            "Radix"
+        } else {
+            "Hash"
+        }
     ));
     s
 }
 
 fn cpuinfo() -> String {
-    cpuinfo_for(super::online_cpus())
+    cpuinfo_for(cpu_model(), super::online_cpus())
 }
 
 /// The ppc64le ABI.
@@ -1065,23 +1056,13 @@ pub static ARCH: ArchDef = ArchDef {
     elf_machine_name: "PowerPC64",
     uname_machine: "ppc64le",
     aux: AuxArch {
-        hwcap: hwcap::PPC32
-            | hwcap::PPC64
-            | hwcap::ALTIVEC
-            | hwcap::FPU
-            | hwcap::MMU
-            | hwcap::POWER5_PLUS
-            | hwcap::SMT
-            | hwcap::ICACHE_SNOOP
-            | hwcap::ARCH_2_05
-            | hwcap::ARCH_2_06
-            | hwcap::VSX
-            | hwcap::TRUE_LE,
-        hwcap2: hwcap2::ARCH_2_07 | hwcap2::DSCR | hwcap2::ISEL | hwcap2::TAR,
-        hwcaps: None,
-        platform: "power8",
+        hwcap: 0,
+        hwcap2: 0,
+        hwcaps: Some(hwcaps),
+        platform: "power9",
+        platform_fn: Some(platform),
         minsigstksz: 8192,
-        base_platform: Some("power8"),
+        base_platform: Some("power9"),
         extra: &[
             (at::DCACHEBSIZE, CACHE_BLOCK),
             (at::ICACHEBSIZE, CACHE_BLOCK),
@@ -1405,7 +1386,8 @@ mod tests {
 
     #[test]
     fn cpuinfo_lists_cpus_then_the_footer() {
-        let text = cpuinfo_for(3);
+        let p8 = ppc_cpu::find("power8").expect("model");
+        let text = cpuinfo_for(p8, 3);
         let procs: Vec<&str> = text
             .lines()
             .filter(|l| l.starts_with("processor"))
@@ -1420,6 +1402,27 @@ mod tests {
         let foot = text.rsplit("\n\n").next().expect("footer");
         assert!(foot.starts_with("timebase\t: 512000000\nplatform\t: PowerNV\n"));
         assert_eq!(text.matches("timebase").count(), 1);
+        assert!(text.ends_with("MMU\t\t: Hash\n"));
+        let p10 = cpuinfo_for(ppc_cpu::find("power10").expect("model"), 1);
+        assert!(p10.contains("cpu\t\t: POWER10 (raw), altivec supported\n"));
+        assert!(p10.contains("revision\t: 2.0 (pvr 0080 0200)\n"));
+        assert!(p10.ends_with("MMU\t\t: Radix\n"));
+    }
+
+    #[test]
+    fn cpu_model_sets_hwcap2_and_platform() {
+        assert!(
+            select_cpu("help")
+                .expect("help")
+                .expect("text")
+                .contains("power10")
+        );
+        assert!(select_cpu("power7").is_err());
+        // Default (no -cpu in this test process): POWER9.
+        let (_, h2) = hwcaps();
+        assert_ne!(h2 & hwcap2::ARCH_3_00, 0);
+        assert_eq!(h2 & hwcap2::ARCH_3_1, 0);
+        assert_eq!(ARCH.aux.platforms(), ("power9", Some("power9")));
     }
 
     /// AArch64 rows that have no ppc64 counterpart on purpose.

@@ -37,6 +37,9 @@ pub struct Ctx<'a> {
     /// uses the IR's round-to-nearest float ops, other modes the
     /// directed-rounding helper.
     pub rn: u8,
+    /// ISA level of the CPU model: [`Ctx::require_isa`] rejects
+    /// sub-encodings of later levels.
+    pub isa: crate::cpu::Isa,
 }
 
 /// Results of an addition `x + y + cin` with every XER bit it may set.
@@ -76,7 +79,17 @@ pub fn mask64(mb: u32, me: u32) -> u64 {
 impl<'a> Ctx<'a> {
     /// A new context for the block at `pc`.
     pub fn new(b: Builder<'a>, pc: u64) -> Self {
-        Ctx { b, pc, rn: 0 }
+        Ctx {
+            b,
+            pc,
+            rn: 0,
+            isa: crate::cpu::Isa::V310,
+        }
+    }
+
+    /// `Err(Undef)` unless the CPU model implements ISA level `level`.
+    pub fn require_isa(&self, level: crate::cpu::Isa) -> TResult {
+        require(self.isa >= level)
     }
 
     /// The address of the next instruction.

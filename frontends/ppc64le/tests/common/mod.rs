@@ -39,7 +39,7 @@ pub fn translate(words: &[u32]) -> Block {
 
 /// Translates the block at [`CODE`] for `tb_flags` (FPSCR\[RN\]).
 pub fn translate_flags(words: &[u32], tb_flags: u64) -> Block {
-    let b = Ppc64Frontend.translate_block_flags(
+    let b = Ppc64Frontend::default().translate_block_flags(
         CODE,
         tb_flags,
         &Code(words.to_vec()),
