@@ -117,6 +117,9 @@ pub struct Stats {
     pub interp_dispatches: u64,
     /// Entries into compiled code by the dispatcher.
     pub jit_dispatches: u64,
+    /// Loads that faulted in compiled code and were re-run at tier 0 from
+    /// the last snapshot ([`ExitCode::Retry`]).
+    pub fault_retries: u64,
 }
 
 impl std::fmt::Display for Stats {
@@ -142,11 +145,12 @@ impl std::fmt::Display for Stats {
             "invalidated         {} blocks, {} generations freed",
             self.blocks_invalidated, self.generations_freed
         )?;
-        write!(
+        writeln!(
             f,
             "dispatches          {} interpreted, {} compiled",
             self.interp_dispatches, self.jit_dispatches
-        )
+        )?;
+        write!(f, "fault retries       {}", self.fault_retries)
     }
 }
 
@@ -163,6 +167,7 @@ struct Counters {
     generations_freed: AtomicU64,
     interp_dispatches: AtomicU64,
     jit_dispatches: AtomicU64,
+    fault_retries: AtomicU64,
 }
 
 /// One guest process's translator: shared by all its guest threads.
@@ -290,6 +295,7 @@ impl Engine {
             generations_freed: l(&c.generations_freed),
             interp_dispatches: l(&c.interp_dispatches),
             jit_dispatches: l(&c.jit_dispatches),
+            fault_retries: l(&c.fault_retries),
         }
     }
 
@@ -307,6 +313,9 @@ impl Engine {
     fn run_loop(&self, cpu: &mut Cpu) -> Exit {
         let env = cpu.env_ptr();
         let hdr = env as *const CpuHeader;
+        // Blocks still to interpret after `ExitCode::Retry` (the faulting
+        // load lies within them; compiled code would fault again).
+        let mut retry = 0usize;
         loop {
             // Quiescent point: no compiled code of this CPU is running.
             let e = self.epoch.load(Ordering::SeqCst);
@@ -345,8 +354,18 @@ impl Engine {
             if let Some(l) = &self.opts.logger {
                 l.exec(pc);
             }
-            let mut host = tb.host.load(Ordering::Acquire);
-            if host == 0 && self.opts.tier == Tier::Jit && !tb.no_jit.load(Ordering::Relaxed) {
+            let retrying = retry > 0;
+            let mut host = if retrying {
+                retry -= 1;
+                0
+            } else {
+                tb.host.load(Ordering::Acquire)
+            };
+            if host == 0
+                && !retrying
+                && self.opts.tier == Tier::Jit
+                && !tb.no_jit.load(Ordering::Relaxed)
+            {
                 self.compile_now(&tb);
                 host = tb.host.load(Ordering::Acquire);
             }
@@ -365,7 +384,7 @@ impl Engine {
                 self.counters
                     .interp_dispatches
                     .fetch_add(1, Ordering::Relaxed);
-                if self.opts.tier == Tier::Mixed {
+                if self.opts.tier == Tier::Mixed && !retrying {
                     self.count_hit(&tb);
                 }
                 // SAFETY: `env` is the CPU's live block laid out per
@@ -382,6 +401,10 @@ impl Engine {
             };
             match code {
                 ExitCode::Continue | ExitCode::Stopped => {}
+                ExitCode::Retry => {
+                    self.counters.fault_retries.fetch_add(1, Ordering::Relaxed);
+                    retry = xlat_jit::RETRY_BLOCKS;
+                }
                 ExitCode::Exception => {
                     // SAFETY: live header.
                     let (k, info) = unsafe { ((*hdr).exc_kind, (*hdr).exc_info) };

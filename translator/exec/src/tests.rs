@@ -457,6 +457,76 @@ fn load_fault_reports_instruction_and_keeps_registers() {
     }
 }
 
+/// A two-block loop region (`A: r1 += 1; B: r6 += r1; r5 = [r4]; r4 += 8;
+/// goto A`) walks r4 from DATA into the unmapped page after RODATA: the
+/// load faults after 1024 iterations. Registers change in both blocks
+/// before the load, and compiled loads write nothing back (the fault is
+/// re-run from the last snapshot at tier 0): the state at the fault must
+/// still be exactly the state at the faulting instruction, at every tier
+/// and with the loop compiled as one region.
+#[test]
+fn load_fault_in_a_compiled_region_leaves_the_exact_state() {
+    let prog = [
+        enc(LI, 4, 0, 0),
+        enc(LIH, 4, 0, (DATA >> 16) as u32),
+        enc(LI, 1, 0, 0),
+        enc(LI, 6, 0, 0),
+        enc(ADDI, 1, 1, 1), // A (CODE+16)
+        enc(BZ, 0, 0, 2),   // r0 == 0: goto B (CODE+28)
+        enc(SYS, 0, 0, 0),
+        enc(ADD, 6, 6, 1 << 12), // B (CODE+28): r6 += r1
+        enc(LD, 5, 4, 0),        // CODE+32
+        enc(ADDI, 4, 4, 8),
+        enc(BZ, 0, 0, 0xfffa), // goto A
+    ];
+    let n: u64 = 2 * 4096 / 8 + 1; // iteration of the faulting load
+    for (tier, compile) in [
+        (Tier::Interp, false),
+        (Tier::Jit, false),
+        (Tier::Mixed, true),
+        (Tier::Mixed, false),
+    ] {
+        let mut s = setup_with(
+            ExecOptions {
+                tier,
+                jit_threshold: 2000,
+                ..Default::default()
+            },
+            &prog,
+        );
+        s.mem.write_bytes(RODATA + 0xff8, &0xabcdu64.to_le_bytes());
+        let expect = Exit::Fault {
+            fault: Fault {
+                addr: RODATA + 0x1000,
+                kind: FaultKind::Unmapped,
+                write: false,
+            },
+            pc: CODE + 32,
+        };
+        assert_eq!(s.engine.run(&mut s.cpu), expect, "{tier:?}");
+        if compile {
+            // Below the threshold so far: compile the loop (A and B) as
+            // one region and run again, now in compiled code.
+            let a = s.engine.cached(CODE + 16, 0).expect("translated");
+            s.engine.compile_now(&a);
+            let st = s.engine.stats();
+            assert_eq!((st.regions_compiled, st.blocks_compiled), (1, 2), "{st}");
+            s.cpu.set_pc(CODE);
+            s.cpu.set(Reg(5), 0);
+            assert_eq!(s.engine.run(&mut s.cpu), expect);
+            assert!(s.engine.stats().fault_retries >= 1);
+        }
+        assert_eq!(reg(&s.cpu, 1), n, "{tier:?}");
+        assert_eq!(reg(&s.cpu, 6), n * (n + 1) / 2, "{tier:?}");
+        assert_eq!(reg(&s.cpu, 4), RODATA + 0x1000, "{tier:?}");
+        assert_eq!(reg(&s.cpu, 5), 0xabcd, "{tier:?}: previous load");
+        assert_eq!(s.cpu.pc(), CODE + 32, "{tier:?}");
+        if tier == Tier::Jit {
+            assert!(s.engine.stats().fault_retries >= 1);
+        }
+    }
+}
+
 #[test]
 fn store_to_readonly_page_is_a_write_protection_fault() {
     for tier in TIERS {

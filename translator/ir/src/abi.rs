@@ -60,6 +60,12 @@ pub enum ExitCode {
     Fault = 2,
     /// The stop word was set.
     Stopped = 3,
+    /// A load in compiled code faulted. `env` holds a consistent snapshot
+    /// of an earlier instruction boundary (registers and PC, with no side
+    /// effect since): the dispatcher re-runs from that PC at tier 0, which
+    /// raises the fault precisely (or, if memory changed meanwhile,
+    /// simply continues).
+    Retry = 4,
 }
 
 impl ExitCode {
@@ -69,6 +75,7 @@ impl ExitCode {
             1 => ExitCode::Exception,
             2 => ExitCode::Fault,
             3 => ExitCode::Stopped,
+            4 => ExitCode::Retry,
             _ => ExitCode::Continue,
         }
     }

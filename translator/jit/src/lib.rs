@@ -36,6 +36,12 @@ pub struct JumpCacheEntry {
     pub code: u64,
 }
 
+/// After [`ExitCode::Retry`], the dispatcher interprets at most this many
+/// blocks from the snapshot PC: the faulting load lies within them (the
+/// path from a snapshot to a load crosses only forward edges of a region,
+/// and regions with more blocks than this snapshot at every edge).
+pub const RETRY_BLOCKS: usize = 16;
+
 /// Index of `pc` in a jump cache.
 pub fn jump_cache_index(pc: u64) -> usize {
     ((pc >> 2) as usize) & (JUMP_CACHE_ENTRIES - 1)

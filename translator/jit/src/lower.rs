@@ -3,8 +3,28 @@
 //! The function takes `env` and uses the tail-call convention. Each guest
 //! block is a Cranelift block; jumps between blocks of the region are direct.
 //! Guest registers live in Cranelift variables, loaded at region entry,
-//! written back (the possibly dirty ones) at every exit and before every op
-//! that may fault, and reloaded after helpers that write state.
+//! written back (the possibly dirty ones) at *snapshot points*, and reloaded
+//! after helpers that write state.
+//!
+//! **Snapshots and precise faults.** Wherever compiled code may fault,
+//! `env` holds a consistent snapshot: every register and the PC as they
+//! were at one earlier instruction boundary, with no side effect (store,
+//! atomic, helper that writes state or memory) executed since. A snapshot
+//! is written (all dirty registers plus the PC) before every store, atomic
+//! and state-touching helper, at every exit, at every back edge inside the
+//! region, at in-region edges leaving a block with a side effect after its
+//! last snapshot, and before the first load after such a side effect. Plain
+//! loads write nothing back: when one faults (host fault or failed slow
+//! path), the region returns [`ExitCode::Retry`] and the dispatcher re-runs
+//! from the snapshot PC at tier 0, which faults precisely. Since back edges
+//! are snapshots, the path from a snapshot to a fault crosses only forward
+//! edges, so at most [`RETRY_BLOCKS`](crate::RETRY_BLOCKS) blocks (regions
+//! with more blocks snapshot at every in-region edge). A store fault is a
+//! write fault (host) or a failed store slow path: the snapshot was taken
+//! right before it, so it is reported as [`ExitCode::Fault`] directly. A
+//! load or atomic in the same guest instruction as an earlier side effect
+//! cannot be re-run from a snapshot; it always takes the slow path, which
+//! reports [`ExitCode::Fault`] with the state exact (the old rule).
 
 use crate::runtime::type_code;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
@@ -94,11 +114,17 @@ struct Fx<'a, 'b> {
     io: StackSlot,
     cblocks: Vec<ir::Block>,
     exits: Vec<u64>,
-    /// Jumps into the entry block write back first (see `lower`).
-    clean_entry: bool,
-    /// Registers carried dirty over in-region edges; the others are
-    /// written back at every in-region edge (see `lower`).
-    exposed: Vec<bool>,
+    /// The region has ops that may fault (so snapshots are needed).
+    faulty: bool,
+    /// Every in-region edge is a snapshot (regions longer than
+    /// `RETRY_BLOCKS`).
+    snap_edges: bool,
+    /// Per block: a side effect may have happened after the last snapshot
+    /// at its end (see [`effect_after`]).
+    effect_end: Vec<bool>,
+    /// PC of the guest instruction whose side effect happened after the
+    /// last snapshot in the block being lowered.
+    effect: Option<u64>,
 }
 
 /// Lowers `blocks` (entry first) into `func` (whose signature is already
@@ -148,32 +174,17 @@ pub(crate) fn lower(
         env,
         offset_of!(CpuHeader, mem_base) as i32,
     );
-    // In a region with fault points, back edges into the entry block write
-    // back first, so the entry block starts clean however it is reached
-    // (otherwise every hop into the region would store, at its first
-    // memory access, every register the loop may have set).
-    let clean_entry = blocks.iter().any(|bl| {
-        bl.insts.iter().any(|i| {
-            matches!(
-                i.op.shape(),
-                Shape::Load | Shape::Store | Shape::Rmw | Shape::Cas | Shape::Call
-            )
-        })
-    });
-    // Registers read before being set somewhere in the region are loaded
-    // at entry and written back lazily (at fault points and exits). The
-    // others are outputs only: they are also written back at every edge
-    // between the region's blocks, so that no block inherits them dirty
-    // and they never need an entry load just to have a value to write
-    // back on paths that did not set them.
-    // In a region without fault points that would cost stores on every
-    // pass through an edge (the loop's temporaries and flags) while only
-    // the exits need the values, so there every register is "exposed"
-    // (carried dirty over edges and loaded at entry if it may be dirty on
-    // entry to some block).
-    let exposed: Vec<bool> = (0..nregs)
-        .map(|r| used_mask[r] && (!clean_entry || exposed_get(layout, blocks, r)))
-        .collect();
+    // Snapshot rules (module docs): only regions with fault points need
+    // them; in-region edges are snapshots when they go backwards, when the
+    // region is too long for a bounded retry, or when the source block
+    // ends with a side effect after its last snapshot.
+    let faulty = blocks
+        .iter()
+        .any(|bl| bl.insts.iter().any(|i| sync_of(bl, i) != Sync::None));
+    let snap_edges = blocks.len() > crate::RETRY_BLOCKS;
+    let effect_end: Vec<bool> = blocks.iter().map(|bl| effect_at_end(bl)).collect();
+    let snapshot_edge =
+        |from: usize, to: usize| faulty && (to <= from || snap_edges || effect_end[from]);
     let cblocks: Vec<ir::Block> = blocks.iter().map(|_| b.create_block()).collect();
     let mut fx = Fx {
         b,
@@ -190,13 +201,15 @@ pub(crate) fn lower(
         io,
         cblocks,
         exits: Vec::new(),
-        clean_entry,
-        exposed: exposed.clone(),
+        faulty,
+        snap_edges,
+        effect_end: effect_end.clone(),
+        effect: None,
     };
     // Entry loads: only registers whose entry value can be observed, i.e.
     // read before being set in some block, or possibly dirty (and so
     // written back) on entry to some block.
-    let dirty_in = dirty_at_entry(layout, blocks, nregs, clean_entry, &exposed);
+    let dirty_in = dirty_at_entry(layout, blocks, nregs, snapshot_edge);
     let needed: Vec<usize> = fx
         .used
         .iter()
@@ -211,6 +224,7 @@ pub(crate) fn lower(
         fx.b.switch_to_block(cb);
         fx.dirty = din.clone();
         fx.pc_known = None;
+        fx.effect = None;
         fx.lower_block(k);
     }
     fx.b.seal_all_blocks();
@@ -246,18 +260,6 @@ impl Fx<'_, '_> {
         }
     }
 
-    /// Writes back the dirty registers that are not loaded at entry.
-    fn writeback_outputs(&mut self) {
-        for &r in &self.used.clone() {
-            if self.dirty[r] && !self.exposed[r] {
-                let ri = self.layout.regs[r];
-                let v = self.b.use_var(self.vars[r].expect("used register"));
-                self.b.ins().store(trusted(), v, self.env, ri.offset as i32);
-                self.dirty[r] = false;
-            }
-        }
-    }
-
     fn store_pc(&mut self, pc: u64) {
         let ri = self.layout.info(self.layout.pc);
         let v = self.b.ins().iconst(types::I64, pc as i64);
@@ -274,7 +276,8 @@ impl Fx<'_, '_> {
         self.b.ins().store(trusted(), v, self.env, ri.offset as i32);
     }
 
-    /// Makes guest state exact before an op that may fault at `pc`.
+    /// Writes a snapshot at the boundary of the instruction at `pc`: the
+    /// dirty registers and the PC (guest state exact before that op).
     fn before_fault(&mut self, pc: u64) {
         self.writeback();
         if self.pc_known != Some(pc) {
@@ -332,10 +335,11 @@ impl Fx<'_, '_> {
                 self.dirty = saved;
                 self.b.switch_to_block(cont);
             }
-            if j == 0 && self.clean_entry {
+            debug_assert_eq!(self.effect.is_some(), self.effect_end[from]);
+            if self.faulty && (j <= from || self.snap_edges || self.effect_end[from]) {
+                // A snapshot (same rule as `snapshot_edge` in `lower`).
                 self.writeback();
-            } else {
-                self.writeback_outputs();
+                self.store_pc(target);
             }
             let cb = self.cblocks[j];
             self.b.ins().jump(cb, &[]);
@@ -474,7 +478,13 @@ impl Fx<'_, '_> {
                     Some(self.vec_op(inst.op, ty, inst.imm, &args, block, inst))
                 }
                 Shape::Load | Shape::Store | Shape::Rmw | Shape::Cas => {
-                    self.before_fault(cur_pc);
+                    // A side effect of this same instruction happened
+                    // after the last snapshot: it cannot be re-run, so
+                    // this access reports its fault exactly (slow path).
+                    let exact = self.effect == Some(cur_pc);
+                    if inst.op.shape() != Shape::Load || self.effect.is_some() {
+                        self.before_fault(cur_pc);
+                    }
                     let args: Vec<ir::Value> = (0..xlat_ir::verify::nargs(inst.op.shape(), inst))
                         .map(arg)
                         .collect();
@@ -483,7 +493,7 @@ impl Fx<'_, '_> {
                     } else {
                         ty
                     };
-                    self.mem_op(inst.op, ty, vty, inst.imm, &args)
+                    self.mem_op(inst.op, ty, vty, inst.imm, &args, exact)
                 }
                 Shape::Fence => {
                     self.b.ins().fence();
@@ -497,6 +507,7 @@ impl Fx<'_, '_> {
                 }
             };
             vals[i] = r;
+            self.effect = effect_after(self.effect, sync_of(block, inst), cur_pc);
         }
         let term = block.terminal();
         match term {
@@ -510,11 +521,12 @@ impl Fx<'_, '_> {
                 let tb = self.b.create_block();
                 let fb = self.b.create_block();
                 self.b.ins().brif(c, tb, &[], fb, &[]);
-                let (dirty, pcn) = (self.dirty.clone(), self.pc_known);
+                let (dirty, pcn, eff) = (self.dirty.clone(), self.pc_known, self.effect);
                 self.b.switch_to_block(tb);
                 self.edge(k, taken);
                 self.dirty = dirty;
                 self.pc_known = pcn;
+                self.effect = eff;
                 self.b.switch_to_block(fb);
                 self.edge(k, not_taken);
             }
@@ -1030,13 +1042,18 @@ impl Fx<'_, '_> {
         vty: Type,
         imm: u64,
         a: &[ir::Value],
+        exact: bool,
     ) -> Option<ir::Value> {
         let f = MemFlags::from_imm(imm);
         let addr = a[0];
         let st = clif_ty(Type::int(f.size as u32 * 8));
         let gflags = MemFlagsData::new();
         let atomic_inline = !matches!(op, Opcode::Load | Opcode::Store) && f.size <= 8;
-        let ok = if matches!(op, Opcode::Load | Opcode::Store) || atomic_inline {
+        // An exact load or atomic never faults on the host (only the slow
+        // path can tell a fault to report at once from one to retry).
+        let ok = if exact && op != Opcode::Store {
+            self.b.ins().iconst(types::I8, 0)
+        } else if matches!(op, Opcode::Load | Opcode::Store) || atomic_inline {
             self.inline_ok(addr, f, atomic_inline)
         } else {
             self.b.ins().iconst(types::I8, 0)
@@ -1056,6 +1073,11 @@ impl Fx<'_, '_> {
                 self.b.ins().jump(join, &[BlockArg::Value(p)]);
                 self.b.switch_to_block(slow);
                 let io = self.b.ins().stack_addr(types::I64, self.io, 0);
+                let imm = if exact {
+                    imm | crate::runtime::LOAD_EXACT
+                } else {
+                    imm
+                };
                 let immv = self.b.ins().iconst(types::I64, imm as i64);
                 let env = self.env;
                 self.b.ins().call(self.refs.load, &[env, addr, immv, io]);
@@ -1238,19 +1260,76 @@ fn exposed_get(layout: &StateLayout, blocks: &[&Block], r: usize) -> bool {
     })
 }
 
+/// How an op relates to the snapshot in `env` (see the module docs).
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum Sync {
+    /// Neither faults nor has a side effect.
+    None,
+    /// A load: may fault, can be re-run; needs a snapshot only after a
+    /// side effect.
+    Load,
+    /// Needs exact state in `env` (a snapshot) but has no side effect: a
+    /// helper that only reads state.
+    Read,
+    /// Needs a snapshot and has a side effect: stores, atomics, helpers
+    /// that write state or may fault (touch memory).
+    Effect,
+}
+
+/// Classifies `inst` of `block`.
+fn sync_of(block: &Block, inst: &xlat_ir::Inst) -> Sync {
+    match inst.op.shape() {
+        Shape::Load => Sync::Load,
+        Shape::Store | Shape::Rmw | Shape::Cas => Sync::Effect,
+        Shape::Call => match block.helpers.get(inst.imm as usize) {
+            Some(h) if h.flags.writes_state || h.flags.may_fault => Sync::Effect,
+            Some(h) if h.flags.reads_state => Sync::Read,
+            _ => Sync::None,
+        },
+        _ => Sync::None,
+    }
+}
+
+/// The pending side effect after an op of class `sync` in the guest
+/// instruction at `pc`, given the one before (`effect`: the PC of the
+/// instruction whose side effect happened after the last snapshot). A
+/// snapshot at `pc` clears it unless the effect belongs to that same
+/// instruction (re-running from there would repeat it).
+fn effect_after(effect: Option<u64>, sync: Sync, pc: u64) -> Option<u64> {
+    match sync {
+        Sync::None => effect,
+        Sync::Load | Sync::Read if effect == Some(pc) => effect,
+        Sync::Load | Sync::Read => None,
+        Sync::Effect => Some(pc),
+    }
+}
+
+/// Whether a side effect may have happened after the last snapshot at the
+/// end of `block` (lowered from a clean start: the same walk as
+/// `lower_block`).
+fn effect_at_end(block: &Block) -> bool {
+    let mut pc = block.pc;
+    let mut effect = None;
+    for i in &block.insts {
+        if i.op.shape() == Shape::Marker {
+            pc = i.imm;
+        }
+        effect = effect_after(effect, sync_of(block, i), pc);
+    }
+    effect.is_some()
+}
+
 /// Registers possibly dirty (set in the region and not yet written back)
 /// on entry to each block: the entry block starts clean; a block inherits
 /// what its in-region predecessors had dirty on entry or set (a fixpoint
 /// over the region's edges; write-backs inside a block are ignored, which
-/// only over-approximates). With `clean_entry`, edges into the entry block
-/// are ignored (they write back before jumping); only registers in `carry`
-/// are carried over edges (the others are written back at every edge).
+/// only over-approximates). Edges for which `snapshot_edge(from, to)` holds
+/// write everything back and carry nothing.
 fn dirty_at_entry(
     layout: &StateLayout,
     blocks: &[&Block],
     nregs: usize,
-    clean_entry: bool,
-    carry: &[bool],
+    snapshot_edge: impl Fn(usize, usize) -> bool,
 ) -> Vec<Vec<bool>> {
     let pc = layout.pc.0 as usize;
     let sets: Vec<Vec<bool>> = blocks
@@ -1271,12 +1350,10 @@ fn dirty_at_entry(
     while changed {
         changed = false;
         for k in 0..blocks.len() {
-            let out: Vec<bool> = (0..nregs)
-                .map(|r| carry[r] && (din[k][r] || sets[k][r]))
-                .collect();
+            let out: Vec<bool> = (0..nregs).map(|r| din[k][r] || sets[k][r]).collect();
             for s in blocks[k].terminal().successors() {
                 if let Some(j) = blocks.iter().position(|bl| bl.pc == s) {
-                    if j == 0 && clean_entry {
+                    if snapshot_edge(k, j) {
                         continue;
                     }
                     for r in 0..nregs {

@@ -254,31 +254,55 @@ pub unsafe fn handle_host_fault(
     };
     // Page-fault error code bit 1: the access was a write.
     let write = gregs[libc::REG_ERR as usize] & 2 != 0;
+    // A write is a store, which has a snapshot of its own instruction
+    // right before it: state is exact. A read is a load (or a locked
+    // read-modify-write): `env` holds the last snapshot, from which the
+    // dispatcher re-runs at tier 0 (see `lower`).
+    let exit = if write {
+        ExitCode::Fault
+    } else {
+        ExitCode::Retry
+    };
     // SAFETY: `env` is the live state block of the CPU that entered the
     // compiled code on this thread (set by `enter_raw`).
     unsafe {
         (*hdr).fault_kind = kind as u32 | if write { FAULT_WRITE } else { 0 };
         (*hdr).exc_info = addr.wrapping_sub((*hdr).mem_base);
-        (*hdr).exit = ExitCode::Fault as u32;
+        (*hdr).exit = exit as u32;
         gregs[libc::REG_RSP as usize] = (*hdr).host_sp as i64;
     }
     gregs[libc::REG_RIP as usize] = xlat_jit_recover_asm as *const () as usize as i64;
     true
 }
 
-/// Records a failed access in the header; the region then returns.
+/// Bit of the `imm` argument of [`xlat_jit_load`] (above the `MemFlags`
+/// bits): report a failure as [`ExitCode::Fault`] (state exact) instead of
+/// [`ExitCode::Retry`] (state = last snapshot).
+pub(crate) const LOAD_EXACT: u64 = 1 << 63;
+
+/// Records a failed access in the header with exit code `exit`; the region
+/// then returns.
 ///
 /// # Safety
 /// `env` is a valid state block.
-unsafe fn record_fault(env: *mut u8, f: Fault) -> u32 {
+unsafe fn record_fault_as(env: *mut u8, f: Fault, exit: ExitCode) -> u32 {
     let hdr = env as *mut CpuHeader;
     // SAFETY: caller contract.
     unsafe {
         (*hdr).fault_kind = f.kind as u32 | if f.write { FAULT_WRITE } else { 0 };
         (*hdr).exc_info = f.addr;
-        (*hdr).exit = ExitCode::Fault as u32;
+        (*hdr).exit = exit as u32;
     }
     1
+}
+
+/// Records a failed access with exact state ([`ExitCode::Fault`]).
+///
+/// # Safety
+/// `env` is a valid state block.
+unsafe fn record_fault(env: *mut u8, f: Fault) -> u32 {
+    // SAFETY: caller contract.
+    unsafe { record_fault_as(env, f, ExitCode::Fault) }
 }
 
 /// The world's memory of a CPU, or the fault to report without one.
@@ -311,7 +335,8 @@ fn check_align(f: MemFlags, addr: u64, write: bool) -> Result<(), Fault> {
 }
 
 /// Slow-path load: `size` bytes at guest `addr` to `out` (16 bytes,
-/// zero-extended). Returns 0, or 1 after recording a fault.
+/// zero-extended). Returns 0, or 1 after recording a fault: exit
+/// [`ExitCode::Retry`], or [`ExitCode::Fault`] with [`LOAD_EXACT`] in `imm`.
 ///
 /// # Safety
 /// Called by compiled code with its state block and a 16-byte buffer.
@@ -331,8 +356,15 @@ pub(crate) unsafe extern "C" fn xlat_jit_load(
             unsafe { (out as *mut [u8; 16]).write_unaligned(v.to_le_bytes()) };
             0
         }
-        // SAFETY: compiled-code contract.
-        Err(e) => unsafe { record_fault(env, e) },
+        Err(e) => {
+            let exit = if imm & LOAD_EXACT != 0 {
+                ExitCode::Fault
+            } else {
+                ExitCode::Retry
+            };
+            // SAFETY: compiled-code contract.
+            unsafe { record_fault_as(env, e, exit) }
+        }
     }
 }
 

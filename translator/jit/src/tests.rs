@@ -254,6 +254,33 @@ fn run_jit(region: &Region, st: &mut TState, env: &Env) -> ExitCode {
     unsafe { enter(st as *mut TState as *mut u8, region.entry) }
 }
 
+/// Runs `region` like the dispatcher does: after `ExitCode::Retry`, the
+/// blocks (looked up by PC in `blocks`) are interpreted from the snapshot
+/// PC, at most `RETRY_BLOCKS` of them, until one does not continue.
+/// Returns the final exit code and whether a retry happened.
+fn run_jit_retrying(
+    region: &Region,
+    blocks: &[&Block],
+    st: &mut TState,
+    env: &Env,
+) -> (ExitCode, bool) {
+    let code = run_jit(region, st, env);
+    if code != ExitCode::Retry {
+        return (code, false);
+    }
+    for _ in 0..RETRY_BLOCKS {
+        let b = blocks
+            .iter()
+            .find(|b| b.pc == st.pc)
+            .expect("snapshot PC is the start of a region block");
+        let c = run_interp(b, st, env);
+        if c != ExitCode::Continue {
+            return (c, true);
+        }
+    }
+    (ExitCode::Continue, true)
+}
+
 /// How to compare a result register.
 #[derive(Copy, Clone, PartialEq)]
 enum Cmp {
@@ -286,8 +313,7 @@ fn compare(block: &Block, inits: &[TState], env: &Env, cmp: Cmp) {
         let mem_a = env.dmem.snapshot();
         env.dmem.restore(&mem0);
         let mut b = init.clone();
-        let eb = run_jit(&region, &mut b, env);
-        let mem_b = env.dmem.snapshot();
+        let mut eb = run_jit(&region, &mut b, env);
         let ctx = || {
             format!(
                 "{}\ninit r={:x?} v={:x?}",
@@ -296,6 +322,21 @@ fn compare(block: &Block, inits: &[TState], env: &Env, cmp: Cmp) {
                 init.v
             )
         };
+        if eb == ExitCode::Retry && b.pc == init.pc {
+            // A load faulted: `env` holds the snapshot at block entry (the
+            // test blocks have no side effect before their loads), from
+            // which the dispatcher re-runs the block at tier 0.
+            assert_eq!((b.r, b.v), (init.r, init.v), "{}", ctx());
+            assert!(env.dmem.snapshot() == mem0, "memory changed\n{}", ctx());
+            eb = run_interp(block, &mut b, env);
+        } else if eb == ExitCode::Retry {
+            // An atomic faulted on the host as a read: the snapshot is the
+            // one written right before it, at its own instruction, where
+            // the re-run at tier 0 faults again: the checks below compare
+            // it with the interpreter's fault state.
+            eb = ExitCode::Fault;
+        }
+        let mem_b = env.dmem.snapshot();
         assert_eq!(ea, eb, "exit code\n{}", ctx());
         for i in 0..8 {
             assert!(
@@ -922,7 +963,16 @@ fn host_fault_in_compiled_code_recovers_with_exact_state() {
         let mut st = TState::default();
         st.r[0] = 0x9000; // PROT_NONE half of the direct window
         st.r[2] = 7;
+        st.pc = 0x4000;
         let code = run_jit(&region, &mut st, &env);
+        // The load wrote nothing back first: `env` is the snapshot at the
+        // region entry, from which the dispatcher re-runs at tier 0.
+        assert_eq!(code, ExitCode::Retry);
+        assert_eq!((st.pc, st.r[3], st.r[2]), (0x4000, 0, 7));
+        st.hdr.exc_info = 0;
+        st.hdr.fault_kind = 0;
+        let (code, retried) = run_jit_retrying(&region, &[&block], &mut st, &env);
+        assert!(retried);
         assert_eq!(code, ExitCode::Fault);
         assert_eq!(st.pc, 0x4004);
         assert_eq!(st.r[3], 42, "register set before the fault is written back");
@@ -983,6 +1033,99 @@ fn helpers_and_exceptions_match_interpreter() {
     st[3].r[4] = 99;
     st[7].r[4] = 99;
     compare(&b.finish(), &st, &env, Cmp::Exact);
+}
+
+/// Runs `block` in both tiers from `init` (r0 = an address whose load
+/// faults) and checks that the compiled block leaves with
+/// `ExitCode::Retry` and a snapshot equal to the interpreter's state at
+/// the faulting instruction (registers, PC, memory): the load follows a
+/// side effect of an earlier instruction, so it is preceded by a snapshot
+/// of its own instruction.
+fn check_snapshot_at_faulting_load(block: &Block, init: &TState, env: &Env) {
+    let mut j = jit(true);
+    let region = j.compile(&[block]).unwrap();
+    let mem0 = env.dmem.snapshot();
+    let mut a = init.clone();
+    assert_eq!(run_interp(block, &mut a, env), ExitCode::Fault);
+    let mem_a = env.dmem.snapshot();
+    env.dmem.restore(&mem0);
+    let mut b = init.clone();
+    assert_eq!(run_jit(&region, &mut b, env), ExitCode::Retry);
+    assert_eq!((a.r, a.v, a.pc), (b.r, b.v, b.pc));
+    assert!(env.dmem.snapshot() == mem_a, "the store happened once");
+    env.dmem.restore(&mem0);
+}
+
+#[test]
+fn loads_after_a_side_effect_fault_from_a_snapshot_of_their_instruction() {
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        let mut init = TState::default();
+        init.r[0] = 0x9000;
+        init.r[1] = 0x1122;
+        init.pc = 0x1000;
+        // A store, then registers change, then a load faults.
+        let mut b = Builder::new(&LAYOUT, 0x1000);
+        b.insn_start(0x1000);
+        let a = b.iconst(Type::I64, 0x100);
+        let v = b.get(r(1));
+        b.store(a, v, MemFlags::new(8));
+        b.insn_start(0x1004);
+        let k = b.iconst(Type::I64, 5);
+        b.set(r(3), k);
+        b.insn_start(0x1008);
+        let p = b.get(r(0));
+        let x = b.load(Type::I64, p, MemFlags::new(8));
+        b.set(r(4), x);
+        b.terminate(Terminal::Jump(0x100c));
+        check_snapshot_at_faulting_load(&b.finish(), &init, &env);
+        // A helper that writes state, then a load faults.
+        let mut b = Builder::new(&LAYOUT, 0x1000);
+        b.insn_start(0x1000);
+        let x = b.get(r(1));
+        let z = b.iconst(Type::I64, 0);
+        let _ = b.call_helper(&H_MIX, Type::I64, &[x, z, z]);
+        b.insn_start(0x1004);
+        let p = b.get(r(0));
+        let x = b.load(Type::I64, p, MemFlags::new(8));
+        b.set(r(4), x);
+        b.terminate(Terminal::Jump(0x1008));
+        check_snapshot_at_faulting_load(&b.finish(), &init, &env);
+    }
+}
+
+/// A load in the same guest instruction as a store that already happened
+/// cannot be re-run from a snapshot: it faults exactly, like the
+/// interpreter (`ExitCode::Fault`, the store done, PC of the instruction).
+#[test]
+fn load_in_the_instruction_of_a_store_faults_exactly() {
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        let mut b = Builder::new(&LAYOUT, 0x1000);
+        b.insn_start(0x1000);
+        let k = b.iconst(Type::I64, 9);
+        b.set(r(3), k);
+        b.insn_start(0x1004);
+        let a = b.iconst(Type::I64, 0x100);
+        let v = b.get(r(1));
+        b.store(a, v, MemFlags::new(8));
+        let p = b.get(r(0));
+        let x = b.load(Type::I64, p, MemFlags::new(8));
+        b.set(r(4), x);
+        b.terminate(Terminal::Jump(0x1008));
+        let block = b.finish();
+        let mut st = mem_states();
+        st.iter_mut().for_each(|s| s.r[0] = 0x9000);
+        st[1].r[0] = 0x10;
+        compare(&block, &st, &env, Cmp::Exact);
+        let mut j = jit(true);
+        let region = j.compile(&[&block]).unwrap();
+        let mut s = st[0].clone();
+        assert_eq!(run_jit(&region, &mut s, &env), ExitCode::Fault);
+        assert_eq!((s.pc, s.r[3]), (0x1004, 9));
+    }
 }
 
 /// `pc: r0 += 1; r1 += r0; if r0 <u r2 goto pc else goto exit`.
@@ -1102,7 +1245,14 @@ fn fault_after_loop_iterations_sees_registers_of_the_previous_ones() {
     let mut st = TState::default();
     st.r[1] = 0x5000;
     st.r[2] = 100;
-    assert_eq!(run_jit(&region, &mut st, &env), ExitCode::Fault);
+    st.pc = 0x700;
+    assert_eq!(run_jit(&region, &mut st, &env), ExitCode::Retry);
+    // The back edge is a snapshot: the re-run starts at the last iteration.
+    assert_eq!((st.r[0], st.r[1], st.pc), (3, 0x8000, 0x700));
+    assert_eq!(
+        run_jit_retrying(&region, &[&blk], &mut st, &env),
+        (ExitCode::Fault, true)
+    );
     // Loads at 0x5000, 0x6000, 0x7000 succeed, 0x8000 faults.
     assert_eq!((st.r[0], st.r[1], st.pc), (3, 0x8000, 0x700));
     assert_eq!(st.r[3], env.mem.load(0x7000, 8).unwrap() as u64);
@@ -1118,9 +1268,11 @@ fn fault_after_loop_iterations_sees_registers_of_the_previous_ones() {
     );
 }
 
-/// A register only written in one block of a region (never read, so not
-/// loaded at entry) must be in `env` when a later block of the region
-/// faults, and untouched on paths that never set it.
+/// A register only written in one block of a region (never read before
+/// being set) must have its value when a later block of the region
+/// faults, and be untouched on paths that never set it. The fault is in a
+/// load, so `env` holds the snapshot at region entry and the re-run at
+/// tier 0 crosses the region's forward edges to the faulting block.
 #[test]
 fn output_registers_are_written_back_across_region_edges() {
     let env = Env::new(true);
@@ -1157,7 +1309,17 @@ fn output_registers_are_written_back_across_region_edges() {
         st.r[0] = r0;
         st.r[1] = 0x9000;
         st.r[6] = 0x66;
-        assert_eq!(run_jit(&region, &mut st, &env), ExitCode::Fault);
+        st.pc = 0x800;
+        assert_eq!(run_jit(&region, &mut st, &env), ExitCode::Retry);
+        assert_eq!(
+            (st.r[5], st.r[6], st.pc),
+            (0, 0x66, 0x800),
+            "entry snapshot"
+        );
+        assert_eq!(
+            run_jit_retrying(&region, &[&a, &e, &b], &mut st, &env),
+            (ExitCode::Fault, true)
+        );
         assert_eq!((st.r[5], st.r[6], st.pc), (0x55aa, r6, 0x900));
     }
 }
