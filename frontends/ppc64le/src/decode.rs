@@ -507,6 +507,17 @@ xlat_ir::decode_table! {
     VEXTRACTWM "000100 xxxxx 01010 xxxxx 11001000010" => vmx::helper, "vextractwm";
     VEXTRACTDM "000100 xxxxx 01011 xxxxx 11001000010" => vmx::helper, "vextractdm";
     VEXTRACTQM "000100 xxxxx 01100 xxxxx 11001000010" => vmx::helper, "vextractqm";
+    VCIPHER    "000100 xxxxx xxxxx xxxxx 10100001000" => vmx::helper, "vcipher";
+    VCIPHERLAST "000100 xxxxx xxxxx xxxxx 10100001001" => vmx::helper, "vcipherlast";
+    VNCIPHER   "000100 xxxxx xxxxx xxxxx 10101001000" => vmx::helper, "vncipher";
+    VNCIPHERLAST "000100 xxxxx xxxxx xxxxx 10101001001" => vmx::helper, "vncipherlast";
+    VSBOX      "000100 xxxxx xxxxx 00000 10111001000" => vmx::helper, "vsbox";
+    VPMSUMB    "000100 xxxxx xxxxx xxxxx 10000001000" => vmx::helper, "vpmsumb";
+    VPMSUMH    "000100 xxxxx xxxxx xxxxx 10001001000" => vmx::helper, "vpmsumh";
+    VPMSUMW    "000100 xxxxx xxxxx xxxxx 10010001000" => vmx::helper, "vpmsumw";
+    VPMSUMD    "000100 xxxxx xxxxx xxxxx 10011001000" => vmx::helper, "vpmsumd";
+    VSHASIGMAW "000100 xxxxx xxxxx xxxxx 11010000010" => vmx::helper, "vshasigmaw";
+    VSHASIGMAD "000100 xxxxx xxxxx xxxxx 11011000010" => vmx::helper, "vshasigmad";
     VCTZLSBB   "000100 xxxxx 00001 xxxxx 11000000010" => vmx::helper, "vctzlsbb";
     VCLZLSBB   "000100 xxxxx 00000 xxxxx 11000000010" => vmx::helper, "vclzlsbb";
     VCMPEQUB   "000100 xxxxx xxxxx xxxxx x 0000000110" => vmx::helper, "vcmpequb vcmpequb.";

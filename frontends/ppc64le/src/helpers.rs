@@ -239,6 +239,10 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
                 (c as u32) as u128
             }
             256 => va.wrapping_add(vb),
+            1288 | 1289 | 1352 | 1353 | 1032 | 1096 | 1160 | 1224 | 1666 | 1730 => {
+                crate::crypto::exec(i.xo11(), va, vb, b as u32).unwrap_or(0)
+            }
+            1480 if b == 0 => crate::crypto::vsbox(va),
             // vgbbd: transpose each doubleword as an 8x8 bit matrix.
             1292 => {
                 if a != 0 {

@@ -3,15 +3,17 @@
 //! grouped by book and chapter of the Power ISA, each calling only the IR
 //! builder.
 //!
-//! Not implemented yet (they raise Undefined, i.e. SIGILL): the ISA 3.1
-//! 8-byte prefixed instructions, decimal floating point, lxvl/stxvl and
-//! the other length-controlled vector loads, darn, the string
-//! instructions (lswi/lswx/stswi/stswx), quad-precision and most VSX
-//! vector floating-point arithmetic, crypto and the VMX instructions not
-//! listed in the decode table. FPSCR exception status bits are not
-//! computed (see `translate::fp`).
+//! The CPU model ([`cpu`]) sets the ISA level: instructions of a later
+//! level raise Undefined (SIGILL), as on the real processor.
+//!
+//! Not implemented yet (they raise Undefined, i.e. SIGILL): decimal
+//! floating point, the string instructions (lswi/lswx/stswi/stswx),
+//! quad-precision and most VSX vector floating-point arithmetic, MMA,
+//! and the VMX instructions not listed in the decode table. FPSCR
+//! exception status bits are not computed (see `translate::fp`).
 
 pub mod cpu;
+pub mod crypto;
 pub mod decode;
 pub mod helpers;
 pub mod state;
