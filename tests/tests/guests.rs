@@ -118,28 +118,56 @@ guest!(
     [interp, jit, mixed, nochain, one_insn]
 );
 
-/// `cpu_guest!(module, "name", "model")`: the feature probe
-/// (tests/guest/features.c) under `-cpu model`, at tiers interp and mixed;
-/// its expected output comes from `qemu-aarch64 -cpu model`.
+/// `cpu_guest!(module, "name", "source base", "model")`: a program under
+/// `-cpu model`, at tiers interp and mixed; the expected output of the
+/// feature probes (tests/guest/features.c) comes from `qemu-aarch64 -cpu
+/// model`.
 macro_rules! cpu_guest {
-    ($m:ident, $name:literal, $cpu:literal) => {
+    ($m:ident, $name:literal, $base:literal, $cpu:literal) => {
         mod $m {
             #[test]
             fn interp() {
-                super::check_guest($name, "features", &["-cpu", $cpu, "-tier", "interp"]);
+                super::check_guest($name, $base, &["-cpu", $cpu, "-tier", "interp"]);
             }
             #[test]
             fn mixed() {
-                super::check_guest($name, "features", &["-cpu", $cpu, "-tier", "mixed"]);
+                super::check_guest($name, $base, &["-cpu", $cpu, "-tier", "mixed"]);
             }
         }
     };
 }
 
 // Optional features per CPU model: SIGILL or a result, HWCAP and ID fields.
-cpu_guest!(features_a53, "features-cortex-a53", "cortex-a53");
-cpu_guest!(features_a72, "features-cortex-a72", "cortex-a72");
-cpu_guest!(features_n1, "features-neoverse-n1", "neoverse-n1");
+cpu_guest!(features_max, "features", "features", "max");
+cpu_guest!(
+    features_a53,
+    "features-cortex-a53",
+    "features",
+    "cortex-a53"
+);
+cpu_guest!(
+    features_a72,
+    "features-cortex-a72",
+    "features",
+    "cortex-a72"
+);
+cpu_guest!(
+    features_n1,
+    "features-neoverse-n1",
+    "features",
+    "neoverse-n1"
+);
+// Pointer authentication: a -mbranch-protection=standard -march=armv8.3-a
+// program (max), and hello with hint-space PACIASP/AUTIASP, which are NOPs
+// on a model without PAuth.
+guest!(
+    pauth,
+    "pauth",
+    "pauth",
+    [interp, jit, mixed, nochain, one_insn]
+);
+cpu_guest!(hello_pac_a53, "hello-pac", "hello", "cortex-a53");
+cpu_guest!(hello_pac_max, "hello-pac", "hello", "max");
 
 /// Every expected file has a test: a program added to tests/guest and
 /// blessed but forgotten in the test files makes this fail. A program counts

@@ -91,6 +91,7 @@ pub static MODELS: &[CpuModel] = &[
         features: &[
             Aes, Pmull, Sha1, Sha256, Sha512, Sha3, Crc32, Atomics, Fp16, Rdm, Fcma, Lrcpc, Dcpop,
             DotProd, Fhm, FlagM, FlagM2, Frint, I8mm, Bf16, Dgh, Jscvt, Sm3, Sm4, Sb, Dcpodp, Ssbs,
+            Pauth,
         ],
     },
     CpuModel {

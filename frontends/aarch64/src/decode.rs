@@ -190,6 +190,7 @@ xlat_ir::decode_table! {
     TBZ_TBNZ     "x011011x xxxxxxxx xxxxxxxx xxxxxxxx" => branch::tbz, "tbz tbnz";
     B_cond       "01010100 xxxxxxxx xxxxxxxx xxx0xxxx" => branch::b_cond, "b";
     BR_BLR_RET   "1101011 00xx 11111 000000 xxxxx 00000" => branch::br, "br blr ret";
+    BR_PAC       "1101011 x0xx 11111 00001x xxxxx xxxxx" => branch::br_pac, "braa brab blraa blrab braaz brabz blraaz blrabz retaa retab";
     SVC          "11010100 000xxxxx xxxxxxxx xxx00001" => branch::svc, "svc";
     HVC_SMC      "11010100 000xxxxx xxxxxxxx xxx0001x" => branch::undefined_insn, "hvc smc";
     BRK          "11010100 001xxxxx xxxxxxxx xxx00000" => branch::brk, "brk";
@@ -212,8 +213,9 @@ xlat_ir::decode_table! {
     CCMP_reg     "xx111010 010xxxxx xxxx00xx xxx0xxxx" => dp_reg::ccmp, "ccmp ccmn";
     CCMP_imm     "xx111010 010xxxxx xxxx10xx xxx0xxxx" => dp_reg::ccmp, "ccmp ccmn";
     CSEL         "xx011010 100xxxxx xxxx0xxx xxxxxxxx" => dp_reg::csel, "csel csinc csinv csneg cset csetm cinc cinv cneg";
-    DP_2src      "x0011010 110xxxxx 0xxxxxxx xxxxxxxx" => dp_reg::dp_2src, "udiv sdiv lslv lsrv asrv rorv lsl lsr asr ror crc32b crc32h crc32w crc32x crc32cb crc32ch crc32cw crc32cx";
+    DP_2src      "x0011010 110xxxxx 0xxxxxxx xxxxxxxx" => dp_reg::dp_2src, "udiv sdiv lslv lsrv asrv rorv lsl lsr asr ror crc32b crc32h crc32w crc32x crc32cb crc32ch crc32cw crc32cx pacga";
     DP_1src      "x1011010 11000000 00xxxxxx xxxxxxxx" => dp_reg::dp_1src, "rbit rev16 rev32 rev clz cls";
+    PAC_1src     "11011010 11000001 0xxxxxxx xxxxxxxx" => dp_reg::pac_1src, "pacia pacib pacda pacdb autia autib autda autdb paciza pacizb pacdza pacdzb autiza autizb autdza autdzb xpaci xpacd";
     DP_3src      "x0011011 xxxxxxxx xxxxxxxx xxxxxxxx" => dp_reg::dp_3src, "madd msub mul mneg smaddl smsubl smull smnegl smulh umaddl umsubl umull umnegl umulh";
     // ---- Loads and Stores ----
     LDST_excl    "xx001000 xxxxxxxx xxxxxxxx xxxxxxxx" => ldst::exclusive, "cas casa casl casal casb casab caslb casalb cash casah caslh casalh casp caspa caspl caspal stxr stlxr ldxr ldaxr stxp stlxp ldxp ldaxp stllr stlr ldlar ldar stllrb stlrb ldlarb ldarb stllrh stlrh ldlarh ldarh stxrb stlxrb ldxrb ldaxrb stxrh stlxrh ldxrh ldaxrh";
@@ -226,6 +228,7 @@ xlat_ir::decode_table! {
     LDST_pre     "xx111x00 xx0xxxxx xxxx11xx xxxxxxxx" => ldst::imm9, "ldr str ldrb strb ldrh strh ldrsb ldrsh ldrsw";
     LDST_atomic  "xx111000 xx1xxxxx xxxx00xx xxxxxxxx" => ldst::atomic_op, "ldadd ldadda ldaddl ldaddal ldaddb ldaddab ldaddlb ldaddalb ldaddh ldaddah ldaddlh ldaddalh stadd staddl staddb staddlb staddh staddlh ldclr ldclra ldclrl ldclral ldclrb ldclrab ldclrlb ldclralb ldclrh ldclrah ldclrlh ldclralh stclr stclrl stclrb stclrlb stclrh stclrlh ldeor ldeora ldeorl ldeoral ldeorb ldeorab ldeorlb ldeoralb ldeorh ldeorah ldeorlh ldeoralh steor steorl steorb steorlb steorh steorlh ldset ldseta ldsetl ldsetal ldsetb ldsetab ldsetlb ldsetalb ldseth ldsetah ldsetlh ldsetalh stset stsetl stsetb stsetlb stseth stsetlh ldsmax ldsmaxa ldsmaxl ldsmaxal ldsmaxb ldsmaxab ldsmaxlb ldsmaxalb ldsmaxh ldsmaxah ldsmaxlh ldsmaxalh stsmax stsmaxl stsmaxb stsmaxlb stsmaxh stsmaxlh ldsmin ldsmina ldsminl ldsminal ldsminb ldsminab ldsminlb ldsminalb ldsminh ldsminah ldsminlh ldsminalh stsmin stsminl stsminb stsminlb stsminh stsminlh ldumax ldumaxa ldumaxl ldumaxal ldumaxb ldumaxab ldumaxlb ldumaxalb ldumaxh ldumaxah ldumaxlh ldumaxalh stumax stumaxl stumaxb stumaxlb stumaxh stumaxlh ldumin ldumina lduminl lduminal lduminb lduminab lduminlb lduminalb ldumin lduminah lduminlh lduminalh lduminh stumin stuminl stuminb stuminlb stuminh stuminlh swp swpa swpl swpal swpb swpab swplb swpalb swph swpah swplh swpalh ldapr ldaprb ldaprh";
     LDST_reg     "xx111x00 xx1xxxxx xxxx10xx xxxxxxxx" => ldst::reg_offset, "ldr str ldrb strb ldrh strh ldrsb ldrsh ldrsw prfm";
+    LDRA         "11111000 xx1xxxxx xxxxx1xx xxxxxxxx" => ldst::ldra, "ldraa ldrab";
     LDST_simd_multi "0x001100 0x000000 xxxxxxxx xxxxxxxx" => ldst::simd_struct, "ld1 st1 ld2 st2 ld3 st3 ld4 st4";
     LDST_simd_multi_post "0x001100 1x0xxxxx xxxxxxxx xxxxxxxx" => ldst::simd_struct, "ld1 st1 ld2 st2 ld3 st3 ld4 st4";
     LDST_simd_single "0x001101 0xx00000 xxxxxxxx xxxxxxxx" => ldst::simd_struct, "ld1 st1 ld2 st2 ld3 st3 ld4 st4 ld1r ld2r ld3r ld4r";

@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod decode;
 pub mod fp;
 pub mod helpers;
+pub mod pauth;
 pub mod state;
 pub mod translate;
 

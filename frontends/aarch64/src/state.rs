@@ -43,6 +43,13 @@ pub struct Aarch64State {
     pub excl_size: u64,
     /// V0..V31 (Q registers), little-endian lanes.
     pub v: [u128; 32],
+    /// Pointer authentication keys APIA, APIB, APDA, APDB, APGA (high
+    /// half: bits 127:64 of the key); not IR registers, read by
+    /// [`crate::pauth`] only.
+    pub pac_keys: [u128; 5],
+    /// Nonzero once `pac_keys` hold this thread's keys (0: take the
+    /// process's keys on first use).
+    pub pac_keys_set: u64,
 }
 
 macro_rules! regs {

@@ -302,7 +302,7 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(164, "setrlimit", [Int, Ptr], process::sys_setrlimit),
     sc!(165, "getrusage", [Int, Ptr], process::sys_getrusage),
     sc!(166, "umask", [Mode], fd::sys_umask),
-    sc!(167, "prctl", [Int, Hex, Hex, Hex, Hex], cred::sys_prctl),
+    sc!(167, "prctl", [Int, Hex, Hex, Hex, Hex], sys_prctl),
     sc!(168, "getcpu", [Ptr, Ptr, Ptr], process::sys_getcpu),
     sc!(169, "gettimeofday", [Ptr, Ptr], time::sys_gettimeofday),
     sc!(172, "getpid", [], process::sys_getpid),
@@ -422,6 +422,22 @@ static CPU: std::sync::OnceLock<&'static CpuModel> = std::sync::OnceLock::new();
 
 fn cpu_model() -> &'static CpuModel {
     CPU.get().copied().unwrap_or_else(cpu::default_model)
+}
+
+/// `prctl` with the arm64-only option PR_PAC_RESET_KEYS (54): fresh
+/// pointer authentication keys for the calling thread (arg2: key mask,
+/// 0 = all; EINVAL without FEAT_PAuth, as Linux); the other options as on
+/// every architecture.
+fn sys_prctl(ctx: &mut syscall::SysCtx<'_>, a: &[u64; 6]) -> syscall::SysResult {
+    const PR_PAC_RESET_KEYS: u64 = 54;
+    if a[0] != PR_PAC_RESET_KEYS {
+        return cred::sys_prctl(ctx, a);
+    }
+    if !cpu_model().has(cpu::Feature::Pauth) || a[1] & !0x1f != 0 || a[2] | a[3] | a[4] != 0 {
+        return Err(Errno::EINVAL);
+    }
+    xlat_frontend_aarch64::pauth::request_reset(if a[1] == 0 { 0x1f } else { a[1] });
+    Ok(0)
 }
 
 /// Selects the `-cpu` model; `Ok(Some(text))` for `help` (the list to

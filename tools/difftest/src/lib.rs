@@ -175,6 +175,11 @@ pub fn classes() -> Vec<&'static Row> {
         "SYS",
         "MSR_reg",
         "MRS",
+        // Pointer authentication: results depend on each process's
+        // random keys (BR_PAC is control flow too).
+        "BR_PAC",
+        "PAC_1src",
+        "LDRA",
     ];
     TABLE.iter().filter(|r| !SKIP.contains(&r.name)).collect()
 }
@@ -239,7 +244,7 @@ pub fn gen_word(rng: &mut Rng, row: &Row) -> Option<u32> {
                 continue;
             }
         }
-        if qemu_deviation(w) {
+        if qemu_deviation(w) || key_dependent(w) {
             continue;
         }
         if decode(Insn(w)).map(|r| r.name) == Some(row.name) && translates(w) {
@@ -255,6 +260,13 @@ pub fn gen_word(rng: &mut Rng, row: &Row) -> Option<u32> {
 /// bits (the architecture writes Hd, zeroing the rest of the register).
 fn qemu_deviation(w: u32) -> bool {
     const P: (u32, u32) = xlat_ir::decode::pattern("01x11111 0001xxxx 111111xx xxxxxxxx");
+    w & P.0 == P.1
+}
+
+/// PACGA (in the DP_2src class): its result depends on the process's
+/// random pointer authentication keys, which differ between runs.
+fn key_dependent(w: u32) -> bool {
+    const P: (u32, u32) = xlat_ir::decode::pattern("10011010 110xxxxx 001100xx xxxxxxxx");
     w & P.0 == P.1
 }
 

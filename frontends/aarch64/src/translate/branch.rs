@@ -129,9 +129,81 @@ pub fn dcps(c: &mut Ctx<'_>, i: Insn) -> TResult {
 /// translated code regularly.
 pub fn hint(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let op = i.bits(11, 5);
+    if c.model.has(Feature::Pauth) && pac_hint(c, op) {
+        return Ok(());
+    }
     if matches!(op, 1..=3) {
         let next = c.next_pc();
         c.b.terminate(Terminal::Jump(next));
+    }
+    Ok(())
+}
+
+/// The pointer authentication hints on a model with FEAT_PAuth (`op` =
+/// CRm:op2); false for the other hints.
+fn pac_hint(c: &mut Ctx<'_>, op: u32) -> bool {
+    use crate::pauth::{key, op as pop};
+    // (register, modifier: None = zero, Some(n) = Xn or 31 = SP, operation)
+    let (rd, modifier, what) = match op {
+        7 => {
+            // XPACLRI
+            let x = c.reg(30, true);
+            let r = c.strip_pac(x);
+            c.set_reg(30, r);
+            return true;
+        }
+        8 => (17, Some(16), pop::ADD | key::IA),
+        10 => (17, Some(16), pop::ADD | key::IB),
+        12 => (17, Some(16), pop::AUTH | key::IA),
+        14 => (17, Some(16), pop::AUTH | key::IB),
+        24..=31 => {
+            let k = if op & 2 != 0 { key::IB } else { key::IA };
+            let kind = if op & 4 != 0 { pop::AUTH } else { pop::ADD };
+            (30, (op & 1 != 0).then_some(31), kind | k)
+        }
+        _ => return false,
+    };
+    let x = c.reg(rd, true);
+    let m = match modifier {
+        Some(n) => c.reg_sp(n, true),
+        None => c.b.i64(0),
+    };
+    let r = c.pac(x, m, what);
+    c.set_reg(rd, r);
+    true
+}
+
+/// BRAA, BRAB, BLRAA, BLRAB (modifier Xm or SP), BRAAZ, BRABZ, BLRAAZ,
+/// BLRABZ (modifier zero), RETAA, RETAB (target X30, modifier SP): the
+/// target is authenticated with an instruction key; a failed check leaves
+/// an address that faults when fetched.
+pub fn br_pac(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    use crate::pauth::{key, op};
+    let z = i.bit(24);
+    let opc = i.bits(22, 21);
+    let ret = opc == 2;
+    require(opc <= 2 && !(z && ret))?;
+    require(z || i.rd() == 31)?;
+    require(!ret || i.rn() == 31)?;
+    c.need(Feature::Pauth)?;
+    let k = if i.bit(10) { key::IB } else { key::IA };
+    let target = c.reg(if ret { 30 } else { i.rn() }, true);
+    let m = if ret {
+        c.reg_sp(31, true)
+    } else if z {
+        c.reg_sp(i.rd(), true)
+    } else {
+        c.b.i64(0)
+    };
+    let t = c.pac(target, m, op::AUTH | k);
+    match opc {
+        0 => c.b.terminate(Terminal::JumpIndirect(t)),
+        1 => {
+            let r = c.b.i64(c.next_pc());
+            c.b.set(r_x(30), r);
+            c.b.terminate(Terminal::JumpIndirect(t));
+        }
+        _ => c.b.terminate(Terminal::Return(t)),
     }
     Ok(())
 }

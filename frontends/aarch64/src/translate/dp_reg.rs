@@ -6,6 +6,7 @@ use super::{Ctx, Nzcv, TResult, ity, require};
 use crate::cpu::Feature;
 use crate::decode::Insn;
 use crate::helpers::HELPER_CRC32;
+use crate::pauth;
 use crate::state::{R_CF, R_NF, R_VF, R_ZF};
 use xlat_ir::{Cond, Type};
 
@@ -142,6 +143,16 @@ pub fn dp_2src(c: &mut Ctx<'_>, i: Insn) -> TResult {
     if op & 0b111000 == 0b010000 {
         return crc32(c, i);
     }
+    if op == 0b001100 {
+        // PACGA
+        require(sf)?;
+        c.need(Feature::Pauth)?;
+        let n = c.reg(i.rn(), true);
+        let m = c.reg_sp(i.rm(), true);
+        let r = c.pac(n, m, pauth::op::GENERIC | pauth::key::GA);
+        c.set_reg(i.rd(), r);
+        return Ok(());
+    }
     require(matches!(op, 2 | 3 | 8..=11))?;
     let a = c.reg(i.rn(), sf);
     let b = c.reg(i.rm(), sf);
@@ -152,6 +163,33 @@ pub fn dp_2src(c: &mut Ctx<'_>, i: Insn) -> TResult {
         9 => c.b.lshr(a, b),
         10 => c.b.ashr(a, b),
         _ => c.b.rotr(a, b),
+    };
+    c.set_reg(i.rd(), r);
+    Ok(())
+}
+
+/// Data-processing (1 source) with opcode2 = 1: PACIA/PACIB/PACDA/PACDB,
+/// AUTIA/AUTIB/AUTDA/AUTDB (modifier Xn or SP), their Z forms (modifier
+/// zero, Rn = 31) and XPACI/XPACD.
+pub fn pac_1src(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let op = i.opcode10();
+    require(op <= 17 && (op < 8 || i.rn() == 31))?;
+    c.need(Feature::Pauth)?;
+    let x = c.reg(i.rd(), true);
+    let r = if op >= 16 {
+        c.strip_pac(x)
+    } else {
+        let m = if op >= 8 {
+            c.b.i64(0)
+        } else {
+            c.reg_sp(i.rn(), true)
+        };
+        let kind = if op & 4 != 0 {
+            pauth::op::AUTH
+        } else {
+            pauth::op::ADD
+        };
+        c.pac(x, m, kind | (op & 3) as u64)
     };
     c.set_reg(i.rd(), r);
     Ok(())

@@ -545,6 +545,30 @@ pub fn atomic_op(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
+/// LDRAA, LDRAB (FEAT_PAuth): authenticate Xn|SP with data key A or B
+/// and a zero modifier, add the scaled 10-bit signed offset, load 64 bits;
+/// the W form writes the address back to Xn|SP.
+pub fn ldra(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    use crate::pauth::{key, op};
+    // Writeback into the loaded register: CONSTRAINED UNPREDICTABLE,
+    // UNDEFINED here (as capstone treats it).
+    require(!(i.bit(11) && i.rn() == i.rt() && i.rn() != 31))?;
+    c.need(Feature::Pauth)?;
+    let k = if i.bit(23) { key::DB } else { key::DA };
+    let imm10 = (i.bit(22) as u32) << 9 | i.imm9();
+    let off = (((imm10 << 22) as i32) >> 22) as i64 * 8;
+    let base = c.reg_sp(i.rn(), true);
+    let zero = c.b.i64(0);
+    let auth = c.pac(base, zero, op::AUTH | k);
+    let addr = add_imm(c, auth, off);
+    let v = c.b.load(Type::I64, addr, MemFlags::new(8));
+    if i.bit(11) {
+        c.set_reg_sp(i.rn(), addr);
+    }
+    c.set_reg(i.rt(), v);
+    Ok(())
+}
+
 /// LD1-LD4/ST1-ST4 (multiple structures), LD1-LD4/ST1-ST4 (single
 /// structure, one lane), LD1R-LD4R (replicate), each with optional
 /// post-index by immediate (Rm = 31: the bytes transferred) or register.

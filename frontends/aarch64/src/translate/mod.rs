@@ -74,6 +74,30 @@ impl<'a> Ctx<'a> {
         require(self.model.has(f))
     }
 
+    /// Pointer authentication of `ptr` with `modifier`: `op` is a
+    /// [`crate::pauth::op`] code or'ed with a [`crate::pauth::key`] number.
+    pub fn pac(&mut self, ptr: Value, modifier: Value, op: u64) -> Value {
+        let o = self.b.i64(op);
+        self.b
+            .call_helper(&crate::pauth::HELPER_PAC, Type::I64, &[ptr, modifier, o])
+    }
+
+    /// `Strip` of a pointer (XPACI/XPACD/XPACLRI; inline IR): bits 54:48,
+    /// and 63:56 when bit 55 is set (TBI1 = 0), become copies of bit 55.
+    pub fn strip_pac(&mut self, ptr: Value) -> Value {
+        let k55 = self.b.i64(55);
+        let sel = self.b.lshr(ptr, k55);
+        let one = self.b.i64(1);
+        let sel = self.b.and(sel, one);
+        let z = self.b.i64(0);
+        let ones = self.b.sub(z, sel);
+        let field = self.b.i64(0xff7f_0000_0000_0000);
+        let set = self.b.and(ones, field);
+        let keep = self.b.i64(!0x007f_0000_0000_0000);
+        let cleared = self.b.and(ptr, keep);
+        self.b.or(cleared, set)
+    }
+
     /// The address of the next instruction.
     pub fn next_pc(&self) -> u64 {
         self.pc.wrapping_add(4)

@@ -1,0 +1,420 @@
+//! Pointer authentication (FEAT_PAuth) with the architected QARMA5
+//! algorithm, as the Arm ARM's `ComputePAC`, `AddPAC`, `Auth` and `Strip`
+//! define it, for EL0 under Linux: 48-bit virtual addresses, TBI0 set and
+//! TBI1 clear (the PAC of a lower-half pointer is bits 54:48, of an
+//! upper-half one bits 63:56 and 54:48), the same for instruction and data
+//! addresses (TBID0 clear). Without FEAT_FPAC a failed authentication does
+//! not trap: it returns the pointer with an error code in the PAC field,
+//! so that using it faults.
+//!
+//! Keys: five 128-bit keys per thread in [`Aarch64State::pac_keys`]. Like
+//! Linux, a process starts with random keys that its threads inherit
+//! (the state is copied at clone) and a fork keeps; a state whose keys were
+//! never set takes the process's keys on first use.
+//! `prctl(PR_PAC_RESET_KEYS)` gives the calling thread fresh ones: the
+//! syscall layer, which has no access to the CPU state, calls
+//! [`request_reset`] on the guest thread's host thread, and the thread's
+//! next pointer authentication applies it ([`reset_keys`]).
+
+use crate::state::Aarch64State;
+use std::cell::Cell;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::OnceLock;
+use xlat_ir::{HelperDesc, HelperFlags};
+
+/// Key numbers, as in the `op` argument of [`HELPER_PAC`] and the bit
+/// mask of [`reset_keys`]: APIA, APIB, APDA, APDB, APGA.
+pub mod key {
+    /// Instruction key A.
+    pub const IA: u64 = 0;
+    /// Instruction key B.
+    pub const IB: u64 = 1;
+    /// Data key A.
+    pub const DA: u64 = 2;
+    /// Data key B.
+    pub const DB: u64 = 3;
+    /// Generic key.
+    pub const GA: u64 = 4;
+}
+
+/// The QARMA S-box of the Arm ARM's `PACSub`.
+const SBOX: [u8; 16] = [
+    0xb, 0x6, 0x8, 0xf, 0xc, 0x0, 0x9, 0xe, 0x3, 0x7, 0x4, 0x5, 0xd, 0x2, 0x1, 0xa,
+];
+
+/// The inverse of [`SBOX`].
+const SBOX_INV: [u8; 16] = {
+    let mut t = [0u8; 16];
+    let mut i = 0;
+    while i < 16 {
+        t[SBOX[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// `PACCellShuffle`: output cell `i` (bits 4i+3:4i) is input cell
+/// `CELL_SHUFFLE[i]`.
+const CELL_SHUFFLE: [u8; 16] = [13, 6, 11, 0, 7, 12, 1, 10, 8, 3, 14, 5, 2, 9, 4, 15];
+
+/// `TweakShuffle`: output cell `i` is input cell `TWEAK_SHUFFLE[i]`, passed
+/// through the cell LFSR where [`TWEAK_ROT`] has bit `i` set.
+const TWEAK_SHUFFLE: [u8; 16] = [4, 5, 6, 7, 11, 2, 3, 8, 12, 13, 14, 15, 0, 1, 10, 9];
+const TWEAK_ROT: u16 = 1 << 2 | 1 << 4 | 1 << 7 | 1 << 11 | 1 << 12 | 1 << 14 | 1 << 15;
+
+const fn inverse(p: [u8; 16]) -> [u8; 16] {
+    let mut t = [0u8; 16];
+    let mut i = 0;
+    while i < 16 {
+        t[p[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+}
+
+const CELL_SHUFFLE_INV: [u8; 16] = inverse(CELL_SHUFFLE);
+const TWEAK_SHUFFLE_INV: [u8; 16] = inverse(TWEAK_SHUFFLE);
+
+/// Round constants and the reflection constant of QARMA.
+const RC: [u64; 5] = [
+    0,
+    0x1319_8a2e_0370_7344,
+    0xa409_3822_299f_31d0,
+    0x082e_fa98_ec4e_6c89,
+    0x4528_21e6_38d0_1377,
+];
+const ALPHA: u64 = 0xc0ac_29b7_c97c_50dd;
+
+fn cell(x: u64, i: usize) -> u64 {
+    x >> (4 * i) & 0xf
+}
+
+fn permute(x: u64, p: &[u8; 16]) -> u64 {
+    (0..16).fold(0, |acc, i| acc | cell(x, p[i] as usize) << (4 * i))
+}
+
+fn sub(x: u64, s: &[u8; 16]) -> u64 {
+    (0..16).fold(0, |acc, i| acc | (s[cell(x, i) as usize] as u64) << (4 * i))
+}
+
+/// Rotates a 4-bit cell left by `n`.
+fn rot_cell(c: u64, n: u32) -> u64 {
+    (c << n | c >> (4 - n)) & 0xf
+}
+
+/// `PACMult`: each column (cells i, i+4, i+8, i+12) times the involutory
+/// matrix circ(0, rho, rho^2, rho).
+fn mult(x: u64) -> u64 {
+    let mut r = 0;
+    for i in 0..4 {
+        let c = [cell(x, i), cell(x, i + 4), cell(x, i + 8), cell(x, i + 12)];
+        for (k, pos) in [i, i + 4, i + 8, i + 12].into_iter().enumerate() {
+            let v = rot_cell(c[(k + 1) % 4], 1)
+                ^ rot_cell(c[(k + 2) % 4], 2)
+                ^ rot_cell(c[(k + 3) % 4], 1);
+            r |= v << (4 * pos);
+        }
+    }
+    r
+}
+
+/// The tweak cell LFSR: (b3, b2, b1, b0) -> (b0 ^ b1, b3, b2, b1).
+fn lfsr(c: u64) -> u64 {
+    (c >> 1) | ((c ^ c >> 1) & 1) << 3
+}
+
+fn lfsr_inv(c: u64) -> u64 {
+    (c << 1 & 0xf) | ((c >> 3) ^ c) & 1
+}
+
+fn tweak_shuffle(x: u64) -> u64 {
+    (0..16).fold(0, |acc, i| {
+        let c = cell(x, TWEAK_SHUFFLE[i] as usize);
+        let c = if TWEAK_ROT >> i & 1 != 0 { lfsr(c) } else { c };
+        acc | c << (4 * i)
+    })
+}
+
+fn tweak_shuffle_inv(x: u64) -> u64 {
+    (0..16).fold(0, |acc, j| {
+        // Input cell j became output cell i = TWEAK_SHUFFLE_INV[j].
+        let i = TWEAK_SHUFFLE_INV[j] as usize;
+        let c = cell(x, i);
+        let c = if TWEAK_ROT >> i & 1 != 0 {
+            lfsr_inv(c)
+        } else {
+            c
+        };
+        acc | c << (4 * j)
+    })
+}
+
+/// `ComputePAC`: QARMA5 of `data` under tweak `modifier` and the key
+/// `key0:key1` (high and low halves of a 128-bit key).
+pub fn compute_pac(data: u64, modifier: u64, key0: u64, key1: u64) -> u64 {
+    let modk0 = key0.rotate_right(1) ^ (key0 >> 63);
+    let mut tweak = modifier;
+    let mut w = data ^ key0;
+    for (i, rc) in RC.iter().enumerate() {
+        w ^= key1 ^ tweak ^ rc;
+        if i > 0 {
+            w = mult(permute(w, &CELL_SHUFFLE));
+        }
+        w = sub(w, &SBOX);
+        tweak = tweak_shuffle(tweak);
+    }
+    w ^= modk0 ^ tweak;
+    w = sub(mult(permute(w, &CELL_SHUFFLE)), &SBOX);
+    w = mult(permute(w, &CELL_SHUFFLE));
+    w ^= key1;
+    w = permute(w, &CELL_SHUFFLE_INV);
+    w = permute(mult(sub(w, &SBOX_INV)), &CELL_SHUFFLE_INV);
+    w ^= key0 ^ tweak;
+    for i in 0..5 {
+        w = sub(w, &SBOX_INV);
+        if i < 4 {
+            w = permute(mult(w), &CELL_SHUFFLE_INV);
+        }
+        tweak = tweak_shuffle_inv(tweak);
+        w ^= key1 ^ tweak ^ RC[4 - i] ^ ALPHA;
+    }
+    w ^ modk0
+}
+
+/// Lowest bit of the PAC field (64 - T0SZ with 48-bit addresses).
+const BOTTOM_PAC_BIT: u32 = 48;
+
+/// Whether the top byte is ignored for `ptr` (TBI0 = 1, TBI1 = 0).
+fn tbi(ptr: u64) -> bool {
+    ptr >> 55 & 1 == 0
+}
+
+/// Mask of bits `hi..=lo`.
+fn bits(hi: u32, lo: u32) -> u64 {
+    (u64::MAX >> (63 - hi)) & !((1u64 << lo) - 1)
+}
+
+/// The pointer with its PAC field replaced by copies of bit 55 (the top
+/// byte too when it is not ignored): `Strip`, and the canonical pointer
+/// `AddPAC` and `Auth` compute the PAC of.
+pub fn strip(ptr: u64) -> u64 {
+    let field = if tbi(ptr) {
+        bits(54, BOTTOM_PAC_BIT)
+    } else {
+        bits(63, BOTTOM_PAC_BIT)
+    };
+    if ptr >> 55 & 1 != 0 {
+        ptr | field
+    } else {
+        ptr & !field
+    }
+}
+
+/// `AddPAC` (without FEAT_EPAC/PAuth2).
+pub fn add_pac(ptr: u64, modifier: u64, key: u128) -> u64 {
+    let tbi = tbi(ptr);
+    let pac = compute_pac(strip(ptr), modifier, (key >> 64) as u64, key as u64);
+    let top = if tbi { 55 } else { 63 };
+    let ext = ptr & bits(top, BOTTOM_PAC_BIT);
+    // A pointer without good extension bits gets a PAC that cannot verify.
+    let pac = if ext != 0 && ext != bits(top, BOTTOM_PAC_BIT) {
+        pac ^ 1 << (top - 1)
+    } else {
+        pac
+    };
+    let sel = ptr & 1 << 55;
+    let low = ptr & bits(BOTTOM_PAC_BIT - 1, 0);
+    let field = pac & bits(54, BOTTOM_PAC_BIT);
+    if tbi {
+        ptr & bits(63, 56) | sel | field | low
+    } else {
+        pac & bits(63, 56) | sel | field | low
+    }
+}
+
+/// `Auth` without FEAT_FPAC: the stripped pointer if the PAC matches,
+/// else the stripped pointer with error code `keynumber:NOT(keynumber)`
+/// in bits 54:53 (TBI) or 62:61, which no mapping can hold.
+pub fn auth(ptr: u64, modifier: u64, key: u128, key_b: bool) -> u64 {
+    let tbi = tbi(ptr);
+    let orig = strip(ptr);
+    let pac = compute_pac(orig, modifier, (key >> 64) as u64, key as u64);
+    let checked = if tbi {
+        bits(54, BOTTOM_PAC_BIT)
+    } else {
+        bits(54, BOTTOM_PAC_BIT) | bits(63, 56)
+    };
+    if (pac ^ ptr) & checked == 0 {
+        return orig;
+    }
+    let code: u64 = if key_b { 0b10 } else { 0b01 };
+    if tbi {
+        orig & !bits(54, 53) | code << 53
+    } else {
+        orig & !bits(62, 61) | code << 61
+    }
+}
+
+/// The keys a process starts with (random, drawn once per host process,
+/// which is one guest process).
+fn process_keys() -> &'static [u128; 5] {
+    static KEYS: OnceLock<[u128; 5]> = OnceLock::new();
+    KEYS.get_or_init(random_keys)
+}
+
+/// Five random 128-bit keys from std's randomly seeded SipHash (seeded
+/// from the OS's random source).
+fn random_keys() -> [u128; 5] {
+    let s = std::collections::hash_map::RandomState::new();
+    let mut k = [0u128; 5];
+    for (i, key) in k.iter_mut().enumerate() {
+        let half = |j: u64| {
+            let mut h = s.build_hasher();
+            h.write_u64(i as u64 * 2 + j);
+            h.finish() as u128
+        };
+        *key = half(0) << 64 | half(1);
+    }
+    k
+}
+
+thread_local! {
+    /// Keys the calling host thread (= guest thread) asked to reset.
+    static RESET_REQUEST: Cell<u64> = const { Cell::new(0) };
+}
+
+/// `prctl(PR_PAC_RESET_KEYS, mask)` on the calling guest thread: its next
+/// pointer authentication uses fresh random values for the keys whose bits
+/// are set in `mask` (bit n = key n of [`key`], as Linux's
+/// PR_PAC_APIAKEY..PR_PAC_APGAKEY).
+pub fn request_reset(mask: u64) {
+    RESET_REQUEST.with(|r| r.set(r.get() | mask & 0x1f));
+}
+
+/// The key `n` (see [`key`]) of `st`, giving the state the process keys
+/// first if it has none yet and applying a pending reset request.
+fn key_of(st: &mut Aarch64State, n: u64) -> u128 {
+    if st.pac_keys_set == 0 {
+        st.pac_keys = *process_keys();
+        st.pac_keys_set = 1;
+    }
+    let pending = RESET_REQUEST.with(|r| r.replace(0));
+    if pending != 0 {
+        reset_keys(st, pending);
+    }
+    st.pac_keys[n as usize % 5]
+}
+
+/// Fresh random values for the keys of `st` whose bits are set in `mask`.
+pub fn reset_keys(st: &mut Aarch64State, mask: u64) {
+    if st.pac_keys_set == 0 {
+        st.pac_keys = *process_keys();
+        st.pac_keys_set = 1;
+    }
+    let fresh = random_keys();
+    for (n, k) in fresh.into_iter().enumerate() {
+        if mask >> n & 1 != 0 {
+            st.pac_keys[n] = k;
+        }
+    }
+}
+
+/// Operation codes of [`HELPER_PAC`] (bits 3 and up of `op`; bits 2:0
+/// are the key number).
+pub mod op {
+    /// AddPAC.
+    pub const ADD: u64 = 0 << 3;
+    /// Auth.
+    pub const AUTH: u64 = 1 << 3;
+    /// PACGA: the top 32 bits of ComputePAC, low half zero.
+    pub const GENERIC: u64 = 2 << 3;
+}
+
+/// # Safety
+/// `env` must point to the calling CPU's [`Aarch64State`], not accessed
+/// elsewhere during the call.
+unsafe extern "C" fn helper_pac(env: *mut u8, ptr: u64, modifier: u64, op: u64) -> u64 {
+    // SAFETY: translated code passes its own CPU state block, an
+    // `Aarch64State`; only this thread runs that CPU.
+    let st = unsafe { &mut *(env as *mut Aarch64State) };
+    let n = op & 7;
+    let k = key_of(st, n);
+    match op & !7 {
+        op::ADD => add_pac(ptr, modifier, k),
+        op::AUTH => auth(ptr, modifier, k, n & 1 != 0),
+        _ => compute_pac(ptr, modifier, (k >> 64) as u64, k as u64) & bits(63, 32),
+    }
+}
+
+/// Pointer authentication: `(ptr, modifier, op | key)` -> result. Reads
+/// only the key fields of the state (no guest register), so it needs no
+/// register synchronisation.
+pub static HELPER_PAC: HelperDesc = HelperDesc {
+    name: "xlat_a64_pac",
+    func: helper_pac,
+    flags: HelperFlags::PURE,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shuffles_and_sboxes_invert() {
+        let x = 0x0123_4567_89ab_cdef;
+        assert_eq!(permute(permute(x, &CELL_SHUFFLE), &CELL_SHUFFLE_INV), x);
+        assert_eq!(tweak_shuffle_inv(tweak_shuffle(x)), x);
+        assert_eq!(sub(sub(x, &SBOX), &SBOX_INV), x);
+        assert_eq!(
+            mult(mult(x)),
+            x,
+            "the QARMA MixColumns matrix is an involution"
+        );
+        for c in 0..16 {
+            assert_eq!(lfsr_inv(lfsr(c)), c);
+        }
+    }
+
+    #[test]
+    fn pac_round_trip_and_failure_codes() {
+        let key = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210u128;
+        let p = 0x0000_aaaa_1234_5678u64;
+        let signed = add_pac(p, 7, key);
+        assert_eq!(signed & !bits(54, 48), p, "only the PAC field changes");
+        assert_eq!(auth(signed, 7, key, false), p);
+        assert_eq!(strip(signed), p);
+        // A wrong modifier or a flipped PAC bit: error code 01 (key A) or
+        // 10 (key B) in bits 54:53, the rest of the pointer stripped.
+        assert_eq!(auth(signed, 8, key, false), p | 1 << 53);
+        assert_eq!(auth(signed ^ 1 << 50, 7, key, true), p | 1 << 54);
+        // Upper-half pointers: no TBI, the PAC uses the top byte too.
+        let u = 0xffff_aaaa_1234_5678u64;
+        let su = add_pac(u, 1, key);
+        assert_eq!(su & 0x0080_ffff_ffff_ffff, u & 0x0080_ffff_ffff_ffff);
+        assert_eq!(auth(su, 1, key, false), u);
+        assert_eq!(auth(su, 2, key, false), u & !(3 << 61) | 1 << 61);
+        // A pointer with bad extension bits gets a PAC that fails.
+        let bad = 0x0010_aaaa_1234_5678u64;
+        assert_ne!(auth(add_pac(bad, 1, key), 1, key, false), strip(bad));
+    }
+
+    #[test]
+    fn reset_request_changes_only_the_requested_keys() {
+        let mut st = Aarch64State::default();
+        let before = (key_of(&mut st, key::IA), key_of(&mut st, key::GA));
+        assert_eq!(before.0, process_keys()[0]);
+        request_reset(1 << key::GA);
+        let after = (key_of(&mut st, key::IA), key_of(&mut st, key::GA));
+        assert_eq!(after.0, before.0);
+        assert_ne!(after.1, before.1);
+    }
+
+    #[test]
+    fn qarma5_test_vector() {
+        // QARMA-64, r = 5, S-box sigma2 (the one PACSub uses): Avanzi,
+        // "The QARMA Block Cipher Family", ToSC 2017(1), test vectors.
+        let (w0, k0) = (0x84be_85ce_9804_e94b, 0xec28_02d4_e0a4_88e9);
+        let (p, t) = (0xfb62_3599_da6e_8127, 0x477d_469d_ec0b_8762);
+        assert_eq!(compute_pac(p, t, w0, k0), 0xc003_b939_99b3_3765);
+    }
+}
