@@ -217,3 +217,33 @@ guest!(unixapi, "unixapi", check_static, [interp, jit, mixed]);
 // Self-modifying code: RWX pages rewritten (hot, from a second thread,
 // data next to code), W^X mprotect cycles, code placed by read().
 guest!(smc, "smc", check_static, [interp, jit, mixed, nochain]);
+
+/// A Go program (tests/guest/go/goprog.go: goroutines on 4 Ps, channels,
+/// mutex, atomics, timers, select, panic/recover, GC, asynchronous
+/// preemption by SIGURG) cross-built with Debian's golang-go runs under
+/// xlat as the native amd64 build of the same source does: the same
+/// stdout and exit status, several times in a row.
+#[test]
+fn go_program_matches_native() {
+    let native = run(&guest("x86_64", "goprog"), &[], &BTreeMap::new());
+    assert_eq!(native.status, Status::Exit(7), "{native:?}");
+    assert!(
+        native.stdout_str().contains("mutex counter: 16000"),
+        "{native:?}"
+    );
+    let prog = guest("aarch64", "goprog");
+    let prog_s = prog.to_str().expect("UTF-8 path");
+    for mode in ["mixed", "mixed", "mixed", "jit"] {
+        let mut args: Vec<&str> = opts(mode).to_vec();
+        args.push(prog_s);
+        let o = run(xlat_aarch64(), &args, &BTreeMap::new());
+        o.assert_no_panic();
+        assert_eq!(
+            o.stdout_str(),
+            native.stdout_str(),
+            "{mode}: {}",
+            xlat_tests::tail(&o.stderr, 40)
+        );
+        assert_eq!(o.status, native.status, "{mode}: {}", o.stderr);
+    }
+}
