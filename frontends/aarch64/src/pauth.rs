@@ -72,6 +72,21 @@ const fn inverse(p: [u8; 16]) -> [u8; 16] {
     t
 }
 
+/// An S-box applied to both cells of a byte, so that `sub` looks up 8
+/// bytes rather than 16 cells.
+const fn byte_sbox(s: [u8; 16]) -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = s[b & 15] | s[b >> 4] << 4;
+        b += 1;
+    }
+    t
+}
+
+const SBOX_BYTES: [u8; 256] = byte_sbox(SBOX);
+const SBOX_INV_BYTES: [u8; 256] = byte_sbox(SBOX_INV);
+
 const CELL_SHUFFLE_INV: [u8; 16] = inverse(CELL_SHUFFLE);
 const TWEAK_SHUFFLE_INV: [u8; 16] = inverse(TWEAK_SHUFFLE);
 
@@ -85,68 +100,95 @@ const RC: [u64; 5] = [
 ];
 const ALPHA: u64 = 0xc0ac_29b7_c97c_50dd;
 
-fn cell(x: u64, i: usize) -> u64 {
-    x >> (4 * i) & 0xf
+/// A cell permutation as eight byte tables: entry `[j][v]` holds the
+/// output cells that come from byte `j` of the input when it is `v`.
+type PermTables = [[u64; 256]; 8];
+
+const fn perm_tables(p: [u8; 16]) -> PermTables {
+    let mut t = [[0u64; 256]; 8];
+    let mut i = 0;
+    while i < 16 {
+        let src = p[i] as usize;
+        let mut v = 0;
+        while v < 256 {
+            let c = (v as u64 >> (4 * (src % 2))) & 0xf;
+            t[src / 2][v] |= c << (4 * i);
+            v += 1;
+        }
+        i += 1;
+    }
+    t
 }
 
-fn permute(x: u64, p: &[u8; 16]) -> u64 {
-    (0..16).fold(0, |acc, i| acc | cell(x, p[i] as usize) << (4 * i))
+static CELL_SHUFFLE_T: PermTables = perm_tables(CELL_SHUFFLE);
+static CELL_SHUFFLE_INV_T: PermTables = perm_tables(CELL_SHUFFLE_INV);
+static TWEAK_SHUFFLE_T: PermTables = perm_tables(TWEAK_SHUFFLE);
+static TWEAK_SHUFFLE_INV_T: PermTables = perm_tables(TWEAK_SHUFFLE_INV);
+
+/// Output cell `i` = input cell `p[i]`, by table lookups.
+fn permute(x: u64, t: &PermTables) -> u64 {
+    let b = x.to_le_bytes();
+    (0..8).fold(0, |acc, j| acc | t[j][b[j] as usize])
 }
 
-fn sub(x: u64, s: &[u8; 16]) -> u64 {
-    (0..16).fold(0, |acc, i| acc | (s[cell(x, i) as usize] as u64) << (4 * i))
+/// `PACSub`/`PACInvSub` through a byte table (see [`byte_sbox`]).
+fn sub(x: u64, s: &[u8; 256]) -> u64 {
+    let mut b = x.to_le_bytes();
+    for v in &mut b {
+        *v = s[*v as usize];
+    }
+    u64::from_le_bytes(b)
 }
 
-/// Rotates a 4-bit cell left by `n`.
-fn rot_cell(c: u64, n: u32) -> u64 {
-    (c << n | c >> (4 - n)) & 0xf
+const LOW_BITS: u64 = 0x1111_1111_1111_1111;
+
+/// Every cell of `x` rotated left by `n` (1..=3) bits.
+fn rot_cells(x: u64, n: u32) -> u64 {
+    let keep = LOW_BITS * ((0xf << n) & 0xf);
+    (x << n) & keep | (x >> (4 - n)) & !keep
 }
 
 /// `PACMult`: each column (cells i, i+4, i+8, i+12) times the involutory
-/// matrix circ(0, rho, rho^2, rho).
+/// matrix circ(0, rho, rho^2, rho). Cells 4k..4k+3 form the 16-bit row
+/// k, so all four columns are done at once on rows rotated into place.
 fn mult(x: u64) -> u64 {
-    let mut r = 0;
-    for i in 0..4 {
-        let c = [cell(x, i), cell(x, i + 4), cell(x, i + 8), cell(x, i + 12)];
-        for (k, pos) in [i, i + 4, i + 8, i + 12].into_iter().enumerate() {
-            let v = rot_cell(c[(k + 1) % 4], 1)
-                ^ rot_cell(c[(k + 2) % 4], 2)
-                ^ rot_cell(c[(k + 3) % 4], 1);
-            r |= v << (4 * pos);
+    rot_cells(x.rotate_right(16), 1)
+        ^ rot_cells(x.rotate_right(32), 2)
+        ^ rot_cells(x.rotate_right(48), 1)
+}
+
+/// Mask of the cells [`TWEAK_ROT`] selects.
+const TWEAK_ROT_MASK: u64 = {
+    let mut m = 0u64;
+    let mut i = 0;
+    while i < 16 {
+        if TWEAK_ROT >> i & 1 != 0 {
+            m |= 0xf << (4 * i);
         }
+        i += 1;
     }
-    r
+    m
+};
+
+/// The tweak cell LFSR on every cell: (b3, b2, b1, b0) -> (b0 ^ b1, b3,
+/// b2, b1).
+fn lfsr(x: u64) -> u64 {
+    (x >> 1) & (LOW_BITS * 7) | ((x ^ x >> 1) & LOW_BITS) << 3
 }
 
-/// The tweak cell LFSR: (b3, b2, b1, b0) -> (b0 ^ b1, b3, b2, b1).
-fn lfsr(c: u64) -> u64 {
-    (c >> 1) | ((c ^ c >> 1) & 1) << 3
-}
-
-fn lfsr_inv(c: u64) -> u64 {
-    (c << 1 & 0xf) | ((c >> 3) ^ c) & 1
+/// The inverse of [`lfsr`] on every cell.
+fn lfsr_inv(x: u64) -> u64 {
+    (x << 1) & (LOW_BITS * 0xe) | ((x >> 3) ^ x) & LOW_BITS
 }
 
 fn tweak_shuffle(x: u64) -> u64 {
-    (0..16).fold(0, |acc, i| {
-        let c = cell(x, TWEAK_SHUFFLE[i] as usize);
-        let c = if TWEAK_ROT >> i & 1 != 0 { lfsr(c) } else { c };
-        acc | c << (4 * i)
-    })
+    let p = permute(x, &TWEAK_SHUFFLE_T);
+    p & !TWEAK_ROT_MASK | lfsr(p) & TWEAK_ROT_MASK
 }
 
 fn tweak_shuffle_inv(x: u64) -> u64 {
-    (0..16).fold(0, |acc, j| {
-        // Input cell j became output cell i = TWEAK_SHUFFLE_INV[j].
-        let i = TWEAK_SHUFFLE_INV[j] as usize;
-        let c = cell(x, i);
-        let c = if TWEAK_ROT >> i & 1 != 0 {
-            lfsr_inv(c)
-        } else {
-            c
-        };
-        acc | c << (4 * j)
-    })
+    let x = x & !TWEAK_ROT_MASK | lfsr_inv(x) & TWEAK_ROT_MASK;
+    permute(x, &TWEAK_SHUFFLE_INV_T)
 }
 
 /// `ComputePAC`: QARMA5 of `data` under tweak `modifier` and the key
@@ -158,22 +200,22 @@ pub fn compute_pac(data: u64, modifier: u64, key0: u64, key1: u64) -> u64 {
     for (i, rc) in RC.iter().enumerate() {
         w ^= key1 ^ tweak ^ rc;
         if i > 0 {
-            w = mult(permute(w, &CELL_SHUFFLE));
+            w = mult(permute(w, &CELL_SHUFFLE_T));
         }
-        w = sub(w, &SBOX);
+        w = sub(w, &SBOX_BYTES);
         tweak = tweak_shuffle(tweak);
     }
     w ^= modk0 ^ tweak;
-    w = sub(mult(permute(w, &CELL_SHUFFLE)), &SBOX);
-    w = mult(permute(w, &CELL_SHUFFLE));
+    w = sub(mult(permute(w, &CELL_SHUFFLE_T)), &SBOX_BYTES);
+    w = mult(permute(w, &CELL_SHUFFLE_T));
     w ^= key1;
-    w = permute(w, &CELL_SHUFFLE_INV);
-    w = permute(mult(sub(w, &SBOX_INV)), &CELL_SHUFFLE_INV);
+    w = permute(w, &CELL_SHUFFLE_INV_T);
+    w = permute(mult(sub(w, &SBOX_INV_BYTES)), &CELL_SHUFFLE_INV_T);
     w ^= key0 ^ tweak;
     for i in 0..5 {
-        w = sub(w, &SBOX_INV);
+        w = sub(w, &SBOX_INV_BYTES);
         if i < 4 {
-            w = permute(mult(w), &CELL_SHUFFLE_INV);
+            w = permute(mult(w), &CELL_SHUFFLE_INV_T);
         }
         tweak = tweak_shuffle_inv(tweak);
         w ^= key1 ^ tweak ^ RC[4 - i] ^ ALPHA;
@@ -362,17 +404,19 @@ mod tests {
     #[test]
     fn shuffles_and_sboxes_invert() {
         let x = 0x0123_4567_89ab_cdef;
-        assert_eq!(permute(permute(x, &CELL_SHUFFLE), &CELL_SHUFFLE_INV), x);
+        assert_eq!(permute(permute(x, &CELL_SHUFFLE_T), &CELL_SHUFFLE_INV_T), x);
         assert_eq!(tweak_shuffle_inv(tweak_shuffle(x)), x);
-        assert_eq!(sub(sub(x, &SBOX), &SBOX_INV), x);
+        assert_eq!(sub(sub(x, &SBOX_BYTES), &SBOX_INV_BYTES), x);
         assert_eq!(
             mult(mult(x)),
             x,
             "the QARMA MixColumns matrix is an involution"
         );
-        for c in 0..16 {
-            assert_eq!(lfsr_inv(lfsr(c)), c);
-        }
+        assert_eq!(lfsr_inv(lfsr(x)), x);
+        // The LFSR on one cell: (b3, b2, b1, b0) -> (b0 ^ b1, b3, b2, b1).
+        assert_eq!(lfsr(0b0001), 0b1000);
+        assert_eq!(lfsr(0b0011), 0b0001);
+        assert_eq!(lfsr(0b1000), 0b0100);
     }
 
     #[test]
