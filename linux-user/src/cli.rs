@@ -68,6 +68,10 @@ pub struct Cli {
     /// Log file.
     #[arg(short = 'D', env = "XLAT_LOG_FILE", value_name = "FILE")]
     pub log_file: Option<PathBuf>,
+    /// Append to the `-D` file instead of truncating it (internal: passed
+    /// when xlat re-executes itself for a guest `execve`).
+    #[arg(long = "log-append", overrides_with = "log_append")]
+    pub log_append: bool,
     /// One guest instruction per block.
     #[arg(
         long = "one-insn-per-tb",
@@ -134,6 +138,7 @@ const LONG: &[(&str, bool)] = &[
     ("tier", true),
     ("cpu", true),
     ("perfmap", false),
+    ("log-append", false),
     ("version", false),
     ("help", false),
 ];
@@ -208,6 +213,9 @@ pub struct Setup {
     pub items: LogItems,
     /// `-D`.
     pub log_file: Option<PathBuf>,
+    /// `-log-append`: open the `-D` file for appending (a re-executed
+    /// xlat continues its parent's log).
+    pub log_append: bool,
     /// Engine options.
     pub exec: ExecOptions,
     /// `-cpu` model name.
@@ -326,16 +334,28 @@ pub fn parse(
         ld_prefix: cli.ld_prefix,
         items,
         log_file: cli.log_file,
+        log_append: cli.log_append,
         exec,
         cpu: cli.cpu,
         perfmap: cli.perfmap,
     })))
 }
 
-/// Opens the log sink for a setup.
+/// Opens the log sink for a setup. A `-D` file is opened with `O_APPEND`
+/// (created and truncated unless `-log-append`), so that forked children
+/// and re-executed guest programs add their lines after the parent's
+/// instead of overwriting them.
 pub fn open_log(s: &Setup) -> std::io::Result<Log> {
+    use std::os::unix::fs::OpenOptionsExt;
     let out: Box<dyn std::io::Write + Send> = match &s.log_file {
-        Some(p) => Box::new(std::fs::File::create(p)?),
+        Some(p) => Box::new(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(!s.log_append)
+                .custom_flags(libc::O_APPEND)
+                .open(p)?,
+        ),
         None => Box::new(std::io::stderr()),
     };
     Ok(Log::new(s.items, out))
@@ -358,6 +378,15 @@ mod tests {
             Command::Run(s) => *s,
             Command::Print(p) => panic!("unexpected print: {p}"),
         }
+    }
+
+    #[test]
+    fn log_append_is_off_unless_given() {
+        let s = run_setup(&["x", "-D", "f.log", "p"], &[]);
+        assert!(!s.log_append);
+        let s = run_setup(&["x", "-D", "f.log", "-log-append", "p"], &[]);
+        assert!(s.log_append);
+        assert_eq!(s.log_file, Some(PathBuf::from("f.log")));
     }
 
     #[test]

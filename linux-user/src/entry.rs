@@ -8,10 +8,20 @@ use std::io::Write;
 use std::sync::Arc;
 
 /// The xlat options a guest `execve` of another guest program passes on
-/// (`-L`, `-d`, `-one-insn-per-tb`, `-perfmap`, `-cpu`, `-tier`); the log file is not (the
-/// new program would truncate it).
+/// (`-L`, `-d`, `-D` as an absolute path with `-log-append`, so the new
+/// program continues the log, `-one-insn-per-tb`, `-perfmap`, `-cpu`,
+/// `-tier`).
 fn reexec_options(setup: &cli::Setup) -> Vec<OsString> {
     let mut o: Vec<OsString> = Vec::new();
+    if let Some(p) = &setup.log_file {
+        o.push("-D".into());
+        o.push(
+            std::path::absolute(p)
+                .unwrap_or_else(|_| p.clone())
+                .into_os_string(),
+        );
+        o.push("-log-append".into());
+    }
     if let Some(p) = &setup.ld_prefix {
         o.push("-L".into());
         o.push(p.clone().into_os_string());
@@ -138,5 +148,28 @@ pub fn main(arch: &'static ArchDef) -> ! {
     match run::run(arch, cfg, log) {
         Ok(status) => std::process::exit(status),
         Err(e) => fail(bin, &e.to_string(), 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reexec_passes_the_log_file_absolute_for_appending() {
+        let args: Vec<OsString> = ["xlat-aarch64", "-D", "rel.log", "-tier", "interp", "prog"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        let setup = match cli::parse("xlat-aarch64", &args, &[]) {
+            Ok(Command::Run(s)) => s,
+            other => panic!("unexpected {other:?}"),
+        };
+        let o = reexec_options(&setup);
+        let abs = std::env::current_dir().expect("cwd").join("rel.log");
+        assert_eq!(o[0], "-D");
+        assert_eq!(o[1], abs.as_os_str());
+        assert_eq!(o[2], "-log-append");
+        assert!(o.ends_with(&["-tier".into(), "interp".into()]));
     }
 }

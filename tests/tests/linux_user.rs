@@ -247,3 +247,48 @@ fn go_program_matches_native() {
         assert_eq!(o.status, native.status, "{mode}: {}", o.stderr);
     }
 }
+
+/// `-D FILE` carries across a guest `execve` of a guest program: the
+/// re-executed xlat appends to the same file (given as an absolute path)
+/// instead of truncating it or logging to stderr, and the parent's later
+/// lines follow the child's.
+#[test]
+fn log_file_carries_across_exec() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("logexec");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let log = dir.join(format!("strace-{}.log", std::process::id()));
+    std::fs::write(&log, "stale line from an earlier run\n").expect("seed log");
+    let prog = guest("aarch64", "procs");
+    let o = run(
+        xlat_aarch64(),
+        &[
+            "-strace",
+            "-D",
+            log.to_str().expect("UTF-8 path"),
+            prog.to_str().expect("UTF-8 path"),
+            "execself",
+        ],
+        &BTreeMap::new(),
+    );
+    o.assert_no_panic();
+    assert_eq!(o.status, Status::Exit(0), "{}", o.stderr);
+    assert!(o.stdout_str().contains("exec child: exited 5"), "{o:?}");
+    assert!(
+        !o.stderr.contains("exit_group("),
+        "strace on stderr: {}",
+        o.stderr
+    );
+    let text = std::fs::read_to_string(&log).expect("read log");
+    std::fs::remove_file(&log).ok();
+    assert!(!text.contains("stale line"), "not truncated:\n{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    let pos = |pat: &str| lines.iter().position(|l| l.contains(pat));
+    // The exec'd program's own write, its exit, the parent's final exit.
+    let exec = pos("exec-child: argc=3").unwrap_or_else(|| panic!("no exec'd write:\n{text}"));
+    let child_exit = pos("exit_group(5)").unwrap_or_else(|| panic!("no exit_group(5):\n{text}"));
+    let parent_exit = lines
+        .iter()
+        .rposition(|l| l.contains("exit_group(0)"))
+        .unwrap_or_else(|| panic!("no exit_group(0):\n{text}"));
+    assert!(exec < child_exit && child_exit < parent_exit, "{text}");
+}
