@@ -167,6 +167,8 @@ guest!(
     [interp, jit, mixed, nochain, one_insn]
 );
 cpu_guest!(hello_pac_a53, "hello-pac", "hello", "cortex-a53");
+// FPCR.AHP: half-precision conversions in the alternative format.
+guest!(fpahp, "fpahp", "fpahp", [interp, jit, mixed, one_insn]);
 cpu_guest!(hello_pac_max, "hello-pac", "hello", "max");
 
 /// Every expected file has a test: a program added to tests/guest and

@@ -35,6 +35,9 @@ pub const FPCR_DN: u64 = 1 << 25;
 pub const FPCR_FZ: u64 = 1 << 24;
 /// FPCR.FZ16: flush denormals to zero (half precision arithmetic).
 pub const FPCR_FZ16: u64 = 1 << 19;
+/// FPCR.AHP: conversions to and from half precision use the Alternative
+/// Half-Precision format (no infinities or NaNs; exponent 31 is normal).
+pub const FPCR_AHP: u64 = 1 << 26;
 
 /// A floating-point format.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -320,14 +323,73 @@ pub fn round(env: &mut FpEnv, f: Fmt, sign: bool, mant: u128, exp: i32, r: Round
     f.zero(sign) | (be as u64) << fb | (m as u64 & ((1 << fb) - 1))
 }
 
-/// FCVT between formats (FPConvert).
+/// FCVT between formats (FPConvert), honouring FPCR.AHP when one side is
+/// half precision.
 pub fn convert(env: &mut FpEnv, from: Fmt, to: Fmt, x: u64) -> u64 {
     // FPConvert ignores FZ16 for half precision input and output.
     let saved = env.fpcr;
     env.fpcr &= !FPCR_FZ16;
-    let r = convert_inner(env, from, to, x);
+    let ahp = saved & FPCR_AHP != 0;
+    let r = if ahp && from == Fmt::H && to != Fmt::H {
+        // Every encoding is a number: exponent 31 is the top binade.
+        let (s, m, e) = Fmt::H.unpack_finite(x);
+        let r = env.rmode();
+        round(env, to, s, m as u128, e, r)
+    } else if ahp && to == Fmt::H && from != Fmt::H {
+        to_ahp(env, from, x)
+    } else {
+        convert_inner(env, from, to, x)
+    };
     env.fpcr = saved;
     r
+}
+
+/// FPConvert to the Alternative Half-Precision format: NaN becomes a
+/// signed zero and infinity or a value beyond the top binade (after
+/// rounding) the largest magnitude 0x7fff, both raising only IOC; the top
+/// binade (exponent 31) holds 2^16 up to 131008.
+fn to_ahp(env: &mut FpEnv, from: Fmt, x: u64) -> u64 {
+    let h = Fmt::H;
+    if from.is_nan(x) {
+        env.flags |= IOC;
+        return h.zero(from.sign(x));
+    }
+    let sign = from.sign(x);
+    let largest = h.zero(sign) | 0x7fff;
+    if from.is_inf(x) {
+        env.flags |= IOC;
+        return largest;
+    }
+    let x = env.flush_in(from, x);
+    let (s, m, e) = from.unpack_finite(x);
+    if m == 0 {
+        return h.zero(s);
+    }
+    let r = env.rmode();
+    let top = 63 - m.leading_zeros() as i32 + e;
+    let mut scratch = FpEnv::new(env.fpcr);
+    if top <= 15 {
+        // Below 2^16 the formats agree, except that rounding up to 2^16
+        // gives the normal 0x7c00 instead of an IEEE overflow.
+        let v = round(&mut scratch, h, s, m as u128, e, r);
+        if scratch.flags & OFC != 0 {
+            env.flags |= IXC;
+            return h.zero(s) | 0x7c00;
+        }
+        env.flags |= scratch.flags;
+        return v;
+    }
+    if top == 16 {
+        // The top binade: round as IEEE binade 30 (value halved), then
+        // raise the exponent; rounding up out of it overflows.
+        let v = round(&mut scratch, h, s, m as u128, e - 1, r);
+        if scratch.flags & OFC == 0 {
+            env.flags |= scratch.flags;
+            return v + (1 << 10);
+        }
+    }
+    env.flags |= IOC;
+    largest
 }
 
 fn convert_inner(env: &mut FpEnv, from: Fmt, to: Fmt, x: u64) -> u64 {
@@ -913,6 +975,30 @@ mod tests {
         let mut e = FpEnv::new(0);
         assert_eq!(convert(&mut e, Fmt::S, Fmt::H, s(1.5)), 0x3e00);
         assert_eq!(convert(&mut e, Fmt::H, Fmt::D, 0x0001), d(2f64.powi(-24)));
+        // FPCR.AHP: the Alternative Half-Precision format.
+        let mut a = FpEnv::new(FPCR_AHP);
+        assert_eq!(convert(&mut a, Fmt::H, Fmt::S, 0x7c00), s(65536.0));
+        assert_eq!(convert(&mut a, Fmt::H, Fmt::S, 0xffff), s(-131008.0));
+        assert_eq!(a.flags, 0);
+        assert_eq!(convert(&mut a, Fmt::S, Fmt::H, s(65536.0)), 0x7c00);
+        assert_eq!(convert(&mut a, Fmt::S, Fmt::H, s(131008.0)), 0x7fff);
+        assert_eq!(a.flags, 0);
+        assert_eq!(convert(&mut a, Fmt::S, Fmt::H, s(65520.0)), 0x7c00);
+        assert_eq!(a.flags, IXC, "rounds up into the top binade: inexact only");
+        let mut a = FpEnv::new(FPCR_AHP);
+        assert_eq!(convert(&mut a, Fmt::S, Fmt::H, s(131056.0)), 0x7fff);
+        assert_eq!(a.flags, IOC, "rounds beyond the top binade: IOC only");
+        let mut a = FpEnv::new(FPCR_AHP);
+        assert_eq!(
+            convert(&mut a, Fmt::D, Fmt::H, 0xfff0_0000_0000_0000),
+            0xffff
+        );
+        assert_eq!(convert(&mut a, Fmt::S, Fmt::H, 0xffc0_0000), 0x8000);
+        assert_eq!(a.flags, IOC);
+        let mut a = FpEnv::new(FPCR_AHP);
+        assert_eq!(convert(&mut a, Fmt::S, Fmt::H, s(1.5)), 0x3e00);
+        assert_eq!(convert(&mut a, Fmt::D, Fmt::H, d(2f64.powi(-24))), 0x0001);
+        assert_eq!(a.flags, 0);
         assert_eq!(e.flags, 0);
         // sNaN payload kept, quietened, IOC
         let mut e = FpEnv::new(0);
