@@ -208,13 +208,25 @@ pub(crate) fn lower(
     };
     // Entry loads: only registers whose entry value can be observed, i.e.
     // read before being set in some block, or possibly dirty (and so
-    // written back) on entry to some block.
-    let dirty_in = dirty_at_entry(layout, blocks, nregs, snapshot_edge);
+    // written back) on entry to some block, where some path into that
+    // block from the region entry does not set them.
+    let sets = set_masks(layout, blocks, nregs);
+    // Registers possibly dirty (set and not yet written back) on entry to
+    // each block (write-backs inside blocks are ignored, which only
+    // over-approximates); snapshot edges carry nothing.
+    let dirty_in = flow(blocks, &sets, false, |k, j| !snapshot_edge(k, j));
+    // Registers set on every path from the region entry to each block
+    // (the block never observes their entry value).
+    let defined_in = flow(blocks, &sets, true, |_, _| true);
     let needed: Vec<usize> = fx
         .used
         .iter()
         .copied()
-        .filter(|&r| exposed_get(layout, blocks, r) || dirty_in.iter().any(|d| d[r]))
+        .filter(|&r| {
+            blocks.iter().enumerate().any(|(k, bl)| {
+                (get_before_set(layout, bl, r) || dirty_in[k][r]) && !defined_in[k][r]
+            })
+        })
         .collect();
     fx.load_regs(&needed);
     let first = fx.cblocks[0];
@@ -1242,22 +1254,21 @@ impl Fx<'_, '_> {
     }
 }
 
-/// Whether some block of the region reads register `r` before setting it
-/// (so the value on region entry can be observed).
-fn exposed_get(layout: &StateLayout, blocks: &[&Block], r: usize) -> bool {
-    let pc = layout.pc.0 as usize;
-    blocks.iter().any(|bl| {
-        for i in &bl.insts {
-            if i.imm as usize == r && r != pc {
-                match i.op {
-                    Opcode::Get => return true,
-                    Opcode::Set => return false,
-                    _ => {}
-                }
+/// Whether `block` reads register `r` before setting it.
+fn get_before_set(layout: &StateLayout, block: &Block, r: usize) -> bool {
+    if r == layout.pc.0 as usize {
+        return false;
+    }
+    for i in &block.insts {
+        if i.imm as usize == r {
+            match i.op {
+                Opcode::Get => return true,
+                Opcode::Set => return false,
+                _ => {}
             }
         }
-        false
-    })
+    }
+    false
 }
 
 /// How an op relates to the snapshot in `env` (see the module docs).
@@ -1319,18 +1330,8 @@ fn effect_at_end(block: &Block) -> bool {
     effect.is_some()
 }
 
-/// Registers possibly dirty (set in the region and not yet written back)
-/// on entry to each block: the entry block starts clean; a block inherits
-/// what its in-region predecessors had dirty on entry or set (a fixpoint
-/// over the region's edges; write-backs inside a block are ignored, which
-/// only over-approximates). Edges for which `snapshot_edge(from, to)` holds
-/// write everything back and carry nothing.
-fn dirty_at_entry(
-    layout: &StateLayout,
-    blocks: &[&Block],
-    nregs: usize,
-    snapshot_edge: impl Fn(usize, usize) -> bool,
-) -> Vec<Vec<bool>> {
+/// Per block, the registers it sets (`set` ops; not the PC).
+fn set_masks(layout: &StateLayout, blocks: &[&Block], nregs: usize) -> Vec<Vec<bool>> {
     let pc = layout.pc.0 as usize;
     let sets: Vec<Vec<bool>> = blocks
         .iter()
@@ -1345,22 +1346,46 @@ fn dirty_at_entry(
             s
         })
         .collect();
-    let mut din = vec![vec![false; nregs]; blocks.len()];
+    sets
+}
+
+/// Per-block register sets on block entry, by a fixpoint over the
+/// region's edges (those for which `edge(from, to)` holds): a block leaves
+/// with what it had on entry plus what it sets (`sets`). A *may* analysis
+/// (`must == false`) joins the predecessors by union, starting empty; a
+/// *must* analysis by intersection, starting full except for the entry
+/// block, whose extra predecessor (the region entry) brings nothing.
+fn flow(
+    blocks: &[&Block],
+    sets: &[Vec<bool>],
+    must: bool,
+    edge: impl Fn(usize, usize) -> bool,
+) -> Vec<Vec<bool>> {
+    let nregs = sets.first().map_or(0, |s| s.len());
+    let mut din: Vec<Vec<bool>> = (0..blocks.len())
+        .map(|k| vec![must && k != 0; nregs])
+        .collect();
     let mut changed = true;
     while changed {
         changed = false;
         for k in 0..blocks.len() {
             let out: Vec<bool> = (0..nregs).map(|r| din[k][r] || sets[k][r]).collect();
             for s in blocks[k].terminal().successors() {
-                if let Some(j) = blocks.iter().position(|bl| bl.pc == s) {
-                    if snapshot_edge(k, j) {
-                        continue;
-                    }
-                    for r in 0..nregs {
-                        if out[r] && !din[j][r] {
-                            din[j][r] = true;
-                            changed = true;
-                        }
+                let Some(j) = blocks.iter().position(|bl| bl.pc == s) else {
+                    continue;
+                };
+                if !edge(k, j) {
+                    continue;
+                }
+                for r in 0..nregs {
+                    let v = if must {
+                        din[j][r] && out[r]
+                    } else {
+                        din[j][r] || out[r]
+                    };
+                    if v != din[j][r] {
+                        din[j][r] = v;
+                        changed = true;
                     }
                 }
             }
