@@ -169,6 +169,10 @@ guest!(
 cpu_guest!(hello_pac_a53, "hello-pac", "hello", "cortex-a53");
 // FPCR.AHP: half-precision conversions in the alternative format.
 guest!(fpahp, "fpahp", "fpahp", [interp, jit, mixed, one_insn]);
+// FEAT_LSE2 alignment rules (max has LSE2, Neoverse N1 does not; the
+// program prints the same either way when they follow HWCAP_USCAT).
+guest!(lse2, "lse2", "lse2", [interp, jit, mixed]);
+cpu_guest!(lse2_n1, "lse2", "lse2", "neoverse-n1");
 cpu_guest!(hello_pac_max, "hello-pac", "hello", "max");
 
 /// Every expected file has a test: a program added to tests/guest and

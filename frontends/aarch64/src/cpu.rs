@@ -62,6 +62,9 @@ pub enum Feature {
     Sb,
     /// DC CVADP.
     Dcpodp,
+    /// FEAT_LSE2: unaligned acquire/release and atomic accesses within a
+    /// 16-byte granule (HWCAP_USCAT).
+    Lse2,
     /// Pointer authentication (FEAT_PAuth with the QARMA5 algorithm,
     /// address and generic keys; no FEAT_EPAC/FPAC).
     Pauth,
@@ -91,7 +94,7 @@ pub static MODELS: &[CpuModel] = &[
         features: &[
             Aes, Pmull, Sha1, Sha256, Sha512, Sha3, Crc32, Atomics, Fp16, Rdm, Fcma, Lrcpc, Dcpop,
             DotProd, Fhm, FlagM, FlagM2, Frint, I8mm, Bf16, Dgh, Jscvt, Sm3, Sm4, Sb, Dcpodp, Ssbs,
-            Pauth,
+            Pauth, Lse2,
         ],
     },
     CpuModel {
@@ -178,6 +181,8 @@ pub mod hwcap {
     pub const FLAGM: u64 = 1 << 27;
     /// ssbs
     pub const SSBS: u64 = 1 << 28;
+    /// uscat
+    pub const USCAT: u64 = 1 << 25;
     /// sb
     pub const SB: u64 = 1 << 29;
     /// paca
@@ -273,6 +278,7 @@ impl CpuModel {
             | self.bit(Sm4, SM4)
             | self.bit(Sb, SB)
             | self.bit(Pauth, PACA | PACG)
+            | self.bit(Lse2, USCAT)
     }
 
     /// AT_HWCAP2.

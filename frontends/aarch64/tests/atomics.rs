@@ -111,12 +111,49 @@ fn cas_pairs() {
     assert_eq!(r.exit, ExitCode::Exception);
 }
 
-#[test]
-fn misaligned_atomic_faults() {
+/// Runs `w` (x0 = result, x1 = address, x2 = operand) at `addr` under
+/// `model` on memory holding bytes 0x10, 0x11, ... from B - 16; returns
+/// the exit, x0 and the fault address.
+fn at(model: &str, w: u32, addr: u64) -> (ExitCode, u64, u64) {
     let m = new_mem();
-    let r = run_mem(&[0xf8220020], &state(&[(1, B + 4), (2, 1)]), &m);
-    assert_eq!(r.exit, ExitCode::Fault);
-    assert_eq!(r.st.hdr.exc_info, B + 4);
+    let bytes: Vec<u8> = (0x10..0x40).collect();
+    m.write(B - 16, &bytes);
+    let model = xlat_frontend_aarch64::cpu::find(model).unwrap();
+    let r = run_mem_model(model, &[w], &state(&[(1, addr), (2, 1)]), &m);
+    (r.exit, r.st.x[0], r.st.hdr.exc_info)
+}
+
+#[test]
+fn misaligned_atomic_faults_without_lse2() {
+    for w in [
+        0xf822_0020,
+        0xc8df_fc20,
+        0xc89f_fc22,
+        0xb8bf_c020,
+        0xc8e0_fc22,
+    ] {
+        // ldadd x2, x0, [x1]; ldar x0; stlr x2; ldapr w0; casal x0, x2
+        let (exit, _, addr) = at("neoverse-n1", w, B + 2);
+        assert_eq!((exit, addr), (ExitCode::Fault, B + 2), "{w:#010x}");
+    }
+}
+
+#[test]
+fn lse2_allows_unaligned_within_a_16_byte_granule() {
+    // ldar x0, [x1] at B + 4: bytes 0x24..0x2b, little-endian.
+    assert_eq!(
+        at("max", 0xc8df_fc20, B + 4),
+        (ExitCode::Continue, 0x2b2a_2928_2726_2524, 0)
+    );
+    // ldadd x2, x0, [x1] and ldapr w0, [x1] at B + 7 / B + 12.
+    assert_eq!(at("max", 0xf822_0020, B + 7).0, ExitCode::Continue);
+    assert_eq!(at("max", 0xb8bf_c020, B + 12).1, 0x2f2e_2d2c);
+    // ldarh w0, [x1] at B + 15 crosses into the next granule.
+    let (exit, _, addr) = at("max", 0x48df_fc20, B + 15);
+    assert_eq!((exit, addr), (ExitCode::Fault, B + 15));
+    // An 8-byte access at B + 9 crosses too; exclusives stay aligned.
+    assert_eq!(at("max", 0xc8df_fc20, B + 9).0, ExitCode::Fault);
+    assert_eq!(at("max", 0xc85f_7c20, B + 4).0, ExitCode::Fault); // ldxr
 }
 
 #[test]

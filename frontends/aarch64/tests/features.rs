@@ -153,6 +153,8 @@ fn hwcaps_and_id_registers_agree_with_features() {
             (Ssbs, h & hwcap::SSBS != 0, field(pfr1, 4) == 2),
             (Pauth, h & hwcap::PACA != 0, field(isar1, 4) == 1),
             (Pauth, h & hwcap::PACG != 0, field(isar1, 24) == 1),
+            // LSE2's ID field (MMFR2.AT) is hidden from EL0 by Linux.
+            (Lse2, h & hwcap::USCAT != 0, m.has(Lse2)),
         ];
         for &(f, hw, id) in rows {
             assert_eq!(hw, m.has(f), "{}: hwcap of {f:?}", m.name);

@@ -296,7 +296,7 @@ pub fn exclusive(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let base = c.reg_sp(i.rn(), true);
     if o2 {
         require(!o1)?;
-        let f = MemFlags::new(size).aligned();
+        let f = lse2_flags(c, base, size);
         if load {
             let ty = if sf { Type::I64 } else { Type::I32 };
             let v = c.b.load(ty, base, f.ordered(Ordering::Acquire));
@@ -420,6 +420,32 @@ pub fn exclusive(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
+/// Flags of a non-exclusive acquire/release or LSE atomic access of
+/// `size` bytes at `addr`. Without FEAT_LSE2 it must be naturally aligned.
+/// With FEAT_LSE2 (max) any address is allowed whose bytes lie in one
+/// 16-byte aligned granule (the host's atomics are single-copy atomic
+/// there, as no cache line is crossed); one that crosses a granule raises
+/// an alignment fault at `addr`, through an aligned 16-byte probe load at
+/// `addr` itself when crossing, at the granule's start otherwise.
+fn lse2_flags(c: &mut Ctx<'_>, addr: Value, size: u8) -> MemFlags {
+    let f = MemFlags::new(size);
+    if !c.model.has(Feature::Lse2) {
+        return f.aligned();
+    }
+    if size == 1 {
+        return f;
+    }
+    let k15 = c.b.i64(15);
+    let low = c.b.and(addr, k15);
+    let last = c.b.i64(16 - size as u64);
+    let crossing = c.b.icmp(Cond::Ugt, low, last);
+    let granule = c.b.i64(!15);
+    let start = c.b.and(addr, granule);
+    let probe = c.b.select(crossing, addr, start);
+    c.b.load(Type::I128, probe, MemFlags::new(16).aligned());
+    f
+}
+
 /// Ordering of an LSE access from its acquire and release bits.
 fn lse_order(acquire: bool, release: bool) -> Ordering {
     match (acquire, release) {
@@ -480,7 +506,7 @@ fn cas(c: &mut Ctx<'_>, i: Insn) -> TResult {
         let base = c.reg_sp(i.rn(), true);
         let exp = join_pair(c, rs, rs + 1, bits);
         let new = join_pair(c, rt, rt + 1, bits);
-        let f = MemFlags::new((bits / 4) as u8).aligned().ordered(order);
+        let f = lse2_flags(c, base, (bits / 4) as u8).ordered(order);
         let old = c.b.atomic_cas(base, exp, new, f);
         split_pair(c, old, rs, bits);
         return Ok(());
@@ -495,7 +521,7 @@ fn cas(c: &mut Ctx<'_>, i: Insn) -> TResult {
     } else {
         (exp, new)
     };
-    let f = MemFlags::new(size).aligned().ordered(order);
+    let f = lse2_flags(c, base, size).ordered(order);
     let old = c.b.atomic_cas(base, exp, new, f);
     c.set_reg(rs, old);
     Ok(())
@@ -527,7 +553,7 @@ pub fn atomic_op(c: &mut Ctx<'_>, i: Insn) -> TResult {
             require(acq && !rel && i.rs() == 31)?;
             c.need(Feature::Lrcpc)?;
             let base = c.reg_sp(i.rn(), true);
-            let f = MemFlags::new(size).aligned().ordered(Ordering::Acquire);
+            let f = lse2_flags(c, base, size).ordered(Ordering::Acquire);
             let lty = if size == 8 { Type::I64 } else { Type::I32 };
             let v = c.b.load(lty, base, f);
             c.set_reg(i.rt(), v);
@@ -539,7 +565,7 @@ pub fn atomic_op(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let base = c.reg_sp(i.rn(), true);
     let v = c.reg(i.rs(), size == 8);
     let v = if size < 4 { c.b.trunc(ty, v) } else { v };
-    let f = MemFlags::new(size).aligned().ordered(lse_order(acq, rel));
+    let f = lse2_flags(c, base, size).ordered(lse_order(acq, rel));
     let old = c.b.atomic_rmw(rop, base, v, f);
     c.set_reg(i.rt(), old);
     Ok(())

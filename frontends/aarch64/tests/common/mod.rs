@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use xlat_frontend_aarch64::cpu::CpuModel;
 use xlat_frontend_aarch64::{Aarch64Frontend, Aarch64State, LAYOUT};
 use xlat_ir::abi::Fault;
 use xlat_ir::frontend::CodeSource;
@@ -34,8 +35,16 @@ impl CodeSource for Code {
 
 /// Translates the block at [`CODE`].
 pub fn translate(words: &[u32]) -> Block {
-    let b =
-        Aarch64Frontend.translate_block(CODE, &Code(words.to_vec()), &TranslateOptions::default());
+    translate_model(xlat_frontend_aarch64::cpu::default_model(), words)
+}
+
+/// Translates the block at [`CODE`] for CPU model `model`.
+pub fn translate_model(model: &'static CpuModel, words: &[u32]) -> Block {
+    let b = Aarch64Frontend::new(model).translate_block(
+        CODE,
+        &Code(words.to_vec()),
+        &TranslateOptions::default(),
+    );
     xlat_ir::verify(&b, &LAYOUT)
         .unwrap_or_else(|e| panic!("{e}\n{}", xlat_ir::print::print_block(&b, &LAYOUT)));
     b
@@ -97,7 +106,12 @@ fn same_regs(a: &Aarch64State, b: &Aarch64State) -> bool {
 /// once unoptimised and once after `passes::optimize` (on a second copy of
 /// the memory), and checks both agree.
 pub fn run_mem(words: &[u32], st: &Aarch64State, mem: &Mem) -> Run {
-    let block = translate(words);
+    run_mem_model(xlat_frontend_aarch64::cpu::default_model(), words, st, mem)
+}
+
+/// As [`run_mem`], translating for CPU model `model`.
+pub fn run_mem_model(model: &'static CpuModel, words: &[u32], st: &Aarch64State, mem: &Mem) -> Run {
+    let block = translate_model(model, words);
     let mem2 = mem.clone();
     let mut s1 = copy_state(st);
     let exit = exec(&block, &mut s1, mem);
