@@ -208,7 +208,7 @@ pub fn br_pac(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
-/// CLREX, DSB (incl. SSBB/PSSBB/DFB and DSB nXS), DMB, ISB, SB.
+/// CLREX, DSB (incl. SSBB/PSSBB/DFB), DMB, ISB, SB.
 pub fn barrier(c: &mut Ctx<'_>, i: Insn) -> TResult {
     match i.op2() {
         2 => {
@@ -226,8 +226,8 @@ pub fn barrier(c: &mut Ctx<'_>, i: Insn) -> TResult {
             c.need(Feature::Sb)?;
             c.b.fence(Ordering::AcqRel);
         }
-        // DSB nXS (FEAT_XS): a DSB.
-        1 if i.crm() & 3 == 2 => c.b.fence(Ordering::AcqRel),
+        // DSB nXS needs FEAT_XS, which no model has (UNDEFINED, as in
+        // qemu's models).
         _ => return Err(Undef),
     }
     Ok(())
