@@ -444,7 +444,13 @@ unsafe extern "C" fn host_fault_handler(
             }
         }
     } else {
-        // Sent by kill/tgkill from outside: take the default action.
+        // Sent by kill/tgkill/sigqueue: the guest's handler runs (or it
+        // is ignored) as for any asynchronous signal.
+        // SAFETY: our own handler's arguments.
+        if unsafe { crate::signal::external_fault_signal(signo, info, uctx) } {
+            return;
+        }
+        // The guest leaves it at SIG_DFL: take the default action.
         reset_to_default(signo);
         // SAFETY: re-raising the signal with its default action.
         unsafe { libc::raise(signo) };

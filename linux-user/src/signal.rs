@@ -20,6 +20,10 @@
 //!   does.
 //! - **Signals a thread sends itself** (`raise`, `kill(getpid())`) are
 //!   queued directly.
+//! - **Real-time signals** queue (one entry per signal sent, each with its
+//!   siginfo); a host-routed one stays blocked on its host thread while
+//!   an instance waits for the guest, so the rest wait in the host
+//!   kernel's queue. Standard signals coalesce.
 //!
 //! A blocking host syscall interrupted by a caught signal returns `EINTR`;
 //! the run loop then restarts it if the handler has `SA_RESTART`
@@ -35,7 +39,7 @@ use crate::syscall::{GuestSigAction, Process, ThreadState};
 use std::cell::{Cell, UnsafeCell};
 use std::io::Write;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use xlat_exec::{Cpu, FaultKind, StopHandle};
 
 /// `SA_NOCLDSTOP`.
@@ -120,14 +124,107 @@ pub fn host_routed(sig: i32) -> bool {
         )
 }
 
+/// The first real-time signal (Linux numbering; the host C library keeps
+/// 32 and 33 for itself, the guest's C library too).
+pub const SIGRT_FIRST: i32 = 32;
+
+/// How many instances of one real-time signal a thread holds before
+/// delivery. Host-routed ones beyond the first stay queued in the host
+/// kernel (the host handler blocks a real-time signal on the thread while
+/// one instance waits here; see [`apply_host_mask`]), so this only has to
+/// cover the short windows where the host mask is being changed.
+const RT_QUEUE: usize = 8;
+
+/// A bounded multi-producer, single-consumer FIFO of `siginfo`s for one
+/// real-time signal. Producers are the owning thread, its host signal
+/// handler and other threads; the consumer is the owning thread. Every
+/// operation is lock-free and async-signal-safe (a producer interrupted
+/// between reserving and publishing a slot delays only that slot).
+struct InfoQueue {
+    /// Next position to read (consumer only).
+    head: AtomicU32,
+    /// Next position to reserve.
+    tail: AtomicU32,
+    /// Per slot: `pos + 1` once written for position `pos`, `pos` while
+    /// free for position `pos`.
+    seq: [AtomicU32; RT_QUEUE],
+    /// The slots.
+    data: [UnsafeCell<[u8; 128]>; RT_QUEUE],
+}
+
+impl Default for InfoQueue {
+    fn default() -> Self {
+        InfoQueue {
+            head: AtomicU32::new(0),
+            tail: AtomicU32::new(0),
+            seq: std::array::from_fn(|i| AtomicU32::new(i as u32)),
+            data: std::array::from_fn(|_| UnsafeCell::new([0; 128])),
+        }
+    }
+}
+
+impl InfoQueue {
+    /// Appends `info`; false when full.
+    fn push(&self, info: &[u8; 128]) -> bool {
+        let mut pos = self.tail.load(Ordering::Relaxed);
+        loop {
+            let i = pos as usize % RT_QUEUE;
+            let d = self.seq[i].load(Ordering::Acquire).wrapping_sub(pos) as i32;
+            if d == 0 {
+                match self.tail.compare_exchange_weak(
+                    pos,
+                    pos.wrapping_add(1),
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                ) {
+                    Ok(_) => {
+                        // SAFETY: the CAS reserved slot `i` for this
+                        // producer alone until `seq` publishes it.
+                        unsafe { *self.data[i].get() = *info };
+                        self.seq[i].store(pos.wrapping_add(1), Ordering::Release);
+                        return true;
+                    }
+                    Err(p) => pos = p,
+                }
+            } else if d < 0 {
+                return false;
+            } else {
+                pos = self.tail.load(Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// True if the next entry is published.
+    fn ready(&self) -> bool {
+        let pos = self.head.load(Ordering::Relaxed);
+        self.seq[pos as usize % RT_QUEUE].load(Ordering::Acquire) == pos.wrapping_add(1)
+    }
+
+    /// Takes the oldest published entry (owning thread only).
+    fn pop(&self) -> Option<[u8; 128]> {
+        let pos = self.head.load(Ordering::Relaxed);
+        let i = pos as usize % RT_QUEUE;
+        if self.seq[i].load(Ordering::Acquire) != pos.wrapping_add(1) {
+            return None;
+        }
+        // SAFETY: the slot is published and only this consumer frees it.
+        let v = unsafe { *self.data[i].get() };
+        self.seq[i].store(pos.wrapping_add(RT_QUEUE as u32), Ordering::Release);
+        self.head.store(pos.wrapping_add(1), Ordering::Relaxed);
+        Some(v)
+    }
+}
+
 /// The per-thread part of signal state that the host signal handler
-/// writes: pending bits and the `siginfo` of each pending signal.
+/// writes: pending bits and the `siginfo`s of pending signals.
 pub struct ThreadSignals {
     /// Pending guest signals (bit `sig - 1`).
     pending: AtomicU64,
-    /// `siginfo` of each pending signal (the last one for a repeated
-    /// signal).
+    /// `siginfo` of each pending standard signal (the last one for a
+    /// repeated signal: standard signals coalesce).
     infos: [UnsafeCell<[u8; 128]>; 64],
+    /// Real-time signals (32..=64) queue: one entry per signal sent.
+    rt: [InfoQueue; 64 - SIGRT_FIRST as usize + 1],
     /// The thread's CPU stop word.
     stop: OnceLock<StopHandle>,
 }
@@ -146,6 +243,7 @@ impl Default for ThreadSignals {
         ThreadSignals {
             pending: AtomicU64::new(0),
             infos: std::array::from_fn(|_| UnsafeCell::new([0; 128])),
+            rt: std::array::from_fn(|_| InfoQueue::default()),
             stop: OnceLock::new(),
         }
     }
@@ -166,13 +264,21 @@ impl ThreadSignals {
         let _ = self.stop.set(stop);
     }
 
-    /// Queues `sig` with `info`. Async-signal-safe.
+    /// Queues `sig` with `info`: a real-time signal adds an entry (one
+    /// more is dropped when [`RT_QUEUE`] are waiting), a standard one
+    /// replaces the pending one's siginfo. Async-signal-safe.
     pub fn queue(&self, sig: i32, info: &[u8; 128]) {
         if !(1..=64).contains(&sig) {
             return;
         }
-        // SAFETY: see the `Sync` impl; plain byte copy into our slot.
-        unsafe { *self.infos[sig as usize - 1].get() = *info };
+        if sig >= SIGRT_FIRST {
+            if !self.rt[(sig - SIGRT_FIRST) as usize].push(info) {
+                return;
+            }
+        } else {
+            // SAFETY: see the `Sync` impl; plain byte copy into our slot.
+            unsafe { *self.infos[sig as usize - 1].get() = *info };
+        }
         self.pending.fetch_or(bit(sig), Ordering::SeqCst);
         if let Some(s) = self.stop.get() {
             s.request();
@@ -189,9 +295,20 @@ impl ThreadSignals {
         self.pending.load(Ordering::SeqCst)
     }
 
-    /// Removes `sig` from the pending set and returns its siginfo.
+    /// Removes `sig` (one instance of a real-time signal) from the
+    /// pending set and returns its siginfo.
     fn take(&self, sig: i32) -> [u8; 128] {
         self.pending.fetch_and(!bit(sig), Ordering::SeqCst);
+        if sig >= SIGRT_FIRST {
+            // Cleared first, so a producer that publishes meanwhile sets
+            // the bit again itself.
+            let q = &self.rt[(sig - SIGRT_FIRST) as usize];
+            let info = q.pop();
+            if q.ready() {
+                self.pending.fetch_or(bit(sig), Ordering::SeqCst);
+            }
+            return info.unwrap_or_else(|| siginfo_kill(sig, SI_USER));
+        }
         // SAFETY: see the `Sync` impl.
         unsafe { *self.infos[sig as usize - 1].get() }
     }
@@ -229,11 +346,32 @@ pub fn register_main_thread(ts: &std::sync::Arc<ThreadSignals>) {
 
 /// Host handler for routed signals: queue for the guest thread running
 /// on this host thread and stop its CPU. Async-signal-safe.
-extern "C" fn host_signal_handler(sig: i32, info: *mut libc::siginfo_t, _uctx: *mut libc::c_void) {
-    let mut ts = CURRENT.with(|c| c.get());
-    if ts.is_null() {
-        ts = MAIN.load(Ordering::SeqCst);
-    }
+extern "C" fn host_signal_handler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::c_void) {
+    // SAFETY: called by the kernel with this invocation's siginfo and
+    // ucontext.
+    unsafe { queue_from_host(sig, info, uctx) };
+}
+
+/// Queues host signal `sig` with the kernel's `info` for the guest thread
+/// of the calling host thread (the first guest thread when it has none).
+/// A real-time signal stays blocked on this host thread (in the
+/// interrupted context's mask) until the guest takes it, so that further
+/// instances wait in the host kernel's queue, in order. Async-signal-safe.
+///
+/// # Safety
+/// `info` and `uctx` must be the arguments of an `SA_SIGINFO` host signal
+/// handler invocation (or null).
+pub(crate) unsafe fn queue_from_host(
+    sig: i32,
+    info: *const libc::siginfo_t,
+    uctx: *mut libc::c_void,
+) {
+    let own = CURRENT.with(|c| c.get());
+    let ts = if own.is_null() {
+        MAIN.load(Ordering::SeqCst) as *const ThreadSignals
+    } else {
+        own
+    };
     if ts.is_null() || info.is_null() {
         return;
     }
@@ -243,6 +381,11 @@ extern "C" fn host_signal_handler(sig: i32, info: *mut libc::siginfo_t, _uctx: *
     // SAFETY: registered thread states live as long as their threads, and
     // MAIN's as long as the process runs guest code.
     unsafe { (*ts).queue(sig, &b) };
+    if sig >= SIGRT_FIRST && !own.is_null() && !uctx.is_null() {
+        // SAFETY: `uctx` is this handler's ucontext; the kernel restores
+        // the thread's mask from it on return.
+        unsafe { libc::sigaddset(&mut (*(uctx as *mut libc::ucontext_t)).uc_sigmask, sig) };
+    }
 }
 
 /// Host signal used to interrupt another guest thread's blocking host
@@ -314,11 +457,96 @@ pub fn kick(tid: i32) {
     unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, KICK_SIGNAL) };
 }
 
+/// Signals the guest catches (bit `sig - 1`), for host handlers that
+/// cannot take the dispositions lock.
+static GUEST_CAUGHT: AtomicU64 = AtomicU64::new(0);
+/// Signals the guest ignores (bit `sig - 1`).
+static GUEST_IGNORED: AtomicU64 = AtomicU64::new(0);
+
+/// A fault signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE) that another process
+/// or thread sent with `kill`/`tgkill`/`sigqueue` (`si_code <= 0`) is an
+/// asynchronous signal: queued for the guest when it has a handler (and
+/// delivered once unblocked), discarded when it ignores the signal.
+/// Returns false when the default action applies. Async-signal-safe.
+///
+/// # Safety
+/// `info` and `uctx` must be the arguments of an `SA_SIGINFO` host signal
+/// handler invocation.
+pub(crate) unsafe fn external_fault_signal(
+    sig: i32,
+    info: *const libc::siginfo_t,
+    uctx: *mut libc::c_void,
+) -> bool {
+    if !(1..=64).contains(&sig) {
+        return false;
+    }
+    if GUEST_IGNORED.load(Ordering::SeqCst) & bit(sig) != 0 {
+        return true;
+    }
+    if GUEST_CAUGHT.load(Ordering::SeqCst) & bit(sig) == 0 {
+        return false;
+    }
+    // SAFETY: forwarded from the caller's contract.
+    unsafe { queue_from_host(sig, info, uctx) };
+    true
+}
+
+/// Host handler of SIGILL and SIGFPE while the guest catches or ignores
+/// them: a fault of xlat itself (`si_code > 0`) gets the default action
+/// (the instruction faults again and the process dies as before); one
+/// sent by `kill` goes to the guest (see [`external_fault_signal`]).
+extern "C" fn host_sent_fault_handler(
+    sig: i32,
+    info: *mut libc::siginfo_t,
+    uctx: *mut libc::c_void,
+) {
+    // SAFETY: the kernel passes a valid siginfo and ucontext.
+    let external = !info.is_null() && unsafe { (*info).si_code } <= 0;
+    // SAFETY: as above.
+    if external && unsafe { external_fault_signal(sig, info, uctx) } {
+        return;
+    }
+    probe::reset_to_default(sig);
+    if external {
+        // SAFETY: re-raising with the default action (SA_NODEFER: not
+        // blocked in this handler).
+        unsafe { libc::raise(sig) };
+    }
+}
+
 /// Sets the host disposition of a routed signal to match the guest's:
 /// SIG_DFL and SIG_IGN as they are, a guest handler as
 /// [`host_signal_handler`] (without SA_RESTART, so that blocking host
-/// syscalls return EINTR and the run loop decides).
+/// syscalls return EINTR and the run loop decides). SIGILL and SIGFPE
+/// get [`host_sent_fault_handler`] while the guest catches or ignores
+/// them.
 pub fn sync_host_disposition(sig: i32, act: &GuestSigAction) {
+    if (1..=64).contains(&sig) {
+        let (caught, ignored) = (act.handler > 1, act.handler == 1);
+        for (word, on) in [(&GUEST_CAUGHT, caught), (&GUEST_IGNORED, ignored)] {
+            if on {
+                word.fetch_or(bit(sig), Ordering::SeqCst);
+            } else {
+                word.fetch_and(!bit(sig), Ordering::SeqCst);
+            }
+        }
+    }
+    if sig == SIGILL || sig == SIGFPE {
+        // SAFETY: installing a handler or SIG_DFL for a signal xlat
+        // itself does not catch; `sa` is a local.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            libc::sigemptyset(&mut sa.sa_mask);
+            if act.handler == 0 {
+                sa.sa_sigaction = libc::SIG_DFL;
+            } else {
+                sa.sa_sigaction = host_sent_fault_handler as *const () as usize;
+                sa.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
+            }
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+        return;
+    }
     if !host_routed(sig) {
         return;
     }
@@ -354,7 +582,12 @@ pub fn take_pending_in(thread: &ThreadState, set: u64) -> Option<(i32, [u8; 128]
         return None;
     }
     let sig = p.trailing_zeros() as i32 + 1;
-    Some((sig, thread.sig.take(sig)))
+    let info = thread.sig.take(sig);
+    if sig >= SIGRT_FIRST {
+        // The next instance may now come from the host kernel.
+        apply_host_mask(thread.sigmask);
+    }
+    Some((sig, info))
 }
 
 /// Host signal set of the routed signals in guest mask `mask`.
@@ -372,9 +605,21 @@ pub(crate) fn host_set(mask: u64) -> libc::sigset_t {
     }
 }
 
-/// Mirrors the guest blocked mask into the calling host thread's mask.
+/// Real-time signals pending for the calling host thread's guest thread:
+/// they stay blocked on the host until taken (see [`queue_from_host`]).
+fn own_pending_rt() -> u64 {
+    let ts = CURRENT.with(|c| c.get());
+    if ts.is_null() {
+        return 0;
+    }
+    // SAFETY: the calling thread's registered state outlives it.
+    unsafe { (*ts).pending() & !(bit(SIGRT_FIRST) - 1) }
+}
+
+/// Mirrors the guest blocked mask into the calling host thread's mask
+/// (plus the real-time signals waiting for delivery on this thread).
 pub fn apply_host_mask(mask: u64) {
-    let set = host_set(mask);
+    let set = host_set(mask | own_pending_rt());
     // SAFETY: `set` is a valid local set.
     unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut()) };
 }
@@ -550,11 +795,16 @@ pub fn deliverable(thread: &ThreadState) -> Option<i32> {
     (p != 0).then(|| p.trailing_zeros() as i32 + 1)
 }
 
-/// Delivers one pending, unblocked signal if there is one (at a safe
-/// point: between blocks or after a syscall). Returns true if the guest
-/// state changed (a handler frame was set up).
+/// Delivers the pending, unblocked signals (at a safe point: between
+/// blocks or after a syscall) as Linux does on the way back to user
+/// space: one frame after another, each handler's mask applying to the
+/// next choice, so the last frame set up runs first. Returns true if the
+/// guest state changed (a handler frame was set up).
 pub fn deliver_pending(proc: &Process, cpu: &mut Cpu, thread: &mut ThreadState) -> bool {
+    let mut changed = false;
+    let mut took_rt = false;
     while let Some(sig) = deliverable(thread) {
+        took_rt |= sig >= SIGRT_FIRST;
         let info = thread.sig.take(sig);
         let act = proc.sigaction(sig as u32);
         match act.handler {
@@ -574,15 +824,17 @@ pub fn deliver_pending(proc: &Process, cpu: &mut Cpu, thread: &mut ThreadState) 
                 if setup(proc, cpu, thread, sig, &info, act, 0, None).is_err() {
                     die_of_signal(SIGSEGV);
                 }
-                return true;
+                changed = true;
             }
         }
     }
     if let Some(m) = thread.restore_mask.take() {
         thread.sigmask = m;
         apply_host_mask(m);
+    } else if took_rt {
+        apply_host_mask(thread.sigmask);
     }
-    false
+    changed
 }
 
 /// True if the guest SP `sp` lies on the thread's alternate stack.
@@ -711,6 +963,41 @@ mod tests {
         );
         assert_eq!(fault_signal(FaultKind::Protection), (11, 2));
         assert_eq!(fault_signal(FaultKind::Alignment), (7, 1));
+    }
+
+    #[test]
+    fn realtime_signals_queue_in_order_standard_ones_coalesce() {
+        let t = ThreadState::default();
+        let with_value = |sig: i32, v: u8| {
+            let mut i = siginfo_kill(sig, -1);
+            i[24] = v;
+            i
+        };
+        for v in 1..=3 {
+            t.sig.queue(40, &with_value(40, v));
+            t.sig.queue(10, &with_value(10, v));
+        }
+        let first = t.sig.take(10);
+        assert_eq!(first[24], 3, "standard: the last siginfo");
+        assert_eq!(t.sig.pending() & bit(10), 0, "standard: one delivery");
+        for v in 1..=3 {
+            assert_ne!(t.sig.pending() & bit(40), 0, "entry {v} pending");
+            assert_eq!(t.sig.take(40)[24], v, "real-time: in order");
+        }
+        assert_eq!(t.sig.pending(), 0);
+        // A full queue drops further entries but keeps the queued ones.
+        for v in 0..(RT_QUEUE as u8 + 2) {
+            t.sig.queue(64, &with_value(64, v));
+        }
+        for v in 0..RT_QUEUE as u8 {
+            assert_eq!(t.sig.take(64)[24], v);
+        }
+        assert_eq!(t.sig.pending(), 0);
+        // Wrapping around the ring many times.
+        for v in 0..100u8 {
+            t.sig.queue(33, &with_value(33, v));
+            assert_eq!(t.sig.take(33)[24], v);
+        }
     }
 
     #[test]

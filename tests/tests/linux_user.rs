@@ -33,6 +33,31 @@ fn check_static(name: &str, mode: &str) {
     check_guest(name, name, opts(mode));
 }
 
+/// Runs the native x86-64 build of `name` with `guest_args` (it must end
+/// with `status` and print `marker`), then the AArch64 build under xlat
+/// once per entry of `modes`: each run must print the same stdout and
+/// end with the same status. For behaviour qemu-aarch64 gets wrong.
+fn matches_native(name: &str, guest_args: &[&str], status: Status, marker: &str, modes: &[&str]) {
+    let native = run(&guest("x86_64", name), guest_args, &BTreeMap::new());
+    assert_eq!(native.status, status, "{native:?}");
+    assert!(native.stdout_str().contains(marker), "{native:?}");
+    let prog = guest("aarch64", name);
+    for mode in modes {
+        let mut args: Vec<&str> = opts(mode).to_vec();
+        args.push(prog.to_str().expect("UTF-8 path"));
+        args.extend_from_slice(guest_args);
+        let o = run(xlat_aarch64(), &args, &BTreeMap::new());
+        o.assert_no_panic();
+        assert_eq!(
+            o.stdout_str(),
+            native.stdout_str(),
+            "{mode}: {}",
+            xlat_tests::tail(&o.stderr, 40)
+        );
+        assert_eq!(o.status, status, "{mode}: {}", o.stderr);
+    }
+}
+
 /// `guest!(module, "name", check_fn, [mode, ...])` makes one test per mode.
 macro_rules! guest {
     ($m:ident, $name:literal, $check:ident, [$($mode:ident),* $(,)?]) => {
@@ -113,19 +138,13 @@ guest!(procs, "procs", check_static, [interp, jit, mixed, nochain]);
 /// this without binfmt_misc, so the reference is the native build.
 #[test]
 fn exec_of_guest_program_matches_native() {
-    let native = run(&guest("x86_64", "procs"), &["execself"], &BTreeMap::new());
-    assert_eq!(native.status, Status::Exit(0), "{native:?}");
-    assert!(native.stdout_str().contains("exec child: exited 5"));
-    let prog = guest("aarch64", "procs");
-    for mode in ["interp", "mixed"] {
-        let mut args: Vec<&str> = opts(mode).to_vec();
-        args.push(prog.to_str().expect("UTF-8 path"));
-        args.push("execself");
-        let o = run(xlat_aarch64(), &args, &BTreeMap::new());
-        o.assert_no_panic();
-        assert_eq!(o.stdout_str(), native.stdout_str(), "{mode}: {}", o.stderr);
-        assert_eq!(o.status, Status::Exit(0), "{mode}");
-    }
+    matches_native(
+        "procs",
+        &["execself"],
+        Status::Exit(0),
+        "exec child: exited 5",
+        &["interp", "mixed"],
+    );
 }
 
 /// vfork suspends the parent until the child exits or execs (a host
@@ -133,23 +152,13 @@ fn exec_of_guest_program_matches_native() {
 /// reference is the native build.
 #[test]
 fn vfork_suspends_parent_like_native() {
-    let native = run(&guest("x86_64", "procs"), &["vforkwait"], &BTreeMap::new());
-    assert_eq!(native.status, Status::Exit(0), "{native:?}");
-    assert!(
-        native
-            .stdout_str()
-            .contains("exited before the parent resumed: 1")
+    matches_native(
+        "procs",
+        &["vforkwait"],
+        Status::Exit(0),
+        "exited before the parent resumed: 1",
+        &["interp", "jit", "mixed"],
     );
-    let prog = guest("aarch64", "procs");
-    for mode in ["interp", "jit", "mixed"] {
-        let mut args: Vec<&str> = opts(mode).to_vec();
-        args.push(prog.to_str().expect("UTF-8 path"));
-        args.push("vforkwait");
-        let o = run(xlat_aarch64(), &args, &BTreeMap::new());
-        o.assert_no_panic();
-        assert_eq!(o.stdout_str(), native.stdout_str(), "{mode}: {}", o.stderr);
-        assert_eq!(o.status, Status::Exit(0), "{mode}");
-    }
 }
 
 /// A guest program execs a host program: it runs natively.
@@ -225,27 +234,13 @@ guest!(smc, "smc", check_static, [interp, jit, mixed, nochain]);
 /// stdout and exit status, several times in a row.
 #[test]
 fn go_program_matches_native() {
-    let native = run(&guest("x86_64", "goprog"), &[], &BTreeMap::new());
-    assert_eq!(native.status, Status::Exit(7), "{native:?}");
-    assert!(
-        native.stdout_str().contains("mutex counter: 16000"),
-        "{native:?}"
+    matches_native(
+        "goprog",
+        &[],
+        Status::Exit(7),
+        "mutex counter: 16000",
+        &["mixed", "mixed", "mixed", "jit"],
     );
-    let prog = guest("aarch64", "goprog");
-    let prog_s = prog.to_str().expect("UTF-8 path");
-    for mode in ["mixed", "mixed", "mixed", "jit"] {
-        let mut args: Vec<&str> = opts(mode).to_vec();
-        args.push(prog_s);
-        let o = run(xlat_aarch64(), &args, &BTreeMap::new());
-        o.assert_no_panic();
-        assert_eq!(
-            o.stdout_str(),
-            native.stdout_str(),
-            "{mode}: {}",
-            xlat_tests::tail(&o.stderr, 40)
-        );
-        assert_eq!(o.status, native.status, "{mode}: {}", o.stderr);
-    }
 }
 
 /// `-D FILE` carries across a guest `execve` of a guest program: the
@@ -291,4 +286,24 @@ fn log_file_carries_across_exec() {
         .rposition(|l| l.contains("exit_group(0)"))
         .unwrap_or_else(|| panic!("no exit_group(0):\n{text}"));
     assert!(exec < child_exit && child_exit < parent_exit, "{text}");
+}
+
+// Real-time signals: one delivery per sigqueue/kill/pthread_sigqueue with
+// its own si_value, in order; standard signals coalesce; several pending
+// signals nest their frames as Linux does.
+guest!(rtsig, "rtsig", check_static, [interp, jit, mixed, nochain]);
+
+/// SIGSEGV/SIGBUS/SIGILL/SIGFPE sent with kill() (from the process itself
+/// or another one) reach the guest's handler like any asynchronous signal,
+/// wait while blocked, are discarded when ignored and kill at SIG_DFL.
+/// qemu-aarch64 dies of them, so the reference is the native build.
+#[test]
+fn fault_signals_sent_by_kill_match_native() {
+    matches_native(
+        "rtsig",
+        &["faultkill"],
+        Status::Exit(0),
+        "SIGFPE by kill with SIG_DFL: killed by 8",
+        &["interp", "jit", "mixed"],
+    );
 }

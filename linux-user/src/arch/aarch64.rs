@@ -277,6 +277,12 @@ pub static SYSCALLS: &[SyscallDef] = &[
         [Ptr, Ptr, Ptr, Uint],
         signal::sys_rt_sigtimedwait
     ),
+    sc!(
+        138,
+        "rt_sigqueueinfo",
+        [Int, Signal, Ptr],
+        signal::sys_rt_sigqueueinfo
+    ),
     sc!(139, "rt_sigreturn", [], None, signal::sys_rt_sigreturn),
     sc!(140, "setpriority", [Int, Int, Int], cred::sys_setpriority),
     sc!(141, "getpriority", [Int, Int], cred::sys_getpriority),
@@ -375,6 +381,12 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(223, "fadvise64", [Fd, Int, Int, Int], fd::sys_fadvise64),
     sc!(226, "mprotect", [Hex, Uint, Prot], mem::sys_mprotect),
     sc!(233, "madvise", [Hex, Uint, Int], mem::sys_madvise),
+    sc!(
+        240,
+        "rt_tgsigqueueinfo",
+        [Int, Int, Signal, Ptr],
+        signal::sys_rt_tgsigqueueinfo
+    ),
     sc!(242, "accept4", [Fd, Ptr, Ptr, Hex], net::sys_accept4),
     sc!(260, "wait4", [Int, Ptr, Hex, Ptr], process::sys_wait4),
     sc!(

@@ -666,6 +666,12 @@ pub static SYSCALLS: &[SyscallDef] = &[
         [Ptr, Ptr, Ptr, Uint],
         signal::sys_rt_sigtimedwait
     ),
+    sc!(
+        177,
+        "rt_sigqueueinfo",
+        [Int, Signal, Ptr],
+        signal::sys_rt_sigqueueinfo
+    ),
     sc!(178, "rt_sigsuspend", [Ptr, Uint], signal::sys_rt_sigsuspend),
     sc!(179, "pread64", [Fd, OutBuf, Uint, Int], fd::sys_pread64),
     sc!(180, "pwrite64", [Fd, InBuf, Uint, Int], fd::sys_pwrite64),
@@ -860,6 +866,12 @@ pub static SYSCALLS: &[SyscallDef] = &[
     sc!(316, "dup3", [Fd, Fd, Hex], fd::sys_dup3),
     sc!(317, "pipe2", [Ptr, OpenFlags], fd::sys_pipe2),
     sc!(318, "inotify_init1", [Hex], events::sys_inotify_init1),
+    sc!(
+        322,
+        "rt_tgsigqueueinfo",
+        [Int, Int, Signal, Ptr],
+        signal::sys_rt_tgsigqueueinfo
+    ),
     sc!(
         325,
         "prlimit64",

@@ -98,6 +98,88 @@ pub fn sys_tgkill(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     raw6(libc::SYS_tgkill, [a[0], a[1], a[2], 0, 0, 0])
 }
 
+/// Reads the guest `siginfo_t` of `rt_sigqueueinfo`/`rt_tgsigqueueinfo`
+/// (the same 128-byte layout as the host's) with `si_signo` set to `sig`;
+/// as Linux, a sender may not pose as the kernel or `tkill` towards
+/// another process (`EPERM`).
+fn queued_info(ctx: &SysCtx<'_>, pid: i32, sig: u64, uinfo: u64) -> Result<[u8; 128], Errno> {
+    check_sig(sig)?;
+    let mut info = [0u8; 128];
+    ctx.mem().read_guest(uinfo, &mut info)?;
+    info[0..4].copy_from_slice(&(sig as i32).to_le_bytes());
+    let code = i32::from_le_bytes(info[8..12].try_into().expect("4 bytes"));
+    // SAFETY: getpid cannot fail.
+    if (code >= 0 || code == SI_TKILL) && pid != unsafe { libc::getpid() } {
+        return Err(Errno::EPERM);
+    }
+    Ok(info)
+}
+
+/// A queued signal with its siginfo to the calling thread: blocked ones
+/// that the host routes wait in the host kernel's queue (as for
+/// [`self_signal`]), the others are queued for delivery on return.
+fn queue_self_info(ctx: &mut SysCtx<'_>, sig: u64, info: &[u8; 128]) -> SysResult {
+    if sig == 0 {
+        return Ok(0);
+    }
+    if sig::host_routed(sig as i32) && ctx.thread.sigmask & sig::bit(sig as i32) != 0 {
+        return host_queueinfo(ctx.thread.tid, sig, info);
+    }
+    ctx.thread.sig.queue(sig as i32, info);
+    Ok(0)
+}
+
+/// `rt_tgsigqueueinfo` on the host to thread `tid` of this process.
+fn host_queueinfo(tid: i32, sig: u64, info: &[u8; 128]) -> SysResult {
+    // SAFETY: getpid cannot fail; `info` is a local 128-byte siginfo.
+    host_ret(unsafe {
+        libc::syscall(
+            libc::SYS_rt_tgsigqueueinfo,
+            libc::getpid(),
+            tid,
+            sig,
+            info.as_ptr(),
+        )
+    })
+    .map(|_| 0)
+}
+
+/// `rt_sigqueueinfo(tgid, sig, uinfo)`: like `kill` with the caller's
+/// siginfo (`sigqueue`); real-time signals queue one entry per call.
+pub fn sys_rt_sigqueueinfo(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let info = queued_info(ctx, a[0] as i32, a[1], a[2])?;
+    // SAFETY: getpid cannot fail.
+    let me = unsafe { libc::getpid() };
+    if a[0] as i32 == me && !(sig::host_routed(a[1] as i32) && ctx.proc.group.live() > 1) {
+        return queue_self_info(ctx, a[1], &info);
+    }
+    // SAFETY: `info` is a local 128-byte siginfo (same layout on the host).
+    host_ret(unsafe { libc::syscall(libc::SYS_rt_sigqueueinfo, a[0], a[1], info.as_ptr()) })
+        .map(|_| 0)
+}
+
+/// `rt_tgsigqueueinfo(tgid, tid, sig, uinfo)` (`pthread_sigqueue`).
+pub fn sys_rt_tgsigqueueinfo(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let info = queued_info(ctx, a[0] as i32, a[2], a[3])?;
+    // SAFETY: getpid cannot fail.
+    let me = unsafe { libc::getpid() };
+    if a[0] as i32 == me && a[1] as i32 == ctx.thread.tid {
+        return queue_self_info(ctx, a[2], &info);
+    }
+    if a[0] as i32 == me
+        && !sig::host_routed(a[2] as i32)
+        && a[2] != 0
+        && let Some(t) = ctx.proc.group.get(a[1] as i32)
+    {
+        t.queue(a[2] as i32, &info);
+        sig::kick(a[1] as i32);
+        return Ok(0);
+    }
+    // SAFETY: `info` is a local 128-byte siginfo (same layout on the host).
+    host_ret(unsafe { libc::syscall(libc::SYS_rt_tgsigqueueinfo, a[0], a[1], a[2], info.as_ptr()) })
+        .map(|_| 0)
+}
+
 /// `rt_sigaction(sig, act, oldact, sigsetsize)`: records the guest's
 /// disposition (32-byte kernel `struct sigaction`: handler, flags,
 /// restorer, mask).
