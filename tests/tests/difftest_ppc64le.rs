@@ -260,6 +260,15 @@ fn usable(w: u32) -> bool {
             | "VEXTRACTWM"
             | "VEXTRACTDM"
             | "VEXTRACTQM"
+            | "VEXTUHLX"
+            | "VEXTUHRX"
+            | "VEXTUWLX"
+            | "VEXTUWRX"
+            | "MADDHD"
+            | "MADDHDU"
+            | "MADDLD"
+            | "XSXEXPDP"
+            | "XSXSIGDP"
     );
     let gpr_form = vmx_gpr || !matches!(po, 4 | 59 | 60 | 63);
     if gpr_form && (i.rt() >= 30 || i.ra() >= 30) {

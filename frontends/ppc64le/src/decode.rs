@@ -223,6 +223,14 @@ xlat_ir::decode_table! {
     MODUW      "011111 xxxxx xxxxx xxxxx 0100001011 0" => fixed::modulo, "moduw";
     MODSD      "011111 xxxxx xxxxx xxxxx 1100001001 0" => fixed::modulo, "modsd";
     MODUD      "011111 xxxxx xxxxx xxxxx 0100001001 0" => fixed::modulo, "modud";
+    MADDHD     "000100 xxxxx xxxxx xxxxx xxxxx 110000" => fixed::madd, "maddhd";
+    MADDHDU    "000100 xxxxx xxxxx xxxxx xxxxx 110001" => fixed::madd, "maddhdu";
+    MADDLD     "000100 xxxxx xxxxx xxxxx xxxxx 110011" => fixed::madd, "maddld";
+    ADDPCIS    "010011 xxxxx xxxxx xxxxxxxxxx 00010 x" => fixed::addpcis, "addpcis lnia";
+    CMPRB      "011111 xxx0x xxxxx xxxxx 0011000000 0" => fixed::cmp_byte, "cmprb";
+    CMPEQB     "011111 xxx00 xxxxx xxxxx 0011100000 0" => fixed::cmp_byte, "cmpeqb";
+    DARN       "011111 xxxxx 000xx 00000 1011110011 0" => fixed::darn, "darn";
+    EXTSWSLI   "011111 xxxxx xxxxx xxxxx 110111101 x x" => logical::extswsli, "extswsli extswsli.";
     SETB       "011111 xxxxx xxxxx xxxxx 0010000000 0" => fixed::setb, "setb";
     MCRXRX     "011111 xxxxx xxxxx xxxxx 1001000000 0" => fixed::mcrxrx, "mcrxrx";
     ISEL       "011111 xxxxx xxxxx xxxxx xxxxx 01111 0" => fixed::isel, "isel isellt iselgt iseleq";
@@ -518,6 +526,28 @@ xlat_ir::decode_table! {
     VPMSUMD    "000100 xxxxx xxxxx xxxxx 10011001000" => vmx::helper, "vpmsumd";
     VSHASIGMAW "000100 xxxxx xxxxx xxxxx 11010000010" => vmx::helper, "vshasigmaw";
     VSHASIGMAD "000100 xxxxx xxxxx xxxxx 11011000010" => vmx::helper, "vshasigmad";
+    VNEGW      "000100 xxxxx 00110 xxxxx 11000000010" => vmx::helper, "vnegw";
+    VNEGD      "000100 xxxxx 00111 xxxxx 11000000010" => vmx::helper, "vnegd";
+    VPRTYBW    "000100 xxxxx 01000 xxxxx 11000000010" => vmx::helper, "vprtybw";
+    VPRTYBD    "000100 xxxxx 01001 xxxxx 11000000010" => vmx::helper, "vprtybd";
+    VPRTYBQ    "000100 xxxxx 01010 xxxxx 11000000010" => vmx::helper, "vprtybq";
+    VEXTSB2W   "000100 xxxxx 10000 xxxxx 11000000010" => vmx::helper, "vextsb2w";
+    VEXTSH2W   "000100 xxxxx 10001 xxxxx 11000000010" => vmx::helper, "vextsh2w";
+    VEXTSB2D   "000100 xxxxx 11000 xxxxx 11000000010" => vmx::helper, "vextsb2d";
+    VEXTSH2D   "000100 xxxxx 11001 xxxxx 11000000010" => vmx::helper, "vextsh2d";
+    VEXTSW2D   "000100 xxxxx 11010 xxxxx 11000000010" => vmx::helper, "vextsw2d";
+    VCTZB      "000100 xxxxx 11100 xxxxx 11000000010" => vmx::helper, "vctzb";
+    VCTZH      "000100 xxxxx 11101 xxxxx 11000000010" => vmx::helper, "vctzh";
+    VCTZW      "000100 xxxxx 11110 xxxxx 11000000010" => vmx::helper, "vctzw";
+    VCTZD      "000100 xxxxx 11111 xxxxx 11000000010" => vmx::helper, "vctzd";
+    VEXTUHLX   "000100 xxxxx xxxxx xxxxx 11001001101" => vmx::helper, "vextuhlx";
+    VEXTUWLX   "000100 xxxxx xxxxx xxxxx 11010001101" => vmx::helper, "vextuwlx";
+    VEXTUHRX   "000100 xxxxx xxxxx xxxxx 11101001101" => vmx::helper, "vextuhrx";
+    VEXTUWRX   "000100 xxxxx xxxxx xxxxx 11110001101" => vmx::helper, "vextuwrx";
+    VRLWNM     "000100 xxxxx xxxxx xxxxx 00110000101" => vmx::helper, "vrlwnm";
+    VRLDNM     "000100 xxxxx xxxxx xxxxx 00111000101" => vmx::helper, "vrldnm";
+    VRLWMI     "000100 xxxxx xxxxx xxxxx 00010000101" => vmx::helper, "vrlwmi";
+    VRLDMI     "000100 xxxxx xxxxx xxxxx 00011000101" => vmx::helper, "vrldmi";
     VCTZLSBB   "000100 xxxxx 00001 xxxxx 11000000010" => vmx::helper, "vctzlsbb";
     VCLZLSBB   "000100 xxxxx 00000 xxxxx 11000000010" => vmx::helper, "vclzlsbb";
     VCMPEQUB   "000100 xxxxx xxxxx xxxxx x 0000000110" => vmx::helper, "vcmpequb vcmpequb.";
@@ -532,6 +562,11 @@ xlat_ir::decode_table! {
     VCMPNEB    "000100 xxxxx xxxxx xxxxx x 0000000111" => vmx::helper, "vcmpneb vcmpneb.";
     VCMPNEZB   "000100 xxxxx xxxxx xxxxx x 0100000111" => vmx::helper, "vcmpnezb vcmpnezb.";
     VCMPNEH    "000100 xxxxx xxxxx xxxxx x 0001000111" => vmx::helper, "vcmpneh vcmpneh.";
+    VCMPNEZH   "000100 xxxxx xxxxx xxxxx x 0101000111" => vmx::helper, "vcmpnezh vcmpnezh.";
+    VCMPNEZW   "000100 xxxxx xxxxx xxxxx x 0110000111" => vmx::helper, "vcmpnezw vcmpnezw.";
+    VCMPGTSH   "000100 xxxxx xxxxx xxxxx x 1101000110" => vmx::helper, "vcmpgtsh vcmpgtsh.";
+    VCMPGTSD   "000100 xxxxx xxxxx xxxxx x 1111000111" => vmx::helper, "vcmpgtsd vcmpgtsd.";
+    VCMPGTUD   "000100 xxxxx xxxxx xxxxx x 1011000111" => vmx::helper, "vcmpgtud vcmpgtud.";
     VCMPNEW    "000100 xxxxx xxxxx xxxxx x 0010000111" => vmx::helper, "vcmpnew vcmpnew.";
     VPERM      "000100 xxxxx xxxxx xxxxx xxxxx 101011" => vmx::helper, "vperm";
     VSEL       "000100 xxxxx xxxxx xxxxx xxxxx 101010" => vmx::helper, "vsel";
@@ -602,6 +637,14 @@ xlat_ir::decode_table! {
     XXBRW      "111100 xxxxx 01111 xxxxx 111011011 xx" => vsx::permute, "xxbrw";
     XXBRD      "111100 xxxxx 10111 xxxxx 111011011 xx" => vsx::permute, "xxbrd";
     XXBRQ      "111100 xxxxx 11111 xxxxx 111011011 xx" => vsx::permute, "xxbrq";
+    XXEXTRACTUW "111100 xxxxx 0xxxx xxxxx 010100101 xx" => vsx::helper, "xxextractuw";
+    XXINSERTW  "111100 xxxxx 0xxxx xxxxx 010110101 xx" => vsx::helper, "xxinsertw";
+    XSXEXPDP   "111100 xxxxx 00000 xxxxx 101011011 x0" => vsx::helper, "xsxexpdp";
+    XSXSIGDP   "111100 xxxxx 00001 xxxxx 101011011 x0" => vsx::helper, "xsxsigdp";
+    XSCVHPDP   "111100 xxxxx 10000 xxxxx 101011011 xx" => vsx::helper, "xscvhpdp";
+    XSCVDPHP   "111100 xxxxx 10001 xxxxx 101011011 xx" => vsx::helper, "xscvdphp";
+    XSCMPEXPDP "111100 xxx00 xxxxx xxxxx 00111011 xx0" => vsx::helper, "xscmpexpdp";
+    XSIEXPDP   "111100 xxxxx xxxxx xxxxx 1110010110 x" => vsx::helper, "xsiexpdp";
     XSADDDP    "111100 xxxxx xxxxx xxxxx 00100000 xxx" => vsx::scalar, "xsadddp";
     XSSUBDP    "111100 xxxxx xxxxx xxxxx 00101000 xxx" => vsx::scalar, "xssubdp";
     XSMULDP    "111100 xxxxx xxxxx xxxxx 00110000 xxx" => vsx::scalar, "xsmuldp";
@@ -641,19 +684,120 @@ xlat_ir::decode_table! {
     XSRDPIM    "111100 xxxxx xxxxx xxxxx 001111001 xx" => vsx::scalar2, "xsrdpim";
 }
 
+/// Rows introduced by ISA 3.0 (POWER9).
+pub const ISA_3_00_ROWS: &[&str] = &[
+    "SCV",
+    "MODSW",
+    "MODUW",
+    "MODSD",
+    "MODUD",
+    "SETB",
+    "MCRXRX",
+    "CNTTZW",
+    "CNTTZD",
+    "VEXTUBRX",
+    "VEXTUBLX",
+    "VCTZLSBB",
+    "VCLZLSBB",
+    "VCMPNEB",
+    "VCMPNEZB",
+    "VCMPNEH",
+    "VCMPNEW",
+    "VPERMR",
+    "LXVX",
+    "STXVX",
+    "LXVB16X",
+    "STXVB16X",
+    "MFVSRLD",
+    "MTVSRDD",
+    "MTVSRWS",
+    "LXV",
+    "STXV",
+    "LXSD",
+    "LXSSP",
+    "STXSD",
+    "STXSSP",
+    "XXPERM",
+    "XXPERMR",
+    "XXSPLTIB",
+    "XXBRH",
+    "XXBRW",
+    "XXBRD",
+    "XXBRQ",
+    "LXVL",
+    "LXVLL",
+    "STXVL",
+    "STXVLL",
+    "LXVH8X",
+    "STXVH8X",
+    "LXVWSX",
+    "LXSIBZX",
+    "LXSIHZX",
+    "STXSIBX",
+    "STXSIHX",
+    "MADDHD",
+    "MADDHDU",
+    "MADDLD",
+    "ADDPCIS",
+    "CMPRB",
+    "CMPEQB",
+    "DARN",
+    "EXTSWSLI",
+    "VCMPNEZH",
+    "VCMPNEZW",
+    "VNEGW",
+    "VNEGD",
+    "VPRTYBW",
+    "VPRTYBD",
+    "VPRTYBQ",
+    "VEXTSB2W",
+    "VEXTSH2W",
+    "VEXTSB2D",
+    "VEXTSH2D",
+    "VEXTSW2D",
+    "VCTZB",
+    "VCTZH",
+    "VCTZW",
+    "VCTZD",
+    "VEXTUHLX",
+    "VEXTUWLX",
+    "VEXTUHRX",
+    "VEXTUWRX",
+    "VRLWNM",
+    "VRLDNM",
+    "VRLWMI",
+    "VRLDMI",
+    "XXEXTRACTUW",
+    "XXINSERTW",
+    "XSXEXPDP",
+    "XSXSIGDP",
+    "XSCVHPDP",
+    "XSCVDPHP",
+    "XSCMPEXPDP",
+    "XSIEXPDP",
+];
+
+/// Rows introduced by ISA 3.1 (POWER10).
+pub const ISA_3_1_ROWS: &[&str] = &[
+    "LXVP",
+    "STXVP",
+    "VEXTRACTBM",
+    "VEXTRACTHM",
+    "VEXTRACTWM",
+    "VEXTRACTDM",
+    "VEXTRACTQM",
+];
+
 /// The ISA level that introduced the row's instruction (rows not listed
 /// are ISA 2.07 or older). Instructions of a level above the CPU model's
 /// raise SIGILL.
 pub fn isa_of_name(name: &str) -> Isa {
-    match name {
-        "SCV" | "MODSW" | "MODUW" | "MODSD" | "MODUD" | "SETB" | "MCRXRX" | "CNTTZW" | "CNTTZD"
-        | "VEXTUBRX" | "VEXTUBLX" | "VCTZLSBB" | "VCLZLSBB" | "VCMPNEB" | "VCMPNEZB"
-        | "VCMPNEH" | "VCMPNEW" | "VPERMR" | "LXVX" | "STXVX" | "LXVB16X" | "STXVB16X"
-        | "MFVSRLD" | "MTVSRDD" | "MTVSRWS" | "LXV" | "STXV" | "LXSD" | "LXSSP" | "STXSD"
-        | "STXSSP" | "XXPERM" | "XXPERMR" | "XXSPLTIB" | "XXBRH" | "XXBRW" | "XXBRD" | "XXBRQ" => {
-            Isa::V300
-        }
-        _ => Isa::V207,
+    if ISA_3_1_ROWS.contains(&name) {
+        Isa::V310
+    } else if ISA_3_00_ROWS.contains(&name) {
+        Isa::V300
+    } else {
+        Isa::V207
     }
 }
 
@@ -688,6 +832,16 @@ mod tests {
         for r in TABLE {
             assert_eq!(r.mask >> 26, 0x3f, "{}", r.name);
         }
+    }
+
+    #[test]
+    fn isa_level_lists_name_rows() {
+        for n in ISA_3_00_ROWS.iter().chain(ISA_3_1_ROWS) {
+            assert!(TABLE.iter().any(|r| r.name == *n), "{n} is not a row");
+        }
+        let lxvp = TABLE.iter().find(|r| r.name == "LXVP").unwrap();
+        assert_eq!(isa_of(lxvp), Isa::V310);
+        assert_eq!(isa_of(&TABLE[0]), Isa::V207);
     }
 
     #[test]

@@ -91,6 +91,11 @@ fn vcmp(xo: u32, a: u128, b: u128) -> Option<(u128, u32)> {
         71 => (16, &|x, y, _| x != y),
         135 => (32, &|x, y, _| x != y),
         263 => (8, &|x, y, _| x != y || x == 0 || y == 0),
+        327 => (16, &|x, y, _| x != y || x == 0 || y == 0),
+        391 => (32, &|x, y, _| x != y || x == 0 || y == 0),
+        838 => (16, &|x, y, w| sext(x, w) > sext(y, w)),
+        967 => (64, &|x, y, w| sext(x, w) > sext(y, w)),
+        711 => (64, &|x, y, _| x > y),
         _ => return None,
     };
     Some((map2(a, b, w, |x, y| t(f(x, y, w))), w))
@@ -291,6 +296,89 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
                 }
                 return true;
             }
+            // vneg[wd], vprtyb[wdq], vexts*, vctz[bhwd].
+            1538 if a >= 6 => match a {
+                6 => map1(vb, 32, |x| (x as u32).wrapping_neg() as u64),
+                7 => map1(vb, 64, |x| x.wrapping_neg()),
+                8 | 9 => {
+                    let w = if a == 8 { 32 } else { 64 };
+                    map1(vb, w, |x| (0..w / 8).fold(0, |p, k| p ^ (x >> (8 * k)) & 1))
+                }
+                10 => (0..16).fold(0u128, |p, k| p ^ (vb >> (8 * k)) & 1),
+                16 | 17 | 24 | 25 | 26 => {
+                    let (from, to) = match a {
+                        16 => (8, 32),
+                        17 => (16, 32),
+                        24 => (8, 64),
+                        25 => (16, 64),
+                        _ => (32, 64),
+                    };
+                    let m = if to == 64 { u64::MAX } else { (1 << to) - 1 };
+                    map1(vb, to, |x| sext(x & ((1 << from) - 1), from) as u64 & m)
+                }
+                28..=31 => {
+                    let w = 8u32 << (a - 28);
+                    map1(vb, w, |x| {
+                        if w == 64 {
+                            x.trailing_zeros() as u64
+                        } else {
+                            (x | 1 << w).trailing_zeros() as u64
+                        }
+                    })
+                }
+                _ => return false,
+            },
+            // vextu[hw][lr]x: element of RA's byte index, from the left or
+            // from the right.
+            1613 | 1677 | 1869 | 1933 => {
+                if let Some(s) = st.as_mut() {
+                    let xo = i.xo11();
+                    let w = if xo == 1613 || xo == 1869 { 16 } else { 32 };
+                    let idx = (s.gpr[a] & 15) as i32;
+                    // Right-indexed: shift right by the index; left: so
+                    // that byte `idx` ends at the top of the element. An
+                    // element reaching past either end is undefined in the
+                    // ISA; this gives what qemu-ppc64le does (an
+                    // arithmetic shift of the quadword, the count taken
+                    // modulo 128).
+                    let sh = if xo < 1800 {
+                        128 - 8 * idx - w
+                    } else {
+                        8 * idx
+                    };
+                    let v = (vb as i128) >> (sh & 127);
+                    s.gpr[t] = (v as u128 & ((1u128 << w) - 1)) as u64;
+                }
+                return true;
+            }
+            // vrlwnm, vrlwmi, vrldnm, vrldmi: rotate each element by the
+            // shift in VRB's element and AND with (or insert under) the
+            // mask MASK(mb, me) from its other fields.
+            389 | 133 | 453 | 197 => {
+                let xo = i.xo11();
+                let w = if xo == 389 || xo == 133 { 32 } else { 64 };
+                let vt = rd(&st, 32 + t);
+                let n = 128 / w;
+                let els: Vec<u64> = (0..n)
+                    .map(|k| {
+                        let (x, y, old) = (el(va, k, w), el(vb, k, w), el(vt, k, w));
+                        let f = |lsb: u32| ((y >> lsb) & (w as u64 - 1)) as u32;
+                        let (mb, me, sh) = (f(16), f(8), f(0));
+                        let (r, m) = if w == 32 {
+                            let r = (x as u32).rotate_left(sh) as u64;
+                            (r, super::translate::mask64(mb + 32, me + 32) & 0xffff_ffff)
+                        } else {
+                            (x.rotate_left(sh), super::translate::mask64(mb, me))
+                        };
+                        if xo == 389 || xo == 453 {
+                            r & m
+                        } else {
+                            (r & m) | (old & !m)
+                        }
+                    })
+                    .collect();
+                from_els(&els, w)
+            }
             1538 => {
                 if let Some(s) = st.as_mut() {
                     let lsb = |k: usize| byte(vb, k) & 1 != 0;
@@ -313,6 +401,9 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
     if i.po() == 60 {
         let (xt, xa, xb) = (i.xt() as usize, i.xa() as usize, i.xb() as usize);
         let (va, vb, vt) = (rd(&st, xa), rd(&st, xb), rd(&st, xt));
+        if let Some(done) = exec_vsx_misc(&mut st, i, va, vb, vt) {
+            return done;
+        }
         let xo8 = i.bits(10, 3);
         let r: u128 = match xo8 {
             18 => from_els(
@@ -424,6 +515,157 @@ pub static HELPER_VLEN: HelperDesc = HelperDesc {
     func: helper_vlen,
     flags: HelperFlags::STATE_MEM,
 };
+
+/// ISA 3.0 VSX instructions with GPR/CR results or partial writes:
+/// xsxexpdp, xsxsigdp, xscvhpdp, xscvdphp, xscmpexpdp, xsiexpdp,
+/// xxextractuw, xxinsertw. `None` for other encodings.
+fn exec_vsx_misc(
+    st: &mut Option<&mut Ppc64State>,
+    i: Insn,
+    va: u128,
+    vb: u128,
+    vt: u128,
+) -> Option<bool> {
+    let (xt, a) = (i.xt() as usize, i.ra());
+    let b0 = (vb >> 64) as u64;
+    let exp = |d: u64| (d >> 52) & 0x7ff;
+    let frac = |d: u64| d & ((1 << 52) - 1);
+    let uim = i.bits(19, 16);
+    match (i.bits(10, 2), i.bits(10, 3), i.xo10()) {
+        (347, _, _) => {
+            let Some(s) = st.as_mut() else {
+                return Some(matches!(a, 0 | 1 | 16 | 17));
+            };
+            match a {
+                0 => s.gpr[i.rt() as usize] = exp(b0),
+                1 => {
+                    let e = exp(b0);
+                    let hidden = if e != 0 && e != 0x7ff { 1 << 52 } else { 0 };
+                    s.gpr[i.rt() as usize] = frac(b0) | hidden;
+                }
+                16 => s.vsr[xt] = (half_to_double(b0 as u16) as u128) << 64,
+                17 => {
+                    let h = double_to_half(b0, s.fpscr & 3);
+                    s.vsr[xt] = (h as u128) << 64;
+                }
+                _ => return Some(false),
+            }
+            Some(true)
+        }
+        (_, 59, _) => {
+            if let Some(s) = st.as_mut() {
+                let a0 = (va >> 64) as u64;
+                let nan = |d: u64| exp(d) == 0x7ff && frac(d) != 0;
+                let (ea, eb) = (exp(a0), exp(b0));
+                let f = if nan(a0) || nan(b0) {
+                    1
+                } else {
+                    (((ea < eb) as u8) << 3) | (((ea > eb) as u8) << 2) | (((ea == eb) as u8) << 1)
+                };
+                let bf = i.bf() as usize;
+                for k in 0..4 {
+                    s.cr[4 * bf + k] = f >> (3 - k) & 1;
+                }
+            }
+            Some(true)
+        }
+        (_, _, 918) => {
+            if let Some(s) = st.as_mut() {
+                let (ra, rb) = (s.gpr[a as usize], s.gpr[i.rb() as usize]);
+                let d = (ra & 0x800f_ffff_ffff_ffff) | (rb & 0x7ff) << 52;
+                s.vsr[xt] = (d as u128) << 64;
+            }
+            Some(true)
+        }
+        (165, _, _) => {
+            if let Some(s) = st.as_mut() {
+                let w = ((vb << (8 * uim)) >> 96) as u64;
+                s.vsr[xt] = (w as u128) << 64;
+            }
+            Some(true)
+        }
+        (181, _, _) => {
+            if let Some(s) = st.as_mut() {
+                let w = (vb >> 64) as u32 as u128;
+                let m = (0xffff_ffffu128 << 96) >> (8 * uim);
+                s.vsr[xt] = (vt & !m) | (((w << 96) >> (8 * uim)) & m);
+            }
+            Some(true)
+        }
+        _ => None,
+    }
+}
+
+/// Half precision (IEEE binary16 bits) to double, exactly; a signaling
+/// NaN is quieted.
+pub fn half_to_double(h: u16) -> u64 {
+    let sign = ((h >> 15) as u64) << 63;
+    let e = ((h >> 10) & 31) as u64;
+    let m = (h & 0x3ff) as u64;
+    match e {
+        31 if m == 0 => sign | 0x7ff0_0000_0000_0000,
+        31 => sign | 0x7ff8_0000_0000_0000 | m << 42,
+        0 => {
+            let v = m as f64 * (1.0 / (1u64 << 24) as f64);
+            sign | v.to_bits()
+        }
+        _ => sign | (e + 1023 - 15) << 52 | m << 42,
+    }
+}
+
+/// Double to half precision rounded by FPSCR\[RN\] `rn` (0 nearest even,
+/// 1 toward zero, 2 toward +inf, 3 toward -inf); NaNs keep their top
+/// fraction bits and are quieted.
+pub fn double_to_half(d: u64, rn: u64) -> u16 {
+    let neg = d >> 63 != 0;
+    let sign = (neg as u16) << 15;
+    let e = ((d >> 52) & 0x7ff) as i32;
+    let f = d & ((1 << 52) - 1);
+    if e == 0x7ff {
+        return if f == 0 {
+            sign | 0x7c00
+        } else {
+            sign | 0x7e00 | (f >> 42) as u16
+        };
+    }
+    if e == 0 && f == 0 {
+        return sign;
+    }
+    let (mant, ue) = if e == 0 {
+        (f, -1022)
+    } else {
+        (f | 1 << 52, e - 1023)
+    };
+    // Bits of `mant` below the half's last mantissa bit.
+    let shift = if ue >= -14 { 42 } else { 42 + (-14 - ue) } as u32;
+    let (q, rem, halfway) = if shift >= 64 {
+        (0, 1, u64::MAX)
+    } else {
+        (mant >> shift, mant & ((1 << shift) - 1), 1 << (shift - 1))
+    };
+    let up = match rn & 3 {
+        0 => rem > halfway || (rem == halfway && q & 1 != 0),
+        1 => false,
+        2 => rem != 0 && !neg,
+        _ => rem != 0 && neg,
+    };
+    let q = q + up as u64;
+    let v = if ue >= -14 {
+        ((ue + 14) as u64) * 1024 + q
+    } else {
+        q
+    };
+    if v >= 0x7c00 {
+        let to_inf = match rn & 3 {
+            0 => true,
+            1 => false,
+            2 => !neg,
+            _ => neg,
+        };
+        return sign | if to_inf { 0x7c00 } else { 0x7bff };
+    }
+    sign | v as u16
+}
 
 /// Bit matrix transpose of `d` for vgbbd: byte `k` bit `j` moves to byte
 /// `j` bit `k` (ISA numbering: byte 0 and bit 0 are the most significant).

@@ -582,3 +582,144 @@ pub fn mftb(c: &mut Ctx<'_>, i: Insn) -> TResult {
     c.set_gpr(i.rt(), v);
     Ok(())
 }
+
+/// MADDHD, MADDHDU, MADDLD (VA-form): the high (signed or unsigned) or
+/// low doubleword of RA * RB + RC computed in 128 bits.
+pub fn madd(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let a = c.gpr(i.ra());
+    let b = c.gpr(i.rb());
+    let d = c.gpr(i.rc5());
+    let r = if i.xo6() == 51 {
+        let p = c.b.mul(a, b);
+        c.b.add(p, d)
+    } else {
+        let ext = |c: &mut Ctx<'_>, v| {
+            if i.xo6() == 48 {
+                c.b.sext(Type::I128, v)
+            } else {
+                c.b.zext(Type::I128, v)
+            }
+        };
+        let (a, b, d) = (ext(c, a), ext(c, b), ext(c, d));
+        let p = c.b.mul(a, b);
+        let s = c.b.add(p, d);
+        c.split128(s).0
+    };
+    c.set_gpr(i.rt(), r);
+    Ok(())
+}
+
+/// ADDPCIS: RT = NIA + (D << 16), D = d0 || d1 || d2.
+pub fn addpcis(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let d = (i.bits(15, 6) << 6) | (i.ra() << 1) | i.rc();
+    let d = ((d as i64) << 48 >> 48) << 16;
+    let r = c.b.i64(c.next_pc().wrapping_add(d as u64));
+    c.set_gpr(i.rt(), r);
+    Ok(())
+}
+
+/// CMPRB (byte in one or two ranges) and CMPEQB (byte equal to one of
+/// eight): CR\[BF\] = 0 || match || 0 || 0.
+pub fn cmp_byte(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let a = c.gpr(i.ra());
+    let src = c.b.trunc(Type::I8, a);
+    let rb = c.gpr(i.rb());
+    let byte = |c: &mut Ctx<'_>, k: u32| {
+        let s = c.b.i64(8 * k as u64);
+        let x = c.b.lshr(rb, s);
+        c.b.trunc(Type::I8, x)
+    };
+    let hit = if i.xo10() == 224 {
+        let mut acc = c.bool_const(false);
+        for k in 0..8 {
+            let x = byte(c, k);
+            let e = c.b.icmp(Cond::Eq, x, src);
+            acc = c.b.or(acc, e);
+        }
+        acc
+    } else {
+        let range = |c: &mut Ctx<'_>, k: u32| {
+            let lo = byte(c, k);
+            let hi = byte(c, k + 1);
+            let ge = c.b.icmp(Cond::Uge, src, lo);
+            let le = c.b.icmp(Cond::Ule, src, hi);
+            c.b.and(ge, le)
+        };
+        let r1 = range(c, 0);
+        if i.l21() != 0 {
+            let r2 = range(c, 2);
+            c.b.or(r1, r2)
+        } else {
+            r1
+        }
+    };
+    let z = c.bool_const(false);
+    c.set_cr_field(i.bf(), z, hit, z, z);
+    Ok(())
+}
+
+/// DARN: a random number from the host (L = 0: 32-bit conditioned, 1:
+/// 64-bit conditioned, 2: 64-bit raw); L = 3 is reserved and returns the
+/// error value all-ones.
+pub fn darn(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let l = i.bits(17, 16);
+    let r = if l == 3 {
+        c.b.i64(u64::MAX)
+    } else {
+        let r = c.b.call_helper(&HELPER_DARN, Type::I64, &[]);
+        if l == 0 {
+            let w = c.lo32(r);
+            c.b.zext(Type::I64, w)
+        } else {
+            r
+        }
+    };
+    c.set_gpr(i.rt(), r);
+    Ok(())
+}
+
+/// A random 64-bit number (host RDRAND, else the OS's random source);
+/// never the all-ones error value.
+pub fn random_u64() -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("rdrand") {
+        for _ in 0..10 {
+            let mut v = 0u64;
+            // SAFETY: RDRAND presence was checked at run time; `v` is a
+            // local the intrinsic writes.
+            if unsafe { core::arch::x86_64::_rdrand64_step(&mut v) } == 1 && v != u64::MAX {
+                return v;
+            }
+        }
+    }
+    use std::io::Read;
+    let mut b = [0u8; 8];
+    match std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut b)) {
+        Ok(()) => u64::from_le_bytes(b) & !(1 << 63),
+        Err(_) => {
+            // No source at all: a per-call hash of a counter.
+            use std::hash::BuildHasher;
+            static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            std::collections::hash_map::RandomState::new().hash_one(n) & !(1 << 63)
+        }
+    }
+}
+
+/// # Safety
+/// Callable with any arguments; it touches nothing but its own locals.
+unsafe extern "C" fn helper_darn(_env: *mut u8, _a: u64, _b: u64, _c: u64) -> u64 {
+    random_u64()
+}
+
+/// DARN's random source: () -> random value. Not pure (each call differs),
+/// so it is declared as reading state to keep it in place.
+pub static HELPER_DARN: HelperDesc = HelperDesc {
+    name: "xlat_ppc64_darn",
+    func: helper_darn,
+    flags: HelperFlags {
+        reads_state: true,
+        writes_state: false,
+        may_fault: false,
+    },
+};

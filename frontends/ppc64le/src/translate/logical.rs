@@ -150,6 +150,20 @@ impl Ctx<'_> {
     }
 }
 
+/// EXTSWSLI: RA = EXTS(RS\[32:63\]) << SH (6-bit).
+pub fn extswsli(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let s = c.gpr(i.rt());
+    let w = c.lo32(s);
+    let x = c.b.sext(Type::I64, w);
+    let k = c.b.i64(i.sh6() as u64);
+    let r = c.b.shl(x, k);
+    c.set_gpr(i.ra(), r);
+    if i.rc() != 0 {
+        c.record(r);
+    }
+    Ok(())
+}
+
 /// CMPB: each byte of RA is 0xff where the bytes of RS and RB are equal.
 pub fn cmpb(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let s = c.gpr(i.rt());

@@ -428,6 +428,13 @@ pub fn permute(c: &mut Ctx<'_>, i: Insn) -> TResult {
     vec_helper(c, i)
 }
 
+/// VSX instructions executed entirely by [`HELPER_VEC`] (xxextractuw,
+/// xxinsertw, the exponent/significand and half-precision operations,
+/// xscmpexpdp, xsiexpdp).
+pub fn helper(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    vec_helper(c, i)
+}
+
 fn vec_helper(c: &mut Ctx<'_>, i: Insn) -> TResult {
     if !crate::helpers::vec_supported(i) {
         return Err(Undef);
