@@ -241,8 +241,16 @@ pub fn thread_loop(sh: &Arc<Shared>, cpu: &mut Cpu, thread: &mut ThreadState) ->
                 thread.sp = cpu.get(arch.regs.sp) as u64;
                 let (ret, action) = syscall::dispatch(proc, thread, nr, args);
                 match action {
-                    Some(Action::ExitGroup(s)) => return LoopEnd::ExitGroup(s),
-                    Some(Action::ExitThread(s)) => return LoopEnd::ExitThread(s),
+                    // The kernel releases the caller's robust futexes on
+                    // either exit (other threads' at exit_group are not).
+                    Some(Action::ExitGroup(s)) => {
+                        crate::thread::exit_robust_list(mem, thread);
+                        return LoopEnd::ExitGroup(s);
+                    }
+                    Some(Action::ExitThread(s)) => {
+                        crate::thread::exit_robust_list(mem, thread);
+                        return LoopEnd::ExitThread(s);
+                    }
                     Some(Action::SigReturn) => signal::sigreturn(proc, cpu, thread),
                     Some(Action::Signal(sig, code)) => {
                         (arch.set_syscall_result)(cpu, &arch.regs, ret, sc_info);
@@ -379,10 +387,13 @@ const NO_RESTART: &[&str] = &[
 
 /// Whether a syscall that returned EINTR is restarted: a signal with a
 /// guest handler is about to be delivered, the handler has `SA_RESTART`,
-/// and the syscall is restartable.
+/// and the syscall is restartable; or no signal is deliverable at all:
+/// the host interrupted the call for a signal the guest blocks (one
+/// xlat cannot block on the host, such as SIGSEGV sent by `kill`, or a
+/// kick), which natively would not have interrupted it.
 fn restart_after_signal(proc: &Process, thread: &ThreadState, nr: u64) -> bool {
     let Some(sig) = signal::deliverable(thread) else {
-        return false;
+        return true;
     };
     let act = proc.sigaction(sig as u32);
     act.handler > 1

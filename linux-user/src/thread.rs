@@ -499,6 +499,104 @@ fn clear_tid(sh: &Shared, thread: &ThreadState) {
     }
 }
 
+/// `FUTEX_WAITERS`: a robust futex word has waiters.
+const FUTEX_WAITERS: u32 = 0x8000_0000;
+/// `FUTEX_OWNER_DIED`: the owner of a robust futex exited holding it.
+const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
+/// `FUTEX_TID_MASK`: the owner's tid in a robust futex word.
+const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
+/// Linux's bound on the robust list walk (a circular list ends it).
+const ROBUST_LIST_LIMIT: usize = 2048;
+
+/// Wakes one waiter of the guest futex word at host address `p` (shared
+/// wake, as the kernel's robust-list handling and glibc's robust mutexes
+/// use).
+fn futex_wake_one(p: *mut u8) {
+    // SAFETY: `p` is the host address of a guest word; FUTEX_WAKE does
+    // not write memory and reports a bad address itself.
+    unsafe { libc::syscall(libc::SYS_futex, p, libc::FUTEX_WAKE, 1, 0, 0, 0) };
+}
+
+/// `handle_futex_death` of the kernel for the robust futex word at guest
+/// `uaddr` of exiting thread `tid`: if the thread owns it, mark it
+/// `FUTEX_OWNER_DIED` (keeping `FUTEX_WAITERS`) and wake one waiter of a
+/// non-PI futex; a pending lock operation on a free word wakes one waiter.
+/// Unmapped or misaligned words are left alone.
+fn futex_death(mem: &crate::mmap::AddressSpace, uaddr: u64, tid: i32, pi: bool, pending: bool) {
+    if !uaddr.is_multiple_of(4) {
+        return;
+    }
+    let Ok(p) = mem.syscall_ptr(uaddr, 4) else {
+        return;
+    };
+    if p.is_null() {
+        return;
+    }
+    // SAFETY: fault-safe probe of a guest word.
+    let Ok(mut uval) = (unsafe { probe::load(p, 4) }).map(|v| v as u32) else {
+        return;
+    };
+    loop {
+        if pending && !pi && uval == 0 {
+            futex_wake_one(p);
+            return;
+        }
+        if uval & FUTEX_TID_MASK != tid as u32 {
+            return;
+        }
+        let new = (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+        // SAFETY: fault-safe atomic CAS on an aligned guest word.
+        match unsafe { probe::cas(p, 4, uval as u128, new as u128) } {
+            Ok(old) if old as u32 == uval => break,
+            Ok(old) => uval = old as u32,
+            Err(_) => return,
+        }
+    }
+    if !pi && uval & FUTEX_WAITERS != 0 {
+        futex_wake_one(p);
+    }
+}
+
+/// Walks the thread's robust futex list (`set_robust_list`) as the kernel
+/// does when a thread exits: every lock it still holds is marked
+/// `FUTEX_OWNER_DIED` and one waiter is woken, so the next locker of a
+/// robust pthread mutex gets `EOWNERDEAD`. The list head is
+/// `{ list, futex_offset, list_op_pending }` (three 64-bit words); bit 0
+/// of an entry pointer marks a PI futex.
+pub fn exit_robust_list(mem: &crate::mmap::AddressSpace, thread: &ThreadState) {
+    let (head, len) = thread.robust_list;
+    if head == 0 || len != 24 {
+        return;
+    }
+    let (Ok(first), Ok(offset), Ok(pending)) = (
+        mem.read_u64(head),
+        mem.read_u64(head + 8),
+        mem.read_u64(head + 16),
+    ) else {
+        return;
+    };
+    let word = |entry: u64| entry.wrapping_add(offset);
+    let (pending_pi, pending) = (pending & 1 != 0, pending & !1);
+    let (mut entry, mut pi) = (first & !1, first & 1 != 0);
+    for _ in 0..ROBUST_LIST_LIMIT {
+        if entry == head {
+            break;
+        }
+        // The next pointer is read before the entry's lock is released.
+        let next = mem.read_u64(entry);
+        if entry != pending {
+            futex_death(mem, word(entry), thread.tid, pi, false);
+        }
+        let Ok(next) = next else {
+            break;
+        };
+        (entry, pi) = (next & !1, next & 1 != 0);
+    }
+    if pending != 0 {
+        futex_death(mem, word(pending), thread.tid, pending_pi, true);
+    }
+}
+
 /// A non-leader thread calls `exit`: clear its tid word, leave the group,
 /// and end the process if it was the last thread (with the leader's
 /// status, as Linux reports the group leader's exit code).

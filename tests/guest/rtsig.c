@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAXREC 64
@@ -251,6 +252,10 @@ static void fault_signals_by_kill(void)
     }
     int st;
     waitpid(p, &st, 0);
+    /* Under xlat a process-directed signal may be taken by one of xlat's
+     * own host threads and reach this thread's queue a moment later. */
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    nanosleep(&ts, NULL);
     printf("blocked while sent: %d deliveries\n", nrec);
     sigprocmask(SIG_UNBLOCK, &s, NULL);
     dump("fault signals from another process");

@@ -307,3 +307,9 @@ fn fault_signals_sent_by_kill_match_native() {
         &["interp", "jit", "mixed"],
     );
 }
+
+// Robust mutexes: a thread (or a child process) that exits holding them
+// leaves them to the next locker with EOWNERDEAD (the robust futex list
+// is walked at exit). Expected output from the native build (qemu-aarch64
+// hangs: it does not walk the list).
+guest!(robust, "robust", check_static, [interp, jit, mixed]);

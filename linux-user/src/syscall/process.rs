@@ -25,8 +25,9 @@ pub fn sys_set_tid_address(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     Ok(ctx.thread.tid as u64)
 }
 
-/// `set_robust_list(head, len)`: recorded (walked at thread exit once
-/// threads exist); the kernel cannot walk guest pointers itself.
+/// `set_robust_list(head, len)`: recorded and walked when the thread
+/// exits ([`crate::thread::exit_robust_list`]); the host kernel cannot
+/// walk guest pointers itself.
 pub fn sys_set_robust_list(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     if a[1] != 24 {
         return Err(Errno::EINVAL);
