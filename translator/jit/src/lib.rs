@@ -37,9 +37,10 @@ pub struct JumpCacheEntry {
 }
 
 /// After [`ExitCode::Retry`], the dispatcher interprets at most this many
-/// blocks from the snapshot PC: the faulting load lies within them (the
-/// path from a snapshot to a load crosses only forward edges of a region,
-/// and regions with more blocks than this snapshot at every edge).
+/// blocks from the snapshot PC: the faulting load lies within them (back
+/// edges write a snapshot, so the path from a snapshot to a load crosses
+/// only forward edges of a region; regions with more blocks than this
+/// snapshot at every edge).
 pub const RETRY_BLOCKS: usize = 16;
 
 /// Index of `pc` in a jump cache.

@@ -206,27 +206,17 @@ pub(crate) fn lower(
         effect_end: effect_end.clone(),
         effect: None,
     };
-    // Entry loads: only registers whose entry value can be observed, i.e.
-    // read before being set in some block, or possibly dirty (and so
-    // written back) on entry to some block, where some path into that
-    // block from the region entry does not set them.
     let sets = set_masks(layout, blocks, nregs);
     // Registers possibly dirty (set and not yet written back) on entry to
     // each block (write-backs inside blocks are ignored, which only
     // over-approximates); snapshot edges carry nothing.
-    let dirty_in = flow(blocks, &sets, false, |k, j| !snapshot_edge(k, j));
-    // Registers set on every path from the region entry to each block
-    // (the block never observes their entry value).
-    let defined_in = flow(blocks, &sets, true, |_, _| true);
+    let dirty_in = dirty_at_entry(blocks, &sets, |k, j| !snapshot_edge(k, j));
+    // Entry loads: only registers whose entry value can be observed.
     let needed: Vec<usize> = fx
         .used
         .iter()
         .copied()
-        .filter(|&r| {
-            blocks.iter().enumerate().any(|(k, bl)| {
-                (get_before_set(layout, bl, r) || dirty_in[k][r]) && !defined_in[k][r]
-            })
-        })
+        .filter(|&r| entry_value_observed(layout, blocks, &sets, &dirty_in, r))
         .collect();
     fx.load_regs(&needed);
     let first = fx.cblocks[0];
@@ -348,12 +338,12 @@ impl Fx<'_, '_> {
                 self.b.switch_to_block(cont);
             }
             debug_assert_eq!(self.effect.is_some(), self.effect_end[from]);
+            let cb = self.cblocks[j];
             if self.faulty && (j <= from || self.snap_edges || self.effect_end[from]) {
                 // A snapshot (same rule as `snapshot_edge` in `lower`).
                 self.writeback();
                 self.store_pc(target);
             }
-            let cb = self.cblocks[j];
             self.b.ins().jump(cb, &[]);
             return;
         }
@@ -1254,21 +1244,59 @@ impl Fx<'_, '_> {
     }
 }
 
-/// Whether `block` reads register `r` before setting it.
-fn get_before_set(layout: &StateLayout, block: &Block, r: usize) -> bool {
+/// Whether the value register `r` has on entry to `block` may be read in
+/// it: by a `get` before any `set`, or, when it may be dirty on entry, by
+/// a write-back before any `set` (at an op that may write a snapshot, or
+/// at the terminal: exits, snapshot edges and the stop path of back edges
+/// write back).
+fn reads_entry_value(layout: &StateLayout, block: &Block, r: usize, dirty: bool) -> bool {
     if r == layout.pc.0 as usize {
         return false;
     }
     for i in &block.insts {
-        if i.imm as usize == r {
-            match i.op {
-                Opcode::Get => return true,
-                Opcode::Set => return false,
-                _ => {}
+        match i.op {
+            Opcode::Get if i.imm as usize == r => return true,
+            Opcode::Set if i.imm as usize == r => return false,
+            _ if dirty && sync_of(block, i) != Sync::None => return true,
+            _ => {}
+        }
+    }
+    dirty
+}
+
+/// Whether the value of register `r` on entry to the region can be
+/// observed: some path from the entry through blocks that do not set it
+/// reaches a block that reads its entry value (a backward fixpoint over
+/// the region's edges).
+fn entry_value_observed(
+    layout: &StateLayout,
+    blocks: &[&Block],
+    sets: &[Vec<bool>],
+    dirty_in: &[Vec<bool>],
+    r: usize,
+) -> bool {
+    let mut obs: Vec<bool> = (0..blocks.len())
+        .map(|k| reads_entry_value(layout, blocks[k], r, dirty_in[k][r]))
+        .collect();
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for k in 0..blocks.len() {
+            if obs[k] || sets[k][r] {
+                continue;
+            }
+            let seen = blocks[k]
+                .terminal()
+                .successors()
+                .filter_map(|s| blocks.iter().position(|bl| bl.pc == s))
+                .any(|j| obs[j]);
+            if seen {
+                obs[k] = true;
+                changed = true;
             }
         }
     }
-    false
+    obs[0]
 }
 
 /// How an op relates to the snapshot in `env` (see the module docs).
@@ -1349,22 +1377,18 @@ fn set_masks(layout: &StateLayout, blocks: &[&Block], nregs: usize) -> Vec<Vec<b
     sets
 }
 
-/// Per-block register sets on block entry, by a fixpoint over the
-/// region's edges (those for which `edge(from, to)` holds): a block leaves
-/// with what it had on entry plus what it sets (`sets`). A *may* analysis
-/// (`must == false`) joins the predecessors by union, starting empty; a
-/// *must* analysis by intersection, starting full except for the entry
-/// block, whose extra predecessor (the region entry) brings nothing.
-fn flow(
+/// Registers possibly dirty on entry to each block: a block leaves with
+/// what it had on entry plus what it sets (`sets`); its entry set is the
+/// union over its in-region predecessors whose edge carries registers
+/// (`carries(from, to)`; the others write everything back). A fixpoint
+/// over the region's edges; the entry block starts clean.
+fn dirty_at_entry(
     blocks: &[&Block],
     sets: &[Vec<bool>],
-    must: bool,
-    edge: impl Fn(usize, usize) -> bool,
+    carries: impl Fn(usize, usize) -> bool,
 ) -> Vec<Vec<bool>> {
     let nregs = sets.first().map_or(0, |s| s.len());
-    let mut din: Vec<Vec<bool>> = (0..blocks.len())
-        .map(|k| vec![must && k != 0; nregs])
-        .collect();
+    let mut din = vec![vec![false; nregs]; blocks.len()];
     let mut changed = true;
     while changed {
         changed = false;
@@ -1374,17 +1398,12 @@ fn flow(
                 let Some(j) = blocks.iter().position(|bl| bl.pc == s) else {
                     continue;
                 };
-                if !edge(k, j) {
+                if !carries(k, j) {
                     continue;
                 }
                 for r in 0..nregs {
-                    let v = if must {
-                        din[j][r] && out[r]
-                    } else {
-                        din[j][r] || out[r]
-                    };
-                    if v != din[j][r] {
-                        din[j][r] = v;
+                    if out[r] && !din[j][r] {
+                        din[j][r] = true;
                         changed = true;
                     }
                 }
