@@ -5,10 +5,8 @@ use super::{AbiRegs, ArchDef, FrameIn, FrameOut, SignalAbi};
 use crate::errno::Errno;
 use crate::mmap::AddressSpace;
 use crate::stack::AuxArch;
-use crate::syscall::ArgKind::*;
-use crate::syscall::{
-    self, RetKind, SyscallDef, cred, events, fd, info, mem, net, process, signal, structs, time,
-};
+use crate::syscall::table::{self, sc};
+use crate::syscall::{self, SyscallDef, cred, fd, net, structs};
 use std::sync::Arc;
 use xlat_exec::Cpu;
 use xlat_frontend_aarch64::cpu::{self, CpuModel};
@@ -21,324 +19,192 @@ pub const HWCAP_FP: u64 = 1 << 0;
 /// HWCAP_ASIMD.
 pub const HWCAP_ASIMD: u64 = 1 << 1;
 
-macro_rules! sc {
-    ($nr:literal, $name:literal, [$($a:ident),*], $h:path) => {
-        sc!($nr, $name, [$($a),*], Int, $h)
-    };
-    ($nr:literal, $name:literal, [$($a:ident),*], $ret:ident, $h:path) => {
-        SyscallDef { nr: $nr, name: $name, args: &[$($a),*], ret: RetKind::$ret, handler: $h }
-    };
-}
+/// AArch64 numbers of the shared rows (`syscall::table::COMMON`).
+const NUMBERS: &[(u32, &str)] = &[
+    (5, "setxattr"),
+    (6, "lsetxattr"),
+    (7, "fsetxattr"),
+    (8, "getxattr"),
+    (9, "lgetxattr"),
+    (10, "fgetxattr"),
+    (11, "listxattr"),
+    (12, "llistxattr"),
+    (13, "flistxattr"),
+    (14, "removexattr"),
+    (15, "lremovexattr"),
+    (16, "fremovexattr"),
+    (17, "getcwd"),
+    (19, "eventfd2"),
+    (20, "epoll_create1"),
+    (21, "epoll_ctl"),
+    (22, "epoll_pwait"),
+    (23, "dup"),
+    (24, "dup3"),
+    (25, "fcntl"),
+    (26, "inotify_init1"),
+    (27, "inotify_add_watch"),
+    (28, "inotify_rm_watch"),
+    (32, "flock"),
+    (33, "mknodat"),
+    (34, "mkdirat"),
+    (35, "unlinkat"),
+    (36, "symlinkat"),
+    (37, "linkat"),
+    (38, "renameat"),
+    (43, "statfs"),
+    (44, "fstatfs"),
+    (45, "truncate"),
+    (46, "ftruncate"),
+    (47, "fallocate"),
+    (48, "faccessat"),
+    (49, "chdir"),
+    (50, "fchdir"),
+    (52, "fchmod"),
+    (53, "fchmodat"),
+    (54, "fchownat"),
+    (55, "fchown"),
+    (56, "openat"),
+    (57, "close"),
+    (59, "pipe2"),
+    (61, "getdents64"),
+    (62, "lseek"),
+    (63, "read"),
+    (64, "write"),
+    (65, "readv"),
+    (66, "writev"),
+    (67, "pread64"),
+    (68, "pwrite64"),
+    (71, "sendfile"),
+    (72, "pselect6"),
+    (73, "ppoll"),
+    (74, "signalfd4"),
+    (76, "splice"),
+    (77, "tee"),
+    (78, "readlinkat"),
+    (79, "newfstatat"),
+    (80, "fstat"),
+    (81, "sync"),
+    (82, "fsync"),
+    (83, "fdatasync"),
+    (85, "timerfd_create"),
+    (86, "timerfd_settime"),
+    (87, "timerfd_gettime"),
+    (88, "utimensat"),
+    (90, "capget"),
+    (91, "capset"),
+    (92, "personality"),
+    (93, "exit"),
+    (94, "exit_group"),
+    (95, "waitid"),
+    (96, "set_tid_address"),
+    (98, "futex"),
+    (99, "set_robust_list"),
+    (101, "nanosleep"),
+    (102, "getitimer"),
+    (103, "setitimer"),
+    (113, "clock_gettime"),
+    (114, "clock_getres"),
+    (115, "clock_nanosleep"),
+    (116, "syslog"),
+    (118, "sched_setparam"),
+    (119, "sched_setscheduler"),
+    (120, "sched_getscheduler"),
+    (121, "sched_getparam"),
+    (122, "sched_setaffinity"),
+    (123, "sched_getaffinity"),
+    (124, "sched_yield"),
+    (125, "sched_get_priority_max"),
+    (126, "sched_get_priority_min"),
+    (127, "sched_rr_get_interval"),
+    (129, "kill"),
+    (130, "tkill"),
+    (131, "tgkill"),
+    (132, "sigaltstack"),
+    (133, "rt_sigsuspend"),
+    (134, "rt_sigaction"),
+    (135, "rt_sigprocmask"),
+    (136, "rt_sigpending"),
+    (137, "rt_sigtimedwait"),
+    (138, "rt_sigqueueinfo"),
+    (139, "rt_sigreturn"),
+    (140, "setpriority"),
+    (141, "getpriority"),
+    (143, "setregid"),
+    (144, "setgid"),
+    (145, "setreuid"),
+    (146, "setuid"),
+    (147, "setresuid"),
+    (148, "getresuid"),
+    (149, "setresgid"),
+    (150, "getresgid"),
+    (151, "setfsuid"),
+    (152, "setfsgid"),
+    (153, "times"),
+    (154, "setpgid"),
+    (155, "getpgid"),
+    (156, "getsid"),
+    (157, "setsid"),
+    (158, "getgroups"),
+    (159, "setgroups"),
+    (160, "uname"),
+    (163, "getrlimit"),
+    (164, "setrlimit"),
+    (165, "getrusage"),
+    (166, "umask"),
+    (168, "getcpu"),
+    (169, "gettimeofday"),
+    (172, "getpid"),
+    (173, "getppid"),
+    (174, "getuid"),
+    (175, "geteuid"),
+    (176, "getgid"),
+    (177, "getegid"),
+    (178, "gettid"),
+    (179, "sysinfo"),
+    (198, "socket"),
+    (199, "socketpair"),
+    (200, "bind"),
+    (201, "listen"),
+    (202, "accept"),
+    (203, "connect"),
+    (204, "getsockname"),
+    (205, "getpeername"),
+    (206, "sendto"),
+    (207, "recvfrom"),
+    (210, "shutdown"),
+    (211, "sendmsg"),
+    (212, "recvmsg"),
+    (214, "brk"),
+    (215, "munmap"),
+    (216, "mremap"),
+    (220, "clone"),
+    (221, "execve"),
+    (222, "mmap"),
+    (223, "fadvise64"),
+    (226, "mprotect"),
+    (233, "madvise"),
+    (240, "rt_tgsigqueueinfo"),
+    (242, "accept4"),
+    (260, "wait4"),
+    (261, "prlimit64"),
+    (274, "sched_setattr"),
+    (275, "sched_getattr"),
+    (276, "renameat2"),
+    (278, "getrandom"),
+    (279, "memfd_create"),
+    (283, "membarrier"),
+    (285, "copy_file_range"),
+    (291, "statx"),
+    (293, "rseq"),
+    (435, "clone3"),
+    (439, "faccessat2"),
+    (441, "epoll_pwait2"),
+];
 
-/// The AArch64 syscall table.
-pub static SYSCALLS: &[SyscallDef] = &[
-    sc!(
-        5,
-        "setxattr",
-        [Str, Str, Ptr, Uint, Hex],
-        events::sys_setxattr
-    ),
-    sc!(
-        6,
-        "lsetxattr",
-        [Str, Str, Ptr, Uint, Hex],
-        events::sys_lsetxattr
-    ),
-    sc!(
-        7,
-        "fsetxattr",
-        [Fd, Str, Ptr, Uint, Hex],
-        events::sys_fsetxattr
-    ),
-    sc!(
-        8,
-        "getxattr",
-        [Str, Str, OutBuf, Uint],
-        events::sys_getxattr
-    ),
-    sc!(
-        9,
-        "lgetxattr",
-        [Str, Str, OutBuf, Uint],
-        events::sys_lgetxattr
-    ),
-    sc!(
-        10,
-        "fgetxattr",
-        [Fd, Str, OutBuf, Uint],
-        events::sys_fgetxattr
-    ),
-    sc!(11, "listxattr", [Str, OutBuf, Uint], events::sys_listxattr),
-    sc!(
-        12,
-        "llistxattr",
-        [Str, OutBuf, Uint],
-        events::sys_llistxattr
-    ),
-    sc!(13, "flistxattr", [Fd, OutBuf, Uint], events::sys_flistxattr),
-    sc!(14, "removexattr", [Str, Str], events::sys_removexattr),
-    sc!(15, "lremovexattr", [Str, Str], events::sys_lremovexattr),
-    sc!(16, "fremovexattr", [Fd, Str], events::sys_fremovexattr),
-    sc!(17, "getcwd", [OutBuf, Uint], fd::sys_getcwd),
-    sc!(19, "eventfd2", [Uint, Hex], events::sys_eventfd2),
-    sc!(20, "epoll_create1", [Hex], events::sys_epoll_create1),
-    sc!(21, "epoll_ctl", [Fd, Int, Fd, Ptr], events::sys_epoll_ctl),
-    sc!(
-        22,
-        "epoll_pwait",
-        [Fd, Ptr, Int, Int, Ptr, Uint],
-        events::sys_epoll_pwait
-    ),
-    sc!(23, "dup", [Fd], fd::sys_dup),
-    sc!(24, "dup3", [Fd, Fd, Hex], fd::sys_dup3),
-    sc!(25, "fcntl", [Fd, Int, Hex], fd::sys_fcntl),
-    sc!(26, "inotify_init1", [Hex], events::sys_inotify_init1),
-    sc!(
-        27,
-        "inotify_add_watch",
-        [Fd, Str, Hex],
-        events::sys_inotify_add_watch
-    ),
-    sc!(
-        28,
-        "inotify_rm_watch",
-        [Fd, Int],
-        events::sys_inotify_rm_watch
-    ),
+/// The rows only AArch64 has (or has with another handler).
+const OWN: &[SyscallDef] = &[
     sc!(29, "ioctl", [Fd, Hex, Hex], fd::sys_ioctl),
-    sc!(32, "flock", [Fd, Int], fd::sys_flock),
-    sc!(33, "mknodat", [Fd, Str, Mode, Hex], fd::sys_mknodat),
-    sc!(34, "mkdirat", [Fd, Str, Mode], fd::sys_mkdirat),
-    sc!(35, "unlinkat", [Fd, Str, Hex], fd::sys_unlinkat),
-    sc!(36, "symlinkat", [Str, Fd, Str], fd::sys_symlinkat),
-    sc!(37, "linkat", [Fd, Str, Fd, Str, Hex], fd::sys_linkat),
-    sc!(38, "renameat", [Fd, Str, Fd, Str], fd::sys_renameat),
-    sc!(43, "statfs", [Str, Ptr], fd::sys_statfs),
-    sc!(44, "fstatfs", [Fd, Ptr], fd::sys_fstatfs),
-    sc!(45, "truncate", [Str, Int], fd::sys_truncate),
-    sc!(46, "ftruncate", [Fd, Int], fd::sys_ftruncate),
-    sc!(47, "fallocate", [Fd, Int, Int, Int], fd::sys_fallocate),
-    sc!(48, "faccessat", [Fd, Str, Int], fd::sys_faccessat),
-    sc!(49, "chdir", [Str], fd::sys_chdir),
-    sc!(50, "fchdir", [Fd], fd::sys_fchdir),
-    sc!(52, "fchmod", [Fd, Mode], fd::sys_fchmod),
-    sc!(53, "fchmodat", [Fd, Str, Mode], fd::sys_fchmodat),
-    sc!(54, "fchownat", [Fd, Str, Int, Int, Hex], fd::sys_fchownat),
-    sc!(55, "fchown", [Fd, Int, Int], fd::sys_fchown),
-    sc!(56, "openat", [Fd, Str, OpenFlags, Mode], fd::sys_openat),
-    sc!(57, "close", [Fd], fd::sys_close),
-    sc!(59, "pipe2", [Ptr, OpenFlags], fd::sys_pipe2),
-    sc!(61, "getdents64", [Fd, OutBuf, Uint], fd::sys_getdents64),
-    sc!(62, "lseek", [Fd, Int, Int], fd::sys_lseek),
-    sc!(63, "read", [Fd, OutBuf, Uint], fd::sys_read),
-    sc!(64, "write", [Fd, InBuf, Uint], fd::sys_write),
-    sc!(65, "readv", [Fd, Ptr, Int], fd::sys_readv),
-    sc!(66, "writev", [Fd, Ptr, Int], fd::sys_writev),
-    sc!(67, "pread64", [Fd, OutBuf, Uint, Int], fd::sys_pread64),
-    sc!(68, "pwrite64", [Fd, InBuf, Uint, Int], fd::sys_pwrite64),
-    sc!(71, "sendfile", [Fd, Fd, Ptr, Uint], events::sys_sendfile),
-    sc!(
-        72,
-        "pselect6",
-        [Int, Ptr, Ptr, Ptr, Ptr, Ptr],
-        fd::sys_pselect6
-    ),
-    sc!(73, "ppoll", [Ptr, Uint, Ptr, Ptr, Uint], fd::sys_ppoll),
-    sc!(74, "signalfd4", [Fd, Ptr, Uint, Hex], events::sys_signalfd4),
-    sc!(
-        76,
-        "splice",
-        [Fd, Ptr, Fd, Ptr, Uint, Hex],
-        events::sys_splice
-    ),
-    sc!(77, "tee", [Fd, Fd, Uint, Hex], events::sys_tee),
-    sc!(
-        78,
-        "readlinkat",
-        [Fd, Str, OutBuf, Uint],
-        fd::sys_readlinkat
-    ),
-    sc!(79, "newfstatat", [Fd, Str, Ptr, Hex], fd::sys_newfstatat),
-    sc!(80, "fstat", [Fd, Ptr], fd::sys_fstat),
-    sc!(81, "sync", [], fd::sys_sync),
-    sc!(82, "fsync", [Fd], fd::sys_fsync),
-    sc!(83, "fdatasync", [Fd], fd::sys_fsync),
-    sc!(85, "timerfd_create", [Int, Hex], events::sys_timerfd_create),
-    sc!(
-        86,
-        "timerfd_settime",
-        [Fd, Hex, Ptr, Ptr],
-        events::sys_timerfd_settime
-    ),
-    sc!(
-        87,
-        "timerfd_gettime",
-        [Fd, Ptr],
-        events::sys_timerfd_gettime
-    ),
-    sc!(88, "utimensat", [Fd, Str, Ptr, Hex], fd::sys_utimensat),
-    sc!(90, "capget", [Ptr, Ptr], cred::sys_capget),
-    sc!(91, "capset", [Ptr, Ptr], cred::sys_capset),
-    sc!(92, "personality", [Hex], cred::sys_personality),
-    sc!(93, "exit", [Int], None, process::sys_exit),
-    sc!(94, "exit_group", [Int], None, process::sys_exit_group),
-    sc!(95, "waitid", [Int, Int, Ptr, Hex, Ptr], process::sys_waitid),
-    sc!(96, "set_tid_address", [Ptr], process::sys_set_tid_address),
-    sc!(
-        98,
-        "futex",
-        [Ptr, Int, Int, Ptr, Ptr, Int],
-        process::sys_futex
-    ),
-    sc!(
-        99,
-        "set_robust_list",
-        [Ptr, Uint],
-        process::sys_set_robust_list
-    ),
-    sc!(101, "nanosleep", [Ptr, Ptr], time::sys_nanosleep),
-    sc!(102, "getitimer", [Int, Ptr], time::sys_getitimer),
-    sc!(103, "setitimer", [Int, Ptr, Ptr], time::sys_setitimer),
-    sc!(113, "clock_gettime", [Int, Ptr], time::sys_clock_gettime),
-    sc!(114, "clock_getres", [Int, Ptr], time::sys_clock_getres),
-    sc!(
-        115,
-        "clock_nanosleep",
-        [Int, Hex, Ptr, Ptr],
-        time::sys_clock_nanosleep
-    ),
-    sc!(116, "syslog", [Int, OutBuf, Int], cred::sys_syslog),
-    sc!(118, "sched_setparam", [Int, Ptr], cred::sys_sched_setparam),
-    sc!(
-        119,
-        "sched_setscheduler",
-        [Int, Int, Ptr],
-        cred::sys_sched_setscheduler
-    ),
-    sc!(
-        120,
-        "sched_getscheduler",
-        [Int],
-        cred::sys_sched_getscheduler
-    ),
-    sc!(121, "sched_getparam", [Int, Ptr], cred::sys_sched_getparam),
-    sc!(
-        122,
-        "sched_setaffinity",
-        [Int, Uint, Ptr],
-        process::sys_sched_setaffinity
-    ),
-    sc!(
-        123,
-        "sched_getaffinity",
-        [Int, Uint, Ptr],
-        process::sys_sched_getaffinity
-    ),
-    sc!(124, "sched_yield", [], process::sys_sched_yield),
-    sc!(
-        125,
-        "sched_get_priority_max",
-        [Int],
-        cred::sys_sched_get_priority_max
-    ),
-    sc!(
-        126,
-        "sched_get_priority_min",
-        [Int],
-        cred::sys_sched_get_priority_min
-    ),
-    sc!(
-        127,
-        "sched_rr_get_interval",
-        [Int, Ptr],
-        cred::sys_sched_rr_get_interval
-    ),
-    sc!(129, "kill", [Int, Signal], signal::sys_kill),
-    sc!(130, "tkill", [Int, Signal], signal::sys_tkill),
-    sc!(131, "tgkill", [Int, Int, Signal], signal::sys_tgkill),
-    sc!(132, "sigaltstack", [Ptr, Ptr], signal::sys_sigaltstack),
-    sc!(133, "rt_sigsuspend", [Ptr, Uint], signal::sys_rt_sigsuspend),
-    sc!(
-        134,
-        "rt_sigaction",
-        [Signal, Ptr, Ptr, Uint],
-        signal::sys_rt_sigaction
-    ),
-    sc!(
-        135,
-        "rt_sigprocmask",
-        [Int, Ptr, Ptr, Uint],
-        signal::sys_rt_sigprocmask
-    ),
-    sc!(136, "rt_sigpending", [Ptr, Uint], signal::sys_rt_sigpending),
-    sc!(
-        137,
-        "rt_sigtimedwait",
-        [Ptr, Ptr, Ptr, Uint],
-        signal::sys_rt_sigtimedwait
-    ),
-    sc!(
-        138,
-        "rt_sigqueueinfo",
-        [Int, Signal, Ptr],
-        signal::sys_rt_sigqueueinfo
-    ),
-    sc!(139, "rt_sigreturn", [], None, signal::sys_rt_sigreturn),
-    sc!(140, "setpriority", [Int, Int, Int], cred::sys_setpriority),
-    sc!(141, "getpriority", [Int, Int], cred::sys_getpriority),
-    sc!(143, "setregid", [Int, Int], cred::sys_setregid),
-    sc!(144, "setgid", [Int], cred::sys_setgid),
-    sc!(145, "setreuid", [Int, Int], cred::sys_setreuid),
-    sc!(146, "setuid", [Int], cred::sys_setuid),
-    sc!(147, "setresuid", [Int, Int, Int], cred::sys_setresuid),
-    sc!(148, "getresuid", [Ptr, Ptr, Ptr], cred::sys_getresuid),
-    sc!(149, "setresgid", [Int, Int, Int], cred::sys_setresgid),
-    sc!(150, "getresgid", [Ptr, Ptr, Ptr], cred::sys_getresgid),
-    sc!(151, "setfsuid", [Int], cred::sys_setfsuid),
-    sc!(152, "setfsgid", [Int], cred::sys_setfsgid),
-    sc!(153, "times", [Ptr], time::sys_times),
-    sc!(154, "setpgid", [Int, Int], process::sys_setpgid),
-    sc!(155, "getpgid", [Int], process::sys_getpgid),
-    sc!(156, "getsid", [Int], process::sys_getsid),
-    sc!(157, "setsid", [], cred::sys_setsid),
-    sc!(158, "getgroups", [Int, Ptr], cred::sys_getgroups),
-    sc!(159, "setgroups", [Uint, Ptr], cred::sys_setgroups),
-    sc!(160, "uname", [Ptr], info::sys_uname),
-    sc!(163, "getrlimit", [Int, Ptr], process::sys_getrlimit),
-    sc!(164, "setrlimit", [Int, Ptr], process::sys_setrlimit),
-    sc!(165, "getrusage", [Int, Ptr], process::sys_getrusage),
-    sc!(166, "umask", [Mode], fd::sys_umask),
     sc!(167, "prctl", [Int, Hex, Hex, Hex, Hex], sys_prctl),
-    sc!(168, "getcpu", [Ptr, Ptr, Ptr], process::sys_getcpu),
-    sc!(169, "gettimeofday", [Ptr, Ptr], time::sys_gettimeofday),
-    sc!(172, "getpid", [], process::sys_getpid),
-    sc!(173, "getppid", [], process::sys_getppid),
-    sc!(174, "getuid", [], process::sys_getuid),
-    sc!(175, "geteuid", [], process::sys_geteuid),
-    sc!(176, "getgid", [], process::sys_getgid),
-    sc!(177, "getegid", [], process::sys_getegid),
-    sc!(178, "gettid", [], process::sys_gettid),
-    sc!(179, "sysinfo", [Ptr], info::sys_sysinfo),
-    sc!(198, "socket", [Int, Hex, Int], net::sys_socket),
-    sc!(199, "socketpair", [Int, Hex, Int, Ptr], net::sys_socketpair),
-    sc!(200, "bind", [Fd, Ptr, Uint], net::sys_bind),
-    sc!(201, "listen", [Fd, Int], net::sys_listen),
-    sc!(202, "accept", [Fd, Ptr, Ptr], net::sys_accept),
-    sc!(203, "connect", [Fd, Ptr, Uint], net::sys_connect),
-    sc!(204, "getsockname", [Fd, Ptr, Ptr], net::sys_getsockname),
-    sc!(205, "getpeername", [Fd, Ptr, Ptr], net::sys_getpeername),
-    sc!(
-        206,
-        "sendto",
-        [Fd, InBuf, Uint, Hex, Ptr, Uint],
-        net::sys_sendto
-    ),
-    sc!(
-        207,
-        "recvfrom",
-        [Fd, OutBuf, Uint, Hex, Ptr, Ptr],
-        net::sys_recvfrom
-    ),
     sc!(
         208,
         "setsockopt",
@@ -351,83 +217,10 @@ pub static SYSCALLS: &[SyscallDef] = &[
         [Fd, Int, Int, Ptr, Ptr],
         net::sys_getsockopt
     ),
-    sc!(210, "shutdown", [Fd, Int], net::sys_shutdown),
-    sc!(211, "sendmsg", [Fd, Ptr, Hex], net::sys_sendmsg),
-    sc!(212, "recvmsg", [Fd, Ptr, Hex], net::sys_recvmsg),
-    sc!(214, "brk", [Hex], Hex, mem::sys_brk),
-    sc!(215, "munmap", [Hex, Uint], mem::sys_munmap),
-    sc!(
-        216,
-        "mremap",
-        [Hex, Uint, Uint, Hex, Hex],
-        Hex,
-        mem::sys_mremap
-    ),
-    sc!(
-        220,
-        "clone",
-        [Hex, Ptr, Ptr, Ptr, Ptr],
-        None,
-        process::sys_clone
-    ),
-    sc!(221, "execve", [Str, Ptr, Ptr], process::sys_execve),
-    sc!(
-        222,
-        "mmap",
-        [Hex, Uint, Prot, MapFlags, Fd, Hex],
-        Hex,
-        mem::sys_mmap
-    ),
-    sc!(223, "fadvise64", [Fd, Int, Int, Int], fd::sys_fadvise64),
-    sc!(226, "mprotect", [Hex, Uint, Prot], mem::sys_mprotect),
-    sc!(233, "madvise", [Hex, Uint, Int], mem::sys_madvise),
-    sc!(
-        240,
-        "rt_tgsigqueueinfo",
-        [Int, Int, Signal, Ptr],
-        signal::sys_rt_tgsigqueueinfo
-    ),
-    sc!(242, "accept4", [Fd, Ptr, Ptr, Hex], net::sys_accept4),
-    sc!(260, "wait4", [Int, Ptr, Hex, Ptr], process::sys_wait4),
-    sc!(
-        261,
-        "prlimit64",
-        [Int, Int, Ptr, Ptr],
-        process::sys_prlimit64
-    ),
-    sc!(
-        274,
-        "sched_setattr",
-        [Int, Ptr, Hex],
-        cred::sys_sched_setattr
-    ),
-    sc!(
-        275,
-        "sched_getattr",
-        [Int, Ptr, Uint, Hex],
-        cred::sys_sched_getattr
-    ),
-    sc!(276, "renameat2", [Fd, Str, Fd, Str, Hex], fd::sys_renameat2),
-    sc!(278, "getrandom", [OutBuf, Uint, Hex], info::sys_getrandom),
-    sc!(279, "memfd_create", [Str, Hex], events::sys_memfd_create),
-    sc!(283, "membarrier", [Int, Hex, Int], cred::sys_membarrier),
-    sc!(
-        285,
-        "copy_file_range",
-        [Fd, Ptr, Fd, Ptr, Uint, Hex],
-        events::sys_copy_file_range
-    ),
-    sc!(291, "statx", [Fd, Str, Hex, Hex, Ptr], fd::sys_statx),
-    sc!(293, "rseq", [Ptr, Uint, Hex, Hex], syscall::unsupported),
-    sc!(435, "clone3", [Ptr, Uint], None, process::sys_clone3),
-    sc!(439, "faccessat2", [Fd, Str, Int, Hex], fd::sys_faccessat2),
-    sc!(
-        441,
-        "epoll_pwait2",
-        [Fd, Ptr, Int, Ptr, Ptr, Uint],
-        events::sys_epoll_pwait2
-    ),
 ];
+
+/// The AArch64 syscall table.
+pub static SYSCALLS: [SyscallDef; NUMBERS.len() + OWN.len()] = table::build(NUMBERS, OWN);
 
 /// The `-cpu` model (default: the frontend's default, `max`).
 static CPU: std::sync::OnceLock<&'static CpuModel> = std::sync::OnceLock::new();
@@ -534,7 +327,7 @@ pub static ARCH: ArchDef = ArchDef {
         sp: R_SP,
         tls: R_TPIDR,
     },
-    syscalls: SYSCALLS,
+    syscalls: &SYSCALLS,
     encode_stat: structs::stat_generic64,
     // O_DIRECTORY, O_NOFOLLOW, O_DIRECT, O_LARGEFILE differ from x86-64.
     open_flags: &[
@@ -794,7 +587,7 @@ mod tests {
     #[test]
     fn table_numbers_unique_and_sorted() {
         let mut last = None;
-        for d in SYSCALLS {
+        for d in &SYSCALLS {
             assert!(last < Some(d.nr), "{} out of order or duplicate", d.name);
             last = Some(d.nr);
             assert!(d.args.len() <= 6);

@@ -12,11 +12,8 @@ use super::{AbiRegs, ArchDef, FrameIn, FrameOut, SignalAbi};
 use crate::errno::Errno;
 use crate::mmap::AddressSpace;
 use crate::stack::AuxArch;
-use crate::syscall::ArgKind::*;
-use crate::syscall::{
-    self, RetKind, SysCtx, SysResult, SyscallDef, cred, events, fd, info, mem, net, process,
-    signal, time,
-};
+use crate::syscall::table::{self, sc};
+use crate::syscall::{self, SysCtx, SysResult, SyscallDef, cred, events, fd, net, process};
 use std::sync::Arc;
 use xlat_exec::Cpu;
 use xlat_frontend_ppc64le::state::{
@@ -490,453 +487,228 @@ fn sys_getsockopt(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     net::sys_getsockopt(ctx, &b)
 }
 
-macro_rules! sc {
-    ($nr:literal, $name:literal, [$($a:ident),*], $h:path) => {
-        sc!($nr, $name, [$($a),*], Int, $h)
-    };
-    ($nr:literal, $name:literal, [$($a:ident),*], $ret:ident, $h:path) => {
-        SyscallDef { nr: $nr, name: $name, args: &[$($a),*], ret: RetKind::$ret, handler: $h }
-    };
-}
+/// ppc64 numbers of the shared rows (`syscall::table::COMMON`).
+const NUMBERS: &[(u32, &str)] = &[
+    (1, "exit"),
+    (3, "read"),
+    (4, "write"),
+    (6, "close"),
+    (11, "execve"),
+    (12, "chdir"),
+    (19, "lseek"),
+    (20, "getpid"),
+    (23, "setuid"),
+    (24, "getuid"),
+    (36, "sync"),
+    (37, "kill"),
+    (41, "dup"),
+    (43, "times"),
+    (45, "brk"),
+    (46, "setgid"),
+    (47, "getgid"),
+    (49, "geteuid"),
+    (50, "getegid"),
+    (55, "fcntl"),
+    (57, "setpgid"),
+    (60, "umask"),
+    (64, "getppid"),
+    (66, "setsid"),
+    (70, "setreuid"),
+    (71, "setregid"),
+    (75, "setrlimit"),
+    (76, "getrlimit"),
+    (77, "getrusage"),
+    (78, "gettimeofday"),
+    (80, "getgroups"),
+    (81, "setgroups"),
+    (90, "mmap"),
+    (91, "munmap"),
+    (92, "truncate"),
+    (93, "ftruncate"),
+    (94, "fchmod"),
+    (95, "fchown"),
+    (96, "getpriority"),
+    (97, "setpriority"),
+    (99, "statfs"),
+    (100, "fstatfs"),
+    (103, "syslog"),
+    (104, "setitimer"),
+    (105, "getitimer"),
+    (108, "fstat"),
+    (114, "wait4"),
+    (116, "sysinfo"),
+    (118, "fsync"),
+    (120, "clone"),
+    (122, "uname"),
+    (125, "mprotect"),
+    (132, "getpgid"),
+    (133, "fchdir"),
+    (136, "personality"),
+    (138, "setfsuid"),
+    (139, "setfsgid"),
+    (143, "flock"),
+    (145, "readv"),
+    (146, "writev"),
+    (147, "getsid"),
+    (148, "fdatasync"),
+    (154, "sched_setparam"),
+    (155, "sched_getparam"),
+    (156, "sched_setscheduler"),
+    (157, "sched_getscheduler"),
+    (158, "sched_yield"),
+    (159, "sched_get_priority_max"),
+    (160, "sched_get_priority_min"),
+    (161, "sched_rr_get_interval"),
+    (162, "nanosleep"),
+    (163, "mremap"),
+    (164, "setresuid"),
+    (165, "getresuid"),
+    (169, "setresgid"),
+    (170, "getresgid"),
+    (172, "rt_sigreturn"),
+    (173, "rt_sigaction"),
+    (174, "rt_sigprocmask"),
+    (175, "rt_sigpending"),
+    (176, "rt_sigtimedwait"),
+    (177, "rt_sigqueueinfo"),
+    (178, "rt_sigsuspend"),
+    (179, "pread64"),
+    (180, "pwrite64"),
+    (182, "getcwd"),
+    (183, "capget"),
+    (184, "capset"),
+    (185, "sigaltstack"),
+    (186, "sendfile"),
+    (202, "getdents64"),
+    (205, "madvise"),
+    (207, "gettid"),
+    (208, "tkill"),
+    (209, "setxattr"),
+    (210, "lsetxattr"),
+    (211, "fsetxattr"),
+    (212, "getxattr"),
+    (213, "lgetxattr"),
+    (214, "fgetxattr"),
+    (215, "listxattr"),
+    (216, "llistxattr"),
+    (217, "flistxattr"),
+    (218, "removexattr"),
+    (219, "lremovexattr"),
+    (220, "fremovexattr"),
+    (221, "futex"),
+    (222, "sched_setaffinity"),
+    (223, "sched_getaffinity"),
+    (232, "set_tid_address"),
+    (233, "fadvise64"),
+    (234, "exit_group"),
+    (237, "epoll_ctl"),
+    (246, "clock_gettime"),
+    (247, "clock_getres"),
+    (248, "clock_nanosleep"),
+    (250, "tgkill"),
+    (272, "waitid"),
+    (276, "inotify_add_watch"),
+    (277, "inotify_rm_watch"),
+    (280, "pselect6"),
+    (281, "ppoll"),
+    (283, "splice"),
+    (284, "tee"),
+    (286, "openat"),
+    (287, "mkdirat"),
+    (288, "mknodat"),
+    (289, "fchownat"),
+    (291, "newfstatat"),
+    (292, "unlinkat"),
+    (293, "renameat"),
+    (294, "linkat"),
+    (295, "symlinkat"),
+    (296, "readlinkat"),
+    (297, "fchmodat"),
+    (298, "faccessat"),
+    (300, "set_robust_list"),
+    (302, "getcpu"),
+    (303, "epoll_pwait"),
+    (304, "utimensat"),
+    (306, "timerfd_create"),
+    (309, "fallocate"),
+    (311, "timerfd_settime"),
+    (312, "timerfd_gettime"),
+    (313, "signalfd4"),
+    (314, "eventfd2"),
+    (315, "epoll_create1"),
+    (316, "dup3"),
+    (317, "pipe2"),
+    (318, "inotify_init1"),
+    (322, "rt_tgsigqueueinfo"),
+    (325, "prlimit64"),
+    (326, "socket"),
+    (327, "bind"),
+    (328, "connect"),
+    (329, "listen"),
+    (330, "accept"),
+    (331, "getsockname"),
+    (332, "getpeername"),
+    (333, "socketpair"),
+    (335, "sendto"),
+    (337, "recvfrom"),
+    (338, "shutdown"),
+    (341, "sendmsg"),
+    (342, "recvmsg"),
+    (344, "accept4"),
+    (355, "sched_setattr"),
+    (356, "sched_getattr"),
+    (357, "renameat2"),
+    (359, "getrandom"),
+    (360, "memfd_create"),
+    (365, "membarrier"),
+    (379, "copy_file_range"),
+    (383, "statx"),
+    (387, "rseq"),
+    (435, "clone3"),
+    (439, "faccessat2"),
+    (441, "epoll_pwait2"),
+];
 
-/// The ppc64 syscall table (numbers from the kernel's powerpc
-/// `syscall.tbl`, 64-bit and common rows).
-pub static SYSCALLS: &[SyscallDef] = &[
-    sc!(1, "exit", [Int], None, process::sys_exit),
+/// The rows only ppc64 has (or has with another handler).
+const OWN: &[SyscallDef] = &[
     sc!(2, "fork", [], None, sys_fork),
-    sc!(3, "read", [Fd, OutBuf, Uint], fd::sys_read),
-    sc!(4, "write", [Fd, InBuf, Uint], fd::sys_write),
     sc!(5, "open", [Str, OpenFlags, Mode], sys_open),
-    sc!(6, "close", [Fd], fd::sys_close),
     sc!(8, "creat", [Str, Mode], sys_creat),
     sc!(9, "link", [Str, Str], sys_link),
     sc!(10, "unlink", [Str], sys_unlink),
-    sc!(11, "execve", [Str, Ptr, Ptr], process::sys_execve),
-    sc!(12, "chdir", [Str], fd::sys_chdir),
     sc!(14, "mknod", [Str, Mode, Hex], sys_mknod),
     sc!(15, "chmod", [Str, Mode], sys_chmod),
     sc!(16, "lchown", [Str, Int, Int], sys_lchown),
-    sc!(19, "lseek", [Fd, Int, Int], fd::sys_lseek),
-    sc!(20, "getpid", [], process::sys_getpid),
-    sc!(23, "setuid", [Int], cred::sys_setuid),
-    sc!(24, "getuid", [], process::sys_getuid),
     sc!(27, "alarm", [Uint], sys_alarm),
     sc!(29, "pause", [], sys_pause),
     sc!(33, "access", [Str, Int], sys_access),
-    sc!(36, "sync", [], fd::sys_sync),
-    sc!(37, "kill", [Int, Signal], signal::sys_kill),
     sc!(38, "rename", [Str, Str], sys_rename),
     sc!(39, "mkdir", [Str, Mode], sys_mkdir),
     sc!(40, "rmdir", [Str], sys_rmdir),
-    sc!(41, "dup", [Fd], fd::sys_dup),
     sc!(42, "pipe", [Ptr], sys_pipe),
-    sc!(43, "times", [Ptr], time::sys_times),
-    sc!(45, "brk", [Hex], Hex, mem::sys_brk),
-    sc!(46, "setgid", [Int], cred::sys_setgid),
-    sc!(47, "getgid", [], process::sys_getgid),
-    sc!(49, "geteuid", [], process::sys_geteuid),
-    sc!(50, "getegid", [], process::sys_getegid),
     sc!(54, "ioctl", [Fd, Hex, Hex], termios::sys_ioctl),
-    sc!(55, "fcntl", [Fd, Int, Hex], fd::sys_fcntl),
-    sc!(57, "setpgid", [Int, Int], process::sys_setpgid),
-    sc!(60, "umask", [Mode], fd::sys_umask),
     sc!(63, "dup2", [Fd, Fd], sys_dup2),
-    sc!(64, "getppid", [], process::sys_getppid),
     sc!(65, "getpgrp", [], sys_getpgrp),
-    sc!(66, "setsid", [], cred::sys_setsid),
-    sc!(70, "setreuid", [Int, Int], cred::sys_setreuid),
-    sc!(71, "setregid", [Int, Int], cred::sys_setregid),
-    sc!(75, "setrlimit", [Int, Ptr], process::sys_setrlimit),
-    sc!(76, "getrlimit", [Int, Ptr], process::sys_getrlimit),
-    sc!(77, "getrusage", [Int, Ptr], process::sys_getrusage),
-    sc!(78, "gettimeofday", [Ptr, Ptr], time::sys_gettimeofday),
-    sc!(80, "getgroups", [Int, Ptr], cred::sys_getgroups),
-    sc!(81, "setgroups", [Uint, Ptr], cred::sys_setgroups),
     sc!(83, "symlink", [Str, Str], sys_symlink),
     sc!(85, "readlink", [Str, OutBuf, Uint], sys_readlink),
-    sc!(
-        90,
-        "mmap",
-        [Hex, Uint, Prot, MapFlags, Fd, Hex],
-        Hex,
-        mem::sys_mmap
-    ),
-    sc!(91, "munmap", [Hex, Uint], mem::sys_munmap),
-    sc!(92, "truncate", [Str, Int], fd::sys_truncate),
-    sc!(93, "ftruncate", [Fd, Int], fd::sys_ftruncate),
-    sc!(94, "fchmod", [Fd, Mode], fd::sys_fchmod),
-    sc!(95, "fchown", [Fd, Int, Int], fd::sys_fchown),
-    sc!(96, "getpriority", [Int, Int], cred::sys_getpriority),
-    sc!(97, "setpriority", [Int, Int, Int], cred::sys_setpriority),
-    sc!(99, "statfs", [Str, Ptr], fd::sys_statfs),
-    sc!(100, "fstatfs", [Fd, Ptr], fd::sys_fstatfs),
-    sc!(103, "syslog", [Int, OutBuf, Int], cred::sys_syslog),
-    sc!(104, "setitimer", [Int, Ptr, Ptr], time::sys_setitimer),
-    sc!(105, "getitimer", [Int, Ptr], time::sys_getitimer),
     sc!(106, "stat", [Str, Ptr], sys_stat),
     sc!(107, "lstat", [Str, Ptr], sys_lstat),
-    sc!(108, "fstat", [Fd, Ptr], fd::sys_fstat),
-    sc!(114, "wait4", [Int, Ptr, Hex, Ptr], process::sys_wait4),
-    sc!(116, "sysinfo", [Ptr], info::sys_sysinfo),
-    sc!(118, "fsync", [Fd], fd::sys_fsync),
-    sc!(
-        120,
-        "clone",
-        [Hex, Ptr, Ptr, Ptr, Ptr],
-        None,
-        process::sys_clone
-    ),
-    sc!(122, "uname", [Ptr], info::sys_uname),
-    sc!(125, "mprotect", [Hex, Uint, Prot], mem::sys_mprotect),
-    sc!(132, "getpgid", [Int], process::sys_getpgid),
-    sc!(133, "fchdir", [Fd], fd::sys_fchdir),
-    sc!(136, "personality", [Hex], cred::sys_personality),
-    sc!(138, "setfsuid", [Int], cred::sys_setfsuid),
-    sc!(139, "setfsgid", [Int], cred::sys_setfsgid),
     sc!(140, "_llseek", [Fd, Int, Int, Ptr, Int], sys_llseek),
-    sc!(143, "flock", [Fd, Int], fd::sys_flock),
-    sc!(145, "readv", [Fd, Ptr, Int], fd::sys_readv),
-    sc!(146, "writev", [Fd, Ptr, Int], fd::sys_writev),
-    sc!(147, "getsid", [Int], process::sys_getsid),
-    sc!(148, "fdatasync", [Fd], fd::sys_fsync),
-    sc!(154, "sched_setparam", [Int, Ptr], cred::sys_sched_setparam),
-    sc!(155, "sched_getparam", [Int, Ptr], cred::sys_sched_getparam),
-    sc!(
-        156,
-        "sched_setscheduler",
-        [Int, Int, Ptr],
-        cred::sys_sched_setscheduler
-    ),
-    sc!(
-        157,
-        "sched_getscheduler",
-        [Int],
-        cred::sys_sched_getscheduler
-    ),
-    sc!(158, "sched_yield", [], process::sys_sched_yield),
-    sc!(
-        159,
-        "sched_get_priority_max",
-        [Int],
-        cred::sys_sched_get_priority_max
-    ),
-    sc!(
-        160,
-        "sched_get_priority_min",
-        [Int],
-        cred::sys_sched_get_priority_min
-    ),
-    sc!(
-        161,
-        "sched_rr_get_interval",
-        [Int, Ptr],
-        cred::sys_sched_rr_get_interval
-    ),
-    sc!(162, "nanosleep", [Ptr, Ptr], time::sys_nanosleep),
-    sc!(
-        163,
-        "mremap",
-        [Hex, Uint, Uint, Hex, Hex],
-        Hex,
-        mem::sys_mremap
-    ),
-    sc!(164, "setresuid", [Int, Int, Int], cred::sys_setresuid),
-    sc!(165, "getresuid", [Ptr, Ptr, Ptr], cred::sys_getresuid),
     sc!(167, "poll", [Ptr, Uint, Int], sys_poll),
-    sc!(169, "setresgid", [Int, Int, Int], cred::sys_setresgid),
-    sc!(170, "getresgid", [Ptr, Ptr, Ptr], cred::sys_getresgid),
     sc!(171, "prctl", [Int, Hex, Hex, Hex, Hex], cred::sys_prctl),
-    sc!(172, "rt_sigreturn", [], None, signal::sys_rt_sigreturn),
-    sc!(
-        173,
-        "rt_sigaction",
-        [Signal, Ptr, Ptr, Uint],
-        signal::sys_rt_sigaction
-    ),
-    sc!(
-        174,
-        "rt_sigprocmask",
-        [Int, Ptr, Ptr, Uint],
-        signal::sys_rt_sigprocmask
-    ),
-    sc!(175, "rt_sigpending", [Ptr, Uint], signal::sys_rt_sigpending),
-    sc!(
-        176,
-        "rt_sigtimedwait",
-        [Ptr, Ptr, Ptr, Uint],
-        signal::sys_rt_sigtimedwait
-    ),
-    sc!(
-        177,
-        "rt_sigqueueinfo",
-        [Int, Signal, Ptr],
-        signal::sys_rt_sigqueueinfo
-    ),
-    sc!(178, "rt_sigsuspend", [Ptr, Uint], signal::sys_rt_sigsuspend),
-    sc!(179, "pread64", [Fd, OutBuf, Uint, Int], fd::sys_pread64),
-    sc!(180, "pwrite64", [Fd, InBuf, Uint, Int], fd::sys_pwrite64),
     sc!(181, "chown", [Str, Int, Int], sys_chown),
-    sc!(182, "getcwd", [OutBuf, Uint], fd::sys_getcwd),
-    sc!(183, "capget", [Ptr, Ptr], cred::sys_capget),
-    sc!(184, "capset", [Ptr, Ptr], cred::sys_capset),
-    sc!(185, "sigaltstack", [Ptr, Ptr], signal::sys_sigaltstack),
-    sc!(186, "sendfile", [Fd, Fd, Ptr, Uint], events::sys_sendfile),
     sc!(189, "vfork", [], None, sys_vfork),
     sc!(190, "ugetrlimit", [Int, Ptr], process::sys_getrlimit),
-    sc!(202, "getdents64", [Fd, OutBuf, Uint], fd::sys_getdents64),
-    sc!(205, "madvise", [Hex, Uint, Int], mem::sys_madvise),
-    sc!(207, "gettid", [], process::sys_gettid),
-    sc!(208, "tkill", [Int, Signal], signal::sys_tkill),
-    sc!(
-        209,
-        "setxattr",
-        [Str, Str, Ptr, Uint, Hex],
-        events::sys_setxattr
-    ),
-    sc!(
-        210,
-        "lsetxattr",
-        [Str, Str, Ptr, Uint, Hex],
-        events::sys_lsetxattr
-    ),
-    sc!(
-        211,
-        "fsetxattr",
-        [Fd, Str, Ptr, Uint, Hex],
-        events::sys_fsetxattr
-    ),
-    sc!(
-        212,
-        "getxattr",
-        [Str, Str, OutBuf, Uint],
-        events::sys_getxattr
-    ),
-    sc!(
-        213,
-        "lgetxattr",
-        [Str, Str, OutBuf, Uint],
-        events::sys_lgetxattr
-    ),
-    sc!(
-        214,
-        "fgetxattr",
-        [Fd, Str, OutBuf, Uint],
-        events::sys_fgetxattr
-    ),
-    sc!(215, "listxattr", [Str, OutBuf, Uint], events::sys_listxattr),
-    sc!(
-        216,
-        "llistxattr",
-        [Str, OutBuf, Uint],
-        events::sys_llistxattr
-    ),
-    sc!(
-        217,
-        "flistxattr",
-        [Fd, OutBuf, Uint],
-        events::sys_flistxattr
-    ),
-    sc!(218, "removexattr", [Str, Str], events::sys_removexattr),
-    sc!(219, "lremovexattr", [Str, Str], events::sys_lremovexattr),
-    sc!(220, "fremovexattr", [Fd, Str], events::sys_fremovexattr),
-    sc!(
-        221,
-        "futex",
-        [Ptr, Int, Int, Ptr, Ptr, Int],
-        process::sys_futex
-    ),
-    sc!(
-        222,
-        "sched_setaffinity",
-        [Int, Uint, Ptr],
-        process::sys_sched_setaffinity
-    ),
-    sc!(
-        223,
-        "sched_getaffinity",
-        [Int, Uint, Ptr],
-        process::sys_sched_getaffinity
-    ),
-    sc!(232, "set_tid_address", [Ptr], process::sys_set_tid_address),
-    sc!(233, "fadvise64", [Fd, Int, Int, Int], fd::sys_fadvise64),
-    sc!(234, "exit_group", [Int], None, process::sys_exit_group),
-    sc!(237, "epoll_ctl", [Fd, Int, Fd, Ptr], events::sys_epoll_ctl),
     sc!(238, "epoll_wait", [Fd, Ptr, Int, Int], sys_epoll_wait),
-    sc!(246, "clock_gettime", [Int, Ptr], time::sys_clock_gettime),
-    sc!(247, "clock_getres", [Int, Ptr], time::sys_clock_getres),
-    sc!(
-        248,
-        "clock_nanosleep",
-        [Int, Hex, Ptr, Ptr],
-        time::sys_clock_nanosleep
-    ),
-    sc!(250, "tgkill", [Int, Int, Signal], signal::sys_tgkill),
     sc!(252, "statfs64", [Str, Uint, Ptr], sys_statfs64),
     sc!(253, "fstatfs64", [Fd, Uint, Ptr], sys_fstatfs64),
-    sc!(
-        272,
-        "waitid",
-        [Int, Int, Ptr, Hex, Ptr],
-        process::sys_waitid
-    ),
-    sc!(
-        276,
-        "inotify_add_watch",
-        [Fd, Str, Hex],
-        events::sys_inotify_add_watch
-    ),
-    sc!(
-        277,
-        "inotify_rm_watch",
-        [Fd, Int],
-        events::sys_inotify_rm_watch
-    ),
-    sc!(
-        280,
-        "pselect6",
-        [Int, Ptr, Ptr, Ptr, Ptr, Ptr],
-        fd::sys_pselect6
-    ),
-    sc!(281, "ppoll", [Ptr, Uint, Ptr, Ptr, Uint], fd::sys_ppoll),
-    sc!(
-        283,
-        "splice",
-        [Fd, Ptr, Fd, Ptr, Uint, Hex],
-        events::sys_splice
-    ),
-    sc!(284, "tee", [Fd, Fd, Uint, Hex], events::sys_tee),
-    sc!(286, "openat", [Fd, Str, OpenFlags, Mode], fd::sys_openat),
-    sc!(287, "mkdirat", [Fd, Str, Mode], fd::sys_mkdirat),
-    sc!(288, "mknodat", [Fd, Str, Mode, Hex], fd::sys_mknodat),
-    sc!(289, "fchownat", [Fd, Str, Int, Int, Hex], fd::sys_fchownat),
-    sc!(291, "newfstatat", [Fd, Str, Ptr, Hex], fd::sys_newfstatat),
-    sc!(292, "unlinkat", [Fd, Str, Hex], fd::sys_unlinkat),
-    sc!(293, "renameat", [Fd, Str, Fd, Str], fd::sys_renameat),
-    sc!(294, "linkat", [Fd, Str, Fd, Str, Hex], fd::sys_linkat),
-    sc!(295, "symlinkat", [Str, Fd, Str], fd::sys_symlinkat),
-    sc!(
-        296,
-        "readlinkat",
-        [Fd, Str, OutBuf, Uint],
-        fd::sys_readlinkat
-    ),
-    sc!(297, "fchmodat", [Fd, Str, Mode], fd::sys_fchmodat),
-    sc!(298, "faccessat", [Fd, Str, Int], fd::sys_faccessat),
-    sc!(
-        300,
-        "set_robust_list",
-        [Ptr, Uint],
-        process::sys_set_robust_list
-    ),
-    sc!(302, "getcpu", [Ptr, Ptr, Ptr], process::sys_getcpu),
-    sc!(
-        303,
-        "epoll_pwait",
-        [Fd, Ptr, Int, Int, Ptr, Uint],
-        events::sys_epoll_pwait
-    ),
-    sc!(304, "utimensat", [Fd, Str, Ptr, Hex], fd::sys_utimensat),
-    sc!(
-        306,
-        "timerfd_create",
-        [Int, Hex],
-        events::sys_timerfd_create
-    ),
-    sc!(309, "fallocate", [Fd, Int, Int, Int], fd::sys_fallocate),
-    sc!(
-        311,
-        "timerfd_settime",
-        [Fd, Hex, Ptr, Ptr],
-        events::sys_timerfd_settime
-    ),
-    sc!(
-        312,
-        "timerfd_gettime",
-        [Fd, Ptr],
-        events::sys_timerfd_gettime
-    ),
-    sc!(
-        313,
-        "signalfd4",
-        [Fd, Ptr, Uint, Hex],
-        events::sys_signalfd4
-    ),
-    sc!(314, "eventfd2", [Uint, Hex], events::sys_eventfd2),
-    sc!(315, "epoll_create1", [Hex], events::sys_epoll_create1),
-    sc!(316, "dup3", [Fd, Fd, Hex], fd::sys_dup3),
-    sc!(317, "pipe2", [Ptr, OpenFlags], fd::sys_pipe2),
-    sc!(318, "inotify_init1", [Hex], events::sys_inotify_init1),
-    sc!(
-        322,
-        "rt_tgsigqueueinfo",
-        [Int, Int, Signal, Ptr],
-        signal::sys_rt_tgsigqueueinfo
-    ),
-    sc!(
-        325,
-        "prlimit64",
-        [Int, Int, Ptr, Ptr],
-        process::sys_prlimit64
-    ),
-    sc!(326, "socket", [Int, Hex, Int], net::sys_socket),
-    sc!(327, "bind", [Fd, Ptr, Uint], net::sys_bind),
-    sc!(328, "connect", [Fd, Ptr, Uint], net::sys_connect),
-    sc!(329, "listen", [Fd, Int], net::sys_listen),
-    sc!(330, "accept", [Fd, Ptr, Ptr], net::sys_accept),
-    sc!(331, "getsockname", [Fd, Ptr, Ptr], net::sys_getsockname),
-    sc!(332, "getpeername", [Fd, Ptr, Ptr], net::sys_getpeername),
-    sc!(333, "socketpair", [Int, Hex, Int, Ptr], net::sys_socketpair),
-    sc!(
-        335,
-        "sendto",
-        [Fd, InBuf, Uint, Hex, Ptr, Uint],
-        net::sys_sendto
-    ),
-    sc!(
-        337,
-        "recvfrom",
-        [Fd, OutBuf, Uint, Hex, Ptr, Ptr],
-        net::sys_recvfrom
-    ),
-    sc!(338, "shutdown", [Fd, Int], net::sys_shutdown),
     sc!(339, "setsockopt", [Fd, Int, Int, Ptr, Uint], sys_setsockopt),
     sc!(340, "getsockopt", [Fd, Int, Int, Ptr, Ptr], sys_getsockopt),
-    sc!(341, "sendmsg", [Fd, Ptr, Hex], net::sys_sendmsg),
-    sc!(342, "recvmsg", [Fd, Ptr, Hex], net::sys_recvmsg),
-    sc!(344, "accept4", [Fd, Ptr, Ptr, Hex], net::sys_accept4),
-    sc!(
-        355,
-        "sched_setattr",
-        [Int, Ptr, Hex],
-        cred::sys_sched_setattr
-    ),
-    sc!(
-        356,
-        "sched_getattr",
-        [Int, Ptr, Uint, Hex],
-        cred::sys_sched_getattr
-    ),
-    sc!(357, "renameat2", [Fd, Str, Fd, Str, Hex], fd::sys_renameat2),
-    sc!(359, "getrandom", [OutBuf, Uint, Hex], info::sys_getrandom),
-    sc!(360, "memfd_create", [Str, Hex], events::sys_memfd_create),
-    sc!(365, "membarrier", [Int, Hex, Int], cred::sys_membarrier),
-    sc!(
-        379,
-        "copy_file_range",
-        [Fd, Ptr, Fd, Ptr, Uint, Hex],
-        events::sys_copy_file_range
-    ),
-    sc!(383, "statx", [Fd, Str, Hex, Hex, Ptr], fd::sys_statx),
-    sc!(387, "rseq", [Ptr, Uint, Hex, Hex], syscall::unsupported),
-    sc!(435, "clone3", [Ptr, Uint], None, process::sys_clone3),
-    sc!(439, "faccessat2", [Fd, Str, Int, Hex], fd::sys_faccessat2),
-    sc!(
-        441,
-        "epoll_pwait2",
-        [Fd, Ptr, Int, Ptr, Ptr, Uint],
-        events::sys_epoll_pwait2
-    ),
 ];
+
+/// The ppc64 syscall table (numbers from the kernel's powerpc
+/// `syscall.tbl`, 64-bit and common rows).
+pub static SYSCALLS: [SyscallDef; NUMBERS.len() + OWN.len()] = table::build(NUMBERS, OWN);
 
 fn new_frontend() -> Arc<dyn xlat_ir::Frontend> {
     Arc::new(xlat_frontend_ppc64le::Ppc64Frontend::new(cpu_model()))
@@ -1088,7 +860,7 @@ pub static ARCH: ArchDef = ArchDef {
         sp: r_gpr(1),
         tls: r_gpr(13),
     },
-    syscalls: SYSCALLS,
+    syscalls: &SYSCALLS,
     encode_stat: stat_ppc64,
     // O_DIRECTORY, O_NOFOLLOW, O_LARGEFILE, O_DIRECT differ from x86-64
     // (arch/powerpc/include/uapi/asm/fcntl.h).
@@ -1490,7 +1262,7 @@ mod tests {
     #[test]
     fn table_numbers_unique_and_sorted() {
         let mut last = None;
-        for d in SYSCALLS {
+        for d in &SYSCALLS {
             assert!(last < Some(d.nr), "{} out of order or duplicate", d.name);
             last = Some(d.nr);
             assert!(d.args.len() <= 6);

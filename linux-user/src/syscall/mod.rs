@@ -14,6 +14,7 @@ pub mod net;
 pub mod process;
 pub mod signal;
 pub mod structs;
+pub mod table;
 pub mod time;
 
 use crate::arch::ArchDef;
@@ -74,7 +75,7 @@ pub enum RetKind {
 }
 
 /// One row of a per-ABI syscall table.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct SyscallDef {
     /// Guest syscall number.
     pub nr: u32,
