@@ -2188,12 +2188,30 @@ pub fn feature_of(i: Insn) -> Option<crate::cpu::Feature> {
             _ => None,
         };
     }
-    if is!(w, "0xx01110 0x1xxxxx 11101 1xx xxxxxxxx") && !u
-        || is!(w, "0xx01110 0x1xxxxx 11001 1xx xxxxxxxx") && u
+    if is!(w, "0xx01110 x01xxxxx 11101 1xx xxxxxxxx") && !u
+        || is!(w, "0xx01110 x01xxxxx 11001 1xx xxxxxxxx") && u
     {
+        // FMLAL/FMLSL (U = 0), FMLAL2/FMLSL2 (U = 1).
         return Some(Fhm);
     }
-    if is!(w, "0xx01110 0x10000x 1111x 10x xxxxxxxx")
+    if !u
+        && (is!(w, "0x001110 x0110000 xxxx10xx xxxxxxxx")
+            || is!(w, "01011110 x0110000 xxxx10xx xxxxxxxx"))
+        && matches!(i.opcode12(), 0b01100 | 0b01101 | 0b01111)
+    {
+        // Half-precision FMAXNMV/FMINNMV/FMAXV/FMINV (across lanes) and
+        // FMAXNMP/FMINNMP/FADDP/FMAXP/FMINP (scalar pairwise): U = 0.
+        return Some(Fp16);
+    }
+    if (is!(w, "0xx01111 0001xxxx xxxxx1xx xxxxxxxx")
+        || is!(w, "01x11111 0001xxxx xxxxx1xx xxxxxxxx"))
+        && matches!(i.bits(15, 11), 0b11100 | 0b11111)
+    {
+        // SCVTF/UCVTF/FCVTZS/FCVTZU (fixed-point) on half precision
+        // (immh = 001x), vector and scalar.
+        return Some(Fp16);
+    }
+    if is!(w, "0xx01110 0x100001 111x10xx xxxxxxxx")
         || is!(w, "00011110 0x10100x x10000xx xxxxxxxx")
     {
         return Some(Frint);

@@ -62,6 +62,8 @@ pub enum Feature {
     Sb,
     /// DC CVADP.
     Dcpodp,
+    /// LDLAR/STLLR (FEAT_LOR, Armv8.1; no EL0-visible ID field).
+    Lor,
     /// FEAT_LSE2: unaligned acquire/release and atomic accesses within a
     /// 16-byte granule (HWCAP_USCAT).
     Lse2,
@@ -94,7 +96,7 @@ pub static MODELS: &[CpuModel] = &[
         features: &[
             Aes, Pmull, Sha1, Sha256, Sha512, Sha3, Crc32, Atomics, Fp16, Rdm, Fcma, Lrcpc, Dcpop,
             DotProd, Fhm, FlagM, FlagM2, Frint, I8mm, Bf16, Dgh, Jscvt, Sm3, Sm4, Sb, Dcpodp, Ssbs,
-            Pauth, Lse2,
+            Pauth, Lse2, Lor,
         ],
     },
     CpuModel {
@@ -114,7 +116,7 @@ pub static MODELS: &[CpuModel] = &[
         description: "Arm Neoverse N1 r3p1 (Armv8.2-A, FP16, dot product, RCpc, SSBS)",
         midr: 0x413f_d0c1,
         features: &[
-            Aes, Pmull, Sha1, Sha256, Crc32, Atomics, Fp16, Rdm, Lrcpc, Dcpop, DotProd, Ssbs,
+            Aes, Pmull, Sha1, Sha256, Crc32, Atomics, Fp16, Rdm, Lrcpc, Dcpop, DotProd, Ssbs, Lor,
         ],
     },
 ];

@@ -61,6 +61,15 @@ const GATED: &[(u32, &str, Feature)] = &[
     (0xd63f_081f, "blraaz x0", Pauth),
     (0xf820_1420, "ldraa x0, [x1, #8]", Pauth),
     (0xf8ff_fc20, "ldrab x0, [x1, #-8]!", Pauth),
+    // Found by `xlat-difftest --cpu cortex-a53` against qemu.
+    (0xc8df_7c20, "ldlar x0, [x1]", Lor),
+    (0xc89f_7c22, "stllr x2, [x1]", Lor),
+    (0x0e30_f820, "fmaxv h0, v1.4h", Fp16),
+    (0x5e30_d820, "faddp h0, v1.2h", Fp16),
+    (0x0ea2_ec20, "fmlsl v0.2s, v1.2h, v2.2h", Fhm),
+    (0x6ea2_cc20, "fmlsl2 v0.4s, v1.4h, v2.4h", Fhm),
+    (0x4e61_fb1a, "frint64z v26.2d, v24.2d", Frint),
+    (0x2f18_fd8a, "fcvtzu v10.4h, v12.4h, #8", Fp16),
 ];
 
 /// Base Armv8.0 instructions next to gated ones: never UNDEFINED.

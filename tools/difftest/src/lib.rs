@@ -745,17 +745,29 @@ pub fn find_qemu() -> Option<PathBuf> {
 
 /// The standard runners: xlat at tier interp and jit, qemu `-cpu max`.
 pub fn standard_runners(xlat: &Path, qemu: &Path) -> (Vec<Runner>, Runner) {
+    cpu_runners(xlat, qemu, "max")
+}
+
+/// As [`standard_runners`], both sides under `-cpu cpu` (words of
+/// features the model lacks must raise SIGILL on both).
+pub fn cpu_runners(xlat: &Path, qemu: &Path, cpu: &str) -> (Vec<Runner>, Runner) {
     let x = xlat.display().to_string();
     let subjects = ["interp", "jit"]
         .iter()
         .map(|t| Runner {
             name: format!("xlat-{t}"),
-            argv: vec![x.clone(), "-tier".into(), t.to_string()],
+            argv: vec![
+                x.clone(),
+                "-cpu".into(),
+                cpu.into(),
+                "-tier".into(),
+                t.to_string(),
+            ],
         })
         .collect();
     let oracle = Runner {
         name: "qemu".into(),
-        argv: vec![qemu.display().to_string(), "-cpu".into(), "max".into()],
+        argv: vec![qemu.display().to_string(), "-cpu".into(), cpu.into()],
     };
     (subjects, oracle)
 }

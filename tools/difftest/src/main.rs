@@ -3,12 +3,13 @@
 //! differences.
 //!
 //! Usage: `xlat-difftest [--seed N] [--per-class N] [--max-len N]
-//! [--class SUBSTR] [--long] [--table]`. `--long` runs 20000 sequences
-//! per class (about a million instructions over all classes) unless
-//! `--per-class` says otherwise.
+//! [--class SUBSTR] [--cpu MODEL] [--long] [--table]`. `--long` runs
+//! 20000 sequences per class (about a million instructions over all
+//! classes) unless `--per-class` says otherwise; `--cpu` runs both sides
+//! under that model (default `max`).
 
 use std::process::ExitCode;
-use xlat_difftest::{Config, find_qemu, find_xlat, run_all, standard_runners};
+use xlat_difftest::{Config, cpu_runners, find_qemu, find_xlat, run_all};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -18,6 +19,7 @@ fn main() -> ExitCode {
     let mut filter = None;
     let mut long = false;
     let mut table = false;
+    let mut cpu = String::from("max");
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut num = |what: &str| -> Option<u64> {
@@ -41,6 +43,13 @@ fn main() -> ExitCode {
                 None => return ExitCode::from(2),
             },
             "--class" => filter = it.next().cloned(),
+            "--cpu" => match it.next() {
+                Some(c) => cpu = c.clone(),
+                None => {
+                    eprintln!("xlat-difftest: --cpu needs a model name");
+                    return ExitCode::from(2);
+                }
+            },
             "--long" => long = true,
             "--table" => table = true,
             _ => {
@@ -55,7 +64,7 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     };
-    let (subjects, oracle) = standard_runners(&xlat, &qemu);
+    let (subjects, oracle) = cpu_runners(&xlat, &qemu, &cpu);
     let cfg = Config {
         seed,
         per_class: per_class.unwrap_or(if long { 20_000 } else { 50 }),

@@ -296,6 +296,10 @@ pub fn exclusive(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let base = c.reg_sp(i.rn(), true);
     if o2 {
         require(!o1)?;
+        if !o0 {
+            // LDLAR/STLLR (FEAT_LOR)
+            c.need(Feature::Lor)?;
+        }
         let f = lse2_flags(c, base, size);
         if load {
             let ty = if sf { Type::I64 } else { Type::I32 };
