@@ -358,7 +358,18 @@ pub fn open_log(s: &Setup) -> std::io::Result<Log> {
         ),
         None => Box::new(std::io::stderr()),
     };
-    Ok(Log::new(s.items, out))
+    let log = Log::new(s.items, out);
+    // SAFETY: fstat into a local.
+    let stderr_breaks = unsafe {
+        let mut st: libc::stat = std::mem::zeroed();
+        libc::fstat(2, &mut st) == 0
+            && matches!(st.st_mode & libc::S_IFMT, libc::S_IFIFO | libc::S_IFSOCK)
+    };
+    Ok(if s.log_file.is_none() && stderr_breaks {
+        log.guard_sigpipe()
+    } else {
+        log
+    })
 }
 
 #[cfg(test)]
