@@ -231,6 +231,13 @@ fn testable(name: &str) -> bool {
     const SKIP: [&str; 9] = [
         "SYNC", "ISYNC", "EIEIO", "MTSPR", "DARN", "MTFSF", "MTFSFI", "MTFSB0", "MTFSB1",
     ];
+    // qemu-ppc64le 7.2 computes vrldmi as vrldnm (the bits of VRT outside
+    // the mask become 0 instead of being kept); xlat follows the ISA
+    // (frontends/ppc64le/tests/isa30.rs checks it).
+    const QEMU_WRONG: [&str; 1] = ["VRLDMI"];
+    if QEMU_WRONG.contains(&name) {
+        return false;
+    }
     if ALLOW.contains(&name) {
         return true;
     }

@@ -74,6 +74,66 @@ mod ppcisa {
     }
 }
 
+/// `power9isa` / `power10isa` (tests/guest/ppc64le/, built with
+/// `-mcpu=power9` / `-mcpu=power10`): glibc's POWER9/POWER10 string
+/// routines, VMX crypto, ISA 3.0 builtins and (power10isa) prefixed
+/// instructions, against `qemu-ppc64le -cpu power9` / `-cpu power10`.
+macro_rules! model_program {
+    ($m:ident, $name:literal, $cpu:literal) => {
+        mod $m {
+            fn check(tier: &str) {
+                super::check_ppc64le_specific($name, &["-cpu", $cpu, "-tier", tier]);
+            }
+            #[test]
+            fn interp() {
+                check("interp");
+            }
+            #[test]
+            fn mixed() {
+                check("mixed");
+            }
+            #[test]
+            fn jit() {
+                check("jit");
+            }
+        }
+    };
+}
+
+model_program!(power9isa, "power9isa", "power9");
+model_program!(power10isa, "power10isa", "power10");
+
+/// A POWER10 program on the POWER9 model: its first prefixed instruction
+/// raises SIGILL (as under `qemu-ppc64le -cpu power9`); AT_PLATFORM and
+/// `/proc/cpuinfo` follow `-cpu`.
+#[test]
+fn cpu_model_gates_instructions_and_shows_in_auxv() {
+    let p10 = guest("ppc64le", "power10isa");
+    let out = run(
+        xlat_ppc64le(),
+        &["-cpu", "power9", p10.to_str().expect("UTF-8")],
+        &Default::default(),
+    );
+    assert_eq!(out.status, xlat_tests::Status::Signal(4), "{}", out.stderr);
+    let args = guest("ppc64le", "args");
+    for (cpu, platform) in [("power8", "power8"), ("power10", "power10")] {
+        let out = run(
+            xlat_ppc64le(),
+            &["-cpu", cpu, args.to_str().expect("UTF-8")],
+            &Default::default(),
+        );
+        let text = out.stdout_str();
+        assert!(
+            text.contains(&format!("[arch] AT_PLATFORM={platform}\n")),
+            "{cpu}: {text}"
+        );
+    }
+    let out = run(xlat_ppc64le(), &["-cpu", "help"], &Default::default());
+    for m in ["power8", "power9", "power10"] {
+        assert!(out.stdout_str().contains(m), "{}", out.stdout_str());
+    }
+}
+
 /// The `[arch]` lines show the ppc64le ABI: `uname -m` and AT_PLATFORM.
 #[test]
 fn arch_lines_show_ppc64le() {

@@ -231,6 +231,13 @@ xlat_ir::decode_table! {
     CMPEQB     "011111 xxx00 xxxxx xxxxx 0011100000 0" => fixed::cmp_byte, "cmpeqb";
     DARN       "011111 xxxxx 000xx 00000 1011110011 0" => fixed::darn, "darn";
     EXTSWSLI   "011111 xxxxx xxxxx xxxxx 110111101 x x" => logical::extswsli, "extswsli extswsli.";
+    SETBC      "011111 xxxxx xxxxx 00000 0110000000 0" => fixed::setbc, "setbc";
+    SETBCR     "011111 xxxxx xxxxx 00000 0110100000 0" => fixed::setbc, "setbcr";
+    SETNBC     "011111 xxxxx xxxxx 00000 0111000000 0" => fixed::setbc, "setnbc";
+    SETNBCR    "011111 xxxxx xxxxx 00000 0111100000 0" => fixed::setbc, "setnbcr";
+    BRH        "011111 xxxxx xxxxx 00000 0011011011 0" => logical::byte_reverse, "brh";
+    BRW        "011111 xxxxx xxxxx 00000 0010011011 0" => logical::byte_reverse, "brw";
+    BRD        "011111 xxxxx xxxxx 00000 0010111011 0" => logical::byte_reverse, "brd";
     SETB       "011111 xxxxx xxxxx xxxxx 0010000000 0" => fixed::setb, "setb";
     MCRXRX     "011111 xxxxx xxxxx xxxxx 1001000000 0" => fixed::mcrxrx, "mcrxrx";
     ISEL       "011111 xxxxx xxxxx xxxxx xxxxx 01111 0" => fixed::isel, "isel isellt iselgt iseleq";
@@ -418,7 +425,7 @@ xlat_ir::decode_table! {
     FRIM       "111111 xxxxx xxxxx xxxxx 0111101000 x" => fp::unary, "frim frim.";
     FCFIDS     "111011 xxxxx xxxxx xxxxx 1101001110 x" => fp::unary, "fcfids fcfids.";
     FCFIDUS    "111011 xxxxx xxxxx xxxxx 1111001110 x" => fp::unary, "fcfidus fcfidus.";
-    MFFS       "111111 xxxxx xxxxx xxxxx 1001000111 x" => fp::fpscr, "mffs mffs. mffsl mffsce";
+    MFFS       "111111 xxxxx xxxxx xxxxx 1001000111 x" => fp::fpscr, "mffs mffs. mffsl mffsce mffscrn mffscrni";
     MTFSF      "111111 xxxxx xxxxx xxxxx 1011000111 x" => fp::fpscr, "mtfsf mtfsf.";
     MTFSFI     "111111 xxxxx xxxxx xxxxx 0010000110 x" => fp::fpscr, "mtfsfi mtfsfi.";
     MTFSB0     "111111 xxxxx xxxxx xxxxx 0001000110 x" => fp::fpscr, "mtfsb0 mtfsb0.";
@@ -471,6 +478,19 @@ xlat_ir::decode_table! {
     VSLB       "000100 xxxxx xxxxx xxxxx 00100000100" => vmx::helper, "vslb";
     VSLH       "000100 xxxxx xxxxx xxxxx 00101000100" => vmx::helper, "vslh";
     VSLW       "000100 xxxxx xxxxx xxxxx 00110000100" => vmx::helper, "vslw";
+    VUPKHSB    "000100 xxxxx 00000 xxxxx 01000001110" => vmx::helper, "vupkhsb";
+    VUPKHSH    "000100 xxxxx 00000 xxxxx 01001001110" => vmx::helper, "vupkhsh";
+    VUPKHSW    "000100 xxxxx 00000 xxxxx 11001001110" => vmx::helper, "vupkhsw";
+    VUPKLSB    "000100 xxxxx 00000 xxxxx 01010001110" => vmx::helper, "vupklsb";
+    VUPKLSH    "000100 xxxxx 00000 xxxxx 01011001110" => vmx::helper, "vupklsh";
+    VUPKLSW    "000100 xxxxx 00000 xxxxx 11011001110" => vmx::helper, "vupklsw";
+    VSLD       "000100 xxxxx xxxxx xxxxx 10111000100" => vmx::helper, "vsld";
+    VSRD       "000100 xxxxx xxxxx xxxxx 11011000100" => vmx::helper, "vsrd";
+    VSRAD      "000100 xxxxx xxxxx xxxxx 01111000100" => vmx::helper, "vsrad";
+    VRLB       "000100 xxxxx xxxxx xxxxx 00000000100" => vmx::helper, "vrlb";
+    VRLH       "000100 xxxxx xxxxx xxxxx 00001000100" => vmx::helper, "vrlh";
+    VRLW       "000100 xxxxx xxxxx xxxxx 00010000100" => vmx::helper, "vrlw";
+    VRLD       "000100 xxxxx xxxxx xxxxx 00011000100" => vmx::helper, "vrld";
     VSRB       "000100 xxxxx xxxxx xxxxx 01000000100" => vmx::helper, "vsrb";
     VSRH       "000100 xxxxx xxxxx xxxxx 01001000100" => vmx::helper, "vsrh";
     VSRW       "000100 xxxxx xxxxx xxxxx 01010000100" => vmx::helper, "vsrw";
@@ -485,6 +505,8 @@ xlat_ir::decode_table! {
     VMRGLW     "000100 xxxxx xxxxx xxxxx 00110001100" => vmx::helper, "vmrglw";
     VBPERMQ    "000100 xxxxx xxxxx xxxxx 10101001100" => vmx::helper, "vbpermq";
     VGBBD      "000100 xxxxx 00000 xxxxx 10100001100" => vmx::helper, "vgbbd";
+    VPKUHUM    "000100 xxxxx xxxxx xxxxx 00000001110" => vmx::helper, "vpkuhum";
+    VPKUWUM    "000100 xxxxx xxxxx xxxxx 00001001110" => vmx::helper, "vpkuwum";
     VPKUDUM    "000100 xxxxx xxxxx xxxxx 10001001110" => vmx::helper, "vpkudum";
     VPOPCNTB   "000100 xxxxx xxxxx xxxxx 11100000011" => vmx::helper, "vpopcntb";
     VPOPCNTH   "000100 xxxxx xxxxx xxxxx 11101000011" => vmx::helper, "vpopcnth";
@@ -637,6 +659,12 @@ xlat_ir::decode_table! {
     XXBRW      "111100 xxxxx 01111 xxxxx 111011011 xx" => vsx::permute, "xxbrw";
     XXBRD      "111100 xxxxx 10111 xxxxx 111011011 xx" => vsx::permute, "xxbrd";
     XXBRQ      "111100 xxxxx 11111 xxxxx 111011011 xx" => vsx::permute, "xxbrq";
+    XVABSSP    "111100 xxxxx 00000 xxxxx 110011001 xx" => vsx::helper, "xvabssp";
+    XVNABSSP   "111100 xxxxx 00000 xxxxx 110101001 xx" => vsx::helper, "xvnabssp";
+    XVNEGSP    "111100 xxxxx 00000 xxxxx 110111001 xx" => vsx::helper, "xvnegsp";
+    XVABSDP    "111100 xxxxx 00000 xxxxx 111011001 xx" => vsx::helper, "xvabsdp";
+    XVNABSDP   "111100 xxxxx 00000 xxxxx 111101001 xx" => vsx::helper, "xvnabsdp";
+    XVNEGDP    "111100 xxxxx 00000 xxxxx 111111001 xx" => vsx::helper, "xvnegdp";
     XXEXTRACTUW "111100 xxxxx 0xxxx xxxxx 010100101 xx" => vsx::helper, "xxextractuw";
     XXINSERTW  "111100 xxxxx 0xxxx xxxxx 010110101 xx" => vsx::helper, "xxinsertw";
     XSXEXPDP   "111100 xxxxx 00000 xxxxx 101011011 x0" => vsx::helper, "xsxexpdp";
@@ -652,6 +680,18 @@ xlat_ir::decode_table! {
     XSMAXDP    "111100 xxxxx xxxxx xxxxx 10100000 xxx" => vsx::scalar, "xsmaxdp";
     XSMINDP    "111100 xxxxx xxxxx xxxxx 10101000 xxx" => vsx::scalar, "xsmindp";
     XSCPSGNDP  "111100 xxxxx xxxxx xxxxx 10110000 xxx" => vsx::scalar, "xscpsgndp";
+    XSMADDASP  "111100 xxxxx xxxxx xxxxx 00000001 xxx" => vsx::scalar, "xsmaddasp";
+    XSMADDMSP  "111100 xxxxx xxxxx xxxxx 00001001 xxx" => vsx::scalar, "xsmaddmsp";
+    XSMSUBASP  "111100 xxxxx xxxxx xxxxx 00010001 xxx" => vsx::scalar, "xsmsubasp";
+    XSMSUBMSP  "111100 xxxxx xxxxx xxxxx 00011001 xxx" => vsx::scalar, "xsmsubmsp";
+    XSNMADDASP "111100 xxxxx xxxxx xxxxx 10000001 xxx" => vsx::scalar, "xsnmaddasp";
+    XSNMADDMSP "111100 xxxxx xxxxx xxxxx 10001001 xxx" => vsx::scalar, "xsnmaddmsp";
+    XSNMSUBASP "111100 xxxxx xxxxx xxxxx 10010001 xxx" => vsx::scalar, "xsnmsubasp";
+    XSNMSUBMSP "111100 xxxxx xxxxx xxxxx 10011001 xxx" => vsx::scalar, "xsnmsubmsp";
+    XSNMADDADP "111100 xxxxx xxxxx xxxxx 10100001 xxx" => vsx::scalar, "xsnmaddadp";
+    XSNMADDMDP "111100 xxxxx xxxxx xxxxx 10101001 xxx" => vsx::scalar, "xsnmaddmdp";
+    XSNMSUBADP "111100 xxxxx xxxxx xxxxx 10110001 xxx" => vsx::scalar, "xsnmsubadp";
+    XSNMSUBMDP "111100 xxxxx xxxxx xxxxx 10111001 xxx" => vsx::scalar, "xsnmsubmdp";
     XSMADDADP  "111100 xxxxx xxxxx xxxxx 00100001 xxx" => vsx::scalar, "xsmaddadp";
     XSMADDMDP  "111100 xxxxx xxxxx xxxxx 00101001 xxx" => vsx::scalar, "xsmaddmdp";
     XSMSUBADP  "111100 xxxxx xxxxx xxxxx 00110001 xxx" => vsx::scalar, "xsmsubadp";
@@ -779,6 +819,13 @@ pub const ISA_3_00_ROWS: &[&str] = &[
 
 /// Rows introduced by ISA 3.1 (POWER10).
 pub const ISA_3_1_ROWS: &[&str] = &[
+    "SETBC",
+    "SETBCR",
+    "SETNBC",
+    "SETNBCR",
+    "BRH",
+    "BRW",
+    "BRD",
     "LXVP",
     "STXVP",
     "VEXTRACTBM",

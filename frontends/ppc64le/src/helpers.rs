@@ -162,14 +162,24 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
             }
             452 => va << (byte(vb, 15) & 7),
             708 => va >> (byte(vb, 15) & 7),
-            260 | 324 | 388 | 516 | 580 | 644 | 772 | 836 | 900 => {
+            260 | 324 | 388 | 516 | 580 | 644 | 772 | 836 | 900 | 1476 | 1732 | 964 | 4 | 68
+            | 132 | 196 => {
                 let xo = i.xo11();
                 let w = 8 << ((xo >> 6) & 3);
-                let kind = xo >> 8; // 1 = sl, 2 = sr, 3 = sra
+                // 0 = rotate, 1 = sl, 2 = sr, 3 = sra (the doubleword
+                // shifts came later, with other opcodes).
+                let kind = match xo {
+                    1476 => 1,
+                    1732 => 2,
+                    964 => 3,
+                    _ => xo >> 8,
+                };
                 map2(va, vb, w, |x, y| {
                     let n = (y % w as u64) as u32;
                     let m = if w == 64 { u64::MAX } else { (1u64 << w) - 1 };
                     match kind {
+                        0 if n == 0 => x,
+                        0 => ((x << n) | (x >> (w - n))) & m,
                         1 => (x << n) & m,
                         2 => x >> n,
                         _ => (sext(x, w) >> n) as u64 & m,
@@ -244,6 +254,24 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
                 (c as u32) as u128
             }
             256 => va.wrapping_add(vb),
+            // vupk[hl]s[bhw]: the high or low half's elements sign-extended.
+            526 | 590 | 1614 | 654 | 718 | 1742 => {
+                let xo = i.xo11();
+                let w = match xo {
+                    526 | 654 => 8,
+                    590 | 718 => 16,
+                    _ => 32,
+                };
+                let base = if matches!(xo, 526 | 590 | 1614) {
+                    0
+                } else {
+                    64 / w
+                };
+                let els: Vec<u64> = (0..64 / w)
+                    .map(|k| sext(el(vb, base + k, w), w) as u64)
+                    .collect();
+                from_els(&els, 2 * w)
+            }
             1288 | 1289 | 1352 | 1353 | 1032 | 1096 | 1160 | 1224 | 1666 | 1730 => {
                 crate::crypto::exec(i.xo11(), va, vb, b as u32).unwrap_or(0)
             }
@@ -254,6 +282,17 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
                     return false;
                 }
                 (gbbd((vb >> 64) as u64) as u128) << 64 | gbbd(vb as u64) as u128
+            }
+            // vpkuhum, vpkuwum: the low halves of VRA's then VRB's
+            // elements.
+            14 | 78 => {
+                let w = if i.xo11() == 14 { 16 } else { 32 };
+                let n = 128 / w;
+                let els: Vec<u64> = (0..n)
+                    .map(|k| el(va, k, w))
+                    .chain((0..n).map(|k| el(vb, k, w)))
+                    .collect();
+                from_els(&els, w / 2)
             }
             // vpkudum: the low words of VRA's then VRB's doublewords.
             1102 => {
@@ -577,9 +616,28 @@ fn exec_vsx_misc(
             }
             Some(true)
         }
+        // xv{abs,nabs,neg}{dp,sp}: sign bit operations.
+        (409 | 425 | 441 | 473 | 489 | 505, _, _) => {
+            if let Some(s) = st.as_mut() {
+                let xo9 = i.bits(10, 2);
+                let sign: u128 = if xo9 >= 473 {
+                    1 << 127 | 1 << 63
+                } else {
+                    0x8000_0000_8000_0000_8000_0000_8000_0000
+                };
+                s.vsr[xt] = match xo9 {
+                    409 | 473 => vb & !sign,
+                    425 | 489 => vb | sign,
+                    _ => vb ^ sign,
+                };
+            }
+            Some(true)
+        }
         (165, _, _) => {
             if let Some(s) = st.as_mut() {
-                let w = ((vb << (8 * uim)) >> 96) as u64;
+                // Bytes UIM..UIM+3, wrapping past byte 15 (undefined in the
+                // ISA for UIM > 12; qemu wraps).
+                let w = (vb.rotate_left(8 * uim) >> 96) as u64;
                 s.vsr[xt] = (w as u128) << 64;
             }
             Some(true)

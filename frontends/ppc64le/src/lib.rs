@@ -81,6 +81,31 @@ pub fn translate_insn(c: &mut Ctx<'_>, insn: u32) -> InsnOutcome {
     out
 }
 
+/// Translates the 8-byte prefixed instruction `prefix`, `suffix` at
+/// `c.pc` (ISA 3.1); Undefined on older models, for unknown forms and
+/// for one that crosses a 64-byte boundary (which the ISA makes an
+/// alignment interrupt).
+pub fn translate_prefixed(c: &mut Ctx<'_>, prefix: u32, suffix: u32) -> InsnOutcome {
+    let mark = c.b.len();
+    c.b.insn_start(c.pc);
+    let ok = c.pc % 64 != 60 && translate::prefixed::translate(c, prefix, suffix).is_ok();
+    if !ok {
+        c.b.truncate(mark);
+        c.b.insn_start(c.pc);
+        c.b.terminate(Terminal::Exception {
+            kind: ExceptionKind::Undefined,
+            pc: c.pc,
+            info: prefix as u64,
+        });
+    }
+    c.b.count_insn(8);
+    if ok {
+        InsnOutcome::Decoded("PREFIXED")
+    } else {
+        InsnOutcome::Undefined
+    }
+}
+
 /// True for the trap instructions (tw, twi, td, tdi).
 fn is_trap(w: u32) -> bool {
     matches!(
@@ -165,12 +190,27 @@ impl Ppc64Frontend {
                 }
                 break;
             }
-            translate_insn(&mut c, u32::from_le_bytes(buf));
+            let word = u32::from_le_bytes(buf);
+            let mut len = 4;
+            if word >> 26 == 1 {
+                // A prefix: the suffix is in the same 64-byte block (or
+                // the instruction is invalid), so on the same page.
+                let mut sb = [0u8; 4];
+                let suffix = if c.pc % 64 != 60 && code.read_code(c.pc + 4, &mut sb).is_ok() {
+                    u32::from_le_bytes(sb)
+                } else {
+                    0
+                };
+                translate_prefixed(&mut c, word, suffix);
+                len = 8;
+            } else {
+                translate_insn(&mut c, word);
+            }
             n += 1;
             if c.b.is_terminated() {
                 break;
             }
-            c.pc = c.pc.wrapping_add(4);
+            c.pc = c.pc.wrapping_add(len);
             if n >= max || c.pc.is_multiple_of(PAGE_SIZE) {
                 c.b.terminate(Terminal::Jump(c.pc));
                 break;

@@ -166,3 +166,93 @@ fn half_precision_conversions() {
     assert_eq!(half_to_double(0x0001), 2f64.powi(-24).to_bits());
     assert_eq!(half_to_double(0xfc00), f64::NEG_INFINITY.to_bits());
 }
+
+#[test]
+fn prefixed_addi_loads_and_stores() {
+    // pla r5,256 (pc-relative): the prefix's address + 256.
+    let r = run(&[0x0610_0000, 0x38a0_0100], &state(&[]));
+    assert_eq!(r.st.gpr[5], CODE + 256);
+    assert_eq!(r.block.guest_len, 8);
+    // paddi r3,r4,74565 (34-bit displacement across the two words).
+    let r = run(&[0x0600_0001, 0x3864_2345], &state(&[(4, 1000)]));
+    assert_eq!(r.st.gpr[3], 1000 + 0x1_2345);
+    // pli r6,-1.
+    let r = run(&[0x0603_ffff, 0x38c0_ffff], &state(&[]));
+    assert_eq!(r.st.gpr[6], u64::MAX);
+    // pstd r3,8(r4); pld r7,8(r4); plwa r8,8(r4); plxv vs35,8(r4).
+    let s = state(&[(3, 0x8000_0000_8765_4321), (4, DATA)]);
+    let words = [
+        0x0400_0000,
+        0xf464_0008, // pstd r3,8(r4)
+        0x0400_0000,
+        0xe4e4_0008, // pld r7,8(r4)
+        0x0400_0000,
+        0xa504_0008, // plwa r8,8(r4)
+        0x0400_0000,
+        0xcc64_0008, // plxv vs35,8(r4)
+    ];
+    let r = run(&words, &s);
+    assert_eq!(r.st.gpr[7], 0x8000_0000_8765_4321);
+    assert_eq!(r.st.gpr[8], 0xffff_ffff_8765_4321);
+    assert_eq!(r.st.vsr[35], 0x8000_0000_8765_4321);
+}
+
+#[test]
+fn prefixed_splats() {
+    // xxspltiw vs35,0x12345678
+    let r = run(&[0x0500_1234, 0x8067_5678], &state(&[]));
+    assert_eq!(
+        r.st.vsr[35],
+        0x1234_5678_u128 * 0x0000_0001_0000_0001_0000_0001_0000_0001
+    );
+    // xxspltidp vs35,1.0f
+    let r = run(&[0x0500_3f80, 0x8065_0000], &state(&[]));
+    let one = 1.0f64.to_bits() as u128;
+    assert_eq!(r.st.vsr[35], one << 64 | one);
+    // xxsplti32dx vs35,1,0x12345678: words 1 and 3 only.
+    let mut s = state(&[]);
+    s.vsr[35] = u128::MAX;
+    let r = run(&[0x0500_1234, 0x8063_5678], &s);
+    assert_eq!(r.st.vsr[35], 0xffff_ffff_1234_5678_ffff_ffff_1234_5678);
+}
+
+#[test]
+fn prefixed_need_power10_and_may_not_cross_64_bytes() {
+    let pla = [0x0610_0000, 0x38a0_0100];
+    let p9 = Ppc64Frontend::new(cpu::find("power9").expect("model")).translate_block(
+        CODE,
+        &Code(pla.to_vec()),
+        &TranslateOptions::default(),
+    );
+    assert!(is_undef(p9.terminal()));
+    // A prefix in the last word of a 64-byte block.
+    let mut words = vec![0x6000_0000; 15];
+    words.extend_from_slice(&pla);
+    let b = translate(&words);
+    assert!(matches!(
+        b.terminal(),
+        Terminal::Exception {
+            kind: ExceptionKind::Undefined,
+            pc,
+            ..
+        } if pc == CODE + 60
+    ));
+}
+
+#[test]
+fn vrldmi_keeps_the_bits_outside_the_mask() {
+    // vrldmi v3,v4,v5: doubleword 0 rotated by 48 under MASK(0, 0),
+    // doubleword 1 by 8 under MASK(8, 15) (mb in bits 16..21, me in 8..13).
+    let mut s = state(&[]);
+    s.vsr[32 + 3] = 0x1111_1111_1111_1111_2222_2222_2222_2222;
+    s.vsr[32 + 4] = 0x0000_0000_0000_00ec_0000_ab00_0000_0000;
+    s.vsr[32 + 5] = (48u128 << 64) | (8 << 16 | 15 << 8 | 8);
+    let w = 4 << 26 | 3 << 21 | 4 << 16 | 5 << 11 | 197;
+    let r = run(&[w], &s);
+    // dw0: 0xec << 48 has bit 0 clear; the rest of VRT stays.
+    // dw1: 0x0000ab.. rotated by 8 puts 0xab in byte 1 (bits 8..15).
+    assert_eq!(r.st.vr(3), 0x1111_1111_1111_1111_22ab_2222_2222_2222);
+    // vrldnm (453) of the same: only the rotated, masked bits.
+    let r = run(&[w - 197 + 453], &s);
+    assert_eq!(r.st.vr(3), 0x0000_0000_0000_0000_00ab_0000_0000_0000);
+}

@@ -723,3 +723,20 @@ pub static HELPER_DARN: HelperDesc = HelperDesc {
         may_fault: false,
     },
 };
+
+/// SETBC, SETBCR, SETNBC, SETNBCR (ISA 3.1): RT = 1 / -1 (or 0) from
+/// CR bit BI, reversed for the `r` forms.
+pub fn setbc(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    require(i.rb() == 0)?;
+    let bit = c.cr(i.ra());
+    let xo = i.xo10();
+    let set = c.b.i64(if xo >= 448 { u64::MAX } else { 1 });
+    let zero = c.b.i64(0);
+    let r = if xo == 416 || xo == 480 {
+        c.b.select(bit, zero, set)
+    } else {
+        c.b.select(bit, set, zero)
+    };
+    c.set_gpr(i.rt(), r);
+    Ok(())
+}

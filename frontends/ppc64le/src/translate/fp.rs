@@ -274,14 +274,44 @@ pub fn fpscr(c: &mut Ctx<'_>, i: Insn) -> TResult {
             // mffs (RA = 0), mffsl (RA = 24: glibc uses it unconditionally
             // because pre-ISA-3.0 processors execute it as mffs, which
             // returns a superset), mffsce (RA = 1: clears the enables).
-            require(matches!(i.ra(), 0 | 1 | 24) && i.rb() == 0)?;
-            let v = c.b.get(R_FPSCR);
-            if i.ra() == 1 {
-                let keep = c.b.i64(!0xf8);
-                let nv = c.b.and(v, keep);
-                c.b.set(R_FPSCR, nv);
+            // mffscrn (RA = 22: RN from FRB) and mffscrni (RA = 23: RN
+            // immediate) return DRN, the enables, NI and RN, then set RN
+            // (ISA 3.0; glibc's fesetround uses them on POWER9).
+            match i.ra() {
+                0 | 1 | 24 => require(i.rb() == 0)?,
+                22 => c.require_isa(crate::cpu::Isa::V300)?,
+                23 => {
+                    c.require_isa(crate::cpu::Isa::V300)?;
+                    require(i.bits(15, 13) == 0)?;
+                }
+                _ => return Err(Undef),
             }
-            let v = c.b.bitcast(Type::F64, v);
+            let v = c.b.get(R_FPSCR);
+            let out = if matches!(i.ra(), 22 | 23) {
+                let m = c.b.i64(0x7_0000_00ff);
+                let out = c.b.and(v, m);
+                let rn = if i.ra() == 22 {
+                    let b = c.fpr(i.rb());
+                    let b = c.b.bitcast(Type::I64, b);
+                    let k3 = c.b.i64(3);
+                    c.b.and(b, k3)
+                } else {
+                    c.b.i64(i.bits(12, 11) as u64)
+                };
+                let keep = c.b.i64(!3);
+                let nv = c.b.and(v, keep);
+                let nv = c.b.or(nv, rn);
+                c.b.set(R_FPSCR, nv);
+                out
+            } else {
+                if i.ra() == 1 {
+                    let keep = c.b.i64(!0xf8);
+                    let nv = c.b.and(v, keep);
+                    c.b.set(R_FPSCR, nv);
+                }
+                v
+            };
+            let v = c.b.bitcast(Type::F64, out);
             c.set_fpr(i.rt(), v);
         }
         711 => {
@@ -336,7 +366,7 @@ pub fn fpscr(c: &mut Ctx<'_>, i: Insn) -> TResult {
         _ => return Err(Undef),
     }
     record_fp(c, i);
-    if i.xo10() != 583 {
+    if i.xo10() != 583 || matches!(i.ra(), 22 | 23) {
         // FPSCR[RN] may have changed: it is part of tb_flags.
         c.b.terminate(Terminal::Exit(c.next_pc()));
     }

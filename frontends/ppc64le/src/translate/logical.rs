@@ -164,6 +164,33 @@ pub fn extswsli(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
+/// BRH, BRW, BRD (ISA 3.1): byte-reverse each halfword, word or the
+/// doubleword of RS into RA.
+pub fn byte_reverse(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    require(i.rb() == 0)?;
+    let v = c.gpr(i.rt());
+    let r = match i.xo10() {
+        187 => c.b.bswap(v),
+        155 => {
+            // Reverse the whole doubleword, then swap its words back.
+            let x = c.b.bswap(v);
+            let k = c.b.i64(32);
+            c.b.rotl(x, k)
+        }
+        _ => {
+            let m = c.b.i64(0x00ff_00ff_00ff_00ff);
+            let k = c.b.i64(8);
+            let lo = c.b.and(v, m);
+            let lo = c.b.shl(lo, k);
+            let hi = c.b.lshr(v, k);
+            let hi = c.b.and(hi, m);
+            c.b.or(lo, hi)
+        }
+    };
+    c.set_gpr(i.ra(), r);
+    Ok(())
+}
+
 /// CMPB: each byte of RA is 0xff where the bytes of RS and RB are equal.
 pub fn cmpb(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let s = c.gpr(i.rt());

@@ -6,6 +6,7 @@ pub mod fixed;
 pub mod fp;
 pub mod ldst;
 pub mod logical;
+pub mod prefixed;
 pub mod storage;
 pub mod vmx;
 pub mod vsx;

@@ -501,18 +501,28 @@ pub fn scalar(c: &mut Ctx<'_>, i: Insn) -> TResult {
             let r = c.b.or(s, m);
             (c.b.bitcast(Type::F64, r), false)
         }
-        33 | 41 | 49 | 57 => {
+        // xs[n]m{add,sub}{a,m}{dp,sp}: bit 3 of xo8 selects the M-type,
+        // bit 4 subtraction, bit 5 double precision, bit 7 the negated
+        // result (never of a NaN).
+        1 | 9 | 17 | 25 | 33 | 41 | 49 | 57 | 129 | 137 | 145 | 153 | 161 | 169 | 177 | 185 => {
             let t = c.vsr_dw0(xt);
             let tf = c.b.bitcast(Type::F64, t);
             // A-type: XA*XB ± XT; M-type: XA*XT ± XB.
-            let (m, addend) = if xo8 == 33 || xo8 == 49 {
-                (bf, tf)
+            let (m, addend) = if xo8 & 8 == 0 { (bf, tf) } else { (tf, bf) };
+            let na = if xo8 & 16 != 0 {
+                c.b.fneg(addend)
             } else {
-                (tf, bf)
+                addend
             };
-            let na = if xo8 >= 49 { c.b.fneg(addend) } else { addend };
             let r = c.b.fma(af, m, na);
-            (super::fp::power_nan(c, r, &[af, addend, m]), false)
+            let r = if xo8 & 128 != 0 {
+                let n = c.b.fneg(r);
+                let un = c.b.fcmp(FCond::Uno, r, r);
+                c.b.select(un, r, n)
+            } else {
+                r
+            };
+            (super::fp::power_nan(c, r, &[af, addend, m]), xo8 & 32 == 0)
         }
         _ => return Err(Undef),
     };
