@@ -68,16 +68,23 @@ pub fn translate_insn(c: &mut Ctx<'_>, insn: u32) -> InsnOutcome {
         },
         None => InsnOutcome::Undefined,
     };
+    finish_insn(c, mark, out, insn, 4)
+}
+
+/// Ends the instruction begun at IR position `mark`: an Undefined outcome
+/// replaces what was emitted by an Undefined exception (info: `word`);
+/// counts `len` bytes.
+fn finish_insn(c: &mut Ctx<'_>, mark: usize, out: InsnOutcome, word: u32, len: u32) -> InsnOutcome {
     if out == InsnOutcome::Undefined {
         c.b.truncate(mark);
         c.b.insn_start(c.pc);
         c.b.terminate(Terminal::Exception {
             kind: ExceptionKind::Undefined,
             pc: c.pc,
-            info: insn as u64,
+            info: word as u64,
         });
     }
-    c.b.count_insn(4);
+    c.b.count_insn(len);
     out
 }
 
@@ -88,22 +95,12 @@ pub fn translate_insn(c: &mut Ctx<'_>, insn: u32) -> InsnOutcome {
 pub fn translate_prefixed(c: &mut Ctx<'_>, prefix: u32, suffix: u32) -> InsnOutcome {
     let mark = c.b.len();
     c.b.insn_start(c.pc);
-    let ok = c.pc % 64 != 60 && translate::prefixed::translate(c, prefix, suffix).is_ok();
-    if !ok {
-        c.b.truncate(mark);
-        c.b.insn_start(c.pc);
-        c.b.terminate(Terminal::Exception {
-            kind: ExceptionKind::Undefined,
-            pc: c.pc,
-            info: prefix as u64,
-        });
-    }
-    c.b.count_insn(8);
-    if ok {
+    let out = if c.pc % 64 != 60 && translate::prefixed::translate(c, prefix, suffix).is_ok() {
         InsnOutcome::Decoded("PREFIXED")
     } else {
         InsnOutcome::Undefined
-    }
+    };
+    finish_insn(c, mark, out, prefix, 8)
 }
 
 /// True for the trap instructions (tw, twi, td, tdi).
