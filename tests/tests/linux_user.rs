@@ -293,6 +293,15 @@ fn log_file_carries_across_exec() {
 // signals nest their frames as Linux does.
 guest!(rtsig, "rtsig", check_static, [interp, jit, mixed, nochain]);
 
+/// The same real-time signal program built for PowerPC 64 LE under
+/// `xlat-ppc64le` (the signal core is shared; the frames are not).
+#[test]
+fn rtsig_ppc64le() {
+    for mode in ["interp", "mixed"] {
+        xlat_tests::check_guest_ppc64le("rtsig", opts(mode), false);
+    }
+}
+
 /// SIGSEGV/SIGBUS/SIGILL/SIGFPE sent with kill() (from the process itself
 /// or another one) reach the guest's handler like any asynchronous signal,
 /// wait while blocked, are discarded when ignored and kill at SIG_DFL.
