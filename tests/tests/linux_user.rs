@@ -229,7 +229,8 @@ guest!(smc, "smc", check_static, [interp, jit, mixed, nochain]);
 
 /// A Go program (tests/guest/go/goprog.go: goroutines on 4 Ps, channels,
 /// mutex, atomics, timers, select, panic/recover, GC, asynchronous
-/// preemption by SIGURG) cross-built with Debian's golang-go runs under
+/// preemption by SIGURG, signal.Notify, TCP over loopback, os/exec of a
+/// host program and of itself) cross-built with Debian's golang-go runs under
 /// xlat as the native amd64 build of the same source does: the same
 /// stdout and exit status, several times in a row.
 #[test]

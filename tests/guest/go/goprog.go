@@ -1,19 +1,27 @@
 // Go runtime exercise for xlat (issue #4): goroutines, channels,
 // sync.WaitGroup, a mutex-protected counter, timers and tickers, select,
-// panic/recover, maps and sort, GOMAXPROCS, and a chosen exit status.
+// panic/recover, maps and sort, GOMAXPROCS, signal.Notify, a TCP
+// loopback exchange (netpoller: epoll), os/exec of a host program and of
+// this program itself (clone with CLONE_VFORK, execve), files, and a
+// chosen exit status.
 // Everything printed is deterministic; tests/tests/linux_user.rs compares
 // the arm64 build under xlat with the native amd64 build of this file.
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"net"
 	"os"
+	"os/exec"
+	"os/signal"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -285,7 +293,83 @@ func garbage() {
 	fmt.Println("garbage sums:", sums, "gc ran:", ms.NumGC > 0)
 }
 
+// signals: signal.Notify receives signals the process sends itself.
+func signals() {
+	c := make(chan os.Signal, 4)
+	signal.Notify(c, syscall.SIGUSR1, syscall.SIGHUP)
+	syscall.Kill(os.Getpid(), syscall.SIGUSR1)
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	got := map[string]bool{}
+	for i := 0; i < 2; i++ {
+		select {
+		case s := <-c:
+			got[s.String()] = true
+		case <-time.After(30 * time.Second):
+			fmt.Println("signal timeout")
+		}
+	}
+	signal.Stop(c)
+	fmt.Println("notified:", got["user defined signal 1"], got["hangup"])
+}
+
+// network: a TCP exchange over loopback through the netpoller.
+func network() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println("listen:", err)
+		return
+	}
+	defer ln.Close()
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		line, _ := bufio.NewReader(conn).ReadString('\n')
+		fmt.Fprintf(conn, "echo %s", strings.ToUpper(line))
+		conn.Close()
+	}()
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		fmt.Println("dial:", err)
+		return
+	}
+	fmt.Fprintf(conn, "hello over tcp\n")
+	reply, _ := bufio.NewReader(conn).ReadString('\n')
+	conn.Close()
+	fmt.Print("tcp: ", reply)
+}
+
+// processes: a host shell, a pipe through cat, this program again, files.
+func processes() {
+	out, err := exec.Command("/bin/sh", "-c", "echo from sh; exit 3").Output()
+	ee, ok := err.(*exec.ExitError)
+	fmt.Printf("sh: %q exit 3: %v\n", out, ok && ee.ExitCode() == 3)
+	cmd := exec.Command("/bin/cat")
+	cmd.Stdin = strings.NewReader("piped through cat\n")
+	out, err = cmd.Output()
+	fmt.Printf("cat: %q %v\n", out, err)
+	self, err := os.Executable()
+	if err == nil {
+		out, err = exec.Command(self, "child", "x").Output()
+		ee, ok = err.(*exec.ExitError)
+		fmt.Printf("self: %q exit 4: %v\n", out, ok && ee.ExitCode() == 4)
+	}
+	f, err := os.CreateTemp("", "goprog")
+	if err == nil {
+		f.WriteString("line1\nline2\n")
+		f.Close()
+		b, _ := os.ReadFile(f.Name())
+		os.Remove(f.Name())
+		fmt.Printf("file: %q\n", b)
+	}
+}
+
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "child" {
+		fmt.Println("child args:", len(os.Args))
+		os.Exit(4)
+	}
 	prev := runtime.GOMAXPROCS(4)
 	fmt.Println("GOMAXPROCS was set:", prev >= 1, "now:", runtime.GOMAXPROCS(0))
 	fmt.Println("NumCPU positive:", runtime.NumCPU() > 0)
@@ -297,5 +381,8 @@ func main() {
 	panics()
 	maps()
 	garbage()
+	signals()
+	network()
+	processes()
 	os.Exit(7)
 }
