@@ -63,6 +63,13 @@ static uint64_t t_lrcpc(void) {
     __asm__ volatile(ARCH "ldapr %0, [%1]" : "=r"(v) : "r"(&mem[1]) : "memory");
     return v;
 }
+static uint64_t t_ilrcpc(void) {
+    uint64_t v, w;
+    mem[2] = 0x8899aabbccddeeffull;
+    __asm__ volatile(ARCH "ldapursb %0, [%2, #1]\n stlurh %w0, [%2, #-2]\n ldapur %1, [%2, #-8]"
+                     : "=&r"(v), "=&r"(w) : "r"(&mem[2]) : "memory");
+    return v ^ w;
+}
 static uint64_t t_flagm(void) {
     uint64_t a, b;
     __asm__ volatile(ARCH "msr nzcv, xzr\n cfinv\n setf8 %w2\n mrs %0, nzcv\n"
@@ -221,6 +228,7 @@ int main(void) {
     run("crc32", h & HWCAP_CRC32, field(isar0, 16), t_crc32);
     run("atomics", h & HWCAP_ATOMICS, field(isar0, 20), t_atomics);
     run("lrcpc", h & HWCAP_LRCPC, field(isar1, 20), t_lrcpc);
+    run("ilrcpc", h & HWCAP_ILRCPC, field(isar1, 20) >= 2, t_ilrcpc);
     run("flagm", h & HWCAP_FLAGM, field(isar0, 52), t_flagm);
     run("flagm2", h2 & HWCAP2_FLAGM2, field(isar0, 52) >= 2, t_flagm2);
     run("aes", h & HWCAP_AES, field(isar0, 4), t_aes);

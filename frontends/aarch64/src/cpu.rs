@@ -62,6 +62,8 @@ pub enum Feature {
     Sb,
     /// DC CVADP.
     Dcpodp,
+    /// LDAPUR/STLUR and their narrow and sign-extending forms (FEAT_LRCPC2).
+    Lrcpc2,
     /// LDLAR/STLLR (FEAT_LOR, Armv8.1; no EL0-visible ID field).
     Lor,
     /// FEAT_LSE2: unaligned acquire/release and atomic accesses within a
@@ -96,7 +98,7 @@ pub static MODELS: &[CpuModel] = &[
         features: &[
             Aes, Pmull, Sha1, Sha256, Sha512, Sha3, Crc32, Atomics, Fp16, Rdm, Fcma, Lrcpc, Dcpop,
             DotProd, Fhm, FlagM, FlagM2, Frint, I8mm, Bf16, Dgh, Jscvt, Sm3, Sm4, Sb, Dcpodp, Ssbs,
-            Pauth, Lse2, Lor,
+            Pauth, Lse2, Lor, Lrcpc2,
         ],
     },
     CpuModel {
@@ -185,6 +187,8 @@ pub mod hwcap {
     pub const SSBS: u64 = 1 << 28;
     /// uscat
     pub const USCAT: u64 = 1 << 25;
+    /// ilrcpc
+    pub const ILRCPC: u64 = 1 << 26;
     /// sb
     pub const SB: u64 = 1 << 29;
     /// paca
@@ -281,6 +285,7 @@ impl CpuModel {
             | self.bit(Sb, SB)
             | self.bit(Pauth, PACA | PACG)
             | self.bit(Lse2, USCAT)
+            | self.bit(Lrcpc2, ILRCPC)
     }
 
     /// AT_HWCAP2.
@@ -346,7 +351,11 @@ impl CpuModel {
         dpb | self.bit(Pauth, 1) << 4
             | (self.has(Jscvt) as u64) << 12
             | (self.has(Fcma) as u64) << 16
-            | (self.has(Lrcpc) as u64) << 20
+            | (if self.has(Lrcpc2) {
+                2
+            } else {
+                self.has(Lrcpc) as u64
+            }) << 20
             | self.bit(Pauth, 1) << 24
             | (self.has(Frint) as u64) << 32
             | (self.has(Sb) as u64) << 36

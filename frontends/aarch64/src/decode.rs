@@ -220,6 +220,7 @@ xlat_ir::decode_table! {
     // ---- Loads and Stores ----
     LDST_excl    "xx001000 xxxxxxxx xxxxxxxx xxxxxxxx" => ldst::exclusive, "cas casa casl casal casb casab caslb casalb cash casah caslh casalh casp caspa caspl caspal stxr stlxr ldxr ldaxr stxp stlxp ldxp ldaxp stllr stlr ldlar ldar stllrb stlrb ldlarb ldarb stllrh stlrh ldlarh ldarh stxrb stlxrb ldxrb ldaxrb stxrh stlxrh ldxrh ldaxrh";
     LDR_lit      "xx011x00 xxxxxxxx xxxxxxxx xxxxxxxx" => ldst::literal, "ldr ldrsw prfm";
+    LDST_rcpc    "xx011001 xx0xxxxx xxxx00xx xxxxxxxx" => ldst::rcpc_unscaled, "stlurb stlurh stlur ldapurb ldapurh ldapur ldapursb ldapursh ldapursw";
     LDST_pair    "xx101x0x xxxxxxxx xxxxxxxx xxxxxxxx" => ldst::pair, "ldp stp ldpsw ldnp stnp";
     LDST_uimm    "xx111x01 xxxxxxxx xxxxxxxx xxxxxxxx" => ldst::imm_unsigned, "ldr str ldrb strb ldrh strh ldrsb ldrsh ldrsw prfm";
     LDST_unscaled "xx111x00 xx0xxxxx xxxx00xx xxxxxxxx" => ldst::imm9, "ldur stur ldurb sturb ldurh sturh ldursb ldursh ldursw prfum";

@@ -163,3 +163,26 @@ fn ldapr() {
     let r = run_mem(&[0xf8bfc020, 0x38bfc023], &state(&[(1, B)]), &m); // ldapr x0 ; ldaprb w3
     assert_eq!((r.st.x[0], r.st.x[3]), (0x8877_6655_4433_2211, 0x11));
 }
+
+#[test]
+fn rcpc2_unscaled_forms() {
+    let m = new_mem();
+    m.write(B, &0x8899_aabb_ccdd_eeffu64.to_le_bytes());
+    // ldapursb x0, [x1, #1]: 0xee sign-extended to 64 bits.
+    let r = run_mem(&[0x1980_1020], &state(&[(1, B)]), &m);
+    assert_eq!(r.st.x[0], 0xffff_ffff_ffff_ffee);
+    // ldapursh w0, [x1, #6]: 0x8899 sign-extended to 32 bits only.
+    let r = run_mem(&[0x59c0_6020], &state(&[(1, B)]), &m);
+    assert_eq!(r.st.x[0], 0xffff_8899);
+    // stlurh w2, [x1, #-2] then ldapur x0, [x1, #-8].
+    let r = run_mem(
+        &[0x591f_e022, 0xd95f_8020],
+        &state(&[(1, B + 8), (2, 0x1234)]),
+        &m,
+    );
+    assert_eq!(r.st.x[0], 0x1234_aabb_ccdd_eeff);
+    // Without FEAT_LRCPC2: UNDEFINED.
+    let n1 = xlat_frontend_aarch64::cpu::find("neoverse-n1").unwrap();
+    let r = run_mem_model(n1, &[0x1980_1020], &state(&[(1, B)]), &m);
+    assert_eq!(r.exit, ExitCode::Exception);
+}

@@ -70,6 +70,9 @@ const GATED: &[(u32, &str, Feature)] = &[
     (0x6ea2_cc20, "fmlsl2 v0.4s, v1.4h, v2.4h", Fhm),
     (0x4e61_fb1a, "frint64z v26.2d, v24.2d", Frint),
     (0x2f18_fd8a, "fcvtzu v10.4h, v12.4h, #8", Fp16),
+    (0x191f_d041, "stlurb w1, [x2, #-3]", Lrcpc2),
+    (0xd940_83e1, "ldapur x1, [sp, #8]", Lrcpc2),
+    (0x5980_0041, "ldapursh x1, [x2]", Lrcpc2),
 ];
 
 /// Base Armv8.0 instructions next to gated ones: never UNDEFINED.
@@ -154,6 +157,7 @@ fn hwcaps_and_id_registers_agree_with_features() {
             (Crc32, h & hwcap::CRC32 != 0, field(isar0, 16) == 1),
             (Atomics, h & hwcap::ATOMICS != 0, field(isar0, 20) == 2),
             (Lrcpc, h & hwcap::LRCPC != 0, field(isar1, 20) >= 1),
+            (Lrcpc2, h & hwcap::ILRCPC != 0, field(isar1, 20) == 2),
             (FlagM, h & hwcap::FLAGM != 0, field(isar0, 52) >= 1),
             (FlagM2, h2 & hwcap2::FLAGM2 != 0, field(isar0, 52) == 2),
             (Sha3, h & hwcap::SHA3 != 0, field(isar0, 32) == 1),

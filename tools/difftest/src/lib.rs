@@ -227,6 +227,9 @@ pub fn gen_word(rng: &mut Rng, row: &Row) -> Option<u32> {
                 }
                 "LDR_lit" => w = (w & !(0x7ffff << 5)) | ((1 + rng.below(16) as u32) << 5),
                 "LDST_atomic" if rng.below(4) == 0 => w = set_field(w, 16, 31),
+                // Aligned offsets: xlat's max has FEAT_LSE2 (unaligned
+                // within 16 bytes is allowed), qemu 7.2 has not.
+                "LDST_rcpc" => w &= !(((1 << (w >> 30)) - 1) << 12),
                 _ => {}
             }
             if matches!(row.name, "LDST_excl" | "LDST_atomic") {

@@ -424,6 +424,45 @@ pub fn exclusive(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
+/// STLUR/LDAPUR and their byte, halfword and sign-extending forms
+/// (FEAT_LRCPC2): a store-release or load-acquire (RCpc, done as RCsc)
+/// at Xn|SP plus a signed 9-bit offset, with the alignment rules of LDAPR.
+pub fn rcpc_unscaled(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let size = 1u8 << i.size();
+    let opc = i.opc22();
+    // (load, sign-extend to: None = zero-extend)
+    let (load, signed) = match (opc, size) {
+        (0, _) => (false, None),
+        (1, _) => (true, None),
+        (2, 1 | 2 | 4) => (true, Some(Type::I64)),
+        (3, 1 | 2) => (true, Some(Type::I32)),
+        _ => return Err(Undef),
+    };
+    c.need(Feature::Lrcpc2)?;
+    let base = c.reg_sp(i.rn(), true);
+    let addr = add_imm(c, base, i.sbits(20, 12));
+    let f = lse2_flags(c, addr, size);
+    if !load {
+        let v = c.reg(i.rt(), size == 8);
+        let v = if size < 4 {
+            c.b.trunc(Type::int(size as u32 * 8), v)
+        } else {
+            v
+        };
+        c.b.store(addr, v, f.ordered(Ordering::Release));
+        return Ok(());
+    }
+    let f = f.ordered(Ordering::Acquire);
+    let v = match signed {
+        Some(ty) => c.b.load(ty, addr, f.signed()),
+        None => {
+            c.b.load(if size == 8 { Type::I64 } else { Type::I32 }, addr, f)
+        }
+    };
+    c.set_reg(i.rt(), v);
+    Ok(())
+}
+
 /// Flags of a non-exclusive acquire/release or LSE atomic access of
 /// `size` bytes at `addr`. Without FEAT_LSE2 it must be naturally aligned.
 /// With FEAT_LSE2 (max) any address is allowed whose bytes lie in one
