@@ -627,3 +627,82 @@ pub fn leader_exit(sh: &Shared, thread: &ThreadState, status: i32) -> i32 {
     }
     status
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mmap::{AddressSpace, prot};
+
+    fn space() -> std::sync::Arc<AddressSpace> {
+        probe::install_fault_handler(None).unwrap();
+        let mem = AddressSpace::reserve(34).unwrap();
+        mem.map_fixed(
+            0x10000,
+            0x10000,
+            prot::READ | prot::WRITE,
+            0x22,
+            -1,
+            0,
+            None,
+        )
+        .unwrap();
+        mem
+    }
+
+    #[test]
+    fn robust_list_walk_marks_owned_locks_only() {
+        let mem = space();
+        let tid = 1234;
+        let (head, off) = (0x10000u64, 16u64);
+        // head -> a -> b (PI) -> c -> head; d is the pending operation.
+        let (a, b, c, d) = (0x10100u64, 0x10200u64, 0x10300u64, 0x10400u64);
+        mem.write_u64(head, a).unwrap();
+        mem.write_u64(head + 8, off).unwrap();
+        mem.write_u64(head + 16, d).unwrap();
+        mem.write_u64(a, b | 1).unwrap();
+        mem.write_u64(b, c).unwrap();
+        mem.write_u64(c, head).unwrap();
+        mem.write_u32(a + off, tid as u32 | FUTEX_WAITERS).unwrap();
+        mem.write_u32(b + off, tid as u32).unwrap();
+        mem.write_u32(c + off, 999).unwrap();
+        mem.write_u32(d + off, tid as u32).unwrap();
+        let t = ThreadState {
+            tid,
+            robust_list: (head, 24),
+            ..Default::default()
+        };
+        exit_robust_list(&mem, &t);
+        let word = |e: u64| mem.read_u32(e + off).unwrap();
+        assert_eq!(word(a), FUTEX_WAITERS | FUTEX_OWNER_DIED, "waiters kept");
+        assert_eq!(word(b), FUTEX_OWNER_DIED, "PI entry marked too");
+        assert_eq!(word(c), 999, "another thread's lock untouched");
+        assert_eq!(word(d), FUTEX_OWNER_DIED, "the pending operation's lock");
+    }
+
+    #[test]
+    fn robust_list_walk_survives_bad_lists() {
+        let mem = space();
+        let head = 0x10000u64;
+        mem.write_u64(head + 8, 16).unwrap();
+        // A cycle that never comes back to the head: the walk stops.
+        mem.write_u64(head, 0x10100).unwrap();
+        mem.write_u64(0x10100, 0x10200).unwrap();
+        mem.write_u64(0x10200, 0x10100).unwrap();
+        mem.write_u32(0x10110, 5).unwrap();
+        let t = ThreadState {
+            tid: 77,
+            robust_list: (head, 24),
+            ..Default::default()
+        };
+        exit_robust_list(&mem, &t);
+        assert_eq!(mem.read_u32(0x10110).unwrap(), 5, "not ours: untouched");
+        // Pointers into unmapped memory, misaligned words: no fault.
+        mem.write_u64(head, 0x5_0000_0000).unwrap();
+        exit_robust_list(&mem, &t);
+        mem.write_u64(head, 0x10100).unwrap();
+        mem.write_u64(head + 8, 1).unwrap();
+        exit_robust_list(&mem, &t);
+        mem.write_u64(head + 8, (-0x20000i64) as u64).unwrap();
+        exit_robust_list(&mem, &t);
+    }
+}
