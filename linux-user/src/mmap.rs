@@ -1046,6 +1046,25 @@ impl GuestMemory for AddressSpace {
     }
 }
 
+/// For unit tests: a guest space (2^34) with the fault handler installed
+/// and `0x10000..0x20000` mapped read-write.
+#[cfg(test)]
+pub(crate) fn test_space() -> Arc<AddressSpace> {
+    crate::probe::install_fault_handler(None).expect("fault handler");
+    let mem = AddressSpace::reserve(34).expect("reserve");
+    mem.map_fixed(
+        0x10000,
+        0x10000,
+        prot::READ | prot::WRITE,
+        0x22,
+        -1,
+        0,
+        None,
+    )
+    .expect("map 0x10000");
+    mem
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

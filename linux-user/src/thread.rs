@@ -631,23 +631,7 @@ pub fn leader_exit(sh: &Shared, thread: &ThreadState, status: i32) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mmap::{AddressSpace, prot};
-
-    fn space() -> std::sync::Arc<AddressSpace> {
-        probe::install_fault_handler(None).unwrap();
-        let mem = AddressSpace::reserve(34).unwrap();
-        mem.map_fixed(
-            0x10000,
-            0x10000,
-            prot::READ | prot::WRITE,
-            0x22,
-            -1,
-            0,
-            None,
-        )
-        .unwrap();
-        mem
-    }
+    use crate::mmap::test_space as space;
 
     #[test]
     fn robust_list_walk_marks_owned_locks_only() {

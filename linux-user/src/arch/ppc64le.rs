@@ -1503,19 +1503,7 @@ mod tests {
 
     #[test]
     fn signal_frame_layout_and_round_trip() {
-        use crate::mmap::prot;
-        crate::probe::install_fault_handler(None).unwrap();
-        let mem = AddressSpace::reserve(34).unwrap();
-        mem.map_fixed(
-            0x10000,
-            0x10000,
-            prot::READ | prot::WRITE,
-            0x22,
-            -1,
-            0,
-            None,
-        )
-        .unwrap();
+        let mem = crate::mmap::test_space();
         let memref: xlat_ir::abi::MemRef = mem.clone();
         let engine =
             xlat_exec::Engine::new(new_frontend(), memref, xlat_exec::ExecOptions::default())
