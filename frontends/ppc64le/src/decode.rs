@@ -484,6 +484,46 @@ xlat_ir::decode_table! {
     VUPKLSB    "000100 xxxxx 00000 xxxxx 01010001110" => vmx::helper, "vupklsb";
     VUPKLSH    "000100 xxxxx 00000 xxxxx 01011001110" => vmx::helper, "vupklsh";
     VUPKLSW    "000100 xxxxx 00000 xxxxx 11011001110" => vmx::helper, "vupklsw";
+    VMAXSB     "000100 xxxxx xxxxx xxxxx 00100000010" => vmx::helper, "vmaxsb";
+    VMAXSH     "000100 xxxxx xxxxx xxxxx 00101000010" => vmx::helper, "vmaxsh";
+    VMAXSW     "000100 xxxxx xxxxx xxxxx 00110000010" => vmx::helper, "vmaxsw";
+    VMAXSD     "000100 xxxxx xxxxx xxxxx 00111000010" => vmx::helper, "vmaxsd";
+    VMAXUD     "000100 xxxxx xxxxx xxxxx 00011000010" => vmx::helper, "vmaxud";
+    VMINSB     "000100 xxxxx xxxxx xxxxx 01100000010" => vmx::helper, "vminsb";
+    VMINSH     "000100 xxxxx xxxxx xxxxx 01101000010" => vmx::helper, "vminsh";
+    VMINSW     "000100 xxxxx xxxxx xxxxx 01110000010" => vmx::helper, "vminsw";
+    VMINSD     "000100 xxxxx xxxxx xxxxx 01111000010" => vmx::helper, "vminsd";
+    VMINUD     "000100 xxxxx xxxxx xxxxx 01011000010" => vmx::helper, "vminud";
+    VAVGUB     "000100 xxxxx xxxxx xxxxx 10000000010" => vmx::helper, "vavgub";
+    VAVGUH     "000100 xxxxx xxxxx xxxxx 10001000010" => vmx::helper, "vavguh";
+    VAVGUW     "000100 xxxxx xxxxx xxxxx 10010000010" => vmx::helper, "vavguw";
+    VAVGSB     "000100 xxxxx xxxxx xxxxx 10100000010" => vmx::helper, "vavgsb";
+    VAVGSH     "000100 xxxxx xxxxx xxxxx 10101000010" => vmx::helper, "vavgsh";
+    VAVGSW     "000100 xxxxx xxxxx xxxxx 10110000010" => vmx::helper, "vavgsw";
+    VMULEUB    "000100 xxxxx xxxxx xxxxx 01000001000" => vmx::helper, "vmuleub";
+    VMULEUH    "000100 xxxxx xxxxx xxxxx 01001001000" => vmx::helper, "vmuleuh";
+    VMULEUW    "000100 xxxxx xxxxx xxxxx 01010001000" => vmx::helper, "vmuleuw";
+    VMULESB    "000100 xxxxx xxxxx xxxxx 01100001000" => vmx::helper, "vmulesb";
+    VMULESH    "000100 xxxxx xxxxx xxxxx 01101001000" => vmx::helper, "vmulesh";
+    VMULESW    "000100 xxxxx xxxxx xxxxx 01110001000" => vmx::helper, "vmulesw";
+    VMULOUB    "000100 xxxxx xxxxx xxxxx 00000001000" => vmx::helper, "vmuloub";
+    VMULOUH    "000100 xxxxx xxxxx xxxxx 00001001000" => vmx::helper, "vmulouh";
+    VMULOUW    "000100 xxxxx xxxxx xxxxx 00010001000" => vmx::helper, "vmulouw";
+    VMULOSB    "000100 xxxxx xxxxx xxxxx 00100001000" => vmx::helper, "vmulosb";
+    VMULOSH    "000100 xxxxx xxxxx xxxxx 00101001000" => vmx::helper, "vmulosh";
+    VMULOSW    "000100 xxxxx xxxxx xxxxx 00110001000" => vmx::helper, "vmulosw";
+    VMULUWM    "000100 xxxxx xxxxx xxxxx 00010001001" => vmx::helper, "vmuluwm";
+    VMULLD     "000100 xxxxx xxxxx xxxxx 00111001001" => vmx::helper, "vmulld";
+    VEXTRACTUB "000100 xxxxx 0xxxx xxxxx 01000001101" => vmx::helper, "vextractub";
+    VEXTRACTUH "000100 xxxxx 0xxxx xxxxx 01001001101" => vmx::helper, "vextractuh";
+    VEXTRACTUW "000100 xxxxx 0xxxx xxxxx 01010001101" => vmx::helper, "vextractuw";
+    VEXTRACTD  "000100 xxxxx 0xxxx xxxxx 01011001101" => vmx::helper, "vextractd";
+    VMSUMUBM   "000100 xxxxx xxxxx xxxxx xxxxx 100100" => vmx::helper, "vmsumubm";
+    VMSUMMBM   "000100 xxxxx xxxxx xxxxx xxxxx 100101" => vmx::helper, "vmsummbm";
+    VMSUMUHM   "000100 xxxxx xxxxx xxxxx xxxxx 100110" => vmx::helper, "vmsumuhm";
+    VMSUMUHS   "000100 xxxxx xxxxx xxxxx xxxxx 100111" => vmx::helper, "vmsumuhs";
+    VMSUMSHM   "000100 xxxxx xxxxx xxxxx xxxxx 101000" => vmx::helper, "vmsumshm";
+    VMSUMSHS   "000100 xxxxx xxxxx xxxxx xxxxx 101001" => vmx::helper, "vmsumshs";
     VSLD       "000100 xxxxx xxxxx xxxxx 10111000100" => vmx::helper, "vsld";
     VSRD       "000100 xxxxx xxxxx xxxxx 11011000100" => vmx::helper, "vsrd";
     VSRAD      "000100 xxxxx xxxxx xxxxx 01111000100" => vmx::helper, "vsrad";
@@ -659,6 +699,43 @@ xlat_ir::decode_table! {
     XXBRW      "111100 xxxxx 01111 xxxxx 111011011 xx" => vsx::permute, "xxbrw";
     XXBRD      "111100 xxxxx 10111 xxxxx 111011011 xx" => vsx::permute, "xxbrd";
     XXBRQ      "111100 xxxxx 11111 xxxxx 111011011 xx" => vsx::permute, "xxbrq";
+    XVADDDP    "111100 xxxxx xxxxx xxxxx 01100000 xxx" => vsx::helper, "xvadddp";
+    XVSUBDP    "111100 xxxxx xxxxx xxxxx 01101000 xxx" => vsx::helper, "xvsubdp";
+    XVMULDP    "111100 xxxxx xxxxx xxxxx 01110000 xxx" => vsx::helper, "xvmuldp";
+    XVDIVDP    "111100 xxxxx xxxxx xxxxx 01111000 xxx" => vsx::helper, "xvdivdp";
+    XVADDSP    "111100 xxxxx xxxxx xxxxx 01000000 xxx" => vsx::helper, "xvaddsp";
+    XVSUBSP    "111100 xxxxx xxxxx xxxxx 01001000 xxx" => vsx::helper, "xvsubsp";
+    XVMULSP    "111100 xxxxx xxxxx xxxxx 01010000 xxx" => vsx::helper, "xvmulsp";
+    XVDIVSP    "111100 xxxxx xxxxx xxxxx 01011000 xxx" => vsx::helper, "xvdivsp";
+    XVMADDADP  "111100 xxxxx xxxxx xxxxx 01100001 xxx" => vsx::helper, "xvmaddadp";
+    XVMADDMDP  "111100 xxxxx xxxxx xxxxx 01101001 xxx" => vsx::helper, "xvmaddmdp";
+    XVMSUBADP  "111100 xxxxx xxxxx xxxxx 01110001 xxx" => vsx::helper, "xvmsubadp";
+    XVMSUBMDP  "111100 xxxxx xxxxx xxxxx 01111001 xxx" => vsx::helper, "xvmsubmdp";
+    XVNMADDADP "111100 xxxxx xxxxx xxxxx 11100001 xxx" => vsx::helper, "xvnmaddadp";
+    XVNMADDMDP "111100 xxxxx xxxxx xxxxx 11101001 xxx" => vsx::helper, "xvnmaddmdp";
+    XVNMSUBADP "111100 xxxxx xxxxx xxxxx 11110001 xxx" => vsx::helper, "xvnmsubadp";
+    XVNMSUBMDP "111100 xxxxx xxxxx xxxxx 11111001 xxx" => vsx::helper, "xvnmsubmdp";
+    XVMADDASP  "111100 xxxxx xxxxx xxxxx 01000001 xxx" => vsx::helper, "xvmaddasp";
+    XVMADDMSP  "111100 xxxxx xxxxx xxxxx 01001001 xxx" => vsx::helper, "xvmaddmsp";
+    XVMSUBASP  "111100 xxxxx xxxxx xxxxx 01010001 xxx" => vsx::helper, "xvmsubasp";
+    XVMSUBMSP  "111100 xxxxx xxxxx xxxxx 01011001 xxx" => vsx::helper, "xvmsubmsp";
+    XVNMADDASP "111100 xxxxx xxxxx xxxxx 11000001 xxx" => vsx::helper, "xvnmaddasp";
+    XVNMADDMSP "111100 xxxxx xxxxx xxxxx 11001001 xxx" => vsx::helper, "xvnmaddmsp";
+    XVNMSUBASP "111100 xxxxx xxxxx xxxxx 11010001 xxx" => vsx::helper, "xvnmsubasp";
+    XVNMSUBMSP "111100 xxxxx xxxxx xxxxx 11011001 xxx" => vsx::helper, "xvnmsubmsp";
+    XSCMPEQDP  "111100 xxxxx xxxxx xxxxx 00000011 xxx" => vsx::helper, "xscmpeqdp";
+    XSCMPGTDP  "111100 xxxxx xxxxx xxxxx 00001011 xxx" => vsx::helper, "xscmpgtdp";
+    XSCMPGEDP  "111100 xxxxx xxxxx xxxxx 00010011 xxx" => vsx::helper, "xscmpgedp";
+    XVCMPEQDP  "111100 xxxxx xxxxx xxxxx x 1100011 xxx" => vsx::helper, "xvcmpeqdp xvcmpeqdp.";
+    XVCMPGTDP  "111100 xxxxx xxxxx xxxxx x 1101011 xxx" => vsx::helper, "xvcmpgtdp xvcmpgtdp.";
+    XVCMPGEDP  "111100 xxxxx xxxxx xxxxx x 1110011 xxx" => vsx::helper, "xvcmpgedp xvcmpgedp.";
+    XVCMPEQSP  "111100 xxxxx xxxxx xxxxx x 1000011 xxx" => vsx::helper, "xvcmpeqsp xvcmpeqsp.";
+    XVCMPGTSP  "111100 xxxxx xxxxx xxxxx x 1001011 xxx" => vsx::helper, "xvcmpgtsp xvcmpgtsp.";
+    XVCMPGESP  "111100 xxxxx xxxxx xxxxx x 1010011 xxx" => vsx::helper, "xvcmpgesp xvcmpgesp.";
+    XVCVSPSXWS "111100 xxxxx 00000 xxxxx 010011000 xx" => vsx::helper, "xvcvspsxws";
+    XVCVSPUXWS "111100 xxxxx 00000 xxxxx 010001000 xx" => vsx::helper, "xvcvspuxws";
+    XVCVSXWSP  "111100 xxxxx 00000 xxxxx 010111000 xx" => vsx::helper, "xvcvsxwsp";
+    XVCVUXWSP  "111100 xxxxx 00000 xxxxx 010101000 xx" => vsx::helper, "xvcvuxwsp";
     XVABSSP    "111100 xxxxx 00000 xxxxx 110011001 xx" => vsx::helper, "xvabssp";
     XVNABSSP   "111100 xxxxx 00000 xxxxx 110101001 xx" => vsx::helper, "xvnabssp";
     XVNEGSP    "111100 xxxxx 00000 xxxxx 110111001 xx" => vsx::helper, "xvnegsp";
@@ -726,6 +803,13 @@ xlat_ir::decode_table! {
 
 /// Rows introduced by ISA 3.0 (POWER9).
 pub const ISA_3_00_ROWS: &[&str] = &[
+    "VEXTRACTUB",
+    "VEXTRACTUH",
+    "VEXTRACTUW",
+    "VEXTRACTD",
+    "XSCMPEQDP",
+    "XSCMPGTDP",
+    "XSCMPGEDP",
     "SCV",
     "MODSW",
     "MODUW",
@@ -819,6 +903,7 @@ pub const ISA_3_00_ROWS: &[&str] = &[
 
 /// Rows introduced by ISA 3.1 (POWER10).
 pub const ISA_3_1_ROWS: &[&str] = &[
+    "VMULLD",
     "SETBC",
     "SETBCR",
     "SETNBC",

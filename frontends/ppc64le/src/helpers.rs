@@ -126,6 +126,7 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
             59 => Some(perm(va, vb, vc, true)),
             42 => Some((va & !vc) | (vb & vc)),
             44 if !i.bit(10) => Some(sld(va, vb, i.shb())),
+            36..=41 => vmsum(i.xo6(), va, vb, vc, &mut st),
             _ => None,
         };
         if let Some(r) = r {
@@ -254,6 +255,66 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
                 (c as u32) as u128
             }
             256 => va.wrapping_add(vb),
+            // vmax/vmin signed (b h w d) and unsigned doubleword.
+            258 | 322 | 386 | 450 | 770 | 834 | 898 | 962 | 194 | 706 => {
+                let xo = i.xo11();
+                let w = 8 << ((xo >> 6) & 3);
+                let max = xo < 512;
+                let signed = !matches!(xo, 194 | 706);
+                map2(va, vb, w, |x, y| {
+                    let gt = if signed {
+                        sext(x, w) > sext(y, w)
+                    } else {
+                        x > y
+                    };
+                    if gt == max { x } else { y }
+                })
+            }
+            // vavg[us][bhw]: (a + b + 1) >> 1 without overflow.
+            1026 | 1090 | 1154 | 1282 | 1346 | 1410 => {
+                let xo = i.xo11();
+                let w = 8 << ((xo >> 6) & 3);
+                let signed = xo >= 1282;
+                let m = (1u64 << w) - 1;
+                map2(va, vb, w, |x, y| {
+                    if signed {
+                        ((sext(x, w) + sext(y, w) + 1) >> 1) as u64 & m
+                    } else {
+                        (x + y + 1) >> 1
+                    }
+                })
+            }
+            // vmul[eo][us][bhw]: products of the even (odd) elements at
+            // double width.
+            520 | 584 | 648 | 776 | 840 | 904 | 8 | 72 | 136 | 264 | 328 | 392 => {
+                let xo = i.xo11();
+                let w = 8 << ((xo >> 6) & 3);
+                let signed = xo & 256 != 0;
+                let odd = xo & 512 == 0;
+                let n = 128 / w;
+                let els: Vec<u64> = (0..n / 2)
+                    .map(|k| {
+                        let j = 2 * k + odd as u32;
+                        let (x, y) = (el(va, j, w), el(vb, j, w));
+                        if signed {
+                            (sext(x, w) * sext(y, w)) as u64
+                        } else {
+                            x * y
+                        }
+                    })
+                    .collect();
+                from_els(&els, 2 * w)
+            }
+            // vmuluwm (2.07), vmulld (3.1): modulo products.
+            137 => map2(va, vb, 32, |x, y| (x * y) & 0xffff_ffff),
+            457 => map2(va, vb, 64, |x, y| x.wrapping_mul(y)),
+            // vextractu[bhw], vextractd: element at byte UIM into
+            // doubleword 0 (UIM past the end wraps around, as qemu).
+            525 | 589 | 653 | 717 => {
+                let w = 8 << ((i.xo11() >> 6) & 3);
+                let uim = i.bits(19, 16);
+                (vb.rotate_left(8 * uim) >> (128 - w)) << 64
+            }
             // vupk[hl]s[bhw]: the high or low half's elements sign-extended.
             526 | 590 | 1614 | 654 | 718 | 1742 => {
                 let xo = i.xo11();
@@ -616,6 +677,59 @@ fn exec_vsx_misc(
             }
             Some(true)
         }
+        (_, 3 | 11 | 19, _) => {
+            // xscmpeqdp, xscmpgtdp, xscmpgedp: all-ones mask or zero.
+            if let Some(s) = st.as_mut() {
+                let (x, y) = (f64::from_bits((va >> 64) as u64), f64::from_bits(b0));
+                let t = match i.bits(10, 3) {
+                    3 => x == y,
+                    11 => x > y,
+                    _ => x >= y,
+                };
+                s.vsr[xt] = if t { u64::MAX as u128 } else { 0 } << 64;
+            }
+            Some(true)
+        }
+        (_, xo8, _)
+            if vec_fp_op(xo8).is_some() || matches!(xo8 & 0x7f, 67 | 75 | 83 | 99 | 107 | 115) =>
+        {
+            if let Some(s) = st.as_mut() {
+                vsx_vector_fp(s, i, va, vb, vt);
+            }
+            Some(true)
+        }
+        (136 | 152 | 168 | 184, _, _) => {
+            // xvcvspuxws, xvcvspsxws, xvcvuxwsp, xvcvsxwsp. A NaN or
+            // out-of-range lane is an invalid operation: with FPSCR[VE]
+            // set (the exception enabled) XT is left unmodified.
+            if let Some(s) = st.as_mut() {
+                let xo9 = i.bits(10, 2);
+                let invalid = |x: u64| {
+                    let f = f32::from_bits(x as u32) as f64;
+                    let (lo, hi) = if xo9 == 152 {
+                        (-2147483649.0, 2147483648.0)
+                    } else {
+                        (-1.0, 4294967296.0)
+                    };
+                    f.is_nan() || f <= lo || f >= hi
+                };
+                if matches!(xo9, 136 | 152)
+                    && s.fpscr & 0x80 != 0
+                    && (0..4).any(|k| invalid(el(vb, k, 32)))
+                {
+                    return Some(true);
+                }
+                s.vsr[xt] = map1(vb, 32, |x| match xo9 {
+                    152 => {
+                        f2i(f32::from_bits(x as u32) as f64, true, 32, 0x8000_0000) & 0xffff_ffff
+                    }
+                    136 => f2i(f32::from_bits(x as u32) as f64, false, 32, 0),
+                    184 => (x as u32 as i32 as f32).to_bits() as u64,
+                    _ => (x as u32 as f32).to_bits() as u64,
+                });
+            }
+            Some(true)
+        }
         // xv{abs,nabs,neg}{dp,sp}: sign bit operations.
         (409 | 425 | 441 | 473 | 489 | 505, _, _) => {
             if let Some(s) = st.as_mut() {
@@ -652,6 +766,166 @@ fn exec_vsx_misc(
         }
         _ => None,
     }
+}
+
+/// vmsum{ubm,mbm,uhm,uhs,shm,shs} (VA-form `xo6` 36..41): per word, the
+/// sum of the products of the word's byte (halfword) elements of `a` and
+/// `b`, plus the word of `c`; the `s` forms saturate and set VSCR\[SAT\].
+fn vmsum(xo6: u32, a: u128, b: u128, c: u128, st: &mut Option<&mut Ppc64State>) -> Option<u128> {
+    let (w, sa, sb, sat) = match xo6 {
+        36 => (8, false, false, false),
+        37 => (8, true, false, false),
+        38 => (16, false, false, false),
+        39 => (16, false, false, true),
+        40 => (16, true, true, false),
+        _ => (16, true, true, true),
+    };
+    let per = 32 / w;
+    let mut saturated = false;
+    let els: Vec<u64> = (0..4)
+        .map(|k| {
+            let mut sum = if sa {
+                sext(el(c, k, 32), 32)
+            } else {
+                el(c, k, 32) as i64
+            };
+            for j in 0..per {
+                let idx = k * per + j;
+                let x = el(a, idx, w);
+                let y = el(b, idx, w);
+                let x = if sa { sext(x, w) } else { x as i64 };
+                let y = if sb { sext(y, w) } else { y as i64 };
+                sum += x * y;
+            }
+            if sat {
+                let (lo, hi) = if sa {
+                    (i32::MIN as i64, i32::MAX as i64)
+                } else {
+                    (0, u32::MAX as i64)
+                };
+                let c = sum.clamp(lo, hi);
+                saturated |= c != sum;
+                sum = c;
+            }
+            sum as u64 & 0xffff_ffff
+        })
+        .collect();
+    if saturated && let Some(s) = st.as_mut() {
+        s.vscr |= 1;
+    }
+    Some(from_els(&els, 32))
+}
+
+/// The arithmetic of the VSX vector FP opcode `xo8`: (operation, single
+/// precision), or `None`.
+fn vec_fp_op(xo8: u32) -> Option<(RnOp, bool)> {
+    let single = xo8 < 96 || (160..224).contains(&xo8);
+    let op = match xo8 {
+        96 | 64 => RnOp::Add,
+        104 | 72 => RnOp::Sub,
+        112 | 80 => RnOp::Mul,
+        120 | 88 => RnOp::Div,
+        97 | 105 | 113 | 121 | 225 | 233 | 241 | 249 | 65 | 73 | 81 | 89 | 193 | 201 | 209
+        | 217 => RnOp::Fma,
+        _ => return None,
+    };
+    Some((op, single))
+}
+
+/// Power's NaN result for `ops` (in priority order): the first NaN
+/// operand quieted, or the default NaN of the format.
+fn nan_result(ops: &[f64], single: bool) -> f64 {
+    match ops.iter().find(|x| x.is_nan()) {
+        Some(&x) if single => f32::from_bits((x as f32).to_bits() | 0x40_0000) as f64,
+        Some(&x) => f64::from_bits(x.to_bits() | 1 << 51),
+        None if single => f32::from_bits(0x7fc0_0000) as f64,
+        None => f64::from_bits(0x7ff8_0000_0000_0000),
+    }
+}
+
+/// VSX vector floating-point arithmetic and compares (xv{add,sub,mul,div,
+/// [n]madd,[n]msub}{dp,sp}, xvcmp{eq,gt,ge}{dp,sp}[.]) under
+/// FPSCR\[RN\]. FPSCR status bits are not computed.
+fn vsx_vector_fp(s: &mut Ppc64State, i: Insn, va: u128, vb: u128, vt: u128) {
+    let xo8 = i.bits(10, 3);
+    let rn = s.fpscr & 3;
+    let xt = i.xt() as usize;
+    let cmp = matches!(xo8 & 0x7f, 67 | 75 | 83 | 99 | 107 | 115);
+    let single = if cmp {
+        xo8 & 0x7f < 96
+    } else {
+        vec_fp_op(xo8).is_some_and(|o| o.1)
+    };
+    let w = if single { 32 } else { 64 };
+    let get = |v: u128, k: u32| {
+        let x = el(v, k, w);
+        if single {
+            f32::from_bits(x as u32) as f64
+        } else {
+            f64::from_bits(x)
+        }
+    };
+    let put = |x: f64| {
+        if single {
+            (x as f32).to_bits() as u64
+        } else {
+            x.to_bits()
+        }
+    };
+    let n = 128 / w;
+    if cmp {
+        let kind = (xo8 & 0x7f) % 32;
+        let els: Vec<u64> = (0..n)
+            .map(|k| {
+                let (x, y) = (get(va, k), get(vb, k));
+                let t = match kind {
+                    3 => x == y,
+                    11 => x > y,
+                    _ => x >= y,
+                };
+                if t { u64::MAX } else { 0 }
+            })
+            .collect();
+        let r = from_els(&els, w);
+        s.vsr[xt] = r;
+        if i.bit(10) {
+            s.cr[24] = (r == u128::MAX) as u8;
+            s.cr[25] = 0;
+            s.cr[26] = (r == 0) as u8;
+            s.cr[27] = 0;
+        }
+        return;
+    }
+    let Some((op, _)) = vec_fp_op(xo8) else {
+        return;
+    };
+    let els: Vec<u64> = (0..n)
+        .map(|k| {
+            let (a, b, t) = (get(va, k), get(vb, k), get(vt, k));
+            let r = if op == RnOp::Fma {
+                // A-type: XA*XB + XT; M-type: XA*XT + XB.
+                let (m, add) = if xo8 & 8 == 0 { (b, t) } else { (t, b) };
+                let add_s = if xo8 & 16 != 0 { -add } else { add };
+                let r = rn_arith(RnOp::Fma, single, a, m, add_s, rn);
+                if r.is_nan() {
+                    nan_result(&[a, add, m], single)
+                } else if xo8 & 128 != 0 {
+                    -r
+                } else {
+                    r
+                }
+            } else {
+                let r = rn_arith(op, single, a, b, 0.0, rn);
+                if r.is_nan() {
+                    nan_result(&[a, b], single)
+                } else {
+                    r
+                }
+            };
+            put(r)
+        })
+        .collect();
+    s.vsr[xt] = from_els(&els, w);
 }
 
 /// Half precision (IEEE binary16 bits) to double, exactly; a signaling

@@ -256,3 +256,19 @@ fn vrldmi_keeps_the_bits_outside_the_mask() {
     let r = run(&[w - 197 + 453], &s);
     assert_eq!(r.st.vr(3), 0x0000_0000_0000_0000_00ab_0000_0000_0000);
 }
+
+#[test]
+fn xvcvspsxws_converts_each_lane_on_its_own() {
+    // xvcvspsxws vs34,vs35 (VSR 32 + 2, 32 + 3): NaN, 1.5, -1e10, 7.9.
+    let w = 60 << 26 | 2 << 21 | 3 << 11 | 152 << 2 | 0b11;
+    let lanes = [f32::NAN, 1.5, -1e10, 7.9].map(|x| x.to_bits() as u128);
+    let mut s = state(&[]);
+    s.vsr[35] = lanes[0] << 96 | lanes[1] << 64 | lanes[2] << 32 | lanes[3];
+    s.vsr[34] = 0x1234;
+    let r = run(&[w], &s);
+    assert_eq!(r.st.vsr[34], 0x8000_0000_0000_0001_8000_0000_0000_0007);
+    // With the invalid-operation exception enabled (VE), XT is kept.
+    s.fpscr = 0x80;
+    let r = run(&[w], &s);
+    assert_eq!(r.st.vsr[34], 0x1234);
+}
