@@ -1,5 +1,6 @@
 /* ACLE intrinsics (arm_neon.h, arm_acle.h): integer/FP SIMD, CRC32, AES,
- * SHA1, SHA256, SHA3, SHA512, PMULL. AArch64-only; built -O2 -march=armv8.2-a+crypto+sha3+dotprod.
+ * SHA1, SHA256, SHA3, SHA512, SM3, SM4, PMULL. AArch64-only; built -O2
+ * -march=armv8.2-a+crypto+sha3+sm4+dotprod.
  * Expected output comes from qemu-aarch64 (its default CPU, max). */
 #include <arm_acle.h>
 #include <arm_neon.h>
@@ -119,6 +120,34 @@ int main(void) {
     P("sha512h2", u64(vsha512h2q_u64(xa, xb, xc)));
     P("sha512su0", u64(vsha512su0q_u64(xa, xb)));
     P("sha512su1", u64(vsha512su1q_u64(xa, xb, xc)));
+    /* SM3 and SM4 (+sm4). */
+    uint32x4_t ua = vreinterpretq_u32_u8(a), ub = vreinterpretq_u32_u8(b), uc = vreinterpretq_u32_u8(c);
+    P("sm3ss1", u32(vsm3ss1q_u32(ua, ub, uc)));
+    P("sm3tt1a", u32(vsm3tt1aq_u32(ua, ub, uc, 1)));
+    P("sm3tt2b", u32(vsm3tt2bq_u32(ua, ub, uc, 3)));
+    P("sm3partw1", u32(vsm3partw1q_u32(ua, ub, uc)));
+    P("sm4e", u32(vsm4eq_u32(ua, ub)));
+    P("sm4ekey", u32(vsm4ekeyq_u32(ub, uc)));
+    /* SM4 block cipher, GB/T 32907-2016 example 1: 32 rounds from the
+     * key schedule. Words are big-endian in the standard. */
+    static const uint32_t mk[4] = {0x01234567, 0x89abcdef, 0xfedcba98, 0x76543210};
+    static const uint32_t fk[4] = {0xa3b1bac6, 0x56aa3350, 0x677d9197, 0xb27022dc};
+    uint32_t kw[4], ck[32];
+    for (int i = 0; i < 4; i++) kw[i] = mk[i] ^ fk[i];
+    for (int i = 0; i < 32; i++) {
+        uint32_t v = 0;
+        for (int j = 0; j < 4; j++) v = v << 8 | (uint32_t)((4 * i + j) * 7 % 256);
+        ck[i] = v;
+    }
+    uint32x4_t k = vld1q_u32(kw), rk[8];
+    for (int g = 0; g < 8; g++) {
+        k = vsm4ekeyq_u32(k, vld1q_u32(ck + 4 * g));
+        rk[g] = k;
+    }
+    uint32x4_t blk = vld1q_u32(mk);
+    for (int g = 0; g < 8; g++) blk = vsm4eq_u32(blk, rk[g]);
+    printf("sm4 block %08x%08x%08x%08x\n", vgetq_lane_u32(blk, 3), vgetq_lane_u32(blk, 2),
+           vgetq_lane_u32(blk, 1), vgetq_lane_u32(blk, 0));
     /* PMULL. */
     poly128_t pm = vmull_p64(vgetq_lane_u64(xa, 0), vgetq_lane_u64(xb, 1));
     p8("pmull64", vreinterpretq_u8_p128(pm));
