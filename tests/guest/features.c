@@ -200,6 +200,13 @@ static uint64_t t_ssbs(void) {
     __asm__ volatile(ARCH "msr ssbs, #1" : : : "memory");
     return 1;
 }
+static uint64_t t_rng(void) {
+    uint64_t a, b, n1, n2;
+    __asm__ volatile(ARCH "mrs %0, s3_3_c2_c4_0\n mrs %2, nzcv\n mrs %1, s3_3_c2_c4_1\n mrs %3, nzcv"
+                     : "=r"(a), "=r"(b), "=r"(n1), "=r"(n2));
+    // Random values: only whether both succeeded (NZCV = 0) and differ.
+    return (n1 | n2) == 0 && a != b;
+}
 static uint64_t t_pauth(void) {
     uint64_t p = (uint64_t)mem, q, r, g;
     __asm__ volatile(ARCH "mov %0, %3\n pacda %0, sp\n mov %1, %0\n autda %1, sp\n"
@@ -253,6 +260,7 @@ int main(void) {
     run("sb", h & HWCAP_SB, field(isar1, 36), t_sb);
     // qemu 7.2 does not set HWCAP_SSBS: only the ID field is compared.
     run("ssbs", field(pfr1, 4), field(pfr1, 4), t_ssbs);
+    run("rng", h2 & HWCAP2_RNG, field(isar0, 60), t_rng);
     run("paca", h & HWCAP_PACA, field(isar1, 4) | field(isar1, 8), t_pauth);
     run("pacg", h & HWCAP_PACG, field(isar1, 24) | field(isar1, 28), t_pauth);
     run("pachint", h & HWCAP_PACA, field(isar1, 4) | field(isar1, 8), t_pauth_hint);

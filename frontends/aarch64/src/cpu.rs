@@ -64,6 +64,8 @@ pub enum Feature {
     Dcpodp,
     /// LDAPUR/STLUR and their narrow and sign-extending forms (FEAT_LRCPC2).
     Lrcpc2,
+    /// RNDR/RNDRRS (FEAT_RNG).
+    Rng,
     /// LDLAR/STLLR (FEAT_LOR, Armv8.1; no EL0-visible ID field).
     Lor,
     /// FEAT_LSE2: unaligned acquire/release and atomic accesses within a
@@ -98,7 +100,7 @@ pub static MODELS: &[CpuModel] = &[
         features: &[
             Aes, Pmull, Sha1, Sha256, Sha512, Sha3, Crc32, Atomics, Fp16, Rdm, Fcma, Lrcpc, Dcpop,
             DotProd, Fhm, FlagM, FlagM2, Frint, I8mm, Bf16, Dgh, Jscvt, Sm3, Sm4, Sb, Dcpodp, Ssbs,
-            Pauth, Lse2, Lor, Lrcpc2,
+            Pauth, Lse2, Lor, Lrcpc2, Rng,
         ],
     },
     CpuModel {
@@ -211,9 +213,11 @@ pub mod hwcap2 {
     pub const BF16: u64 = 1 << 14;
     /// dgh
     pub const DGH: u64 = 1 << 15;
+    /// rng
+    pub const RNG: u64 = 1 << 16;
 }
 
-/// `/proc/cpuinfo` names of the HWCAP bits 0..=31 and HWCAP2 bits 0..=15,
+/// `/proc/cpuinfo` names of the HWCAP bits 0..=31 and HWCAP2 bits 0..=16,
 /// in Linux's order.
 const HWCAP_NAMES: [&str; 32] = [
     "fp", "asimd", "evtstrm", "aes", "pmull", "sha1", "sha2", "crc32", "atomics", "fphp",
@@ -221,7 +225,7 @@ const HWCAP_NAMES: [&str; 32] = [
     "asimddp", "sha512", "sve", "asimdfhm", "dit", "uscat", "ilrcpc", "flagm", "ssbs", "sb",
     "paca", "pacg",
 ];
-const HWCAP2_NAMES: [&str; 16] = [
+const HWCAP2_NAMES: [&str; 17] = [
     "dcpodp",
     "sve2",
     "sveaes",
@@ -238,6 +242,7 @@ const HWCAP2_NAMES: [&str; 16] = [
     "i8mm",
     "bf16",
     "dgh",
+    "rng",
 ];
 
 /// Encodes an MRS/MSR system register operand (op0, op1, CRn, CRm, op2)
@@ -297,13 +302,14 @@ impl CpuModel {
             | self.bit(I8mm, I8MM)
             | self.bit(Bf16, BF16)
             | self.bit(Dgh, DGH)
+            | self.bit(Rng, RNG)
     }
 
     /// The `Features` line of `/proc/cpuinfo` (names in HWCAP order).
     pub fn cpuinfo_features(&self) -> String {
         let (h, h2) = (self.hwcap(), self.hwcap2());
         let a = (0..32).filter(|b| h >> b & 1 != 0).map(|b| HWCAP_NAMES[b]);
-        let b = (0..16)
+        let b = (0..17)
             .filter(|b| h2 >> b & 1 != 0)
             .map(|b| HWCAP2_NAMES[b]);
         a.chain(b).collect::<Vec<_>>().join(" ")
@@ -338,6 +344,7 @@ impl CpuModel {
             | (self.has(DotProd) as u64) << 44
             | (self.has(Fhm) as u64) << 48
             | ts << 52
+            | self.bit(Rng, 1) << 60
     }
 
     /// ID_AA64ISAR1_EL1 (visible fields).

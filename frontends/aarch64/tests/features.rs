@@ -71,6 +71,8 @@ const GATED: &[(u32, &str, Feature)] = &[
     (0x4e61_fb1a, "frint64z v26.2d, v24.2d", Frint),
     (0x2f18_fd8a, "fcvtzu v10.4h, v12.4h, #8", Fp16),
     (0x191f_d041, "stlurb w1, [x2, #-3]", Lrcpc2),
+    (0xd53b_2400, "mrs x0, rndr", Rng),
+    (0xd53b_2421, "mrs x1, rndrrs", Rng),
     (0xd940_83e1, "ldapur x1, [sp, #8]", Lrcpc2),
     (0x5980_0041, "ldapursh x1, [x2]", Lrcpc2),
 ];
@@ -158,6 +160,7 @@ fn hwcaps_and_id_registers_agree_with_features() {
             (Atomics, h & hwcap::ATOMICS != 0, field(isar0, 20) == 2),
             (Lrcpc, h & hwcap::LRCPC != 0, field(isar1, 20) >= 1),
             (Lrcpc2, h & hwcap::ILRCPC != 0, field(isar1, 20) == 2),
+            (Rng, h2 & hwcap2::RNG != 0, field(isar0, 60) == 1),
             (FlagM, h & hwcap::FLAGM != 0, field(isar0, 52) >= 1),
             (FlagM2, h2 & hwcap2::FLAGM2 != 0, field(isar0, 52) == 2),
             (Sha3, h & hwcap::SHA3 != 0, field(isar0, 32) == 1),

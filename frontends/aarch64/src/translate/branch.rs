@@ -282,6 +282,8 @@ const CNTVCT_EL0: u32 = sysreg(3, 3, 14, 0, 2);
 const CTR_EL0: u32 = sysreg(3, 3, 0, 0, 1);
 const DCZID_EL0: u32 = sysreg(3, 3, 0, 0, 7);
 const SSBS: u32 = sysreg(3, 3, 4, 2, 6);
+const RNDR: u32 = sysreg(3, 3, 2, 4, 0);
+const RNDRRS: u32 = sysreg(3, 3, 2, 4, 1);
 
 /// CNTFRQ_EL0: the generic timer runs at 1 GHz (CNTVCT_EL0 counts ns).
 pub const CNTFRQ: u64 = 1_000_000_000;
@@ -302,6 +304,31 @@ unsafe extern "C" fn helper_cntvct(_env: *mut u8, _a: u64, _b: u64, _c: u64) -> 
     // Offset so that the counter never reads as 0.
     start.elapsed().as_nanos() as u64 + 1_000_000
 }
+
+/// # Safety
+/// Called by translated code with any `env`; does not touch it.
+unsafe extern "C" fn helper_rndr(_env: *mut u8, _a: u64, _b: u64, _c: u64) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    thread_local! {
+        static STATE: std::cell::RefCell<(std::collections::hash_map::RandomState, u64)> =
+            std::cell::RefCell::new((std::collections::hash_map::RandomState::new(), 0));
+    }
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        s.1 += 1;
+        let mut h = s.0.build_hasher();
+        h.write_u64(s.1);
+        h.finish()
+    })
+}
+
+/// RNDR/RNDRRS: 64 random bits (std's randomly keyed SipHash of a
+/// per-thread counter; the key comes from the OS's random source).
+pub static HELPER_RNDR: HelperDesc = HelperDesc {
+    name: "xlat_a64_rndr",
+    func: helper_rndr,
+    flags: HelperFlags::PURE,
+};
 
 /// Reads the virtual counter (host monotonic clock, in ns).
 pub static HELPER_CNTVCT: HelperDesc = HelperDesc {
@@ -335,6 +362,14 @@ pub fn mrs(c: &mut Ctx<'_>, i: Insn) -> TResult {
         // PSTATE.SSBS reads as 0 and ignores writes (speculation is not
         // modelled; 0 is the value that promises least).
         SSBS if c.model.has(Feature::Ssbs) => c.b.i64(0),
+        RNDR | RNDRRS if c.model.has(Feature::Rng) => {
+            // Always succeeds: NZCV = 0000.
+            let zero = c.b.i8(0);
+            for f in [R_NF, R_ZF, R_CF, R_VF] {
+                c.b.set(f, zero);
+            }
+            c.b.call_helper(&HELPER_RNDR, Type::I64, &[])
+        }
         r => match c.model.id_register(r) {
             Some(v) => c.b.i64(v),
             None => return Err(Undef),
