@@ -17,7 +17,7 @@
 //! next pointer authentication applies it ([`reset_keys`]).
 
 use crate::state::Aarch64State;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::hash::{BuildHasher, Hasher};
 use std::sync::OnceLock;
 use xlat_ir::{HelperDesc, HelperFlags};
@@ -224,7 +224,7 @@ pub fn compute_pac(data: u64, modifier: u64, key0: u64, key1: u64) -> u64 {
 }
 
 /// One entry of [`PAC_CACHE`]: inputs and result of a `ComputePAC`.
-#[derive(Copy, Clone, Default)]
+#[derive(Copy, Clone)]
 struct CacheEntry {
     data: u64,
     modifier: u64,
@@ -233,6 +233,12 @@ struct CacheEntry {
 }
 
 const CACHE_ENTRIES: usize = 64;
+const EMPTY_ENTRY: CacheEntry = CacheEntry {
+    data: 0,
+    modifier: 0,
+    key: 0,
+    pac: 0,
+};
 
 thread_local! {
     /// Recent `ComputePAC` results of this thread. A function that signs
@@ -240,8 +246,8 @@ thread_local! {
     /// pointer, modifier and key on return (AUTIASP/RETAA): with deep
     /// call chains in between, a small direct-mapped cache still finds
     /// most of them and halves the cipher work of pac-ret code.
-    static PAC_CACHE: std::cell::RefCell<[CacheEntry; CACHE_ENTRIES]> =
-        const { std::cell::RefCell::new([CacheEntry { data: 0, modifier: 0, key: 0, pac: 0 }; CACHE_ENTRIES]) };
+    static PAC_CACHE: RefCell<[CacheEntry; CACHE_ENTRIES]> =
+        const { RefCell::new([EMPTY_ENTRY; CACHE_ENTRIES]) };
 }
 
 /// [`compute_pac`] with the key as one 128-bit value, through the

@@ -2,7 +2,7 @@
 //! seed under xlat (interp and jit) and qemu-aarch64. Skips with a message
 //! when qemu-aarch64 or the xlat-aarch64 binary is missing.
 
-use xlat_difftest::{Config, cpu_runners, find_qemu, find_xlat, run_all, standard_runners};
+use xlat_difftest::{Config, cpu_runners, find_qemu, find_xlat, run_all};
 
 #[test]
 fn generated_words_stay_in_their_class() {
@@ -22,23 +22,23 @@ fn generated_words_stay_in_their_class() {
     }
 }
 
-#[test]
-fn quick_difftest_against_qemu() {
+/// Runs `per_class` sequences of up to `max_len` instructions per class
+/// (those matching `filter`) under `-cpu cpu` on both sides and asserts
+/// that they all agree; skips with a message without qemu or xlat.
+fn quick(test: &str, cpu: &str, seed: u64, per_class: u32, max_len: u32, filter: Option<String>) {
     let (Some(xlat), Some(qemu)) = (find_xlat(), find_qemu()) else {
-        eprintln!(
-            "SKIPPED: quick_difftest_against_qemu needs qemu-aarch64 and a built xlat-aarch64"
-        );
+        eprintln!("SKIPPED: {test} needs qemu-aarch64 and a built xlat-aarch64");
         return;
     };
-    let (subjects, oracle) = standard_runners(&xlat, &qemu);
+    let (subjects, oracle) = cpu_runners(&xlat, &qemu, cpu);
     let cfg = Config {
-        seed: 0x5eed,
-        per_class: 4,
-        max_len: 3,
+        seed,
+        per_class,
+        max_len,
         subjects: subjects.clone(),
         oracle,
-        filter: std::env::var("DIFFTEST_CLASS").ok(),
-        dir: std::env::temp_dir().join(format!("xlat-difftest-quick-{}", std::process::id())),
+        filter,
+        dir: std::env::temp_dir().join(format!("xlat-difftest-{test}-{}", std::process::id())),
         max_reports: 30,
     };
     let report = run_all(&cfg).expect("difftest runs");
@@ -52,33 +52,16 @@ fn quick_difftest_against_qemu() {
     );
 }
 
+#[test]
+fn quick_difftest_against_qemu() {
+    let filter = std::env::var("DIFFTEST_CLASS").ok();
+    quick("quick", "max", 0x5eed, 4, 3, filter);
+}
+
 /// Feature gating: single instructions of every class under `-cpu
 /// cortex-a53` (Armv8.0 with crypto and CRC32) on both sides, so that the
 /// later extensions raise SIGILL under xlat exactly when under qemu.
 #[test]
 fn quick_gating_against_qemu_cortex_a53() {
-    let (Some(xlat), Some(qemu)) = (find_xlat(), find_qemu()) else {
-        eprintln!(
-            "SKIPPED: quick_gating_against_qemu_cortex_a53 needs qemu-aarch64 and xlat-aarch64"
-        );
-        return;
-    };
-    let (subjects, oracle) = cpu_runners(&xlat, &qemu, "cortex-a53");
-    let cfg = Config {
-        seed: 12,
-        per_class: 3,
-        max_len: 1,
-        subjects: subjects.clone(),
-        oracle,
-        filter: None,
-        dir: std::env::temp_dir().join(format!("xlat-difftest-a53-{}", std::process::id())),
-        max_reports: 30,
-    };
-    let report = run_all(&cfg).expect("difftest runs");
-    assert!(
-        report.failures.is_empty(),
-        "{} mismatches:\n{}",
-        report.mismatches(),
-        report.failures.join("\n")
-    );
+    quick("a53", "cortex-a53", 12, 3, 1, None);
 }
