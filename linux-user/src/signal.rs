@@ -789,6 +789,32 @@ pub fn queue_self(thread: &ThreadState, sig: i32, code: i32) {
     thread.sig.queue(sig, &siginfo_kill(sig, code));
 }
 
+/// At thread exit (routed signals already blocked on this host thread):
+/// the signals the host handed to this thread that were meant for the
+/// process (anything but `tkill`/`tgkill`, `si_code` `SI_TKILL`) go back to
+/// the process, as the kernel leaves a process-directed signal to the
+/// threads that stay; thread-directed ones die with the thread.
+pub fn redirect_pending(thread: &ThreadState) {
+    while let Some(sig) =
+        (thread.sig.pending() != 0).then(|| thread.sig.pending().trailing_zeros() as i32 + 1)
+    {
+        let info = thread.sig.take(sig);
+        let code = i32::from_le_bytes(info[8..12].try_into().expect("4 bytes"));
+        if code != SI_TKILL {
+            // SAFETY: `info` is a local 128-byte siginfo; the target is
+            // our own process.
+            unsafe {
+                libc::syscall(
+                    libc::SYS_rt_sigqueueinfo,
+                    libc::getpid(),
+                    sig,
+                    info.as_ptr(),
+                )
+            };
+        }
+    }
+}
+
 /// The lowest pending signal not blocked by `mask`.
 pub fn deliverable(thread: &ThreadState) -> Option<i32> {
     let p = thread.sig.pending() & !thread.sigmask;

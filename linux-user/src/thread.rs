@@ -601,8 +601,11 @@ pub fn exit_robust_list(mem: &crate::mmap::AddressSpace, thread: &ThreadState) {
 /// and end the process if it was the last thread (with the leader's
 /// status, as Linux reports the group leader's exit code).
 fn thread_exit(sh: &Shared, thread: &ThreadState) {
-    clear_tid(sh, thread);
+    // No longer a candidate for process-directed signals once a joiner
+    // can see this thread gone.
     signal::block_all_routed();
+    signal::redirect_pending(thread);
+    clear_tid(sh, thread);
     let (left, leader) = sh.proc.group.remove(thread.tid, None);
     if left == 0 {
         exit_group(sh, leader.unwrap_or(0));
@@ -613,8 +616,9 @@ fn thread_exit(sh: &Shared, thread: &ThreadState) {
 /// continues and ends when the last one leaves (this host thread waits);
 /// returns the process exit status when the leader was the last.
 pub fn leader_exit(sh: &Shared, thread: &ThreadState, status: i32) -> i32 {
-    clear_tid(sh, thread);
     signal::block_all_routed();
+    signal::redirect_pending(thread);
+    clear_tid(sh, thread);
     let g = &sh.proc.group;
     let (left, _) = g.remove(thread.tid, Some(status));
     if left == 0 {
