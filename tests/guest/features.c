@@ -197,8 +197,16 @@ static uint64_t t_sb(void) {
     return 1;
 }
 static uint64_t t_ssbs(void) {
-    __asm__ volatile(ARCH "msr ssbs, #1" : : : "memory");
-    return 1;
+    uint64_t a, b;
+    __asm__ volatile(ARCH "msr ssbs, #1\n mrs %0, ssbs\n msr ssbs, xzr\n mrs %1, ssbs"
+                     : "=r"(a), "=r"(b) : : "memory");
+    return a << 32 | b;
+}
+static uint64_t t_dit(void) {
+    uint64_t a, b;
+    __asm__ volatile(ARCH ".arch armv8.5-a\n msr dit, #1\n mrs %0, dit\n msr dit, #0\n mrs %1, dit"
+                     : "=r"(a), "=r"(b) : : "memory");
+    return a << 32 | b;
 }
 static uint64_t t_rng(void) {
     uint64_t a, b, n1, n2;
@@ -260,6 +268,8 @@ int main(void) {
     run("sb", h & HWCAP_SB, field(isar1, 36), t_sb);
     // qemu 7.2 does not set HWCAP_SSBS: only the ID field is compared.
     run("ssbs", field(pfr1, 4), field(pfr1, 4), t_ssbs);
+    // qemu 7.2 does not set HWCAP_DIT either.
+    run("dit", field(pfr0, 48), field(pfr0, 48), t_dit);
     run("rng", h2 & HWCAP2_RNG, field(isar0, 60), t_rng);
     run("paca", h & HWCAP_PACA, field(isar1, 4) | field(isar1, 8), t_pauth);
     run("pacg", h & HWCAP_PACG, field(isar1, 24) | field(isar1, 28), t_pauth);

@@ -66,6 +66,8 @@ pub enum Feature {
     Lrcpc2,
     /// RNDR/RNDRRS (FEAT_RNG).
     Rng,
+    /// PSTATE.DIT (data-independent timing; no effect on emulation).
+    Dit,
     /// LDLAR/STLLR (FEAT_LOR, Armv8.1; no EL0-visible ID field).
     Lor,
     /// FEAT_LSE2: unaligned acquire/release and atomic accesses within a
@@ -100,7 +102,7 @@ pub static MODELS: &[CpuModel] = &[
         features: &[
             Aes, Pmull, Sha1, Sha256, Sha512, Sha3, Crc32, Atomics, Fp16, Rdm, Fcma, Lrcpc, Dcpop,
             DotProd, Fhm, FlagM, FlagM2, Frint, I8mm, Bf16, Dgh, Jscvt, Sm3, Sm4, Sb, Dcpodp, Ssbs,
-            Pauth, Lse2, Lor, Lrcpc2, Rng,
+            Pauth, Lse2, Lor, Lrcpc2, Rng, Dit,
         ],
     },
     CpuModel {
@@ -187,6 +189,8 @@ pub mod hwcap {
     pub const FLAGM: u64 = 1 << 27;
     /// ssbs
     pub const SSBS: u64 = 1 << 28;
+    /// dit
+    pub const DIT: u64 = 1 << 24;
     /// uscat
     pub const USCAT: u64 = 1 << 25;
     /// ilrcpc
@@ -290,6 +294,7 @@ impl CpuModel {
             | self.bit(Sb, SB)
             | self.bit(Pauth, PACA | PACG)
             | self.bit(Lse2, USCAT)
+            | self.bit(Dit, DIT)
             | self.bit(Lrcpc2, ILRCPC)
     }
 
@@ -375,7 +380,7 @@ impl CpuModel {
     /// AdvSIMD (1 with half precision).
     pub fn pfr0(&self) -> u64 {
         let fp = self.has(Fp16) as u64;
-        0x11 | fp << 16 | fp << 20
+        0x11 | fp << 16 | fp << 20 | self.bit(Dit, 1) << 48
     }
 
     /// ID_AA64PFR1_EL1 (visible fields): SSBS.

@@ -50,6 +50,9 @@ pub struct Aarch64State {
     /// Nonzero once `pac_keys` hold this thread's keys (0: take the
     /// process's keys on first use).
     pub pac_keys_set: u64,
+    /// PSTATE bits other than NZCV that EL0 can write: SSBS (bit 12) and
+    /// DIT (bit 24), at their positions in SPSR/MRS.
+    pub pstate: u64,
 }
 
 macro_rules! regs {
@@ -95,6 +98,7 @@ pub static REGS: &[RegInfo] = regs![
     "v24" => v[24]: V128 Normal, "v25" => v[25]: V128 Normal, "v26" => v[26]: V128 Normal,
     "v27" => v[27]: V128 Normal, "v28" => v[28]: V128 Normal, "v29" => v[29]: V128 Normal,
     "v30" => v[30]: V128 Normal, "v31" => v[31]: V128 Normal,
+    "pstate" => pstate: I64 Normal,
 ];
 
 /// X register `n` (0..=30).
@@ -134,6 +138,9 @@ pub const fn r_v(n: u32) -> Reg {
     Reg(45 + n as u16)
 }
 
+/// PSTATE.SSBS and PSTATE.DIT ([`Aarch64State::pstate`]).
+pub const R_PSTATE: Reg = Reg(77);
+
 /// The AArch64 state layout.
 pub static LAYOUT: StateLayout = StateLayout {
     regs: REGS,
@@ -152,7 +159,8 @@ mod tests {
         assert_eq!(REGS[R_VF.0 as usize].name, "vf");
         assert_eq!(REGS[R_EXCL_SIZE.0 as usize].name, "excl_size");
         assert_eq!(REGS[r_v(31).0 as usize].name, "v31");
-        assert_eq!(REGS.len(), 45 + 32);
+        assert_eq!(REGS.len(), 45 + 32 + 1);
+        assert_eq!(REGS[R_PSTATE.0 as usize].name, "pstate");
         assert_eq!(
             REGS[r_x(30).0 as usize].offset as usize,
             offset_of!(Aarch64State, x) + 30 * 8

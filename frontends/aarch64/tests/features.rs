@@ -73,6 +73,8 @@ const GATED: &[(u32, &str, Feature)] = &[
     (0x191f_d041, "stlurb w1, [x2, #-3]", Lrcpc2),
     (0xd53b_2400, "mrs x0, rndr", Rng),
     (0xd53b_2421, "mrs x1, rndrrs", Rng),
+    (0xd503_415f, "msr dit, #1", Dit),
+    (0xd53b_42a0, "mrs x0, dit", Dit),
     (0xd940_83e1, "ldapur x1, [sp, #8]", Lrcpc2),
     (0x5980_0041, "ldapursh x1, [x2]", Lrcpc2),
 ];
@@ -91,7 +93,6 @@ const BASE: &[(u32, &str)] = &[
 /// qemu-aarch64 7.2's models).
 const NOWHERE: &[(u32, &str)] = &[
     (0xd503_323f, "dsb oshnxs (FEAT_XS)"),
-    (0xd503_415f, "msr dit, #1 (FEAT_DIT)"),
     (0xd503_419f, "msr tco, #1 (FEAT_MTE)"),
 ];
 
@@ -161,6 +162,7 @@ fn hwcaps_and_id_registers_agree_with_features() {
             (Lrcpc, h & hwcap::LRCPC != 0, field(isar1, 20) >= 1),
             (Lrcpc2, h & hwcap::ILRCPC != 0, field(isar1, 20) == 2),
             (Rng, h2 & hwcap2::RNG != 0, field(isar0, 60) == 1),
+            (Dit, h & hwcap::DIT != 0, field(pfr0, 48) == 1),
             (FlagM, h & hwcap::FLAGM != 0, field(isar0, 52) >= 1),
             (FlagM2, h2 & hwcap2::FLAGM2 != 0, field(isar0, 52) == 2),
             (Sha3, h & hwcap::SHA3 != 0, field(isar0, 32) == 1),

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use xlat_exec::Cpu;
 use xlat_frontend_aarch64::cpu::{self, CpuModel};
 use xlat_frontend_aarch64::state::{R_CF, R_FPCR, R_FPSR, R_NF, R_VF, R_ZF, r_v};
-use xlat_frontend_aarch64::state::{R_SP, R_TPIDR, r_x};
+use xlat_frontend_aarch64::state::{R_PSTATE, R_SP, R_TPIDR, r_x};
 use xlat_ir::abi::FaultKind;
 
 /// HWCAP_FP.
@@ -414,10 +414,18 @@ fn get64(b: &[u8], o: usize) -> u64 {
     u64::from_le_bytes(b[o..o + 8].try_into().expect("8 bytes"))
 }
 
-/// NZCV of the CPU as PSTATE bits 31..28 (EL0t, everything else 0).
+/// PSTATE.SSBS (bit 12) and PSTATE.DIT (bit 24), kept in `R_PSTATE`.
+const PSTATE_SSBS_DIT: u64 = 1 << 12 | 1 << 24;
+
+/// NZCV of the CPU as PSTATE bits 31..28, SSBS and DIT (EL0t, everything
+/// else 0).
 fn pstate(cpu: &Cpu) -> u64 {
     let bit = |r, n: u32| ((cpu.get(r) & 1) as u64) << n;
-    bit(R_NF, 31) | bit(R_ZF, 30) | bit(R_CF, 29) | bit(R_VF, 28)
+    bit(R_NF, 31)
+        | bit(R_ZF, 30)
+        | bit(R_CF, 29)
+        | bit(R_VF, 28)
+        | cpu.get(R_PSTATE) as u64 & PSTATE_SSBS_DIT
 }
 
 /// Builds the frame as Linux's `setup_rt_frame` does for a native task.
@@ -522,6 +530,7 @@ fn restore_frame(cpu: &mut Cpu, mem: &AddressSpace) -> Result<FrameOut, Errno> {
     cpu.set(R_ZF, ((pst >> 30) & 1) as u128);
     cpu.set(R_CF, ((pst >> 29) & 1) as u128);
     cpu.set(R_VF, ((pst >> 28) & 1) as u128);
+    cpu.set(R_PSTATE, (pst & PSTATE_SSBS_DIT) as u128);
     cpu.set(R_FPSR, get32(&b, fp + 8) as u128);
     cpu.set(R_FPCR, get32(&b, fp + 12) as u128);
     for i in 0..32 {

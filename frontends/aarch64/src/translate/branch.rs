@@ -3,7 +3,9 @@
 use super::{Ctx, TResult, Undef, require};
 use crate::cpu::Feature;
 use crate::decode::Insn;
-use crate::state::{R_CF, R_EXCL_ADDR, R_FPCR, R_FPSR, R_NF, R_TPIDR, R_TPIDRRO, R_VF, R_ZF, r_x};
+use crate::state::{
+    R_CF, R_EXCL_ADDR, R_FPCR, R_FPSR, R_NF, R_PSTATE, R_TPIDR, R_TPIDRRO, R_VF, R_ZF, r_x,
+};
 use xlat_ir::{ExceptionKind, HelperDesc, HelperFlags, MemFlags, Ordering, Terminal, Type};
 
 /// B, BL.
@@ -282,6 +284,28 @@ const CNTVCT_EL0: u32 = sysreg(3, 3, 14, 0, 2);
 const CTR_EL0: u32 = sysreg(3, 3, 0, 0, 1);
 const DCZID_EL0: u32 = sysreg(3, 3, 0, 0, 7);
 const SSBS: u32 = sysreg(3, 3, 4, 2, 6);
+const DIT: u32 = sysreg(3, 3, 4, 2, 5);
+/// PSTATE.SSBS and PSTATE.DIT in [`R_PSTATE`] (and in MRS/MSR values).
+const PSTATE_SSBS: u64 = 1 << 12;
+const PSTATE_DIT: u64 = 1 << 24;
+
+/// Sets the PSTATE bit `bit` of [`R_PSTATE`] to `v & bit`.
+fn set_pstate_bit(c: &mut Ctx<'_>, bit: u64, v: xlat_ir::Value) {
+    let p = c.b.get(R_PSTATE);
+    let keep = c.b.i64(!bit);
+    let p = c.b.and(p, keep);
+    let m = c.b.i64(bit);
+    let v = c.b.and(v, m);
+    let p = c.b.or(p, v);
+    c.b.set(R_PSTATE, p);
+}
+
+/// The PSTATE bit `bit` of [`R_PSTATE`], in place.
+fn pstate_bit(c: &mut Ctx<'_>, bit: u64) -> xlat_ir::Value {
+    let p = c.b.get(R_PSTATE);
+    let m = c.b.i64(bit);
+    c.b.and(p, m)
+}
 const RNDR: u32 = sysreg(3, 3, 2, 4, 0);
 const RNDRRS: u32 = sysreg(3, 3, 2, 4, 1);
 
@@ -359,9 +383,8 @@ pub fn mrs(c: &mut Ctx<'_>, i: Insn) -> TResult {
         CNTVCT_EL0 => c.b.call_helper(&HELPER_CNTVCT, Type::I64, &[]),
         CTR_EL0 => c.b.i64(CTR),
         DCZID_EL0 => c.b.i64(DCZID),
-        // PSTATE.SSBS reads as 0 and ignores writes (speculation is not
-        // modelled; 0 is the value that promises least).
-        SSBS if c.model.has(Feature::Ssbs) => c.b.i64(0),
+        SSBS if c.model.has(Feature::Ssbs) => pstate_bit(c, PSTATE_SSBS),
+        DIT if c.model.has(Feature::Dit) => pstate_bit(c, PSTATE_DIT),
         RNDR | RNDRRS if c.model.has(Feature::Rng) => {
             // Always succeeds: NZCV = 0000.
             let zero = c.b.i8(0);
@@ -408,7 +431,8 @@ pub fn msr_reg(c: &mut Ctx<'_>, i: Insn) -> TResult {
             c.b.set(R_FPSR, v);
         }
         TPIDR_EL0 => c.b.set(R_TPIDR, v),
-        SSBS if c.model.has(Feature::Ssbs) => {}
+        SSBS if c.model.has(Feature::Ssbs) => set_pstate_bit(c, PSTATE_SSBS, v),
+        DIT if c.model.has(Feature::Dit) => set_pstate_bit(c, PSTATE_DIT, v),
         _ => return Err(Undef),
     }
     Ok(())
@@ -464,9 +488,18 @@ pub fn msr_imm(c: &mut Ctx<'_>, i: Insn) -> TResult {
                 }
             }
         }
-        // SSBS: permitted at EL0, no effect on user-mode emulation. DIT
-        // and TCO (FEAT_DIT, FEAT_MTE) are in no model: UNDEFINED.
-        (3, 1) => c.need(Feature::Ssbs)?,
+        // SSBS and DIT: kept in PSTATE (no effect on the emulation). TCO
+        // (FEAT_MTE) is in no model: UNDEFINED.
+        (3, 1) | (3, 2) => {
+            let (f, bit) = if i.op2() == 1 {
+                (Feature::Ssbs, PSTATE_SSBS)
+            } else {
+                (Feature::Dit, PSTATE_DIT)
+            };
+            c.need(f)?;
+            let v = c.b.i64(if i.crm() & 1 != 0 { bit } else { 0 });
+            set_pstate_bit(c, bit, v);
+        }
         _ => return Err(Undef),
     }
     Ok(())
