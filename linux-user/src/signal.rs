@@ -336,6 +336,13 @@ pub fn register_thread(ts: &std::sync::Arc<ThreadSignals>) {
     );
 }
 
+/// Forgets the calling host thread's guest signal state (its guest thread
+/// has exited and the state is about to be dropped): a late host signal
+/// on this thread goes to the first guest thread's state instead.
+pub fn unregister_thread() {
+    CURRENT.with(|c| c.set(std::ptr::null()));
+}
+
 /// Registers `ts` as the calling thread's and the process's main signal
 /// state (the only thread after a fork).
 pub fn register_main_thread(ts: &std::sync::Arc<ThreadSignals>) {

@@ -605,6 +605,7 @@ fn thread_exit(sh: &Shared, thread: &ThreadState) {
     // can see this thread gone.
     signal::block_all_routed();
     signal::redirect_pending(thread);
+    signal::unregister_thread();
     clear_tid(sh, thread);
     let (left, leader) = sh.proc.group.remove(thread.tid, None);
     if left == 0 {
