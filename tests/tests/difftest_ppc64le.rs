@@ -4,9 +4,9 @@
 //! sequence of words of that row runs from a random start state under
 //! `qemu-ppc64le` and under `xlat-ppc64le` at `-tier interp`, `jit` and
 //! `mixed`; GPRs, CR, XER, all 64 VSRs and FPSCR\[RN, NI, enables\] must
-//! agree. (xlat does not compute the FPSCR exception status bits, so
-//! those are not compared, and FP record forms, which copy them into CR1,
-//! are not generated.)
+//! agree. (The FPSCR exception status bits are not compared, and FP
+//! record forms, which copy them into CR1, are not generated: xlat
+//! computes them, checked by the `fpscr` guest program instead.)
 //!
 //! Each case is a tiny static ELF built here: a prologue that loads the
 //! state from a data block, the sequence, and an epilogue that stores the

@@ -524,7 +524,8 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
                     (475, 7) => map1(vb, 16, |x| (x as u16).swap_bytes() as u64),
                     (475, 15) => map1(vb, 32, |x| (x as u32).swap_bytes() as u64),
                     _ => {
-                        let Some(d) = scalar_conv(xo9, (vb >> 64) as u64) else {
+                        let rn = st.as_ref().map_or(0, |s| s.fpscr & 3);
+                        let Some(d) = scalar_conv(xo9, (vb >> 64) as u64, rn) else {
                             return false;
                         };
                         // Doubleword 1 of a scalar result is 0.
@@ -1051,7 +1052,7 @@ fn dup_word(w: u64) -> u64 {
 
 /// XX2 scalar conversions and roundings of doubleword 0 (`b`); returns
 /// the new doubleword 0.
-fn scalar_conv(xo9: u32, b: u64) -> Option<u64> {
+fn scalar_conv(xo9: u32, b: u64, rn: u64) -> Option<u64> {
     let f = f64::from_bits(b);
     let single_word = |x: f32| ((x.to_bits() as u64) << 32) | x.to_bits() as u64;
     Some(match xo9 {
@@ -1061,10 +1062,10 @@ fn scalar_conv(xo9: u32, b: u64) -> Option<u64> {
         88 => dup_word(f2i(f, true, 32, 0x8000_0000)),
         328 => f2i(f, false, 64, 0),
         72 => dup_word(f2i(f, false, 32, 0)),
-        376 => (b as i64 as f64).to_bits(),
-        360 => (b as f64).to_bits(),
-        312 => ((b as i64 as f32) as f64).to_bits(),
-        296 => ((b as f32) as f64).to_bits(),
+        376 => int_to_float(b, true, false, rn).0.to_bits(),
+        360 => int_to_float(b, false, false, rn).0.to_bits(),
+        312 => int_to_float(b, true, true, rn).0.to_bits(),
+        296 => int_to_float(b, false, true, rn).0.to_bits(),
         265 => single_word(f as f32),
         // xscvdpspn: the ISA's non-rounding DP-to-SP conversion (the
         // store-single algorithm, as qemu implements it; undefined for
@@ -1127,10 +1128,10 @@ pub fn fp_unary(insn: u32, b: u64, fpscr: u64) -> Option<u64> {
         (63, 143) => f2i(f, false, 32, 0),
         (63, 942) => f2i(round_rn(f, rn), false, 64, 0),
         (63, 943) => f2i(f, false, 64, 0),
-        (63, 846) => (b as i64 as f64).to_bits(),
-        (63, 974) => (b as f64).to_bits(),
-        (59, 846) => ((b as i64 as f32) as f64).to_bits(),
-        (59, 974) => ((b as f32) as f64).to_bits(),
+        (63, 846) => int_to_float(b, true, false, rn).0.to_bits(),
+        (63, 974) => int_to_float(b, false, false, rn).0.to_bits(),
+        (59, 846) => int_to_float(b, true, true, rn).0.to_bits(),
+        (59, 974) => int_to_float(b, false, true, rn).0.to_bits(),
         (63, 392) => f.round().to_bits(),
         (63, 424) => f.trunc().to_bits(),
         (63, 456) => f.ceil().to_bits(),
@@ -1206,6 +1207,12 @@ fn mxcsr_for(rn: u64) -> u32 {
     0x1f80 | RC[(rn & 3) as usize] << 13
 }
 
+std::thread_local! {
+    /// Host exception flags (MXCSR bits 0..5) raised by `sse_rc!`
+    /// operations since [`host_flags`] last cleared them.
+    static LAST_FLAGS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
 /// One SSE instruction `$ins` on xmm operands, run with MXCSR = `$csr`
 /// and the caller's MXCSR restored after it, in one asm block so that
 /// the compiler cannot move other float code into the window.
@@ -1213,8 +1220,9 @@ macro_rules! sse_rc {
     ($csr:expr, $ins:literal, $d:ident : $t:ty $(, $s:ident : $st:ty)*) => {{
         let csr: u32 = $csr;
         let mut save: u32 = 0;
+        let mut after: u32 = 0;
         let mut $d: $t = $d;
-        // SAFETY: stmxcsr/ldmxcsr read and write the two local words; the
+        // SAFETY: stmxcsr/ldmxcsr read and write the three local words; the
         // instruction only touches the named xmm registers (SSE2 and FMA
         // forms are only used where the CPU has them).
         unsafe {
@@ -1222,14 +1230,17 @@ macro_rules! sse_rc {
                 "stmxcsr [{save}]",
                 "ldmxcsr [{csr}]",
                 $ins,
+                "stmxcsr [{after}]",
                 "ldmxcsr [{save}]",
                 save = in(reg) &mut save as *mut u32,
                 csr = in(reg) &csr as *const u32,
+                after = in(reg) &mut after as *mut u32,
                 $d = inout(xmm_reg) $d,
                 $($s = in(xmm_reg) $s,)*
                 options(nostack),
             );
         }
+        LAST_FLAGS.set(LAST_FLAGS.get() | (after & 0x3f));
         $d
     }};
 }
@@ -1351,4 +1362,383 @@ pub static HELPER_FP_RN: HelperDesc = HelperDesc {
         writes_state: false,
         may_fault: false,
     },
+};
+
+/// FPSCR bits (LSB numbering within the 32-bit FPSCR).
+mod fpscr_bits {
+    pub const FX: u64 = 1 << 31;
+    pub const FEX: u64 = 1 << 30;
+    pub const VX: u64 = 1 << 29;
+    pub const OX: u64 = 1 << 28;
+    pub const UX: u64 = 1 << 27;
+    pub const ZX: u64 = 1 << 26;
+    pub const XX: u64 = 1 << 25;
+    pub const VXSNAN: u64 = 1 << 24;
+    pub const VXISI: u64 = 1 << 23;
+    pub const VXIDI: u64 = 1 << 22;
+    pub const VXZDZ: u64 = 1 << 21;
+    pub const VXIMZ: u64 = 1 << 20;
+    pub const FR: u64 = 1 << 18;
+    pub const FI: u64 = 1 << 17;
+    pub const FPRF: u64 = 0x1f << 12;
+    pub const VXSQRT: u64 = 1 << 9;
+    pub const VXCVI: u64 = 1 << 8;
+    /// All VX* bits.
+    pub const VX_ALL: u64 =
+        VXSNAN | VXISI | VXIDI | VXZDZ | VXIMZ | 1 << 19 | 1 << 10 | VXSQRT | VXCVI;
+}
+
+/// The FPRF class code of `r` (C FL FG FE FU).
+fn fprf(r: f64, single: bool) -> u64 {
+    let neg = r.is_sign_negative();
+    let c = if r.is_nan() {
+        0b10001
+    } else if r.is_infinite() {
+        if neg { 0b01001 } else { 0b00101 }
+    } else if r == 0.0 {
+        if neg { 0b10010 } else { 0b00010 }
+    } else if r.is_subnormal() || (single && (r as f32).is_subnormal()) {
+        if neg { 0b11000 } else { 0b10100 }
+    } else if neg {
+        0b01000
+    } else {
+        0b00100
+    };
+    c << 12
+}
+
+fn is_snan(x: f64) -> bool {
+    x.is_nan() && x.to_bits() & (1 << 51) == 0
+}
+
+/// Host MXCSR exception flags (IE, DE, ZE, OE, UE, PE in bits 0..5)
+/// raised by the [`rn_arith`] operations of `f`.
+fn host_flags<T>(f: impl FnOnce() -> T) -> (T, u32) {
+    LAST_FLAGS.set(0);
+    let r = f();
+    (r, LAST_FLAGS.get())
+}
+
+/// A floating-point operation whose FPSCR status is computed, with its
+/// operands (FPU and VSX scalar forms normalised).
+#[derive(Copy, Clone, Debug)]
+enum FpOp {
+    /// A-form arithmetic: the A-form XO (18 div, 20 sub, 21 add, 22 sqrt,
+    /// 25 mul as FRA*FRC, 28..31 fmsub/fmadd/fnmsub/fnmadd), single
+    /// precision, FRA, FRB, FRC.
+    Arith(u32, bool, f64, f64, f64),
+    /// frsp of FRB.
+    Round(f64),
+    /// Float to integer: (signed, 64-bit, toward zero), FRB.
+    ToInt(bool, bool, bool, f64),
+    /// Integer to float: (signed, single), the integer.
+    FromInt(bool, bool, u64),
+}
+
+/// The [`FpOp`] of `i` on the operands in `st`, if it is one.
+fn fp_op(st: &Ppc64State, i: Insn) -> Option<FpOp> {
+    let f = |n: u32| f64::from_bits(st.fpr(n as usize));
+    let dw0 = |n: u32| (st.vsr[n as usize] >> 64) as u64;
+    let fd = |n: u32| f64::from_bits(dw0(n));
+    let to_int = |xo: u32, b| {
+        let (signed, wide) = match xo & !1 {
+            14 => (true, false),
+            814 => (true, true),
+            142 => (false, false),
+            _ => (false, true),
+        };
+        FpOp::ToInt(signed, wide, xo & 1 == 1, b)
+    };
+    Some(match i.po() {
+        59 | 63 if i.xo10() == 846 || i.xo10() == 974 => {
+            FpOp::FromInt(i.xo10() == 846, i.po() == 59, st.fpr(i.rb() as usize))
+        }
+        63 if i.xo10() == 12 => FpOp::Round(f(i.rb())),
+        63 if matches!(i.xo10(), 14 | 15 | 814 | 815 | 142 | 143 | 942 | 943) => {
+            to_int(i.xo10(), f(i.rb()))
+        }
+        59 | 63 => FpOp::Arith(i.me(), i.po() == 59, f(i.ra()), f(i.rb()), f(i.rc5())),
+        60 => {
+            let (xa, xb) = (i.xa(), i.xb());
+            match (i.bits(10, 3), i.bits(10, 2)) {
+                (x @ (0 | 8 | 16 | 24 | 32 | 40 | 48 | 56), _) => {
+                    let (a, b) = (fd(xa), fd(xb));
+                    let single = x < 32;
+                    match x & 31 {
+                        0 => FpOp::Arith(21, single, a, b, 0.0),
+                        8 => FpOp::Arith(20, single, a, b, 0.0),
+                        16 => FpOp::Arith(25, single, a, 0.0, b),
+                        _ => FpOp::Arith(18, single, a, b, 0.0),
+                    }
+                }
+                (_, 75) => FpOp::Arith(22, false, 0.0, fd(xb), 0.0),
+                (_, 344) => to_int(815, fd(xb)),
+                (_, 88) => to_int(15, fd(xb)),
+                (_, 328) => to_int(943, fd(xb)),
+                (_, 72) => to_int(143, fd(xb)),
+                (_, 376) => FpOp::FromInt(true, false, dw0(xb)),
+                (_, 360) => FpOp::FromInt(false, false, dw0(xb)),
+                (_, 312) => FpOp::FromInt(true, true, dw0(xb)),
+                (_, 296) => FpOp::FromInt(false, true, dw0(xb)),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// The neighbour of `x` above (`up`) or below, in single or double
+/// precision.
+fn toward(x: f64, single: bool, up: bool) -> f64 {
+    match (single, up) {
+        (true, true) => (x as f32).next_up() as f64,
+        (true, false) => (x as f32).next_down() as f64,
+        (false, true) => x.next_up(),
+        (false, false) => x.next_down(),
+    }
+}
+
+/// Integer to floating point rounded by FPSCR\[RN\] `rn` (single: to a
+/// single-precision value); also whether it was inexact.
+pub fn int_to_float(v: u64, signed: bool, single: bool, rn: u64) -> (f64, bool) {
+    let exact = if signed { v as i64 as i128 } else { v as i128 };
+    let near = match (single, signed) {
+        (false, true) => v as i64 as f64,
+        (false, false) => v as f64,
+        (true, true) => (v as i64 as f32) as f64,
+        (true, false) => (v as f32) as f64,
+    };
+    let inexact = near as i128 != exact;
+    let r = match rn & 3 {
+        1 if (near as i128).abs() > exact.abs() => toward(near, single, near < 0.0),
+        2 if (near as i128) < exact => toward(near, single, true),
+        3 if (near as i128) > exact => toward(near, single, false),
+        _ => near,
+    };
+    (r, inexact)
+}
+
+/// Updates FPSCR's exception and status bits for the floating-point
+/// instruction `i` (A-form arithmetic, frsp, fcti*, fcfid*, and the VSX
+/// scalar add/sub/mul/div/sqrt and conversions), computed from its
+/// operands in `st` before it executes: VX* from the operand classes,
+/// OX/UX/XX/FI from the host's flags for the same operation under
+/// FPSCR\[RN\] (UX with tininess detected before rounding, as Power
+/// does), ZX for a division by zero, FPRF from the result; then FX when
+/// a new exception bit goes from 0 to 1, and VX, FEX. FR is left 0.
+pub fn fp_exceptions(st: &mut Ppc64State, i: Insn) {
+    use fpscr_bits::*;
+    let Some(op) = fp_op(st, i) else {
+        return;
+    };
+    let rn = st.fpscr & 3;
+    let mut exc = 0u64;
+    let snan = |xs: &[f64]| xs.iter().any(|&x| is_snan(x));
+    let inf = f64::is_infinite;
+    let (result, single_result, host): (Option<f64>, bool, u32) = match op {
+        FpOp::Round(b) => {
+            if snan(&[b]) {
+                exc |= VXSNAN;
+            }
+            let (r, mut h) = host_flags(|| rn_arith(RnOp::Round, true, b, 0.0, 0.0, rn));
+            // Tiny before rounding: below the smallest normal single.
+            if h & 32 != 0 && b.abs() < f32::MIN_POSITIVE as f64 {
+                h |= 16;
+            }
+            (Some(r), true, h)
+        }
+        FpOp::FromInt(signed, single, v) => {
+            let (r, inexact) = int_to_float(v, signed, single, rn);
+            (Some(r), single, if inexact { 32 } else { 0 })
+        }
+        FpOp::ToInt(signed, wide, toward_zero, b) => {
+            let x = if toward_zero {
+                b.trunc()
+            } else {
+                round_rn(b, rn)
+            };
+            let (lo, hi) = match (signed, wide) {
+                (true, false) => (i32::MIN as f64, i32::MAX as f64),
+                (true, true) => (i64::MIN as f64, i64::MAX as f64),
+                (false, false) => (0.0, u32::MAX as f64),
+                (false, true) => (0.0, u64::MAX as f64),
+            };
+            let out = b.is_nan() || x < lo || x > hi || (wide && x >= hi);
+            if out {
+                exc |= VXCVI | if snan(&[b]) { VXSNAN } else { 0 };
+                (None, false, 0)
+            } else {
+                (None, false, if x != b { 32 } else { 0 })
+            }
+        }
+        FpOp::Arith(xo, single, a, b, c) => {
+            let (r, mut h) = host_flags(|| match xo {
+                18 => rn_arith(RnOp::Div, single, a, b, 0.0, rn),
+                20 => rn_arith(RnOp::Sub, single, a, b, 0.0, rn),
+                21 => rn_arith(RnOp::Add, single, a, b, 0.0, rn),
+                22 => rn_arith(RnOp::Sqrt, single, 0.0, b, 0.0, rn),
+                25 => rn_arith(RnOp::Mul, single, a, c, 0.0, rn),
+                28 | 30 => rn_arith(RnOp::Fma, single, a, c, -b, rn),
+                _ => rn_arith(RnOp::Fma, single, a, c, b, rn),
+            });
+            let ops: &[f64] = match xo {
+                22 => &[b],
+                25 => &[a, c],
+                18 | 20 | 21 => &[a, b],
+                _ => &[a, b, c],
+            };
+            if snan(ops) {
+                exc |= VXSNAN;
+            }
+            if !ops.iter().any(|x| x.is_nan()) {
+                match xo {
+                    18 if inf(a) && inf(b) => exc |= VXIDI,
+                    18 if a == 0.0 && b == 0.0 => exc |= VXZDZ,
+                    18 if b == 0.0 && !inf(a) => exc |= ZX,
+                    20 | 21 => {
+                        let sub = (xo == 20) != (a.is_sign_negative() != b.is_sign_negative());
+                        if inf(a) && inf(b) && sub {
+                            exc |= VXISI;
+                        }
+                    }
+                    22 if b < 0.0 => exc |= VXSQRT,
+                    25 if (inf(a) && c == 0.0) || (a == 0.0 && inf(c)) => exc |= VXIMZ,
+                    28..=31 => {
+                        if (inf(a) && c == 0.0) || (a == 0.0 && inf(c)) {
+                            exc |= VXIMZ;
+                        } else if (inf(a) || inf(c)) && inf(b) {
+                            let prod_neg = a.is_sign_negative() != c.is_sign_negative();
+                            let add_neg = b.is_sign_negative() != (xo == 28 || xo == 30);
+                            if prod_neg != add_neg {
+                                exc |= VXISI;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            // Tininess before rounding: an inexact result that rounded
+            // to the smallest normal magnitude from below.
+            let min = if single {
+                f32::MIN_POSITIVE as f64
+            } else {
+                f64::MIN_POSITIVE
+            };
+            if h & 32 != 0 && r.abs() == min {
+                let below = match xo {
+                    // In double precision the exact single-precision
+                    // sum, difference or product is the double result.
+                    20 | 21 | 25 if single => {
+                        let e = match xo {
+                            20 => a - b,
+                            21 => a + b,
+                            _ => a * c,
+                        };
+                        e.abs() < min
+                    }
+                    21 | 20 => {
+                        let b2 = if xo == 20 { -b } else { b };
+                        let bb = r - a;
+                        let err = (a - (r - bb)) + (b2 - bb);
+                        err != 0.0 && (err < 0.0) == (r > 0.0)
+                    }
+                    25 => {
+                        let err = a.mul_add(c, -r);
+                        err != 0.0 && (err < 0.0) == (r > 0.0)
+                    }
+                    18 => {
+                        let rem = (-r).mul_add(b, a);
+                        let q_err_neg = (rem < 0.0) != (b < 0.0);
+                        rem != 0.0 && q_err_neg == (r > 0.0)
+                    }
+                    _ => false,
+                };
+                if below {
+                    h |= 16;
+                }
+            }
+            let r = if xo >= 30 && !r.is_nan() { -r } else { r };
+            (Some(r), single, h)
+        }
+    };
+    // Host flags: OE 8, UE 16, PE 32 (invalid and zero-divide come from
+    // the operand classes above).
+    if exc & (VX_ALL | ZX) == 0 {
+        if host & 8 != 0 {
+            exc |= OX;
+        }
+        if host & 16 != 0 && host & 32 != 0 {
+            exc |= UX;
+        }
+        if host & 32 != 0 {
+            exc |= XX;
+        }
+    }
+    let old = st.fpscr;
+    let mut new = old & !(FR | FI);
+    if exc & XX != 0 {
+        new |= FI;
+    }
+    if let Some(r) = result {
+        // An invalid operation's result is a NaN.
+        let r = if exc & VX_ALL != 0 { f64::NAN } else { r };
+        new = (new & !FPRF) | fprf(r, single_result);
+    }
+    new |= exc;
+    if (new & !old) & (OX | UX | ZX | XX | VX_ALL) != 0 {
+        new |= FX;
+    }
+    st.fpscr = fpscr_summary(new);
+}
+
+/// FPSCR with VX (the OR of the VX* bits) and FEX (an exception whose
+/// enable bit is set) recomputed from the other bits.
+pub fn fpscr_summary(fpscr: u64) -> u64 {
+    use fpscr_bits::*;
+    let mut new = fpscr & !(VX | FEX);
+    if new & VX_ALL != 0 {
+        new |= VX;
+    }
+    // FEX: an exception whose enable (VE OE UE ZE XE: bits 7..3) is set.
+    let en = new >> 3 & 0x1f;
+    let status = ((new & VX != 0) as u64) << 4
+        | ((new & OX != 0) as u64) << 3
+        | ((new & UX != 0) as u64) << 2
+        | ((new & ZX != 0) as u64) << 1
+        | (new & XX != 0) as u64;
+    if en & status != 0 {
+        new |= FEX;
+    }
+    new
+}
+
+/// # Safety
+/// Callable with any arguments; it only computes.
+unsafe extern "C" fn helper_fpscr_summary(_env: *mut u8, v: u64, _b: u64, _c: u64) -> u64 {
+    fpscr_summary(v)
+}
+
+/// (FPSCR value) -> the value with VX and FEX recomputed.
+pub static HELPER_FPSCR_SUMMARY: HelperDesc = HelperDesc {
+    name: "xlat_ppc64_fpscr_summary",
+    func: helper_fpscr_summary,
+    flags: HelperFlags::PURE,
+};
+
+/// # Safety
+/// `env` must point to a live [`Ppc64State`] that no one else accesses.
+unsafe extern "C" fn helper_fp_exc(env: *mut u8, insn: u64, _b: u64, _c: u64) -> u64 {
+    // SAFETY: translated code passes its own CPU state block exclusively
+    // for the duration of the call.
+    let st = unsafe { &mut *(env as *mut Ppc64State) };
+    fp_exceptions(st, Insn(insn as u32));
+    0
+}
+
+/// FPSCR exception status of an FP instruction, from its operands before
+/// it executes: (word) -> ().
+pub static HELPER_FP_EXC: HelperDesc = HelperDesc {
+    name: "xlat_ppc64_fp_exc",
+    func: helper_fp_exc,
+    flags: HelperFlags::STATE,
 };

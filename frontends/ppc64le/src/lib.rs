@@ -10,7 +10,8 @@
 //! floating point, the string instructions (lswi/lswx/stswi/stswx),
 //! quad-precision and most VSX vector floating-point arithmetic, MMA,
 //! and the VMX instructions not listed in the decode table. FPSCR
-//! exception status bits are not computed (see `translate::fp`).
+//! exception status bits are computed once the guest first reads or
+//! writes FPSCR (see `translate::fp`); FR stays 0.
 
 pub mod cpu;
 pub mod crypto;
@@ -139,7 +140,8 @@ impl Ppc64Frontend {
     }
 
     /// As [`Ppc64Frontend::translate_block`] for the `tb_flags` of
-    /// [`Frontend::tb_flags`] (FPSCR\[RN\] in bits 0..1).
+    /// [`Frontend::tb_flags`] (FPSCR\[RN\] in bits 0..1, exception
+    /// tracking in bit 2).
     pub fn translate_block_flags(
         &self,
         pc: u64,
@@ -149,6 +151,7 @@ impl Ppc64Frontend {
     ) -> Block {
         let mut c = Ctx::new(Builder::new(&LAYOUT, pc), pc);
         c.rn = (tb_flags & 3) as u8;
+        c.fp_exc = tb_flags & 4 != 0;
         c.isa = self.model.isa;
         if pc & 3 != 0 {
             let tpc = pc.wrapping_sub(TRAP_PC_OFFSET);
@@ -226,13 +229,17 @@ impl Frontend for Ppc64Frontend {
         &LAYOUT
     }
 
-    /// FPSCR\[RN\]: arithmetic is translated per rounding mode. Every
-    /// instruction that may change it ends its block with an exit.
+    /// FPSCR\[RN\] (bits 0..1): arithmetic is translated per rounding
+    /// mode; bit 2: FPSCR exception tracking is on. Every instruction that
+    /// may change either ends its block with an exit.
     fn tb_flags(&self, env: &[u8]) -> u64 {
-        let o = std::mem::offset_of!(Ppc64State, fpscr);
-        env.get(o..o + 8).map_or(0, |b| {
-            u64::from_le_bytes(b.try_into().unwrap_or_default()) & 3
-        })
+        let word = |o: usize| {
+            env.get(o..o + 8)
+                .map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
+        };
+        let rn = word(std::mem::offset_of!(Ppc64State, fpscr)) & 3;
+        let track = word(std::mem::offset_of!(Ppc64State, fp_track)) != 0;
+        rn | (track as u64) << 2
     }
 
     fn translate(

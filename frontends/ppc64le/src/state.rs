@@ -79,6 +79,10 @@ pub struct Ppc64State {
     pub resv_size: u64,
     /// VSR0..VSR63 (see the module documentation).
     pub vsr: [u128; 64],
+    /// Non-zero once the guest has read or written FPSCR: from then on
+    /// the floating-point instructions compute FPSCR's exception status
+    /// bits (part of `tb_flags`; see `translate::fp`).
+    pub fp_track: u64,
 }
 
 impl Default for Ppc64State {
@@ -106,6 +110,7 @@ impl Default for Ppc64State {
             resv_val: [0; 2],
             resv_size: 0,
             vsr: [0; 64],
+            fp_track: 0,
         }
     }
 }
@@ -251,6 +256,7 @@ pub static REGS: &[RegInfo] = regs![
     "v24" => vsr[56 * 16]: V128 Normal, "v25" => vsr[57 * 16]: V128 Normal, "v26" => vsr[58 * 16]: V128 Normal,
     "v27" => vsr[59 * 16]: V128 Normal, "v28" => vsr[60 * 16]: V128 Normal, "v29" => vsr[61 * 16]: V128 Normal,
     "v30" => vsr[62 * 16]: V128 Normal, "v31" => vsr[63 * 16]: V128 Normal,
+    "fptrack" => fp_track: I64 Normal,
 ];
 
 /// GPR `n` (0..=31).
@@ -310,6 +316,9 @@ pub const fn r_vr(n: u32) -> Reg {
     Reg(146 + n as u16)
 }
 
+/// FPSCR exception tracking switch (see [`Ppc64State::fp_track`]).
+pub const R_FPTRACK: Reg = Reg(178);
+
 /// The PowerPC 64 state layout.
 pub static LAYOUT: StateLayout = StateLayout {
     regs: REGS,
@@ -332,7 +341,8 @@ mod tests {
         assert_eq!(REGS[r_fpr(31).0 as usize].name, "f31");
         assert_eq!(REGS[r_vsl(0).0 as usize].name, "vsl0");
         assert_eq!(REGS[r_vr(31).0 as usize].name, "v31");
-        assert_eq!(REGS.len(), 146 + 32);
+        assert_eq!(REGS[R_FPTRACK.0 as usize].name, "fptrack");
+        assert_eq!(REGS.len(), 146 + 32 + 1);
         assert!(
             REGS.iter()
                 .all(|r| r.offset as usize >= xlat_ir::abi::HEADER_SIZE)

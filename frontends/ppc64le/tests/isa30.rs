@@ -272,3 +272,37 @@ fn xvcvspsxws_converts_each_lane_on_its_own() {
     let r = run(&[w], &s);
     assert_eq!(r.st.vsr[34], 0x1234);
 }
+
+/// FPSCR after `word` on f1 = `a`, f2 = `b` (fdiv/fadd/... f3,f1,f2).
+fn fpscr_after(word: u32, a: f64, b: f64) -> u64 {
+    let mut s = Ppc64State::default();
+    s.set_fpr(1, a.to_bits());
+    s.set_fpr(2, b.to_bits());
+    xlat_frontend_ppc64le::helpers::fp_exceptions(
+        &mut s,
+        xlat_frontend_ppc64le::decode::Insn(word),
+    );
+    s.fpscr
+}
+
+#[test]
+fn fpscr_exception_bits() {
+    let fdiv = 0xfc61_1024; // fdiv f3,f1,f2
+    let fadd = 0xfc61_102a; // fadd f3,f1,f2
+    let fmul = 0xfc61_00b2; // fmul f3,f1,f2 (FRC = f2)
+    // 1/0: ZX, FX; FPRF +infinity; no VX.
+    assert_eq!(fpscr_after(fdiv, 1.0, 0.0), 0x8400_5000);
+    // inf - inf as fadd of opposite infinities: VXISI, VX, FX; FPRF QNaN.
+    assert_eq!(
+        fpscr_after(fadd, f64::INFINITY, f64::NEG_INFINITY),
+        0xa081_1000
+    );
+    // 1 + 2^-53: inexact (XX, FI), FPRF +normal.
+    assert_eq!(fpscr_after(fadd, 1.0, 2f64.powi(-53)), 0x8202_4000);
+    // Tiny before rounding, normal after: 2^-1022 * (1 - 2^-53) rounds
+    // up to the smallest normal, and Power still signals underflow.
+    let r = fpscr_after(fmul, f64::MIN_POSITIVE, 1.0 - 2f64.powi(-53));
+    assert_eq!(r & 0x0a00_0000, 0x0a00_0000, "UX and XX: {r:#x}");
+    // Quiet comparison input: a QNaN operand raises nothing.
+    assert_eq!(fpscr_after(fadd, f64::NAN, 1.0) & 0xfff8_0700, 0);
+}

@@ -5,7 +5,10 @@
 //! (RN is part of `tb_flags`, and every FPSCR write ends its block) add,
 //! subtract, multiply, divide, square root, the multiply-add family and
 //! frsp go to [`HELPER_FP_RN`], which rounds by RN. FPSCR exception status
-//! bits (FX, VX.., FPRF, FPCC) are not updated.
+//! bits (FX, FEX, VX and VX*, OX, UX, ZX, XX, FI, FPRF) are computed by
+//! `HELPER_FP_EXC` before each arithmetic, rounding and conversion
+//! instruction once the guest has read or written FPSCR (`tb_flags` bit
+//! 2); FR stays 0, FPCC is only set by compares.
 //! Record forms copy FPSCR bits 0:3 (FX FEX VX OX) to CR1.
 
 use super::{Ctx, TResult, Undef, require};
@@ -94,6 +97,27 @@ pub fn load_store(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
+/// Writes FPSCR from an mtfsf/mtfsfi/mtfsb0/mtfsb1 result: VX and FEX
+/// are not taken from the value but recomputed from the other bits, as
+/// the architecture defines.
+fn set_fpscr_summarised(c: &mut Ctx<'_>, v: Value) {
+    let r =
+        c.b.call_helper(&crate::helpers::HELPER_FPSCR_SUMMARY, Type::I64, &[v]);
+    c.b.set(R_FPSCR, r);
+}
+
+/// Emits the FPSCR exception-status update of `i` (before its result is
+/// written: the helper reads the operands from the state). Only in blocks
+/// translated with tracking on ([`Ctx::fp_exc`]), i.e. once the guest
+/// has read or written FPSCR (fenv functions, rounding modes): a helper
+/// call per floating-point instruction costs about 20x on FP-bound code,
+/// so code that never looks at FPSCR runs without it (see
+/// `docs/architecture.md`).
+pub(crate) fn exceptions(c: &mut Ctx<'_>, i: Insn) {
+    let w = c.b.i64(i.0 as u64);
+    c.b.call_helper(&crate::helpers::HELPER_FP_EXC, Type::Void, &[w]);
+}
+
 /// Copies FPSCR\[FX FEX VX OX\] to CR1 (the record forms).
 fn record_fp(c: &mut Ctx<'_>, i: Insn) {
     if i.rc() == 0 {
@@ -153,6 +177,9 @@ pub fn arith(c: &mut Ctx<'_>, i: Insn) -> TResult {
         28..=31 => true,
         _ => false,
     };
+    if valid && c.fp_exc {
+        exceptions(c, i);
+    }
     if valid && c.rn != 0 {
         let r = directed(c, i);
         c.set_fpr(i.rt(), r);
@@ -232,6 +259,9 @@ pub fn unary(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let is_copysign = i.po() == 63 && xo == 8;
     if !is_copysign {
         require(i.ra() == 0)?;
+    }
+    if c.fp_exc && !matches!(xo, 8 | 40 | 72 | 136 | 264 | 392 | 424 | 456 | 488) {
+        exceptions(c, i);
     }
     let b = c.fpr(i.rb());
     let r = match (i.po(), xo) {
@@ -335,7 +365,7 @@ pub fn fpscr(c: &mut Ctx<'_>, i: Insn) -> TResult {
             let x = c.b.and(old, keep);
             let y = c.b.and(b, m);
             let v = c.b.or(x, y);
-            c.b.set(R_FPSCR, v);
+            set_fpscr_summarised(c, v);
         }
         134 => {
             if i.bit(16) {
@@ -348,7 +378,7 @@ pub fn fpscr(c: &mut Ctx<'_>, i: Insn) -> TResult {
             let x = c.b.and(old, keep);
             let y = c.b.i64((i.u4() as u64) << (28 - 4 * f));
             let v = c.b.or(x, y);
-            c.b.set(R_FPSCR, v);
+            set_fpscr_summarised(c, v);
         }
         70 | 38 => {
             let bt = i.rt();
@@ -361,12 +391,19 @@ pub fn fpscr(c: &mut Ctx<'_>, i: Insn) -> TResult {
                 let k = c.b.i64(!m);
                 c.b.and(old, k)
             };
-            c.b.set(R_FPSCR, v);
+            set_fpscr_summarised(c, v);
         }
         _ => return Err(Undef),
     }
+    // The first access to FPSCR turns exception tracking on (from the
+    // next block, which the exit below starts).
+    let start_tracking = !c.fp_exc;
+    if start_tracking {
+        let one = c.b.i64(1);
+        c.b.set(crate::state::R_FPTRACK, one);
+    }
     record_fp(c, i);
-    if i.xo10() != 583 || matches!(i.ra(), 22 | 23) {
+    if i.xo10() != 583 || matches!(i.ra(), 22 | 23) || start_tracking {
         // FPSCR[RN] may have changed: it is part of tb_flags.
         c.b.terminate(Terminal::Exit(c.next_pc()));
     }

@@ -41,6 +41,9 @@ pub struct Ctx<'a> {
     /// ISA level of the CPU model: [`Ctx::require_isa`] rejects
     /// sub-encodings of later levels.
     pub isa: crate::cpu::Isa,
+    /// FPSCR exception status bits are computed (`tb_flags` bit 2: on once
+    /// the guest has read or written FPSCR).
+    pub fp_exc: bool,
 }
 
 /// Results of an addition `x + y + cin` with every XER bit it may set.
@@ -85,6 +88,7 @@ impl<'a> Ctx<'a> {
             pc,
             rn: 0,
             isa: crate::cpu::Isa::V310,
+            fp_exc: false,
         }
     }
 

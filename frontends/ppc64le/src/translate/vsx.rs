@@ -462,6 +462,9 @@ pub fn scalar(c: &mut Ctx<'_>, i: Insn) -> TResult {
         c.set_cr_field(i.bf(), lt, gt, eq, un);
         return Ok(());
     }
+    if c.fp_exc && matches!(xo8, 0 | 8 | 16 | 24 | 32 | 40 | 48 | 56) {
+        super::fp::exceptions(c, i);
+    }
     if c.rn != 0 && matches!(xo8, 0 | 8 | 16 | 24 | 32 | 40 | 48 | 56) {
         // Directed rounding (FPSCR[RN] != 0): see translate::fp.
         let r = super::fp::directed(c, i);
@@ -543,6 +546,9 @@ pub fn scalar2(c: &mut Ctx<'_>, i: Insn) -> TResult {
     require(i.ra() == 0)?;
     let (xt, xb) = (i.xt(), i.xb());
     let xo9 = i.bits(10, 2);
+    if c.fp_exc && matches!(xo9, 75 | 344 | 88 | 328 | 72 | 376 | 360 | 312 | 296) {
+        super::fp::exceptions(c, i);
+    }
     let b = c.vsr_dw0(xb);
     let bf = c.b.bitcast(Type::F64, b);
     let r = match xo9 {
