@@ -30,30 +30,52 @@ pub fn sys_gettimeofday(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     host_ret(unsafe { libc::syscall(libc::SYS_gettimeofday, tv, tz) })
 }
 
-/// `nanosleep(req, rem)`.
-pub fn sys_nanosleep(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
-    let req = ptr(ctx, a[0], 16)?;
-    let rem = ptr(ctx, a[1], 16)?;
-    // SAFETY: both cover 16 guest bytes or are NULL.
-    unsafe {
-        safe_syscall(
-            ctx.thread,
-            libc::SYS_nanosleep,
-            [req as u64, rem as u64, 0, 0, 0, 0],
-        )
+/// A relative sleep of `req` (guest address) on `clock` that the host
+/// may interrupt for a signal the guest blocks (one xlat cannot block on
+/// the host): it then sleeps on for the time left, as natively it would
+/// not have been interrupted. On a real interruption the time left goes
+/// to `rem` (guest address, may be 0).
+fn sleep_relative(ctx: &mut SysCtx<'_>, clock: u64, req: u64, rem: u64) -> SysResult {
+    let mut t = [0u8; 16];
+    ctx.mem().read_guest(req, &mut t)?;
+    let mut left = [0u8; 16];
+    loop {
+        // SAFETY: `t` and `left` are local 16-byte timespecs.
+        let r = unsafe {
+            safe_syscall(
+                ctx.thread,
+                libc::SYS_clock_nanosleep,
+                [clock, 0, t.as_ptr() as u64, left.as_mut_ptr() as u64, 0, 0],
+            )
+        };
+        if r != Err(Errno(libc::EINTR)) || crate::signal::deliverable(ctx.thread).is_some() {
+            if r == Err(Errno(libc::EINTR)) && rem != 0 {
+                ctx.mem().write_guest(rem, &left)?;
+            }
+            return r;
+        }
+        t = left;
     }
+}
+
+/// `nanosleep(req, rem)` (measured on CLOCK_MONOTONIC, as Linux does).
+pub fn sys_nanosleep(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    sleep_relative(ctx, libc::CLOCK_MONOTONIC as u64, a[0], a[1])
 }
 
 /// `clock_nanosleep(clock, flags, req, rem)`.
 pub fn sys_clock_nanosleep(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    if a[1] & libc::TIMER_ABSTIME as u64 == 0 {
+        return sleep_relative(ctx, a[0], a[2], a[3]);
+    }
     let req = ptr(ctx, a[2], 16)?;
-    let rem = ptr(ctx, a[3], 16)?;
-    // SAFETY: both cover 16 guest bytes or are NULL.
+    // SAFETY: `req` covers 16 guest bytes or is NULL; an absolute sleep
+    // restarted after a spurious interruption ends at the same time.
     unsafe {
         safe_syscall(
             ctx.thread,
             libc::SYS_clock_nanosleep,
-            [a[0], a[1], req as u64, rem as u64, 0, 0],
+            [a[0], a[1], req as u64, 0, 0, 0],
         )
     }
 }
