@@ -182,7 +182,11 @@ pub(crate) fn lower(
         .iter()
         .any(|bl| bl.insts.iter().any(|i| sync_of(bl, i) != Sync::None));
     let snap_edges = blocks.len() > crate::RETRY_BLOCKS;
-    let effect_end: Vec<bool> = blocks.iter().map(|bl| effect_at_end(bl)).collect();
+    let summary: Vec<Summary> = blocks
+        .iter()
+        .map(|bl| summarize(layout, bl, nregs))
+        .collect();
+    let effect_end: Vec<bool> = summary.iter().map(|s| s.effect_end).collect();
     let snapshot_edge =
         |from: usize, to: usize| faulty && (to <= from || snap_edges || effect_end[from]);
     let cblocks: Vec<ir::Block> = blocks.iter().map(|_| b.create_block()).collect();
@@ -208,9 +212,8 @@ pub(crate) fn lower(
     };
     let sets = set_masks(layout, blocks, nregs);
     // Registers possibly dirty (set and not yet written back) on entry to
-    // each block (write-backs inside blocks are ignored, which only
-    // over-approximates); snapshot edges carry nothing.
-    let dirty_in = dirty_at_entry(blocks, &sets, |k, j| !snapshot_edge(k, j));
+    // each block; snapshot edges carry nothing.
+    let dirty_in = dirty_at_entry(blocks, &summary, |k, j| !snapshot_edge(k, j));
     // Entry loads: only registers whose entry value can be observed.
     let needed: Vec<usize> = fx
         .used
@@ -1343,19 +1346,48 @@ fn effect_after(effect: Option<u64>, sync: Sync, pc: u64) -> Option<u64> {
     }
 }
 
-/// Whether a side effect may have happened after the last snapshot at the
-/// end of `block` (lowered from a clean start: the same walk as
+/// What lowering a block does to the snapshot (the same walk as
 /// `lower_block`).
-fn effect_at_end(block: &Block) -> bool {
+struct Summary {
+    /// A side effect may have happened after the last snapshot at its end.
+    effect_end: bool,
+    /// It writes a snapshot somewhere (before a store, helper, ...).
+    snapshots: bool,
+    /// Registers set after its last snapshot (all it sets if none).
+    sets_after: Vec<bool>,
+}
+
+/// Summarizes `block` for a region over `nregs` registers.
+fn summarize(layout: &StateLayout, block: &Block, nregs: usize) -> Summary {
     let mut pc = block.pc;
     let mut effect = None;
+    let mut snapshots = false;
+    let mut sets_after = vec![false; nregs];
     for i in &block.insts {
         if i.op.shape() == Shape::Marker {
             pc = i.imm;
         }
-        effect = effect_after(effect, sync_of(block, i), pc);
+        let sync = sync_of(block, i);
+        let snapshot = match sync {
+            Sync::None => false,
+            Sync::Load => effect.is_some(),
+            Sync::Read | Sync::Effect => true,
+        };
+        if snapshot {
+            snapshots = true;
+            sets_after.iter_mut().for_each(|d| *d = false);
+        }
+        let r = i.imm as usize;
+        if i.op == Opcode::Set && r < nregs && r != layout.pc.0 as usize {
+            sets_after[r] = true;
+        }
+        effect = effect_after(effect, sync, pc);
     }
-    effect.is_some()
+    Summary {
+        effect_end: effect.is_some(),
+        snapshots,
+        sets_after,
+    }
 }
 
 /// Per block, the registers it sets (`set` ops; not the PC).
@@ -1378,22 +1410,26 @@ fn set_masks(layout: &StateLayout, blocks: &[&Block], nregs: usize) -> Vec<Vec<b
 }
 
 /// Registers possibly dirty on entry to each block: a block leaves with
-/// what it had on entry plus what it sets (`sets`); its entry set is the
-/// union over its in-region predecessors whose edge carries registers
-/// (`carries(from, to)`; the others write everything back). A fixpoint
-/// over the region's edges; the entry block starts clean.
+/// what it sets after its last snapshot, or, without one, what it had on
+/// entry plus what it sets; its entry set is the union over its in-region
+/// predecessors whose edge carries registers (`carries(from, to)`; the
+/// others write everything back). A fixpoint over the region's edges; the
+/// entry block starts clean.
 fn dirty_at_entry(
     blocks: &[&Block],
-    sets: &[Vec<bool>],
+    summary: &[Summary],
     carries: impl Fn(usize, usize) -> bool,
 ) -> Vec<Vec<bool>> {
-    let nregs = sets.first().map_or(0, |s| s.len());
+    let nregs = summary.first().map_or(0, |s| s.sets_after.len());
     let mut din = vec![vec![false; nregs]; blocks.len()];
     let mut changed = true;
     while changed {
         changed = false;
         for k in 0..blocks.len() {
-            let out: Vec<bool> = (0..nregs).map(|r| din[k][r] || sets[k][r]).collect();
+            let sk = &summary[k];
+            let out: Vec<bool> = (0..nregs)
+                .map(|r| sk.sets_after[r] || (!sk.snapshots && din[k][r]))
+                .collect();
             for s in blocks[k].terminal().successors() {
                 let Some(j) = blocks.iter().position(|bl| bl.pc == s) else {
                     continue;

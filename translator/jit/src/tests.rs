@@ -1095,6 +1095,94 @@ fn loads_after_a_side_effect_fault_from_a_snapshot_of_their_instruction() {
     }
 }
 
+/// `pc: r[dst] = [r[addr]]; goto next`.
+fn load_block(pc: u64, addr: u16, dst: u16, next: u64) -> Block {
+    let mut b = Builder::new(&LAYOUT, pc);
+    b.insn_start(pc);
+    let p = b.get(r(addr));
+    let v = b.load(Type::I64, p, MemFlags::new(8));
+    b.set(r(dst), v);
+    b.terminate(Terminal::Jump(next));
+    b.finish()
+}
+
+/// Registers set after the last snapshot of a block are carried dirty
+/// into the next block of the region (and only those: the ones written at
+/// the snapshot are clean). When a load there faults, `env` must hold the
+/// snapshot (taken at the load of 0x1004, after the store of 0x1000), and
+/// the retry from it (a block translated from the snapshot PC) must end in
+/// the interpreter's state.
+#[test]
+fn registers_set_after_a_mid_block_snapshot_are_carried_into_the_next_block() {
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        // A: store; load (a snapshot: after a side effect); r6 = 7 -> B.
+        let tail = |b: &mut Builder| {
+            b.insn_start(0x1004);
+            let a = b.iconst(Type::I64, 0x108);
+            let x = b.load(Type::I64, a, MemFlags::new(8));
+            b.set(r(3), x);
+            b.insn_start(0x1008);
+            let k = b.iconst(Type::I64, 7);
+            b.set(r(6), k);
+            b.terminate(Terminal::Jump(0x2000));
+        };
+        let mut a = Builder::new(&LAYOUT, 0x1000);
+        a.insn_start(0x1000);
+        let k = a.iconst(Type::I64, 0x55);
+        a.set(r(5), k);
+        let p = a.iconst(Type::I64, 0x100);
+        let v = a.get(r(1));
+        a.store(p, v, MemFlags::new(8));
+        tail(&mut a);
+        let a = a.finish();
+        // The block the dispatcher translates from the snapshot PC.
+        let mut a2 = Builder::new(&LAYOUT, 0x1004);
+        tail(&mut a2);
+        let a2 = a2.finish();
+        // B: r4 = [r0] (faults for r0 = 0x9000).
+        let b = load_block(0x2000, 0, 4, 0x2004);
+        let mut j = jit(true);
+        let region = j.compile(&[&a, &b]).unwrap();
+        let mut init = TState::default();
+        init.r[0] = 0x9000;
+        init.r[1] = 0x1122;
+        init.r[6] = 0x66;
+        init.pc = 0x1000;
+        let mem0 = env.dmem.snapshot();
+        // The interpreter, block by block.
+        let mut si = init.clone();
+        assert_eq!(run_interp(&a, &mut si, &env), ExitCode::Continue);
+        assert_eq!(run_interp(&b, &mut si, &env), ExitCode::Fault);
+        let mem_i = env.dmem.snapshot();
+        env.dmem.restore(&mem0);
+        let mut st = init.clone();
+        assert_eq!(run_jit(&region, &mut st, &env), ExitCode::Retry);
+        assert_eq!(
+            (st.pc, st.r[5], st.r[6], st.r[3]),
+            (0x1004, 0x55, 0x66, 0),
+            "the snapshot at the load after the store"
+        );
+        assert_eq!(
+            run_jit_retrying(&region, &[&a2, &b], &mut st, &env),
+            (ExitCode::Fault, true)
+        );
+        assert_eq!((st.r, st.pc), (si.r, si.pc));
+        assert!(env.dmem.snapshot() == mem_i, "the store happened once");
+        env.dmem.restore(&mem0);
+        // Without the fault, the exit writes back what A set after its
+        // snapshot.
+        let mut st = init.clone();
+        st.r[0] = 0x10;
+        assert_eq!(run_jit(&region, &mut st, &env), ExitCode::Continue);
+        assert_eq!((st.r[6], st.r[5], st.pc), (7, 0x55, 0x2004));
+        assert_eq!(st.r[4], env.mem.load(0x10, 8).unwrap() as u64);
+        assert_eq!(st.r[3], env.mem.load(0x108, 8).unwrap() as u64);
+        env.dmem.restore(&mem0);
+    }
+}
+
 /// A load in the same guest instruction as a store that already happened
 /// cannot be re-run from a snapshot: it faults exactly, like the
 /// interpreter (`ExitCode::Fault`, the store done, PC of the instruction).
@@ -1298,13 +1386,7 @@ fn output_registers_are_written_back_across_region_edges() {
     e.set(r(6), k);
     e.terminate(Terminal::Jump(0x900));
     let e = e.finish();
-    let mut b = Builder::new(&LAYOUT, 0x900);
-    b.insn_start(0x900);
-    let p = b.get(r(1));
-    let v = b.load(Type::I64, p, MemFlags::new(8));
-    b.set(r(3), v);
-    b.terminate(Terminal::Jump(0xb00));
-    let b = b.finish();
+    let b = load_block(0x900, 1, 3, 0xb00);
     let mut j = jit(true);
     let region = j.compile(&[&a, &e, &b]).unwrap();
     for (r0, r6) in [(1u64, 0x66u64), (0, 7)] {
