@@ -559,8 +559,13 @@ pub fn vec_len_access(st: &mut Ppc64State, mem: &MemRef, insn: u32, ea: u64, rb:
     let r = match i.xo10() {
         269 | 301 => (|| {
             let mut b = [0u8; 16];
-            for (k, byte) in b.iter_mut().enumerate().take(nb) {
-                *byte = mem.load(ea.wrapping_add(k as u64), 1)? as u8;
+            // The fewest accesses that touch exactly the bytes named.
+            let mut k = 0;
+            while k < nb {
+                let n = chunk(ea.wrapping_add(k as u64), nb - k);
+                let v = mem.load(ea.wrapping_add(k as u64), n as u8)?;
+                b[k..k + n].copy_from_slice(&v.to_le_bytes()[..n]);
+                k += n;
             }
             // lxvl in little-endian mode fills from the least significant
             // byte (byte 15) up; lxvll from byte 0 down.
@@ -578,12 +583,34 @@ pub fn vec_len_access(st: &mut Ppc64State, mem: &MemRef, insn: u32, ea: u64, rb:
             } else {
                 v.to_be_bytes()
             };
-            (0..nb).try_for_each(|k| mem.store(ea.wrapping_add(k as u64), 1, b[k] as u128))
+            let mut k = 0;
+            (|| {
+                while k < nb {
+                    let n = chunk(ea.wrapping_add(k as u64), nb - k);
+                    let mut w = [0u8; 16];
+                    w[..n].copy_from_slice(&b[k..k + n]);
+                    mem.store(ea.wrapping_add(k as u64), n as u8, u128::from_le_bytes(w))?;
+                    k += n;
+                }
+                Ok(())
+            })()
         }
     };
     if let Err(f) = r {
         record_fault(st, f);
     }
+}
+
+/// The largest access size (16, 8, 4, 2, 1) at `addr` not above `left`
+/// bytes and not crossing a page, so that a fault names the first byte
+/// that cannot be accessed.
+fn chunk(addr: u64, left: usize) -> usize {
+    let to_page = (crate::PAGE_SIZE - addr % crate::PAGE_SIZE) as usize;
+    let left = left.min(to_page);
+    [16, 8, 4, 2, 1]
+        .into_iter()
+        .find(|&n| n <= left)
+        .unwrap_or(1)
 }
 
 /// # Safety
