@@ -64,7 +64,7 @@ int main(int argc, char **argv)
         show("vfork child", st);
         p = vfork();
         if (p == 0) {
-            execl("/bin/sh", "sh", "-c", "sleep 0.3; echo exec child ran", (char *)NULL);
+            execl("/bin/sh", "sh", "-c", "sleep 1; echo exec child ran", (char *)NULL);
             _exit(127);
         }
         printf("parent resumed after the exec, child still running: %d\n", waitpid(p, &st, WNOHANG) == 0);

@@ -292,10 +292,15 @@ pub fn sys_execve(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
         match exec_kind(&head[..n], ctx.proc.arch.elf_machine) {
             ExecKind::Host => (path.clone(), argv),
             ExecKind::Guest => {
-                let me = std::env::current_exe().map_err(|_| Errno::ENOENT)?;
-                let me =
-                    std::ffi::CString::new(me.as_os_str().as_bytes()).map_err(|_| Errno::ENOENT)?;
-                let mut v = vec![me.clone()];
+                // xlat re-executes itself through /proc/self/exe, which
+                // names the running binary even after it was replaced or
+                // deleted on disk (a package upgrade, a rebuild); its path
+                // is only argv[0].
+                let me = std::env::current_exe()
+                    .ok()
+                    .and_then(|p| std::ffi::CString::new(p.as_os_str().as_bytes()).ok())
+                    .unwrap_or_else(|| c"xlat".into());
+                let mut v = vec![me];
                 for o in &ctx.proc.reexec {
                     v.push(std::ffi::CString::new(o.as_bytes()).map_err(|_| Errno::EINVAL)?);
                 }
@@ -305,7 +310,7 @@ pub fn sys_execve(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
                 }
                 v.push(path.clone());
                 v.extend(argv.into_iter().skip(1));
-                (me, v)
+                (c"/proc/self/exe".into(), v)
             }
         };
     let mut argp: Vec<*const libc::c_char> = args.iter().map(|s| s.as_ptr()).collect();
