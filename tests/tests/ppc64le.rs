@@ -104,6 +104,8 @@ model_program!(power9isa, "power9isa", "power9");
 // fpscr: the portable fpedge program with ppc64le's own expected output
 // (FPSCR exception bits as fetestexcept reads them, rounding modes).
 model_program!(fpscr, "fpscr", "power9");
+// fpcompare: fcmpu/fcmpo CR1 and FPSCR (FPCC, VXSNAN, VXVC) on NaNs.
+model_program!(fpcompare, "fpcompare", "power9");
 model_program!(power10isa, "power10isa", "power10");
 
 /// A POWER10 program on the POWER9 model: its first prefixed instruction

@@ -1460,6 +1460,8 @@ enum FpOp {
     ToInt(bool, bool, bool, f64),
     /// Integer to float: (signed, single), the integer.
     FromInt(bool, bool, u64),
+    /// Comparison (ordered: fcmpo), FRA, FRB: sets FPCC.
+    Compare(bool, f64, f64),
 }
 
 /// The [`FpOp`] of `i` on the operands in `st`, if it is one.
@@ -1480,6 +1482,7 @@ fn fp_op(st: &Ppc64State, i: Insn) -> Option<FpOp> {
         59 | 63 if i.xo10() == 846 || i.xo10() == 974 => {
             FpOp::FromInt(i.xo10() == 846, i.po() == 59, st.fpr(i.rb() as usize))
         }
+        63 if matches!(i.xo10(), 0 | 32) => FpOp::Compare(i.xo10() == 32, f(i.ra()), f(i.rb())),
         63 if i.xo10() == 12 => FpOp::Round(f(i.rb())),
         63 if matches!(i.xo10(), 14 | 15 | 814 | 815 | 142 | 143 | 942 | 943) => {
             to_int(i.xo10(), f(i.rb()))
@@ -1498,6 +1501,7 @@ fn fp_op(st: &Ppc64State, i: Insn) -> Option<FpOp> {
                         _ => FpOp::Arith(18, single, a, b, 0.0),
                     }
                 }
+                (35, _) => FpOp::Compare(false, fd(xa), fd(xb)),
                 (_, 75) => FpOp::Arith(22, false, 0.0, fd(xb), 0.0),
                 (_, 344) => to_int(815, fd(xb)),
                 (_, 88) => to_int(15, fd(xb)),
@@ -1563,6 +1567,40 @@ pub fn fp_exceptions(st: &mut Ppc64State, i: Insn) {
     let snan = |xs: &[f64]| xs.iter().any(|&x| is_snan(x));
     let inf = f64::is_infinite;
     let (result, single_result, host): (Option<f64>, bool, u32) = match op {
+        FpOp::Compare(ordered, a, b) => {
+            // FPCC (FPSCR bits 15:12) = FL FG FE FU; FX/VX as usual.
+            let fpcc = if a.is_nan() || b.is_nan() {
+                1
+            } else if a < b {
+                8
+            } else if a > b {
+                4
+            } else {
+                2
+            };
+            if snan(&[a, b]) {
+                exc |= VXSNAN;
+            }
+            // fcmpo: a NaN operand is an invalid compare (with an SNaN,
+            // only when the invalid-operation exception is disabled).
+            if ordered && (a.is_nan() || b.is_nan()) && (exc & VXSNAN == 0 || st.fpscr & 0x80 == 0)
+            {
+                exc |= 1 << 19;
+            }
+            let old = st.fpscr;
+            let mut new = (old & !(0xf << 12)) | fpcc << 12 | exc;
+            if exc & 1 << 19 != 0 {
+                // An invalid ordered compare (VXVC) also sets the class
+                // bit C, as qemu-ppc64le does (FPRF then reads as a
+                // quiet NaN).
+                new |= 1 << 16;
+            }
+            if (new & !old) & VX_ALL != 0 {
+                new |= FX;
+            }
+            st.fpscr = fpscr_summary(new);
+            return;
+        }
         FpOp::Round(b) => {
             if snan(&[b]) {
                 exc |= VXSNAN;

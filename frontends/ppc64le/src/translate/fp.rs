@@ -243,6 +243,9 @@ pub fn arith(c: &mut Ctx<'_>, i: Insn) -> TResult {
 /// FCMPU, FCMPO: CR\[BF\] = LT GT EQ UN.
 pub fn fcmp(c: &mut Ctx<'_>, i: Insn) -> TResult {
     require(i.bits(22, 21) == 0)?;
+    if c.fp_exc {
+        exceptions(c, i);
+    }
     let a = c.fpr(i.ra());
     let b = c.fpr(i.rb());
     let lt = c.b.fcmp(FCond::Lt, a, b);

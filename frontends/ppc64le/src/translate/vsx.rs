@@ -450,6 +450,9 @@ pub fn scalar(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let (xt, xa, xb) = (i.xt(), i.xa(), i.xb());
     let xo8 = i.bits(10, 3);
     if xo8 == 35 {
+        if c.fp_exc {
+            super::fp::exceptions(c, i);
+        }
         // xscmpudp
         let a = c.vsr_dw0(xa);
         let b = c.vsr_dw0(xb);
