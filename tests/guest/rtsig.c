@@ -253,9 +253,19 @@ static void fault_signals_by_kill(void)
     int st;
     waitpid(p, &st, 0);
     /* Under xlat a process-directed signal may be taken by one of xlat's
-     * own host threads and reach this thread's queue a moment later. */
-    struct timespec ts = {0, 100 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+     * own host threads and become pending here a moment later: wait (up to
+     * 10 s, for loaded machines) until all four are pending. */
+    for (int t = 0; t < 1000; t++) {
+        sigset_t pend;
+        int n = 0;
+        sigpending(&pend);
+        for (int i = 0; i < 4; i++)
+            n += sigismember(&pend, sigs[i]);
+        if (n == 4)
+            break;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
     printf("blocked while sent: %d deliveries\n", nrec);
     sigprocmask(SIG_UNBLOCK, &s, NULL);
     dump("fault signals from another process");

@@ -332,7 +332,8 @@ fn preserve_argv0_marker_name() {
 /// removes it, without touching the kernel.
 #[test]
 fn systemd_files() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("xlat-binfmt-systemd");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("xlat-binfmt-systemd-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let o = binfmt_cmd(&[
         "install",
