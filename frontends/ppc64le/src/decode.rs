@@ -524,6 +524,13 @@ xlat_ir::decode_table! {
     VMSUMUHS   "000100 xxxxx xxxxx xxxxx xxxxx 100111" => vmx::helper, "vmsumuhs";
     VMSUMSHM   "000100 xxxxx xxxxx xxxxx xxxxx 101000" => vmx::helper, "vmsumshm";
     VMSUMSHS   "000100 xxxxx xxxxx xxxxx xxxxx 101001" => vmx::helper, "vmsumshs";
+    VMLADDUHM  "000100 xxxxx xxxxx xxxxx xxxxx 100010" => vmx::helper, "vmladduhm";
+    VMULHUW    "000100 xxxxx xxxxx xxxxx 01010001001" => vmx::helper, "vmulhuw";
+    VMULHSW    "000100 xxxxx xxxxx xxxxx 01110001001" => vmx::helper, "vmulhsw";
+    VMULHUD    "000100 xxxxx xxxxx xxxxx 01011001001" => vmx::helper, "vmulhud";
+    VMULHSD    "000100 xxxxx xxxxx xxxxx 01111001001" => vmx::helper, "vmulhsd";
+    VDIVUQ     "000100 xxxxx xxxxx xxxxx 00000001011" => vmx::helper, "vdivuq";
+    VMODUQ     "000100 xxxxx xxxxx xxxxx 11000001011" => vmx::helper, "vmoduq";
     VSLD       "000100 xxxxx xxxxx xxxxx 10111000100" => vmx::helper, "vsld";
     VSRD       "000100 xxxxx xxxxx xxxxx 11011000100" => vmx::helper, "vsrd";
     VSRAD      "000100 xxxxx xxxxx xxxxx 01111000100" => vmx::helper, "vsrad";
@@ -903,6 +910,12 @@ pub const ISA_3_00_ROWS: &[&str] = &[
 
 /// Rows introduced by ISA 3.1 (POWER10).
 pub const ISA_3_1_ROWS: &[&str] = &[
+    "VMULHUW",
+    "VMULHSW",
+    "VMULHUD",
+    "VMULHSD",
+    "VDIVUQ",
+    "VMODUQ",
     "VMULLD",
     "SETBC",
     "SETBCR",

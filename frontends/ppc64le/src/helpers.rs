@@ -127,6 +127,13 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
             42 => Some((va & !vc) | (vb & vc)),
             44 if !i.bit(10) => Some(sld(va, vb, i.shb())),
             36..=41 => vmsum(i.xo6(), va, vb, vc, &mut st),
+            // vmladduhm: a * b + c modulo 2^16 per halfword.
+            34 => Some(from_els(
+                &(0..8)
+                    .map(|k| (el(va, k, 16) * el(vb, k, 16) + el(vc, k, 16)) & 0xffff)
+                    .collect::<Vec<_>>(),
+                16,
+            )),
             _ => None,
         };
         if let Some(r) = r {
@@ -307,6 +314,19 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
             }
             // vmuluwm (2.07), vmulld (3.1): modulo products.
             137 => map2(va, vb, 32, |x, y| (x * y) & 0xffff_ffff),
+            // vmulh[us][wd] (3.1): the high half of each product.
+            649 => map2(va, vb, 32, |x, y| (x * y) >> 32),
+            905 => map2(va, vb, 32, |x, y| {
+                ((sext(x, 32) * sext(y, 32)) >> 32) as u64 & 0xffff_ffff
+            }),
+            713 => map2(va, vb, 64, |x, y| ((x as u128 * y as u128) >> 64) as u64),
+            969 => map2(va, vb, 64, |x, y| {
+                ((x as i64 as i128 * y as i64 as i128) >> 64) as u64
+            }),
+            // vdivuq, vmoduq (3.1): quadword unsigned divide / modulo; a
+            // zero divisor gives 0 (undefined in the ISA).
+            11 => va.checked_div(vb).unwrap_or(0),
+            1547 => va.checked_rem(vb).unwrap_or(0),
             457 => map2(va, vb, 64, |x, y| x.wrapping_mul(y)),
             // vextractu[bhw], vextractd: element at byte UIM into
             // doubleword 0 (UIM past the end wraps around, as qemu).
