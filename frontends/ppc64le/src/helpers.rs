@@ -1578,9 +1578,14 @@ pub fn int_to_float(v: u64, signed: bool, single: bool, rn: u64) -> (f64, bool) 
 /// does), ZX for a division by zero, FPRF from the result; then FX when
 /// a new exception bit goes from 0 to 1, and VX, FEX. FR is left 0.
 pub fn fp_exceptions(st: &mut Ppc64State, i: Insn) {
+    st.fpscr = fp_exceptions_value(st, i);
+}
+
+/// The FPSCR [`fp_exceptions`] computes, without changing `st`.
+pub fn fp_exceptions_value(st: &Ppc64State, i: Insn) -> u64 {
     use fpscr_bits::*;
     let Some(op) = fp_op(st, i) else {
-        return;
+        return st.fpscr;
     };
     let rn = st.fpscr & 3;
     let mut exc = 0u64;
@@ -1618,8 +1623,7 @@ pub fn fp_exceptions(st: &mut Ppc64State, i: Insn) {
             if (new & !old) & VX_ALL != 0 {
                 new |= FX;
             }
-            st.fpscr = fpscr_summary(new);
-            return;
+            return fpscr_summary(new);
         }
         FpOp::Round(b) => {
             if snan(&[b]) {
@@ -1773,7 +1777,7 @@ pub fn fp_exceptions(st: &mut Ppc64State, i: Insn) {
     if (new & !old) & (OX | UX | ZX | XX | VX_ALL) != 0 {
         new |= FX;
     }
-    st.fpscr = fpscr_summary(new);
+    fpscr_summary(new)
 }
 
 /// FPSCR with VX (the OR of the VX* bits) and FEX (an exception whose
@@ -1813,17 +1817,21 @@ pub static HELPER_FPSCR_SUMMARY: HelperDesc = HelperDesc {
 /// # Safety
 /// `env` must point to a live [`Ppc64State`] that no one else accesses.
 unsafe extern "C" fn helper_fp_exc(env: *mut u8, insn: u64, _b: u64, _c: u64) -> u64 {
-    // SAFETY: translated code passes its own CPU state block exclusively
-    // for the duration of the call.
-    let st = unsafe { &mut *(env as *mut Ppc64State) };
-    fp_exceptions(st, Insn(insn as u32));
-    0
+    // SAFETY: translated code passes its own CPU state block; it is only
+    // read (the copy below is updated, not the block).
+    let st = unsafe { &*(env as *const Ppc64State) };
+    fp_exceptions_value(st, Insn(insn as u32))
 }
 
 /// FPSCR exception status of an FP instruction, from its operands before
-/// it executes: (word) -> ().
+/// it executes: (word) -> new FPSCR. Reads the state, writes nothing (the
+/// caller sets FPSCR), so compiled code need not reload registers after.
 pub static HELPER_FP_EXC: HelperDesc = HelperDesc {
     name: "xlat_ppc64_fp_exc",
     func: helper_fp_exc,
-    flags: HelperFlags::STATE,
+    flags: HelperFlags {
+        reads_state: true,
+        writes_state: false,
+        may_fault: false,
+    },
 };

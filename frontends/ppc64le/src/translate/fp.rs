@@ -109,13 +109,15 @@ fn set_fpscr_summarised(c: &mut Ctx<'_>, v: Value) {
 /// Emits the FPSCR exception-status update of `i` (before its result is
 /// written: the helper reads the operands from the state). Only in blocks
 /// translated with tracking on ([`Ctx::fp_exc`]), i.e. once the guest
-/// has read or written FPSCR (fenv functions, rounding modes): a helper
+/// has read FPSCR with mffs or written it (fenv functions): a helper
 /// call per floating-point instruction costs about 20x on FP-bound code,
 /// so code that never looks at FPSCR runs without it (see
 /// `docs/architecture.md`).
 pub(crate) fn exceptions(c: &mut Ctx<'_>, i: Insn) {
     let w = c.b.i64(i.0 as u64);
-    c.b.call_helper(&crate::helpers::HELPER_FP_EXC, Type::Void, &[w]);
+    let v =
+        c.b.call_helper(&crate::helpers::HELPER_FP_EXC, Type::I64, &[w]);
+    c.b.set(R_FPSCR, v);
 }
 
 /// Copies FPSCR\[FX FEX VX OX\] to CR1 (the record forms).
@@ -398,9 +400,12 @@ pub fn fpscr(c: &mut Ctx<'_>, i: Insn) -> TResult {
         }
         _ => return Err(Undef),
     }
-    // The first access to FPSCR turns exception tracking on (from the
-    // next block, which the exit below starts).
-    let start_tracking = !c.fp_exc;
+    // The first access to FPSCR that can see or change its exception
+    // status turns exception tracking on (from the next block, which the
+    // exit below starts). mffsl and mffscrn[i] return only control bits:
+    // glibc's fegetround/fesetround (as printf uses) stay untracked.
+    let control_only = i.xo10() == 583 && matches!(i.ra(), 22 | 23 | 24);
+    let start_tracking = !(c.fp_exc || control_only);
     if start_tracking {
         let one = c.b.i64(1);
         c.b.set(crate::state::R_FPTRACK, one);
