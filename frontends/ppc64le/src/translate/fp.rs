@@ -404,7 +404,7 @@ pub fn fpscr(c: &mut Ctx<'_>, i: Insn) -> TResult {
     // status turns exception tracking on (from the next block, which the
     // exit below starts). mffsl and mffscrn[i] return only control bits:
     // glibc's fegetround/fesetround (as printf uses) stay untracked.
-    let control_only = i.xo10() == 583 && matches!(i.ra(), 22 | 23 | 24);
+    let control_only = i.xo10() == 583 && matches!(i.ra(), 22..=24);
     let start_tracking = !(c.fp_exc || control_only);
     if start_tracking {
         let one = c.b.i64(1);
