@@ -311,6 +311,9 @@ pub fn eval_vector(op: Opcode, imm: u64, a: u128, b: u128) -> u128 {
     let lb = l.lane_bits();
     let lm = (1u128 << lb) - 1;
     let lane = |x: u128, i: u32| (x >> (i * lb)) & lm;
+    // A lane as a signed value, and the shift amount of Vshl/Vlshr/Vashr.
+    let sx = |x: u128| ((x << (128 - lb)) as i128) >> (128 - lb);
+    let sh = ((imm >> 8) as u32) % lb;
     let lanewise = |f: &dyn Fn(u128, u128) -> u128| {
         let mut r = 0u128;
         for i in 0..l.count() {
@@ -334,7 +337,26 @@ pub fn eval_vector(op: Opcode, imm: u64, a: u128, b: u128) -> u128 {
             let i = ((imm >> 8) as u32) % l.count();
             (a & !(lm << (i * lb))) | ((b & lm) << (i * lb))
         }
-        _ => 0,
+        Opcode::Vcmpugt => lanewise(&|x, y| if x > y { lm } else { 0 }),
+        Opcode::Vcmpuge => lanewise(&|x, y| if x >= y { lm } else { 0 }),
+        Opcode::Vcmpsgt => lanewise(&|x, y| if sx(x) > sx(y) { lm } else { 0 }),
+        Opcode::Vcmpsge => lanewise(&|x, y| if sx(x) >= sx(y) { lm } else { 0 }),
+        Opcode::Vsmin => lanewise(&|x, y| if sx(x) <= sx(y) { x } else { y }),
+        Opcode::Vsmax => lanewise(&|x, y| if sx(x) >= sx(y) { x } else { y }),
+        Opcode::Vmul => lanewise(&|x, y| x.wrapping_mul(y)),
+        Opcode::Vshl => lanewise(&|x, _| x << sh),
+        Opcode::Vlshr => lanewise(&|x, _| x >> sh),
+        Opcode::Vashr => lanewise(&|x, _| (sx(x) >> sh) as u128),
+        _ => match op.shuffle_bytes(imm) {
+            Some(m) => {
+                let (ab, bb) = (a.to_le_bytes(), b.to_le_bytes());
+                u128::from_le_bytes(m.map(|k| {
+                    let k = k as usize;
+                    if k < 16 { ab[k] } else { bb[k - 16] }
+                }))
+            }
+            None => 0,
+        },
     }
 }
 

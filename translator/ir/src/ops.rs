@@ -458,4 +458,84 @@ ops! {
     Vextract vextract: VExtract;
     /// Replaces one lane.
     Vinsert vinsert: VInsert;
+    /// Lane-wise unsigned `a > b`: all ones where true.
+    Vcmpugt vcmpugt: VBin;
+    /// Lane-wise unsigned `a >= b`: all ones where true.
+    Vcmpuge vcmpuge: VBin;
+    /// Lane-wise signed `a > b`: all ones where true.
+    Vcmpsgt vcmpsgt: VBin;
+    /// Lane-wise signed `a >= b`: all ones where true.
+    Vcmpsge vcmpsge: VBin;
+    /// Lane-wise signed minimum.
+    Vsmin vsmin: VBin;
+    /// Lane-wise signed maximum.
+    Vsmax vsmax: VBin;
+    /// Lane-wise wrapping multiplication (low half).
+    Vmul vmul: VBin;
+    /// Even lanes of `a` then even lanes of `b` (Arm UZP1); see
+    /// [`Opcode::shuffle_bytes`] for all permutes.
+    Vuzp1 vuzp1: VBin;
+    /// Odd lanes of `a` then odd lanes of `b` (Arm UZP2).
+    Vuzp2 vuzp2: VBin;
+    /// Low lanes of `a` and `b` interleaved, `a` first (Arm ZIP1).
+    Vzip1 vzip1: VBin;
+    /// High lanes of `a` and `b` interleaved (Arm ZIP2).
+    Vzip2 vzip2: VBin;
+    /// Even lanes of `a` in the even lanes, even lanes of `b` in the odd lanes (Arm TRN1).
+    Vtrn1 vtrn1: VBin;
+    /// Odd lanes of `a` in the even lanes, odd lanes of `b` in the odd lanes (Arm TRN2).
+    Vtrn2 vtrn2: VBin;
+    /// Bytes `n..n+16` of the 32 bytes `a` (low) then `b`, `n = imm >> 8`
+    /// (below 16; Arm EXT); the lane count in the immediate is ignored.
+    Vext vext: VBin;
+    /// Lane-wise shift left by `imm >> 8` (modulo the lane width).
+    Vshl vshl: VUn;
+    /// Lane-wise logical shift right by `imm >> 8` (modulo the lane width).
+    Vlshr vlshr: VUn;
+    /// Lane-wise arithmetic shift right by `imm >> 8` (modulo the lane width).
+    Vashr vashr: VUn;
+}
+
+impl Opcode {
+    /// For the permute ops (`Vuzp1` .. `Vtrn2`, `Vext`) with immediate
+    /// `imm`: byte `k` of the result is byte `m[k]` of the 32 bytes `a`
+    /// (0..16) then `b` (16..32). `None` for every other op.
+    pub fn shuffle_bytes(self, imm: u64) -> Option<[u8; 16]> {
+        let l = crate::Lanes::from_imm(imm);
+        let eb = (l.lane_bits() / 8) as usize;
+        let n = 16 / eb;
+        // Source element (0..2n over a then b) of result element `e`.
+        let src = |e: usize| -> usize {
+            let (half, odd) = (e / 2, e % 2);
+            match self {
+                Opcode::Vuzp1 => 2 * e,
+                Opcode::Vuzp2 => 2 * e + 1,
+                Opcode::Vzip1 => half + odd * n,
+                Opcode::Vzip2 => n / 2 + half + odd * n,
+                Opcode::Vtrn1 => 2 * half + odd * n,
+                _ => 2 * half + 1 + odd * n,
+            }
+        };
+        let mut m = [0u8; 16];
+        match self {
+            Opcode::Vext => {
+                let off = ((imm >> 8) & 15) as usize;
+                for (k, b) in m.iter_mut().enumerate() {
+                    *b = (k + off) as u8;
+                }
+            }
+            Opcode::Vuzp1
+            | Opcode::Vuzp2
+            | Opcode::Vzip1
+            | Opcode::Vzip2
+            | Opcode::Vtrn1
+            | Opcode::Vtrn2 => {
+                for (k, b) in m.iter_mut().enumerate() {
+                    *b = (src(k / eb) * eb + k % eb) as u8;
+                }
+            }
+            _ => return None,
+        }
+        Some(m)
+    }
 }

@@ -912,6 +912,52 @@ impl Fx<'_, '_> {
                 };
                 back(self, r)
             }
+            Opcode::Vcmpugt
+            | Opcode::Vcmpuge
+            | Opcode::Vcmpsgt
+            | Opcode::Vcmpsge
+            | Opcode::Vsmin
+            | Opcode::Vsmax => {
+                let (x, y) = (to(self, a[0]), to(self, a[1]));
+                let cc = match op {
+                    Opcode::Vcmpugt => IntCC::UnsignedGreaterThan,
+                    Opcode::Vcmpuge => IntCC::UnsignedGreaterThanOrEqual,
+                    Opcode::Vcmpsgt => IntCC::SignedGreaterThan,
+                    _ => IntCC::SignedGreaterThanOrEqual,
+                };
+                let r = match op {
+                    Opcode::Vsmin if l != Lanes::I64x2 => self.b.ins().smin(x, y),
+                    Opcode::Vsmax if l != Lanes::I64x2 => self.b.ins().smax(x, y),
+                    Opcode::Vsmin | Opcode::Vsmax => {
+                        let c = self.b.ins().icmp(IntCC::SignedGreaterThan, x, y);
+                        let (p, q) = if op == Opcode::Vsmax { (x, y) } else { (y, x) };
+                        self.b.ins().bitselect(c, p, q)
+                    }
+                    _ => self.b.ins().icmp(cc, x, y),
+                };
+                back(self, r)
+            }
+            Opcode::Vmul if l != Lanes::I8x16 => {
+                let (x, y) = (to(self, a[0]), to(self, a[1]));
+                let r = self.b.ins().imul(x, y);
+                back(self, r)
+            }
+            Opcode::Vshl | Opcode::Vlshr | Opcode::Vashr => {
+                let x = to(self, a[0]);
+                let sh = ((imm >> 8) as u32 % l.lane_bits()) as i64;
+                let sh = self.b.ins().iconst(types::I32, sh);
+                let r = match op {
+                    Opcode::Vshl => self.b.ins().ishl(x, sh),
+                    Opcode::Vlshr => self.b.ins().ushr(x, sh),
+                    _ => self.b.ins().sshr(x, sh),
+                };
+                back(self, r)
+            }
+            _ if op.shuffle_bytes(imm).is_some() => {
+                let m = op.shuffle_bytes(imm).unwrap_or_default();
+                let k = self.b.func.dfg.immediates.push(m.to_vec().into());
+                self.b.ins().shuffle(a[0], a[1], k)
+            }
             Opcode::Vsplat => {
                 let aty = block.ty(inst.args[0]);
                 let lt = Type::int(l.lane_bits());

@@ -742,6 +742,25 @@ fn vector_ops_match_interpreter() {
             compare(&b.finish(), &st, &env, Cmp::Exact);
         }
     }
+    // Shift amounts and EXT offsets in the immediate's upper bits.
+    for l in [Lanes::I8x16, Lanes::I16x8, Lanes::I32x4, Lanes::I64x2] {
+        for x in [1u64, 3, 7, 8, 15, 31, 33, 63] {
+            for op in [Opcode::Vshl, Opcode::Vlshr, Opcode::Vashr, Opcode::Vext] {
+                let mut b = Builder::new(&LAYOUT, 0x1000);
+                let v = b.get(V0);
+                let w = b.get(V1);
+                let (args, x) = if op == Opcode::Vext {
+                    ([v, w, Value::NONE], x % 16)
+                } else {
+                    ([v, Value::NONE, Value::NONE], x % l.lane_bits() as u64)
+                };
+                let r = b.push(op, Type::V128, args, l as u64 | x << 8);
+                b.set(V0, r);
+                b.terminate(Terminal::Jump(0));
+                compare(&b.finish(), &st, &env, Cmp::Exact);
+            }
+        }
+    }
     // Constants, and i128 <-> v128 bitcasts.
     let mut b = Builder::new(&LAYOUT, 0x1000);
     let c = b.iconst(Type::V128, 0x1122_3344_5566_7788);

@@ -6,7 +6,7 @@
 use super::{Ctx, TResult, Undef, require};
 use crate::decode::Insn;
 use crate::helpers::{Group, HELPER_FP, HELPER_SIMD};
-use xlat_ir::{Cond, Lanes, Type, Value};
+use xlat_ir::{Cond, Lanes, Opcode, Type, Value};
 
 /// Any Advanced SIMD data-processing encoding that the Rust executor
 /// ([`crate::asimd`]) implements, as one helper call.
@@ -73,6 +73,62 @@ fn call_simd(c: &mut Ctx<'_>, i: Insn, g: Group) {
     let a = c.b.i64(i.0 as u64);
     let gv = c.b.i64(g as u64);
     c.b.call_helper(&HELPER_SIMD, Type::Void, &[a, gv]);
+}
+
+/// A vector op of shape VBin or VUn (`b` = [`Value::NONE`]) with
+/// immediate `l | x << 8`.
+fn vop(c: &mut Ctx<'_>, op: Opcode, l: Lanes, x: u32, a: Value, b: Value) -> Value {
+    c.b.push(
+        op,
+        Type::V128,
+        [a, b, Value::NONE],
+        l as u64 | (x as u64) << 8,
+    )
+}
+
+/// The low 64 bits of `n` then the low 64 bits of `m`: the operand of a
+/// 64-bit (Q=0) permute or pairwise op seen as one 128-bit vector.
+fn low_halves(c: &mut Ctx<'_>, n: Value, m: Value) -> Value {
+    c.b.vzip1(Lanes::I64x2, n, m)
+}
+
+/// `f` applied to adjacent lane pairs of `n` then of `m` (ADDP, UMAXP, ...).
+fn pairwise(c: &mut Ctx<'_>, op: Opcode, l: Lanes, q: bool, n: Value, m: Value) -> Value {
+    let (n, m) = if q {
+        (n, m)
+    } else {
+        let z = low_halves(c, n, m);
+        (z, z)
+    };
+    let ev = c.b.vuzp1(l, n, m);
+    let od = c.b.vuzp2(l, n, m);
+    let r = vop(c, op, l, 0, ev, od);
+    c.clear_high(r, q)
+}
+
+/// Lane 0 after folding all lanes (of the low half unless `q`) with `op`.
+fn reduce(c: &mut Ctx<'_>, op: Opcode, l: Lanes, q: bool, n: Value) -> Value {
+    let mut x = if q { n } else { low_halves(c, n, n) };
+    let mut k = if q { l.count() } else { l.count() / 2 };
+    while k > 1 {
+        x = pairwise(c, op, l, true, x, x);
+        k /= 2;
+    }
+    c.b.vextract(l, x, 0)
+}
+
+/// The lanes of `n` truncated to half width (`narrow` lanes) into the low
+/// half; the high half zero, or with `q` the low half of `d` and the
+/// narrowed lanes in the high half (the "2" forms).
+fn narrow(c: &mut Ctx<'_>, narrow: Lanes, q: bool, rd: u32, n: Value) -> Value {
+    let z = c.b.iconst(Type::V128, 0);
+    let t = c.b.vuzp1(narrow, n, z);
+    if q {
+        let d = c.vreg(rd);
+        c.b.vzip1(Lanes::I64x2, d, t)
+    } else {
+        t
+    }
 }
 
 /// A 128-bit constant built from a 64-bit pattern (replicated when `q`).
@@ -247,6 +303,23 @@ pub fn three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let lanes = Lanes::of_bits(8 << size);
     match op {
         0b00011 => {
+            if u && size != 0 {
+                // BSL, BIT, BIF: bitwise selects through xor/and.
+                let n = c.vreg(i.rn());
+                let m = c.vreg(i.rm());
+                let d = c.vreg(i.rd());
+                let (base, other, sel) = match size {
+                    1 => (m, n, d),
+                    _ => (d, n, m),
+                };
+                let sel = if size == 3 { c.b.vnot(lanes, sel) } else { sel };
+                let x = c.b.vxor(lanes, base, other);
+                let x = c.b.vand(lanes, x, sel);
+                let r = c.b.vxor(lanes, base, x);
+                let r = c.clear_high(r, q);
+                c.set_vreg(i.rd(), r);
+                return Ok(());
+            }
             if !u || size == 0 {
                 let n = c.vreg(i.rn());
                 let m = c.vreg(i.rm());
@@ -283,7 +356,20 @@ pub fn three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
                 return Ok(());
             }
         }
-        0b00110 | 0b00111 => require(size != 3 || q)?,
+        0b00110 | 0b00111 => {
+            require(size != 3 || q)?;
+            let vo = match (op, u) {
+                (0b00110, false) => Opcode::Vcmpsgt,
+                (0b00110, true) => Opcode::Vcmpugt,
+                (_, false) => Opcode::Vcmpsge,
+                _ => Opcode::Vcmpuge,
+            };
+            return lanewise3(c, i, vo, lanes, q);
+        }
+        0b10011 if !u => {
+            require(size != 3)?;
+            return lanewise3(c, i, Opcode::Vmul, lanes, q);
+        }
         // SSHL/USHL (by register).
         0b01000 => require(size != 3 || q)?,
         0b01100 | 0b01101 => {
@@ -300,14 +386,45 @@ pub fn three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
                 c.set_vreg(i.rd(), r);
                 return Ok(());
             }
+            let vo = if op == 0b01100 {
+                Opcode::Vsmax
+            } else {
+                Opcode::Vsmin
+            };
+            return lanewise3(c, i, vo, lanes, q);
         }
-        0b10111 => {
-            require(!u && (size != 3 || q))?;
+        0b10111 | 0b10100 | 0b10101 => {
+            require(if op == 0b10111 {
+                !u && (size != 3 || q)
+            } else {
+                size != 3
+            })?;
+            let vo = match (op, u) {
+                (0b10111, _) => Opcode::Vadd,
+                (0b10100, false) => Opcode::Vsmax,
+                (0b10100, true) => Opcode::Vumax,
+                (_, false) => Opcode::Vsmin,
+                _ => Opcode::Vumin,
+            };
+            let n = c.vreg(i.rn());
+            let m = c.vreg(i.rm());
+            let r = pairwise(c, vo, lanes, q, n, m);
+            c.set_vreg(i.rd(), r);
+            return Ok(());
         }
-        0b10100 | 0b10101 => require(size != 3)?,
         _ => return Err(Undef),
     }
     call_simd(c, i, Group::ThreeSame);
+    Ok(())
+}
+
+/// `Vd = op(Vn, Vm)` lane by lane, the high half cleared unless `q`.
+fn lanewise3(c: &mut Ctx<'_>, i: Insn, op: Opcode, l: Lanes, q: bool) -> TResult {
+    let n = c.vreg(i.rn());
+    let m = c.vreg(i.rm());
+    let r = vop(c, op, l, 0, n, m);
+    let r = c.clear_high(r, q);
+    c.set_vreg(i.rd(), r);
     Ok(())
 }
 
@@ -396,8 +513,32 @@ pub fn two_misc(c: &mut Ctx<'_>, i: Insn) -> TResult {
             c.set_vreg(i.rd(), r);
             return Ok(());
         }
-        (_, 0b01000) | (_, 0b01001) | (false, 0b01010) | (_, 0b01011) => require(size != 3 || q)?,
-        (false, 0b10010) => require(size != 3)?,
+        (_, 0b01000) | (true, 0b01001) | (false, 0b01010) => {
+            // CMGT, CMGE, CMLE, CMLT (zero).
+            require(size != 3 || q)?;
+            let lanes = Lanes::of_bits(8 << size);
+            let n = c.vreg(i.rn());
+            let z = c.b.iconst(Type::V128, 0);
+            let (vo, a, b) = match (u, op) {
+                (false, 0b01000) => (Opcode::Vcmpsgt, n, z),
+                (true, 0b01000) => (Opcode::Vcmpsge, n, z),
+                (true, _) => (Opcode::Vcmpsge, z, n),
+                _ => (Opcode::Vcmpsgt, z, n),
+            };
+            let r = vop(c, vo, lanes, 0, a, b);
+            let r = c.clear_high(r, q);
+            c.set_vreg(i.rd(), r);
+            return Ok(());
+        }
+        (_, 0b01011) => require(size != 3 || q)?,
+        (false, 0b10010) => {
+            // XTN, XTN2.
+            require(size != 3)?;
+            let n = c.vreg(i.rn());
+            let r = narrow(c, Lanes::of_bits(8 << size), q, i.rd(), n);
+            c.set_vreg(i.rd(), r);
+            return Ok(());
+        }
         // SADDLP/UADDLP, SADALP/UADALP.
         (_, 0b00010) | (_, 0b00110) => require(size != 3)?,
         _ => return Err(Undef),
@@ -410,11 +551,21 @@ pub fn two_misc(c: &mut Ctx<'_>, i: Insn) -> TResult {
 pub fn across(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let size = i.vsize();
     require(size != 3 && !(size == 2 && i.q() == 0))?;
-    match (i.u() != 0, i.opcode12()) {
-        (false, 0b11011) | (_, 0b01010) | (_, 0b11010) | (_, 0b00011) => {}
+    let vo = match (i.u() != 0, i.opcode12()) {
+        (false, 0b11011) => Opcode::Vadd,
+        (false, 0b01010) => Opcode::Vsmax,
+        (true, 0b01010) => Opcode::Vumax,
+        (false, 0b11010) => Opcode::Vsmin,
+        (true, 0b11010) => Opcode::Vumin,
+        (_, 0b00011) => {
+            call_simd(c, i, Group::Across);
+            return Ok(());
+        }
         _ => return Err(Undef),
-    }
-    call_simd(c, i, Group::Across);
+    };
+    let n = c.vreg(i.rn());
+    let x = reduce(c, vo, Lanes::of_bits(8 << size), i.q() != 0, n);
+    c.set_vreg_scalar(i.rd(), x);
     Ok(())
 }
 
@@ -431,7 +582,61 @@ pub fn shift_imm(c: &mut Ctx<'_>, i: Insn) -> TResult {
         (false, 0b10000) | (_, 0b10100) => require(immh < 8)?,
         _ => return Err(Undef),
     }
-    call_simd(c, i, Group::ShiftImm);
+    let esize = 8 << (31 - immh.leading_zeros());
+    let immhb = i.bits(22, 16);
+    let lanes = Lanes::of_bits(esize);
+    let n = c.vreg(i.rn());
+    let r = match (u, i.bits(15, 11)) {
+        (_, 0b00000) => {
+            // SSHR, USHR: a shift by the full width leaves the sign or 0.
+            let sh = 2 * esize - immhb;
+            if sh == esize && u {
+                c.b.iconst(Type::V128, 0)
+            } else {
+                let vo = if u { Opcode::Vlshr } else { Opcode::Vashr };
+                vop(c, vo, lanes, sh.min(esize - 1), n, Value::NONE)
+            }
+        }
+        (false, 0b01010) => vop(c, Opcode::Vshl, lanes, immhb - esize, n, Value::NONE),
+        (false, 0b10000) => {
+            // SHRN, SHRN2.
+            let wide = Lanes::of_bits(2 * esize);
+            let x = vop(c, Opcode::Vlshr, wide, 2 * esize - immhb, n, Value::NONE);
+            let r = narrow(c, lanes, q, i.rd(), x);
+            c.set_vreg(i.rd(), r);
+            return Ok(());
+        }
+        (_, 0b10100) => {
+            // SSHLL, USHLL (and "2"): interleave the source lanes with
+            // zeros or with themselves, then shift within the wide lanes.
+            let wide = Lanes::of_bits(2 * esize);
+            let other = if u { c.b.iconst(Type::V128, 0) } else { n };
+            let x = if q {
+                c.b.vzip2(lanes, n, other)
+            } else {
+                c.b.vzip1(lanes, n, other)
+            };
+            let x = if u {
+                x
+            } else {
+                vop(c, Opcode::Vashr, wide, esize, x, Value::NONE)
+            };
+            let sh = immhb - esize;
+            let r = if sh != 0 {
+                vop(c, Opcode::Vshl, wide, sh, x, Value::NONE)
+            } else {
+                x
+            };
+            c.set_vreg(i.rd(), r);
+            return Ok(());
+        }
+        _ => {
+            call_simd(c, i, Group::ShiftImm);
+            return Ok(());
+        }
+    };
+    let r = c.clear_high(r, q);
+    c.set_vreg(i.rd(), r);
     Ok(())
 }
 
@@ -439,15 +644,54 @@ pub fn shift_imm(c: &mut Ctx<'_>, i: Insn) -> TResult {
 pub fn permute(c: &mut Ctx<'_>, i: Insn) -> TResult {
     require(i.bits(14, 12) & 3 != 0)?;
     require(!(i.vsize() == 3 && i.q() == 0))?;
-    call_simd(c, i, Group::Permute);
+    let q = i.q() != 0;
+    let lanes = Lanes::of_bits(8 << i.vsize());
+    let vo = match i.bits(14, 12) {
+        1 => Opcode::Vuzp1,
+        5 => Opcode::Vuzp2,
+        2 => Opcode::Vtrn1,
+        6 => Opcode::Vtrn2,
+        3 => Opcode::Vzip1,
+        _ => Opcode::Vzip2,
+    };
+    let n = c.vreg(i.rn());
+    let m = c.vreg(i.rm());
+    // The 64-bit forms: UZP reads the two low halves as one vector, ZIP2
+    // interleaves bytes 4..8 of each (moved down to where ZIP1 reads).
+    let (n, m, vo) = match vo {
+        Opcode::Vuzp1 | Opcode::Vuzp2 if !q => {
+            let z = low_halves(c, n, m);
+            (z, z, vo)
+        }
+        Opcode::Vzip2 if !q => {
+            let n = vop(c, Opcode::Vext, Lanes::I8x16, 4, n, n);
+            let m = vop(c, Opcode::Vext, Lanes::I8x16, 4, m, m);
+            (n, m, Opcode::Vzip1)
+        }
+        _ => (n, m, vo),
+    };
+    let r = vop(c, vo, lanes, 0, n, m);
+    let r = c.clear_high(r, q);
+    c.set_vreg(i.rd(), r);
     Ok(())
 }
 
 /// EXT.
 pub fn ext(c: &mut Ctx<'_>, i: Insn) -> TResult {
     require(i.vsize() == 0)?;
-    require(i.q() != 0 || i.imm4() < 8)?;
-    call_simd(c, i, Group::Ext);
+    let q = i.q() != 0;
+    require(q || i.imm4() < 8)?;
+    let n = c.vreg(i.rn());
+    let m = c.vreg(i.rm());
+    let (n, m) = if q {
+        (n, m)
+    } else {
+        let z = low_halves(c, n, m);
+        (z, z)
+    };
+    let r = vop(c, Opcode::Vext, Lanes::I8x16, i.imm4(), n, m);
+    let r = c.clear_high(r, q);
+    c.set_vreg(i.rd(), r);
     Ok(())
 }
 
