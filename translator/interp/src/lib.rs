@@ -449,16 +449,41 @@ pub unsafe fn run_block(
     let vals = &mut scratch.vals[..n];
     let pc_info = layout.info(layout.pc);
     let mut cur_pc = block.pc;
-    let val = |vals: &[u128], v: Value| -> u128 {
-        if v.is_some() {
-            vals.get(v.index()).copied().unwrap_or(0)
-        } else {
-            0
-        }
-    };
+    // `Value::NONE` indexes past every block, so `get` reads it as 0 too.
+    let val = |vals: &[u128], v: Value| -> u128 { vals.get(v.index()).copied().unwrap_or(0) };
     // SAFETY: `hdr` points to the live header (caller contract).
     unsafe { (*hdr).blocks_executed = (*hdr).blocks_executed.wrapping_add(1) };
     for (i, inst) in block.insts.iter().enumerate() {
+        let ty = inst.ty;
+        let shape = inst.op.shape();
+        // The commonest ops read at most one operand: done before any is
+        // loaded; `get`, `set` and `insn_start` store no masked result
+        // (exact-width or void).
+        match shape {
+            Shape::Const => {
+                vals[i] = mask(ty, inst.imm as u128);
+                continue;
+            }
+            Shape::Get => {
+                let ri = layout.info(xlat_ir::Reg(inst.imm as u16));
+                // SAFETY: register offsets lie inside the state block; the
+                // read is exactly the register's width.
+                vals[i] = unsafe { env_read(env, ri.offset, ri.ty.bytes()) };
+                continue;
+            }
+            Shape::Set => {
+                let ri = layout.info(xlat_ir::Reg(inst.imm as u16));
+                let a = val(vals, inst.args[0]);
+                // SAFETY: as above.
+                unsafe { env_write(env, ri.offset, ri.ty.bytes(), a) };
+                continue;
+            }
+            Shape::Marker => {
+                cur_pc = inst.imm;
+                continue;
+            }
+            _ => {}
+        }
         let a = val(vals, inst.args[0]);
         let b = val(vals, inst.args[1]);
         // The third operand and the first operand's type are needed by a
@@ -471,29 +496,9 @@ pub unsafe fn run_block(
                 Type::Void
             }
         };
-        let ty = inst.ty;
-        let r: u128 = match inst.op.shape() {
-            Shape::Const => inst.imm as u128,
-            // The three commonest ops store their (exact-width or void)
-            // result without the mask below.
-            Shape::Get => {
-                let ri = layout.info(xlat_ir::Reg(inst.imm as u16));
-                // SAFETY: register offsets lie inside the state block; the
-                // read is exactly the register's width.
-                vals[i] = unsafe { env_read(env, ri.offset, ri.ty.bytes()) };
-                continue;
-            }
-            Shape::Set => {
-                let ri = layout.info(xlat_ir::Reg(inst.imm as u16));
-                // SAFETY: as above.
-                unsafe { env_write(env, ri.offset, ri.ty.bytes(), a) };
-                // A void result: never read.
-                continue;
-            }
-            Shape::Marker => {
-                cur_pc = inst.imm;
-                continue;
-            }
+        let r: u128 = match shape {
+            // Done above.
+            Shape::Const | Shape::Get | Shape::Set | Shape::Marker => continue,
             Shape::Bitcast => a,
             // The commonest ops inline (the result is masked below, exactly
             // as `eval_int` does); everything else through `eval_int`.
