@@ -127,6 +127,19 @@ fn three_same() {
 }
 
 #[test]
+fn three_different() {
+    let mut n = 0;
+    // [SU]ADDL, [SU]ADDW, [SU]SUBL, [SU]SUBW, [SU]MLAL, [SU]MLSL, [SU]MULL.
+    for op in [0b0000, 0b0001, 0b0010, 0b0011, 0b1000, 0b1010, 0b1100] {
+        for u in 0..2 {
+            n += sweep(qs(u << 29 | 0x0e20_0000 | op << 12 | RM | RN | RD));
+        }
+    }
+    // 14 rows of 6 (Q, size): 1D/2D is reserved.
+    assert!(n >= 84, "only {n} encodings tested");
+}
+
+#[test]
 fn two_misc_and_across() {
     let mut n = 0;
     for (u, op) in [

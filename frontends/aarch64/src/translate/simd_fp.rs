@@ -131,6 +131,24 @@ fn narrow(c: &mut Ctx<'_>, narrow: Lanes, q: bool, rd: u32, n: Value) -> Value {
     }
 }
 
+/// The `narrow` lanes of the low half of `n` (the high half when `hi`)
+/// sign- or zero-extended to twice their width: interleaved with zeros, or
+/// with themselves and shifted back arithmetically.
+fn widen(c: &mut Ctx<'_>, narrow: Lanes, hi: bool, signed: bool, n: Value) -> Value {
+    let other = if signed { n } else { c.b.iconst(Type::V128, 0) };
+    let x = if hi {
+        c.b.vzip2(narrow, n, other)
+    } else {
+        c.b.vzip1(narrow, n, other)
+    };
+    if signed {
+        let wide = Lanes::of_bits(2 * narrow.lane_bits());
+        vop(c, Opcode::Vashr, wide, narrow.lane_bits(), x, Value::NONE)
+    } else {
+        x
+    }
+}
+
 /// A 128-bit constant built from a 64-bit pattern (replicated when `q`).
 fn v128_const(c: &mut Ctx<'_>, imm64: u64, q: bool) -> Value {
     if q {
@@ -431,8 +449,37 @@ fn lanewise3(c: &mut Ctx<'_>, i: Insn, op: Opcode, l: Lanes, q: bool) -> TResult
 /// Three registers of different types: [SU]ADDL/[SU]ADDW/[SU]SUBL/[SU]SUBW/[SU]MULL (and "2").
 pub fn three_diff(c: &mut Ctx<'_>, i: Insn) -> TResult {
     require(i.vsize() != 3)?;
-    require(matches!(i.bits(15, 12), 0b0000..=0b0011 | 0b1100))?;
-    call_simd(c, i, Group::ThreeDiff);
+    let op = i.bits(15, 12);
+    require(matches!(op, 0b0000..=0b0011 | 0b1000 | 0b1010 | 0b1100))?;
+    let (q, signed) = (i.q() != 0, i.u() == 0);
+    let narrow = Lanes::of_bits(8 << i.vsize());
+    let wide = Lanes::of_bits(16 << i.vsize());
+    let n = c.vreg(i.rn());
+    let m = c.vreg(i.rm());
+    // The "W" forms take Vn at full width.
+    let n = if matches!(op, 0b0001 | 0b0011) {
+        n
+    } else {
+        widen(c, narrow, q, signed, n)
+    };
+    let m = widen(c, narrow, q, signed, m);
+    let r = match op {
+        0b0000 | 0b0001 => c.b.vadd(wide, n, m),
+        0b0010 | 0b0011 => c.b.vsub(wide, n, m),
+        0b1100 => c.b.vmul(wide, n, m),
+        0b1000 | 0b1010 => {
+            // [SU]MLAL, [SU]MLSL.
+            let p = c.b.vmul(wide, n, m);
+            let d = c.vreg(i.rd());
+            if op == 0b1000 {
+                c.b.vadd(wide, d, p)
+            } else {
+                c.b.vsub(wide, d, p)
+            }
+        }
+        _ => return Err(Undef),
+    };
+    c.set_vreg(i.rd(), r);
     Ok(())
 }
 
@@ -607,20 +654,9 @@ pub fn shift_imm(c: &mut Ctx<'_>, i: Insn) -> TResult {
             return Ok(());
         }
         (_, 0b10100) => {
-            // SSHLL, USHLL (and "2"): interleave the source lanes with
-            // zeros or with themselves, then shift within the wide lanes.
+            // SSHLL, USHLL (and "2").
             let wide = Lanes::of_bits(2 * esize);
-            let other = if u { c.b.iconst(Type::V128, 0) } else { n };
-            let x = if q {
-                c.b.vzip2(lanes, n, other)
-            } else {
-                c.b.vzip1(lanes, n, other)
-            };
-            let x = if u {
-                x
-            } else {
-                vop(c, Opcode::Vashr, wide, esize, x, Value::NONE)
-            };
+            let x = widen(c, lanes, q, !u, n);
             let sh = immhb - esize;
             let r = if sh != 0 {
                 vop(c, Opcode::Vshl, wide, sh, x, Value::NONE)
