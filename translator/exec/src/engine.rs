@@ -2,12 +2,12 @@
 //! compiler, chaining and invalidation.
 
 use crate::cpu::{Cpu, CpuShared, STOP_FLUSH, STOP_REQUEST};
-use crate::{ExecError, ExecOptions, Exit, Fault, FaultKind, MemRef, Tier};
+use crate::{ExecError, ExecOptions, Exit, Fault, FaultKind, MemRef, OPTIMIZE_AFTER, Tier};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
-use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 use std::time::Instant;
 use xlat_ir::abi::{FAULT_WRITE, Fault as IrFault};
 use xlat_ir::{Block, CodeSource, CpuHeader, ExceptionKind, ExitCode, Frontend, StateLayout};
@@ -50,7 +50,13 @@ const MAX_REGION_BLOCKS: usize = 16;
 /// A translated block and its compiled code, if any.
 pub(crate) struct Tb {
     pub(crate) key: Key,
+    /// The frontend's IR, unoptimized (what tier 0 runs while cold).
     pub(crate) block: Block,
+    /// The optimized IR, made on first demand (warm at tier 0, compiled,
+    /// or logged with `-d op`).
+    pub(crate) opt: OnceLock<Block>,
+    /// Tier-0 executions of `block` so far (up to [`OPTIMIZE_AFTER`]).
+    cold_runs: AtomicU32,
     /// Tier-0 executions (Mixed).
     hits: AtomicU32,
     /// Entry of the compiled region starting here (0 = none).
@@ -66,6 +72,30 @@ pub(crate) struct Tb {
 impl Tb {
     fn end(&self) -> u64 {
         self.block.pc + (self.block.guest_len.max(1)) as u64
+    }
+
+    /// The optimized IR (optimizing it now if nobody has yet).
+    pub(crate) fn optimized(&self, layout: &StateLayout) -> &Block {
+        self.opt.get_or_init(|| {
+            let mut b = self.block.clone();
+            xlat_ir::passes::optimize(&mut b, layout);
+            b
+        })
+    }
+
+    /// The IR tier 0 runs now: the unoptimized block for its first
+    /// [`OPTIMIZE_AFTER`] executions, then the optimized one. Both have the
+    /// same guest semantics (the passes never drop an effect a fault could
+    /// observe).
+    fn for_interp(&self, layout: &StateLayout) -> &Block {
+        if let Some(b) = self.opt.get() {
+            return b;
+        }
+        if self.cold_runs.load(Ordering::Relaxed) < OPTIMIZE_AFTER {
+            self.cold_runs.fetch_add(1, Ordering::Relaxed);
+            return &self.block;
+        }
+        self.optimized(layout)
     }
 }
 
@@ -391,7 +421,7 @@ impl Engine {
                 // `self.layout`; the block passed the verifier's rules.
                 unsafe {
                     xlat_interp::run_block(
-                        &tb.block,
+                        tb.for_interp(&self.layout),
                         &self.layout,
                         env,
                         &**self.mem,
@@ -443,10 +473,11 @@ impl Engine {
         let topts = xlat_ir::TranslateOptions {
             max_insns: self.opts.max_insns_per_block.max(1),
         };
-        let mut block = self
+        let block = self
             .frontend
             .translate(pc, flags, &Fetch(&self.mem), &topts);
-        xlat_ir::passes::optimize(&mut block, &self.layout);
+        // Debug builds check the frontend's IR here and (inside
+        // `optimize`) after every pass.
         if cfg!(debug_assertions)
             && let Err(e) = xlat_ir::verify(&block, &self.layout)
         {
@@ -462,20 +493,24 @@ impl Engine {
         self.counters
             .insns_translated
             .fetch_add(block.guest_insns as u64, Ordering::Relaxed);
-        if let Some(l) = &self.opts.logger
-            && l.wants_ir()
-        {
-            l.translated(&block, &self.layout);
-        }
         let tb = Arc::new(Tb {
             key: (pc, flags),
             block,
+            opt: OnceLock::new(),
+            cold_runs: AtomicU32::new(0),
             hits: AtomicU32::new(0),
             host: AtomicUsize::new(0),
             dead: AtomicBool::new(false),
             queued: AtomicBool::new(false),
             no_jit: AtomicBool::new(false),
         });
+        if let Some(l) = &self.opts.logger
+            && l.wants_ir()
+        {
+            // `-d op` shows the optimized IR, which tier 0 then runs from
+            // the start.
+            l.translated(tb.optimized(&self.layout), &self.layout);
+        }
         // Another thread may have translated the same block meanwhile.
         write(&self.cache).entry((pc, flags)).or_insert(tb).clone()
     }
@@ -539,7 +574,11 @@ impl Engine {
         let min_hits = (self.opts.jit_threshold / 4).max(1);
         let mut i = 0;
         while i < region.len() && region.len() < MAX_REGION_BLOCKS {
-            let succs: Vec<u64> = region[i].block.terminal().successors().collect();
+            let succs: Vec<u64> = region[i]
+                .optimized(&self.layout)
+                .terminal()
+                .successors()
+                .collect();
             for s in succs {
                 let key = (s, entry.key.1);
                 if region.iter().any(|t| t.key == key) {
@@ -562,7 +601,7 @@ impl Engine {
     pub(crate) fn compile_now(&self, tb: &Arc<Tb>) {
         let Some(js) = &self.jit else { return };
         let region = self.form_region(tb);
-        let blocks: Vec<&Block> = region.iter().map(|t| &t.block).collect();
+        let blocks: Vec<&Block> = region.iter().map(|t| t.optimized(&self.layout)).collect();
         let mut js = lock(js);
         if tb.dead.load(Ordering::SeqCst) || tb.host.load(Ordering::SeqCst) != 0 {
             return;

@@ -870,3 +870,29 @@ fn invalidating_any_block_of_a_region_kills_the_region() {
     );
     assert_eq!(reg(&s.cpu, 2), 600, "one iteration only");
 }
+
+#[test]
+fn tier0_runs_unoptimized_ir_until_a_block_is_warm() {
+    use crate::OPTIMIZE_AFTER;
+    // The loop body (CODE + 16) runs `n` times.
+    for (n, warm) in [(OPTIMIZE_AFTER, false), (OPTIMIZE_AFTER + 3, true)] {
+        let mut s = setup(Tier::Interp, &sum_program(n));
+        let exit = s.engine.run(&mut s.cpu);
+        assert!(matches!(
+            exit,
+            Exit::Exception {
+                kind: ExceptionKind::Syscall,
+                ..
+            }
+        ));
+        // Same result from raw and optimized IR.
+        let sum = (n as u64) * (n as u64 + 1) / 2;
+        assert_eq!(reg(&s.cpu, 2), sum, "n = {n}");
+        assert_eq!(s.mem.read_u64(DATA), sum, "n = {n}");
+        let body = s.engine.cached(CODE + 16, 0).expect("translated");
+        assert_eq!(body.opt.get().is_some(), warm, "n = {n}");
+        // Run once: cold code is never optimized.
+        let head = s.engine.cached(CODE, 0).expect("translated");
+        assert!(head.opt.get().is_none(), "n = {n}");
+    }
+}
