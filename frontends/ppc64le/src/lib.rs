@@ -192,6 +192,21 @@ impl Ppc64Frontend {
             }
             let word = u32::from_le_bytes(buf);
             let mut len = 4;
+            // mffs (po 63, xo 583, RA 0, Rc 0) with tracking off: does it
+            // only read the rounding mode? Peek at what follows.
+            c.rn_only_read = !c.fp_exc && word & 0xfc1f_07ff == 0xfc00_048e && {
+                let mut ws = vec![word];
+                let mut a = c.pc.wrapping_add(4);
+                while ws.len() < 9 && !a.is_multiple_of(PAGE_SIZE) {
+                    let mut b = [0u8; 4];
+                    if code.read_code(a, &mut b).is_err() {
+                        break;
+                    }
+                    ws.push(u32::from_le_bytes(b));
+                    a = a.wrapping_add(4);
+                }
+                translate::rn_only_read(&ws)
+            };
             if word >> 26 == 1 {
                 // A prefix: the suffix is in the same 64-byte block (or
                 // the instruction is invalid), so on the same page.

@@ -306,3 +306,25 @@ fn fpscr_exception_bits() {
     // Quiet comparison input: a QNaN operand raises nothing.
     assert_eq!(fpscr_after(fadd, f64::NAN, 1.0) & 0xfff8_0700, 0);
 }
+
+#[test]
+fn mffs_reading_only_the_rounding_mode_is_recognised() {
+    use xlat_frontend_ppc64le::translate::rn_only_read;
+    // glibc's printf_fp: mffs f0; mffprd r7,f0; subfic; lwz; srdi;
+    // clrlwi r7,r7,30.
+    let printf = [
+        0xfc00_048e,
+        0x7c07_0066,
+        0x20a3_0034,
+        0x817f_0064,
+        0x78a5_0fe0,
+        0x54e7_07be,
+    ];
+    assert!(rn_only_read(&printf));
+    // fetestexcept-like: the value is masked with more than RN.
+    let mut test = printf;
+    test[5] = 0x54e7_013e; // rlwinm r7,r7,0,4,31
+    assert!(!rn_only_read(&test));
+    // No move to a GPR at all.
+    assert!(!rn_only_read(&[0xfc00_048e, 0x6000_0000]));
+}

@@ -402,9 +402,11 @@ pub fn fpscr(c: &mut Ctx<'_>, i: Insn) -> TResult {
     }
     // The first access to FPSCR that can see or change its exception
     // status turns exception tracking on (from the next block, which the
-    // exit below starts). mffsl and mffscrn[i] return only control bits:
-    // glibc's fegetround/fesetround (as printf uses) stay untracked.
-    let control_only = i.xo10() == 583 && matches!(i.ra(), 22..=24);
+    // exit below starts). mffsl and mffscrn[i] return only control bits,
+    // and an mffs that only reads RN (glibc's inline fegetround, which
+    // printf("%f") uses) does not look at the status either.
+    let control_only =
+        i.xo10() == 583 && (matches!(i.ra(), 22..=24) || (i.ra() == 0 && c.rn_only_read));
     let start_tracking = !(c.fp_exc || control_only);
     if start_tracking {
         let one = c.b.i64(1);

@@ -44,6 +44,45 @@ pub struct Ctx<'a> {
     /// FPSCR exception status bits are computed (`tb_flags` bit 2: on once
     /// the guest has read or written FPSCR).
     pub fp_exc: bool,
+    /// The instruction being translated is an `mffs` whose result only
+    /// serves to read FPSCR\[RN\] (see [`rn_only_read`]): it does not
+    /// start exception tracking.
+    pub rn_only_read: bool,
+}
+
+/// True if the `mffs fT` at the start of `words` (the instruction and
+/// up to seven that follow it) only reads the rounding mode, as glibc's
+/// inline `fegetround` does (`printf("%f")` uses it): `mffprd rX,fT`
+/// within the next two words, then a `clrlwi`/`clrldi` of rX that keeps
+/// at most the low 2 bits.
+pub fn rn_only_read(words: &[u32]) -> bool {
+    let Some((&first, rest)) = words.split_first() else {
+        return false;
+    };
+    let t = (first >> 21) & 31;
+    let Some(k) = rest.iter().take(2).position(|&w| {
+        w >> 26 == 31 && (w >> 1) & 0x3ff == 51 && (w >> 21) & 31 == t && w & 1 == 0
+    }) else {
+        return false;
+    };
+    let x = (rest[k] >> 16) & 31;
+    rest[k + 1..].iter().take(6).any(|&w| {
+        let (po, rs) = (w >> 26, (w >> 21) & 31);
+        let rlwinm_rn = po == 21
+            && rs == x
+            && (w >> 11) & 31 == 0
+            && (w >> 6) & 31 >= 30
+            && (w >> 1) & 31 == 31;
+        // rldicl rA,rS,0,mb with mb >= 62 (clrldi).
+        let mb = ((w >> 5) & 1) << 5 | (w >> 6) & 31;
+        let rldicl_rn = po == 30
+            && rs == x
+            && (w >> 2) & 7 == 0
+            && (w >> 11) & 31 == 0
+            && (w >> 1) & 1 == 0
+            && mb >= 62;
+        rlwinm_rn || rldicl_rn
+    })
 }
 
 /// Results of an addition `x + y + cin` with every XER bit it may set.
@@ -89,6 +128,7 @@ impl<'a> Ctx<'a> {
             rn: 0,
             isa: crate::cpu::Isa::V310,
             fp_exc: false,
+            rn_only_read: false,
         }
     }
 
