@@ -896,3 +896,39 @@ fn tier0_runs_unoptimized_ir_until_a_block_is_warm() {
         assert!(head.opt.get().is_none(), "n = {n}");
     }
 }
+
+#[test]
+fn chunked_code_fetch_reads_and_faults_like_direct_fetches() {
+    let mem = Arc::new(SoftMem::new());
+    mem.map(CODE, R | X);
+    mem.map(CODE + 0x1000, R | X);
+    mem.map(CODE + 0x2000, R); // not executable
+    let words: Vec<u32> = (0..0x800u32).map(|i| i.wrapping_mul(0x9e37_79b9)).collect();
+    mem.write_code(CODE, &words);
+    let memref: MemRef = mem.clone();
+    let fetch = crate::engine::Fetch::new(&memref);
+    // Forward, backward and page-crossing reads of several sizes, each
+    // against a direct fetch of the same bytes.
+    let mut addrs: Vec<u64> = (0..0x2010).step_by(4).map(|o| CODE + o).collect();
+    addrs.extend([
+        CODE + 0x40,
+        CODE + 0x3e,
+        CODE + 0xffe,
+        CODE + 0x1ffd,
+        CODE + 8,
+    ]);
+    for (k, &a) in addrs.iter().enumerate() {
+        let len = [4, 2, 8, 1][k % 4];
+        let (mut got, mut want) = (vec![0u8; len], vec![0u8; len]);
+        let r = fetch.read_code(a, &mut got);
+        let d = memref.fetch_code(a, &mut want);
+        assert_eq!(r, d, "{a:#x}+{len}");
+        if r.is_ok() {
+            assert_eq!(got, want, "{a:#x}+{len}");
+        }
+    }
+    // The first non-executable byte is the fault address.
+    let mut b = [0u8; 4];
+    let e = fetch.read_code(CODE + 0x1ffe, &mut b).unwrap_err();
+    assert_eq!(e.addr, CODE + 0x2000);
+}
