@@ -151,7 +151,7 @@ fn arch_lines_show_ppc64le() {
     let out = check_guest_ppc64le("args", &[], false);
     let text = out.stdout_str();
     assert!(
-        text.contains("[arch] AT_PLATFORM=power9\n"),
+        text.contains("[arch] AT_PLATFORM=power10\n"),
         "args output:\n{text}"
     );
 }

@@ -1202,11 +1202,11 @@ mod tests {
                 .contains("power10")
         );
         assert!(select_cpu("power7").is_err());
-        // Default (no -cpu in this test process): POWER9.
+        // Default (no -cpu in this test process): POWER10.
         let (_, h2) = hwcaps();
         assert_ne!(h2 & hwcap2::ARCH_3_00, 0);
-        assert_eq!(h2 & hwcap2::ARCH_3_1, 0);
-        assert_eq!(ARCH.aux.platforms(), ("power9", Some("power9")));
+        assert_ne!(h2 & hwcap2::ARCH_3_1, 0);
+        assert_eq!(ARCH.aux.platforms(), ("power10", Some("power10")));
     }
 
     /// AArch64 rows that have no ppc64 counterpart on purpose.
