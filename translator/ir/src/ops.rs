@@ -494,10 +494,15 @@ ops! {
     Vlshr vlshr: VUn;
     /// Lane-wise arithmetic shift right by `imm >> 8` (modulo the lane width).
     Vashr vashr: VUn;
+    /// Lanes reversed within each container of `1 << (imm >> 8)` bytes
+    /// (Arm REV16/REV32/REV64; a container narrower than a lane is the lane).
+    Vrev vrev: VUn;
+    /// Lane-wise population count.
+    Vpopcnt vpopcnt: VUn;
 }
 
 impl Opcode {
-    /// For the permute ops (`Vuzp1` .. `Vtrn2`, `Vext`) with immediate
+    /// For the permute ops (`Vuzp1` .. `Vtrn2`, `Vext`, `Vrev`) with immediate
     /// `imm`: byte `k` of the result is byte `m[k]` of the 32 bytes `a`
     /// (0..16) then `b` (16..32). `None` for every other op.
     pub fn shuffle_bytes(self, imm: u64) -> Option<[u8; 16]> {
@@ -518,6 +523,13 @@ impl Opcode {
         };
         let mut m = [0u8; 16];
         match self {
+            Opcode::Vrev => {
+                let cb = (1usize << ((imm >> 8) & 7).min(4)).max(eb);
+                for (k, b) in m.iter_mut().enumerate() {
+                    let (base, e) = (k / cb * cb, k % cb / eb);
+                    *b = (base + (cb / eb - 1 - e) * eb + k % eb) as u8;
+                }
+            }
             Opcode::Vext => {
                 let off = ((imm >> 8) & 15) as usize;
                 for (k, b) in m.iter_mut().enumerate() {

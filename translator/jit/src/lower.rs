@@ -953,10 +953,18 @@ impl Fx<'_, '_> {
                 };
                 back(self, r)
             }
+            // x64 has a vector popcnt lowering for bytes only.
+            Opcode::Vpopcnt if l == Lanes::I8x16 => {
+                let x = to(self, a[0]);
+                let r = self.b.ins().popcnt(x);
+                back(self, r)
+            }
             _ if op.shuffle_bytes(imm).is_some() => {
                 let m = op.shuffle_bytes(imm).unwrap_or_default();
                 let k = self.b.func.dfg.immediates.push(m.to_vec().into());
-                self.b.ins().shuffle(a[0], a[1], k)
+                // One-operand permutes (Vrev) read `a` only.
+                let b = a.get(1).copied().unwrap_or(a[0]);
+                self.b.ins().shuffle(a[0], b, k)
             }
             Opcode::Vsplat => {
                 let aty = block.ty(inst.args[0]);

@@ -745,12 +745,20 @@ fn vector_ops_match_interpreter() {
     // Shift amounts and EXT offsets in the immediate's upper bits.
     for l in [Lanes::I8x16, Lanes::I16x8, Lanes::I32x4, Lanes::I64x2] {
         for x in [1u64, 3, 7, 8, 15, 31, 33, 63] {
-            for op in [Opcode::Vshl, Opcode::Vlshr, Opcode::Vashr, Opcode::Vext] {
+            for op in [
+                Opcode::Vshl,
+                Opcode::Vlshr,
+                Opcode::Vashr,
+                Opcode::Vext,
+                Opcode::Vrev,
+            ] {
                 let mut b = Builder::new(&LAYOUT, 0x1000);
                 let v = b.get(V0);
                 let w = b.get(V1);
                 let (args, x) = if op == Opcode::Vext {
                     ([v, w, Value::NONE], x % 16)
+                } else if op == Opcode::Vrev {
+                    ([v, Value::NONE, Value::NONE], x % 5)
                 } else {
                     ([v, Value::NONE, Value::NONE], x % l.lane_bits() as u64)
                 };

@@ -361,18 +361,23 @@ pub fn three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
         }
         0b10000 | 0b10001 => {
             require(size != 3 || q)?;
-            if op == 0b10000 || u {
-                let n = c.vreg(i.rn());
-                let m = c.vreg(i.rm());
-                let r = match (op, u) {
-                    (0b10000, false) => c.b.vadd(lanes, n, m),
-                    (0b10000, true) => c.b.vsub(lanes, n, m),
-                    _ => c.b.vcmpeq(lanes, n, m),
-                };
-                let r = c.clear_high(r, q);
-                c.set_vreg(i.rd(), r);
-                return Ok(());
-            }
+            let n = c.vreg(i.rn());
+            let m = c.vreg(i.rm());
+            let r = match (op, u) {
+                (0b10000, false) => c.b.vadd(lanes, n, m),
+                (0b10000, true) => c.b.vsub(lanes, n, m),
+                (_, true) => c.b.vcmpeq(lanes, n, m),
+                _ => {
+                    // CMTST: all ones where the lanes share a set bit.
+                    let a = c.b.vand(lanes, n, m);
+                    let z = c.b.iconst(Type::V128, 0);
+                    let e = c.b.vcmpeq(lanes, a, z);
+                    c.b.vnot(lanes, e)
+                }
+            };
+            let r = c.clear_high(r, q);
+            c.set_vreg(i.rd(), r);
+            return Ok(());
         }
         0b00110 | 0b00111 => {
             require(size != 3 || q)?;
@@ -536,10 +541,60 @@ pub fn two_misc(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let u = i.u() != 0;
     let size = i.vsize();
     let op = i.opcode12();
+    let lanes = Lanes::of_bits(8 << size);
+    let one = |c: &mut Ctx<'_>, r: Value| {
+        let r = c.clear_high(r, q);
+        c.set_vreg(i.rd(), r);
+        Ok(())
+    };
     match (u, op) {
-        (false, 0b00000) => require(size != 3)?,
-        (true, 0b00000) => require(size <= 1)?,
-        (false, 0b00001) | (false, 0b00101) => require(size == 0)?,
+        (_, 0b00000) | (false, 0b00001) => {
+            // REV64, REV32, REV16: lanes reversed in 8-, 4- or 2-byte containers.
+            let log_bytes = match (u, op) {
+                (false, 0b00000) => 3,
+                (true, _) => 2,
+                _ => 1,
+            };
+            require(size < log_bytes)?;
+            let n = c.vreg(i.rn());
+            let r = vop(c, Opcode::Vrev, lanes, log_bytes, n, Value::NONE);
+            return one(c, r);
+        }
+        (false, 0b00101) => {
+            // CNT.
+            require(size == 0)?;
+            let n = c.vreg(i.rn());
+            let r = c.b.vpopcnt(lanes, n);
+            return one(c, r);
+        }
+        (true, 0b01011) => {
+            // NEG.
+            require(size != 3 || q)?;
+            let n = c.vreg(i.rn());
+            let z = c.b.iconst(Type::V128, 0);
+            let r = c.b.vsub(lanes, z, n);
+            return one(c, r);
+        }
+        (_, 0b00010) | (_, 0b00110) => {
+            // [SU]ADDLP, [SU]ADALP: both halves of each wide lane,
+            // extended in place, added (to Vd for ADALP).
+            require(size != 3)?;
+            let wide = Lanes::of_bits(16 << size);
+            let eb = 8 << size;
+            let n = c.vreg(i.rn());
+            let sr = if u { Opcode::Vlshr } else { Opcode::Vashr };
+            let lo = vop(c, Opcode::Vshl, wide, eb, n, Value::NONE);
+            let lo = vop(c, sr, wide, eb, lo, Value::NONE);
+            let hi = vop(c, sr, wide, eb, n, Value::NONE);
+            let r = c.b.vadd(wide, lo, hi);
+            let r = if op == 0b00110 {
+                let d = c.vreg(i.rd());
+                c.b.vadd(wide, d, r)
+            } else {
+                r
+            };
+            return one(c, r);
+        }
         (true, 0b00101) => {
             require(size <= 1)?;
             if size == 0 {
@@ -577,7 +632,7 @@ pub fn two_misc(c: &mut Ctx<'_>, i: Insn) -> TResult {
             c.set_vreg(i.rd(), r);
             return Ok(());
         }
-        (_, 0b01011) => require(size != 3 || q)?,
+        (false, 0b01011) => require(size != 3 || q)?,
         (false, 0b10010) => {
             // XTN, XTN2.
             require(size != 3)?;
@@ -586,8 +641,6 @@ pub fn two_misc(c: &mut Ctx<'_>, i: Insn) -> TResult {
             c.set_vreg(i.rd(), r);
             return Ok(());
         }
-        // SADDLP/UADDLP, SADALP/UADALP.
-        (_, 0b00010) | (_, 0b00110) => require(size != 3)?,
         _ => return Err(Undef),
     }
     call_simd(c, i, Group::TwoMisc);
