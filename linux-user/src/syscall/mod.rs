@@ -497,6 +497,40 @@ mod tests {
     }
 
     #[test]
+    fn clock_gettime_through_dispatch() {
+        // aarch64 numbers: clock_gettime 113, mmap 222, munmap 215.
+        let (p, _) = setup(LogItems::default());
+        let mut t = ThreadState::default();
+        let (a, _) = call(&p, &mut t, 222, &[0, 0x1000, 3, 0x22, u64::MAX, 0]);
+        let a = a as u64;
+        let read = |at: u64| {
+            let s = p.mem.read_u64(at).unwrap();
+            let ns = p.mem.read_u64(at + 8).unwrap();
+            assert!(ns < 1_000_000_000, "tv_nsec {ns}");
+            s as u128 * 1_000_000_000 + ns as u128
+        };
+        let mut host = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: a local timespec.
+        unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut host) };
+        assert_eq!(call(&p, &mut t, 113, &[0, a]).0, 0);
+        let real = read(a);
+        let h = host.tv_sec as u128 * 1_000_000_000 + host.tv_nsec as u128;
+        assert!(real >= h && real - h < 60_000_000_000, "{real} vs host {h}");
+        assert_eq!(call(&p, &mut t, 113, &[1, a]).0, 0);
+        let m1 = read(a);
+        assert_eq!(call(&p, &mut t, 113, &[1, a + 16]).0, 0);
+        assert!(read(a + 16) >= m1);
+        // A bad clock before a bad pointer, as the kernel orders them.
+        assert_eq!(call(&p, &mut t, 113, &[12345, 0]).0, -22);
+        assert_eq!(call(&p, &mut t, 113, &[1, 0]).0, -14);
+        assert_eq!(call(&p, &mut t, 215, &[a, 0x1000]).0, 0);
+        assert_eq!(call(&p, &mut t, 113, &[1, a]).0, -14);
+    }
+
+    #[test]
     fn strace_line_format() {
         let (p, sink) = setup(LogItems {
             strace: true,

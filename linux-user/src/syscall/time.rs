@@ -8,11 +8,28 @@ fn ptr(ctx: &SysCtx<'_>, addr: u64, len: u64) -> Result<*mut libc::c_void, Errno
     Ok(ctx.mem().syscall_ptr(addr, len)? as *mut libc::c_void)
 }
 
-/// `clock_gettime(clock, tp)`.
+/// `clock_gettime(clock, tp)`: through the host C library, i.e. the host
+/// vDSO for the common clocks (no kernel entry: the guest has no vDSO of
+/// its own, so this is every guest clock read), then a fault-safe copy to
+/// guest memory. Errors as the kernel orders them: a bad clock first,
+/// then EFAULT.
 pub fn sys_clock_gettime(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
-    let p = ptr(ctx, a[1], 16)?;
-    // SAFETY: `p` covers 16 guest bytes or is NULL.
-    host_ret(unsafe { libc::syscall(libc::SYS_clock_gettime, a[0], p) })
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a local the call fills.
+    if unsafe { libc::clock_gettime(a[0] as libc::clockid_t, &mut ts) } != 0 {
+        return Err(Errno::last());
+    }
+    if a[1] == 0 {
+        return Err(Errno::EFAULT);
+    }
+    let mut b = [0u8; 16];
+    b[..8].copy_from_slice(&ts.tv_sec.to_le_bytes());
+    b[8..].copy_from_slice(&ts.tv_nsec.to_le_bytes());
+    ctx.mem().write_guest(a[1], &b)?;
+    Ok(0)
 }
 
 /// `clock_getres(clock, res)`.
