@@ -3,10 +3,11 @@
 //! instruction. SM4 uses one 256-entry table per linear transform (S-box
 //! and L combined), built at compile time.
 //!
-//! AES, PMULL and SHA-256 rounds use the host's AES-NI, PCLMULQDQ and
-//! SHA-NI instructions when `is_x86_feature_detected!` finds them (checked
-//! once and cached); a portable Rust implementation is the fallback and
-//! the reference the tests compare the accelerated paths with.
+//! AES and PMULL use the primitives of `xlat-hostcrypto` (shared with the
+//! PowerPC frontend: host AES-NI/PCLMULQDQ when present); SHA-256 rounds
+//! use the host's SHA-NI when `is_x86_feature_detected!` finds it (checked
+//! once and cached), with a portable Rust implementation as the fallback
+//! and the reference the tests compare the accelerated path with.
 
 use crate::decode::Insn;
 use crate::state::Aarch64State;
@@ -21,13 +22,9 @@ macro_rules! is {
     }};
 }
 
-/// Host features used by the accelerated paths.
+/// Host features used by the accelerated paths of this module.
 #[derive(Copy, Clone, Debug, Default)]
 pub struct HostCrypto {
-    /// AES-NI (with SSE4.1 for the byte shuffles).
-    pub aes: bool,
-    /// PCLMULQDQ.
-    pub clmul: bool,
     /// SHA-NI (with SSE4.1).
     pub sha: bool,
 }
@@ -38,100 +35,14 @@ pub fn host() -> HostCrypto {
     *H.get_or_init(|| {
         #[cfg(target_arch = "x86_64")]
         {
-            let sse41 = std::arch::is_x86_feature_detected!("sse4.1");
             HostCrypto {
-                aes: std::arch::is_x86_feature_detected!("aes") && sse41,
-                clmul: std::arch::is_x86_feature_detected!("pclmulqdq"),
-                sha: std::arch::is_x86_feature_detected!("sha") && sse41,
+                sha: std::arch::is_x86_feature_detected!("sha")
+                    && std::arch::is_x86_feature_detected!("sse4.1"),
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
         HostCrypto::default()
     })
-}
-
-// ---------------------------------------------------------------------------
-// AES (portable)
-
-fn gf_mul(mut a: u8, mut b: u8) -> u8 {
-    let mut r = 0u8;
-    while b != 0 {
-        if b & 1 != 0 {
-            r ^= a;
-        }
-        a = (a << 1) ^ if a & 0x80 != 0 { 0x1b } else { 0 };
-        b >>= 1;
-    }
-    r
-}
-
-/// The AES S-box and its inverse, computed from the GF(2^8) inverse and
-/// the affine transform of FIPS-197 section 5.1.1.
-fn sboxes() -> &'static ([u8; 256], [u8; 256]) {
-    static S: OnceLock<([u8; 256], [u8; 256])> = OnceLock::new();
-    S.get_or_init(|| {
-        let mut s = [0u8; 256];
-        let mut inv = [0u8; 256];
-        for (x, sx) in s.iter_mut().enumerate() {
-            let b = if x == 0 {
-                0
-            } else {
-                (1..=255u8).find(|&y| gf_mul(x as u8, y) == 1).unwrap_or(0)
-            };
-            let v = b
-                ^ b.rotate_left(1)
-                ^ b.rotate_left(2)
-                ^ b.rotate_left(3)
-                ^ b.rotate_left(4)
-                ^ 0x63;
-            *sx = v;
-            inv[v as usize] = x as u8;
-        }
-        (s, inv)
-    })
-}
-
-fn bytes(v: u128) -> [u8; 16] {
-    v.to_le_bytes()
-}
-
-/// AESE without the key: ShiftRows then SubBytes (byte order as in
-/// FIPS-197: byte `r + 4c` is row r, column c).
-pub fn aese_portable(v: u128) -> u128 {
-    let s = &sboxes().0;
-    let b = bytes(v);
-    u128::from_le_bytes(std::array::from_fn(|k| {
-        let (r, c) = (k % 4, k / 4);
-        s[b[r + 4 * ((c + r) % 4)] as usize]
-    }))
-}
-
-/// AESD without the key: InvShiftRows then InvSubBytes.
-pub fn aesd_portable(v: u128) -> u128 {
-    let s = &sboxes().1;
-    let b = bytes(v);
-    u128::from_le_bytes(std::array::from_fn(|k| {
-        let (r, c) = (k % 4, k / 4);
-        s[b[r + 4 * ((c + 4 - r) % 4)] as usize]
-    }))
-}
-
-fn mix(v: u128, m: [u8; 4]) -> u128 {
-    let b = bytes(v);
-    u128::from_le_bytes(std::array::from_fn(|k| {
-        let (r, c) = (k % 4, k / 4);
-        (0..4).fold(0u8, |acc, j| acc ^ gf_mul(m[(j + 4 - r) % 4], b[j + 4 * c]))
-    }))
-}
-
-/// AESMC: MixColumns.
-pub fn aesmc_portable(v: u128) -> u128 {
-    mix(v, [2, 3, 1, 1])
-}
-
-/// AESIMC: InvMixColumns.
-pub fn aesimc_portable(v: u128) -> u128 {
-    mix(v, [14, 11, 13, 9])
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -145,43 +56,6 @@ mod x86 {
     fn from(v: __m128i) -> u128 {
         // SAFETY: plain 128-bit reinterpretation of an integer.
         unsafe { std::mem::transmute::<__m128i, u128>(v) }
-    }
-
-    /// # Safety
-    /// The host must have AES-NI.
-    #[target_feature(enable = "aes")]
-    pub unsafe fn aese(v: u128) -> u128 {
-        from(_mm_aesenclast_si128(to(v), _mm_setzero_si128()))
-    }
-    /// # Safety
-    /// The host must have AES-NI.
-    #[target_feature(enable = "aes")]
-    pub unsafe fn aesd(v: u128) -> u128 {
-        from(_mm_aesdeclast_si128(to(v), _mm_setzero_si128()))
-    }
-    /// MixColumns = AESENC (ShiftRows, SubBytes, MixColumns) after undoing
-    /// SubBytes and ShiftRows with AESDECLAST (both zero keys).
-    ///
-    /// # Safety
-    /// The host must have AES-NI.
-    #[target_feature(enable = "aes")]
-    pub unsafe fn aesmc(v: u128) -> u128 {
-        let z = _mm_setzero_si128();
-        from(_mm_aesenc_si128(_mm_aesdeclast_si128(to(v), z), z))
-    }
-    /// # Safety
-    /// The host must have AES-NI.
-    #[target_feature(enable = "aes")]
-    pub unsafe fn aesimc(v: u128) -> u128 {
-        from(_mm_aesimc_si128(to(v)))
-    }
-    /// # Safety
-    /// The host must have PCLMULQDQ.
-    #[target_feature(enable = "pclmulqdq")]
-    pub unsafe fn clmul64(a: u64, b: u64) -> u128 {
-        let x = _mm_set_epi64x(0, a as i64);
-        let y = _mm_set_epi64x(0, b as i64);
-        from(_mm_clmulepi64_si128(x, y, 0))
     }
 
     /// Four SHA-256 rounds (Arm's SHA256hash): `x` = (a, b, c, d), `y` =
@@ -213,50 +87,29 @@ mod x86 {
     }
 }
 
+/// AESE without the key: ShiftRows then SubBytes (AESENCLAST, zero key).
 fn aese(v: u128) -> u128 {
-    #[cfg(target_arch = "x86_64")]
-    if host().aes {
-        // SAFETY: AES-NI presence was checked at run time.
-        return unsafe { x86::aese(v) };
-    }
-    aese_portable(v)
+    xlat_hostcrypto::enc_last(v, 0)
 }
 
+/// AESD without the key: InvShiftRows then InvSubBytes.
 fn aesd(v: u128) -> u128 {
-    #[cfg(target_arch = "x86_64")]
-    if host().aes {
-        // SAFETY: AES-NI presence was checked at run time.
-        return unsafe { x86::aesd(v) };
-    }
-    aesd_portable(v)
+    xlat_hostcrypto::dec_last(v, 0)
 }
 
+/// AESMC: MixColumns.
 fn aesmc(v: u128) -> u128 {
-    #[cfg(target_arch = "x86_64")]
-    if host().aes {
-        // SAFETY: AES-NI presence was checked at run time.
-        return unsafe { x86::aesmc(v) };
-    }
-    aesmc_portable(v)
+    xlat_hostcrypto::mix_columns(v)
 }
 
+/// AESIMC: InvMixColumns.
 fn aesimc(v: u128) -> u128 {
-    #[cfg(target_arch = "x86_64")]
-    if host().aes {
-        // SAFETY: AES-NI presence was checked at run time.
-        return unsafe { x86::aesimc(v) };
-    }
-    aesimc_portable(v)
+    xlat_hostcrypto::inv_mix_columns(v)
 }
 
 /// 64 x 64 -> 128-bit carry-less multiplication (PMULL .1Q).
 pub fn clmul64(a: u64, b: u64) -> u128 {
-    #[cfg(target_arch = "x86_64")]
-    if host().clmul {
-        // SAFETY: PCLMULQDQ presence was checked at run time.
-        return unsafe { x86::clmul64(a, b) };
-    }
-    crate::asimd::pmul(a, b, 64)
+    xlat_hostcrypto::clmul64(a, b)
 }
 
 // ---------------------------------------------------------------------------
@@ -775,27 +628,10 @@ mod tests {
         let start = hex("193de3bea0f4e22b9ac68d2ae9f84808");
         let after_sr = hex("d4bf5d30e0b452aeb84111f11e2798e5");
         let after_mc = hex("046681e5e0cb199a48f8d37a2806264c");
-        for accel in [false, true] {
-            let (e, mc, imc, d) = if accel && host().aes {
-                (
-                    aese(start),
-                    aesmc(after_sr),
-                    aesimc(after_mc),
-                    aesd(after_sr),
-                )
-            } else {
-                (
-                    aese_portable(start),
-                    aesmc_portable(after_sr),
-                    aesimc_portable(after_mc),
-                    aesd_portable(after_sr),
-                )
-            };
-            assert_eq!(e, after_sr);
-            assert_eq!(mc, after_mc);
-            assert_eq!(imc, after_sr);
-            assert_eq!(d, start);
-        }
+        assert_eq!(aese(start), after_sr);
+        assert_eq!(aesmc(after_sr), after_mc);
+        assert_eq!(aesimc(after_mc), after_sr);
+        assert_eq!(aesd(after_sr), start);
     }
 
     #[test]
@@ -809,10 +645,9 @@ mod tests {
         };
         for _ in 0..1000 {
             let (a, b, c) = (join(r(), r()), join(r(), r()), join(r(), r()));
-            assert_eq!(aese(a), aese_portable(a));
-            assert_eq!(aesd(a), aesd_portable(a));
-            assert_eq!(aesmc(a), aesmc_portable(a));
-            assert_eq!(aesimc(a), aesimc_portable(a));
+            // The AES round parts undo each other.
+            assert_eq!(aesd(aese(a)), a);
+            assert_eq!(aesimc(aesmc(a)), a);
             assert_eq!(clmul64(lo(a), hi(a)), crate::asimd::pmul(lo(a), hi(a), 64));
             assert_eq!(sha256(a, b, c), sha256_portable(a, b, c));
         }
