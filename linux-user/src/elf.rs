@@ -4,7 +4,7 @@
 //! Every offset and size in the file is validated against the file length
 //! before use; a bad file gives one [`ElfError`], never a panic.
 
-use crate::mmap::{AddressSpace, MmapError, PAGE_SIZE, page_down, page_up, prot};
+use crate::mmap::{AddressSpace, MmapError, PAGE_SIZE, Place, page_down, page_up, prot};
 use goblin::elf::program_header::{PF_R, PF_W, PF_X, PT_GNU_STACK, PT_INTERP, PT_LOAD, PT_PHDR};
 use goblin::elf64::header::Header;
 use goblin::elf64::program_header::ProgramHeader;
@@ -288,8 +288,8 @@ pub fn load_at(
     }
     // Map the whole span writable, copy the file contents, then set the
     // final protections page by page (overlapping pages get the union).
-    mem.map_fixed(
-        start,
+    mem.map(
+        Place::Fixed(start),
         span,
         prot::READ | prot::WRITE,
         (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u32,

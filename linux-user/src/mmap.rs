@@ -381,23 +381,8 @@ impl AddressSpace {
         h
     }
 
-    /// Maps `[addr, addr+len)` at a fixed guest address, replacing what was
-    /// there. `fd < 0` maps anonymous memory.
-    #[allow(clippy::too_many_arguments)]
-    pub fn map_fixed(
-        &self,
-        addr: u64,
-        len: u64,
-        gprot: u32,
-        flags: u32,
-        fd: i32,
-        offset: u64,
-        name: Option<Arc<str>>,
-    ) -> Result<u64, MmapError> {
-        self.map(Place::Fixed(addr), len, gprot, flags, fd, offset, name)
-    }
-
-    /// Maps `len` bytes where `place` says and returns the guest address.
+    /// Maps `len` bytes where `place` says and returns the guest address;
+    /// `fd < 0` maps anonymous memory.
     /// The choice of a free range and the host mapping happen under one
     /// lock: two threads mapping at the same time never get the same range
     /// (which would make the second MAP_FIXED replace the first mapping).
@@ -723,8 +708,8 @@ impl AddressSpace {
             }
             let name: Arc<str> = Arc::from("[heap]");
             if self
-                .map_fixed(
-                    old_top,
+                .map(
+                    Place::Fixed(old_top),
                     new_top - old_top,
                     prot::READ | prot::WRITE,
                     (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u32,
@@ -1052,8 +1037,8 @@ impl GuestMemory for AddressSpace {
 pub(crate) fn test_space() -> Arc<AddressSpace> {
     crate::probe::install_fault_handler(None).expect("fault handler");
     let mem = AddressSpace::reserve(34).expect("reserve");
-    mem.map_fixed(
-        0x10000,
+    mem.map(
+        Place::Fixed(0x10000),
         0x10000,
         prot::READ | prot::WRITE,
         0x22,
@@ -1177,8 +1162,16 @@ mod tests {
         let s = AddressSpace::reserve(36).unwrap();
         assert!(s.limit() >= 1 << 32);
         let a = s.find_free(0, 0x3000).unwrap();
-        s.map_fixed(a, 0x3000, prot::READ | prot::WRITE, 0x22, -1, 0, None)
-            .unwrap();
+        s.map(
+            Place::Fixed(a),
+            0x3000,
+            prot::READ | prot::WRITE,
+            0x22,
+            -1,
+            0,
+            None,
+        )
+        .unwrap();
         s.store(a + 8, 8, 0xabcdef).unwrap();
         assert_eq!(s.load(a + 8, 8).unwrap(), 0xabcdef);
         assert_eq!(s.rmw(a + 8, 4, RmwOp::Add, 1).unwrap(), 0xabcdef);
@@ -1219,13 +1212,14 @@ mod tests {
         crate::probe::install_fault_handler(None).unwrap();
         let s = AddressSpace::reserve(36).unwrap();
         let a = 0x100000;
-        s.map_fixed(a, 0x2000, 3, 0x22, -1, 0, None).unwrap();
+        s.map(Place::Fixed(a), 0x2000, 3, 0x22, -1, 0, None)
+            .unwrap();
         s.store(a, 8, 42).unwrap();
         // grow in place
         assert_eq!(s.remap(a, 0x2000, 0x4000, false, None).unwrap(), a);
         assert_eq!(s.load(a + 0x3ff8, 8).unwrap(), 0);
         // block growth, force a move
-        s.map_fixed(a + 0x4000, 0x1000, 3, 0x22, -1, 0, None)
+        s.map(Place::Fixed(a + 0x4000), 0x1000, 3, 0x22, -1, 0, None)
             .unwrap();
         assert_eq!(
             s.remap(a, 0x4000, 0x8000, false, None),
@@ -1257,7 +1251,7 @@ mod tests {
         let seen = inv.clone();
         s.set_invalidate_hook(Box::new(move |a, l| seen.lock().unwrap().push((a, l))));
         let rwx = prot::READ | prot::WRITE | prot::EXEC;
-        s.map_fixed(0x10000, 0x2000, rwx, 0x22, -1, 0, None)
+        s.map(Place::Fixed(0x10000), 0x2000, rwx, 0x22, -1, 0, None)
             .unwrap();
         s.store(0x10000, 4, 0xd65f03c0).unwrap();
         let mut code = [0u8; 4];
@@ -1280,8 +1274,16 @@ mod tests {
         s.store(0x10008, 4, 2).unwrap();
         assert_eq!(inv.lock().unwrap().len(), 2);
         // A read-only page is a real protection fault, not code.
-        s.map_fixed(0x20000, 0x1000, prot::READ | prot::EXEC, 0x22, -1, 0, None)
-            .unwrap();
+        s.map(
+            Place::Fixed(0x20000),
+            0x1000,
+            prot::READ | prot::EXEC,
+            0x22,
+            -1,
+            0,
+            None,
+        )
+        .unwrap();
         s.fetch_code(0x20000, &mut code).unwrap();
         assert!(s.store(0x20000, 4, 1).is_err());
         assert!(!s.smc_write_fault(0x20000));

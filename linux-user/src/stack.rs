@@ -2,7 +2,7 @@
 //! out as Linux's `create_elf_tables` does for a 64-bit guest.
 
 use crate::elf::LoadedElf;
-use crate::mmap::{AddressSpace, MmapError, PAGE_SIZE, prot};
+use crate::mmap::{AddressSpace, MmapError, PAGE_SIZE, Place, prot};
 use std::sync::Arc;
 use thiserror::Error;
 
@@ -242,8 +242,8 @@ pub fn setup(
         return Err(StackError::TooLong);
     }
     let p = prot::READ | prot::WRITE | if exec { prot::EXEC } else { 0 };
-    mem.map_fixed(
-        top - size,
+    mem.map(
+        Place::Fixed(top - size),
         size,
         p,
         (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_GROWSDOWN) as u32,
