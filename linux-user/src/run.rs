@@ -342,6 +342,33 @@ pub fn thread_loop(sh: &Arc<Shared>, cpu: &mut Cpu, thread: &mut ThreadState) ->
     }
 }
 
+/// With `-L PREFIX`, a dynamic linker that is a symbolic link with an
+/// absolute target (Debian ppc64el's `/lib64/ld64.so.2` ->
+/// `/lib/powerpc64le-linux-gnu/ld64.so.2`) is followed inside PREFIX, as
+/// the guest system would resolve it, not on the host (where qemu-user's
+/// `-L` fails on it). Relative targets resolve inside PREFIX by
+/// themselves; at most 8 links are followed.
+fn reroot_symlinks(prefix: Option<&std::path::Path>, mut host: PathBuf) -> PathBuf {
+    let Some(pre) = prefix else { return host };
+    if !host.starts_with(pre) {
+        return host;
+    }
+    for _ in 0..8 {
+        let Ok(target) = std::fs::read_link(&host) else {
+            break;
+        };
+        let Ok(rel) = target.strip_prefix("/") else {
+            break;
+        };
+        let inside = pre.join(rel);
+        if std::fs::symlink_metadata(&inside).is_err() {
+            break;
+        }
+        host = inside;
+    }
+    host
+}
+
 /// Loads the dynamic linker `path` (looked up under `prefix` first);
 /// errors are (shown path, message).
 fn load_interp(
@@ -351,7 +378,10 @@ fn load_interp(
     path: &[u8],
 ) -> Result<elf::LoadedElf, (String, String)> {
     let host = syscall::prefixed_path(prefix, path);
-    let host = PathBuf::from(std::ffi::OsStr::from_bytes(host.as_bytes()));
+    let host = reroot_symlinks(
+        prefix,
+        PathBuf::from(std::ffi::OsStr::from_bytes(host.as_bytes())),
+    );
     let shown = String::from_utf8_lossy(path).into_owned();
     let data = std::fs::read(&host).map_err(|e| {
         let msg = e.to_string();

@@ -1,8 +1,9 @@
 //! An unmodified Debian bookworm userland (coreutils, bash, grep, sed,
 //! gawk, findutils, gzip, xz-utils and their libraries, dynamically linked)
-//! under `xlat-aarch64 -L build/sysroot/arm64`, compared with the amd64
+//! under `xlat-aarch64 -L build/sysroot/arm64` and under
+//! `xlat-ppc64le -L build/sysroot/ppc64el`, each compared with the amd64
 //! build of the same package versions run natively. `tools/make-sysroot`
-//! builds both sysroots (tools/setup runs it).
+//! builds the three sysroots (tools/setup runs it).
 //!
 //! Every check is a bash script run both ways in a scratch directory of
 //! its own (`$D`), with `LC_ALL=C TZ=UTC` and `PATH` pointing at the
@@ -12,7 +13,9 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use xlat_tests::{Outcome, Status, first_difference, run, workspace_root, xlat_aarch64};
+use xlat_tests::{
+    Outcome, Status, first_difference, run, workspace_root, xlat_aarch64, xlat_ppc64le,
+};
 
 /// `build/sysroot/<arch>`, or a panic that names the script to run.
 fn sysroot(arch: &str) -> PathBuf {
@@ -52,9 +55,15 @@ fn native(script: &str, dir: &Path) -> Outcome {
     run(&bash, &["-c", &format!("cd \"$D\" && {script}")], &env)
 }
 
-/// Runs `script` with the arm64 bash under xlat in `dir`.
-fn guest(script: &str, dir: &Path) -> Outcome {
-    let root = sysroot("arm64");
+/// The guest userlands: Debian architecture and the xlat binary that runs it.
+fn guests() -> [(&'static str, &'static Path); 2] {
+    [("arm64", xlat_aarch64()), ("ppc64el", xlat_ppc64le())]
+}
+
+/// Runs `script` with the bash of Debian architecture `arch` under `xlat`
+/// in `dir`.
+fn guest(arch: &str, xlat: &Path, script: &str, dir: &Path) -> Outcome {
+    let root = sysroot(arch);
     let env = BTreeMap::from([
         ("LC_ALL".to_owned(), "C".to_owned()),
         ("TZ".to_owned(), "UTC".to_owned()),
@@ -64,7 +73,7 @@ fn guest(script: &str, dir: &Path) -> Outcome {
     let bash = root.join("bin/bash");
     let script = format!("cd \"$D\" && {script}");
     let o = run(
-        xlat_aarch64(),
+        xlat,
         &[
             "-L",
             root.to_str().expect("UTF-8 path"),
@@ -79,33 +88,38 @@ fn guest(script: &str, dir: &Path) -> Outcome {
 }
 
 /// Runs `setup` natively in a fresh scratch directory for each side, then
-/// `script` natively and under xlat; stdout and status must agree and the
-/// native run must succeed and print something.
+/// `script` natively and under xlat for each guest userland; stdout and
+/// status must agree and the native run must succeed and print something.
 fn same(name: &str, setup: &str, script: &str) -> String {
     let dn = scratch(&format!("{name}-n"));
-    let dg = scratch(&format!("{name}-g"));
-    for d in [&dn, &dg] {
-        if !setup.is_empty() {
-            let s = native(setup, d);
-            assert_eq!(s.status, Status::Exit(0), "setup failed: {}", s.stderr);
-        }
+    if !setup.is_empty() {
+        let s = native(setup, &dn);
+        assert_eq!(s.status, Status::Exit(0), "setup failed: {}", s.stderr);
     }
     let n = native(script, &dn);
-    let g = guest(script, &dg);
     let _ = std::fs::remove_dir_all(&dn);
-    let _ = std::fs::remove_dir_all(&dg);
     assert_eq!(n.status, Status::Exit(0), "native run failed: {}", n.stderr);
     assert!(!n.stdout.is_empty(), "native run printed nothing");
     // The scratch directories differ in name only.
     let ns = n.stdout_str().replace(&format!("{name}-n"), "SCRATCH");
-    let gs = g.stdout_str().replace(&format!("{name}-g"), "SCRATCH");
-    assert!(
-        ns == gs,
-        "{name}: output differs from native: {}\n--- xlat stderr ---\n{}",
-        first_difference(&ns, &gs),
-        g.stderr
-    );
-    assert_eq!(g.status, n.status, "{name}: {}", g.stderr);
+    for (arch, xlat) in guests() {
+        let tag = format!("{name}-g-{arch}");
+        let dg = scratch(&tag);
+        if !setup.is_empty() {
+            let s = native(setup, &dg);
+            assert_eq!(s.status, Status::Exit(0), "setup failed: {}", s.stderr);
+        }
+        let g = guest(arch, xlat, script, &dg);
+        let _ = std::fs::remove_dir_all(&dg);
+        let gs = g.stdout_str().replace(&tag, "SCRATCH");
+        assert!(
+            ns == gs,
+            "{name} ({arch}): output differs from native: {}\n--- xlat stderr ---\n{}",
+            first_difference(&ns, &gs),
+            g.stderr
+        );
+        assert_eq!(g.status, n.status, "{name} ({arch}): {}", g.stderr);
+    }
     ns
 }
 
