@@ -1,6 +1,6 @@
 //! An unmodified Debian bookworm userland (coreutils, bash, grep, sed,
-//! gawk, findutils, gzip, xz-utils and their libraries, dynamically linked)
-//! under `xlat-aarch64 -L build/sysroot/arm64` and under
+//! gawk, findutils, gzip, xz-utils, python3.11 and their libraries,
+//! dynamically linked) under `xlat-aarch64 -L build/sysroot/arm64` and under
 //! `xlat-ppc64le -L build/sysroot/ppc64el`, each compared with the amd64
 //! build of the same package versions run natively. `tools/make-sysroot`
 //! builds the three sysroots (tools/setup runs it).
@@ -220,5 +220,48 @@ gzip -t big.gz && echo gzip test ok
 xz -c -6 big > big.xz; sha256sum big.xz; unxz -c big.xz | cmp - big && echo xz round trip
 xz -l big.xz | tail -1 | tr -s ' ' | cut -d' ' -f2-4
 "#,
+    );
+}
+
+#[test]
+fn python3() {
+    let out = same(
+        "python",
+        "",
+        r#"
+PYTHONHASHSEED=0 python3.11 - <<'END'
+import sys, os, re
+def fib(n):
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+class Shape:
+    def __init__(self, n): self.n = n
+    def __repr__(self): return f"Shape({self.n})"
+words = "the quick brown fox jumps over the lazy dog the end".split()
+counts = {}
+for w in words:
+    counts[w] = counts.get(w, 0) + 1
+print(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
+print(fib(200), 2**200 % 1000007, divmod(-17, 5))
+print([x * x for x in range(10) if x % 3], sum(i for i in range(100000)))
+print("%.6f %.3e %r" % (3.14159265358979, 1e-300 * 1e-10, 0.1 + 0.2), round(2.675, 2))
+print(re.sub(r"(\w+)@(\w+)", r"\2 at \1", "mail alice@example now"), "Grüße".upper())
+try:
+    {}["missing"]
+except KeyError as e:
+    print("KeyError", e)
+print(list(Shape(i) for i in range(3)), sys.byteorder, sys.maxsize, os.sep)
+print(sorted(set("mississippi")), int("ff", 16), bin(255), hex(-255))
+sys.exit(3)
+END
+echo "python exit $?"
+"#,
+    );
+    assert!(out.contains("python exit 3"), "{out}");
+    assert!(
+        out.contains("280571172992510140037611932413038677189525"),
+        "{out}"
     );
 }
