@@ -88,6 +88,38 @@ pub(crate) fn clif_ty(t: Type) -> ir::Type {
     }
 }
 
+/// The vector `v` when `inst` truncates `bitcast.i128(v)` to 64 bits or
+/// fewer.
+fn vector_low(block: &Block, inst: &xlat_ir::Inst) -> Option<xlat_ir::Value> {
+    let d = &block.insts[inst.args[0].index()];
+    (inst.ty.bits() <= 64 && d.op == Opcode::Bitcast && block.ty(d.args[0]) == Type::V128)
+        .then_some(d.args[0])
+}
+
+/// True if instruction `i` is `bitcast.i128(v)` of a vector and every
+/// reader is a [`vector_low`] truncation.
+fn low_reads_only(block: &Block, i: usize) -> bool {
+    let inst = &block.insts[i];
+    inst.ty == Type::I128
+        && block.ty(inst.args[0]) == Type::V128
+        && block.insts[i + 1..].iter().all(|u| {
+            !u.args.iter().any(|a| a.is_some() && a.index() == i)
+                || (u.op == Opcode::Trunc && vector_low(block, u).is_some())
+        })
+}
+
+/// The integer `x` (64 bits or fewer) when `inst` is
+/// `bitcast.v128(zext.i128(x))`.
+fn scalar_to_vector(block: &Block, inst: &xlat_ir::Inst) -> Option<xlat_ir::Value> {
+    let d = &block.insts[inst.args[0].index()];
+    let x = d.args[0];
+    (inst.ty == Type::V128
+        && d.op == Opcode::Zext
+        && block.ty(x).is_int()
+        && block.ty(x).bits() <= 64)
+        .then_some(x)
+}
+
 fn lane_vec(l: Lanes) -> ir::Type {
     match l {
         Lanes::I8x16 => types::I8X16,
@@ -459,6 +491,37 @@ impl Fx<'_, '_> {
                 Shape::Marker => {
                     cur_pc = inst.imm;
                     None
+                }
+                // `trunc(bitcast.i128(v))` of a vector (the low bits of a
+                // V register as a scalar): lane 0, not all 128 bits moved
+                // through a register pair.
+                // Its readers all take the lane (below): nothing to emit
+                // (the v128 -> i128 move goes through the stack).
+                Shape::Bitcast if low_reads_only(block, i) => None,
+                Shape::Narrow if vector_low(block, inst).is_some() => {
+                    let v = vector_low(block, inst).map(|v| vals[v.index()]);
+                    let v = v.flatten().expect("operand defined");
+                    let v = self.b.ins().bitcast(types::I64X2, little(), v);
+                    let x = self.b.ins().extractlane(v, 0);
+                    Some(if ty == Type::I64 {
+                        x
+                    } else {
+                        self.b.ins().ireduce(clif_ty(ty), x)
+                    })
+                }
+                // `bitcast.v128(zext.i128(x))` (a scalar written to a V
+                // register): x in lane 0, the other lanes zero.
+                Shape::Bitcast if scalar_to_vector(block, inst).is_some() => {
+                    let xv = scalar_to_vector(block, inst).expect("matched");
+                    let x = vals[xv.index()].expect("operand defined");
+                    let xt = block.ty(xv);
+                    let x = if xt == Type::I64 {
+                        x
+                    } else {
+                        self.b.ins().uextend(types::I64, x)
+                    };
+                    let v = self.b.ins().scalar_to_vector(types::I64X2, x);
+                    Some(self.b.ins().bitcast(types::I8X16, little(), v))
                 }
                 Shape::Bin
                 | Shape::Un

@@ -769,6 +769,34 @@ fn vector_ops_match_interpreter() {
             }
         }
     }
+    // The low bits of a vector as a scalar (lowered as a lane read).
+    for t in [Type::I8, Type::I16, Type::I32, Type::I64] {
+        let mut b = Builder::new(&LAYOUT, 0x1000);
+        let x = b.get(V0);
+        let i = b.bitcast(Type::I128, x);
+        let lo = b.trunc(t, i);
+        set_result(&mut b, lo, t);
+        b.terminate(Terminal::Jump(0));
+        compare(&b.finish(), &st, &env, Cmp::Exact);
+    }
+    // A scalar written to a vector, upper lanes zero (lowered as a
+    // scalar_to_vector), and the 64-bit (Q=0) clearing of the high half.
+    for t in [Type::I8, Type::I16, Type::I32, Type::I64] {
+        let mut b = Builder::new(&LAYOUT, 0x1000);
+        let x = b.get(r(0));
+        let x = if t == Type::I64 { x } else { b.trunc(t, x) };
+        let w = b.zext(Type::I128, x);
+        let v = b.bitcast(Type::V128, w);
+        b.set(V1, v);
+        let y = b.get(V0);
+        let i = b.bitcast(Type::I128, y);
+        let lo = b.trunc(Type::I64, i);
+        let w = b.zext(Type::I128, lo);
+        let v = b.bitcast(Type::V128, w);
+        b.set(V0, v);
+        b.terminate(Terminal::Jump(0));
+        compare(&b.finish(), &st, &env, Cmp::Exact);
+    }
     // Constants, and i128 <-> v128 bitcasts.
     let mut b = Builder::new(&LAYOUT, 0x1000);
     let c = b.iconst(Type::V128, 0x1122_3344_5566_7788);
