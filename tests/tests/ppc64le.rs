@@ -51,6 +51,10 @@ guest!(sigasync, "sigasync", false, [interp, jit, mixed]);
 guest!(sigjmp, "sigjmp", false, [interp, jit, mixed, nochain]);
 guest!(procs, "procs", false, [interp, jit, mixed]);
 guest!(procself, "procself", false, [interp, jit, mixed]);
+guest!(autovec, "autovec", false, [interp, mixed]);
+guest!(sigwait, "sigwait", false, [interp, mixed]);
+guest!(threadsig, "threadsig", false, [interp, mixed]);
+guest!(unixapi, "unixapi", false, [interp, mixed]);
 
 /// `ppcisa` (tests/guest/ppc64le/): CR/XER from the recording and carrying
 /// forms, CR logical ops, reservations, FPSCR rounding modes, VMX/VSX, the
