@@ -114,6 +114,7 @@ fn three_same() {
         (1, 0b10000), // sub
         (1, 0b10001), // cmeq
         (0, 0b10001), // cmtst
+        (1, 0b00010), // urhadd
         (0, 0b10011), // mul
         (0, 0b10100), // smaxp
         (1, 0b10100), // umaxp

@@ -348,6 +348,7 @@ pub fn eval_vector(op: Opcode, imm: u64, a: u128, b: u128) -> u128 {
         Opcode::Vlshr => lanewise(&|x, _| x >> sh),
         Opcode::Vashr => lanewise(&|x, _| (sx(x) >> sh) as u128),
         Opcode::Vpopcnt => lanewise(&|x, _| x.count_ones() as u128),
+        Opcode::Vavgru => lanewise(&|x, y| (x + y + 1) >> 1),
         _ => match op.shuffle_bytes(imm) {
             Some(m) => {
                 let (ab, bb) = (a.to_le_bytes(), b.to_le_bytes());

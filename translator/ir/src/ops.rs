@@ -499,6 +499,9 @@ ops! {
     Vrev vrev: VUn;
     /// Lane-wise population count.
     Vpopcnt vpopcnt: VUn;
+    /// Lane-wise unsigned rounding average `(a + b + 1) >> 1`, without
+    /// overflow.
+    Vavgru vavgru: VBin;
 }
 
 impl Opcode {

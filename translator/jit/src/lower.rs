@@ -1016,6 +1016,12 @@ impl Fx<'_, '_> {
                 };
                 back(self, r)
             }
+            // pavgb/pavgw; wider lanes take the fallback.
+            Opcode::Vavgru if matches!(l, Lanes::I8x16 | Lanes::I16x8) => {
+                let (x, y) = (to(self, a[0]), to(self, a[1]));
+                let r = self.b.ins().avg_round(x, y);
+                back(self, r)
+            }
             // x64 has a vector popcnt lowering for bytes only.
             Opcode::Vpopcnt if l == Lanes::I8x16 => {
                 let x = to(self, a[0]);

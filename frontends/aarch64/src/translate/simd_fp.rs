@@ -389,6 +389,11 @@ pub fn three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
             };
             return lanewise3(c, i, vo, lanes, q);
         }
+        0b00010 if u => {
+            // URHADD.
+            require(size != 3)?;
+            return lanewise3(c, i, Opcode::Vavgru, lanes, q);
+        }
         0b10011 if !u => {
             require(size != 3)?;
             return lanewise3(c, i, Opcode::Vmul, lanes, q);
