@@ -1,6 +1,9 @@
 //! Helpers for tests that run blocks in the interpreter: a guest memory
 //! backed by one `Vec` at a fixed guest address (a soft-MMU-style,
-//! non-direct [`GuestMemory`]) and a code source over a list of 32-bit words.
+//! non-direct [`GuestMemory`]) and a code source over a list of 32-bit words;
+//! [`sweep`]: the frontends' decoder-against-disassembler sweep.
+
+pub mod sweep;
 
 use std::sync::Mutex;
 use xlat_ir::abi::{DirectMem, Fault, FaultKind, GuestMemory};
