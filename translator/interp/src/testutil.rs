@@ -134,3 +134,49 @@ pub fn read_word(base: u64, words: &[u32], addr: u64, buf: &mut [u8]) -> Result<
         }),
     }
 }
+
+/// Runs `block` in the interpreter on the guest state `st`.
+///
+/// # Safety
+/// `S` must be the CPU state type `layout` describes (a `CpuHeader` first,
+/// every register of the layout inside it), and `block` translated for it.
+pub unsafe fn exec_block<S>(
+    block: &xlat_ir::Block,
+    layout: &xlat_ir::StateLayout,
+    st: &mut S,
+    mem: &VecMem,
+) -> xlat_ir::ExitCode {
+    let mut scratch = crate::Scratch::new();
+    // SAFETY: the caller guarantees `st` is a state of `layout`.
+    unsafe { crate::run_block(block, layout, st as *mut S as *mut u8, mem, &mut scratch) }
+}
+
+/// Runs `block` on a copy of `st` with `mem`, and the block after
+/// `passes::optimize` on a second copy with a copy of `mem`; asserts both
+/// exit alike, leave the same registers (`same`) and the same memory.
+/// Returns the state and exit of the unoptimised run.
+///
+/// # Safety
+/// As [`exec_block`].
+pub unsafe fn run_checked<S>(
+    block: &xlat_ir::Block,
+    layout: &xlat_ir::StateLayout,
+    st: &S,
+    mem: &VecMem,
+    copy: fn(&S) -> Box<S>,
+    same: fn(&S, &S) -> bool,
+) -> (Box<S>, xlat_ir::ExitCode) {
+    let mem2 = mem.clone();
+    let mut s1 = copy(st);
+    // SAFETY: as the caller guarantees.
+    let exit = unsafe { exec_block(block, layout, &mut *s1, mem) };
+    let mut opt = block.clone();
+    xlat_ir::passes::optimize(&mut opt, layout);
+    let mut s2 = copy(st);
+    // SAFETY: as above; `opt` is `block` optimised for the same layout.
+    let exit2 = unsafe { exec_block(&opt, layout, &mut *s2, &mem2) };
+    assert_eq!(exit, exit2, "optimised block exits differently");
+    assert!(same(&s1, &s2), "optimised block computes different state");
+    assert_eq!(mem.contents(), mem2.contents());
+    (s1, exit)
+}

@@ -58,18 +58,8 @@ pub struct Run {
 }
 
 fn exec(b: &Block, st: &mut Aarch64State, mem: &Mem) -> ExitCode {
-    let mut scratch = xlat_interp::Scratch::new();
-    // SAFETY: `st` is a live, exclusively borrowed Aarch64State, the layout
-    // the block was translated for.
-    unsafe {
-        xlat_interp::run_block(
-            b,
-            &LAYOUT,
-            st as *mut Aarch64State as *mut u8,
-            mem,
-            &mut scratch,
-        )
-    }
+    // SAFETY: `st` is a Aarch64State, the layout the block was translated for.
+    unsafe { xlat_interp::testutil::exec_block(b, &LAYOUT, st, mem) }
 }
 
 fn copy_state(s: &Aarch64State) -> Box<Aarch64State> {
@@ -112,24 +102,11 @@ pub fn run_mem(words: &[u32], st: &Aarch64State, mem: &Mem) -> Run {
 /// As [`run_mem`], translating for CPU model `model`.
 pub fn run_mem_model(model: &'static CpuModel, words: &[u32], st: &Aarch64State, mem: &Mem) -> Run {
     let block = translate_model(model, words);
-    let mem2 = mem.clone();
-    let mut s1 = copy_state(st);
-    let exit = exec(&block, &mut s1, mem);
-    let mut opt = block.clone();
-    xlat_ir::passes::optimize(&mut opt, &LAYOUT);
-    let mut s2 = copy_state(st);
-    let exit2 = exec(&opt, &mut s2, &mem2);
-    assert_eq!(exit, exit2, "optimised block exits differently");
-    assert!(
-        same_regs(&s1, &s2),
-        "optimised block computes different state"
-    );
-    assert_eq!(mem.contents(), mem2.contents());
-    Run {
-        st: s1,
-        exit,
-        block,
-    }
+    // SAFETY: `st` is a state of LAYOUT, which the block was translated for.
+    let (st, exit) = unsafe {
+        xlat_interp::testutil::run_checked(&block, &LAYOUT, st, mem, copy_state, same_regs)
+    };
+    Run { st, exit, block }
 }
 
 /// As [`run_mem`] with a fresh memory.

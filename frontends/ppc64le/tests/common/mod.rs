@@ -58,18 +58,8 @@ pub struct Run {
 }
 
 fn exec(b: &Block, st: &mut Ppc64State, mem: &Mem) -> ExitCode {
-    let mut scratch = xlat_interp::Scratch::new();
-    // SAFETY: `st` is a live, exclusively borrowed Ppc64State, the layout
-    // the block was translated for.
-    unsafe {
-        xlat_interp::run_block(
-            b,
-            &LAYOUT,
-            st as *mut Ppc64State as *mut u8,
-            mem,
-            &mut scratch,
-        )
-    }
+    // SAFETY: `st` is a Ppc64State, the layout the block was translated for.
+    unsafe { xlat_interp::testutil::exec_block(b, &LAYOUT, st, mem) }
 }
 
 fn copy_state(s: &Ppc64State) -> Box<Ppc64State> {
@@ -111,24 +101,11 @@ fn same_regs(a: &Ppc64State, b: &Ppc64State) -> bool {
 pub fn run_mem(words: &[u32], st: &Ppc64State, mem: &Mem) -> Run {
     // Translated for the state's rounding mode, as the engine does.
     let block = translate_flags(words, st.fpscr & 3);
-    let mem2 = mem.clone();
-    let mut s1 = copy_state(st);
-    let exit = exec(&block, &mut s1, mem);
-    let mut opt = block.clone();
-    xlat_ir::passes::optimize(&mut opt, &LAYOUT);
-    let mut s2 = copy_state(st);
-    let exit2 = exec(&opt, &mut s2, &mem2);
-    assert_eq!(exit, exit2, "optimised block exits differently");
-    assert!(
-        same_regs(&s1, &s2),
-        "optimised block computes different state"
-    );
-    assert_eq!(mem.contents(), mem2.contents());
-    Run {
-        st: s1,
-        exit,
-        block,
-    }
+    // SAFETY: `st` is a state of LAYOUT, which the block was translated for.
+    let (st, exit) = unsafe {
+        xlat_interp::testutil::run_checked(&block, &LAYOUT, st, mem, copy_state, same_regs)
+    };
+    Run { st, exit, block }
 }
 
 /// As [`run_mem`] with a fresh memory.
