@@ -2,7 +2,6 @@
 
 use super::*;
 use std::mem::offset_of;
-use std::sync::Mutex;
 use xlat_ir::{Builder, Cond, ExceptionKind, HelperDesc, HelperFlags, Reg, RegInfo, RegKind};
 
 #[repr(C, align(16))]
@@ -75,71 +74,12 @@ static LAYOUT: StateLayout = StateLayout {
     size: std::mem::size_of::<TState>(),
 };
 
-/// Flat memory at [0x1000, 0x2000); the page [0x1800, 0x2000) is read-only.
-struct Mem(Mutex<Vec<u8>>);
+/// Flat memory at [0x1000, 0x2000); guest stores into [0x1800, 0x2000)
+/// fault as protected.
+type Mem = crate::testutil::VecMem;
 
-impl Mem {
-    fn new() -> Mem {
-        Mem(Mutex::new(vec![0; 0x1000]))
-    }
-    fn check(&self, addr: u64, size: u8, write: bool) -> Result<usize, Fault> {
-        if addr < 0x1000 || addr + size as u64 > 0x2000 {
-            return Err(Fault {
-                addr,
-                kind: FaultKind::Unmapped,
-                write,
-            });
-        }
-        if write && addr >= 0x1800 {
-            return Err(Fault {
-                addr,
-                kind: FaultKind::Protection,
-                write,
-            });
-        }
-        Ok((addr - 0x1000) as usize)
-    }
-}
-
-impl GuestMemory for Mem {
-    fn direct(&self) -> Option<xlat_ir::abi::DirectMem> {
-        None
-    }
-    fn load(&self, addr: u64, size: u8) -> Result<u128, Fault> {
-        let o = self.check(addr, size, false)?;
-        let m = self.0.lock().unwrap();
-        let mut b = [0u8; 16];
-        b[..size as usize].copy_from_slice(&m[o..o + size as usize]);
-        Ok(u128::from_le_bytes(b))
-    }
-    fn store(&self, addr: u64, size: u8, v: u128) -> Result<(), Fault> {
-        let o = self.check(addr, size, true)?;
-        let mut m = self.0.lock().unwrap();
-        m[o..o + size as usize].copy_from_slice(&v.to_le_bytes()[..size as usize]);
-        Ok(())
-    }
-    fn rmw(&self, addr: u64, size: u8, op: RmwOp, v: u64) -> Result<u64, Fault> {
-        let old = self.load(addr, size)? as u64;
-        self.store(
-            addr,
-            size,
-            op.apply(Type::int(size as u32 * 8), old, v) as u128,
-        )?;
-        Ok(old)
-    }
-    fn cas(&self, addr: u64, size: u8, expected: u128, new: u128) -> Result<u128, Fault> {
-        let old = self.load(addr, size)?;
-        if old == expected {
-            self.store(addr, size, new)?;
-        }
-        Ok(old)
-    }
-    fn fetch_code(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
-        for (i, b) in buf.iter_mut().enumerate() {
-            *b = self.load(addr + i as u64, 1)? as u8;
-        }
-        Ok(())
-    }
+fn new_mem() -> Mem {
+    Mem::with_read_only(0x1000, 0x1000, 0x1800)
 }
 
 fn run(b: &Block, st: &mut TState, mem: &Mem) -> ExitCode {
@@ -171,7 +111,7 @@ fn arithmetic_and_branch() {
     });
     let b = bl.finish();
 
-    let mem = Mem::new();
+    let mem = new_mem();
     let mut st = TState {
         r: [u64::MAX - 1, 0, 0, 7],
         ..Default::default()
@@ -204,7 +144,7 @@ fn narrow_types_wrap() {
     bl.set(R2, zx);
     bl.terminate(Terminal::Jump(4));
     let b = bl.finish();
-    let mem = Mem::new();
+    let mem = new_mem();
     let mut st = TState {
         r: [0x37f, 0, 0, 0],
         ..Default::default()
@@ -231,7 +171,7 @@ fn memory_load_store_signed() {
     bl.set(R1, s);
     bl.terminate(Terminal::Jump(0x10));
     let b = bl.finish();
-    let mem = Mem::new();
+    let mem = new_mem();
     let mut st = TState {
         r: [0x1010, 0x1234_5687, 0, 0],
         ..Default::default()
@@ -253,7 +193,7 @@ fn cas_succeeds_and_fails() {
     bl.set(R3, old);
     bl.terminate(Terminal::Jump(0));
     let b = bl.finish();
-    let mem = Mem::new();
+    let mem = new_mem();
     mem.store(0x1100, 8, 42).unwrap();
     let mut st = TState {
         r: [0x1100, 41, 7, 0],
@@ -285,7 +225,7 @@ fn fault_leaves_exact_state() {
     bl.set(R3, one);
     bl.terminate(Terminal::Jump(0x40c));
     let b = bl.finish();
-    let mem = Mem::new();
+    let mem = new_mem();
     let mut st = TState {
         r: [0x5000, 0, 99, 99],
         ..Default::default()
@@ -309,7 +249,7 @@ fn store_protection_and_alignment_faults() {
     bl.store(addr, v, MemFlags::new(4).aligned());
     bl.terminate(Terminal::Jump(0x404));
     let b = bl.finish();
-    let mem = Mem::new();
+    let mem = new_mem();
     let mut st = TState {
         r: [0x1802, 5, 0, 0],
         ..Default::default()
@@ -341,7 +281,7 @@ fn exception_and_indirect_terminals() {
         info: 93,
     });
     let b = bl.finish();
-    let mem = Mem::new();
+    let mem = new_mem();
     let mut st = TState::default();
     assert_eq!(run(&b, &mut st, &mem), ExitCode::Exception);
     assert_eq!(st.pc, 0x14);
@@ -382,7 +322,7 @@ fn float_semantics() {
     bl.set(R3, i);
     bl.terminate(Terminal::Jump(0));
     let b = bl.finish();
-    let mem = Mem::new();
+    let mem = new_mem();
     let mut st = TState::default();
     run(&b, &mut st, &mem);
     assert_eq!(st.r[0], (-0.0f64).to_bits());
@@ -406,7 +346,7 @@ fn vector_lanes() {
     bl.set(R0, ez);
     bl.terminate(Terminal::Jump(0));
     let b = bl.finish();
-    let mem = Mem::new();
+    let mem = new_mem();
     let mut st = TState {
         v: 0x0000_0000_0000_0000_0000_0000_0403_0201,
         ..Default::default()
@@ -460,7 +400,7 @@ fn helpers_and_helper_faults() {
     bl.set(R1, r);
     bl.terminate(Terminal::Jump(0x28));
     let b = bl.finish();
-    let mem = Mem::new();
+    let mem = new_mem();
     let mut st = TState::default();
     assert_eq!(run(&b, &mut st, &mem), ExitCode::Fault);
     assert_eq!(st.r[0], 321);

@@ -10,17 +10,26 @@ use xlat_ir::abi::{DirectMem, Fault, FaultKind, GuestMemory};
 use xlat_ir::{RmwOp, Type};
 
 /// Guest memory: `len` bytes at guest address `base`; everything else faults
-/// as unmapped. Code fetches always fault (tests hand code over separately).
+/// as unmapped, and guest stores from `read_only` on fault as protected.
+/// Code fetches always fault (tests hand code over separately).
 pub struct VecMem {
     base: u64,
+    read_only: u64,
     bytes: Mutex<Vec<u8>>,
 }
 
 impl VecMem {
-    /// Zeroed memory of `len` bytes at `base`.
+    /// Zeroed, writable memory of `len` bytes at `base`.
     pub fn new(base: u64, len: usize) -> VecMem {
+        Self::with_read_only(base, len, u64::MAX)
+    }
+
+    /// As [`VecMem::new`], with the guest addresses from `read_only` on
+    /// read-only for guest stores ([`VecMem::write`] still writes them).
+    pub fn with_read_only(base: u64, len: usize, read_only: u64) -> VecMem {
         VecMem {
             base,
+            read_only,
             bytes: Mutex::new(vec![0; len]),
         }
     }
@@ -35,6 +44,20 @@ impl VecMem {
                 write,
             }),
         }
+    }
+
+    /// `offset` for a guest store: also refuses a store that starts in the
+    /// read-only part.
+    fn store_offset(&self, addr: u64, size: usize) -> Result<usize, Fault> {
+        let o = self.offset(addr, size, true)?;
+        if addr >= self.read_only {
+            return Err(Fault {
+                addr,
+                kind: FaultKind::Protection,
+                write: true,
+            });
+        }
+        Ok(o)
     }
 
     /// Reads `n` bytes at `addr` (panics outside the area: a test bug).
@@ -70,6 +93,7 @@ impl Clone for VecMem {
     fn clone(&self) -> VecMem {
         VecMem {
             base: self.base,
+            read_only: self.read_only,
             bytes: Mutex::new(self.contents()),
         }
     }
@@ -88,7 +112,7 @@ impl GuestMemory for VecMem {
     }
     fn store(&self, addr: u64, size: u8, v: u128) -> Result<(), Fault> {
         let n = size as usize;
-        let o = self.offset(addr, n, true)?;
+        let o = self.store_offset(addr, n)?;
         self.bytes.lock().unwrap_or_else(|e| e.into_inner())[o..o + n]
             .copy_from_slice(&v.to_le_bytes()[..n]);
         Ok(())
