@@ -41,8 +41,11 @@ fn mask(ty: Type, v: u128) -> u128 {
         let mut m = [0u128; 9];
         let mut i = 0;
         while i < 9 {
-            assert!(TYPES[i] as usize == i, "TYPES must follow the enum order");
-            m[i] = match TYPES[i].bits() {
+            assert!(
+                Type::ALL[i] as usize == i,
+                "Type::ALL follows the enum order"
+            );
+            m[i] = match Type::ALL[i].bits() {
                 0 => 0,
                 128 => u128::MAX,
                 b => (1u128 << b) - 1,
@@ -51,17 +54,6 @@ fn mask(ty: Type, v: u128) -> u128 {
         }
         m
     };
-    const TYPES: [Type; 9] = [
-        Type::Void,
-        Type::I8,
-        Type::I16,
-        Type::I32,
-        Type::I64,
-        Type::I128,
-        Type::F32,
-        Type::F64,
-        Type::V128,
-    ];
     v & MASKS[ty as usize]
 }
 

@@ -26,6 +26,20 @@ pub enum Type {
 }
 
 impl Type {
+    /// Every type, in declaration (discriminant) order: `Type::ALL[t as
+    /// usize] == t`.
+    pub const ALL: [Type; 9] = [
+        Type::Void,
+        Type::I8,
+        Type::I16,
+        Type::I32,
+        Type::I64,
+        Type::I128,
+        Type::F32,
+        Type::F64,
+        Type::V128,
+    ];
+
     /// Width in bits (0 for `Void`).
     pub const fn bits(self) -> u32 {
         match self {

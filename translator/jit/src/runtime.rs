@@ -472,20 +472,7 @@ pub(crate) fn type_code(t: Type) -> u64 {
 }
 
 fn type_of_code(c: u64) -> Type {
-    [
-        Type::Void,
-        Type::I8,
-        Type::I16,
-        Type::I32,
-        Type::I64,
-        Type::I128,
-        Type::F32,
-        Type::F64,
-        Type::V128,
-    ]
-    .get(c as usize)
-    .copied()
-    .unwrap_or(Type::Void)
+    Type::ALL.get(c as usize).copied().unwrap_or(Type::Void)
 }
 
 /// Generic fallback for ops without a native lowering: evaluates op
