@@ -39,6 +39,36 @@ pub const FPCR_FZ16: u64 = 1 << 19;
 /// Half-Precision format (no infinities or NaNs; exponent 31 is normal).
 pub const FPCR_AHP: u64 = 1 << 26;
 
+/// `tb_flags` bits 0..1: FPCR.RMode of the block.
+pub const TB_FP_RMODE: u64 = 3;
+/// `tb_flags` bit 2: FPCR.FZ.
+pub const TB_FP_FZ: u64 = 1 << 2;
+/// `tb_flags` bit 3: FPCR.DN.
+pub const TB_FP_DN: u64 = 1 << 3;
+/// `tb_flags` bit 4: FPSR tracking is on ([`crate::state::Aarch64State::fp_track`]).
+pub const TB_FP_TRACK: u64 = 1 << 4;
+/// The `tb_flags` bits of floating point: all clear selects the IR fast
+/// path for scalar FP.
+pub const TB_FP_MASK: u64 = TB_FP_RMODE | TB_FP_FZ | TB_FP_DN | TB_FP_TRACK;
+
+/// The floating-point `tb_flags` bits (0..4) of the CPU state block `env`
+/// (an [`crate::state::Aarch64State`] as bytes; missing bytes read as 0).
+pub fn tb_flags(env: &[u8]) -> u64 {
+    use crate::state::Aarch64State;
+    use std::mem::offset_of;
+    let word = |o: usize| {
+        env.get(o..o + 8)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let fpcr = word(offset_of!(Aarch64State, fpcr));
+    let track = word(offset_of!(Aarch64State, fp_track)) != 0;
+    (fpcr >> 22) & TB_FP_RMODE
+        | ((fpcr & FPCR_FZ != 0) as u64) << 2
+        | ((fpcr & FPCR_DN != 0) as u64) << 3
+        | (track as u64) << 4
+}
+
 /// A floating-point format.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub enum Fmt {

@@ -89,14 +89,28 @@ impl Aarch64Frontend {
         self.model
     }
 
-    /// Translates the block at `pc`, reading code through `code`.
+    /// Translates the block at `pc`, reading code through `code`, with
+    /// exact (helper) scalar FP and FPSR tracked.
     pub fn translate_block(
         &self,
         pc: u64,
         code: &dyn CodeSource,
         opts: &TranslateOptions,
     ) -> Block {
+        self.translate_block_flags(pc, fp::TB_FP_TRACK, code, opts)
+    }
+
+    /// As [`Aarch64Frontend::translate_block`] for the `tb_flags` of
+    /// [`Frontend::tb_flags`].
+    pub fn translate_block_flags(
+        &self,
+        pc: u64,
+        tb_flags: u64,
+        code: &dyn CodeSource,
+        opts: &TranslateOptions,
+    ) -> Block {
         let mut c = Ctx::with_model(Builder::new(&LAYOUT, pc), pc, self.model);
+        c.set_fp_flags(tb_flags);
         if pc & 3 != 0 {
             c.b.terminate(Terminal::Exception {
                 kind: ExceptionKind::PcAlignment,
@@ -145,13 +159,20 @@ impl Frontend for Aarch64Frontend {
         &LAYOUT
     }
 
+    /// Bits 0..4: floating point ([`fp::tb_flags`]: FPCR.RMode, FZ, DN
+    /// and FPSR tracking); every instruction that may change them ends its
+    /// block with an exit.
+    fn tb_flags(&self, env: &[u8]) -> u64 {
+        fp::tb_flags(env)
+    }
+
     fn translate(
         &self,
         pc: u64,
-        _tb_flags: u64,
+        tb_flags: u64,
         code: &dyn CodeSource,
         opts: &TranslateOptions,
     ) -> Block {
-        self.translate_block(pc, code, opts)
+        self.translate_block_flags(pc, tb_flags, code, opts)
     }
 }

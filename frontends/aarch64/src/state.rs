@@ -53,6 +53,10 @@ pub struct Aarch64State {
     /// PSTATE bits other than NZCV that EL0 can write: SSBS (bit 12) and
     /// DIT (bit 24), at their positions in SPSR/MRS.
     pub pstate: u64,
+    /// Nonzero once the guest has read or written FPSR: from then on the
+    /// FPSR cumulative flags are exact (part of `tb_flags`; see
+    /// [`crate::translate::simd_fp`]).
+    pub fp_track: u64,
 }
 
 macro_rules! regs {
@@ -99,6 +103,7 @@ pub static REGS: &[RegInfo] = regs![
     "v27" => v[27]: V128 Normal, "v28" => v[28]: V128 Normal, "v29" => v[29]: V128 Normal,
     "v30" => v[30]: V128 Normal, "v31" => v[31]: V128 Normal,
     "pstate" => pstate: I64 Normal,
+    "fptrack" => fp_track: I64 Normal,
 ];
 
 /// X register `n` (0..=30).
@@ -141,6 +146,9 @@ pub const fn r_v(n: u32) -> Reg {
 /// PSTATE.SSBS and PSTATE.DIT ([`Aarch64State::pstate`]).
 pub const R_PSTATE: Reg = Reg(77);
 
+/// FPSR tracking switch ([`Aarch64State::fp_track`]).
+pub const R_FPTRACK: Reg = Reg(78);
+
 /// The AArch64 state layout.
 pub static LAYOUT: StateLayout = StateLayout {
     regs: REGS,
@@ -159,8 +167,9 @@ mod tests {
         assert_eq!(REGS[R_VF.0 as usize].name, "vf");
         assert_eq!(REGS[R_EXCL_SIZE.0 as usize].name, "excl_size");
         assert_eq!(REGS[r_v(31).0 as usize].name, "v31");
-        assert_eq!(REGS.len(), 45 + 32 + 1);
+        assert_eq!(REGS.len(), 45 + 32 + 2);
         assert_eq!(REGS[R_PSTATE.0 as usize].name, "pstate");
+        assert_eq!(REGS[R_FPTRACK.0 as usize].name, "fptrack");
         assert_eq!(
             REGS[r_x(30).0 as usize].offset as usize,
             offset_of!(Aarch64State, x) + 30 * 8

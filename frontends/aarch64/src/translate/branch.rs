@@ -399,7 +399,21 @@ pub fn mrs(c: &mut Ctx<'_>, i: Insn) -> TResult {
         },
     };
     c.set_reg(i.rt(), v);
+    if sysreg_of(i) == FPSR {
+        start_fp_tracking(c);
+    }
     Ok(())
+}
+
+/// The first read or write of FPSR turns FPSR tracking on (a `tb_flags`
+/// bit): the rest of the block and the code after it are translated with
+/// exact FPSR flags (see [`crate::translate::simd_fp`]).
+fn start_fp_tracking(c: &mut Ctx<'_>) {
+    if !c.fp_track {
+        let one = c.b.i64(1);
+        c.b.set(crate::state::R_FPTRACK, one);
+        c.b.terminate(Terminal::Exit(c.next_pc()));
+    }
 }
 
 /// MSR (register).
@@ -424,11 +438,14 @@ pub fn msr_reg(c: &mut Ctx<'_>, i: Insn) -> TResult {
             let m = c.b.i64(0x07f7_0000);
             let v = c.b.and(v, m);
             c.b.set(R_FPCR, v);
+            // RMode, FZ and DN are part of tb_flags.
+            c.b.terminate(Terminal::Exit(c.next_pc()));
         }
         FPSR => {
             let m = c.b.i64(0xf800_009f);
             let v = c.b.and(v, m);
             c.b.set(R_FPSR, v);
+            start_fp_tracking(c);
         }
         TPIDR_EL0 => c.b.set(R_TPIDR, v),
         SSBS if c.model.has(Feature::Ssbs) => set_pstate_bit(c, PSTATE_SSBS, v),

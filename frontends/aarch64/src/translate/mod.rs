@@ -32,6 +32,12 @@ pub struct Ctx<'a> {
     pub pc: u64,
     /// The CPU model (ID registers, optional features).
     pub model: &'static crate::cpu::CpuModel,
+    /// Scalar FP as IR float ops (FPCR.RMode = RN, FZ = DN = 0, FPSR
+    /// tracking off; see [`crate::fp::tb_flags`]); otherwise the exact
+    /// helper.
+    pub fp_fast: bool,
+    /// FPSR flags are tracked: MRS/MSR FPSR need not turn tracking on.
+    pub fp_track: bool,
 }
 
 /// Integer type for the `sf` bit: I64 if set, else I32.
@@ -56,16 +62,26 @@ pub struct Nzcv {
 impl<'a> Ctx<'a> {
     /// A new context for the block at `pc`.
     pub fn new(b: Builder<'a>, pc: u64) -> Self {
-        Ctx {
-            b,
-            pc,
-            model: crate::cpu::default_model(),
-        }
+        Ctx::with_model(b, pc, crate::cpu::default_model())
     }
 
     /// A new context for the block at `pc` translated for `model`.
+    /// FP instructions use the exact helper and FPSR is tracked, as in
+    /// blocks translated for [`crate::fp::TB_FP_TRACK`].
     pub fn with_model(b: Builder<'a>, pc: u64, model: &'static crate::cpu::CpuModel) -> Self {
-        Ctx { b, pc, model }
+        Ctx {
+            b,
+            pc,
+            model,
+            fp_fast: false,
+            fp_track: true,
+        }
+    }
+
+    /// Sets the FP translation mode from `tb_flags` ([`crate::fp::tb_flags`]).
+    pub fn set_fp_flags(&mut self, tb_flags: u64) {
+        self.fp_fast = tb_flags & crate::fp::TB_FP_MASK == 0;
+        self.fp_track = tb_flags & crate::fp::TB_FP_TRACK != 0;
     }
 
     /// `Err(Undef)` unless the CPU model has the optional feature `f`:
