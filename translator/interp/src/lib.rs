@@ -9,7 +9,7 @@
 
 use xlat_ir::abi::{Fault, FaultKind, GuestMemory};
 use xlat_ir::{
-    Block, CpuHeader, ExitCode, FCond, Lanes, MemFlags, Opcode, Ordering, RmwOp, Shape,
+    Block, CpuHeader, ExitCode, FCond, Lanes, MemFlags, NanRule, Opcode, Ordering, RmwOp, Shape,
     StateLayout, Terminal, Type, Value,
 };
 
@@ -209,6 +209,9 @@ pub fn eval_float(op: Opcode, ty: Type, aty: Type, imm: u64, a: u128, b: u128, c
     let r32 = |x: f32| x.to_bits() as u128;
     let r64 = |x: f64| x.to_bits() as u128;
     match op.shape() {
+        Shape::FTer if op == Opcode::Fnan => NanRule::from_imm(imm).map_or(0, |r| {
+            r.apply(ty.bits(), a as u64, b as u64, c as u64) as u128
+        }),
         Shape::FBin | Shape::FUn | Shape::FTer => {
             if ty == Type::F32 {
                 let (x, y, z) = (f32_of(a), f32_of(b), f32_of(c));

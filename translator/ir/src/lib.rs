@@ -22,7 +22,8 @@ pub use builder::Builder;
 pub use frontend::{CodeSource, Frontend, TranslateOptions};
 pub use ops::{OpFlags, Opcode, Shape};
 pub use types::{
-    Cond, FCond, Lanes, MemFlags, Ordering, Reg, RegInfo, RegKind, RmwOp, StateLayout, Type, Value,
+    Cond, FCond, Lanes, MemFlags, NanRule, Ordering, Reg, RegInfo, RegKind, RmwOp, StateLayout,
+    Type, Value,
 };
 pub use verify::{VerifyError, verify};
 

@@ -422,6 +422,12 @@ ops! {
     Fcvtzs fcvtzs: FToInt;
     /// Float to unsigned integer, toward zero, saturating, NaN to 0.
     Fcvtzu fcvtzu: FToInt;
+    /// NaN propagation: `a` unless it is a NaN, else a NaN made from `b`
+    /// and `c` by the rule in `imm` ([`crate::NanRule`]). Frontends apply
+    /// it to a float op's result so that NaN results follow the guest's
+    /// rules whatever the host returned; the JIT tests `a` inline and
+    /// computes the rest out of line.
+    Fnan fnan: FTer;
     /// Guest memory load.
     Load load: Load | MAY_FAULT | MEM;
     /// Guest memory store.

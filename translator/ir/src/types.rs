@@ -299,6 +299,93 @@ impl FCond {
     }
 }
 
+/// The NaN rule of an [`crate::Opcode::Fnan`] op (its immediate), applied
+/// when its first operand `a` is a NaN, to its operands `b` and `c`.
+/// "Quieted" sets the most significant fraction bit; the default NaN is
+/// positive and quiet with a zero payload.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+#[repr(u8)]
+pub enum NanRule {
+    /// Arm's FPProcessNaNs: the first signalling NaN of `b`, `c`, quieted,
+    /// else the first quiet NaN, else the default NaN.
+    Arm = 0,
+    /// The product step of Arm's fused multiply-add (`b * c`): the first
+    /// signalling NaN of `b`, `c` as it is (not quieted), else the first
+    /// quiet NaN, else +infinity if `b * c` is infinity times zero and +0
+    /// otherwise; the result is meant for [`NanRule::ArmMulAdd`].
+    ArmMul,
+    /// The addend step of Arm's FPMulAdd: `b` is the addend, `c` the
+    /// result of [`NanRule::ArmMul`]: a signalling `b`, quieted, else a
+    /// signalling `c`, quieted, else a quiet `b` (the default NaN when `c`
+    /// is +infinity: infinity times zero), else a quiet `c`, else the
+    /// default NaN.
+    ArmMulAdd,
+}
+
+impl NanRule {
+    /// Decodes the immediate of an `fnan` op.
+    pub fn from_imm(imm: u64) -> Option<NanRule> {
+        [NanRule::Arm, NanRule::ArmMul, NanRule::ArmMulAdd]
+            .get(imm as usize)
+            .copied()
+    }
+
+    /// Applies the rule to the bit patterns of floats of `bits` bits (32
+    /// or 64): `a` unless it is a NaN, else the NaN chosen from `b`, `c`.
+    pub fn apply(self, bits: u32, a: u64, b: u64, c: u64) -> u64 {
+        let fbits = if bits == 32 { 23 } else { 52 };
+        let mask = if bits == 64 {
+            u64::MAX
+        } else {
+            (1 << bits) - 1
+        };
+        let (a, b, c) = (a & mask, b & mask, c & mask);
+        let abs = mask >> 1;
+        let inf = abs & !((1 << fbits) - 1);
+        let quiet = 1u64 << (fbits - 1);
+        let nan = |x: u64| x & abs > inf;
+        let snan = |x: u64| nan(x) && x & quiet == 0;
+        let default = inf | quiet;
+        if !nan(a) {
+            return a;
+        }
+        match self {
+            NanRule::Arm | NanRule::ArmMulAdd => {
+                if snan(b) {
+                    b | quiet
+                } else if snan(c) {
+                    c | quiet
+                } else if nan(b) {
+                    if self == NanRule::ArmMulAdd && c == inf {
+                        default
+                    } else {
+                        b
+                    }
+                } else if nan(c) {
+                    c
+                } else {
+                    default
+                }
+            }
+            NanRule::ArmMul => {
+                let (ib, ic) = (b & abs == inf, c & abs == inf);
+                let (zb, zc) = (b & abs == 0, c & abs == 0);
+                if snan(b) {
+                    b
+                } else if snan(c) || nan(c) && !nan(b) {
+                    c
+                } else if nan(b) {
+                    b
+                } else if ib && zc || zb && ic {
+                    inf
+                } else {
+                    0
+                }
+            }
+        }
+    }
+}
+
 /// Memory ordering of a memory op.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 #[repr(u8)]

@@ -886,6 +886,23 @@ impl Fx<'_, '_> {
             Opcode::Fneg => self.b.ins().fneg(a[0]),
             Opcode::Fabs => self.b.ins().fabs(a[0]),
             Opcode::Fma => self.b.ins().fma(a[0], a[1], a[2]),
+            Opcode::Fnan => {
+                // `a` when it is not a NaN (the common case, inline);
+                // else the interpreter's semantics out of line.
+                let nan = self.b.ins().fcmp(FloatCC::Unordered, a[0], a[0]);
+                let slow = self.b.create_block();
+                let join = self.b.create_block();
+                self.b.append_block_param(join, clif_ty(ty));
+                self.b.set_cold_block(slow);
+                self.b
+                    .ins()
+                    .brif(nan, slow, &[], join, &[BlockArg::Value(a[0])]);
+                self.b.switch_to_block(slow);
+                let v = self.fallback(block, inst, a);
+                self.b.ins().jump(join, &[BlockArg::Value(v)]);
+                self.b.switch_to_block(join);
+                self.b.block_params(join)[0]
+            }
             Opcode::Fcmp => {
                 let cc = match FCond::from_imm(imm) {
                     Some(FCond::Eq) => FloatCC::Equal,

@@ -9,7 +9,7 @@ use std::sync::Once;
 use xlat_ir::abi::{DirectMem, FAULT_WRITE, Fault, FaultKind, GuestMemory, MemRef};
 use xlat_ir::{
     Builder, Cond, CpuHeader, ExceptionKind, FCond, HelperDesc, HelperFlags, Lanes, MemFlags,
-    Opcode, Reg, RegInfo, RegKind, RmwOp, Terminal, Type, Value,
+    NanRule, Opcode, Reg, RegInfo, RegKind, RmwOp, Terminal, Type, Value,
 };
 
 #[repr(C, align(16))]
@@ -687,6 +687,54 @@ fn float_ops_match_interpreter() {
                 Cmp::F64
             },
         );
+    }
+}
+
+/// `fnan` (inline NaN test, rule out of line) keeps exact NaN payloads:
+/// every rule on quiet and signalling NaNs, infinities and zeros.
+#[test]
+fn fnan_rules_match_interpreter_exactly() {
+    let env = Env::new(true);
+    for (ft, vals) in [
+        (
+            Type::F64,
+            [
+                0x7ff8_0000_0000_0001u64,
+                0xfff0_0000_0000_0002,
+                0x7ff0_0000_0000_0000,
+                0,
+                0x3ff0_0000_0000_0000,
+            ],
+        ),
+        (
+            Type::F32,
+            [
+                0x7fc0_0001,
+                0xff80_0002,
+                0x7f80_0000,
+                0x8000_0000,
+                0x3f80_0000,
+            ],
+        ),
+    ] {
+        let mut st = Vec::new();
+        for &a in &vals {
+            for &b in &vals {
+                for &c in &vals {
+                    let mut s = TState::default();
+                    (s.r[0], s.r[1], s.r[4]) = (a, b, c);
+                    st.push(s);
+                }
+            }
+        }
+        for rule in [NanRule::Arm, NanRule::ArmMul, NanRule::ArmMulAdd] {
+            let mut b = Builder::new(&LAYOUT, 0x1000);
+            let (x, y, z) = fvals(&mut b, ft);
+            let v = b.push(Opcode::Fnan, ft, [x, y, z], rule as u64);
+            fresult(&mut b, v, ft);
+            b.terminate(Terminal::Jump(0));
+            compare(&b.finish(), &st, &env, Cmp::Exact);
+        }
     }
 }
 

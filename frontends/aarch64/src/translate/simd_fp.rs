@@ -6,7 +6,7 @@
 use super::{Ctx, TResult, Undef, require};
 use crate::decode::Insn;
 use crate::helpers::{Group, HELPER_FP, HELPER_SIMD};
-use xlat_ir::{Cond, Lanes, Opcode, Type, Value};
+use xlat_ir::{Cond, FCond, Lanes, NanRule, Opcode, Type, Value};
 
 /// Any Advanced SIMD data-processing encoding that the Rust executor
 /// ([`crate::asimd`]) implements, as one helper call.
@@ -856,35 +856,152 @@ pub fn fp_int_conv(c: &mut Ctx<'_>, i: Insn) -> TResult {
         }
         (3, 6) if !sf && ftype == 1 => return asimd(c, i),
         (0, 2..=5) | (_, 0) | (_, 1) => {
-            fty(c, ftype)?;
-            call_fp(c, i);
+            let ft = fty(c, ftype)?;
+            if !(fast(c, ft) && int_conv(c, i, ft, rmode, op, 0)) {
+                call_fp(c, i);
+            }
         }
         _ => return Err(Undef),
     }
     Ok(())
 }
 
+/// The exact path: the instruction executed by [`HELPER_FP`] (Arm's
+/// semantics for every FPCR, FPSR flags).
 fn call_fp(c: &mut Ctx<'_>, i: Insn) {
     let a = c.b.i64(i.0 as u64);
     c.b.call_helper(&HELPER_FP, Type::Void, &[a]);
 }
 
+// The fast path. In blocks translated for FPCR.RMode = RN, FZ = 0, DN = 0
+// with FPSR tracking off (`Ctx::fp_fast`, from tb_flags), single and double
+// precision arithmetic, compares and conversions are IR float ops: the
+// host rounds to nearest even as Arm does, flush-to-zero and default-NaN
+// modes do not apply, and FPSR's cumulative flags are not computed (the
+// guest has not looked at FPSR yet; the first MRS/MSR FPSR ends its block
+// and turns tracking on, after which every FP instruction takes the exact
+// helper). What remains is the NaN a result carries, which differs between
+// hosts and Arm: every arithmetic result goes through `fnan`, which keeps a
+// non-NaN result (tested inline) and otherwise applies Arm's rule to the
+// operands (`NanRule`). Conversions to integer saturate and give 0 for NaN
+// in both. Half precision, FRINT*, FCVT[NPMA]* and FCVT involving half
+// precision keep the helper.
+
+/// True when `ft` (from [`fty`]) is single or double precision in a fast
+/// block.
+fn fast(c: &Ctx<'_>, ft: Type) -> bool {
+    c.fp_fast && ft.is_float()
+}
+
+/// `r` unless it is a NaN, else Arm's NaN from `a` and `b` (FPProcessNaNs;
+/// `rule` for the two steps of a fused multiply-add).
+fn arm_nan(c: &mut Ctx<'_>, rule: NanRule, r: Value, a: Value, b: Value) -> Value {
+    let ty = c.b.ty(r);
+    c.b.push(Opcode::Fnan, ty, [r, a, b], rule as u64)
+}
+
+/// A float constant of type `ft` with value `x`.
+fn fconst(c: &mut Ctx<'_>, ft: Type, x: f64) -> Value {
+    let bits = if ft == Type::F32 {
+        (x as f32).to_bits() as u64
+    } else {
+        x.to_bits()
+    };
+    c.b.iconst(ft, bits)
+}
+
+/// SCVTF/UCVTF (op 2/3) and FCVTZS/FCVTZU (op 0/1 with RMode 3) between
+/// a general register and a float of type `ft`, with `fbits` fraction
+/// bits, as IR; false (nothing emitted) for the other rounding modes. The
+/// scaling by 2^fbits is exact (no overflow or underflow short of
+/// saturation), so it does not change the single rounding.
+fn int_conv(c: &mut Ctx<'_>, i: Insn, ft: Type, rmode: u32, op: u32, fbits: u32) -> bool {
+    let sf = i.sf() != 0;
+    match (rmode, op) {
+        (0, 2 | 3) => {
+            let x = c.reg(i.rn(), sf);
+            let r = if op == 2 {
+                c.b.scvtf(ft, x)
+            } else {
+                c.b.ucvtf(ft, x)
+            };
+            let r = if fbits != 0 {
+                let k = fconst(c, ft, (-(fbits as f64)).exp2());
+                c.b.fmul(r, k)
+            } else {
+                r
+            };
+            c.set_vreg_scalar(i.rd(), r);
+        }
+        (3, 0 | 1) => {
+            let x = c.vreg_scalar(i.rn(), ft);
+            let x = if fbits != 0 {
+                let k = fconst(c, ft, (fbits as f64).exp2());
+                c.b.fmul(x, k)
+            } else {
+                x
+            };
+            let ity = if sf { Type::I64 } else { Type::I32 };
+            let r = if op == 0 {
+                c.b.fcvtzs(ity, x)
+            } else {
+                c.b.fcvtzu(ity, x)
+            };
+            c.set_reg(i.rd(), r);
+        }
+        _ => return false,
+    }
+    true
+}
+
 /// SCVTF/UCVTF/FCVTZS/FCVTZU (scalar, fixed-point).
 pub fn fp_fixed(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    fty(c, i.ftype())?;
+    let ft = fty(c, i.ftype())?;
     require(matches!(
         (i.rmode(), i.fopcode()),
         (0, 2) | (0, 3) | (3, 0) | (3, 1)
     ))?;
     require(i.sf() != 0 || i.bits(15, 10) >= 32)?;
-    call_fp(c, i);
+    let fbits = 64 - i.bits(15, 10);
+    if !(fast(c, ft) && int_conv(c, i, ft, i.rmode(), i.fopcode(), fbits)) {
+        call_fp(c, i);
+    }
     Ok(())
+}
+
+/// NZCV of FPCompare(`a`, `b`): 0110 equal, 1000 less, 0010 greater,
+/// 0011 unordered (FCMPE differs only in the flags it raises).
+fn fcmp_flags(c: &mut Ctx<'_>, a: Value, b: Value) -> super::Nzcv {
+    let n = c.b.fcmp(FCond::Lt, a, b);
+    let z = c.b.fcmp(FCond::Eq, a, b);
+    let v = c.b.fcmp(FCond::Uno, a, b);
+    let cf = c.bnot(n);
+    super::Nzcv { n, z, c: cf, v }
 }
 
 /// FCCMP, FCCMPE.
 pub fn fp_ccmp(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    fty(c, i.ftype())?;
-    call_fp(c, i);
+    let ft = fty(c, i.ftype())?;
+    if !fast(c, ft) {
+        call_fp(c, i);
+        return Ok(());
+    }
+    let cond = c.cond_holds(i.cond12());
+    let a = c.vreg_scalar(i.rn(), ft);
+    let b = c.vreg_scalar(i.rm(), ft);
+    let f = fcmp_flags(c, a, b);
+    let imm = i.nzcv();
+    let pick = |c: &mut Ctx<'_>, x: Value, bit: u32| {
+        let k = c.b.i8(((imm >> bit) & 1) as u8);
+        c.b.select(cond, x, k)
+    };
+    let f = super::Nzcv {
+        n: pick(c, f.n, 3),
+        z: pick(c, f.z, 2),
+        c: pick(c, f.c, 1),
+        v: pick(c, f.v, 0),
+    };
+    c.set_flags(f);
     Ok(())
 }
 
@@ -894,7 +1011,21 @@ pub fn fp_1src(c: &mut Ctx<'_>, i: Insn) -> TResult {
     if matches!(op, 4 | 5 | 7) {
         // FCVT: half precision is allowed as source and destination.
         require(i.ftype() != 2 && op & 3 != i.ftype())?;
-        call_fp(c, i);
+        match (c.fp_fast, i.ftype(), op) {
+            // Single <-> double: a NaN keeps its sign and the high bits
+            // of its payload and is quieted on both.
+            (true, 0, 5) | (true, 1, 4) => {
+                let (from, to) = if op == 5 {
+                    (Type::F32, Type::F64)
+                } else {
+                    (Type::F64, Type::F32)
+                };
+                let x = c.vreg_scalar(i.rn(), from);
+                let r = c.b.fcvt(to, x);
+                c.set_vreg_scalar(i.rd(), r);
+            }
+            _ => call_fp(c, i),
+        }
         return Ok(());
     }
     if matches!(op, 6 | 16..=19) {
@@ -920,6 +1051,12 @@ pub fn fp_1src(c: &mut Ctx<'_>, i: Insn) -> TResult {
             };
             c.set_vreg_scalar(i.rd(), r);
         }
+        3 if fast(c, ft) => {
+            let x = c.vreg_scalar(i.rn(), ft);
+            let r = c.b.fsqrt(x);
+            let r = arm_nan(c, NanRule::Arm, r, x, x);
+            c.set_vreg_scalar(i.rd(), r);
+        }
         3 | 8..=12 | 14 | 15 => call_fp(c, i),
         _ => return Err(Undef),
     }
@@ -928,9 +1065,20 @@ pub fn fp_1src(c: &mut Ctx<'_>, i: Insn) -> TResult {
 
 /// FCMP, FCMPE (register and zero).
 pub fn fp_cmp(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    fty(c, i.ftype())?;
+    let ft = fty(c, i.ftype())?;
     require(i.bits(15, 14) == 0 && i.bits(2, 0) == 0)?;
-    call_fp(c, i);
+    if !fast(c, ft) {
+        call_fp(c, i);
+        return Ok(());
+    }
+    let a = c.vreg_scalar(i.rn(), ft);
+    let b = if i.bit(3) {
+        c.b.iconst(ft, 0)
+    } else {
+        c.vreg_scalar(i.rm(), ft)
+    };
+    let f = fcmp_flags(c, a, b);
+    c.set_flags(f);
     Ok(())
 }
 
@@ -953,10 +1101,67 @@ pub fn fp_imm(c: &mut Ctx<'_>, i: Insn) -> TResult {
 
 /// FMUL/FDIV/FADD/FSUB/FMAX/FMIN/FMAXNM/FMINNM/FNMUL (scalar).
 pub fn fp_2src(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    fty(c, i.ftype())?;
-    require(i.bits(15, 12) <= 8)?;
-    call_fp(c, i);
+    let ft = fty(c, i.ftype())?;
+    let op = i.bits(15, 12);
+    require(op <= 8)?;
+    if !fast(c, ft) {
+        call_fp(c, i);
+        return Ok(());
+    }
+    let a = c.vreg_scalar(i.rn(), ft);
+    let b = c.vreg_scalar(i.rm(), ft);
+    let (a, b) = if matches!(op, 6 | 7) {
+        // FMAXNM/FMINNM: a quiet NaN facing a number (or a signalling
+        // NaN) becomes the infinity that loses (FPMaxNum/FPMinNum).
+        let inf = fconst(
+            c,
+            ft,
+            if op == 6 {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            },
+        );
+        let qa = is_qnan(c, a);
+        let qb = is_qnan(c, b);
+        let only_a = c.bnot(qb);
+        let only_a = c.b.and(qa, only_a);
+        let only_b = c.bnot(qa);
+        let only_b = c.b.and(qb, only_b);
+        let a = c.b.select(only_a, inf, a);
+        let b = c.b.select(only_b, inf, b);
+        (a, b)
+    } else {
+        (a, b)
+    };
+    let r = match op {
+        0 | 8 => c.b.fmul(a, b),
+        1 => c.b.fdiv(a, b),
+        2 => c.b.fadd(a, b),
+        3 => c.b.fsub(a, b),
+        4 | 6 => c.b.fmax(a, b),
+        _ => c.b.fmin(a, b),
+    };
+    let r = arm_nan(c, NanRule::Arm, r, a, b);
+    // FNMUL negates the product, a NaN included.
+    let r = if op == 8 { c.b.fneg(r) } else { r };
+    c.set_vreg_scalar(i.rd(), r);
     Ok(())
+}
+
+/// i8 1 when `x` (f32 or f64) is a quiet NaN.
+fn is_qnan(c: &mut Ctx<'_>, x: Value) -> Value {
+    let ft = c.b.ty(x);
+    let it = Type::int(ft.bits());
+    let m = if ft == Type::F32 {
+        0x7fc0_0000
+    } else {
+        0x7ff8_0000_0000_0000
+    };
+    let xi = c.b.bitcast(it, x);
+    let k = c.b.iconst(it, m);
+    let y = c.b.and(xi, k);
+    c.b.icmp(Cond::Eq, y, k)
 }
 
 /// FCSEL.
@@ -972,7 +1177,21 @@ pub fn fp_csel(c: &mut Ctx<'_>, i: Insn) -> TResult {
 
 /// FMADD/FMSUB/FNMADD/FNMSUB.
 pub fn fp_3src(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    fty(c, i.ftype())?;
-    call_fp(c, i);
+    let ft = fty(c, i.ftype())?;
+    if !fast(c, ft) {
+        call_fp(c, i);
+        return Ok(());
+    }
+    // FPMulAdd(±a, ±n, m): the operands are negated first (a NaN too).
+    let (o1, o0) = (i.bit(21), i.bit(15));
+    let a = c.vreg_scalar(i.ra(), ft);
+    let n = c.vreg_scalar(i.rn(), ft);
+    let m = c.vreg_scalar(i.rm(), ft);
+    let a = if o1 { c.b.fneg(a) } else { a };
+    let n = if o0 != o1 { c.b.fneg(n) } else { n };
+    let r = c.b.fma(n, m, a);
+    let p = arm_nan(c, NanRule::ArmMul, r, n, m);
+    let r = arm_nan(c, NanRule::ArmMulAdd, r, a, p);
+    c.set_vreg_scalar(i.rd(), r);
     Ok(())
 }
