@@ -48,15 +48,7 @@ pub fn host() -> HostCrypto {
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use std::arch::x86_64::*;
-
-    fn to(v: u128) -> __m128i {
-        // SAFETY: plain 128-bit reinterpretation of an integer.
-        unsafe { std::mem::transmute::<u128, __m128i>(v) }
-    }
-    fn from(v: __m128i) -> u128 {
-        // SAFETY: plain 128-bit reinterpretation of an integer.
-        unsafe { std::mem::transmute::<__m128i, u128>(v) }
-    }
+    use xlat_hostcrypto::x86::{from, to};
 
     /// Four SHA-256 rounds (Arm's SHA256hash): `x` = (a, b, c, d), `y` =
     /// (e, f, g, h), element 0 first; returns the new (x, y).

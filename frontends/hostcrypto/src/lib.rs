@@ -149,15 +149,19 @@ pub mod portable {
     }
 }
 
+/// The x86-64 paths, and the conversions between a 128-bit guest register
+/// value and an SSE register that other host-instruction helpers share.
 #[cfg(target_arch = "x86_64")]
-mod x86 {
+pub mod x86 {
     use std::arch::x86_64::*;
 
-    fn to(v: u128) -> __m128i {
+    /// A 128-bit value (element 0 in the low bits) as an SSE vector.
+    pub fn to(v: u128) -> __m128i {
         // SAFETY: a u128 and an __m128i are both 16 plain bytes.
         unsafe { std::mem::transmute::<u128, __m128i>(v) }
     }
-    fn from(v: __m128i) -> u128 {
+    /// An SSE vector as a 128-bit value (element 0 in the low bits).
+    pub fn from(v: __m128i) -> u128 {
         // SAFETY: as above.
         unsafe { std::mem::transmute::<__m128i, u128>(v) }
     }
