@@ -3,10 +3,11 @@
 //! differences.
 //!
 //! Usage: `xlat-difftest [--seed N] [--per-class N] [--max-len N]
-//! [--class SUBSTR] [--cpu MODEL] [--long] [--table]`. `--long` runs
+//! [--class SUBSTR] [--cpu MODEL] [--long] [--table] [--fp-fast]`. `--long` runs
 //! 20000 sequences per class (about a million instructions over all
 //! classes) unless `--per-class` says otherwise; `--cpu` runs both sides
-//! under that model (default `max`).
+//! under that model (default `max`); `--fp-fast` tests xlat's scalar FP
+//! fast path (no FPSR tracking, FPSR not compared, NaN corner operands).
 
 use std::process::ExitCode;
 use xlat_difftest::{Config, cpu_runners, find_qemu, find_xlat, run_all};
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
     let mut filter = None;
     let mut long = false;
     let mut table = false;
+    let mut fp_fast = false;
     let mut cpu = String::from("max");
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
             },
             "--long" => long = true,
             "--table" => table = true,
+            "--fp-fast" => fp_fast = true,
             _ => {
                 eprintln!("xlat-difftest: unknown argument {a}");
                 return ExitCode::from(2);
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         filter,
         dir: std::env::temp_dir().join(format!("xlat-difftest-{}", std::process::id())),
         max_reports: 50,
+        fp_fast,
     };
     let report = match run_all(&cfg) {
         Ok(r) => r,

@@ -26,6 +26,19 @@ fn generated_words_stay_in_their_class() {
 /// (those matching `filter`) under `-cpu cpu` on both sides and asserts
 /// that they all agree; skips with a message without qemu or xlat.
 fn quick(test: &str, cpu: &str, seed: u64, per_class: u32, max_len: u32, filter: Option<String>) {
+    quick_fp(test, cpu, seed, per_class, max_len, filter, false);
+}
+
+/// As [`quick`], with [`Config::fp_fast`](xlat_difftest::Config) set to `fp_fast`.
+fn quick_fp(
+    test: &str,
+    cpu: &str,
+    seed: u64,
+    per_class: u32,
+    max_len: u32,
+    filter: Option<String>,
+    fp_fast: bool,
+) {
     let (Some(xlat), Some(qemu)) = (find_xlat(), find_qemu()) else {
         eprintln!("SKIPPED: {test} needs qemu-aarch64 and a built xlat-aarch64");
         return;
@@ -40,6 +53,7 @@ fn quick(test: &str, cpu: &str, seed: u64, per_class: u32, max_len: u32, filter:
         filter,
         dir: std::env::temp_dir().join(format!("xlat-difftest-{test}-{}", std::process::id())),
         max_reports: 30,
+        fp_fast,
     };
     let report = run_all(&cfg).expect("difftest runs");
     println!("{}", report.table(&subjects));
@@ -64,4 +78,11 @@ fn quick_difftest_against_qemu() {
 #[test]
 fn quick_gating_against_qemu_cortex_a53() {
     quick("a53", "cortex-a53", 12, 3, 1, None);
+}
+
+/// The scalar FP fast path (no FPSR tracking, IR float ops): the FP
+/// classes from NaN/zero corner operands, FPSR left out.
+#[test]
+fn quick_fp_fast_path_against_qemu() {
+    quick_fp("fpfast", "max", 0xf00d, 16, 3, Some("FP_".into()), true);
 }
