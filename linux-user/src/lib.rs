@@ -24,3 +24,4 @@ pub mod stack;
 pub mod strace;
 pub mod syscall;
 pub mod thread;
+pub mod vdso;

@@ -95,6 +95,10 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
         None => (loaded.entry, 0),
     };
 
+    let vdso = match arch.vdso {
+        Some(image) => Some((crate::vdso::map(&mem, image())?, image())),
+        None => None,
+    };
     // Stack at the top of the guest space, below a 64 KiB gap.
     let top = mem.limit() - 16 * PAGE_SIZE;
     let mut random = [0u8; 16];
@@ -116,6 +120,7 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
             interp_base,
             arch: &arch.aux,
             random,
+            vdso: vdso.map_or(0, |(at, _)| at),
         },
     )?;
 
@@ -156,6 +161,11 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
         log.clone(),
     );
     proc.reexec = cfg.reexec.clone();
+    if let Some((at, img)) = vdso
+        && let Some(off) = img.sigreturn
+    {
+        proc.vdso_sigreturn = at + off;
+    }
     // The auxiliary vector follows argc, argv[], NULL, envp[], NULL.
     proc.auxv_addr = sp + 8 * (1 + argv.len() as u64 + 1 + envp.len() as u64 + 1);
     proc.cmdline = argv

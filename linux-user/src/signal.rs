@@ -908,7 +908,7 @@ fn setup(
         ss_flags & SS_AUTODISARM
     };
     let uc_stack = (ss_sp, saved_flags, ss_size);
-    let restorer = if act.flags & SA_RESTORER != 0 && act.restorer != 0 {
+    let restorer = if abi.sa_restorer && act.flags & SA_RESTORER != 0 && act.restorer != 0 {
         act.restorer
     } else {
         proc.sigtramp().map_err(|_| Errno::EFAULT)?

@@ -48,6 +48,8 @@ pub mod at {
     pub const HWCAP2: u64 = 26;
     /// File name of the executable.
     pub const EXECFN: u64 = 31;
+    /// Address of the vDSO's ELF header.
+    pub const SYSINFO_EHDR: u64 = 33;
     /// Minimal signal stack size.
     pub const MINSIGSTKSZ: u64 = 51;
 }
@@ -123,6 +125,8 @@ pub struct StackInput<'a> {
     pub arch: &'a AuxArch,
     /// AT_RANDOM bytes.
     pub random: [u8; 16],
+    /// Guest address of the vDSO (AT_SYSINFO_EHDR; 0: none).
+    pub vdso: u64,
 }
 
 /// Builds the stack image that ends at guest address `top`; returns the
@@ -201,6 +205,9 @@ pub fn build_image(top: u64, inp: &StackInput<'_>) -> Result<(u64, Vec<u8>), Sta
     ];
     if let Some(p) = base_platform {
         aux.push((at::BASE_PLATFORM, p));
+    }
+    if inp.vdso != 0 {
+        aux.push((at::SYSINFO_EHDR, inp.vdso));
     }
     aux.extend_from_slice(inp.arch.extra);
     aux.push((at::NULL, 0));
@@ -304,6 +311,7 @@ mod tests {
             interp_base: 0x5500_0000_0000,
             arch: &arch,
             random: [7; 16],
+            vdso: 0,
         };
         let (sp, img) = build_image(top, &inp).unwrap();
         assert_eq!(sp % 16, 0);
@@ -351,5 +359,24 @@ mod tests {
         assert_eq!(aux.len(), 19);
         // Strings sit above the tables.
         assert!(aux[&at::EXECFN] > a);
+        assert!(!aux.contains_key(&at::SYSINFO_EHDR), "no vDSO, no tag");
+        // With a vDSO: AT_SYSINFO_EHDR points at it.
+        let (_, img) = build_image(
+            top,
+            &StackInput {
+                vdso: 0x3fff_f000,
+                ..inp
+            },
+        )
+        .unwrap();
+        let words: Vec<u64> = img
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+            .collect();
+        assert!(
+            words
+                .windows(2)
+                .any(|w| w == [at::SYSINFO_EHDR, 0x3fff_f000])
+        );
     }
 }

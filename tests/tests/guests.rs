@@ -97,6 +97,9 @@ guest!(
 // Bigger programs: the three tiers and unchained mixed mode.
 guest!(strings, "strings", "strings", [interp, jit, mixed, nochain]);
 guest!(intwork, "intwork", "intwork", [interp, jit, mixed, nochain]);
+// Unwinding out of signal handlers (libgcc's AArch64 fallback reads the
+// trampoline's words and the frame at the CFA).
+guest!(sigunwind, "sigunwind", "sigunwind", [interp, mixed]);
 // SIMD/FP/crypto: ACLE intrinsics (AArch64-only), -O3 auto-vectorized loops,
 // floating-point edge cases under each rounding mode.
 guest!(

@@ -55,6 +55,11 @@ guest!(autovec, "autovec", false, [interp, mixed]);
 guest!(sigwait, "sigwait", false, [interp, mixed]);
 guest!(threadsig, "threadsig", false, [interp, mixed]);
 guest!(unixapi, "unixapi", false, [interp, mixed]);
+// Unwinding out of signal handlers: needs the vDSO's CFI for the signal
+// trampoline (pthread_cancel of an asynchronous thread, _Unwind_Backtrace
+// and glibc's backtrace() from handlers).
+guest!(cancel, "cancel", false, [interp, jit, mixed]);
+guest!(sigunwind, "sigunwind", false, [interp, jit, mixed, nochain]);
 
 /// `ppcisa` (tests/guest/ppc64le/): CR/XER from the recording and carrying
 /// forms, CR logical ops, reservations, FPSCR rounding modes, VMX/VSX, the

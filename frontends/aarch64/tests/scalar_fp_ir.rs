@@ -249,3 +249,59 @@ fn first_fpsr_access_turns_tracking_on_and_ends_the_block() {
     let b = translate_flags(0xd51b_4400, TB_FP_TRACK);
     assert_eq!(b.terminal(), xlat_ir::Terminal::Exit(CODE + 4));
 }
+
+/// A vector of `lanes` lanes (2 doubles or 4 singles) from `vals`.
+fn corner_vec(vals: &[u64], lanes: u32, k: &mut u64) -> u128 {
+    let bits = 128 / lanes;
+    (0..lanes).fold(0u128, |v, l| {
+        *k = k
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let x = vals[(*k >> 33) as usize % vals.len()] as u128;
+        v | x << (l * bits)
+    })
+}
+
+#[test]
+fn vector_three_same_matches_the_executor() {
+    // (U, bit 23, opcode): FADD FSUB FMUL FDIV FMAX FMIN FMAXNM FMINNM FMLA FMLS
+    let ops = [
+        (0, 0, 0b11010),
+        (0, 1, 0b11010),
+        (1, 0, 0b11011),
+        (1, 0, 0b11111),
+        (0, 0, 0b11110),
+        (0, 1, 0b11110),
+        (0, 0, 0b11000),
+        (0, 1, 0b11000),
+        (0, 0, 0b11001),
+        (0, 1, 0b11001),
+    ];
+    let mut k = 1u64;
+    for (q, sz) in [(0u32, 0u32), (1, 0), (1, 1)] {
+        let (vals, lanes) = if sz == 1 { (F64S, 2) } else { (F32S, 4) };
+        for (u, a, op) in ops {
+            let w = 0x0e20_0420 | q << 30 | u << 29 | a << 23 | sz << 22 | 2 << 16 | op << 11;
+            let b = translate_flags(w, 0);
+            assert!(
+                b.insts.iter().all(|i| i.op != Opcode::CallHelper),
+                "{w:#010x} still calls a helper"
+            );
+            for _ in 0..400 {
+                let mut s = state(&[]);
+                for r in 0..3 {
+                    s.v[r] = corner_vec(vals, lanes, &mut k);
+                }
+                let mut want = copy(&s);
+                xlat_frontend_aarch64::asimd::exec(&mut want, Insn(w)).expect("valid");
+                for got in run_block(&b, &s) {
+                    assert_eq!(
+                        got.v[0], want.v[0],
+                        "{w:#010x} on {:#034x} {:#034x} {:#034x}",
+                        s.v[0], s.v[1], s.v[2]
+                    );
+                }
+            }
+        }
+    }
+}

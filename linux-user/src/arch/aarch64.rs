@@ -344,10 +344,12 @@ pub static ARCH: ArchDef = ArchDef {
         setup_frame,
         restore_frame,
         trampoline: &SIGTRAMP,
+        sa_restorer: true,
         syscall_insn_len: 4,
         fault_syndrome,
     },
     cpuinfo,
+    vdso: None,
 };
 
 /// `mov x8, #139 (rt_sigreturn); svc #0`.

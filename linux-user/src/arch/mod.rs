@@ -78,6 +78,10 @@ pub struct SignalAbi {
     /// Code that calls `rt_sigreturn`, placed in guest memory for handlers
     /// without `SA_RESTORER`.
     pub trampoline: &'static [u8],
+    /// Whether handlers return to `sa_restorer` when `SA_RESTORER` is set
+    /// (AArch64); PowerPC's kernel ignores it and always returns through
+    /// the vDSO.
+    pub sa_restorer: bool,
     /// Bytes of the syscall instruction (to restart a syscall: PC -= this).
     pub syscall_insn_len: u64,
     /// Syndrome of a data abort: (write, fault kind) -> value for the frame.
@@ -118,6 +122,9 @@ pub struct ArchDef {
     pub signal: SignalAbi,
     /// The text of `/proc/cpuinfo` as this architecture's Linux prints it.
     pub cpuinfo: fn() -> String,
+    /// The vDSO image mapped into every guest (`AT_SYSINFO_EHDR`), if
+    /// the architecture has one (see [`crate::vdso`]).
+    pub vdso: Option<fn() -> &'static crate::vdso::Image>,
 }
 
 /// Number of online host CPUs (what the guest's `/proc/cpuinfo` lists).

@@ -25,6 +25,8 @@ use xlat_ir::abi::FaultKind;
 use xlat_frontend_ppc64le::cpu::{self as ppc_cpu, CpuModel};
 pub use xlat_frontend_ppc64le::cpu::{hwcap, hwcap2};
 
+pub mod vdso;
+
 /// Auxiliary-vector tags specific to PowerPC.
 pub mod at {
     /// Data cache block size.
@@ -878,10 +880,12 @@ pub static ARCH: ArchDef = ArchDef {
         setup_frame,
         restore_frame,
         trampoline: &SIGTRAMP,
+        sa_restorer: false,
         syscall_insn_len: 4,
         fault_syndrome,
     },
     cpuinfo,
+    vdso: Some(vdso::image),
 };
 
 /// The kernel's 64-bit signal trampoline: `addi r1, r1, 128` (pop the

@@ -129,6 +129,9 @@ pub struct Process {
     pub reexec: Vec<std::ffi::OsString>,
     /// Guest address of the initial auxiliary vector (`/proc/self/auxv`).
     pub auxv_addr: u64,
+    /// Guest address of the vDSO's signal-return trampoline (0: none; the
+    /// `[sigpage]` one is used).
+    pub vdso_sigreturn: u64,
     /// The guest's argv as NUL-terminated strings (`/proc/self/cmdline`).
     pub cmdline: Vec<u8>,
 }
@@ -159,15 +162,20 @@ impl Process {
             group: Default::default(),
             reexec: Vec::new(),
             auxv_addr: 0,
+            vdso_sigreturn: 0,
             cmdline: Vec::new(),
         }
     }
 
     /// Guest address of the code that calls `rt_sigreturn` (for handlers
     /// without `SA_RESTORER`): one read-only executable page, mapped on
-    /// first use, like the vDSO's `__kernel_rt_sigreturn`.
+    /// first use, like the vDSO's `__kernel_rt_sigreturn`; or the vDSO's
+    /// own where the guest has one.
     pub fn sigtramp(&self) -> Result<u64, crate::mmap::MmapError> {
         use crate::mmap::{PAGE_SIZE, prot};
+        if self.vdso_sigreturn != 0 {
+            return Ok(self.vdso_sigreturn);
+        }
         let mut t = self.sigtramp.lock().unwrap_or_else(|e| e.into_inner());
         if *t == 0 {
             let at = self.mem.map(

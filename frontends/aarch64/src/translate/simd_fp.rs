@@ -421,6 +421,7 @@ pub fn three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
             };
             return lanewise3(c, i, vo, lanes, q);
         }
+        0b11000..=0b11111 => return fp_three_same(c, i),
         0b10111 | 0b10100 | 0b10101 => {
             require(if op == 0b10111 {
                 !u && (size != 3 || q)
@@ -1110,6 +1111,16 @@ pub fn fp_2src(c: &mut Ctx<'_>, i: Insn) -> TResult {
     }
     let a = c.vreg_scalar(i.rn(), ft);
     let b = c.vreg_scalar(i.rm(), ft);
+    let r = arith2(c, op, a, b);
+    c.set_vreg_scalar(i.rd(), r);
+    Ok(())
+}
+
+/// Operation `op` of the scalar 2-source encoding (0 FMUL, 1 FDIV, 2
+/// FADD, 3 FSUB, 4 FMAX, 5 FMIN, 6 FMAXNM, 7 FMINNM, 8 FNMUL) on two
+/// floats, with Arm's NaN results (the fast path).
+fn arith2(c: &mut Ctx<'_>, op: u32, a: Value, b: Value) -> Value {
+    let ft = c.b.ty(a);
     let (a, b) = if matches!(op, 6 | 7) {
         // FMAXNM/FMINNM: a quiet NaN facing a number (or a signalling
         // NaN) becomes the infinity that loses (FPMaxNum/FPMinNum).
@@ -1144,9 +1155,7 @@ pub fn fp_2src(c: &mut Ctx<'_>, i: Insn) -> TResult {
     };
     let r = arm_nan(c, NanRule::Arm, r, a, b);
     // FNMUL negates the product, a NaN included.
-    let r = if op == 8 { c.b.fneg(r) } else { r };
-    c.set_vreg_scalar(i.rd(), r);
-    Ok(())
+    if op == 8 { c.b.fneg(r) } else { r }
 }
 
 /// i8 1 when `x` (f32 or f64) is a quiet NaN.
@@ -1189,9 +1198,64 @@ pub fn fp_3src(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let m = c.vreg_scalar(i.rm(), ft);
     let a = if o1 { c.b.fneg(a) } else { a };
     let n = if o0 != o1 { c.b.fneg(n) } else { n };
+    let r = mul_add(c, a, n, m);
+    c.set_vreg_scalar(i.rd(), r);
+    Ok(())
+}
+
+/// FPMulAdd(`a`, `n`, `m`) = `a + n * m` rounded once, with Arm's NaN
+/// results (the fast path).
+fn mul_add(c: &mut Ctx<'_>, a: Value, n: Value, m: Value) -> Value {
     let r = c.b.fma(n, m, a);
     let p = arm_nan(c, NanRule::ArmMul, r, n, m);
-    let r = arm_nan(c, NanRule::ArmMulAdd, r, a, p);
-    c.set_vreg_scalar(i.rd(), r);
+    arm_nan(c, NanRule::ArmMulAdd, r, a, p)
+}
+
+/// Vector FADD, FSUB, FMUL, FDIV, FMAX, FMIN, FMAXNM, FMINNM, FMLA, FMLS
+/// (three same, single and double precision) in fast blocks: lane by
+/// lane with the scalar fast path's ops, so the NaN rules are the same.
+/// Other encodings: `Err` (the executor).
+fn fp_three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let q = i.q() != 0;
+    let (u, a, double) = (i.u() != 0, i.bit(23), i.bit(22));
+    require(c.fp_fast && (q || !double))?;
+    // As the scalar 2-source opcode (`arith2`), or None for FMLA/FMLS.
+    let op = match (i.opcode11(), u, a) {
+        (0b11010, false, false) => Some(2),
+        (0b11010, false, true) => Some(3),
+        (0b11011, true, false) => Some(0),
+        (0b11111, true, false) => Some(1),
+        (0b11110, false, false) => Some(4),
+        (0b11110, false, true) => Some(5),
+        (0b11000, false, false) => Some(6),
+        (0b11000, false, true) => Some(7),
+        (0b11001, false, _) => None,
+        _ => return Err(Undef),
+    };
+    let (ft, lanes, count) = match (double, q) {
+        (true, _) => (Type::F64, Lanes::I64x2, 2),
+        (false, true) => (Type::F32, Lanes::I32x4, 4),
+        (false, false) => (Type::F32, Lanes::I32x4, 2),
+    };
+    let (n, m, d) = (c.vreg(i.rn()), c.vreg(i.rm()), c.vreg(i.rd()));
+    let mut r = c.b.iconst(Type::V128, 0);
+    for k in 0..count {
+        let lane = |c: &mut Ctx<'_>, v: Value| {
+            let x = c.b.vextract(lanes, v, k);
+            c.b.bitcast(ft, x)
+        };
+        let (x, y) = (lane(c, n), lane(c, m));
+        let z = match op {
+            Some(op) => arith2(c, op, x, y),
+            None => {
+                let acc = lane(c, d);
+                let x = if a { c.b.fneg(x) } else { x };
+                mul_add(c, acc, x, y)
+            }
+        };
+        let z = c.b.bitcast(Type::int(ft.bits()), z);
+        r = c.b.vinsert(lanes, r, z, k);
+    }
+    c.set_vreg(i.rd(), r);
     Ok(())
 }
