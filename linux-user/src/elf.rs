@@ -66,6 +66,9 @@ pub struct LoadedElf {
     pub exec_stack: bool,
     /// The `PT_INTERP` path (without its NUL), if the program has one.
     pub interp: Option<Vec<u8>>,
+    /// An AArch64 image whose GNU property note has
+    /// `GNU_PROPERTY_AARCH64_FEATURE_1_BTI` (see [`guard_exec_pages`]).
+    pub bti: bool,
 }
 
 /// Where [`load_at`] puts an `ET_DYN` image.
@@ -187,6 +190,92 @@ pub fn parse(
     Ok((h, phs))
 }
 
+/// `PT_GNU_PROPERTY`.
+const PT_GNU_PROPERTY: u32 = 0x6474_e553;
+/// `EM_AARCH64`.
+const EM_AARCH64: u16 = 183;
+/// `NT_GNU_PROPERTY_TYPE_0`.
+const NT_GNU_PROPERTY_TYPE_0: u32 = 5;
+/// `GNU_PROPERTY_AARCH64_FEATURE_1_AND`.
+const GNU_PROPERTY_AARCH64_FEATURE_1_AND: u32 = 0xc000_0000;
+/// `GNU_PROPERTY_AARCH64_FEATURE_1_BTI`.
+const GNU_PROPERTY_AARCH64_FEATURE_1_BTI: u32 = 1;
+
+/// The `GNU_PROPERTY_AARCH64_FEATURE_1_AND` word of the image's
+/// `PT_GNU_PROPERTY` note (0 without one), checked as Linux's
+/// `parse_elf_properties` does: one `NT_GNU_PROPERTY_TYPE_0` note named
+/// "GNU" of at most 1 KiB, properties 8-byte aligned, each inside the
+/// descriptor and sorted by strictly increasing type, the AArch64 word
+/// exactly 4 bytes long. Anything else is a corrupt file (Linux: ENOEXEC).
+fn aarch64_feature_1(data: &[u8], phs: &[ProgramHeader]) -> Result<u32, ElfError> {
+    let bad = || ElfError::Corrupt("bad GNU property note".into());
+    let Some(p) = phs.iter().rev().find(|p| p.p_type == PT_GNU_PROPERTY) else {
+        return Ok(0);
+    };
+    if p.p_filesz > 1024 {
+        return Err(bad());
+    }
+    let note = usize::try_from(p.p_offset)
+        .ok()
+        .and_then(|o| data.get(o..o.checked_add(p.p_filesz as usize)?))
+        .ok_or_else(bad)?;
+    let u32_at = |o: usize| -> Option<u32> {
+        Some(u32::from_le_bytes(note.get(o..o + 4)?.try_into().ok()?))
+    };
+    if note.len() < 16 {
+        return Err(bad());
+    }
+    let (namesz, descsz, ntype) = (u32_at(0), u32_at(4), u32_at(8));
+    if ntype != Some(NT_GNU_PROPERTY_TYPE_0) || namesz != Some(4) || &note[12..16] != b"GNU\0" {
+        return Err(bad());
+    }
+    let descsz = descsz.ok_or_else(bad)? as usize;
+    if descsz > note.len() - 16 {
+        return Err(bad());
+    }
+    let (mut off, end) = (16usize, 16 + descsz);
+    let mut prev: Option<u32> = None;
+    let mut word = 0;
+    while off != end {
+        if end - off < 8 {
+            return Err(bad());
+        }
+        let (ty, sz) = (
+            u32_at(off).ok_or_else(bad)?,
+            u32_at(off + 4).ok_or_else(bad)?,
+        );
+        off += 8;
+        let step = (sz as usize).checked_next_multiple_of(8).ok_or_else(bad)?;
+        if sz as usize > end - off || step > end - off || prev.is_some_and(|p| ty <= p) {
+            return Err(bad());
+        }
+        prev = Some(ty);
+        if ty == GNU_PROPERTY_AARCH64_FEATURE_1_AND {
+            if sz != 4 {
+                return Err(bad());
+            }
+            word = u32_at(off).ok_or_else(bad)?;
+        }
+        off += step;
+    }
+    Ok(word)
+}
+
+/// Makes the executable pages of a loaded image guarded (`PROT_BTI`), as
+/// Linux's `arch_elf_adjust_prot` does for a BTI-marked static program
+/// or dynamic linker (a dynamic linker does it for the program and the
+/// libraries itself).
+pub fn guard_exec_pages(mem: &AddressSpace, l: &LoadedElf) -> Result<(), MmapError> {
+    let (s, e) = (l.start, page_up(l.end));
+    for m in mem.mappings() {
+        let (ms, me) = (m.start.max(s), (m.start + m.len).min(e));
+        if ms < me && m.prot & prot::EXEC != 0 {
+            mem.protect(ms, me - ms, m.prot | prot::BTI)?;
+        }
+    }
+    Ok(())
+}
+
 fn seg_prot(flags: u32) -> u32 {
     let mut p = 0;
     if flags & PF_R != 0 {
@@ -230,6 +319,8 @@ pub fn load_at(
     placement: Placement,
 ) -> Result<LoadedElf, ElfError> {
     let (h, phs) = parse(data, machine, machine_name_str)?;
+    let bti = h.e_machine == EM_AARCH64
+        && aarch64_feature_1(data, &phs)? & GNU_PROPERTY_AARCH64_FEATURE_1_BTI != 0;
     let interp = phs.iter().find(|p| p.p_type == PT_INTERP).map(|i| {
         // parse() checked that the segment lies inside the file.
         let s = &data[i.p_offset as usize..(i.p_offset + i.p_filesz) as usize];
@@ -353,6 +444,7 @@ pub fn load_at(
         brk: page_up(end),
         exec_stack,
         interp,
+        bti,
     })
 }
 
@@ -459,6 +551,109 @@ pub(crate) mod tests {
             }
             let _ = parse(&d, 183, "AArch64");
         }
+    }
+
+    /// An `NT_GNU_PROPERTY_TYPE_0` note "GNU" with the properties
+    /// `(type, data)` (each padded to 8 bytes).
+    fn property_note(props: &[(u32, &[u8])]) -> Vec<u8> {
+        let mut desc = Vec::new();
+        for (ty, d) in props {
+            desc.extend_from_slice(&ty.to_le_bytes());
+            desc.extend_from_slice(&(d.len() as u32).to_le_bytes());
+            desc.extend_from_slice(d);
+            desc.resize(desc.len().next_multiple_of(8), 0);
+        }
+        let mut n = Vec::new();
+        n.extend_from_slice(&4u32.to_le_bytes());
+        n.extend_from_slice(&(desc.len() as u32).to_le_bytes());
+        n.extend_from_slice(&5u32.to_le_bytes());
+        n.extend_from_slice(b"GNU\0");
+        n.extend_from_slice(&desc);
+        n
+    }
+
+    /// The feature word parsed from a file holding just `note`.
+    fn feature(note: &[u8]) -> Result<u32, ElfError> {
+        let ph = ProgramHeader {
+            p_type: PT_GNU_PROPERTY,
+            p_filesz: note.len() as u64,
+            ..Default::default()
+        };
+        aarch64_feature_1(note, &[ph])
+    }
+
+    #[test]
+    fn gnu_property_notes_follow_linux_rules() {
+        const AND: u32 = GNU_PROPERTY_AARCH64_FEATURE_1_AND;
+        assert_eq!(
+            feature(&property_note(&[(AND, &3u32.to_le_bytes())])).unwrap(),
+            3
+        );
+        // Another property before it (sorted) is skipped; none at all is 0.
+        let two = property_note(&[(0xc000_0001 - 2, &[1, 2, 3]), (AND, &1u32.to_le_bytes())]);
+        assert_eq!(feature(&two).unwrap(), 1);
+        assert_eq!(feature(&property_note(&[])).unwrap(), 0);
+        assert_eq!(aarch64_feature_1(&[], &[]).unwrap(), 0);
+        // Unsorted or repeated types, a feature word of the wrong size, a
+        // wrong name or type, a descriptor past the note: ENOEXEC.
+        let bad = [
+            property_note(&[(AND, &1u32.to_le_bytes()), (5, &[0; 4])]),
+            property_note(&[(AND, &1u32.to_le_bytes()), (AND, &1u32.to_le_bytes())]),
+            property_note(&[(AND, &[1, 0, 0, 0, 0, 0, 0, 0])]),
+            {
+                let mut n = property_note(&[(AND, &1u32.to_le_bytes())]);
+                n[12] = b'X';
+                n
+            },
+            {
+                let mut n = property_note(&[(AND, &1u32.to_le_bytes())]);
+                n[8] = 1;
+                n
+            },
+            {
+                let mut n = property_note(&[(AND, &1u32.to_le_bytes())]);
+                n[4] = 64;
+                n
+            },
+            property_note(&[(AND, &1u32.to_le_bytes())])[..20].to_vec(),
+        ];
+        for (i, n) in bad.iter().enumerate() {
+            assert!(feature(n).is_err(), "case {i}");
+        }
+    }
+
+    #[test]
+    fn bti_marked_images_get_guarded_exec_pages() {
+        crate::probe::install_fault_handler(None).unwrap();
+        let note = property_note(&[(GNU_PROPERTY_AARCH64_FEATURE_1_AND, &1u32.to_le_bytes())]);
+        let mut elf = build_elf(
+            EM_AARCH64,
+            ET_EXEC,
+            &[
+                (0x400000, vec![0xc0, 0x03, 0x5f, 0xd6], 0x1000, PF_R | PF_X),
+                (0x401000, vec![0; 8], 0x1000, PF_R | PF_W),
+                (0x402000, note, 0x20, PF_R),
+            ],
+        );
+        let ph = 64 + 56 * 2;
+        elf[ph..ph + 4].copy_from_slice(&PT_GNU_PROPERTY.to_le_bytes());
+        let mem = AddressSpace::reserve(36).unwrap();
+        let l = load(&elf, &mem, EM_AARCH64, "AArch64", Arc::from("t")).unwrap();
+        assert!(l.bti);
+        assert_eq!(mem.code_guarded(0x400000), None);
+        guard_exec_pages(&mem, &l).unwrap();
+        assert_eq!(mem.code_guarded(0x400000), Some(true));
+        assert_eq!(mem.code_guarded(0x401000), Some(false));
+        let m = mem.mapping_at(0x400000).unwrap();
+        assert_eq!(m.prot, prot::READ | prot::EXEC | prot::BTI);
+        // The same image for another machine number has no AArch64 note.
+        elf[18..20].copy_from_slice(&21u16.to_le_bytes());
+        let mem = AddressSpace::reserve(36).unwrap();
+        assert!(
+            !load(&elf, &mem, 21, "PowerPC64", Arc::from("t"))
+                .unwrap()
+                .bti
+        );
     }
 
     #[test]

@@ -23,6 +23,10 @@ pub mod prot {
     pub const WRITE: u32 = 2;
     /// Executable.
     pub const EXEC: u32 = 4;
+    /// arm64 `PROT_BTI`: the pages are guarded pages (branch target
+    /// identification). The syscalls keep it only where the CPU model has
+    /// BTI; it changes nothing in the host mapping or `/proc/self/maps`.
+    pub const BTI: u32 = 0x10;
 }
 
 /// Rounds down to a page boundary.
@@ -257,6 +261,9 @@ pub struct AddressSpace {
     code_pages: std::sync::Mutex<std::collections::BTreeSet<u64>>,
     /// `code_pages.len()`, readable without the lock.
     code_count: std::sync::atomic::AtomicUsize,
+    /// Set once any mapping was made guarded ([`prot::BTI`]); from then
+    /// on translation tracks branch types ([`GuestMemory::code_guarded`]).
+    guarded: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for AddressSpace {
@@ -306,6 +313,7 @@ impl AddressSpace {
                 invalidate: RwLock::new(None),
                 code_pages: Default::default(),
                 code_count: Default::default(),
+                guarded: Default::default(),
             }));
         }
         Err(MmapError::Reserve(
@@ -462,6 +470,7 @@ impl AddressSpace {
         if had_code {
             self.invalidate(addr, len);
         }
+        self.note_guarded(gprot);
         Ok(addr)
     }
 
@@ -571,7 +580,22 @@ impl AddressSpace {
         if lost_exec || had_code || gprot & prot::EXEC != 0 {
             self.invalidate(addr, len);
         }
+        self.note_guarded(gprot);
         Ok(())
+    }
+
+    /// Records that a mapping with protection `gprot` was made: the first
+    /// guarded one drops every translation (made without branch-type
+    /// tracking, see [`GuestMemory::code_guarded`]).
+    fn note_guarded(&self, gprot: u32) {
+        if gprot & prot::BTI != 0 && !self.guarded.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            self.invalidate(0, self.limit);
+        }
+    }
+
+    /// True once any mapping has been guarded (`PROT_BTI`).
+    pub fn any_guarded(&self) -> bool {
+        self.guarded.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Linux `mremap`: resizes (and maybe moves) a mapping. `new_addr` is
@@ -1029,6 +1053,14 @@ impl GuestMemory for AddressSpace {
         }
         self.read_bytes(addr, buf)
     }
+
+    fn code_guarded(&self, addr: u64) -> Option<bool> {
+        if !self.any_guarded() {
+            return None;
+        }
+        let g = self.lock_read();
+        Some(g.map.find(addr).is_some_and(|m| m.prot & prot::BTI != 0))
+    }
 }
 
 /// For unit tests: a guest space (2^34) with the fault handler installed
@@ -1241,6 +1273,51 @@ mod tests {
         assert_eq!(s.brk(0x400000), 0x400000);
         assert!(s.load(0x400000, 1).is_err());
         assert_eq!(s.brk(0x3000), 0x400000);
+    }
+
+    #[test]
+    fn guarded_pages_are_tracked_per_page() {
+        let s = AddressSpace::reserve(34).unwrap();
+        let inv: Arc<std::sync::Mutex<Vec<(u64, u64)>>> = Default::default();
+        let seen = inv.clone();
+        s.set_invalidate_hook(Box::new(move |a, l| seen.lock().unwrap().push((a, l))));
+        let rx = prot::READ | prot::EXEC;
+        s.map(Place::Fixed(0x10000), 0x3000, rx, 0x22, -1, 0, None)
+            .unwrap();
+        // No guarded page yet: translation need not track BTYPE.
+        assert_eq!(s.code_guarded(0x10000), None);
+        assert!(!s.any_guarded());
+        s.protect(0x11000, 0x1000, rx | prot::BTI).unwrap();
+        // The first guarded page drops every translation.
+        assert!(inv.lock().unwrap().contains(&(0, s.limit())));
+        assert_eq!(s.code_guarded(0x10ffc), Some(false));
+        assert_eq!(s.code_guarded(0x11000), Some(true));
+        assert_eq!(s.code_guarded(0x12000), Some(false));
+        // Unguarding (or guarding) later drops the range's translations
+        // only.
+        let n = inv.lock().unwrap().len();
+        s.protect(0x11000, 0x1000, rx).unwrap();
+        assert_eq!(s.code_guarded(0x11000), Some(false));
+        assert_eq!(inv.lock().unwrap()[n..], [(0x11000, 0x1000)]);
+        let m = s
+            .map(
+                Place::Anywhere(0),
+                0x1000,
+                rx | prot::BTI,
+                0x22,
+                -1,
+                0,
+                None,
+            )
+            .unwrap();
+        assert_eq!(s.code_guarded(m), Some(true));
+        let all = inv
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| **e == (0, s.limit()))
+            .count();
+        assert_eq!(all, 1);
     }
 
     #[test]

@@ -86,13 +86,24 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
         .map_err(|e| RunError::Elf(shown.clone(), e))?;
     drop(data);
     mem.init_brk(loaded.brk);
+    // Linux's arch_elf_adjust_prot: with BTI, a marked static program or
+    // a marked dynamic linker gets guarded executable pages.
+    let bti = arch.name == "aarch64" && crate::arch::aarch64::has_bti();
     let (entry, interp_base) = match &loaded.interp {
         Some(ip) => {
             let il = load_interp(arch, &mem, cfg.ld_prefix.as_deref(), ip)
                 .map_err(|(what, e)| RunError::Interp(shown.clone(), what, e))?;
+            if bti && il.bti {
+                elf::guard_exec_pages(&mem, &il)?;
+            }
             (il.entry, il.start)
         }
-        None => (loaded.entry, 0),
+        None => {
+            if bti && loaded.bti {
+                elf::guard_exec_pages(&mem, &loaded)?;
+            }
+            (loaded.entry, 0)
+        }
     };
 
     let vdso = match arch.vdso {
@@ -339,7 +350,13 @@ pub fn thread_loop(sh: &Arc<Shared>, cpu: &mut Cpu, thread: &mut ThreadState) ->
                 let s = signal::SyncSignal {
                     sig,
                     info: signal::siginfo_fault(sig, code, fault.addr),
-                    fault_address: fault.addr,
+                    // A branch target exception is no data abort: Linux
+                    // leaves the sigcontext's fault_address 0.
+                    fault_address: if fault.kind == xlat_ir::abi::FaultKind::BranchTarget {
+                        0
+                    } else {
+                        fault.addr
+                    },
                     syndrome: (arch.signal.fault_syndrome)(fault.write, fault.kind),
                 };
                 if !signal::has_handler(proc, thread, sig) {

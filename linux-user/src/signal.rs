@@ -685,6 +685,8 @@ pub fn fault_signal(kind: FaultKind) -> (i32, i32) {
         FaultKind::Protection => (SIGSEGV, 2), // SEGV_ACCERR
         FaultKind::Alignment => (SIGBUS, 1),   // BUS_ADRALN
         FaultKind::Bus => (SIGBUS, 2),         // BUS_ADRERR
+        // Linux do_el0_bti: force_signal_inject(SIGILL, ILL_ILLOPC, pc).
+        FaultKind::BranchTarget => (libc::SIGILL, 1),
     }
 }
 

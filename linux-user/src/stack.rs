@@ -289,6 +289,7 @@ mod tests {
             brk: 0x500000,
             exec_stack: false,
             interp: None,
+            bti: false,
         };
         let arch = AuxArch {
             hwcap: 3,

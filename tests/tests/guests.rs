@@ -177,6 +177,18 @@ guest!(fpahp, "fpahp", "fpahp", [interp, jit, mixed, one_insn]);
 guest!(lse2, "lse2", "lse2", [interp, jit, mixed]);
 cpu_guest!(lse2_n1, "lse2", "lse2", "neoverse-n1");
 cpu_guest!(hello_pac_max, "hello-pac", "hello", "max");
+// Branch target identification: landing pads in guarded pages (mprotect
+// and mmap with PROT_BTI), BTYPE in signal frames, handlers in guarded
+// pages; a static program whose ELF property note marks it BTI; and the
+// same C program on a model without BTI (PROT_BTI rejected).
+guest!(bti, "bti", "bti", [interp, jit, mixed, nochain, one_insn]);
+guest!(
+    btielf,
+    "btielf",
+    "btielf",
+    [interp, jit, mixed, nochain, one_insn, one_insn_jit]
+);
+cpu_guest!(bti_a53, "bti-cortex-a53", "bti", "cortex-a53");
 
 /// Every expected file has a test: a program added to tests/guest and
 /// blessed but forgotten in the test files makes this fail. A program counts

@@ -76,6 +76,9 @@ pub enum Feature {
     /// Pointer authentication (FEAT_PAuth with the QARMA5 algorithm,
     /// address and generic keys; no FEAT_EPAC/FPAC).
     Pauth,
+    /// Branch target identification (FEAT_BTI): guarded pages
+    /// (`PROT_BTI`), PSTATE.BTYPE and landing pads; see [`crate::bti`].
+    Bti,
 }
 
 /// A named CPU model.
@@ -102,7 +105,7 @@ pub static MODELS: &[CpuModel] = &[
         features: &[
             Aes, Pmull, Sha1, Sha256, Sha512, Sha3, Crc32, Atomics, Fp16, Rdm, Fcma, Lrcpc, Dcpop,
             DotProd, Fhm, FlagM, FlagM2, Frint, I8mm, Bf16, Dgh, Jscvt, Sm3, Sm4, Sb, Dcpodp, Ssbs,
-            Pauth, Lse2, Lor, Lrcpc2, Rng, Dit,
+            Pauth, Lse2, Lor, Lrcpc2, Rng, Dit, Bti,
         ],
     },
     CpuModel {
@@ -219,9 +222,11 @@ pub mod hwcap2 {
     pub const DGH: u64 = 1 << 15;
     /// rng
     pub const RNG: u64 = 1 << 16;
+    /// bti
+    pub const BTI: u64 = 1 << 17;
 }
 
-/// `/proc/cpuinfo` names of the HWCAP bits 0..=31 and HWCAP2 bits 0..=16,
+/// `/proc/cpuinfo` names of the HWCAP bits 0..=31 and HWCAP2 bits 0..=17,
 /// in Linux's order.
 const HWCAP_NAMES: [&str; 32] = [
     "fp", "asimd", "evtstrm", "aes", "pmull", "sha1", "sha2", "crc32", "atomics", "fphp",
@@ -229,7 +234,7 @@ const HWCAP_NAMES: [&str; 32] = [
     "asimddp", "sha512", "sve", "asimdfhm", "dit", "uscat", "ilrcpc", "flagm", "ssbs", "sb",
     "paca", "pacg",
 ];
-const HWCAP2_NAMES: [&str; 17] = [
+const HWCAP2_NAMES: [&str; 18] = [
     "dcpodp",
     "sve2",
     "sveaes",
@@ -247,6 +252,7 @@ const HWCAP2_NAMES: [&str; 17] = [
     "bf16",
     "dgh",
     "rng",
+    "bti",
 ];
 
 /// Encodes an MRS/MSR system register operand (op0, op1, CRn, CRm, op2)
@@ -308,13 +314,14 @@ impl CpuModel {
             | self.bit(Bf16, BF16)
             | self.bit(Dgh, DGH)
             | self.bit(Rng, RNG)
+            | self.bit(Bti, BTI)
     }
 
     /// The `Features` line of `/proc/cpuinfo` (names in HWCAP order).
     pub fn cpuinfo_features(&self) -> String {
         let (h, h2) = (self.hwcap(), self.hwcap2());
         let a = (0..32).filter(|b| h >> b & 1 != 0).map(|b| HWCAP_NAMES[b]);
-        let b = (0..17)
+        let b = (0..HWCAP2_NAMES.len())
             .filter(|b| h2 >> b & 1 != 0)
             .map(|b| HWCAP2_NAMES[b]);
         a.chain(b).collect::<Vec<_>>().join(" ")
@@ -383,9 +390,9 @@ impl CpuModel {
         0x11 | fp << 16 | fp << 20 | self.bit(Dit, 1) << 48
     }
 
-    /// ID_AA64PFR1_EL1 (visible fields): SSBS.
+    /// ID_AA64PFR1_EL1 (visible fields): BT (FEAT_BTI, bits 3:0) and SSBS.
     pub fn pfr1(&self) -> u64 {
-        self.bit(Ssbs, 2) << 4
+        self.bit(Bti, 1) | self.bit(Ssbs, 2) << 4
     }
 
     /// The value an EL0 MRS of the ID register `reg` (bits \[20:5\] of the
@@ -450,6 +457,22 @@ mod tests {
         // ISAR0: AES=2 SHA1=1 SHA2=1 CRC32=1 ATOMIC=2 RDM=1 DP=1.
         assert_eq!(m.isar0(), 0x0000_1000_1021_1120);
         assert_eq!(m.pfr0(), 0x11_0011);
+    }
+
+    #[test]
+    fn bti_is_a_max_feature() {
+        // Linux: HWCAP2_BTI is bit 17, "bti" the last of those names,
+        // ID_AA64PFR1_EL1.BT (bits 3:0) visible to EL0.
+        let m = default_model();
+        assert_eq!(m.hwcap2() >> 17 & 1, 1);
+        assert!(m.cpuinfo_features().ends_with(" rng bti"));
+        assert_eq!(
+            m.id_register(sysreg(3, 0, 0, 4, 1)).map(|v| v & 0xf),
+            Some(1)
+        );
+        let a53 = find("cortex-a53").unwrap();
+        assert_eq!(a53.pfr1() & 0xf, 0);
+        assert!(!a53.cpuinfo_features().contains("bti"));
     }
 
     #[test]

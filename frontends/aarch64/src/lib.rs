@@ -3,6 +3,7 @@
 //! Reference Manual, each calling only the IR builder.
 
 pub mod asimd;
+pub mod bti;
 pub mod cpu;
 pub mod crypto;
 pub mod decode;
@@ -57,6 +58,11 @@ pub enum InsnOutcome {
 pub fn translate_insn(c: &mut Ctx<'_>, insn: u32) -> InsnOutcome {
     let mark = c.b.len();
     c.b.insn_start(c.pc);
+    if std::mem::take(&mut c.bti_entry)
+        && let Some(guarded) = c.bti
+    {
+        bti::block_entry(c, insn, guarded);
+    }
     let i = Insn(insn);
     let out = match decode::decode(i) {
         Some(row) => match (row.func)(c, i) {
@@ -111,6 +117,10 @@ impl Aarch64Frontend {
     ) -> Block {
         let mut c = Ctx::with_model(Builder::new(&LAYOUT, pc), pc, self.model);
         c.set_fp_flags(tb_flags);
+        if self.model.has(cpu::Feature::Bti) {
+            c.bti = code.code_guarded(pc);
+            c.bti_entry = c.bti.is_some();
+        }
         if pc & 3 != 0 {
             c.b.terminate(Terminal::Exception {
                 kind: ExceptionKind::PcAlignment,

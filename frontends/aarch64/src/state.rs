@@ -57,6 +57,10 @@ pub struct Aarch64State {
     /// FPSR cumulative flags are exact (part of `tb_flags`; see
     /// [`crate::translate::simd_fp`]).
     pub fp_track: u64,
+    /// PSTATE.BTYPE (0..=3): the branch type of the last instruction,
+    /// written only by code translated while guarded pages exist (see
+    /// [`crate::bti`]).
+    pub btype: u64,
 }
 
 macro_rules! regs {
@@ -104,6 +108,7 @@ pub static REGS: &[RegInfo] = regs![
     "v30" => v[30]: V128 Normal, "v31" => v[31]: V128 Normal,
     "pstate" => pstate: I64 Normal,
     "fptrack" => fp_track: I64 Normal,
+    "btype" => btype: I64 Normal,
 ];
 
 /// X register `n` (0..=30).
@@ -149,6 +154,9 @@ pub const R_PSTATE: Reg = Reg(77);
 /// FPSR tracking switch ([`Aarch64State::fp_track`]).
 pub const R_FPTRACK: Reg = Reg(78);
 
+/// PSTATE.BTYPE ([`Aarch64State::btype`]).
+pub const R_BTYPE: Reg = Reg(79);
+
 /// The AArch64 state layout.
 pub static LAYOUT: StateLayout = StateLayout {
     regs: REGS,
@@ -167,7 +175,8 @@ mod tests {
         assert_eq!(REGS[R_VF.0 as usize].name, "vf");
         assert_eq!(REGS[R_EXCL_SIZE.0 as usize].name, "excl_size");
         assert_eq!(REGS[r_v(31).0 as usize].name, "v31");
-        assert_eq!(REGS.len(), 45 + 32 + 2);
+        assert_eq!(REGS.len(), 45 + 32 + 3);
+        assert_eq!(REGS[R_BTYPE.0 as usize].name, "btype");
         assert_eq!(REGS[R_PSTATE.0 as usize].name, "pstate");
         assert_eq!(REGS[R_FPTRACK.0 as usize].name, "fptrack");
         assert_eq!(

@@ -10,8 +10,8 @@ use crate::syscall::{self, SyscallDef, cred, fd, net, structs};
 use std::sync::Arc;
 use xlat_exec::Cpu;
 use xlat_frontend_aarch64::cpu::{self, CpuModel};
+use xlat_frontend_aarch64::state::{R_BTYPE, R_PSTATE, R_SP, R_TPIDR, r_x};
 use xlat_frontend_aarch64::state::{R_CF, R_FPCR, R_FPSR, R_NF, R_VF, R_ZF, r_v};
-use xlat_frontend_aarch64::state::{R_PSTATE, R_SP, R_TPIDR, r_x};
 use xlat_ir::abi::FaultKind;
 
 /// HWCAP_FP.
@@ -260,6 +260,11 @@ pub fn select_cpu(name: &str) -> Result<Option<String>, String> {
     Ok(None)
 }
 
+/// True if the CPU model has FEAT_BTI (`PROT_BTI`, guarded ELF segments).
+pub fn has_bti() -> bool {
+    cpu_model().has(cpu::Feature::Bti)
+}
+
 fn hwcaps() -> (u64, u64) {
     let m = cpu_model();
     (m.hwcap(), m.hwcap2())
@@ -419,8 +424,11 @@ fn get64(b: &[u8], o: usize) -> u64 {
 /// PSTATE.SSBS (bit 12) and PSTATE.DIT (bit 24), kept in `R_PSTATE`.
 const PSTATE_SSBS_DIT: u64 = 1 << 12 | 1 << 24;
 
-/// NZCV of the CPU as PSTATE bits 31..28, SSBS and DIT (EL0t, everything
-/// else 0).
+/// PSTATE.BTYPE: bits 11..10.
+const PSTATE_BTYPE_SHIFT: u32 = 10;
+
+/// NZCV of the CPU as PSTATE bits 31..28, SSBS, DIT and BTYPE (EL0t,
+/// everything else 0).
 fn pstate(cpu: &Cpu) -> u64 {
     let bit = |r, n: u32| ((cpu.get(r) & 1) as u64) << n;
     bit(R_NF, 31)
@@ -428,6 +436,7 @@ fn pstate(cpu: &Cpu) -> u64 {
         | bit(R_CF, 29)
         | bit(R_VF, 28)
         | cpu.get(R_PSTATE) as u64 & PSTATE_SSBS_DIT
+        | (cpu.get(R_BTYPE) as u64 & 3) << PSTATE_BTYPE_SHIFT
 }
 
 /// Builds the frame as Linux's `setup_rt_frame` does for a native task.
@@ -487,6 +496,12 @@ fn setup_frame(cpu: &mut Cpu, mem: &AddressSpace, f: &FrameIn<'_>) -> Result<(),
     cpu.set(r_x(29), record as u128);
     cpu.set(r_x(30), f.restorer as u128);
     cpu.set_pc(f.handler);
+    // Linux enters the handler with BTYPE "c" where BTI is supported: a
+    // handler in a guarded page must start with a landing pad. BTYPE is
+    // only tracked once guarded pages exist.
+    if has_bti() && mem.any_guarded() {
+        cpu.set(R_BTYPE, u128::from(xlat_frontend_aarch64::bti::BTYPE_CALL));
+    }
     Ok(())
 }
 
@@ -533,6 +548,12 @@ fn restore_frame(cpu: &mut Cpu, mem: &AddressSpace) -> Result<FrameOut, Errno> {
     cpu.set(R_CF, ((pst >> 29) & 1) as u128);
     cpu.set(R_VF, ((pst >> 28) & 1) as u128);
     cpu.set(R_PSTATE, (pst & PSTATE_SSBS_DIT) as u128);
+    let btype = if mem.any_guarded() {
+        pst >> PSTATE_BTYPE_SHIFT & 3
+    } else {
+        0
+    };
+    cpu.set(R_BTYPE, u128::from(btype));
     cpu.set(R_FPSR, get32(&b, fp + 8) as u128);
     cpu.set(R_FPCR, get32(&b, fp + 12) as u128);
     for i in 0..32 {
@@ -558,7 +579,7 @@ fn fault_syndrome(write: bool, kind: FaultKind) -> Option<u64> {
         FaultKind::Unmapped => 0x07,
         FaultKind::Protection => 0x0f,
         FaultKind::Alignment => 0x21,
-        FaultKind::Bus => return None,
+        FaultKind::Bus | FaultKind::BranchTarget => return None,
     };
     Some((0x24 << 26) | (1 << 25) | (u64::from(write) << 6) | dfsc)
 }

@@ -5,7 +5,7 @@
 
 use super::{SysCtx, SysResult};
 use crate::errno::Errno;
-use crate::mmap::{PAGE_SIZE, Place, page_up};
+use crate::mmap::{PAGE_SIZE, Place, page_up, prot};
 use std::sync::Arc;
 
 const MAP_SHARED: u32 = 0x01;
@@ -18,6 +18,43 @@ const MREMAP_MAYMOVE: u64 = 1;
 const MREMAP_FIXED: u64 = 2;
 const MADV_DONTNEED: u64 = 4;
 
+/// `PROT_SEM` (accepted, no effect).
+const PROT_SEM: u64 = 0x8;
+/// `PROT_GROWSDOWN | PROT_GROWSUP` (mprotect strips them before checking).
+const PROT_GROWS: u64 = 0x0300_0000;
+
+/// True where arm64's `PROT_BTI` is known: an AArch64 guest on a model
+/// with FEAT_BTI.
+fn bti_supported(ctx: &SysCtx<'_>) -> bool {
+    ctx.proc.arch.name == "aarch64" && crate::arch::aarch64::has_bti()
+}
+
+/// The guest protection bits `mmap` keeps: read/write/exec, and
+/// `PROT_BTI` where BTI is supported (Linux's mmap ignores other bits).
+fn mmap_prot(ctx: &SysCtx<'_>, p: u64) -> u32 {
+    let bti = if bti_supported(ctx) { prot::BTI } else { 0 };
+    p as u32 & (7 | bti)
+}
+
+/// The guest protection bits of `mprotect`. AArch64 rejects bits its
+/// `arch_validate_prot` does not know (`PROT_BTI` without BTI) with
+/// EINVAL; the other guests keep read/write/exec as before.
+fn mprotect_prot(ctx: &SysCtx<'_>, p: u64) -> Result<u32, Errno> {
+    if ctx.proc.arch.name != "aarch64" {
+        return Ok(p as u32 & 7);
+    }
+    let bti = if bti_supported(ctx) {
+        u64::from(prot::BTI)
+    } else {
+        0
+    };
+    let p = p & !PROT_GROWS;
+    if p & !(7 | PROT_SEM | bti) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(p as u32 & (7 | prot::BTI))
+}
+
 fn fd_name(fd: i32) -> Option<Arc<str>> {
     std::fs::read_link(format!("/proc/self/fd/{fd}"))
         .ok()
@@ -26,8 +63,14 @@ fn fd_name(fd: i32) -> Option<Arc<str>> {
 
 /// `mmap(addr, len, prot, flags, fd, offset)`.
 pub fn sys_mmap(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
-    let (addr, len, prot, flags, fd, off) =
-        (a[0], a[1], a[2] as u32 & 7, a[3] as u32, a[4] as i32, a[5]);
+    let (addr, len, prot, flags, fd, off) = (
+        a[0],
+        a[1],
+        mmap_prot(ctx, a[2]),
+        a[3] as u32,
+        a[4] as i32,
+        a[5],
+    );
     if len == 0 || !off.is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
@@ -83,8 +126,9 @@ pub fn sys_mprotect(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     if !a[0].is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
+    let prot = mprotect_prot(ctx, a[2])?;
     ctx.mem()
-        .protect(a[0], a[1], a[2] as u32 & 7)
+        .protect(a[0], a[1], prot)
         .map(|_| 0)
         .map_err(|e| Errno(e.errno()))
 }

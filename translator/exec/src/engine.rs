@@ -275,6 +275,10 @@ impl CodeSource for Fetch<'_> {
         *len = 0;
         self.mem.fetch_code(addr, buf)
     }
+
+    fn code_guarded(&self, addr: u64) -> Option<bool> {
+        self.mem.code_guarded(addr)
+    }
 }
 
 impl Engine {

@@ -93,6 +93,11 @@ pub enum FaultKind {
     Alignment = 3,
     /// Access past the end of a file mapping (SIGBUS/BUS_ADRERR).
     Bus = 4,
+    /// Not a memory access: an indirect branch landed on an instruction
+    /// that is not a valid branch target in a guarded page (AArch64 BTI;
+    /// Linux: SIGILL/ILL_ILLOPC). Raised by a frontend helper; the address
+    /// is the landing PC.
+    BranchTarget = 5,
 }
 
 impl FaultKind {
@@ -102,6 +107,7 @@ impl FaultKind {
             2 => FaultKind::Protection,
             3 => FaultKind::Alignment,
             4 => FaultKind::Bus,
+            5 => FaultKind::BranchTarget,
             _ => FaultKind::Unmapped,
         }
     }
@@ -140,6 +146,15 @@ pub trait GuestMemory: Send + Sync {
     fn cas(&self, addr: u64, size: u8, expected: u128, new: u128) -> Result<u128, Fault>;
     /// Reads guest code for translation (needs execute permission).
     fn fetch_code(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault>;
+    /// Whether the page holding `addr` is a guarded page (AArch64 BTI):
+    /// `None` while the world has no guarded page at all (translation
+    /// then need not track branch types), else `Some(guarded)`. A world
+    /// whose answer changes for a page invalidates that page's
+    /// translations; one that goes from `None` to `Some` invalidates all.
+    fn code_guarded(&self, addr: u64) -> Option<bool> {
+        let _ = addr;
+        None
+    }
 }
 
 /// Direct (user-mode) mapping of guest memory into host memory.

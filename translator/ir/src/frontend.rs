@@ -7,6 +7,13 @@ use crate::{Block, StateLayout};
 pub trait CodeSource {
     /// Reads `buf.len()` bytes of guest code at `addr`.
     fn read_code(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault>;
+    /// Whether the page holding `addr` is guarded; see
+    /// [`crate::abi::GuestMemory::code_guarded`] (`None`: no guarded
+    /// pages exist).
+    fn code_guarded(&self, addr: u64) -> Option<bool> {
+        let _ = addr;
+        None
+    }
 }
 
 /// Options that change how a block is translated.

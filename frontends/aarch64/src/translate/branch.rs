@@ -75,6 +75,9 @@ pub fn br(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let opc = i.bits(24, 21);
     require(opc <= 2)?;
     let t = c.reg(i.rn(), true);
+    if opc < 2 {
+        crate::bti::indirect_branch(c, opc == 1, i.rn());
+    }
     match opc {
         0 => c.b.terminate(Terminal::JumpIndirect(t)),
         1 => {
@@ -198,6 +201,9 @@ pub fn br_pac(c: &mut Ctx<'_>, i: Insn) -> TResult {
         c.b.i64(0)
     };
     let t = c.pac(target, m, op::AUTH | k);
+    if !ret {
+        crate::bti::indirect_branch(c, opc == 1, i.rn());
+    }
     match opc {
         0 => c.b.terminate(Terminal::JumpIndirect(t)),
         1 => {

@@ -38,6 +38,12 @@ pub struct Ctx<'a> {
     pub fp_fast: bool,
     /// FPSR flags are tracked: MRS/MSR FPSR need not turn tracking on.
     pub fp_track: bool,
+    /// PSTATE.BTYPE is tracked ([`crate::bti`]): `Some(guarded)` for the
+    /// block's page, `None` when not (no guarded pages, or no FEAT_BTI).
+    pub bti: Option<bool>,
+    /// The next instruction translated is the block's first and gets the
+    /// BTYPE check and clear ([`crate::bti::block_entry`]).
+    pub bti_entry: bool,
 }
 
 /// Integer type for the `sf` bit: I64 if set, else I32.
@@ -75,6 +81,8 @@ impl<'a> Ctx<'a> {
             model,
             fp_fast: false,
             fp_track: true,
+            bti: None,
+            bti_entry: false,
         }
     }
 
