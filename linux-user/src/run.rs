@@ -72,6 +72,9 @@ pub struct RunConfig {
 /// Runs the guest program to completion; returns its exit status. Death
 /// by a signal does not return (xlat dies of the same signal).
 pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32, RunError> {
+    // The blocked mask survives execve, as natively (posix_spawn's
+    // POSIX_SPAWN_SETSIGMASK).
+    let inherited_mask = signal::inherited_mask();
     probe::install_fault_handler(Some(xlat_exec::handle_host_fault))?;
     let shown = cfg.program.display().to_string();
     let data = crate::binfmt::read_program(&cfg.program).map_err(|e| {
@@ -190,6 +193,7 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
     let tid = unsafe { libc::gettid() };
     let mut thread = ThreadState {
         tid,
+        sigmask: inherited_mask,
         altstack: (0, signal::SS_DISABLE, 0),
         ..Default::default()
     };

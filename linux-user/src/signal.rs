@@ -577,6 +577,44 @@ pub fn sync_host_disposition(sig: i32, act: &GuestSigAction) {
     }
 }
 
+/// Recomputes the caught and ignored sets that host handlers consult
+/// from `proc`'s dispositions: a `vfork` child shares this memory and
+/// sets them for its own dispositions, so its parent does this when it
+/// resumes.
+pub fn resync_guest_sets(proc: &Process) {
+    let t = proc.sigactions.lock().unwrap_or_else(|e| e.into_inner());
+    let (mut caught, mut ignored) = (0u64, 0u64);
+    for (i, act) in t.iter().enumerate() {
+        let b = 1u64 << i;
+        if act.handler > 1 {
+            caught |= b;
+        } else if act.handler == 1 {
+            ignored |= b;
+        }
+    }
+    // Stored under the lock: a concurrent `rt_sigaction` updates its bit
+    // after this.
+    GUEST_CAUGHT.store(caught, Ordering::SeqCst);
+    GUEST_IGNORED.store(ignored, Ordering::SeqCst);
+}
+
+/// The routed signals blocked on the calling host thread, as a guest
+/// mask: what a program started by `execve` inherits.
+pub fn inherited_mask() -> u64 {
+    // SAFETY: reading this thread's mask into a local set.
+    let set = unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut set);
+        set
+    };
+    (1..=64)
+        .filter(|&sig| host_routed(sig))
+        // SAFETY: membership test on a local set.
+        .filter(|&sig| unsafe { libc::sigismember(&set, sig) } == 1)
+        .fold(0, |m, sig| m | bit(sig))
+        & !UNBLOCKABLE
+}
+
 /// Host signal set of the routed signals in guest mask `mask`.
 pub fn host_sigset(mask: u64) -> libc::sigset_t {
     host_set(mask)

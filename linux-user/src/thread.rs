@@ -47,6 +47,11 @@ pub const CLONE_CHILD_CLEARTID: u64 = 0x200000;
 pub const CLONE_DETACHED: u64 = 0x400000;
 /// `CLONE_CHILD_SETTID`.
 pub const CLONE_CHILD_SETTID: u64 = 0x1000000;
+/// `CLONE_IO`.
+pub const CLONE_IO: u64 = 0x8000_0000;
+/// `CLONE_CLEAR_SIGHAND` (`clone3` only): the child's handlers go back
+/// to SIG_DFL (glibc's `posix_spawn` asks for it).
+pub const CLONE_CLEAR_SIGHAND: u64 = 0x1_0000_0000;
 
 /// Host stack size of a guest thread's host thread (run loop, interpreter,
 /// synchronous Cranelift compiles).
@@ -151,10 +156,22 @@ pub fn clone(
     c: &CloneArgs,
 ) -> Result<u64, Errno> {
     let proc = &sh.proc;
-    if c.flags & (CLONE_VM | CLONE_THREAD) == 0
-        || c.flags & (CLONE_VM | CLONE_VFORK | CLONE_THREAD) == CLONE_VM | CLONE_VFORK
-    {
+    if c.flags & (CLONE_VM | CLONE_THREAD) == 0 {
         return fork(sh, cpu, parent, c);
+    }
+    if c.flags & (CLONE_VM | CLONE_VFORK | CLONE_THREAD) == CLONE_VM | CLONE_VFORK {
+        return if REAL_VFORK {
+            vfork(sh, cpu, parent, c)
+        } else {
+            fork(sh, cpu, parent, c)
+        };
+    }
+    if in_vfork_child() {
+        // A host thread of a vfork child would be one of the parent's C
+        // library and Rust runtime (shared memory, the parent thread's
+        // TLS): refused.
+        proc.log.unimp("clone of a thread in a vfork child");
+        return Err(Errno(libc::EAGAIN));
     }
     let thread_flags = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND;
     if c.flags & thread_flags != thread_flags {
@@ -251,6 +268,292 @@ pub fn clone(
             Err(Errno(libc::EAGAIN))
         }
     }
+}
+
+/// Whether a guest `vfork` (`CLONE_VM | CLONE_VFORK` without
+/// `CLONE_THREAD`) is a host vfork sharing the memory ([`vfork`]) rather
+/// than a fork whose parent waits ([`fork`]), the fallback.
+const REAL_VFORK: bool = true;
+
+/// Host stack of a vfork child (run loop, interpreter; it never
+/// compiles).
+const VFORK_STACK: usize = HOST_STACK;
+
+/// Everything a vfork child runs with. The parent allocates it before the
+/// clone and frees it when it resumes: the child never returns (it execs
+/// or exits), so nothing it uses stays allocated in the memory it shares
+/// with its parent.
+struct VforkChild {
+    /// The child's process: own dispositions and thread group, the
+    /// parent's engine, log and memory.
+    sh: Arc<Shared>,
+    /// The child's guest CPU (from the parent's engine, never compiling).
+    cpu: Cpu,
+    /// The child's guest thread.
+    thread: ThreadState,
+    /// Signals whose host handler goes back to SIG_DFL in the child
+    /// (`CLONE_CLEAR_SIGHAND`; bit `sig - 1`).
+    cleared: u64,
+    /// What the child's `execve` keeps alive for a successful exec.
+    parked: Vec<Box<dyn std::any::Any>>,
+    /// Set by a child that exits (rather than execs).
+    exiting: std::sync::atomic::AtomicBool,
+}
+
+thread_local! {
+    /// In a vfork child: its [`VforkChild`]. The child runs on its
+    /// suspended parent thread's thread-local storage, so the child sets
+    /// this and the parent puts its own value back when it resumes
+    /// (nested vforks stack up). Null elsewhere.
+    static VFORK_CHILD: std::cell::Cell<*mut VforkChild> =
+        const { std::cell::Cell::new(std::ptr::null_mut()) };
+}
+
+/// True on a host thread that runs a vfork child (which shares its
+/// parent's memory and thread-local storage).
+pub fn in_vfork_child() -> bool {
+    !VFORK_CHILD.with(|c| c.get()).is_null()
+}
+
+/// For `execve`: in a vfork child, keeps `v` (the exec's strings) until
+/// the parent resumes and frees it, since a successful exec never
+/// returns to drop it in the memory the child shares; returns `None`.
+/// Elsewhere returns `v` for the caller to keep over the call.
+pub fn vfork_park(v: Box<dyn std::any::Any>) -> Option<Box<dyn std::any::Any>> {
+    let child = VFORK_CHILD.with(|c| c.get());
+    if child.is_null() {
+        return Some(v);
+    }
+    // SAFETY: a non-null pointer is this host thread's live child record
+    // (see `vfork`), used only by this thread.
+    unsafe { (*child).parked.push(v) };
+    None
+}
+
+/// An mmap'd host stack with a guard page below it, unmapped on drop.
+struct HostStack {
+    base: *mut libc::c_void,
+    len: usize,
+}
+
+impl HostStack {
+    fn new(size: usize) -> Result<HostStack, Errno> {
+        let len = size + 4096;
+        // SAFETY: a fresh anonymous mapping; no existing memory is touched.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_STACK,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return Err(Errno(libc::EAGAIN));
+        }
+        // SAFETY: the lowest page of the mapping just made.
+        unsafe { libc::mprotect(base, 4096, libc::PROT_NONE) };
+        Ok(HostStack { base, len })
+    }
+
+    /// The initial stack pointer (16-byte aligned top).
+    fn top(&self) -> *mut libc::c_void {
+        // SAFETY: one past the end of the mapping.
+        unsafe { self.base.cast::<u8>().add(self.len).cast() }
+    }
+}
+
+impl Drop for HostStack {
+    fn drop(&mut self) {
+        // SAFETY: unmapping the mapping this value owns, no longer in use.
+        unsafe { libc::munmap(self.base, self.len) };
+    }
+}
+
+/// A guest vfork (`CLONE_VM | CLONE_VFORK`): a host
+/// `clone(CLONE_VM | CLONE_VFORK)` on a stack of its own. The child
+/// shares xlat's whole address space, so its stores (posix_spawn's exec
+/// error) are the parent's, as natively; the kernel suspends the parent
+/// thread until the child execs or exits. The child continues the guest
+/// on a copy of the CPU state with the parent's engine (the engine's
+/// locks are futexes shared across the two processes, which other parent
+/// threads release), but compiles nothing: a compiler thread it started
+/// would be its own. It has its own dispositions ([`Process::vfork_copy`]),
+/// runs on the parent thread's thread-local storage (which the parent
+/// restores when it resumes: the signal state pointer, the vfork record)
+/// and ends with a raw `_exit` (no exit handlers, no destructors).
+///
+/// [`Process::vfork_copy`]: crate::syscall::Process::vfork_copy
+fn vfork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Result<u64, Errno> {
+    let proc = &sh.proc;
+    if c.flags & (CLONE_SIGHAND | CLONE_PIDFD | CLONE_PTRACE | CLONE_PARENT) != 0 {
+        proc.log.unimp(&format!(
+            "Unsupported clone flags 0x{:x} for a vfork",
+            c.flags
+        ));
+        return Err(Errno::EINVAL);
+    }
+    if c.exit_signal > 64 {
+        return Err(Errno::EINVAL);
+    }
+    let tid_ptr = |on: bool, addr: u64| -> Result<*mut u8, Errno> {
+        if on {
+            sh.mem.syscall_ptr(addr, 4)
+        } else {
+            Ok(std::ptr::null_mut())
+        }
+    };
+    let ptid = tid_ptr(c.flags & CLONE_PARENT_SETTID != 0, c.parent_tid)?;
+    let ctid = tid_ptr(
+        c.flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID) != 0,
+        c.child_tid,
+    )?;
+    let clear = c.flags & CLONE_CLEAR_SIGHAND != 0;
+    let child_proc = proc.vfork_copy(clear);
+    let cleared = if clear {
+        let t = proc.sigactions.lock().unwrap_or_else(|e| e.into_inner());
+        (1..=64)
+            .filter(|&s| t[s - 1].handler > 1)
+            .fold(0u64, |m, s| m | 1 << (s - 1))
+    } else {
+        0
+    };
+    let arch = proc.arch;
+    let mut ccpu = sh.engine.new_cpu();
+    ccpu.set_no_compile(true);
+    ccpu.env_mut()[HEADER_SIZE..].copy_from_slice(&snapshot(cpu));
+    (arch.set_syscall_result)(&mut ccpu, &arch.regs, 0, 0);
+    if c.stack != 0 {
+        ccpu.set(arch.regs.sp, c.stack as u128);
+    }
+    if c.flags & CLONE_SETTLS != 0 {
+        ccpu.set(arch.regs.tls, c.tls as u128);
+    }
+    // The kernel gives a new task no robust list; the tid words are the
+    // host's to write and clear (at exec or exit).
+    let thread = ThreadState {
+        sigmask: parent.sigmask,
+        altstack: parent.altstack,
+        ..Default::default()
+    };
+    thread.sig.attach_cpu(ccpu.stop_handle());
+    let child = Box::new(VforkChild {
+        sh: Arc::new(Shared {
+            proc: Arc::new(child_proc),
+            engine: sh.engine.clone(),
+            log: sh.log.clone(),
+            mem: sh.mem.clone(),
+        }),
+        cpu: ccpu,
+        thread,
+        cleared,
+        parked: Vec::new(),
+        exiting: std::sync::atomic::AtomicBool::new(false),
+    });
+    let stack = HostStack::new(VFORK_STACK)?;
+    let passed = c.flags
+        & (CLONE_VM
+            | CLONE_VFORK
+            | CLONE_FS
+            | CLONE_FILES
+            | CLONE_SYSVSEM
+            | CLONE_IO
+            | CLONE_PARENT_SETTID
+            | CLONE_CHILD_SETTID
+            | CLONE_CHILD_CLEARTID);
+    let outer = VFORK_CHILD.with(|v| v.get());
+    // No routed signal may run a host handler on this thread until its
+    // thread-local signal state is its own again (the child sets it to
+    // its own); the child starts with this mask too.
+    signal::block_all_routed();
+    let raw = Box::into_raw(child);
+    // SAFETY: the child runs `vfork_child` on its own stack with `raw`,
+    // which stays allocated until this call returns: the kernel suspends
+    // this thread until the child has exec'd or exited. No host TLS
+    // change (no CLONE_SETTLS); the tid pointers point into the guest
+    // reservation or are null.
+    let pid = unsafe {
+        libc::clone(
+            vfork_child,
+            stack.top(),
+            (passed | c.exit_signal) as libc::c_int,
+            raw.cast(),
+            ptid,
+            std::ptr::null_mut::<libc::c_void>(),
+            ctid,
+        )
+    };
+    let err = Errno::last();
+    // The child is gone from this memory: this thread's state is its own.
+    VFORK_CHILD.with(|v| v.set(outer));
+    signal::register_thread(&parent.sig);
+    signal::resync_guest_sets(proc);
+    // SAFETY: `raw` came from `Box::into_raw` above and the child no
+    // longer uses it.
+    let child = unsafe { Box::from_raw(raw) };
+    if pid > 0 && child.exiting.load(std::sync::atomic::Ordering::SeqCst) {
+        wait_zombie(pid);
+    }
+    drop(child);
+    drop(stack);
+    signal::apply_host_mask(parent.sigmask);
+    if pid < 0 {
+        return Err(err);
+    }
+    Ok(pid as u64)
+}
+
+/// The kernel resumes a vfork parent when the child releases the memory,
+/// a moment before an exiting child becomes a zombie: wait (without
+/// reaping) until it is one, so `waitpid(WNOHANG)` right after `vfork`
+/// sees it, as it (almost always) does natively.
+fn wait_zombie(pid: libc::pid_t) {
+    loop {
+        // SAFETY: waitid writes into a local siginfo; WNOWAIT leaves the
+        // child to the guest's own wait.
+        let r = unsafe {
+            let mut si: libc::siginfo_t = std::mem::zeroed();
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut si,
+                libc::WEXITED | libc::WNOWAIT | libc::__WALL,
+            )
+        };
+        if r == 0 || Errno::last() != Errno(libc::EINTR) {
+            break;
+        }
+    }
+}
+
+/// The child side of [`vfork`], on its own host stack: runs the guest
+/// until it execs (never returns) or exits (a raw `_exit`).
+extern "C" fn vfork_child(arg: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: `arg` is the parent's record, alive and used by nobody
+    // else until this child has exec'd or exited.
+    let child = unsafe { &mut *arg.cast::<VforkChild>() };
+    VFORK_CHILD.with(|v| v.set(child));
+    // SAFETY: gettid cannot fail.
+    let tid = unsafe { libc::gettid() };
+    child.thread.tid = tid;
+    signal::register_thread(&child.thread.sig);
+    let proc = &child.sh.proc;
+    proc.group.add(tid, child.thread.sig.clone());
+    for sig in (1..=64).filter(|s| child.cleared & 1 << (s - 1) != 0) {
+        signal::sync_host_disposition(sig, &proc.sigaction(sig as u32));
+    }
+    signal::apply_host_mask(child.thread.sigmask);
+    let status = match run::thread_loop(&child.sh, &mut child.cpu, &mut child.thread) {
+        LoopEnd::ExitGroup(s) | LoopEnd::ExitThread(s) => s,
+    };
+    child
+        .exiting
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    // SAFETY: ends this child process only, without exit handlers or
+    // destructors (the memory is the parent's).
+    unsafe { libc::_exit(status & 0xff) }
 }
 
 /// In a `vfork` child: the write end of the pipe its parent waits on

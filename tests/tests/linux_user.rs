@@ -184,6 +184,20 @@ fn exec_of_host_program_runs_natively() {
     assert!(o.stderr.contains("No such file"), "{}", o.stderr);
 }
 
+// vfork sharing the memory (posix_spawn's exec errors, the child's stores),
+// also from a multi-threaded process; expected output from the native build.
+guest!(vfork, "vfork", check_static, [interp, jit, mixed, nochain]);
+
+/// The vfork program several times in a row (races between the vfork
+/// child and the parent's other threads show up as hangs, crashes or
+/// wrong counts).
+#[test]
+fn vfork_repeated() {
+    for _ in 0..5 {
+        check_guest("vfork", "vfork", opts("mixed"));
+    }
+}
+
 // /proc/self/{exe,maps,auxv,cmdline} and /proc/<pid>/...
 guest!(procself, "procself", check_static, [interp, mixed]);
 

@@ -51,6 +51,7 @@ guest!(sigasync, "sigasync", false, [interp, jit, mixed]);
 guest!(sigjmp, "sigjmp", false, [interp, jit, mixed, nochain]);
 guest!(procs, "procs", false, [interp, jit, mixed]);
 guest!(procself, "procself", false, [interp, jit, mixed]);
+guest!(vfork, "vfork", false, [interp, jit, mixed, nochain]);
 guest!(autovec, "autovec", false, [interp, mixed]);
 guest!(sigwait, "sigwait", false, [interp, mixed]);
 guest!(threadsig, "threadsig", false, [interp, mixed]);

@@ -196,6 +196,35 @@ impl Process {
         Ok(*t)
     }
 
+    /// The process state of a `vfork` child (`CLONE_VM | CLONE_VFORK`):
+    /// the same address space and settings, its own copy of the
+    /// dispositions (with `clear_handlers`, `CLONE_CLEAR_SIGHAND`: every
+    /// disposition but SIG_IGN back to the default, as the kernel does)
+    /// and its own, empty, thread group.
+    pub fn vfork_copy(&self, clear_handlers: bool) -> Process {
+        let mut acts = *self.sigactions.lock().unwrap_or_else(|e| e.into_inner());
+        if clear_handlers {
+            for a in acts.iter_mut().filter(|a| a.handler != 1) {
+                *a = GuestSigAction::default();
+            }
+        }
+        Process {
+            arch: self.arch,
+            mem: self.mem.clone(),
+            exe_path: self.exe_path.clone(),
+            ld_prefix: self.ld_prefix.clone(),
+            log: self.log.clone(),
+            sigactions: Mutex::new(acts),
+            table: self.table.clone(),
+            sigtramp: Mutex::new(*self.sigtramp.lock().unwrap_or_else(|e| e.into_inner())),
+            group: Default::default(),
+            reexec: self.reexec.clone(),
+            auxv_addr: self.auxv_addr,
+            vdso_sigreturn: self.vdso_sigreturn,
+            cmdline: self.cmdline.clone(),
+        }
+    }
+
     /// The table row for a guest syscall number.
     pub fn lookup(&self, nr: u64) -> Option<&'static SyscallDef> {
         self.table.get(nr as usize).copied().flatten()

@@ -317,8 +317,12 @@ pub fn sys_execve(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     argp.push(std::ptr::null());
     let mut envpp: Vec<*const libc::c_char> = envp.iter().map(|s| s.as_ptr()).collect();
     envpp.push(std::ptr::null());
-    // SAFETY: NULL-terminated arrays of live C strings.
-    unsafe { libc::execve(prog.as_ptr(), argp.as_ptr(), envpp.as_ptr()) };
+    let (p, av, ev) = (prog.as_ptr(), argp.as_ptr(), envpp.as_ptr());
+    // A vfork child's strings stay allocated until its parent resumes
+    // (moving them keeps their heap buffers where they are).
+    let _keep = crate::thread::vfork_park(Box::new((path, prog, args, envp, argp, envpp)));
+    // SAFETY: NULL-terminated arrays of live C strings (kept just above).
+    unsafe { libc::execve(p, av, ev) };
     Err(Errno::last())
 }
 

@@ -122,6 +122,8 @@ pub struct Cpu {
     pub(crate) flushed_epoch: u64,
     /// `tb_flags` the jump cache was filled under.
     pub(crate) jc_flags: u64,
+    /// Never compile for this CPU (see [`Cpu::set_no_compile`]).
+    pub(crate) no_compile: bool,
 }
 
 impl Cpu {
@@ -155,6 +157,7 @@ impl Cpu {
             jump_cache,
             flushed_epoch: 0,
             jc_flags: 0,
+            no_compile: false,
         }
     }
 
@@ -224,6 +227,17 @@ impl Cpu {
     /// The engine this CPU belongs to.
     pub fn engine(&self) -> &Arc<Engine> {
         &self.engine
+    }
+
+    /// With `on`, this CPU never compiles: it neither compiles a block
+    /// itself (`Tier::Jit`) nor counts executions towards queueing one
+    /// for the background compiler (`Tier::Mixed`), which it therefore
+    /// never starts; code that is already compiled still runs. For a CPU
+    /// that runs in another host process sharing the engine's memory (a
+    /// `vfork` child): a compiler thread it started would belong to that
+    /// process and vanish with it.
+    pub fn set_no_compile(&mut self, on: bool) {
+        self.no_compile = on;
     }
 
     /// Drops the per-CPU caches (after invalidation or a `tb_flags` change).

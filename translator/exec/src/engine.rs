@@ -436,6 +436,7 @@ impl Engine {
             if host == 0
                 && !retrying
                 && self.opts.tier == Tier::Jit
+                && !cpu.no_compile
                 && !tb.no_jit.load(Ordering::Relaxed)
             {
                 self.compile_now(&tb);
@@ -456,7 +457,7 @@ impl Engine {
                 self.counters
                     .interp_dispatches
                     .fetch_add(1, Ordering::Relaxed);
-                if self.opts.tier == Tier::Mixed && !retrying {
+                if self.opts.tier == Tier::Mixed && !retrying && !cpu.no_compile {
                     self.count_hit(&tb);
                 }
                 // SAFETY: `env` is the CPU's live block laid out per
