@@ -450,7 +450,14 @@ pub fn build(spec: &Spec<'_>) -> Image {
 /// Maps `image` read-only and executable at a free guest address named
 /// `[vdso]`; returns the address.
 pub fn map(mem: &AddressSpace, image: &Image) -> Result<u64, MmapError> {
-    let len = image.bytes.len() as u64;
+    map_code(mem, &image.bytes, "[vdso]")
+}
+
+/// Maps `code` read-only and executable (whole pages, the rest zero) at a
+/// free guest address, named `name` in `/proc/self/maps`; returns the
+/// address.
+pub fn map_code(mem: &AddressSpace, code: &[u8], name: &str) -> Result<u64, MmapError> {
+    let len = (code.len() as u64).next_multiple_of(PAGE_SIZE);
     let at = mem.map(
         Place::Anywhere(0),
         len,
@@ -458,11 +465,10 @@ pub fn map(mem: &AddressSpace, image: &Image) -> Result<u64, MmapError> {
         (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u32,
         -1,
         0,
-        Some(Arc::from("[vdso]")),
+        Some(Arc::from(name)),
     )?;
-    mem.write_bytes(at, &image.bytes)
-        .map_err(|_| MmapError::NoSpace)?;
-    mem.protect(at, len.next_multiple_of(PAGE_SIZE), prot::READ | prot::EXEC)?;
+    mem.write_bytes(at, code).map_err(|_| MmapError::NoSpace)?;
+    mem.protect(at, len, prot::READ | prot::EXEC)?;
     Ok(at)
 }
 

@@ -19,7 +19,7 @@
 //! Matching: the table is scanned in order and the first matching row
 //! wins (more specific rows first where they overlap). Lookup only scans
 //! the rows compatible with the instruction's primary opcode and bits
-//! ISA 21:30 (a 64 × 1024-entry index built once on first use).
+//! ISA 26:30 (a 64 × 32-entry index built once on first use).
 
 use crate::cpu::Isa;
 use crate::translate::{Ctx, Undef, branch, fixed, fp, ldst, logical, storage, vmx, vsx};
@@ -958,9 +958,14 @@ pub fn isa_of(row: &Row) -> Isa {
         .unwrap_or_else(|| isa_of_name(row.name))
 }
 
-/// The decoder: rows indexed by the primary opcode and bits ISA 21:30
-/// (LSB 10..1).
-static DECODER: Decoder<TranslateFn> = Decoder::new(TABLE, &[(31, 26), (10, 1)]);
+/// The decoder: rows indexed by the primary opcode and bits ISA 26:30
+/// (LSB 5..1), 2048 buckets. Keying on all of ISA 21:30 (65 536 buckets)
+/// made building the index, once per process, cost more than a whole
+/// static hello world translates (every D-form row landed in 1024
+/// buckets); the low five bits of the extended opcode already leave at
+/// most a few dozen rows per bucket (1.5 rows scanned per instruction of
+/// glibc's start-up, against 1.0).
+static DECODER: Decoder<TranslateFn> = Decoder::new(TABLE, &[(31, 26), (5, 1)]);
 
 /// Finds the first row matching `insn`, or `None` (not implemented or
 /// invalid).

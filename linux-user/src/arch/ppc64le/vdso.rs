@@ -234,26 +234,29 @@ mod tests {
         assert_eq!(elf.header.e_flags, 2);
     }
 
+    /// Reads a LEB128 number at `b[*i]` and advances `i`.
+    fn leb128(b: &[u8], i: &mut usize, signed: bool) -> u64 {
+        let (mut v, mut sh) = (0u64, 0);
+        loop {
+            let byte = b[*i];
+            *i += 1;
+            v |= u64::from(byte & 0x7f) << sh;
+            sh += 7;
+            if byte & 0x80 == 0 {
+                if signed && sh < 64 && byte & 0x40 != 0 {
+                    v |= !0 << sh;
+                }
+                return v;
+            }
+        }
+    }
+
     /// A tiny evaluator for the expressions the FDE uses, on a memory
     /// given as a closure.
     fn eval(expr: &[u8], r1: u64, mem: &dyn Fn(u64) -> u64) -> u64 {
         let mut st: Vec<u64> = Vec::new();
         let mut i = 0;
-        let leb = |i: &mut usize, signed: bool| {
-            let (mut v, mut sh) = (0u64, 0);
-            loop {
-                let b = expr[*i];
-                *i += 1;
-                v |= u64::from(b & 0x7f) << sh;
-                sh += 7;
-                if b & 0x80 == 0 {
-                    if signed && sh < 64 && b & 0x40 != 0 {
-                        v |= !0 << sh;
-                    }
-                    return v;
-                }
-            }
-        };
+        let leb = |i: &mut usize, signed: bool| leb128(expr, i, signed);
         while i < expr.len() {
             let op = expr[i];
             i += 1;
@@ -286,18 +289,7 @@ mod tests {
     fn rule_sets(p: &[u8]) -> Vec<RuleSet> {
         let mut sets = vec![(Vec::new(), Vec::new())];
         let mut i = 0;
-        let uleb = |i: &mut usize| {
-            let (mut v, mut sh) = (0u64, 0);
-            loop {
-                let b = p[*i];
-                *i += 1;
-                v |= u64::from(b & 0x7f) << sh;
-                sh += 7;
-                if b & 0x80 == 0 {
-                    return v;
-                }
-            }
-        };
+        let uleb = |i: &mut usize| leb128(p, i, false);
         while i < p.len() {
             let op = p[i];
             i += 1;
