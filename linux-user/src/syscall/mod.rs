@@ -172,26 +172,12 @@ impl Process {
     /// first use, like the vDSO's `__kernel_rt_sigreturn`; or the vDSO's
     /// own where the guest has one.
     pub fn sigtramp(&self) -> Result<u64, crate::mmap::MmapError> {
-        use crate::mmap::{PAGE_SIZE, prot};
         if self.vdso_sigreturn != 0 {
             return Ok(self.vdso_sigreturn);
         }
         let mut t = self.sigtramp.lock().unwrap_or_else(|e| e.into_inner());
         if *t == 0 {
-            let at = self.mem.map(
-                crate::mmap::Place::Anywhere(0),
-                PAGE_SIZE,
-                prot::READ | prot::WRITE,
-                (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u32,
-                -1,
-                0,
-                Some(Arc::from("[sigpage]")),
-            )?;
-            self.mem
-                .write_bytes(at, self.arch.signal.trampoline)
-                .map_err(|_| crate::mmap::MmapError::NoSpace)?;
-            self.mem.protect(at, PAGE_SIZE, prot::READ | prot::EXEC)?;
-            *t = at;
+            *t = crate::vdso::map_code(&self.mem, self.arch.signal.trampoline, "[sigpage]")?;
         }
         Ok(*t)
     }
