@@ -31,25 +31,21 @@ fn bti_supported(ctx: &SysCtx<'_>) -> bool {
 
 /// The guest protection bits `mmap` keeps: read/write/exec, and
 /// `PROT_BTI` where BTI is supported (Linux's mmap ignores other bits).
-fn mmap_prot(ctx: &SysCtx<'_>, p: u64) -> u32 {
-    let bti = if bti_supported(ctx) { prot::BTI } else { 0 };
-    p as u32 & (7 | bti)
+fn mmap_prot(bti: bool, p: u64) -> u32 {
+    p as u32 & (7 | if bti { prot::BTI } else { 0 })
 }
 
-/// The guest protection bits of `mprotect`. AArch64 rejects bits its
+/// The guest protection bits of `mprotect` (`aarch64`: the guest is
+/// AArch64, `bti`: with BTI). AArch64 rejects bits its
 /// `arch_validate_prot` does not know (`PROT_BTI` without BTI) with
 /// EINVAL; the other guests keep read/write/exec as before.
-fn mprotect_prot(ctx: &SysCtx<'_>, p: u64) -> Result<u32, Errno> {
-    if ctx.proc.arch.name != "aarch64" {
+fn mprotect_prot(aarch64: bool, bti: bool, p: u64) -> Result<u32, Errno> {
+    if !aarch64 {
         return Ok(p as u32 & 7);
     }
-    let bti = if bti_supported(ctx) {
-        u64::from(prot::BTI)
-    } else {
-        0
-    };
+    let known = 7 | PROT_SEM | if bti { u64::from(prot::BTI) } else { 0 };
     let p = p & !PROT_GROWS;
-    if p & !(7 | PROT_SEM | bti) != 0 {
+    if p & !known != 0 {
         return Err(Errno::EINVAL);
     }
     Ok(p as u32 & (7 | prot::BTI))
@@ -66,7 +62,7 @@ pub fn sys_mmap(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     let (addr, len, prot, flags, fd, off) = (
         a[0],
         a[1],
-        mmap_prot(ctx, a[2]),
+        mmap_prot(bti_supported(ctx), a[2]),
         a[3] as u32,
         a[4] as i32,
         a[5],
@@ -126,7 +122,8 @@ pub fn sys_mprotect(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     if !a[0].is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
-    let prot = mprotect_prot(ctx, a[2])?;
+    let aarch64 = ctx.proc.arch.name == "aarch64";
+    let prot = mprotect_prot(aarch64, bti_supported(ctx), a[2])?;
     ctx.mem()
         .protect(a[0], a[1], prot)
         .map(|_| 0)
@@ -180,4 +177,26 @@ pub fn sys_madvise(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
 /// `brk(addr)`.
 pub fn sys_brk(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     Ok(ctx.mem().brk(a[0]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prot_bti_follows_linux() {
+        const BTI: u64 = 0x10;
+        let rx = 5;
+        // mmap keeps PROT_BTI only with BTI and drops unknown bits.
+        assert_eq!(mmap_prot(true, rx | BTI | 0x20), 5 | prot::BTI);
+        assert_eq!(mmap_prot(false, rx | BTI), 5);
+        // mprotect on AArch64: PROT_BTI needs BTI; PROT_SEM and the
+        // PROT_GROWS* flags pass; any other bit is EINVAL.
+        assert_eq!(mprotect_prot(true, true, rx | BTI), Ok(5 | prot::BTI));
+        assert_eq!(mprotect_prot(true, false, rx | BTI), Err(Errno::EINVAL));
+        assert_eq!(mprotect_prot(true, true, rx | 0x20), Err(Errno::EINVAL));
+        assert_eq!(mprotect_prot(true, false, rx | 8 | 0x0100_0000), Ok(5));
+        // Other guests: as before (PowerPC's 0x10 is PROT_SAO).
+        assert_eq!(mprotect_prot(false, false, rx | BTI | 0x20), Ok(5));
+    }
 }
