@@ -562,8 +562,16 @@ pub fn sync_host_disposition(sig: i32, act: &GuestSigAction) {
     unsafe {
         let mut sa: libc::sigaction = std::mem::zeroed();
         libc::sigfillset(&mut sa.sa_mask);
+        // A vfork child shares its parent's memory and locks: a signal
+        // that kills by default waits for the run loop's next safe point
+        // (whose default action kills there), so that the child never
+        // dies inside xlat holding a lock, or a borrow of the parent
+        // thread's thread-locals, that the parent would then wait on.
+        let deferred = act.handler == 0
+            && default_action(sig) == DefaultAction::Terminate
+            && crate::thread::in_vfork_child();
         match act.handler {
-            0 => sa.sa_sigaction = libc::SIG_DFL,
+            0 if !deferred => sa.sa_sigaction = libc::SIG_DFL,
             1 => sa.sa_sigaction = libc::SIG_IGN,
             _ => {
                 sa.sa_sigaction = host_signal_handler as *const () as usize;

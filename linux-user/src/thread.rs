@@ -505,10 +505,11 @@ fn vfork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Re
     Ok(pid as u64)
 }
 
+/// Waits (without reaping) until the exiting child `pid` is a zombie.
 /// The kernel resumes a vfork parent when the child releases the memory,
-/// a moment before an exiting child becomes a zombie: wait (without
-/// reaping) until it is one, so `waitpid(WNOHANG)` right after `vfork`
-/// sees it, as it (almost always) does natively.
+/// a moment before an exiting child becomes one; waiting lets
+/// `waitpid(WNOHANG)` right after `vfork` see it, as it (almost always)
+/// does natively.
 fn wait_zombie(pid: libc::pid_t) {
     loop {
         // SAFETY: waitid writes into a local siginfo; WNOWAIT leaves the
@@ -541,8 +542,17 @@ extern "C" fn vfork_child(arg: *mut libc::c_void) -> libc::c_int {
     signal::register_thread(&child.thread.sig);
     let proc = &child.sh.proc;
     proc.group.add(tid, child.thread.sig.clone());
-    for sig in (1..=64).filter(|s| child.cleared & 1 << (s - 1) != 0) {
-        signal::sync_host_disposition(sig, &proc.sigaction(sig as u32));
+    // Handlers CLONE_CLEAR_SIGHAND reset, and the signals that kill by
+    // default (which wait for a safe point in a vfork child: see
+    // `signal::sync_host_disposition`).
+    for sig in 1..=64 {
+        let act = proc.sigaction(sig as u32);
+        let deferred = act.handler == 0
+            && signal::host_routed(sig)
+            && signal::default_action(sig) == signal::DefaultAction::Terminate;
+        if deferred || child.cleared & 1 << (sig - 1) != 0 {
+            signal::sync_host_disposition(sig, &act);
+        }
     }
     signal::apply_host_mask(child.thread.sigmask);
     let status = match run::thread_loop(&child.sh, &mut child.cpu, &mut child.thread) {
@@ -606,22 +616,7 @@ fn vfork_wait(r: i32, pid: libc::pid_t) {
     // SAFETY: closing our own fd.
     unsafe { libc::close(r) };
     if n == 1 {
-        loop {
-            // SAFETY: waitid writes into a local siginfo; WNOWAIT leaves
-            // the child to the guest's own wait.
-            let r = unsafe {
-                let mut si: libc::siginfo_t = std::mem::zeroed();
-                libc::waitid(
-                    libc::P_PID,
-                    pid as libc::id_t,
-                    &mut si,
-                    libc::WEXITED | libc::WNOWAIT,
-                )
-            };
-            if r == 0 || Errno::last() != Errno(libc::EINTR) {
-                break;
-            }
-        }
+        wait_zombie(pid);
     }
 }
 

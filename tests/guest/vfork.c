@@ -240,6 +240,15 @@ int main(int argc, char **argv)
     waitpid(p, &st, 0);
     show("faulting vfork child", st);
 
+    /* A signal that kills by default kills the child only. */
+    p = vfork();
+    if (p == 0) {
+        kill(getpid(), SIGTERM);
+        _exit(0);
+    }
+    waitpid(p, &st, 0);
+    show("vfork child sent itself SIGTERM", st);
+
     /* getpid in the child is the child's. */
     volatile pid_t seen = 0;
     p = vfork();

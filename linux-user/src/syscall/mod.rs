@@ -457,6 +457,34 @@ mod tests {
     }
 
     #[test]
+    fn vfork_copy_has_its_own_dispositions() {
+        let (p, _) = setup(LogItems::default());
+        let usr1 = GuestSigAction {
+            handler: 0x1234,
+            flags: 4,
+            ..Default::default()
+        };
+        {
+            let mut t = p.sigactions.lock().unwrap();
+            t[10 - 1] = usr1;
+            t[1 - 1].handler = 1; // SIGHUP ignored
+            t[12 - 1].flags = 0x1000_0000; // SIGUSR2: SIG_DFL with SA_RESTART
+        }
+        let c = p.vfork_copy(false);
+        assert_eq!(c.sigaction(10), usr1);
+        c.sigactions.lock().unwrap()[10 - 1].handler = 0x5678;
+        assert_eq!(p.sigaction(10), usr1, "the child's change is its own");
+        assert_eq!(c.group.live(), 0, "a thread group of its own");
+        assert_eq!(c.lookup(64).map(|d| d.name), Some("write"));
+        // CLONE_CLEAR_SIGHAND: back to SIG_DFL without flags, but for
+        // ignored signals.
+        let c = p.vfork_copy(true);
+        assert_eq!(c.sigaction(10), GuestSigAction::default());
+        assert_eq!(c.sigaction(1).handler, 1);
+        assert_eq!(c.sigaction(12), GuestSigAction::default());
+    }
+
+    #[test]
     fn unknown_and_unsupported_give_enosys_and_log() {
         let (p, sink) = setup(LogItems {
             unimp: true,

@@ -321,9 +321,18 @@ pub fn sys_execve(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     // A vfork child's strings stay allocated until its parent resumes
     // (moving them keeps their heap buffers where they are).
     let _keep = crate::thread::vfork_park(Box::new((path, prog, args, envp, argp, envpp)));
+    // A guest signal caught by xlat just before the exec would be lost
+    // with this process image: the exec does not start then (EINTR, the
+    // run loop delivers it and restarts the call after an SA_RESTART
+    // handler).
     // SAFETY: NULL-terminated arrays of live C strings (kept just above).
-    unsafe { libc::execve(p, av, ev) };
-    Err(Errno::last())
+    unsafe {
+        crate::safe_syscall::safe_syscall(
+            ctx.thread,
+            libc::SYS_execve,
+            [p as u64, av as u64, ev as u64, 0, 0, 0],
+        )
+    }
 }
 
 /// `wait4(pid, status, options, rusage)` (int status and struct rusage
