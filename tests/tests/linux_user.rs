@@ -78,6 +78,8 @@ guest!(
     check_dynamic,
     [interp, jit, mixed, nochain]
 );
+// BTI: glibc's ld.so guards a BTI-marked program (mprotect PROT_BTI).
+guest!(btidyn, "btidyn", check_dynamic, [interp, jit, mixed, nochain]);
 
 // Guest signal handlers: frames, masks, SA_* flags, faults fixed up,
 // siglongjmp, sigaltstack, timers interrupting pause/read/hot loops.
