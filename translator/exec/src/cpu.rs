@@ -122,6 +122,11 @@ pub struct Cpu {
     pub(crate) flushed_epoch: u64,
     /// `tb_flags` the jump cache was filled under.
     pub(crate) jc_flags: u64,
+    /// Dispatches to tier 0 since [`Engine::run`] was entered (added to
+    /// the engine's statistics when it returns).
+    pub(crate) interp_dispatches: u64,
+    /// Dispatches into compiled code, likewise.
+    pub(crate) jit_dispatches: u64,
     /// Never compile for this CPU (see [`Cpu::set_no_compile`]).
     pub(crate) no_compile: bool,
 }
@@ -157,6 +162,8 @@ impl Cpu {
             jump_cache,
             flushed_epoch: 0,
             jc_flags: 0,
+            interp_dispatches: 0,
+            jit_dispatches: 0,
             no_compile: false,
         }
     }

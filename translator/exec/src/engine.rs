@@ -2,16 +2,18 @@
 //! compiler, chaining and invalidation.
 
 use crate::cpu::{Cpu, CpuShared, STOP_FLUSH, STOP_REQUEST};
-use crate::{ExecError, ExecOptions, Exit, Fault, FaultKind, MemRef, OPTIMIZE_AFTER, Tier};
+use crate::queue::HeatQueue;
+use crate::{
+    ExecError, ExecOptions, Exit, Fault, FaultKind, MAX_REGION_BLOCKS, MemRef, OPTIMIZE_AFTER,
+    QUICK_BACKLOG, QUICK_REGION_BLOCKS, Tier,
+};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
-use std::time::Instant;
 use xlat_ir::abi::{FAULT_WRITE, Fault as IrFault};
 use xlat_ir::{Block, CodeSource, CpuHeader, ExceptionKind, ExitCode, Frontend, StateLayout};
-use xlat_jit::{Jit, JitOptions};
+use xlat_jit::{Jit, JitOptions, OptLevel};
 
 /// Block-cache key: guest PC and the frontend's translation flags.
 type Key = (u64, u64);
@@ -43,9 +45,6 @@ impl Hasher for KeyHasher {
         self.0 ^ (self.0 >> 29)
     }
 }
-
-/// Most blocks in one compiled region.
-const MAX_REGION_BLOCKS: usize = 16;
 
 /// A translated block and its compiled code, if any.
 pub(crate) struct Tb {
@@ -91,8 +90,10 @@ impl Tb {
         if let Some(b) = self.opt.get() {
             return b;
         }
-        if self.cold_runs.load(Ordering::Relaxed) < OPTIMIZE_AFTER {
-            self.cold_runs.fetch_add(1, Ordering::Relaxed);
+        let n = self.cold_runs.load(Ordering::Relaxed);
+        if n < OPTIMIZE_AFTER {
+            // Not a locked add: a lost count between threads is harmless.
+            self.cold_runs.store(n + 1, Ordering::Relaxed);
             return &self.block;
         }
         self.optimized(layout)
@@ -135,7 +136,8 @@ pub struct Stats {
     pub blocks_compiled: u64,
     /// Compilation failures (those blocks stay interpreted).
     pub compile_failures: u64,
-    /// Total compilation time in microseconds.
+    /// Total compilation time in microseconds (CPU time of the compiling
+    /// thread, so that it does not depend on the machine's load).
     pub compile_us: u64,
     /// Host code bytes produced.
     pub code_bytes: u64,
@@ -215,6 +217,8 @@ pub struct Engine {
     /// The background compiler's queue (Mixed), started by the first block
     /// that gets hot: short processes never pay for the thread.
     queue: Mutex<Queue>,
+    /// Blocks waiting for the compiler thread, hottest first.
+    pending: Arc<HeatQueue<Weak<Tb>>>,
     /// This engine, for the compiler thread (which holds only a `Weak`).
     me: Weak<Engine>,
     counters: Counters,
@@ -224,8 +228,8 @@ pub struct Engine {
 enum Queue {
     /// Not started yet (or not wanted: tiers other than Mixed).
     Idle,
-    /// Running; blocks to compile go here.
-    Running(Sender<Weak<Tb>>),
+    /// Running; blocks to compile go to `Engine::pending`.
+    Running,
     /// Could not be started: blocks stay interpreted.
     Failed,
 }
@@ -322,6 +326,7 @@ impl Engine {
             cpus: Mutex::new(Vec::new()),
             jit,
             queue: Mutex::new(Queue::Idle),
+            pending: Arc::new(HeatQueue::new()),
             me: me.clone(),
             counters: Counters::default(),
         });
@@ -375,6 +380,15 @@ impl Engine {
     pub fn run(&self, cpu: &mut Cpu) -> Exit {
         cpu.shared.running.store(true, Ordering::SeqCst);
         let exit = self.run_loop(cpu);
+        // Dispatch counts are per CPU while it runs (no shared cache line
+        // written per block) and added to the engine's here.
+        let c = &self.counters;
+        c.interp_dispatches.fetch_add(
+            std::mem::take(&mut cpu.interp_dispatches),
+            Ordering::Relaxed,
+        );
+        c.jit_dispatches
+            .fetch_add(std::mem::take(&mut cpu.jit_dispatches), Ordering::Relaxed);
         cpu.shared
             .seen
             .store(self.epoch.load(Ordering::SeqCst), Ordering::SeqCst);
@@ -390,12 +404,14 @@ impl Engine {
         let mut retry = 0usize;
         loop {
             // Quiescent point: no compiled code of this CPU is running.
+            // Publishing `seen` is a locked instruction on x86: done only
+            // when the epoch moved (the value published last is still true).
             let e = self.epoch.load(Ordering::SeqCst);
             if e != cpu.flushed_epoch {
                 cpu.flush_caches();
                 cpu.flushed_epoch = e;
+                cpu.shared.seen.store(e, Ordering::SeqCst);
             }
-            cpu.shared.seen.store(e, Ordering::SeqCst);
             // SAFETY: `hdr` is the live header of cpu's block.
             let stop = unsafe { &(*hdr).stop };
             let s = stop.load(Ordering::SeqCst);
@@ -415,13 +431,15 @@ impl Engine {
                 cpu.jc_flags = flags;
             }
             let slot = Cpu::tb_slot(pc);
-            let tb = match &cpu.tb_cache[slot] {
-                Some(tb) if tb.key == (pc, flags) && !tb.dead.load(Ordering::Relaxed) => tb.clone(),
-                _ => {
-                    let tb = self.lookup_or_translate(pc, flags);
-                    cpu.tb_cache[slot] = Some(tb.clone());
-                    tb
-                }
+            let entry = &mut cpu.tb_cache[slot];
+            if !matches!(entry, Some(tb) if tb.key == (pc, flags) && !tb.dead.load(Ordering::Relaxed))
+            {
+                *entry = Some(self.lookup_or_translate(pc, flags));
+            }
+            // Borrowed from the per-CPU cache, which keeps it alive for this
+            // iteration: no reference-count traffic per dispatch.
+            let Some(tb) = &cpu.tb_cache[slot] else {
+                continue;
             };
             if let Some(l) = &self.opts.logger {
                 l.exec(pc);
@@ -439,11 +457,11 @@ impl Engine {
                 && !cpu.no_compile
                 && !tb.no_jit.load(Ordering::Relaxed)
             {
-                self.compile_now(&tb);
+                self.compile_now(tb);
                 host = tb.host.load(Ordering::Acquire);
             }
             let code = if host != 0 {
-                self.counters.jit_dispatches.fetch_add(1, Ordering::Relaxed);
+                cpu.jit_dispatches += 1;
                 if self.opts.chain {
                     let jc = &mut cpu.jump_cache[xlat_jit::jump_cache_index(pc)];
                     jc.pc = pc;
@@ -454,11 +472,9 @@ impl Engine {
                 // CPU passed a quiescent point), `env` the CPU's block.
                 unsafe { xlat_jit::enter(env, host) }
             } else {
-                self.counters
-                    .interp_dispatches
-                    .fetch_add(1, Ordering::Relaxed);
+                cpu.interp_dispatches += 1;
                 if self.opts.tier == Tier::Mixed && !retrying && !cpu.no_compile {
-                    self.count_hit(&tb);
+                    self.count_hit(tb);
                 }
                 // SAFETY: `env` is the CPU's live block laid out per
                 // `self.layout`; the block passed the verifier's rules.
@@ -559,9 +575,13 @@ impl Engine {
     }
 
     fn count_hit(&self, tb: &Arc<Tb>) {
-        let n = tb.hits.fetch_add(1, Ordering::Relaxed) + 1;
+        // A plain load and store, not a locked add: a count lost to a race
+        // between guest threads only delays compilation a little.
+        let n = tb.hits.load(Ordering::Relaxed).saturating_add(1);
+        tb.hits.store(n, Ordering::Relaxed);
         if n >= self.opts.jit_threshold
             && !tb.no_jit.load(Ordering::Relaxed)
+            && !tb.queued.load(Ordering::Relaxed)
             && !tb.queued.swap(true, Ordering::Relaxed)
             && self.opts.tier == Tier::Mixed
         {
@@ -569,8 +589,8 @@ impl Engine {
             if matches!(*q, Queue::Idle) {
                 *q = self.start_compiler();
             }
-            if let Queue::Running(tx) = &*q {
-                let _ = tx.send(Arc::downgrade(tb));
+            if matches!(*q, Queue::Running) {
+                self.pending.push(Arc::downgrade(tb), n);
             }
         }
     }
@@ -582,8 +602,8 @@ impl Engine {
     /// thread's (guest-controlled) mask and so become a candidate for
     /// process-directed signals meant for guest threads.
     fn start_compiler(&self) -> Queue {
-        let (tx, rx) = std::sync::mpsc::channel();
         let weak = self.me.clone();
+        let pending = self.pending.clone();
         // SAFETY: plain sigset manipulation on local values and this
         // thread's mask, restored right after the spawn.
         let old = unsafe {
@@ -595,11 +615,11 @@ impl Engine {
         };
         let r = std::thread::Builder::new()
             .name("xlat-jit".into())
-            .spawn(move || compiler_thread(weak, rx));
+            .spawn(move || compiler_thread(weak, &pending));
         // SAFETY: restores the mask saved above.
         unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
         match r {
-            Ok(_) => Queue::Running(tx),
+            Ok(_) => Queue::Running,
             Err(_) => Queue::Failed,
         }
     }
@@ -607,7 +627,7 @@ impl Engine {
     /// Picks the region for `entry`: the entry block plus blocks reachable
     /// through constant successors that are already translated (and, in
     /// Mixed, were executed), bounded in count.
-    fn form_region(&self, entry: &Arc<Tb>) -> Vec<Arc<Tb>> {
+    fn form_region(&self, entry: &Arc<Tb>, max_blocks: usize) -> Vec<Arc<Tb>> {
         let mut region = vec![entry.clone()];
         if self.opts.tier == Tier::Jit {
             // Tier::Jit compiles block by block (each then chains).
@@ -616,7 +636,7 @@ impl Engine {
         let cache = read(&self.cache);
         let min_hits = (self.opts.jit_threshold / 4).max(1);
         let mut i = 0;
-        while i < region.len() && region.len() < MAX_REGION_BLOCKS {
+        while i < region.len() && region.len() < max_blocks {
             let succs: Vec<u64> = region[i]
                 .optimized(&self.layout)
                 .terminal()
@@ -630,7 +650,7 @@ impl Engine {
                 if let Some(t) = cache.get(&key)
                     && !t.dead.load(Ordering::Relaxed)
                     && t.hits.load(Ordering::Relaxed) >= min_hits
-                    && region.len() < MAX_REGION_BLOCKS
+                    && region.len() < max_blocks
                 {
                     region.push(t.clone());
                 }
@@ -642,16 +662,26 @@ impl Engine {
 
     /// Compiles the region starting at `tb` and installs it.
     pub(crate) fn compile_now(&self, tb: &Arc<Tb>) {
+        self.compile_region(tb, OptLevel::Speed);
+    }
+
+    /// Compiles the region starting at `tb` at `level` and installs it:
+    /// [`OptLevel::Quick`] also keeps the region to [`QUICK_REGION_BLOCKS`].
+    fn compile_region(&self, tb: &Arc<Tb>, level: OptLevel) {
         let Some(js) = &self.jit else { return };
-        let region = self.form_region(tb);
+        let max_blocks = match level {
+            OptLevel::Speed => MAX_REGION_BLOCKS,
+            OptLevel::Quick => QUICK_REGION_BLOCKS,
+        };
+        let region = self.form_region(tb, max_blocks);
         let blocks: Vec<&Block> = region.iter().map(|t| t.optimized(&self.layout)).collect();
         let mut js = lock(js);
         if tb.dead.load(Ordering::SeqCst) || tb.host.load(Ordering::SeqCst) != 0 {
             return;
         }
-        let t0 = Instant::now();
-        let res = js.jit.compile(&blocks);
-        let us = t0.elapsed().as_micros() as u64;
+        let t0 = thread_cpu_us();
+        let res = js.jit.compile_at(&blocks, level);
+        let us = thread_cpu_us().saturating_sub(t0);
         self.counters.compile_us.fetch_add(us, Ordering::Relaxed);
         let r = match res {
             Ok(r) => r,
@@ -821,18 +851,50 @@ impl Drop for Cpu {
     }
 }
 
-fn compiler_thread(engine: Weak<Engine>, rx: Receiver<Weak<Tb>>) {
-    while let Ok(tb) = rx.recv() {
+impl Drop for Engine {
+    fn drop(&mut self) {
+        // Ends the compiler thread (it waits in `pop`).
+        self.pending.close();
+    }
+}
+
+fn compiler_thread(engine: Weak<Engine>, pending: &HeatQueue<Weak<Tb>>) {
+    let heat = |tb: &Weak<Tb>| {
+        let tb = tb.upgrade()?;
+        (!tb.dead.load(Ordering::Relaxed)).then(|| tb.hits.load(Ordering::Relaxed))
+    };
+    while let Some((tb, waiting)) = pending.pop(heat) {
         let Some(engine) = engine.upgrade() else {
             return;
         };
         if let Some(tb) = tb.upgrade()
             && !tb.dead.load(Ordering::SeqCst)
         {
-            engine.compile_now(&tb);
+            // Behind with the queue (a large, flat program): compile what
+            // is hottest quickly, in small regions, rather than well.
+            let level = if waiting > QUICK_BACKLOG {
+                OptLevel::Quick
+            } else {
+                OptLevel::Speed
+            };
+            engine.compile_region(&tb, level);
         }
         engine.reclaim();
     }
+}
+
+/// CPU time of the calling thread in microseconds: compile time counted this
+/// way does not grow when the compiler thread waits for a core.
+fn thread_cpu_us() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: writes only the local `ts`.
+    if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } != 0 {
+        return 0;
+    }
+    ts.tv_sec as u64 * 1_000_000 + ts.tv_nsec as u64 / 1000
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -10,6 +10,7 @@
 
 mod cpu;
 mod engine;
+mod queue;
 
 pub use cpu::{Cpu, StopHandle};
 pub use engine::{Engine, Stats};
@@ -42,6 +43,29 @@ pub enum Tier {
 /// blocks of glibc's initialisation run a handful of times) away from the
 /// compiler.
 pub const DEFAULT_JIT_THRESHOLD: u32 = 1000;
+
+/// Most blocks in one compiled region.
+pub const MAX_REGION_BLOCKS: usize = 16;
+
+/// Blocks waiting for the background compiler above which it compiles
+/// quickly rather than well: Cranelift `opt_level=none` and regions of at
+/// most [`QUICK_REGION_BLOCKS`] blocks.
+///
+/// A large, flat program queues blocks faster than one thread compiles
+/// them (python3.11 running `tools/benchmarks/debian/script.py`: ~2 600
+/// regions of up to 16 blocks, 4.2-5.4 s of compile time against qemu's
+/// 1.4 s for the whole run), and every block waiting runs at tier 0
+/// meanwhile. Measured there: `opt_level=none` halves the compile time
+/// per region, regions of at most 4 blocks cost a third of 16; but for
+/// code that stays hot `none` is much slower (`bench-interp` +50 %,
+/// `bench-inthash` +43 % user time) and 4-block regions cost `bench-sort`
+/// +17 %. A program whose hot code is a few loops never has this many
+/// blocks waiting, so it keeps the best code.
+pub const QUICK_BACKLOG: usize = 8;
+
+/// Most blocks in a region compiled while the queue is long (see
+/// [`QUICK_BACKLOG`]).
+pub const QUICK_REGION_BLOCKS: usize = 4;
 
 /// Tier-0 executions of a block's unoptimized IR (as the frontend made it)
 /// before [`xlat_ir::passes::optimize`] runs on it; compiling a region, and

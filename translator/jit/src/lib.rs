@@ -62,6 +62,33 @@ pub enum JitError {
     BadRegion(String),
 }
 
+/// How hard Cranelift optimizes a region.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OptLevel {
+    /// `opt_level=speed`: the best code (tier 1's default).
+    Speed,
+    /// `opt_level=none` (no e-graph pass): about half the compile time, for
+    /// code the engine needs compiled soon rather than well (see
+    /// `xlat_exec`'s compile policy).
+    Quick,
+}
+
+impl OptLevel {
+    fn index(self) -> usize {
+        match self {
+            OptLevel::Speed => 0,
+            OptLevel::Quick => 1,
+        }
+    }
+
+    fn cranelift_name(self) -> &'static str {
+        match self {
+            OptLevel::Speed => "speed",
+            OptLevel::Quick => "none",
+        }
+    }
+}
+
 /// JIT options.
 #[derive(Copy, Clone, Debug)]
 pub struct JitOptions {
@@ -118,11 +145,14 @@ const GEN_MAX_REGIONS: usize = 512;
 
 /// The compiler and its code memory.
 pub struct Jit {
-    isa: OwnedTargetIsa,
+    /// One ISA per [`OptLevel`] (indexed by [`OptLevel::index`]).
+    isa: [OwnedTargetIsa; 2],
     layout: StateLayout,
     opts: JitOptions,
     gens: Vec<Generation>,
-    current: Option<usize>,
+    /// The generation taking new regions, per [`OptLevel`] (a module
+    /// compiles with one ISA, so each level fills its own).
+    current: [Option<usize>; 2],
     /// Helper symbols by name, consulted when a module resolves imports.
     helpers: Arc<Mutex<HashMap<String, usize>>>,
     fctx: FunctionBuilderContext,
@@ -136,13 +166,13 @@ unsafe impl Send for Jit {}
 /// The SystemV -> tail-convention trampoline, shared by all `Jit`s.
 static TRAMPOLINE: OnceLock<usize> = OnceLock::new();
 
-fn make_isa() -> Result<OwnedTargetIsa, JitError> {
+fn make_isa(level: OptLevel) -> Result<OwnedTargetIsa, JitError> {
     let mut fb = settings::builder();
     let set = |fb: &mut settings::Builder, k: &str, v: &str| {
         fb.set(k, v)
             .map_err(|e| JitError::Isa(format!("{k}={v}: {e}")))
     };
-    set(&mut fb, "opt_level", "speed")?;
+    set(&mut fb, "opt_level", level.cranelift_name())?;
     set(&mut fb, "is_pic", "false")?;
     // The x64 tail-call implementation needs frame pointers.
     set(&mut fb, "preserve_frame_pointers", "true")?;
@@ -228,9 +258,9 @@ fn build_trampoline(isa: &OwnedTargetIsa) -> Result<usize, JitError> {
 impl Jit {
     /// Sets up the compiler for the host.
     pub fn new(layout: &StateLayout, opts: JitOptions) -> Result<Jit, JitError> {
-        let isa = make_isa()?;
+        let isa = [make_isa(OptLevel::Speed)?, make_isa(OptLevel::Quick)?];
         if TRAMPOLINE.get().is_none() {
-            let t = build_trampoline(&isa)?;
+            let t = build_trampoline(&isa[0])?;
             let _ = TRAMPOLINE.set(t);
         }
         Ok(Jit {
@@ -238,14 +268,15 @@ impl Jit {
             layout: *layout,
             opts,
             gens: Vec::new(),
-            current: None,
+            current: [None; 2],
             helpers: Arc::new(Mutex::new(HashMap::new())),
             fctx: FunctionBuilderContext::new(),
         })
     }
 
-    fn generation(&mut self) -> usize {
-        if let Some(g) = self.current {
+    fn generation(&mut self, level: OptLevel) -> usize {
+        let l = level.index();
+        if let Some(g) = self.current[l] {
             let gen_ = &self.gens[g];
             if gen_.module.is_some() && gen_.bytes < GEN_MAX_BYTES && gen_.total < GEN_MAX_REGIONS {
                 return g;
@@ -256,27 +287,38 @@ impl Jit {
             }
         }
         self.gens.push(Generation {
-            module: Some(new_module(&self.isa, &self.helpers)),
+            module: Some(new_module(&self.isa[l], &self.helpers)),
             live: 0,
             total: 0,
             bytes: 0,
             dead_at: None,
             ranges: Vec::new(),
         });
-        self.current = Some(self.gens.len() - 1);
+        self.current[l] = Some(self.gens.len() - 1);
         self.gens.len() - 1
     }
 
-    /// Compiles a region: `blocks[0]` is the entry; jumps between the
-    /// region's blocks are direct, other constant exits get chaining slots.
+    /// The level whose current generation is `g`, if any.
+    fn current_level(&self, g: usize) -> Option<usize> {
+        self.current.iter().position(|&c| c == Some(g))
+    }
+
+    /// Compiles a region at [`OptLevel::Speed`]: `blocks[0]` is the entry;
+    /// jumps between the region's blocks are direct, other constant exits
+    /// get chaining slots.
     pub fn compile(&mut self, blocks: &[&Block]) -> Result<Region, JitError> {
+        self.compile_at(blocks, OptLevel::Speed)
+    }
+
+    /// Compiles a region (as [`Jit::compile`]) at the given level.
+    pub fn compile_at(&mut self, blocks: &[&Block], level: OptLevel) -> Result<Region, JitError> {
         if blocks.is_empty() {
             return Err(JitError::BadRegion("no blocks".into()));
         }
         for b in blocks {
             xlat_ir::verify(b, &self.layout).map_err(|e| JitError::BadRegion(e.to_string()))?;
         }
-        let g = self.generation();
+        let g = self.generation(level);
         {
             let mut h = self.helpers.lock().unwrap_or_else(|e| e.into_inner());
             for b in blocks {
@@ -304,7 +346,7 @@ impl Jit {
             }
             Err(_) => {
                 self.retire_current_if_empty(g);
-                self.current = None;
+                self.current[level.index()] = None;
                 return Err(JitError::Codegen("Cranelift panicked".into()));
             }
         };
@@ -317,7 +359,7 @@ impl Jit {
             if gen_.live == 0 {
                 gen_.dead_at = Some(0);
             }
-            self.current = None;
+            self.current[level.index()] = None;
             return Err(JitError::Codegen("code range table full".into()));
         }
         gen_.ranges.push(entry);
@@ -341,7 +383,9 @@ impl Jit {
     fn retire_current_if_empty(&mut self, g: usize) {
         if self.gens[g].live == 0 {
             self.gens[g].dead_at = Some(0);
-            self.current = None;
+            if let Some(l) = self.current_level(g) {
+                self.current[l] = None;
+            }
         }
     }
 
@@ -356,8 +400,8 @@ impl Jit {
         gen_.live = gen_.live.saturating_sub(1);
         if gen_.live == 0 {
             gen_.dead_at = Some(epoch);
-            if self.current == Some(g) {
-                self.current = None;
+            if let Some(l) = self.current_level(g) {
+                self.current[l] = None;
             }
         }
     }
@@ -367,8 +411,9 @@ impl Jit {
     /// many were freed.
     pub fn reclaim(&mut self, quiescent_epoch: u64) -> usize {
         let mut n = 0;
+        let current = self.current;
         for (i, gen_) in self.gens.iter_mut().enumerate() {
-            if Some(i) == self.current {
+            if current.contains(&Some(i)) {
                 continue;
             }
             if let Some(e) = gen_.dead_at

@@ -303,8 +303,15 @@ fn same(a: u64, b: u64, c: Cmp) -> bool {
 /// whole visible state (registers, PC, exit, exception/fault info, memory).
 fn compare(block: &Block, inits: &[TState], env: &Env, cmp: Cmp) {
     xlat_ir::verify(block, &LAYOUT).expect("test block verifies");
+    // Both optimization levels give the interpreter's results.
+    for level in [OptLevel::Speed, OptLevel::Quick] {
+        compare_at(block, inits, env, cmp, level);
+    }
+}
+
+fn compare_at(block: &Block, inits: &[TState], env: &Env, cmp: Cmp, level: OptLevel) {
     let mut j = jit(true);
-    let region = j.compile(&[block]).expect("compiles");
+    let region = j.compile_at(&[block], level).expect("compiles");
     let mem0 = env.dmem.snapshot();
     for init in inits {
         env.dmem.restore(&mem0);
@@ -316,7 +323,7 @@ fn compare(block: &Block, inits: &[TState], env: &Env, cmp: Cmp) {
         let mut eb = run_jit(&region, &mut b, env);
         let ctx = || {
             format!(
-                "{}\ninit r={:x?} v={:x?}",
+                "{level:?}: {}\ninit r={:x?} v={:x?}",
                 xlat_ir::print::print_block(block, &LAYOUT),
                 init.r,
                 init.v

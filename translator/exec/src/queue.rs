@@ -1,0 +1,144 @@
+//! The background compiler's work queue, ordered by heat.
+//!
+//! A block is queued once, when its tier-0 count reaches the threshold,
+//! but a large flat program (python3: thousands of regions) queues blocks
+//! faster than one thread compiles them. In first-come order a loop that
+//! gets hot late waits behind hundreds of blocks that reached the threshold
+//! once and never ran again, while it keeps running at tier 0. So the
+//! compiler takes the queued block whose tier-0 count grew most since the
+//! last time the queue was looked at: the one costing the most right now.
+
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+/// Items with the heat they had when last looked at, and the closed flag.
+struct State<T> {
+    items: Vec<(T, u32)>,
+    closed: bool,
+}
+
+/// A blocking multi-producer queue whose consumer takes the hottest item.
+pub(crate) struct HeatQueue<T> {
+    state: Mutex<State<T>>,
+    ready: Condvar,
+}
+
+impl<T> HeatQueue<T> {
+    /// An empty, open queue.
+    pub(crate) fn new() -> Self {
+        HeatQueue {
+            state: Mutex::new(State {
+                items: Vec::new(),
+                closed: false,
+            }),
+            ready: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds `item`, whose heat (e.g. its execution count) is `heat` now.
+    /// Ignored once the queue is closed.
+    pub(crate) fn push(&self, item: T, heat: u32) {
+        let mut st = self.lock();
+        if st.closed {
+            return;
+        }
+        st.items.push((item, heat));
+        drop(st);
+        self.ready.notify_one();
+    }
+
+    /// Wakes the consumer and makes [`HeatQueue::pop`] return `None` from
+    /// now on.
+    pub(crate) fn close(&self) {
+        self.lock().closed = true;
+        self.ready.notify_all();
+    }
+
+    /// Items waiting.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.lock().items.len()
+    }
+
+    /// Waits for an item and takes the one whose heat grew most since it
+    /// was pushed or last looked at (the oldest among equals). `heat` gives
+    /// an item's heat now, or `None` for an item no longer wanted (dropped).
+    /// Returns the item and how many are left waiting, or `None` once the
+    /// queue is closed.
+    pub(crate) fn pop(&self, heat: impl Fn(&T) -> Option<u32>) -> Option<(T, usize)> {
+        let mut st = self.lock();
+        loop {
+            if st.closed {
+                return None;
+            }
+            let mut best: Option<(usize, u32)> = None;
+            let mut i = 0;
+            st.items.retain_mut(|(item, last)| {
+                let Some(now) = heat(item) else {
+                    return false;
+                };
+                let grew = now.saturating_sub(*last);
+                *last = now;
+                if best.is_none_or(|(_, g)| grew > g) {
+                    best = Some((i, grew));
+                }
+                i += 1;
+                true
+            });
+            if let Some((i, _)) = best {
+                let item = st.items.remove(i).0;
+                return Some((item, st.items.len()));
+            }
+            st = self.ready.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HeatQueue;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    #[test]
+    fn takes_the_item_that_got_hotter_first_then_the_oldest() {
+        let q = HeatQueue::new();
+        let heat: Vec<Arc<AtomicU32>> = (0..4).map(|_| Arc::new(AtomicU32::new(10))).collect();
+        for (i, h) in heat.iter().enumerate() {
+            q.push(i, h.load(Ordering::Relaxed));
+        }
+        let now = |i: &usize| Some(heat[*i].load(Ordering::Relaxed));
+        // Item 2 ran 50 more times while waiting, item 3 five times.
+        heat[2].store(60, Ordering::Relaxed);
+        heat[3].store(15, Ordering::Relaxed);
+        assert_eq!(q.pop(now).map(|p| p.0), Some(2));
+        // Growth counts from the last look: item 3's five runs were seen
+        // by that pop, so nothing grew since: first come, first served.
+        assert_eq!(q.pop(now).map(|p| p.0), Some(0));
+        // One more run of item 3 puts it before the older item 1.
+        heat[3].store(16, Ordering::Relaxed);
+        assert_eq!(q.pop(now), Some((3, 1)));
+        assert_eq!(q.pop(now), Some((1, 0)));
+        assert_eq!(q.len(), 0);
+    }
+
+    #[test]
+    fn drops_unwanted_items_and_ends_when_closed() {
+        let q = Arc::new(HeatQueue::new());
+        q.push(1u32, 0);
+        q.push(2u32, 0);
+        // Item 1 is gone (e.g. its block was invalidated).
+        assert_eq!(q.pop(|&i| (i != 1).then_some(0)), Some((2, 0)));
+        assert_eq!(q.len(), 0);
+        let q2 = q.clone();
+        let t = std::thread::spawn(move || q2.pop(|_| Some(0)));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        q.close();
+        assert_eq!(t.join().expect("consumer thread"), None);
+        q.push(3, 0);
+        assert_eq!(q.len(), 0, "closed queues take nothing");
+    }
+}
