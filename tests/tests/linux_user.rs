@@ -79,7 +79,12 @@ guest!(
     [interp, jit, mixed, nochain]
 );
 // BTI: glibc's ld.so guards a BTI-marked program (mprotect PROT_BTI).
-guest!(btidyn, "btidyn", check_dynamic, [interp, jit, mixed, nochain]);
+guest!(
+    btidyn,
+    "btidyn",
+    check_dynamic,
+    [interp, jit, mixed, nochain]
+);
 
 // Guest signal handlers: frames, masks, SA_* flags, faults fixed up,
 // siglongjmp, sigaltstack, timers interrupting pause/read/hot loops.
