@@ -207,6 +207,92 @@ fn rotates() {
     assert_eq!(s.gpr[3], 0x2345_6789_abcd_ef01);
 }
 
+/// MASK(mb, me) of the Power ISA, bit by bit (bit 0 = MSB).
+fn isa_mask(mb: u32, me: u32) -> u64 {
+    (0..64u32)
+        .filter(|&i| {
+            if mb <= me {
+                mb <= i && i <= me
+            } else {
+                i >= mb || i <= me
+            }
+        })
+        .fold(0, |m, i| m | 1 << (63 - i))
+}
+
+/// A xorshift sequence for operands.
+fn operands(seed: u64) -> impl FnMut() -> u64 {
+    let mut x = seed;
+    move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    }
+}
+
+/// Runs one rotate word with RS = r4 = `x` and checks RA = r3 and, for a
+/// record form, CR0 against `want`.
+fn check_rotate(w: u32, x: u64, want: u64) {
+    let s = one(w, &[(3, 0x5555), (4, x)]);
+    assert_eq!(s.gpr[3], want, "{w:#010x} on {x:#x}");
+    if w & 1 != 0 {
+        let cr0 = match (want as i64).cmp(&0) {
+            std::cmp::Ordering::Less => LT,
+            std::cmp::Ordering::Greater => GT,
+            std::cmp::Ordering::Equal => EQ,
+        };
+        assert_eq!(crf(&s, 0), cr0, "{w:#010x} on {x:#x}");
+    }
+}
+
+#[test]
+fn rlwinm_every_shift_and_mask() {
+    // The shift forms (slwi, srwi, clrlwi, ...) are translated as shifts,
+    // the others as a rotate: all must give ROTL32(RS, SH) & MASK.
+    let mut next = operands(0x9e37_79b9_7f4a_7c15);
+    for sh in 0..32 {
+        for mb in 0..32 {
+            for me in 0..32 {
+                let x = next();
+                let w =
+                    21 << 26 | 4 << 21 | 3 << 16 | sh << 11 | mb << 6 | me << 1 | (x & 1) as u32;
+                let word = x & 0xffff_ffff;
+                let rot = (word << 32 | word).rotate_left(sh);
+                check_rotate(w, x, rot & isa_mask(mb + 32, me + 32));
+            }
+        }
+    }
+}
+
+#[test]
+fn rldic_forms_every_shift_and_mask() {
+    // rldicl (srdi, clrldi, rotldi), rldicr (sldi, clrrdi), rldic.
+    let mut next = operands(0x0123_4567_89ab_cdef);
+    for sh in 0..64u32 {
+        for mb in 0..64u32 {
+            for xo in 0..3 {
+                let x = next();
+                let field = (mb & 31) << 1 | mb >> 5;
+                let w = 30 << 26
+                    | 4 << 21
+                    | 3 << 16
+                    | (sh & 31) << 11
+                    | field << 5
+                    | xo << 2
+                    | (sh >> 5) << 1
+                    | (x >> 63) as u32;
+                let m = match xo {
+                    0 => isa_mask(mb, 63),
+                    1 => isa_mask(0, mb),
+                    _ => isa_mask(mb, 63 - sh),
+                };
+                check_rotate(w, x, x.rotate_left(sh) & m);
+            }
+        }
+    }
+}
+
 #[test]
 fn shifts() {
     let s = one(0x7c832830, &[(4, 0xffff_ffff), (5, 4)]); // slw

@@ -355,20 +355,19 @@ pub fn rlwinm(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let s = c.gpr(i.rt());
     let (mb, me) = (i.rc5() + 32, i.me() + 32);
     let m = mask64(mb, me);
-    let n = if i.po() == 21 {
-        c.b.i32(i.rb())
+    let r = if i.po() == 21 && mb <= me {
+        rotl32_mask(c, s, i.rb(), m as u32)
     } else {
-        let b = c.gpr(i.rb());
-        let b = c.lo32(b);
-        let k = c.b.i32(31);
-        c.b.and(b, k)
-    };
-    let rot = rotl32(c, s, n, mb > me);
-    let r = if m == u64::MAX {
-        rot
-    } else {
-        let mk = c.b.i64(m);
-        c.b.and(rot, mk)
+        let n = if i.po() == 21 {
+            c.b.i32(i.rb())
+        } else {
+            let b = c.gpr(i.rb());
+            let b = c.lo32(b);
+            let k = c.b.i32(31);
+            c.b.and(b, k)
+        };
+        let rot = rotl32(c, s, n, mb > me);
+        and_mask(c, rot, m)
     };
     c.set_gpr(i.ra(), r);
     if i.rc() != 0 {
@@ -407,40 +406,92 @@ pub fn rld(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let s = c.gpr(i.rt());
     let mbe = i.mb_md();
     let mds = i.bit(4);
-    let n = if mds {
-        let b = c.gpr(i.rb());
-        let k = c.b.i64(63);
-        c.b.and(b, k)
-    } else {
-        c.b.i64(i.sh6() as u64)
-    };
     let sh = i.sh6();
-    let rot = if !mds && sh == 0 { s } else { c.b.rotl(s, n) };
     let op = if mds { 4 | i.bits(1, 1) } else { i.bits(4, 2) };
     let m = match op {
         0 | 4 => mask64(mbe, 63),
         1 | 5 => mask64(0, mbe),
-        2 => mask64(mbe, 63 - sh),
-        3 => {
-            let a = c.gpr(i.ra());
-            let r = insert(c, rot, a, mask64(mbe, 63 - sh));
-            c.set_gpr(i.ra(), r);
-            if i.rc() != 0 {
-                c.record(r);
-            }
-            return Ok(());
-        }
+        2 | 3 => mask64(mbe, 63 - sh),
         _ => return Err(Undef),
     };
-    let r = if m == u64::MAX {
-        rot
+    let r = if mds {
+        let b = c.gpr(i.rb());
+        let k = c.b.i64(63);
+        let n = c.b.and(b, k);
+        let rot = c.b.rotl(s, n);
+        and_mask(c, rot, m)
+    } else if op == 3 {
+        let a = c.gpr(i.ra());
+        let rot = if sh == 0 {
+            s
+        } else {
+            let k = c.b.i64(sh as u64);
+            c.b.rotl(s, k)
+        };
+        insert(c, rot, a, m)
     } else {
-        let mk = c.b.i64(m);
-        c.b.and(rot, mk)
+        rotl64_mask(c, s, sh, m)
     };
     c.set_gpr(i.ra(), r);
     if i.rc() != 0 {
         c.record(r);
     }
     Ok(())
+}
+
+/// `x & m`, or `x` when the mask keeps every bit of its type.
+fn and_mask(c: &mut Ctx<'_>, x: Value, m: u64) -> Value {
+    let ty = c.b.ty(x);
+    if m & ty.mask() == ty.mask() {
+        x
+    } else {
+        let mk = c.cst(ty, m);
+        c.b.and(x, mk)
+    }
+}
+
+/// `ROTL64(s, sh) & m` for a constant `sh`, as a shift where the mask
+/// clears every bit that the rotate wraps around (`sldi`, `srdi`,
+/// `clrldi`, `rldic`, ...): one host instruction instead of a rotate and
+/// an AND with a 64-bit constant, which Cranelift does not fold.
+fn rotl64_mask(c: &mut Ctx<'_>, s: Value, sh: u32, m: u64) -> Value {
+    if sh == 0 {
+        return and_mask(c, s, m);
+    }
+    // Bits 0..sh of the rotated value come from the top of `s`.
+    let wrapped = (1u64 << sh) - 1;
+    let (t, kept) = if m & wrapped == 0 {
+        let k = c.b.i64(sh as u64);
+        (c.b.shl(s, k), !wrapped)
+    } else if m & !wrapped == 0 {
+        let k = c.b.i64(64 - sh as u64);
+        (c.b.lshr(s, k), wrapped)
+    } else {
+        let k = c.b.i64(sh as u64);
+        (c.b.rotl(s, k), u64::MAX)
+    };
+    // The shift already cleared what lies outside `kept`.
+    and_mask(c, t, m | !kept)
+}
+
+/// `ROTL32(s[32:63], n) & m` for a constant `n` and a mask within the
+/// low word (rlwinm with MB <= ME: `slwi`, `srwi`, `clrlwi`, `rotlwi`,
+/// ...), as a 32-bit shift where the mask allows, zero-extended.
+fn rotl32_mask(c: &mut Ctx<'_>, s: Value, n: u32, m: u32) -> Value {
+    let w = c.lo32(s);
+    let wrapped = ((1u64 << n) - 1) as u32;
+    let (t, kept) = if n == 0 {
+        (w, u32::MAX)
+    } else if m & wrapped == 0 {
+        let k = c.b.i32(n);
+        (c.b.shl(w, k), !wrapped)
+    } else if m & !wrapped == 0 {
+        let k = c.b.i32(32 - n);
+        (c.b.lshr(w, k), wrapped)
+    } else {
+        let k = c.b.i32(n);
+        (c.b.rotl(w, k), u32::MAX)
+    };
+    let r = and_mask(c, t, (m | !kept) as u64);
+    c.b.zext(Type::I64, r)
 }
