@@ -66,7 +66,8 @@ pub struct LoadedElf {
     pub exec_stack: bool,
     /// The `PT_INTERP` path (without its NUL), if the program has one.
     pub interp: Option<Vec<u8>>,
-    /// An AArch64 image whose GNU property note has
+    /// An AArch64 image without `PT_INTERP` (a static program or a
+    /// dynamic linker) whose GNU property note has
     /// `GNU_PROPERTY_AARCH64_FEATURE_1_BTI` (see [`guard_exec_pages`]).
     pub bti: bool,
 }
@@ -319,13 +320,16 @@ pub fn load_at(
     placement: Placement,
 ) -> Result<LoadedElf, ElfError> {
     let (h, phs) = parse(data, machine, machine_name_str)?;
-    let bti = h.e_machine == EM_AARCH64
-        && aarch64_feature_1(data, &phs)? & GNU_PROPERTY_AARCH64_FEATURE_1_BTI != 0;
     let interp = phs.iter().find(|p| p.p_type == PT_INTERP).map(|i| {
         // parse() checked that the segment lies inside the file.
         let s = &data[i.p_offset as usize..(i.p_offset + i.p_filesz) as usize];
         s.split(|b| *b == 0).next().unwrap_or(&[]).to_vec()
     });
+    // Linux reads the property note of the static program or of the
+    // dynamic linker, never that of a program with a PT_INTERP.
+    let bti = h.e_machine == EM_AARCH64
+        && interp.is_none()
+        && aarch64_feature_1(data, &phs)? & GNU_PROPERTY_AARCH64_FEATURE_1_BTI != 0;
     if placement == Placement::Interpreter
         && let Some(i) = &interp
     {
@@ -626,17 +630,25 @@ pub(crate) mod tests {
     fn bti_marked_images_get_guarded_exec_pages() {
         crate::probe::install_fault_handler(None).unwrap();
         let note = property_note(&[(GNU_PROPERTY_AARCH64_FEATURE_1_AND, &1u32.to_le_bytes())]);
-        let mut elf = build_elf(
-            EM_AARCH64,
-            ET_EXEC,
-            &[
-                (0x400000, vec![0xc0, 0x03, 0x5f, 0xd6], 0x1000, PF_R | PF_X),
-                (0x401000, vec![0; 8], 0x1000, PF_R | PF_W),
-                (0x402000, note, 0x20, PF_R),
-            ],
-        );
+        let segs = [
+            (0x400000, vec![0xc0, 0x03, 0x5f, 0xd6], 0x1000, PF_R | PF_X),
+            (0x401000, vec![0; 8], 0x1000, PF_R | PF_W),
+            (0x402000, note, 0x20, PF_R),
+            (0x403000, b"/lib/ld.so\0".to_vec(), 11, PF_R),
+        ];
+        let mut elf = build_elf(EM_AARCH64, ET_EXEC, &segs[..3]);
         let ph = 64 + 56 * 2;
         elf[ph..ph + 4].copy_from_slice(&PT_GNU_PROPERTY.to_le_bytes());
+        // With a PT_INTERP the note is the dynamic linker's business.
+        let mut dynamic = build_elf(EM_AARCH64, ET_EXEC, &segs);
+        dynamic[ph..ph + 4].copy_from_slice(&PT_GNU_PROPERTY.to_le_bytes());
+        dynamic[ph + 56..ph + 60].copy_from_slice(&PT_INTERP.to_le_bytes());
+        let mem = AddressSpace::reserve(36).unwrap();
+        let l = load(&dynamic, &mem, EM_AARCH64, "AArch64", Arc::from("t")).unwrap();
+        assert_eq!(
+            (l.interp.as_deref(), l.bti),
+            (Some(&b"/lib/ld.so"[..]), false)
+        );
         let mem = AddressSpace::reserve(36).unwrap();
         let l = load(&elf, &mem, EM_AARCH64, "AArch64", Arc::from("t")).unwrap();
         assert!(l.bti);
