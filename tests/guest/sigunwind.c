@@ -6,14 +6,20 @@
  * is the faulting instruction itself); and glibc's backtrace() from a
  * SIGSEGV handler (on PowerPC it follows the stack back chain and recognises the
  * vDSO's __kernel_sigtramp_rt64). Each walk reports which of the
- * functions it was looking for it found, and in which order. */
+ * functions it was looking for it found, and in which order. An "[arch]"
+ * line describes the vDSO, if any: the permissions and name of the
+ * /proc/self/maps line at AT_SYSINFO_EHDR and the soname dl_iterate_phdr
+ * reports for it. */
+#define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/time.h>
 #include <execinfo.h>
+#include <link.h>
 #include <unwind.h>
 
 struct walk {
@@ -102,6 +108,39 @@ static void on_segv(int sig) {
   siglongjmp(env, 1);
 }
 
+static int vdso_name(struct dl_phdr_info *i, size_t size, void *arg) {
+  (void)size;
+  const char **name = arg;
+  for (int k = 0; k < i->dlpi_phnum; k++)
+    if (i->dlpi_phdr[k].p_type == PT_LOAD && i->dlpi_phdr[k].p_offset == 0 &&
+        i->dlpi_addr + i->dlpi_phdr[k].p_vaddr == getauxval(AT_SYSINFO_EHDR)) {
+      *name = i->dlpi_name;
+      return 1;
+    }
+  return 0;
+}
+
+static void describe_vdso(void) {
+  unsigned long at = getauxval(AT_SYSINFO_EHDR);
+  if (!at) {
+    printf("[arch] vdso: none\n");
+    return;
+  }
+  char line[512], perms[8] = "?", name[64] = "?";
+  FILE *f = fopen("/proc/self/maps", "r");
+  while (f && fgets(line, sizeof line, f)) {
+    unsigned long start;
+    if (sscanf(line, "%lx-%*x %7s %*s %*s %*s %63s", &start, perms, name) >= 2 && start == at)
+      break;
+    strcpy(perms, "?");
+    strcpy(name, "?");
+  }
+  if (f) fclose(f);
+  const char *soname = "?";
+  dl_iterate_phdr(vdso_name, &soname);
+  printf("[arch] vdso: maps %s %s, soname %s\n", perms, name, soname);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IONBF, 0);
   signal(SIGUSR1, on_usr1);
@@ -123,5 +162,7 @@ int main(void) {
   signal(SIGSEGV, on_segv_bt);
   if (!sigsetjmp(env, 1)) loader2((volatile int *)16);
   report("backtrace");
+
+  describe_vdso();
   return 0;
 }

@@ -62,6 +62,24 @@ guest!(unixapi, "unixapi", false, [interp, mixed]);
 guest!(cancel, "cancel", false, [interp, jit, mixed]);
 guest!(sigunwind, "sigunwind", false, [interp, jit, mixed, nochain]);
 
+/// The vDSO as the guest sees it (`sigunwind`'s `[arch]` line): the
+/// `/proc/self/maps` line at AT_SYSINFO_EHDR is an r-x `[vdso]`, and glibc
+/// registered it as `linux-vdso64.so.1` (it reports that soname through
+/// `dl_iterate_phdr`, the path libgcc's unwinder takes).
+#[test]
+fn vdso_is_mapped_and_registered() {
+    let out = check_guest_ppc64le("sigunwind", opts("mixed"), false);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("[arch] vdso:"))
+        .expect("vdso line");
+    assert_eq!(
+        line,
+        "[arch] vdso: maps r-xp [vdso], soname linux-vdso64.so.1"
+    );
+}
+
 /// `ppcisa` (tests/guest/ppc64le/): CR/XER from the recording and carrying
 /// forms, CR logical ops, reservations, FPSCR rounding modes, VMX/VSX, the
 /// `sc` error convention and the signal context, against qemu-ppc64le.
