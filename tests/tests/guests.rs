@@ -172,6 +172,14 @@ guest!(
 cpu_guest!(hello_pac_a53, "hello-pac", "hello", "cortex-a53");
 // FPCR.AHP: half-precision conversions in the alternative format.
 guest!(fpahp, "fpahp", "fpahp", [interp, jit, mixed, one_insn]);
+// Arm's NaN results in the fast FP path (IR float ops before FPSR is read),
+// FPSR flags once fenv has looked at it, directed rounding.
+guest!(
+    fpnan,
+    "fpnan",
+    "fpnan",
+    [interp, jit, mixed, nochain, one_insn]
+);
 // FEAT_LSE2 alignment rules (max has LSE2, Neoverse N1 does not; the
 // program prints the same either way when they follow HWCAP_USCAT).
 guest!(lse2, "lse2", "lse2", [interp, jit, mixed]);
