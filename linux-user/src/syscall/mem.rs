@@ -44,6 +44,9 @@ fn mprotect_prot(aarch64: bool, bti: bool, p: u64) -> Result<u32, Errno> {
         return Ok(p as u32 & 7);
     }
     let known = 7 | PROT_SEM | if bti { u64::from(prot::BTI) } else { 0 };
+    if p & PROT_GROWS == PROT_GROWS {
+        return Err(Errno::EINVAL); // can't be both
+    }
     let p = p & !PROT_GROWS;
     if p & !known != 0 {
         return Err(Errno::EINVAL);
@@ -122,6 +125,10 @@ pub fn sys_mprotect(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     if !a[0].is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
+    // Linux returns 0 for an empty range before it validates `prot`.
+    if a[1] == 0 {
+        return Ok(0);
+    }
     let aarch64 = ctx.proc.arch.name == "aarch64";
     let prot = mprotect_prot(aarch64, bti_supported(ctx), a[2])?;
     ctx.mem()
@@ -196,6 +203,10 @@ mod tests {
         assert_eq!(mprotect_prot(true, false, rx | BTI), Err(Errno::EINVAL));
         assert_eq!(mprotect_prot(true, true, rx | 0x20), Err(Errno::EINVAL));
         assert_eq!(mprotect_prot(true, false, rx | 8 | 0x0100_0000), Ok(5));
+        assert_eq!(
+            mprotect_prot(true, false, rx | 0x0300_0000),
+            Err(Errno::EINVAL)
+        );
         // Other guests: as before (PowerPC's 0x10 is PROT_SAO).
         assert_eq!(mprotect_prot(false, false, rx | BTI | 0x20), Ok(5));
     }
