@@ -35,16 +35,18 @@ fn from_bytes(b: &[u8; 16]) -> u128 {
     u128::from_be_bytes(*b)
 }
 
+/// `f` applied to the elements of width `w` (below 128) of `a` and `b`,
+/// pair by pair (no allocation: this runs per executed instruction).
 fn map2(a: u128, b: u128, w: u32, mut f: impl FnMut(u64, u64) -> u64) -> u128 {
-    let n = 128 / w;
-    let els: Vec<u64> = (0..n).map(|i| f(el(a, i, w), el(b, i, w))).collect();
-    from_els(&els, w)
+    let m = if w == 64 { u64::MAX } else { (1u64 << w) - 1 };
+    (0..128 / w).fold(0u128, |acc, i| {
+        (acc << w) | (f(el(a, i, w), el(b, i, w)) & m) as u128
+    })
 }
 
+/// `f` applied to each element of width `w` of `a`.
 fn map1(a: u128, w: u32, f: impl Fn(u64) -> u64) -> u128 {
-    let n = 128 / w;
-    let els: Vec<u64> = (0..n).map(|i| f(el(a, i, w))).collect();
-    from_els(&els, w)
+    map2(a, 0, w, |x, _| f(x))
 }
 
 fn sext(x: u64, w: u32) -> i64 {
@@ -205,13 +207,18 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
                 from_els(&els, w)
             }
             1356 => {
-                let mut r = 0u64;
-                for k in 0..16 {
-                    let idx = byte(vb, k) as u32;
-                    if idx < 128 && (va >> (127 - idx)) & 1 != 0 {
-                        r |= 1 << (15 - k);
-                    }
-                }
+                // Bit `idx` (ISA numbering) of VRA for each byte of VRB;
+                // on the two doublewords, not u128 shifts (glibc's
+                // strspn/strcspn run this per 16 bytes of input).
+                let halves = [(va >> 64) as u64, va as u64];
+                let r = vb.to_be_bytes().iter().fold(0u64, |r, &idx| {
+                    let bit = if idx < 128 {
+                        halves[idx as usize / 64] >> (63 - idx % 64) & 1
+                    } else {
+                        0
+                    };
+                    r << 1 | bit
+                });
                 (r as u128) << 64
             }
             1795 => map1(vb, 8, |x| x.count_ones() as u64),

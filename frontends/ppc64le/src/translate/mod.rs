@@ -12,7 +12,7 @@ pub mod vmx;
 pub mod vsx;
 
 use crate::state::{R_CA, R_CA32, R_OV, R_OV32, R_SO, r_cr, r_fpr, r_gpr, r_vr, r_vsl};
-use xlat_ir::{Builder, Cond, Type, Value};
+use xlat_ir::{Builder, Cond, Lanes, Type, Value};
 
 /// Marker returned by a translate function for an invalid or reserved
 /// sub-encoding: the instruction raises an Undefined exception (SIGILL).
@@ -339,8 +339,7 @@ impl<'a> Ctx<'a> {
         let hi = self.fpr(n);
         let hi = self.b.bitcast(Type::I64, hi);
         let lo = self.b.get(r_vsl(n));
-        let w = self.join128(hi, lo);
-        self.b.bitcast(Type::V128, w)
+        self.vjoin(hi, lo)
     }
 
     /// Writes VSR `n` (0..64) from a V128.
@@ -348,8 +347,7 @@ impl<'a> Ctx<'a> {
         if n >= 32 {
             return self.set_vr(n - 32, v);
         }
-        let w = self.b.bitcast(Type::I128, v);
-        let (hi, lo) = self.split128(w);
+        let (hi, lo) = self.vsplit(v);
         let hi = self.b.bitcast(Type::F64, hi);
         self.set_fpr(n, hi);
         self.b.set(r_vsl(n), lo);
@@ -362,8 +360,7 @@ impl<'a> Ctx<'a> {
             return self.b.bitcast(Type::I64, f);
         }
         let v = self.vr(n - 32);
-        let w = self.b.bitcast(Type::I128, v);
-        self.split128(w).0
+        self.b.vextract(Lanes::I64x2, v, 1)
     }
 
     /// Reads doubleword 1 of VSR `n` as i64.
@@ -372,8 +369,7 @@ impl<'a> Ctx<'a> {
             return self.b.get(r_vsl(n));
         }
         let v = self.vr(n - 32);
-        let w = self.b.bitcast(Type::I128, v);
-        self.split128(w).1
+        self.b.vextract(Lanes::I64x2, v, 0)
     }
 
     /// Writes both doublewords of VSR `n` (i64 each).
@@ -383,8 +379,7 @@ impl<'a> Ctx<'a> {
             self.set_fpr(n, f);
             self.b.set(r_vsl(n), dw1);
         } else {
-            let w = self.join128(dw0, dw1);
-            let v = self.b.bitcast(Type::V128, w);
+            let v = self.vjoin(dw0, dw1);
             self.set_vr(n - 32, v);
         }
     }
@@ -409,24 +404,31 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// `hi:lo` as an i128.
-    pub fn join128(&mut self, hi: Value, lo: Value) -> Value {
-        let hi = self.b.zext(Type::I128, hi);
-        let lo = self.b.zext(Type::I128, lo);
-        let k = self.b.i64(64);
-        let k = self.b.zext(Type::I128, k);
-        let hi = self.b.shl(hi, k);
-        self.b.or(hi, lo)
+    /// `hi:lo` (i64 each) as a V128: lane insert and splat, which the JIT
+    /// lowers inline (the i128 shifts of [`Ctx::join128`] are out-of-line
+    /// calls there).
+    pub fn vjoin(&mut self, hi: Value, lo: Value) -> Value {
+        let v = self.b.vsplat(Lanes::I64x2, lo);
+        self.b.vinsert(Lanes::I64x2, v, hi, 1)
     }
 
-    /// (high, low) 64-bit halves of an i128.
-    pub fn split128(&mut self, w: Value) -> (Value, Value) {
-        let lo = self.b.trunc(Type::I64, w);
-        let k = self.b.i64(64);
-        let k = self.b.zext(Type::I128, k);
-        let hi = self.b.lshr(w, k);
-        let hi = self.b.trunc(Type::I64, hi);
+    /// (high, low) 64-bit halves of a V128 (lane extracts).
+    pub fn vsplit(&mut self, v: Value) -> (Value, Value) {
+        let hi = self.b.vextract(Lanes::I64x2, v, 1);
+        let lo = self.b.vextract(Lanes::I64x2, v, 0);
         (hi, lo)
+    }
+
+    /// `hi:lo` as an i128 (through [`Ctx::vjoin`]).
+    pub fn join128(&mut self, hi: Value, lo: Value) -> Value {
+        let v = self.vjoin(hi, lo);
+        self.b.bitcast(Type::I128, v)
+    }
+
+    /// (high, low) 64-bit halves of an i128 (through [`Ctx::vsplit`]).
+    pub fn split128(&mut self, w: Value) -> (Value, Value) {
+        let v = self.b.bitcast(Type::V128, w);
+        self.vsplit(v)
     }
 }
 

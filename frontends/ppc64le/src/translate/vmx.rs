@@ -1,12 +1,14 @@
 //! Vector facility (VMX/AltiVec, Power ISA Book I chapter 6). Element `i`
 //! in the ISA's numbering is the `i`-th most significant element of the
-//! 128-bit register value (see `state`). Lane-wise arithmetic and logic is
-//! native IR; permutes, shifts, compares and the rest run in a helper.
+//! 128-bit register value (see `state`), IR lane `count - 1 - i`.
+//! Lane-wise arithmetic, logic and compares, splats, merges, `vsldoi` and
+//! `vsel` are native IR; the other permutes, the shifts and the rest run
+//! in a helper.
 
-use super::{Ctx, TResult, Undef};
+use super::{Ctx, TResult, Undef, require};
 use crate::decode::Insn;
 use crate::helpers::HELPER_VEC;
-use xlat_ir::{Lanes, MemFlags, Type, Value};
+use xlat_ir::{Lanes, MemFlags, Opcode, Type, Value};
 
 /// EA = (RA|0) + RB.
 fn ea_x(c: &mut Ctx<'_>, i: Insn) -> Value {
@@ -140,6 +142,109 @@ pub fn native(c: &mut Ctx<'_>, i: Insn) -> TResult {
         _ => return Err(Undef),
     };
     c.set_vr(vt, r);
+    Ok(())
+}
+
+/// VCMPEQU\[BHWD\], VCMPGTU\[BHWD\], VCMPGTS\[BHWD\], VCMPNE\[BHW\],
+/// VCMPNEZ\[BHW\] and their record forms (CR6: LT = every element true,
+/// EQ = none).
+pub fn compare(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let xo = i.bits(9, 0);
+    // Element width from bits 7..6 of the extended opcode (b h w d).
+    let l = Lanes::of_bits(8 << ((xo >> 6) & 3));
+    let a = c.vr(i.ra());
+    let b = c.vr(i.rb());
+    let r = match xo {
+        6 | 70 | 134 | 199 => c.b.vcmpeq(l, a, b),
+        518 | 582 | 646 | 711 => c.b.vcmpugt(l, a, b),
+        774 | 838 | 902 | 967 => c.b.vcmpsgt(l, a, b),
+        7 | 71 | 135 | 263 | 327 | 391 => {
+            let eq = c.b.vcmpeq(l, a, b);
+            let ne = c.b.vnot(l, eq);
+            if xo < 263 {
+                ne
+            } else {
+                // vcmpnez: also true where either element is zero.
+                let z = c.cst(Type::int(l.lane_bits()), 0);
+                let z = c.b.vsplat(l, z);
+                let az = c.b.vcmpeq(l, a, z);
+                let bz = c.b.vcmpeq(l, b, z);
+                let t = c.b.vor(l, ne, az);
+                c.b.vor(l, t, bz)
+            }
+        }
+        _ => return Err(Undef),
+    };
+    c.set_vr(i.rt(), r);
+    if i.vrc() != 0 {
+        let (hi, lo) = c.vsplit(r);
+        let all = c.b.and(hi, lo);
+        let ones = c.b.i64(u64::MAX);
+        let all = c.b.icmp(xlat_ir::Cond::Eq, all, ones);
+        let any = c.b.or(hi, lo);
+        let zero = c.b.i64(0);
+        let none = c.b.icmp(xlat_ir::Cond::Eq, any, zero);
+        let f = c.bool_const(false);
+        c.set_cr_field(6, all, f, none, f);
+    }
+    Ok(())
+}
+
+/// VSPLTB, VSPLTH, VSPLTW: element UIM of VRB in every element.
+pub fn splat(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let l = Lanes::of_bits(8 << ((i.xo11() >> 6) & 3));
+    let n = l.count();
+    let e = i.ra() & (n - 1);
+    let b = c.vr(i.rb());
+    let x = c.b.vextract(l, b, n - 1 - e);
+    let r = c.b.vsplat(l, x);
+    c.set_vr(i.rt(), r);
+    Ok(())
+}
+
+/// VMRGHB/H/W and VMRGLB/H/W: the high (or low) halves of VRA and VRB
+/// interleaved, VRA's element first (in ISA order). In IR lanes (the
+/// reverse order) that is Arm's ZIP2 (ZIP1) of VRB and VRA.
+pub fn merge(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let xo = i.xo11();
+    let l = Lanes::of_bits(8 << ((xo >> 6) & 3));
+    let a = c.vr(i.ra());
+    let b = c.vr(i.rb());
+    let r = if xo < 268 {
+        c.b.vzip2(l, b, a)
+    } else {
+        c.b.vzip1(l, b, a)
+    };
+    c.set_vr(i.rt(), r);
+    Ok(())
+}
+
+/// VSLDOI (bytes SHB..SHB+16 of VRA || VRB) and VSEL.
+pub fn va_native(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let a = c.vr(i.ra());
+    let b = c.vr(i.rb());
+    let r = match i.xo6() {
+        44 => {
+            require(!i.bit(10))?;
+            let sh = i.shb();
+            if sh == 0 {
+                a
+            } else {
+                // Bytes 16 - SHB.. of VRB (low) then VRA, in IR lanes.
+                let imm = Lanes::I8x16 as u64 | ((16 - sh) as u64) << 8;
+                c.b.push(Opcode::Vext, Type::V128, [b, a, Value::NONE], imm)
+            }
+        }
+        42 => {
+            let m = c.vr(i.rc5());
+            let nm = c.b.vnot(Lanes::I64x2, m);
+            let x = c.b.vand(Lanes::I64x2, a, nm);
+            let y = c.b.vand(Lanes::I64x2, b, m);
+            c.b.vor(Lanes::I64x2, x, y)
+        }
+        _ => return Err(Undef),
+    };
+    c.set_vr(i.rt(), r);
     Ok(())
 }
 
