@@ -172,7 +172,7 @@ fn dispatch(x: &mut X<'_>, i: Insn) -> R {
         Ok(())
     } else if is!(w, "01x11110 x10xxxxx 00xxx1xx xxxxxxxx") {
         fp_three_same(x, i, true, Some(Fmt::H))
-    } else if is!(w, "01x11110 x1111000 xxxx10xx xxxxxxxx") {
+    } else if is!(w, "01x11110 x111100x xxxx10xx xxxxxxxx") {
         two_misc(x, i, true, true)
     } else if is!(w, "01x11110 xx0xxxxx 1xxxx1xx xxxxxxxx") {
         three_same_extra(x, i, true)
@@ -190,7 +190,7 @@ fn dispatch(x: &mut X<'_>, i: Insn) -> R {
         by_element(x, i, true)
     } else if is!(w, "0xx01110 x10xxxxx 00xxx1xx xxxxxxxx") {
         fp_three_same(x, i, false, Some(Fmt::H))
-    } else if is!(w, "0xx01110 x1111000 xxxx10xx xxxxxxxx") {
+    } else if is!(w, "0xx01110 x111100x xxxx10xx xxxxxxxx") {
         two_misc(x, i, false, true)
     } else if is!(w, "0xx01110 xx0xxxxx 1xxxx1xx xxxxxxxx") {
         three_same_extra(x, i, false)
@@ -2154,9 +2154,9 @@ pub fn feature_of(i: Insn) -> Option<crate::cpu::Feature> {
         return Some(Jscvt);
     }
     if is!(w, "0xx01110 x10xxxxx 00xxx1xx xxxxxxxx")
-        || is!(w, "0xx01110 x1111000 xxxx10xx xxxxxxxx")
+        || is!(w, "0xx01110 x111100x xxxx10xx xxxxxxxx")
         || is!(w, "01x11110 x10xxxxx 00xxx1xx xxxxxxxx")
-        || is!(w, "01x11110 x1111000 xxxx10xx xxxxxxxx")
+        || is!(w, "01x11110 x111100x xxxx10xx xxxxxxxx")
         || is!(w, "0xx01111 00000xxx xxxx11xx xxxxxxxx")
     {
         return Some(Fp16);
