@@ -806,6 +806,71 @@ xlat_ir::decode_table! {
     XSRDPIZ    "111100 xxxxx xxxxx xxxxx 001011001 xx" => vsx::scalar2, "xsrdpiz";
     XSRDPIP    "111100 xxxxx xxxxx xxxxx 001101001 xx" => vsx::scalar2, "xsrdpip";
     XSRDPIM    "111100 xxxxx xxxxx xxxxx 001111001 xx" => vsx::scalar2, "xsrdpim";
+    XVSQRTSP   "111100 xxxxx 00000 xxxxx 010001011 xx" => vsx::fp_ext, "xvsqrtsp";
+    XVSQRTDP   "111100 xxxxx 00000 xxxxx 011001011 xx" => vsx::fp_ext, "xvsqrtdp";
+    XVRESP     "111100 xxxxx 00000 xxxxx 010011010 xx" => vsx::fp_ext, "xvresp";
+    XVREDP     "111100 xxxxx 00000 xxxxx 011011010 xx" => vsx::fp_ext, "xvredp";
+    XVRSQRTESP "111100 xxxxx 00000 xxxxx 010001010 xx" => vsx::fp_ext, "xvrsqrtesp";
+    XVRSQRTEDP "111100 xxxxx 00000 xxxxx 011001010 xx" => vsx::fp_ext, "xvrsqrtedp";
+    XVTSQRTSP  "111100 xxx00 00000 xxxxx 010101010 x0" => vsx::fp_ext, "xvtsqrtsp";
+    XVTSQRTDP  "111100 xxx00 00000 xxxxx 011101010 x0" => vsx::fp_ext, "xvtsqrtdp";
+    XSTSQRTDP  "111100 xxx00 00000 xxxxx 001101010 x0" => vsx::fp_ext, "xstsqrtdp";
+    XVTDIVSP   "111100 xxx00 xxxxx xxxxx 01011101 xx0" => vsx::fp_ext, "xvtdivsp";
+    XVTDIVDP   "111100 xxx00 xxxxx xxxxx 01111101 xx0" => vsx::fp_ext, "xvtdivdp";
+    XSTDIVDP   "111100 xxx00 xxxxx xxxxx 00111101 xx0" => vsx::fp_ext, "xstdivdp";
+    XSRSQRTEDP "111100 xxxxx 00000 xxxxx 001001010 xx" => vsx::fp_ext, "xsrsqrtedp";
+    XSREDP     "111100 xxxxx 00000 xxxxx 001011010 xx" => vsx::fp_ext, "xsredp";
+    XSSQRTSP   "111100 xxxxx 00000 xxxxx 000001011 xx" => vsx::fp_ext, "xssqrtsp";
+    XSRESP     "111100 xxxxx 00000 xxxxx 000011010 xx" => vsx::fp_ext, "xsresp";
+    XSRSQRTESP "111100 xxxxx 00000 xxxxx 000001010 xx" => vsx::fp_ext, "xsrsqrtesp";
+    XVMAXSP    "111100 xxxxx xxxxx xxxxx 11000000 xxx" => vsx::fp_ext, "xvmaxsp";
+    XVMINSP    "111100 xxxxx xxxxx xxxxx 11001000 xxx" => vsx::fp_ext, "xvminsp";
+    XVMAXDP    "111100 xxxxx xxxxx xxxxx 11100000 xxx" => vsx::fp_ext, "xvmaxdp";
+    XVMINDP    "111100 xxxxx xxxxx xxxxx 11101000 xxx" => vsx::fp_ext, "xvmindp";
+    XVCPSGNSP  "111100 xxxxx xxxxx xxxxx 11010000 xxx" => vsx::fp_ext, "xvcpsgnsp xvmovsp";
+    XVCPSGNDP  "111100 xxxxx xxxxx xxxxx 11110000 xxx" => vsx::fp_ext, "xvcpsgndp xvmovdp";
+    XSMAXCDP   "111100 xxxxx xxxxx xxxxx 10000000 xxx" => vsx::fp_ext, "xsmaxcdp";
+    XSMINCDP   "111100 xxxxx xxxxx xxxxx 10001000 xxx" => vsx::fp_ext, "xsmincdp";
+    XSMAXJDP   "111100 xxxxx xxxxx xxxxx 10010000 xxx" => vsx::fp_ext, "xsmaxjdp";
+    XSMINJDP   "111100 xxxxx xxxxx xxxxx 10011000 xxx" => vsx::fp_ext, "xsminjdp";
+    XSCMPODP   "111100 xxx00 xxxxx xxxxx 00101011 xx0" => vsx::fp_ext, "xscmpodp";
+    XVRSPI     "111100 xxxxx 00000 xxxxx 010001001 xx" => vsx::fp_ext, "xvrspi";
+    XVRSPIC    "111100 xxxxx 00000 xxxxx 010101011 xx" => vsx::fp_ext, "xvrspic";
+    XVRSPIM    "111100 xxxxx 00000 xxxxx 010111001 xx" => vsx::fp_ext, "xvrspim";
+    XVRSPIP    "111100 xxxxx 00000 xxxxx 010101001 xx" => vsx::fp_ext, "xvrspip";
+    XVRSPIZ    "111100 xxxxx 00000 xxxxx 010011001 xx" => vsx::fp_ext, "xvrspiz";
+    XVRDPI     "111100 xxxxx 00000 xxxxx 011001001 xx" => vsx::fp_ext, "xvrdpi";
+    XVRDPIC    "111100 xxxxx 00000 xxxxx 011101011 xx" => vsx::fp_ext, "xvrdpic";
+    XVRDPIM    "111100 xxxxx 00000 xxxxx 011111001 xx" => vsx::fp_ext, "xvrdpim";
+    XVRDPIP    "111100 xxxxx 00000 xxxxx 011101001 xx" => vsx::fp_ext, "xvrdpip";
+    XVRDPIZ    "111100 xxxxx 00000 xxxxx 011011001 xx" => vsx::fp_ext, "xvrdpiz";
+    XSRDPIC    "111100 xxxxx 00000 xxxxx 001101011 xx" => vsx::fp_ext, "xsrdpic";
+    XVCVDPSP   "111100 xxxxx 00000 xxxxx 110001001 xx" => vsx::fp_ext, "xvcvdpsp";
+    XVCVSPDP   "111100 xxxxx 00000 xxxxx 111001001 xx" => vsx::fp_ext, "xvcvspdp";
+    XVCVSXWDP  "111100 xxxxx 00000 xxxxx 011111000 xx" => vsx::fp_ext, "xvcvsxwdp";
+    XVCVUXWDP  "111100 xxxxx 00000 xxxxx 011101000 xx" => vsx::fp_ext, "xvcvuxwdp";
+    XVCVSXDDP  "111100 xxxxx 00000 xxxxx 111111000 xx" => vsx::fp_ext, "xvcvsxddp";
+    XVCVUXDDP  "111100 xxxxx 00000 xxxxx 111101000 xx" => vsx::fp_ext, "xvcvuxddp";
+    XVCVSXDSP  "111100 xxxxx 00000 xxxxx 110111000 xx" => vsx::fp_ext, "xvcvsxdsp";
+    XVCVUXDSP  "111100 xxxxx 00000 xxxxx 110101000 xx" => vsx::fp_ext, "xvcvuxdsp";
+    XVCVDPSXWS "111100 xxxxx 00000 xxxxx 011011000 xx" => vsx::fp_ext, "xvcvdpsxws";
+    XVCVDPUXWS "111100 xxxxx 00000 xxxxx 011001000 xx" => vsx::fp_ext, "xvcvdpuxws";
+    XVCVDPSXDS "111100 xxxxx 00000 xxxxx 111011000 xx" => vsx::fp_ext, "xvcvdpsxds";
+    XVCVDPUXDS "111100 xxxxx 00000 xxxxx 111001000 xx" => vsx::fp_ext, "xvcvdpuxds";
+    XVCVSPSXDS "111100 xxxxx 00000 xxxxx 110011000 xx" => vsx::fp_ext, "xvcvspsxds";
+    XVCVSPUXDS "111100 xxxxx 00000 xxxxx 110001000 xx" => vsx::fp_ext, "xvcvspuxds";
+    XSTSTDCDP  "111100 xxxxx xxxxx xxxxx 101101010 x0" => vsx::fp_ext, "xststdcdp";
+    XSTSTDCSP  "111100 xxxxx xxxxx xxxxx 100101010 x0" => vsx::fp_ext, "xststdcsp";
+    XVTSTDCDP  "111100 xxxxx xxxxx xxxxx 1111 x 101 xxx" => vsx::fp_ext, "xvtstdcdp";
+    XVTSTDCSP  "111100 xxxxx xxxxx xxxxx 1101 x 101 xxx" => vsx::fp_ext, "xvtstdcsp";
+    XVIEXPDP   "111100 xxxxx xxxxx xxxxx 11111000 xxx" => vsx::fp_ext, "xviexpdp";
+    XVIEXPSP   "111100 xxxxx xxxxx xxxxx 11011000 xxx" => vsx::fp_ext, "xviexpsp";
+    XVXEXPDP   "111100 xxxxx 00000 xxxxx 111011011 xx" => vsx::fp_ext, "xvxexpdp";
+    XVXEXPSP   "111100 xxxxx 01000 xxxxx 111011011 xx" => vsx::fp_ext, "xvxexpsp";
+    XVXSIGDP   "111100 xxxxx 00001 xxxxx 111011011 xx" => vsx::fp_ext, "xvxsigdp";
+    XVXSIGSP   "111100 xxxxx 01001 xxxxx 111011011 xx" => vsx::fp_ext, "xvxsigsp";
+    XVCVHPSP   "111100 xxxxx 11000 xxxxx 111011011 xx" => vsx::fp_ext, "xvcvhpsp";
+    XVCVSPHP   "111100 xxxxx 11001 xxxxx 111011011 xx" => vsx::fp_ext, "xvcvsphp";
 }
 
 /// Rows introduced by ISA 3.0 (POWER9).
@@ -906,6 +971,22 @@ pub const ISA_3_00_ROWS: &[&str] = &[
     "XSCVDPHP",
     "XSCMPEXPDP",
     "XSIEXPDP",
+    "XSMAXCDP",
+    "XSMINCDP",
+    "XSMAXJDP",
+    "XSMINJDP",
+    "XSTSTDCDP",
+    "XSTSTDCSP",
+    "XVTSTDCDP",
+    "XVTSTDCSP",
+    "XVIEXPDP",
+    "XVIEXPSP",
+    "XVXEXPDP",
+    "XVXEXPSP",
+    "XVXSIGDP",
+    "XVXSIGSP",
+    "XVCVHPSP",
+    "XVCVSPHP",
 ];
 
 /// Rows introduced by ISA 3.1 (POWER10).

@@ -13,14 +13,14 @@ fn byte(v: u128, i: usize) -> u8 {
 }
 
 /// Element `i` of width `w` bits (ISA numbering).
-fn el(v: u128, i: u32, w: u32) -> u64 {
+pub(crate) fn el(v: u128, i: u32, w: u32) -> u64 {
     let n = 128 / w;
     let m = if w == 64 { u64::MAX } else { (1u64 << w) - 1 };
     ((v >> (w * (n - 1 - i))) as u64) & m
 }
 
 /// Builds a vector from elements of width `w` (ISA order).
-fn from_els(els: &[u64], w: u32) -> u128 {
+pub(crate) fn from_els(els: &[u64], w: u32) -> u128 {
     let m = if w == 64 { u64::MAX } else { (1u64 << w) - 1 };
     els.iter().fold(0u128, |acc, &e| {
         if w == 128 {
@@ -185,7 +185,7 @@ fn exec_vec(mut st: Option<&mut Ppc64State>, i: Insn) -> bool {
                     _ => xo >> 8,
                 };
                 map2(va, vb, w, |x, y| {
-                    let n = (y % w as u64) as u32;
+                    let n = (y & (w as u64 - 1)) as u32;
                     let m = if w == 64 { u64::MAX } else { (1u64 << w) - 1 };
                     match kind {
                         0 if n == 0 => x,
@@ -889,7 +889,7 @@ fn vec_fp_op(xo8: u32) -> Option<(RnOp, bool)> {
 
 /// Power's NaN result for `ops` (in priority order): the first NaN
 /// operand quieted, or the default NaN of the format.
-fn nan_result(ops: &[f64], single: bool) -> f64 {
+pub(crate) fn nan_result(ops: &[f64], single: bool) -> f64 {
     match ops.iter().find(|x| x.is_nan()) {
         Some(&x) if single => f32::from_bits((x as f32).to_bits() | 0x40_0000) as f64,
         Some(&x) => f64::from_bits(x.to_bits() | 1 << 51),
@@ -1068,7 +1068,7 @@ pub fn gbbd(d: u64) -> u64 {
 }
 
 /// Saturating float-to-integer conversion toward zero; NaN gives `nan`.
-fn f2i(x: f64, signed: bool, bits: u32, nan: u64) -> u64 {
+pub(crate) fn f2i(x: f64, signed: bool, bits: u32, nan: u64) -> u64 {
     if x.is_nan() {
         return nan;
     }
@@ -1157,7 +1157,7 @@ pub static HELPER_VEC: HelperDesc = HelperDesc {
 };
 
 /// Rounds `x` to an integral value by FPSCR\[RN\].
-fn round_rn(x: f64, rn: u64) -> f64 {
+pub(crate) fn round_rn(x: f64, rn: u64) -> f64 {
     match rn & 3 {
         0 => x.round_ties_even(),
         1 => x.trunc(),
@@ -1302,7 +1302,7 @@ macro_rules! sse_rc {
 /// `a op b` (or `a * b + c` for [`RnOp::Fma`]) in double or single
 /// precision, rounded by FPSCR\[RN\] `rn`. Single-precision operands are
 /// taken as floats (exact for the values single-precision code produces).
-fn rn_arith(op: RnOp, single: bool, a: f64, b: f64, c: f64, rn: u64) -> f64 {
+pub(crate) fn rn_arith(op: RnOp, single: bool, a: f64, b: f64, c: f64, rn: u64) -> f64 {
     let csr = mxcsr_for(rn);
     let fma = std::arch::is_x86_feature_detected!("fma");
     if single {
@@ -1339,7 +1339,7 @@ fn rn_arith(op: RnOp, single: bool, a: f64, b: f64, c: f64, rn: u64) -> f64 {
 
 /// Operations [`rn_arith`] performs.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
-enum RnOp {
+pub(crate) enum RnOp {
     Add,
     Sub,
     Mul,

@@ -19,6 +19,7 @@ pub mod decode;
 pub mod helpers;
 pub mod state;
 pub mod translate;
+pub mod vsxext;
 
 pub use state::{LAYOUT, Ppc64State};
 

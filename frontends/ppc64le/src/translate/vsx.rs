@@ -571,3 +571,15 @@ pub fn scalar2(c: &mut Ctx<'_>, i: Insn) -> TResult {
     c.set_vsr_dw0(xt, r);
     Ok(())
 }
+
+/// VSX floating-point instructions executed by
+/// [`crate::vsxext::HELPER_VSXFP`] (vector square root, estimates,
+/// max/min, rounding, conversions, tests, quad precision).
+pub fn fp_ext(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    if !crate::vsxext::supported(i) {
+        return Err(Undef);
+    }
+    let w = c.b.i64(i.0 as u64);
+    c.b.call_helper(&crate::vsxext::HELPER_VSXFP, Type::Void, &[w]);
+    Ok(())
+}
