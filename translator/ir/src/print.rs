@@ -39,6 +39,9 @@ pub fn print_block(b: &Block, layout: &StateLayout) -> String {
             Shape::Marker => Some(format!("0x{:x}", inst.imm)),
             Shape::Cmp => Cond::from_imm(inst.imm).map(|c| c.name().to_string()),
             Shape::FCmp => FCond::from_imm(inst.imm).map(|c| c.name().to_string()),
+            Shape::FTer if inst.op == crate::Opcode::Fnan => {
+                crate::NanRule::from_imm(inst.imm).map(|r| format!("{r:?}"))
+            }
             Shape::Load | Shape::Store | Shape::Cas => {
                 Some(format!("[{}]", MemFlags::from_imm(inst.imm)))
             }

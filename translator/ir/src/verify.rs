@@ -120,6 +120,9 @@ fn verify_inst(b: &Block, layout: &StateLayout, i: usize, inst: &Inst) -> Result
         )?,
         Shape::FBin | Shape::FUn | Shape::FTer => {
             want(ty.is_float(), "float op on non-float")?;
+            if inst.op == crate::Opcode::Fnan {
+                want(crate::NanRule::from_imm(inst.imm).is_some(), "bad NaN rule")?;
+            }
             for k in 0..nargs {
                 same(k)?;
             }

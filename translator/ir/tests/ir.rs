@@ -414,3 +414,60 @@ fn fused_equals_sequential() {
     // The generator must exercise the passes, not only copy blocks.
     assert!(changed > 2000, "only {changed} blocks changed");
 }
+
+/// `fnan`'s rules on hand-made bit patterns (Arm ARM FPProcessNaNs and
+/// FPMulAdd), and the verifier's check of the rule immediate.
+#[test]
+fn nan_rules_pick_arms_nan() {
+    use xlat_ir::NanRule::{Arm, ArmMul, ArmMulAdd};
+    const Q: u64 = 0x7ff8_0000_0000_0011; // quiet NaN
+    const S: u64 = 0xfff0_0000_0000_0022; // negative signalling NaN
+    const DEF: u64 = 0x7ff8_0000_0000_0000;
+    const INF: u64 = 0x7ff0_0000_0000_0000;
+    let one = 1f64.to_bits();
+    // A non-NaN result is kept.
+    assert_eq!(Arm.apply(64, one, Q, S), one);
+    // The signalling NaN wins even second, quieted; then the first quiet one.
+    assert_eq!(Arm.apply(64, DEF, Q, S), 0xfff8_0000_0000_0022);
+    assert_eq!(Arm.apply(64, DEF, one, Q), Q);
+    assert_eq!(Arm.apply(64, 0xfff8_0000_0000_0000, one, one), DEF);
+    // Single precision: the same on 32-bit patterns.
+    assert_eq!(
+        Arm.apply(32, 0x7fc0_0000, 0x7fc0_0001, 0x7f80_0002),
+        0x7fc0_0002
+    );
+    // Fused multiply-add: the product's NaN stays signalling for step two.
+    assert_eq!(ArmMul.apply(64, DEF, one, S), S);
+    assert_eq!(ArmMulAdd.apply(64, DEF, Q, S), 0xfff8_0000_0000_0022);
+    // A quiet addend beats a quiet product NaN, but not infinity times zero.
+    assert_eq!(ArmMul.apply(64, DEF, INF, 0), INF);
+    assert_eq!(ArmMulAdd.apply(64, DEF, Q, INF), DEF);
+    assert_eq!(
+        ArmMulAdd.apply(
+            64,
+            DEF,
+            Q,
+            ArmMul.apply(64, DEF, one, 0x7ff8_0000_0000_0033)
+        ),
+        Q
+    );
+    assert_eq!(
+        ArmMulAdd.apply(
+            64,
+            DEF,
+            one,
+            ArmMul.apply(64, DEF, one, 0x7ff8_0000_0000_0033)
+        ),
+        0x7ff8_0000_0000_0033
+    );
+
+    let mut b = Builder::new(&LAYOUT, 0);
+    let x = b.iconst(Type::F64, one);
+    let r = b.fnan(x, x, x);
+    let _ = b.fadd(r, x);
+    b.terminate(Terminal::Exit(0));
+    let mut blk = b.finish();
+    verify(&blk, &LAYOUT).unwrap();
+    blk.insts[1].imm = 9;
+    assert!(verify(&blk, &LAYOUT).unwrap_err().msg.contains("NaN rule"));
+}
