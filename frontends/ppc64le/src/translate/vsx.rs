@@ -430,9 +430,99 @@ pub fn permute(c: &mut Ctx<'_>, i: Insn) -> TResult {
 
 /// VSX instructions executed entirely by [`HELPER_VEC`] (xxextractuw,
 /// xxinsertw, the exponent/significand and half-precision operations,
-/// xscmpexpdp, xsiexpdp).
+/// xscmpexpdp, xsiexpdp), except the vector arithmetic, which in blocks
+/// for FPSCR\[RN\] = 0 is IR float ops ([`vec_arith`]).
 pub fn helper(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    if c.rn == 0 && vec_arith(c, i) {
+        return Ok(());
+    }
     vec_helper(c, i)
+}
+
+/// Power's NaN rule ([`super::fp::power_nan`]) for a float `r` of type
+/// `ty` (F32 or F64) with operands `ops` in priority order.
+fn power_nan_ty(c: &mut Ctx<'_>, ty: Type, r: Value, ops: &[Value]) -> Value {
+    if ty == Type::F64 {
+        return super::fp::power_nan(c, r, ops);
+    }
+    let is_nan = c.b.fcmp(FCond::Uno, r, r);
+    let d = c.b.i32(0x7fc0_0000);
+    let mut pick = c.b.bitcast(Type::F32, d);
+    for &x in ops.iter().rev() {
+        let xn = c.b.fcmp(FCond::Uno, x, x);
+        let xi = c.b.bitcast(Type::I32, x);
+        let q = c.b.i32(1 << 22);
+        let xq = c.b.or(xi, q);
+        let xq = c.b.bitcast(Type::F32, xq);
+        pick = c.b.select(xn, xq, pick);
+    }
+    c.b.select(is_nan, pick, r)
+}
+
+/// Lane `k` (ISA order) of the V128 `v` as a float of type `ty`.
+fn fp_lane(c: &mut Ctx<'_>, v: Value, ty: Type, k: u32) -> Value {
+    let (lanes, n) = if ty == Type::F64 {
+        (Lanes::I64x2, 2)
+    } else {
+        (Lanes::I32x4, 4)
+    };
+    let x = c.b.vextract(lanes, v, n - 1 - k);
+    c.b.bitcast(ty, x)
+}
+
+/// xv{add,sub,mul,div}{sp,dp} and xv[n]m{add,sub}{a,m}{sp,dp} as per-lane
+/// IR float ops with Power's NaN rules (round to nearest even only).
+/// False (nothing emitted) for other instructions.
+fn vec_arith(c: &mut Ctx<'_>, i: Insn) -> bool {
+    let xo8 = i.bits(10, 3);
+    let fma = match xo8 {
+        64 | 72 | 80 | 88 | 96 | 104 | 112 | 120 => false,
+        65 | 73 | 81 | 89 | 97 | 105 | 113 | 121 | 193 | 201 | 209 | 217 | 225 | 233 | 241
+        | 249 => true,
+        _ => return false,
+    };
+    let double = xo8 & 32 != 0;
+    let (ty, lanes, n) = if double {
+        (Type::F64, Lanes::I64x2, 2)
+    } else {
+        (Type::F32, Lanes::I32x4, 4)
+    };
+    let (xt, xa, xb) = (i.xt(), i.xa(), i.xb());
+    let va = c.vsr(xa);
+    let vb = c.vsr(xb);
+    let vt = if fma { Some(c.vsr(xt)) } else { None };
+    let mut out = c.b.iconst(Type::V128, 0);
+    for k in 0..n {
+        let a = fp_lane(c, va, ty, k);
+        let b = fp_lane(c, vb, ty, k);
+        let r = if let Some(vt) = vt {
+            let t = fp_lane(c, vt, ty, k);
+            // A-type: XA*XB ± XT; M-type: XA*XT ± XB; bit 4 subtracts,
+            // bit 7 negates the result (never a NaN).
+            let (m, addend) = if xo8 & 8 == 0 { (b, t) } else { (t, b) };
+            let na = if xo8 & 16 != 0 {
+                c.b.fneg(addend)
+            } else {
+                addend
+            };
+            let r = c.b.fma(a, m, na);
+            let r = if xo8 & 128 != 0 { c.b.fneg(r) } else { r };
+            power_nan_ty(c, ty, r, &[a, addend, m])
+        } else {
+            let r = match xo8 & 0x18 {
+                0 => c.b.fadd(a, b),
+                8 => c.b.fsub(a, b),
+                16 => c.b.fmul(a, b),
+                _ => c.b.fdiv(a, b),
+            };
+            power_nan_ty(c, ty, r, &[a, b])
+        };
+        let ity = if double { Type::I64 } else { Type::I32 };
+        let bits = c.b.bitcast(ity, r);
+        out = c.b.vinsert(lanes, out, bits, n - 1 - k);
+    }
+    c.set_vsr(xt, out);
+    true
 }
 
 fn vec_helper(c: &mut Ctx<'_>, i: Insn) -> TResult {
