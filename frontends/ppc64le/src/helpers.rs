@@ -35,13 +35,27 @@ fn from_bytes(b: &[u8; 16]) -> u128 {
     u128::from_be_bytes(*b)
 }
 
-/// `f` applied to the elements of width `w` (below 128) of `a` and `b`,
-/// pair by pair (no allocation: this runs per executed instruction).
-fn map2(a: u128, b: u128, w: u32, mut f: impl FnMut(u64, u64) -> u64) -> u128 {
-    let m = if w == 64 { u64::MAX } else { (1u64 << w) - 1 };
-    (0..128 / w).fold(0u128, |acc, i| {
-        (acc << w) | (f(el(a, i, w), el(b, i, w)) & m) as u128
-    })
+/// `f` applied to the elements of width `w` (8, 16, 32 or 64) of `a` and
+/// `b`, pair by pair. On byte arrays, with the width a constant of each
+/// instance, not u128 shifts per element: this runs per executed
+/// instruction (glibc's strspn/strcspn shift vectors on every call).
+fn map2(a: u128, b: u128, w: u32, f: impl FnMut(u64, u64) -> u64) -> u128 {
+    fn lanes<const N: usize>(a: u128, b: u128, mut f: impl FnMut(u64, u64) -> u64) -> u128 {
+        let (ab, bb) = (a.to_be_bytes(), b.to_be_bytes());
+        let be = |s: &[u8]| s.iter().fold(0u64, |v, &x| v << 8 | x as u64);
+        let mut out = [0u8; 16];
+        for k in (0..16).step_by(N) {
+            let r = f(be(&ab[k..k + N]), be(&bb[k..k + N]));
+            out[k..k + N].copy_from_slice(&r.to_be_bytes()[8 - N..]);
+        }
+        u128::from_be_bytes(out)
+    }
+    match w {
+        8 => lanes::<1>(a, b, f),
+        16 => lanes::<2>(a, b, f),
+        32 => lanes::<4>(a, b, f),
+        _ => lanes::<8>(a, b, f),
+    }
 }
 
 /// `f` applied to each element of width `w` of `a`.

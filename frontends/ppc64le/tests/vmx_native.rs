@@ -135,3 +135,48 @@ fn vbpermq_gathers_the_indexed_bits() {
         assert_eq!(r.st.vr(3), want, "a {a:#x} idx {idx:?}");
     }
 }
+
+#[test]
+fn vector_shifts_and_rotates_per_element() {
+    // vrl/vsl/vsr/vsra{b,h,w} and vsld (helper-run): each element of VRA
+    // shifted by the low log2(width) bits of the same element of VRB.
+    // (name, extended opcode, element bits, kind: 0 rotl 1 shl 2 lshr 3 ashr)
+    let forms: &[(&str, u32, u32, u32)] = &[
+        ("vrlb", 4, 8, 0),
+        ("vrlw", 132, 32, 0),
+        ("vslb", 260, 8, 1),
+        ("vslh", 324, 16, 1),
+        ("vsrw", 644, 32, 2),
+        ("vsrah", 836, 16, 3),
+        ("vsraw", 900, 32, 3),
+        ("vsld", 1476, 64, 1),
+    ];
+    let mut rng = Rng(0x0bad_cafe_f00d_1234);
+    for &(name, xo, w, kind) in forms {
+        let word = 4 << 26 | 3 << 21 | 1 << 16 | 2 << 11 | xo;
+        for _ in 0..50 {
+            let (a, b) = (rng.v128(), rng.v128());
+            let mut s = state(&[]);
+            s.vsr[32 + 1] = a;
+            s.vsr[32 + 2] = b;
+            let got = run(&[word], &s).st.vr(3);
+            let mut want = 0u128;
+            for e in 0..128 / w {
+                let pos = w * e;
+                let m = u128::MAX >> (128 - w);
+                let x = (a >> pos & m) as u64;
+                let n = (b >> pos & m) as u32 % w;
+                let r = match kind {
+                    0 if n == 0 => x,
+                    0 => x << n | x >> (w - n),
+                    1 => x << n,
+                    2 => x >> n,
+                    _ => ((x << (64 - w)) as i64 >> (64 - w) >> n) as u64,
+                };
+                let r = r as u128 & m;
+                want |= r << pos;
+            }
+            assert_eq!(got, want, "{name} a {a:#x} b {b:#x}");
+        }
+    }
+}
