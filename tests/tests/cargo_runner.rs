@@ -16,7 +16,7 @@ use std::path::Path;
 use xlat_tests::{Status, run, tail, workspace_root, xlat_aarch64};
 
 /// Number of `#[test]` functions in `tests/cargo-runner/src/lib.rs`.
-const CRATE_TESTS: usize = 5;
+const CRATE_TESTS: usize = 6;
 
 /// Prints a note that cargo's output capture does not swallow.
 fn note(msg: &str) {

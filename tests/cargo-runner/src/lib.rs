@@ -76,6 +76,24 @@ mod tests {
     }
 
     #[test]
+    fn processes() {
+        use std::process::Command;
+        // std spawns with posix_spawn (a vfork): a missing program is an
+        // error of `spawn`, reported through the memory the child shares,
+        // not a child that exits with 127.
+        let e = Command::new("xlat-cargo-runner-no-such-program")
+            .spawn()
+            .unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+        let o = Command::new("/bin/sh")
+            .args(["-c", "echo hi; exit 3"])
+            .output()
+            .unwrap();
+        assert_eq!(o.stdout, b"hi\n");
+        assert_eq!(o.status.code(), Some(3));
+    }
+
+    #[test]
     #[should_panic(expected = "index out of bounds")]
     fn panics_are_caught() {
         let v = [1, 2, 3];
