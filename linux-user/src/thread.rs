@@ -1,8 +1,9 @@
-//! Guest threads: `clone` with `CLONE_VM | CLONE_THREAD` makes one host
-//! thread per guest thread, each with its own [`Cpu`] from the shared
-//! engine; thread exit (`CLONE_CHILD_CLEARTID` wake-up), the thread
-//! group's bookkeeping, and the end of the process when the last thread
-//! leaves.
+//! Guest threads and processes: `clone` with `CLONE_VM | CLONE_THREAD`
+//! makes one host thread per guest thread, each with its own [`Cpu`] from
+//! the shared engine; thread exit (`CLONE_CHILD_CLEARTID` wake-up), the
+//! thread group's bookkeeping, and the end of the process when the last
+//! thread leaves. Fork is a host fork with a fresh engine; vfork a host
+//! vfork sharing the memory and the engine.
 //!
 //! Memory is shared (one guest address space), so futexes pass through to
 //! the host futex on the host address of the guest word.
@@ -145,10 +146,10 @@ fn snapshot(cpu: &Cpu) -> Vec<u8> {
     cpu.env()[HEADER_SIZE..].to_vec()
 }
 
-/// `clone`: a new guest thread for `CLONE_VM | CLONE_THREAD`; other flag
-/// combinations (fork, vfork, CLONE_VM without CLONE_THREAD) are not
-/// supported yet (`ENOSYS`, logged under `-d unimp`). Returns the child's
-/// tid.
+/// `clone`: a new guest thread for `CLONE_VM | CLONE_THREAD`, a process
+/// for a fork (no `CLONE_VM`: `fork`) or a vfork (`CLONE_VM |
+/// CLONE_VFORK`: `vfork`); `CLONE_VM` alone is not supported (`ENOSYS`,
+/// logged under `-d unimp`). Returns the child's tid.
 pub fn clone(
     sh: &Arc<Shared>,
     cpu: &Cpu,
@@ -630,14 +631,14 @@ fn vfork_exiting() {
     }
 }
 
-/// `fork`, `vfork` and `clone` without `CLONE_VM`: a host `fork`. A vfork
-/// (`CLONE_VM | CLONE_VFORK`) is a fork whose parent thread is suspended
-/// until the child execs or exits, as the kernel does; it waits for EOF
-/// on a close-on-exec pipe whose write end only the child holds. The
-/// child gets a copy of the memory instead of sharing it (a host vfork
-/// cannot run xlat's Rust code soundly), so what the child writes is
-/// not seen by the parent: `posix_spawn` then reports a failed exec
-/// as a child exiting with status 127 instead of an error return.
+/// `fork` and `clone` without `CLONE_VM`: a host `fork`. With
+/// `CLONE_VFORK` (and, when [`REAL_VFORK`] is off, for a guest vfork) the
+/// parent thread is suspended until the child execs or exits, as the
+/// kernel does; it waits for EOF on a close-on-exec pipe whose write end
+/// only the child holds. The child gets a copy of the memory, so for a
+/// guest vfork what the child writes is not seen by the parent:
+/// `posix_spawn` then reports a failed exec as a child exiting with
+/// status 127 instead of an error return.
 fn fork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Result<u64, Errno> {
     let proc = &sh.proc;
     if c.flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_PIDFD | CLONE_PTRACE | CLONE_PARENT) != 0 {
