@@ -260,10 +260,10 @@ xlat_ir::decode_table! {
     SIMD_scalar_3diff "01x11110 xx1xxxxx xxxx00xx xxxxxxxx" => simd_fp::asimd, "sqdmlal sqdmlsl sqdmull";
     SIMD_scalar_3same "01x11110 xx1xxxxx xxxxx1xx xxxxxxxx" => simd_fp::asimd, "sqadd uqadd sqsub uqsub cmgt cmhi cmge cmhs sshl ushl sqshl uqshl srshl urshl sqrshl uqrshl add sub cmtst cmeq sqdmulh sqrdmulh fmulx fcmeq frecps frsqrts fcmge facge fabd fcmgt facgt";
     SIMD_scalar_shift "01x11111 0xxxxxxx xxxxx1xx xxxxxxxx" => simd_fp::asimd, "sshr ssra srshr srsra shl sqshl sqshrn sqrshrn scvtf fcvtzs ushr usra urshr ursra sri sli sqshlu uqshl sqshrun sqrshrun uqshrn uqrshrn ucvtf fcvtzu";
-    SIMD_scalar_elem "01x11111 xxxxxxxx xxxxx0xx xxxxxxxx" => simd_fp::asimd, "fmla fmls fmul fmulx sqdmlal sqdmlsl sqdmull sqdmulh sqrdmulh sqrdmlah sqrdmlsh";
+    SIMD_scalar_elem "01x11111 xxxxxxxx xxxxx0xx xxxxxxxx" => simd_fp::elem_all, "fmla fmls fmul fmulx sqdmlal sqdmlsl sqdmull sqdmulh sqrdmulh sqrdmlah sqrdmlsh";
     SIMD_across  "0xx01110 xx11000x xxxx10xx xxxxxxxx" => simd_fp::across_all, "addv umaxv uminv smaxv sminv uaddlv saddlv fmaxnmv fminnmv fmaxv fminv";
     SIMD_shift   "0xx01111 0xxxxxxx xxxxx1xx xxxxxxxx" => simd_fp::shift_imm_all, "sshr ushr shl shrn shrn2 sshll ushll sshll2 ushll2 uxtl sxtl uxtl2 sxtl2 usra ssra sli sri srshr urshr srsra ursra sqshl uqshl sqshlu rshrn rshrn2 sqshrn sqshrn2 sqrshrn sqrshrn2 sqshrun sqshrun2 sqrshrun sqrshrun2 uqshrn uqshrn2 uqrshrn uqrshrn2 scvtf ucvtf fcvtzs fcvtzu fmov";
-    SIMD_elem    "0xx01111 xxxxxxxx xxxxx0xx xxxxxxxx" => simd_fp::asimd, "fmla fmls fmul fmulx mul mla mls smlal smlal2 umlal umlal2 smlsl smlsl2 umlsl umlsl2 smull smull2 umull umull2 sqdmlal sqdmlal2 sqdmlsl sqdmlsl2 sqdmull sqdmull2 sqdmulh sqrdmulh sqrdmlah sqrdmlsh sdot udot sudot usdot bfdot bfmlalb bfmlalt fcmla fmlal fmlal2 fmlsl fmlsl2";
+    SIMD_elem    "0xx01111 xxxxxxxx xxxxx0xx xxxxxxxx" => simd_fp::elem_all, "fmla fmls fmul fmulx mul mla mls smlal smlal2 umlal umlal2 smlsl smlsl2 umlsl umlsl2 smull smull2 umull umull2 sqdmlal sqdmlal2 sqdmlsl sqdmlsl2 sqdmull sqdmull2 sqdmulh sqrdmulh sqrdmlah sqrdmlsh sdot udot sudot usdot bfdot bfmlalb bfmlalt fcmla fmlal fmlal2 fmlsl fmlsl2";
     SIMD_perm    "0x001110 xx0xxxxx 0xxx10xx xxxxxxxx" => simd_fp::permute, "uzp1 uzp2 trn1 trn2 zip1 zip2";
     SIMD_ext     "0x101110 xx0xxxxx 0xxxx0xx xxxxxxxx" => simd_fp::ext, "ext";
     SIMD_tbl     "0x001110 xx0xxxxx 0xxx00xx xxxxxxxx" => simd_fp::tbl, "tbl tbx";

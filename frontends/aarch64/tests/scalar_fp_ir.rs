@@ -305,3 +305,43 @@ fn vector_three_same_matches_the_executor() {
         }
     }
 }
+
+#[test]
+fn by_element_matches_the_executor() {
+    // FMLA, FMLS, FMUL (by element), vector and scalar, every index.
+    let mut k = 7u64;
+    for scalar in [false, true] {
+        for (q, sz) in [(0u32, 0u32), (1, 0), (1, 1)] {
+            let (vals, lanes) = if sz == 1 { (F64S, 2) } else { (F32S, 4) };
+            for op in [0b0001u32, 0b0101, 0b1001] {
+                for (h, l) in [(0u32, 0u32), (0, 1), (1, 0), (1, 1)] {
+                    if sz == 1 && l == 1 {
+                        continue;
+                    }
+                    let base = if scalar {
+                        0x5f80_0020
+                    } else {
+                        0x0f80_0020 | q << 30
+                    };
+                    let w = base | sz << 22 | l << 21 | 2 << 16 | op << 12 | h << 11;
+                    let b = translate_flags(w, 0);
+                    assert!(
+                        b.insts.iter().all(|i| i.op != Opcode::CallHelper),
+                        "{w:#010x} still calls a helper"
+                    );
+                    for _ in 0..200 {
+                        let mut s = state(&[]);
+                        for r in 0..3 {
+                            s.v[r] = corner_vec(vals, lanes, &mut k);
+                        }
+                        let mut want = copy(&s);
+                        xlat_frontend_aarch64::asimd::exec(&mut want, Insn(w)).expect("valid");
+                        for got in run_block(&b, &s) {
+                            assert_eq!(got.v[0], want.v[0], "{w:#010x} on {:#034x?}", &s.v[..3]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -67,6 +67,8 @@ or_asimd! {
     scalar_pairwise_all => scalar_pairwise;
     /// Scalar two-register misc, IR or executor.
     scalar_two_misc_all => scalar_two_misc;
+    /// Vector and scalar by element, IR (FP in fast blocks) or executor.
+    elem_all => fp_elem;
 }
 
 fn call_simd(c: &mut Ctx<'_>, i: Insn, g: Group) {
@@ -1209,6 +1211,61 @@ fn mul_add(c: &mut Ctx<'_>, a: Value, n: Value, m: Value) -> Value {
     let r = c.b.fma(n, m, a);
     let p = arm_nan(c, NanRule::ArmMul, r, n, m);
     arm_nan(c, NanRule::ArmMulAdd, r, a, p)
+}
+
+/// FMUL, FMLA, FMLS (vector and scalar, by element; single and double
+/// precision) in fast blocks, lane by lane as [`fp_three_same`]; other
+/// encodings: `Err` (the executor).
+fn fp_elem(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let scalar = i.bit(28);
+    let q = i.q() != 0 || scalar;
+    let double = i.bit(22);
+    require(c.fp_fast && i.bit(23) && i.u() == 0 && (q || !double))?;
+    let idx = match (double, i.bit(21)) {
+        (true, true) => return Err(Undef),
+        (true, false) => i.bit(11) as u32,
+        (false, l) => (i.bit(11) as u32) << 1 | l as u32,
+    };
+    // As the scalar 2-source opcode (FMUL), or None for FMLA/FMLS.
+    let (op, negate) = match i.bits(15, 12) {
+        0b0001 => (None, false),
+        0b0101 => (None, true),
+        0b1001 => (Some(0), false),
+        _ => return Err(Undef),
+    };
+    let (ft, lanes) = if double {
+        (Type::F64, Lanes::I64x2)
+    } else {
+        (Type::F32, Lanes::I32x4)
+    };
+    let count = match (scalar, double, q) {
+        (true, _, _) => 1,
+        (false, true, _) | (false, false, false) => 2,
+        (false, false, true) => 4,
+    };
+    let (n, d) = (c.vreg(i.rn()), c.vreg(i.rd()));
+    let m = c.vreg(i.bits(20, 16));
+    let lane = |c: &mut Ctx<'_>, v: Value, k: u32| {
+        let x = c.b.vextract(lanes, v, k);
+        c.b.bitcast(ft, x)
+    };
+    let y = lane(c, m, idx);
+    let mut r = c.b.iconst(Type::V128, 0);
+    for k in 0..count {
+        let x = lane(c, n, k);
+        let z = match op {
+            Some(op) => arith2(c, op, x, y),
+            None => {
+                let acc = lane(c, d, k);
+                let x = if negate { c.b.fneg(x) } else { x };
+                mul_add(c, acc, x, y)
+            }
+        };
+        let z = c.b.bitcast(Type::int(ft.bits()), z);
+        r = c.b.vinsert(lanes, r, z, k);
+    }
+    c.set_vreg(i.rd(), r);
+    Ok(())
 }
 
 /// Vector FADD, FSUB, FMUL, FDIV, FMAX, FMIN, FMAXNM, FMINNM, FMLA, FMLS
