@@ -85,6 +85,16 @@ fn translate_flags(w: u32, flags: u64) -> Block {
     b
 }
 
+/// Translates `w` for the fast path and checks that it calls no helper.
+fn translate_fast(w: u32) -> Block {
+    let b = translate_flags(w, 0);
+    assert!(
+        b.insts.iter().all(|i| i.op != Opcode::CallHelper),
+        "{w:#010x} still calls a helper"
+    );
+    b
+}
+
 /// Runs the block (unoptimised and optimised) on a copy of `st`.
 fn run_block(b: &Block, st: &Aarch64State) -> [Box<Aarch64State>; 2] {
     let mut opt = b.clone();
@@ -111,11 +121,7 @@ fn copy(s: &Aarch64State) -> Aarch64State {
 /// Checks `w` on every combination of `vals` in V1, V2 (and V3 with
 /// `three`) and of `INTS` in X1, with a few NZCV values.
 fn check(w: u32, vals: &[u64], three: bool) {
-    let b = translate_flags(w, 0);
-    assert!(
-        b.insts.iter().all(|i| i.op != Opcode::CallHelper),
-        "{w:#010x} still calls the helper"
-    );
+    let b = translate_fast(w);
     let thirds: &[u64] = if three { vals } else { &[0] };
     let mut k = 0usize;
     for &x in vals {
@@ -262,6 +268,23 @@ fn corner_vec(vals: &[u64], lanes: u32, k: &mut u64) -> u128 {
     })
 }
 
+/// Runs the fast-path block of `w` on `runs` states with V0..V2 of
+/// corner lanes and compares V0 with `asimd::exec`'s.
+fn check_vec(w: u32, vals: &[u64], lanes: u32, k: &mut u64, runs: u32) {
+    let b = translate_fast(w);
+    for _ in 0..runs {
+        let mut s = state(&[]);
+        for r in 0..3 {
+            s.v[r] = corner_vec(vals, lanes, k);
+        }
+        let mut want = copy(&s);
+        xlat_frontend_aarch64::asimd::exec(&mut want, Insn(w)).expect("valid");
+        for got in run_block(&b, &s) {
+            assert_eq!(got.v[0], want.v[0], "{w:#010x} on {:#034x?}", &s.v[..3]);
+        }
+    }
+}
+
 #[test]
 fn vector_three_same_matches_the_executor() {
     // (U, bit 23, opcode): FADD FSUB FMUL FDIV FMAX FMIN FMAXNM FMINNM FMLA FMLS
@@ -282,26 +305,7 @@ fn vector_three_same_matches_the_executor() {
         let (vals, lanes) = if sz == 1 { (F64S, 2) } else { (F32S, 4) };
         for (u, a, op) in ops {
             let w = 0x0e20_0420 | q << 30 | u << 29 | a << 23 | sz << 22 | 2 << 16 | op << 11;
-            let b = translate_flags(w, 0);
-            assert!(
-                b.insts.iter().all(|i| i.op != Opcode::CallHelper),
-                "{w:#010x} still calls a helper"
-            );
-            for _ in 0..400 {
-                let mut s = state(&[]);
-                for r in 0..3 {
-                    s.v[r] = corner_vec(vals, lanes, &mut k);
-                }
-                let mut want = copy(&s);
-                xlat_frontend_aarch64::asimd::exec(&mut want, Insn(w)).expect("valid");
-                for got in run_block(&b, &s) {
-                    assert_eq!(
-                        got.v[0], want.v[0],
-                        "{w:#010x} on {:#034x} {:#034x} {:#034x}",
-                        s.v[0], s.v[1], s.v[2]
-                    );
-                }
-            }
+            check_vec(w, vals, lanes, &mut k, 400);
         }
     }
 }
@@ -324,22 +328,7 @@ fn by_element_matches_the_executor() {
                         0x0f80_0020 | q << 30
                     };
                     let w = base | sz << 22 | l << 21 | 2 << 16 | op << 12 | h << 11;
-                    let b = translate_flags(w, 0);
-                    assert!(
-                        b.insts.iter().all(|i| i.op != Opcode::CallHelper),
-                        "{w:#010x} still calls a helper"
-                    );
-                    for _ in 0..200 {
-                        let mut s = state(&[]);
-                        for r in 0..3 {
-                            s.v[r] = corner_vec(vals, lanes, &mut k);
-                        }
-                        let mut want = copy(&s);
-                        xlat_frontend_aarch64::asimd::exec(&mut want, Insn(w)).expect("valid");
-                        for got in run_block(&b, &s) {
-                            assert_eq!(got.v[0], want.v[0], "{w:#010x} on {:#034x?}", &s.v[..3]);
-                        }
-                    }
+                    check_vec(w, vals, lanes, &mut k, 200);
                 }
             }
         }

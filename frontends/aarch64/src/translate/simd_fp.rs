@@ -1233,26 +1233,47 @@ fn fp_elem(c: &mut Ctx<'_>, i: Insn) -> TResult {
         0b1001 => (Some(0), false),
         _ => return Err(Undef),
     };
-    let (ft, lanes) = if double {
-        (Type::F64, Lanes::I64x2)
-    } else {
-        (Type::F32, Lanes::I32x4)
-    };
     let count = match (scalar, double, q) {
         (true, _, _) => 1,
         (false, true, _) | (false, false, false) => 2,
         (false, false, true) => 4,
     };
-    let (n, d) = (c.vreg(i.rn()), c.vreg(i.rd()));
-    let m = c.vreg(i.bits(20, 16));
+    fp_lanes(c, i, i.bits(20, 16), double, count, op, negate, Some(idx));
+    Ok(())
+}
+
+/// `Vd` = `op` (as in [`arith2`]; `None`: FMLA, or FMLS with `negate`)
+/// applied to lanes 0..`count` of `Vn` and of `Vm` (its lane `elem` for
+/// every lane when given), lanes above `count` zero.
+#[allow(clippy::too_many_arguments)]
+fn fp_lanes(
+    c: &mut Ctx<'_>,
+    i: Insn,
+    rm: u32,
+    double: bool,
+    count: u32,
+    op: Option<u32>,
+    negate: bool,
+    elem: Option<u32>,
+) {
+    let (ft, lanes) = if double {
+        (Type::F64, Lanes::I64x2)
+    } else {
+        (Type::F32, Lanes::I32x4)
+    };
+    let (n, m, d) = (c.vreg(i.rn()), c.vreg(rm), c.vreg(i.rd()));
     let lane = |c: &mut Ctx<'_>, v: Value, k: u32| {
         let x = c.b.vextract(lanes, v, k);
         c.b.bitcast(ft, x)
     };
-    let y = lane(c, m, idx);
+    let y_elem = elem.map(|e| lane(c, m, e));
     let mut r = c.b.iconst(Type::V128, 0);
     for k in 0..count {
         let x = lane(c, n, k);
+        let y = match y_elem {
+            Some(y) => y,
+            None => lane(c, m, k),
+        };
         let z = match op {
             Some(op) => arith2(c, op, x, y),
             None => {
@@ -1265,7 +1286,6 @@ fn fp_elem(c: &mut Ctx<'_>, i: Insn) -> TResult {
         r = c.b.vinsert(lanes, r, z, k);
     }
     c.set_vreg(i.rd(), r);
-    Ok(())
 }
 
 /// Vector FADD, FSUB, FMUL, FDIV, FMAX, FMIN, FMAXNM, FMINNM, FMLA, FMLS
@@ -1289,30 +1309,7 @@ fn fp_three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
         (0b11001, false, _) => None,
         _ => return Err(Undef),
     };
-    let (ft, lanes, count) = match (double, q) {
-        (true, _) => (Type::F64, Lanes::I64x2, 2),
-        (false, true) => (Type::F32, Lanes::I32x4, 4),
-        (false, false) => (Type::F32, Lanes::I32x4, 2),
-    };
-    let (n, m, d) = (c.vreg(i.rn()), c.vreg(i.rm()), c.vreg(i.rd()));
-    let mut r = c.b.iconst(Type::V128, 0);
-    for k in 0..count {
-        let lane = |c: &mut Ctx<'_>, v: Value| {
-            let x = c.b.vextract(lanes, v, k);
-            c.b.bitcast(ft, x)
-        };
-        let (x, y) = (lane(c, n), lane(c, m));
-        let z = match op {
-            Some(op) => arith2(c, op, x, y),
-            None => {
-                let acc = lane(c, d);
-                let x = if a { c.b.fneg(x) } else { x };
-                mul_add(c, acc, x, y)
-            }
-        };
-        let z = c.b.bitcast(Type::int(ft.bits()), z);
-        r = c.b.vinsert(lanes, r, z, k);
-    }
-    c.set_vreg(i.rd(), r);
+    let count = if q && !double { 4 } else { 2 };
+    fp_lanes(c, i, i.rm(), double, count, op, a, None);
     Ok(())
 }
