@@ -15,6 +15,7 @@
  * (the spawned guest program). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -229,6 +230,31 @@ int main(int argc, char **argv)
     raise(SIGUSR1);
     raise(SIGUSR2);
     printf("after a vfork child changed its handlers: usr1=%d usr2=%d\n", (int)usr1, (int)usr2);
+
+    /* Its cwd, fd table and signal mask are its own too. */
+    char before[512], after[512];
+    if (!getcwd(before, sizeof before))
+        return 1;
+    sigset_t m0, m1;
+    sigprocmask(SIG_BLOCK, NULL, &m0);
+    p = vfork();
+    if (p == 0) {
+        sigset_t all;
+        sigfillset(&all);
+        sigprocmask(SIG_BLOCK, &all, NULL);
+        if (chdir("/") != 0 || dup2(1, 100) != 100)
+            _exit(1);
+        close(0);
+        _exit(0);
+    }
+    waitpid(p, &st, 0);
+    show("vfork child changing cwd, fds and mask", st);
+    sigprocmask(SIG_BLOCK, NULL, &m1);
+    printf("parent's cwd, fds and mask unchanged: %d %d %d %d\n",
+           getcwd(after, sizeof after) && strcmp(before, after) == 0,
+           fcntl(100, F_GETFD) == -1 && errno == EBADF, fcntl(0, F_GETFD) != -1,
+           sigismember(&m1, SIGUSR1) == sigismember(&m0, SIGUSR1) &&
+               sigismember(&m1, SIGTERM) == sigismember(&m0, SIGTERM));
 
     /* A fault kills the child only. */
     p = vfork();
