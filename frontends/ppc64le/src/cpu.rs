@@ -63,6 +63,9 @@ pub mod hwcap2 {
     pub const VEC_CRYPTO: u64 = 0x0200_0000;
     /// ISA 3.0 (POWER9).
     pub const ARCH_3_00: u64 = 0x0080_0000;
+    /// IEEE binary128 in VSX (xsaddqp and the other quad-precision
+    /// instructions).
+    pub const HAS_IEEE128: u64 = 0x0040_0000;
     /// darn.
     pub const DARN: u64 = 0x0020_0000;
     /// ISA 3.1 (POWER10).
@@ -111,7 +114,7 @@ impl CpuModel {
         let mut h =
             hwcap2::ARCH_2_07 | hwcap2::DSCR | hwcap2::ISEL | hwcap2::TAR | hwcap2::VEC_CRYPTO;
         if self.isa >= Isa::V300 {
-            h |= hwcap2::ARCH_3_00 | hwcap2::DARN;
+            h |= hwcap2::ARCH_3_00 | hwcap2::DARN | hwcap2::HAS_IEEE128;
         }
         if self.isa >= Isa::V310 {
             h |= hwcap2::ARCH_3_1;
@@ -204,7 +207,10 @@ mod tests {
         let p10 = find("power10_v2.0").unwrap().hwcap2();
         // qemu-ppc64le -cpu power8 shows 0x8e000000 (no DSCR there).
         assert_eq!(p8 & !hwcap2::DSCR, 0x8e00_0000);
-        assert_eq!(p9 & !p8, hwcap2::ARCH_3_00 | hwcap2::DARN);
+        assert_eq!(
+            p9 & !p8,
+            hwcap2::ARCH_3_00 | hwcap2::DARN | hwcap2::HAS_IEEE128
+        );
         assert_eq!(p10 & !p9, hwcap2::ARCH_3_1);
         assert!(find("power7").is_none());
         assert_eq!(default_model().name, "power10");

@@ -871,6 +871,45 @@ xlat_ir::decode_table! {
     XVXSIGSP   "111100 xxxxx 01001 xxxxx 111011011 xx" => vsx::fp_ext, "xvxsigsp";
     XVCVHPSP   "111100 xxxxx 11000 xxxxx 111011011 xx" => vsx::fp_ext, "xvcvhpsp";
     XVCVSPHP   "111100 xxxxx 11001 xxxxx 111011011 xx" => vsx::fp_ext, "xvcvsphp";
+    XSADDQP    "111111 xxxxx xxxxx xxxxx 0000000100 x" => vsx::fp_ext, "xsaddqp xsaddqpo";
+    XSSUBQP    "111111 xxxxx xxxxx xxxxx 1000000100 x" => vsx::fp_ext, "xssubqp xssubqpo";
+    XSMULQP    "111111 xxxxx xxxxx xxxxx 0000100100 x" => vsx::fp_ext, "xsmulqp xsmulqpo";
+    XSDIVQP    "111111 xxxxx xxxxx xxxxx 1000100100 x" => vsx::fp_ext, "xsdivqp xsdivqpo";
+    XSSQRTQP   "111111 xxxxx 11011 xxxxx 1100100100 x" => vsx::fp_ext, "xssqrtqp xssqrtqpo";
+    XSMADDQP   "111111 xxxxx xxxxx xxxxx 0110000100 x" => vsx::fp_ext, "xsmaddqp xsmaddqpo";
+    XSMSUBQP   "111111 xxxxx xxxxx xxxxx 0110100100 x" => vsx::fp_ext, "xsmsubqp xsmsubqpo";
+    XSNMADDQP  "111111 xxxxx xxxxx xxxxx 0111000100 x" => vsx::fp_ext, "xsnmaddqp xsnmaddqpo";
+    XSNMSUBQP  "111111 xxxxx xxxxx xxxxx 0111100100 x" => vsx::fp_ext, "xsnmsubqp xsnmsubqpo";
+    XSCMPUQP   "111111 xxx00 xxxxx xxxxx 1010000100 0" => vsx::fp_ext, "xscmpuqp";
+    XSCMPOQP   "111111 xxx00 xxxxx xxxxx 0010000100 0" => vsx::fp_ext, "xscmpoqp";
+    XSCMPEXPQP "111111 xxx00 xxxxx xxxxx 0010100100 0" => vsx::fp_ext, "xscmpexpqp";
+    XSCMPEQQP  "111111 xxxxx xxxxx xxxxx 0001000100 0" => vsx::fp_ext, "xscmpeqqp";
+    XSCMPGEQP  "111111 xxxxx xxxxx xxxxx 0011000100 0" => vsx::fp_ext, "xscmpgeqp";
+    XSCMPGTQP  "111111 xxxxx xxxxx xxxxx 0011100100 0" => vsx::fp_ext, "xscmpgtqp";
+    XSMAXCQP   "111111 xxxxx xxxxx xxxxx 1010100100 0" => vsx::fp_ext, "xsmaxcqp";
+    XSMINCQP   "111111 xxxxx xxxxx xxxxx 1011100100 0" => vsx::fp_ext, "xsmincqp";
+    XSCVQPDP   "111111 xxxxx 10100 xxxxx 1101000100 x" => vsx::fp_ext, "xscvqpdp xscvqpdpo";
+    XSCVDPQP   "111111 xxxxx 10110 xxxxx 1101000100 0" => vsx::fp_ext, "xscvdpqp";
+    XSCVQPSDZ  "111111 xxxxx 11001 xxxxx 1101000100 0" => vsx::fp_ext, "xscvqpsdz";
+    XSCVQPSWZ  "111111 xxxxx 01001 xxxxx 1101000100 0" => vsx::fp_ext, "xscvqpswz";
+    XSCVQPUDZ  "111111 xxxxx 10001 xxxxx 1101000100 0" => vsx::fp_ext, "xscvqpudz";
+    XSCVQPUWZ  "111111 xxxxx 00001 xxxxx 1101000100 0" => vsx::fp_ext, "xscvqpuwz";
+    XSCVSDQP   "111111 xxxxx 01010 xxxxx 1101000100 0" => vsx::fp_ext, "xscvsdqp";
+    XSCVUDQP   "111111 xxxxx 00010 xxxxx 1101000100 0" => vsx::fp_ext, "xscvudqp";
+    XSCVQPSQZ  "111111 xxxxx 01000 xxxxx 1101000100 0" => vsx::fp_ext, "xscvqpsqz";
+    XSCVQPUQZ  "111111 xxxxx 00000 xxxxx 1101000100 0" => vsx::fp_ext, "xscvqpuqz";
+    XSCVSQQP   "111111 xxxxx 01011 xxxxx 1101000100 0" => vsx::fp_ext, "xscvsqqp";
+    XSCVUQQP   "111111 xxxxx 00011 xxxxx 1101000100 0" => vsx::fp_ext, "xscvuqqp";
+    XSRQPI     "111111 xxxxx 0000x xxxxx xx 00000101 x" => vsx::fp_ext, "xsrqpi xsrqpix";
+    XSRQPXP    "111111 xxxxx 0000x xxxxx xx 00100101 0" => vsx::fp_ext, "xsrqpxp";
+    XSABSQP    "111111 xxxxx 00000 xxxxx 1100100100 0" => vsx::fp_ext, "xsabsqp";
+    XSNABSQP   "111111 xxxxx 01000 xxxxx 1100100100 0" => vsx::fp_ext, "xsnabsqp";
+    XSNEGQP    "111111 xxxxx 10000 xxxxx 1100100100 0" => vsx::fp_ext, "xsnegqp";
+    XSXEXPQP   "111111 xxxxx 00010 xxxxx 1100100100 0" => vsx::fp_ext, "xsxexpqp";
+    XSXSIGQP   "111111 xxxxx 10010 xxxxx 1100100100 0" => vsx::fp_ext, "xsxsigqp";
+    XSCPSGNQP  "111111 xxxxx xxxxx xxxxx 0001100100 0" => vsx::fp_ext, "xscpsgnqp";
+    XSIEXPQP   "111111 xxxxx xxxxx xxxxx 1101100100 0" => vsx::fp_ext, "xsiexpqp";
+    XSTSTDCQP  "111111 xxxxx xxxxx xxxxx 1011000100 0" => vsx::fp_ext, "xststdcqp";
 }
 
 /// Rows introduced by ISA 3.0 (POWER9).
@@ -987,6 +1026,36 @@ pub const ISA_3_00_ROWS: &[&str] = &[
     "XVXSIGSP",
     "XVCVHPSP",
     "XVCVSPHP",
+    "XSADDQP",
+    "XSSUBQP",
+    "XSMULQP",
+    "XSDIVQP",
+    "XSSQRTQP",
+    "XSMADDQP",
+    "XSMSUBQP",
+    "XSNMADDQP",
+    "XSNMSUBQP",
+    "XSCMPUQP",
+    "XSCMPOQP",
+    "XSCMPEXPQP",
+    "XSCVQPDP",
+    "XSCVDPQP",
+    "XSCVQPSDZ",
+    "XSCVQPSWZ",
+    "XSCVQPUDZ",
+    "XSCVQPUWZ",
+    "XSCVSDQP",
+    "XSCVUDQP",
+    "XSRQPI",
+    "XSRQPXP",
+    "XSABSQP",
+    "XSNABSQP",
+    "XSNEGQP",
+    "XSXEXPQP",
+    "XSXSIGQP",
+    "XSCPSGNQP",
+    "XSIEXPQP",
+    "XSTSTDCQP",
 ];
 
 /// Rows introduced by ISA 3.1 (POWER10).
@@ -1012,6 +1081,15 @@ pub const ISA_3_1_ROWS: &[&str] = &[
     "VEXTRACTWM",
     "VEXTRACTDM",
     "VEXTRACTQM",
+    "XSCMPEQQP",
+    "XSCMPGEQP",
+    "XSCMPGTQP",
+    "XSMAXCQP",
+    "XSMINCQP",
+    "XSCVQPSQZ",
+    "XSCVQPUQZ",
+    "XSCVSQQP",
+    "XSCVUQQP",
 ];
 
 /// The ISA level that introduced the row's instruction (rows not listed
