@@ -334,3 +334,29 @@ fn by_element_matches_the_executor() {
         }
     }
 }
+
+#[test]
+fn vector_two_misc_matches_the_executor() {
+    // (U, bit 23, opcode): FABS FNEG FSQRT SCVTF UCVTF FCVTZS FCVTZU
+    let ops = [
+        (0, 1, 0b01111),
+        (1, 1, 0b01111),
+        (1, 1, 0b11111),
+        (0, 0, 0b11101),
+        (1, 0, 0b11101),
+        (0, 1, 0b11011),
+        (1, 1, 0b11011),
+    ];
+    let mut k = 3u64;
+    for (q, sz) in [(0u32, 0u32), (1, 0), (1, 1)] {
+        let (vals, lanes) = if sz == 1 { (F64S, 2) } else { (F32S, 4) };
+        for (u, a, op) in ops {
+            let w = 0x0e20_0820 | q << 30 | u << 29 | a << 23 | sz << 22 | op << 12;
+            check_vec(w, vals, lanes, &mut k, 200);
+            check_vec(w, INTS, lanes, &mut k, 50);
+        }
+    }
+    // FABS/FNEG stay IR in a block for another FPCR mode too.
+    let b = translate_flags(0x6ee0_f820, TB_FP_TRACK); // fneg v0.2d, v1.2d
+    assert!(b.insts.iter().all(|i| i.op != Opcode::CallHelper));
+}

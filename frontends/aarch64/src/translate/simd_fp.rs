@@ -649,6 +649,9 @@ pub fn two_misc(c: &mut Ctx<'_>, i: Insn) -> TResult {
             c.set_vreg(i.rd(), r);
             return Ok(());
         }
+        (_, 0b01111) | (true, 0b11111) | (_, 0b11101) | (_, 0b11011) => {
+            return fp_two_misc(c, i);
+        }
         _ => return Err(Undef),
     }
     call_simd(c, i, Group::TwoMisc);
@@ -1211,6 +1214,73 @@ fn mul_add(c: &mut Ctx<'_>, a: Value, n: Value, m: Value) -> Value {
     let r = c.b.fma(n, m, a);
     let p = arm_nan(c, NanRule::ArmMul, r, n, m);
     arm_nan(c, NanRule::ArmMulAdd, r, a, p)
+}
+
+/// Vector FABS, FNEG (sign bits: every FPCR mode), and in fast blocks
+/// FSQRT, SCVTF, UCVTF, FCVTZS, FCVTZU (integer), single and double
+/// precision, lane by lane; other encodings: `Err` (the executor).
+fn fp_two_misc(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let q = i.q() != 0;
+    let (u, a, double) = (i.u() != 0, i.bit(23), i.bit(22));
+    require(q || !double)?;
+    let (ft, lanes) = if double {
+        (Type::F64, Lanes::I64x2)
+    } else {
+        (Type::F32, Lanes::I32x4)
+    };
+    let it = Type::int(ft.bits());
+    let n = c.vreg(i.rn());
+    let sign = 1u64 << (ft.bits() - 1);
+    if i.opcode12() == 0b01111 && a {
+        // FABS clears, FNEG flips the sign bit of every lane.
+        let k = v128_const(
+            c,
+            replicate(if u { sign } else { sign - 1 }, ft.bits()),
+            true,
+        );
+        let r = if u {
+            c.b.vxor(lanes, n, k)
+        } else {
+            c.b.vand(lanes, n, k)
+        };
+        let r = c.clear_high(r, q);
+        c.set_vreg(i.rd(), r);
+        return Ok(());
+    }
+    require(c.fp_fast)?;
+    let count = if q && !double { 4 } else { 2 };
+    let mut r = c.b.iconst(Type::V128, 0);
+    for k in 0..count {
+        let x = c.b.vextract(lanes, n, k);
+        let z = match (i.opcode12(), u, a) {
+            (0b11111, true, true) => {
+                let x = c.b.bitcast(ft, x);
+                let y = c.b.fsqrt(x);
+                let y = arm_nan(c, NanRule::Arm, y, x, x);
+                c.b.bitcast(it, y)
+            }
+            (0b11101, _, false) => {
+                let y = if u {
+                    c.b.ucvtf(ft, x)
+                } else {
+                    c.b.scvtf(ft, x)
+                };
+                c.b.bitcast(it, y)
+            }
+            (0b11011, _, true) => {
+                let x = c.b.bitcast(ft, x);
+                if u {
+                    c.b.fcvtzu(it, x)
+                } else {
+                    c.b.fcvtzs(it, x)
+                }
+            }
+            _ => return Err(Undef),
+        };
+        r = c.b.vinsert(lanes, r, z, k);
+    }
+    c.set_vreg(i.rd(), r);
+    Ok(())
 }
 
 /// FMUL, FMLA, FMLS (vector and scalar, by element; single and double
