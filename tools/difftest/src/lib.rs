@@ -200,6 +200,13 @@ fn translates(w: u32) -> bool {
 /// Random instruction word of class `row` obeying the register
 /// conventions, or `None` if no valid one was found in a few tries.
 pub fn gen_word(rng: &mut Rng, row: &Row) -> Option<u32> {
+    gen_word_as(rng, row, true)
+}
+
+/// As [`gen_word`], but a word of the class that xlat (under `-cpu max`)
+/// translates if `translated`, or treats as UNDEFINED if not: the oracle
+/// must raise SIGILL on those too.
+pub fn gen_word_as(rng: &mut Rng, row: &Row, translated: bool) -> Option<u32> {
     let mem = row.name.starts_with("LDST_") || row.name == "LDR_lit";
     for _ in 0..64 {
         let mut w = (rng.next_u64() as u32 & !row.mask) | row.bits;
@@ -247,10 +254,10 @@ pub fn gen_word(rng: &mut Rng, row: &Row) -> Option<u32> {
                 continue;
             }
         }
-        if qemu_deviation(w) || key_dependent(w) {
+        if qemu_deviation(w) || key_dependent(w) || (!translated && qemu_only(w)) {
             continue;
         }
-        if decode(Insn(w)).map(|r| r.name) == Some(row.name) && translates(w) {
+        if decode(Insn(w)).map(|r| r.name) == Some(row.name) && translates(w) == translated {
             return Some(w);
         }
     }
@@ -264,6 +271,31 @@ pub fn gen_word(rng: &mut Rng, row: &Row) -> Option<u32> {
 fn qemu_deviation(w: u32) -> bool {
     const P: (u32, u32) = xlat_ir::decode::pattern("01x11111 0001xxxx 111111xx xxxxxxxx");
     w & P.0 == P.1
+}
+
+/// Words xlat treats as UNDEFINED that qemu-aarch64 7.2 `-cpu max`
+/// executes: FEAT_MTE (IRG, GMI, SUBP, SUBPS, STGP, MSR TCO), which no
+/// xlat model has; SMSTART/SMSTOP (FEAT_SME, in no xlat model);
+/// unallocated encodings (objdump agrees) that qemu executes: scalar FP16
+/// FABS/FNEG and FSQRT and vector FP16 "FRECPX" (two-register misc, a = 1,
+/// opcode 01111 or 11111), half-precision across-lanes and scalar
+/// pairwise FMAXNM/FMINNM/FADD/FMAX/FMIN with size<0> = 1, modified
+/// immediate with op = 1, cmode = 1111, o2 = 1.
+fn qemu_only(w: u32) -> bool {
+    use xlat_ir::decode::pattern;
+    const QEMU_ACCEPTS: [(u32, u32); 7] = [
+        pattern("01x11110 11111000 111110xx xxxxxxxx"),
+        pattern("01111110 11111001 111110xx xxxxxxxx"),
+        pattern("0x001110 11111001 111110xx xxxxxxxx"),
+        pattern("0x001110 x1110000 11xx10xx xxxxxxxx"),
+        pattern("01011110 x1110000 11xx10xx xxxxxxxx"),
+        pattern("0x101111 00000xxx 111111xx xxxxxxxx"),
+        pattern("11010101 00000011 0100xxxx 01111111"),
+    ];
+    let mte_dp = w >> 21 & 0x6ff == 0x4d6 && matches!(w >> 10 & 63, 0 | 4 | 5);
+    let stgp = w & 0xfe40_0000 == 0x6800_0000 && w >> 23 & 3 != 0;
+    let tco = w & 0xffff_f0ff == 0xd503_409f;
+    mte_dp || stgp || tco || QEMU_ACCEPTS.iter().any(|p| w & p.0 == p.1)
 }
 
 /// PACGA (in the DP_2src class): its result depends on the process's
@@ -651,6 +683,10 @@ pub struct Config {
     /// every other sequence starts from NaN/zero corners
     /// ([`StartState::fp_corners`]).
     pub fp_fast: bool,
+    /// Generate single words of each class that xlat treats as
+    /// UNDEFINED (SIGILL): the oracle must reject them too, so that a
+    /// valid encoding xlat wrongly rejects shows up as a mismatch.
+    pub undefined: bool,
 }
 
 /// Per-class results.
@@ -724,9 +760,15 @@ pub fn run_all(cfg: &Config) -> std::io::Result<Report> {
             ..Default::default()
         };
         for n in 0..cfg.per_class {
-            let len = 1 + rng.below(cfg.max_len as u64) as usize;
-            let mut words: Vec<u32> = (0..len).filter_map(|_| gen_word(&mut rng, row)).collect();
-            if row.name == "LDST_excl" {
+            let len = if cfg.undefined {
+                1
+            } else {
+                1 + rng.below(cfg.max_len as u64) as usize
+            };
+            let mut words: Vec<u32> = (0..len)
+                .filter_map(|_| gen_word_as(&mut rng, row, !cfg.undefined))
+                .collect();
+            if row.name == "LDST_excl" && !cfg.undefined {
                 // A store-exclusive of another size than the load-exclusive
                 // (or a single after a pair) is CONSTRAINED UNPREDICTABLE:
                 // keep one size and one pair bit (o1) per sequence.

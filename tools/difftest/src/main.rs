@@ -3,11 +3,14 @@
 //! differences.
 //!
 //! Usage: `xlat-difftest [--seed N] [--per-class N] [--max-len N]
-//! [--class SUBSTR] [--cpu MODEL] [--long] [--table] [--fp-fast]`. `--long` runs
+//! [--class SUBSTR] [--cpu MODEL] [--long] [--table] [--fp-fast]
+//! [--undefined]`. `--long` runs
 //! 20000 sequences per class (about a million instructions over all
 //! classes) unless `--per-class` says otherwise; `--cpu` runs both sides
 //! under that model (default `max`); `--fp-fast` tests xlat's scalar FP
-//! fast path (no FPSR tracking, FPSR not compared, NaN corner operands).
+//! fast path (no FPSR tracking, FPSR not compared, NaN corner operands);
+//! `--undefined` runs single words of each class that xlat rejects
+//! (SIGILL), which qemu must reject too.
 
 use std::process::ExitCode;
 use xlat_difftest::{Config, cpu_runners, find_qemu, find_xlat, run_all};
@@ -21,6 +24,7 @@ fn main() -> ExitCode {
     let mut long = false;
     let mut table = false;
     let mut fp_fast = false;
+    let mut undefined = false;
     let mut cpu = String::from("max");
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -55,6 +59,7 @@ fn main() -> ExitCode {
             "--long" => long = true,
             "--table" => table = true,
             "--fp-fast" => fp_fast = true,
+            "--undefined" => undefined = true,
             _ => {
                 eprintln!("xlat-difftest: unknown argument {a}");
                 return ExitCode::from(2);
@@ -78,6 +83,7 @@ fn main() -> ExitCode {
         dir: std::env::temp_dir().join(format!("xlat-difftest-{}", std::process::id())),
         max_reports: 50,
         fp_fast,
+        undefined,
     };
     let report = match run_all(&cfg) {
         Ok(r) => r,

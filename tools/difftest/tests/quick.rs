@@ -26,25 +26,26 @@ fn generated_words_stay_in_their_class() {
 /// (those matching `filter`) under `-cpu cpu` on both sides and asserts
 /// that they all agree; skips with a message without qemu or xlat.
 fn quick(test: &str, cpu: &str, seed: u64, per_class: u32, max_len: u32, filter: Option<String>) {
-    quick_fp(test, cpu, seed, per_class, max_len, filter, false);
+    quick_with(test, cpu, seed, per_class, max_len, filter, |_| {});
 }
 
-/// As [`quick`], with [`Config::fp_fast`](xlat_difftest::Config) set to `fp_fast`.
-fn quick_fp(
+/// As [`quick`], with `tweak` applied to the [`Config`] (fast FP path,
+/// UNDEFINED words).
+fn quick_with(
     test: &str,
     cpu: &str,
     seed: u64,
     per_class: u32,
     max_len: u32,
     filter: Option<String>,
-    fp_fast: bool,
+    tweak: fn(&mut Config),
 ) {
     let (Some(xlat), Some(qemu)) = (find_xlat(), find_qemu()) else {
         eprintln!("SKIPPED: {test} needs qemu-aarch64 and a built xlat-aarch64");
         return;
     };
     let (subjects, oracle) = cpu_runners(&xlat, &qemu, cpu);
-    let cfg = Config {
+    let mut cfg = Config {
         seed,
         per_class,
         max_len,
@@ -53,8 +54,10 @@ fn quick_fp(
         filter,
         dir: std::env::temp_dir().join(format!("xlat-difftest-{test}-{}", std::process::id())),
         max_reports: 30,
-        fp_fast,
+        fp_fast: false,
+        undefined: false,
     };
+    tweak(&mut cfg);
     let report = run_all(&cfg).expect("difftest runs");
     println!("{}", report.table(&subjects));
     assert!(report.classes.iter().map(|c| c.sequences).sum::<u32>() > 100);
@@ -84,5 +87,14 @@ fn quick_gating_against_qemu_cortex_a53() {
 /// classes from NaN/zero corner operands, FPSR left out.
 #[test]
 fn quick_fp_fast_path_against_qemu() {
-    quick_fp("fpfast", "max", 0xf00d, 16, 3, Some("FP_".into()), true);
+    quick_with("fpfast", "max", 0xf00d, 16, 3, Some("FP_".into()), |c| {
+        c.fp_fast = true
+    });
+}
+
+/// Words of every class that xlat treats as UNDEFINED: qemu must raise
+/// SIGILL on them too (a valid encoding xlat rejects is a mismatch).
+#[test]
+fn quick_undefined_words_against_qemu() {
+    quick_with("undef", "max", 0xbad, 3, 1, None, |c| c.undefined = true);
 }
