@@ -184,6 +184,9 @@ fn fused_multiply_add_matches_the_executor() {
 fn sqrt_conversions_and_compares_match_the_executor() {
     both(|t, v| {
         check(0x1e21_c020 | t << 22, v, false); // FSQRT
+        for op in [8, 9, 10, 11, 14, 15] {
+            check(0x1e20_4020 | t << 22 | op << 15, v, false); // FRINT[NPMZXI]
+        }
         for opc in [0, 8, 16, 24] {
             check(0x1e22_2020 | t << 22 | opc, v, false); // FCMP[E] (zero)
         }
@@ -196,7 +199,14 @@ fn sqrt_conversions_and_compares_match_the_executor() {
                 check(op | sf << 31 | t << 22, v, false); // SCVTF/UCVTF
             }
             for op in [0x1e38_0020u32, 0x1e39_0020] {
-                check(op | sf << 31 | t << 22, v, false); // FCVTZS/FCVTZU
+                for rmode in 0..4 {
+                    // FCVT[NPMZ]S/FCVT[NPMZ]U
+                    check(
+                        (op & !(3 << 19)) | sf << 31 | t << 22 | rmode << 19,
+                        v,
+                        false,
+                    );
+                }
             }
             for scale in [64 - 1, 64 - 10, 32] {
                 for op in [0x1e02_0020u32, 0x1e03_0020, 0x1e18_0020, 0x1e19_0020] {

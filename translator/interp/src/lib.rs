@@ -226,6 +226,12 @@ pub fn eval_float(op: Opcode, ty: Type, aty: Type, imm: u64, a: u128, b: u128, c
                     Opcode::Fneg => -x,
                     Opcode::Fabs => x.abs(),
                     Opcode::Fma => x.mul_add(y, z),
+                    Opcode::Fround => match imm {
+                        0 => x.round_ties_even(),
+                        1 => x.floor(),
+                        2 => x.ceil(),
+                        _ => x.trunc(),
+                    },
                     _ => 0.0,
                 })
             } else {
@@ -241,6 +247,12 @@ pub fn eval_float(op: Opcode, ty: Type, aty: Type, imm: u64, a: u128, b: u128, c
                     Opcode::Fneg => -x,
                     Opcode::Fabs => x.abs(),
                     Opcode::Fma => x.mul_add(y, z),
+                    Opcode::Fround => match imm {
+                        0 => x.round_ties_even(),
+                        1 => x.floor(),
+                        2 => x.ceil(),
+                        _ => x.trunc(),
+                    },
                     _ => 0.0,
                 })
             }

@@ -428,6 +428,9 @@ ops! {
     /// rules whatever the host returned; the JIT tests `a` inline and
     /// computes the rest out of line.
     Fnan fnan: FTer;
+    /// Rounding to an integral float by `imm`: 0 to nearest even, 1 toward
+    /// -infinity, 2 toward +infinity, 3 toward zero.
+    Fround fround: FUn;
     /// Guest memory load.
     Load load: Load | MAY_FAULT | MEM;
     /// Guest memory store.

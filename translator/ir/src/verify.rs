@@ -123,6 +123,9 @@ fn verify_inst(b: &Block, layout: &StateLayout, i: usize, inst: &Inst) -> Result
             if inst.op == crate::Opcode::Fnan {
                 want(crate::NanRule::from_imm(inst.imm).is_some(), "bad NaN rule")?;
             }
+            if inst.op == crate::Opcode::Fround {
+                want(inst.imm < 4, "bad rounding")?;
+            }
             for k in 0..nargs {
                 same(k)?;
             }

@@ -470,4 +470,11 @@ fn nan_rules_pick_arms_nan() {
     verify(&blk, &LAYOUT).unwrap();
     blk.insts[1].imm = 9;
     assert!(verify(&blk, &LAYOUT).unwrap_err().msg.contains("NaN rule"));
+    blk.insts[1].imm = 0;
+    blk.insts[1].op = Opcode::Fround;
+    blk.insts[1].args[1] = xlat_ir::Value::NONE;
+    blk.insts[1].args[2] = xlat_ir::Value::NONE;
+    verify(&blk, &LAYOUT).unwrap();
+    blk.insts[1].imm = 4;
+    assert!(verify(&blk, &LAYOUT).unwrap_err().msg.contains("rounding"));
 }

@@ -886,6 +886,12 @@ impl Fx<'_, '_> {
             Opcode::Fneg => self.b.ins().fneg(a[0]),
             Opcode::Fabs => self.b.ins().fabs(a[0]),
             Opcode::Fma => self.b.ins().fma(a[0], a[1], a[2]),
+            Opcode::Fround => match imm {
+                0 => self.b.ins().nearest(a[0]),
+                1 => self.b.ins().floor(a[0]),
+                2 => self.b.ins().ceil(a[0]),
+                _ => self.b.ins().trunc(a[0]),
+            },
             Opcode::Fnan => {
                 // `a` when it is not a NaN (the common case, inline);
                 // else the interpreter's semantics out of line.

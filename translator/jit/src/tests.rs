@@ -734,6 +734,14 @@ fn fnan_rules_match_interpreter_exactly() {
                 }
             }
         }
+        for mode in 0..4 {
+            let mut b = Builder::new(&LAYOUT, 0x1000);
+            let (x, _, _) = fvals(&mut b, ft);
+            let v = b.push(Opcode::Fround, ft, [x, Value::NONE, Value::NONE], mode);
+            fresult(&mut b, v, ft);
+            b.terminate(Terminal::Jump(0));
+            compare(&b.finish(), &float_states(), &env, Cmp::Exact);
+        }
         for rule in [NanRule::Arm, NanRule::ArmMul, NanRule::ArmMulAdd] {
             let mut b = Builder::new(&LAYOUT, 0x1000);
             let (x, y, z) = fvals(&mut b, ft);
