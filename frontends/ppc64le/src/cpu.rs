@@ -70,6 +70,8 @@ pub mod hwcap2 {
     pub const DARN: u64 = 0x0020_0000;
     /// ISA 3.1 (POWER10).
     pub const ARCH_3_1: u64 = 0x0004_0000;
+    /// Matrix-multiply assist (the accumulators and the GER instructions).
+    pub const MMA: u64 = 0x0002_0000;
 }
 
 /// A named CPU model.
@@ -117,7 +119,7 @@ impl CpuModel {
             h |= hwcap2::ARCH_3_00 | hwcap2::DARN | hwcap2::HAS_IEEE128;
         }
         if self.isa >= Isa::V310 {
-            h |= hwcap2::ARCH_3_1;
+            h |= hwcap2::ARCH_3_1 | hwcap2::MMA;
         }
         h
     }
@@ -211,7 +213,10 @@ mod tests {
             p9 & !p8,
             hwcap2::ARCH_3_00 | hwcap2::DARN | hwcap2::HAS_IEEE128
         );
-        assert_eq!(p10 & !p9, hwcap2::ARCH_3_1);
+        assert_eq!(p10 & !p9, hwcap2::ARCH_3_1 | hwcap2::MMA);
+        // qemu-ppc64le -cpu power9 / power10 show these.
+        assert_eq!(p9 & !hwcap2::DSCR, 0x8ee0_0000);
+        assert_eq!(p10 & !hwcap2::DSCR, 0x8ee6_0000);
         assert!(find("power7").is_none());
         assert_eq!(default_model().name, "power10");
     }

@@ -910,6 +910,40 @@ xlat_ir::decode_table! {
     XSCPSGNQP  "111111 xxxxx xxxxx xxxxx 0001100100 0" => vsx::fp_ext, "xscpsgnqp";
     XSIEXPQP   "111111 xxxxx xxxxx xxxxx 1101100100 0" => vsx::fp_ext, "xsiexpqp";
     XSTSTDCQP  "111111 xxxxx xxxxx xxxxx 1011000100 0" => vsx::fp_ext, "xststdcqp";
+    XXMFACC    "011111 xxx00 00000 00000 0010110001 0" => vsx::mma, "xxmfacc dmxxmfacc";
+    XXMTACC    "011111 xxx00 00001 00000 0010110001 0" => vsx::mma, "xxmtacc dmxxmtacc";
+    XXSETACCZ  "011111 xxx00 00011 00000 0010110001 0" => vsx::mma, "xxsetaccz dmsetaccz";
+    XVI4GER8   "111011 xxx00 xxxxx xxxxx 00100011 xx0" => vsx::mma, "xvi4ger8 dmxvi4ger8";
+    XVI4GER8PP "111011 xxx00 xxxxx xxxxx 00100010 xx0" => vsx::mma, "xvi4ger8pp dmxvi4ger8pp";
+    XVI8GER4   "111011 xxx00 xxxxx xxxxx 00000011 xx0" => vsx::mma, "xvi8ger4 dmxvi8ger4";
+    XVI8GER4PP "111011 xxx00 xxxxx xxxxx 00000010 xx0" => vsx::mma, "xvi8ger4pp dmxvi8ger4pp";
+    XVI8GER4SPP "111011 xxx00 xxxxx xxxxx 01100011 xx0" => vsx::mma, "xvi8ger4spp dmxvi8ger4spp";
+    XVI16GER2  "111011 xxx00 xxxxx xxxxx 01001011 xx0" => vsx::mma, "xvi16ger2 dmxvi16ger2";
+    XVI16GER2PP "111011 xxx00 xxxxx xxxxx 01101011 xx0" => vsx::mma, "xvi16ger2pp dmxvi16ger2pp";
+    XVI16GER2S "111011 xxx00 xxxxx xxxxx 00101011 xx0" => vsx::mma, "xvi16ger2s dmxvi16ger2s";
+    XVI16GER2SPP "111011 xxx00 xxxxx xxxxx 00101010 xx0" => vsx::mma, "xvi16ger2spp dmxvi16ger2spp";
+    XVF16GER2  "111011 xxx00 xxxxx xxxxx 00010011 xx0" => vsx::mma, "xvf16ger2 dmxvf16ger2";
+    XVF16GER2PP "111011 xxx00 xxxxx xxxxx 00010010 xx0" => vsx::mma, "xvf16ger2pp dmxvf16ger2pp";
+    XVF16GER2PN "111011 xxx00 xxxxx xxxxx 10010010 xx0" => vsx::mma, "xvf16ger2pn dmxvf16ger2pn";
+    XVF16GER2NP "111011 xxx00 xxxxx xxxxx 01010010 xx0" => vsx::mma, "xvf16ger2np dmxvf16ger2np";
+    XVF16GER2NN "111011 xxx00 xxxxx xxxxx 11010010 xx0" => vsx::mma, "xvf16ger2nn dmxvf16ger2nn";
+    XVBF16GER2 "111011 xxx00 xxxxx xxxxx 00110011 xx0" => vsx::mma, "xvbf16ger2 dmxvbf16ger2";
+    XVBF16GER2PP "111011 xxx00 xxxxx xxxxx 00110010 xx0" => vsx::mma, "xvbf16ger2pp dmxvbf16ger2pp";
+    XVBF16GER2PN "111011 xxx00 xxxxx xxxxx 10110010 xx0" => vsx::mma, "xvbf16ger2pn dmxvbf16ger2pn";
+    XVBF16GER2NP "111011 xxx00 xxxxx xxxxx 01110010 xx0" => vsx::mma, "xvbf16ger2np dmxvbf16ger2np";
+    XVBF16GER2NN "111011 xxx00 xxxxx xxxxx 11110010 xx0" => vsx::mma, "xvbf16ger2nn dmxvbf16ger2nn";
+    XVF32GER   "111011 xxx00 xxxxx xxxxx 00011011 xx0" => vsx::mma, "xvf32ger dmxvf32ger";
+    XVF32GERPP "111011 xxx00 xxxxx xxxxx 00011010 xx0" => vsx::mma, "xvf32gerpp dmxvf32gerpp";
+    XVF32GERPN "111011 xxx00 xxxxx xxxxx 10011010 xx0" => vsx::mma, "xvf32gerpn dmxvf32gerpn";
+    XVF32GERNP "111011 xxx00 xxxxx xxxxx 01011010 xx0" => vsx::mma, "xvf32gernp dmxvf32gernp";
+    XVF32GERNN "111011 xxx00 xxxxx xxxxx 11011010 xx0" => vsx::mma, "xvf32gernn dmxvf32gernn";
+    XVF64GER   "111011 xxx00 xxxxx xxxxx 00111011 xx0" => vsx::mma, "xvf64ger dmxvf64ger";
+    XVF64GERPP "111011 xxx00 xxxxx xxxxx 00111010 xx0" => vsx::mma, "xvf64gerpp dmxvf64gerpp";
+    XVF64GERPN "111011 xxx00 xxxxx xxxxx 10111010 xx0" => vsx::mma, "xvf64gerpn dmxvf64gerpn";
+    XVF64GERNP "111011 xxx00 xxxxx xxxxx 01111010 xx0" => vsx::mma, "xvf64gernp dmxvf64gernp";
+    XVF64GERNN "111011 xxx00 xxxxx xxxxx 11111010 xx0" => vsx::mma, "xvf64gernn dmxvf64gernn";
+    XVCVBF16SPN "111100 xxxxx 10000 xxxxx 111011011 xx" => vsx::fp_ext, "xvcvbf16spn";
+    XVCVSPBF16 "111100 xxxxx 10001 xxxxx 111011011 xx" => vsx::fp_ext, "xvcvspbf16";
 }
 
 /// Rows introduced by ISA 3.0 (POWER9).
@@ -1090,6 +1124,40 @@ pub const ISA_3_1_ROWS: &[&str] = &[
     "XSCVQPUQZ",
     "XSCVSQQP",
     "XSCVUQQP",
+    "XXMFACC",
+    "XXMTACC",
+    "XXSETACCZ",
+    "XVI4GER8",
+    "XVI4GER8PP",
+    "XVI8GER4",
+    "XVI8GER4PP",
+    "XVI8GER4SPP",
+    "XVI16GER2",
+    "XVI16GER2PP",
+    "XVI16GER2S",
+    "XVI16GER2SPP",
+    "XVF16GER2",
+    "XVF16GER2PP",
+    "XVF16GER2PN",
+    "XVF16GER2NP",
+    "XVF16GER2NN",
+    "XVBF16GER2",
+    "XVBF16GER2PP",
+    "XVBF16GER2PN",
+    "XVBF16GER2NP",
+    "XVBF16GER2NN",
+    "XVF32GER",
+    "XVF32GERPP",
+    "XVF32GERPN",
+    "XVF32GERNP",
+    "XVF32GERNN",
+    "XVF64GER",
+    "XVF64GERPP",
+    "XVF64GERPN",
+    "XVF64GERNP",
+    "XVF64GERNN",
+    "XVCVBF16SPN",
+    "XVCVSPBF16",
 ];
 
 /// The ISA level that introduced the row's instruction (rows not listed

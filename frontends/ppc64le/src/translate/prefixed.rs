@@ -42,6 +42,10 @@ pub fn translate(c: &mut Ctx<'_>, prefix: u32, suffix: u32) -> TResult {
     match ty {
         TYPE_MMIRR if p.bits(23, 20) == 0 && p.bits(19, 0) == 0 => Ok(()), // pnop
         TYPE_8RR => splat(c, p, s),
+        // MMA masked outer products (pmxv*ger*): prefix ISA 8:11 = 1001.
+        TYPE_MMIRR if p.bits(23, 20) == 9 && s.po() == 59 => {
+            super::vsx::mma_masked(c, s, p.bits(15, 0) as u64)
+        }
         TYPE_MLS | TYPE_8LS => {
             // Reserved prefix bits ISA 8:10 and 12:13.
             require(p.bits(23, 21) == 0 && p.bits(19, 18) == 0)?;

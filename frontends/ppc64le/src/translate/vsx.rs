@@ -673,3 +673,21 @@ pub fn fp_ext(c: &mut Ctx<'_>, i: Insn) -> TResult {
     c.b.call_helper(&crate::vsxext::HELPER_VSXFP, Type::Void, &[w]);
     Ok(())
 }
+
+/// MMA (POWER10): xxmfacc, xxmtacc, xxsetaccz and the GER updates, by
+/// [`crate::vsxext::mma::HELPER_MMA`] with every row, column and product
+/// enabled.
+pub fn mma(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    mma_masked(c, i, crate::vsxext::mma::ALL)
+}
+
+/// An MMA instruction `i` with the masks of a pm* prefix (its bits 15..0).
+pub fn mma_masked(c: &mut Ctx<'_>, i: Insn, masks: u64) -> TResult {
+    if !crate::vsxext::mma::supported(i) {
+        return Err(Undef);
+    }
+    let w = c.b.i64(i.0 as u64);
+    let m = c.b.i64(masks);
+    c.b.call_helper(&crate::vsxext::mma::HELPER_MMA, Type::Void, &[w, m]);
+    Ok(())
+}

@@ -367,6 +367,12 @@ pub fn exec(st: &mut Ppc64State, i: Insn) -> bool {
                     }
                 })
             }
+            // xvcvbf16spn: the low halfword of each word as a single's top.
+            16 => lanes2(vb, 0, true, |x, _| (x & 0xffff) << 16),
+            // xvcvspbf16: each single rounded to bfloat16 in the low halfword.
+            17 => lanes2(vb, 0, true, |x, _| {
+                quad::convert(x as u128, quad::SINGLE, quad::BF16, quad::Mode::of_rn(rn)) as u64
+            }),
             24 => lanes2(vb, 0, true, |x, _| {
                 (f64::from_bits(half_to_double(x as u16)) as f32).to_bits() as u64
             }),

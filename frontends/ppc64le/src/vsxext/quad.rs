@@ -134,6 +134,14 @@ pub const DOUBLE: Fmt = Fmt {
     ebits: 11,
 };
 
+/// IEEE binary32.
+pub const SINGLE: Fmt = Fmt {
+    fbits: 23,
+    ebits: 8,
+};
+/// bfloat16.
+pub const BF16: Fmt = Fmt { fbits: 7, ebits: 8 };
+
 impl Fmt {
     fn bias(self) -> i32 {
         (1 << (self.ebits - 1)) - 1
@@ -564,8 +572,9 @@ pub fn compare(a: u128, b: u128) -> Option<std::cmp::Ordering> {
     }
 }
 
-/// Converts the exact value of `x` (format `from`) to format `to`.
-fn convert(x: u128, from: Fmt, to: Fmt, mode: Mode) -> u128 {
+/// Converts the exact value of `x` (format `from`) to format `to`; a
+/// NaN keeps its leading fraction bits, quieted.
+pub fn convert(x: u128, from: Fmt, to: Fmt, mode: Mode) -> u128 {
     match unpack(x, from) {
         Val::Nan => {
             // Keep the leading fraction bits, quieted.
@@ -584,6 +593,23 @@ fn convert(x: u128, from: Fmt, to: Fmt, mode: Mode) -> u128 {
         Val::Inf(n) => inf(n, to),
         Val::Finite(v) => round(v, to, mode, false, None),
     }
+}
+
+/// The exact sum of the doubles `p` and `q`, rounded once to single
+/// precision (bits); by double arithmetic if either is not finite.
+pub fn sum_to_single(p: f64, q: f64, mode: Mode) -> u32 {
+    let (Val::Finite(x), Val::Finite(y)) = (
+        unpack(p.to_bits() as u128, DOUBLE),
+        unpack(q.to_bits() as u128, DOUBLE),
+    ) else {
+        return ((p + q) as f32).to_bits();
+    };
+    let s = if x.sig.is_zero() && y.sig.is_zero() {
+        zero_sum(x, y, mode)
+    } else {
+        add_exact(x, y, mode)
+    };
+    round(s, SINGLE, mode, false, None) as u32
 }
 
 /// Quad to an integer of `bits` bits (signed or not), toward zero,
@@ -908,7 +934,10 @@ mod tests {
         assert_eq!(div(q(1.0), q(3.0), Mode::Odd), third_rz); // already odd
         // 2/3: the same fraction one binade up; -1/3 toward -inf.
         assert_eq!(div(q(2.0), q(3.0), Mode::Nearest), third_rz + (1 << 112));
-        assert_eq!(div(q(-1.0), q(3.0), Mode::Down), (third_rz + 1) | (1 << 127));
+        assert_eq!(
+            div(q(-1.0), q(3.0), Mode::Down),
+            (third_rz + 1) | (1 << 127)
+        );
     }
 
     #[test]
