@@ -745,6 +745,42 @@ fn mixed_tier_compiles_hot_loop_in_background() {
     );
 }
 
+/// A CPU that must not compile (a vfork child's, in another host process)
+/// interprets at every tier and queues no block (nor starts the compiler
+/// thread), but enters code another CPU compiled.
+#[test]
+fn no_compile_cpu_interprets_and_runs_compiled_code() {
+    for tier in [Tier::Jit, Tier::Mixed] {
+        let mut s = setup(tier, &sum_program(100));
+        s.cpu.set_no_compile(true);
+        s.engine.run(&mut s.cpu);
+        assert_eq!(reg(&s.cpu, 2), 5050, "{tier:?}");
+        let st = s.engine.stats();
+        assert_eq!(st.regions_compiled, 0, "{tier:?}: {st}");
+        assert_eq!(st.jit_dispatches, 0, "{tier:?}: {st}");
+        if tier == Tier::Mixed {
+            // Had the loop been queued, the compiler would have
+            // compiled it by now (most of the time: this check can only
+            // miss a fault, never report a false one).
+            std::thread::sleep(Duration::from_millis(100));
+            assert_eq!(s.engine.stats().regions_compiled, 0);
+        }
+    }
+    let mut s = setup(Tier::Jit, &sum_program(100));
+    s.engine.run(&mut s.cpu);
+    let before = s.engine.stats();
+    assert!(before.regions_compiled > 0, "{before}");
+    let mut child = s.engine.new_cpu();
+    child.set_no_compile(true);
+    child.set_pc(CODE);
+    s.engine.run(&mut child);
+    assert_eq!(reg(&child, 2), 5050);
+    let st = s.engine.stats();
+    assert_eq!(st.regions_compiled, before.regions_compiled, "{st}");
+    assert_eq!(st.interp_dispatches, before.interp_dispatches, "{st}");
+    assert!(st.jit_dispatches > before.jit_dispatches, "{st}");
+}
+
 #[derive(Default)]
 struct Log {
     exec: Mutex<Vec<u64>>,
