@@ -140,6 +140,10 @@ macro_rules! cpu_guest {
     };
 }
 
+// EL0 system registers, DC ZVA, IC IVAU, BRK/HLT/UDF per named model.
+cpu_guest!(sysregs_a53, "sysregs-cortex-a53", "sysregs", "cortex-a53");
+cpu_guest!(sysregs_a72, "sysregs-cortex-a72", "sysregs", "cortex-a72");
+cpu_guest!(sysregs_n1, "sysregs-neoverse-n1", "sysregs", "neoverse-n1");
 // Optional features per CPU model: SIGILL or a result, HWCAP and ID fields.
 cpu_guest!(features_max, "features", "features", "max");
 cpu_guest!(

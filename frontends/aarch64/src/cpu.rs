@@ -90,6 +90,9 @@ pub struct CpuModel {
     pub description: &'static str,
     /// MIDR_EL1.
     pub midr: u64,
+    /// CTR_EL0 (64-byte I/D cache lines; L1Ip VIPT on the Cortex-A53,
+    /// PIPT elsewhere, as the cores and qemu-aarch64 report it).
+    pub ctr: u64,
     /// Optional features present.
     pub features: &'static [Feature],
 }
@@ -102,6 +105,7 @@ pub static MODELS: &[CpuModel] = &[
         name: "max",
         description: "every feature xlat implements (default; MIDR of a Cortex-A72)",
         midr: 0x410f_d083,
+        ctr: 0x8444_c004,
         features: &[
             Aes, Pmull, Sha1, Sha256, Sha512, Sha3, Crc32, Atomics, Fp16, Rdm, Fcma, Lrcpc, Dcpop,
             DotProd, Fhm, FlagM, FlagM2, Frint, I8mm, Bf16, Dgh, Jscvt, Sm3, Sm4, Sb, Dcpodp, Ssbs,
@@ -112,18 +116,21 @@ pub static MODELS: &[CpuModel] = &[
         name: "cortex-a53",
         description: "Arm Cortex-A53 r0p4 (Armv8.0-A with crypto and CRC32)",
         midr: 0x410f_d034,
+        ctr: 0x8444_8004,
         features: &[Aes, Pmull, Sha1, Sha256, Crc32],
     },
     CpuModel {
         name: "cortex-a72",
         description: "Arm Cortex-A72 r0p3 (Armv8.0-A with crypto and CRC32)",
         midr: 0x410f_d083,
+        ctr: 0x8444_c004,
         features: &[Aes, Pmull, Sha1, Sha256, Crc32],
     },
     CpuModel {
         name: "neoverse-n1",
         description: "Arm Neoverse N1 r3p1 (Armv8.2-A, FP16, dot product, RCpc, SSBS)",
         midr: 0x413f_d0c1,
+        ctr: 0x8444_c004,
         features: &[
             Aes, Pmull, Sha1, Sha256, Crc32, Atomics, Fp16, Rdm, Lrcpc, Dcpop, DotProd, Ssbs, Lor,
         ],

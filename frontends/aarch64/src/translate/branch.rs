@@ -317,8 +317,6 @@ const RNDRRS: u32 = sysreg(3, 3, 2, 4, 1);
 
 /// CNTFRQ_EL0: the generic timer runs at 1 GHz (CNTVCT_EL0 counts ns).
 pub const CNTFRQ: u64 = 1_000_000_000;
-/// CTR_EL0 as reported to the guest (64-byte I/D cache lines).
-pub const CTR: u64 = 0x8444_c004;
 /// DCZID_EL0: DC ZVA permitted, 64-byte blocks (BS = log2(16 words)).
 pub const DCZID: u64 = 4;
 
@@ -387,7 +385,7 @@ pub fn mrs(c: &mut Ctx<'_>, i: Insn) -> TResult {
         TPIDRRO_EL0 => c.b.get(R_TPIDRRO),
         CNTFRQ_EL0 => c.b.i64(CNTFRQ),
         CNTVCT_EL0 => c.b.call_helper(&HELPER_CNTVCT, Type::I64, &[]),
-        CTR_EL0 => c.b.i64(CTR),
+        CTR_EL0 => c.b.i64(c.model.ctr),
         DCZID_EL0 => c.b.i64(DCZID),
         SSBS if c.model.has(Feature::Ssbs) => pstate_bit(c, PSTATE_SSBS),
         DIT if c.model.has(Feature::Dit) => pstate_bit(c, PSTATE_DIT),
