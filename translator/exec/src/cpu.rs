@@ -16,7 +16,7 @@ pub(crate) const STOP_REQUEST: u32 = 1;
 pub(crate) const STOP_FLUSH: u32 = 2;
 
 /// Entries of the dispatcher's per-CPU block cache (direct mapped).
-const TB_CACHE: usize = 1024;
+const TB_CACHE: usize = 8192;
 
 /// The heap allocation holding a CPU state block.
 pub(crate) struct EnvBox {
@@ -127,6 +127,8 @@ pub struct Cpu {
     pub(crate) interp_dispatches: u64,
     /// Dispatches into compiled code, likewise.
     pub(crate) jit_dispatches: u64,
+    /// Dispatches that missed `tb_cache`, likewise.
+    pub(crate) tb_cache_misses: u64,
     /// Never compile for this CPU (see [`Cpu::set_no_compile`]).
     pub(crate) no_compile: bool,
 }
@@ -164,6 +166,7 @@ impl Cpu {
             jc_flags: 0,
             interp_dispatches: 0,
             jit_dispatches: 0,
+            tb_cache_misses: 0,
             no_compile: false,
         }
     }
@@ -199,8 +202,13 @@ impl Cpu {
             return 0;
         };
         let (o, n) = (ri.offset as usize, ri.ty.bytes() as usize);
+        let e = &self.env()[o..o + n];
+        // The PC (read at every dispatch) without a variable-length copy.
+        if let Ok(w) = <[u8; 8]>::try_from(e) {
+            return u64::from_le_bytes(w).into();
+        }
         let mut b = [0u8; 16];
-        b[..n].copy_from_slice(&self.env()[o..o + n]);
+        b[..n].copy_from_slice(e);
         u128::from_le_bytes(b)
     }
 
@@ -256,7 +264,7 @@ impl Cpu {
     }
 
     pub(crate) fn tb_slot(pc: u64) -> usize {
-        ((pc >> 2) ^ (pc >> 12)) as usize & (TB_CACHE - 1)
+        ((pc >> 2) ^ (pc >> 15)) as usize & (TB_CACHE - 1)
     }
 }
 

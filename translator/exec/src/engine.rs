@@ -7,7 +7,7 @@ use crate::{
     ExecError, ExecOptions, Exit, Fault, FaultKind, MAX_REGION_BLOCKS, MemRef, OPTIMIZE_AFTER,
     QUICK_BACKLOG, QUICK_REGION_BLOCKS, Tier,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
@@ -78,6 +78,8 @@ impl Tb {
         self.opt.get_or_init(|| {
             let mut b = self.block.clone();
             xlat_ir::passes::optimize(&mut b, layout);
+            // Kept for the life of the block: the passes compact in place.
+            b.insts.shrink_to_fit();
             b
         })
     }
@@ -149,6 +151,9 @@ pub struct Stats {
     pub interp_dispatches: u64,
     /// Entries into compiled code by the dispatcher.
     pub jit_dispatches: u64,
+    /// Dispatches that missed the per-CPU block cache (looked up in the
+    /// shared one, or translated).
+    pub tb_cache_misses: u64,
     /// Loads that faulted in compiled code and were re-run at tier 0 from
     /// the last snapshot ([`ExitCode::Retry`]).
     pub fault_retries: u64,
@@ -179,8 +184,8 @@ impl std::fmt::Display for Stats {
         )?;
         writeln!(
             f,
-            "dispatches          {} interpreted, {} compiled",
-            self.interp_dispatches, self.jit_dispatches
+            "dispatches          {} interpreted, {} compiled, {} per-CPU cache misses",
+            self.interp_dispatches, self.jit_dispatches, self.tb_cache_misses
         )?;
         write!(f, "fault retries       {}", self.fault_retries)
     }
@@ -199,6 +204,7 @@ struct Counters {
     generations_freed: AtomicU64,
     interp_dispatches: AtomicU64,
     jit_dispatches: AtomicU64,
+    tb_cache_misses: AtomicU64,
     fault_retries: AtomicU64,
 }
 
@@ -210,6 +216,12 @@ pub struct Engine {
     mem: Box<MemRef>,
     opts: ExecOptions,
     cache: RwLock<KeyMap<Arc<Tb>>>,
+    /// Guest pages (address >> 12) that code was ever translated from: a
+    /// superset of those holding live blocks, so that invalidating a range
+    /// without code (python3 unmapping heap arenas) takes neither the JIT
+    /// lock, which the compiler thread holds while it compiles, nor a walk
+    /// of the whole cache.
+    code_pages: Mutex<HashSet<u64, BuildHasherDefault<KeyHasher>>>,
     /// Bumped by every invalidation; CPUs flush their caches when it moves.
     epoch: AtomicU64,
     cpus: Mutex<Vec<Arc<CpuShared>>>,
@@ -322,6 +334,7 @@ impl Engine {
             mem: Box::new(mem),
             opts,
             cache: RwLock::new(KeyMap::default()),
+            code_pages: Mutex::new(HashSet::default()),
             epoch: AtomicU64::new(1),
             cpus: Mutex::new(Vec::new()),
             jit,
@@ -372,6 +385,7 @@ impl Engine {
             generations_freed: l(&c.generations_freed),
             interp_dispatches: l(&c.interp_dispatches),
             jit_dispatches: l(&c.jit_dispatches),
+            tb_cache_misses: l(&c.tb_cache_misses),
             fault_retries: l(&c.fault_retries),
         }
     }
@@ -389,6 +403,8 @@ impl Engine {
         );
         c.jit_dispatches
             .fetch_add(std::mem::take(&mut cpu.jit_dispatches), Ordering::Relaxed);
+        c.tb_cache_misses
+            .fetch_add(std::mem::take(&mut cpu.tb_cache_misses), Ordering::Relaxed);
         cpu.shared
             .seen
             .store(self.epoch.load(Ordering::SeqCst), Ordering::SeqCst);
@@ -435,6 +451,7 @@ impl Engine {
             if !matches!(entry, Some(tb) if tb.key == (pc, flags) && !tb.dead.load(Ordering::Relaxed))
             {
                 *entry = Some(self.lookup_or_translate(pc, flags));
+                cpu.tb_cache_misses += 1;
             }
             // Borrowed from the per-CPU cache, which keeps it alive for this
             // iteration: no reference-count traffic per dispatch.
@@ -532,9 +549,13 @@ impl Engine {
         let topts = xlat_ir::TranslateOptions {
             max_insns: self.opts.max_insns_per_block.max(1),
         };
-        let block = self
+        let mut block = self
             .frontend
             .translate(pc, flags, &Fetch::new(&self.mem), &topts);
+        // The builder reserves room for 64 instructions; tens of thousands
+        // of blocks live as long as the process (python3: 40 000).
+        block.insts.shrink_to_fit();
+        block.helpers.shrink_to_fit();
         // Debug builds check the frontend's IR here and (inside
         // `optimize`) after every pass.
         if cfg!(debug_assertions)
@@ -570,6 +591,7 @@ impl Engine {
             // the start.
             l.translated(tb.optimized(&self.layout), &self.layout);
         }
+        lock(&self.code_pages).extend(page_range(pc, tb.end()));
         // Another thread may have translated the same block meanwhile.
         write(&self.cache).entry((pc, flags)).or_insert(tb).clone()
     }
@@ -756,6 +778,9 @@ impl Engine {
     /// every CPU passed through the dispatcher.
     pub fn invalidate(&self, guest_start: u64, len: u64) {
         let end = guest_start.saturating_add(len.max(1));
+        if !self.may_hold_code(guest_start, end) {
+            return;
+        }
         let overlaps = |s: u64, e: u64| s < end && e > guest_start;
         // Lock order: JIT state, then the cache (as in `compile_now`).
         let mut js = self.jit.as_ref().map(lock);
@@ -825,6 +850,17 @@ impl Engine {
         self.reclaim();
     }
 
+    /// False if no code was ever translated from `[start, end)`.
+    fn may_hold_code(&self, start: u64, end: u64) -> bool {
+        let pages = lock(&self.code_pages);
+        let range = page_range(start, end);
+        if (range.end() - range.start()) as usize <= pages.len() {
+            range.into_iter().any(|p| pages.contains(&p))
+        } else {
+            pages.iter().any(|p| range.contains(p))
+        }
+    }
+
     /// Frees code generations that no CPU can be running any more.
     fn reclaim(&self) {
         let Some(js) = &self.jit else { return };
@@ -881,6 +917,11 @@ fn compiler_thread(engine: Weak<Engine>, pending: &HeatQueue<Weak<Tb>>) {
         }
         engine.reclaim();
     }
+}
+
+/// The 4 KiB guest pages that `[start, end)` touches (`end > start`).
+fn page_range(start: u64, end: u64) -> std::ops::RangeInclusive<u64> {
+    (start >> 12)..=((end - 1) >> 12)
 }
 
 /// CPU time of the calling thread in microseconds: compile time counted this

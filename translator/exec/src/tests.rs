@@ -968,3 +968,21 @@ fn chunked_code_fetch_reads_and_faults_like_direct_fetches() {
     let e = fetch.read_code(CODE + 0x1ffe, &mut b).unwrap_err();
     assert_eq!(e.addr, CODE + 0x2000);
 }
+
+#[test]
+fn invalidating_a_range_without_code_keeps_every_block() {
+    let mut s = setup(Tier::Interp, &sum_program(10));
+    s.engine.run(&mut s.cpu);
+    let translated = s.engine.stats().blocks_translated;
+    assert!(translated >= 2);
+    // Data pages, a range ending right before the code, and one far away.
+    s.engine.invalidate(DATA, 0x2000);
+    s.engine.invalidate(CODE - 0x1000, 0x1000);
+    s.engine.invalidate(1 << 40, 1 << 30);
+    assert_eq!(s.engine.stats().blocks_invalidated, 0);
+    assert!(s.engine.cached(CODE, 0).is_some());
+    // A huge range that covers the code (walked by page set, not by page).
+    s.engine.invalidate(0, 1 << 40);
+    assert!(s.engine.cached(CODE, 0).is_none());
+    assert_eq!(s.engine.stats().blocks_invalidated, translated);
+}
