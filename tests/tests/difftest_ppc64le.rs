@@ -227,7 +227,9 @@ fn start_state(r: &mut Rng) -> Vec<u8> {
 /// read time/random/SPR state outside the dump.
 fn testable(name: &str) -> bool {
     const SKIP_PREFIX: [&str; 8] = ["B", "T", "SC", "L", "ST", "DCB", "ICB", "MF"];
-    const ALLOW: [&str; 6] = ["BPERMD", "MFCR", "MFOCRF", "MFVSRD", "MFVSRWZ", "MFVSRLD"];
+    const ALLOW: [&str; 7] = [
+        "BPERMD", "MFCR", "MFOCRF", "MFVSRD", "MFVSRWZ", "MFVSRLD", "LXVKQ",
+    ];
     const SKIP: [&str; 9] = [
         "SYNC", "ISYNC", "EIEIO", "MTSPR", "DARN", "MTFSF", "MTFSFI", "MTFSB0", "MTFSB1",
     ];

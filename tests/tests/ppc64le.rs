@@ -135,6 +135,9 @@ model_program!(fpscr, "fpscr", "power9");
 // fpcompare: fcmpu/fcmpo CR1 and FPSCR (FPCC, VXSNAN, VXVC) on NaNs.
 model_program!(fpcompare, "fpcompare", "power9");
 model_program!(power10isa, "power10isa", "power10");
+// vsxfp: GCC-vectorized double/float loops, the VSX vector FP builtins,
+// __float128 (xs*qp) and the MMA builtins.
+model_program!(vsxfp, "vsxfp", "power10");
 
 /// A POWER10 program on the POWER9 model: its first prefixed instruction
 /// raises SIGILL (as under `qemu-ppc64le -cpu power9`); AT_PLATFORM and

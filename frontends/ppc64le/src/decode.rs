@@ -944,6 +944,7 @@ xlat_ir::decode_table! {
     XVF64GERNN "111011 xxx00 xxxxx xxxxx 11111010 xx0" => vsx::mma, "xvf64gernn dmxvf64gernn";
     XVCVBF16SPN "111100 xxxxx 10000 xxxxx 111011011 xx" => vsx::fp_ext, "xvcvbf16spn";
     XVCVSPBF16 "111100 xxxxx 10001 xxxxx 111011011 xx" => vsx::fp_ext, "xvcvspbf16";
+    LXVKQ      "111100 xxxxx 11111 xxxxx 0101101000 x" => vsx::fp_ext, "lxvkq";
 }
 
 /// Rows introduced by ISA 3.0 (POWER9).
@@ -1158,6 +1159,7 @@ pub const ISA_3_1_ROWS: &[&str] = &[
     "XVF64GERNN",
     "XVCVBF16SPN",
     "XVCVSPBF16",
+    "LXVKQ",
 ];
 
 /// The ISA level that introduced the row's instruction (rows not listed

@@ -281,6 +281,14 @@ pub fn exec(st: &mut Ppc64State, i: Insn) -> bool {
         return false;
     }
     let (xt, xa, xb) = (i.xt() as usize, i.xa() as usize, i.xb() as usize);
+    if i.bits(10, 1) == 360 && i.ra() == 31 {
+        // lxvkq (ISA 3.1): a quad-precision constant selected by UIM.
+        let Some(v) = lxvkq(i.rb()) else {
+            return false;
+        };
+        st.vsr[xt] = v;
+        return true;
+    }
     let (va, vb) = (st.vsr[xa], st.vsr[xb]);
     let rn = st.fpscr & 3;
     let dw0 = |v: u128| (v >> 64) as u64;
@@ -548,6 +556,30 @@ pub fn exec(st: &mut Ppc64State, i: Insn) -> bool {
     };
     st.vsr[xt] = r;
     true
+}
+
+/// The quadword lxvkq loads for `uim`: +-1.0 .. +-7.0, +-infinity, the
+/// default QNaN (and its negation), -0.0; `None` where reserved.
+fn lxvkq(uim: u32) -> Option<u128> {
+    // Sign, exponent and leading fraction bits (the top halfword pair).
+    let top: u32 = match uim & 15 {
+        0 if uim == 16 => 0,
+        1 => 0x3fff_0000,
+        2 => 0x4000_0000,
+        3 => 0x4000_8000,
+        4 => 0x4001_0000,
+        5 => 0x4001_4000,
+        6 => 0x4001_8000,
+        7 => 0x4001_c000,
+        8 => 0x7fff_0000,
+        9 => 0x7fff_8000,
+        _ => return None,
+    };
+    let sign = if uim >= 16 { 0x8000_0000 } else { 0 };
+    if uim > 25 {
+        return None;
+    }
+    Some(((top | sign) as u128) << 96)
 }
 
 /// True if `i` is an instruction [`exec`] executes.
