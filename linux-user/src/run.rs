@@ -267,9 +267,9 @@ pub fn thread_loop(sh: &Arc<Shared>, cpu: &mut Cpu, thread: &mut ThreadState) ->
                 let (ret, action) = syscall::dispatch(proc, thread, nr, args);
                 match action {
                     // The kernel releases the caller's robust futexes on
-                    // either exit (other threads' at exit_group are not).
+                    // either exit, and every other thread's at exit_group.
                     Some(Action::ExitGroup(s)) => {
-                        crate::thread::exit_robust_list(mem, thread);
+                        crate::thread::exit_group_robust_lists(mem, &proc.group, thread);
                         return LoopEnd::ExitGroup(s);
                     }
                     Some(Action::ExitThread(s)) => {

@@ -85,6 +85,10 @@ pub struct ThreadGroup {
     live: Mutex<(usize, Option<i32>)>,
     /// Signalled when a thread leaves.
     left: Condvar,
+    /// Each live thread's `set_robust_list` head and length, by tid: at
+    /// `exit_group` the kernel walks the list of every thread, not only
+    /// the caller's.
+    robust: Mutex<HashMap<i32, (u64, u64)>>,
 }
 
 impl std::fmt::Debug for ThreadGroup {
@@ -112,8 +116,29 @@ impl ThreadGroup {
             .cloned()
     }
 
+    /// Records thread `tid`'s robust list (`set_robust_list`).
+    pub fn set_robust(&self, tid: i32, list: (u64, u64)) {
+        self.robust
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(tid, list);
+    }
+
+    /// The robust lists of the live threads other than `except`.
+    fn robust_lists_but(&self, except: i32) -> Vec<(i32, (u64, u64))> {
+        let r = self.robust.lock().unwrap_or_else(|e| e.into_inner());
+        r.iter()
+            .filter(|(t, _)| **t != except)
+            .map(|(t, l)| (*t, *l))
+            .collect()
+    }
+
     /// After fork: `tid` is the only thread.
     pub fn reset(&self, tid: i32, sig: Arc<ThreadSignals>) {
+        self.robust
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         let mut t = self.threads.lock().unwrap_or_else(|e| e.into_inner());
         t.clear();
         t.insert(tid, sig);
@@ -128,6 +153,10 @@ impl ThreadGroup {
     /// Unregisters `tid`; returns (threads left, leader status).
     fn remove(&self, tid: i32, leader_status: Option<i32>) -> (usize, Option<i32>) {
         self.threads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&tid);
+        self.robust
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&tid);
@@ -760,6 +789,7 @@ fn forked_child(sh: &Arc<Shared>, regs: Vec<u8>, parent: &ThreadState, c: &Clone
     thread.sig.attach_cpu(cpu.stop_handle());
     signal::register_main_thread(&thread.sig);
     proc.group.reset(tid, thread.sig.clone());
+    proc.group.set_robust(tid, thread.robust_list);
     if c.flags & CLONE_CHILD_SETTID != 0 {
         let _ = sh.mem.write_u32(c.child_tid, tid as u32);
     }
@@ -863,7 +893,28 @@ fn futex_death(mem: &crate::mmap::AddressSpace, uaddr: u64, tid: i32, pi: bool, 
 /// `{ list, futex_offset, list_op_pending }` (three 64-bit words); bit 0
 /// of an entry pointer marks a PI futex.
 pub fn exit_robust_list(mem: &crate::mmap::AddressSpace, thread: &ThreadState) {
-    let (head, len) = thread.robust_list;
+    walk_robust_list(mem, thread.tid, thread.robust_list);
+}
+
+/// `exit_group`: the calling thread's robust list and then every other
+/// live thread's, as Linux walks each thread's list when the group's
+/// threads die (a process-shared robust mutex held by any thread of the
+/// process goes to the next locker with `EOWNERDEAD`). The other threads
+/// may still run meanwhile; `futex_death` changes only words they own,
+/// with a compare-and-swap.
+pub fn exit_group_robust_lists(
+    mem: &crate::mmap::AddressSpace,
+    group: &ThreadGroup,
+    thread: &ThreadState,
+) {
+    exit_robust_list(mem, thread);
+    for (tid, list) in group.robust_lists_but(thread.tid) {
+        walk_robust_list(mem, tid, list);
+    }
+}
+
+/// Walks robust list `(head, len)` of exiting thread `tid`.
+fn walk_robust_list(mem: &crate::mmap::AddressSpace, tid: i32, (head, len): (u64, u64)) {
     if head == 0 || len != 24 {
         return;
     }
@@ -884,7 +935,7 @@ pub fn exit_robust_list(mem: &crate::mmap::AddressSpace, thread: &ThreadState) {
         // The next pointer is read before the entry's lock is released.
         let next = mem.read_u64(entry);
         if entry != pending {
-            futex_death(mem, word(entry), thread.tid, pi, false);
+            futex_death(mem, word(entry), tid, pi, false);
         }
         let Ok(next) = next else {
             break;
@@ -892,7 +943,7 @@ pub fn exit_robust_list(mem: &crate::mmap::AddressSpace, thread: &ThreadState) {
         (entry, pi) = (next & !1, next & 1 != 0);
     }
     if pending != 0 {
-        futex_death(mem, word(pending), thread.tid, pending_pi, true);
+        futex_death(mem, word(pending), tid, pending_pi, true);
     }
 }
 
@@ -965,6 +1016,38 @@ mod tests {
         assert_eq!(word(b), FUTEX_OWNER_DIED, "PI entry marked too");
         assert_eq!(word(c), 999, "another thread's lock untouched");
         assert_eq!(word(d), FUTEX_OWNER_DIED, "the pending operation's lock");
+    }
+
+    #[test]
+    fn exit_group_walks_every_threads_robust_list() {
+        let mem = space();
+        let group = ThreadGroup::default();
+        // Threads 10 (the caller), 11 and 12 each hold one lock; 13 left
+        // the group before exit_group; each list has one entry.
+        let off = 8u64;
+        let list = |i: u64| (0x10000 + i * 0x100, 0x10000 + i * 0x100 + 0x40);
+        for (i, tid) in [10i32, 11, 12, 13].into_iter().enumerate() {
+            let (head, e) = list(i as u64);
+            mem.write_u64(head, e).unwrap();
+            mem.write_u64(head + 8, off).unwrap();
+            mem.write_u64(head + 16, 0).unwrap();
+            mem.write_u64(e, head).unwrap();
+            mem.write_u32(e + off, tid as u32).unwrap();
+            group.add(tid, Arc::default());
+            group.set_robust(tid, (head, 24));
+        }
+        group.remove(13, None);
+        let caller = ThreadState {
+            tid: 10,
+            robust_list: (list(0).0, 24),
+            ..Default::default()
+        };
+        exit_group_robust_lists(&mem, &group, &caller);
+        let word = |i: u64| mem.read_u32(list(i).1 + off).unwrap();
+        assert_eq!(word(0), FUTEX_OWNER_DIED, "the caller's lock");
+        assert_eq!(word(1), FUTEX_OWNER_DIED, "thread 11's lock");
+        assert_eq!(word(2), FUTEX_OWNER_DIED, "thread 12's lock");
+        assert_eq!(word(3), 13, "a thread that left is not walked");
     }
 
     #[test]

@@ -1,8 +1,12 @@
 /* Robust mutexes (issue #4): a thread that exits holding robust mutexes
  * (pthread_mutexattr_setrobust) leaves them to the next locker with
  * EOWNERDEAD, as the kernel's robust futex list walk does: a mutex free
- * of waiters, one a thread is blocked on, several held at once, and a
- * process-shared one held by a child process that exits. */
+ * of waiters, one a thread is blocked on, several held at once, a
+ * process-shared one held by a child process that exits, and one held by
+ * a second thread of a child process whose main thread calls _exit
+ * (exit_group: Linux walks every thread's list, not only the caller's).
+ * Locks here time out after 10 s, so a missed walk prints ETIMEDOUT
+ * instead of hanging. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -35,7 +39,14 @@ static const char *name(int r)
 /* Locks and recovers `mx`: prints what the lock returned. */
 static void lock_and_recover(const char *what, pthread_mutex_t *mx)
 {
-    int r = pthread_mutex_lock(mx);
+    struct timespec to;
+    clock_gettime(CLOCK_REALTIME, &to);
+    to.tv_sec += 10;
+    int r = pthread_mutex_timedlock(mx, &to);
+    if (r == ETIMEDOUT) {
+        printf("%s: lock -> ETIMEDOUT\n", what);
+        return;
+    }
     printf("%s: lock -> %s", what, name(r));
     if (r == EOWNERDEAD)
         printf(", consistent -> %s", name(pthread_mutex_consistent(mx)));
@@ -61,6 +72,16 @@ static void *hold_wait_exit(void *arg)
     struct timespec ts = {0, 50 * 1000 * 1000};
     nanosleep(&ts, NULL);
     pthread_exit(NULL);
+}
+
+/* In a child process: holds `arg` and waits until the process ends. */
+static void *hold_until_group_exit(void *arg)
+{
+    pthread_mutex_lock(arg);
+    pthread_barrier_wait(&bar);
+    for (;;)
+        pause();
+    return NULL;
 }
 
 int main(void)
@@ -104,5 +125,18 @@ int main(void)
     waitpid(p, &st, 0);
     printf("child exited %d\n", WEXITSTATUS(st));
     lock_and_recover("held by a dead process", sm);
+
+    /* Held by a second thread when the child's main thread calls _exit. */
+    init(sm, 1);
+    p = fork();
+    if (p == 0) {
+        pthread_barrier_init(&bar, NULL, 2);
+        pthread_create(&t, NULL, hold_until_group_exit, sm);
+        pthread_barrier_wait(&bar);
+        _exit(4);
+    }
+    waitpid(p, &st, 0);
+    printf("child exited %d\n", WEXITSTATUS(st));
+    lock_and_recover("held by another thread at exit_group", sm);
     return 0;
 }

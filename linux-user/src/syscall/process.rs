@@ -33,6 +33,9 @@ pub fn sys_set_robust_list(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
         return Err(Errno::EINVAL);
     }
     ctx.thread.robust_list = (a[0], a[1]);
+    ctx.proc
+        .group
+        .set_robust(ctx.thread.tid, ctx.thread.robust_list);
     Ok(0)
 }
 
