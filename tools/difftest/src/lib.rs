@@ -456,10 +456,11 @@ impl StartState {
         }
         x[27] = rng.below(64);
         x[28] = X28;
+        // RMode, FZ, DN and AHP (bits 22..26) and FZ16 (bit 19).
         let fpcr = if rng.below(2) == 0 {
             0
         } else {
-            rng.below(16) << 22
+            rng.below(32) << 22 | rng.below(2) << 19
         };
         let mut scratch = vec![0u8; SCRATCH_LEN];
         for b in scratch.iter_mut() {

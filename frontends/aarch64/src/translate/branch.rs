@@ -436,10 +436,16 @@ pub fn msr_reg(c: &mut Ctx<'_>, i: Insn) -> TResult {
         }
         FPCR => {
             // Only the implemented, writable bits: AHP, DN, FZ, RMode,
-            // Stride, FZ16, Len. The trap enables (IDE, IXE, UFE, OFE,
-            // DZE, IOE) are RAZ/WI as FP traps are not implemented (as
-            // on most cores and in QEMU).
-            let m = c.b.i64(0x07f7_0000);
+            // Stride, Len, and FZ16 with FEAT_FP16 (RES0 without, as in
+            // QEMU). The trap enables (IDE, IXE, UFE, OFE, DZE, IOE) are
+            // RAZ/WI as FP traps are not implemented (as on most cores
+            // and in QEMU).
+            let fz16 = if c.model.has(Feature::Fp16) {
+                crate::fp::FPCR_FZ16
+            } else {
+                0
+            };
+            let m = c.b.i64(0x07f7_0000 | fz16);
             let v = c.b.and(v, m);
             c.b.set(R_FPCR, v);
             // RMode, FZ and DN are part of tb_flags.
