@@ -184,8 +184,8 @@ fn fused_multiply_add_matches_the_executor() {
 fn sqrt_conversions_and_compares_match_the_executor() {
     both(|t, v| {
         check(0x1e21_c020 | t << 22, v, false); // FSQRT
-        for op in [8, 9, 10, 11, 14, 15] {
-            check(0x1e20_4020 | t << 22 | op << 15, v, false); // FRINT[NPMZXI]
+        for op in [8, 9, 10, 11, 12, 14, 15] {
+            check(0x1e20_4020 | t << 22 | op << 15, v, false); // FRINT[NPMZAXI]
         }
         for opc in [0, 8, 16, 24] {
             check(0x1e22_2020 | t << 22 | opc, v, false); // FCMP[E] (zero)
@@ -207,6 +207,10 @@ fn sqrt_conversions_and_compares_match_the_executor() {
                         false,
                     );
                 }
+            }
+            for opcode in [4, 5] {
+                // FCVTAS/FCVTAU
+                check(0x1e20_0020 | opcode << 16 | sf << 31 | t << 22, v, false);
             }
             for scale in [64 - 1, 64 - 10, 32] {
                 for op in [0x1e02_0020u32, 0x1e03_0020, 0x1e18_0020, 0x1e19_0020] {

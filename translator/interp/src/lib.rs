@@ -230,7 +230,8 @@ pub fn eval_float(op: Opcode, ty: Type, aty: Type, imm: u64, a: u128, b: u128, c
                         0 => x.round_ties_even(),
                         1 => x.floor(),
                         2 => x.ceil(),
-                        _ => x.trunc(),
+                        3 => x.trunc(),
+                        _ => x.round(),
                     },
                     _ => 0.0,
                 })
@@ -251,7 +252,8 @@ pub fn eval_float(op: Opcode, ty: Type, aty: Type, imm: u64, a: u128, b: u128, c
                         0 => x.round_ties_even(),
                         1 => x.floor(),
                         2 => x.ceil(),
-                        _ => x.trunc(),
+                        3 => x.trunc(),
+                        _ => x.round(),
                     },
                     _ => 0.0,
                 })

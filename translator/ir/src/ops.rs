@@ -429,7 +429,8 @@ ops! {
     /// computes the rest out of line.
     Fnan fnan: FTer;
     /// Rounding to an integral float by `imm`: 0 to nearest even, 1 toward
-    /// -infinity, 2 toward +infinity, 3 toward zero.
+    /// -infinity, 2 toward +infinity, 3 toward zero, 4 to nearest with
+    /// ties away from zero.
     Fround fround: FUn;
     /// Guest memory load.
     Load load: Load | MAY_FAULT | MEM;

@@ -124,7 +124,7 @@ fn verify_inst(b: &Block, layout: &StateLayout, i: usize, inst: &Inst) -> Result
                 want(crate::NanRule::from_imm(inst.imm).is_some(), "bad NaN rule")?;
             }
             if inst.op == crate::Opcode::Fround {
-                want(inst.imm < 4, "bad rounding")?;
+                want(inst.imm < 5, "bad rounding")?;
             }
             for k in 0..nargs {
                 same(k)?;

@@ -475,6 +475,6 @@ fn nan_rules_pick_arms_nan() {
     blk.insts[1].args[1] = xlat_ir::Value::NONE;
     blk.insts[1].args[2] = xlat_ir::Value::NONE;
     verify(&blk, &LAYOUT).unwrap();
-    blk.insts[1].imm = 4;
+    blk.insts[1].imm = 5;
     assert!(verify(&blk, &LAYOUT).unwrap_err().msg.contains("rounding"));
 }

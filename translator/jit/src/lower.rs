@@ -890,7 +890,29 @@ impl Fx<'_, '_> {
                 0 => self.b.ins().nearest(a[0]),
                 1 => self.b.ins().floor(a[0]),
                 2 => self.b.ins().ceil(a[0]),
-                _ => self.b.ins().trunc(a[0]),
+                3 => self.b.ins().trunc(a[0]),
+                _ => {
+                    // Ties away: trunc(x), plus ±1 when the dropped
+                    // fraction (exact) is at least one half.
+                    let t = self.b.ins().trunc(a[0]);
+                    let d = self.b.ins().fsub(a[0], t);
+                    let d = self.b.ins().fabs(d);
+                    let (half, one) = if ty == Type::F32 {
+                        (
+                            self.b.ins().f32const(Ieee32::with_float(0.5)),
+                            self.b.ins().f32const(Ieee32::with_float(1.0)),
+                        )
+                    } else {
+                        (
+                            self.b.ins().f64const(Ieee64::with_float(0.5)),
+                            self.b.ins().f64const(Ieee64::with_float(1.0)),
+                        )
+                    };
+                    let away = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, d, half);
+                    let step = self.b.ins().fcopysign(one, a[0]);
+                    let up = self.b.ins().fadd(t, step);
+                    self.b.ins().select(away, up, t)
+                }
             },
             Opcode::Fnan => {
                 // `a` when it is not a NaN (the common case, inline);

@@ -734,7 +734,7 @@ fn fnan_rules_match_interpreter_exactly() {
                 }
             }
         }
-        for mode in 0..4 {
+        for mode in 0..5 {
             let mut b = Builder::new(&LAYOUT, 0x1000);
             let (x, _, _) = fvals(&mut b, ft);
             let v = b.push(Opcode::Fround, ft, [x, Value::NONE, Value::NONE], mode);

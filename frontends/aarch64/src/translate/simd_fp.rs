@@ -890,8 +890,8 @@ fn call_fp(c: &mut Ctx<'_>, i: Insn) {
 // hosts and Arm: every arithmetic result goes through `fnan`, which keeps a
 // non-NaN result (tested inline) and otherwise applies Arm's rule to the
 // operands (`NanRule`). Conversions to integer saturate and give 0 for NaN
-// in both; FRINT* and FCVT[NPM]* round first (`Fround`). Half precision,
-// FRINTA, FCVTA* and FCVT involving half precision keep the helper.
+// in both; FRINT* and FCVT[NPMA]* round first (`Fround`). Half precision
+// and FCVT involving half precision keep the helper.
 
 /// True when `ft` (from [`fty`]) is single or double precision in a fast
 /// block.
@@ -917,17 +917,18 @@ fn fconst(c: &mut Ctx<'_>, ft: Type, x: f64) -> Value {
 }
 
 /// `x` rounded to an integral value by an FPCR.RMode-style `rmode` (0 to
-/// nearest even, 1 toward +infinity, 2 toward -infinity, 3 toward zero).
+/// nearest even, 1 toward +infinity, 2 toward -infinity, 3 toward zero;
+/// 4 to nearest with ties away, as FRINTA and FCVTA*).
 fn round_integral(c: &mut Ctx<'_>, x: Value, rmode: u32) -> Value {
-    let imm = [0, 2, 1, 3][rmode as usize & 3];
+    let imm = [0, 2, 1, 3, 4][rmode.min(4) as usize];
     let ty = c.b.ty(x);
     c.b.push(Opcode::Fround, ty, [x, Value::NONE, Value::NONE], imm)
 }
 
-/// SCVTF/UCVTF (op 2/3 with RMode 0) and FCVT[NPMZ]S/FCVT[NPMZ]U (op 0/1,
-/// rounding by RMode) between a general register and a float of type
-/// `ft`, with `fbits` fraction bits, as IR; false (nothing emitted) for
-/// the other encodings (FCVTA[SU], op 4/5). The
+/// SCVTF/UCVTF (op 2/3 with RMode 0), FCVT[NPMZ]S/FCVT[NPMZ]U (op 0/1,
+/// rounding by RMode) and FCVTAS/FCVTAU (op 4/5) between a general
+/// register and a float of type `ft`, with `fbits` fraction bits, as IR;
+/// false (nothing emitted) for other encodings. The
 /// scaling by 2^fbits is exact (no overflow or underflow short of
 /// saturation), so it does not change the single rounding.
 fn int_conv(c: &mut Ctx<'_>, i: Insn, ft: Type, rmode: u32, op: u32, fbits: u32) -> bool {
@@ -948,13 +949,14 @@ fn int_conv(c: &mut Ctx<'_>, i: Insn, ft: Type, rmode: u32, op: u32, fbits: u32)
             };
             c.set_vreg_scalar(i.rd(), r);
         }
-        (_, 0 | 1) => {
-            // FCVT[NPMZ][SU]: round by RMode, then toward zero (exact).
+        (_, 0 | 1) | (0, 4 | 5) => {
+            // FCVT[NPMZA][SU]: round by RMode (ties away for op 4/5), then
+            // toward zero (exact).
             let x = c.vreg_scalar(i.rn(), ft);
-            let x = if rmode == 3 {
-                x
-            } else {
-                round_integral(c, x, rmode)
+            let x = match (rmode, op) {
+                (3, _) => x,
+                (_, 4 | 5) => round_integral(c, x, 4),
+                _ => round_integral(c, x, rmode),
             };
             let x = if fbits != 0 {
                 let k = fconst(c, ft, (fbits as f64).exp2());
@@ -963,7 +965,7 @@ fn int_conv(c: &mut Ctx<'_>, i: Insn, ft: Type, rmode: u32, op: u32, fbits: u32)
                 x
             };
             let ity = if sf { Type::I64 } else { Type::I32 };
-            let r = if op == 0 {
+            let r = if op & 1 == 0 {
                 c.b.fcvtzs(ity, x)
             } else {
                 c.b.fcvtzu(ity, x)
@@ -1078,12 +1080,11 @@ pub fn fp_1src(c: &mut Ctx<'_>, i: Insn) -> TResult {
             let r = arm_nan(c, NanRule::Arm, r, x, x);
             c.set_vreg_scalar(i.rd(), r);
         }
-        // FRINTN, FRINTP, FRINTM, FRINTZ, FRINTX, FRINTI (the fast path
-        // rounds to nearest; FRINTA, ties away, keeps the helper).
-        8..=11 | 14 | 15 if fast(c, ft) => {
+        // FRINTN, FRINTP, FRINTM, FRINTZ, FRINTA, FRINTX, FRINTI.
+        8..=12 | 14 | 15 if fast(c, ft) => {
             let x = c.vreg_scalar(i.rn(), ft);
             // FRINTX/FRINTI round by FPCR.RMode, which is RN here.
-            let r = round_integral(c, x, if op >= 14 { 0 } else { op & 3 });
+            let r = round_integral(c, x, if op >= 14 { 0 } else { op & 7 });
             let r = arm_nan(c, NanRule::Arm, r, x, x);
             c.set_vreg_scalar(i.rd(), r);
         }
