@@ -140,6 +140,8 @@ macro_rules! cpu_guest {
     };
 }
 
+// LDXR/STXR, LDAXR/STLXR, LDXP/STXP and CASP between threads, CLREX.
+guest!(exclusive, "exclusive", "exclusive", [interp, jit, mixed]);
 // EL0 system registers, DC ZVA, IC IVAU, BRK/HLT/UDF per named model.
 cpu_guest!(sysregs_a53, "sysregs-cortex-a53", "sysregs", "cortex-a53");
 cpu_guest!(sysregs_a72, "sysregs-cortex-a72", "sysregs", "cortex-a72");
