@@ -77,9 +77,15 @@ pub fn load_store(c: &mut Ctx<'_>, i: Insn) -> TResult {
             let d = load64(c, ea, 0);
             c.set_vsr_dws(xt, d, d);
         }
-        268 | 876 => {
+        // lxvx: a V128 load (no i128 round trip, which the JIT makes
+        // through the stack); lxvb16x: byte-reversed.
+        268 => {
+            let v = c.b.load(Type::V128, ea, MemFlags::new(16));
+            c.set_vsr(xt, v);
+        }
+        876 => {
             let v = c.b.load(Type::I128, ea, MemFlags::new(16));
-            let v = if i.xo10() == 876 { c.b.bswap(v) } else { v };
+            let v = c.b.bswap(v);
             let v = c.b.bitcast(Type::V128, v);
             c.set_vsr(xt, v);
         }
@@ -113,10 +119,14 @@ pub fn load_store(c: &mut Ctx<'_>, i: Insn) -> TResult {
             store64(c, ea, 0, m0);
             store64(c, ea, 8, m1);
         }
-        396 | 1004 => {
+        396 => {
+            let v = c.vsr(xt);
+            c.b.store(ea, v, MemFlags::new(16));
+        }
+        1004 => {
             let v = c.vsr(xt);
             let w = c.b.bitcast(Type::I128, v);
-            let w = if i.xo10() == 1004 { c.b.bswap(w) } else { w };
+            let w = c.b.bswap(w);
             c.b.store(ea, w, MemFlags::new(16));
         }
         716 => {
@@ -433,10 +443,64 @@ pub fn permute(c: &mut Ctx<'_>, i: Insn) -> TResult {
 /// xscmpexpdp, xsiexpdp), except the vector arithmetic, which in blocks
 /// for FPSCR\[RN\] = 0 is IR float ops ([`vec_arith`]).
 pub fn helper(c: &mut Ctx<'_>, i: Insn) -> TResult {
-    if c.rn == 0 && vec_arith(c, i) {
+    if (c.rn == 0 && vec_arith(c, i)) || vec_sign(c, i) {
         return Ok(());
     }
     vec_helper(c, i)
+}
+
+/// xv{abs,nabs,neg}{sp,dp} as vector logic on the sign bits. False
+/// (nothing emitted) for other instructions.
+fn vec_sign(c: &mut Ctx<'_>, i: Insn) -> bool {
+    let xo9 = i.bits(10, 2);
+    let (lanes, sign) = match xo9 {
+        409 | 425 | 441 if i.ra() == 0 => (Lanes::I32x4, 1u64 << 31),
+        473 | 489 | 505 if i.ra() == 0 => (Lanes::I64x2, 1u64 << 63),
+        _ => return false,
+    };
+    let b = c.vsr(i.xb());
+    let k = if lanes == Lanes::I32x4 {
+        c.b.i32(sign as u32)
+    } else {
+        c.b.i64(sign)
+    };
+    let m = c.b.vsplat(lanes, k);
+    let r = match xo9 {
+        409 | 473 => {
+            let nm = c.b.vnot(lanes, m);
+            c.b.vand(lanes, b, nm)
+        }
+        425 | 489 => c.b.vor(lanes, b, m),
+        _ => c.b.vxor(lanes, b, m),
+    };
+    c.set_vsr(i.xt(), r);
+    true
+}
+
+/// xvsqrt{sp,dp} as per-lane IR square roots with Power's NaN rule
+/// (round to nearest even only). False (nothing emitted) otherwise.
+fn vec_sqrt(c: &mut Ctx<'_>, i: Insn) -> bool {
+    let (ty, lanes, n) = match i.bits(10, 2) {
+        203 if i.ra() == 0 => (Type::F64, Lanes::I64x2, 2),
+        139 if i.ra() == 0 => (Type::F32, Lanes::I32x4, 4),
+        _ => return false,
+    };
+    let ity = if ty == Type::F64 {
+        Type::I64
+    } else {
+        Type::I32
+    };
+    let vb = c.vsr(i.xb());
+    let mut out = c.b.iconst(Type::V128, 0);
+    for k in 0..n {
+        let b = fp_lane(c, vb, ty, k);
+        let r = c.b.fsqrt(b);
+        let r = power_nan_ty(c, ty, r, &[b]);
+        let bits = c.b.bitcast(ity, r);
+        out = c.b.vinsert(lanes, out, bits, n - 1 - k);
+    }
+    c.set_vsr(i.xt(), out);
+    true
 }
 
 /// Power's NaN rule ([`super::fp::power_nan`]) for a float `r` of type
@@ -666,6 +730,9 @@ pub fn scalar2(c: &mut Ctx<'_>, i: Insn) -> TResult {
 /// [`crate::vsxext::HELPER_VSXFP`] (vector square root, estimates,
 /// max/min, rounding, conversions, tests, quad precision).
 pub fn fp_ext(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    if i.po() == 60 && c.rn == 0 && vec_sqrt(c, i) {
+        return Ok(());
+    }
     if !crate::vsxext::supported(i) {
         return Err(Undef);
     }
