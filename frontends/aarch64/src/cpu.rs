@@ -413,7 +413,10 @@ impl CpuModel {
             reg >> 3 & 15,
             reg & 7,
         );
-        if op0 != 3 || op1 != 0 || crn != 0 || crm > 7 {
+        // Linux emulates MRS of op0 = 3, op1 = 0, CRn = 0, CRm = 0 or
+        // 2..7 (its is_emulated()); CRm = 1 (ID_PFR0_EL1, ID_DFR0_EL1,
+        // ID_MMFR0-3_EL1) stays UNDEFINED at EL0.
+        if op0 != 3 || op1 != 0 || crn != 0 || crm > 7 || crm == 1 {
             return None;
         }
         Some(match (crm, op2) {
@@ -438,6 +441,19 @@ impl CpuModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn el0_id_space_is_linuxs() {
+        let m = default_model();
+        // ID_PFR0_EL1 (CRm = 1): not emulated, SIGILL.
+        assert_eq!(m.id_register(sysreg(3, 0, 0, 1, 0)), None);
+        // ID_ISAR0_EL1, MVFR0_EL1 (CRm = 2, 3): AArch32 fields hidden, 0.
+        assert_eq!(m.id_register(sysreg(3, 0, 0, 2, 0)), Some(0));
+        assert_eq!(m.id_register(sysreg(3, 0, 0, 3, 0)), Some(0));
+        // Outside the ID space (CTR_EL0's op1 = 3, CRm = 8): not here.
+        assert_eq!(m.id_register(sysreg(3, 3, 0, 0, 1)), None);
+        assert_eq!(m.id_register(sysreg(3, 0, 0, 8, 0)), None);
+    }
 
     #[test]
     fn cortex_a72_matches_linux() {
