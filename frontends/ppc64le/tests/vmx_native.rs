@@ -180,3 +180,24 @@ fn vector_shifts_and_rotates_per_element() {
         }
     }
 }
+
+#[test]
+fn lxvx_and_stxvx_move_sixteen_bytes() {
+    // lxvx vs(t),0,r4 then stxvx vs(t),r5,r4 for a VSR of each half: the
+    // register holds the bytes as one little-endian quadword (byte 0 of
+    // memory its least significant), and the store writes them back.
+    let data: Vec<u8> = (0..16u8)
+        .map(|k| k.wrapping_mul(29).wrapping_add(7))
+        .collect();
+    for xt in [5u32, 40] {
+        let lxvx = 31 << 26 | (xt & 31) << 21 | 4 << 11 | 268 << 1 | xt >> 5;
+        let stxvx = 31 << 26 | (xt & 31) << 21 | 5 << 16 | 4 << 11 | 396 << 1 | xt >> 5;
+        let mem = new_mem();
+        mem.write(DATA, &data);
+        let s = state(&[(4, DATA), (5, 0x40)]);
+        let r = run_mem(&[lxvx, stxvx], &s, &mem);
+        let want = u128::from_le_bytes(data.clone().try_into().unwrap());
+        assert_eq!(r.st.vsr[xt as usize], want, "vs{xt}");
+        assert_eq!(mem.read(DATA + 0x40, 16), data, "vs{xt} stored");
+    }
+}
