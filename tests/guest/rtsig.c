@@ -227,6 +227,27 @@ static void from_handler(void)
     dump("queued from the handler");
 }
 
+/* Blocked, sent alternately to the process (sigqueue) and to this thread
+ * (pthread_sigqueue), then unblocked: Linux takes a thread's own pending
+ * signals before the process's, so the thread-directed ones come first,
+ * each kind in the order sent. */
+static void process_and_thread(void)
+{
+    int s = SIGRTMIN + 6;
+    catch(s);
+    block(SIG_BLOCK, s);
+    for (int i = 60; i < 64; i++) {
+        union sigval sv;
+        sv.sival_int = i;
+        if (i % 2 == 0)
+            queue(getpid(), s, i);
+        else if (pthread_sigqueue(pthread_self(), s, sv) != 0)
+            printf("pthread_sigqueue failed\n");
+    }
+    block(SIG_UNBLOCK, s);
+    dump("to the process and to the thread");
+}
+
 /* Synchronous-fault signals sent with kill(): asynchronous deliveries. */
 static void fault_signals_by_kill(void)
 {
@@ -307,5 +328,6 @@ int main(int argc, char **argv)
     from_child();
     to_thread();
     from_handler();
+    process_and_thread();
     return 0;
 }

@@ -19,15 +19,45 @@ fn check_sig(sig: u64) -> Result<(), Errno> {
     }
 }
 
-fn self_signal(ctx: &mut SysCtx<'_>, sig: u64, code: i32) -> SysResult {
-    if sig != 0 && sig::host_routed(sig as i32) && ctx.thread.sigmask & sig::bit(sig as i32) != 0 {
-        // Blocked: left pending on the host thread (whose mask mirrors the
-        // guest's), where signalfd, sigtimedwait and sigpending see it and
-        // from where it is delivered once unblocked.
-        let info = sig::siginfo_kill(sig as i32, code);
-        // SAFETY: getpid cannot fail; `info` is a local 128-byte siginfo
-        // (the same layout on the host), sent to the calling thread only.
-        return host_ret(unsafe {
+/// A signal the calling thread sends itself or its process (`process`:
+/// `kill`/`sigqueue` to its own pid while it is the only thread; else
+/// `tkill`/`tgkill` to itself): a blocked one that the host routes is
+/// left pending on the host (see [`host_pending`]); others become an
+/// [`Action::Signal`] for the run loop.
+fn self_signal(ctx: &mut SysCtx<'_>, sig: u64, code: i32, process: bool) -> SysResult {
+    if let Some(r) = host_pending(ctx, sig, &sig::siginfo_kill(sig as i32, code), process) {
+        return r;
+    }
+    if sig != 0 {
+        ctx.action = Some(Action::Signal(sig as i32, code));
+    }
+    Ok(0)
+}
+
+/// A blocked signal that the host routes, sent by the calling thread to
+/// itself or (`process`) to its process, is left pending on the host
+/// (whose masks mirror the guest's), where signalfd, sigtimedwait and
+/// sigpending see it and from where it is delivered once unblocked. A
+/// process-directed one goes to the process's shared queue, as on Linux:
+/// the kernel dequeues a thread's own signals before the process's, so
+/// queueing it on the thread would let it overtake the process-directed
+/// instances already waiting there (a real-time signal's order). `None`
+/// when the signal is not blocked or not routed.
+fn host_pending(ctx: &SysCtx<'_>, sig: u64, info: &[u8; 128], process: bool) -> Option<SysResult> {
+    if sig == 0 || !sig::host_routed(sig as i32) || ctx.thread.sigmask & sig::bit(sig as i32) == 0 {
+        return None;
+    }
+    // SAFETY: getpid cannot fail; `info` is a local 128-byte siginfo (the
+    // same layout on the host) sent to our own process or thread.
+    let r = unsafe {
+        if process {
+            libc::syscall(
+                libc::SYS_rt_sigqueueinfo,
+                libc::getpid(),
+                sig,
+                info.as_ptr(),
+            )
+        } else {
             libc::syscall(
                 libc::SYS_rt_tgsigqueueinfo,
                 libc::getpid(),
@@ -35,13 +65,9 @@ fn self_signal(ctx: &mut SysCtx<'_>, sig: u64, code: i32) -> SysResult {
                 sig,
                 info.as_ptr(),
             )
-        })
-        .map(|_| 0);
-    }
-    if sig != 0 {
-        ctx.action = Some(Action::Signal(sig as i32, code));
-    }
-    Ok(0)
+        }
+    };
+    Some(host_ret(r).map(|_| 0))
 }
 
 /// `kill(pid, sig)`.
@@ -53,7 +79,7 @@ pub fn sys_kill(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     // kernel, which picks a thread that does not block it (the guest
     // masks are mirrored); the others are queued on the calling thread.
     if a[0] as i32 == me && !(sig::host_routed(a[1] as i32) && ctx.proc.group.live() > 1) {
-        return self_signal(ctx, a[1], SI_USER);
+        return self_signal(ctx, a[1], SI_USER, true);
     }
     raw6(libc::SYS_kill, [a[0], a[1], 0, 0, 0, 0])
 }
@@ -74,7 +100,7 @@ fn queue_other(ctx: &SysCtx<'_>, tid: i32, signo: u64) -> Option<SysResult> {
 pub fn sys_tkill(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     check_sig(a[1])?;
     if a[0] as i32 == ctx.thread.tid {
-        return self_signal(ctx, a[1], SI_TKILL);
+        return self_signal(ctx, a[1], SI_TKILL, false);
     }
     if let Some(r) = queue_other(ctx, a[0] as i32, a[1]) {
         return r;
@@ -88,7 +114,7 @@ pub fn sys_tgkill(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     // SAFETY: getpid cannot fail.
     let me = unsafe { libc::getpid() };
     if a[0] as i32 == me && a[1] as i32 == ctx.thread.tid {
-        return self_signal(ctx, a[2], SI_TKILL);
+        return self_signal(ctx, a[2], SI_TKILL, false);
     }
     if a[0] as i32 == me
         && let Some(r) = queue_other(ctx, a[1] as i32, a[2])
@@ -115,33 +141,18 @@ fn queued_info(ctx: &SysCtx<'_>, pid: i32, sig: u64, uinfo: u64) -> Result<[u8; 
     Ok(info)
 }
 
-/// A queued signal with its siginfo to the calling thread: blocked ones
-/// that the host routes wait in the host kernel's queue (as for
-/// [`self_signal`]), the others are queued for delivery on return.
-fn queue_self_info(ctx: &mut SysCtx<'_>, sig: u64, info: &[u8; 128]) -> SysResult {
-    if sig == 0 {
-        return Ok(0);
+/// A queued signal with its siginfo to the calling thread or (`process`)
+/// its process: blocked ones that the host routes wait in the host
+/// kernel's queue ([`host_pending`]), the others are queued for delivery
+/// on return.
+fn queue_self_info(ctx: &mut SysCtx<'_>, sig: u64, info: &[u8; 128], process: bool) -> SysResult {
+    if let Some(r) = host_pending(ctx, sig, info, process) {
+        return r;
     }
-    if sig::host_routed(sig as i32) && ctx.thread.sigmask & sig::bit(sig as i32) != 0 {
-        return host_queueinfo(ctx.thread.tid, sig, info);
+    if sig != 0 {
+        ctx.thread.sig.queue(sig as i32, info);
     }
-    ctx.thread.sig.queue(sig as i32, info);
     Ok(0)
-}
-
-/// `rt_tgsigqueueinfo` on the host to thread `tid` of this process.
-fn host_queueinfo(tid: i32, sig: u64, info: &[u8; 128]) -> SysResult {
-    // SAFETY: getpid cannot fail; `info` is a local 128-byte siginfo.
-    host_ret(unsafe {
-        libc::syscall(
-            libc::SYS_rt_tgsigqueueinfo,
-            libc::getpid(),
-            tid,
-            sig,
-            info.as_ptr(),
-        )
-    })
-    .map(|_| 0)
 }
 
 /// `rt_sigqueueinfo(tgid, sig, uinfo)`: like `kill` with the caller's
@@ -151,7 +162,7 @@ pub fn sys_rt_sigqueueinfo(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     // SAFETY: getpid cannot fail.
     let me = unsafe { libc::getpid() };
     if a[0] as i32 == me && !(sig::host_routed(a[1] as i32) && ctx.proc.group.live() > 1) {
-        return queue_self_info(ctx, a[1], &info);
+        return queue_self_info(ctx, a[1], &info, true);
     }
     // SAFETY: `info` is a local 128-byte siginfo (same layout on the host).
     host_ret(unsafe { libc::syscall(libc::SYS_rt_sigqueueinfo, a[0], a[1], info.as_ptr()) })
@@ -164,7 +175,7 @@ pub fn sys_rt_tgsigqueueinfo(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     // SAFETY: getpid cannot fail.
     let me = unsafe { libc::getpid() };
     if a[0] as i32 == me && a[1] as i32 == ctx.thread.tid {
-        return queue_self_info(ctx, a[2], &info);
+        return queue_self_info(ctx, a[2], &info, false);
     }
     if a[0] as i32 == me
         && !sig::host_routed(a[2] as i32)
