@@ -374,3 +374,35 @@ fn vector_two_misc_matches_the_executor() {
     let b = translate_flags(0x6ee0_f820, TB_FP_TRACK); // fneg v0.2d, v1.2d
     assert!(b.insts.iter().all(|i| i.op != Opcode::CallHelper));
 }
+
+#[test]
+fn vector_compares_match_the_executor() {
+    // Three same (U, bit 23, opcode): FCMEQ FCMGE FCMGT FACGE FACGT.
+    let same = [
+        (0, 0, 0b11100),
+        (1, 0, 0b11100),
+        (1, 1, 0b11100),
+        (1, 0, 0b11101),
+        (1, 1, 0b11101),
+    ];
+    // Two-register misc against zero: FCMGT FCMGE FCMEQ FCMLE FCMLT.
+    let zero = [
+        (0, 0b01100),
+        (1, 0b01100),
+        (0, 0b01101),
+        (1, 0b01101),
+        (0, 0b01110),
+    ];
+    let mut k = 11u64;
+    for (q, sz) in [(0u32, 0u32), (1, 0), (1, 1)] {
+        let (vals, lanes) = if sz == 1 { (F64S, 2) } else { (F32S, 4) };
+        for (u, a, op) in same {
+            let w = 0x0e20_0420 | q << 30 | u << 29 | a << 23 | sz << 22 | 2 << 16 | op << 11;
+            check_vec(w, vals, lanes, &mut k, 300);
+        }
+        for (u, op) in zero {
+            let w = 0x0ea0_0820 | q << 30 | u << 29 | sz << 22 | op << 12;
+            check_vec(w, vals, lanes, &mut k, 300);
+        }
+    }
+}

@@ -652,6 +652,19 @@ pub fn two_misc(c: &mut Ctx<'_>, i: Insn) -> TResult {
         (_, 0b01111) | (true, 0b11111) | (_, 0b11101) | (_, 0b11011) => {
             return fp_two_misc(c, i);
         }
+        (_, 0b01100) | (_, 0b01101) | (false, 0b01110) if size >= 2 => {
+            // FCMGT, FCMGE, FCMEQ, FCMLE, FCMLT (zero).
+            require(c.fp_fast && (q || size == 2))?;
+            let cond = match (u, op) {
+                (false, 0b01100) => FpCmp::Gt,
+                (true, 0b01100) => FpCmp::Ge,
+                (false, 0b01101) => FpCmp::Eq,
+                (true, 0b01101) => FpCmp::Le,
+                _ => FpCmp::Lt,
+            };
+            fp_cmp_lanes(c, i, size == 3, q, cond, false, true);
+            return Ok(());
+        }
         _ => return Err(Undef),
     }
     call_simd(c, i, Group::TwoMisc);
@@ -1308,6 +1321,61 @@ fn fp_two_misc(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
+/// A vector FP compare: each lane all ones where it holds, else zero
+/// (false for NaN operands).
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum FpCmp {
+    Eq,
+    Ge,
+    Gt,
+    Le,
+    Lt,
+}
+
+/// `Vd` = lanes of `Vn` compared with those of `Vm` (with `zero`: with
+/// +0; with `abs`: absolute values) by `cond`; two lanes, or four singles
+/// when `q`; the rest zero.
+fn fp_cmp_lanes(
+    c: &mut Ctx<'_>,
+    i: Insn,
+    double: bool,
+    q: bool,
+    cond: FpCmp,
+    abs: bool,
+    zero: bool,
+) {
+    let (ft, lanes) = if double {
+        (Type::F64, Lanes::I64x2)
+    } else {
+        (Type::F32, Lanes::I32x4)
+    };
+    let it = Type::int(ft.bits());
+    let count = if q && !double { 4 } else { 2 };
+    let (n, m) = (c.vreg(i.rn()), c.vreg(i.rm()));
+    let ones = c.b.iconst(it, it.mask());
+    let nil = c.b.iconst(it, 0);
+    let mut r = c.b.iconst(Type::V128, 0);
+    for k in 0..count {
+        let lane = |c: &mut Ctx<'_>, v: Value| {
+            let x = c.b.vextract(lanes, v, k);
+            let x = c.b.bitcast(ft, x);
+            if abs { c.b.fabs(x) } else { x }
+        };
+        let x = lane(c, n);
+        let y = if zero { c.b.iconst(ft, 0) } else { lane(c, m) };
+        let t = match cond {
+            FpCmp::Eq => c.b.fcmp(FCond::Eq, x, y),
+            FpCmp::Ge => c.b.fcmp(FCond::Le, y, x),
+            FpCmp::Gt => c.b.fcmp(FCond::Lt, y, x),
+            FpCmp::Le => c.b.fcmp(FCond::Le, x, y),
+            FpCmp::Lt => c.b.fcmp(FCond::Lt, x, y),
+        };
+        let z = c.b.select(t, ones, nil);
+        r = c.b.vinsert(lanes, r, z, k);
+    }
+    c.set_vreg(i.rd(), r);
+}
+
 /// FMUL, FMLA, FMLS (vector and scalar, by element; single and double
 /// precision) in fast blocks, lane by lane as [`fp_three_same`]; other
 /// encodings: `Err` (the executor).
@@ -1402,6 +1470,18 @@ fn fp_three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
         (0b11000, false, false) => Some(6),
         (0b11000, false, true) => Some(7),
         (0b11001, false, _) => None,
+        (0b11100 | 0b11101, _, _) => {
+            // FCMEQ, FCMGE, FCMGT, FACGE, FACGT.
+            let abs = i.opcode11() == 0b11101;
+            let cond = match (u, a) {
+                (false, false) if !abs => FpCmp::Eq,
+                (true, false) => FpCmp::Ge,
+                (true, true) => FpCmp::Gt,
+                _ => return Err(Undef),
+            };
+            fp_cmp_lanes(c, i, double, q, cond, abs, false);
+            return Ok(());
+        }
         _ => return Err(Undef),
     };
     let count = if q && !double { 4 } else { 2 };
