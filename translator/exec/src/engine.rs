@@ -136,6 +136,8 @@ pub struct Stats {
     pub regions_compiled: u64,
     /// Blocks in compiled regions.
     pub blocks_compiled: u64,
+    /// Regions compiled at [`OptLevel::Quick`] (the queue was long).
+    pub regions_quick: u64,
     /// Compilation failures (those blocks stay interpreted).
     pub compile_failures: u64,
     /// Total compilation time in microseconds (CPU time of the compiling
@@ -168,8 +170,8 @@ impl std::fmt::Display for Stats {
         )?;
         writeln!(
             f,
-            "regions compiled    {} ({} blocks, {} failures)",
-            self.regions_compiled, self.blocks_compiled, self.compile_failures
+            "regions compiled    {} ({} blocks, {} failures, {} quick)",
+            self.regions_compiled, self.blocks_compiled, self.compile_failures, self.regions_quick
         )?;
         writeln!(
             f,
@@ -197,6 +199,7 @@ struct Counters {
     insns_translated: AtomicU64,
     regions_compiled: AtomicU64,
     blocks_compiled: AtomicU64,
+    regions_quick: AtomicU64,
     compile_failures: AtomicU64,
     compile_us: AtomicU64,
     code_bytes: AtomicU64,
@@ -378,6 +381,7 @@ impl Engine {
             insns_translated: l(&c.insns_translated),
             regions_compiled: l(&c.regions_compiled),
             blocks_compiled: l(&c.blocks_compiled),
+            regions_quick: l(&c.regions_quick),
             compile_failures: l(&c.compile_failures),
             compile_us: l(&c.compile_us),
             code_bytes: l(&c.code_bytes),
@@ -727,6 +731,9 @@ impl Engine {
         self.counters
             .blocks_compiled
             .fetch_add(region.len() as u64, Ordering::Relaxed);
+        if level == OptLevel::Quick {
+            self.counters.regions_quick.fetch_add(1, Ordering::Relaxed);
+        }
         self.counters
             .code_bytes
             .fetch_add(r.code_len as u64, Ordering::Relaxed);

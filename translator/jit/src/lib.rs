@@ -10,6 +10,7 @@
 //! stack for fault recovery, see [`handle_host_fault`]).
 
 mod lower;
+mod memory;
 mod runtime;
 
 use cranelift_codegen::ir::{self, AbiParam, FuncRef, InstBuilder, types};
@@ -191,8 +192,17 @@ fn make_isa(level: OptLevel) -> Result<OwnedTargetIsa, JitError> {
         .map_err(|e| JitError::Isa(e.to_string()))
 }
 
-fn new_module(isa: &OwnedTargetIsa, helpers: &Arc<Mutex<HashMap<String, usize>>>) -> JITModule {
+/// A module for compiled regions (`arena`: code memory of its own, see
+/// [`memory`]) or, without one, cranelift-jit's default provider.
+fn new_module(
+    isa: &OwnedTargetIsa,
+    helpers: &Arc<Mutex<HashMap<String, usize>>>,
+    arena: Option<memory::Arena>,
+) -> JITModule {
     let mut jb = JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names());
+    if let Some(a) = arena {
+        jb.memory_provider(Box::new(a));
+    }
     jb.symbol("xlat_jit_load_pa", runtime::xlat_jit_load_pa as *const u8);
     jb.symbol("xlat_jit_store_pa", runtime::xlat_jit_store_pa as *const u8);
     jb.symbol("xlat_jit_rmw_pa", runtime::xlat_jit_rmw_pa as *const u8);
@@ -227,7 +237,7 @@ fn cg<E: std::fmt::Debug>(e: E) -> JitError {
 /// with the tail convention; its module lives for the rest of the process.
 fn build_trampoline(isa: &OwnedTargetIsa) -> Result<usize, JitError> {
     let helpers = Arc::new(Mutex::new(HashMap::new()));
-    let mut module = new_module(isa, &helpers);
+    let mut module = new_module(isa, &helpers, None);
     let s = sig(CallConv::SystemV, 2, None);
     let id = module
         .declare_function("xlat_jit_trampoline", Linkage::Local, &s)
@@ -286,8 +296,11 @@ impl Jit {
                 self.gens[g].dead_at = Some(0);
             }
         }
+        // Without an arena (address space exhausted) the module uses
+        // cranelift-jit's own page-per-finalize memory.
+        let arena = memory::Arena::new(memory::ARENA_BYTES).ok();
         self.gens.push(Generation {
-            module: Some(new_module(&self.isa[l], &self.helpers)),
+            module: Some(new_module(&self.isa[l], &self.helpers, arena)),
             live: 0,
             total: 0,
             bytes: 0,
