@@ -7,11 +7,14 @@
 //! level raise Undefined (SIGILL), as on the real processor.
 //!
 //! Not implemented yet (they raise Undefined, i.e. SIGILL): decimal
-//! floating point, the string instructions (lswi/lswx/stswi/stswx),
-//! quad-precision and most VSX vector floating-point arithmetic, MMA,
-//! and the VMX instructions not listed in the decode table. FPSCR
+//! floating point, the string instructions (lswi/lswx/stswi/stswx), the
+//! VMX floating-point instructions (vaddfp ... vrfin) and the other VMX
+//! instructions not listed in the decode table. VSX vector floating
+//! point, IEEE quad precision and MMA are in [`vsxext`]. FPSCR
 //! exception status bits are computed once the guest first reads or
-//! writes FPSCR (see `translate::fp`); FR stays 0.
+//! writes FPSCR (see `translate::fp`), for the scalar instructions of
+//! `translate::fp` and `translate::vsx` (not for those of [`vsxext`]);
+//! FR stays 0.
 
 pub mod cpu;
 pub mod crypto;

@@ -441,7 +441,7 @@ pub fn permute(c: &mut Ctx<'_>, i: Insn) -> TResult {
 /// VSX instructions executed entirely by [`HELPER_VEC`] (xxextractuw,
 /// xxinsertw, the exponent/significand and half-precision operations,
 /// xscmpexpdp, xsiexpdp), except the vector arithmetic, which in blocks
-/// for FPSCR\[RN\] = 0 is IR float ops ([`vec_arith`]).
+/// for FPSCR\[RN\] = 0 is IR float ops (`vec_arith`).
 pub fn helper(c: &mut Ctx<'_>, i: Insn) -> TResult {
     if (c.rn == 0 && vec_arith(c, i)) || vec_sign(c, i) {
         return Ok(());

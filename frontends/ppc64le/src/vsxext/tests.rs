@@ -123,3 +123,20 @@ fn java_and_c_max_min() {
         dws(5.0, 0.0)
     );
 }
+
+#[test]
+fn single_data_class_and_lane_conversions() {
+    // xststdcsp cr1,vs2,DCMX: 1e-40 is a single-precision denormal (not
+    // representable exactly: SO); only the +denormal mask bit matches.
+    let w = |dcmx: u32| 0xf000_0000 | 1 << 23 | dcmx << 16 | 2 << 11 | 298 << 2;
+    let b = dws(1e-40, 0.0);
+    assert_eq!(run(w(0x02), 0, b, 0).cr[4..8], [0, 0, 1, 1]);
+    assert_eq!(run(w(0x7d), 0, b, 0).cr[4..8], [0, 0, 0, 1]);
+    // 1.5 is none of the classes, and exact in single precision.
+    assert_eq!(run(w(0x7f), 0, dws(-1.5, 0.0), 0).cr[4..8], [1, 0, 0, 0]);
+    // xvcvspsxds (408): words 0 and 2, each lane on its own (a NaN lane
+    // does not change the next one).
+    let w = 0xf000_0000 | 2 << 11 | 408 << 2;
+    let v = (f32::NAN.to_bits() as u128) << 96 | ((-7.9f32).to_bits() as u128) << 32;
+    assert_eq!(run(w, 0, v, 0).vsr[0], 1 << 127 | (-7i64 as u64) as u128);
+}
