@@ -344,3 +344,7 @@ fn fault_signals_sent_by_kill_match_native() {
 // is walked at exit). Expected output from the native build (qemu-aarch64
 // hangs: it does not walk the list).
 guest!(robust, "robust", check_static, [interp, jit, mixed]);
+
+// msync, mlock/munlock/mlock2 and SysV shared memory. Expected output from
+// the native build (qemu-aarch64 7.2 has no mlock2).
+guest!(memsys, "memsys", check_static, [interp, jit, mixed]);

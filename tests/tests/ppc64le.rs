@@ -59,6 +59,8 @@ guest!(unixapi, "unixapi", false, [interp, mixed]);
 // Robust mutexes released at thread exit and at exit_group (every thread's
 // list); the expected output is the native build's.
 guest!(robust, "robust", false, [interp, jit, mixed]);
+// msync, mlock, SysV shared memory (through the ipc multiplexer here).
+guest!(memsys, "memsys", false, [interp, jit, mixed]);
 // Unwinding out of signal handlers: needs the vDSO's CFI for the signal
 // trampoline (pthread_cancel of an asynchronous thread, _Unwind_Backtrace
 // and glibc's backtrace() from handlers).
