@@ -1433,7 +1433,7 @@ pub static HELPER_FP_RN: HelperDesc = HelperDesc {
 };
 
 /// FPSCR bits (LSB numbering within the 32-bit FPSCR).
-mod fpscr_bits {
+pub(crate) mod fpscr_bits {
     pub const FX: u64 = 1 << 31;
     pub const FEX: u64 = 1 << 30;
     pub const VX: u64 = 1 << 29;

@@ -8,6 +8,7 @@
 // builtins (xvf32ger*, xvf64ger*, xvi8ger4*, xvi16ger2s*, xvbf16ger2*,
 // pmxvf32gerpp). Values are printed as hex bit patterns.
 #include <altivec.h>
+#include <fenv.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -220,6 +221,38 @@ static void quad(void) {
     pq("iexp", __builtin_vsx_scalar_insert_exp_q(third, 16400));
 }
 
+/// The FPSCR exception flags an operation `e` leaves (fenv: glibc reads
+/// and writes FPSCR, which turns xlat's tracking on).
+#define FLAGS(name, e)                                                                   \
+    do {                                                                                 \
+        feclearexcept(FE_ALL_EXCEPT);                                                    \
+        __float128 r_ = (e);                                                             \
+        int f_ = fetestexcept(FE_ALL_EXCEPT);                                            \
+        printf("flags %-8s %c%c%c%c%c %a\n", name, f_ & FE_INVALID ? 'v' : '-',          \
+               f_ & FE_DIVBYZERO ? 'z' : '-', f_ & FE_OVERFLOW ? 'o' : '-',             \
+               f_ & FE_UNDERFLOW ? 'u' : '-', f_ & FE_INEXACT ? 'x' : '-', (double)r_); \
+    } while (0)
+
+static void quad_flags(void) {
+    volatile __float128 one = 1, three = 3, zero = 0, big = 1e4000q, tiny = 1e-4940q;
+    volatile __float128 inf = __builtin_inff128(), four = 4;
+    FLAGS("div3", one / three);
+    FLAGS("exact", one + three);
+    FLAGS("divzero", one / zero);
+    FLAGS("zerozero", zero / zero);
+    FLAGS("infinf", inf - inf);
+    FLAGS("overflow", big * big);
+    FLAGS("under", tiny / three);
+    FLAGS("sqrtneg", __builtin_sqrtf128(-three));
+    FLAGS("sqrt4", __builtin_sqrtf128(four));
+    feclearexcept(FE_ALL_EXCEPT);
+    volatile int ii = (int)(big);
+    printf("flags toint %d %d\n", ii, fetestexcept(FE_INVALID) != 0);
+    feclearexcept(FE_ALL_EXCEPT);
+    volatile int lt = inf < (__float128)__builtin_nanf128("");
+    printf("flags cmpnan %d %d\n", lt, fetestexcept(FE_INVALID) != 0);
+}
+
 typedef __vector unsigned char vuc;
 
 static void pacc(const char *name, __vector_quad *acc, int dbl) {
@@ -293,6 +326,7 @@ int main(void) {
     loops();
     builtins();
     quad();
+    quad_flags();
     mma();
     return 0;
 }

@@ -4,10 +4,30 @@
 //! bits and a sticky bit) in a 256-bit significand and rounds it once, by
 //! FPSCR\[RN\], round to odd for the `o` forms, or the instruction's own
 //! mode. NaNs follow Power's rules (the first NaN operand, quieted; else
-//! the default QNaN); FPSCR exception status bits are not computed.
+//! the default QNaN). Once the guest tracks FPSCR (`fp_track`, see
+//! `translate::fp`) the operations also set its exception bits (VX*,
+//! OX, UX with tininess before rounding, ZX, XX, FI) and FPRF; enabled
+//! exceptions do not suppress the result.
 
 use crate::decode::Insn;
+use crate::helpers::fpscr_bits::*;
 use crate::state::Ppc64State;
+use std::cell::Cell;
+
+std::thread_local! {
+    /// FPSCR exception bits raised by the operations since [`take_flags`].
+    static FLAGS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Records the FPSCR exception bits `b`.
+fn raise(b: u64) {
+    FLAGS.set(FLAGS.get() | b);
+}
+
+/// The FPSCR exception bits raised since the last call (and clears them).
+pub fn take_flags() -> u64 {
+    FLAGS.replace(0)
+}
 
 /// A 256-bit unsigned integer (high, low).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -202,6 +222,16 @@ fn is_nan(x: u128, f: Fmt) -> bool {
     matches!(unpack(x, f), Val::Nan)
 }
 
+fn is_snan(x: u128, f: Fmt) -> bool {
+    is_nan(x, f) && x >> (f.fbits - 1) & 1 == 0
+}
+
+/// The default QNaN of an invalid operation of kind `vx` (a VX* bit).
+fn invalid(vx: u64, f: Fmt) -> u128 {
+    raise(vx);
+    f.default_nan()
+}
+
 fn quiet(x: u128, f: Fmt) -> u128 {
     x | 1 << (f.fbits - 1)
 }
@@ -217,6 +247,9 @@ fn zero(neg: bool, f: Fmt) -> u128 {
 /// Power's NaN result: the first NaN of `ops`, quieted, else the default
 /// QNaN.
 fn nan_of(ops: &[u128], f: Fmt) -> u128 {
+    if ops.iter().any(|&x| is_snan(x, f)) {
+        raise(VXSNAN);
+    }
     ops.iter()
         .find(|&&x| is_nan(x, f))
         .map_or(f.default_nan(), |&x| quiet(x, f))
@@ -247,6 +280,13 @@ fn round(v: Exact, f: Fmt, mode: Mode, int: bool, prec: Option<(u32, i32)>) -> u
         )
     };
     let inexact = guard || sticky;
+    if inexact {
+        raise(XX | FI);
+        // Tininess is detected before rounding, as Power does.
+        if top < 1 - f.bias() {
+            raise(UX);
+        }
+    }
     let odd = m.bit(0);
     let up = match mode {
         Mode::Nearest => guard && (sticky || odd),
@@ -269,6 +309,7 @@ fn round(v: Exact, f: Fmt, mode: Mode, int: bool, prec: Option<(u32, i32)>) -> u
     let e_top = lsb + mtop;
     let sign = (v.neg as u128) << f.sign_bit();
     if e_top > f.bias() {
+        raise(OX | XX | FI);
         let to_inf = match mode {
             Mode::Nearest | Mode::Away => true,
             Mode::Zero | Mode::Odd => false,
@@ -379,7 +420,7 @@ pub fn add(a: u128, b: u128, neg_b: bool, mode: Mode) -> u128 {
     let b_eff = b ^ (neg_b as u128) << 127;
     match (unpack(a, f), unpack(b_eff, f)) {
         (Val::Nan, _) | (_, Val::Nan) => nan_of(&[a, b], f),
-        (Val::Inf(x), Val::Inf(y)) if x != y => f.default_nan(),
+        (Val::Inf(x), Val::Inf(y)) if x != y => invalid(VXISI, f),
         (Val::Inf(x), _) | (_, Val::Inf(x)) => inf(x, f),
         (Val::Finite(x), Val::Finite(y)) => round(add_exact(x, y, mode), f, mode, false, None),
     }
@@ -401,7 +442,7 @@ pub fn mul(a: u128, b: u128, mode: Mode) -> u128 {
         (Val::Inf(x), Val::Inf(y)) => inf(x != y, f),
         (Val::Inf(s), Val::Finite(v)) | (Val::Finite(v), Val::Inf(s)) => {
             if v.sig.is_zero() {
-                f.default_nan()
+                invalid(VXIMZ, f)
             } else {
                 inf(s != v.neg, f)
             }
@@ -449,8 +490,8 @@ pub fn fma(a: u128, b: u128, c: u128, neg_c: bool, neg_r: bool, mode: Mode) -> u
                 _ => Some(None),
             };
             match (prod, uc) {
-                (None, _) => return f.default_nan(),
-                (Some(Some(x)), Val::Inf(y)) if x != y => return f.default_nan(),
+                (None, _) => return invalid(VXIMZ, f),
+                (Some(Some(x)), Val::Inf(y)) if x != y => return invalid(VXISI, f),
                 (Some(Some(x)), _) => inf(x, f),
                 (Some(None), Val::Inf(y)) => inf(y, f),
                 _ => unreachable_finite(),
@@ -470,15 +511,16 @@ pub fn div(a: u128, b: u128, mode: Mode) -> u128 {
     let f = QUAD;
     match (unpack(a, f), unpack(b, f)) {
         (Val::Nan, _) | (_, Val::Nan) => nan_of(&[a, b], f),
-        (Val::Inf(_), Val::Inf(_)) => f.default_nan(),
+        (Val::Inf(_), Val::Inf(_)) => invalid(VXIDI, f),
         (Val::Inf(x), Val::Finite(y)) => inf(x != y.neg, f),
         (Val::Finite(x), Val::Inf(y)) => zero(x.neg != y, f),
         (Val::Finite(x), Val::Finite(y)) => {
             let neg = x.neg != y.neg;
             if y.sig.is_zero() {
                 return if x.sig.is_zero() {
-                    f.default_nan()
+                    invalid(VXZDZ, f)
                 } else {
+                    raise(ZX);
                     inf(neg, f)
                 };
             }
@@ -519,9 +561,9 @@ pub fn sqrt(b: u128, mode: Mode) -> u128 {
     match unpack(b, f) {
         Val::Nan => nan_of(&[b], f),
         Val::Inf(false) => b,
-        Val::Inf(true) => f.default_nan(),
+        Val::Inf(true) => invalid(VXSQRT, f),
         Val::Finite(x) if x.sig.is_zero() => b,
-        Val::Finite(x) if x.neg => f.default_nan(),
+        Val::Finite(x) if x.neg => invalid(VXSQRT, f),
         Val::Finite(x) => {
             // Leading bit at 112 or 113 with an even exponent.
             let n = x.sig.leading_zeros() as i32 - 143;
@@ -577,6 +619,9 @@ pub fn compare(a: u128, b: u128) -> Option<std::cmp::Ordering> {
 pub fn convert(x: u128, from: Fmt, to: Fmt, mode: Mode) -> u128 {
     match unpack(x, from) {
         Val::Nan => {
+            if is_snan(x, from) {
+                raise(VXSNAN);
+            }
             // Keep the leading fraction bits, quieted.
             let neg = x >> from.sign_bit() & 1;
             let frac = x & from.frac_mask();
@@ -631,15 +676,19 @@ fn to_int(x: u128, signed: bool, bits: u32) -> u128 {
     } else {
         (1u128 << bits) - 1
     };
+    let bad = |r: u128| {
+        // Invalid, not inexact.
+        FLAGS.set(FLAGS.get() & !(XX | FI) | VXCVI);
+        r
+    };
     match unpack(x, QUAD) {
-        Val::Nan => min as u128,
-        Val::Inf(n) => {
-            if n {
-                min as u128
-            } else {
-                max
+        Val::Nan => {
+            if is_snan(x, QUAD) {
+                raise(VXSNAN);
             }
+            bad(min as u128)
         }
+        Val::Inf(n) => bad(if n { min as u128 } else { max }),
         Val::Finite(v) => {
             // Truncate toward zero.
             let mag = if v.exp >= 0 {
@@ -649,21 +698,20 @@ fn to_int(x: u128, signed: bool, bits: u32) -> u128 {
                     Some(v.sig.1 << v.exp)
                 }
             } else {
+                if v.sig.low_nonzero((-v.exp).min(256) as u32) {
+                    raise(XX | FI);
+                }
                 Some(v.sig.shr((-v.exp) as u32).1)
             };
             match (mag, v.neg) {
-                (None, false) => max,
-                (None, true) => min as u128,
-                (Some(m), false) => m.min(max),
-                (Some(m), true) => {
-                    if !signed {
-                        0
-                    } else if m > min.unsigned_abs() {
-                        min as u128
-                    } else {
-                        (m as i128).wrapping_neg() as u128
-                    }
-                }
+                (None, false) => bad(max),
+                (None, true) => bad(min as u128),
+                (Some(m), false) if m > max => bad(max),
+                (Some(m), false) => m,
+                (Some(0), true) => 0,
+                (Some(_), true) if !signed => bad(0),
+                (Some(m), true) if m > min.unsigned_abs() => bad(min as u128),
+                (Some(m), true) => (m as i128).wrapping_neg() as u128,
             }
         }
     }
@@ -702,6 +750,73 @@ fn dc_match(x: u128, dcmx: u32) -> bool {
     dcmx >> bit & 1 != 0
 }
 
+/// The FPRF class code (C FL FG FE FU) of `x` in format `f`.
+fn class_code(x: u128, f: Fmt) -> u64 {
+    let neg = x >> f.sign_bit() & 1 != 0;
+    let e = (x >> f.fbits) & f.emax_field();
+    let frac = x & f.frac_mask();
+    match (e, frac != 0, neg) {
+        (e, true, _) if e == f.emax_field() => 0b10001,
+        (e, false, n) if e == f.emax_field() => {
+            if n {
+                0b01001
+            } else {
+                0b00101
+            }
+        }
+        (0, false, n) => {
+            if n {
+                0b10010
+            } else {
+                0b00010
+            }
+        }
+        (0, true, n) => {
+            if n {
+                0b11000
+            } else {
+                0b10100
+            }
+        }
+        (_, _, n) => {
+            if n {
+                0b01000
+            } else {
+                0b00100
+            }
+        }
+    }
+}
+
+/// Merges the exception bits `fl` raised by an instruction into FPSCR:
+/// with `fprf` (an arithmetic result's class) FI and FR are replaced and
+/// FPRF set; FX when an exception bit goes from 0 to 1; VX and FEX
+/// recomputed.
+fn update_fpscr(st: &mut Ppc64State, fl: u64, fprf: Option<u64>) {
+    let old = st.fpscr;
+    let exc = OX | UX | ZX | XX | VX_ALL;
+    let mut new = old | (fl & exc);
+    if let Some(c) = fprf {
+        new = (new & !(FI | FR | FPRF)) | (fl & FI) | c << 12;
+    }
+    if (new & !old) & exc != 0 {
+        new |= FX;
+    }
+    st.fpscr = crate::helpers::fpscr_summary(new);
+}
+
+/// The invalid-operation bits of a compare of `a` and `b`: VXSNAN for a
+/// signalling NaN, and for an ordered (`ordered`) compare VXVC for any
+/// NaN.
+fn cmp_flags(a: u128, b: u128, ordered: bool) {
+    if is_snan(a, QUAD) || is_snan(b, QUAD) {
+        raise(VXSNAN);
+    }
+    if ordered && (is_nan(a, QUAD) || is_nan(b, QUAD)) {
+        raise(1 << 19); // VXVC
+    }
+}
+
 /// Sets CR field `bf` and FPSCR\[FPCC\] to the 4-bit `v`.
 fn set_cc(st: &mut Ppc64State, bf: u32, v: u32) {
     for k in 0..4 {
@@ -723,8 +838,37 @@ fn rqp_mode(i: Insn, rn: u64) -> Mode {
 }
 
 /// Executes the quad-precision instruction `i` (po 63) on `st`; false if
-/// it is not one.
+/// it is not one. With FPSCR tracking on, also updates FPSCR's status.
 pub fn exec(st: &mut Ppc64State, i: Insn) -> bool {
+    take_flags();
+    let Some(fprf) = exec_op(st, i) else {
+        return false;
+    };
+    let fl = take_flags();
+    if st.fp_track != 0 {
+        let xo = i.xo10();
+        // xsrqpi (EX = 0) does not report inexact.
+        let fl = if i.bits(8, 1) == 5 && i.rc() == 0 {
+            fl & !(XX | FI)
+        } else {
+            fl
+        };
+        let rt = 32 + i.rt() as usize;
+        let code = fprf.map(|f| {
+            if xo == 836 && i.ra() == 20 {
+                class_code(st.vsr[rt] >> 64, f)
+            } else {
+                class_code(st.vsr[rt], f)
+            }
+        });
+        update_fpscr(st, fl, code);
+    }
+    true
+}
+
+/// Executes `i`: `None` if it is not a quad-precision instruction, else
+/// the format whose FPRF class the result sets (`None` inside: no FPRF).
+fn exec_op(st: &mut Ppc64State, i: Insn) -> Option<Option<Fmt>> {
     let (t, a, b) = (
         32 + i.rt() as usize,
         32 + i.ra() as usize,
@@ -741,20 +885,20 @@ pub fn exec(st: &mut Ppc64State, i: Insn) -> bool {
     // Z23-form roundings (xo in ISA 23:30).
     if matches!(i.bits(8, 1), 5 | 37) {
         if i.ra() >> 1 != 0 {
-            return false;
+            return None;
         }
         let m = rqp_mode(i, rn);
         st.vsr[t] = match unpack(vb, QUAD) {
             // xsrqpxp keeps 63 fraction bits of a NaN (qemu's floatx80).
-            Val::Nan if i.bits(8, 1) == 37 => quiet(vb, QUAD) & !((1 << 49) - 1),
-            Val::Nan => quiet(vb, QUAD),
+            Val::Nan if i.bits(8, 1) == 37 => nan_of(&[vb], QUAD) & !((1 << 49) - 1),
+            Val::Nan => nan_of(&[vb], QUAD),
             Val::Inf(_) => vb,
             Val::Finite(v) if i.bits(8, 1) == 5 => round(v, QUAD, m, true, None),
             // Double-extended precision: 64 bits, denormal below 2^-16382
             // with a last bit of weight 2^-16445 (qemu's floatx80).
             Val::Finite(v) => round(v, QUAD, m, false, Some((64, -16445))),
         };
-        return true;
+        return Some(Some(QUAD));
     }
     let no_odd = |r: u32| r == 0;
     let r: u128 = match xo {
@@ -768,8 +912,9 @@ pub fn exec(st: &mut Ppc64State, i: Insn) -> bool {
         }
         644 | 132 => {
             if i.bits(22, 21) != 0 || !no_odd(i.rc()) {
-                return false;
+                return None;
             }
+            cmp_flags(va, vb, xo == 132);
             let v = match compare(va, vb) {
                 None => 1,
                 Some(std::cmp::Ordering::Less) => 8,
@@ -777,12 +922,12 @@ pub fn exec(st: &mut Ppc64State, i: Insn) -> bool {
                 Some(std::cmp::Ordering::Equal) => 2,
             };
             set_cc(st, i.bf(), v);
-            return true;
+            return Some(None);
         }
         164 => {
             // xscmpexpqp: the exponent fields.
             if i.bits(22, 21) != 0 || !no_odd(i.rc()) {
-                return false;
+                return None;
             }
             let e = |x: u128| (x >> 112) & 0x7fff;
             let v = if is_nan(va, QUAD) || is_nan(vb, QUAD) {
@@ -795,12 +940,13 @@ pub fn exec(st: &mut Ppc64State, i: Insn) -> bool {
                 }
             };
             set_cc(st, i.bf(), v);
-            return true;
+            return Some(None);
         }
         68 | 196 | 228 => {
             if !no_odd(i.rc()) {
-                return false;
+                return None;
             }
+            cmp_flags(va, vb, xo != 68);
             let c = compare(va, vb);
             let t = match xo {
                 68 => c == Some(std::cmp::Ordering::Equal),
@@ -814,9 +960,10 @@ pub fn exec(st: &mut Ppc64State, i: Insn) -> bool {
         }
         676 | 740 => {
             if !no_odd(i.rc()) {
-                return false;
+                return None;
             }
             // xsmaxcqp: a if b <= a; xsmincqp: a if a < b; else b.
+            cmp_flags(va, vb, false);
             let c = compare(va, vb);
             let first = if xo == 676 {
                 matches!(
@@ -832,11 +979,11 @@ pub fn exec(st: &mut Ppc64State, i: Insn) -> bool {
         868 => (va & !(0x7fff << 112)) | ((vb >> 64) & 0x7fff) << 112,
         708 => {
             if !no_odd(i.rc()) {
-                return false;
+                return None;
             }
             let m = dc_match(vb, i.bits(22, 16));
             set_cc(st, i.bf(), ((vb >> 127) as u32) << 3 | (m as u32) << 1);
-            return true;
+            return Some(None);
         }
         804 => {
             let r = match i.ra() {
@@ -854,17 +1001,17 @@ pub fn exec(st: &mut Ppc64State, i: Insn) -> bool {
                     }
                 }
                 27 => sqrt(vb, mode),
-                _ => return false,
+                _ => return None,
             };
             if i.ra() != 27 && !no_odd(i.rc()) {
-                return false;
+                return None;
             }
             r
         }
         836 => {
             let b0 = (vb >> 64) as u64;
             if i.ra() != 20 && !no_odd(i.rc()) {
-                return false;
+                return None;
             }
             match i.ra() {
                 20 => (convert(vb, QUAD, DOUBLE, mode)) << 64,
@@ -879,13 +1026,19 @@ pub fn exec(st: &mut Ppc64State, i: Insn) -> bool {
                 0 => to_int(vb, false, 128),
                 11 => from_int(vb, true, mode),
                 3 => from_int(vb, false, mode),
-                _ => return false,
+                _ => return None,
             }
         }
-        _ => return false,
+        _ => return None,
     };
     st.vsr[t] = r;
-    true
+    let fprf = match (xo, i.ra()) {
+        (4 | 516 | 36 | 548 | 388 | 420 | 452 | 484, _) | (804, 27) => Some(QUAD),
+        (836, 20) => Some(DOUBLE),
+        (836, 22 | 10 | 2 | 11 | 3) => Some(QUAD),
+        _ => None,
+    };
+    Some(fprf)
 }
 
 #[cfg(test)]
@@ -972,6 +1125,30 @@ mod tests {
         assert_eq!(add(tiny, tiny, false, n), 2);
         assert_eq!(div(tiny, q(2.0), n), 0); // ties to even (0)
         assert_eq!(div(tiny, q(2.0), Mode::Up), 1);
+    }
+
+    #[test]
+    fn fpscr_status_when_tracking() {
+        // xsdivqp v1,v2,v3 (xo 548).
+        let w = Insn(63 << 26 | 1 << 21 | 2 << 16 | 3 << 11 | 548 << 1);
+        let mut st = Ppc64State::default();
+        st.vsr[34] = q(1.0);
+        st.vsr[35] = q(3.0);
+        assert!(exec(&mut st, w));
+        assert_eq!(st.fpscr, 0, "not tracking: FPSCR untouched");
+        st.fp_track = 1;
+        assert!(exec(&mut st, w));
+        // FX, XX, FI, FPRF = +normal.
+        assert_eq!(st.fpscr, FX | XX | FI | 0b00100 << 12);
+        st.vsr[35] = q(0.0);
+        assert!(exec(&mut st, w));
+        // ZX newly set (FX stays), FI cleared, FPRF = +infinity; XX sticky.
+        assert_eq!(st.fpscr, FX | XX | ZX | 0b00101 << 12);
+        // 0/0 with VE enabled: VXZDZ, VX, FEX.
+        st.vsr[34] = q(0.0);
+        st.fpscr = 0x80;
+        assert!(exec(&mut st, w));
+        assert_eq!(st.fpscr, FX | FEX | VX | VXZDZ | 0b10001 << 12 | 0x80);
     }
 
     #[test]
