@@ -13,8 +13,8 @@
 //! point, IEEE quad precision and MMA are in [`vsxext`]. FPSCR
 //! exception status bits are computed once the guest first reads or
 //! writes FPSCR (see `translate::fp`), for the scalar instructions of
-//! `translate::fp` and `translate::vsx` (not for those of [`vsxext`]);
-//! FR stays 0.
+//! `translate::fp` and `translate::vsx` and the quad-precision ones (not
+//! for the vector ones); FR stays 0.
 
 pub mod cpu;
 pub mod crypto;
