@@ -294,7 +294,7 @@ pub fn thread_loop(sh: &Arc<Shared>, cpu: &mut Cpu, thread: &mut ThreadState) ->
                     }
                     None => {
                         if ret as i64 == -(libc::EINTR as i64)
-                            && restart_after_signal(proc, thread, nr)
+                            && restart_after_signal(proc, thread, nr, args[0])
                         {
                             // ERESTARTSYS: re-run the syscall instruction
                             // once the handler returns (x0 still holds the
@@ -444,7 +444,47 @@ const NO_RESTART: &[&str] = &[
     "clock_nanosleep",
     "epoll_pwait",
     "epoll_pwait2",
+    // PowerPC's own.
+    "poll",
+    "epoll_wait",
 ];
+
+/// Socket calls that wait for data (`SO_RCVTIMEO`) or for room
+/// (`SO_SNDTIMEO`): Linux does not restart them after a handler once that
+/// timeout is set on the socket (their first argument), whatever
+/// `SA_RESTART` says (`sock_intr_errno`).
+const SOCKET_RECEIVE: &[&str] = &[
+    "read", "readv", "recv", "recvfrom", "recvmsg", "accept", "accept4",
+];
+/// See [`SOCKET_RECEIVE`].
+const SOCKET_SEND: &[&str] = &["write", "writev", "send", "sendto", "sendmsg", "connect"];
+
+/// True if `fd` is a socket with a non-zero `SO_RCVTIMEO` (`receive`) or
+/// `SO_SNDTIMEO`.
+fn socket_timeout_set(fd: u64, receive: bool) -> bool {
+    let opt = if receive {
+        libc::SO_RCVTIMEO
+    } else {
+        libc::SO_SNDTIMEO
+    };
+    let mut tv = libc::timeval {
+        tv_sec: 0,
+        tv_usec: 0,
+    };
+    let mut len = std::mem::size_of::<libc::timeval>() as libc::socklen_t;
+    // SAFETY: getsockopt writes at most `len` bytes into the local `tv`; a
+    // descriptor that is no socket fails with ENOTSOCK.
+    let r = unsafe {
+        libc::getsockopt(
+            fd as i32,
+            libc::SOL_SOCKET,
+            opt,
+            &mut tv as *mut libc::timeval as *mut libc::c_void,
+            &mut len,
+        )
+    };
+    r == 0 && (tv.tv_sec != 0 || tv.tv_usec != 0)
+}
 
 /// Whether a syscall that returned EINTR is restarted: a signal with a
 /// guest handler is about to be delivered, the handler has `SA_RESTART`,
@@ -452,16 +492,19 @@ const NO_RESTART: &[&str] = &[
 /// the host interrupted the call for a signal the guest blocks (one
 /// xlat cannot block on the host, such as SIGSEGV sent by `kill`, or a
 /// kick), which natively would not have interrupted it.
-fn restart_after_signal(proc: &Process, thread: &ThreadState, nr: u64) -> bool {
+fn restart_after_signal(proc: &Process, thread: &ThreadState, nr: u64, fd: u64) -> bool {
     let Some(sig) = signal::deliverable(thread) else {
         return true;
     };
     let act = proc.sigaction(sig as u32);
     act.handler > 1
         && act.flags & signal::SA_RESTART != 0
-        && proc
-            .lookup(nr)
-            .is_some_and(|d| !NO_RESTART.contains(&d.name))
+        && proc.lookup(nr).is_some_and(|d| {
+            let never = NO_RESTART.contains(&d.name)
+                || (SOCKET_RECEIVE.contains(&d.name) && socket_timeout_set(fd, true))
+                || (SOCKET_SEND.contains(&d.name) && socket_timeout_set(fd, false));
+            !never
+        })
 }
 
 /// End-of-run logging (`-d stats`).

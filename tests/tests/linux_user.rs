@@ -348,3 +348,7 @@ guest!(robust, "robust", check_static, [interp, jit, mixed]);
 // msync, mlock/munlock/mlock2 and SysV shared memory. Expected output from
 // the native build (qemu-aarch64 7.2 has no mlock2).
 guest!(memsys, "memsys", check_static, [interp, jit, mixed]);
+
+// SA_RESTART against EINTR for each class of blocking syscall, including
+// socket reads with SO_RCVTIMEO (EINTR although the handler has SA_RESTART).
+guest!(restart, "restart", check_static, [interp, jit, mixed]);

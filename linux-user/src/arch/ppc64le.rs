@@ -720,6 +720,8 @@ const OWN: &[SyscallDef] = &[
     sc!(238, "epoll_wait", [Fd, Ptr, Int, Int], sys_epoll_wait),
     sc!(252, "statfs64", [Str, Uint, Ptr], sys_statfs64),
     sc!(253, "fstatfs64", [Fd, Uint, Ptr], sys_fstatfs64),
+    sc!(334, "send", [Fd, InBuf, Uint, Hex], net::sys_send),
+    sc!(336, "recv", [Fd, OutBuf, Uint, Hex], net::sys_recv),
     sc!(339, "setsockopt", [Fd, Int, Int, Ptr, Uint], sys_setsockopt),
     sc!(340, "getsockopt", [Fd, Int, Int, Ptr, Ptr], sys_getsockopt),
 ];

@@ -131,6 +131,18 @@ pub fn sys_recvfrom(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     unsafe { safe_syscall(ctx.thread, libc::SYS_recvfrom, [a[0], b, a[2], a[3], p, l]) }
 }
 
+/// `send(fd, buf, len, flags)` (PowerPC has it as a syscall): `sendto`
+/// without an address.
+pub fn sys_send(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    sys_sendto(ctx, &[a[0], a[1], a[2], a[3], 0, 0])
+}
+
+/// `recv(fd, buf, len, flags)` (PowerPC has it as a syscall): `recvfrom`
+/// without an address.
+pub fn sys_recv(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    sys_recvfrom(ctx, &[a[0], a[1], a[2], a[3], 0, 0])
+}
+
 /// `setsockopt(fd, level, name, value, len)`.
 pub fn sys_setsockopt(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     let v = ptr(ctx, a[3], a[4] & 0xffff_ffff)? as u64;
