@@ -23,8 +23,8 @@ use crate::state::Ppc64State;
 use xlat_ir::{HelperDesc, HelperFlags};
 
 /// Lane `k` of `v` as a double: a double-precision lane, or the
-/// single-precision word `k` converted exactly (an SNaN becomes quiet: use
-/// [`raw`] where signalling matters).
+/// single-precision word `k` converted exactly (an SNaN becomes quiet:
+/// [`class`] of the raw bits tells signalling NaNs).
 fn get(v: u128, k: u32, single: bool) -> f64 {
     if single {
         f32::from_bits(el(v, k, 32) as u32) as f64
