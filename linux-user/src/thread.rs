@@ -124,6 +124,15 @@ impl ThreadGroup {
             .insert(tid, list);
     }
 
+    /// Thread `tid`'s robust list, if it is a live thread that set one.
+    pub fn robust(&self, tid: i32) -> Option<(u64, u64)> {
+        self.robust
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&tid)
+            .copied()
+    }
+
     /// The robust lists of the live threads other than `except`.
     fn robust_lists_but(&self, except: i32) -> Vec<(i32, (u64, u64))> {
         let r = self.robust.lock().unwrap_or_else(|e| e.into_inner());

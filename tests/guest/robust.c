@@ -4,7 +4,8 @@
  * of waiters, one a thread is blocked on, several held at once, a
  * process-shared one held by a child process that exits, and one held by
  * a second thread of a child process whose main thread calls _exit
- * (exit_group: Linux walks every thread's list, not only the caller's).
+ * (exit_group: Linux walks every thread's list, not only the caller's);
+ * get_robust_list shows the list the C library registered.
  * Locks here time out after 10 s, so a missed walk prints ETIMEDOUT
  * instead of hanging. */
 #define _GNU_SOURCE
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,6 +89,11 @@ static void *hold_until_group_exit(void *arg)
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
+    /* The C library registered this thread's list at start. */
+    void *head = NULL;
+    size_t len = 0;
+    long gr = syscall(SYS_get_robust_list, 0, &head, &len);
+    printf("get_robust_list: %ld, length %zu, head set %d\n", gr, len, head != NULL);
     for (int i = 0; i < 4; i++)
         init(&m[i], 0);
     pthread_t t;

@@ -99,6 +99,7 @@ const NUMBERS: &[(u32, &str)] = &[
     (96, "set_tid_address"),
     (98, "futex"),
     (99, "set_robust_list"),
+    (100, "get_robust_list"),
     (101, "nanosleep"),
     (102, "getitimer"),
     (103, "setitimer"),

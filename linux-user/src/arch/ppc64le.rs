@@ -632,6 +632,7 @@ const NUMBERS: &[(u32, &str)] = &[
     (296, "readlinkat"),
     (297, "fchmodat"),
     (298, "faccessat"),
+    (299, "get_robust_list"),
     (300, "set_robust_list"),
     (302, "getcpu"),
     (303, "epoll_pwait"),

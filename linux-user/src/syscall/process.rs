@@ -39,6 +39,26 @@ pub fn sys_set_robust_list(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     Ok(0)
 }
 
+/// `get_robust_list(tid, head_ptr, len_ptr)`: the list head the caller
+/// (tid 0) or another thread of this process registered (0 before any);
+/// for a thread of another process `EPERM` (xlat cannot see the guest
+/// lists of other processes).
+pub fn sys_get_robust_list(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
+    let tid = a[0] as i32;
+    let (head, _) = if tid == 0 || tid == ctx.thread.tid {
+        ctx.thread.robust_list
+    } else if ctx.proc.group.get(tid).is_some() {
+        ctx.proc.group.robust(tid).unwrap_or((0, 0))
+    } else {
+        return Err(Errno::EPERM);
+    };
+    // Linux reports sizeof(struct robust_list_head), list or not.
+    let len = 24u64;
+    ctx.mem().write_guest(a[1], &head.to_le_bytes())?;
+    ctx.mem().write_guest(a[2], &len.to_le_bytes())?;
+    Ok(0)
+}
+
 /// `futex(uaddr, op, val, timeout/val2, uaddr2, val3)` on the host address
 /// of the guest word.
 pub fn sys_futex(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {

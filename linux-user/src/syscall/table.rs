@@ -150,6 +150,11 @@ pub const COMMON: &[SyscallRow] = &[
     row!("set_tid_address", [Ptr], process::sys_set_tid_address),
     row!("futex", [Ptr, Int, Int, Ptr, Ptr, Int], process::sys_futex),
     row!("set_robust_list", [Ptr, Uint], process::sys_set_robust_list),
+    row!(
+        "get_robust_list",
+        [Int, Ptr, Ptr],
+        process::sys_get_robust_list
+    ),
     row!("nanosleep", [Ptr, Ptr], time::sys_nanosleep),
     row!("getitimer", [Int, Ptr], time::sys_getitimer),
     row!("setitimer", [Int, Ptr, Ptr], time::sys_setitimer),
