@@ -693,7 +693,7 @@ impl Engine {
 
     /// Compiles the region starting at `tb` at `level` and installs it:
     /// [`OptLevel::Quick`] also keeps the region to [`QUICK_REGION_BLOCKS`].
-    fn compile_region(&self, tb: &Arc<Tb>, level: OptLevel) {
+    pub(crate) fn compile_region(&self, tb: &Arc<Tb>, level: OptLevel) {
         let Some(js) = &self.jit else { return };
         let max_blocks = match level {
             OptLevel::Speed => MAX_REGION_BLOCKS,

@@ -986,3 +986,51 @@ fn invalidating_a_range_without_code_keeps_every_block() {
     assert!(s.engine.cached(CODE, 0).is_none());
     assert_eq!(s.engine.stats().blocks_invalidated, translated);
 }
+
+/// A loop of ten blocks: eight `r2 += 1` blocks ending in an always-taken
+/// branch to the next instruction, the counter test, the back branch.
+fn chain_program(n: u32) -> Vec<u32> {
+    let mut p = vec![enc(LI, 1, 0, n)];
+    for _ in 0..8 {
+        p.push(enc(ADDI, 2, 2, 1));
+        p.push(enc(BZ, 0, 0, 1));
+    }
+    p.push(enc(ADDI, 1, 1, 0xffff));
+    p.push(enc(BZ, 0, 1, 2));
+    p.push(enc(BZ, 0, 0, (-18i16) as u16 as u32));
+    p.push(enc(SYS, 0, 0, 0));
+    p
+}
+
+#[test]
+fn quick_compilation_forms_smaller_regions_with_the_same_result() {
+    use xlat_jit::OptLevel;
+    let cases = [
+        (OptLevel::Speed, 10.min(crate::MAX_REGION_BLOCKS), 0),
+        (OptLevel::Quick, crate::QUICK_REGION_BLOCKS, 1),
+    ];
+    for (level, blocks, quick) in cases {
+        let mut s = setup_with(
+            ExecOptions {
+                tier: Tier::Mixed,
+                jit_threshold: 1000,
+                ..Default::default()
+            },
+            &chain_program(600),
+        );
+        s.engine.run(&mut s.cpu);
+        assert_eq!(reg(&s.cpu, 2), 8 * 600);
+        assert_eq!(s.engine.stats().regions_compiled, 0, "below the threshold");
+        let head = s.engine.cached(CODE + 4, 0).expect("loop head translated");
+        s.engine.compile_region(&head, level);
+        let st = s.engine.stats();
+        assert_eq!(st.regions_compiled, 1, "{level:?}: {st}");
+        assert_eq!(st.blocks_compiled, blocks as u64, "{level:?}: {st}");
+        assert_eq!(st.regions_quick, quick, "{level:?}: {st}");
+        s.cpu.set(Reg(2), 0);
+        s.cpu.set_pc(CODE);
+        s.engine.run(&mut s.cpu);
+        assert!(s.engine.stats().jit_dispatches >= 1, "{level:?}");
+        assert_eq!(reg(&s.cpu, 2), 8 * 600, "{level:?}");
+    }
+}
