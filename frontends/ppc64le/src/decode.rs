@@ -945,6 +945,28 @@ xlat_ir::decode_table! {
     XVCVBF16SPN "111100 xxxxx 10000 xxxxx 111011011 xx" => vsx::fp_ext, "xvcvbf16spn";
     XVCVSPBF16 "111100 xxxxx 10001 xxxxx 111011011 xx" => vsx::fp_ext, "xvcvspbf16";
     LXVKQ      "111100 xxxxx 11111 xxxxx 0101101000 x" => vsx::fp_ext, "lxvkq";
+    VADDFP     "000100 xxxxx xxxxx xxxxx 00000001010" => vsx::fp_ext, "vaddfp";
+    VSUBFP     "000100 xxxxx xxxxx xxxxx 00001001010" => vsx::fp_ext, "vsubfp";
+    VMAXFP     "000100 xxxxx xxxxx xxxxx 10000001010" => vsx::fp_ext, "vmaxfp";
+    VMINFP     "000100 xxxxx xxxxx xxxxx 10001001010" => vsx::fp_ext, "vminfp";
+    VREFP      "000100 xxxxx 00000 xxxxx 00100001010" => vsx::fp_ext, "vrefp";
+    VRSQRTEFP  "000100 xxxxx 00000 xxxxx 00101001010" => vsx::fp_ext, "vrsqrtefp";
+    VEXPTEFP   "000100 xxxxx 00000 xxxxx 00110001010" => vsx::fp_ext, "vexptefp";
+    VLOGEFP    "000100 xxxxx 00000 xxxxx 00111001010" => vsx::fp_ext, "vlogefp";
+    VRFIN      "000100 xxxxx 00000 xxxxx 01000001010" => vsx::fp_ext, "vrfin";
+    VRFIZ      "000100 xxxxx 00000 xxxxx 01001001010" => vsx::fp_ext, "vrfiz";
+    VRFIP      "000100 xxxxx 00000 xxxxx 01010001010" => vsx::fp_ext, "vrfip";
+    VRFIM      "000100 xxxxx 00000 xxxxx 01011001010" => vsx::fp_ext, "vrfim";
+    VCFUX      "000100 xxxxx xxxxx xxxxx 01100001010" => vsx::fp_ext, "vcfux";
+    VCFSX      "000100 xxxxx xxxxx xxxxx 01101001010" => vsx::fp_ext, "vcfsx";
+    VCTUXS     "000100 xxxxx xxxxx xxxxx 01110001010" => vsx::fp_ext, "vctuxs";
+    VCTSXS     "000100 xxxxx xxxxx xxxxx 01111001010" => vsx::fp_ext, "vctsxs";
+    VMADDFP    "000100 xxxxx xxxxx xxxxx xxxxx 101110" => vsx::fp_ext, "vmaddfp";
+    VNMSUBFP   "000100 xxxxx xxxxx xxxxx xxxxx 101111" => vsx::fp_ext, "vnmsubfp";
+    VCMPEQFP   "000100 xxxxx xxxxx xxxxx x 0011000110" => vsx::fp_ext, "vcmpeqfp vcmpeqfp.";
+    VCMPGEFP   "000100 xxxxx xxxxx xxxxx x 0111000110" => vsx::fp_ext, "vcmpgefp vcmpgefp.";
+    VCMPGTFP   "000100 xxxxx xxxxx xxxxx x 1011000110" => vsx::fp_ext, "vcmpgtfp vcmpgtfp.";
+    VCMPBFP    "000100 xxxxx xxxxx xxxxx x 1111000110" => vsx::fp_ext, "vcmpbfp vcmpbfp.";
 }
 
 /// Rows introduced by ISA 3.0 (POWER9).

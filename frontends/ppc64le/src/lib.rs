@@ -7,10 +7,10 @@
 //! level raise Undefined (SIGILL), as on the real processor.
 //!
 //! Not implemented yet (they raise Undefined, i.e. SIGILL): decimal
-//! floating point, the string instructions (lswi/lswx/stswi/stswx), the
-//! VMX floating-point instructions (vaddfp ... vrfin) and the other VMX
-//! instructions not listed in the decode table. VSX vector floating
-//! point, IEEE quad precision and MMA are in [`vsxext`]. FPSCR
+//! floating point, the string instructions (lswi/lswx/stswi/stswx) and
+//! the VMX instructions not listed in the decode table. VSX vector
+//! floating point, IEEE quad precision, MMA and VMX floating point are
+//! in [`vsxext`]. FPSCR
 //! exception status bits are computed once the guest first reads or
 //! writes FPSCR (see `translate::fp`), for the scalar instructions of
 //! `translate::fp` and `translate::vsx` and the quad-precision ones (not

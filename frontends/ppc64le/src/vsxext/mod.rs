@@ -8,11 +8,13 @@
 //! FPSCR\[RN\]; FPSCR exception status bits are not computed for these
 //! (as for the other VSX vector instructions).
 //!
-//! The submodules add IEEE binary128 (quad precision, [`quad`]) and the
-//! POWER10 matrix-multiply assist ([`mma`]).
+//! The submodules add IEEE binary128 (quad precision, [`quad`]), the
+//! POWER10 matrix-multiply assist ([`mma`]) and VMX floating point
+//! ([`vmxfp`]).
 
 pub mod mma;
 pub mod quad;
+pub mod vmxfp;
 
 use crate::decode::Insn;
 use crate::helpers::{
@@ -192,7 +194,7 @@ fn single_to_double_raw(w: u32) -> u64 {
 /// Rounds the lane value `x` to an integral value by mode `rn` (0 nearest
 /// even, 1 toward zero, 2 +inf, 3 -inf, 4 nearest away from zero); an
 /// SNaN is quieted.
-fn round_lane(x: u64, single: bool, rn: u64) -> u64 {
+pub(crate) fn round_lane(x: u64, single: bool, rn: u64) -> u64 {
     let c = class(x, single);
     if c.nan {
         return quiet(x, single);
@@ -276,6 +278,9 @@ fn estimate(kind: u32, b: f64, single: bool, rn: u64) -> f64 {
 pub fn exec(st: &mut Ppc64State, i: Insn) -> bool {
     if i.po() == 63 {
         return quad::exec(st, i);
+    }
+    if i.po() == 4 {
+        return vmxfp::exec(st, i);
     }
     if i.po() != 60 {
         return false;
