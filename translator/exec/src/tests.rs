@@ -285,23 +285,12 @@ impl GuestMemory for SoftMem {
             W,
         )
     }
+    // The tests run one guest thread: load + store is atomic enough.
     fn rmw(&self, addr: u64, size: u8, op: RmwOp, v: u64) -> Result<u64, Fault> {
-        // A single lock would be needed for real atomicity across threads;
-        // the tests run one guest thread.
-        let old = self.load(addr, size)? as u64;
-        self.store(
-            addr,
-            size,
-            op.apply(Type::int(size as u32 * 8), old, v) as u128,
-        )?;
-        Ok(old)
+        xlat_ir::abi::rmw_by_load_store(self, addr, size, op, v)
     }
     fn cas(&self, addr: u64, size: u8, expected: u128, new: u128) -> Result<u128, Fault> {
-        let old = self.load(addr, size)?;
-        if old == expected {
-            self.store(addr, size, new)?;
-        }
-        Ok(old)
+        xlat_ir::abi::cas_by_load_store(self, addr, size, expected, new)
     }
     fn fetch_code(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
         self.access(addr, buf, None, X)

@@ -6,8 +6,8 @@
 pub mod sweep;
 
 use std::sync::Mutex;
+use xlat_ir::RmwOp;
 use xlat_ir::abi::{DirectMem, Fault, FaultKind, GuestMemory};
-use xlat_ir::{RmwOp, Type};
 
 /// Guest memory: `len` bytes at guest address `base`; everything else faults
 /// as unmapped, and guest stores from `read_only` on fault as protected.
@@ -118,20 +118,10 @@ impl GuestMemory for VecMem {
         Ok(())
     }
     fn rmw(&self, addr: u64, size: u8, op: RmwOp, v: u64) -> Result<u64, Fault> {
-        let old = self.load(addr, size)? as u64;
-        self.store(
-            addr,
-            size,
-            op.apply(Type::int(size as u32 * 8), old, v) as u128,
-        )?;
-        Ok(old)
+        xlat_ir::abi::rmw_by_load_store(self, addr, size, op, v)
     }
     fn cas(&self, addr: u64, size: u8, expected: u128, new: u128) -> Result<u128, Fault> {
-        let old = self.load(addr, size)?;
-        if old == expected {
-            self.store(addr, size, new)?;
-        }
-        Ok(old)
+        xlat_ir::abi::cas_by_load_store(self, addr, size, expected, new)
     }
     fn fetch_code(&self, addr: u64, _buf: &mut [u8]) -> Result<(), Fault> {
         Err(Fault {

@@ -157,6 +157,38 @@ pub trait GuestMemory: Send + Sync {
     }
 }
 
+/// [`GuestMemory::rmw`] as a load then a store: atomic only for a memory
+/// that one guest thread uses at a time (test memories, not user mode).
+pub fn rmw_by_load_store(
+    m: &(impl GuestMemory + ?Sized),
+    addr: u64,
+    size: u8,
+    op: RmwOp,
+    v: u64,
+) -> Result<u64, Fault> {
+    let old = m.load(addr, size)? as u64;
+    let new = op.apply(crate::Type::int(size as u32 * 8), old, v);
+    m.store(addr, size, new as u128)?;
+    Ok(old)
+}
+
+/// [`GuestMemory::cas`] as a load then a store when the old value is
+/// `expected`: atomic only for a memory that one guest thread uses at a
+/// time (test memories, not user mode).
+pub fn cas_by_load_store(
+    m: &(impl GuestMemory + ?Sized),
+    addr: u64,
+    size: u8,
+    expected: u128,
+    new: u128,
+) -> Result<u128, Fault> {
+    let old = m.load(addr, size)?;
+    if old == expected {
+        m.store(addr, size, new)?;
+    }
+    Ok(old)
+}
+
 /// Direct (user-mode) mapping of guest memory into host memory.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub struct DirectMem {

@@ -159,21 +159,11 @@ impl GuestMemory for DMem {
     }
     fn rmw(&self, addr: u64, size: u8, op: RmwOp, v: u64) -> Result<u64, Fault> {
         self.check(addr, size, true)?;
-        let old = self.load(addr, size)? as u64;
-        self.store(
-            addr,
-            size,
-            op.apply(Type::int(size as u32 * 8), old, v) as u128,
-        )?;
-        Ok(old)
+        xlat_ir::abi::rmw_by_load_store(self, addr, size, op, v)
     }
     fn cas(&self, addr: u64, size: u8, e: u128, n: u128) -> Result<u128, Fault> {
         self.check(addr, size, true)?;
-        let old = self.load(addr, size)?;
-        if old == e {
-            self.store(addr, size, n)?;
-        }
-        Ok(old)
+        xlat_ir::abi::cas_by_load_store(self, addr, size, e, n)
     }
     fn fetch_code(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
         for (i, b) in buf.iter_mut().enumerate() {
