@@ -406,3 +406,37 @@ fn vector_compares_match_the_executor() {
         }
     }
 }
+
+#[test]
+fn pairwise_matches_the_executor() {
+    // (bit 23, opcode): FADDP FMAXNMP FMINNMP FMAXP FMINP (U = 1).
+    let ops = [
+        (0u32, 0b11010u32),
+        (0, 0b11000),
+        (1, 0b11000),
+        (0, 0b11110),
+        (1, 0b11110),
+    ];
+    let mut k = 13u64;
+    for (q, sz) in [(0u32, 0u32), (1, 0), (1, 1)] {
+        let (vals, lanes) = if sz == 1 { (F64S, 2) } else { (F32S, 4) };
+        for (a, op) in ops {
+            let w = 0x2e20_0420 | q << 30 | a << 23 | sz << 22 | 2 << 16 | op << 11;
+            check_vec(w, vals, lanes, &mut k, 300);
+        }
+    }
+    // Scalar pairwise: the same operations on the two low lanes of Vn.
+    for sz in [0u32, 1] {
+        let (vals, lanes) = if sz == 1 { (F64S, 2) } else { (F32S, 4) };
+        for (a, op) in [
+            (0u32, 0b01101u32),
+            (0, 0b01100),
+            (1, 0b01100),
+            (0, 0b01111),
+            (1, 0b01111),
+        ] {
+            let w = 0x7e30_0820 | a << 23 | sz << 22 | op << 12;
+            check_vec(w, vals, lanes, &mut k, 300);
+        }
+    }
+}

@@ -94,16 +94,21 @@ fn low_halves(c: &mut Ctx<'_>, n: Value, m: Value) -> Value {
     c.b.vzip1(Lanes::I64x2, n, m)
 }
 
-/// `f` applied to adjacent lane pairs of `n` then of `m` (ADDP, UMAXP, ...).
-fn pairwise(c: &mut Ctx<'_>, op: Opcode, l: Lanes, q: bool, n: Value, m: Value) -> Value {
+/// The even then the odd lanes of the adjacent lane pairs of `n` then of
+/// `m` (of their low halves unless `q`).
+fn pair_halves(c: &mut Ctx<'_>, l: Lanes, q: bool, n: Value, m: Value) -> (Value, Value) {
     let (n, m) = if q {
         (n, m)
     } else {
         let z = low_halves(c, n, m);
         (z, z)
     };
-    let ev = c.b.vuzp1(l, n, m);
-    let od = c.b.vuzp2(l, n, m);
+    (c.b.vuzp1(l, n, m), c.b.vuzp2(l, n, m))
+}
+
+/// `f` applied to adjacent lane pairs of `n` then of `m` (ADDP, UMAXP, ...).
+fn pairwise(c: &mut Ctx<'_>, op: Opcode, l: Lanes, q: bool, n: Value, m: Value) -> Value {
+    let (ev, od) = pair_halves(c, l, q, n, m);
     let r = vop(c, op, l, 0, ev, od);
     c.clear_high(r, q)
 }
@@ -507,8 +512,18 @@ pub fn scalar_copy(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
-/// Advanced SIMD scalar pairwise: ADDP (scalar), the only integer one.
+/// Advanced SIMD scalar pairwise: ADDP (scalar), the only integer one,
+/// and in fast blocks FADDP/FMAXP/FMINP/FMAXNMP/FMINNMP (single, double).
 pub fn scalar_pairwise(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let fp_op = matches!(
+        (i.opcode12(), i.bit(23)),
+        (0b01100 | 0b01111, _) | (0b01101, false)
+    );
+    if i.u() != 0 && fp_op && c.fp_fast {
+        let double = i.bit(22);
+        fp_pairwise(c, i, i.opcode12(), double, double, 1, i.rn());
+        return Ok(());
+    }
     require(i.u() == 0 && i.opcode12() == 0b11011 && i.vsize() == 3)?;
     let n = c.vreg(i.rn());
     let lo = c.b.vextract(Lanes::I64x2, n, 0);
@@ -1401,18 +1416,19 @@ fn fp_elem(c: &mut Ctx<'_>, i: Insn) -> TResult {
         (false, true, _) | (false, false, false) => 2,
         (false, false, true) => 4,
     };
-    fp_lanes(c, i, i.bits(20, 16), double, count, op, negate, Some(idx));
+    let nm = (c.vreg(i.rn()), c.vreg(i.bits(20, 16)));
+    fp_lanes(c, i, nm, double, count, op, negate, Some(idx));
     Ok(())
 }
 
 /// `Vd` = `op` (as in [`arith2`]; `None`: FMLA, or FMLS with `negate`)
-/// applied to lanes 0..`count` of `Vn` and of `Vm` (its lane `elem` for
+/// applied to lanes 0..`count` of `n` and of `m` (its lane `elem` for
 /// every lane when given), lanes above `count` zero.
 #[allow(clippy::too_many_arguments)]
 fn fp_lanes(
     c: &mut Ctx<'_>,
     i: Insn,
-    rm: u32,
+    (n, m): (Value, Value),
     double: bool,
     count: u32,
     op: Option<u32>,
@@ -1424,7 +1440,7 @@ fn fp_lanes(
     } else {
         (Type::F32, Lanes::I32x4)
     };
-    let (n, m, d) = (c.vreg(i.rn()), c.vreg(rm), c.vreg(i.rd()));
+    let d = c.vreg(i.rd());
     let lane = |c: &mut Ctx<'_>, v: Value, k: u32| {
         let x = c.b.vextract(lanes, v, k);
         c.b.bitcast(ft, x)
@@ -1451,6 +1467,24 @@ fn fp_lanes(
     c.set_vreg(i.rd(), r);
 }
 
+/// FADDP (`opcode` 0b11010 or 0b01101), FMAXP/FMINP (0b11110, 0b01111),
+/// FMAXNMP/FMINNMP (0b11000, 0b01100; the min forms with bit 23): lanes
+/// 0..`count` of `Vd` from adjacent lane pairs of `Vn` then of `Vm` (of
+/// their low halves unless `q`) in fast blocks.
+fn fp_pairwise(c: &mut Ctx<'_>, i: Insn, opcode: u32, double: bool, q: bool, count: u32, rm: u32) {
+    let op = match (opcode, i.bit(23)) {
+        (0b11010 | 0b01101, _) => 2,
+        (0b11110 | 0b01111, false) => 4,
+        (0b11110 | 0b01111, true) => 5,
+        (_, false) => 6,
+        _ => 7,
+    };
+    let lanes = if double { Lanes::I64x2 } else { Lanes::I32x4 };
+    let (n, m) = (c.vreg(i.rn()), c.vreg(rm));
+    let halves = pair_halves(c, lanes, q, n, m);
+    fp_lanes(c, i, halves, double, count, Some(op), false, None);
+}
+
 /// Vector FADD, FSUB, FMUL, FDIV, FMAX, FMIN, FMAXNM, FMINNM, FMLA, FMLS
 /// (three same, single and double precision) in fast blocks: lane by
 /// lane with the scalar fast path's ops, so the NaN rules are the same.
@@ -1470,6 +1504,13 @@ fn fp_three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
         (0b11000, false, false) => Some(6),
         (0b11000, false, true) => Some(7),
         (0b11001, false, _) => None,
+        (0b11010, true, false) | (0b11000 | 0b11110, true, _) => {
+            // FADDP, FMAXNMP, FMINNMP, FMAXP, FMINP: even lanes of Vm:Vn
+            // against odd ones.
+            let count = if q && !double { 4 } else { 2 };
+            fp_pairwise(c, i, i.opcode11(), double, q, count, i.rm());
+            return Ok(());
+        }
         (0b11100 | 0b11101, _, _) => {
             // FCMEQ, FCMGE, FCMGT, FACGE, FACGT.
             let abs = i.opcode11() == 0b11101;
@@ -1485,6 +1526,7 @@ fn fp_three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
         _ => return Err(Undef),
     };
     let count = if q && !double { 4 } else { 2 };
-    fp_lanes(c, i, i.rm(), double, count, op, a, None);
+    let nm = (c.vreg(i.rn()), c.vreg(i.rm()));
+    fp_lanes(c, i, nm, double, count, op, a, None);
     Ok(())
 }
