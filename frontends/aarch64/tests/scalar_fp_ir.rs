@@ -440,3 +440,13 @@ fn pairwise_matches_the_executor() {
         }
     }
 }
+
+#[test]
+fn across_lanes_matches_the_executor() {
+    // FMAXNMV FMINNMV FMAXV FMINV (4S)
+    let mut k = 17u64;
+    for (a, op) in [(0u32, 0b01100u32), (1, 0b01100), (0, 0b01111), (1, 0b01111)] {
+        let w = 0x6e30_0820 | a << 23 | op << 12;
+        check_vec(w, F32S, 4, &mut k, 1000);
+    }
+}

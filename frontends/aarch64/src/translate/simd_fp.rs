@@ -686,9 +686,16 @@ pub fn two_misc(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
-/// Across lanes: ADDV, [SU]MAXV, [SU]MINV, [SU]ADDLV.
+/// Across lanes: ADDV, [SU]MAXV, [SU]MINV, [SU]ADDLV, and in fast blocks
+/// FMAXNMV/FMINNMV/FMAXV/FMINV (4S).
 pub fn across(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let size = i.vsize();
+    if let (true, 0b01100 | 0b01111) = (i.u() != 0, i.opcode12()) {
+        require(c.fp_fast && i.q() != 0 && !i.bit(22))?;
+        let op = 4 + i.bit(23) as u32 + if i.opcode12() == 0b01100 { 2 } else { 0 };
+        fp_across(c, i, op);
+        return Ok(());
+    }
     require(size != 3 && !(size == 2 && i.q() == 0))?;
     let vo = match (i.u() != 0, i.opcode12()) {
         (false, 0b11011) => Opcode::Vadd,
@@ -1417,13 +1424,14 @@ fn fp_elem(c: &mut Ctx<'_>, i: Insn) -> TResult {
         (false, false, true) => 4,
     };
     let nm = (c.vreg(i.rn()), c.vreg(i.bits(20, 16)));
-    fp_lanes(c, i, nm, double, count, op, negate, Some(idx));
+    let r = fp_lanes(c, i, nm, double, count, op, negate, Some(idx));
+    c.set_vreg(i.rd(), r);
     Ok(())
 }
 
-/// `Vd` = `op` (as in [`arith2`]; `None`: FMLA, or FMLS with `negate`)
-/// applied to lanes 0..`count` of `n` and of `m` (its lane `elem` for
-/// every lane when given), lanes above `count` zero.
+/// `op` (as in [`arith2`]; `None`: FMLA, or FMLS with `negate`, onto
+/// `Vd`) applied to lanes 0..`count` of `n` and of `m` (its lane `elem`
+/// for every lane when given), lanes above `count` zero.
 #[allow(clippy::too_many_arguments)]
 fn fp_lanes(
     c: &mut Ctx<'_>,
@@ -1434,7 +1442,7 @@ fn fp_lanes(
     op: Option<u32>,
     negate: bool,
     elem: Option<u32>,
-) {
+) -> Value {
     let (ft, lanes) = if double {
         (Type::F64, Lanes::I64x2)
     } else {
@@ -1464,7 +1472,7 @@ fn fp_lanes(
         let z = c.b.bitcast(Type::int(ft.bits()), z);
         r = c.b.vinsert(lanes, r, z, k);
     }
-    c.set_vreg(i.rd(), r);
+    r
 }
 
 /// FADDP (`opcode` 0b11010 or 0b01101), FMAXP/FMINP (0b11110, 0b01111),
@@ -1482,7 +1490,20 @@ fn fp_pairwise(c: &mut Ctx<'_>, i: Insn, opcode: u32, double: bool, q: bool, cou
     let lanes = if double { Lanes::I64x2 } else { Lanes::I32x4 };
     let (n, m) = (c.vreg(i.rn()), c.vreg(rm));
     let halves = pair_halves(c, lanes, q, n, m);
-    fp_lanes(c, i, halves, double, count, Some(op), false, None);
+    let r = fp_lanes(c, i, halves, double, count, Some(op), false, None);
+    c.set_vreg(i.rd(), r);
+}
+
+/// FMAXNMV, FMINNMV, FMAXV, FMINV (4S) in fast blocks: FP `op` (as in
+/// [`arith2`]) on lanes 0 and 1 and on 2 and 3, then on the two results
+/// (Arm's Reduce()).
+fn fp_across(c: &mut Ctx<'_>, i: Insn, op: u32) {
+    let mut x = c.vreg(i.rn());
+    for count in [2, 1] {
+        let halves = pair_halves(c, Lanes::I32x4, true, x, x);
+        x = fp_lanes(c, i, halves, false, count, Some(op), false, None);
+    }
+    c.set_vreg(i.rd(), x);
 }
 
 /// Vector FADD, FSUB, FMUL, FDIV, FMAX, FMIN, FMAXNM, FMINNM, FMLA, FMLS
@@ -1527,6 +1548,7 @@ fn fp_three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
     };
     let count = if q && !double { 4 } else { 2 };
     let nm = (c.vreg(i.rn()), c.vreg(i.rm()));
-    fp_lanes(c, i, nm, double, count, op, a, None);
+    let r = fp_lanes(c, i, nm, double, count, op, a, None);
+    c.set_vreg(i.rd(), r);
     Ok(())
 }
