@@ -1,5 +1,6 @@
 //! The VMX instructions translated to IR vector ops (compares with their
-//! CR6 record forms, splats, merges, `vsldoi`, `vsel`) against the
+//! CR6 record forms, splats, merges, `vsldoi`, `vsel`, per-element shifts
+//! and rotates, `vperm`, `vpermr`) against the
 //! helper that executed them before (`vmx::helper`, kept for the other
 //! VMX instructions): random encodings of each row on random vector
 //! registers whose elements are often equal or zero, both run in the
@@ -18,7 +19,8 @@ const ROWS: &[&str] = &[
     "VCMPEQUB", "VCMPEQUH", "VCMPEQUW", "VCMPEQUD", "VCMPGTUB", "VCMPGTUH", "VCMPGTUW", "VCMPGTUD",
     "VCMPGTSB", "VCMPGTSH", "VCMPGTSW", "VCMPGTSD", "VCMPNEB", "VCMPNEH", "VCMPNEW", "VCMPNEZB",
     "VCMPNEZH", "VCMPNEZW", "VSPLTB", "VSPLTH", "VSPLTW", "VMRGHB", "VMRGLB", "VMRGHH", "VMRGLH",
-    "VMRGHW", "VMRGLW", "VSLDOI", "VSEL",
+    "VMRGHW", "VMRGLW", "VSLDOI", "VSEL", "VSLB", "VSLH", "VSLW", "VSLD", "VSRB", "VSRH", "VSRW",
+    "VSRD", "VSRAB", "VSRAH", "VSRAW", "VSRAD", "VRLB", "VRLH", "VRLW", "VRLD", "VPERM", "VPERMR",
 ];
 
 struct Rng(u64);

@@ -358,6 +358,13 @@ pub fn eval_vector(op: Opcode, imm: u64, a: u128, b: u128) -> u128 {
         Opcode::Vashr => lanewise(&|x, _| (sx(x) >> sh) as u128),
         Opcode::Vpopcnt => lanewise(&|x, _| x.count_ones() as u128),
         Opcode::Vavgru => lanewise(&|x, y| (x + y + 1) >> 1),
+        Opcode::Vshlv => lanewise(&|x, y| x << (y as u32 % lb)),
+        Opcode::Vlshrv => lanewise(&|x, y| x >> (y as u32 % lb)),
+        Opcode::Vashrv => lanewise(&|x, y| (sx(x) >> (y as u32 % lb)) as u128),
+        Opcode::Vswizzle => {
+            let (ab, bb) = (a.to_le_bytes(), b.to_le_bytes());
+            u128::from_le_bytes(bb.map(|k| ab.get(k as usize).copied().unwrap_or(0)))
+        }
         _ => match op.shuffle_bytes(imm) {
             Some(m) => {
                 let (ab, bb) = (a.to_le_bytes(), b.to_le_bytes());

@@ -512,6 +512,19 @@ ops! {
     /// Lane-wise unsigned rounding average `(a + b + 1) >> 1`, without
     /// overflow.
     Vavgru vavgru: VBin;
+    /// Lane-wise shift left of `a` by the same lane of `b` (modulo the
+    /// lane width).
+    Vshlv vshlv: VBin;
+    /// Lane-wise logical shift right of `a` by the same lane of `b` (modulo
+    /// the lane width).
+    Vlshrv vlshrv: VBin;
+    /// Lane-wise arithmetic shift right of `a` by the same lane of `b`
+    /// (modulo the lane width).
+    Vashrv vashrv: VBin;
+    /// Byte `k` of the result is byte `b[k]` of `a`, or 0 where `b[k]` is
+    /// 16 or more (Arm TBL with one register, Cranelift `swizzle`); the
+    /// lane count in the immediate is ignored.
+    Vswizzle vswizzle: VBin;
 }
 
 impl Opcode {

@@ -1073,6 +1073,8 @@ impl Fx<'_, '_> {
                 let r = self.b.ins().popcnt(x);
                 back(self, r)
             }
+            // paddusb + pshufb on x86-64.
+            Opcode::Vswizzle => self.b.ins().swizzle(a[0], a[1]),
             _ if op.shuffle_bytes(imm).is_some() => {
                 let m = op.shuffle_bytes(imm).unwrap_or_default();
                 let k = self.b.func.dfg.immediates.push(m.to_vec().into());

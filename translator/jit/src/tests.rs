@@ -822,6 +822,27 @@ fn vector_ops_match_interpreter() {
             }
         }
     }
+    // Byte lookups with indexes in and out of range (0..32), and variable
+    // shifts: the second vector's bytes masked to 5 bits.
+    for op in [
+        Opcode::Vswizzle,
+        Opcode::Vshlv,
+        Opcode::Vlshrv,
+        Opcode::Vashrv,
+    ] {
+        for l in [Lanes::I8x16, Lanes::I16x8, Lanes::I32x4, Lanes::I64x2] {
+            let mut b = Builder::new(&LAYOUT, 0x1000);
+            let v = b.get(V0);
+            let w = b.get(V1);
+            let k = b.i8(31);
+            let m = b.vsplat(Lanes::I8x16, k);
+            let w = b.vand(Lanes::I8x16, w, m);
+            let r = b.push(op, Type::V128, [v, w, Value::NONE], l as u64);
+            b.set(V0, r);
+            b.terminate(Terminal::Jump(0));
+            compare(&b.finish(), &st, &env, Cmp::Exact);
+        }
+    }
     // The low bits of a vector as a scalar (lowered as a lane read).
     for t in [Type::I8, Type::I16, Type::I32, Type::I64] {
         let mut b = Builder::new(&LAYOUT, 0x1000);

@@ -1,9 +1,10 @@
 //! Vector facility (VMX/AltiVec, Power ISA Book I chapter 6). Element `i`
 //! in the ISA's numbering is the `i`-th most significant element of the
 //! 128-bit register value (see `state`), IR lane `count - 1 - i`.
-//! Lane-wise arithmetic, logic and compares, splats, merges, `vsldoi` and
-//! `vsel` are native IR; the other permutes, the shifts and the rest run
-//! in a helper.
+//! Lane-wise arithmetic, logic and compares, splats, merges, `vsldoi`,
+//! `vsel`, `vperm`/`vpermr` and the per-element shifts and rotates are
+//! native IR; the other permutes, the whole-register shifts and the rest
+//! run in a helper.
 
 use super::{Ctx, TResult, Undef, require};
 use crate::decode::Insn;
@@ -243,6 +244,78 @@ pub fn va_native(c: &mut Ctx<'_>, i: Insn) -> TResult {
             c.b.vor(Lanes::I64x2, x, y)
         }
         _ => return Err(Undef),
+    };
+    c.set_vr(i.rt(), r);
+    Ok(())
+}
+
+/// A vector with every byte `x`.
+fn splat8(c: &mut Ctx<'_>, x: u8) -> Value {
+    let k = c.b.i8(x);
+    c.b.vsplat(Lanes::I8x16, k)
+}
+
+/// VRL\[BHWD\], VSL\[BHWD\], VSR\[BHWD\], VSRA\[BHWD\]: each element
+/// of VRA shifted (rotated) by the same element of VRB modulo the element
+/// width, which is how the IR's variable shifts count; a rotate is the
+/// left shift or'ed with the right shift by the negated count.
+pub fn shift(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let xo = i.xo11();
+    let l = Lanes::of_bits(8 << ((xo >> 6) & 3));
+    let a = c.vr(i.ra());
+    let b = c.vr(i.rb());
+    let r = match xo {
+        4 | 68 | 132 | 196 => {
+            let left = c.b.vshlv(l, a, b);
+            let z = splat8(c, 0);
+            let nb = c.b.vsub(l, z, b);
+            let right = c.b.vlshrv(l, a, nb);
+            c.b.vor(l, left, right)
+        }
+        260 | 324 | 388 | 1476 => c.b.vshlv(l, a, b),
+        516 | 580 | 644 | 1732 => c.b.vlshrv(l, a, b),
+        772 | 836 | 900 | 964 => c.b.vashrv(l, a, b),
+        _ => return Err(Undef),
+    };
+    c.set_vr(i.rt(), r);
+    Ok(())
+}
+
+/// VPERM and VPERMR: byte `k` (ISA order) of the result is byte `j` of the
+/// 32 bytes VRA || VRB, `j` the low 5 bits of VRC's byte `k` (`31 - j` for
+/// VPERMR). In IR byte order the result's byte is byte `31 - j` of
+/// VRB (low) then VRA, so VPERM looks up the complemented control bytes
+/// and VPERMR the plain ones.
+pub fn permute(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let reverse = match i.xo6() {
+        43 => false,
+        59 => true,
+        _ => return Err(Undef),
+    };
+    let (va, vb) = (i.ra(), i.rb());
+    let ctl = c.vr(i.rc5());
+    let t = if reverse {
+        ctl
+    } else {
+        c.b.vnot(Lanes::I8x16, ctl)
+    };
+    let a = c.vr(va);
+    let r = if va == vb {
+        // Both halves are the same register: only the low 4 bits count.
+        let m = splat8(c, 15);
+        let t = c.b.vand(Lanes::I8x16, t, m);
+        c.b.vswizzle(Lanes::I8x16, a, t)
+    } else {
+        let m = splat8(c, 31);
+        let t = c.b.vand(Lanes::I8x16, t, m);
+        let b = c.vr(vb);
+        // Indexes 0..16 pick from VRB; 16..32 minus 16 from VRA, and the
+        // others wrap to 240 and up, which give 0.
+        let lo = c.b.vswizzle(Lanes::I8x16, b, t);
+        let k16 = splat8(c, 16);
+        let ta = c.b.vsub(Lanes::I8x16, t, k16);
+        let hi = c.b.vswizzle(Lanes::I8x16, a, ta);
+        c.b.vor(Lanes::I64x2, lo, hi)
     };
     c.set_vr(i.rt(), r);
     Ok(())
