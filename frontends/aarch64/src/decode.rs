@@ -258,7 +258,7 @@ xlat_ir::decode_table! {
     SIMD_scalar_pair "01x11110 xx11000x xxxx10xx xxxxxxxx" => simd_fp::scalar_pairwise_all, "addp fmaxnmp faddp fmaxp fminnmp fminp";
     SIMD_scalar_2misc "01x11110 xx10000x xxxx10xx xxxxxxxx" => simd_fp::scalar_two_misc_all, "cmgt cmge cmeq cmle cmlt scvtf ucvtf suqadd usqadd sqabs sqneg abs neg sqxtn uqxtn sqxtun fcvtxn fcvtns fcvtms fcvtas fcmgt fcmeq fcmlt fcvtps fcvtzs frecpe frecpx fcvtnu fcvtmu fcvtau fcmge fcmle fcvtpu fcvtzu frsqrte";
     SIMD_scalar_3diff "01x11110 xx1xxxxx xxxx00xx xxxxxxxx" => simd_fp::asimd, "sqdmlal sqdmlsl sqdmull";
-    SIMD_scalar_3same "01x11110 xx1xxxxx xxxxx1xx xxxxxxxx" => simd_fp::asimd, "sqadd uqadd sqsub uqsub cmgt cmhi cmge cmhs sshl ushl sqshl uqshl srshl urshl sqrshl uqrshl add sub cmtst cmeq sqdmulh sqrdmulh fmulx fcmeq frecps frsqrts fcmge facge fabd fcmgt facgt";
+    SIMD_scalar_3same "01x11110 xx1xxxxx xxxxx1xx xxxxxxxx" => simd_fp::scalar_three_same_all, "sqadd uqadd sqsub uqsub cmgt cmhi cmge cmhs sshl ushl sqshl uqshl srshl urshl sqrshl uqrshl add sub cmtst cmeq sqdmulh sqrdmulh fmulx fcmeq frecps frsqrts fcmge facge fabd fcmgt facgt";
     SIMD_scalar_shift "01x11111 0xxxxxxx xxxxx1xx xxxxxxxx" => simd_fp::asimd, "sshr ssra srshr srsra shl sqshl sqshrn sqrshrn scvtf fcvtzs ushr usra urshr ursra sri sli sqshlu uqshl sqshrun sqrshrun uqshrn uqrshrn ucvtf fcvtzu";
     SIMD_scalar_elem "01x11111 xxxxxxxx xxxxx0xx xxxxxxxx" => simd_fp::elem_all, "fmla fmls fmul fmulx sqdmlal sqdmlsl sqdmull sqdmulh sqrdmulh sqrdmlah sqrdmlsh";
     SIMD_across  "0xx01110 xx11000x xxxx10xx xxxxxxxx" => simd_fp::across_all, "addv umaxv uminv smaxv sminv uaddlv saddlv fmaxnmv fminnmv fmaxv fminv";

@@ -450,3 +450,29 @@ fn across_lanes_matches_the_executor() {
         check_vec(w, F32S, 4, &mut k, 1000);
     }
 }
+
+#[test]
+fn fmulx_matches_the_executor() {
+    // FMULX: vector and scalar three same, vector and scalar by element.
+    let mut k = 19u64;
+    for (q, sz) in [(0u32, 0u32), (1, 0), (1, 1)] {
+        let (vals, lanes) = if sz == 1 { (F64S, 2) } else { (F32S, 4) };
+        check_vec(
+            0x0e20_dc20 | q << 30 | sz << 22 | 2 << 16,
+            vals,
+            lanes,
+            &mut k,
+            400,
+        );
+        check_vec(0x5e20_dc20 | sz << 22 | 2 << 16, vals, lanes, &mut k, 400);
+        for (h, l) in [(0u32, 0u32), (0, 1), (1, 0), (1, 1)] {
+            if sz == 1 && l == 1 {
+                continue;
+            }
+            for base in [0x2f80_9020 | q << 30, 0x7f80_9020] {
+                let w = base | sz << 22 | l << 21 | 2 << 16 | h << 11;
+                check_vec(w, vals, lanes, &mut k, 200);
+            }
+        }
+    }
+}

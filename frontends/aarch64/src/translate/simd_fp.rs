@@ -69,6 +69,8 @@ or_asimd! {
     scalar_two_misc_all => scalar_two_misc;
     /// Vector and scalar by element, IR (FP in fast blocks) or executor.
     elem_all => fp_elem;
+    /// Scalar three same, IR (FP in fast blocks) or executor.
+    scalar_three_same_all => scalar_three_same;
 }
 
 fn call_simd(c: &mut Ctx<'_>, i: Insn, g: Group) {
@@ -530,6 +532,20 @@ pub fn scalar_pairwise(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let hi = c.b.vextract(Lanes::I64x2, n, 1);
     let r = c.b.add(lo, hi);
     c.set_vreg_scalar(i.rd(), r);
+    Ok(())
+}
+
+/// Advanced SIMD scalar three same: FMULX (single, double) in fast
+/// blocks; other encodings: `Err` (the executor).
+fn scalar_three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let op = match (i.opcode11(), i.u() != 0, i.bit(23)) {
+        (0b11011, false, false) => 9,
+        _ => return Err(Undef),
+    };
+    require(c.fp_fast)?;
+    let nm = (c.vreg(i.rn()), c.vreg(i.rm()));
+    let r = fp_lanes(c, i, nm, i.bit(22), 1, Some(op), false, None);
+    c.set_vreg(i.rd(), r);
     Ok(())
 }
 
@@ -1182,10 +1198,25 @@ pub fn fp_2src(c: &mut Ctx<'_>, i: Insn) -> TResult {
 }
 
 /// Operation `op` of the scalar 2-source encoding (0 FMUL, 1 FDIV, 2
-/// FADD, 3 FSUB, 4 FMAX, 5 FMIN, 6 FMAXNM, 7 FMINNM, 8 FNMUL) on two
-/// floats, with Arm's NaN results (the fast path).
+/// FADD, 3 FSUB, 4 FMAX, 5 FMIN, 6 FMAXNM, 7 FMINNM, 8 FNMUL; and beyond
+/// it 9 FMULX) on two floats, with Arm's NaN results (the fast path).
 fn arith2(c: &mut Ctx<'_>, op: u32, a: Value, b: Value) -> Value {
     let ft = c.b.ty(a);
+    if op == 9 {
+        // FPMulX: infinity times zero is 2.0 with the product's sign.
+        let r = c.b.fmul(a, b);
+        let r = arm_nan(c, NanRule::Arm, r, a, b);
+        let it = Type::int(ft.bits());
+        let (ai, bi) = (c.b.bitcast(it, a), c.b.bitcast(it, b));
+        let sign = c.b.xor(ai, bi);
+        let k = c.b.iconst(it, 1 << (ft.bits() - 1));
+        let sign = c.b.and(sign, k);
+        let two = fconst(c, ft, 2.0);
+        let two = c.b.bitcast(it, two);
+        let two = c.b.or(sign, two);
+        let two = c.b.bitcast(ft, two);
+        return inf_times_zero(c, r, a, b, two);
+    }
     let (a, b) = if matches!(op, 6 | 7) {
         // FMAXNM/FMINNM: a quiet NaN facing a number (or a signalling
         // NaN) becomes the infinity that loses (FPMaxNum/FPMinNum).
@@ -1221,6 +1252,16 @@ fn arith2(c: &mut Ctx<'_>, op: u32, a: Value, b: Value) -> Value {
     let r = arm_nan(c, NanRule::Arm, r, a, b);
     // FNMUL negates the product, a NaN included.
     if op == 8 { c.b.fneg(r) } else { r }
+}
+
+/// `r` (a product of `a` and `b` after [`arm_nan`]), or `k` where it is a
+/// NaN from numbers: infinity times zero.
+fn inf_times_zero(c: &mut Ctx<'_>, r: Value, a: Value, b: Value, k: Value) -> Value {
+    let nan = c.b.fcmp(FCond::Uno, r, r);
+    let from_nan = c.b.fcmp(FCond::Uno, a, b);
+    let numbers = c.bnot(from_nan);
+    let t = c.b.and(nan, numbers);
+    c.b.select(t, k, r)
 }
 
 /// i8 1 when `x` (f32 or f64) is a quiet NaN.
@@ -1398,24 +1439,25 @@ fn fp_cmp_lanes(
     c.set_vreg(i.rd(), r);
 }
 
-/// FMUL, FMLA, FMLS (vector and scalar, by element; single and double
+/// FMUL, FMULX, FMLA, FMLS (vector and scalar, by element; single and double
 /// precision) in fast blocks, lane by lane as [`fp_three_same`]; other
 /// encodings: `Err` (the executor).
 fn fp_elem(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let scalar = i.bit(28);
     let q = i.q() != 0 || scalar;
     let double = i.bit(22);
-    require(c.fp_fast && i.bit(23) && i.u() == 0 && (q || !double))?;
+    require(c.fp_fast && i.bit(23) && (q || !double))?;
     let idx = match (double, i.bit(21)) {
         (true, true) => return Err(Undef),
         (true, false) => i.bit(11) as u32,
         (false, l) => (i.bit(11) as u32) << 1 | l as u32,
     };
-    // As the scalar 2-source opcode (FMUL), or None for FMLA/FMLS.
-    let (op, negate) = match i.bits(15, 12) {
-        0b0001 => (None, false),
-        0b0101 => (None, true),
-        0b1001 => (Some(0), false),
+    // As the scalar 2-source opcode (FMUL, FMULX), or None for FMLA/FMLS.
+    let (op, negate) = match (i.bits(15, 12), i.u() != 0) {
+        (0b0001, false) => (None, false),
+        (0b0101, false) => (None, true),
+        (0b1001, false) => (Some(0), false),
+        (0b1001, true) => (Some(9), false),
         _ => return Err(Undef),
     };
     let count = match (scalar, double, q) {
@@ -1525,6 +1567,7 @@ fn fp_three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
         (0b11000, false, false) => Some(6),
         (0b11000, false, true) => Some(7),
         (0b11001, false, _) => None,
+        (0b11011, false, false) => Some(9),
         (0b11010, true, false) | (0b11000 | 0b11110, true, _) => {
             // FADDP, FMAXNMP, FMINNMP, FMAXP, FMINP: even lanes of Vm:Vn
             // against odd ones.
