@@ -476,3 +476,49 @@ fn fmulx_matches_the_executor() {
         }
     }
 }
+
+#[test]
+fn reciprocal_steps_match_the_executor() {
+    // FRECPS, FRSQRTS: vector and scalar three same.
+    let mut k = 23u64;
+    for (q, sz) in [(0u32, 0u32), (1, 0), (1, 1)] {
+        let (vals, lanes) = if sz == 1 { (F64S, 2) } else { (F32S, 4) };
+        for a in [0u32, 1] {
+            let w = 0x0e20_fc20 | q << 30 | a << 23 | sz << 22 | 2 << 16;
+            check_vec(w, vals, lanes, &mut k, 600);
+            check_vec(
+                0x5e20_fc20 | a << 23 | sz << 22 | 2 << 16,
+                vals,
+                lanes,
+                &mut k,
+                600,
+            );
+        }
+    }
+    // Every pair in the scalar forms, including products that overflow
+    // while (3 - a*b) / 2 does not, and near-cancellation.
+    let extra64 = [
+        0x7fe8_0000_0000_0000,
+        0x3ffb_b67a_e858_4caa,
+        0x3ff8_0000_0000_0000,
+    ];
+    let extra32 = [0x7f40_0000, 0x3fdd_b3d7, 0x3fc0_0000];
+    for (sz, vals, extra) in [(0u32, F32S, &extra32), (1, F64S, &extra64)] {
+        let vals: Vec<u64> = vals.iter().chain(extra.iter()).copied().collect();
+        for a in [0u32, 1] {
+            let w = 0x5e20_fc20 | a << 23 | sz << 22 | 2 << 16;
+            let b = translate_fast(w);
+            for &x in &vals {
+                for &y in &vals {
+                    let mut s = state(&[]);
+                    (s.v[1], s.v[2]) = (x as u128, y as u128);
+                    let mut want = copy(&s);
+                    xlat_frontend_aarch64::asimd::exec(&mut want, Insn(w)).expect("valid");
+                    for got in run_block(&b, &s) {
+                        assert_eq!(got.v[0], want.v[0], "{w:#010x} on {x:#x}, {y:#x}");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -535,11 +535,13 @@ pub fn scalar_pairwise(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
-/// Advanced SIMD scalar three same: FMULX (single, double) in fast
+/// Advanced SIMD scalar three same: FMULX, FRECPS, FRSQRTS (single,
+/// double) in fast
 /// blocks; other encodings: `Err` (the executor).
 fn scalar_three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let op = match (i.opcode11(), i.u() != 0, i.bit(23)) {
         (0b11011, false, false) => 9,
+        (0b11111, false, a) => 10 + a as u32,
         _ => return Err(Undef),
     };
     require(c.fp_fast)?;
@@ -1199,9 +1201,13 @@ pub fn fp_2src(c: &mut Ctx<'_>, i: Insn) -> TResult {
 
 /// Operation `op` of the scalar 2-source encoding (0 FMUL, 1 FDIV, 2
 /// FADD, 3 FSUB, 4 FMAX, 5 FMIN, 6 FMAXNM, 7 FMINNM, 8 FNMUL; and beyond
-/// it 9 FMULX) on two floats, with Arm's NaN results (the fast path).
+/// it 9 FMULX, 10 FRECPS, 11 FRSQRTS) on two floats, with Arm's NaN
+/// results (the fast path).
 fn arith2(c: &mut Ctx<'_>, op: u32, a: Value, b: Value) -> Value {
     let ft = c.b.ty(a);
+    if op == 10 || op == 11 {
+        return step_fused(c, op == 11, a, b);
+    }
     if op == 9 {
         // FPMulX: infinity times zero is 2.0 with the product's sign.
         let r = c.b.fmul(a, b);
@@ -1252,6 +1258,33 @@ fn arith2(c: &mut Ctx<'_>, op: u32, a: Value, b: Value) -> Value {
     let r = arm_nan(c, NanRule::Arm, r, a, b);
     // FNMUL negates the product, a NaN included.
     if op == 8 { c.b.fneg(r) } else { r }
+}
+
+/// FPRecipStepFused, `2 - a*b` (or with `rsqrt` FPRSqrtStepFused,
+/// `(3 - a*b) / 2`) rounded once; infinity times zero gives 2.0 (1.5),
+/// a NaN comes from `-a` and `b`.
+fn step_fused(c: &mut Ctx<'_>, rsqrt: bool, a: Value, b: Value) -> Value {
+    let ft = c.b.ty(a);
+    let na = c.b.fneg(a);
+    let (x, y, k) = if rsqrt {
+        // (3 - a*b) / 2 = 1.5 - (a/2)*b: halving the operand of larger
+        // magnitude is exact unless both are tiny, where the product is
+        // far below an ulp of 1.5 either way, and it cannot overflow.
+        let (fa, fb) = (c.b.fabs(a), c.b.fabs(b));
+        let a_big = c.b.fcmp(FCond::Le, fb, fa);
+        let half = fconst(c, ft, 0.5);
+        let ha = c.b.fmul(na, half);
+        let hb = c.b.fmul(b, half);
+        let x = c.b.select(a_big, ha, na);
+        let y = c.b.select(a_big, b, hb);
+        (x, y, 1.5)
+    } else {
+        (na, b, 2.0)
+    };
+    let kv = fconst(c, ft, k);
+    let r = c.b.fma(x, y, kv);
+    let r = arm_nan(c, NanRule::Arm, r, na, b);
+    inf_times_zero(c, r, na, b, kv)
 }
 
 /// `r` (a product of `a` and `b` after [`arm_nan`]), or `k` where it is a
@@ -1568,6 +1601,7 @@ fn fp_three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
         (0b11000, false, true) => Some(7),
         (0b11001, false, _) => None,
         (0b11011, false, false) => Some(9),
+        (0b11111, false, _) => Some(10 + a as u32),
         (0b11010, true, false) | (0b11000 | 0b11110, true, _) => {
             // FADDP, FMAXNMP, FMINNMP, FMAXP, FMINP: even lanes of Vm:Vn
             // against odd ones.
