@@ -1581,8 +1581,9 @@ fn fp_across(c: &mut Ctx<'_>, i: Insn, op: u32) {
     c.set_vreg(i.rd(), x);
 }
 
-/// Vector FADD, FSUB, FMUL, FDIV, FMAX, FMIN, FMAXNM, FMINNM, FMLA, FMLS
-/// (three same, single and double precision) in fast blocks: lane by
+/// Vector FADD, FSUB, FMUL, FDIV, FMAX, FMIN, FMAXNM, FMINNM, FMLA, FMLS,
+/// FMULX, FRECPS, FRSQRTS, the pairwise forms and the compares (three
+/// same, single and double precision) in fast blocks: lane by
 /// lane with the scalar fast path's ops, so the NaN rules are the same.
 /// Other encodings: `Err` (the executor).
 fn fp_three_same(c: &mut Ctx<'_>, i: Insn) -> TResult {
