@@ -522,3 +522,25 @@ fn reciprocal_steps_match_the_executor() {
         }
     }
 }
+
+#[test]
+fn new_forms_keep_the_helper_outside_fast_blocks() {
+    // FADDP v0.4s, FMAXNMV s0, FMULX d0, FRECPS v0.2d, FRSQRTS s0, FMULX v0.2s (element)
+    for w in [
+        0x6e22_d420u32,
+        0x6e30_c820,
+        0x5e62_dc20,
+        0x4e62_fc20,
+        0x5ea2_fc20,
+        0x2f82_9020,
+    ] {
+        for flags in [TB_FP_TRACK, 1, 4, 8] {
+            let b = translate_flags(w, flags);
+            assert!(
+                b.insts.iter().any(|i| i.op == Opcode::CallHelper),
+                "{w:#010x} under {flags:#x}"
+            );
+        }
+        translate_fast(w);
+    }
+}
