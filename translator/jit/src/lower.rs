@@ -1073,6 +1073,39 @@ impl Fx<'_, '_> {
                 let r = self.b.ins().popcnt(x);
                 back(self, r)
             }
+            Opcode::Vshlv | Opcode::Vlshrv | Opcode::Vashrv => {
+                let (mut x, y) = (to(self, a[0]), to(self, a[1]));
+                let shift = |s: &mut Self, v: ir::Value, n: ir::Value| match op {
+                    Opcode::Vshlv => s.b.ins().ishl(v, n),
+                    Opcode::Vlshrv => s.b.ins().ushr(v, n),
+                    _ => s.b.ins().sshr(v, n),
+                };
+                if l.count() <= 4 {
+                    // Lane by lane: a scalar shift counts modulo the width.
+                    for k in 0..l.count() as u8 {
+                        let v = self.b.ins().extractlane(x, k);
+                        let n = self.b.ins().extractlane(y, k);
+                        let r = shift(self, v, n);
+                        x = self.b.ins().insertlane(x, r, k);
+                    }
+                } else {
+                    // Bytes and halfwords: shift by each power of two
+                    // where the count has that bit.
+                    let lt = vt.lane_type();
+                    let zero = self.b.ins().iconst(lt, 0);
+                    let zero = self.b.ins().splat(vt, zero);
+                    for k in 0..l.lane_bits().trailing_zeros() {
+                        let bit = self.b.ins().iconst(lt, 1i64 << k);
+                        let bit = self.b.ins().splat(vt, bit);
+                        let t = self.b.ins().band(y, bit);
+                        let clear = self.b.ins().icmp(IntCC::Equal, t, zero);
+                        let n = self.b.ins().iconst(types::I32, 1i64 << k);
+                        let sh = shift(self, x, n);
+                        x = self.b.ins().bitselect(clear, x, sh);
+                    }
+                }
+                back(self, x)
+            }
             // paddusb + pshufb on x86-64.
             Opcode::Vswizzle => self.b.ins().swizzle(a[0], a[1]),
             _ if op.shuffle_bytes(imm).is_some() => {
