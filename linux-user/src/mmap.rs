@@ -615,9 +615,14 @@ impl AddressSpace {
             return Err(MmapError::Invalid(old, new_len));
         }
         let mut g = self.lock_write();
-        let first = g.map.find(old).cloned().ok_or(MmapError::NotMapped)?;
+        // Linux: EFAULT when the old range is not inside one mapping.
+        let first = g
+            .map
+            .find(old)
+            .cloned()
+            .ok_or(MmapError::Host(libc::EFAULT))?;
         if !g.map.all_mapped(old, old_end) || first.end() < old_end {
-            return Err(MmapError::NotMapped);
+            return Err(MmapError::Host(libc::EFAULT));
         }
         if fixed.is_none() && new_len <= old_len {
             drop(g);
@@ -1263,6 +1268,12 @@ mod tests {
         assert!(s.load(a, 8).is_err());
         // shrink
         assert_eq!(s.remap(b, 0x8000, 0x1000, false, None).unwrap(), b);
+        assert_eq!(
+            s.remap(a, 0x1000, 0x2000, true, None)
+                .map_err(|e| e.errno()),
+            Err(libc::EFAULT),
+            "the old range is no longer mapped"
+        );
         assert!(s.load(b + 0x1000, 1).is_err());
         // brk
         s.init_brk(0x400000);

@@ -352,3 +352,8 @@ guest!(memsys, "memsys", check_static, [interp, jit, mixed]);
 // SA_RESTART against EINTR for each class of blocking syscall, including
 // socket reads with SO_RCVTIMEO (EINTR although the handler has SA_RESTART).
 guest!(restart, "restart", check_static, [interp, jit, mixed]);
+
+// Futex operations (requeue, bitset, PI, timeouts), clone3, waitid with
+// WSTOPPED/WCONTINUED, sessions and process groups, MAP_GROWSDOWN, mremap,
+// madvise and brk corners. Native reference (qemu-aarch64 7.2 has no clone3).
+guest!(lxcorners, "lxcorners", check_static, [interp, jit, mixed]);

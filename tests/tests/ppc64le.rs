@@ -64,6 +64,8 @@ guest!(memsys, "memsys", false, [interp, jit, mixed]);
 // SA_RESTART against EINTR per blocking syscall (PowerPC's own poll,
 // epoll_wait, send and recv too).
 guest!(restart, "restart", false, [interp, jit, mixed]);
+// Futex operations, clone3, waitid, sessions, mremap/madvise/brk corners.
+guest!(lxcorners, "lxcorners", false, [interp, jit, mixed]);
 // Unwinding out of signal handlers: needs the vDSO's CFI for the signal
 // trampoline (pthread_cancel of an asynchronous thread, _Unwind_Backtrace
 // and glibc's backtrace() from handlers).
