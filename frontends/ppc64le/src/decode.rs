@@ -575,8 +575,8 @@ xlat_ir::decode_table! {
     VSUBSWS    "000100 xxxxx xxxxx xxxxx 11110000000" => vmx::helper, "vsubsws";
     VSUMSWS    "000100 xxxxx xxxxx xxxxx 11110001000" => vmx::helper, "vsumsws";
     VADDUQM    "000100 xxxxx xxxxx xxxxx 00100000000" => vmx::helper, "vadduqm";
-    VEXTUBRX   "000100 xxxxx xxxxx xxxxx 11100001101" => vmx::helper, "vextubrx";
-    VEXTUBLX   "000100 xxxxx xxxxx xxxxx 11000001101" => vmx::helper, "vextublx";
+    VEXTUBRX   "000100 xxxxx xxxxx xxxxx 11100001101" => vmx::to_gpr, "vextubrx";
+    VEXTUBLX   "000100 xxxxx xxxxx xxxxx 11000001101" => vmx::to_gpr, "vextublx";
     MFVSCR     "000100 xxxxx xxxxx xxxxx 11000000100" => vmx::helper, "mfvscr";
     MTVSCR     "000100 xxxxx xxxxx xxxxx 11001000100" => vmx::helper, "mtvscr";
     VEXTRACTBM "000100 xxxxx 01000 xxxxx 11001000010" => vmx::helper, "vextractbm";
@@ -617,8 +617,8 @@ xlat_ir::decode_table! {
     VRLDNM     "000100 xxxxx xxxxx xxxxx 00111000101" => vmx::helper, "vrldnm";
     VRLWMI     "000100 xxxxx xxxxx xxxxx 00010000101" => vmx::helper, "vrlwmi";
     VRLDMI     "000100 xxxxx xxxxx xxxxx 00011000101" => vmx::helper, "vrldmi";
-    VCTZLSBB   "000100 xxxxx 00001 xxxxx 11000000010" => vmx::helper, "vctzlsbb";
-    VCLZLSBB   "000100 xxxxx 00000 xxxxx 11000000010" => vmx::helper, "vclzlsbb";
+    VCTZLSBB   "000100 xxxxx 00001 xxxxx 11000000010" => vmx::to_gpr, "vctzlsbb";
+    VCLZLSBB   "000100 xxxxx 00000 xxxxx 11000000010" => vmx::to_gpr, "vclzlsbb";
     VCMPEQUB   "000100 xxxxx xxxxx xxxxx x 0000000110" => vmx::compare, "vcmpequb vcmpequb.";
     VCMPEQUH   "000100 xxxxx xxxxx xxxxx x 0001000110" => vmx::compare, "vcmpequh vcmpequh.";
     VCMPEQUW   "000100 xxxxx xxxxx xxxxx x 0010000110" => vmx::compare, "vcmpequw vcmpequw.";

@@ -2,8 +2,8 @@
 //! in the ISA's numbering is the `i`-th most significant element of the
 //! 128-bit register value (see `state`), IR lane `count - 1 - i`.
 //! Lane-wise arithmetic, logic and compares, splats, merges, `vsldoi`,
-//! `vsel`, `vperm`/`vpermr` and the per-element shifts and rotates are
-//! native IR; the other permutes, the whole-register shifts and the rest
+//! `vsel`, `vperm`/`vpermr`, the per-element shifts and rotates,
+//! `vextub[lr]x` and `v[cl]tzlsbb` are native IR; the other permutes, the whole-register shifts and the rest
 //! run in a helper.
 
 use super::{Ctx, TResult, Undef, require};
@@ -318,6 +318,51 @@ pub fn permute(c: &mut Ctx<'_>, i: Insn) -> TResult {
         c.b.vor(Lanes::I64x2, lo, hi)
     };
     c.set_vr(i.rt(), r);
+    Ok(())
+}
+
+/// VEXTUBLX, VEXTUBRX (byte RA & 15 of VRB counted from the left or the
+/// right, zero-extended into RT), VCLZLSBB and VCTZLSBB (the number of
+/// leading or trailing bytes of VRB whose least significant bit is 0).
+pub fn to_gpr(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let b = c.vr(i.rb());
+    let r = match (i.xo11(), i.ra()) {
+        (1549 | 1805, ra) => {
+            // IR byte k is ISA byte 15 - k: the right index is the lane.
+            let idx = c.gpr(ra);
+            let idx = c.b.trunc(Type::I8, idx);
+            let m = c.b.i8(15);
+            let mut k = c.b.and(idx, m);
+            if i.xo11() == 1549 {
+                k = c.b.xor(k, m);
+            }
+            let t = c.b.vsplat(Lanes::I8x16, k);
+            let v = c.b.vswizzle(Lanes::I8x16, b, t);
+            c.b.vextract(Lanes::I8x16, v, 0)
+        }
+        (1538, ra @ (0 | 1)) => {
+            // The bytes' low bits; a count of zero bits over 8 gives the
+            // byte count (64 for a zero doubleword: 8 bytes).
+            let (hi, lo) = c.vsplit(b);
+            let m = c.b.i64(0x0101_0101_0101_0101);
+            let (near, far) = if ra == 1 { (lo, hi) } else { (hi, lo) };
+            let near = c.b.and(near, m);
+            let far = c.b.and(far, m);
+            let count = |c: &mut Ctx<'_>, x: Value| {
+                let z = if ra == 1 { c.b.ctz(x) } else { c.b.clz(x) };
+                let k3 = c.b.i64(3);
+                c.b.lshr(z, k3)
+            };
+            let n = count(c, near);
+            let f = count(c, far);
+            let zero = c.b.i64(0);
+            let none = c.b.icmp(xlat_ir::Cond::Eq, near, zero);
+            let extra = c.b.select(none, f, zero);
+            c.b.add(n, extra)
+        }
+        _ => return Err(Undef),
+    };
+    c.set_gpr(i.rt(), r);
     Ok(())
 }
 
