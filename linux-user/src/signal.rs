@@ -736,6 +736,15 @@ pub fn fault_signal(kind: FaultKind) -> (i32, i32) {
     }
 }
 
+/// A guest thread dies of `sig` and takes the process with it: as Linux
+/// does for each dying thread, every thread's robust futex list is
+/// walked first (a process-shared robust mutex goes to its next locker
+/// with `EOWNERDEAD`), then [`die_of_signal`].
+fn die_with_robust_lists(proc: &Process, thread: &ThreadState, sig: i32) -> ! {
+    crate::thread::exit_group_robust_lists(&proc.mem, &proc.group, thread);
+    die_of_signal(sig)
+}
+
 /// Kills xlat with `sig` so that the parent sees the same wait status as
 /// for a native process: the host handler is reset, core dumps are
 /// disabled (a core of xlat would be of no use), the signal is unblocked
@@ -789,7 +798,7 @@ pub fn deliver_sync(proc: &Process, cpu: &mut Cpu, thread: &mut ThreadState, s: 
             cpu.pc(),
             s.fault_address
         );
-        die_of_signal(s.sig);
+        die_with_robust_lists(proc, thread, s.sig);
     }
     if setup(
         proc,
@@ -804,7 +813,7 @@ pub fn deliver_sync(proc: &Process, cpu: &mut Cpu, thread: &mut ThreadState, s: 
     .is_err()
     {
         // The frame could not be written: SIGSEGV by force.
-        die_of_signal(SIGSEGV);
+        die_with_robust_lists(proc, thread, SIGSEGV);
     }
 }
 
@@ -898,12 +907,12 @@ pub fn deliver_pending(proc: &Process, cpu: &mut Cpu, thread: &mut ThreadState) 
                         unsafe { libc::raise(libc::SIGSTOP) };
                         continue;
                     }
-                    DefaultAction::Terminate => die_of_signal(sig),
+                    DefaultAction::Terminate => die_with_robust_lists(proc, thread, sig),
                 }
             }
             _ => {
                 if setup(proc, cpu, thread, sig, &info, act, 0, None).is_err() {
-                    die_of_signal(SIGSEGV);
+                    die_with_robust_lists(proc, thread, SIGSEGV);
                 }
                 changed = true;
             }
@@ -1013,7 +1022,7 @@ pub fn sigreturn(proc: &Process, cpu: &mut Cpu, thread: &mut ThreadState) {
         }
         Err(_) => {
             proc.log.unimp("rt_sigreturn: bad signal frame -> SIGSEGV");
-            die_of_signal(SIGSEGV)
+            die_with_robust_lists(proc, thread, SIGSEGV)
         }
     }
 }

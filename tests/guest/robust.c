@@ -4,7 +4,8 @@
  * of waiters, one a thread is blocked on, several held at once, a
  * process-shared one held by a child process that exits, and one held by
  * a second thread of a child process whose main thread calls _exit
- * (exit_group: Linux walks every thread's list, not only the caller's);
+ * (exit_group: Linux walks every thread's list, not only the caller's)
+ * or dies of a fault;
  * get_robust_list shows the list the C library registered.
  * Locks here time out after 10 s, so a missed walk prints ETIMEDOUT
  * instead of hanging. */
@@ -145,5 +146,19 @@ int main(void)
     waitpid(p, &st, 0);
     printf("child exited %d\n", WEXITSTATUS(st));
     lock_and_recover("held by another thread at exit_group", sm);
+
+    /* The same when the child's main thread dies of a fault. */
+    init(sm, 1);
+    p = fork();
+    if (p == 0) {
+        pthread_barrier_init(&bar, NULL, 2);
+        pthread_create(&t, NULL, hold_until_group_exit, sm);
+        pthread_barrier_wait(&bar);
+        *(volatile int *)0 = 1;
+        _exit(5);
+    }
+    waitpid(p, &st, 0);
+    printf("child killed by signal %d\n", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    lock_and_recover("held by another thread at a fatal fault", sm);
     return 0;
 }
