@@ -87,6 +87,30 @@ static void *hold_until_group_exit(void *arg)
     return NULL;
 }
 
+/* A child process's second thread holds process-shared `sm` while the
+ * main thread calls _exit (`fault` 0) or writes to NULL (1). */
+static void second_thread_holds(pthread_mutex_t *sm, int fault, const char *what)
+{
+    init(sm, 1);
+    pid_t p = fork();
+    if (p == 0) {
+        pthread_t t;
+        pthread_barrier_init(&bar, NULL, 2);
+        pthread_create(&t, NULL, hold_until_group_exit, sm);
+        pthread_barrier_wait(&bar);
+        if (fault)
+            *(volatile int *)0 = 1;
+        _exit(4);
+    }
+    int st;
+    waitpid(p, &st, 0);
+    if (WIFSIGNALED(st))
+        printf("child killed by signal %d\n", WTERMSIG(st));
+    else
+        printf("child exited %d\n", WEXITSTATUS(st));
+    lock_and_recover(what, sm);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -134,31 +158,9 @@ int main(void)
     printf("child exited %d\n", WEXITSTATUS(st));
     lock_and_recover("held by a dead process", sm);
 
-    /* Held by a second thread when the child's main thread calls _exit. */
-    init(sm, 1);
-    p = fork();
-    if (p == 0) {
-        pthread_barrier_init(&bar, NULL, 2);
-        pthread_create(&t, NULL, hold_until_group_exit, sm);
-        pthread_barrier_wait(&bar);
-        _exit(4);
-    }
-    waitpid(p, &st, 0);
-    printf("child exited %d\n", WEXITSTATUS(st));
-    lock_and_recover("held by another thread at exit_group", sm);
-
-    /* The same when the child's main thread dies of a fault. */
-    init(sm, 1);
-    p = fork();
-    if (p == 0) {
-        pthread_barrier_init(&bar, NULL, 2);
-        pthread_create(&t, NULL, hold_until_group_exit, sm);
-        pthread_barrier_wait(&bar);
-        *(volatile int *)0 = 1;
-        _exit(5);
-    }
-    waitpid(p, &st, 0);
-    printf("child killed by signal %d\n", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-    lock_and_recover("held by another thread at a fatal fault", sm);
+    /* Held by a second thread when the child's main thread calls _exit
+     * or dies of a fault. */
+    second_thread_holds(sm, 0, "held by another thread at exit_group");
+    second_thread_holds(sm, 1, "held by another thread at a fatal fault");
     return 0;
 }
