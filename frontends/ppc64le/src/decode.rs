@@ -550,7 +550,7 @@ xlat_ir::decode_table! {
     VMRGLH     "000100 xxxxx xxxxx xxxxx 00101001100" => vmx::merge, "vmrglh";
     VMRGHW     "000100 xxxxx xxxxx xxxxx 00010001100" => vmx::merge, "vmrghw";
     VMRGLW     "000100 xxxxx xxxxx xxxxx 00110001100" => vmx::merge, "vmrglw";
-    VBPERMQ    "000100 xxxxx xxxxx xxxxx 10101001100" => vmx::helper, "vbpermq";
+    VBPERMQ    "000100 xxxxx xxxxx xxxxx 10101001100" => vmx::bperm, "vbpermq";
     VGBBD      "000100 xxxxx 00000 xxxxx 10100001100" => vmx::helper, "vgbbd";
     VPKUHUM    "000100 xxxxx xxxxx xxxxx 00000001110" => vmx::helper, "vpkuhum";
     VPKUWUM    "000100 xxxxx xxxxx xxxxx 00001001110" => vmx::helper, "vpkuwum";

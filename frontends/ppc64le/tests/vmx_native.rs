@@ -1,6 +1,6 @@
 //! The VMX instructions translated to IR vector ops (compares with their
 //! CR6 record forms, splats, merges, `vsldoi`, `vsel`, per-element shifts
-//! and rotates, `vperm`, `vpermr`, `vextub[lr]x`, `v[cl]tzlsbb`) against the
+//! and rotates, `vperm`, `vpermr`, `vextub[lr]x`, `v[cl]tzlsbb`, `vbpermq`) against the
 //! helper that executed them before (`vmx::helper`, kept for the other
 //! VMX instructions): random encodings of each row on random vector
 //! registers whose elements are often equal or zero, both run in the
@@ -21,7 +21,7 @@ const ROWS: &[&str] = &[
     "VCMPNEZH", "VCMPNEZW", "VSPLTB", "VSPLTH", "VSPLTW", "VMRGHB", "VMRGLB", "VMRGHH", "VMRGLH",
     "VMRGHW", "VMRGLW", "VSLDOI", "VSEL", "VSLB", "VSLH", "VSLW", "VSLD", "VSRB", "VSRH", "VSRW",
     "VSRD", "VSRAB", "VSRAH", "VSRAW", "VSRAD", "VRLB", "VRLH", "VRLW", "VRLD", "VPERM", "VPERMR",
-    "VEXTUBRX", "VEXTUBLX", "VCTZLSBB", "VCLZLSBB",
+    "VEXTUBRX", "VEXTUBLX", "VCTZLSBB", "VCLZLSBB", "VBPERMQ",
 ];
 
 struct Rng(u64);

@@ -3,7 +3,7 @@
 //! 128-bit register value (see `state`), IR lane `count - 1 - i`.
 //! Lane-wise arithmetic, logic and compares, splats, merges, `vsldoi`,
 //! `vsel`, `vperm`/`vpermr`, the per-element shifts and rotates,
-//! `vextub[lr]x` and `v[cl]tzlsbb` are native IR; the other permutes, the whole-register shifts and the rest
+//! `vextub[lr]x`, `v[cl]tzlsbb` and `vbpermq` are native IR; the other permutes, the whole-register shifts and the rest
 //! run in a helper.
 
 use super::{Ctx, TResult, Undef, require};
@@ -363,6 +363,56 @@ pub fn to_gpr(c: &mut Ctx<'_>, i: Insn) -> TResult {
         _ => return Err(Undef),
     };
     c.set_gpr(i.rt(), r);
+    Ok(())
+}
+
+/// VBPERMQ: bit `k` (from the right) of doubleword 0 is bit VRB.byte\[15 - k\]
+/// (ISA numbering) of VRA, 0 for indexes of 128 and above; doubleword 1
+/// is 0. Each index picks its byte of VRA (`vswizzle` by 15 - idx / 8,
+/// out of range from 128 on) and tests the bit under the mask
+/// `0x80 >> idx % 8`; the 0/1 bytes are gathered by a multiplication.
+pub fn bperm(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    if i.xo11() != 1356 {
+        return Err(Undef);
+    }
+    // Bytes 0..8 of this constant are 0x80, 0x40, .. 0x01, and as a
+    // multiplier it moves the low bit of byte j of a word to bit 56 + j.
+    const BITS: u64 = 0x0102_0408_1020_4080;
+    let a = c.vr(i.ra());
+    let idx = c.vr(i.rb());
+    let l8 = Lanes::I8x16 as u64;
+    let q = c.b.push(
+        Opcode::Vlshr,
+        Type::V128,
+        [idx, Value::NONE, Value::NONE],
+        l8 | 3 << 8,
+    );
+    let k15 = splat8(c, 15);
+    let t = c.b.vsub(Lanes::I8x16, k15, q);
+    let g = c.b.vswizzle(Lanes::I8x16, a, t);
+    let k7 = splat8(c, 7);
+    let m = c.b.vand(Lanes::I8x16, idx, k7);
+    let table = c.b.iconst(Type::V128, BITS);
+    let bits = c.b.vswizzle(Lanes::I8x16, table, m);
+    let h = c.b.vand(Lanes::I8x16, g, bits);
+    let set = c.b.vcmpeq(Lanes::I8x16, h, bits);
+    let k1 = splat8(c, 1);
+    let ones = c.b.vand(Lanes::I8x16, set, k1);
+    let (hi, lo) = c.vsplit(ones);
+    let mul = c.b.i64(BITS);
+    let k56 = c.b.i64(56);
+    let gather = |c: &mut Ctx<'_>, x: Value| {
+        let p = c.b.mul(x, mul);
+        c.b.lshr(p, k56)
+    };
+    let rh = gather(c, hi);
+    let rl = gather(c, lo);
+    let k8 = c.b.i64(8);
+    let rh = c.b.shl(rh, k8);
+    let r = c.b.or(rh, rl);
+    let zero = c.b.i64(0);
+    let v = c.vjoin(r, zero);
+    c.set_vr(i.rt(), v);
     Ok(())
 }
 
