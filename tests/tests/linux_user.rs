@@ -163,7 +163,7 @@ fn vfork_suspends_parent_like_native() {
         "procs",
         &["vforkwait"],
         Status::Exit(0),
-        "exited before the parent resumed: 1",
+        "resumed after the child's sleep: 1",
         &["interp", "jit", "mixed"],
     );
 }
