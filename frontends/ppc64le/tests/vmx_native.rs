@@ -1,6 +1,6 @@
 //! The VMX instructions translated to IR vector ops (compares with their
 //! CR6 record forms, splats, merges, `vsldoi`, `vsel`, per-element shifts
-//! and rotates, `vperm`, `vpermr`, `vextub[lr]x`, `v[cl]tzlsbb`, `vbpermq`) against the
+//! and rotates, `vperm`, `vpermr`, `vextub[lr]x`, `v[cl]tzlsbb`, `vbpermq`, VSX `xxperm[r]`) against the
 //! helper that executed them before (`vmx::helper`, kept for the other
 //! VMX instructions): random encodings of each row on random vector
 //! registers whose elements are often equal or zero, both run in the
@@ -21,7 +21,7 @@ const ROWS: &[&str] = &[
     "VCMPNEZH", "VCMPNEZW", "VSPLTB", "VSPLTH", "VSPLTW", "VMRGHB", "VMRGLB", "VMRGHH", "VMRGLH",
     "VMRGHW", "VMRGLW", "VSLDOI", "VSEL", "VSLB", "VSLH", "VSLW", "VSLD", "VSRB", "VSRH", "VSRW",
     "VSRD", "VSRAB", "VSRAH", "VSRAW", "VSRAD", "VRLB", "VRLH", "VRLW", "VRLD", "VPERM", "VPERMR",
-    "VEXTUBRX", "VEXTUBLX", "VCTZLSBB", "VCLZLSBB", "VBPERMQ",
+    "VEXTUBRX", "VEXTUBLX", "VCTZLSBB", "VCLZLSBB", "VBPERMQ", "XXPERM", "XXPERMR",
 ];
 
 struct Rng(u64);
@@ -72,6 +72,7 @@ fn vector_state(rng: &mut Rng) -> Ppc64State {
             }
         }
         s.vsr[32 + k] = u128::from_le_bytes(bytes);
+        s.vsr[k] = rng.v128();
     }
     for g in s.gpr.iter_mut() {
         *g = rng.next();
@@ -105,6 +106,7 @@ fn native_vmx_rows_agree_with_the_helper() {
                     xlat_ir::print::print_block(&native.block, &LAYOUT)
                 );
             }
+            assert_eq!(got.vsr, want.vsr, "{name} {w:#010x}: VSRs");
             assert_eq!(got.cr, want.cr, "{name} {w:#010x}: CR");
             assert_eq!(got.gpr, want.gpr, "{name} {w:#010x}: GPRs");
             checked += 1;

@@ -281,11 +281,7 @@ pub fn shift(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
-/// VPERM and VPERMR: byte `k` (ISA order) of the result is byte `j` of the
-/// 32 bytes VRA || VRB, `j` the low 5 bits of VRC's byte `k` (`31 - j` for
-/// VPERMR). In IR byte order the result's byte is byte `31 - j` of
-/// VRB (low) then VRA, so VPERM looks up the complemented control bytes
-/// and VPERMR the plain ones.
+/// VPERM and VPERMR (and VSX XXPERM/XXPERMR through [`perm_bytes`]).
 pub fn permute(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let reverse = match i.xo6() {
         43 => false,
@@ -294,31 +290,39 @@ pub fn permute(c: &mut Ctx<'_>, i: Insn) -> TResult {
     };
     let (va, vb) = (i.ra(), i.rb());
     let ctl = c.vr(i.rc5());
+    let a = c.vr(va);
+    let b = if va == vb { None } else { Some(c.vr(vb)) };
+    let r = perm_bytes(c, a, b, ctl, reverse);
+    c.set_vr(i.rt(), r);
+    Ok(())
+}
+
+/// Byte `k` (ISA order) of the result is byte `j` of the 32 bytes
+/// `a || b` (`b` = `None`: `a` again), `j` the low 5 bits of `ctl`'s byte
+/// `k` (`31 - j` for `reverse`, VPERMR). In IR byte order the result's
+/// byte is byte `31 - j` of `b` (low) then `a`, so the plain permute looks
+/// up the complemented control bytes and the reversed one the plain ones.
+pub fn perm_bytes(c: &mut Ctx<'_>, a: Value, b: Option<Value>, ctl: Value, reverse: bool) -> Value {
     let t = if reverse {
         ctl
     } else {
         c.b.vnot(Lanes::I8x16, ctl)
     };
-    let a = c.vr(va);
-    let r = if va == vb {
+    let Some(b) = b else {
         // Both halves are the same register: only the low 4 bits count.
         let m = splat8(c, 15);
         let t = c.b.vand(Lanes::I8x16, t, m);
-        c.b.vswizzle(Lanes::I8x16, a, t)
-    } else {
-        let m = splat8(c, 31);
-        let t = c.b.vand(Lanes::I8x16, t, m);
-        let b = c.vr(vb);
-        // Indexes 0..16 pick from VRB; 16..32 minus 16 from VRA, and the
-        // others wrap to 240 and up, which give 0.
-        let lo = c.b.vswizzle(Lanes::I8x16, b, t);
-        let k16 = splat8(c, 16);
-        let ta = c.b.vsub(Lanes::I8x16, t, k16);
-        let hi = c.b.vswizzle(Lanes::I8x16, a, ta);
-        c.b.vor(Lanes::I64x2, lo, hi)
+        return c.b.vswizzle(Lanes::I8x16, a, t);
     };
-    c.set_vr(i.rt(), r);
-    Ok(())
+    let m = splat8(c, 31);
+    let t = c.b.vand(Lanes::I8x16, t, m);
+    // Indexes 0..16 pick from `b`; 16..32 minus 16 from `a`, and the
+    // others wrap to 240 and up, which give 0.
+    let lo = c.b.vswizzle(Lanes::I8x16, b, t);
+    let k16 = splat8(c, 16);
+    let ta = c.b.vsub(Lanes::I8x16, t, k16);
+    let hi = c.b.vswizzle(Lanes::I8x16, a, ta);
+    c.b.vor(Lanes::I64x2, lo, hi)
 }
 
 /// VEXTUBLX, VEXTUBRX (byte RA & 15 of VRB counted from the left or the

@@ -379,8 +379,8 @@ pub fn logical(c: &mut Ctx<'_>, i: Insn) -> TResult {
     Ok(())
 }
 
-/// XXPERMDI, XXSEL, XXSPLTIB, XXBRD, XXBRQ natively; the other permutes
-/// (xxmrghw, xxmrglw, xxsldwi, xxperm, xxpermr, xxspltw, xxbrh, xxbrw) in
+/// XXPERMDI, XXSEL, XXSPLTIB, XXBRD, XXBRQ, XXPERM, XXPERMR natively; the
+/// other permutes (xxmrghw, xxmrglw, xxsldwi, xxspltw, xxbrh, xxbrw) in
 /// the helper.
 pub fn permute(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let xt = i.xt();
@@ -411,6 +411,16 @@ pub fn permute(c: &mut Ctx<'_>, i: Insn) -> TResult {
         let x = c.b.vand(Lanes::I64x2, a, nm);
         let y = c.b.vand(Lanes::I64x2, b, m);
         let r = c.b.vor(Lanes::I64x2, x, y);
+        c.set_vsr(xt, r);
+        return Ok(());
+    }
+    if matches!(xo8, 26 | 58) {
+        // xxperm, xxpermr: XA || XT permuted by XB.
+        let (xa, xb) = (i.xa(), i.xb());
+        let a = c.vsr(xa);
+        let t = if xa == xt { None } else { Some(c.vsr(xt)) };
+        let ctl = c.vsr(xb);
+        let r = super::vmx::perm_bytes(c, a, t, ctl, xo8 == 58);
         c.set_vsr(xt, r);
         return Ok(());
     }
