@@ -207,6 +207,9 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
         log,
         mem,
     });
+    // A fresh guest process starts with no FP exception flags raised;
+    // fast FP paths read the host's sticky flags back (xlat_ir::hostfp).
+    xlat_ir::hostfp::clear_status();
     match thread_loop(&sh, &mut cpu, &mut thread) {
         LoopEnd::ExitGroup(s) => {
             finish(&sh.engine, &sh.log);

@@ -186,6 +186,13 @@ guest!(
     "fpnan",
     [interp, jit, mixed, nochain, one_insn]
 );
+// FPSR flags of fast-path arithmetic before the first FPSR read.
+guest!(
+    fpsrfirst,
+    "fpsrfirst",
+    "fpsrfirst",
+    [interp, jit, mixed, nochain, one_insn]
+);
 // FEAT_LSE2 alignment rules (max has LSE2, Neoverse N1 does not; the
 // program prints the same either way when they follow HWCAP_USCAT).
 guest!(lse2, "lse2", "lse2", [interp, jit, mixed]);

@@ -11,6 +11,7 @@ pub mod builder;
 pub mod decode;
 pub mod eval;
 pub mod frontend;
+pub mod hostfp;
 pub mod ops;
 pub mod passes;
 pub mod print;

@@ -365,6 +365,19 @@ pub static HELPER_CNTVCT: HelperDesc = HelperDesc {
     flags: HelperFlags::PURE,
 };
 
+unsafe extern "C" fn helper_host_fp_flags(_env: *mut u8, _: u64, _: u64, _: u64) -> u64 {
+    // xlat_ir::hostfp's flag order is FPSR's: IOC, DZC, OFC, UFC, IXC.
+    xlat_ir::hostfp::status() as u64
+}
+
+/// The host's sticky FP exception flags as FPSR bits. `STATE` so that
+/// every FP result of the block is computed (and written back) before.
+pub static HELPER_HOST_FP_FLAGS: HelperDesc = HelperDesc {
+    name: "xlat_a64_host_fp_flags",
+    func: helper_host_fp_flags,
+    flags: HelperFlags::STATE,
+};
+
 /// MRS.
 pub fn mrs(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let v = match sysreg_of(i) {
@@ -380,7 +393,17 @@ pub fn mrs(c: &mut Ctx<'_>, i: Insn) -> TResult {
             acc
         }
         FPCR => c.b.get(R_FPCR),
-        FPSR => c.b.get(R_FPSR),
+        FPSR if c.fp_track => c.b.get(R_FPSR),
+        FPSR => {
+            // First look at FPSR: the flags of the fast path's arithmetic
+            // so far are the host's sticky flags (cleared at process
+            // start); from here on FPSR is tracked exactly.
+            let host = c.b.call_helper(&HELPER_HOST_FP_FLAGS, Type::I64, &[]);
+            let fpsr = c.b.get(R_FPSR);
+            let v = c.b.or(fpsr, host);
+            c.b.set(R_FPSR, v);
+            v
+        }
         TPIDR_EL0 => c.b.get(R_TPIDR),
         TPIDRRO_EL0 => c.b.get(R_TPIDRRO),
         CNTFRQ_EL0 => c.b.i64(CNTFRQ),
