@@ -11,7 +11,7 @@ use std::sync::Arc;
 use xlat_exec::Cpu;
 use xlat_frontend_aarch64::cpu::{self, CpuModel};
 use xlat_frontend_aarch64::state::{R_BTYPE, R_PSTATE, R_SP, R_TPIDR, r_x};
-use xlat_frontend_aarch64::state::{R_CF, R_FPCR, R_FPSR, R_NF, R_VF, R_ZF, r_v};
+use xlat_frontend_aarch64::state::{R_CF, R_FPCR, R_FPSR, R_FPTRACK, R_NF, R_VF, R_ZF, r_v};
 use xlat_ir::abi::FaultKind;
 
 /// HWCAP_FP.
@@ -475,7 +475,14 @@ fn setup_frame(cpu: &mut Cpu, mem: &AddressSpace, f: &FrameIn<'_>) -> Result<(),
     let mut o = RESERVED;
     put32(&mut b, o, FPSIMD_MAGIC);
     put32(&mut b, o + 4, FPSIMD_SIZE);
-    put32(&mut b, o + 8, cpu.get(R_FPSR) as u32);
+    // Before the thread's first FPSR access the fast FP path leaves its
+    // flags in the host's sticky flags (as the first MRS FPSR reads them).
+    let host_flags = if cpu.get(R_FPTRACK) == 0 {
+        xlat_ir::hostfp::status() as u128
+    } else {
+        0
+    };
+    put32(&mut b, o + 8, (cpu.get(R_FPSR) | host_flags) as u32);
     put32(&mut b, o + 12, cpu.get(R_FPCR) as u32);
     for i in 0..32 {
         let v = cpu.get(r_v(i as u32));
