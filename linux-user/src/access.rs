@@ -76,22 +76,13 @@ impl AddressSpace {
 
 #[cfg(test)]
 mod tests {
-    use crate::mmap::{AddressSpace, Place, prot};
+    use crate::mmap::{AddressSpace, prot};
 
     #[test]
     fn cstring_and_efault() {
         crate::probe::install_fault_handler(None).unwrap();
         let s = AddressSpace::reserve(34).unwrap();
-        s.map(
-            Place::Fixed(0x10000),
-            0x1000,
-            prot::READ | prot::WRITE,
-            0x22,
-            -1,
-            0,
-            None,
-        )
-        .unwrap();
+        s.map_anon(0x10000, 0x1000, prot::READ | prot::WRITE);
         // A string ending exactly at the end of the mapping.
         s.write_guest(0x10ffc, b"abc\0").unwrap();
         assert_eq!(s.read_cstring(0x10ffc, 100).unwrap(), b"abc");

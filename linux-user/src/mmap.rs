@@ -1068,22 +1068,22 @@ impl GuestMemory for AddressSpace {
     }
 }
 
+#[cfg(test)]
+impl AddressSpace {
+    /// For unit tests: an anonymous private mapping at `at` (MAP_FIXED).
+    pub(crate) fn map_anon(&self, at: u64, len: u64, gprot: u32) -> u64 {
+        self.map(Place::Fixed(at), len, gprot, 0x22, -1, 0, None)
+            .expect("anonymous test mapping")
+    }
+}
+
 /// For unit tests: a guest space (2^34) with the fault handler installed
 /// and `0x10000..0x20000` mapped read-write.
 #[cfg(test)]
 pub(crate) fn test_space() -> Arc<AddressSpace> {
     crate::probe::install_fault_handler(None).expect("fault handler");
     let mem = AddressSpace::reserve(34).expect("reserve");
-    mem.map(
-        Place::Fixed(0x10000),
-        0x10000,
-        prot::READ | prot::WRITE,
-        0x22,
-        -1,
-        0,
-        None,
-    )
-    .expect("map 0x10000");
+    mem.map_anon(0x10000, 0x10000, prot::READ | prot::WRITE);
     mem
 }
 
@@ -1199,16 +1199,7 @@ mod tests {
         let s = AddressSpace::reserve(36).unwrap();
         assert!(s.limit() >= 1 << 32);
         let a = s.find_free(0, 0x3000).unwrap();
-        s.map(
-            Place::Fixed(a),
-            0x3000,
-            prot::READ | prot::WRITE,
-            0x22,
-            -1,
-            0,
-            None,
-        )
-        .unwrap();
+        s.map_anon(a, 0x3000, prot::READ | prot::WRITE);
         s.store(a + 8, 8, 0xabcdef).unwrap();
         assert_eq!(s.load(a + 8, 8).unwrap(), 0xabcdef);
         assert_eq!(s.rmw(a + 8, 4, RmwOp::Add, 1).unwrap(), 0xabcdef);
@@ -1362,16 +1353,7 @@ mod tests {
         s.store(0x10008, 4, 2).unwrap();
         assert_eq!(inv.lock().unwrap().len(), 2);
         // A read-only page is a real protection fault, not code.
-        s.map(
-            Place::Fixed(0x20000),
-            0x1000,
-            prot::READ | prot::EXEC,
-            0x22,
-            -1,
-            0,
-            None,
-        )
-        .unwrap();
+        s.map_anon(0x20000, 0x1000, prot::READ | prot::EXEC);
         s.fetch_code(0x20000, &mut code).unwrap();
         assert!(s.store(0x20000, 4, 1).is_err());
         assert!(!s.smc_write_fault(0x20000));

@@ -1438,20 +1438,11 @@ mod tests {
     #[test]
     fn termios_ioctls_on_a_pty() {
         use crate::log::{Log, LogItems};
-        use crate::mmap::{Place, prot};
+        use crate::mmap::prot;
         use crate::syscall::{Process, ThreadState, dispatch};
         crate::probe::install_fault_handler(None).unwrap();
         let mem = AddressSpace::reserve(34).unwrap();
-        mem.map(
-            Place::Fixed(0x10000),
-            0x1000,
-            prot::READ | prot::WRITE,
-            0x22,
-            -1,
-            0,
-            None,
-        )
-        .unwrap();
+        mem.map_anon(0x10000, 0x1000, prot::READ | prot::WRITE);
         let log = Arc::new(Log::new(LogItems::default(), Box::new(std::io::sink())));
         let p = Process::new(&ARCH, mem, "/bin/guest".into(), None, log);
         let mut t = ThreadState::default();

@@ -408,7 +408,7 @@ pub fn raw6(nr: libc::c_long, a: [u64; 6]) -> SysResult {
 mod tests {
     use super::*;
     use crate::log::LogItems;
-    use crate::mmap::{Place, prot};
+    use crate::mmap::prot;
 
     #[derive(Clone, Default)]
     struct Sink(Arc<Mutex<Vec<u8>>>);
@@ -427,16 +427,7 @@ mod tests {
     fn setup(items: LogItems) -> (Process, Sink) {
         crate::probe::install_fault_handler(None).unwrap();
         let mem = AddressSpace::reserve(34).unwrap();
-        mem.map(
-            Place::Fixed(BUF),
-            0x2000,
-            prot::READ | prot::WRITE,
-            0x22,
-            -1,
-            0,
-            None,
-        )
-        .unwrap();
+        mem.map_anon(BUF, 0x2000, prot::READ | prot::WRITE);
         let sink = Sink::default();
         let log = Arc::new(Log::new(items, Box::new(sink.clone())));
         let p = Process::new(
