@@ -213,50 +213,37 @@ pub fn eval_float(op: Opcode, ty: Type, aty: Type, imm: u64, a: u128, b: u128, c
             r.apply(ty.bits(), a as u64, b as u64, c as u64) as u128
         }),
         Shape::FBin | Shape::FUn | Shape::FTer => {
+            // One body for both widths: `$minmax` is the width's
+            // fminmax function.
+            macro_rules! float_op {
+                ($x:expr, $y:expr, $z:expr, $minmax:ident) => {{
+                    let (x, y, z) = ($x, $y, $z);
+                    match op {
+                        Opcode::Fadd => x + y,
+                        Opcode::Fsub => x - y,
+                        Opcode::Fmul => x * y,
+                        Opcode::Fdiv => x / y,
+                        Opcode::Fmin => $minmax(x, y, false),
+                        Opcode::Fmax => $minmax(x, y, true),
+                        Opcode::Fsqrt => x.sqrt(),
+                        Opcode::Fneg => -x,
+                        Opcode::Fabs => x.abs(),
+                        Opcode::Fma => x.mul_add(y, z),
+                        Opcode::Fround => match imm {
+                            0 => x.round_ties_even(),
+                            1 => x.floor(),
+                            2 => x.ceil(),
+                            3 => x.trunc(),
+                            _ => x.round(),
+                        },
+                        _ => 0.0,
+                    }
+                }};
+            }
             if ty == Type::F32 {
-                let (x, y, z) = (f32_of(a), f32_of(b), f32_of(c));
-                r32(match op {
-                    Opcode::Fadd => x + y,
-                    Opcode::Fsub => x - y,
-                    Opcode::Fmul => x * y,
-                    Opcode::Fdiv => x / y,
-                    Opcode::Fmin => fminmax32(x, y, false),
-                    Opcode::Fmax => fminmax32(x, y, true),
-                    Opcode::Fsqrt => x.sqrt(),
-                    Opcode::Fneg => -x,
-                    Opcode::Fabs => x.abs(),
-                    Opcode::Fma => x.mul_add(y, z),
-                    Opcode::Fround => match imm {
-                        0 => x.round_ties_even(),
-                        1 => x.floor(),
-                        2 => x.ceil(),
-                        3 => x.trunc(),
-                        _ => x.round(),
-                    },
-                    _ => 0.0,
-                })
+                r32(float_op!(f32_of(a), f32_of(b), f32_of(c), fminmax32))
             } else {
-                let (x, y, z) = (f64_of(a), f64_of(b), f64_of(c));
-                r64(match op {
-                    Opcode::Fadd => x + y,
-                    Opcode::Fsub => x - y,
-                    Opcode::Fmul => x * y,
-                    Opcode::Fdiv => x / y,
-                    Opcode::Fmin => fminmax64(x, y, false),
-                    Opcode::Fmax => fminmax64(x, y, true),
-                    Opcode::Fsqrt => x.sqrt(),
-                    Opcode::Fneg => -x,
-                    Opcode::Fabs => x.abs(),
-                    Opcode::Fma => x.mul_add(y, z),
-                    Opcode::Fround => match imm {
-                        0 => x.round_ties_even(),
-                        1 => x.floor(),
-                        2 => x.ceil(),
-                        3 => x.trunc(),
-                        _ => x.round(),
-                    },
-                    _ => 0.0,
-                })
+                r64(float_op!(f64_of(a), f64_of(b), f64_of(c), fminmax64))
             }
         }
         Shape::FCmp => {
