@@ -138,27 +138,34 @@ impl<F: 'static> Decoder<F> {
             let n = self.key_bits();
             assert!(n <= 20, "decode key too wide");
             let size = 1usize << n;
-            let mut buckets: Vec<Vec<u16>> = vec![Vec::new(); size];
-            for (i, r) in self.rows.iter().enumerate() {
-                let (km, kb) = (self.key_of(r.mask), self.key_of(r.bits & r.mask));
-                let free = !km & (size - 1);
-                // Enumerate every subset of the free key bits.
-                let mut sub = 0usize;
-                loop {
-                    buckets[kb | sub].push(i as u16);
-                    if sub == free {
-                        break;
+            // Two passes over every (row, bucket) pair: count, then place
+            // (no vector per bucket: building the index is start-up time).
+            let each = |f: &mut dyn FnMut(usize, u16)| {
+                for (i, r) in self.rows.iter().enumerate() {
+                    let (km, kb) = (self.key_of(r.mask), self.key_of(r.bits & r.mask));
+                    let free = !km & (size - 1);
+                    // Enumerate every subset of the free key bits.
+                    let mut sub = 0usize;
+                    loop {
+                        f(kb | sub, i as u16);
+                        if sub == free {
+                            break;
+                        }
+                        sub = (sub.wrapping_sub(free)) & free;
                     }
-                    sub = (sub.wrapping_sub(free)) & free;
                 }
+            };
+            let mut starts = vec![0u32; size + 1];
+            each(&mut |k, _| starts[k + 1] += 1);
+            for k in 0..size {
+                starts[k + 1] += starts[k];
             }
-            let mut starts = Vec::with_capacity(size + 1);
-            let mut list = Vec::new();
-            for b in &buckets {
-                starts.push(list.len() as u32);
-                list.extend_from_slice(b);
-            }
-            starts.push(list.len() as u32);
+            let mut next = starts.clone();
+            let mut list = vec![0u16; starts[size] as usize];
+            each(&mut |k, i| {
+                list[next[k] as usize] = i;
+                next[k] += 1;
+            });
             Index { starts, list }
         })
     }
