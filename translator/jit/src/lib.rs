@@ -325,6 +325,22 @@ impl Jit {
 
     /// Compiles a region (as [`Jit::compile`]) at the given level.
     pub fn compile_at(&mut self, blocks: &[&Block], level: OptLevel) -> Result<Region, JitError> {
+        self.compile_with(blocks, &[], level)
+    }
+
+    /// Compiles a region (as [`Jit::compile_at`]) whose computed jumps may
+    /// continue inside it: `targets[k]` lists guest PCs that block `k`'s
+    /// computed jump (or return) was seen to continue at, hottest first.
+    /// Those that are blocks of the region, and the return addresses of the
+    /// region's calls for a return, are reached directly (the computed PC
+    /// is compared against them); any other PC leaves through the jump
+    /// cache as before. A missing or short `targets` means no hints.
+    pub fn compile_with(
+        &mut self,
+        blocks: &[&Block],
+        targets: &[Vec<u64>],
+        level: OptLevel,
+    ) -> Result<Region, JitError> {
         if blocks.is_empty() {
             return Err(JitError::BadRegion("no blocks".into()));
         }
@@ -348,7 +364,7 @@ impl Jit {
             .as_mut()
             .expect("current generation has a module");
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            compile_into(module, fctx, &layout, blocks, chain)
+            compile_into(module, fctx, &layout, blocks, targets, chain)
         }));
         let (entry, code_len, slots, exits) = match result {
             Ok(Ok(r)) => r,
@@ -474,6 +490,7 @@ fn compile_into(
     fctx: &mut FunctionBuilderContext,
     layout: &StateLayout,
     blocks: &[&Block],
+    targets: &[Vec<u64>],
     chain: bool,
 ) -> Result<(usize, usize, usize, Vec<u64>), JitError> {
     let tail = lower::region_sig(CallConv::Tail);
@@ -535,6 +552,7 @@ fn compile_into(
         fctx,
         layout,
         blocks,
+        targets,
         &refs,
         chain,
         module.isa().frontend_config(),

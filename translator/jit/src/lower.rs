@@ -158,15 +158,27 @@ struct Fx<'a, 'b> {
     /// PC of the guest instruction whose side effect happened after the
     /// last snapshot in the block being lowered.
     effect: Option<u64>,
+    /// The guest instruction being lowered has so far done nothing that
+    /// may fault or has a side effect but plain stores (`Sync::Store`):
+    /// re-running it from its start repeats only those stores, with the
+    /// same values at the same addresses.
+    insn_plain: bool,
+    /// Per block, the region blocks its computed jump may continue at
+    /// directly (see [`indirect_targets`]).
+    indirect: Vec<Vec<usize>>,
 }
 
 /// Lowers `blocks` (entry first) into `func` (whose signature is already
-/// `fn(env)` with the tail convention).
+/// `fn(env)` with the tail convention). `targets[k]`, where present, lists
+/// guest PCs that block `k`'s computed jump was seen to continue at, hottest
+/// first (a hint: see [`indirect_targets`]).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn lower(
     func: &mut ir::Function,
     fctx: &mut cranelift_frontend::FunctionBuilderContext,
     layout: &StateLayout,
     blocks: &[&Block],
+    targets: &[Vec<u64>],
     refs: &Refs,
     chain: bool,
     fcfg: cranelift_codegen::isa::TargetFrontendConfig,
@@ -229,6 +241,8 @@ pub(crate) fn lower(
     let snapshot_edge =
         |from: usize, to: usize| faulty && (to <= from || snap_edges || effect_end[from]);
     let cblocks: Vec<ir::Block> = blocks.iter().map(|_| b.create_block()).collect();
+    let indirect = indirect_targets(blocks, targets);
+    let succ = region_successors(blocks, &indirect);
     let mut fx = Fx {
         b,
         layout,
@@ -249,17 +263,19 @@ pub(crate) fn lower(
         snap_edges,
         effect_end: effect_end.clone(),
         effect: None,
+        insn_plain: true,
+        indirect,
     };
     let sets = set_masks(layout, blocks, nregs);
     // Registers possibly dirty (set and not yet written back) on entry to
     // each block; snapshot edges carry nothing.
-    let dirty_in = dirty_at_entry(blocks, &summary, |k, j| !snapshot_edge(k, j));
+    let dirty_in = dirty_at_entry(&succ, &summary, |k, j| !snapshot_edge(k, j));
     // Entry loads: only registers whose entry value can be observed.
     let needed: Vec<usize> = fx
         .used
         .iter()
         .copied()
-        .filter(|&r| entry_value_observed(layout, blocks, &sets, &dirty_in, r))
+        .filter(|&r| entry_value_observed(layout, blocks, &succ, &sets, &dirty_in, r))
         .collect();
     fx.load_regs(&needed);
     let first = fx.cblocks[0];
@@ -270,6 +286,7 @@ pub(crate) fn lower(
         fx.dirty = din.clone();
         fx.pc_known = None;
         fx.effect = None;
+        fx.insn_plain = true;
         fx.lower_block(k);
     }
     fx.b.seal_all_blocks();
@@ -453,6 +470,72 @@ impl Fx<'_, '_> {
         self.ret_with(ExitCode::Continue);
     }
 
+    /// The computed jump of block `k` to `target`: straight to the region
+    /// block whose guest PC it equals (one of `self.indirect[k]`), through a
+    /// compare chain or, for more candidates, a `br_table` on a collision
+    /// free hash of the PC followed by one compare; any other target leaves
+    /// as [`Fx::indirect_exit`] does. Each in-region path is the ordinary
+    /// [`Fx::edge`] (stop check on back edges, snapshot rules).
+    fn indirect_in_region(&mut self, k: usize, target: ir::Value) {
+        let pcs: Vec<u64> = self.indirect[k]
+            .iter()
+            .map(|&j| self.blocks[j].pc)
+            .collect();
+        let hits: Vec<ir::Block> = pcs.iter().map(|_| self.b.create_block()).collect();
+        let miss = self.b.create_block();
+        match (pcs.len() >= BR_TABLE_MIN).then(|| pc_hash(&pcs)).flatten() {
+            Some((shift, bits)) => {
+                let h = self.b.ins().ushr_imm_s(target, shift as i64);
+                let h = self.b.ins().band_imm_s(h, (1i64 << bits) - 1);
+                let h = self.b.ins().ireduce(types::I32, h);
+                // One block call per entry: the SSA builder may add
+                // arguments to each edge separately.
+                let mut slot_of = vec![None; 1 << bits];
+                let mut checks = Vec::with_capacity(pcs.len());
+                for (i, &pc) in pcs.iter().enumerate() {
+                    slot_of[((pc >> shift) & ((1 << bits) - 1)) as usize] = Some(i);
+                    checks.push(self.b.create_block());
+                }
+                let table: Vec<ir::BlockCall> = slot_of
+                    .iter()
+                    .map(|s| {
+                        let to = s.map_or(miss, |i| checks[i]);
+                        self.b.func.dfg.block_call(to, &[])
+                    })
+                    .collect();
+                let miss_call = self.b.func.dfg.block_call(miss, &[]);
+                let jt = self
+                    .b
+                    .create_jump_table(ir::JumpTableData::new(miss_call, &table));
+                self.b.ins().br_table(h, jt);
+                for ((&pc, &chk), &hit) in pcs.iter().zip(&checks).zip(&hits) {
+                    self.b.switch_to_block(chk);
+                    let same = self.b.ins().icmp_imm_s(IntCC::Equal, target, pc as i64);
+                    self.b.ins().brif(same, hit, &[], miss, &[]);
+                }
+            }
+            None => {
+                for (&pc, &hit) in pcs.iter().zip(&hits) {
+                    let next = self.b.create_block();
+                    let same = self.b.ins().icmp_imm_s(IntCC::Equal, target, pc as i64);
+                    self.b.ins().brif(same, hit, &[], next, &[]);
+                    self.b.switch_to_block(next);
+                }
+                self.b.ins().jump(miss, &[]);
+            }
+        }
+        let (dirty, pcn, eff) = (self.dirty.clone(), self.pc_known, self.effect);
+        for (&pc, &hit) in pcs.iter().zip(&hits) {
+            self.b.switch_to_block(hit);
+            self.edge(k, pc);
+            self.dirty = dirty.clone();
+            self.pc_known = pcn;
+            self.effect = eff;
+        }
+        self.b.switch_to_block(miss);
+        self.indirect_exit(target);
+    }
+
     fn lower_block(&mut self, k: usize) {
         let block = self.blocks[k];
         let mut vals: Vec<Option<ir::Value>> = vec![None; block.insts.len()];
@@ -490,6 +573,7 @@ impl Fx<'_, '_> {
                 }
                 Shape::Marker => {
                     cur_pc = inst.imm;
+                    self.insn_plain = true;
                     None
                 }
                 // `trunc(bitcast.i128(v))` of a vector (the low bits of a
@@ -555,10 +639,15 @@ impl Fx<'_, '_> {
                 }
                 Shape::Load | Shape::Store | Shape::Rmw | Shape::Cas => {
                     // A side effect of this same instruction happened
-                    // after the last snapshot: it cannot be re-run, so
-                    // this access reports its fault exactly (slow path).
-                    let exact = self.effect == Some(cur_pc);
-                    if inst.op.shape() != Shape::Load || self.effect.is_some() {
+                    // after the last snapshot: unless it was plain stores
+                    // only (re-running them from the instruction's start
+                    // writes the same bytes again), the instruction cannot
+                    // be re-run, so this access reports its fault exactly
+                    // (slow path, never a host fault).
+                    let sync = sync_of(block, inst);
+                    let exact = self.effect == Some(cur_pc)
+                        && !(sync == Sync::Store && self.insn_plain);
+                    if sync == Sync::Effect || self.effect.is_some() {
                         self.before_fault(cur_pc);
                     }
                     let args: Vec<ir::Value> = (0..xlat_ir::verify::nargs(inst.op.shape(), inst))
@@ -583,7 +672,9 @@ impl Fx<'_, '_> {
                 }
             };
             vals[i] = r;
-            self.effect = effect_after(self.effect, sync_of(block, inst), cur_pc);
+            let sync = sync_of(block, inst);
+            self.insn_plain &= matches!(sync, Sync::None | Sync::Store);
+            self.effect = effect_after(self.effect, sync, cur_pc);
         }
         let term = block.terminal();
         match term {
@@ -608,7 +699,11 @@ impl Fx<'_, '_> {
             }
             Terminal::JumpIndirect(v) | Terminal::Return(v) => {
                 let t = vals[v.index()].expect("target");
-                self.indirect_exit(t);
+                if self.indirect[k].is_empty() {
+                    self.indirect_exit(t);
+                } else {
+                    self.indirect_in_region(k, t);
+                }
             }
             Terminal::Exception { kind, pc, info } => {
                 self.writeback();
@@ -1479,6 +1574,7 @@ fn reads_entry_value(layout: &StateLayout, block: &Block, r: usize, dirty: bool)
 fn entry_value_observed(
     layout: &StateLayout,
     blocks: &[&Block],
+    succ: &[Vec<usize>],
     sets: &[Vec<bool>],
     dirty_in: &[Vec<bool>],
     r: usize,
@@ -1493,11 +1589,7 @@ fn entry_value_observed(
             if obs[k] || sets[k][r] {
                 continue;
             }
-            let seen = blocks[k]
-                .terminal()
-                .successors()
-                .filter_map(|s| blocks.iter().position(|bl| bl.pc == s))
-                .any(|j| obs[j]);
+            let seen = succ[k].iter().any(|&j| obs[j]);
             if seen {
                 obs[k] = true;
                 changed = true;
@@ -1515,6 +1607,11 @@ enum Sync {
     /// A load: may fault, can be re-run; needs a snapshot only after a
     /// side effect.
     Load,
+    /// A plain store of at most 8 bytes (one host instruction, all or
+    /// nothing): a side effect, but one that has not happened when it
+    /// faults, so like a load it needs a snapshot only after an earlier
+    /// side effect and a fault in it re-runs from the snapshot.
+    Store,
     /// Needs exact state in `env` (a snapshot) but has no side effect: a
     /// helper that only reads state.
     Read,
@@ -1527,6 +1624,7 @@ enum Sync {
 fn sync_of(block: &Block, inst: &xlat_ir::Inst) -> Sync {
     match inst.op.shape() {
         Shape::Load => Sync::Load,
+        Shape::Store if MemFlags::from_imm(inst.imm).size <= 8 => Sync::Store,
         Shape::Store | Shape::Rmw | Shape::Cas => Sync::Effect,
         Shape::Call => match block.helpers.get(inst.imm as usize) {
             Some(h) if h.flags.writes_state || h.flags.may_fault => Sync::Effect,
@@ -1547,7 +1645,7 @@ fn effect_after(effect: Option<u64>, sync: Sync, pc: u64) -> Option<u64> {
         Sync::None => effect,
         Sync::Load | Sync::Read if effect == Some(pc) => effect,
         Sync::Load | Sync::Read => None,
-        Sync::Effect => Some(pc),
+        Sync::Store | Sync::Effect => Some(pc),
     }
 }
 
@@ -1575,7 +1673,7 @@ fn summarize(layout: &StateLayout, block: &Block, nregs: usize) -> Summary {
         let sync = sync_of(block, i);
         let snapshot = match sync {
             Sync::None => false,
-            Sync::Load => effect.is_some(),
+            Sync::Load | Sync::Store => effect.is_some(),
             Sync::Read | Sync::Effect => true,
         };
         if snapshot {
@@ -1617,28 +1715,25 @@ fn set_masks(layout: &StateLayout, blocks: &[&Block], nregs: usize) -> Vec<Vec<b
 /// Registers possibly dirty on entry to each block: a block leaves with
 /// what it sets after its last snapshot, or, without one, what it had on
 /// entry plus what it sets; its entry set is the union over its in-region
-/// predecessors whose edge carries registers (`carries(from, to)`; the
-/// others write everything back). A fixpoint over the region's edges; the
-/// entry block starts clean.
+/// predecessors (`succ`) whose edge carries registers (`carries(from, to)`;
+/// the others write everything back). A fixpoint over the region's edges;
+/// the entry block starts clean.
 fn dirty_at_entry(
-    blocks: &[&Block],
+    succ: &[Vec<usize>],
     summary: &[Summary],
     carries: impl Fn(usize, usize) -> bool,
 ) -> Vec<Vec<bool>> {
     let nregs = summary.first().map_or(0, |s| s.sets_after.len());
-    let mut din = vec![vec![false; nregs]; blocks.len()];
+    let mut din = vec![vec![false; nregs]; succ.len()];
     let mut changed = true;
     while changed {
         changed = false;
-        for k in 0..blocks.len() {
+        for k in 0..succ.len() {
             let sk = &summary[k];
             let out: Vec<bool> = (0..nregs)
                 .map(|r| sk.sets_after[r] || (!sk.snapshots && din[k][r]))
                 .collect();
-            for s in blocks[k].terminal().successors() {
-                let Some(j) = blocks.iter().position(|bl| bl.pc == s) else {
-                    continue;
-                };
+            for &j in &succ[k] {
                 if !carries(k, j) {
                     continue;
                 }
@@ -1652,6 +1747,83 @@ fn dirty_at_entry(
         }
     }
     din
+}
+
+/// Most region blocks one computed jump continues at directly.
+pub(crate) const MAX_INDIRECT_TARGETS: usize = 16;
+
+/// Candidates from which a computed jump dispatches through a `br_table`
+/// rather than a compare chain.
+const BR_TABLE_MIN: usize = 4;
+
+/// Per block, the region blocks (indices) its computed jump continues at
+/// directly: the hinted targets (`targets[k]`, hottest first) that are
+/// blocks of the region and, for a return, the return addresses of the
+/// region's calls that are blocks of it; at most [`MAX_INDIRECT_TARGETS`].
+/// A wrong hint costs one compare: the jump compares the computed PC.
+fn indirect_targets(blocks: &[&Block], targets: &[Vec<u64>]) -> Vec<Vec<usize>> {
+    let find = |pc: u64| blocks.iter().position(|bl| bl.pc == pc);
+    let returns: Vec<u64> = blocks
+        .iter()
+        .filter_map(|bl| match bl.terminal() {
+            Terminal::Call { ret, .. } => Some(ret),
+            _ => None,
+        })
+        .collect();
+    blocks
+        .iter()
+        .enumerate()
+        .map(|(k, bl)| {
+            let hinted = targets.get(k).map(Vec::as_slice).unwrap_or_default();
+            let cands: Vec<u64> = match bl.terminal() {
+                Terminal::JumpIndirect(_) => hinted.to_vec(),
+                Terminal::Return(_) => hinted.iter().chain(&returns).copied().collect(),
+                _ => Vec::new(),
+            };
+            let mut out: Vec<usize> = Vec::new();
+            for j in cands.into_iter().filter_map(find) {
+                if !out.contains(&j) && out.len() < MAX_INDIRECT_TARGETS {
+                    out.push(j);
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// Per block, its successors inside the region: constant ones and those of
+/// its computed jump (`indirect`).
+fn region_successors(blocks: &[&Block], indirect: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    blocks
+        .iter()
+        .zip(indirect)
+        .map(|(bl, ind)| {
+            bl.terminal()
+                .successors()
+                .filter_map(|s| blocks.iter().position(|b| b.pc == s))
+                .chain(ind.iter().copied())
+                .collect()
+        })
+        .collect()
+}
+
+/// A hash `(pc >> shift) & (2^bits - 1)` that tells `pcs` apart, with the
+/// smallest table (at most 64 entries), if there is one.
+fn pc_hash(pcs: &[u64]) -> Option<(u32, u32)> {
+    let min_bits = pcs.len().next_power_of_two().trailing_zeros();
+    (min_bits..=6).find_map(|bits| {
+        (0..=16).find_map(|shift| {
+            let mut seen = 0u64;
+            for &pc in pcs {
+                let bit = 1u64 << ((pc >> shift) & ((1 << bits) - 1));
+                if seen & bit != 0 {
+                    return None;
+                }
+                seen |= bit;
+            }
+            Some((shift, bits))
+        })
+    })
 }
 
 fn cond_cc(c: xlat_ir::Cond) -> IntCC {

@@ -1666,3 +1666,196 @@ fn bad_regions_are_rejected_not_compiled() {
         Err(JitError::BadRegion(_))
     ));
 }
+
+// ------------------------------------------- computed jumps inside a region
+
+/// Emits `r0 += 1`; returns the new value.
+fn incr_r0(b: &mut Builder) -> Value {
+    let x = b.get(r(0));
+    let one = b.iconst(Type::I64, 1);
+    let x = b.add(x, one);
+    b.set(r(0), x);
+    x
+}
+
+/// Ends the block with `r0 < r2 ? back : out`.
+fn loop_while_below_r2(b: &mut Builder, back: u64, out: u64) {
+    let x = b.get(r(0));
+    let lim = b.get(r(2));
+    let c = b.icmp(Cond::Ult, x, lim);
+    b.terminate(Terminal::Branch {
+        cond: c,
+        taken: back,
+        not_taken: out,
+    });
+}
+
+/// A dispatch block at 0x1000 (`r0 += 1`, then a computed jump to
+/// `0x2000 + 0x100 * (r0 & 7)`, a bytecode interpreter's `br`) and its
+/// handlers: handler `i` at `0x2000 + 0x100 * i` does `r1 = r1 * 3 + i + 1`
+/// and jumps back to the dispatcher while `r0 < r2`, else to 0x3000.
+fn dispatch_blocks(handlers: u64) -> Vec<Block> {
+    let mut d = Builder::new(&LAYOUT, 0x1000);
+    d.insn_start(0x1000);
+    let x = incr_r0(&mut d);
+    let seven = d.iconst(Type::I64, 7);
+    let i = d.and(x, seven);
+    let eight = d.iconst(Type::I64, 8);
+    let off = d.shl(i, eight);
+    let base = d.iconst(Type::I64, 0x2000);
+    let t = d.add(base, off);
+    d.terminate(Terminal::JumpIndirect(t));
+    let mut out = vec![d.finish()];
+    for i in 0..handlers {
+        let pc = 0x2000 + 0x100 * i;
+        let mut h = Builder::new(&LAYOUT, pc);
+        h.insn_start(pc);
+        let y = h.get(r(1));
+        let three = h.iconst(Type::I64, 3);
+        let y = h.mul(y, three);
+        let k = h.iconst(Type::I64, i + 1);
+        let y = h.add(y, k);
+        h.set(r(1), y);
+        loop_while_below_r2(&mut h, 0x1000, 0x3000);
+        out.push(h.finish());
+    }
+    out
+}
+
+/// [`run_jit`] with an empty jump cache (computed jumps leaving the region
+/// look it up).
+fn run_jit_jc(region: &Region, st: &mut TState, env: &Env) -> ExitCode {
+    let mut cache = vec![JumpCacheEntry::default(); JUMP_CACHE_ENTRIES];
+    st.hdr.jump_cache = cache.as_mut_ptr() as usize;
+    let code = run_jit(region, st, env);
+    st.hdr.jump_cache = 0;
+    code
+}
+
+/// Runs blocks at tier 0 from `st.pc` while the PC is one of theirs.
+fn interp_until_outside(blocks: &[&Block], st: &mut TState, env: &Env) {
+    while let Some(b) = blocks.iter().find(|b| b.pc == st.pc) {
+        assert_eq!(run_interp(b, st, env), ExitCode::Continue);
+    }
+}
+
+/// A region holding a dispatch block and five of its eight handlers, with
+/// the handlers as hinted targets (plus one outside PC): targets inside
+/// the region are reached without leaving it (one entry runs the loop until
+/// the selector picks a handler outside the region), targets outside leave
+/// with the state exact. With two hinted handlers the jump is a compare
+/// chain, with five a `br_table`; without hints every jump leaves.
+#[test]
+fn computed_jumps_continue_inside_the_region() {
+    let env = Env::new(true);
+    let blocks = dispatch_blocks(5);
+    let refs: Vec<&Block> = blocks.iter().collect();
+    for (hinted, runs_to) in [(5u64, 0x2500u64), (2, 0x2200), (0, 0x2000)] {
+        for chain in [true, false] {
+            let mut hints: Vec<u64> = (0..hinted).map(|i| 0x2000 + 0x100 * i).collect();
+            hints.push(0x2700);
+            let targets = vec![if hinted == 0 { Vec::new() } else { hints }];
+            let mut j = jit(chain);
+            let region = j
+                .compile_with(&refs, &targets, OptLevel::Speed)
+                .expect("compiles");
+            let mut init = TState::default();
+            init.r[0] = 7; // the first jump goes to handler 0
+            init.r[1] = 5;
+            init.r[2] = 100;
+            init.pc = 0x1000;
+            let mut st = init.clone();
+            assert_eq!(run_jit_jc(&region, &mut st, &env), ExitCode::Continue);
+            assert_eq!(st.pc, runs_to, "hinted {hinted}: where one entry stops");
+            // The interpreter from the same state to the same PC.
+            let mut si = init.clone();
+            while si.pc != runs_to {
+                let b = refs.iter().find(|b| b.pc == si.pc).unwrap();
+                assert_eq!(run_interp(b, &mut si, &env), ExitCode::Continue);
+            }
+            assert_eq!((st.r, st.pc), (si.r, si.pc), "hinted {hinted}");
+            // Continuing through the interpreter reaches the same end.
+            let mut sj = st.clone();
+            interp_until_outside(&refs, &mut sj, &env);
+            interp_until_outside(&refs, &mut si, &env);
+            assert_eq!((sj.r, sj.pc), (si.r, si.pc));
+        }
+    }
+}
+
+/// A computed jump back to its own block is a back edge: it checks the
+/// stop word (the loop stops after one iteration with the state written
+/// back) and otherwise runs the whole loop in one entry.
+#[test]
+fn computed_back_edge_inside_the_region_checks_the_stop_word() {
+    let env = Env::new(true);
+    let mut b = Builder::new(&LAYOUT, 0x1000);
+    b.insn_start(0x1000);
+    let x = incr_r0(&mut b);
+    let lim = b.get(r(2));
+    let c = b.icmp(Cond::Ult, x, lim);
+    let again = b.iconst(Type::I64, 0x1000);
+    let out = b.iconst(Type::I64, 0x1100);
+    let t = b.select(c, again, out);
+    b.terminate(Terminal::JumpIndirect(t));
+    let blk = b.finish();
+    let mut j = jit(true);
+    let region = j
+        .compile_with(&[&blk], &[vec![0x1000]], OptLevel::Speed)
+        .unwrap();
+    let mut st = TState::default();
+    st.r[2] = 1000;
+    st.pc = 0x1000;
+    assert_eq!(run_jit_jc(&region, &mut st, &env), ExitCode::Continue);
+    assert_eq!((st.r[0], st.pc), (1000, 0x1100), "the loop stayed inside");
+    let mut st = TState::default();
+    st.r[2] = 1000;
+    st.pc = 0x1000;
+    st.hdr.stop.store(1, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(run_jit_jc(&region, &mut st, &env), ExitCode::Stopped);
+    assert_eq!((st.r[0], st.pc), (1, 0x1000), "stopped at the back edge");
+}
+
+/// A return whose target is the return address of a call in the same
+/// region continues inside it (no hint needed); a return elsewhere leaves.
+#[test]
+fn returns_to_a_call_of_the_region_stay_inside() {
+    let env = Env::new(true);
+    // 0x4000: r7 = 0x4004; call 0x5000.
+    let mut c = Builder::new(&LAYOUT, 0x4000);
+    c.insn_start(0x4000);
+    let ra = c.iconst(Type::I64, 0x4004);
+    c.set(r(7), ra);
+    c.terminate(Terminal::Call {
+        target: 0x5000,
+        ret: 0x4004,
+    });
+    let c = c.finish();
+    // 0x5000: r0 += 1; return to r7.
+    let mut f = Builder::new(&LAYOUT, 0x5000);
+    f.insn_start(0x5000);
+    incr_r0(&mut f);
+    let t = f.get(r(7));
+    f.terminate(Terminal::Return(t));
+    let f = f.finish();
+    // 0x4004: loop while r0 < r2, else 0x4100.
+    let mut k = Builder::new(&LAYOUT, 0x4004);
+    k.insn_start(0x4004);
+    loop_while_below_r2(&mut k, 0x4000, 0x4100);
+    let k = k.finish();
+    let mut j = jit(true);
+    let region = j.compile(&[&c, &f, &k]).unwrap();
+    let mut st = TState::default();
+    st.r[2] = 50;
+    st.pc = 0x4000;
+    assert_eq!(run_jit_jc(&region, &mut st, &env), ExitCode::Continue);
+    assert_eq!((st.r[0], st.r[7], st.pc), (50, 0x4004, 0x4100));
+    // Entered at the callee with another return address: it leaves.
+    let mut st = TState::default();
+    st.r[2] = 50;
+    st.r[7] = 0x6000;
+    st.pc = 0x5000;
+    let region = j.compile(&[&f, &k, &c]).unwrap();
+    assert_eq!(run_jit_jc(&region, &mut st, &env), ExitCode::Continue);
+    assert_eq!((st.r[0], st.pc), (1, 0x6000));
+}
