@@ -645,8 +645,8 @@ impl Fx<'_, '_> {
                     // be re-run, so this access reports its fault exactly
                     // (slow path, never a host fault).
                     let sync = sync_of(block, inst);
-                    let exact = self.effect == Some(cur_pc)
-                        && !(sync == Sync::Store && self.insn_plain);
+                    let exact =
+                        self.effect == Some(cur_pc) && !(sync == Sync::Store && self.insn_plain);
                     if sync == Sync::Effect || self.effect.is_some() {
                         self.before_fault(cur_pc);
                     }
@@ -1354,9 +1354,9 @@ impl Fx<'_, '_> {
         let st = clif_ty(Type::int(f.size as u32 * 8));
         let gflags = MemFlagsData::new();
         let atomic_inline = !matches!(op, Opcode::Load | Opcode::Store) && f.size <= 8;
-        // An exact load or atomic never faults on the host (only the slow
-        // path can tell a fault to report at once from one to retry).
-        let ok = if exact && op != Opcode::Store {
+        // An exact access never faults on the host (every host fault
+        // retries; only the slow path can report a fault at once).
+        let ok = if exact {
             self.b.ins().iconst(types::I8, 0)
         } else if matches!(op, Opcode::Load | Opcode::Store) || atomic_inline {
             self.inline_ok(addr, f, atomic_inline)
@@ -1379,7 +1379,7 @@ impl Fx<'_, '_> {
                 self.b.switch_to_block(slow);
                 let io = self.b.ins().stack_addr(types::I64, self.io, 0);
                 let imm = if exact {
-                    imm | crate::runtime::LOAD_EXACT
+                    imm | crate::runtime::ACCESS_EXACT
                 } else {
                     imm
                 };
@@ -1418,6 +1418,11 @@ impl Fx<'_, '_> {
                 self.b.ins().stack_store(types::I64, z, self.io, 8);
                 self.b.ins().stack_store(types::I64, v, self.io, 0);
                 let io = self.b.ins().stack_addr(types::I64, self.io, 0);
+                let imm = if exact {
+                    imm | crate::runtime::ACCESS_EXACT
+                } else {
+                    imm
+                };
                 let immv = self.b.ins().iconst(types::I64, imm as i64);
                 let env = self.env;
                 self.b.ins().call(self.refs.store, &[env, addr, immv, io]);

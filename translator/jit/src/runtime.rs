@@ -254,15 +254,15 @@ pub unsafe fn handle_host_fault(
     };
     // Page-fault error code bit 1: the access was a write.
     let write = gregs[libc::REG_ERR as usize] & 2 != 0;
-    // A write is a store, which has a snapshot of its own instruction
-    // right before it: state is exact. A read is a load (or a locked
-    // read-modify-write): `env` holds the last snapshot, from which the
-    // dispatcher re-runs at tier 0 (see `lower`).
-    let exit = if write {
-        ExitCode::Fault
-    } else {
-        ExitCode::Retry
-    };
+    // Every host fault retries: at every inline access `env` holds a
+    // snapshot with no side effect since that re-running would repeat
+    // differently (loads, the first plain store after the snapshot; stores
+    // and atomics after another side effect have a snapshot of their own
+    // instruction, or of its start when only plain stores of it preceded;
+    // accesses that must report exactly always take the slow path). The
+    // dispatcher re-runs from the snapshot at tier 0, which faults with
+    // exact state (see `lower`). The kind recorded here is not used then.
+    let exit = ExitCode::Retry;
     // SAFETY: `env` is the live state block of the CPU that entered the
     // compiled code on this thread (set by `enter_raw`).
     unsafe {
@@ -275,10 +275,20 @@ pub unsafe fn handle_host_fault(
     true
 }
 
-/// Bit of the `imm` argument of [`xlat_jit_load`] (above the `MemFlags`
-/// bits): report a failure as [`ExitCode::Fault`] (state exact) instead of
-/// [`ExitCode::Retry`] (state = last snapshot).
-pub(crate) const LOAD_EXACT: u64 = 1 << 63;
+/// Bit of the `imm` argument of [`xlat_jit_load`] and [`xlat_jit_store`]
+/// (above the `MemFlags` bits): report a failure as [`ExitCode::Fault`]
+/// (state exact) instead of [`ExitCode::Retry`] (state = last snapshot).
+pub(crate) const ACCESS_EXACT: u64 = 1 << 63;
+
+/// The exit of a failed slow-path load or store with `imm` (see
+/// [`ACCESS_EXACT`]).
+fn access_exit(imm: u64) -> ExitCode {
+    if imm & ACCESS_EXACT != 0 {
+        ExitCode::Fault
+    } else {
+        ExitCode::Retry
+    }
+}
 
 /// Records a failed access in the header with exit code `exit`; the region
 /// then returns.
@@ -336,7 +346,7 @@ fn check_align(f: MemFlags, addr: u64, write: bool) -> Result<(), Fault> {
 
 /// Slow-path load: `size` bytes at guest `addr` to `out` (16 bytes,
 /// zero-extended). Returns 0, or 1 after recording a fault: exit
-/// [`ExitCode::Retry`], or [`ExitCode::Fault`] with [`LOAD_EXACT`] in `imm`.
+/// [`ExitCode::Retry`], or [`ExitCode::Fault`] with [`ACCESS_EXACT`] in `imm`.
 ///
 /// # Safety
 /// Called by compiled code with its state block and a 16-byte buffer.
@@ -356,19 +366,13 @@ pub(crate) unsafe extern "C" fn xlat_jit_load(
             unsafe { (out as *mut [u8; 16]).write_unaligned(v.to_le_bytes()) };
             0
         }
-        Err(e) => {
-            let exit = if imm & LOAD_EXACT != 0 {
-                ExitCode::Fault
-            } else {
-                ExitCode::Retry
-            };
-            // SAFETY: compiled-code contract.
-            unsafe { record_fault_as(env, e, exit) }
-        }
+        // SAFETY: compiled-code contract.
+        Err(e) => unsafe { record_fault_as(env, e, access_exit(imm)) },
     }
 }
 
-/// Slow-path store of the 16-byte little-endian value at `inp`.
+/// Slow-path store of the 16-byte little-endian value at `inp`; a failure
+/// exits as for [`xlat_jit_load`].
 ///
 /// # Safety
 /// As for [`xlat_jit_load`].
@@ -387,7 +391,7 @@ pub(crate) unsafe extern "C" fn xlat_jit_store(
     match r {
         Ok(()) => 0,
         // SAFETY: compiled-code contract.
-        Err(e) => unsafe { record_fault(env, e) },
+        Err(e) => unsafe { record_fault_as(env, e, access_exit(imm)) },
     }
 }
 
