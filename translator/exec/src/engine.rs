@@ -4,8 +4,8 @@
 use crate::cpu::{Cpu, CpuShared, STOP_FLUSH, STOP_REQUEST};
 use crate::queue::HeatQueue;
 use crate::{
-    ExecError, ExecOptions, Exit, Fault, FaultKind, MAX_REGION_BLOCKS, MemRef, OPTIMIZE_AFTER,
-    QUICK_BACKLOG, QUICK_REGION_BLOCKS, Tier,
+    ExecError, ExecOptions, Exit, Fault, FaultKind, MAX_REGION_BLOCKS, MAX_REGION_INSTS, MemRef,
+    OPTIMIZE_AFTER, QUICK_BACKLOG, QUICK_REGION_BLOCKS, Tier,
 };
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -699,7 +699,18 @@ impl Engine {
             OptLevel::Speed => MAX_REGION_BLOCKS,
             OptLevel::Quick => QUICK_REGION_BLOCKS,
         };
-        let region = self.form_region(tb, max_blocks);
+        let mut region = self.form_region(tb, max_blocks);
+        // The blocks were added breadth-first from the entry, so every
+        // prefix is connected: cut the region at MAX_REGION_INSTS.
+        let mut insts = 0;
+        let keep = region
+            .iter()
+            .take_while(|t| {
+                insts += t.optimized(&self.layout).insts.len();
+                insts <= MAX_REGION_INSTS
+            })
+            .count();
+        region.truncate(keep.max(1));
         let blocks: Vec<&Block> = region.iter().map(|t| t.optimized(&self.layout)).collect();
         let mut js = lock(js);
         if tb.dead.load(Ordering::SeqCst) || tb.host.load(Ordering::SeqCst) != 0 {
