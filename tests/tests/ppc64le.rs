@@ -144,6 +144,9 @@ model_program!(power9isa, "power9isa", "power9");
 model_program!(fpscr, "fpscr", "power9");
 // fpcompare: fcmpu/fcmpo CR1 and FPSCR (FPCC, VXSNAN, VXVC) on NaNs.
 model_program!(fpcompare, "fpcompare", "power9");
+// fpscrfirst: FPSCR status bits raised before the first FPSCR access (from
+// the host's sticky flags), in fetestexcept and in a signal frame.
+model_program!(fpscrfirst, "fpscrfirst", "power9");
 model_program!(power10isa, "power10isa", "power10");
 // vsxfp: GCC-vectorized double/float loops, the VSX vector FP builtins,
 // __float128 (xs*qp) and the MMA builtins.

@@ -1233,6 +1233,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn host_flags_map_to_fpscr_status_bits() {
+        use xlat_ir::hostfp::flag;
+        assert_eq!(host_fpscr_flags(0), 0, "no flag, no FX");
+        // FX OX UX ZX XX = bits 31, 28, 27, 26, 25.
+        assert_eq!(host_fpscr_flags(flag::DIV_BY_ZERO), 0x8400_0000);
+        assert_eq!(host_fpscr_flags(flag::OVERFLOW | flag::INEXACT), 0x9200_0000);
+        assert_eq!(host_fpscr_flags(flag::UNDERFLOW), 0x8800_0000);
+        // Invalid operation has no exact FPSCR bit of its own.
+        assert_eq!(host_fpscr_flags(flag::INVALID), 0);
+        assert_eq!(host_fpscr_flags(0x1f), 0x9e00_0000);
+    }
+
+    #[test]
     fn elements_use_isa_order() {
         let v: u128 = 0x0001_0203_0405_0607_0809_0a0b_0c0d_0e0f;
         assert_eq!(byte(v, 0), 0);
@@ -1827,6 +1840,43 @@ pub fn fpscr_summary(fpscr: u64) -> u64 {
 unsafe extern "C" fn helper_fpscr_summary(_env: *mut u8, v: u64, _b: u64, _c: u64) -> u64 {
     fpscr_summary(v)
 }
+
+/// The host's sticky FP exception flags ([`xlat_ir::hostfp`]) as the
+/// FPSCR bits they stand for exactly: OX, UX, ZX, XX, and FX when any of
+/// them is set (the flags were clear at process start, so each one set
+/// went from 0 to 1). Invalid operation is left out: VX is the summary of
+/// the VX* cause bits, and the host does not say which cause it was.
+/// Underflow: the host (x86-64) detects tininess after rounding, Power
+/// before, so results that round up to the smallest normal differ.
+pub fn host_fpscr_flags(host: u32) -> u64 {
+    use fpscr_bits::*;
+    use xlat_ir::hostfp::flag;
+    let bits = [
+        (flag::OVERFLOW, OX),
+        (flag::UNDERFLOW, UX),
+        (flag::DIV_BY_ZERO, ZX),
+        (flag::INEXACT, XX),
+    ]
+    .iter()
+    .filter(|&&(h, _)| host & h != 0)
+    .fold(0, |acc, &(_, b)| acc | b);
+    if bits != 0 { bits | FX } else { 0 }
+}
+
+/// # Safety
+/// Callable with any arguments; it reads only the host's status register.
+unsafe extern "C" fn helper_host_fp_flags(_env: *mut u8, _a: u64, _b: u64, _c: u64) -> u64 {
+    host_fpscr_flags(xlat_ir::hostfp::status())
+}
+
+/// () -> the FPSCR status bits of the host's sticky FP flags
+/// ([`host_fpscr_flags`]). `STATE` so that every FP result of the block
+/// is computed before it runs.
+pub static HELPER_HOST_FP_FLAGS: HelperDesc = HelperDesc {
+    name: "xlat_ppc64_host_fp_flags",
+    func: helper_host_fp_flags,
+    flags: HelperFlags::STATE,
+};
 
 /// (FPSCR value) -> the value with VX and FEX recomputed.
 pub static HELPER_FPSCR_SUMMARY: HelperDesc = HelperDesc {

@@ -85,6 +85,20 @@ fn mffsl_reads_fpscr_and_mffsce_clears_enables() {
     assert_eq!(r.st.fpscr, 0x01, "VE..XE cleared, RN kept");
 }
 
+#[test]
+fn first_fpscr_access_takes_the_flags_raised_before() {
+    // fdiv f1,f2,f3 (1/0) untracked, then mffs f4: FX and ZX from the
+    // host's sticky flags; tracking starts.
+    let mut s = state(&[]);
+    s.set_fpr(2, 1f64.to_bits());
+    s.set_fpr(3, 0f64.to_bits());
+    let r = run(&[0xfc221824, 0xfc80048e], &s);
+    assert_eq!(r.st.fpr(1), f64::INFINITY.to_bits());
+    assert_eq!(r.st.fpscr, 0x8400_0000, "FX ZX");
+    assert_eq!(r.st.fpr(4), 0x8400_0000);
+    assert_eq!(r.st.fp_track, 1);
+}
+
 fn halves(h: [i16; 8]) -> u128 {
     h.iter()
         .enumerate()

@@ -1080,7 +1080,18 @@ fn setup_frame(cpu: &mut Cpu, mem: &AddressSpace, f: &FrameIn<'_>) -> Result<(),
     for i in 0..32 {
         put64(&mut b, FP_REGS + 8 * i, cpu.get(r_fpr(i as u32)) as u64);
     }
-    put64(&mut b, FP_REGS + 8 * 32, cpu.get(R_FPSCR) as u64);
+    // Before the thread's first FPSCR access the arithmetic leaves its
+    // exception flags in the host's sticky flags (as that access reads them).
+    let host_flags = if cpu.get(xlat_frontend_ppc64le::state::R_FPTRACK) == 0 {
+        xlat_frontend_ppc64le::helpers::host_fpscr_flags(xlat_ir::hostfp::status())
+    } else {
+        0
+    };
+    put64(
+        &mut b,
+        FP_REGS + 8 * 32,
+        cpu.get(R_FPSCR) as u64 | host_flags,
+    );
     let vr = vregs_offset(at);
     put64(&mut b, V_REGS_PTR, at + vr as u64);
     for i in 0..32 {
@@ -1542,6 +1553,8 @@ mod tests {
         cpu.set(R_CA, 1);
         cpu.set(R_SO, 1);
         cpu.set(R_FPSCR, 0xf8);
+        // FPSCR is tracked: the frame holds it alone, not the host's flags.
+        cpu.set(xlat_frontend_ppc64le::state::R_FPTRACK, 1);
         cpu.set(r_fpr(31), 2.5f64.to_bits() as u128);
         cpu.set(r_vsl(2), 0x77);
         cpu.set(r_vr(5), 0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10);

@@ -304,6 +304,23 @@ pub fn unary(c: &mut Ctx<'_>, i: Insn) -> TResult {
 
 /// MFFS, MTFSF, MTFSFI, MTFSB0, MTFSB1.
 pub fn fpscr(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    // The first access to FPSCR that can see or change its exception
+    // status turns exception tracking on (from the next block, which the
+    // exit below starts). mffsl and mffscrn[i] return only control bits,
+    // and an mffs that only reads RN (glibc's inline fegetround, which
+    // printf("%f") uses) does not look at the status either.
+    let control_only =
+        i.xo10() == 583 && (matches!(i.ra(), 22..=24) || (i.ra() == 0 && c.rn_only_read));
+    let start_tracking = !(c.fp_exc || control_only);
+    if start_tracking {
+        // Until now the arithmetic left its exception flags in the host's
+        // sticky flags (cleared at process start): FPSCR gets them first.
+        let host =
+            c.b.call_helper(&crate::helpers::HELPER_HOST_FP_FLAGS, Type::I64, &[]);
+        let old = c.b.get(R_FPSCR);
+        let v = c.b.or(old, host);
+        c.b.set(R_FPSCR, v);
+    }
     match i.xo10() {
         583 => {
             // mffs (RA = 0), mffsl (RA = 24: glibc uses it unconditionally
@@ -400,14 +417,6 @@ pub fn fpscr(c: &mut Ctx<'_>, i: Insn) -> TResult {
         }
         _ => return Err(Undef),
     }
-    // The first access to FPSCR that can see or change its exception
-    // status turns exception tracking on (from the next block, which the
-    // exit below starts). mffsl and mffscrn[i] return only control bits,
-    // and an mffs that only reads RN (glibc's inline fegetround, which
-    // printf("%f") uses) does not look at the status either.
-    let control_only =
-        i.xo10() == 583 && (matches!(i.ra(), 22..=24) || (i.ra() == 0 && c.rn_only_read));
-    let start_tracking = !(c.fp_exc || control_only);
     if start_tracking {
         let one = c.b.i64(1);
         c.b.set(crate::state::R_FPTRACK, one);

@@ -58,6 +58,9 @@ pub struct Run {
 }
 
 fn exec(b: &Block, st: &mut Ppc64State, mem: &Mem) -> ExitCode {
+    // The first FPSCR access reads the host's sticky FP flags: only this
+    // block's arithmetic may have raised them.
+    xlat_ir::hostfp::clear_status();
     // SAFETY: `st` is a Ppc64State, the layout the block was translated for.
     unsafe { xlat_interp::testutil::exec_block(b, &LAYOUT, st, mem) }
 }
@@ -99,6 +102,7 @@ fn same_regs(a: &Ppc64State, b: &Ppc64State) -> bool {
 /// once unoptimised and once after `passes::optimize` (on a second copy of
 /// the memory), and checks both agree.
 pub fn run_mem(words: &[u32], st: &Ppc64State, mem: &Mem) -> Run {
+    xlat_ir::hostfp::clear_status();
     // Translated for the state's rounding mode, as the engine does.
     let block = translate_flags(words, st.fpscr & 3);
     // SAFETY: `st` is a state of LAYOUT, which the block was translated for.
