@@ -1184,13 +1184,47 @@ pub const ISA_3_1_ROWS: &[&str] = &[
     "LXVKQ",
 ];
 
+/// `a < b` in byte order (`str`'s `Ord`), usable in constants.
+const fn str_less(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+        i += 1;
+    }
+    a.len() < b.len()
+}
+
+/// `names` sorted at compile time (an insertion sort), for binary search:
+/// a first decode of each row looks its name up in both lists.
+const fn sorted<const N: usize>(names: &[&'static str]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        let mut j = i;
+        while j > 0 && str_less(names[i], out[j - 1]) {
+            out[j] = out[j - 1];
+            j -= 1;
+        }
+        out[j] = names[i];
+        i += 1;
+    }
+    out
+}
+
+const SORTED_3_00: [&str; ISA_3_00_ROWS.len()] = sorted(ISA_3_00_ROWS);
+const SORTED_3_1: [&str; ISA_3_1_ROWS.len()] = sorted(ISA_3_1_ROWS);
+
 /// The ISA level that introduced the row's instruction (rows not listed
 /// are ISA 2.07 or older). Instructions of a level above the CPU model's
 /// raise SIGILL.
 pub fn isa_of_name(name: &str) -> Isa {
-    if ISA_3_1_ROWS.contains(&name) {
+    let listed = |sorted: &[&str]| sorted.binary_search(&name).is_ok();
+    if listed(&SORTED_3_1) {
         Isa::V310
-    } else if ISA_3_00_ROWS.contains(&name) {
+    } else if listed(&SORTED_3_00) {
         Isa::V300
     } else {
         Isa::V207
@@ -1253,6 +1287,20 @@ mod tests {
         for r in TABLE {
             assert_eq!(r.mask >> 26, 0x3f, "{}", r.name);
         }
+    }
+
+    #[test]
+    fn sorted_name_lists_keep_every_name_in_order() {
+        for (list, sorted) in [
+            (ISA_3_00_ROWS, &SORTED_3_00[..]),
+            (ISA_3_1_ROWS, &SORTED_3_1[..]),
+        ] {
+            let mut want = list.to_vec();
+            want.sort();
+            assert_eq!(sorted, &want[..]);
+        }
+        assert_eq!(isa_of_name("XVF64GER"), Isa::V310);
+        assert_eq!(isa_of_name("ADDI"), Isa::V207);
     }
 
     #[test]
