@@ -77,6 +77,12 @@ impl<'a> Builder<'a> {
         self.block.insts.len()
     }
 
+    /// The instructions emitted so far (frontends look back at them, e.g.
+    /// to check that nothing rewrote the flags since a comparison).
+    pub fn insts(&self) -> &[Inst] {
+        &self.block.insts
+    }
+
     /// True if no instruction was emitted yet.
     pub fn is_empty(&self) -> bool {
         self.block.insts.is_empty()

@@ -3,7 +3,7 @@
 
 use super::{Ctx, TResult, decode_bit_masks, ity, require};
 use crate::decode::Insn;
-use xlat_ir::Type;
+use xlat_ir::{Type, Value};
 
 /// ADR, ADRP.
 pub fn adr(c: &mut Ctx<'_>, i: Insn) -> TResult {
@@ -89,68 +89,74 @@ pub fn bitfield(c: &mut Ctx<'_>, i: Insn) -> TResult {
     require(i.n22() == i.sf())?;
     let w = if sf { 64 } else { 32 };
     require(i.immr() < w && i.imms() < w)?;
-    let (wmask, tmask) =
-        decode_bit_masks(i.n22(), i.imms(), i.immr(), false, w).ok_or(super::Undef)?;
     let (r, s) = (i.immr(), i.imms());
     let ty = ity(sf);
     let src = c.reg(i.rn(), sf);
-    // Fast paths for the common aliases.
     if opc == 2 && s + 1 == r {
-        // LSL #(w - r)
+        // LSL #(w - r): one shift, no masking.
         let res = c.shift_imm(src, 0, w - r);
         c.set_reg(i.rd(), res);
         return Ok(());
     }
-    if opc != 1 && s == w - 1 {
-        // LSR / ASR #r
-        let res = c.shift_imm(src, if opc == 2 { 1 } else { 2 }, r);
-        c.set_reg(i.rd(), res);
-        return Ok(());
+    // s >= r: the field src<s:r> goes to the bottom (SBFX, UBFX, BFXIL);
+    // s < r: the field src<s:0> goes to bit w - r (SBFIZ, UBFIZ, BFI).
+    let (pos, width, lsb) = if s >= r {
+        (r, s - r + 1, 0)
+    } else {
+        (0, s + 1, w - r)
+    };
+    let res = if opc == 1 {
+        // BFI/BFXIL: only the field's bits of the destination change.
+        let f = field(c, src, false, pos, width);
+        let f = c.shift_imm(f, 0, lsb);
+        let dst = c.reg(i.rd(), sf);
+        let keep = c.cst(ty, !(low_ones(width) << lsb));
+        let d = c.b.and(dst, keep);
+        c.b.or(d, f)
+    } else {
+        let f = field(c, src, opc == 0, pos, width);
+        c.shift_imm(f, 0, lsb)
+    };
+    c.set_reg(i.rd(), res);
+    Ok(())
+}
+
+/// The `width` low bits set.
+fn low_ones(width: u32) -> u64 {
+    if width >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << width) - 1
     }
-    if opc != 1 && r == 0 && matches!(s, 7 | 15 | 31) {
-        // SXTB/SXTH/SXTW, UXTB/UXTH
-        let t = c.b.trunc(Type::int(s + 1), src);
-        let res = if opc == 0 {
+}
+
+/// Bits `pos .. pos + width` of `src` (within its width), sign- or
+/// zero-extended to the width of `src`: a byte/half/word extension when the
+/// field is one at bit 0, else one shift and a mask or two shifts.
+fn field(c: &mut Ctx<'_>, src: Value, signed: bool, pos: u32, width: u32) -> Value {
+    let ty = c.b.ty(src);
+    let w = ty.bits();
+    if width >= w {
+        return src;
+    }
+    if pos == 0 && matches!(width, 8 | 16 | 32) {
+        let t = c.b.trunc(Type::int(width), src);
+        return if signed {
             c.b.sext(ty, t)
         } else {
             c.b.zext(ty, t)
         };
-        c.set_reg(i.rd(), res);
-        return Ok(());
     }
-    let rot = c.shift_imm(src, 3, r);
-    let res = match opc {
-        2 => {
-            let m = c.cst(ty, wmask & tmask);
-            c.b.and(rot, m)
-        }
-        0 => {
-            // top = Replicate(src<s>)
-            let sh = c.cst(ty, (w - 1 - s) as u64);
-            let t = c.b.shl(src, sh);
-            let sh2 = c.cst(ty, (w - 1) as u64);
-            let top = c.b.ashr(t, sh2);
-            let m = c.cst(ty, wmask & tmask);
-            let bot = c.b.and(rot, m);
-            let nt = c.cst(ty, !tmask);
-            let top = c.b.and(top, nt);
-            c.b.or(top, bot)
-        }
-        _ => {
-            let dst = c.reg(i.rd(), sf);
-            // bot = (dst & ~wmask) | (rot & wmask); res = (dst & ~tmask) | (bot & tmask)
-            let m1 = c.cst(ty, !wmask & tmask);
-            let m2 = c.cst(ty, wmask & tmask);
-            let m3 = c.cst(ty, !tmask);
-            let a = c.b.and(dst, m1);
-            let b = c.b.and(rot, m2);
-            let d = c.b.and(dst, m3);
-            let ab = c.b.or(a, b);
-            c.b.or(ab, d)
-        }
-    };
-    c.set_reg(i.rd(), res);
-    Ok(())
+    if pos + width == w {
+        return c.shift_imm(src, if signed { 2 } else { 1 }, pos);
+    }
+    if !signed && width < 32 {
+        let t = c.shift_imm(src, 1, pos);
+        let m = c.cst(ty, low_ones(width));
+        return c.b.and(t, m);
+    }
+    let t = c.shift_imm(src, 0, w - pos - width);
+    c.shift_imm(t, if signed { 2 } else { 1 }, w - width)
 }
 
 /// EXTR (and ROR immediate).

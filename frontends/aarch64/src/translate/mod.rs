@@ -8,7 +8,7 @@ pub mod ldst;
 pub mod simd_fp;
 
 use crate::state::{R_CF, R_NF, R_SP, R_VF, R_ZF, r_v, r_x};
-use xlat_ir::{Builder, Cond, Type, Value};
+use xlat_ir::{Builder, Cond, Opcode, Type, Value};
 
 /// Marker returned by a translate function for an unallocated or reserved
 /// sub-encoding: the instruction raises an Undefined exception (SIGILL).
@@ -44,6 +44,33 @@ pub struct Ctx<'a> {
     /// The next instruction translated is the block's first and gets the
     /// BTYPE check and clear ([`crate::bti::block_entry`]).
     pub bti_entry: bool,
+    /// How the flags were last computed in this block, for
+    /// [`Ctx::cond_holds`]; see [`FlagRec`].
+    flag_rec: Option<FlagRec>,
+    /// Flags computed by [`Ctx::add_with_carry`] for a subtraction,
+    /// not yet written: [`Ctx::set_flags`] records them if it writes these.
+    pending_sub: Option<(FlagSrc, Nzcv)>,
+}
+
+/// The operation whose flags NZCV hold, as far as the frontend knows it.
+#[derive(Copy, Clone, Debug)]
+enum FlagSrc {
+    /// SUBS/CMP `a - b` without carry in.
+    Sub(Value, Value),
+    /// A logical operation (ANDS/BICS/TST) with result `r`: C = V = 0.
+    Logic(Value),
+}
+
+/// The last flag write of the block and where it ended: while no
+/// instruction after `at` writes a flag or calls a helper, a condition can
+/// be tested on the operation's operands directly (`cmp; b.ls` becomes one
+/// unsigned compare-and-branch instead of combining the C and Z bytes).
+#[derive(Copy, Clone, Debug)]
+struct FlagRec {
+    src: FlagSrc,
+    f: Nzcv,
+    /// Instruction index just after the `set` of V.
+    at: usize,
 }
 
 /// Integer type for the `sf` bit: I64 if set, else I32.
@@ -53,7 +80,7 @@ pub fn ity(sf: bool) -> Type {
 }
 
 /// The four flag values N, Z, C, V (i8 0/1 each).
-#[derive(Copy, Clone, Debug)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Nzcv {
     /// Negative.
     pub n: Value,
@@ -83,6 +110,8 @@ impl<'a> Ctx<'a> {
             fp_track: true,
             bti: None,
             bti_entry: false,
+            flag_rec: None,
+            pending_sub: None,
         }
     }
 
@@ -251,22 +280,49 @@ impl<'a> Ctx<'a> {
 
     /// Writes all four flags.
     pub fn set_flags(&mut self, f: Nzcv) {
+        let src = match self.pending_sub.take() {
+            Some((src, p)) if p == f => Some(src),
+            _ => None,
+        };
+        self.write_flags(f, src);
+    }
+
+    fn write_flags(&mut self, f: Nzcv, src: Option<FlagSrc>) {
         self.b.set(R_NF, f.n);
         self.b.set(R_ZF, f.z);
         self.b.set(R_CF, f.c);
         self.b.set(R_VF, f.v);
+        let at = self.b.len();
+        self.flag_rec = src.map(|src| FlagRec { src, f, at });
+    }
+
+    /// The last flag write of the block if nothing can have changed the
+    /// flags since (no later `set` of a flag, no helper call).
+    fn flag_rec(&self) -> Option<FlagRec> {
+        let r = self.flag_rec?;
+        let insts = self.b.insts();
+        let last = insts.get(r.at.checked_sub(1)?)?;
+        if last.op != Opcode::Set || last.imm != R_VF.0 as u64 || last.args[0] != r.f.v {
+            return None;
+        }
+        let flags = R_NF.0 as u64..=R_VF.0 as u64;
+        let clobbered = insts[r.at..]
+            .iter()
+            .any(|i| i.op == Opcode::CallHelper || (i.op == Opcode::Set && flags.contains(&i.imm)));
+        (!clobbered).then_some(r)
     }
 
     /// Flags of a logical operation: N, Z from the result, C = V = 0.
     pub fn set_logic_flags(&mut self, r: Value) {
         let (n, z) = self.nz(r);
         let zero = self.b.i8(0);
-        self.set_flags(Nzcv {
+        let f = Nzcv {
             n,
             z,
             c: zero,
             v: zero,
-        });
+        };
+        self.write_flags(f, Some(FlagSrc::Logic(r)));
     }
 
     /// `a + b` (or `a - b` if `sub`), plus carry-in `carry` (i8) if given
@@ -312,12 +368,17 @@ impl<'a> Ctx<'a> {
         let x = self.b.and(x1, x2);
         let v = self.b.icmp(Cond::Slt, x, zero);
         let (n, z) = self.nz(res);
-        (res, Nzcv { n, z, c, v })
+        let f = Nzcv { n, z, c, v };
+        self.pending_sub = (sub && carry.is_none()).then_some((FlagSrc::Sub(a, b), f));
+        (res, f)
     }
 
     /// The i8 value of condition `cond` (the 4-bit A64 condition field)
     /// computed from the flags.
     pub fn cond_holds(&mut self, cond: u32) -> Value {
+        if let Some(v) = self.cond_from_rec(cond) {
+            return v;
+        }
         let base = match cond >> 1 {
             0 => self.b.get(R_ZF),
             1 => self.b.get(R_CF),
@@ -348,6 +409,53 @@ impl<'a> Ctx<'a> {
             _ => return self.b.i8(1), // AL, NV
         };
         if cond & 1 == 1 { self.bnot(base) } else { base }
+    }
+
+    /// Condition `cond` tested on the operands of the last flag-setting
+    /// operation ([`FlagRec`]), or `None` if that is not known or not
+    /// shorter. Gives the same value as the flags would: for `a - b`,
+    /// C = `a >= b` unsigned, Z = `a == b`, and N == V exactly when
+    /// `a >= b` signed; after a logical operation C = V = 0.
+    fn cond_from_rec(&mut self, cond: u32) -> Option<Value> {
+        if cond >> 1 == 7 {
+            return None;
+        }
+        let rec = self.flag_rec()?;
+        let inv = cond & 1 == 1;
+        // (condition, negated condition) on (x, y), or a known flag value.
+        let (x, y, cc) = match (rec.src, cond >> 1) {
+            (_, 2) => return Some(self.maybe_not(rec.f.n, inv)),
+            (FlagSrc::Sub(..), 3) => return Some(self.maybe_not(rec.f.v, inv)),
+            (FlagSrc::Sub(a, b), k) => {
+                let cc = match k {
+                    0 => (Cond::Eq, Cond::Ne),
+                    1 => (Cond::Uge, Cond::Ult),
+                    4 => (Cond::Ugt, Cond::Ule),
+                    5 => (Cond::Sge, Cond::Slt),
+                    _ => (Cond::Sgt, Cond::Sle),
+                };
+                (a, b, cc)
+            }
+            (FlagSrc::Logic(r), k) => {
+                let cc = match k {
+                    0 => (Cond::Eq, Cond::Ne),
+                    // CS, VS, HI never hold (C = V = 0).
+                    1 | 3 | 4 => return Some(self.bool_const(inv)),
+                    5 => (Cond::Sge, Cond::Slt),
+                    _ => (Cond::Sgt, Cond::Sle),
+                };
+                let ty = self.b.ty(r);
+                let zero = self.cst(ty, 0);
+                (r, zero, cc)
+            }
+        };
+        let cc = if inv { cc.1 } else { cc.0 };
+        Some(self.b.icmp(cc, x, y))
+    }
+
+    /// `x`, or its logical not if `inv`.
+    fn maybe_not(&mut self, x: Value, inv: bool) -> Value {
+        if inv { self.bnot(x) } else { x }
     }
 
     /// Applies a shift of type `sh` (0 LSL, 1 LSR, 2 ASR, 3 ROR) by a

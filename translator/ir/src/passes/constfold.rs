@@ -68,6 +68,17 @@ pub(super) fn mark(b: &mut Block, _layout: &StateLayout, s: &mut Scratch) {
             }
             _ => None,
         };
+        // The same identities with the constant first (`mov w1, w2` is
+        // `orr w1, wzr, w2`).
+        let identity = identity.or_else(|| match (inst.op, args[0]) {
+            (Opcode::Add | Opcode::Or | Opcode::Xor, Some(0)) | (Opcode::Mul, Some(1)) => {
+                Some(inst.args[1])
+            }
+            (Opcode::And, Some(m)) if m as u64 & inst.ty.mask() == inst.ty.mask() => {
+                Some(inst.args[1])
+            }
+            _ => None,
+        });
         if let Some(v) = identity {
             s.alias[i] = s.resolve(v);
             s.keep[i] = false;
