@@ -202,3 +202,41 @@ fn register_moves_fold_to_copies() {
     // The or with zero is gone; the subtraction from zero is not an identity.
     assert_eq!((count("or"), count("sub")), (0, 1));
 }
+
+#[test]
+fn word_results_read_back_without_extensions() {
+    // add w1, w1, #1 ; eor w2, w1, w3: the second reads w1 as the first's
+    // 32-bit sum, not as trunc(zext(sum)).
+    let words = [0x11000421, 0x4a030022];
+    let r = run(
+        &words,
+        &state(&[(1, 0xffff_ffff), (3, 0x1234_5678_9abc_def0)]),
+    );
+    assert_eq!((r.st.x[1], r.st.x[2]), (0, 0x9abc_def0));
+    let mut b = r.block;
+    xlat_ir::passes::optimize(&mut b, &xlat_frontend_aarch64::LAYOUT);
+    let count = |name: &str| b.insts.iter().filter(|i| i.op.name() == name).count();
+    // Truncations of x1 and x3 as read, none of the zero-extended sum.
+    assert_eq!(
+        count("trunc"),
+        2,
+        "{}",
+        xlat_ir::print::print_block(&b, &xlat_frontend_aarch64::LAYOUT)
+    );
+}
+
+#[test]
+fn compare_with_zero_has_constant_carry_and_overflow() {
+    // cmp x1, #0 ; ccmp x2, #0, #4, ne: C = 1 and V = 0 of both compares
+    // fold to constants; the flags stay right.
+    let words = [0xf100003f, 0xfa401844];
+    for (a, b, want) in [(0, 5, 0b0100), (3, 0, 0b0110), (3, u64::MAX, 0b1010)] {
+        let r = run(&words, &state(&[(1, a), (2, b)]));
+        assert_eq!(nzcv(&r.st), want, "a {a} b {b}");
+        let mut blk = r.block;
+        xlat_ir::passes::optimize(&mut blk, &xlat_frontend_aarch64::LAYOUT);
+        let count = |name: &str| blk.insts.iter().filter(|i| i.op.name() == name).count();
+        assert_eq!(count("xor"), 0);
+        assert_eq!(count("and"), 0);
+    }
+}

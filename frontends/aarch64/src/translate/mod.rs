@@ -367,7 +367,13 @@ impl<'a> Ctx<'a> {
         let x2 = self.b.xor(b2, res);
         let x = self.b.and(x1, x2);
         let v = self.b.icmp(Cond::Slt, x, zero);
-        let (n, z) = self.nz(res);
+        let n = self.b.icmp(Cond::Slt, res, zero);
+        // a - b == 0 exactly when a == b: one compare of the operands.
+        let z = if sub && carry.is_none() {
+            self.b.icmp(Cond::Eq, a, b)
+        } else {
+            self.b.icmp(Cond::Eq, res, zero)
+        };
         let f = Nzcv { n, z, c, v };
         self.pending_sub = (sub && carry.is_none()).then_some((FlagSrc::Sub(a, b), f));
         (res, f)

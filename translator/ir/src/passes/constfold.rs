@@ -2,7 +2,7 @@
 
 use super::Scratch;
 use crate::eval::eval_int;
-use crate::{Block, Inst, Opcode, Shape, StateLayout, Value};
+use crate::{Block, Cond, Inst, Opcode, Shape, StateLayout, Value};
 
 /// Replaces foldable instructions by constants in place and marks
 /// identities as aliases of their operand.
@@ -46,6 +46,17 @@ pub(super) fn mark(b: &mut Block, _layout: &StateLayout, s: &mut Scratch) {
                 continue;
             }
         }
+        // Results fixed by one operand alone, or by equal operands
+        // (`cmp x1, #0` computes V from `x1 ^ x1`).
+        if let Some(r) = absorbed(&inst, args, s) {
+            b.insts[i] = Inst {
+                op: Opcode::Const,
+                ty: inst.ty,
+                args: [Value::NONE; 3],
+                imm: r & inst.ty.mask(),
+            };
+            continue;
+        }
         // Identities with one constant operand.
         let a0 = inst.args[0];
         let c1 = args[1];
@@ -77,11 +88,50 @@ pub(super) fn mark(b: &mut Block, _layout: &StateLayout, s: &mut Scratch) {
             (Opcode::And, Some(m)) if m as u64 & inst.ty.mask() == inst.ty.mask() => {
                 Some(inst.args[1])
             }
+            // trunc(zext/sext(x)) back to x's own type (a 32-bit guest
+            // result zero-extended into its register and read again).
+            (Opcode::Trunc, _) => {
+                let src = b.insts[s.resolve(a0).index()];
+                if matches!(src.op, Opcode::Zext | Opcode::Sext) {
+                    let x = s.resolve(src.args[0]);
+                    (b.insts[x.index()].ty == inst.ty).then_some(x)
+                } else {
+                    None
+                }
+            }
             _ => None,
         });
         if let Some(v) = identity {
             s.alias[i] = s.resolve(v);
             s.keep[i] = false;
         }
+    }
+}
+
+/// The constant result of `inst` when one constant operand or two equal
+/// operands decide it whatever the other is: `x & 0`, `x * 0`, `x | -1`,
+/// `x ^ x`, `x - x`, unsigned `x >= 0` and `x < 0`, `x == x` and the like.
+fn absorbed(inst: &Inst, args: [Option<u128>; 3], s: &Scratch) -> Option<u64> {
+    let all = inst.ty.mask();
+    let is = |k: usize, v: u64| args[k].is_some_and(|a| a as u64 & all == v);
+    let either = |v: u64| is(0, v) || is(1, v);
+    let same = inst.args[1].is_some() && s.resolve(inst.args[0]) == s.resolve(inst.args[1]);
+    match inst.op {
+        Opcode::And | Opcode::Mul if either(0) => Some(0),
+        Opcode::Or if either(all) => Some(all),
+        Opcode::Xor | Opcode::Sub if same => Some(0),
+        Opcode::Icmp => {
+            let c = Cond::from_imm(inst.imm)?;
+            match c {
+                Cond::Eq | Cond::Ule | Cond::Uge | Cond::Sle | Cond::Sge if same => Some(1),
+                Cond::Ne | Cond::Ult | Cond::Ugt | Cond::Slt | Cond::Sgt if same => Some(0),
+                Cond::Uge if args[1] == Some(0) => Some(1),
+                Cond::Ult if args[1] == Some(0) => Some(0),
+                Cond::Ule if args[0] == Some(0) => Some(1),
+                Cond::Ugt if args[0] == Some(0) => Some(0),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
