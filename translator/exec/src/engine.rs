@@ -5,7 +5,7 @@ use crate::cpu::{Cpu, CpuShared, STOP_FLUSH, STOP_REQUEST};
 use crate::queue::HeatQueue;
 use crate::{
     ExecError, ExecOptions, Exit, Fault, FaultKind, MAX_REGION_BLOCKS, MAX_REGION_INSTS, MemRef,
-    OPTIMIZE_AFTER, QUICK_BACKLOG, QUICK_REGION_BLOCKS, Tier,
+    OPTIMIZE_AFTER, PROFILE_TARGETS, QUICK_BACKLOG, QUICK_REGION_BLOCKS, TARGET_SHARE, Tier,
 };
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -66,9 +66,75 @@ pub(crate) struct Tb {
     queued: AtomicBool,
     /// Compile failed or was skipped; do not retry.
     no_jit: AtomicBool,
+    /// Observed targets of a computed terminal (made on the first one).
+    targets: OnceLock<Box<Targets>>,
+}
+
+/// Guest PCs that a block's computed jump (or return) continued at, with
+/// counts: recorded by the dispatcher after interpreting the block, read
+/// when a region is formed. Plain loads and stores, not locked operations:
+/// guest threads racing on one block may lose a count or, rarely, a slot,
+/// which only makes the hint weaker (compiled code compares the PC).
+#[derive(Default)]
+pub(crate) struct Targets {
+    pcs: [AtomicU64; PROFILE_TARGETS],
+    counts: [AtomicU32; PROFILE_TARGETS],
+    /// Executions whose target found no slot left.
+    other: AtomicU32,
+}
+
+impl Targets {
+    /// Counts one continuation at `pc`.
+    fn record(&self, pc: u64) {
+        for (p, c) in self.pcs.iter().zip(&self.counts) {
+            let n = c.load(Ordering::Relaxed);
+            if n == 0 {
+                p.store(pc, Ordering::Relaxed);
+                c.store(1, Ordering::Relaxed);
+                return;
+            }
+            if p.load(Ordering::Relaxed) == pc {
+                c.store(n.saturating_add(1), Ordering::Relaxed);
+                return;
+            }
+        }
+        let n = self.other.load(Ordering::Relaxed);
+        self.other.store(n.saturating_add(1), Ordering::Relaxed);
+    }
+
+    /// The targets seen at least [`TARGET_SHARE`] of the time, hottest
+    /// first.
+    pub(crate) fn hot(&self) -> Vec<u64> {
+        let mut seen: Vec<(u32, u64)> = self
+            .counts
+            .iter()
+            .zip(&self.pcs)
+            .map(|(c, p)| (c.load(Ordering::Relaxed), p.load(Ordering::Relaxed)))
+            .filter(|&(c, _)| c > 0)
+            .collect();
+        let total: u64 = seen.iter().map(|&(c, _)| c as u64).sum::<u64>()
+            + self.other.load(Ordering::Relaxed) as u64;
+        seen.retain(|&(c, _)| c as u64 * TARGET_SHARE >= total);
+        seen.sort_by_key(|&(c, _)| std::cmp::Reverse(c));
+        seen.into_iter().map(|(_, p)| p).collect()
+    }
 }
 
 impl Tb {
+    /// Whether the block ends in a computed jump or a return (whose
+    /// targets the dispatcher records, see [`Targets`]).
+    fn computed(&self) -> bool {
+        matches!(
+            self.block.term,
+            Some(xlat_ir::Terminal::JumpIndirect(_) | xlat_ir::Terminal::Return(_))
+        )
+    }
+
+    /// The hot observed targets of its computed terminal, hottest first.
+    pub(crate) fn hot_targets(&self) -> Vec<u64> {
+        self.targets.get().map(|t| t.hot()).unwrap_or_default()
+    }
+
     fn end(&self) -> u64 {
         self.block.pc + (self.block.guest_len.max(1)) as u64
     }
@@ -509,6 +575,15 @@ impl Engine {
                     )
                 }
             };
+            if host == 0
+                && code == ExitCode::Continue
+                && self.opts.tier == Tier::Mixed
+                && tb.computed()
+            {
+                // Profile: where tier 0 saw the computed jump go.
+                let next = cpu.pc();
+                tb.targets.get_or_init(Box::default).record(next);
+            }
             match code {
                 ExitCode::Continue | ExitCode::Stopped => {}
                 ExitCode::Retry => {
@@ -587,6 +662,7 @@ impl Engine {
             dead: AtomicBool::new(false),
             queued: AtomicBool::new(false),
             no_jit: AtomicBool::new(false),
+            targets: OnceLock::new(),
         });
         if let Some(l) = &self.opts.logger
             && l.wants_ir()
@@ -652,7 +728,8 @@ impl Engine {
 
     /// Picks the region for `entry`: the entry block plus blocks reachable
     /// through constant successors that are already translated (and, in
-    /// Mixed, were executed), bounded in count.
+    /// Mixed, were executed) and through the hot observed targets of
+    /// computed jumps (see [`Targets`]), bounded in count.
     fn form_region(&self, entry: &Arc<Tb>, max_blocks: usize) -> Vec<Arc<Tb>> {
         let mut region = vec![entry.clone()];
         if self.opts.tier == Tier::Jit {
@@ -663,19 +740,23 @@ impl Engine {
         let min_hits = (self.opts.jit_threshold / 4).max(1);
         let mut i = 0;
         while i < region.len() && region.len() < max_blocks {
-            let succs: Vec<u64> = region[i]
+            // Constant successors must have run often themselves; a hot
+            // target of a computed jump was seen often enough from here.
+            let succs: Vec<(u64, bool)> = region[i]
                 .optimized(&self.layout)
                 .terminal()
                 .successors()
+                .map(|s| (s, false))
+                .chain(region[i].hot_targets().into_iter().map(|s| (s, true)))
                 .collect();
-            for s in succs {
+            for (s, observed) in succs {
                 let key = (s, entry.key.1);
                 if region.iter().any(|t| t.key == key) {
                     continue;
                 }
                 if let Some(t) = cache.get(&key)
                     && !t.dead.load(Ordering::Relaxed)
-                    && t.hits.load(Ordering::Relaxed) >= min_hits
+                    && (observed || t.hits.load(Ordering::Relaxed) >= min_hits)
                     && region.len() < max_blocks
                 {
                     region.push(t.clone());
@@ -712,12 +793,13 @@ impl Engine {
             .count();
         region.truncate(keep.max(1));
         let blocks: Vec<&Block> = region.iter().map(|t| t.optimized(&self.layout)).collect();
+        let targets: Vec<Vec<u64>> = region.iter().map(|t| t.hot_targets()).collect();
         let mut js = lock(js);
         if tb.dead.load(Ordering::SeqCst) || tb.host.load(Ordering::SeqCst) != 0 {
             return;
         }
         let t0 = thread_cpu_us();
-        let res = js.jit.compile_at(&blocks, level);
+        let res = js.jit.compile_with(&blocks, &targets, level);
         let us = thread_cpu_us().saturating_sub(t0);
         self.counters.compile_us.fetch_add(us, Ordering::Relaxed);
         let r = match res {

@@ -47,6 +47,19 @@ pub const DEFAULT_JIT_THRESHOLD: u32 = 1000;
 /// Most blocks in one compiled region.
 pub const MAX_REGION_BLOCKS: usize = 16;
 
+/// Distinct targets the dispatcher records per block that ends in a
+/// computed jump or a return (executions at tier 0; later targets are only
+/// counted). A bytecode interpreter's dispatch jump has one per handler
+/// (`tools/benchmarks/interp.c`: 10); the jit reaches at most 16 region
+/// blocks from one computed jump.
+pub const PROFILE_TARGETS: usize = 16;
+
+/// An observed target of a computed jump joins the region of the jumping
+/// block (see `form_region`) when at least 1 in `TARGET_SHARE` of the
+/// recorded jumps went there: in `interp.c` the rarest handlers of the
+/// inner loop take 1 in 17.
+pub const TARGET_SHARE: u64 = 32;
+
 /// Most IR instructions (optimized) in one compiled region: blocks past
 /// this are left out (the entry block is always compiled).
 ///

@@ -1023,3 +1023,75 @@ fn quick_compilation_forms_smaller_regions_with_the_same_result() {
         assert_eq!(reg(&s.cpu, 2), 8 * 600, "{level:?}");
     }
 }
+
+/// A toy bytecode interpreter: `r1` rounds of a dispatch block (at
+/// CODE+16) that jumps through `JR` to handler `r4` (at CODE+0x40 + 16 *
+/// r4); handler `i` adds `i + 1` to `r2` and selects handler `(i + 1) % 3`;
+/// a shared tail counts `r1` down and jumps back to the dispatcher.
+fn dispatch_program(n: u32) -> Vec<u32> {
+    let back = |from: i32, to: i32| ((to - from) as i16) as u16 as u32;
+    let mut p = vec![
+        enc(LI, 1, 0, n),
+        enc(LI, 4, 0, 0),
+        enc(LI, 6, 0, ((CODE + 0x40) & 0xffff) as u32),
+        enc(LIH, 6, 0, (CODE >> 16) as u32),
+        enc(ADD, 5, 4, 4 << 12), // 4: dispatch, r5 = CODE+0x40 + 16*r4
+        enc(ADD, 5, 5, 5 << 12),
+        enc(ADD, 5, 5, 5 << 12),
+        enc(ADD, 5, 5, 5 << 12),
+        enc(ADD, 5, 5, 6 << 12),
+        enc(JR, 0, 5, 0),
+        enc(ADDI, 1, 1, 0xffff), // 10: tail
+        enc(BZ, 0, 1, back(11, 14)),
+        enc(BZ, 0, 0, back(12, 4)),
+        enc(SYS, 0, 0, 0),
+        enc(SYS, 0, 0, 0), // 14: done
+        enc(SYS, 0, 0, 0),
+    ];
+    for i in 0..3u32 {
+        let at = p.len() as i32;
+        p.push(enc(ADDI, 2, 2, i + 1));
+        p.push(enc(LI, 4, 0, (i + 1) % 3));
+        p.push(enc(BZ, 0, 0, back(at + 2, 10)));
+        p.push(enc(SYS, 0, 0, 0));
+    }
+    p
+}
+
+/// Tier 0 records where the dispatch block's computed jump goes; the
+/// region formed from it holds the handlers and the tail, and compiled it
+/// runs the whole interpreter loop in one entry with the same result.
+#[test]
+fn computed_jump_targets_join_the_region() {
+    let mut s = setup_with(
+        ExecOptions {
+            tier: Tier::Mixed,
+            jit_threshold: 1000,
+            ..Default::default()
+        },
+        &dispatch_program(300),
+    );
+    s.engine.run(&mut s.cpu);
+    assert_eq!(reg(&s.cpu, 2), 600);
+    assert_eq!(s.engine.stats().regions_compiled, 0, "below the threshold");
+    let d = s.engine.cached(CODE + 16, 0).expect("dispatch translated");
+    let mut hot = d.hot_targets();
+    hot.sort();
+    assert_eq!(hot, [CODE + 0x40, CODE + 0x50, CODE + 0x60]);
+    let tail = s.engine.cached(CODE + 40, 0).expect("tail translated");
+    assert!(tail.hot_targets().is_empty(), "no computed jump");
+    s.engine.compile_region(&d, xlat_jit::OptLevel::Speed);
+    let st = s.engine.stats();
+    // Dispatch, three handlers, the tail and the jump back.
+    assert_eq!((st.regions_compiled, st.blocks_compiled), (1, 6), "{st}");
+    s.cpu.set(Reg(2), 0);
+    s.cpu.set_pc(CODE);
+    s.engine.run(&mut s.cpu);
+    assert_eq!(reg(&s.cpu, 2), 600);
+    let st2 = s.engine.stats();
+    assert_eq!(
+        st2.jit_dispatches - st.jit_dispatches,
+        1,
+        "one entry ran the loop: {st2}"
+    );
+}
