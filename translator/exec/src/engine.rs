@@ -58,6 +58,11 @@ pub(crate) struct Tb {
     cold_runs: AtomicU32,
     /// Tier-0 executions (Mixed).
     hits: AtomicU32,
+    /// `block` pre-decoded for tier 0 (on its second execution; `None`
+    /// inside if it is too large, then tier 0 runs the `Block`).
+    cold_dec: OnceLock<Option<xlat_interp::Decoded>>,
+    /// `opt` pre-decoded for tier 0 (once tier 0 runs it).
+    opt_dec: OnceLock<Option<xlat_interp::Decoded>>,
     /// Entry of the compiled region starting here (0 = none).
     pub(crate) host: AtomicUsize,
     /// Set once the block was invalidated.
@@ -153,18 +158,34 @@ impl Tb {
     /// The IR tier 0 runs now: the unoptimized block for its first
     /// [`OPTIMIZE_AFTER`] executions, then the optimized one. Both have the
     /// same guest semantics (the passes never drop an effect a fault could
-    /// observe).
-    fn for_interp(&self, layout: &StateLayout) -> &Block {
+    /// observe). With it its pre-decoded form, made when the block runs
+    /// the second time (the first run takes the plain IR).
+    fn for_interp(&self, layout: &StateLayout) -> (&Block, Option<&xlat_interp::Decoded>) {
+        let opt = |b: &Block| -> Option<&xlat_interp::Decoded> {
+            self.opt_dec
+                .get_or_init(|| xlat_interp::Decoded::new(b, layout))
+                .as_ref()
+        };
         if let Some(b) = self.opt.get() {
-            return b;
+            return (b, opt(b));
         }
         let n = self.cold_runs.load(Ordering::Relaxed);
         if n < OPTIMIZE_AFTER {
             // Not a locked add: a lost count between threads is harmless.
             self.cold_runs.store(n + 1, Ordering::Relaxed);
-            return &self.block;
+            // Many blocks of a short process run once: pre-decoding costs
+            // about four executions' worth of ops, so the first run takes
+            // the plain IR.
+            if n == 0 {
+                return (&self.block, None);
+            }
+            let d = self
+                .cold_dec
+                .get_or_init(|| xlat_interp::Decoded::new(&self.block, layout));
+            return (&self.block, d.as_ref());
         }
-        self.optimized(layout)
+        let b = self.optimized(layout);
+        (b, opt(b))
     }
 }
 
@@ -563,16 +584,17 @@ impl Engine {
                 if self.opts.tier == Tier::Mixed && !retrying && !cpu.no_compile {
                     self.count_hit(tb);
                 }
-                // SAFETY: `env` is the CPU's live block laid out per
-                // `self.layout`; the block passed the verifier's rules.
-                unsafe {
-                    xlat_interp::run_block(
-                        tb.for_interp(&self.layout),
-                        &self.layout,
-                        env,
-                        &**self.mem,
-                        &mut cpu.scratch,
-                    )
+                match tb.for_interp(&self.layout) {
+                    // SAFETY: `env` is the CPU's live block laid out per
+                    // `self.layout`, which `d` was decoded for.
+                    (_, Some(d)) => unsafe {
+                        xlat_interp::run_decoded(d, env, &**self.mem, &mut cpu.scratch)
+                    },
+                    // SAFETY: `env` is the CPU's live block laid out per
+                    // `self.layout`; the block passed the verifier's rules.
+                    (b, None) => unsafe {
+                        xlat_interp::run_block(b, &self.layout, env, &**self.mem, &mut cpu.scratch)
+                    },
                 }
             };
             if host == 0
@@ -656,6 +678,8 @@ impl Engine {
             key: (pc, flags),
             block,
             opt: OnceLock::new(),
+            cold_dec: OnceLock::new(),
+            opt_dec: OnceLock::new(),
             cold_runs: AtomicU32::new(0),
             hits: AtomicU32::new(0),
             host: AtomicUsize::new(0),

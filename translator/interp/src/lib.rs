@@ -632,6 +632,9 @@ pub unsafe fn run_block(
     code
 }
 
+mod decoded;
+pub use decoded::{Decoded, MAX_DECODED_INSTS, run_decoded};
+
 pub mod testutil;
 
 #[cfg(test)]

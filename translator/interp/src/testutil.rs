@@ -149,7 +149,10 @@ pub fn read_word(base: u64, words: &[u32], addr: u64, buf: &mut [u8]) -> Result<
     }
 }
 
-/// Runs `block` in the interpreter on the guest state `st`.
+/// Runs `block` in the interpreter on the guest state `st`, with
+/// [`run_block`](crate::run_block) and, on copies of the state and memory,
+/// in the pre-decoded form ([`run_decoded`](crate::run_decoded)); asserts
+/// that both leave the same exit, state and memory.
 ///
 /// # Safety
 /// `S` must be the CPU state type `layout` describes (a `CpuHeader` first,
@@ -160,9 +163,45 @@ pub unsafe fn exec_block<S>(
     st: &mut S,
     mem: &VecMem,
 ) -> xlat_ir::ExitCode {
+    // The pre-decoded form runs on a byte copy of the state and a copy of
+    // the memory, and must leave both exactly as the reference does.
+    let mut copy = Box::new(std::mem::MaybeUninit::<S>::uninit());
+    // SAFETY: `copy` has room for one `S`; the states are plain data.
+    unsafe { std::ptr::copy_nonoverlapping(st as *const S, copy.as_mut_ptr(), 1) };
+    let mem2 = mem.clone();
     let mut scratch = crate::Scratch::new();
     // SAFETY: the caller guarantees `st` is a state of `layout`.
-    unsafe { crate::run_block(block, layout, st as *mut S as *mut u8, mem, &mut scratch) }
+    let exit =
+        unsafe { crate::run_block(block, layout, st as *mut S as *mut u8, mem, &mut scratch) };
+    // Helpers whose results differ between two runs (clocks, random
+    // numbers): the two forms cannot be compared on such blocks.
+    const UNREPEATABLE: [&str; 4] = [
+        "xlat_a64_cntvct",
+        "xlat_a64_rndr",
+        "xlat_ppc64_mftb",
+        "xlat_ppc64_darn",
+    ];
+    let repeatable = !block.helpers.iter().any(|h| UNREPEATABLE.contains(&h.name));
+    if let Some(d) = crate::Decoded::new(block, layout).filter(|_| repeatable) {
+        let mut scratch2 = crate::Scratch::new();
+        // SAFETY: `copy` is a copy of `st`, a state of `layout`.
+        let exit2 =
+            unsafe { crate::run_decoded(&d, copy.as_mut_ptr() as *mut u8, &mem2, &mut scratch2) };
+        assert_eq!(exit, exit2, "the pre-decoded block exits differently");
+        let bytes = |p: *const S| {
+            // SAFETY: `p` points to a whole `S`, read as bytes.
+            unsafe { std::slice::from_raw_parts(p as *const u8, size_of::<S>()) }.to_vec()
+        };
+        assert!(
+            bytes(st) == bytes(copy.as_ptr()),
+            "the pre-decoded block leaves a different state"
+        );
+        assert!(
+            mem.contents() == mem2.contents(),
+            "the pre-decoded block leaves different memory"
+        );
+    }
+    exit
 }
 
 /// Runs `block` on a copy of `st` with `mem`, and the block after

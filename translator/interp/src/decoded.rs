@@ -1,0 +1,822 @@
+//! The pre-decoded form of a block that tier 0 executes.
+//!
+//! [`Decoded::new`] turns a [`Block`] into a flat list of 16-byte [`DOp`]s,
+//! once per block: operands become slot indices into the value array
+//! (slot `i + 1` holds instruction `i`'s value, slot 0 is always zero and
+//! stands for absent or invalid operands), constants and masks are inline,
+//! guest-register reads and writes are direct offsets into the CPU state
+//! block, and the commonest integer ops of at most 64 bits have their own
+//! handler. Everything else (float, vector, 128-bit, memory, helpers)
+//! keeps an index into a side table of [`Ext`] records and runs through
+//! the reference code of this crate ([`eval_int`](xlat_ir::eval::eval_int),
+//! [`eval_float`], [`eval_vector`], `mem_op`), so both forms share every
+//! definition that is not a one-line integer operation.
+//!
+//! [`run_decoded`] gives the same results as [`run_block`](crate::run_block)
+//! on the block it was made from (tests compare the two on every op).
+
+use crate::{Scratch, env_read, env_write, eval_float, eval_vector, mask, mem_op};
+use xlat_ir::abi::{Fault, FaultKind, GuestMemory, HelperDesc};
+use xlat_ir::{
+    Block, Cond, CpuHeader, ExceptionKind, ExitCode, MemFlags, Opcode, Ordering, Shape,
+    StateLayout, Terminal, Type, Value,
+};
+
+/// What a [`DOp`] does. Fields of the op it uses: `a`, `b`, `c` are slot
+/// indices, `imm` as noted.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+#[repr(u8)]
+enum Code {
+    /// `imm` (already masked to the type).
+    Const,
+    /// Reads 1, 2, 4, 8 or 16 bytes at state offset `imm`.
+    Get1,
+    Get2,
+    Get4,
+    Get8,
+    Get16,
+    /// Writes the low 1, 2, 4, 8 or 16 bytes of `a` at state offset `imm`.
+    Set1,
+    Set2,
+    Set4,
+    Set8,
+    Set16,
+    /// `a` (a bitcast, whose operand is already masked).
+    Move,
+    /// `a & imm` (zero extension, truncation).
+    AndImm,
+    /// `(a + b) & imm`; the following ops likewise mask with `imm`.
+    Add,
+    Sub,
+    And,
+    Or,
+    Xor,
+    Mul,
+    /// `a << (b % sub)`, `sub` the width in bits.
+    Shl,
+    Lshr,
+    Ashr,
+    Not,
+    Neg,
+    /// Sign extension from `sub` bits.
+    Sext,
+    /// `a & 0xff != 0 ? b : c`.
+    Select,
+    /// Integer compares (operands of at most 64 bits); signed ones shift
+    /// both operands left by `sub` (64 minus the width) first.
+    Eq,
+    Ne,
+    Ult,
+    Ule,
+    Ugt,
+    Uge,
+    Slt,
+    Sle,
+    Sgt,
+    Sge,
+    /// A load of `sub` (1, 2, 4 or 8) bytes at `a` into an integer of at
+    /// most 64 bits: `c` holds [`ALIGNED`] and [`SIGNED`], `imm` the mask.
+    Load,
+    /// A store of the low `sub` bytes of `b` at `a`; `c` holds [`ALIGNED`].
+    Store,
+    /// Through `eval_int`, `eval_float` or `eval_vector`: `imm` indexes
+    /// the [`Ext`] record.
+    Eval,
+    /// Any other memory op, through `mem_op`: `imm` indexes the [`Ext`]
+    /// record.
+    Mem,
+    /// A fence, `imm` the [`Ordering`].
+    Fence,
+    /// A helper call: `imm` indexes the [`Ext`] record, whose `imm` is the
+    /// helper index.
+    Call,
+}
+
+/// [`Code::Load`]/[`Code::Store`] flag: the access must be aligned.
+const ALIGNED: u16 = 1;
+/// [`Code::Load`] flag: sign-extend.
+const SIGNED: u16 = 2;
+
+/// One pre-decoded op (16 bytes). The same array also holds the [`Ext`]
+/// and [`Mark`] records, encoded as `DOp`s, after the ops.
+#[derive(Copy, Clone, Debug)]
+struct DOp {
+    imm: u64,
+    a: u16,
+    b: u16,
+    c: u16,
+    code: Code,
+    sub: u8,
+}
+
+/// What the ops without an inline handler need of the original
+/// instruction (stored as a [`DOp`]: `a` = opcode, `b` = result type, `c` =
+/// first operand's type, `imm`).
+#[derive(Copy, Clone, Debug)]
+struct Ext {
+    op: Opcode,
+    ty: Type,
+    aty: Type,
+    imm: u64,
+}
+
+impl Ext {
+    fn encode(self) -> DOp {
+        DOp {
+            imm: self.imm,
+            a: self.op as u16,
+            b: self.ty as u16,
+            c: self.aty as u16,
+            code: Code::Const,
+            sub: 0,
+        }
+    }
+
+    fn decode(d: &DOp) -> Ext {
+        let ty = |x: u16| Type::ALL.get(x as usize).copied().unwrap_or(Type::Void);
+        Ext {
+            op: Opcode::ALL
+                .get(d.a as usize)
+                .copied()
+                .unwrap_or(Opcode::Const),
+            ty: ty(d.b),
+            aty: ty(d.c),
+            imm: d.imm,
+        }
+    }
+}
+
+// A guest instruction start (`insn_start`) is not an op: it is a mark
+// record (stored as a `DOp`: `a` = index of the first op after it, `imm` =
+// guest PC), looked up only when an op faults or calls a helper.
+
+/// The block terminal with operands as slot indices.
+#[derive(Copy, Clone, Debug)]
+enum DTerm {
+    /// Continue at a constant PC.
+    Goto(u64),
+    /// Slot `cond`'s low byte selects `taken`, else `not_taken`.
+    Branch {
+        cond: u16,
+        taken: u64,
+        not_taken: u64,
+    },
+    /// Continue at the PC in a slot.
+    Indirect(u16),
+    /// Raise an exception.
+    Exception {
+        kind: ExceptionKind,
+        pc: u64,
+        info: u64,
+    },
+}
+
+/// A block in the form [`run_decoded`] executes; made once per block.
+#[derive(Debug)]
+pub struct Decoded {
+    /// `ops[..nops]` are the ops, `ops[nops..marks]` the [`Ext`] records,
+    /// `ops[marks..]` the marks.
+    ops: Box<[DOp]>,
+    nops: usize,
+    marks: usize,
+    helpers: Box<[&'static HelperDesc]>,
+    term: DTerm,
+    /// Guest PC of the block.
+    pc: u64,
+    /// State offset and size in bytes of the PC register.
+    pc_off: u32,
+    pc_bytes: u32,
+}
+
+/// Most instructions a block may have for [`Decoded::new`] (slot indices
+/// are 16 bits, slot 0 is the zero slot).
+pub const MAX_DECODED_INSTS: usize = u16::MAX as usize - 1;
+
+/// Reused buffers of [`Decoded::new`]: ops, ext records, marks, and the
+/// slot of every instruction.
+type DecodeBufs = (Vec<DOp>, Vec<DOp>, Vec<DOp>, Vec<u16>);
+
+thread_local! {
+    static BUFS: std::cell::RefCell<DecodeBufs> = const {
+        std::cell::RefCell::new((Vec::new(), Vec::new(), Vec::new(), Vec::new()))
+    };
+}
+
+impl Decoded {
+    /// Pre-decodes `block` for the state layout `layout`; `None` if the
+    /// block has more than [`MAX_DECODED_INSTS`] instructions (run it with
+    /// [`run_block`](crate::run_block)). Operands that do not name an
+    /// earlier instruction read as 0 and registers outside the layout or
+    /// the state block are not accessed, so any block is safe to run.
+    pub fn new(block: &Block, layout: &StateLayout) -> Option<Decoded> {
+        if block.insts.len() > MAX_DECODED_INSTS {
+            return None;
+        }
+        BUFS.with_borrow_mut(|(ops, ext, marks, slots)| {
+            ops.clear();
+            ext.clear();
+            marks.clear();
+            slots.clear();
+            let d = Self::build(block, layout, ops, ext, marks, slots);
+            let nops = ops.len();
+            let mut all = Vec::with_capacity(nops + ext.len() + marks.len());
+            all.extend_from_slice(ops);
+            all.extend_from_slice(ext);
+            all.extend_from_slice(marks);
+            Decoded {
+                ops: all.into_boxed_slice(),
+                nops,
+                marks: nops + ext.len(),
+                ..d
+            }
+        })
+        .into()
+    }
+
+    /// Fills `ops`, `ext` and `marks` for `block`; the returned value has
+    /// no ops yet.
+    fn build(
+        block: &Block,
+        layout: &StateLayout,
+        ops: &mut Vec<DOp>,
+        ext: &mut Vec<DOp>,
+        marks: &mut Vec<DOp>,
+        slots: &mut Vec<u16>,
+    ) -> Decoded {
+        ops.reserve(block.insts.len());
+        slots.reserve(block.insts.len());
+        // A register's state offset and size, if it lies in the block
+        // after the header.
+        let reg = |imm: u64| -> Option<(u64, u32)> {
+            let ri = layout.regs.get(usize::try_from(imm).ok()?)?;
+            let bytes = ri.ty.bytes();
+            let end = ri.offset as usize + bytes as usize;
+            (matches!(bytes, 1 | 2 | 4 | 8 | 16)
+                && ri.offset as usize >= size_of::<CpuHeader>()
+                && end <= layout.size)
+                .then_some((ri.offset as u64, bytes))
+        };
+        // Integer types the inline handlers cover.
+        let small = |t: Type| t.is_int() && t.bits() > 0 && t.bits() <= 64;
+        for (i, inst) in block.insts.iter().enumerate() {
+            // Slot of an operand: only earlier values (`NONE` is above
+            // every index); dropped ones are the zero slot.
+            let slot = |v: Value| -> u16 {
+                if (v.0 as usize) < i {
+                    slots[v.index()]
+                } else {
+                    0
+                }
+            };
+            let aty = || {
+                let v = inst.args[0];
+                if (v.0 as usize) < i {
+                    block.insts[v.index()].ty
+                } else {
+                    Type::Void
+                }
+            };
+            let ty = inst.ty;
+            let mut d = DOp {
+                imm: mask(ty, u128::MAX) as u64,
+                a: slot(inst.args[0]),
+                b: slot(inst.args[1]),
+                c: slot(inst.args[2]),
+                code: Code::Const,
+                sub: ty.bits() as u8,
+            };
+            let mut to_ext = |code: Code, d: &mut DOp| {
+                d.code = code;
+                d.imm = ext.len() as u64;
+                ext.push(
+                    Ext {
+                        op: inst.op,
+                        ty,
+                        aty: aty(),
+                        imm: inst.imm,
+                    }
+                    .encode(),
+                );
+            };
+            let keep = match inst.op.shape() {
+                Shape::Const => {
+                    d.imm = mask(ty, inst.imm as u128) as u64;
+                    true
+                }
+                Shape::Get => {
+                    match reg(inst.imm) {
+                        Some((off, bytes)) => {
+                            d.imm = off;
+                            d.code = match bytes {
+                                1 => Code::Get1,
+                                2 => Code::Get2,
+                                4 => Code::Get4,
+                                8 => Code::Get8,
+                                _ => Code::Get16,
+                            };
+                        }
+                        None => d.imm = 0,
+                    }
+                    true
+                }
+                Shape::Set => match reg(inst.imm) {
+                    Some((off, bytes)) => {
+                        d.imm = off;
+                        d.code = match bytes {
+                            1 => Code::Set1,
+                            2 => Code::Set2,
+                            4 => Code::Set4,
+                            8 => Code::Set8,
+                            _ => Code::Set16,
+                        };
+                        true
+                    }
+                    None => false,
+                },
+                Shape::Marker => {
+                    marks.push(DOp {
+                        imm: inst.imm,
+                        a: ops.len() as u16,
+                        b: 0,
+                        c: 0,
+                        code: Code::Const,
+                        sub: 0,
+                    });
+                    false
+                }
+                // Operands are masked to their (same-width) type already.
+                Shape::Bitcast => {
+                    d.code = Code::Move;
+                    true
+                }
+                Shape::Select => {
+                    d.code = Code::Select;
+                    true
+                }
+                Shape::Extend if inst.op == Opcode::Zext && small(ty) => {
+                    d.code = Code::AndImm;
+                    d.imm = mask(aty(), u128::MAX) as u64;
+                    true
+                }
+                Shape::Extend if inst.op == Opcode::Sext && small(ty) && small(aty()) => {
+                    d.code = Code::Sext;
+                    d.sub = aty().bits() as u8;
+                    true
+                }
+                Shape::Narrow if inst.op == Opcode::Trunc && small(ty) => {
+                    d.code = Code::AndImm;
+                    true
+                }
+                Shape::Bin | Shape::Un if small(ty) => {
+                    match inst.op {
+                        Opcode::Add => d.code = Code::Add,
+                        Opcode::Sub => d.code = Code::Sub,
+                        Opcode::And => d.code = Code::And,
+                        Opcode::Or => d.code = Code::Or,
+                        Opcode::Xor => d.code = Code::Xor,
+                        Opcode::Mul => d.code = Code::Mul,
+                        Opcode::Shl => d.code = Code::Shl,
+                        Opcode::Lshr => d.code = Code::Lshr,
+                        Opcode::Ashr => d.code = Code::Ashr,
+                        Opcode::Not => d.code = Code::Not,
+                        Opcode::Neg => d.code = Code::Neg,
+                        _ => to_ext(Code::Eval, &mut d),
+                    }
+                    true
+                }
+                Shape::Cmp if inst.op == Opcode::Icmp && small(aty()) => {
+                    match Cond::from_imm(inst.imm) {
+                        Some(cond) => {
+                            d.sub = 64 - aty().bits() as u8;
+                            d.code = match cond {
+                                Cond::Eq => Code::Eq,
+                                Cond::Ne => Code::Ne,
+                                Cond::Ult => Code::Ult,
+                                Cond::Ule => Code::Ule,
+                                Cond::Ugt => Code::Ugt,
+                                Cond::Uge => Code::Uge,
+                                Cond::Slt => Code::Slt,
+                                Cond::Sle => Code::Sle,
+                                Cond::Sgt => Code::Sgt,
+                                Cond::Sge => Code::Sge,
+                            };
+                        }
+                        None => to_ext(Code::Eval, &mut d),
+                    }
+                    true
+                }
+                Shape::Load | Shape::Store => {
+                    let f = MemFlags::from_imm(inst.imm);
+                    let flags =
+                        if f.aligned { ALIGNED } else { 0 } | if f.signed { SIGNED } else { 0 };
+                    if inst.op == Opcode::Load && matches!(f.size, 1 | 2 | 4 | 8) && small(ty) {
+                        d.code = Code::Load;
+                        d.sub = f.size;
+                        d.c = flags;
+                    } else if inst.op == Opcode::Store && matches!(f.size, 1 | 2 | 4 | 8 | 16) {
+                        d.code = Code::Store;
+                        d.sub = f.size;
+                        d.c = flags;
+                    } else {
+                        to_ext(Code::Mem, &mut d);
+                    }
+                    true
+                }
+                Shape::Rmw | Shape::Cas => {
+                    to_ext(Code::Mem, &mut d);
+                    true
+                }
+                Shape::Fence => {
+                    d.code = Code::Fence;
+                    d.imm = inst.imm;
+                    true
+                }
+                Shape::Call => {
+                    if (inst.imm as usize) < block.helpers.len() {
+                        to_ext(Code::Call, &mut d);
+                    } else {
+                        d.imm = 0;
+                    }
+                    true
+                }
+                _ => {
+                    to_ext(Code::Eval, &mut d);
+                    true
+                }
+            };
+            if keep {
+                ops.push(d);
+                slots.push(ops.len() as u16);
+            } else {
+                slots.push(0);
+            }
+        }
+        let n = block.insts.len();
+        let slot = |v: Value| -> u16 {
+            if (v.0 as usize) < n {
+                slots[v.index()]
+            } else {
+                0
+            }
+        };
+        let term = match block.term.unwrap_or(Terminal::Exception {
+            kind: ExceptionKind::Undefined,
+            pc: block.pc,
+            info: 0,
+        }) {
+            Terminal::Jump(t) | Terminal::Exit(t) | Terminal::Call { target: t, .. } => {
+                DTerm::Goto(t)
+            }
+            Terminal::Branch {
+                cond,
+                taken,
+                not_taken,
+            } => DTerm::Branch {
+                cond: slot(cond),
+                taken,
+                not_taken,
+            },
+            Terminal::JumpIndirect(v) | Terminal::Return(v) => DTerm::Indirect(slot(v)),
+            Terminal::Exception { kind, pc, info } => DTerm::Exception { kind, pc, info },
+        };
+        let (pc_off, pc_bytes) = reg(layout.pc.0 as u64).map_or((0, 0), |(o, b)| (o as u32, b));
+        Decoded {
+            ops: Box::new([]),
+            nops: 0,
+            marks: 0,
+            helpers: block.helpers.clone().into_boxed_slice(),
+            term,
+            pc: block.pc,
+            pc_off,
+            pc_bytes,
+        }
+    }
+
+    /// The constant successors of the block, in the order (taken, not
+    /// taken); `None` entries for a computed jump or an exception.
+    pub fn successors(&self) -> [Option<u64>; 2] {
+        match self.term {
+            DTerm::Goto(t) => [Some(t), None],
+            DTerm::Branch {
+                taken, not_taken, ..
+            } => [Some(taken), Some(not_taken)],
+            _ => [None, None],
+        }
+    }
+
+    /// The guest PC of the instruction that op `i` belongs to.
+    #[cold]
+    fn pc_of(&self, i: usize) -> u64 {
+        self.ops[self.marks..]
+            .iter()
+            .take_while(|m| m.a as usize <= i)
+            .last()
+            .map_or(self.pc, |m| m.imm)
+    }
+}
+
+/// Writes `pc` into the PC register (if the layout has a valid one).
+///
+/// # Safety
+/// `env` must be the live state block `d` was decoded for.
+#[inline]
+unsafe fn set_pc(d: &Decoded, env: *mut u8, pc: u64, bytes: u32) {
+    if d.pc_bytes != 0 {
+        // SAFETY: `Decoded::new` checked that the PC register lies inside
+        // the state block; `bytes` is at most its size.
+        unsafe { env_write(env, d.pc_off, bytes.min(d.pc_bytes), pc as u128) };
+    }
+}
+
+/// Ends the block with a fault: the PC is the current instruction's and
+/// the header holds the fault (set by the helper when `f` is `None`).
+///
+/// # Safety
+/// As for [`set_pc`].
+#[cold]
+unsafe fn fault_exit(d: &Decoded, env: *mut u8, pc: u64, f: Option<Fault>) -> ExitCode {
+    let hdr = env as *mut CpuHeader;
+    // SAFETY: header and PC register lie in the state block.
+    unsafe {
+        if let Some(f) = f {
+            set_pc(d, env, pc, 8);
+            (*hdr).fault_kind = f.kind as u32 | if f.write { crate::FAULT_WRITE } else { 0 };
+            (*hdr).exc_info = f.addr;
+        } else {
+            (*hdr).helper_fault = 0;
+        }
+        (*hdr).exit = ExitCode::Fault as u32;
+    }
+    ExitCode::Fault
+}
+
+/// The alignment fault of a [`Code::Load`]/[`Code::Store`] with `flags`
+/// at `addr`, if the op requires alignment and `addr` is not aligned.
+#[inline]
+fn aligned(flags: u16, addr: u64, size: u8, write: bool) -> Result<(), Fault> {
+    if flags & ALIGNED != 0 && !addr.is_multiple_of(size as u64) {
+        return Err(Fault {
+            addr,
+            kind: FaultKind::Alignment,
+            write,
+        });
+    }
+    Ok(())
+}
+
+/// An op of [`Code::Eval`] (not inlined: the rare ops).
+#[inline(never)]
+fn eval_ext(e: &Ext, a: u128, b: u128, c: u128) -> u128 {
+    let r = match e.op.shape() {
+        Shape::FBin
+        | Shape::FUn
+        | Shape::FTer
+        | Shape::FCmp
+        | Shape::FConv
+        | Shape::IntToF
+        | Shape::FToInt => eval_float(e.op, e.ty, e.aty, e.imm, a, b, c),
+        Shape::VBin | Shape::VUn | Shape::VSplat | Shape::VExtract | Shape::VInsert => {
+            eval_vector(e.op, e.imm, a, b)
+        }
+        _ => xlat_ir::eval::eval_int(e.op, e.ty, e.aty, e.imm, a, b, c).unwrap_or(0),
+    };
+    mask(e.ty, r)
+}
+
+/// Executes a pre-decoded block: the same contract and results as
+/// [`run_block`](crate::run_block) on the block `d` was made from.
+///
+/// # Safety
+/// `env` must point to a live, 16-byte aligned CPU state block laid out
+/// per the layout `d` was decoded for, starting with a [`CpuHeader`], not
+/// accessed concurrently except through the header's atomic stop word.
+pub unsafe fn run_decoded(
+    d: &Decoded,
+    env: *mut u8,
+    mem: &dyn GuestMemory,
+    scratch: &mut Scratch,
+) -> ExitCode {
+    let hdr = env as *mut CpuHeader;
+    let ops = &d.ops[..d.nops];
+    let n = ops.len() + 1;
+    if scratch.vals.len() < n {
+        scratch.vals.resize(n, 0);
+    }
+    // Slot 0 is the zero slot: nothing writes it.
+    scratch.vals[0] = 0;
+    let vals = scratch.vals.as_mut_ptr();
+    // SAFETY: every slot index in `d` is below `d.nops + 1 <=
+    // scratch.vals.len()` (`Decoded::new`).
+    let get = |s: u16| -> u128 { unsafe { *vals.add(s as usize) } };
+    // Slot of the op being run (op `i` writes slot `i + 1`).
+    // SAFETY: slot 1 exists (`n >= 1` slots plus the zero slot) or the
+    // loop does not run.
+    let mut dst = unsafe { vals.add(1) };
+    let base = ops.as_ptr();
+    // SAFETY: `hdr` points to the live header (caller contract).
+    unsafe { (*hdr).blocks_executed = (*hdr).blocks_executed.wrapping_add(1) };
+    for op in ops {
+        // Index of `op`, for the rare ops that need it.
+        // SAFETY: `op` is an element of `ops`.
+        let i = || unsafe { (op as *const DOp).offset_from(base) } as usize;
+        // The ext record of `Eval`, `Mem` and `Call` ops.
+        let ext = || Ext::decode(&d.ops[d.nops + op.imm as usize]);
+        let m = op.imm;
+        let a64 = || get(op.a) as u64;
+        let b64 = || get(op.b) as u64;
+        // The `Get*`/`Set*` arms: `Decoded::new` checked that the register
+        // lies in the state block; the access is exactly its width.
+        let r: u128 = match op.code {
+            Code::Const => m as u128,
+            // SAFETY: see above.
+            Code::Get1 => unsafe { env_read(env, m as u32, 1) },
+            // SAFETY: see above.
+            Code::Get2 => unsafe { env_read(env, m as u32, 2) },
+            // SAFETY: see above.
+            Code::Get4 => unsafe { env_read(env, m as u32, 4) },
+            // SAFETY: see above.
+            Code::Get8 => unsafe { env_read(env, m as u32, 8) },
+            // SAFETY: see above.
+            Code::Get16 => unsafe { env_read(env, m as u32, 16) },
+            // The `Set*` and `Store` arms write 0 to their (unused) slot,
+            // which is cheaper than leaving the common path.
+            Code::Set1 => {
+                // SAFETY: as above.
+                unsafe { env_write(env, m as u32, 1, get(op.a)) };
+                0
+            }
+            Code::Set2 => {
+                // SAFETY: as above.
+                unsafe { env_write(env, m as u32, 2, get(op.a)) };
+                0
+            }
+            Code::Set4 => {
+                // SAFETY: as above.
+                unsafe { env_write(env, m as u32, 4, get(op.a)) };
+                0
+            }
+            Code::Set8 => {
+                // SAFETY: as above.
+                unsafe { env_write(env, m as u32, 8, get(op.a)) };
+                0
+            }
+            Code::Set16 => {
+                // SAFETY: as above.
+                unsafe { env_write(env, m as u32, 16, get(op.a)) };
+                0
+            }
+            Code::Move => get(op.a),
+            Code::AndImm => get(op.a) & m as u128,
+            Code::Add => (a64().wrapping_add(b64()) & m) as u128,
+            Code::Sub => (a64().wrapping_sub(b64()) & m) as u128,
+            Code::And => (a64() & b64()) as u128,
+            Code::Or => (a64() | b64()) as u128,
+            Code::Xor => (a64() ^ b64()) as u128,
+            Code::Mul => (a64().wrapping_mul(b64()) & m) as u128,
+            Code::Shl => ((a64() << (b64() as u32 & (op.sub as u32 - 1))) & m) as u128,
+            Code::Lshr => (a64() >> (b64() as u32 & (op.sub as u32 - 1))) as u128,
+            Code::Ashr => {
+                let sh = 64 - op.sub as u32;
+                let x = ((a64() << sh) as i64) >> sh;
+                ((x >> (b64() as u32 & (op.sub as u32 - 1))) as u64 & m) as u128
+            }
+            Code::Not => (!a64() & m) as u128,
+            Code::Neg => (a64().wrapping_neg() & m) as u128,
+            Code::Sext => {
+                let sh = 64 - op.sub as u32;
+                ((((a64() << sh) as i64) >> sh) as u64 & m) as u128
+            }
+            Code::Select => {
+                if get(op.a) & 0xff != 0 {
+                    get(op.b)
+                } else {
+                    get(op.c)
+                }
+            }
+            Code::Eq => (a64() == b64()) as u128,
+            Code::Ne => (a64() != b64()) as u128,
+            Code::Ult => (a64() < b64()) as u128,
+            Code::Ule => (a64() <= b64()) as u128,
+            Code::Ugt => (a64() > b64()) as u128,
+            Code::Uge => (a64() >= b64()) as u128,
+            Code::Slt | Code::Sle | Code::Sgt | Code::Sge => {
+                let sh = op.sub as u32;
+                let (x, y) = (((a64() << sh) as i64), ((b64() << sh) as i64));
+                (match op.code {
+                    Code::Slt => x < y,
+                    Code::Sle => x <= y,
+                    Code::Sgt => x > y,
+                    _ => x >= y,
+                }) as u128
+            }
+            Code::Load => {
+                let addr = a64();
+                let size = op.sub;
+                let v = aligned(op.c, addr, size, false).and_then(|_| mem.load(addr, size));
+                match v {
+                    Ok(v) => {
+                        let mut v = v as u64;
+                        if op.c & SIGNED != 0 {
+                            let sh = 64 - 8 * size as u32;
+                            v = (((v << sh) as i64) >> sh) as u64;
+                        }
+                        (v & m) as u128
+                    }
+                    // SAFETY: `env` is the live state block.
+                    Err(f) => return unsafe { fault_exit(d, env, d.pc_of(i()), Some(f)) },
+                }
+            }
+            Code::Store => {
+                let addr = a64();
+                let size = op.sub;
+                let r =
+                    aligned(op.c, addr, size, true).and_then(|_| mem.store(addr, size, get(op.b)));
+                if let Err(f) = r {
+                    // SAFETY: `env` is the live state block.
+                    return unsafe { fault_exit(d, env, d.pc_of(i()), Some(f)) };
+                }
+                0
+            }
+            Code::Eval => {
+                let e = ext();
+                eval_ext(&e, get(op.a), get(op.b), get(op.c))
+            }
+            Code::Mem => {
+                let e = ext();
+                match mem_op(mem, e.op, e.ty, e.imm, a64(), get(op.b), get(op.c)) {
+                    Ok(v) => mask(e.ty, v),
+                    // SAFETY: `env` is the live state block.
+                    Err(f) => return unsafe { fault_exit(d, env, d.pc_of(i()), Some(f)) },
+                }
+            }
+            Code::Fence => {
+                let o = match m {
+                    x if x == Ordering::Acquire as u64 => std::sync::atomic::Ordering::Acquire,
+                    x if x == Ordering::Release as u64 => std::sync::atomic::Ordering::Release,
+                    _ => std::sync::atomic::Ordering::SeqCst,
+                };
+                std::sync::atomic::fence(o);
+                0
+            }
+            Code::Call => {
+                let e = ext();
+                let Some(h) = d.helpers.get(e.imm as usize) else {
+                    unreachable!("`Decoded::new` checked the helper index")
+                };
+                let cur_pc = d.pc_of(i());
+                // SAFETY: the PC is made exact so a helper that inspects
+                // or faults sees the current instruction.
+                unsafe {
+                    if h.flags.reads_state || h.flags.may_fault {
+                        set_pc(d, env, cur_pc, 8);
+                    }
+                    (*hdr).helper_fault = 0;
+                }
+                // SAFETY: helpers take the state block and i64 arguments
+                // by contract (`HelperFn`).
+                let r = unsafe { (h.func)(env, a64(), b64(), get(op.c) as u64) };
+                // SAFETY: header access as above.
+                if unsafe { (*hdr).helper_fault } != 0 {
+                    // SAFETY: as above.
+                    return unsafe { fault_exit(d, env, cur_pc, None) };
+                }
+                mask(e.ty, r as u128)
+            }
+        };
+        // SAFETY: `dst` is slot `i + 1` of op `i`, below `n`.
+        unsafe {
+            *dst = r;
+            dst = dst.add(1);
+        }
+    }
+    let (next, code) = match d.term {
+        DTerm::Goto(t) => (t, ExitCode::Continue),
+        DTerm::Branch {
+            cond,
+            taken,
+            not_taken,
+        } => (
+            if get(cond) & 0xff != 0 {
+                taken
+            } else {
+                not_taken
+            },
+            ExitCode::Continue,
+        ),
+        DTerm::Indirect(v) => (get(v) as u64, ExitCode::Continue),
+        DTerm::Exception { kind, pc, info } => {
+            // SAFETY: header access as above.
+            unsafe {
+                (*hdr).exc_kind = kind as u32;
+                (*hdr).exc_info = info;
+            }
+            (pc, ExitCode::Exception)
+        }
+    };
+    // SAFETY: PC register and header lie in the state block.
+    unsafe {
+        set_pc(d, env, next, 8);
+        (*hdr).exit = code as u32;
+    }
+    code
+}
