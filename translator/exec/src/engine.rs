@@ -205,6 +205,25 @@ struct Owned {
     exits: Vec<(Key, usize)>,
     /// Guest ranges `[start, end)` of the region's blocks.
     ranges: Vec<(u64, u64)>,
+    /// The region's entry counter ([`xlat_jit::Region::entries`]): set for
+    /// a quick region not yet recompiled, else 0.
+    entries: usize,
+    /// Its value when [`Engine::recompile_hot`] last looked.
+    entries_seen: u64,
+}
+
+impl Links {
+    /// Forgets the exit slots `exits` of a region that is going away.
+    fn drop_exits(&mut self, exits: Vec<(Key, usize)>) {
+        for (k, s) in exits {
+            if let Some(v) = self.incoming.get_mut(&k) {
+                v.retain(|&x| x != s);
+                if v.is_empty() {
+                    self.incoming.remove(&k);
+                }
+            }
+        }
+    }
 }
 
 struct JitState {
@@ -225,6 +244,9 @@ pub struct Stats {
     pub blocks_compiled: u64,
     /// Regions compiled at [`OptLevel::Quick`] (the queue was long).
     pub regions_quick: u64,
+    /// Quick regions that stayed hot, recompiled at [`OptLevel::Speed`]
+    /// (also counted in `regions_compiled`).
+    pub regions_recompiled: u64,
     /// Compilation failures (those blocks stay interpreted).
     pub compile_failures: u64,
     /// Total compilation time in microseconds (CPU time of the compiling
@@ -257,8 +279,12 @@ impl std::fmt::Display for Stats {
         )?;
         writeln!(
             f,
-            "regions compiled    {} ({} blocks, {} failures, {} quick)",
-            self.regions_compiled, self.blocks_compiled, self.compile_failures, self.regions_quick
+            "regions compiled    {} ({} blocks, {} failures, {} quick, {} recompiled)",
+            self.regions_compiled,
+            self.blocks_compiled,
+            self.compile_failures,
+            self.regions_quick,
+            self.regions_recompiled
         )?;
         writeln!(
             f,
@@ -287,6 +313,7 @@ struct Counters {
     regions_compiled: AtomicU64,
     blocks_compiled: AtomicU64,
     regions_quick: AtomicU64,
+    regions_recompiled: AtomicU64,
     compile_failures: AtomicU64,
     compile_us: AtomicU64,
     code_bytes: AtomicU64,
@@ -469,6 +496,7 @@ impl Engine {
             regions_compiled: l(&c.regions_compiled),
             blocks_compiled: l(&c.blocks_compiled),
             regions_quick: l(&c.regions_quick),
+            regions_recompiled: l(&c.regions_recompiled),
             compile_failures: l(&c.compile_failures),
             compile_us: l(&c.compile_us),
             code_bytes: l(&c.code_bytes),
@@ -799,7 +827,17 @@ impl Engine {
     /// Compiles the region starting at `tb` at `level` and installs it:
     /// [`OptLevel::Quick`] also keeps the region to [`QUICK_REGION_BLOCKS`].
     pub(crate) fn compile_region(&self, tb: &Arc<Tb>, level: OptLevel) {
-        let Some(js) = &self.jit else { return };
+        self.compile_region_as(tb, level, false);
+    }
+
+    /// [`Engine::compile_region`], or with `replace` a new region for `tb`
+    /// in place of its quick one (see [`Engine::recompile_hot`]): exits
+    /// into it and `tb`'s entry go to the new code, the old region's exits
+    /// back to the dispatcher, and its code is retired at the current
+    /// epoch (the caller moves the epoch). Returns whether it installed a
+    /// region.
+    fn compile_region_as(&self, tb: &Arc<Tb>, level: OptLevel, replace: bool) -> bool {
+        let Some(js) = &self.jit else { return false };
         let max_blocks = match level {
             OptLevel::Speed => MAX_REGION_BLOCKS,
             OptLevel::Quick => QUICK_REGION_BLOCKS,
@@ -819,8 +857,13 @@ impl Engine {
         let blocks: Vec<&Block> = region.iter().map(|t| t.optimized(&self.layout)).collect();
         let targets: Vec<Vec<u64>> = region.iter().map(|t| t.hot_targets()).collect();
         let mut js = lock(js);
-        if tb.dead.load(Ordering::SeqCst) || tb.host.load(Ordering::SeqCst) != 0 {
-            return;
+        let wanted = if replace {
+            js.links.owned.get(&tb.key).is_some_and(|o| o.entries != 0)
+        } else {
+            tb.host.load(Ordering::SeqCst) == 0
+        };
+        if tb.dead.load(Ordering::SeqCst) || !wanted {
+            return false;
         }
         let t0 = thread_cpu_us();
         let res = js.jit.compile_with(&blocks, &targets, level);
@@ -832,15 +875,19 @@ impl Engine {
                 self.counters
                     .compile_failures
                     .fetch_add(1, Ordering::Relaxed);
-                tb.no_jit.store(true, Ordering::Relaxed);
-                return;
+                match js.links.owned.get_mut(&tb.key) {
+                    // Keep the quick code, and do not try again.
+                    Some(o) if replace => o.entries = 0,
+                    _ => tb.no_jit.store(true, Ordering::Relaxed),
+                }
+                return false;
             }
         };
         if region.iter().any(|t| t.dead.load(Ordering::SeqCst)) {
             // A block of the region was invalidated while it was compiled.
             js.jit
                 .retire(r.generation, self.epoch.load(Ordering::SeqCst));
-            return;
+            return false;
         }
         self.counters
             .regions_compiled
@@ -850,6 +897,11 @@ impl Engine {
             .fetch_add(region.len() as u64, Ordering::Relaxed);
         if level == OptLevel::Quick {
             self.counters.regions_quick.fetch_add(1, Ordering::Relaxed);
+        }
+        if replace {
+            self.counters
+                .regions_recompiled
+                .fetch_add(1, Ordering::Relaxed);
         }
         self.counters
             .code_bytes
@@ -878,14 +930,27 @@ impl Engine {
             }
         }
         drop(cache);
-        links.owned.insert(
+        let old = links.owned.insert(
             tb.key,
             Owned {
                 generation: r.generation,
                 exits: owned,
                 ranges: region.iter().map(|t| (t.block.pc, t.end())).collect(),
+                entries: r.entries,
+                entries_seen: 0,
             },
         );
+        let old_generation = old.map(|o| {
+            // The replaced quick region: a CPU still in it leaves at its
+            // next exit.
+            for &(_, s) in &o.exits {
+                // SAFETY: a slot of the old region, whose code is live
+                // until it is retired below and every CPU moved on.
+                unsafe { xlat_jit::patch_slot(s, 0) };
+            }
+            links.drop_exits(o.exits);
+            o.generation
+        });
         if let Some(slots) = links.incoming.get(&tb.key) {
             for &s in slots {
                 // SAFETY: slots in `incoming` belong to live regions (they
@@ -894,6 +959,59 @@ impl Engine {
             }
         }
         tb.host.store(r.entry, Ordering::SeqCst);
+        if let Some(g) = old_generation {
+            js.jit.retire(g, self.epoch.load(Ordering::SeqCst));
+        }
+        true
+    }
+
+    /// Recompiles at [`OptLevel::Speed`] the quick regions entered at least
+    /// `min_entries` times since the last call, most entered first, at most
+    /// [`crate::RECOMPILE_BATCH`] of them, then moves the epoch so that every CPU
+    /// drops the old entries from its jump cache (and the old code can be
+    /// freed). Returns how many were replaced.
+    pub(crate) fn recompile_hot(&self, min_entries: u64) -> usize {
+        let Some(js) = &self.jit else { return 0 };
+        let mut hot: Vec<(u64, Key)> = lock(js)
+            .links
+            .owned
+            .iter_mut()
+            .filter(|(_, o)| o.entries != 0)
+            .map(|(k, o)| {
+                // SAFETY: the counter of a live region (owned regions are
+                // not retired), read under the JIT lock.
+                let n = unsafe { xlat_jit::entry_count(o.entries) };
+                let grew = n.wrapping_sub(std::mem::replace(&mut o.entries_seen, n));
+                (grew, *k)
+            })
+            .filter(|&(n, _)| n >= min_entries.max(1))
+            .collect();
+        hot.sort_unstable_by_key(|&(n, _)| std::cmp::Reverse(n));
+        hot.truncate(crate::RECOMPILE_BATCH);
+        let mut n = 0;
+        for (_, key) in hot {
+            let tb = read(&self.cache).get(&key).cloned();
+            if let Some(tb) = tb
+                && self.compile_region_as(&tb, OptLevel::Speed, true)
+            {
+                n += 1;
+            }
+        }
+        if n > 0 {
+            self.flush_cpus();
+            self.reclaim();
+        }
+        n
+    }
+
+    /// Moves the epoch and kicks every CPU out of compiled code: each
+    /// flushes its caches at its next dispatch, after which code retired
+    /// before can be freed.
+    fn flush_cpus(&self) {
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+        for c in lock(&self.cpus).iter() {
+            c.stop().fetch_or(STOP_FLUSH, Ordering::SeqCst);
+        }
     }
 
     /// Drops every translation overlapping `[guest_start, guest_start+len)`
@@ -952,25 +1070,13 @@ impl Engine {
                 }
                 tb.host.store(0, Ordering::SeqCst);
                 if let Some(o) = links.owned.remove(&tb.key) {
-                    for (k, s) in o.exits {
-                        if let Some(v) = links.incoming.get_mut(&k) {
-                            v.retain(|&x| x != s);
-                            if v.is_empty() {
-                                links.incoming.remove(&k);
-                            }
-                        }
-                    }
+                    links.drop_exits(o.exits);
                     jit.retire(o.generation, epoch);
                 }
             }
         }
         drop(js);
-        // Make every CPU notice: bump the epoch, then kick them out of
-        // compiled code.
-        self.epoch.fetch_add(1, Ordering::SeqCst);
-        for c in lock(&self.cpus).iter() {
-            c.stop().fetch_or(STOP_FLUSH, Ordering::SeqCst);
-        }
+        self.flush_cpus();
         self.reclaim();
     }
 
@@ -1023,11 +1129,26 @@ fn compiler_thread(engine: Weak<Engine>, pending: &HeatQueue<Weak<Tb>>) {
         let tb = tb.upgrade()?;
         (!tb.dead.load(Ordering::Relaxed)).then(|| tb.hits.load(Ordering::Relaxed))
     };
-    while let Some((tb, waiting)) = pending.pop(heat) {
+    let mut scanned = std::time::Instant::now();
+    loop {
+        // While quick regions may stay hot, wake up now and then to look
+        // for them even when nothing is queued.
+        let quick = match engine.upgrade() {
+            Some(e) => {
+                let st = e.stats();
+                st.regions_quick > st.regions_recompiled
+            }
+            None => return,
+        };
+        let Some(popped) = pending.pop_timeout(heat, quick.then_some(crate::RECOMPILE_PERIOD))
+        else {
+            return;
+        };
         let Some(engine) = engine.upgrade() else {
             return;
         };
-        if let Some(tb) = tb.upgrade()
+        let (tb, waiting) = popped.map_or((None, 0), |(tb, w)| (tb.upgrade(), w));
+        if let Some(tb) = tb
             && !tb.dead.load(Ordering::SeqCst)
         {
             // Behind with the queue (a large, flat program): compile what
@@ -1038,6 +1159,14 @@ fn compiler_thread(engine: Weak<Engine>, pending: &HeatQueue<Weak<Tb>>) {
                 OptLevel::Speed
             };
             engine.compile_region(&tb, level);
+        }
+        // Quick regions still hot, at low priority: only once the queue
+        // is empty, and at most a batch per period.
+        let since = scanned.elapsed();
+        if waiting == 0 && since >= crate::RECOMPILE_PERIOD {
+            let ms = since.as_millis().min(u64::MAX as u128) as u64;
+            engine.recompile_hot(crate::RECOMPILE_RATE.saturating_mul(ms) / 1000);
+            scanned = std::time::Instant::now();
         }
         engine.reclaim();
     }

@@ -68,8 +68,21 @@ impl<T> HeatQueue<T> {
     /// an item's heat now, or `None` for an item no longer wanted (dropped).
     /// Returns the item and how many are left waiting, or `None` once the
     /// queue is closed.
+    #[cfg(test)]
     pub(crate) fn pop(&self, heat: impl Fn(&T) -> Option<u32>) -> Option<(T, usize)> {
+        self.pop_timeout(heat, None).map(|p| p.expect("no timeout"))
+    }
+
+    /// [`HeatQueue::pop`], waiting at most `timeout` (if given) for an
+    /// item: `Some(None)` when it passed (or the wait woke early) with
+    /// nothing to take.
+    pub(crate) fn pop_timeout(
+        &self,
+        heat: impl Fn(&T) -> Option<u32>,
+        timeout: Option<std::time::Duration>,
+    ) -> Option<Option<(T, usize)>> {
         let mut st = self.lock();
+        let mut waited = false;
         loop {
             if st.closed {
                 return None;
@@ -90,9 +103,20 @@ impl<T> HeatQueue<T> {
             });
             if let Some((i, _)) = best {
                 let item = st.items.remove(i).0;
-                return Some((item, st.items.len()));
+                return Some(Some((item, st.items.len())));
             }
-            st = self.ready.wait(st).unwrap_or_else(|e| e.into_inner());
+            match timeout {
+                None => st = self.ready.wait(st).unwrap_or_else(|e| e.into_inner()),
+                Some(_) if waited => return Some(None),
+                Some(t) => {
+                    st = self
+                        .ready
+                        .wait_timeout(st, t)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                    waited = true;
+                }
+            }
         }
     }
 }
@@ -140,5 +164,18 @@ mod tests {
         assert_eq!(t.join().expect("consumer thread"), None);
         q.push(3, 0);
         assert_eq!(q.len(), 0, "closed queues take nothing");
+    }
+
+    #[test]
+    fn pop_with_a_timeout_returns_empty_handed_or_the_item() {
+        let q = HeatQueue::new();
+        let t = std::time::Duration::from_millis(5);
+        let t0 = std::time::Instant::now();
+        assert_eq!(q.pop_timeout(|_| Some(0), Some(t)), Some(None));
+        assert!(t0.elapsed() >= t, "waited for the timeout");
+        q.push(7u32, 0);
+        assert_eq!(q.pop_timeout(|_| Some(0), Some(t)), Some(Some((7, 0))));
+        q.close();
+        assert_eq!(q.pop_timeout(|_| Some(0), Some(t)), None);
     }
 }

@@ -1095,3 +1095,109 @@ fn computed_jump_targets_join_the_region() {
         "one entry ran the loop: {st2}"
     );
 }
+
+/// Runs `chain_program` from the start with `r2` cleared; returns `r2`.
+fn rerun_chain(s: &mut Setup) -> u64 {
+    s.cpu.set(Reg(2), 0);
+    s.cpu.set_pc(CODE);
+    let exit = s.engine.run(&mut s.cpu);
+    assert!(matches!(
+        exit,
+        Exit::Exception {
+            kind: ExceptionKind::Syscall,
+            ..
+        }
+    ));
+    reg(&s.cpu, 2)
+}
+
+/// A chain_program engine (600 rounds) whose loop head region was compiled
+/// at Quick by hand, then run once more.
+fn quick_chain() -> (Setup, Arc<crate::engine::Tb>) {
+    let mut s = setup_with(
+        ExecOptions {
+            tier: Tier::Mixed,
+            // Never queued by itself (at most 1 800 tier-0 runs), but every
+            // block is hot enough to join a region.
+            jit_threshold: 2000,
+            ..Default::default()
+        },
+        &chain_program(600),
+    );
+    assert_eq!(rerun_chain(&mut s), 8 * 600);
+    let head = s.engine.cached(CODE + 4, 0).expect("loop head translated");
+    s.engine.compile_region(&head, xlat_jit::OptLevel::Quick);
+    assert_eq!(s.engine.stats().regions_quick, 1);
+    // Every round leaves the 4-block region and enters it again.
+    assert_eq!(rerun_chain(&mut s), 8 * 600);
+    (s, head)
+}
+
+#[test]
+fn hot_quick_region_is_recompiled_at_speed_with_the_same_result() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let (mut s, head) = quick_chain();
+    let quick_code = head.host.load(SeqCst);
+    assert_ne!(quick_code, 0);
+    // 599 entries since compiled (the first round enters the loop in
+    // the middle of the block at CODE): not hot enough for 601.
+    assert_eq!(s.engine.recompile_hot(601), 0);
+    assert_eq!(head.host.load(SeqCst), quick_code);
+    // The count starts again from the last look: 599 more entries.
+    assert_eq!(rerun_chain(&mut s), 8 * 600);
+    assert_eq!(s.engine.recompile_hot(599), 1);
+    let st = s.engine.stats();
+    assert_eq!(st.regions_recompiled, 1, "{st}");
+    assert_eq!(st.regions_compiled, 2, "{st}");
+    assert_eq!(st.blocks_compiled, 4 + 10, "the whole loop at Speed: {st}");
+    let speed_code = head.host.load(SeqCst);
+    assert_ne!(speed_code, 0);
+    assert_ne!(speed_code, quick_code, "the entry points to the new code");
+    // The Speed code runs (one entry per run: the loop is inside it) and
+    // computes the same; the quick generation holds only dead code now.
+    let before = s.engine.stats();
+    assert_eq!(rerun_chain(&mut s), 8 * 600);
+    let st = s.engine.stats();
+    assert_eq!(st.jit_dispatches, before.jit_dispatches + 1, "{st}");
+    assert!(
+        st.interp_dispatches - before.interp_dispatches <= 11,
+        "only the first round at tier 0: {st}"
+    );
+    assert_eq!(st.generations_freed, 1, "{st}");
+    // Speed regions have no entry counter: nothing more to recompile.
+    assert_eq!(s.engine.recompile_hot(0), 0);
+    assert_eq!(s.engine.stats().regions_recompiled, 1);
+}
+
+#[test]
+fn invalidating_a_recompiled_region_drops_it() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let (mut s, head) = quick_chain();
+    assert_eq!(s.engine.recompile_hot(1), 1);
+    assert_ne!(head.host.load(SeqCst), 0);
+    // The counter test block (CODE + 68) is inside the recompiled region
+    // only: the region dies with it, the entry block too.
+    s.engine.invalidate(CODE + 68, 4);
+    assert!(head.dead.load(SeqCst));
+    assert_eq!(head.host.load(SeqCst), 0);
+    assert!(s.engine.cached(CODE + 4, 0).is_none());
+    let st = s.engine.stats();
+    assert_eq!(st.generations_freed, 2, "quick and speed code: {st}");
+    assert_eq!(s.engine.recompile_hot(0), 0, "nothing left to recompile");
+    // Make the loop end after one round: the new code runs.
+    s.mem.write_code(CODE + 68, &[enc(SYS, 0, 0, 0)]);
+    let exit = {
+        s.cpu.set(Reg(2), 0);
+        s.cpu.set_pc(CODE);
+        s.engine.run(&mut s.cpu)
+    };
+    assert_eq!(
+        exit,
+        Exit::Exception {
+            kind: ExceptionKind::Syscall,
+            pc: CODE + 72,
+            info: 0
+        }
+    );
+    assert_eq!(reg(&s.cpu, 2), 8, "one round only");
+}

@@ -13,6 +13,7 @@ mod lower;
 mod memory;
 mod runtime;
 
+use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::{self, AbiParam, FuncRef, InstBuilder, types};
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
@@ -121,6 +122,13 @@ pub struct Region {
     pub generation: u32,
     /// Guest PCs of the region's blocks, entry first.
     pub guest_pcs: Vec<u64>,
+    /// Address of the region's entry counter, a `u64` in its data that its
+    /// code increments (not atomically) whenever it is entered, from the
+    /// dispatcher, an exit slot or the jump cache, but not by its own
+    /// internal back edges (read it with [`entry_count`]); 0 = none. Only
+    /// [`OptLevel::Quick`] regions count: the engine recompiles those
+    /// that stay hot at [`OptLevel::Speed`].
+    pub entries: usize,
 }
 
 /// A group of regions sharing one `JITModule`; its memory is freed as a
@@ -364,9 +372,10 @@ impl Jit {
             .as_mut()
             .expect("current generation has a module");
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            compile_into(module, fctx, &layout, blocks, targets, chain)
+            let count = level == OptLevel::Quick;
+            compile_into(module, fctx, &layout, blocks, targets, chain, count)
         }));
-        let (entry, code_len, slots, exits) = match result {
+        let (entry, code_len, slots, exits, entries) = match result {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => {
                 // Start afresh: the module may hold a half-declared function.
@@ -406,6 +415,7 @@ impl Jit {
                 .collect(),
             generation: g as u32,
             guest_pcs: blocks.iter().map(|b| b.pc).collect(),
+            entries,
         })
     }
 
@@ -484,7 +494,7 @@ impl Drop for Jit {
 }
 
 /// Lowers and defines one region in `module`; returns (entry, code length,
-/// slot array address, exit targets).
+/// slot array address, exit targets, entry counter address or 0).
 fn compile_into(
     module: &mut JITModule,
     fctx: &mut FunctionBuilderContext,
@@ -492,7 +502,8 @@ fn compile_into(
     blocks: &[&Block],
     targets: &[Vec<u64>],
     chain: bool,
-) -> Result<(usize, usize, usize, Vec<u64>), JitError> {
+    count_entries: bool,
+) -> Result<(usize, usize, usize, Vec<u64>, usize), JitError> {
     let tail = lower::region_sig(CallConv::Tail);
     // Named after the guest PC (plus a sequence number: the same PC can be
     // compiled again after an invalidation): cranelift-jit writes the names
@@ -557,8 +568,13 @@ fn compile_into(
         chain,
         module.isa().frontend_config(),
     );
+    // Exit slots, then (if wanted) the entry counter.
+    let counter_at = 8 * lowered.exits.len().max(1);
+    if count_entries {
+        count_entry(&mut ctx.func, refs.slots, counter_at as i32);
+    }
     let mut data = DataDescription::new();
-    data.define_zeroinit(8 * lowered.exits.len().max(1));
+    data.define_zeroinit(counter_at + if count_entries { 8 } else { 0 });
     data.set_align(8);
     module.define_data(data_id, &data).map_err(cg)?;
     module.define_function(func_id, &mut ctx).map_err(cg)?;
@@ -570,7 +586,39 @@ fn compile_into(
     module.finalize_definitions().map_err(cg)?;
     let entry = module.get_finalized_function(func_id) as usize;
     let (slots_ptr, _) = module.get_finalized_data(data_id);
-    Ok((entry, code_len, slots_ptr as usize, lowered.exits))
+    let entries = if count_entries {
+        slots_ptr as usize + counter_at
+    } else {
+        0
+    };
+    Ok((entry, code_len, slots_ptr as usize, lowered.exits, entries))
+}
+
+/// Adds `+1` to the `u64` at `data + offset` at the start of `func`'s entry
+/// block, which lowering keeps for the region's entry only (it loads the
+/// registers; jumps back to the first guest block go past it).
+fn count_entry(func: &mut ir::Function, data: ir::GlobalValue, offset: i32) {
+    let mut cur = FuncCursor::new(func);
+    let Some(entry) = cur.func.layout.entry_block() else {
+        return;
+    };
+    cur.goto_first_insertion_point(entry);
+    let flags = ir::MemFlagsData::trusted();
+    let base = cur.ins().symbol_value(types::I64, data);
+    let n = cur.ins().load(types::I64, flags, base, offset);
+    let n = cur.ins().iadd_imm_s(n, 1);
+    cur.ins().store(flags, n, base, offset);
+}
+
+/// The current value of a region's entry counter ([`Region::entries`]).
+///
+/// # Safety
+/// `entries` must be the non-zero counter address of a region whose code
+/// memory is not freed yet.
+pub unsafe fn entry_count(entries: usize) -> u64 {
+    // SAFETY: an 8-byte aligned word in the live region's data (caller);
+    // compiled code updates it with plain stores, read here as relaxed.
+    unsafe { (*(entries as *const std::sync::atomic::AtomicU64)).load(Ordering::Relaxed) }
 }
 
 /// Runs compiled code at `entry` on the state block `env`.
