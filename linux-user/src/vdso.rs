@@ -7,12 +7,15 @@
 //!
 //! [`build`] lays out an ELF64 little-endian `ET_DYN` object linked at
 //! address 0, entirely inside one `PT_LOAD`: the headers, a SysV `.hash`
-//! (one bucket), `.dynsym`/`.dynstr`, `.text`, `.eh_frame_hdr` (with the
+//! (one bucket), a `.gnu.hash` (one bucket, one bloom word: glibc's
+//! lookups of the `__kernel_*` functions this vDSO does not export stop
+//! at the bloom filter instead of hashing the name again and comparing
+//! strings), `.dynsym`/`.dynstr`, `.text`, `.eh_frame_hdr` (with the
 //! sorted search table that libgcc's `_dl_find_object`/`dl_iterate_phdr`
 //! path requires), `.eh_frame`, a read-only `.dynamic` (glibc ≥ 2.35
 //! leaves a `PT_DYNAMIC` without `PF_W` unrelocated and adds the load
 //! bias itself) and section headers for tools (readelf, gdb). glibc's
-//! `setup_vdso` reads `DT_HASH`, `DT_SYMTAB`, `DT_STRTAB` and `DT_SONAME`;
+//! `setup_vdso` reads `DT_GNU_HASH` (else `DT_HASH`), `DT_SYMTAB`, `DT_STRTAB` and `DT_SONAME`;
 //! the symbols have no version information, which glibc's lookup of the
 //! kernel's versioned names accepts.
 
@@ -167,6 +170,7 @@ mod elf {
     pub const SHT_HASH: u32 = 5;
     pub const SHT_DYNAMIC: u32 = 6;
     pub const SHT_DYNSYM: u32 = 11;
+    pub const SHT_GNU_HASH: u32 = 0x6fff_fff6;
     pub const SHF_ALLOC: u64 = 2;
     pub const SHF_EXECINSTR: u64 = 4;
     pub const DT_NULL: u64 = 0;
@@ -176,6 +180,7 @@ mod elf {
     pub const DT_STRSZ: u64 = 10;
     pub const DT_SYMENT: u64 = 11;
     pub const DT_SONAME: u64 = 14;
+    pub const DT_GNU_HASH: u64 = 0x6fff_fef5;
     pub const STB_GLOBAL_STT_FUNC: u8 = 0x12;
     pub const EHDR: usize = 64;
     pub const PHDR: usize = 56;
@@ -242,6 +247,38 @@ fn eh_frame(spec: &Spec<'_>, at: u64, text: u64) -> (Vec<u8>, Vec<u64>) {
     (out, fdes)
 }
 
+/// The GNU symbol hash (`dl_new_hash`: h = h * 33 + c from 5381).
+fn gnu_hash(name: &str) -> u32 {
+    name.bytes().fold(5381u32, |h, c| {
+        h.wrapping_mul(33).wrapping_add(u32::from(c))
+    })
+}
+
+/// Shift of the second bloom-filter bit.
+const BLOOM_SHIFT: u32 = 6;
+
+/// `.gnu.hash` for symbols 1.. named `names`: one bucket, whose chain is
+/// every symbol in order, and one 64-bit bloom word.
+fn gnu_hash_section(names: &[&str]) -> Vec<u8> {
+    let hashes: Vec<u32> = names.iter().map(|n| gnu_hash(n)).collect();
+    let bloom = hashes.iter().fold(0u64, |w, &h| {
+        w | 1 << (h % 64) | 1 << ((h >> BLOOM_SHIFT) % 64)
+    });
+    // nbuckets, symoffset, bloom_size, bloom_shift.
+    let mut out = [1u32, 1, 1, BLOOM_SHIFT]
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect::<Vec<u8>>();
+    out.extend_from_slice(&bloom.to_le_bytes());
+    // The bucket: the first symbol of its chain (0: empty).
+    out.extend_from_slice(&u32::from(!names.is_empty()).to_le_bytes());
+    for (i, h) in hashes.iter().enumerate() {
+        let last = u32::from(i + 1 == hashes.len());
+        out.extend_from_slice(&((h & !1) | last).to_le_bytes());
+    }
+    out
+}
+
 /// Lays out the image for `spec`.
 pub fn build(spec: &Spec<'_>) -> Image {
     use elf::*;
@@ -271,6 +308,12 @@ pub fn build(spec: &Spec<'_>) -> Image {
     }
     b.extend(words.iter().flat_map(|w| w.to_le_bytes()));
     let hash_len = b.len() - hash_at;
+
+    pad_to(&mut b, 8);
+    let gnu_hash_at = b.len();
+    let names: Vec<&str> = spec.symbols.iter().map(|s| s.name).collect();
+    b.extend_from_slice(&gnu_hash_section(&names));
+    let gnu_hash_len = b.len() - gnu_hash_at;
 
     pad_to(&mut b, 8);
     let dynsym_at = b.len();
@@ -311,6 +354,7 @@ pub fn build(spec: &Spec<'_>) -> Image {
     let dyn_at = b.len();
     let dynamic = [
         (DT_HASH, hash_at as u64),
+        (DT_GNU_HASH, gnu_hash_at as u64),
         (DT_STRTAB, dynstr_at as u64),
         (DT_SYMTAB, dynsym_at as u64),
         (DT_STRSZ, dynstr.len() as u64),
@@ -335,6 +379,7 @@ pub fn build(spec: &Spec<'_>) -> Image {
         ".eh_frame",
         ".dynamic",
         ".shstrtab",
+        ".gnu.hash",
     ];
     let shstr_at = b.len();
     let mut shname = Vec::new();
@@ -348,7 +393,7 @@ pub fn build(spec: &Spec<'_>) -> Image {
     let sh_at = b.len();
     const TEXT_SHNDX: u16 = 4;
     // (type, flags, offset, size, link, entsize, align)
-    let sections: [(u32, u64, usize, usize, u32, u64, u64); 9] = [
+    let sections: [(u32, u64, usize, usize, u32, u64, u64); 10] = [
         (0, 0, 0, 0, 0, 0, 0),
         (SHT_HASH, SHF_ALLOC, hash_at, hash_len, 2, 4, 8),
         (
@@ -374,6 +419,8 @@ pub fn build(spec: &Spec<'_>) -> Image {
         (SHT_PROGBITS, SHF_ALLOC, eh_at, eh.len(), 0, 0, 8),
         (SHT_DYNAMIC, SHF_ALLOC, dyn_at, dyn_len, 3, 16, 8),
         (SHT_STRTAB, 0, shstr_at, shstr_len, 0, 0, 1),
+        // Last, so that the indices above (links, e_shstrndx) stay.
+        (SHT_GNU_HASH, SHF_ALLOC, gnu_hash_at, gnu_hash_len, 2, 0, 8),
     ];
     for (i, (ty, fl, off, size, link, ent, align)) in sections.into_iter().enumerate() {
         let mut s = [0u8; SHDR];
@@ -598,6 +645,80 @@ mod tests {
             i = chain(i);
         }
         assert_eq!(seen, [1, 2]);
+    }
+
+    /// glibc's `do_lookup_x` through `DT_GNU_HASH` (bloom filter, bucket,
+    /// chain): the symbol index, or `None`.
+    fn gnu_lookup(img: &Image, name: &str) -> Option<u32> {
+        let b = &img.bytes;
+        let e = Elf::parse(b).unwrap();
+        let dynamic = e.dynamic.as_ref().unwrap();
+        let at = dynamic
+            .dyns
+            .iter()
+            .find(|d| d.d_tag == elf::DT_GNU_HASH)
+            .unwrap()
+            .d_val as usize;
+        let (nbuckets, symoffset, bloom_size, shift) = (
+            word(b, at),
+            word(b, at + 4),
+            word(b, at + 8),
+            word(b, at + 12),
+        );
+        let h = gnu_hash(name);
+        let bloom_at = at + 16;
+        let w = u64::from_le_bytes(
+            b[bloom_at + 8 * ((h / 64) % bloom_size) as usize..][..8]
+                .try_into()
+                .unwrap(),
+        );
+        if (w >> (h % 64)) & (w >> ((h >> shift) % 64)) & 1 == 0 {
+            return None;
+        }
+        let buckets = bloom_at + 8 * bloom_size as usize;
+        let mut i = word(b, buckets + 4 * (h % nbuckets) as usize);
+        if i == 0 {
+            return None;
+        }
+        let chain = buckets + 4 * nbuckets as usize;
+        loop {
+            let c = word(b, chain + 4 * (i - symoffset) as usize);
+            let sym_name = e.dynstrtab.get_at(e.dynsyms.get(i as usize)?.st_name)?;
+            if (c ^ h) >> 1 == 0 && sym_name == name {
+                return Some(i);
+            }
+            if c & 1 != 0 {
+                return None;
+            }
+            i += 1;
+        }
+    }
+
+    #[test]
+    fn gnu_hash_finds_the_symbols_and_filters_others() {
+        let img = sample();
+        assert_eq!(gnu_hash(""), 5381);
+        assert_eq!(gnu_hash("printf"), 0x156b_2bb8);
+        assert_eq!(gnu_lookup(&img, "__a"), Some(1));
+        assert_eq!(gnu_lookup(&img, "__b"), Some(2));
+        // What glibc's ppc64 start-up looks up in the vDSO: stopped by the
+        // bloom word.
+        for n in [
+            "__kernel_clock_gettime",
+            "__kernel_clock_getres",
+            "__kernel_gettimeofday",
+            "__kernel_time",
+            "__kernel_get_tbfreq",
+            "__kernel_getcpu",
+        ] {
+            assert_eq!(gnu_lookup(&img, n), None, "{n}");
+        }
+        let e = Elf::parse(&img.bytes).unwrap();
+        assert!(
+            e.section_headers
+                .iter()
+                .any(|s| e.shdr_strtab.get_at(s.sh_name) == Some(".gnu.hash"))
+        );
     }
 
     #[test]
