@@ -624,17 +624,17 @@ mod tests {
         u32::from_le_bytes(b[o..o + 4].try_into().unwrap())
     }
 
+    /// The value of the image's dynamic entry `tag`.
+    fn dyn_val(img: &Image, tag: u64) -> usize {
+        let e = Elf::parse(&img.bytes).unwrap();
+        let dynamic = e.dynamic.as_ref().unwrap();
+        dynamic.dyns.iter().find(|d| d.d_tag == tag).unwrap().d_val as usize
+    }
+
     #[test]
     fn hash_chain_reaches_every_symbol() {
         let img = sample();
-        let e = Elf::parse(&img.bytes).unwrap();
-        let dynamic = e.dynamic.as_ref().unwrap();
-        let hash = dynamic
-            .dyns
-            .iter()
-            .find(|d| d.d_tag == elf::DT_HASH)
-            .unwrap()
-            .d_val as usize;
+        let hash = dyn_val(&img, elf::DT_HASH);
         let (nbucket, nchain) = (word(&img.bytes, hash), word(&img.bytes, hash + 4));
         assert_eq!((nbucket, nchain), (1, 3));
         let chain = |i: u32| word(&img.bytes, hash + 8 + 4 * nbucket as usize + 4 * i as usize);
@@ -652,13 +652,7 @@ mod tests {
     fn gnu_lookup(img: &Image, name: &str) -> Option<u32> {
         let b = &img.bytes;
         let e = Elf::parse(b).unwrap();
-        let dynamic = e.dynamic.as_ref().unwrap();
-        let at = dynamic
-            .dyns
-            .iter()
-            .find(|d| d.d_tag == elf::DT_GNU_HASH)
-            .unwrap()
-            .d_val as usize;
+        let at = dyn_val(img, elf::DT_GNU_HASH);
         let (nbuckets, symoffset, bloom_size, shift) = (
             word(b, at),
             word(b, at + 4),
