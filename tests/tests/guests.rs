@@ -83,6 +83,12 @@ guest!(
     [interp, jit, mixed, nochain, one_insn]
 );
 guest!(
+    faultretry,
+    "faultretry",
+    "faultretry",
+    [interp, jit, mixed, nochain, one_insn]
+);
+guest!(
     args,
     "args",
     "args",

@@ -39,11 +39,15 @@ pub struct JumpCacheEntry {
 }
 
 /// After [`ExitCode::Retry`], the dispatcher interprets at most this many
-/// blocks from the snapshot PC: the faulting load lies within them (back
-/// edges write a snapshot, so the path from a snapshot to a load crosses
-/// only forward edges of a region; regions with more blocks than this
-/// snapshot at every edge).
-pub const RETRY_BLOCKS: usize = 16;
+/// blocks from the snapshot PC before it enters compiled code again.
+/// Interpreting from a snapshot is always correct; the bound only limits
+/// how long a retry stays at tier 0. A loop without side effects writes no
+/// snapshot at its back edge, so the faulting access may lie more than
+/// this many blocks after the snapshot: compiled code then resumes where
+/// the retry stopped (a later snapshot) and the next fault retries from
+/// there, so a fault after n blocks costs about n / `RETRY_BLOCKS` extra
+/// compiled runs of the rest of the loop.
+pub const RETRY_BLOCKS: usize = 4096;
 
 /// Index of `pc` in a jump cache.
 pub fn jump_cache_index(pc: u64) -> usize {

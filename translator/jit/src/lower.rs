@@ -9,22 +9,26 @@
 //! **Snapshots and precise faults.** Wherever compiled code may fault,
 //! `env` holds a consistent snapshot: every register and the PC as they
 //! were at one earlier instruction boundary, with no side effect (store,
-//! atomic, helper that writes state or memory) executed since. A snapshot
-//! is written (all dirty registers plus the PC) before every store, atomic
-//! and state-touching helper, at every exit, at every back edge inside the
-//! region, at in-region edges leaving a block with a side effect after its
-//! last snapshot, and before the first load after such a side effect. Plain
-//! loads write nothing back: when one faults (host fault or failed slow
-//! path), the region returns [`ExitCode::Retry`] and the dispatcher re-runs
-//! from the snapshot PC at tier 0, which faults precisely. Since back edges
-//! are snapshots, the path from a snapshot to a fault crosses only forward
-//! edges, so at most [`RETRY_BLOCKS`](crate::RETRY_BLOCKS) blocks (regions
-//! with more blocks snapshot at every in-region edge). A store fault is a
-//! write fault (host) or a failed store slow path: the snapshot was taken
-//! right before it, so it is reported as [`ExitCode::Fault`] directly. A
-//! load or atomic in the same guest instruction as an earlier side effect
-//! cannot be re-run from a snapshot; it always takes the slow path, which
-//! reports [`ExitCode::Fault`] with the state exact (the old rule).
+//! atomic, helper that writes state or memory) executed since that
+//! re-running from there would repeat differently. A snapshot is written
+//! (all dirty registers plus the PC) before every atomic and
+//! state-touching helper, at every exit, at in-region edges (back edges
+//! too) leaving a block with a side effect after its last snapshot, and
+//! before the first load or plain store after such a side effect. Plain
+//! loads and the first plain store (up to 8 bytes: one host instruction,
+//! all or nothing) after a snapshot write nothing back: when one faults
+//! (host fault or failed slow path), the region returns
+//! [`ExitCode::Retry`] and the dispatcher re-runs from the snapshot PC at
+//! tier 0, which faults precisely. Every host fault retries, so the
+//! handler needs no map from host PCs. A loop without side effects writes
+//! no snapshot at its back edge: the retry then re-runs its iterations
+//! (at most [`RETRY_BLOCKS`](crate::RETRY_BLOCKS) blocks at a time). A
+//! store after plain stores of its own instruction (a store pair) has a
+//! snapshot of that instruction's start: the retry repeats those stores
+//! with the same values. Any other access in the same guest instruction
+//! as an earlier side effect of it cannot be re-run from a snapshot; it
+//! always takes the slow path, which reports [`ExitCode::Fault`] with the
+//! state exact (the PC of the instruction).
 
 use crate::runtime::type_code;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
@@ -149,9 +153,6 @@ struct Fx<'a, 'b> {
     exits: Vec<u64>,
     /// The region has ops that may fault (so snapshots are needed).
     faulty: bool,
-    /// Every in-region edge is a snapshot (regions longer than
-    /// `RETRY_BLOCKS`).
-    snap_edges: bool,
     /// Per block: a side effect may have happened after the last snapshot
     /// at its end (see [`effect_after`]).
     effect_end: Vec<bool>,
@@ -226,20 +227,17 @@ pub(crate) fn lower(
         offset_of!(CpuHeader, mem_limit) as i32,
     );
     // Snapshot rules (module docs): only regions with fault points need
-    // them; in-region edges are snapshots when they go backwards, when the
-    // region is too long for a bounded retry, or when the source block
-    // ends with a side effect after its last snapshot.
+    // them; an in-region edge (back edges too) is a snapshot only when the
+    // source block ends with a side effect after its last snapshot.
     let faulty = blocks
         .iter()
         .any(|bl| bl.insts.iter().any(|i| sync_of(bl, i) != Sync::None));
-    let snap_edges = blocks.len() > crate::RETRY_BLOCKS;
     let summary: Vec<Summary> = blocks
         .iter()
         .map(|bl| summarize(layout, bl, nregs))
         .collect();
     let effect_end: Vec<bool> = summary.iter().map(|s| s.effect_end).collect();
-    let snapshot_edge =
-        |from: usize, to: usize| faulty && (to <= from || snap_edges || effect_end[from]);
+    let snapshot_edge = |from: usize, _to: usize| faulty && effect_end[from];
     let cblocks: Vec<ir::Block> = blocks.iter().map(|_| b.create_block()).collect();
     let indirect = indirect_targets(blocks, targets);
     let succ = region_successors(blocks, &indirect);
@@ -260,7 +258,6 @@ pub(crate) fn lower(
         cblocks,
         exits: Vec::new(),
         faulty,
-        snap_edges,
         effect_end: effect_end.clone(),
         effect: None,
         insn_plain: true,
@@ -399,7 +396,7 @@ impl Fx<'_, '_> {
             }
             debug_assert_eq!(self.effect.is_some(), self.effect_end[from]);
             let cb = self.cblocks[j];
-            if self.faulty && (j <= from || self.snap_edges || self.effect_end[from]) {
+            if self.faulty && self.effect_end[from] {
                 // A snapshot (same rule as `snapshot_edge` in `lower`).
                 self.writeback();
                 self.store_pc(target);

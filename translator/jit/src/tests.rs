@@ -1430,8 +1430,9 @@ fn loops_inside_a_region_and_chained_regions() {
 
 /// A loop whose entry block loads through a register the loop advances:
 /// when the load faults on a later iteration, the registers the previous
-/// iterations set must be exact. Back edges write a snapshot: the retry
-/// re-runs only the faulting iteration at tier 0.
+/// iterations set must be exact. The loop has no side effect, so its back
+/// edge writes no snapshot: `env` keeps the one of the region entry and
+/// the retry re-runs every iteration at tier 0.
 #[test]
 fn fault_after_loop_iterations_sees_registers_of_the_previous_ones() {
     let env = Env::new(true);
@@ -1468,8 +1469,8 @@ fn fault_after_loop_iterations_sees_registers_of_the_previous_ones() {
     st.r[2] = 100;
     st.pc = 0x700;
     assert_eq!(run_jit(&region, &mut st, &env), ExitCode::Retry);
-    // The last snapshot: at the last pass through the back edge.
-    assert_eq!((st.r[0], st.r[1], st.pc), (n, start + 0x100 * n, 0x700));
+    // The snapshot: the region entry (nothing was written back).
+    assert_eq!((st.r[0], st.r[1], st.pc), (0, start, 0x700));
     assert_eq!(
         run_jit_retrying(&region, &[&blk], &mut st, &env),
         (ExitCode::Fault, true)
@@ -1858,4 +1859,312 @@ fn returns_to_a_call_of_the_region_stay_inside() {
     let region = j.compile(&[&f, &k, &c]).unwrap();
     assert_eq!(run_jit_jc(&region, &mut st, &env), ExitCode::Continue);
     assert_eq!((st.r[0], st.pc), (1, 0x6000));
+}
+
+/// One guest instruction of a test block: its PC and what it emits
+/// (inputs read from registers, so a block can start at any of them).
+type Insn<'a> = (u64, &'a dyn Fn(&mut Builder));
+
+/// The block of `insns` from the one at `from` on, ending in `term`.
+fn insn_block(insns: &[Insn], from: u64, term: Terminal) -> Block {
+    insn_block_with(insns, from, &|_| term)
+}
+
+/// The block of `insns` from the one at `from` on, ending in the terminal
+/// that `term` emits (a branch needs a condition value).
+fn insn_block_with(insns: &[Insn], from: u64, term: &dyn Fn(&mut Builder) -> Terminal) -> Block {
+    let mut b = Builder::new(&LAYOUT, from);
+    for (pc, emit) in insns.iter().filter(|(pc, _)| *pc >= from) {
+        b.insn_start(*pc);
+        emit(&mut b);
+    }
+    let t = term(&mut b);
+    b.terminate(t);
+    b.finish()
+}
+
+/// Compiles the block of `insns` (from the first) and checks its first
+/// exit from `init` (`first`, leaving the snapshot (PC, r3) `snap` in
+/// `env`); then, retrying like the dispatcher (from a block translated at
+/// the snapshot PC), that it ends in exactly the state in which the
+/// interpreter raises the fault from `init` on the same memory:
+/// registers, PC, fault address and kind, memory. Returns that state,
+/// with memory left as the compiled run wrote it.
+fn fault_matches_interp(
+    insns: &[Insn],
+    term: Terminal,
+    init: &TState,
+    env: &Env,
+    first: ExitCode,
+    snap: (u64, u64),
+) -> TState {
+    let blk = insn_block(insns, init.pc, term);
+    xlat_ir::verify(&blk, &LAYOUT).expect("test block verifies");
+    let mut j = jit(true);
+    let region = j.compile(&[&blk]).unwrap();
+    let mem0 = env.dmem.snapshot();
+    let mut a = init.clone();
+    let mut code = ExitCode::Continue;
+    for _ in 0..100_000 {
+        assert_eq!(a.pc, blk.pc, "the interpreter stays in the block");
+        code = run_interp(&blk, &mut a, env);
+        if code != ExitCode::Continue {
+            break;
+        }
+    }
+    assert_eq!(code, ExitCode::Fault, "the interpreter faults");
+    let mem_a = env.dmem.snapshot();
+    env.dmem.restore(&mem0);
+    let mut b = init.clone();
+    assert_eq!(run_jit(&region, &mut b, env), first, "first exit");
+    assert_eq!((b.pc, b.r[3]), snap, "snapshot (PC, r3) in env");
+    let tail = insn_block(insns, b.pc, term);
+    let mut b = init.clone();
+    env.dmem.restore(&mem0);
+    let (code, retried) = run_jit_retrying(&region, &[&blk, &tail], &mut b, env);
+    assert_eq!((code, retried), (ExitCode::Fault, first == ExitCode::Retry));
+    assert_eq!((a.r, a.v, a.pc), (b.r, b.v, b.pc), "registers and PC");
+    assert_eq!(
+        (a.hdr.exc_info, a.hdr.fault_kind),
+        (b.hdr.exc_info, b.hdr.fault_kind),
+        "fault address and kind"
+    );
+    assert!(
+        env.dmem.snapshot() == mem_a,
+        "memory as the interpreter left it"
+    );
+    b
+}
+
+/// An initial state: r0 = a faulting address (the PROT_NONE half of the
+/// window), r1 = 0x100 (mapped), r2 = 0x5555, PC 0x1000.
+fn fault_init() -> TState {
+    let mut s = TState::default();
+    s.r[0] = 0x9000;
+    s.r[1] = 0x100;
+    s.r[2] = 0x5555;
+    s.pc = 0x1000;
+    s
+}
+
+/// Emits `r[dst] = [r[addr]]` (8 bytes).
+fn ld(b: &mut Builder, dst: u16, addr: u16) {
+    let p = b.get(r(addr));
+    let v = b.load(Type::I64, p, MemFlags::new(8));
+    b.set(r(dst), v);
+}
+
+/// Emits `[r[addr] + off] = r[src]` (`size` bytes).
+fn st(b: &mut Builder, addr: u16, off: i64, src: u16, size: u8) {
+    let p = b.get(r(addr));
+    let o = b.iconst(Type::I64, off as u64);
+    let p = b.add(p, o);
+    let v = b.get(r(src));
+    let v = if size == 8 {
+        v
+    } else {
+        b.trunc(Type::int(size as u32 * 8), v)
+    };
+    b.store(p, v, MemFlags::new(size));
+}
+
+/// Emits `r[dst] = r[src] + k`.
+fn addk(b: &mut Builder, dst: u16, src: u16, k: u64) {
+    let x = b.get(r(src));
+    let c = b.iconst(Type::I64, k);
+    let y = b.add(x, c);
+    b.set(r(dst), y);
+}
+
+/// A store that is the first side effect after the snapshot writes none
+/// before it: when it faults, `env` still holds the region entry's
+/// snapshot (registers the loads before it set are not written back) and
+/// the retry re-runs the loads and raises the store's fault exactly.
+#[test]
+fn first_store_after_loads_retries_from_the_earlier_snapshot() {
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        let insns: [Insn; 4] = [
+            (0x1000, &|b| ld(b, 3, 1)),
+            (0x1004, &|b| addk(b, 4, 3, 1)),
+            (0x1008, &|b| st(b, 0, 0, 4, 8)),
+            (0x100c, &|b| addk(b, 5, 5, 1)),
+        ];
+        let term = Terminal::Jump(0x1010);
+        let init = fault_init();
+        let s = fault_matches_interp(&insns, term, &init, &env, ExitCode::Retry, (0x1000, 0));
+        assert_eq!((s.pc, s.hdr.exc_info), (0x1008, 0x9000));
+        assert_ne!(s.hdr.fault_kind & FAULT_WRITE, 0, "a write fault");
+        assert_eq!(s.r[3], env.mem.load(0x100, 8).unwrap() as u64);
+        assert_eq!((s.r[4], s.r[5]), (s.r[3].wrapping_add(1), 0));
+    }
+}
+
+/// A store after an earlier store (another instruction) has a snapshot
+/// of its own instruction: the first store happened once, the registers
+/// set in between are in `env`.
+#[test]
+fn second_store_faults_from_a_snapshot_of_its_instruction() {
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        let insns: [Insn; 3] = [
+            (0x1000, &|b| st(b, 1, 0, 2, 8)),
+            (0x1004, &|b| addk(b, 3, 2, 1)),
+            (0x1008, &|b| st(b, 0, 0, 3, 4)),
+        ];
+        let term = Terminal::Jump(0x100c);
+        let init = fault_init();
+        let s = fault_matches_interp(&insns, term, &init, &env, ExitCode::Retry, (0x1008, 0x5556));
+        assert_eq!((s.pc, s.hdr.exc_info), (0x1008, 0x9000));
+        assert_eq!(env.mem.load(0x100, 8).unwrap(), 0x5555, "first store done");
+    }
+}
+
+/// `r3 = [r1] + 1; [r1] = r3`, then a faulting load: the load of the
+/// incremented word must not run again after its store (a retry from
+/// before it would store the word plus 2).
+#[test]
+fn store_after_a_load_of_the_same_address_is_not_repeated() {
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        let old = env.mem.load(0x100, 8).unwrap() as u64;
+        let insns: [Insn; 4] = [
+            (0x1000, &|b| ld(b, 3, 1)),
+            (0x1004, &|b| addk(b, 3, 3, 1)),
+            (0x1008, &|b| st(b, 1, 0, 3, 8)),
+            (0x100c, &|b| ld(b, 4, 0)),
+        ];
+        let term = Terminal::Jump(0x1010);
+        let exp = old.wrapping_add(1);
+        let init = fault_init();
+        let s = fault_matches_interp(&insns, term, &init, &env, ExitCode::Retry, (0x100c, exp));
+        assert_eq!((s.pc, s.r[3]), (0x100c, exp));
+        assert_eq!(env.mem.load(0x100, 8).unwrap() as u64, exp, "stored once");
+    }
+}
+
+/// Two stores of one instruction (a store pair with writeback), the
+/// second faulting: the first is a plain store, so the instruction re-runs
+/// from its start (repeating the first store with the same value) and
+/// faults at tier 0 with its base register unchanged.
+#[test]
+fn store_pair_faulting_in_its_second_half_reruns_the_instruction() {
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        let insns: [Insn; 2] = [
+            (0x1000, &|b| addk(b, 3, 3, 3)),
+            (0x1004, &|b| {
+                st(b, 0, 0, 2, 8);
+                st(b, 0, 8, 3, 8);
+                addk(b, 0, 0, 16);
+            }),
+        ];
+        let term = Terminal::Jump(0x1008);
+        let mut init = fault_init();
+        init.r[0] = MAPPED - 8;
+        let s = fault_matches_interp(&insns, term, &init, &env, ExitCode::Retry, (0x1004, 3));
+        assert_eq!((s.pc, s.r[0], s.hdr.exc_info), (0x1004, MAPPED - 8, MAPPED));
+        assert_eq!(env.mem.load(MAPPED - 8, 8).unwrap(), 0x5555, "first half");
+    }
+}
+
+/// A store after an atomic of the same instruction cannot re-run the
+/// instruction (the atomic would happen twice): it takes the slow path,
+/// which reports the fault at once with the atomic done once.
+#[test]
+fn store_after_an_atomic_of_its_instruction_faults_exactly() {
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        let old = env.mem.load(0x100, 8).unwrap() as u64;
+        let insns: [Insn; 2] = [
+            (0x1000, &|b| addk(b, 3, 3, 3)),
+            (0x1004, &|b| {
+                let p = b.get(r(1));
+                let k = b.get(r(3));
+                let o = b.atomic_rmw(RmwOp::Add, p, k, MemFlags::new(8));
+                let q = b.get(r(0));
+                b.store(q, o, MemFlags::new(8));
+            }),
+        ];
+        let term = Terminal::Jump(0x1008);
+        let init = fault_init();
+        let s = fault_matches_interp(&insns, term, &init, &env, ExitCode::Fault, (0x1004, 3));
+        assert_eq!((s.pc, s.hdr.exc_info), (0x1004, 0x9000));
+        assert_eq!(env.mem.load(0x100, 8).unwrap() as u64, old.wrapping_add(3));
+    }
+}
+
+/// A loop that increments words up to the end of the mapped memory: its
+/// store leaves a side effect at the back edge (a snapshot there), so the
+/// load that faults on the pass after the last word retries from the
+/// snapshot of that pass, and every word was incremented exactly once.
+#[test]
+fn store_loop_faulting_after_iterations_increments_each_word_once() {
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        let insns: [Insn; 4] = [
+            (0x700, &|b| ld(b, 4, 1)),
+            (0x704, &|b| addk(b, 4, 4, 1)),
+            (0x708, &|b| st(b, 1, 0, 4, 8)),
+            (0x70c, &|b| {
+                addk(b, 3, 3, 1);
+                addk(b, 1, 1, 8);
+            }),
+        ];
+        // Loop while r3 <u r2.
+        let term = |b: &mut Builder| {
+            let n = b.get(r(3));
+            let t = b.get(r(2));
+            let c = b.icmp(Cond::Ult, n, t);
+            Terminal::Branch {
+                cond: c,
+                taken: 0x700,
+                not_taken: 0x710,
+            }
+        };
+        let start = MAPPED - 0x400;
+        let words = 0x400 / 8;
+        let before: Vec<u64> = (0..words)
+            .map(|i| env.mem.load(start + 8 * i, 8).unwrap() as u64)
+            .collect();
+        let blk = insn_block_with(&insns, 0x700, &term);
+        let mut j = jit(true);
+        let region = j.compile(&[&blk]).unwrap();
+        let mut init = fault_init();
+        init.r[1] = start;
+        init.r[2] = 1000;
+        init.pc = 0x700;
+        let mem0 = env.dmem.snapshot();
+        let mut a = init.clone();
+        while run_interp(&blk, &mut a, &env) == ExitCode::Continue {}
+        let mem_a = env.dmem.snapshot();
+        env.dmem.restore(&mem0);
+        let mut s = init.clone();
+        assert_eq!(run_jit(&region, &mut s, &env), ExitCode::Retry);
+        assert_eq!(
+            (s.pc, s.r[1], s.r[3]),
+            (0x700, MAPPED, words),
+            "back-edge snapshot"
+        );
+        assert_eq!(
+            run_jit_retrying(&region, &[&blk], &mut s, &env),
+            (ExitCode::Fault, true)
+        );
+        assert_eq!((a.r, a.pc, a.hdr.exc_info), (s.r, s.pc, s.hdr.exc_info));
+        assert_eq!((s.pc, s.hdr.exc_info), (0x700, MAPPED));
+        assert!(
+            env.dmem.snapshot() == mem_a,
+            "memory as the interpreter left it"
+        );
+        for (i, w) in before.iter().enumerate() {
+            let now = env.mem.load(start + 8 * i as u64, 8).unwrap() as u64;
+            assert_eq!(now, w.wrapping_add(1), "word {i} incremented once");
+        }
+    }
 }
