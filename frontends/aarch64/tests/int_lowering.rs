@@ -240,3 +240,36 @@ fn compare_with_zero_has_constant_carry_and_overflow() {
         assert_eq!(count("and"), 0);
     }
 }
+
+#[test]
+fn conditions_after_ccmp() {
+    // cmp x3, #0 ; ccmp x1, x2, #nzcv, cond1 (also w and immediate forms);
+    // then csel/b.cond on cond2.
+    let vals = [0, 1, 0x8000_0000, u64::MAX];
+    for cond1 in 0..16u32 {
+        for nzcv in [0b0010, 0b0100, 0b1001] {
+            let ccmps = [
+                0xfa420020 | cond1 << 12 | nzcv, // ccmp x1, x2
+                0x7a420020 | cond1 << 12 | nzcv, // ccmp w1, w2
+                0xfa410820 | cond1 << 12 | nzcv, // ccmp x1, #1
+            ];
+            for ccmp in ccmps {
+                for cond2 in 0..16u32 {
+                    let csel = 0x9a840060 | cond2 << 12;
+                    let bcond = 0x54000040 | cond2;
+                    for a in vals {
+                        for b in vals {
+                            for x5 in [0, 7] {
+                                let st = state(&[(1, a), (2, b), (3, 33), (4, 44), (5, x5)]);
+                                let what = format!("{ccmp:#x}; cond {cond2} a {a:#x} b {b:#x}");
+                                // cmp x5, #0 first so cond1 sees both outcomes.
+                                fused_vs_split(&[0xf10000bf, ccmp], csel, &st, &what);
+                                fused_vs_split(&[0xf10000bf, ccmp], bcond, &st, &what);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -112,7 +112,12 @@ pub fn ccmp(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let z = pick(f.z, 2);
     let cf = pick(f.c, 1);
     let v = pick(f.v, 0);
-    c.set_flags(Nzcv { n, z, c: cf, v });
+    let f = Nzcv { n, z, c: cf, v };
+    if i.op30() != 0 {
+        c.set_ccmp_flags(f, cond, a, b, nzcv);
+    } else {
+        c.set_flags(f);
+    }
     Ok(())
 }
 

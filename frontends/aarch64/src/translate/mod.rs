@@ -8,6 +8,7 @@ pub mod ldst;
 pub mod simd_fp;
 
 use crate::state::{R_CF, R_NF, R_SP, R_VF, R_ZF, r_v, r_x};
+use xlat_ir::Reg;
 use xlat_ir::{Builder, Cond, Opcode, Type, Value};
 
 /// Marker returned by a translate function for an unallocated or reserved
@@ -59,6 +60,13 @@ enum FlagSrc {
     Sub(Value, Value),
     /// A logical operation (ANDS/BICS/TST) with result `r`: C = V = 0.
     Logic(Value),
+    /// CCMP: the flags of `a - b` if `cond` (i8) holds, else `nzcv`.
+    Ccmp {
+        cond: Value,
+        a: Value,
+        b: Value,
+        nzcv: u32,
+    },
 }
 
 /// The last flag write of the block and where it ended: while no
@@ -312,6 +320,13 @@ impl<'a> Ctx<'a> {
         (!clobbered).then_some(r)
     }
 
+    /// Writes the flags `f` of CCMP: those of `a - b` if `cond` (i8)
+    /// holds, else the immediate `nzcv`.
+    pub fn set_ccmp_flags(&mut self, f: Nzcv, cond: Value, a: Value, b: Value, nzcv: u32) {
+        self.pending_sub = None;
+        self.write_flags(f, Some(FlagSrc::Ccmp { cond, a, b, nzcv }));
+    }
+
     /// Flags of a logical operation: N, Z from the result, C = V = 0.
     pub fn set_logic_flags(&mut self, r: Value) {
         let (n, z) = self.nz(r);
@@ -385,30 +400,36 @@ impl<'a> Ctx<'a> {
         if let Some(v) = self.cond_from_rec(cond) {
             return v;
         }
+        self.cond_of(cond, &mut |c, r| c.b.get(r))
+    }
+
+    /// Condition `cond` from the flags that `flag` gives for a flag
+    /// register (`get`s of the state, or constants).
+    fn cond_of(&mut self, cond: u32, flag: &mut dyn FnMut(&mut Self, Reg) -> Value) -> Value {
         let base = match cond >> 1 {
-            0 => self.b.get(R_ZF),
-            1 => self.b.get(R_CF),
-            2 => self.b.get(R_NF),
-            3 => self.b.get(R_VF),
+            0 => flag(self, R_ZF),
+            1 => flag(self, R_CF),
+            2 => flag(self, R_NF),
+            3 => flag(self, R_VF),
             4 => {
                 // HI: C && !Z
-                let c = self.b.get(R_CF);
-                let z = self.b.get(R_ZF);
+                let c = flag(self, R_CF);
+                let z = flag(self, R_ZF);
                 let nz = self.bnot(z);
                 self.b.and(c, nz)
             }
             5 => {
                 // GE: N == V
-                let n = self.b.get(R_NF);
-                let v = self.b.get(R_VF);
+                let n = flag(self, R_NF);
+                let v = flag(self, R_VF);
                 self.b.icmp(Cond::Eq, n, v)
             }
             6 => {
                 // GT: N == V && !Z
-                let n = self.b.get(R_NF);
-                let v = self.b.get(R_VF);
+                let n = flag(self, R_NF);
+                let v = flag(self, R_VF);
                 let ge = self.b.icmp(Cond::Eq, n, v);
-                let z = self.b.get(R_ZF);
+                let z = flag(self, R_ZF);
                 let nz = self.bnot(z);
                 self.b.and(ge, nz)
             }
@@ -427,11 +448,33 @@ impl<'a> Ctx<'a> {
             return None;
         }
         let rec = self.flag_rec()?;
+        Some(self.cond_from(rec.src, rec.f, cond))
+    }
+
+    /// Condition `cond` (not AL/NV) of flags `f` computed by `src`.
+    fn cond_from(&mut self, src: FlagSrc, f: Nzcv, cond: u32) -> Value {
         let inv = cond & 1 == 1;
         // (condition, negated condition) on (x, y), or a known flag value.
-        let (x, y, cc) = match (rec.src, cond >> 1) {
-            (_, 2) => return Some(self.maybe_not(rec.f.n, inv)),
-            (FlagSrc::Sub(..), 3) => return Some(self.maybe_not(rec.f.v, inv)),
+        let (x, y, cc) = match (src, cond >> 1) {
+            (_, 2) => return self.maybe_not(f.n, inv),
+            (FlagSrc::Sub(..) | FlagSrc::Ccmp { .. }, 3) => return self.maybe_not(f.v, inv),
+            (
+                FlagSrc::Ccmp {
+                    cond: c,
+                    a,
+                    b,
+                    nzcv,
+                },
+                _,
+            ) => {
+                // The compare's condition or the immediate flags' (a
+                // constant once folded).
+                let t = self.cond_from(FlagSrc::Sub(a, b), f, cond);
+                let k = self.cond_of(cond, &mut |c, r| {
+                    c.b.i8(((nzcv >> (R_VF.0 - r.0)) & 1) as u8)
+                });
+                return self.b.select(c, t, k);
+            }
             (FlagSrc::Sub(a, b), k) => {
                 let cc = match k {
                     0 => (Cond::Eq, Cond::Ne),
@@ -446,7 +489,7 @@ impl<'a> Ctx<'a> {
                 let cc = match k {
                     0 => (Cond::Eq, Cond::Ne),
                     // CS, VS, HI never hold (C = V = 0).
-                    1 | 3 | 4 => return Some(self.bool_const(inv)),
+                    1 | 3 | 4 => return self.bool_const(inv),
                     5 => (Cond::Sge, Cond::Slt),
                     _ => (Cond::Sgt, Cond::Sle),
                 };
@@ -456,7 +499,7 @@ impl<'a> Ctx<'a> {
             }
         };
         let cc = if inv { cc.1 } else { cc.0 };
-        Some(self.b.icmp(cc, x, y))
+        self.b.icmp(cc, x, y)
     }
 
     /// `x`, or its logical not if `inv`.
