@@ -600,13 +600,22 @@ pub fn vec_len_access(st: &mut Ppc64State, mem: &MemRef, insn: u32, ea: u64, rb:
     let r = match i.xo10() {
         269 | 301 => (|| {
             let mut b = [0u8; 16];
-            // The fewest accesses that touch exactly the bytes named.
-            let mut k = 0;
-            while k < nb {
-                let n = chunk(ea.wrapping_add(k as u64), nb - k);
-                let v = mem.load(ea.wrapping_add(k as u64), n as u8)?;
-                b[k..k + n].copy_from_slice(&v.to_le_bytes()[..n]);
-                k += n;
+            if nb > 0 && ea % crate::PAGE_SIZE <= crate::PAGE_SIZE - 16 {
+                // One access when the 16 bytes lie in the page of the
+                // first byte: the bytes past `nb` are as readable as it
+                // (protection is per page) and are dropped. glibc's
+                // string routines run lxvl once per call.
+                let v = mem.load(ea, 16)?;
+                b[..nb].copy_from_slice(&v.to_le_bytes()[..nb]);
+            } else {
+                // The fewest accesses that touch exactly the bytes named.
+                let mut k = 0;
+                while k < nb {
+                    let n = chunk(ea.wrapping_add(k as u64), nb - k);
+                    let v = mem.load(ea.wrapping_add(k as u64), n as u8)?;
+                    b[k..k + n].copy_from_slice(&v.to_le_bytes()[..n]);
+                    k += n;
+                }
             }
             // lxvl in little-endian mode fills from the least significant
             // byte (byte 15) up; lxvll from byte 0 down.
@@ -1238,7 +1247,10 @@ mod tests {
         assert_eq!(host_fpscr_flags(0), 0, "no flag, no FX");
         // FX OX UX ZX XX = bits 31, 28, 27, 26, 25.
         assert_eq!(host_fpscr_flags(flag::DIV_BY_ZERO), 0x8400_0000);
-        assert_eq!(host_fpscr_flags(flag::OVERFLOW | flag::INEXACT), 0x9200_0000);
+        assert_eq!(
+            host_fpscr_flags(flag::OVERFLOW | flag::INEXACT),
+            0x9200_0000
+        );
         assert_eq!(host_fpscr_flags(flag::UNDERFLOW), 0x8800_0000);
         // Invalid operation has no exact FPSCR bit of its own.
         assert_eq!(host_fpscr_flags(flag::INVALID), 0);

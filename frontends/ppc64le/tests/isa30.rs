@@ -127,6 +127,22 @@ fn lxvl_stxvl_touch_only_the_bytes_named() {
     let (exit, _) = run_with_memref(&[0x7c43_221b], &mut s, &mem);
     assert_eq!(exit, ExitCode::Fault);
     assert_eq!(s.hdr.exc_info, end);
+    // Inside a page (one 16-byte access): the bytes past the length are
+    // not taken.
+    for k in 0..16 {
+        mem.store(DATA + 0x100 + k, 1, 0x20 + k as u128).unwrap();
+    }
+    let mut s = state(&[(3, DATA + 0x100), (4, 5 << 56)]);
+    s.vsr[34] = u128::MAX;
+    run_with_memref(&[0x7c43_221b], &mut s, &mem);
+    assert_eq!(s.vsr[34], 0x24_2322_2120);
+    run_with_memref(&[0x7c43_225b], &mut s, &mem);
+    assert_eq!(s.vsr[34], 0x0020_2122_2324_u128 << 88);
+    // Length 0 loads nothing, not even from an address outside memory.
+    let mut s = state(&[(3, 8), (4, 0)]);
+    s.vsr[34] = u128::MAX;
+    let (exit, _) = run_with_memref(&[0x7c43_221b], &mut s, &mem);
+    assert_eq!((exit, s.vsr[34]), (ExitCode::Continue, 0));
     // stxvl of 3 bytes leaves the fourth alone.
     let mut s = state(&[(3, DATA), (4, 3 << 56)]);
     s.vsr[34] = 0xaabb_ccdd;
