@@ -59,10 +59,12 @@ pub(crate) struct Tb {
     /// Tier-0 executions (Mixed).
     hits: AtomicU32,
     /// `block` pre-decoded for tier 0 (on its second execution; `None`
-    /// inside if it is too large, then tier 0 runs the `Block`).
-    cold_dec: OnceLock<Option<xlat_interp::Decoded>>,
-    /// `opt` pre-decoded for tier 0 (once tier 0 runs it).
-    opt_dec: OnceLock<Option<xlat_interp::Decoded>>,
+    /// before, if it is too large, and once `opt_dec` is made). Locked by
+    /// the CPU running it: another CPU meanwhile runs the `Block`.
+    pub(crate) cold_dec: Mutex<Option<xlat_interp::Decoded>>,
+    /// `opt` pre-decoded for tier 0 (once tier 0 runs it; `None` inside if
+    /// it is too large, then tier 0 runs the `Block`).
+    pub(crate) opt_dec: OnceLock<Option<xlat_interp::Decoded>>,
     /// Entry of the compiled region starting here (0 = none).
     pub(crate) host: AtomicUsize,
     /// Set once the block was invalidated.
@@ -158,16 +160,10 @@ impl Tb {
     /// The IR tier 0 runs now: the unoptimized block for its first
     /// [`OPTIMIZE_AFTER`] executions, then the optimized one. Both have the
     /// same guest semantics (the passes never drop an effect a fault could
-    /// observe). With it its pre-decoded form, made when the block runs
-    /// the second time (the first run takes the plain IR).
-    fn for_interp(&self, layout: &StateLayout) -> (&Block, Option<&xlat_interp::Decoded>) {
-        let opt = |b: &Block| -> Option<&xlat_interp::Decoded> {
-            self.opt_dec
-                .get_or_init(|| xlat_interp::Decoded::new(b, layout))
-                .as_ref()
-        };
+    /// observe). From the second execution on, in pre-decoded form.
+    fn for_interp(&self, layout: &StateLayout) -> Interp<'_> {
         if let Some(b) = self.opt.get() {
-            return (b, opt(b));
+            return self.opt_form(b, layout);
         }
         let n = self.cold_runs.load(Ordering::Relaxed);
         if n < OPTIMIZE_AFTER {
@@ -177,16 +173,47 @@ impl Tb {
             // about four executions' worth of ops, so the first run takes
             // the plain IR.
             if n == 0 {
-                return (&self.block, None);
+                return Interp::Plain(&self.block);
             }
-            let d = self
-                .cold_dec
-                .get_or_init(|| xlat_interp::Decoded::new(&self.block, layout));
-            return (&self.block, d.as_ref());
+            let Ok(mut cold) = self.cold_dec.try_lock() else {
+                return Interp::Plain(&self.block);
+            };
+            if cold.is_none() {
+                *cold = xlat_interp::Decoded::new(&self.block, layout);
+            }
+            return if cold.is_some() {
+                Interp::Cold(cold)
+            } else {
+                Interp::Plain(&self.block)
+            };
         }
-        let b = self.optimized(layout);
-        (b, opt(b))
+        self.opt_form(self.optimized(layout), layout)
     }
+
+    /// Tier 0's form of the optimized IR `b` (pre-decoding it now if
+    /// nobody has yet).
+    fn opt_form<'a>(&'a self, b: &'a Block, layout: &StateLayout) -> Interp<'a> {
+        let d = self.opt_dec.get_or_init(|| {
+            // The unoptimized form is not run any more.
+            if let Ok(mut cold) = self.cold_dec.try_lock() {
+                cold.take();
+            }
+            xlat_interp::Decoded::new(b, layout)
+        });
+        d.as_ref().map_or(Interp::Plain(b), Interp::Decoded)
+    }
+}
+
+/// What tier 0 runs for a block (see [`Tb::for_interp`]).
+enum Interp<'a> {
+    /// The IR itself, through [`xlat_interp::run_block`].
+    Plain(&'a Block),
+    /// The optimized block's pre-decoded form.
+    Decoded(&'a xlat_interp::Decoded),
+    /// The unoptimized block's pre-decoded form (always `Some`), locked
+    /// while it runs so that it can be freed once the optimized form
+    /// replaces it.
+    Cold(std::sync::MutexGuard<'a, Option<xlat_interp::Decoded>>),
 }
 
 /// Chaining bookkeeping (under `Engine::jit`).
@@ -612,16 +639,23 @@ impl Engine {
                 if self.opts.tier == Tier::Mixed && !retrying && !cpu.no_compile {
                     self.count_hit(tb);
                 }
+                let (mem, scratch) = (&**self.mem, &mut cpu.scratch);
                 match tb.for_interp(&self.layout) {
                     // SAFETY: `env` is the CPU's live block laid out per
                     // `self.layout`, which `d` was decoded for.
-                    (_, Some(d)) => unsafe {
-                        xlat_interp::run_decoded(d, env, &**self.mem, &mut cpu.scratch)
+                    Interp::Decoded(d) => unsafe { xlat_interp::run_decoded(d, env, mem, scratch) },
+                    Interp::Cold(g) => match &*g {
+                        // SAFETY: as above.
+                        Some(d) => unsafe { xlat_interp::run_decoded(d, env, mem, scratch) },
+                        // SAFETY: as below.
+                        None => unsafe {
+                            xlat_interp::run_block(&tb.block, &self.layout, env, mem, scratch)
+                        },
                     },
                     // SAFETY: `env` is the CPU's live block laid out per
                     // `self.layout`; the block passed the verifier's rules.
-                    (b, None) => unsafe {
-                        xlat_interp::run_block(b, &self.layout, env, &**self.mem, &mut cpu.scratch)
+                    Interp::Plain(b) => unsafe {
+                        xlat_interp::run_block(b, &self.layout, env, mem, scratch)
                     },
                 }
             };
@@ -706,7 +740,7 @@ impl Engine {
             key: (pc, flags),
             block,
             opt: OnceLock::new(),
-            cold_dec: OnceLock::new(),
+            cold_dec: Mutex::new(None),
             opt_dec: OnceLock::new(),
             cold_runs: AtomicU32::new(0),
             hits: AtomicU32::new(0),

@@ -922,6 +922,45 @@ fn tier0_runs_unoptimized_ir_until_a_block_is_warm() {
     }
 }
 
+/// Tier 0 pre-decodes a block on its second run, keeps that form while
+/// the block is cold, and replaces it by the optimized block's form once
+/// warm; a block run once is never decoded. Results are those of the IR.
+#[test]
+fn tier0_decodes_blocks_from_their_second_run() {
+    use crate::OPTIMIZE_AFTER;
+    // The loop body (CODE + 16) runs `n - 1` times (the first iteration
+    // is part of the block at CODE).
+    for (n, warm) in [
+        (3, false),
+        (OPTIMIZE_AFTER, false),
+        (OPTIMIZE_AFTER + 3, true),
+    ] {
+        let mut s = setup(Tier::Interp, &sum_program(n));
+        let exit = s.engine.run(&mut s.cpu);
+        assert!(matches!(
+            exit,
+            Exit::Exception {
+                kind: ExceptionKind::Syscall,
+                ..
+            }
+        ));
+        let sum = (n as u64) * (n as u64 + 1) / 2;
+        assert_eq!(reg(&s.cpu, 2), sum, "n = {n}");
+        assert_eq!(s.mem.read_u64(DATA), sum, "n = {n}");
+        let body = s.engine.cached(CODE + 16, 0).expect("translated");
+        let cold = body.cold_dec.lock().expect("not poisoned").is_some();
+        assert_eq!(cold, !warm, "n = {n}: the cold form is kept until warm");
+        assert_eq!(
+            body.opt_dec.get().is_some_and(|d| d.is_some()),
+            warm,
+            "n = {n}"
+        );
+        let head = s.engine.cached(CODE, 0).expect("translated");
+        assert!(head.cold_dec.lock().expect("not poisoned").is_none());
+        assert!(head.opt_dec.get().is_none());
+    }
+}
+
 #[test]
 fn chunked_code_fetch_reads_and_faults_like_direct_fetches() {
     let mem = Arc::new(SoftMem::new());
