@@ -160,7 +160,7 @@ struct Fx<'a, 'b> {
     /// last snapshot in the block being lowered.
     effect: Option<u64>,
     /// The guest instruction being lowered has so far done nothing that
-    /// may fault or has a side effect but plain stores (`Sync::Store`):
+    /// may fault or has a side effect but plain stores (of any size):
     /// re-running it from its start repeats only those stores, with the
     /// same values at the same addresses.
     insn_plain: bool,
@@ -642,8 +642,8 @@ impl Fx<'_, '_> {
                     // be re-run, so this access reports its fault exactly
                     // (slow path, never a host fault).
                     let sync = sync_of(block, inst);
-                    let exact =
-                        self.effect == Some(cur_pc) && !(sync == Sync::Store && self.insn_plain);
+                    let store = inst.op.shape() == Shape::Store;
+                    let exact = self.effect == Some(cur_pc) && !(store && self.insn_plain);
                     if sync == Sync::Effect || self.effect.is_some() {
                         self.before_fault(cur_pc);
                     }
@@ -670,7 +670,7 @@ impl Fx<'_, '_> {
             };
             vals[i] = r;
             let sync = sync_of(block, inst);
-            self.insn_plain &= matches!(sync, Sync::None | Sync::Store);
+            self.insn_plain &= sync == Sync::None || inst.op.shape() == Shape::Store;
             self.effect = effect_after(self.effect, sync, cur_pc);
         }
         let term = block.terminal();

@@ -2072,6 +2072,46 @@ fn store_pair_faulting_in_its_second_half_reruns_the_instruction() {
     }
 }
 
+/// The same with 16-byte (vector) stores: each has a snapshot of its own
+/// instruction, and the second still takes the inline path (a host fault
+/// retries the instruction), not the exact slow path.
+#[test]
+fn vector_store_pair_faulting_in_its_second_half_reruns_the_instruction() {
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        let vst = |b: &mut Builder, off: u64, v: Reg| {
+            let p = b.get(r(0));
+            let o = b.iconst(Type::I64, off);
+            let p = b.add(p, o);
+            let x = b.get(v);
+            b.store(p, x, MemFlags::new(16));
+        };
+        let insns: [Insn; 2] = [
+            (0x1000, &|b| addk(b, 3, 3, 3)),
+            (0x1004, &|b| {
+                vst(b, 0, V0);
+                vst(b, 16, V1);
+                addk(b, 0, 0, 32);
+            }),
+        ];
+        let term = Terminal::Jump(0x1008);
+        let mut init = fault_init();
+        init.r[0] = MAPPED - 16;
+        init.v = [0x1111_2222_3333_4444_5555_6666_7777_8888, 0x99];
+        let s = fault_matches_interp(&insns, term, &init, &env, ExitCode::Retry, (0x1004, 3));
+        assert_eq!(
+            (s.pc, s.r[0], s.hdr.exc_info),
+            (0x1004, MAPPED - 16, MAPPED)
+        );
+        assert_eq!(
+            env.mem.load(MAPPED - 16, 16).unwrap(),
+            init.v[0],
+            "first half"
+        );
+    }
+}
+
 /// A store after an atomic of the same instruction cannot re-run the
 /// instruction (the atomic would happen twice): it takes the slow path,
 /// which reports the fault at once with the atomic done once.
