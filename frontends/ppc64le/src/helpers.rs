@@ -599,16 +599,20 @@ pub fn vec_len_access(st: &mut Ppc64State, mem: &MemRef, insn: u32, ea: u64, rb:
     let x = i.xt() as usize;
     let r = match i.xo10() {
         269 | 301 => (|| {
-            let mut b = [0u8; 16];
-            if nb > 0 && ea % crate::PAGE_SIZE <= crate::PAGE_SIZE - 16 {
+            // The `nb` bytes as a little-endian value (memory byte 0 least
+            // significant).
+            let v = if nb > 0 && ea % crate::PAGE_SIZE <= crate::PAGE_SIZE - 16 {
                 // One access when the 16 bytes lie in the page of the
                 // first byte: the bytes past `nb` are as readable as it
-                // (protection is per page) and are dropped. glibc's
-                // string routines run lxvl once per call.
-                let v = mem.load(ea, 16)?;
-                b[..nb].copy_from_slice(&v.to_le_bytes()[..nb]);
+                // (protection is per page) and are masked off, in
+                // registers (a byte copy through memory stalled on store
+                // forwarding). glibc's string routines run lxvl once per
+                // call.
+                let keep = u128::MAX.checked_shr(8 * (16 - nb) as u32).unwrap_or(0);
+                mem.load(ea, 16)? & keep
             } else {
                 // The fewest accesses that touch exactly the bytes named.
+                let mut b = [0u8; 16];
                 let mut k = 0;
                 while k < nb {
                     let n = chunk(ea.wrapping_add(k as u64), nb - k);
@@ -616,30 +620,27 @@ pub fn vec_len_access(st: &mut Ppc64State, mem: &MemRef, insn: u32, ea: u64, rb:
                     b[k..k + n].copy_from_slice(&v.to_le_bytes()[..n]);
                     k += n;
                 }
-            }
+                u128::from_le_bytes(b)
+            };
             // lxvl in little-endian mode fills from the least significant
             // byte (byte 15) up; lxvll from byte 0 down.
-            st.vsr[x] = if i.xo10() == 269 {
-                u128::from_le_bytes(b)
-            } else {
-                u128::from_be_bytes(b)
-            };
+            st.vsr[x] = if i.xo10() == 269 { v } else { v.swap_bytes() };
             Ok(())
         })(),
         _ => {
-            let v = st.vsr[x];
-            let b = if i.xo10() == 397 {
-                v.to_le_bytes()
+            // The bytes to store as a little-endian value (memory byte 0
+            // least significant), each chunk shifted out in registers.
+            let v = if i.xo10() == 397 {
+                st.vsr[x]
             } else {
-                v.to_be_bytes()
+                st.vsr[x].swap_bytes()
             };
             let mut k = 0;
             (|| {
                 while k < nb {
                     let n = chunk(ea.wrapping_add(k as u64), nb - k);
-                    let mut w = [0u8; 16];
-                    w[..n].copy_from_slice(&b[k..k + n]);
-                    mem.store(ea.wrapping_add(k as u64), n as u8, u128::from_le_bytes(w))?;
+                    let w = (v >> (8 * k)) & (u128::MAX >> (8 * (16 - n)));
+                    mem.store(ea.wrapping_add(k as u64), n as u8, w)?;
                     k += n;
                 }
                 Ok(())

@@ -148,6 +148,11 @@ fn lxvl_stxvl_touch_only_the_bytes_named() {
     s.vsr[34] = 0xaabb_ccdd;
     let (_, m) = run_with_memref(&[0x7c43_231b], &mut s, &mem);
     assert_eq!(m.load(DATA, 4).unwrap(), 0x00bb_ccdd);
+    // stxvll: from the most significant byte down.
+    let mut s = state(&[(3, DATA + 0x200), (4, 3 << 56)]);
+    s.vsr[34] = 0xaabb_ccdd_u128 << 96;
+    let (_, m) = run_with_memref(&[0x7c43_235b], &mut s, &mem);
+    assert_eq!(m.load(DATA + 0x200, 4).unwrap(), 0x00cc_bbaa);
 }
 
 #[test]
