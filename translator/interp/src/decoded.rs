@@ -608,17 +608,12 @@ pub unsafe fn run_decoded(
     // SAFETY: every slot index in `d` is below `d.nops + 1 <=
     // scratch.vals.len()` (`Decoded::new`).
     let get = |s: u16| -> u128 { unsafe { *vals.add(s as usize) } };
-    // Slot of the op being run (op `i` writes slot `i + 1`).
-    // SAFETY: slot 1 exists (`n >= 1` slots plus the zero slot) or the
-    // loop does not run.
-    let mut dst = unsafe { vals.add(1) };
-    let base = ops.as_ptr();
     // SAFETY: `hdr` points to the live header (caller contract).
     unsafe { (*hdr).blocks_executed = (*hdr).blocks_executed.wrapping_add(1) };
-    for op in ops {
-        // Index of `op`, for the rare ops that need it.
-        // SAFETY: `op` is an element of `ops`.
-        let i = || unsafe { (op as *const DOp).offset_from(base) } as usize;
+    // One induction variable: op `k` writes slot `k + 1`.
+    for k in 0..ops.len() {
+        // SAFETY: `k < ops.len()`.
+        let op = unsafe { ops.get_unchecked(k) };
         // The ext record of `Eval`, `Mem` and `Call` ops.
         let ext = || Ext::decode(&d.ops[d.nops + op.imm as usize]);
         let m = op.imm;
@@ -723,7 +718,7 @@ pub unsafe fn run_decoded(
                         (v & m) as u128
                     }
                     // SAFETY: `env` is the live state block.
-                    Err(f) => return unsafe { fault_exit(d, env, d.pc_of(i()), Some(f)) },
+                    Err(f) => return unsafe { fault_exit(d, env, d.pc_of(k), Some(f)) },
                 }
             }
             Code::Store => {
@@ -733,7 +728,7 @@ pub unsafe fn run_decoded(
                     aligned(op.c, addr, size, true).and_then(|_| mem.store(addr, size, get(op.b)));
                 if let Err(f) = r {
                     // SAFETY: `env` is the live state block.
-                    return unsafe { fault_exit(d, env, d.pc_of(i()), Some(f)) };
+                    return unsafe { fault_exit(d, env, d.pc_of(k), Some(f)) };
                 }
                 0
             }
@@ -746,7 +741,7 @@ pub unsafe fn run_decoded(
                 match mem_op(mem, e.op, e.ty, e.imm, a64(), get(op.b), get(op.c)) {
                     Ok(v) => mask(e.ty, v),
                     // SAFETY: `env` is the live state block.
-                    Err(f) => return unsafe { fault_exit(d, env, d.pc_of(i()), Some(f)) },
+                    Err(f) => return unsafe { fault_exit(d, env, d.pc_of(k), Some(f)) },
                 }
             }
             Code::Fence => {
@@ -763,7 +758,7 @@ pub unsafe fn run_decoded(
                 let Some(h) = d.helpers.get(e.imm as usize) else {
                     unreachable!("`Decoded::new` checked the helper index")
                 };
-                let cur_pc = d.pc_of(i());
+                let cur_pc = d.pc_of(k);
                 // SAFETY: the PC is made exact so a helper that inspects
                 // or faults sees the current instruction.
                 unsafe {
@@ -783,11 +778,8 @@ pub unsafe fn run_decoded(
                 mask(e.ty, r as u128)
             }
         };
-        // SAFETY: `dst` is slot `i + 1` of op `i`, below `n`.
-        unsafe {
-            *dst = r;
-            dst = dst.add(1);
-        }
+        // SAFETY: slot `k + 1 < n`.
+        unsafe { *vals.add(k + 1) = r };
     }
     let (next, code) = match d.term {
         DTerm::Goto(t) => (t, ExitCode::Continue),
