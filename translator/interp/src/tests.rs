@@ -651,3 +651,48 @@ fn decoded_form_agrees_with_run_block_on_every_op() {
     assert_eq!(ops_run.len(), want, "ops run: {ops_run:?}");
     assert!(blocks > 500, "only {blocks} blocks");
 }
+
+/// The pre-decoded form is safe on IR the verifier rejects: operands that
+/// name a later value or nothing read as 0, a register outside the layout
+/// reads as 0 and is not written, a helper index out of range does
+/// nothing, and a missing terminal raises Undefined.
+#[test]
+fn decoded_form_tolerates_invalid_ir() {
+    let inst = |op: Opcode, ty: Type, args: [u32; 3], imm: u64| xlat_ir::Inst {
+        op,
+        ty,
+        args: args.map(Value),
+        imm,
+    };
+    let none = u32::MAX;
+    let b = Block {
+        pc: 0x100,
+        guest_len: 4,
+        guest_insns: 1,
+        insts: vec![
+            // v0 = v1 + v0: forward and self references.
+            inst(Opcode::Add, Type::I64, [1, 0, none], 0),
+            inst(Opcode::Get, Type::I64, [none; 3], 999),
+            inst(Opcode::Set, Type::Void, [0, none, none], 0),
+            inst(Opcode::Set, Type::Void, [1, none, none], 1),
+            inst(Opcode::Set, Type::Void, [0, none, none], 999),
+            inst(Opcode::CallHelper, Type::I64, [none; 3], 7),
+            inst(Opcode::Set, Type::Void, [5, none, none], 2),
+        ],
+        helpers: Vec::new(),
+        term: None,
+    };
+    let d = Decoded::new(&b, &LAYOUT).expect("small block");
+    let mem = new_mem();
+    let mut st = TState {
+        r: [5, 6, 7, 8],
+        ..Default::default()
+    };
+    let mut s = Scratch::new();
+    // SAFETY: `st` is a live, aligned TState matching LAYOUT.
+    let e = unsafe { run_decoded(&d, &mut st as *mut TState as *mut u8, &mem, &mut s) };
+    assert_eq!(e, ExitCode::Exception);
+    assert_eq!(st.hdr.exc_kind, ExceptionKind::Undefined as u32);
+    assert_eq!(st.pc, 0x100);
+    assert_eq!(st.r, [0, 0, 0, 8]);
+}
