@@ -83,6 +83,10 @@ __asm__(".text\n"
         "  ret\n");
 
 #define PAGE 4096
+/* Readable and writable bytes at base; the page after them is PROT_NONE.
+ * The load loop crosses all of them: over 4096 passes (xlat's retry
+ * bound, RETRY_BLOCKS) after its last snapshot. */
+#define DATA (10 * PAGE)
 #define WARM 20000
 
 static sigjmp_buf jb;
@@ -109,18 +113,18 @@ static void handler(int sig, siginfo_t *si, void *ucv)
     siglongjmp(jb, 1);
 }
 
-/* Words of the first (mapped) page: word i holds i * 0x10001. */
+/* The mapped words: word i holds i * 0x10001. */
 static void fill(void)
 {
     uint64_t *w = (uint64_t *)base;
-    for (unsigned i = 0; i < PAGE / 8; i++)
+    for (unsigned i = 0; i < DATA / 8; i++)
         w[i] = (uint64_t)i * 0x10001;
 }
 
 static uint64_t sum_words(void)
 {
     uint64_t s = 0, *w = (uint64_t *)base;
-    for (unsigned i = 0; i < PAGE / 8; i++)
+    for (unsigned i = 0; i < DATA / 8; i++)
         s = s * 31 + w[i];
     return s;
 }
@@ -133,12 +137,12 @@ int main(void)
     sa.sa_flags = SA_SIGINFO;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGSEGV, &sa, NULL);
-    base = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    base = mmap(NULL, DATA + PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (base == MAP_FAILED)
         return 1;
-    mprotect(base + PAGE, PAGE, PROT_NONE);
+    mprotect(base + DATA, PAGE, PROT_NONE);
     uint64_t *w = (uint64_t *)base;
-    uint64_t *bad = (uint64_t *)(base + PAGE + 0x18);
+    uint64_t *bad = (uint64_t *)(base + DATA + 0x18);
 
     fill();
     puts("first store after loads");
@@ -201,8 +205,8 @@ int main(void)
     fn_start = (uintptr_t)s_pair;
     show = 1u << 0 | 1u << 2 | 1u << 3 | 1u << 9;
     if (!sigsetjmp(jb, 1))
-        s_pair(&w[PAGE / 8 - 1], 0, 0xabc, 0xdef);
-    printf("  last %#lx\n", (unsigned long)w[PAGE / 8 - 1]);
+        s_pair(&w[DATA / 8 - 1], 0, 0xabc, 0xdef);
+    printf("  last %#lx\n", (unsigned long)w[DATA / 8 - 1]);
 
     printf("faults %d\n", faults);
     return 0;
