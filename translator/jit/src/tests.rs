@@ -2208,3 +2208,25 @@ fn store_loop_faulting_after_iterations_increments_each_word_once() {
         }
     }
 }
+
+#[test]
+fn quick_regions_count_their_entries() {
+    let env = Env::new(true);
+    let block = bin_block(Opcode::Add, Type::I64);
+    let mut j = jit(true);
+    let speed = j.compile_at(&[&block], OptLevel::Speed).expect("compiles");
+    let quick = j.compile_at(&[&block], OptLevel::Quick).expect("compiles");
+    assert_eq!(speed.entries, 0, "speed regions do not count");
+    assert_ne!(quick.entries, 0);
+    // SAFETY: the counter of the live quick region.
+    let count = || unsafe { entry_count(quick.entries) };
+    assert_eq!(count(), 0);
+    let init = states2().remove(1);
+    for n in 1..=3 {
+        let (mut a, mut b) = (init.clone(), init.clone());
+        assert_eq!(run_jit(&speed, &mut a, &env), run_jit(&quick, &mut b, &env));
+        assert_eq!((a.r, a.pc), (b.r, b.pc), "the counter changes no result");
+        assert_eq!(b.r[2], init.r[0].wrapping_add(init.r[1]));
+        assert_eq!(count(), n);
+    }
+}
