@@ -273,3 +273,59 @@ fn conditions_after_ccmp() {
         }
     }
 }
+
+/// NZCV of AddWithCarry(x, y, carry) at `bits` (the Arm pseudo-code, in
+/// i128/u128 arithmetic).
+fn add_with_carry_ref(bits: u32, x: u64, y: u64, carry: u64) -> (u64, u8) {
+    let mask = if bits == 64 {
+        u64::MAX
+    } else {
+        (1 << bits) - 1
+    };
+    let (x, y) = (x & mask, y & mask);
+    let sint = |v: u64| ((v as i128) << (128 - bits)) >> (128 - bits);
+    let unsigned_sum = x as u128 + y as u128 + carry as u128;
+    let signed_sum = sint(x) + sint(y) + carry as i128;
+    let res = unsigned_sum as u64 & mask;
+    let n = (res >> (bits - 1)) & 1;
+    let z = (res == 0) as u64;
+    let c = (res as u128 != unsigned_sum) as u64;
+    let v = (sint(res) != signed_sum) as u64;
+    (res, (n << 3 | z << 2 | c << 1 | v) as u8)
+}
+
+#[test]
+fn add_sub_flags_match_pseudocode() {
+    // adds/subs x0, x1, x2 and w0, w1, w2; adds/subs x0, x1, #1; cmn/cmp.
+    let regs = [
+        (0xab020020u32, 64, false),
+        (0x2b020020, 32, false),
+        (0xeb020020, 64, true),
+        (0x6b020020, 32, true),
+    ];
+    let more = [3, 0x4000_0000, 0xc000_0000, 0x4000_0000_0000_0000];
+    for (w, bits, sub) in regs {
+        for a in EDGES.iter().chain(&more) {
+            for b in EDGES.iter().chain(&more) {
+                let r = run(&[w], &state(&[(1, *a), (2, *b)])).st;
+                let want = if sub {
+                    add_with_carry_ref(bits, *a, !*b, 1)
+                } else {
+                    add_with_carry_ref(bits, *a, *b, 0)
+                };
+                assert_eq!((r.x[0], nzcv(&r)), want, "{w:#x} a {a:#x} b {b:#x}");
+            }
+        }
+    }
+    for (w, sub) in [(0xb1000420u32, false), (0xf1000420, true)] {
+        for a in EDGES.iter().chain(&more) {
+            let r = run(&[w], &state(&[(1, *a)])).st;
+            let want = if sub {
+                add_with_carry_ref(64, *a, !1, 1)
+            } else {
+                add_with_carry_ref(64, *a, 1, 0)
+            };
+            assert_eq!((r.x[0], nzcv(&r)), want, "{w:#x} a {a:#x}");
+        }
+    }
+}

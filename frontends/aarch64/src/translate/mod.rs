@@ -357,13 +357,12 @@ impl<'a> Ctx<'a> {
             (false, None) => {
                 let r = self.b.add(a, b);
                 let c = self.b.icmp(Cond::Ult, r, a);
-                (r, c, b)
+                (r, c, None)
             }
             (true, None) => {
                 let r = self.b.sub(a, b);
                 let c = self.b.icmp(Cond::Uge, a, b);
-                let nb = self.b.not(b);
-                (r, c, nb)
+                (r, c, None)
             }
             (sub, Some(cin)) => {
                 let b2 = if sub { self.b.not(b) } else { b };
@@ -375,19 +374,33 @@ impl<'a> Ctx<'a> {
                 let eq = self.b.icmp(Cond::Eq, r, a);
                 let eqc = self.b.and(eq, cin);
                 let c = self.b.or(lt, eqc);
-                (r, c, b2)
+                (r, c, Some(b2))
             }
         };
-        let x1 = self.b.xor(a, res);
-        let x2 = self.b.xor(b2, res);
-        let x = self.b.and(x1, x2);
-        let v = self.b.icmp(Cond::Slt, x, zero);
         let n = self.b.icmp(Cond::Slt, res, zero);
-        // a - b == 0 exactly when a == b: one compare of the operands.
-        let z = if sub && carry.is_none() {
-            self.b.icmp(Cond::Eq, a, b)
-        } else {
-            self.b.icmp(Cond::Eq, res, zero)
+        let (z, v) = match b2 {
+            // a - b: zero exactly when a == b; it overflows exactly when
+            // its sign differs from `a < b` (signed).
+            None if sub => {
+                let z = self.b.icmp(Cond::Eq, a, b);
+                let lt = self.b.icmp(Cond::Slt, a, b);
+                (z, self.b.xor(lt, n))
+            }
+            // a + b overflows exactly when `res < a` (signed) differs
+            // from `b < 0`.
+            None => {
+                let z = self.b.icmp(Cond::Eq, res, zero);
+                let lt = self.b.icmp(Cond::Slt, res, a);
+                let neg = self.b.icmp(Cond::Slt, b, zero);
+                (z, self.b.xor(lt, neg))
+            }
+            Some(b2) => {
+                let z = self.b.icmp(Cond::Eq, res, zero);
+                let x1 = self.b.xor(a, res);
+                let x2 = self.b.xor(b2, res);
+                let x = self.b.and(x1, x2);
+                (z, self.b.icmp(Cond::Slt, x, zero))
+            }
         };
         let f = Nzcv { n, z, c, v };
         self.pending_sub = (sub && carry.is_none()).then_some((FlagSrc::Sub(a, b), f));

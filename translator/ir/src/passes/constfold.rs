@@ -48,7 +48,7 @@ pub(super) fn mark(b: &mut Block, _layout: &StateLayout, s: &mut Scratch) {
         }
         // Results fixed by one operand alone, or by equal operands
         // (`cmp x1, #0` computes V from `x1 ^ x1`).
-        if let Some(r) = absorbed(&inst, args, s) {
+        if let Some(r) = absorbed(&b.insts, &inst, args, s) {
             b.insts[i] = Inst {
                 op: Opcode::Const,
                 ty: inst.ty,
@@ -111,11 +111,17 @@ pub(super) fn mark(b: &mut Block, _layout: &StateLayout, s: &mut Scratch) {
 /// The constant result of `inst` when one constant operand or two equal
 /// operands decide it whatever the other is: `x & 0`, `x * 0`, `x | -1`,
 /// `x ^ x`, `x - x`, unsigned `x >= 0` and `x < 0`, `x == x` and the like.
-fn absorbed(inst: &Inst, args: [Option<u128>; 3], s: &Scratch) -> Option<u64> {
+/// Two operands are the same value when they resolve to one instruction or
+/// to two equal pure integer ops of the same operands (`cmp x1, #0`
+/// computes `x1 < 0` twice, for N and for V).
+fn absorbed(insts: &[Inst], inst: &Inst, args: [Option<u128>; 3], s: &Scratch) -> Option<u64> {
     let all = inst.ty.mask();
     let is = |k: usize, v: u64| args[k].is_some_and(|a| a as u64 & all == v);
     let either = |v: u64| is(0, v) || is(1, v);
-    let same = inst.args[1].is_some() && s.resolve(inst.args[0]) == s.resolve(inst.args[1]);
+    let same = inst.args[1].is_some() && {
+        let (x, y) = (s.resolve(inst.args[0]), s.resolve(inst.args[1]));
+        same_value(insts, s, x, y, 1)
+    };
     match inst.op {
         Opcode::And | Opcode::Mul if either(0) => Some(0),
         Opcode::Or if either(all) => Some(all),
@@ -134,4 +140,25 @@ fn absorbed(inst: &Inst, args: [Option<u128>; 3], s: &Scratch) -> Option<u64> {
         }
         _ => None,
     }
+}
+
+/// `x` and `y` (resolved) certainly hold the same value: one instruction,
+/// equal constants, or (`depth` levels down) equal pure integer ops of
+/// operands that are the same.
+fn same_value(insts: &[Inst], s: &Scratch, x: Value, y: Value, depth: u32) -> bool {
+    let (ix, iy) = (&insts[x.index()], &insts[y.index()]);
+    if x == y || (ix.op == Opcode::Const && iy.op == Opcode::Const && ix == iy) {
+        return true;
+    }
+    let pure = matches!(
+        ix.op.shape(),
+        Shape::Bin | Shape::Un | Shape::Cmp | Shape::Extend | Shape::Narrow
+    );
+    depth > 0
+        && pure
+        && (ix.op, ix.ty, ix.imm) == (iy.op, iy.ty, iy.imm)
+        && ix.args.iter().zip(&iy.args).all(|(&a, &b)| {
+            a.is_some() == b.is_some()
+                && (!a.is_some() || same_value(insts, s, s.resolve(a), s.resolve(b), depth - 1))
+        })
 }
