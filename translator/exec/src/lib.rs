@@ -224,8 +224,11 @@ pub enum ExecError {
 /// Called first by the world's host SIGSEGV/SIGBUS handler. If the faulting
 /// host PC is in compiled guest code, records the fault in that CPU's
 /// header, rewrites the ucontext so that execution resumes in the recovery
-/// stub (which makes [`Engine::run`] return [`Exit::Fault`]), and returns
-/// true. Async-signal-safe (no locks, no allocation).
+/// stub, and returns true. The region then exits with `ExitCode::Retry`:
+/// the dispatcher re-runs from the snapshot in the CPU state at tier 0,
+/// where the access faults again and [`Engine::run`] returns
+/// [`Exit::Fault`] with exact state. Async-signal-safe (no locks, no
+/// allocation).
 ///
 /// # Safety
 /// Must only be called from a signal handler installed with `SA_SIGINFO`,
