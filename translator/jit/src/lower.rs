@@ -1617,8 +1617,9 @@ enum Sync {
     /// Needs exact state in `env` (a snapshot) but has no side effect: a
     /// helper that only reads state.
     Read,
-    /// Needs a snapshot and has a side effect: stores, atomics, helpers
-    /// that write state or may fault (touch memory).
+    /// Needs a snapshot and has a side effect: 16-byte stores (an i128
+    /// store is two host stores), atomics, helpers that write state or may
+    /// fault (touch memory).
     Effect,
 }
 
