@@ -1119,6 +1119,8 @@ fn computed_jump_targets_join_the_region() {
     assert_eq!(hot, [CODE + 0x40, CODE + 0x50, CODE + 0x60]);
     let tail = s.engine.cached(CODE + 40, 0).expect("tail translated");
     assert!(tail.hot_targets().is_empty(), "no computed jump");
+    let region = s.engine.form_region(&d, crate::QUICK_REGION_BLOCKS);
+    assert_eq!(region.len(), 1, "quick regions keep to constant successors");
     s.engine.compile_region(&d, xlat_jit::OptLevel::Speed);
     let st = s.engine.stats();
     // Dispatch, three handlers, the tail and the jump back.
