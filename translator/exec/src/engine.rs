@@ -49,8 +49,13 @@ impl Hasher for KeyHasher {
 /// A translated block and its compiled code, if any.
 pub(crate) struct Tb {
     pub(crate) key: Key,
-    /// The frontend's IR, unoptimized (what tier 0 runs while cold).
-    pub(crate) block: Block,
+    /// What the engine keeps of the frontend's IR for the block's life:
+    /// its guest range and terminal (the IR itself goes once optimized).
+    pub(crate) block: Head,
+    /// The frontend's IR, unoptimized (what tier 0 runs while cold);
+    /// taken, to be optimized in place, when `opt` is made. Shared with a
+    /// CPU running it meanwhile.
+    pub(crate) cold: Mutex<Option<Arc<Block>>>,
     /// The optimized IR, made on first demand (warm at tier 0, compiled,
     /// or logged with `-d op`).
     pub(crate) opt: OnceLock<Block>,
@@ -127,6 +132,17 @@ impl Targets {
     }
 }
 
+/// A translated block's guest range and terminal (see [`Tb::block`]).
+#[derive(Debug)]
+pub(crate) struct Head {
+    /// Guest PC of the first instruction.
+    pub(crate) pc: u64,
+    /// Bytes of guest code covered (from `pc`).
+    pub(crate) guest_len: u32,
+    /// How the block ends.
+    pub(crate) term: Option<xlat_ir::Terminal>,
+}
+
 impl Tb {
     /// Whether the block ends in a computed jump or a return (whose
     /// targets the dispatcher records, see [`Targets`]).
@@ -149,12 +165,26 @@ impl Tb {
     /// The optimized IR (optimizing it now if nobody has yet).
     pub(crate) fn optimized(&self, layout: &StateLayout) -> &Block {
         self.opt.get_or_init(|| {
-            let mut b = self.block.clone();
+            // The unoptimized IR is not needed any more: `opt` replaces it
+            // for tier 0, the JIT and logging (a CPU still running it keeps
+            // its reference until it is done).
+            let cold = lock(&self.cold).take();
+            let mut b = Arc::unwrap_or_clone(cold.expect("unoptimized IR kept until optimized"));
             xlat_ir::passes::optimize(&mut b, layout);
             // Kept for the life of the block: the passes compact in place.
             b.insts.shrink_to_fit();
+            // Nor its pre-decoded form (unless a CPU runs it now: then
+            // `opt_form` frees it).
+            if let Ok(mut d) = self.cold_dec.try_lock() {
+                d.take();
+            }
             b
         })
+    }
+
+    /// The unoptimized IR while it is kept (`None` once optimized).
+    fn cold_ir(&self) -> Option<Arc<Block>> {
+        lock(&self.cold).clone()
     }
 
     /// The IR tier 0 runs now: the unoptimized block for its first
@@ -172,20 +202,24 @@ impl Tb {
             // Many blocks of a short process run once: pre-decoding costs
             // about four executions' worth of ops, so the first run takes
             // the plain IR.
-            if n == 0 {
-                return Interp::Plain(&self.block);
+            if n > 0
+                && let Ok(mut cold) = self.cold_dec.try_lock()
+            {
+                if cold.is_some() {
+                    return Interp::Cold(cold);
+                }
+                if let Some(b) = self.cold_ir() {
+                    *cold = xlat_interp::Decoded::new(&b, layout);
+                    return if cold.is_some() {
+                        Interp::Cold(cold)
+                    } else {
+                        Interp::Shared(b)
+                    };
+                }
+            } else if let Some(b) = self.cold_ir() {
+                return Interp::Shared(b);
             }
-            let Ok(mut cold) = self.cold_dec.try_lock() else {
-                return Interp::Plain(&self.block);
-            };
-            if cold.is_none() {
-                *cold = xlat_interp::Decoded::new(&self.block, layout);
-            }
-            return if cold.is_some() {
-                Interp::Cold(cold)
-            } else {
-                Interp::Plain(&self.block)
-            };
+            // Optimized meanwhile (by the compiler thread or another CPU).
         }
         self.opt_form(self.optimized(layout), layout)
     }
@@ -208,6 +242,8 @@ impl Tb {
 enum Interp<'a> {
     /// The IR itself, through [`xlat_interp::run_block`].
     Plain(&'a Block),
+    /// The unoptimized IR, through [`xlat_interp::run_block`].
+    Shared(Arc<Block>),
     /// The optimized block's pre-decoded form.
     Decoded(&'a xlat_interp::Decoded),
     /// The unoptimized block's pre-decoded form (always `Some`), locked
@@ -644,18 +680,19 @@ impl Engine {
                     // SAFETY: `env` is the CPU's live block laid out per
                     // `self.layout`, which `d` was decoded for.
                     Interp::Decoded(d) => unsafe { xlat_interp::run_decoded(d, env, mem, scratch) },
-                    Interp::Cold(g) => match &*g {
+                    Interp::Cold(g) => {
+                        let d = g.as_ref().expect("Interp::Cold holds a decoded form");
                         // SAFETY: as above.
-                        Some(d) => unsafe { xlat_interp::run_decoded(d, env, mem, scratch) },
-                        // SAFETY: as below.
-                        None => unsafe {
-                            xlat_interp::run_block(&tb.block, &self.layout, env, mem, scratch)
-                        },
-                    },
+                        unsafe { xlat_interp::run_decoded(d, env, mem, scratch) }
+                    }
                     // SAFETY: `env` is the CPU's live block laid out per
                     // `self.layout`; the block passed the verifier's rules.
                     Interp::Plain(b) => unsafe {
                         xlat_interp::run_block(b, &self.layout, env, mem, scratch)
+                    },
+                    // SAFETY: as above.
+                    Interp::Shared(b) => unsafe {
+                        xlat_interp::run_block(&b, &self.layout, env, mem, scratch)
                     },
                 }
             };
@@ -738,7 +775,12 @@ impl Engine {
             .fetch_add(block.guest_insns as u64, Ordering::Relaxed);
         let tb = Arc::new(Tb {
             key: (pc, flags),
-            block,
+            block: Head {
+                pc: block.pc,
+                guest_len: block.guest_len,
+                term: block.term,
+            },
+            cold: Mutex::new(Some(Arc::new(block))),
             opt: OnceLock::new(),
             cold_dec: Mutex::new(None),
             opt_dec: OnceLock::new(),

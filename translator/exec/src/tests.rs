@@ -339,6 +339,20 @@ fn reg(cpu: &Cpu, n: u16) -> u64 {
 }
 
 /// `r3 = DATA; r1 = n; r2 = 0; loop: r2 += r1; r1 -= 1; if r1 == 0 goto
+/// Runs [`sum_program`]`(n)` at `tier` up to its final system call.
+fn run_sum(tier: Tier, n: u32) -> Setup {
+    let mut s = setup(tier, &sum_program(n));
+    let exit = s.engine.run(&mut s.cpu);
+    assert!(matches!(
+        exit,
+        Exit::Exception {
+            kind: ExceptionKind::Syscall,
+            ..
+        }
+    ));
+    s
+}
+
 /// done; if r0 == 0 goto loop; done: [r3] = r2; sys`.
 fn sum_program(n: u32) -> Vec<u32> {
     vec![
@@ -901,15 +915,7 @@ fn tier0_runs_unoptimized_ir_until_a_block_is_warm() {
     use crate::OPTIMIZE_AFTER;
     // The loop body (CODE + 16) runs `n` times.
     for (n, warm) in [(OPTIMIZE_AFTER, false), (OPTIMIZE_AFTER + 3, true)] {
-        let mut s = setup(Tier::Interp, &sum_program(n));
-        let exit = s.engine.run(&mut s.cpu);
-        assert!(matches!(
-            exit,
-            Exit::Exception {
-                kind: ExceptionKind::Syscall,
-                ..
-            }
-        ));
+        let s = run_sum(Tier::Interp, n);
         // Same result from raw and optimized IR.
         let sum = (n as u64) * (n as u64 + 1) / 2;
         assert_eq!(reg(&s.cpu, 2), sum, "n = {n}");
@@ -935,15 +941,7 @@ fn tier0_decodes_blocks_from_their_second_run() {
         (OPTIMIZE_AFTER, false),
         (OPTIMIZE_AFTER + 3, true),
     ] {
-        let mut s = setup(Tier::Interp, &sum_program(n));
-        let exit = s.engine.run(&mut s.cpu);
-        assert!(matches!(
-            exit,
-            Exit::Exception {
-                kind: ExceptionKind::Syscall,
-                ..
-            }
-        ));
+        let s = run_sum(Tier::Interp, n);
         let sum = (n as u64) * (n as u64 + 1) / 2;
         assert_eq!(reg(&s.cpu, 2), sum, "n = {n}");
         assert_eq!(s.mem.read_u64(DATA), sum, "n = {n}");
@@ -958,6 +956,33 @@ fn tier0_decodes_blocks_from_their_second_run() {
         let head = s.engine.cached(CODE, 0).expect("translated");
         assert!(head.cold_dec.lock().expect("not poisoned").is_none());
         assert!(head.opt_dec.get().is_none());
+    }
+}
+
+/// A block keeps its unoptimized IR (and that IR's pre-decoded form) only
+/// until it is optimized: warm at tier 0, or compiled at `-tier jit`; cold
+/// blocks keep it, and the guest's results are the same either way.
+#[test]
+fn optimized_blocks_drop_their_unoptimized_ir() {
+    use crate::OPTIMIZE_AFTER;
+    for (tier, n, optimized) in [
+        (Tier::Interp, 3, false),
+        (Tier::Interp, OPTIMIZE_AFTER + 3, true),
+        (Tier::Jit, 3, true),
+    ] {
+        let s = run_sum(tier, n);
+        let sum = (n as u64) * (n as u64 + 1) / 2;
+        assert_eq!(reg(&s.cpu, 2), sum, "{tier:?}, n = {n}");
+        let body = s.engine.cached(CODE + 16, 0).expect("translated");
+        assert_eq!(body.opt.get().is_some(), optimized, "{tier:?}, n = {n}");
+        let cold = body.cold.lock().expect("not poisoned").is_some();
+        assert_eq!(cold, !optimized, "{tier:?}, n = {n}");
+        if optimized {
+            assert!(body.cold_dec.lock().expect("not poisoned").is_none());
+        }
+        // The head keeps the guest range and terminal all the same.
+        assert_eq!(body.block.pc, CODE + 16);
+        assert!(body.block.guest_len > 0 && body.block.term.is_some());
     }
 }
 
