@@ -684,38 +684,22 @@ pub fn exec_fd() -> Option<i32> {
     *FD.get_or_init(|| own_auxval(AT_EXECFD).and_then(|v| i32::try_from(v).ok()))
 }
 
-/// Reads the guest program: from the `AT_EXECFD` descriptor the first time
-/// when there is one (binfmt flag `O`), otherwise from `path`.
-pub fn read_program(path: &Path) -> std::io::Result<Vec<u8>> {
+/// Opens the guest program: the `AT_EXECFD` descriptor the first time
+/// when there is one (binfmt flag `O`), otherwise `path`.
+pub fn read_program(path: &Path) -> std::io::Result<crate::image::Image> {
     use std::sync::atomic::{AtomicBool, Ordering};
     static USED: AtomicBool = AtomicBool::new(false);
     match exec_fd() {
-        Some(fd) if !USED.swap(true, Ordering::Relaxed) => read_fd(fd),
-        _ => std::fs::read(path),
-    }
-}
-
-/// Reads a whole file from a descriptor without moving its offset or
-/// closing it.
-fn read_fd(fd: i32) -> std::io::Result<Vec<u8>> {
-    use std::os::fd::FromRawFd;
-    if fd < 0 {
-        return Err(std::io::Error::from_raw_os_error(libc::EBADF));
-    }
-    use std::os::unix::fs::FileExt;
-    // SAFETY: `fd` is non-negative and the descriptor the kernel opened
-    // for this process (AT_EXECFD) or one the caller owns; ManuallyDrop
-    // keeps it open (for the guest).
-    let f = std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(fd) });
-    let mut buf = Vec::new();
-    let mut chunk = vec![0u8; 1 << 16];
-    loop {
-        match f.read_at(&mut chunk, buf.len() as u64) {
-            Ok(0) => return Ok(buf),
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+        Some(fd) if !USED.swap(true, Ordering::Relaxed) => {
+            if fd < 0 {
+                return Err(std::io::Error::from_raw_os_error(libc::EBADF));
+            }
+            // SAFETY: the descriptor the kernel opened for this process
+            // (AT_EXECFD); it stays open (for the guest) while borrowed.
+            let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+            crate::image::Image::from_fd(fd)
         }
+        _ => crate::image::Image::open(path),
     }
 }
 
@@ -959,18 +943,9 @@ mod tests {
     }
 
     #[test]
-    fn read_fd_keeps_offset_and_fd() {
-        use std::os::fd::AsRawFd;
-        let p = std::env::temp_dir().join(format!("xlat-binfmt-fd-{}", std::process::id()));
-        let data: Vec<u8> = (0..200_000u32).map(|i| (i * 7) as u8).collect();
-        std::fs::write(&p, &data).unwrap();
-        let f = std::fs::File::open(&p).unwrap();
-        assert_eq!(read_fd(f.as_raw_fd()).unwrap(), data);
-        // Still open: reading again works.
-        assert_eq!(read_fd(f.as_raw_fd()).unwrap().len(), data.len());
-        std::fs::remove_file(&p).unwrap();
-        assert!(read_fd(-1).is_err());
-        // This test process was not started through binfmt_misc.
+    fn not_started_through_binfmt_misc() {
+        // This test process has no AT_EXECFD: the program is opened by path.
         assert_eq!(exec_fd(), None);
+        assert!(read_program(Path::new("/nonexistent/xlat-prog")).is_err());
     }
 }

@@ -8,6 +8,7 @@ use crate::mmap::{AddressSpace, MmapError, PAGE_SIZE, Place, page_down, page_up,
 use goblin::elf::program_header::{PF_R, PF_W, PF_X, PT_GNU_STACK, PT_INTERP, PT_LOAD, PT_PHDR};
 use goblin::elf64::header::Header;
 use goblin::elf64::program_header::ProgramHeader;
+use std::os::fd::{AsRawFd, BorrowedFd};
 use std::sync::Arc;
 use thiserror::Error;
 
@@ -277,6 +278,46 @@ pub fn guard_exec_pages(mem: &AddressSpace, l: &LoadedElf) -> Result<(), MmapErr
     Ok(())
 }
 
+/// The guest pages `[start, end)` of `loads[i]` (load bias `bias`) that
+/// can be mapped from the file: whole pages of file contents that no other
+/// segment touches, including the last partial page when the segment has
+/// no `.bss` (its bytes past `p_filesz` then show the file, as on Linux).
+/// An empty range when the file offset and the address disagree modulo
+/// the page size.
+fn file_pages(loads: &[&ProgramHeader], i: usize, bias: u64) -> (u64, u64) {
+    let p = loads[i];
+    let va = p.p_vaddr.wrapping_add(bias);
+    if va % PAGE_SIZE != p.p_offset % PAGE_SIZE || p.p_filesz == 0 {
+        return (va, va);
+    }
+    let fend = va + p.p_filesz;
+    let mut s = page_down(va);
+    let mut e = if p.p_memsz > p.p_filesz {
+        page_down(fend)
+    } else {
+        page_up(fend)
+    };
+    let others = loads
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j != i)
+        .map(|(_, q)| {
+            let qa = q.p_vaddr.wrapping_add(bias);
+            (page_down(qa), page_up(qa + q.p_memsz))
+        });
+    let touched = |a: u64, b: u64| others.clone().any(|(qs, qe)| qs < b && a < qe);
+    if s < e && touched(s, s + PAGE_SIZE) {
+        s += PAGE_SIZE;
+    }
+    if s < e && touched(e - PAGE_SIZE, e) {
+        e -= PAGE_SIZE;
+    }
+    if s >= e || touched(s, e) {
+        return (va, va);
+    }
+    (s, e)
+}
+
 fn seg_prot(flags: u32) -> u32 {
     let mut p = 0;
     if flags & PF_R != 0 {
@@ -291,9 +332,12 @@ fn seg_prot(flags: u32) -> u32 {
     p
 }
 
-/// Loads a main executable into `mem`. `name` names the mappings.
+/// Loads a main executable into `mem`. `name` names the mappings; `file`,
+/// the open file that `data` holds, lets page-aligned segments be mapped
+/// from it instead of copied (see [`load_at`]).
 pub fn load(
     data: &[u8],
+    file: Option<BorrowedFd<'_>>,
     mem: &AddressSpace,
     machine: u16,
     machine_name_str: &'static str,
@@ -301,6 +345,7 @@ pub fn load(
 ) -> Result<LoadedElf, ElfError> {
     load_at(
         data,
+        file,
         mem,
         machine,
         machine_name_str,
@@ -311,8 +356,16 @@ pub fn load(
 
 /// Loads an executable or a dynamic linker into `mem`, an `ET_DYN` image
 /// at the place `placement` chooses. `name` names the mappings.
+///
+/// With `file` (the open file whose bytes `data` are), the whole pages of
+/// a segment whose file offset and address agree modulo the page size
+/// are mapped from the file (`MAP_PRIVATE`, as Linux's `elf_map` does);
+/// the rest — the partial page before a `.bss`, which must read zero
+/// past `p_filesz`, pages shared with another segment, and every segment
+/// of a misaligned file — is copied.
 pub fn load_at(
     data: &[u8],
+    file: Option<BorrowedFd<'_>>,
     mem: &AddressSpace,
     machine: u16,
     machine_name_str: &'static str,
@@ -392,11 +445,38 @@ pub fn load_at(
         0,
         Some(name.clone()),
     )?;
-    for p in &loads {
+    for (i, p) in loads.iter().enumerate() {
         let off = p.p_offset as usize;
-        let bytes = &data[off..off + p.p_filesz as usize];
-        mem.write_bytes(p.p_vaddr + bias, bytes)
-            .map_err(|f| ElfError::Corrupt(format!("cannot write segment at 0x{:x}", f.addr)))?;
+        let va = p.p_vaddr + bias;
+        let (ms, me) = file
+            .map(|_| file_pages(&loads, i, bias))
+            .unwrap_or((va, va));
+        if let Some(fd) = file
+            && ms < me
+        {
+            mem.map(
+                Place::Fixed(ms),
+                me - ms,
+                prot::READ | prot::WRITE,
+                libc::MAP_PRIVATE as u32,
+                fd.as_raw_fd(),
+                // ms may lie above va (a shared head page is copied).
+                p.p_offset.wrapping_add(ms.wrapping_sub(va)),
+                Some(name.clone()),
+            )?;
+        }
+        // The bytes before and after the mapped pages.
+        let head = (ms.max(va) - va) as usize;
+        let tail = (me.max(va) - va).max(head as u64) as usize;
+        let filesz = p.p_filesz as usize;
+        for (a, b) in [(0, head.min(filesz)), (tail.min(filesz), filesz)] {
+            if a < b {
+                mem.write_bytes(va + a as u64, &data[off + a..off + b])
+                    .map_err(|f| {
+                        ElfError::Corrupt(format!("cannot write segment at 0x{:x}", f.addr))
+                    })?;
+            }
+        }
     }
     let npages = (span / PAGE_SIZE) as usize;
     let mut page_prot: Vec<Option<u32>> = vec![None; npages];
@@ -644,13 +724,13 @@ pub(crate) mod tests {
         dynamic[ph..ph + 4].copy_from_slice(&PT_GNU_PROPERTY.to_le_bytes());
         dynamic[ph + 56..ph + 60].copy_from_slice(&PT_INTERP.to_le_bytes());
         let mem = AddressSpace::reserve(36).unwrap();
-        let l = load(&dynamic, &mem, EM_AARCH64, "AArch64", Arc::from("t")).unwrap();
+        let l = load(&dynamic, None, &mem, EM_AARCH64, "AArch64", Arc::from("t")).unwrap();
         assert_eq!(
             (l.interp.as_deref(), l.bti),
             (Some(&b"/lib/ld.so"[..]), false)
         );
         let mem = AddressSpace::reserve(36).unwrap();
-        let l = load(&elf, &mem, EM_AARCH64, "AArch64", Arc::from("t")).unwrap();
+        let l = load(&elf, None, &mem, EM_AARCH64, "AArch64", Arc::from("t")).unwrap();
         assert!(l.bti);
         assert_eq!(mem.code_guarded(0x400000), None);
         guard_exec_pages(&mem, &l).unwrap();
@@ -662,7 +742,7 @@ pub(crate) mod tests {
         elf[18..20].copy_from_slice(&21u16.to_le_bytes());
         let mem = AddressSpace::reserve(36).unwrap();
         assert!(
-            !load(&elf, &mem, 21, "PowerPC64", Arc::from("t"))
+            !load(&elf, None, &mem, 21, "PowerPC64", Arc::from("t"))
                 .unwrap()
                 .bti
         );
@@ -683,7 +763,7 @@ pub(crate) mod tests {
                 (0x411ff0, data, 0x2000, PF_R | PF_W),
             ],
         );
-        let l = load(&elf, &mem, 183, "AArch64", Arc::from("t")).unwrap();
+        let l = load(&elf, None, &mem, 183, "AArch64", Arc::from("t")).unwrap();
         assert_eq!(l.entry, 0x400000);
         assert_eq!(l.bias, 0);
         assert_eq!(l.brk, 0x414000);
@@ -704,6 +784,99 @@ pub(crate) mod tests {
             mem.load(0x401000, 1).unwrap_err().kind,
             xlat_ir::abi::FaultKind::Unmapped
         );
+    }
+
+    #[test]
+    fn maps_aligned_segments_from_the_file() {
+        crate::probe::install_fault_handler(None).unwrap();
+        let pat = |n: usize, k: usize| (0..n).map(|i| (i * k + 1) as u8).collect::<Vec<u8>>();
+        // text: three whole pages and a partial one that data shares; data:
+        // a shared head page, two whole pages, a partial page before .bss.
+        let elf = build_elf(
+            183,
+            ET_EXEC,
+            &[
+                (0x400000, pat(0x3100, 3), 0x3100, PF_R | PF_X),
+                (0x403800, pat(0x2900, 5), 0x4000, PF_R | PF_W),
+            ],
+        );
+        let dir = std::env::temp_dir().join(format!("xlat-elf-map-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("prog");
+        std::fs::write(&path, &elf).unwrap();
+        let img = crate::image::Image::open(&path).unwrap();
+        let (mapped, copied) = (
+            AddressSpace::reserve(36).unwrap(),
+            AddressSpace::reserve(36).unwrap(),
+        );
+        let a = load(&img, img.fd(), &mapped, 183, "AArch64", Arc::from("p")).unwrap();
+        let b = load(&elf, None, &copied, 183, "AArch64", Arc::from("p")).unwrap();
+        assert_eq!(a, b);
+        let read = |m: &AddressSpace| {
+            let mut v = vec![0u8; 0x7800];
+            m.read_bytes(0x400000, &mut v).unwrap();
+            v
+        };
+        assert_eq!(read(&mapped), read(&copied));
+        assert_eq!(
+            read(&mapped)[0x4800..0x4810],
+            pat(0x2900, 5)[0x1000..0x1010]
+        );
+        assert!(
+            read(&mapped)[0x6100..].iter().all(|b| *b == 0),
+            "bss is zero"
+        );
+        // Mapped pages carry their file offsets (text at 0x1000 in the
+        // file); protections are those of the segments.
+        let at = |m: &AddressSpace, addr: u64| {
+            m.mappings()
+                .into_iter()
+                .find(|x| x.start <= addr && addr < x.start + x.len)
+                .map(|x| (x.offset + (addr - x.start), x.prot))
+        };
+        assert_eq!(
+            at(&mapped, 0x401000),
+            Some((0x2000, prot::READ | prot::EXEC))
+        );
+        assert_eq!(
+            at(&mapped, 0x404000),
+            Some((0x6000, prot::READ | prot::WRITE))
+        );
+        assert_eq!(at(&copied, 0x401000).map(|x| x.0), Some(0x1000));
+        // Private: stores reach neither the file nor the copy.
+        mapped.store(0x404000, 8, u64::MAX as u128).unwrap();
+        assert_eq!(mapped.load(0x404000, 8).unwrap(), u64::MAX as u128);
+        assert_ne!(copied.load(0x404000, 8).unwrap(), u64::MAX as u128);
+        assert!(mapped.store(0x401000, 1, 0).is_err(), "text is read-only");
+        drop(img);
+        assert_eq!(std::fs::read(&path).unwrap(), elf);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn only_congruent_unshared_pages_come_from_the_file() {
+        let ph = |off: u64, va: u64, filesz: u64, memsz: u64| ProgramHeader {
+            p_type: PT_LOAD,
+            p_offset: off,
+            p_vaddr: va,
+            p_filesz: filesz,
+            p_memsz: memsz,
+            ..Default::default()
+        };
+        let (t, d) = (
+            ph(0, 0x400000, 0x2010, 0x2010),
+            ph(0x2800, 0x402800, 0x10, 0x10),
+        );
+        // The page both segments touch is copied for each of them.
+        assert_eq!(file_pages(&[&t, &d], 0, 0), (0x400000, 0x402000));
+        assert_eq!(file_pages(&[&t, &d], 1, 0).0, 0x402800);
+        // No .bss: the partial last page is mapped; with one, it is not.
+        assert_eq!(file_pages(&[&t], 0, 0x1000), (0x401000, 0x404000));
+        let bss = ph(0, 0x400000, 0x2010, 0x3000);
+        assert_eq!(file_pages(&[&bss], 0, 0), (0x400000, 0x402000));
+        // Offset and address not congruent: nothing is mapped.
+        let odd = ph(0x10, 0x400000, 0x5000, 0x5000);
+        assert_eq!(file_pages(&[&odd], 0, 0), (0x400000, 0x400000));
     }
 
     /// An ET_DYN image whose second program header is turned into a
@@ -727,12 +900,13 @@ pub(crate) mod tests {
         crate::probe::install_fault_handler(None).unwrap();
         let mem = AddressSpace::reserve(36).unwrap();
         let prog = with_interp(b"/lib/ld-test.so.1");
-        let l = load(&prog, &mem, 183, "AArch64", Arc::from("p")).unwrap();
+        let l = load(&prog, None, &mem, 183, "AArch64", Arc::from("p")).unwrap();
         assert_eq!(l.interp.as_deref(), Some(&b"/lib/ld-test.so.1"[..]));
         // The dynamic linker itself: a second ET_DYN, placed elsewhere.
         let ld = build_elf(183, ET_DYN, &[(0, vec![0xdd; 64], 0x3000, PF_R | PF_X)]);
         let i = load_at(
             &ld,
+            None,
             &mem,
             183,
             "AArch64",
@@ -749,6 +923,7 @@ pub(crate) mod tests {
         // A second program does not land on the first one.
         let j = load_at(
             &ld,
+            None,
             &mem,
             183,
             "AArch64",
@@ -760,6 +935,7 @@ pub(crate) mod tests {
         // A dynamic linker that wants a dynamic linker is refused.
         let e = load_at(
             &prog,
+            None,
             &mem,
             183,
             "AArch64",
@@ -769,7 +945,14 @@ pub(crate) mod tests {
         .unwrap_err();
         assert!(matches!(e, ElfError::NestedInterp(ref s) if s == "/lib/ld-test.so.1"));
         assert!(matches!(
-            load(&with_interp(b""), &mem, 183, "AArch64", Arc::from("y")),
+            load(
+                &with_interp(b""),
+                None,
+                &mem,
+                183,
+                "AArch64",
+                Arc::from("y")
+            ),
             Err(ElfError::Corrupt(_))
         ));
     }
@@ -779,7 +962,7 @@ pub(crate) mod tests {
         crate::probe::install_fault_handler(None).unwrap();
         let mem = AddressSpace::reserve(36).unwrap();
         let elf = build_elf(183, ET_DYN, &[(0, vec![0xcc; 64], 64, PF_R | PF_X)]);
-        let l = load(&elf, &mem, 183, "AArch64", Arc::from("t")).unwrap();
+        let l = load(&elf, None, &mem, 183, "AArch64", Arc::from("t")).unwrap();
         assert_ne!(l.bias, 0);
         assert_eq!(l.bias % PAGE_SIZE, 0);
         assert_eq!(l.entry, l.bias);

@@ -12,6 +12,7 @@ pub mod dlog;
 pub mod elf;
 pub mod entry;
 pub mod errno;
+pub mod image;
 pub mod log;
 pub mod mmap;
 pub mod perfmap;
