@@ -58,7 +58,7 @@ pub(crate) struct Tb {
     pub(crate) cold: Mutex<Option<Arc<Block>>>,
     /// The optimized IR, made on first demand (warm at tier 0, compiled,
     /// or logged with `-d op`).
-    pub(crate) opt: OnceLock<Block>,
+    pub(crate) opt: OnceLock<Box<Block>>,
     /// Tier-0 executions of `block` so far (up to [`OPTIMIZE_AFTER`]).
     cold_runs: AtomicU32,
     /// Tier-0 executions (Mixed).
@@ -66,10 +66,10 @@ pub(crate) struct Tb {
     /// `block` pre-decoded for tier 0 (on its second execution; `None`
     /// before, if it is too large, and once `opt_dec` is made). Locked by
     /// the CPU running it: another CPU meanwhile runs the `Block`.
-    pub(crate) cold_dec: Mutex<Option<xlat_interp::Decoded>>,
+    pub(crate) cold_dec: Mutex<Option<Box<xlat_interp::Decoded>>>,
     /// `opt` pre-decoded for tier 0 (once tier 0 runs it; `None` inside if
     /// it is too large, then tier 0 runs the `Block`).
-    pub(crate) opt_dec: OnceLock<Option<xlat_interp::Decoded>>,
+    pub(crate) opt_dec: OnceLock<Option<Box<xlat_interp::Decoded>>>,
     /// Entry of the compiled region starting here (0 = none).
     pub(crate) host: AtomicUsize,
     /// Set once the block was invalidated.
@@ -178,7 +178,9 @@ impl Tb {
             if let Ok(mut d) = self.cold_dec.try_lock() {
                 d.take();
             }
-            b
+            // Boxed, as the pre-decoded forms: most blocks never get
+            // these, and a `Tb` lives as long as the process.
+            Box::new(b)
         })
     }
 
@@ -209,7 +211,7 @@ impl Tb {
                     return Interp::Cold(cold);
                 }
                 if let Some(b) = self.cold_ir() {
-                    *cold = xlat_interp::Decoded::new(&b, layout);
+                    *cold = xlat_interp::Decoded::new(&b, layout).map(Box::new);
                     return if cold.is_some() {
                         Interp::Cold(cold)
                     } else {
@@ -232,9 +234,9 @@ impl Tb {
             if let Ok(mut cold) = self.cold_dec.try_lock() {
                 cold.take();
             }
-            xlat_interp::Decoded::new(b, layout)
+            xlat_interp::Decoded::new(b, layout).map(Box::new)
         });
-        d.as_ref().map_or(Interp::Plain(b), Interp::Decoded)
+        d.as_deref().map_or(Interp::Plain(b), Interp::Decoded)
     }
 }
 
@@ -249,7 +251,7 @@ enum Interp<'a> {
     /// The unoptimized block's pre-decoded form (always `Some`), locked
     /// while it runs so that it can be freed once the optimized form
     /// replaces it.
-    Cold(std::sync::MutexGuard<'a, Option<xlat_interp::Decoded>>),
+    Cold(std::sync::MutexGuard<'a, Option<Box<xlat_interp::Decoded>>>),
 }
 
 /// Chaining bookkeeping (under `Engine::jit`).

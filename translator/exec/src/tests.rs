@@ -1267,3 +1267,11 @@ fn invalidating_a_recompiled_region_drops_it() {
     );
     assert_eq!(reg(&s.cpu, 2), 8, "one round only");
 }
+
+/// Every translated block keeps a `Tb` for the life of the process (tens of
+/// thousands in python3): its IR forms are boxed, allocated only when made.
+#[test]
+fn tb_stays_small() {
+    let n = size_of::<crate::engine::Tb>();
+    assert!(n <= 160, "Tb is {n} bytes");
+}
