@@ -163,14 +163,15 @@ impl Tb {
     }
 
     /// The optimized IR (optimizing it now if nobody has yet).
-    pub(crate) fn optimized(&self, layout: &StateLayout) -> &Block {
+    pub(crate) fn optimized(&self, e: &Engine) -> &Block {
         self.opt.get_or_init(|| {
             // The unoptimized IR is not needed any more: `opt` replaces it
             // for tier 0, the JIT and logging (a CPU still running it keeps
-            // its reference until it is done).
+            // its reference until it is done). Translated again if it went
+            // when the block was pre-decoded.
             let cold = lock(&self.cold).take();
-            let mut b = Arc::unwrap_or_clone(cold.expect("unoptimized IR kept until optimized"));
-            xlat_ir::passes::optimize(&mut b, layout);
+            let mut b = cold.map_or_else(|| e.retranslate(self), Arc::unwrap_or_clone);
+            xlat_ir::passes::optimize(&mut b, &e.layout);
             // Kept for the life of the block: the passes compact in place.
             b.insts.shrink_to_fit();
             // Nor its pre-decoded form (unless a CPU runs it now: then
@@ -193,7 +194,8 @@ impl Tb {
     /// [`OPTIMIZE_AFTER`] executions, then the optimized one. Both have the
     /// same guest semantics (the passes never drop an effect a fault could
     /// observe). From the second execution on, in pre-decoded form.
-    fn for_interp(&self, layout: &StateLayout) -> Interp<'_> {
+    fn for_interp(&self, e: &Engine) -> Interp<'_> {
+        let layout = &e.layout;
         if let Some(b) = self.opt.get() {
             return self.opt_form(b, layout);
         }
@@ -212,18 +214,21 @@ impl Tb {
                 }
                 if let Some(b) = self.cold_ir() {
                     *cold = xlat_interp::Decoded::new(&b, layout).map(Box::new);
-                    return if cold.is_some() {
-                        Interp::Cold(cold)
-                    } else {
-                        Interp::Shared(b)
-                    };
+                    if cold.is_none() {
+                        return Interp::Shared(b);
+                    }
+                    // Only the decoded form runs from now on: the IR goes
+                    // (translated again once the block is warm). A block
+                    // run once (most of them) keeps it.
+                    lock(&self.cold).take();
+                    return Interp::Cold(cold);
                 }
             } else if let Some(b) = self.cold_ir() {
                 return Interp::Shared(b);
             }
             // Optimized meanwhile (by the compiler thread or another CPU).
         }
-        self.opt_form(self.optimized(layout), layout)
+        self.opt_form(self.optimized(e), layout)
     }
 
     /// Tier 0's form of the optimized IR `b` (pre-decoding it now if
@@ -303,6 +308,9 @@ pub struct Stats {
     pub blocks_translated: u64,
     /// Guest instructions translated.
     pub insns_translated: u64,
+    /// Blocks translated again to be optimized (their unoptimized IR was
+    /// dropped once pre-decoded).
+    pub blocks_retranslated: u64,
     /// Regions compiled to host code.
     pub regions_compiled: u64,
     /// Blocks in compiled regions.
@@ -339,8 +347,8 @@ impl std::fmt::Display for Stats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "blocks translated   {} ({} guest insns)",
-            self.blocks_translated, self.insns_translated
+            "blocks translated   {} ({} guest insns, {} translated again)",
+            self.blocks_translated, self.insns_translated, self.blocks_retranslated
         )?;
         writeln!(
             f,
@@ -375,6 +383,7 @@ impl std::fmt::Display for Stats {
 struct Counters {
     blocks_translated: AtomicU64,
     insns_translated: AtomicU64,
+    retranslated: AtomicU64,
     regions_compiled: AtomicU64,
     blocks_compiled: AtomicU64,
     regions_quick: AtomicU64,
@@ -558,6 +567,7 @@ impl Engine {
         Stats {
             blocks_translated: l(&c.blocks_translated),
             insns_translated: l(&c.insns_translated),
+            blocks_retranslated: l(&c.retranslated),
             regions_compiled: l(&c.regions_compiled),
             blocks_compiled: l(&c.blocks_compiled),
             regions_quick: l(&c.regions_quick),
@@ -678,7 +688,7 @@ impl Engine {
                     self.count_hit(tb);
                 }
                 let (mem, scratch) = (&**self.mem, &mut cpu.scratch);
-                match tb.for_interp(&self.layout) {
+                match tb.for_interp(self) {
                     // SAFETY: `env` is the CPU's live block laid out per
                     // `self.layout`, which `d` was decoded for.
                     Interp::Decoded(d) => unsafe { xlat_interp::run_decoded(d, env, mem, scratch) },
@@ -748,27 +758,7 @@ impl Engine {
         if let Some(tb) = read(&self.cache).get(&(pc, flags)) {
             return tb.clone();
         }
-        let topts = xlat_ir::TranslateOptions {
-            max_insns: self.opts.max_insns_per_block.max(1),
-        };
-        let mut block = self
-            .frontend
-            .translate(pc, flags, &Fetch::new(&self.mem), &topts);
-        // The builder reserves room for 64 instructions; tens of thousands
-        // of blocks live as long as the process (python3: 40 000).
-        block.insts.shrink_to_fit();
-        block.helpers.shrink_to_fit();
-        // Debug builds check the frontend's IR here and (inside
-        // `optimize`) after every pass.
-        if cfg!(debug_assertions)
-            && let Err(e) = xlat_ir::verify(&block, &self.layout)
-        {
-            panic!(
-                "frontend {} produced invalid IR at {pc:#x}: {e}\n{}",
-                self.frontend.name(),
-                xlat_ir::print::print_block(&block, &self.layout)
-            );
-        }
+        let block = self.translate_block(pc, flags);
         self.counters
             .blocks_translated
             .fetch_add(1, Ordering::Relaxed);
@@ -799,11 +789,56 @@ impl Engine {
         {
             // `-d op` shows the optimized IR, which tier 0 then runs from
             // the start.
-            l.translated(tb.optimized(&self.layout), &self.layout);
+            l.translated(tb.optimized(self), &self.layout);
         }
         lock(&self.code_pages).extend(page_range(pc, tb.end()));
         // Another thread may have translated the same block meanwhile.
         write(&self.cache).entry((pc, flags)).or_insert(tb).clone()
+    }
+
+    /// The frontend's IR of the block at `(pc, flags)`, read from guest
+    /// memory now.
+    fn translate_block(&self, pc: u64, flags: u64) -> Block {
+        let topts = xlat_ir::TranslateOptions {
+            max_insns: self.opts.max_insns_per_block.max(1),
+        };
+        let mut block = self
+            .frontend
+            .translate(pc, flags, &Fetch::new(&self.mem), &topts);
+        // The builder reserves room for 64 instructions; tens of thousands
+        // of blocks live as long as the process (python3: 40 000).
+        block.insts.shrink_to_fit();
+        block.helpers.shrink_to_fit();
+        // Debug builds check the frontend's IR here and (inside
+        // `optimize`) after every pass.
+        if cfg!(debug_assertions)
+            && let Err(e) = xlat_ir::verify(&block, &self.layout)
+        {
+            panic!(
+                "frontend {} produced invalid IR at {pc:#x}: {e}\n{}",
+                self.frontend.name(),
+                xlat_ir::print::print_block(&block, &self.layout)
+            );
+        }
+        block
+    }
+
+    /// The frontend's IR of `tb` again, for a block whose unoptimized IR
+    /// was dropped (see [`Tb::cold`]). The guest code it covers is what it
+    /// was at translation: a store into it invalidates the block first
+    /// (see "Self-modifying code" in docs/architecture.md). Should a racing
+    /// thread's store change it anyway, the new IR is what that code does
+    /// now, and its pages are watched as for a fresh translation.
+    fn retranslate(&self, tb: &Tb) -> Block {
+        let block = self.translate_block(tb.key.0, tb.key.1);
+        self.counters.retranslated.fetch_add(1, Ordering::Relaxed);
+        if block.guest_len != tb.block.guest_len {
+            lock(&self.code_pages).extend(page_range(
+                block.pc,
+                block.pc + block.guest_len.max(1) as u64,
+            ));
+        }
+        block
     }
 
     fn count_hit(&self, tb: &Arc<Tb>) {
@@ -896,7 +931,7 @@ impl Engine {
                 });
             }
             let succs: Vec<(u64, bool)> = region[i]
-                .optimized(&self.layout)
+                .optimized(self)
                 .terminal()
                 .successors()
                 .map(|s| (s, false))
@@ -950,12 +985,12 @@ impl Engine {
         let keep = region
             .iter()
             .take_while(|t| {
-                insts += t.optimized(&self.layout).insts.len();
+                insts += t.optimized(self).insts.len();
                 insts <= MAX_REGION_INSTS
             })
             .count();
         region.truncate(keep.max(1));
-        let blocks: Vec<&Block> = region.iter().map(|t| t.optimized(&self.layout)).collect();
+        let blocks: Vec<&Block> = region.iter().map(|t| t.optimized(self)).collect();
         let targets: Vec<Vec<u64>> = region.iter().map(|t| t.hot_targets()).collect();
         let mut js = lock(js);
         let wanted = if replace {

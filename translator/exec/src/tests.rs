@@ -338,7 +338,6 @@ fn reg(cpu: &Cpu, n: u16) -> u64 {
     cpu.get(Reg(n)) as u64
 }
 
-/// `r3 = DATA; r1 = n; r2 = 0; loop: r2 += r1; r1 -= 1; if r1 == 0 goto
 /// Runs [`sum_program`]`(n)` at `tier` up to its final system call.
 fn run_sum(tier: Tier, n: u32) -> Setup {
     let mut s = setup(tier, &sum_program(n));
@@ -353,6 +352,7 @@ fn run_sum(tier: Tier, n: u32) -> Setup {
     s
 }
 
+/// `r3 = DATA; r1 = n; r2 = 0; loop: r2 += r1; r1 -= 1; if r1 == 0 goto
 /// done; if r0 == 0 goto loop; done: [r3] = r2; sys`.
 fn sum_program(n: u32) -> Vec<u32> {
     vec![
@@ -959,27 +959,35 @@ fn tier0_decodes_blocks_from_their_second_run() {
     }
 }
 
-/// A block keeps its unoptimized IR (and that IR's pre-decoded form) only
-/// until it is optimized: warm at tier 0, or compiled at `-tier jit`; cold
-/// blocks keep it, and the guest's results are the same either way.
+/// A block keeps its unoptimized IR only while it has run once: from its
+/// second run tier 0 runs the pre-decoded form, and once the block is warm
+/// (or compiled at `-tier jit`) the optimized IR is made from a new
+/// translation (or from the kept IR), after which neither unoptimized form
+/// is kept. The guest's results are the same either way.
 #[test]
-fn optimized_blocks_drop_their_unoptimized_ir() {
+fn blocks_drop_their_unoptimized_ir() {
     use crate::OPTIMIZE_AFTER;
-    for (tier, n, optimized) in [
-        (Tier::Interp, 3, false),
-        (Tier::Interp, OPTIMIZE_AFTER + 3, true),
-        (Tier::Jit, 3, true),
+    // The loop body (CODE + 16) runs `n - 1` times.
+    for (tier, n, optimized, retranslated) in [
+        (Tier::Interp, 2, false, 0),
+        (Tier::Interp, 3, false, 0),
+        // The loop's two blocks (`if r0 == 0 goto loop` is the second).
+        (Tier::Interp, OPTIMIZE_AFTER + 3, true, 2),
+        (Tier::Jit, 3, true, 0),
     ] {
         let s = run_sum(tier, n);
         let sum = (n as u64) * (n as u64 + 1) / 2;
         assert_eq!(reg(&s.cpu, 2), sum, "{tier:?}, n = {n}");
+        assert_eq!(s.mem.read_u64(DATA), sum, "{tier:?}, n = {n}");
         let body = s.engine.cached(CODE + 16, 0).expect("translated");
         assert_eq!(body.opt.get().is_some(), optimized, "{tier:?}, n = {n}");
+        let ran_once = tier == Tier::Interp && n == 2;
         let cold = body.cold.lock().expect("not poisoned").is_some();
-        assert_eq!(cold, !optimized, "{tier:?}, n = {n}");
-        if optimized {
-            assert!(body.cold_dec.lock().expect("not poisoned").is_none());
-        }
+        assert_eq!(cold, ran_once, "{tier:?}, n = {n}");
+        let decoded = body.cold_dec.lock().expect("not poisoned").is_some();
+        assert_eq!(decoded, !optimized && !ran_once, "{tier:?}, n = {n}");
+        let st = s.engine.stats();
+        assert_eq!(st.blocks_retranslated, retranslated, "{tier:?}, n = {n}");
         // The head keeps the guest range and terminal all the same.
         assert_eq!(body.block.pc, CODE + 16);
         assert!(body.block.guest_len > 0 && body.block.term.is_some());
