@@ -115,7 +115,10 @@ fn fused_vs_split(
 }
 
 /// Flag-setting instructions with x1/w1 and x2/w2 as operands.
-const SETTERS: [(u32, &str); 7] = [
+const SETTERS: [(u32, &str); 10] = [
+    (0xab020026, "adds x6, x1, x2"),
+    (0xb100043f, "cmn x1, #1"),
+    (0x2b02003f, "cmn w1, w2"),
     (0xeb02003f, "cmp x1, x2"),
     (0x6b02003f, "cmp w1, w2"),
     (0xf100143f, "cmp x1, #5"),

@@ -48,9 +48,9 @@ pub struct Ctx<'a> {
     /// How the flags were last computed in this block, for
     /// [`Ctx::cond_holds`]; see [`FlagRec`].
     flag_rec: Option<FlagRec>,
-    /// Flags computed by [`Ctx::add_with_carry`] for a subtraction,
-    /// not yet written: [`Ctx::set_flags`] records them if it writes these.
-    pending_sub: Option<(FlagSrc, Nzcv)>,
+    /// Flags computed by [`Ctx::add_with_carry`] without carry in, not
+    /// yet written: [`Ctx::set_flags`] records them if it writes these.
+    pending_flags: Option<(FlagSrc, Nzcv)>,
 }
 
 /// The operation whose flags NZCV hold, as far as the frontend knows it.
@@ -58,6 +58,8 @@ pub struct Ctx<'a> {
 enum FlagSrc {
     /// SUBS/CMP `a - b` without carry in.
     Sub(Value, Value),
+    /// ADDS/CMN `a + b` without carry in.
+    Add(Value, Value),
     /// A logical operation (ANDS/BICS/TST) with result `r`: C = V = 0.
     Logic(Value),
     /// CCMP: the flags of `a - b` if `cond` (i8) holds, else `nzcv`.
@@ -100,6 +102,18 @@ pub struct Nzcv {
     pub v: Value,
 }
 
+impl Nzcv {
+    /// The value of flag register `r` (one of `R_NF` .. `R_VF`).
+    fn get(&self, r: Reg) -> Value {
+        match r {
+            R_NF => self.n,
+            R_ZF => self.z,
+            R_CF => self.c,
+            _ => self.v,
+        }
+    }
+}
+
 impl<'a> Ctx<'a> {
     /// A new context for the block at `pc`.
     pub fn new(b: Builder<'a>, pc: u64) -> Self {
@@ -119,7 +133,7 @@ impl<'a> Ctx<'a> {
             bti: None,
             bti_entry: false,
             flag_rec: None,
-            pending_sub: None,
+            pending_flags: None,
         }
     }
 
@@ -288,7 +302,7 @@ impl<'a> Ctx<'a> {
 
     /// Writes all four flags.
     pub fn set_flags(&mut self, f: Nzcv) {
-        let src = match self.pending_sub.take() {
+        let src = match self.pending_flags.take() {
             Some((src, p)) if p == f => Some(src),
             _ => None,
         };
@@ -323,7 +337,7 @@ impl<'a> Ctx<'a> {
     /// Writes the flags `f` of CCMP: those of `a - b` if `cond` (i8)
     /// holds, else the immediate `nzcv`.
     pub fn set_ccmp_flags(&mut self, f: Nzcv, cond: Value, a: Value, b: Value, nzcv: u32) {
-        self.pending_sub = None;
+        self.pending_flags = None;
         self.write_flags(f, Some(FlagSrc::Ccmp { cond, a, b, nzcv }));
     }
 
@@ -403,7 +417,12 @@ impl<'a> Ctx<'a> {
             }
         };
         let f = Nzcv { n, z, c, v };
-        self.pending_sub = (sub && carry.is_none()).then_some((FlagSrc::Sub(a, b), f));
+        let src = if sub {
+            FlagSrc::Sub(a, b)
+        } else {
+            FlagSrc::Add(a, b)
+        };
+        self.pending_flags = carry.is_none().then_some((src, f));
         (res, f)
     }
 
@@ -471,6 +490,12 @@ impl<'a> Ctx<'a> {
         let (x, y, cc) = match (src, cond >> 1) {
             (_, 2) => return self.maybe_not(f.n, inv),
             (FlagSrc::Sub(..) | FlagSrc::Ccmp { .. }, 3) => return self.maybe_not(f.v, inv),
+            // a + b == 0 exactly when a == -b; the rest from the flags.
+            (FlagSrc::Add(a, b), 0) => {
+                let nb = self.b.neg(b);
+                (a, nb, (Cond::Eq, Cond::Ne))
+            }
+            (FlagSrc::Add(..), _) => return self.cond_of(cond, &mut |_, r| f.get(r)),
             (
                 FlagSrc::Ccmp {
                     cond: c,
