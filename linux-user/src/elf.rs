@@ -448,13 +448,14 @@ pub fn load_at(
     for (i, p) in loads.iter().enumerate() {
         let off = p.p_offset as usize;
         let va = p.p_vaddr + bias;
-        let (ms, me) = file
+        let mut pages = file
             .map(|_| file_pages(&loads, i, bias))
             .unwrap_or((va, va));
         if let Some(fd) = file
-            && ms < me
+            && pages.0 < pages.1
         {
-            mem.map(
+            let (ms, me) = pages;
+            let mapped = mem.map(
                 Place::Fixed(ms),
                 me - ms,
                 prot::READ | prot::WRITE,
@@ -463,8 +464,24 @@ pub fn load_at(
                 // ms may lie above va (a shared head page is copied).
                 p.p_offset.wrapping_add(ms.wrapping_sub(va)),
                 Some(name.clone()),
-            )?;
+            );
+            if mapped.is_err() {
+                // A file the host cannot map after all (a failed MAP_FIXED
+                // may have dropped the range): anonymous memory again, and
+                // the whole segment copied.
+                mem.map(
+                    Place::Fixed(ms),
+                    me - ms,
+                    prot::READ | prot::WRITE,
+                    (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u32,
+                    -1,
+                    0,
+                    Some(name.clone()),
+                )?;
+                pages = (va, va);
+            }
         }
+        let (ms, me) = pages;
         // The bytes before and after the mapped pages.
         let head = (ms.max(va) - va) as usize;
         let tail = (me.max(va) - va).max(head as u64) as usize;
@@ -535,6 +552,7 @@ pub fn load_at(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use std::os::fd::AsFd;
     use xlat_ir::abi::GuestMemory;
 
     /// Builds a minimal ELF64 image with the given machine, type and
@@ -843,6 +861,21 @@ pub(crate) mod tests {
             Some((0x6000, prot::READ | prot::WRITE))
         );
         assert_eq!(at(&copied, 0x401000).map(|x| x.0), Some(0x1000));
+        // A descriptor the host cannot map (a directory): copied instead.
+        let d = std::fs::File::open(&dir).unwrap();
+        let fallback = AddressSpace::reserve(36).unwrap();
+        let c = load(
+            &elf,
+            Some(d.as_fd()),
+            &fallback,
+            183,
+            "AArch64",
+            Arc::from("p"),
+        )
+        .unwrap();
+        assert_eq!(c, b);
+        assert_eq!(read(&fallback), read(&copied));
+        assert_eq!(at(&fallback, 0x401000).map(|x| x.0), Some(0x1000));
         // Private: stores reach neither the file nor the copy.
         mapped.store(0x404000, 8, u64::MAX as u128).unwrap();
         assert_eq!(mapped.load(0x404000, 8).unwrap(), u64::MAX as u128);
