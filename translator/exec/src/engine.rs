@@ -57,8 +57,9 @@ pub(crate) struct Tb {
     /// CPU running it meanwhile.
     pub(crate) cold: Mutex<Option<Arc<Block>>>,
     /// The optimized IR, made on first demand (warm at tier 0, compiled,
-    /// or logged with `-d op`).
-    pub(crate) opt: OnceLock<Box<Block>>,
+    /// or logged with `-d op`); dropped once its region is compiled, and
+    /// made again (from a new translation) when needed after that.
+    pub(crate) opt: Mutex<Option<Arc<Block>>>,
     /// Tier-0 executions of `block` so far (up to [`OPTIMIZE_AFTER`]).
     cold_runs: AtomicU32,
     /// Tier-0 executions (Mixed).
@@ -162,27 +163,34 @@ impl Tb {
         self.block.pc + (self.block.guest_len.max(1)) as u64
     }
 
-    /// The optimized IR (optimizing it now if nobody has yet).
-    pub(crate) fn optimized(&self, e: &Engine) -> &Block {
-        self.opt.get_or_init(|| {
-            // The unoptimized IR is not needed any more: `opt` replaces it
-            // for tier 0, the JIT and logging (a CPU still running it keeps
-            // its reference until it is done). Translated again if it went
-            // when the block was pre-decoded.
-            let cold = lock(&self.cold).take();
-            let mut b = cold.map_or_else(|| e.retranslate(self), Arc::unwrap_or_clone);
-            xlat_ir::passes::optimize(&mut b, &e.layout);
-            // Kept for the life of the block: the passes compact in place.
-            b.insts.shrink_to_fit();
-            // Nor its pre-decoded form (unless a CPU runs it now: then
-            // `opt_form` frees it).
-            if let Ok(mut d) = self.cold_dec.try_lock() {
-                d.take();
-            }
-            // Boxed, as the pre-decoded forms: most blocks never get
-            // these, and a `Tb` lives as long as the process.
-            Box::new(b)
-        })
+    /// The optimized IR (optimizing it now if it is not kept; another
+    /// thread asking meanwhile waits for it).
+    pub(crate) fn optimized(&self, e: &Engine) -> Arc<Block> {
+        let mut opt = lock(&self.opt);
+        if let Some(b) = &*opt {
+            return b.clone();
+        }
+        // The unoptimized IR is not needed any more: the optimized IR
+        // replaces it for tier 0, the JIT and logging (a CPU still running
+        // it keeps its reference until it is done). Translated again if
+        // it went when the block was pre-decoded (or optimized before).
+        let cold = lock(&self.cold).take();
+        let mut b = cold.map_or_else(|| e.retranslate(self), Arc::unwrap_or_clone);
+        xlat_ir::passes::optimize(&mut b, &e.layout);
+        // The passes compact in place.
+        b.insts.shrink_to_fit();
+        // Nor its pre-decoded form (unless a CPU runs it now: then
+        // `opt_form` frees it).
+        if let Ok(mut d) = self.cold_dec.try_lock() {
+            d.take();
+        }
+        opt.insert(Arc::new(b)).clone()
+    }
+
+    /// Drops the optimized IR (made again on demand): the block's region
+    /// is compiled, and its pre-decoded form serves tier 0.
+    fn drop_optimized(&self) {
+        lock(&self.opt).take();
     }
 
     /// The unoptimized IR while it is kept (`None` once optimized).
@@ -196,8 +204,14 @@ impl Tb {
     /// observe). From the second execution on, in pre-decoded form.
     fn for_interp(&self, e: &Engine) -> Interp<'_> {
         let layout = &e.layout;
-        if let Some(b) = self.opt.get() {
-            return self.opt_form(b, layout);
+        if let Some(d) = self.opt_dec.get() {
+            return match d {
+                Some(d) => Interp::Decoded(d),
+                None => Interp::Shared(self.optimized(e)),
+            };
+        }
+        if lock(&self.opt).is_some() {
+            return self.opt_form(e);
         }
         let n = self.cold_runs.load(Ordering::Relaxed);
         if n < OPTIMIZE_AFTER {
@@ -228,28 +242,31 @@ impl Tb {
             }
             // Optimized meanwhile (by the compiler thread or another CPU).
         }
-        self.opt_form(self.optimized(e), layout)
+        self.opt_form(e)
     }
 
-    /// Tier 0's form of the optimized IR `b` (pre-decoding it now if
-    /// nobody has yet).
-    fn opt_form<'a>(&'a self, b: &'a Block, layout: &StateLayout) -> Interp<'a> {
+    /// Tier 0's form of the optimized IR (pre-decoding it now if nobody
+    /// has yet).
+    fn opt_form(&self, e: &Engine) -> Interp<'_> {
         let d = self.opt_dec.get_or_init(|| {
+            let b = self.optimized(e);
             // The unoptimized form is not run any more.
             if let Ok(mut cold) = self.cold_dec.try_lock() {
                 cold.take();
             }
-            xlat_interp::Decoded::new(b, layout).map(Box::new)
+            xlat_interp::Decoded::new(&b, &e.layout).map(Box::new)
         });
-        d.as_deref().map_or(Interp::Plain(b), Interp::Decoded)
+        match d {
+            Some(d) => Interp::Decoded(d),
+            None => Interp::Shared(self.optimized(e)),
+        }
     }
 }
 
 /// What tier 0 runs for a block (see [`Tb::for_interp`]).
 enum Interp<'a> {
-    /// The IR itself, through [`xlat_interp::run_block`].
-    Plain(&'a Block),
-    /// The unoptimized IR, through [`xlat_interp::run_block`].
+    /// The IR itself (unoptimized while cold, or optimized but too large
+    /// to decode), through [`xlat_interp::run_block`].
     Shared(Arc<Block>),
     /// The optimized block's pre-decoded form.
     Decoded(&'a xlat_interp::Decoded),
@@ -699,10 +716,6 @@ impl Engine {
                     }
                     // SAFETY: `env` is the CPU's live block laid out per
                     // `self.layout`; the block passed the verifier's rules.
-                    Interp::Plain(b) => unsafe {
-                        xlat_interp::run_block(b, &self.layout, env, mem, scratch)
-                    },
-                    // SAFETY: as above.
                     Interp::Shared(b) => unsafe {
                         xlat_interp::run_block(&b, &self.layout, env, mem, scratch)
                     },
@@ -773,7 +786,7 @@ impl Engine {
                 term: block.term,
             },
             cold: Mutex::new(Some(Arc::new(block))),
-            opt: OnceLock::new(),
+            opt: Mutex::new(None),
             cold_dec: Mutex::new(None),
             opt_dec: OnceLock::new(),
             cold_runs: AtomicU32::new(0),
@@ -789,7 +802,7 @@ impl Engine {
         {
             // `-d op` shows the optimized IR, which tier 0 then runs from
             // the start.
-            l.translated(tb.optimized(self), &self.layout);
+            l.translated(&tb.optimized(self), &self.layout);
         }
         lock(&self.code_pages).extend(page_range(pc, tb.end()));
         // Another thread may have translated the same block meanwhile.
@@ -990,7 +1003,8 @@ impl Engine {
             })
             .count();
         region.truncate(keep.max(1));
-        let blocks: Vec<&Block> = region.iter().map(|t| t.optimized(self)).collect();
+        let owned: Vec<Arc<Block>> = region.iter().map(|t| t.optimized(self)).collect();
+        let blocks: Vec<&Block> = owned.iter().map(|b| &**b).collect();
         let targets: Vec<Vec<u64>> = region.iter().map(|t| t.hot_targets()).collect();
         let mut js = lock(js);
         let wanted = if replace {
@@ -1028,6 +1042,10 @@ impl Engine {
         self.counters
             .regions_compiled
             .fetch_add(1, Ordering::Relaxed);
+        for t in &region {
+            // Made again if another region (or a recompilation) needs it.
+            t.drop_optimized();
+        }
         self.counters
             .blocks_compiled
             .fetch_add(region.len() as u64, Ordering::Relaxed);

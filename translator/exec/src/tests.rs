@@ -921,10 +921,14 @@ fn tier0_runs_unoptimized_ir_until_a_block_is_warm() {
         assert_eq!(reg(&s.cpu, 2), sum, "n = {n}");
         assert_eq!(s.mem.read_u64(DATA), sum, "n = {n}");
         let body = s.engine.cached(CODE + 16, 0).expect("translated");
-        assert_eq!(body.opt.get().is_some(), warm, "n = {n}");
+        assert_eq!(
+            body.opt.lock().expect("not poisoned").is_some(),
+            warm,
+            "n = {n}"
+        );
         // Run once: cold code is never optimized.
         let head = s.engine.cached(CODE, 0).expect("translated");
-        assert!(head.opt.get().is_none(), "n = {n}");
+        assert!(head.opt.lock().expect("not poisoned").is_none(), "n = {n}");
     }
 }
 
@@ -963,24 +967,27 @@ fn tier0_decodes_blocks_from_their_second_run() {
 /// second run tier 0 runs the pre-decoded form, and once the block is warm
 /// (or compiled at `-tier jit`) the optimized IR is made from a new
 /// translation (or from the kept IR), after which neither unoptimized form
-/// is kept. The guest's results are the same either way.
+/// is kept; the optimized IR goes once the block's region is compiled, and
+/// is made again (translating once more) when a region needs it. The
+/// guest's results are the same throughout.
 #[test]
-fn blocks_drop_their_unoptimized_ir() {
+fn blocks_keep_only_the_forms_still_needed() {
     use crate::OPTIMIZE_AFTER;
     // The loop body (CODE + 16) runs `n - 1` times.
-    for (tier, n, optimized, retranslated) in [
-        (Tier::Interp, 2, false, 0),
-        (Tier::Interp, 3, false, 0),
+    for (tier, n, opt_kept, optimized, retranslated) in [
+        (Tier::Interp, 2, false, false, 0),
+        (Tier::Interp, 3, false, false, 0),
         // The loop's two blocks (`if r0 == 0 goto loop` is the second).
-        (Tier::Interp, OPTIMIZE_AFTER + 3, true, 2),
-        (Tier::Jit, 3, true, 0),
+        (Tier::Interp, OPTIMIZE_AFTER + 3, true, true, 2),
+        (Tier::Jit, 3, false, true, 0),
     ] {
         let s = run_sum(tier, n);
         let sum = (n as u64) * (n as u64 + 1) / 2;
         assert_eq!(reg(&s.cpu, 2), sum, "{tier:?}, n = {n}");
         assert_eq!(s.mem.read_u64(DATA), sum, "{tier:?}, n = {n}");
         let body = s.engine.cached(CODE + 16, 0).expect("translated");
-        assert_eq!(body.opt.get().is_some(), optimized, "{tier:?}, n = {n}");
+        let opt = body.opt.lock().expect("not poisoned").is_some();
+        assert_eq!(opt, opt_kept, "{tier:?}, n = {n}");
         let ran_once = tier == Tier::Interp && n == 2;
         let cold = body.cold.lock().expect("not poisoned").is_some();
         assert_eq!(cold, ran_once, "{tier:?}, n = {n}");
@@ -991,6 +998,15 @@ fn blocks_drop_their_unoptimized_ir() {
         // The head keeps the guest range and terminal all the same.
         assert_eq!(body.block.pc, CODE + 16);
         assert!(body.block.guest_len > 0 && body.block.term.is_some());
+        if tier == Tier::Jit {
+            // Compiled again: the optimized IR is made from a new
+            // translation, and dropped again once compiled.
+            body.host.store(0, std::sync::atomic::Ordering::SeqCst);
+            s.engine.compile_region(&body, xlat_jit::OptLevel::Speed);
+            assert_ne!(body.host.load(std::sync::atomic::Ordering::SeqCst), 0);
+            assert_eq!(s.engine.stats().blocks_retranslated, 1);
+            assert!(body.opt.lock().expect("not poisoned").is_none());
+        }
     }
 }
 
