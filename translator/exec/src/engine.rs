@@ -133,12 +133,11 @@ impl Targets {
     }
 }
 
-/// A translated block's guest range and terminal (see [`Tb::block`]).
+/// A translated block's guest length and terminal (see [`Tb::block`]; its
+/// PC is the key's).
 #[derive(Debug)]
 pub(crate) struct Head {
-    /// Guest PC of the first instruction.
-    pub(crate) pc: u64,
-    /// Bytes of guest code covered (from `pc`).
+    /// Bytes of guest code covered (from the PC).
     pub(crate) guest_len: u32,
     /// How the block ends.
     pub(crate) term: Option<xlat_ir::Terminal>,
@@ -160,7 +159,7 @@ impl Tb {
     }
 
     fn end(&self) -> u64 {
-        self.block.pc + (self.block.guest_len.max(1)) as u64
+        self.key.0 + (self.block.guest_len.max(1)) as u64
     }
 
     /// The optimized IR (optimizing it now if it is not kept; another
@@ -781,7 +780,6 @@ impl Engine {
         let tb = Arc::new(Tb {
             key: (pc, flags),
             block: Head {
-                pc: block.pc,
                 guest_len: block.guest_len,
                 term: block.term,
             },
@@ -1089,7 +1087,7 @@ impl Engine {
             Owned {
                 generation: r.generation,
                 exits: owned,
-                ranges: region.iter().map(|t| (t.block.pc, t.end())).collect(),
+                ranges: region.iter().map(|t| (t.key.0, t.end())).collect(),
                 entries: r.entries,
                 entries_seen: 0,
             },
@@ -1197,7 +1195,7 @@ impl Engine {
         {
             let mut cache = write(&self.cache);
             cache.retain(|k, tb| {
-                let hit = overlaps(tb.block.pc, tb.end()) || extra.contains(k);
+                let hit = overlaps(tb.key.0, tb.end()) || extra.contains(k);
                 if hit {
                     tb.dead.store(true, Ordering::SeqCst);
                     dead.push(tb.clone());

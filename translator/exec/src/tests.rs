@@ -996,7 +996,6 @@ fn blocks_keep_only_the_forms_still_needed() {
         let st = s.engine.stats();
         assert_eq!(st.blocks_retranslated, retranslated, "{tier:?}, n = {n}");
         // The head keeps the guest range and terminal all the same.
-        assert_eq!(body.block.pc, CODE + 16);
         assert!(body.block.guest_len > 0 && body.block.term.is_some());
         if tier == Tier::Jit {
             // Compiled again: the optimized IR is made from a new
@@ -1293,9 +1292,10 @@ fn invalidating_a_recompiled_region_drops_it() {
 }
 
 /// Every translated block keeps a `Tb` for the life of the process (tens of
-/// thousands in python3): its IR forms are boxed, allocated only when made.
+/// thousands in python3): its IR forms are boxed, allocated only when made
+/// (with the `Arc`'s counts, 168 bytes: a 176-byte malloc chunk).
 #[test]
 fn tb_stays_small() {
     let n = size_of::<crate::engine::Tb>();
-    assert!(n <= 160, "Tb is {n} bytes");
+    assert!(n <= 152, "Tb is {n} bytes");
 }
