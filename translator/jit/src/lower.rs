@@ -15,11 +15,11 @@
 //! state-touching helper, at every exit, at in-region edges (back edges
 //! too) leaving a block with a side effect after its last snapshot, and
 //! before the first load or plain store after such a side effect. Plain
-//! loads and the first plain store (up to 8 bytes: one host instruction,
-//! all or nothing) after a snapshot write nothing back: when one faults
-//! (host fault or failed slow path), the region returns
-//! [`ExitCode::Retry`] and the dispatcher re-runs from the snapshot PC at
-//! tier 0, which faults precisely. Every host fault retries, so the
+//! loads and the first plain store (up to 8 bytes, or a 16-byte vector:
+//! one host instruction, all or nothing) after a snapshot write nothing
+//! back: when one faults (host fault or failed slow path), the region
+//! returns [`ExitCode::Retry`] and the dispatcher re-runs from the
+//! snapshot PC at tier 0, which faults precisely. Every host fault retries, so the
 //! handler needs no map from host PCs. A loop without side effects writes
 //! no snapshot at its back edge: the retry then re-runs its iterations
 //! (at most [`RETRY_BLOCKS`](crate::RETRY_BLOCKS) blocks at a time). A
@@ -1609,25 +1609,34 @@ enum Sync {
     /// A load: may fault, can be re-run; needs a snapshot only after a
     /// side effect.
     Load,
-    /// A plain store of at most 8 bytes (one host instruction, all or
-    /// nothing): a side effect, but one that has not happened when it
-    /// faults, so like a load it needs a snapshot only after an earlier
-    /// side effect and a fault in it re-runs from the snapshot.
+    /// A plain store that is one host instruction (all or nothing: at most
+    /// 8 bytes, or a 16-byte vector stored with one SSE move): a side
+    /// effect, but one that has not happened when it faults, so like a
+    /// load it needs a snapshot only after an earlier side effect and a
+    /// fault in it re-runs from the snapshot.
     Store,
     /// Needs exact state in `env` (a snapshot) but has no side effect: a
     /// helper that only reads state.
     Read,
-    /// Needs a snapshot and has a side effect: 16-byte stores (an i128
-    /// store is two host stores), atomics, helpers that write state or may
-    /// fault (touch memory).
+    /// Needs a snapshot and has a side effect: 16-byte stores of an i128
+    /// (two host stores), atomics, helpers that write state or may fault
+    /// (touch memory).
     Effect,
+}
+
+/// True if the store `inst` of `block` is one host instruction: at most 8
+/// bytes, or 16 bytes of a vector value (one `movdqu`, which like every
+/// x86 store changes no memory when it faults, even across a page).
+fn one_host_store(block: &Block, inst: &xlat_ir::Inst) -> bool {
+    let size = MemFlags::from_imm(inst.imm).size;
+    size <= 8 || (size == 16 && !block.ty(inst.args[1]).is_int())
 }
 
 /// Classifies `inst` of `block`.
 fn sync_of(block: &Block, inst: &xlat_ir::Inst) -> Sync {
     match inst.op.shape() {
         Shape::Load => Sync::Load,
-        Shape::Store if MemFlags::from_imm(inst.imm).size <= 8 => Sync::Store,
+        Shape::Store if one_host_store(block, inst) => Sync::Store,
         Shape::Store | Shape::Rmw | Shape::Cas => Sync::Effect,
         Shape::Call => match block.helpers.get(inst.imm as usize) {
             Some(h) if h.flags.writes_state || h.flags.may_fault => Sync::Effect,

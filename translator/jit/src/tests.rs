@@ -2112,6 +2112,37 @@ fn vector_store_pair_faulting_in_its_second_half_reruns_the_instruction() {
     }
 }
 
+/// A 16-byte vector store is one host store: as the first side effect
+/// after loads it writes no snapshot before it, and when it straddles into
+/// the PROT_NONE page it changes no byte of the mapped one; the retry
+/// re-runs the loads and raises its fault exactly.
+#[test]
+fn vector_store_straddling_a_page_retries_from_the_earlier_snapshot() {
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        let before = env.mem.load(MAPPED - 8, 8).unwrap();
+        let insns: [Insn; 3] = [
+            (0x1000, &|b| ld(b, 3, 1)),
+            (0x1004, &|b| addk(b, 4, 3, 1)),
+            (0x1008, &|b| {
+                let p = b.get(r(0));
+                let x = b.get(V0);
+                b.store(p, x, MemFlags::new(16));
+            }),
+        ];
+        let term = Terminal::Jump(0x100c);
+        let mut init = fault_init();
+        init.r[0] = MAPPED - 8;
+        init.v = [0x1111_2222_3333_4444_5555_6666_7777_8888, 0x99];
+        let s = fault_matches_interp(&insns, term, &init, &env, ExitCode::Retry, (0x1000, 0));
+        assert_eq!((s.pc, s.hdr.exc_info), (0x1008, MAPPED));
+        assert_ne!(s.hdr.fault_kind & FAULT_WRITE, 0, "a write fault");
+        assert_eq!(s.r[4], s.r[3].wrapping_add(1));
+        assert_eq!(env.mem.load(MAPPED - 8, 8).unwrap(), before, "no byte");
+    }
+}
+
 /// A store after an atomic of the same instruction cannot re-run the
 /// instruction (the atomic would happen twice): it takes the slow path,
 /// which reports the fault at once with the atomic done once.
