@@ -167,6 +167,20 @@ struct Fx<'a, 'b> {
     /// Per block, the region blocks its computed jump may continue at
     /// directly (see [`indirect_targets`]).
     indirect: Vec<Vec<usize>>,
+    /// Per block and register: its entry value may be observed there or
+    /// later (see [`observed_at_entry`]).
+    observed: Vec<Vec<bool>>,
+    /// Index of the block being lowered.
+    cur: usize,
+    /// Per op of the block being lowered: a pure integer op whose value
+    /// only feeds `set`s and other such ops (see [`sinkable`]); it is not
+    /// emitted where it stands but where a register it feeds is needed.
+    sink: Vec<bool>,
+    /// Host values of the block's ops lowered so far (None: sunk or void).
+    vals: Vec<Option<ir::Value>>,
+    /// Per register: the sunk op whose value it was last set to, not yet
+    /// emitted (its variable is stale until [`Fx::materialize`]).
+    pending: Vec<Option<usize>>,
 }
 
 /// Lowers `blocks` (entry first) into `func` (whose signature is already
@@ -262,18 +276,31 @@ pub(crate) fn lower(
         effect: None,
         insn_plain: true,
         indirect,
+        observed: Vec::new(),
+        cur: 0,
+        sink: Vec::new(),
+        vals: Vec::new(),
+        pending: vec![None; nregs],
     };
     let sets = set_masks(layout, blocks, nregs);
     // Registers possibly dirty (set and not yet written back) on entry to
     // each block; snapshot edges carry nothing.
     let dirty_in = dirty_at_entry(&succ, &summary, |k, j| !snapshot_edge(k, j));
     // Entry loads: only registers whose entry value can be observed.
+    let mut observed = vec![vec![false; nregs]; blocks.len()];
+    for &r in &fx.used {
+        let obs = observed_at_entry(layout, blocks, &succ, &sets, &dirty_in, r);
+        for (k, o) in obs.into_iter().enumerate() {
+            observed[k][r] = o;
+        }
+    }
     let needed: Vec<usize> = fx
         .used
         .iter()
         .copied()
-        .filter(|&r| entry_value_observed(layout, blocks, &succ, &sets, &dirty_in, r))
+        .filter(|&r| observed[0][r])
         .collect();
+    fx.observed = observed;
     fx.load_regs(&needed);
     let first = fx.cblocks[0];
     fx.b.ins().jump(first, &[]);
@@ -305,10 +332,58 @@ impl Fx<'_, '_> {
                 .ins()
                 .load(clif_ty(ri.ty), trusted(), self.env, ri.offset as i32);
             self.b.def_var(self.vars[r].expect("used register"), v);
+            self.pending[r] = None;
         }
     }
 
+    /// Emits the sunk values of the registers in `regs` that have one and
+    /// defines their variables (one emission per op at this point).
+    fn materialize(&mut self, regs: &[usize]) {
+        let mut memo = HashMap::new();
+        for &r in regs {
+            if let Some(i) = self.pending[r].take() {
+                let v = self.remat(i, &mut memo);
+                self.b.def_var(self.vars[r].expect("used register"), v);
+            }
+        }
+    }
+
+    /// Emits sunk op `i` of the current block (and the sunk ops it uses).
+    fn remat(&mut self, i: usize, memo: &mut HashMap<usize, ir::Value>) -> ir::Value {
+        if let Some(&v) = memo.get(&i) {
+            return v;
+        }
+        let block = self.blocks[self.cur];
+        let inst = &block.insts[i];
+        let n = xlat_ir::verify::nargs(inst.op.shape(), inst);
+        let mut args = Vec::with_capacity(n);
+        for a in &inst.args[..n] {
+            let a = a.index();
+            let v = if self.sink[a] {
+                self.remat(a, memo)
+            } else {
+                self.vals[a].expect("operand defined")
+            };
+            args.push(v);
+        }
+        let v = if inst.op.shape() == Shape::Const {
+            self.constant(inst.ty, inst.imm)
+        } else {
+            let aty = block.ty(inst.args[0]);
+            self.int_op(inst.op, inst.ty, aty, inst.imm, &args, block, inst)
+        };
+        memo.insert(i, v);
+        v
+    }
+
     fn writeback(&mut self) {
+        let dirty: Vec<usize> = self
+            .used
+            .iter()
+            .copied()
+            .filter(|&r| self.dirty[r])
+            .collect();
+        self.materialize(&dirty);
         for &r in &self.used.clone() {
             if self.dirty[r] {
                 let ri = self.layout.regs[r];
@@ -387,11 +462,11 @@ impl Fx<'_, '_> {
                 let cont = self.b.create_block();
                 self.b.ins().brif(stop, stopped, &[], cont, &[]);
                 self.b.switch_to_block(stopped);
-                let saved = self.dirty.clone();
+                let saved = (self.dirty.clone(), self.pending.clone());
                 self.writeback();
                 self.store_pc(target);
                 self.ret_with(ExitCode::Stopped);
-                self.dirty = saved;
+                (self.dirty, self.pending) = saved;
                 self.b.switch_to_block(cont);
             }
             debug_assert_eq!(self.effect.is_some(), self.effect_end[from]);
@@ -401,6 +476,12 @@ impl Fx<'_, '_> {
                 self.writeback();
                 self.store_pc(target);
             }
+            // Sunk values reach the target only where it may observe them.
+            let live: Vec<usize> = (0..self.pending.len())
+                .filter(|&r| self.observed[j][r])
+                .collect();
+            self.materialize(&live);
+            self.pending.iter_mut().for_each(|p| *p = None);
             self.b.ins().jump(cb, &[]);
             return;
         }
@@ -522,10 +603,12 @@ impl Fx<'_, '_> {
             }
         }
         let (dirty, pcn, eff) = (self.dirty.clone(), self.pc_known, self.effect);
+        let pending = self.pending.clone();
         for (&pc, &hit) in pcs.iter().zip(&hits) {
             self.b.switch_to_block(hit);
             self.edge(k, pc);
             self.dirty = dirty.clone();
+            self.pending = pending.clone();
             self.pc_known = pcn;
             self.effect = eff;
         }
@@ -536,8 +619,15 @@ impl Fx<'_, '_> {
     fn lower_block(&mut self, k: usize) {
         let block = self.blocks[k];
         let mut vals: Vec<Option<ir::Value>> = vec![None; block.insts.len()];
+        self.cur = k;
+        self.sink = sinkable(self.layout, block);
+        self.vals = vec![None; block.insts.len()];
+        debug_assert!(self.pending.iter().all(Option::is_none));
         let mut cur_pc = block.pc;
         for (i, inst) in block.insts.iter().enumerate() {
+            if self.sink[i] {
+                continue;
+            }
             let arg = |n: usize| -> ir::Value {
                 let v = inst.args[n];
                 vals[v.index()].expect("operand defined")
@@ -556,14 +646,21 @@ impl Fx<'_, '_> {
                         let v = self.b.ins().iconst(types::I64, block.pc as i64);
                         Some(self.conv_int(v, Type::I64, ty))
                     } else {
+                        self.materialize(&[r]);
                         Some(self.b.use_var(self.vars[r].expect("used register")))
                     }
                 }
                 Shape::Set => {
                     let r = inst.imm as usize;
+                    let a = inst.args[0].index();
                     if r != self.layout.pc.0 as usize {
-                        let v = arg(0);
-                        self.b.def_var(self.vars[r].expect("used register"), v);
+                        // A sunk value is emitted when the register is
+                        // needed (`materialize`).
+                        self.pending[r] = self.sink[a].then_some(a);
+                        if !self.sink[a] {
+                            let v = arg(0);
+                            self.b.def_var(self.vars[r].expect("used register"), v);
+                        }
                         self.dirty[r] = true;
                     }
                     None
@@ -669,6 +766,7 @@ impl Fx<'_, '_> {
                 }
             };
             vals[i] = r;
+            self.vals[i] = r;
             let sync = sync_of(block, inst);
             self.insn_plain &= sync == Sync::None || inst.op.shape() == Shape::Store;
             self.effect = effect_after(self.effect, sync, cur_pc);
@@ -686,9 +784,11 @@ impl Fx<'_, '_> {
                 let fb = self.b.create_block();
                 self.b.ins().brif(c, tb, &[], fb, &[]);
                 let (dirty, pcn, eff) = (self.dirty.clone(), self.pc_known, self.effect);
+                let pending = self.pending.clone();
                 self.b.switch_to_block(tb);
                 self.edge(k, taken);
                 self.dirty = dirty;
+                self.pending = pending;
                 self.pc_known = pcn;
                 self.effect = eff;
                 self.b.switch_to_block(fb);
@@ -1569,18 +1669,18 @@ fn reads_entry_value(layout: &StateLayout, block: &Block, r: usize, dirty: bool)
     dirty
 }
 
-/// Whether the value of register `r` on entry to the region can be
-/// observed: some path from the entry through blocks that do not set it
+/// Per block, whether the value of register `r` on entry to it can be
+/// observed: some path from there through blocks that do not set it
 /// reaches a block that reads its entry value (a backward fixpoint over
 /// the region's edges).
-fn entry_value_observed(
+fn observed_at_entry(
     layout: &StateLayout,
     blocks: &[&Block],
     succ: &[Vec<usize>],
     sets: &[Vec<bool>],
     dirty_in: &[Vec<bool>],
     r: usize,
-) -> bool {
+) -> Vec<bool> {
     let mut obs: Vec<bool> = (0..blocks.len())
         .map(|k| reads_entry_value(layout, blocks[k], r, dirty_in[k][r]))
         .collect();
@@ -1598,7 +1698,51 @@ fn entry_value_observed(
             }
         }
     }
-    obs[0]
+    obs
+}
+
+/// Per op of `block`: a pure integer op (constant, arithmetic, compare,
+/// select, extension; no division, no vectors, floats or 128-bit values)
+/// whose value is used only by `set`s of registers and by other such ops.
+/// Lowering emits it where a register it feeds is read, written back or
+/// carried to a block that observes it, not where it stands: a flag
+/// computed in every iteration of a loop but read only after it is then
+/// computed on the exit paths only.
+pub(crate) fn sinkable(layout: &StateLayout, block: &Block) -> Vec<bool> {
+    let n = block.insts.len();
+    let scalar = |t: Type| matches!(t, Type::I8 | Type::I16 | Type::I32 | Type::I64);
+    // Whether each value has a use that needs it emitted where it stands.
+    let mut pinned = vec![false; n];
+    match block.terminal() {
+        Terminal::Branch { cond: v, .. } | Terminal::JumpIndirect(v) | Terminal::Return(v) => {
+            pinned[v.index()] = true;
+        }
+        _ => {}
+    }
+    let mut sink = vec![false; n];
+    let mut used = vec![false; n];
+    for i in (0..n).rev() {
+        let inst = &block.insts[i];
+        let pure = match inst.op.shape() {
+            Shape::Const => true,
+            Shape::Bin => !matches!(
+                inst.op,
+                Opcode::Udiv | Opcode::Sdiv | Opcode::Urem | Opcode::Srem
+            ),
+            Shape::Un | Shape::Cmp | Shape::Select | Shape::Extend | Shape::Narrow => true,
+            _ => false,
+        } && scalar(inst.ty)
+            && inst.operands().all(|a| scalar(block.ty(a)));
+        sink[i] = pure && used[i] && !pinned[i];
+        let is_set = inst.op == Opcode::Set && (inst.imm as usize) < layout.regs.len();
+        for a in inst.operands() {
+            used[a.index()] = true;
+            if !(sink[i] || is_set) {
+                pinned[a.index()] = true;
+            }
+        }
+    }
+    sink
 }
 
 /// How an op relates to the snapshot in `env` (see the module docs).

@@ -2261,3 +2261,113 @@ fn quick_regions_count_their_entries() {
         assert_eq!(count(), n);
     }
 }
+
+/// Runs the blocks of a region (found by PC) at tier 0 until the PC leaves
+/// them.
+fn run_interp_blocks(blocks: &[&Block], st: &mut TState, env: &Env) {
+    while let Some(b) = blocks.iter().find(|b| b.pc == st.pc) {
+        assert_eq!(run_interp(b, st, env), ExitCode::Continue);
+    }
+}
+
+/// Values that only feed registers (flag-like compares, constants, a
+/// product) are emitted where a register is needed, not where they stand:
+/// a loop sets them in every iteration, the exit block reads some of them,
+/// a later op of the loop block reads one back, and one is overwritten
+/// before anything reads it. Every register and the PC must be what the
+/// interpreter gives, with chaining, at both optimization levels and when
+/// the stop word ends the loop early (its write-back emits them).
+#[test]
+fn values_feeding_only_registers_are_emitted_where_needed() {
+    let mut b = Builder::new(&LAYOUT, 0x100);
+    b.insn_start(0x100);
+    let x = b.get(r(0));
+    let one = b.iconst(Type::I64, 1);
+    let x = b.add(x, one);
+    b.set(r(0), x);
+    // r3 = (x * 3) ^ r1: read only after the loop.
+    let three = b.iconst(Type::I64, 3);
+    let m = b.mul(x, three);
+    let y = b.get(r(1));
+    let m = b.xor(m, y);
+    b.set(r(3), m);
+    // r4, r5: a compare's result widened, and a constant.
+    let lim = b.get(r(2));
+    let c = b.icmp(Cond::Ult, x, lim);
+    let cz = b.zext(Type::I64, c);
+    b.set(r(4), cz);
+    let k = b.iconst(Type::I64, 0x1234_5678_9abc);
+    b.set(r(5), k);
+    // r6: set, then read back by this block (r1 += r6).
+    let s = b.sub(x, one);
+    b.set(r(6), s);
+    let s2 = b.get(r(6));
+    let y = b.add(y, s2);
+    b.set(r(1), y);
+    // r7: set twice, the first value is never seen.
+    let d = b.add(x, x);
+    b.set(r(7), d);
+    let e = b.add(d, one);
+    b.set(r(7), e);
+    let go = b.icmp(Cond::Ult, x, lim);
+    b.terminate(Terminal::Branch {
+        cond: go,
+        taken: 0x100,
+        not_taken: 0x200,
+    });
+    let lp = b.finish();
+    let mut b = Builder::new(&LAYOUT, 0x200);
+    b.insn_start(0x200);
+    let p = b.get(r(3));
+    let q = b.get(r(4));
+    let p = b.add(p, q);
+    b.set(r(2), p);
+    b.terminate(Terminal::Jump(0x300));
+    let out = b.finish();
+    let blocks = [&lp, &out];
+    for bl in blocks {
+        xlat_ir::verify(bl, &LAYOUT).expect("test block verifies");
+    }
+    let sunk = crate::lower::sinkable(&LAYOUT, &lp);
+    assert!(sunk[m.index()] && sunk[cz.index()] && sunk[k.index()]);
+    assert!(!sunk[go.index()], "the branch condition stays where it is");
+    assert!(!sunk[x.index()], "x feeds the branch condition");
+    let env = Env::new(true);
+    for level in [OptLevel::Speed, OptLevel::Quick] {
+        let mut j = jit(true);
+        let region = j.compile_at(&blocks, level).expect("compiles");
+        for n in [1u64, 2, 37] {
+            let init = TState {
+                r: [0, 5, n, 9, 9, 9, 9, 9],
+                pc: 0x100,
+                ..Default::default()
+            };
+            let mut want = init.clone();
+            run_interp_blocks(&blocks, &mut want, &env);
+            let mut got = init.clone();
+            assert_eq!(run_jit(&region, &mut got, &env), ExitCode::Continue);
+            assert_eq!((got.r, got.pc), (want.r, want.pc), "n = {n}");
+            // Hand-computed for the last iteration (x = n).
+            let sum: u64 = (0..n).sum();
+            assert_eq!(want.r[0], n);
+            assert_eq!(want.r[1], 5 + sum);
+            let r3 = (n * 3) ^ (5 + sum - (n - 1));
+            assert_eq!((want.r[2], want.r[3]), (r3, r3));
+            assert_eq!(&want.r[4..], &[0, 0x1234_5678_9abc, n - 1, 2 * n + 1]);
+        }
+        // The stop word ends the loop at its back edge: the state is that
+        // of the iteration that just ended.
+        let mut got = TState {
+            r: [0, 5, 1000, 9, 9, 9, 9, 9],
+            pc: 0x100,
+            ..Default::default()
+        };
+        env.prep(&mut got);
+        got.hdr.stop.store(1, std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: live region, live state block.
+        let code = unsafe { enter(&mut got as *mut TState as *mut u8, region.entry) };
+        assert_eq!(code, ExitCode::Stopped);
+        assert_eq!(got.pc, 0x100);
+        assert_eq!(got.r, [1, 5, 1000, 3 ^ 5, 1, 0x1234_5678_9abc, 0, 3]);
+    }
+}
