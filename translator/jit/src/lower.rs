@@ -1468,11 +1468,15 @@ impl Fx<'_, '_> {
 
         match op {
             Opcode::Load => {
-                // Both paths produce a pointer to the raw bytes.
-                self.b.append_block_param(join, types::I64);
+                // Both paths load the raw bytes (the fast one from
+                // `base + addr`, which folds into the host load's address).
+                let direct_ty = !ty.is_int() && ty.bytes() == f.size as u32;
+                let lty = if direct_ty { clif_ty(ty) } else { st };
+                self.b.append_block_param(join, lty);
                 self.b.switch_to_block(fast);
                 let p = self.b.ins().iadd(self.base, addr);
-                self.b.ins().jump(join, &[BlockArg::Value(p)]);
+                let raw = self.b.ins().load(lty, gflags, p, 0);
+                self.b.ins().jump(join, &[BlockArg::Value(raw)]);
                 self.b.switch_to_block(slow);
                 let io = self.b.ins().stack_addr(types::I64, self.io, 0);
                 let imm = if exact {
@@ -1484,15 +1488,10 @@ impl Fx<'_, '_> {
                 let env = self.env;
                 self.b.ins().call(self.refs.load, &[env, addr, immv, io]);
                 self.check_status();
-                self.b.ins().jump(join, &[BlockArg::Value(io)]);
+                let raw = self.b.ins().load(lty, gflags, io, 0);
+                self.b.ins().jump(join, &[BlockArg::Value(raw)]);
                 self.b.switch_to_block(join);
-                let p = self.b.block_params(join)[0];
-                let direct_ty = !ty.is_int() && ty.bytes() == f.size as u32;
-                let raw = if direct_ty {
-                    self.b.ins().load(clif_ty(ty), gflags, p, 0)
-                } else {
-                    self.b.ins().load(st, gflags, p, 0)
-                };
+                let raw = self.b.block_params(join)[0];
                 let v = if direct_ty {
                     raw
                 } else {
