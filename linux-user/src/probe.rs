@@ -2,7 +2,8 @@
 //!
 //! Every access xlat itself makes to guest memory (the interpreter's loads
 //! and stores, helpers, syscall arguments) goes through one of the small
-//! assembly routines below. They are leaf functions listed in an exception
+//! assembly routines below or in `xlat_interp::probe` (the plain loads and
+//! stores, shared with tier 0). They are leaf functions listed in an exception
 //! table: when one of them faults, the host signal handler moves the host PC
 //! to the routine's fixup, which returns the signal number in `rax` and the
 //! faulting host address in `rdx`. A fault anywhere else that is not in
@@ -11,16 +12,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Result of a probe: `failed` is 0 on success, else the host signal number
-/// (SIGSEGV or SIGBUS); `addr` is then the faulting host address.
-#[repr(C)]
-#[derive(Copy, Clone, Debug)]
-pub struct ProbeRet {
-    /// 0 on success, else the signal number.
-    pub failed: u64,
-    /// Faulting host address when `failed != 0`.
-    pub addr: u64,
-}
+pub use xlat_interp::probe::{ProbeRet, load, store};
 
 #[cfg(target_arch = "x86_64")]
 std::arch::global_asm!(
@@ -29,64 +21,6 @@ std::arch::global_asm!(
     .p2align 4
     .globl xlat_probe_a_start
 xlat_probe_a_start:
-    .globl xlat_probe_load1
-xlat_probe_load1:
-    movzx eax, byte ptr [rdi]
-    mov [rsi], rax
-    xor eax, eax
-    ret
-    .globl xlat_probe_load2
-xlat_probe_load2:
-    movzx eax, word ptr [rdi]
-    mov [rsi], rax
-    xor eax, eax
-    ret
-    .globl xlat_probe_load4
-xlat_probe_load4:
-    mov eax, dword ptr [rdi]
-    mov [rsi], rax
-    xor eax, eax
-    ret
-    .globl xlat_probe_load8
-xlat_probe_load8:
-    mov rax, qword ptr [rdi]
-    mov [rsi], rax
-    xor eax, eax
-    ret
-    .globl xlat_probe_load16
-xlat_probe_load16:
-    movdqu xmm0, xmmword ptr [rdi]
-    movdqu xmmword ptr [rsi], xmm0
-    xor eax, eax
-    ret
-    .globl xlat_probe_store1
-xlat_probe_store1:
-    mov byte ptr [rdi], sil
-    xor eax, eax
-    ret
-    .globl xlat_probe_store2
-xlat_probe_store2:
-    mov word ptr [rdi], si
-    xor eax, eax
-    ret
-    .globl xlat_probe_store4
-xlat_probe_store4:
-    mov dword ptr [rdi], esi
-    xor eax, eax
-    ret
-    .globl xlat_probe_store8
-xlat_probe_store8:
-    mov qword ptr [rdi], rsi
-    xor eax, eax
-    ret
-    .globl xlat_probe_store16
-xlat_probe_store16:
-    movq xmm0, rsi
-    movq xmm1, rdx
-    punpcklqdq xmm0, xmm1
-    movdqu xmmword ptr [rdi], xmm0
-    xor eax, eax
-    ret
     .globl xlat_probe_cas1
 xlat_probe_cas1:
     mov rax, rsi
@@ -154,16 +88,6 @@ xlat_probe_b_fixup:
 );
 
 unsafe extern "C" {
-    fn xlat_probe_load1(src: *const u8, out: *mut u64) -> ProbeRet;
-    fn xlat_probe_load2(src: *const u8, out: *mut u64) -> ProbeRet;
-    fn xlat_probe_load4(src: *const u8, out: *mut u64) -> ProbeRet;
-    fn xlat_probe_load8(src: *const u8, out: *mut u64) -> ProbeRet;
-    fn xlat_probe_load16(src: *const u8, out: *mut u128) -> ProbeRet;
-    fn xlat_probe_store1(dst: *mut u8, v: u64) -> ProbeRet;
-    fn xlat_probe_store2(dst: *mut u8, v: u64) -> ProbeRet;
-    fn xlat_probe_store4(dst: *mut u8, v: u64) -> ProbeRet;
-    fn xlat_probe_store8(dst: *mut u8, v: u64) -> ProbeRet;
-    fn xlat_probe_store16(dst: *mut u8, lo: u64, hi: u64) -> ProbeRet;
     fn xlat_probe_cas1(p: *mut u8, exp: u64, new: u64, old: *mut u64) -> ProbeRet;
     fn xlat_probe_cas2(p: *mut u8, exp: u64, new: u64, old: *mut u64) -> ProbeRet;
     fn xlat_probe_cas4(p: *mut u8, exp: u64, new: u64, old: *mut u64) -> ProbeRet;
@@ -193,8 +117,10 @@ struct ExEntry {
     fixup: usize,
 }
 
-fn ex_table() -> [ExEntry; 2] {
+fn ex_table() -> [ExEntry; 3] {
+    let (start, end, fixup) = xlat_interp::probe::fixup_range();
     [
+        ExEntry { start, end, fixup },
         ExEntry {
             start: (&raw const xlat_probe_a_start) as usize,
             end: (&raw const xlat_probe_a_end) as usize,
@@ -206,49 +132,6 @@ fn ex_table() -> [ExEntry; 2] {
             fixup: (&raw const xlat_probe_b_fixup) as usize,
         },
     ]
-}
-
-/// Loads `size` (1, 2, 4, 8 or 16) bytes from host address `p`.
-///
-/// # Safety
-/// `p` must point into memory whose faults are harmless (the guest
-/// reservation); [`install_fault_handler`] must have run.
-pub unsafe fn load(p: *const u8, size: u8) -> Result<u128, ProbeRet> {
-    let mut v64 = 0u64;
-    let mut v128 = 0u128;
-    // SAFETY: the probes only touch `p` (fault-safe via the exception
-    // table) and the local out variables.
-    let r = unsafe {
-        match size {
-            1 => xlat_probe_load1(p, &mut v64),
-            2 => xlat_probe_load2(p, &mut v64),
-            4 => xlat_probe_load4(p, &mut v64),
-            8 => xlat_probe_load8(p, &mut v64),
-            _ => xlat_probe_load16(p, &mut v128),
-        }
-    };
-    if r.failed != 0 {
-        return Err(r);
-    }
-    Ok(if size == 16 { v128 } else { v64 as u128 })
-}
-
-/// Stores the low `size` (1, 2, 4, 8 or 16) bytes of `v` at host address `p`.
-///
-/// # Safety
-/// As for [`load`].
-pub unsafe fn store(p: *mut u8, size: u8, v: u128) -> Result<(), ProbeRet> {
-    // SAFETY: the probes only touch `p`, fault-safely.
-    let r = unsafe {
-        match size {
-            1 => xlat_probe_store1(p, v as u64),
-            2 => xlat_probe_store2(p, v as u64),
-            4 => xlat_probe_store4(p, v as u64),
-            8 => xlat_probe_store8(p, v as u64),
-            _ => xlat_probe_store16(p, v as u64, (v >> 64) as u64),
-        }
-    };
-    if r.failed != 0 { Err(r) } else { Ok(()) }
 }
 
 /// Atomic compare-and-swap of `size` bytes at `p`; returns the old value.

@@ -564,6 +564,71 @@ fn aligned(flags: u16, addr: u64, size: u8, write: bool) -> Result<(), Fault> {
     Ok(())
 }
 
+/// A direct guest memory as the header describes it (read once per
+/// block): guest address `a < limit` is host address `base + a`; `limit`
+/// is 0 when the memory is not direct, which sends every access to the
+/// [`GuestMemory`] methods.
+#[derive(Copy, Clone)]
+struct Direct {
+    base: u64,
+    limit: u64,
+}
+
+impl Direct {
+    /// Reads the header of `env`.
+    ///
+    /// # Safety
+    /// `env` is the live state block.
+    #[inline]
+    unsafe fn of(env: *mut u8) -> Direct {
+        let hdr = env as *const CpuHeader;
+        // SAFETY: the header lies at the start of the state block.
+        let (base, limit) = unsafe { ((*hdr).mem_base, (*hdr).mem_limit) };
+        Direct {
+            base,
+            limit: if base == 0 || !cfg!(target_arch = "x86_64") {
+                0
+            } else {
+                limit
+            },
+        }
+    }
+
+    /// Loads `size` (1, 2, 4 or 8) bytes at `addr` without the
+    /// [`GuestMemory`] call; `None` when `addr` lies outside the direct
+    /// range or the access faults (the caller then asks the memory, which
+    /// reports the fault as the guest must see it).
+    #[inline]
+    fn load(self, addr: u64, size: u8) -> Option<u64> {
+        #[cfg(target_arch = "x86_64")]
+        if addr < self.limit {
+            let p = self.base.wrapping_add(addr) as *const u8;
+            // SAFETY: `base + addr` lies in the direct mapping or in the
+            // guard area after it (accesses are at most 16 bytes), whose
+            // faults the world's handler catches (`run_decoded` contract).
+            return unsafe { crate::probe::load(p, size) }
+                .ok()
+                .map(|v| v as u64);
+        }
+        let _ = (addr, size);
+        None
+    }
+
+    /// Stores the low `size` (1, 2, 4, 8 or 16) bytes of `v` at `addr`;
+    /// `false` as [`Direct::load`] gives `None`.
+    #[inline]
+    fn store(self, addr: u64, size: u8, v: u128) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if addr < self.limit {
+            let p = self.base.wrapping_add(addr) as *mut u8;
+            // SAFETY: as in `load`.
+            return unsafe { crate::probe::store(p, size, v) }.is_ok();
+        }
+        let _ = (addr, size, v);
+        false
+    }
+}
+
 /// An op of [`Code::Eval`] (not inlined: the rare ops).
 #[inline(never)]
 fn eval_ext(e: &Ext, a: u128, b: u128, c: u128) -> u128 {
@@ -590,6 +655,10 @@ fn eval_ext(e: &Ext, a: u128, b: u128, c: u128) -> u128 {
 /// `env` must point to a live, 16-byte aligned CPU state block laid out
 /// per the layout `d` was decoded for, starting with a [`CpuHeader`], not
 /// accessed concurrently except through the header's atomic stop word.
+/// When the header's `mem_base` is not 0, `mem_base` and `mem_limit` must
+/// be `mem`'s [`direct`](GuestMemory::direct) mapping, and faults on it
+/// and its guard area must be caught for the routines of
+/// [`probe`](crate::probe) (the world's host fault handler).
 pub unsafe fn run_decoded(
     d: &Decoded,
     env: *mut u8,
@@ -597,6 +666,8 @@ pub unsafe fn run_decoded(
     scratch: &mut Scratch,
 ) -> ExitCode {
     let hdr = env as *mut CpuHeader;
+    // SAFETY: `env` is the live state block (caller contract).
+    let direct = unsafe { Direct::of(env) };
     let ops = &d.ops[..d.nops];
     let n = ops.len() + 1;
     if scratch.vals.len() < n {
@@ -707,10 +778,13 @@ pub unsafe fn run_decoded(
             Code::Load => {
                 let addr = a64();
                 let size = op.sub;
-                let v = aligned(op.c, addr, size, false).and_then(|_| mem.load(addr, size));
+                let v = aligned(op.c, addr, size, false).and_then(|_| {
+                    direct
+                        .load(addr, size)
+                        .map_or_else(|| mem.load(addr, size).map(|v| v as u64), Ok)
+                });
                 match v {
-                    Ok(v) => {
-                        let mut v = v as u64;
+                    Ok(mut v) => {
                         if op.c & SIGNED != 0 {
                             let sh = 64 - 8 * size as u32;
                             v = (((v << sh) as i64) >> sh) as u64;
@@ -724,8 +798,14 @@ pub unsafe fn run_decoded(
             Code::Store => {
                 let addr = a64();
                 let size = op.sub;
-                let r =
-                    aligned(op.c, addr, size, true).and_then(|_| mem.store(addr, size, get(op.b)));
+                let v = get(op.b);
+                let r = aligned(op.c, addr, size, true).and_then(|_| {
+                    if direct.store(addr, size, v) {
+                        Ok(())
+                    } else {
+                        mem.store(addr, size, v)
+                    }
+                });
                 if let Err(f) = r {
                     // SAFETY: `env` is the live state block.
                     return unsafe { fault_exit(d, env, d.pc_of(k), Some(f)) };

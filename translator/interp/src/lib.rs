@@ -633,6 +633,8 @@ pub unsafe fn run_block(
 }
 
 mod decoded;
+#[cfg(target_arch = "x86_64")]
+pub mod probe;
 pub use decoded::{Decoded, MAX_DECODED_INSTS, run_decoded};
 
 pub mod testutil;

@@ -696,3 +696,54 @@ fn decoded_form_tolerates_invalid_ir() {
     assert_eq!(st.pc, 0x100);
     assert_eq!(st.r, [0, 0, 0, 8]);
 }
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn decoded_form_uses_direct_memory_below_limit() {
+    // Guest [0x1000, 0x1080) is the host buffer `host`; above, the VecMem.
+    let mut host = [0u64; 16];
+    let mem = new_mem();
+    let mut st = TState {
+        r: [0x1010, 0x8899_aabb_ccdd_eeff, 0, 0x1100],
+        ..Default::default()
+    };
+    st.hdr.mem_base = (host.as_mut_ptr() as u64).wrapping_sub(0x1000);
+    st.hdr.mem_limit = 0x1080;
+    let mut bl = Builder::new(&LAYOUT, 0x40);
+    let (a, v, hi) = (bl.get(R0), bl.get(R1), bl.get(R3));
+    bl.store(a, v, MemFlags::new(8));
+    let l = bl.load(Type::I64, a, MemFlags::new(4));
+    bl.set(R2, l);
+    bl.store(hi, v, MemFlags::new(4));
+    let l = bl.load(Type::I64, hi, MemFlags::new(1).signed());
+    bl.set(R3, l);
+    let eight = bl.i64(8);
+    let a8 = bl.add(a, eight);
+    bl.store(a8, v, MemFlags::new(2));
+    let one = bl.i64(1);
+    let odd = bl.add(a, one);
+    bl.store(odd, v, MemFlags::new(2).aligned());
+    bl.terminate(Terminal::Jump(0x10));
+    let b = bl.finish();
+    xlat_ir::verify(&b, &LAYOUT).expect("test block verifies");
+    let d = Decoded::new(&b, &LAYOUT).expect("small block");
+    let mut s = Scratch::new();
+    // SAFETY: `st` is a live, aligned TState matching LAYOUT; the header's
+    // direct range is `host`, and no access in it faults.
+    let e = unsafe { run_decoded(&d, &mut st as *mut TState as *mut u8, &mem, &mut s) };
+    assert_eq!(host[2], 0x8899_aabb_ccdd_eeff);
+    assert_eq!(host[3], 0xeeff);
+    assert_eq!(
+        mem.read_u64(0x1010),
+        0,
+        "below the limit: not through `mem`"
+    );
+    assert_eq!(st.r[2], 0xccdd_eeff);
+    assert_eq!(mem.load(0x1100, 4).unwrap(), 0xccdd_eeff);
+    assert_eq!(st.r[3], 0xffff_ffff_ffff_ffff);
+    // The misaligned store faults before touching the host.
+    assert_eq!(e, ExitCode::Fault);
+    assert_eq!(st.hdr.exc_info, 0x1011);
+    assert_eq!(st.hdr.fault_kind & 0xff, FaultKind::Alignment as u32);
+    assert_eq!(host[2], 0x8899_aabb_ccdd_eeff);
+}
