@@ -628,6 +628,18 @@ impl Engine {
         // Blocks still to interpret after `ExitCode::Retry` (the faulting
         // load lies within them; compiled code would fault again).
         let mut retry = 0usize;
+        // Read once, not per dispatch: the memory and frontend behind
+        // their `Arc<dyn _>`, the options, and where the PC lies (an
+        // 8-byte register inside the block is read directly).
+        let (mem, frontend) = (&**self.mem, &*self.frontend);
+        let (tier, chain) = (self.opts.tier, self.opts.chain);
+        let logger = self.opts.logger.as_ref();
+        let pc_off = self
+            .layout
+            .regs
+            .get(self.layout.pc.0 as usize)
+            .filter(|r| r.ty.bytes() == 8 && r.offset as usize + 8 <= self.layout.size)
+            .map(|r| r.offset as usize);
         loop {
             // Quiescent point: no compiled code of this CPU is running.
             // Publishing `seen` is a locked instruction on x86: done only
@@ -650,8 +662,13 @@ impl Engine {
                 }
                 continue;
             }
-            let pc = cpu.pc();
-            let flags = self.frontend.tb_flags(cpu.env());
+            let pc = match pc_off {
+                // SAFETY: the 8 bytes at `o` lie inside the CPU's block
+                // (checked above), which nothing else writes meanwhile.
+                Some(o) => u64::from_le(unsafe { (env.add(o) as *const u64).read_unaligned() }),
+                None => cpu.pc(),
+            };
+            let flags = frontend.tb_flags(cpu.env());
             if flags != cpu.jc_flags {
                 cpu.flush_caches();
                 cpu.jc_flags = flags;
@@ -668,7 +685,7 @@ impl Engine {
             let Some(tb) = &cpu.tb_cache[slot] else {
                 continue;
             };
-            if let Some(l) = &self.opts.logger {
+            if let Some(l) = logger {
                 l.exec(pc);
             }
             let retrying = retry > 0;
@@ -680,7 +697,7 @@ impl Engine {
             };
             if host == 0
                 && !retrying
-                && self.opts.tier == Tier::Jit
+                && tier == Tier::Jit
                 && !cpu.no_compile
                 && !tb.no_jit.load(Ordering::Relaxed)
             {
@@ -689,7 +706,7 @@ impl Engine {
             }
             let code = if host != 0 {
                 cpu.jit_dispatches += 1;
-                if self.opts.chain {
+                if chain {
                     let jc = &mut cpu.jump_cache[xlat_jit::jump_cache_index(pc)];
                     jc.pc = pc;
                     jc.code = host as u64;
@@ -700,10 +717,10 @@ impl Engine {
                 unsafe { xlat_jit::enter(env, host) }
             } else {
                 cpu.interp_dispatches += 1;
-                if self.opts.tier == Tier::Mixed && !retrying && !cpu.no_compile {
+                if tier == Tier::Mixed && !retrying && !cpu.no_compile {
                     self.count_hit(tb);
                 }
-                let (mem, scratch) = (&**self.mem, &mut cpu.scratch);
+                let scratch = &mut cpu.scratch;
                 match tb.for_interp(self) {
                     // SAFETY: `env` is the CPU's live block laid out per
                     // `self.layout`, which `d` was decoded for.
@@ -720,11 +737,7 @@ impl Engine {
                     },
                 }
             };
-            if host == 0
-                && code == ExitCode::Continue
-                && self.opts.tier == Tier::Mixed
-                && tb.computed()
-            {
+            if host == 0 && code == ExitCode::Continue && tier == Tier::Mixed && tb.computed() {
                 // Profile: where tier 0 saw the computed jump go.
                 let next = cpu.pc();
                 tb.targets.get_or_init(Box::default).record(next);
