@@ -5,8 +5,11 @@
 //! (slot `i + 1` holds instruction `i`'s value, slot 0 is always zero and
 //! stands for absent or invalid operands), constants and masks are inline,
 //! guest-register reads and writes are direct offsets into the CPU state
-//! block, and the commonest integer ops of at most 64 bits have their own
-//! handler. Everything else (float, vector, 128-bit, memory, helpers)
+//! block, and the commonest integer ops of at most 64 bits and the plain
+//! loads and stores have their own handler (on a direct memory, loads and
+//! stores call the fault-catching [`probe`](crate::probe) routines
+//! themselves). Everything else (float, vector, other 128-bit ops, atomics,
+//! helpers)
 //! keeps an index into a side table of [`Ext`] records and runs through
 //! the reference code of this crate ([`eval_int`](xlat_ir::eval::eval_int),
 //! [`eval_float`], [`eval_vector`], `mem_op`), so both forms share every
@@ -77,6 +80,9 @@ enum Code {
     /// A load of `sub` (1, 2, 4 or 8) bytes at `a` into an integer of at
     /// most 64 bits: `c` holds [`ALIGNED`] and [`SIGNED`], `imm` the mask.
     Load,
+    /// A zero-extending load of 16 bytes at `a` into a 128-bit value; `c`
+    /// holds [`ALIGNED`].
+    Load16,
     /// A store of the low `sub` bytes of `b` at `a`; `c` holds [`ALIGNED`].
     Store,
     /// Through `eval_int`, `eval_float` or `eval_vector`: `imm` indexes
@@ -413,6 +419,13 @@ impl Decoded {
                         d.code = Code::Load;
                         d.sub = f.size;
                         d.c = flags;
+                    } else if inst.op == Opcode::Load
+                        && f.size == 16
+                        && !f.signed
+                        && ty.bits() == 128
+                    {
+                        d.code = Code::Load16;
+                        d.c = flags;
                     } else if inst.op == Opcode::Store && matches!(f.size, 1 | 2 | 4 | 8 | 16) {
                         d.code = Code::Store;
                         d.sub = f.size;
@@ -594,21 +607,19 @@ impl Direct {
         }
     }
 
-    /// Loads `size` (1, 2, 4 or 8) bytes at `addr` without the
+    /// Loads `size` (1, 2, 4, 8 or 16) bytes at `addr` without the
     /// [`GuestMemory`] call; `None` when `addr` lies outside the direct
     /// range or the access faults (the caller then asks the memory, which
     /// reports the fault as the guest must see it).
     #[inline]
-    fn load(self, addr: u64, size: u8) -> Option<u64> {
+    fn load(self, addr: u64, size: u8) -> Option<u128> {
         #[cfg(target_arch = "x86_64")]
         if addr < self.limit {
             let p = self.base.wrapping_add(addr) as *const u8;
             // SAFETY: `base + addr` lies in the direct mapping or in the
             // guard area after it (accesses are at most 16 bytes), whose
             // faults the world's handler catches (`run_decoded` contract).
-            return unsafe { crate::probe::load(p, size) }
-                .ok()
-                .map(|v| v as u64);
+            return unsafe { crate::probe::load(p, size) }.ok();
         }
         let _ = (addr, size);
         None
@@ -781,16 +792,27 @@ pub unsafe fn run_decoded(
                 let v = aligned(op.c, addr, size, false).and_then(|_| {
                     direct
                         .load(addr, size)
-                        .map_or_else(|| mem.load(addr, size).map(|v| v as u64), Ok)
+                        .map_or_else(|| mem.load(addr, size), Ok)
                 });
                 match v {
-                    Ok(mut v) => {
+                    Ok(v) => {
+                        let mut v = v as u64;
                         if op.c & SIGNED != 0 {
                             let sh = 64 - 8 * size as u32;
                             v = (((v << sh) as i64) >> sh) as u64;
                         }
                         (v & m) as u128
                     }
+                    // SAFETY: `env` is the live state block.
+                    Err(f) => return unsafe { fault_exit(d, env, d.pc_of(k), Some(f)) },
+                }
+            }
+            Code::Load16 => {
+                let addr = a64();
+                let v = aligned(op.c, addr, 16, false)
+                    .and_then(|_| direct.load(addr, 16).map_or_else(|| mem.load(addr, 16), Ok));
+                match v {
+                    Ok(v) => v,
                     // SAFETY: `env` is the live state block.
                     Err(f) => return unsafe { fault_exit(d, env, d.pc_of(k), Some(f)) },
                 }

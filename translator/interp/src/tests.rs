@@ -720,6 +720,8 @@ fn decoded_form_uses_direct_memory_below_limit() {
     let eight = bl.i64(8);
     let a8 = bl.add(a, eight);
     bl.store(a8, v, MemFlags::new(2));
+    let q = bl.load(Type::V128, a, MemFlags::new(16));
+    bl.set(V, q);
     let one = bl.i64(1);
     let odd = bl.add(a, one);
     bl.store(odd, v, MemFlags::new(2).aligned());
@@ -733,6 +735,7 @@ fn decoded_form_uses_direct_memory_below_limit() {
     let e = unsafe { run_decoded(&d, &mut st as *mut TState as *mut u8, &mem, &mut s) };
     assert_eq!(host[2], 0x8899_aabb_ccdd_eeff);
     assert_eq!(host[3], 0xeeff);
+    assert_eq!(st.v, (0xeeff << 64) | 0x8899_aabb_ccdd_eeff);
     assert_eq!(
         mem.read_u64(0x1010),
         0,
