@@ -227,16 +227,19 @@ pub(crate) fn lower(
             used.push(r);
         }
     }
-    // Memory base; the limit is read at each access (see `inline_ok`).
+    // Memory base and limit (see `inline_ok`): constant while the region
+    // runs, so read-only loads that Cranelift may move, and drops where a
+    // region has no memory access.
+    let fixed = trusted().with_readonly().with_can_move();
     let base = b.ins().load(
         types::I64,
-        trusted(),
+        fixed,
         env,
         offset_of!(CpuHeader, mem_base) as i32,
     );
     let limit = b.ins().load(
         types::I64,
-        trusted(),
+        fixed,
         env,
         offset_of!(CpuHeader, mem_limit) as i32,
     );
