@@ -1389,8 +1389,9 @@ impl Fx<'_, '_> {
     /// access of up to 16 bytes starting below it faults in the guard
     /// rather than touching other host memory. The limit is 0 when memory
     /// is not direct, so every access takes the slow path then. It is
-    /// constant per CPU and read once at region entry (reading it at every
-    /// access, to spare a register, measured 2.5 % slower on `interp`).
+    /// constant per CPU and read at region entry by a read-only load that
+    /// Cranelift may move (reading it at every access, to spare a
+    /// register, measured 2.5 % slower on `interp`).
     fn inline_ok(&mut self, addr: ir::Value, f: MemFlags, need_align: bool) -> ir::Value {
         let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, addr, self.limit);
         if (f.aligned || need_align) && f.size > 1 {
