@@ -108,7 +108,13 @@ pub const QUICK_BACKLOG: usize = 8;
 
 /// Most blocks in a region compiled while the queue is long (see
 /// [`QUICK_BACKLOG`]).
-pub const QUICK_REGION_BLOCKS: usize = 4;
+///
+/// Measured (BENCHMARKS.md, "Register allocator and thresholds"; user-time
+/// medians, 3 interleaved runs): 2 blocks against 4 took python3 3.63 ->
+/// 3.35 s, lua5.4 1.98 -> 1.90 s, sqlite3 4.56 -> 4.40 s, compile time
+/// -12 to -18 %, the C suite (`sort`, `interp`, `strings`, `inthash`)
+/// unchanged within the noise; 8 blocks lost 10-13 % on all three.
+pub const QUICK_REGION_BLOCKS: usize = 2;
 
 /// Tier-0 executions of a block's unoptimized IR (as the frontend made it)
 /// before [`xlat_ir::passes::optimize`] runs on it; compiling a region, and

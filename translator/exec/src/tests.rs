@@ -1217,7 +1217,7 @@ fn quick_chain() -> (Setup, Arc<crate::engine::Tb>) {
     let head = s.engine.cached(CODE + 4, 0).expect("loop head translated");
     s.engine.compile_region(&head, xlat_jit::OptLevel::Quick);
     assert_eq!(s.engine.stats().regions_quick, 1);
-    // Every round leaves the 4-block region and enters it again.
+    // Every round leaves the quick region and enters it again.
     assert_eq!(rerun_chain(&mut s), 8 * 600);
     (s, head)
 }
@@ -1238,7 +1238,11 @@ fn hot_quick_region_is_recompiled_at_speed_with_the_same_result() {
     let st = s.engine.stats();
     assert_eq!(st.regions_recompiled, 1, "{st}");
     assert_eq!(st.regions_compiled, 2, "{st}");
-    assert_eq!(st.blocks_compiled, 4 + 10, "the whole loop at Speed: {st}");
+    assert_eq!(
+        st.blocks_compiled,
+        crate::QUICK_REGION_BLOCKS as u64 + 10,
+        "the whole loop at Speed: {st}"
+    );
     let speed_code = head.host.load(SeqCst);
     assert_ne!(speed_code, 0);
     assert_ne!(speed_code, quick_code, "the entry points to the new code");
