@@ -18,7 +18,7 @@
 //! [`run_decoded`] gives the same results as [`run_block`](crate::run_block)
 //! on the block it was made from (tests compare the two on every op).
 
-use crate::{Scratch, env_read, env_write, eval_float, eval_vector, mask, mem_op};
+use crate::{Scratch, env_read, env_write, eval_pure, mask, mem_op};
 use xlat_ir::abi::{Fault, FaultKind, GuestMemory, HelperDesc};
 use xlat_ir::{
     Block, Cond, CpuHeader, ExceptionKind, ExitCode, MemFlags, Opcode, Ordering, Shape,
@@ -643,20 +643,7 @@ impl Direct {
 /// An op of [`Code::Eval`] (not inlined: the rare ops).
 #[inline(never)]
 fn eval_ext(e: &Ext, a: u128, b: u128, c: u128) -> u128 {
-    let r = match e.op.shape() {
-        Shape::FBin
-        | Shape::FUn
-        | Shape::FTer
-        | Shape::FCmp
-        | Shape::FConv
-        | Shape::IntToF
-        | Shape::FToInt => eval_float(e.op, e.ty, e.aty, e.imm, a, b, c),
-        Shape::VBin | Shape::VUn | Shape::VSplat | Shape::VExtract | Shape::VInsert => {
-            eval_vector(e.op, e.imm, a, b)
-        }
-        _ => xlat_ir::eval::eval_int(e.op, e.ty, e.aty, e.imm, a, b, c).unwrap_or(0),
-    };
-    mask(e.ty, r)
+    mask(e.ty, eval_pure(e.op, e.ty, e.aty, e.imm, a, b, c))
 }
 
 /// Executes a pre-decoded block: the same contract and results as

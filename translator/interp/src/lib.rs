@@ -201,6 +201,25 @@ fn fminmax32(a: f32, b: f32, max: bool) -> f32 {
     if (a > b) == max { a } else { b }
 }
 
+/// Evaluates an op that reads neither memory nor the CPU state: float
+/// shapes through [`eval_float`], vector shapes through [`eval_vector`],
+/// the rest as integers (0 for an op without integer semantics).
+pub fn eval_pure(op: Opcode, ty: Type, aty: Type, imm: u64, a: u128, b: u128, c: u128) -> u128 {
+    match op.shape() {
+        Shape::FBin
+        | Shape::FUn
+        | Shape::FTer
+        | Shape::FCmp
+        | Shape::FConv
+        | Shape::IntToF
+        | Shape::FToInt => eval_float(op, ty, aty, imm, a, b, c),
+        Shape::VBin | Shape::VUn | Shape::VSplat | Shape::VExtract | Shape::VInsert => {
+            eval_vector(op, imm, a, b)
+        }
+        _ => xlat_ir::eval::eval_int(op, ty, aty, imm, a, b, c).unwrap_or(0),
+    }
+}
+
 /// Evaluates a float op (shapes FBin, FUn, FTer, FCmp, FConv, IntToF,
 /// FToInt). `aty` is the first operand's type.
 pub fn eval_float(op: Opcode, ty: Type, aty: Type, imm: u64, a: u128, b: u128, c: u128) -> u128 {

@@ -6,7 +6,7 @@ use std::cell::Cell;
 use std::mem::offset_of;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use xlat_ir::abi::{FAULT_WRITE, Fault, FaultKind, MemRef};
-use xlat_ir::{CpuHeader, ExitCode, MemFlags, Opcode, RmwOp, Shape, Type};
+use xlat_ir::{CpuHeader, ExitCode, MemFlags, Opcode, RmwOp, Type};
 
 // Entry: `xlat_jit_enter_asm(env, code, tramp)` saves the callee-saved
 // registers, records the stack pointer in `CpuHeader::host_sp` and calls
@@ -498,19 +498,7 @@ pub(crate) unsafe extern "C" fn xlat_jit_eval(desc: u64, imm: u64, io: *mut u8) 
     let (a, b, c) = (rd(0), rd(1), rd(2));
     let r = match op {
         None => 0,
-        Some(op) => match op.shape() {
-            Shape::FBin
-            | Shape::FUn
-            | Shape::FTer
-            | Shape::FCmp
-            | Shape::FConv
-            | Shape::IntToF
-            | Shape::FToInt => xlat_interp::eval_float(op, ty, aty, imm, a, b, c),
-            Shape::VBin | Shape::VUn | Shape::VSplat | Shape::VExtract | Shape::VInsert => {
-                xlat_interp::eval_vector(op, imm, a, b)
-            }
-            _ => xlat_ir::eval::eval_int(op, ty, aty, imm, a, b, c).unwrap_or(0),
-        },
+        Some(op) => xlat_interp::eval_pure(op, ty, aty, imm, a, b, c),
     };
     // SAFETY: `io` holds 64 bytes.
     unsafe { (io.add(48) as *mut [u8; 16]).write_unaligned(r.to_le_bytes()) };
