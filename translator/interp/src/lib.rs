@@ -206,16 +206,8 @@ fn fminmax32(a: f32, b: f32, max: bool) -> f32 {
 /// the rest as integers (0 for an op without integer semantics).
 pub fn eval_pure(op: Opcode, ty: Type, aty: Type, imm: u64, a: u128, b: u128, c: u128) -> u128 {
     match op.shape() {
-        Shape::FBin
-        | Shape::FUn
-        | Shape::FTer
-        | Shape::FCmp
-        | Shape::FConv
-        | Shape::IntToF
-        | Shape::FToInt => eval_float(op, ty, aty, imm, a, b, c),
-        Shape::VBin | Shape::VUn | Shape::VSplat | Shape::VExtract | Shape::VInsert => {
-            eval_vector(op, imm, a, b)
-        }
+        s if s.is_float() => eval_float(op, ty, aty, imm, a, b, c),
+        s if s.is_vector() => eval_vector(op, imm, a, b),
         _ => xlat_ir::eval::eval_int(op, ty, aty, imm, a, b, c).unwrap_or(0),
     }
 }
@@ -547,16 +539,6 @@ pub unsafe fn run_block(
                         .unwrap_or(0),
                 }
             }
-            Shape::FBin
-            | Shape::FUn
-            | Shape::FTer
-            | Shape::FCmp
-            | Shape::FConv
-            | Shape::IntToF
-            | Shape::FToInt => eval_float(inst.op, ty, aty(), inst.imm, a, b, c()),
-            Shape::VBin | Shape::VUn | Shape::VSplat | Shape::VExtract | Shape::VInsert => {
-                eval_vector(inst.op, inst.imm, a, b)
-            }
             Shape::Load | Shape::Store | Shape::Rmw | Shape::Cas => {
                 match mem_op(mem, inst.op, ty, inst.imm, a as u64, b, c()) {
                     Ok(v) => v,
@@ -608,6 +590,8 @@ pub unsafe fn run_block(
                 }
                 r as u128
             }
+            // Float and vector shapes.
+            _ => eval_pure(inst.op, ty, aty(), inst.imm, a, b, c()),
         };
         vals[i] = mask(ty, r);
     }

@@ -95,6 +95,31 @@ pub enum Shape {
     VInsert,
 }
 
+impl Shape {
+    /// Float shapes: arithmetic, compares and conversions to, from and
+    /// between float types.
+    pub fn is_float(self) -> bool {
+        matches!(
+            self,
+            Shape::FBin
+                | Shape::FUn
+                | Shape::FTer
+                | Shape::FCmp
+                | Shape::FConv
+                | Shape::IntToF
+                | Shape::FToInt
+        )
+    }
+
+    /// Lane-wise vector shapes.
+    pub fn is_vector(self) -> bool {
+        matches!(
+            self,
+            Shape::VBin | Shape::VUn | Shape::VSplat | Shape::VExtract | Shape::VInsert
+        )
+    }
+}
+
 macro_rules! shape_method {
     (Const, $m:ident, $v:ident) => {
         #[doc = concat!("Emits `", stringify!($m), "`.")]
