@@ -124,6 +124,63 @@ fn scalar_to_vector(block: &Block, inst: &xlat_ir::Inst) -> Option<xlat_ir::Valu
         .then_some(x)
 }
 
+/// The vector `v` when `inst` is `bitcast.f32/f64(x)` and `x` a
+/// [`vector_low`] truncation of `v` to the float's width: a float read of
+/// a V register's low lane.
+fn float_low(block: &Block, inst: &xlat_ir::Inst) -> Option<xlat_ir::Value> {
+    if inst.op != Opcode::Bitcast || !inst.ty.is_float() {
+        return None;
+    }
+    let t = &block.insts[inst.args[0].index()];
+    if t.op != Opcode::Trunc || t.ty.bits() != inst.ty.bits() {
+        return None;
+    }
+    vector_low(block, t)
+}
+
+/// The float `f` when `inst` is `bitcast.v128(zext.i128(bitcast.iN(f)))`:
+/// a float written to a V register, the other lanes zero.
+fn float_to_vector(block: &Block, inst: &xlat_ir::Inst) -> Option<xlat_ir::Value> {
+    if inst.op != Opcode::Bitcast {
+        return None;
+    }
+    let x = scalar_to_vector(block, inst)?;
+    let d = &block.insts[x.index()];
+    (d.op == Opcode::Bitcast && block.ty(d.args[0]).is_float()).then_some(d.args[0])
+}
+
+/// True if `inst` is a 4- or 8-byte load without extension whose readers
+/// are all `zext.i128` read only by `bitcast.v128` (a scalar load into a
+/// V register, `ldr d0`/`ldr s0`): it is loaded straight into a vector
+/// register (movsd/movss), the integer form extracted only if used.
+fn vector_load(block: &Block, i: usize) -> bool {
+    let inst = &block.insts[i];
+    if inst.op != Opcode::Load
+        || !matches!(inst.ty, Type::I32 | Type::I64)
+        || u32::from(MemFlags::from_imm(inst.imm).size) * 8 != inst.ty.bits()
+    {
+        return false;
+    }
+    let readers = |j: usize| {
+        block.insts[j + 1..]
+            .iter()
+            .enumerate()
+            .filter(move |(_, u)| u.operands().any(|a| a.index() == j))
+            .map(move |(k, u)| (j + 1 + k, u))
+    };
+    let mut any = false;
+    for (k, u) in readers(i) {
+        if u.op != Opcode::Zext || u.ty != Type::I128 {
+            return false;
+        }
+        if !readers(k).all(|(_, w)| w.op == Opcode::Bitcast && w.ty == Type::V128) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
 fn lane_vec(l: Lanes) -> ir::Type {
     match l {
         Lanes::I8x16 => types::I8X16,
@@ -178,6 +235,9 @@ struct Fx<'a, 'b> {
     sink: Vec<bool>,
     /// Host values of the block's ops lowered so far (None: sunk or void).
     vals: Vec<Option<ir::Value>>,
+    /// Per op of the block being lowered: the loaded value as a vector
+    /// (lane 0, the rest zero) for a [`vector_load`].
+    vec_loads: Vec<Option<ir::Value>>,
     /// Per register: the sunk op whose value it was last set to, not yet
     /// emitted (its variable is stale until [`Fx::materialize`]).
     pending: Vec<Option<usize>>,
@@ -283,6 +343,7 @@ pub(crate) fn lower(
         cur: 0,
         sink: Vec::new(),
         vals: Vec::new(),
+        vec_loads: Vec::new(),
         pending: vec![None; nregs],
     };
     let sets = set_masks(layout, blocks, nregs);
@@ -625,6 +686,7 @@ impl Fx<'_, '_> {
         self.cur = k;
         self.sink = sinkable(self.layout, block);
         self.vals = vec![None; block.insts.len()];
+        self.vec_loads = vec![None; block.insts.len()];
         debug_assert!(self.pending.iter().all(Option::is_none));
         let mut cur_pc = block.pc;
         for (i, inst) in block.insts.iter().enumerate() {
@@ -679,6 +741,39 @@ impl Fx<'_, '_> {
                 // Its readers all take the lane (below): nothing to emit
                 // (the v128 -> i128 move goes through the stack).
                 Shape::Bitcast if low_reads_only(block, i) => None,
+                // A float read of a V register: lane 0 of the vector seen
+                // as floats (no move at all), or the float itself when this
+                // block wrote it.
+                Shape::Bitcast if float_low(block, inst).is_some() => {
+                    let v = float_low(block, inst).expect("matched");
+                    let vd = &block.insts[v.index()];
+                    match float_to_vector(block, vd) {
+                        Some(f) if block.ty(f) == ty => vals[f.index()],
+                        _ => {
+                            let v = vals[v.index()].expect("operand defined");
+                            let ft = if ty == Type::F32 {
+                                types::F32X4
+                            } else {
+                                types::F64X2
+                            };
+                            let v = self.b.ins().bitcast(ft, little(), v);
+                            Some(self.b.ins().extractlane(v, 0))
+                        }
+                    }
+                }
+                // A float written to a V register: movss/movsd into a
+                // zeroed register, without a trip through an integer one.
+                Shape::Bitcast if float_to_vector(block, inst).is_some() => {
+                    let f = float_to_vector(block, inst).expect("matched");
+                    let x = vals[f.index()].expect("operand defined");
+                    let ft = if block.ty(f) == Type::F32 {
+                        types::F32X4
+                    } else {
+                        types::F64X2
+                    };
+                    let v = self.b.ins().scalar_to_vector(ft, x);
+                    Some(self.b.ins().bitcast(types::I8X16, little(), v))
+                }
                 Shape::Narrow if vector_low(block, inst).is_some() => {
                     let v = vector_low(block, inst).map(|v| vals[v.index()]);
                     let v = v.flatten().expect("operand defined");
@@ -694,15 +789,18 @@ impl Fx<'_, '_> {
                 // register): x in lane 0, the other lanes zero.
                 Shape::Bitcast if scalar_to_vector(block, inst).is_some() => {
                     let xv = scalar_to_vector(block, inst).expect("matched");
-                    let x = vals[xv.index()].expect("operand defined");
-                    let xt = block.ty(xv);
-                    let x = if xt == Type::I64 {
-                        x
-                    } else {
-                        self.b.ins().uextend(types::I64, x)
-                    };
-                    let v = self.b.ins().scalar_to_vector(types::I64X2, x);
-                    Some(self.b.ins().bitcast(types::I8X16, little(), v))
+                    // Loaded straight into a vector register, or:
+                    self.vec_loads[xv.index()].or_else(|| {
+                        let x = vals[xv.index()].expect("operand defined");
+                        let xt = block.ty(xv);
+                        let x = if xt == Type::I64 {
+                            x
+                        } else {
+                            self.b.ins().uextend(types::I64, x)
+                        };
+                        let v = self.b.ins().scalar_to_vector(types::I64X2, x);
+                        Some(self.b.ins().bitcast(types::I8X16, little(), v))
+                    })
                 }
                 Shape::Bin
                 | Shape::Un
@@ -755,7 +853,8 @@ impl Fx<'_, '_> {
                     } else {
                         ty
                     };
-                    self.mem_op(inst.op, ty, vty, inst.imm, &args, exact)
+                    let vector = vector_load(block, i).then_some(i);
+                    self.mem_op(inst.op, ty, vty, inst.imm, &args, exact, vector)
                 }
                 Shape::Fence => {
                     self.b.ins().fence();
@@ -1441,6 +1540,9 @@ impl Fx<'_, '_> {
         self.b.set_cold_block(fault);
     }
 
+    /// Lowers a memory access; `vector`, for a [`vector_load`] (its op
+    /// index), also records the loaded value as a vector in `vec_loads`.
+    #[allow(clippy::too_many_arguments)]
     fn mem_op(
         &mut self,
         op: Opcode,
@@ -1449,6 +1551,7 @@ impl Fx<'_, '_> {
         imm: u64,
         a: &[ir::Value],
         exact: bool,
+        vector: Option<usize>,
     ) -> Option<ir::Value> {
         let f = MemFlags::from_imm(imm);
         let addr = a[0];
@@ -1476,10 +1579,27 @@ impl Fx<'_, '_> {
                 // `base + addr`, which folds into the host load's address).
                 let direct_ty = !ty.is_int() && ty.bytes() == f.size as u32;
                 let lty = if direct_ty { clif_ty(ty) } else { st };
-                self.b.append_block_param(join, lty);
+                // A vector load: lane 0 of a vector register, the rest
+                // zero (one movsd/movss from memory).
+                let lane_ty = if f.size == 4 {
+                    types::I32X4
+                } else {
+                    types::I64X2
+                };
+                let to_vec = |b: &mut FunctionBuilder, raw: ir::Value| {
+                    let v = b.ins().scalar_to_vector(lane_ty, raw);
+                    b.ins().bitcast(types::I8X16, little(), v)
+                };
+                let jty = if vector.is_some() { types::I8X16 } else { lty };
+                self.b.append_block_param(join, jty);
                 self.b.switch_to_block(fast);
                 let p = self.b.ins().iadd(self.base, addr);
                 let raw = self.b.ins().load(lty, gflags, p, 0);
+                let raw = if vector.is_some() {
+                    to_vec(&mut self.b, raw)
+                } else {
+                    raw
+                };
                 self.b.ins().jump(join, &[BlockArg::Value(raw)]);
                 self.b.switch_to_block(slow);
                 let io = self.b.ins().stack_addr(types::I64, self.io, 0);
@@ -1492,10 +1612,27 @@ impl Fx<'_, '_> {
                 let env = self.env;
                 self.b.ins().call(self.refs.load, &[env, addr, immv, io]);
                 self.check_status();
+                // Only the fault-free return of the slow path continues
+                // here: out of line, so the fast path falls through.
+                let cont = self.b.current_block().expect("in a block");
+                self.b.set_cold_block(cont);
                 let raw = self.b.ins().load(lty, gflags, io, 0);
+                let raw = if vector.is_some() {
+                    to_vec(&mut self.b, raw)
+                } else {
+                    raw
+                };
                 self.b.ins().jump(join, &[BlockArg::Value(raw)]);
                 self.b.switch_to_block(join);
                 let raw = self.b.block_params(join)[0];
+                let raw = match vector {
+                    Some(k) => {
+                        self.vec_loads[k] = Some(raw);
+                        let v = self.b.ins().bitcast(lane_ty, little(), raw);
+                        self.b.ins().extractlane(v, 0)
+                    }
+                    None => raw,
+                };
                 let v = if direct_ty {
                     raw
                 } else {
