@@ -126,7 +126,24 @@ fn lxvl_stxvl_touch_only_the_bytes_named() {
     let mut s = state(&[(3, end - 5), (4, 6 << 56)]);
     let (exit, _) = run_with_memref(&[0x7c43_221b], &mut s, &mem);
     assert_eq!(exit, ExitCode::Fault);
-    assert_eq!(s.hdr.exc_info, end);
+    // One 16-byte access at `end - 5`: this memory names its first byte,
+    // the guest address space the first byte it cannot read (`end`).
+    assert!((end - 5..=end).contains(&s.hdr.exc_info));
+    // 5 bytes from 15 before the end: shifted down from the aligned load.
+    for k in 0..15 {
+        mem.store(end - 15 + k, 1, 0x30 + k as u128).unwrap();
+    }
+    let mut s = state(&[(3, end - 15), (4, 5 << 56)]);
+    let (exit, _) = run_with_memref(&[0x7c43_221b], &mut s, &mem);
+    assert_eq!((exit, s.vsr[34]), (ExitCode::Continue, 0x34_3332_3130));
+    // 16 bytes from 1 before the end: the first byte, then a fault.
+    let mut s = state(&[(3, end - 1), (4, 16 << 56)]);
+    let (exit, _) = run_with_memref(&[0x7c43_221b], &mut s, &mem);
+    assert_eq!(exit, ExitCode::Fault);
+    // A length above 16 is 16.
+    let mut s = state(&[(3, end - 16), (4, 0xff << 56)]);
+    run_with_memref(&[0x7c43_221b], &mut s, &mem);
+    assert_eq!(s.vsr[34] >> 8, 0x3e_3d3c_3b3a_3938_3736_3534_3332_3130);
     // Inside a page (one 16-byte access): the bytes past the length are
     // not taken.
     for k in 0..16 {
@@ -138,10 +155,13 @@ fn lxvl_stxvl_touch_only_the_bytes_named() {
     assert_eq!(s.vsr[34], 0x24_2322_2120);
     run_with_memref(&[0x7c43_225b], &mut s, &mem);
     assert_eq!(s.vsr[34], 0x0020_2122_2324_u128 << 88);
-    // Length 0 loads nothing, not even from an address outside memory.
+    // Length 0 loads nothing, not even from an address outside memory
+    // (the inline form reads the instruction's own bytes: memory that
+    // holds the code as well here).
+    let code_mem = Mem::new(CODE, (DATA - CODE) as usize + DATA_LEN);
     let mut s = state(&[(3, 8), (4, 0)]);
     s.vsr[34] = u128::MAX;
-    let (exit, _) = run_with_memref(&[0x7c43_221b], &mut s, &mem);
+    let (exit, _) = run_with_memref(&[0x7c43_221b], &mut s, &code_mem);
     assert_eq!((exit, s.vsr[34]), (ExitCode::Continue, 0));
     // stxvl of 3 bytes leaves the fourth alone.
     let mut s = state(&[(3, DATA), (4, 3 << 56)]);

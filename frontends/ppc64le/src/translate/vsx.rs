@@ -5,7 +5,7 @@
 use super::{Ctx, TResult, Undef, require};
 use crate::decode::Insn;
 use crate::helpers::{HELPER_VEC, HELPER_VLEN};
-use xlat_ir::{FCond, Lanes, MemFlags, Type, Value};
+use xlat_ir::{FCond, Lanes, MemFlags, Opcode, Type, Value};
 
 /// EA = (RA|0) + RB.
 fn ea_x(c: &mut Ctx<'_>, i: Insn) -> Value {
@@ -204,9 +204,76 @@ fn swap_halfword_bytes(c: &mut Ctx<'_>, w: Value) -> Value {
 pub fn load_store_len(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let ea = c.gpr0(i.ra());
     let rb = c.gpr(i.rb());
+    if matches!(i.xo10(), 269 | 301) {
+        let v = load_len(c, ea, rb);
+        let v = if i.xo10() == 301 {
+            // lxvll: left-justified, the first byte most significant.
+            c.b.push(
+                Opcode::Vrev,
+                Type::V128,
+                [v, Value::NONE, Value::NONE],
+                Lanes::I8x16 as u64 | 4 << 8,
+            )
+        } else {
+            v
+        };
+        c.set_vsr(i.xt(), v);
+        return Ok(());
+    }
     let w = c.b.i64(i.0 as u64);
     c.b.call_helper(&HELPER_VLEN, Type::Void, &[ea, rb, w]);
     Ok(())
+}
+
+/// The `min(rb >> 56, 16)` bytes at `ea` as a V128 (memory byte 0 in
+/// byte 0), the other bytes 0, touching only memory the instruction may
+/// touch: one 16-byte load, at `ea` when it stays in the page of `ea` or
+/// the bytes named cross into the next page (which the instruction then
+/// reads as well), else (the bytes end in the last 15 of the page) at
+/// `ea & !15`, shifted down by a byte permute; with a length of 0 the
+/// load reads the 16 bytes around this instruction's own word, which
+/// are mapped (a page holding code is readable on Linux/Power), and
+/// yields 0. A fault names the first inaccessible byte like the
+/// instruction, except that a load starting in the last 15 bytes of an
+/// unreadable page names `ea & !15`.
+fn load_len(c: &mut Ctx<'_>, ea: Value, rb: Value) -> Value {
+    use xlat_ir::Cond;
+    let k56 = c.b.i64(56);
+    let n = c.b.lshr(rb, k56);
+    let k16 = c.b.i64(16);
+    let big = c.b.icmp(Cond::Ugt, n, k16);
+    let n = c.b.select(big, k16, n);
+    let pm = c.b.i64(crate::PAGE_SIZE - 1);
+    let off = c.b.and(ea, pm);
+    let last = c.b.i64(crate::PAGE_SIZE - 16);
+    let tail = c.b.icmp(Cond::Ugt, off, last);
+    let end = c.b.add(off, n);
+    let page = c.b.i64(crate::PAGE_SIZE);
+    let fits = c.b.icmp(Cond::Ule, end, page);
+    let down = c.b.and(tail, fits);
+    let m15 = c.b.i64(!15);
+    let aligned = c.b.and(ea, m15);
+    let addr = c.b.select(down, aligned, ea);
+    let zero = c.b.i64(0);
+    let none = c.b.icmp(Cond::Eq, n, zero);
+    let own = c.b.i64(c.pc & !15);
+    let addr = c.b.select(none, own, addr);
+    let v = c.b.load(Type::V128, addr, MemFlags::new(16));
+    // Byte k of the result: byte k + sh of the loaded vector while k < n.
+    let k15 = c.b.i64(15);
+    let sh = c.b.and(ea, k15);
+    let sh = c.b.select(down, sh, zero);
+    let sh = c.b.trunc(Type::I8, sh);
+    let lo = c.b.i64(0x0706_0504_0302_0100);
+    let hi = c.b.i64(0x0f0e_0d0c_0b0a_0908);
+    let iota = c.vjoin(hi, lo);
+    let shv = c.b.vsplat(Lanes::I8x16, sh);
+    let idx = c.b.vadd(Lanes::I8x16, iota, shv);
+    let v = c.b.vswizzle(Lanes::I8x16, v, idx);
+    let n8 = c.b.trunc(Type::I8, n);
+    let nv = c.b.vsplat(Lanes::I8x16, n8);
+    let keep = c.b.vcmpugt(Lanes::I8x16, nv, iota);
+    c.b.vand(Lanes::I8x16, v, keep)
 }
 
 /// LXVP, STXVP (DQ-form, ISA 3.1): a pair of VSRs XTp, XTp+1. In
