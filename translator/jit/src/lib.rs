@@ -582,6 +582,8 @@ fn compile_into(
     data.set_align(8);
     module.define_data(data_id, &data).map_err(cg)?;
     module.define_function(func_id, &mut ctx).map_err(cg)?;
+    #[cfg(test)]
+    tests::LAST_CLIF.with(|c| *c.borrow_mut() = ctx.func.display().to_string());
     let code_len = ctx
         .compiled_code()
         .map(|c| c.code_buffer().len())

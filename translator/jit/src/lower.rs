@@ -1567,6 +1567,13 @@ impl Fx<'_, '_> {
         } else {
             self.b.ins().iconst(types::I8, 0)
         };
+        // A store's value, and whether the slow path's copy of it is
+        // written before the branch (see [`float_computed`]).
+        let stored = (op == Opcode::Store).then(|| self.narrow_for_store(a[1], vty, f.size));
+        let early = stored.filter(|&v| float_computed(&self.b.func.dfg, v));
+        if let Some(v) = early {
+            self.b.ins().stack_store(types::I64, v, self.io, 0);
+        }
         let fast = self.b.create_block();
         let slow = self.b.create_block();
         let join = self.b.create_block();
@@ -1644,16 +1651,18 @@ impl Fx<'_, '_> {
                 Some(v)
             }
             Opcode::Store => {
-                let v = self.narrow_for_store(a[1], vty, f.size);
+                let v = stored.expect("a store's value");
                 self.b.switch_to_block(fast);
                 let p = self.b.ins().iadd(self.base, addr);
                 self.b.ins().store(gflags, v, p, 0);
                 self.b.ins().jump(join, &[]);
                 self.b.switch_to_block(slow);
-                let z = self.b.ins().iconst(types::I64, 0);
-                self.b.ins().stack_store(types::I64, z, self.io, 0);
-                self.b.ins().stack_store(types::I64, z, self.io, 8);
-                self.b.ins().stack_store(types::I64, v, self.io, 0);
+                if early.is_none() {
+                    let z = self.b.ins().iconst(types::I64, 0);
+                    self.b.ins().stack_store(types::I64, z, self.io, 0);
+                    self.b.ins().stack_store(types::I64, z, self.io, 8);
+                    self.b.ins().stack_store(types::I64, v, self.io, 0);
+                }
                 let io = self.b.ins().stack_addr(types::I64, self.io, 0);
                 let imm = if exact {
                     imm | crate::runtime::ACCESS_EXACT
@@ -1883,6 +1892,55 @@ pub(crate) fn sinkable(layout: &StateLayout, block: &Block) -> Vec<bool> {
         }
     }
     sink
+}
+
+/// Whether host value `v` is the result of float or vector arithmetic,
+/// possibly through moves, lane inserts and extracts, bit operations and
+/// selects (the NaN fix-ups of [`Fx::float_op`]). Cranelift places such a
+/// pure value at each of its uses that no other use dominates: a store's
+/// value used only in the fast and the slow path of the store and again
+/// after their join (a snapshot writing it back) would be computed twice
+/// on the fast path and once more in the slow one. [`Fx::mem_op`] writes
+/// such a value to the slow path's stack slot before the branch instead:
+/// one host store, and the value is computed once where it dominates every
+/// later use. Cheap values (integer arithmetic, moves of registers) are
+/// left to be recomputed.
+fn float_computed(dfg: &ir::DataFlowGraph, v: ir::Value) -> bool {
+    use ir::Opcode as C;
+    let mut todo = vec![v];
+    // A bound on the walk: the chains that matter are short.
+    for _ in 0..32 {
+        let Some(v) = todo.pop() else {
+            return false;
+        };
+        let ir::ValueDef::Result(inst, _) = dfg.value_def(v) else {
+            continue;
+        };
+        match dfg.insts[inst].opcode() {
+            C::Bitcast
+            | C::Ireduce
+            | C::Uextend
+            | C::Sextend
+            | C::Extractlane
+            | C::Insertlane
+            | C::ScalarToVector
+            | C::Splat
+            | C::Select
+            | C::Bitselect
+            | C::Band
+            | C::Bor
+            | C::Bxor => todo.extend(dfg.inst_args(inst)),
+            C::F32const | C::F64const | C::Vconst | C::Iconst => {}
+            op if op.can_load() || op.is_call() || op.other_side_effects() => {}
+            _ => {
+                let t = dfg.value_type(v);
+                if t.is_float() || t.is_vector() {
+                    return true;
+                }
+            }
+        }
+    }
+    false
 }
 
 /// How an op relates to the snapshot in `env` (see the module docs).
