@@ -181,6 +181,162 @@ fn vector_load(block: &Block, i: usize) -> bool {
     any
 }
 
+/// A vector float op that the frontend wrote lane by lane: for every lane
+/// `k` of a full vector, `bitcast(fnan(op(x_k, y_k), ..))` inserted into a
+/// zero vector, `x_k` lane `k` of vector `n` and `y_k` lane `k` of vector
+/// `m` (or one float for every lane). Lowered as one host vector op with
+/// one NaN test of the whole result; the lanes' `fnan`s run out of line
+/// only when a lane is a NaN (see [`vector_float_ops`]).
+#[derive(Clone, Debug)]
+struct VecFloat {
+    op: Opcode,
+    /// F64X2 or F32X4.
+    vt: ir::Type,
+    n: xlat_ir::Value,
+    /// `Ok(m)`: lanes of vector `m`; `Err(y)`: float `y` in every lane.
+    m: Result<xlat_ir::Value, xlat_ir::Value>,
+    /// The `fnan` of each lane.
+    nans: Vec<usize>,
+}
+
+/// Finds the [`VecFloat`] patterns of `block`: per op, the pattern whose
+/// last lane insert it is, and which ops of the patterns are not lowered
+/// on their own (the `fnan`s, their bitcasts and the inner inserts, each
+/// read only inside its pattern).
+fn vector_float_ops(block: &Block) -> (Vec<Option<VecFloat>>, Vec<bool>) {
+    let n = block.insts.len();
+    let mut uses = vec![0u32; n];
+    for inst in &block.insts {
+        for a in inst.operands() {
+            uses[a.index()] += 1;
+        }
+    }
+    match block.terminal() {
+        Terminal::Branch { cond: v, .. } | Terminal::JumpIndirect(v) | Terminal::Return(v) => {
+            uses[v.index()] += 2;
+        }
+        _ => {}
+    }
+    let ins = |v: xlat_ir::Value| &block.insts[v.index()];
+    // `bitcast.f(vextract lanes[k] v)`: Some(v).
+    let lane_of = |x: xlat_ir::Value, lanes: Lanes, k: u32| {
+        let b = ins(x);
+        if b.op != Opcode::Bitcast {
+            return None;
+        }
+        let e = ins(b.args[0]);
+        (e.op == Opcode::Vextract
+            && Lanes::from_imm(e.imm) == lanes
+            && (e.imm >> 8) as u32 % lanes.count() == k)
+            .then_some(e.args[0])
+    };
+    let mut pats = vec![None; n];
+    let mut skip = vec![false; n];
+    for (i, last) in block.insts.iter().enumerate() {
+        if last.op != Opcode::Vinsert {
+            continue;
+        }
+        let lanes = Lanes::from_imm(last.imm);
+        let (ft, vt) = match lanes {
+            Lanes::I64x2 => (Type::F64, types::F64X2),
+            Lanes::I32x4 => (Type::F32, types::F32X4),
+            _ => continue,
+        };
+        let count = lanes.count();
+        // Walk the inserts from the last lane down: per lane the op, its
+        // operands and the `fnan`.
+        let mut acc = i;
+        let mut inner = Vec::new();
+        let mut per = Vec::new();
+        for k in (0..count).rev() {
+            // Each op's operands are followed only once its op is known.
+            let vi = &block.insts[acc];
+            if vi.op != Opcode::Vinsert
+                || Lanes::from_imm(vi.imm) != lanes
+                || (vi.imm >> 8) as u32 % count != k
+                || (acc != i && uses[acc] != 1)
+            {
+                break;
+            }
+            let z = vi.args[1];
+            let zi = ins(z);
+            if zi.op != Opcode::Bitcast || zi.ty != Type::int(ft.bits()) || uses[z.index()] != 1 {
+                break;
+            }
+            let f = zi.args[0];
+            let fi = ins(f);
+            if fi.op != Opcode::Fnan || fi.ty != ft || uses[f.index()] != 1 {
+                break;
+            }
+            let ri = ins(fi.args[0]);
+            let arith = matches!(
+                ri.op,
+                Opcode::Fadd | Opcode::Fsub | Opcode::Fmul | Opcode::Fdiv
+            );
+            if !arith || ri.ty != ft {
+                break;
+            }
+            per.push((k, ri.op, ri.args[0], ri.args[1], f.index()));
+            inner.extend([z.index(), f.index()]);
+            if acc != i {
+                inner.push(acc);
+            }
+            acc = vi.args[0].index();
+        }
+        let zero = &block.insts[acc];
+        if per.len() != count as usize
+            || zero.op != Opcode::Const
+            || zero.ty != Type::V128
+            || zero.imm != 0
+        {
+            continue;
+        }
+        let (_, op, x0, y0, _) = per[0];
+        let Some(nv) = lane_of(x0, lanes, count - 1) else {
+            continue;
+        };
+        // `y` one float in every lane (by element), else lane k of one
+        // vector.
+        let m = if per.iter().all(|p| p.3 == y0) {
+            Err(y0)
+        } else {
+            match lane_of(y0, lanes, count - 1) {
+                Some(mv) => Ok(mv),
+                None => continue,
+            }
+        };
+        let same = per.iter().all(|&(k, o, x, y, _)| {
+            o == op
+                && lane_of(x, lanes, k) == Some(nv)
+                && match m {
+                    Ok(mv) => lane_of(y, lanes, k) == Some(mv),
+                    Err(_) => true,
+                }
+        });
+        // The fnans' other operands are lowered on their own.
+        let nans: Vec<usize> = per.iter().rev().map(|p| p.4).collect();
+        let outside = nans.iter().all(|&f| {
+            block.insts[f]
+                .operands()
+                .all(|a| !inner.contains(&a.index()))
+        });
+        if !same || !outside {
+            continue;
+        }
+        for &j in &inner {
+            skip[j] = true;
+        }
+        pats[i] = Some(VecFloat {
+            op,
+            vt,
+            n: nv,
+            m,
+            nans,
+        });
+    }
+    (pats, skip)
+}
+
 fn lane_vec(l: Lanes) -> ir::Type {
     match l {
         Lanes::I8x16 => types::I8X16,
@@ -235,6 +391,12 @@ struct Fx<'a, 'b> {
     sink: Vec<bool>,
     /// Host values of the block's ops lowered so far (None: sunk or void).
     vals: Vec<Option<ir::Value>>,
+    /// Per op of the block being lowered: the last lane insert of a
+    /// [`VecFloat`], lowered as one vector op.
+    vec_float: Vec<Option<VecFloat>>,
+    /// Per op of the block being lowered: part of a [`VecFloat`], not
+    /// lowered on its own.
+    vec_skip: Vec<bool>,
     /// Per op of the block being lowered: the loaded value as a vector
     /// (lane 0, the rest zero) for a [`vector_load`].
     vec_loads: Vec<Option<ir::Value>>,
@@ -344,6 +506,8 @@ pub(crate) fn lower(
         sink: Vec::new(),
         vals: Vec::new(),
         vec_loads: Vec::new(),
+        vec_float: Vec::new(),
+        vec_skip: Vec::new(),
         pending: vec![None; nregs],
     };
     let sets = set_masks(layout, blocks, nregs);
@@ -687,10 +851,11 @@ impl Fx<'_, '_> {
         self.sink = sinkable(self.layout, block);
         self.vals = vec![None; block.insts.len()];
         self.vec_loads = vec![None; block.insts.len()];
+        (self.vec_float, self.vec_skip) = vector_float_ops(block);
         debug_assert!(self.pending.iter().all(Option::is_none));
         let mut cur_pc = block.pc;
         for (i, inst) in block.insts.iter().enumerate() {
-            if self.sink[i] {
+            if self.sink[i] || self.vec_skip[i] {
                 continue;
             }
             let arg = |n: usize| -> ir::Value {
@@ -825,6 +990,10 @@ impl Fx<'_, '_> {
                         .map(arg)
                         .collect();
                     Some(self.float_op(inst.op, ty, aty, inst.imm, &args, block, inst))
+                }
+                Shape::VInsert if self.vec_float[i].is_some() => {
+                    let p = self.vec_float[i].take().expect("matched");
+                    Some(self.vector_float(block, &p, &vals))
                 }
                 Shape::VBin | Shape::VUn | Shape::VSplat | Shape::VExtract | Shape::VInsert => {
                     let args: Vec<ir::Value> = (0..xlat_ir::verify::nargs(inst.op.shape(), inst))
@@ -1263,6 +1432,52 @@ impl Fx<'_, '_> {
             }
             _ => self.fallback(block, inst, a),
         }
+    }
+
+    /// Lowers a [`VecFloat`]: the host vector op, then one test of the
+    /// whole result for NaNs; when a lane is one, each lane's `fnan` out
+    /// of line (the lanes' scalar results, equal to the vector's lanes,
+    /// are computed there only).
+    fn vector_float(
+        &mut self,
+        block: &Block,
+        p: &VecFloat,
+        vals: &[Option<ir::Value>],
+    ) -> ir::Value {
+        let val = |v: xlat_ir::Value| vals[v.index()].expect("operand defined");
+        let n = self.b.ins().bitcast(p.vt, little(), val(p.n));
+        let m = match p.m {
+            Ok(m) => self.b.ins().bitcast(p.vt, little(), val(m)),
+            Err(y) => self.b.ins().splat(p.vt, val(y)),
+        };
+        let r = match p.op {
+            Opcode::Fadd => self.b.ins().fadd(n, m),
+            Opcode::Fsub => self.b.ins().fsub(n, m),
+            Opcode::Fmul => self.b.ins().fmul(n, m),
+            _ => self.b.ins().fdiv(n, m),
+        };
+        let uno = self.b.ins().fcmp(FloatCC::Unordered, r, r);
+        let any = self.b.ins().vany_true(uno);
+        let slow = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.append_block_param(join, types::I8X16);
+        self.b.set_cold_block(slow);
+        let rv = self.b.ins().bitcast(types::I8X16, little(), r);
+        self.b
+            .ins()
+            .brif(any, slow, &[], join, &[BlockArg::Value(rv)]);
+        self.b.switch_to_block(slow);
+        let mut acc = r;
+        for (k, &f) in p.nans.iter().enumerate() {
+            let inst = &block.insts[f];
+            let args: Vec<ir::Value> = inst.operands().map(val).collect();
+            let x = self.fallback(block, inst, &args);
+            acc = self.b.ins().insertlane(acc, x, k as u8);
+        }
+        let accv = self.b.ins().bitcast(types::I8X16, little(), acc);
+        self.b.ins().jump(join, &[BlockArg::Value(accv)]);
+        self.b.switch_to_block(join);
+        self.b.block_params(join)[0]
     }
 
     fn vec_op(
