@@ -375,3 +375,80 @@ fn spr_moves() {
     let b = run_once(&[0x7c6c42a6], &state(&[])).gpr[3];
     assert!(a > 0 && b >= a);
 }
+
+/// `!a + b + cin` (the subtract family) or `a + b + cin` with every XER
+/// bit, computed in wide integers: (result, CA, CA32, OV, OV32).
+fn add_reference(a: u64, b: u64, cin: u64, invert: bool) -> (u64, u8, u8, u8, u8) {
+    let x = if invert { !a } else { a };
+    let wide = x as u128 + b as u128 + cin as u128;
+    let low = (x & 0xffff_ffff) + (b & 0xffff_ffff) + cin;
+    let signed = x as i64 as i128 + b as i64 as i128 + cin as i128;
+    let signed32 = x as i32 as i64 + b as i32 as i64 + cin as i64;
+    (
+        wide as u64,
+        (wide >> 64) as u8,
+        (low >> 32) as u8,
+        (signed != signed as i64 as i128) as u8,
+        (signed32 != signed32 as i32 as i64) as u8,
+    )
+}
+
+#[test]
+fn carrying_forms_on_edge_values() {
+    const EDGES: [u64; 10] = [
+        0,
+        1,
+        2,
+        0x7fff_ffff,
+        0x8000_0000,
+        0xffff_ffff,
+        i64::MAX as u64,
+        1 << 63,
+        u64::MAX - 1,
+        u64::MAX,
+    ];
+    // XO-form rT=3, rA=4, rB=5 (or rB=4: rA twice), OE set.
+    let word = |xo: u32, rb: u32| 31 << 26 | 3 << 21 | 4 << 16 | rb << 11 | 1 << 10 | xo << 1;
+    // (xo, invert a, b: None = rB, Some(k) = constant k, carry in: None = CA)
+    let forms: [(u32, bool, Option<u64>, Option<u64>); 9] = [
+        (40, true, None, Some(1)),          // subfo
+        (8, true, None, Some(1)),           // subfco
+        (136, true, None, None),            // subfeo
+        (200, true, Some(0), None),         // subfzeo
+        (232, true, Some(u64::MAX), None),  // subfmeo
+        (104, true, Some(0), Some(1)),      // nego
+        (138, false, None, None),           // addeo
+        (202, false, Some(0), None),        // addzeo
+        (234, false, Some(u64::MAX), None), // addmeo
+    ];
+    for (xo, invert, konst, fixed_cin) in forms {
+        let carrying = !matches!(xo, 40 | 104);
+        for &a in &EDGES {
+            for &b in &EDGES {
+                for ca in 0..2u8 {
+                    for same in [false, true] {
+                        if same && konst.is_some() {
+                            continue;
+                        }
+                        let bv = if same { a } else { konst.unwrap_or(b) };
+                        let cin = fixed_cin.unwrap_or(ca as u64);
+                        let w = word(xo, if same { 4 } else { 5 });
+                        let s = with(w, |s| {
+                            s.ca = ca;
+                            s.ca32 = ca;
+                            s.gpr[4] = a;
+                            s.gpr[5] = b;
+                        });
+                        let (r, rca, rca32, ov, ov32) = add_reference(a, bv, cin, invert);
+                        let (ca_want, ca32_want) = if carrying { (rca, rca32) } else { (ca, ca) };
+                        assert_eq!(
+                            (s.gpr[3], s.ca, s.ca32, s.ov, s.ov32),
+                            (r, ca_want, ca32_want, ov, ov32),
+                            "xo {xo} a {a:#x} b {bv:#x} ca {ca}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

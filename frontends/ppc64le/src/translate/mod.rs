@@ -263,6 +263,20 @@ impl<'a> Ctx<'a> {
         self.b.set(R_CA32, ca32);
     }
 
+    /// `a` when `v` is `not a` emitted in this block.
+    fn not_operand(&self, v: Value) -> Option<Value> {
+        let inst = self.b.insts().get(v.index())?;
+        (inst.op == xlat_ir::Opcode::Not).then_some(inst.args[0])
+    }
+
+    /// True when `v` is the constant 0 emitted in this block.
+    fn is_zero(&self, v: Value) -> bool {
+        self.b
+            .insts()
+            .get(v.index())
+            .is_some_and(|i| i.op == xlat_ir::Opcode::Const && i.imm == 0)
+    }
+
     /// `x + y + cin` (64-bit) with its carries and overflows. Only the
     /// values a caller uses survive dead-code elimination.
     pub fn add3(&mut self, x: Value, y: Value, cin: CarryIn) -> AddOut {
@@ -273,20 +287,44 @@ impl<'a> Ctx<'a> {
                 (t, ca)
             }
             CarryIn::One => {
-                let one = self.b.i64(1);
-                let r = self.b.add(t, one);
-                let ca = self.b.icmp(Cond::Ule, r, x);
-                (r, ca)
+                // `!a + y + 1` is `y - a` (subf, neg, subfic): one
+                // subtraction, carry out where `y >= a`.
+                if let Some(a) = self.not_operand(x) {
+                    let r = self.b.sub(y, a);
+                    let ca = self.b.icmp(Cond::Uge, y, a);
+                    (r, ca)
+                } else {
+                    let one = self.b.i64(1);
+                    let r = self.b.add(t, one);
+                    let ca = self.b.icmp(Cond::Ule, r, x);
+                    (r, ca)
+                }
             }
             CarryIn::Ca(c) => {
                 let c64 = self.b.zext(Type::I64, c);
-                let r = self.b.add(t, c64);
-                // Carry out: r < x, or r == x with a carry in.
-                let lt = self.b.icmp(Cond::Ult, r, x);
-                let eq = self.b.icmp(Cond::Eq, r, x);
-                let eqc = self.b.and(eq, c);
-                let ca = self.b.or(lt, eqc);
-                (r, ca)
+                match self.not_operand(x) {
+                    // subfe rT,rA,rA: `!a + a + CA` is CA - 1 (GCC's
+                    // borrow-to-mask idiom), carrying out CA.
+                    Some(a) if a == y => {
+                        let one = self.b.i64(1);
+                        (self.b.sub(c64, one), c)
+                    }
+                    // subfze: `!a + CA` carries out when a is 0 and CA.
+                    Some(a) if self.is_zero(y) => {
+                        let r = self.b.add(x, c64);
+                        let zero = self.b.i64(0);
+                        let z = self.b.icmp(Cond::Eq, a, zero);
+                        (r, self.b.and(z, c))
+                    }
+                    _ => {
+                        let r = self.b.add(t, c64);
+                        // Carry out: r < x, or r == x with a carry in.
+                        let lt = self.b.icmp(Cond::Ult, r, x);
+                        let eq = self.b.icmp(Cond::Eq, r, x);
+                        let eqc = self.b.and(eq, c);
+                        (r, self.b.or(lt, eqc))
+                    }
+                }
             }
         };
         // Bit k of x ^ y ^ r is the carry into bit k.
