@@ -584,6 +584,8 @@ fn compile_into(
     module.define_function(func_id, &mut ctx).map_err(cg)?;
     #[cfg(test)]
     tests::LAST_CLIF.with(|c| *c.borrow_mut() = ctx.func.display().to_string());
+    #[cfg(test)]
+    tests::LAST_FUNC.with(|f| *f.borrow_mut() = Some(ctx.func.clone()));
     let code_len = ctx
         .compiled_code()
         .map(|c| c.code_buffer().len())

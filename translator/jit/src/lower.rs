@@ -383,6 +383,8 @@ struct Fx<'a, 'b> {
     /// Per block and register: its entry value may be observed there or
     /// later (see [`observed_at_entry`]).
     observed: Vec<Vec<bool>>,
+    /// Per block: a loop header (the target of an in-region back edge).
+    header: Vec<bool>,
     /// Index of the block being lowered.
     cur: usize,
     /// Per op of the block being lowered: a pure integer op whose value
@@ -500,6 +502,7 @@ pub(crate) fn lower(
         effect_end: effect_end.clone(),
         effect: None,
         insn_plain: true,
+        header: loop_headers(&succ),
         indirect,
         observed: Vec::new(),
         cur: 0,
@@ -710,6 +713,9 @@ impl Fx<'_, '_> {
                 .collect();
             self.materialize(&live);
             self.pending.iter_mut().for_each(|p| *p = None);
+            if j > from && self.header[j] {
+                self.pin_loop_invariants(j);
+            }
             self.b.ins().jump(cb, &[]);
             return;
         }
@@ -737,6 +743,53 @@ impl Fx<'_, '_> {
             self.b.switch_to_block(plain);
         }
         self.ret_with(ExitCode::Continue);
+    }
+
+    /// On the way into loop header `j` from outside the loop: passes the
+    /// registers whose value `j` may observe and that hold a pure computed
+    /// value through an opaque `isplit(iconcat(x, x))` (no host instruction),
+    /// so that the computation stays here. Cranelift's egraph otherwise
+    /// places a pure value at its uses and relies on its loop-invariant code
+    /// motion to hoist it, which loses the loop nest once its dominator-tree
+    /// walk has visited a block outside the loop (every exit, stop path or
+    /// slow-path fault return is one): a value computed before the loop and
+    /// only read in it was then recomputed in every iteration.
+    fn pin_loop_invariants(&mut self, j: usize) {
+        for r in self.used.clone() {
+            if !self.observed[j][r] {
+                continue;
+            }
+            let var = self.vars[r].expect("used register");
+            let v = self.b.use_var(var);
+            let ir::ValueDef::Result(inst, _) = self.b.func.dfg.value_def(v) else {
+                continue;
+            };
+            let op = self.b.func.dfg.insts[inst].opcode();
+            let pure = !(op.can_load()
+                || op.can_store()
+                || op.is_call()
+                || op.can_trap()
+                || op.other_side_effects()
+                || op == ir::Opcode::Iconst)
+                && self.b.func.dfg.inst_results(inst).len() == 1;
+            let ty = self.b.func.dfg.value_type(v);
+            if !pure || !ty.is_int() || ty.bits() > 64 {
+                continue;
+            }
+            let x = if ty == types::I64 {
+                v
+            } else {
+                self.b.ins().uextend(types::I64, v)
+            };
+            let pair = self.b.ins().iconcat(x, x);
+            let (lo, _) = self.b.ins().isplit(pair);
+            let lo = if ty == types::I64 {
+                lo
+            } else {
+                self.b.ins().ireduce(ty, lo)
+            };
+            self.b.def_var(var, lo);
+        }
     }
 
     fn indirect_exit(&mut self, target: ir::Value) {
@@ -2316,6 +2369,21 @@ fn dirty_at_entry(
         }
     }
     din
+}
+
+/// Per block, whether it is the target of an in-region back edge (an edge
+/// to a block at or before its source: the edges [`Fx::edge`] checks the
+/// stop word on).
+fn loop_headers(succ: &[Vec<usize>]) -> Vec<bool> {
+    let mut header = vec![false; succ.len()];
+    for (k, s) in succ.iter().enumerate() {
+        for &j in s {
+            if j <= k {
+                header[j] = true;
+            }
+        }
+    }
+    header
 }
 
 /// Most region blocks one computed jump continues at directly.

@@ -2518,3 +2518,100 @@ fn lane_by_lane_vector_float_ops_are_one_vector_op() {
         }
     }
 }
+
+thread_local! {
+    /// The optimized Cranelift function of the last region compiled on
+    /// this thread (kept by `compile_into` in test builds).
+    pub(crate) static LAST_FUNC: std::cell::RefCell<Option<cranelift_codegen::ir::Function>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A register value computed before a loop and only read in it (the loop
+/// leaves through exits and a load's slow path, which made Cranelift's
+/// egraph place the computation at its use in the loop) is computed before
+/// the loop, and the region computes what the interpreter does.
+#[test]
+fn loop_invariant_register_values_are_computed_before_the_loop() {
+    use cranelift_codegen::dominator_tree::DominatorTree;
+    use cranelift_codegen::flowgraph::ControlFlowGraph;
+    use cranelift_codegen::ir::Opcode as ClifOp;
+    use cranelift_codegen::loop_analysis::LoopAnalysis;
+    // 0x100: r3 = (r1 * K) ^ (r1 >> 13), then the loop.
+    let mut a = Builder::new(&LAYOUT, 0x100);
+    a.insn_start(0x100);
+    let x = a.get(r(1));
+    let k = a.iconst(Type::I64, 0x9e37_79b9_7f4a_7c15);
+    let m = a.mul(x, k);
+    let s = a.iconst(Type::I64, 13);
+    let sh = a.lshr(x, s);
+    let m = a.xor(m, sh);
+    a.set(r(3), m);
+    a.terminate(Terminal::Jump(0x140));
+    let a = a.finish();
+    // 0x140: r4 += [r0] + r3; r0 += 8; again while r0 < r2.
+    let mut b = Builder::new(&LAYOUT, 0x140);
+    b.insn_start(0x140);
+    let p = b.get(r(0));
+    let v = b.load(Type::I64, p, MemFlags::new(8));
+    let acc = b.get(r(4));
+    let inv = b.get(r(3));
+    let acc = b.add(acc, v);
+    let acc = b.add(acc, inv);
+    b.set(r(4), acc);
+    let eight = b.iconst(Type::I64, 8);
+    let p = b.add(p, eight);
+    b.set(r(0), p);
+    let lim = b.get(r(2));
+    let c = b.icmp(Cond::Ult, p, lim);
+    b.terminate(Terminal::Branch {
+        cond: c,
+        taken: 0x140,
+        not_taken: 0x200,
+    });
+    let b = b.finish();
+    let blocks = [&a, &b];
+    let env = Env::new(true);
+    fill_memory(&env);
+    let mut j = jit(true);
+    let region = j.compile(&blocks).expect("compiles");
+    let func = LAST_FUNC.with(|f| f.borrow_mut().take()).expect("kept");
+    let cfg = ControlFlowGraph::with_function(&func);
+    let domtree = DominatorTree::with_function(&func, &cfg);
+    let mut loops = LoopAnalysis::new();
+    loops.compute(&func, &cfg, &domtree);
+    let mut muls = 0;
+    for blk in func.layout.blocks() {
+        for inst in func.layout.block_insts(blk) {
+            if func.dfg.insts[inst].opcode() == ClifOp::Imul {
+                muls += 1;
+                assert!(
+                    loops.innermost_loop(blk).is_none(),
+                    "r1 * K is computed in the loop ({blk}):\n{}",
+                    func.display()
+                );
+            }
+        }
+    }
+    assert!(muls >= 1, "the product is computed somewhere");
+    for n in [1u64, 2, 40] {
+        let init = TState {
+            r: [0x1000, 0x1234_5678, 0x1000 + 8 * n, 9, 7, 9, 9, 9],
+            pc: 0x100,
+            ..Default::default()
+        };
+        let mut want = init.clone();
+        run_interp_blocks(&blocks, &mut want, &env);
+        let mut got = init.clone();
+        assert_eq!(run_jit(&region, &mut got, &env), ExitCode::Continue);
+        assert_eq!((got.r, got.pc), (want.r, want.pc), "n = {n}");
+        let k = 0x1234_5678u64.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (0x1234_5678 >> 13);
+        assert_eq!(want.r[3], k);
+        let words: u64 = (0..n)
+            .map(|i| env.mem.load(0x1000 + 8 * i, 8).unwrap() as u64)
+            .fold(0, u64::wrapping_add);
+        assert_eq!(
+            want.r[4],
+            7u64.wrapping_add(words).wrapping_add(k.wrapping_mul(n))
+        );
+    }
+}
