@@ -320,14 +320,23 @@ pub enum NanRule {
     /// is +infinity: infinity times zero), else a quiet `c`, else the
     /// default NaN.
     ArmMulAdd,
+    /// Power's rule: `b` quieted if it is a NaN, else `c` quieted if it is
+    /// a NaN, else the default NaN. Three operands in priority order
+    /// `x, y, z` take two ops: `fnan(fnan(r, y, z), x, that)`.
+    Power,
 }
 
 impl NanRule {
     /// Decodes the immediate of an `fnan` op.
     pub fn from_imm(imm: u64) -> Option<NanRule> {
-        [NanRule::Arm, NanRule::ArmMul, NanRule::ArmMulAdd]
-            .get(imm as usize)
-            .copied()
+        [
+            NanRule::Arm,
+            NanRule::ArmMul,
+            NanRule::ArmMulAdd,
+            NanRule::Power,
+        ]
+        .get(imm as usize)
+        .copied()
     }
 
     /// Applies the rule to the bit patterns of floats of `bits` bits (32
@@ -382,6 +391,9 @@ impl NanRule {
                     0
                 }
             }
+            NanRule::Power if nan(b) => b | quiet,
+            NanRule::Power if nan(c) => c | quiet,
+            NanRule::Power => default,
         }
     }
 }

@@ -478,3 +478,34 @@ fn nan_rules_pick_arms_nan() {
     blk.insts[1].imm = 5;
     assert!(verify(&blk, &LAYOUT).unwrap_err().msg.contains("rounding"));
 }
+
+/// `fnan`'s Power rule: the first NaN of `b`, `c`, quieted, else Power's
+/// positive default QNaN; chained for three operands.
+#[test]
+fn nan_rule_power_picks_the_first_nan_quieted() {
+    use xlat_ir::NanRule::Power;
+    const S: u64 = 0xfff0_0000_0000_0022; // negative signalling NaN
+    const Q: u64 = 0x7ff8_0000_0000_0011;
+    const DEF: u64 = 0x7ff8_0000_0000_0000;
+    let (one, two) = (1f64.to_bits(), 2f64.to_bits());
+    assert_eq!(Power.apply(64, one, S, Q), one);
+    // Order, not signalling first (unlike Arm's rule).
+    assert_eq!(Power.apply(64, 0xfff8_0000_0000_0000, Q, S), Q);
+    assert_eq!(Power.apply(64, DEF, one, S), 0xfff8_0000_0000_0022);
+    assert_eq!(Power.apply(64, 0xfff8_0000_0000_0000, one, two), DEF);
+    assert_eq!(
+        Power.apply(32, 0xffc0_0000, 0x7f80_0001, 0x7fc0_0002),
+        0x7fc0_0001
+    );
+    assert_eq!(Power.apply(32, 0xffc0_0000, 0, 0), 0x7fc0_0000);
+    // Three operands x, y, z: fnan(fnan(r, y, z), x, that).
+    let three = |r, x, y, z| {
+        let t = Power.apply(64, r, y, z);
+        Power.apply(64, t, x, t)
+    };
+    assert_eq!(three(DEF, S, Q, one), 0xfff8_0000_0000_0022);
+    assert_eq!(three(DEF, one, S, Q), 0xfff8_0000_0000_0022);
+    assert_eq!(three(DEF, one, two, Q), Q);
+    assert_eq!(three(0xfff8_0000_0000_0000, one, two, one), DEF);
+    assert_eq!(three(two, one, two, one), two);
+}

@@ -15,7 +15,7 @@ use super::{Ctx, TResult, Undef, require};
 use crate::decode::Insn;
 use crate::helpers::{HELPER_FP, HELPER_FP_RN};
 use crate::state::R_FPSCR;
-use xlat_ir::{FCond, MemFlags, Terminal, Type, Value};
+use xlat_ir::{FCond, MemFlags, NanRule, Opcode, Terminal, Type, Value};
 
 /// LFS, LFD, STFS, STFD and their update and indexed forms; LFIWAX,
 /// LFIWZX, STFIWX.
@@ -136,20 +136,21 @@ fn record_fp(c: &mut Ctx<'_>, i: Insn) {
 /// `ops` in the ISA's priority order (FRA, FRB, FRC): a NaN result is the
 /// first NaN operand, quieted, else (an invalid operation) the default
 /// QNaN 0x7ff8000000000000, which is positive (x86's is negative). The
-/// host keeps a non-NaN result as it is.
+/// host keeps a non-NaN result as it is. `fnan` ops with
+/// [`NanRule::Power`] (tested inline, the rule out of line in compiled
+/// code); F32 or F64 like `r`.
 pub fn power_nan(c: &mut Ctx<'_>, r: Value, ops: &[Value]) -> Value {
-    let is_nan = c.b.fcmp(FCond::Uno, r, r);
-    let d = c.b.i64(0x7ff8_0000_0000_0000);
-    let mut pick = c.b.bitcast(Type::F64, d);
-    for &x in ops.iter().rev() {
-        let xn = c.b.fcmp(FCond::Uno, x, x);
-        let xi = c.b.bitcast(Type::I64, x);
-        let q = c.b.i64(1 << 51);
-        let xq = c.b.or(xi, q);
-        let xq = c.b.bitcast(Type::F64, xq);
-        pick = c.b.select(xn, xq, pick);
+    let ty = c.b.ty(r);
+    let rule = NanRule::Power as u64;
+    match *ops {
+        [x] => c.b.push(Opcode::Fnan, ty, [r, x, x], rule),
+        [x, y] => c.b.push(Opcode::Fnan, ty, [r, x, y], rule),
+        [x, y, z] => {
+            let t = c.b.push(Opcode::Fnan, ty, [r, y, z], rule);
+            c.b.push(Opcode::Fnan, ty, [t, x, t], rule)
+        }
+        _ => r,
     }
-    c.b.select(is_nan, pick, r)
 }
 
 /// Rounds a double to single precision and back (the `s` forms).

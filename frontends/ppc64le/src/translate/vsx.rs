@@ -572,32 +572,12 @@ fn vec_sqrt(c: &mut Ctx<'_>, i: Insn) -> bool {
     for k in 0..n {
         let b = fp_lane(c, vb, ty, k);
         let r = c.b.fsqrt(b);
-        let r = power_nan_ty(c, ty, r, &[b]);
+        let r = super::fp::power_nan(c, r, &[b]);
         let bits = c.b.bitcast(ity, r);
         out = c.b.vinsert(lanes, out, bits, n - 1 - k);
     }
     c.set_vsr(i.xt(), out);
     true
-}
-
-/// Power's NaN rule ([`super::fp::power_nan`]) for a float `r` of type
-/// `ty` (F32 or F64) with operands `ops` in priority order.
-fn power_nan_ty(c: &mut Ctx<'_>, ty: Type, r: Value, ops: &[Value]) -> Value {
-    if ty == Type::F64 {
-        return super::fp::power_nan(c, r, ops);
-    }
-    let is_nan = c.b.fcmp(FCond::Uno, r, r);
-    let d = c.b.i32(0x7fc0_0000);
-    let mut pick = c.b.bitcast(Type::F32, d);
-    for &x in ops.iter().rev() {
-        let xn = c.b.fcmp(FCond::Uno, x, x);
-        let xi = c.b.bitcast(Type::I32, x);
-        let q = c.b.i32(1 << 22);
-        let xq = c.b.or(xi, q);
-        let xq = c.b.bitcast(Type::F32, xq);
-        pick = c.b.select(xn, xq, pick);
-    }
-    c.b.select(is_nan, pick, r)
 }
 
 /// Lane `k` (ISA order) of the V128 `v` as a float of type `ty`.
@@ -648,7 +628,7 @@ fn vec_arith(c: &mut Ctx<'_>, i: Insn) -> bool {
             };
             let r = c.b.fma(a, m, na);
             let r = if xo8 & 128 != 0 { c.b.fneg(r) } else { r };
-            power_nan_ty(c, ty, r, &[a, addend, m])
+            super::fp::power_nan(c, r, &[a, addend, m])
         } else {
             let r = match xo8 & 0x18 {
                 0 => c.b.fadd(a, b),
@@ -656,7 +636,7 @@ fn vec_arith(c: &mut Ctx<'_>, i: Insn) -> bool {
                 16 => c.b.fmul(a, b),
                 _ => c.b.fdiv(a, b),
             };
-            power_nan_ty(c, ty, r, &[a, b])
+            super::fp::power_nan(c, r, &[a, b])
         };
         let ity = if double { Type::I64 } else { Type::I32 };
         let bits = c.b.bitcast(ity, r);
