@@ -125,6 +125,11 @@ pub struct Cpu {
     /// Dispatches to tier 0 since [`Engine::run`] was entered (added to
     /// the engine's statistics when it returns).
     pub(crate) interp_dispatches: u64,
+    /// Of `interp_dispatches`, those of blocks waiting in the compile
+    /// queue (or being compiled), inside a compiled region that is not
+    /// theirs, and not to be compiled (see [`crate::Stats::interp_queued`]),
+    /// likewise.
+    pub(crate) interp_why: [u64; 3],
     /// Dispatches into compiled code, likewise.
     pub(crate) jit_dispatches: u64,
     /// Dispatches that missed `tb_cache`, likewise.
@@ -165,6 +170,7 @@ impl Cpu {
             flushed_epoch: 0,
             jc_flags: 0,
             interp_dispatches: 0,
+            interp_why: [0; 3],
             jit_dispatches: 0,
             tb_cache_misses: 0,
             no_compile: false,

@@ -5,7 +5,7 @@ use crate::cpu::{Cpu, CpuShared, STOP_FLUSH, STOP_REQUEST};
 use crate::queue::HeatQueue;
 use crate::{
     ExecError, ExecOptions, Exit, Fault, FaultKind, MAX_REGION_BLOCKS, MAX_REGION_INSTS, MemRef,
-    OPTIMIZE_AFTER, PROFILE_TARGETS, QUICK_BACKLOG, QUICK_REGION_BLOCKS, TARGET_SHARE, Tier,
+    OPTIMIZE_AFTER, PROFILE_TARGETS, QUICK_REGION_BLOCKS, TARGET_SHARE, Tier,
 };
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -77,6 +77,8 @@ pub(crate) struct Tb {
     pub(crate) dead: AtomicBool,
     /// Queued for, or being, compiled.
     queued: AtomicBool,
+    /// Part of a compiled region (as its entry or not).
+    member: AtomicBool,
     /// Compile failed or was skipped; do not retry.
     no_jit: AtomicBool,
     /// Observed targets of a computed terminal (made on the first one).
@@ -349,6 +351,19 @@ pub struct Stats {
     pub generations_freed: u64,
     /// Blocks entered by the dispatcher at tier 0.
     pub interp_dispatches: u64,
+    /// Of those (in [`Tier::Mixed`]), blocks queued for compilation and
+    /// not compiled yet (the compiler's backlog). The rest of
+    /// `interp_dispatches` less the next two is blocks still below the
+    /// threshold.
+    pub interp_queued: u64,
+    /// Of `interp_dispatches`, blocks compiled inside a region that they do
+    /// not start (entered from outside it: a computed jump, an exit of
+    /// another region, a return to the dispatcher), not queued themselves.
+    pub interp_in_region: u64,
+    /// Of `interp_dispatches`, blocks that are not to be compiled: other
+    /// tiers, retries after a fault in compiled code, failed compilations,
+    /// CPUs that never compile.
+    pub interp_other: u64,
     /// Entries into compiled code by the dispatcher.
     pub jit_dispatches: u64,
     /// Dispatches that missed the per-CPU block cache (looked up in the
@@ -391,6 +406,15 @@ impl std::fmt::Display for Stats {
             "dispatches          {} interpreted, {} compiled, {} per-CPU cache misses",
             self.interp_dispatches, self.jit_dispatches, self.tb_cache_misses
         )?;
+        writeln!(
+            f,
+            "tier-0 dispatches   {} below the threshold, {} queued or compiling, {} inside a region, {} other",
+            self.interp_dispatches
+                .saturating_sub(self.interp_queued + self.interp_in_region + self.interp_other),
+            self.interp_queued,
+            self.interp_in_region,
+            self.interp_other
+        )?;
         write!(f, "fault retries       {}", self.fault_retries)
     }
 }
@@ -410,6 +434,7 @@ struct Counters {
     blocks_invalidated: AtomicU64,
     generations_freed: AtomicU64,
     interp_dispatches: AtomicU64,
+    interp_why: [AtomicU64; 3],
     jit_dispatches: AtomicU64,
     tb_cache_misses: AtomicU64,
     fault_retries: AtomicU64,
@@ -594,6 +619,9 @@ impl Engine {
             blocks_invalidated: l(&c.blocks_invalidated),
             generations_freed: l(&c.generations_freed),
             interp_dispatches: l(&c.interp_dispatches),
+            interp_queued: l(&c.interp_why[0]),
+            interp_in_region: l(&c.interp_why[1]),
+            interp_other: l(&c.interp_why[2]),
             jit_dispatches: l(&c.jit_dispatches),
             tb_cache_misses: l(&c.tb_cache_misses),
             fault_retries: l(&c.fault_retries),
@@ -611,6 +639,9 @@ impl Engine {
             std::mem::take(&mut cpu.interp_dispatches),
             Ordering::Relaxed,
         );
+        for (c, n) in c.interp_why.iter().zip(&mut cpu.interp_why) {
+            c.fetch_add(std::mem::take(n), Ordering::Relaxed);
+        }
         c.jit_dispatches
             .fetch_add(std::mem::take(&mut cpu.jit_dispatches), Ordering::Relaxed);
         c.tb_cache_misses
@@ -717,8 +748,22 @@ impl Engine {
                 unsafe { xlat_jit::enter(env, host) }
             } else {
                 cpu.interp_dispatches += 1;
-                if tier == Tier::Mixed && !retrying && !cpu.no_compile {
+                // Why tier 0 (see `Stats::interp_queued`): three relaxed
+                // loads of the block's flags, no branch but the tier's.
+                let why = if tier == Tier::Mixed && !retrying && !cpu.no_compile {
                     self.count_hit(tb);
+                    if tb.no_jit.load(Ordering::Relaxed) {
+                        Some(2)
+                    } else if tb.member.load(Ordering::Relaxed) {
+                        Some(1)
+                    } else {
+                        tb.queued.load(Ordering::Relaxed).then_some(0)
+                    }
+                } else {
+                    Some(2)
+                };
+                if let Some(i) = why {
+                    cpu.interp_why[i] += 1;
                 }
                 let scratch = &mut cpu.scratch;
                 match tb.for_interp(self) {
@@ -805,6 +850,7 @@ impl Engine {
             host: AtomicUsize::new(0),
             dead: AtomicBool::new(false),
             queued: AtomicBool::new(false),
+            member: AtomicBool::new(false),
             no_jit: AtomicBool::new(false),
             targets: OnceLock::new(),
         });
@@ -1054,6 +1100,7 @@ impl Engine {
             .regions_compiled
             .fetch_add(1, Ordering::Relaxed);
         for t in &region {
+            t.member.store(true, Ordering::Relaxed);
             // Made again if another region (or a recompilation) needs it.
             t.drop_optimized();
         }
@@ -1316,14 +1363,10 @@ fn compiler_thread(engine: Weak<Engine>, pending: &HeatQueue<Weak<Tb>>) {
         if let Some(tb) = tb
             && !tb.dead.load(Ordering::SeqCst)
         {
-            // Behind with the queue (a large, flat program): compile what
-            // is hottest quickly, in small regions, rather than well.
-            let level = if waiting > QUICK_BACKLOG {
-                OptLevel::Quick
-            } else {
-                OptLevel::Speed
-            };
-            engine.compile_region(&tb, level);
+            // Quickly, in small regions, rather than well: what stays hot
+            // is compiled again at Speed (`recompile_hot`), while a large,
+            // flat program's many warm blocks get compiled code soon.
+            engine.compile_region(&tb, OptLevel::Quick);
         }
         // Quick regions still hot, at low priority: only once the queue
         // is empty, and at most a batch per period.

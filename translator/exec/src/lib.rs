@@ -71,16 +71,20 @@ pub const TARGET_SHARE: u64 = 32;
 /// and 85 ms, raising the process's peak RSS from 25 to 56 MiB.
 pub const MAX_REGION_INSTS: usize = 1536;
 
-/// Entries per second into a quick region (see [`QUICK_BACKLOG`]) above
-/// which the compiler thread recompiles it at full optimisation, once the
-/// queue is empty: code that stays hot should not keep `opt_level=none`'s
-/// code.
+/// Entries per second into a quick region (see [`QUICK_REGION_BLOCKS`]),
+/// counting iterations of its internal loops, above which the compiler
+/// thread recompiles it at full optimisation, once the queue is empty:
+/// code that stays hot should not keep `opt_level=none`'s code.
 ///
 /// Deliberately high. Measured as guest-thread CPU time (task clock less
 /// compile time, 2 runs each, machine loaded): at 100 000/s python3
 /// recompiled ~260 regions (compile time 1.5 -> 2.1 s) and bzip2, lua5.4
 /// and python3 ran no faster; at 1 000 000/s 13-48 regions, compile time
-/// +5 %, guest time within the noise either way.
+/// +5 %, guest time within the noise either way. With every first
+/// compilation quick, 200 000/s recompiled ~370 of python3's ~2 700
+/// quick regions instead of ~160 (compile time 0.87 -> 1.22 s) for a
+/// guest-thread time within the noise (2.05 -> 2.02 s; lua5.4, sqlite3
+/// likewise).
 pub const RECOMPILE_RATE: u64 = 1_000_000;
 
 /// Most quick regions recompiled at a time (each batch flushes every CPU's
@@ -90,24 +94,24 @@ pub const RECOMPILE_BATCH: usize = 8;
 /// How often the compiler thread looks for hot quick regions.
 pub const RECOMPILE_PERIOD: std::time::Duration = std::time::Duration::from_millis(20);
 
-/// Blocks waiting for the background compiler above which it compiles
-/// quickly rather than well: Cranelift `opt_level=none` and regions of at
-/// most [`QUICK_REGION_BLOCKS`] blocks.
+/// Most blocks in a region compiled at [`xlat_jit::OptLevel::Quick`]:
+/// the background compiler's first compilation of every hot block.
 ///
-/// A large, flat program queues blocks faster than one thread compiles
-/// them (python3.11 running `tools/benchmarks/debian/script.py`: ~2 600
-/// regions of up to 16 blocks, 4.2-5.4 s of compile time against qemu's
-/// 1.4 s for the whole run), and every block waiting runs at tier 0
-/// meanwhile. Measured there: `opt_level=none` halves the compile time
-/// per region, regions of at most 4 blocks cost a third of 16; but for
-/// code that stays hot `none` is much slower (`bench-interp` +50 %,
-/// `bench-inthash` +43 % user time) and 4-block regions cost `bench-sort`
-/// +17 %. A program whose hot code is a few loops never has this many
-/// blocks waiting, so it keeps the best code.
-pub const QUICK_BACKLOG: usize = 8;
-
-/// Most blocks in a region compiled while the queue is long (see
-/// [`QUICK_BACKLOG`]).
+/// The first compilation is quick (Cranelift `opt_level=none`, about half
+/// the compile time, in small regions) and what stays hot is compiled
+/// again at full optimisation (see [`RECOMPILE_RATE`]). A large, flat
+/// program queues blocks faster than one thread compiles them (python3.11
+/// running `tools/benchmarks/debian/script.py`: ~2 800 regions, 1.1-1.3 s
+/// of compile time against qemu's 1.55 s for the whole run), and every
+/// block waiting runs at tier 0 meanwhile: half of its 10 M tier-0
+/// dispatches were of queued blocks (`-d stats`, "tier-0 dispatches").
+/// Measured (BENCHMARKS.md, "python3: tier 0 and the compile backlog";
+/// 3 interleaved runs, medians): compiling at full optimisation while at
+/// most 8 blocks waited (the policy before) cost python3 / sqlite3 /
+/// lua5.4 1.32 / 1.26 / 0.47 s of compile time, quick first 0.87 / 0.95 /
+/// 0.38 s, with the same guest-thread time (2.06 / 3.07 / 1.40 s against
+/// 2.05 / 3.08 / 1.40 s) and the C suite unchanged (`interp`, `sort`,
+/// `strings`: hot loops are recompiled within a `RECOMPILE_PERIOD`).
 ///
 /// Measured (BENCHMARKS.md, "Register allocator and thresholds"; user-time
 /// medians, 3 interleaved runs): 2 blocks against 4 took python3 3.63 ->

@@ -334,6 +334,18 @@ fn setup_with(opts: ExecOptions, code: &[u32]) -> Setup {
     Setup { mem, engine, cpu }
 }
 
+/// [`setup_with`] at [`Tier::Mixed`] with the given threshold.
+fn mixed(jit_threshold: u32, code: &[u32]) -> Setup {
+    setup_with(
+        ExecOptions {
+            tier: Tier::Mixed,
+            jit_threshold,
+            ..Default::default()
+        },
+        code,
+    )
+}
+
 fn reg(cpu: &Cpu, n: u16) -> u64 {
     cpu.get(Reg(n)) as u64
 }
@@ -711,14 +723,7 @@ fn cpu_register_access_and_header() {
 
 #[test]
 fn mixed_tier_compiles_hot_loop_in_background() {
-    let mut s = setup_with(
-        ExecOptions {
-            tier: Tier::Mixed,
-            jit_threshold: 50,
-            ..Default::default()
-        },
-        &sum_program(60000),
-    );
+    let mut s = mixed(50, &sum_program(60000));
     // The compiler thread may be starved on a loaded machine: run the
     // program again (it initialises its registers itself) until a run
     // spends most of its iterations (2 dispatches each when interpreted)
@@ -862,14 +867,7 @@ fn measure_tier_costs() {
 
 #[test]
 fn invalidating_any_block_of_a_region_kills_the_region() {
-    let mut s = setup_with(
-        ExecOptions {
-            tier: Tier::Mixed,
-            jit_threshold: 1000,
-            ..Default::default()
-        },
-        &sum_program(600),
-    );
+    let mut s = mixed(1000, &sum_program(600));
     s.engine.run(&mut s.cpu);
     assert_eq!(s.engine.stats().regions_compiled, 0, "below the threshold");
     // Compile the loop region by hand: entry CODE+16 (body) plus its hot
@@ -1086,14 +1084,7 @@ fn quick_compilation_forms_smaller_regions_with_the_same_result() {
         (OptLevel::Quick, crate::QUICK_REGION_BLOCKS, 1),
     ];
     for (level, blocks, quick) in cases {
-        let mut s = setup_with(
-            ExecOptions {
-                tier: Tier::Mixed,
-                jit_threshold: 1000,
-                ..Default::default()
-            },
-            &chain_program(600),
-        );
+        let mut s = mixed(1000, &chain_program(600));
         s.engine.run(&mut s.cpu);
         assert_eq!(reg(&s.cpu, 2), 8 * 600);
         assert_eq!(s.engine.stats().regions_compiled, 0, "below the threshold");
@@ -1150,14 +1141,7 @@ fn dispatch_program(n: u32) -> Vec<u32> {
 /// runs the whole interpreter loop in one entry with the same result.
 #[test]
 fn computed_jump_targets_join_the_region() {
-    let mut s = setup_with(
-        ExecOptions {
-            tier: Tier::Mixed,
-            jit_threshold: 1000,
-            ..Default::default()
-        },
-        &dispatch_program(300),
-    );
+    let mut s = mixed(1000, &dispatch_program(300));
     s.engine.run(&mut s.cpu);
     assert_eq!(reg(&s.cpu, 2), 600);
     assert_eq!(s.engine.stats().regions_compiled, 0, "below the threshold");
@@ -1203,16 +1187,9 @@ fn rerun_chain(s: &mut Setup) -> u64 {
 /// A chain_program engine (600 rounds) whose loop head region was compiled
 /// at Quick by hand, then run once more.
 fn quick_chain() -> (Setup, Arc<crate::engine::Tb>) {
-    let mut s = setup_with(
-        ExecOptions {
-            tier: Tier::Mixed,
-            // Never queued by itself (at most 1 800 tier-0 runs), but every
-            // block is hot enough to join a region.
-            jit_threshold: 2000,
-            ..Default::default()
-        },
-        &chain_program(600),
-    );
+    // Never queued by itself (at most 1 800 tier-0 runs), but every
+    // block is hot enough to join a region.
+    let mut s = mixed(2000, &chain_program(600));
     assert_eq!(rerun_chain(&mut s), 8 * 600);
     let head = s.engine.cached(CODE + 4, 0).expect("loop head translated");
     s.engine.compile_region(&head, xlat_jit::OptLevel::Quick);
@@ -1302,4 +1279,84 @@ fn invalidating_a_recompiled_region_drops_it() {
 fn tb_stays_small() {
     let n = size_of::<crate::engine::Tb>();
     assert!(n <= 152, "Tb is {n} bytes");
+}
+
+/// `-d stats` tells tier-0 dispatches apart: below the threshold, queued
+/// (the compiler's backlog), inside a region entered elsewhere, other.
+#[test]
+fn tier0_dispatches_are_told_apart() {
+    let why = |st: &crate::Stats| [st.interp_queued, st.interp_in_region, st.interp_other];
+    // Tier::Interp never compiles: every dispatch is "other".
+    let s = run_sum(Tier::Interp, 100);
+    let st = s.engine.stats();
+    assert!(st.interp_dispatches > 100, "{st}");
+    assert_eq!(why(&st), [0, 0, st.interp_dispatches], "{st}");
+
+    // Never queued (at most 1 800 tier-0 runs per block): all below.
+    let mut s = mixed(2000, &chain_program(600));
+    assert_eq!(rerun_chain(&mut s), 8 * 600);
+    let before = s.engine.stats();
+    assert_eq!(why(&before), [0, 0, 0], "{before}");
+    // The whole loop compiled from its head at CODE + 4: a run from CODE
+    // (LI and the first add, then the next add's block at CODE + 12)
+    // interprets the first block, then the nine blocks of the region up
+    // to its head (entered from outside it), then the loop runs
+    // compiled and leaves for the system call's block.
+    let head = s.engine.cached(CODE + 4, 0).expect("loop head translated");
+    s.engine.compile_region(&head, xlat_jit::OptLevel::Speed);
+    assert_eq!(rerun_chain(&mut s), 8 * 600);
+    let st = s.engine.stats();
+    assert_eq!(st.interp_dispatches - before.interp_dispatches, 11, "{st}");
+    assert_eq!(why(&st), [0, 9, 0], "{st}");
+
+    // Queued at its 10th run: that dispatch and those after it until the
+    // compiled code is installed count as queued.
+    let mut s = mixed(10, &sum_program(1000));
+    s.engine.run(&mut s.cpu);
+    assert_eq!(reg(&s.cpu, 2), 1000 * 1001 / 2);
+    let st = s.engine.stats();
+    assert!(st.interp_queued >= 1, "{st}");
+    assert_eq!(st.interp_other, 0, "{st}");
+    assert!(
+        st.interp_queued + st.interp_in_region + 9 <= st.interp_dispatches,
+        "the first nine runs of the loop are below the threshold: {st}"
+    );
+    // A CPU that never compiles: "other".
+    let mut child = s.engine.new_cpu();
+    child.set_no_compile(true);
+    child.set_pc(CODE);
+    let before = s.engine.stats();
+    s.engine.run(&mut child);
+    let st = s.engine.stats();
+    assert_eq!(
+        st.interp_other - before.interp_other,
+        st.interp_dispatches - before.interp_dispatches,
+        "{st}"
+    );
+}
+
+/// A quick region that is one loop is entered once per run but counts
+/// every iteration, so it is recompiled at Speed when it stays hot.
+#[test]
+fn quick_region_counts_the_iterations_of_its_loop() {
+    // Nothing queued; the loop's blocks join a region (2 000 runs).
+    let mut s = mixed(8000, &sum_program(5000));
+    s.engine.run(&mut s.cpu);
+    // The loop: the add block at CODE + 16 and the back branch.
+    let head = s.engine.cached(CODE + 16, 0).expect("loop head translated");
+    s.engine.compile_region(&head, xlat_jit::OptLevel::Quick);
+    assert_eq!(s.engine.stats().blocks_compiled, 2);
+    s.cpu.set_pc(CODE);
+    s.engine.run(&mut s.cpu);
+    assert_eq!(reg(&s.cpu, 2), 5000 * 5001 / 2);
+    let st = s.engine.stats();
+    assert_eq!(st.jit_dispatches, 1, "entered once: {st}");
+    // 4 999 iterations after the first (interpreted) one: as many counts.
+    assert_eq!(s.engine.recompile_hot(6000), 0);
+    s.cpu.set_pc(CODE);
+    s.engine.run(&mut s.cpu);
+    assert_eq!(s.engine.recompile_hot(4000), 1, "{}", s.engine.stats());
+    s.cpu.set_pc(CODE);
+    s.engine.run(&mut s.cpu);
+    assert_eq!(reg(&s.cpu, 2), 5000 * 5001 / 2);
 }
