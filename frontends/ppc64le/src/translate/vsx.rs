@@ -5,6 +5,7 @@
 use super::{Ctx, TResult, Undef, require};
 use crate::decode::Insn;
 use crate::helpers::{HELPER_VEC, HELPER_VLEN};
+use crate::state::{r_fpr, r_vsl};
 use xlat_ir::{FCond, Lanes, MemFlags, Opcode, Type, Value};
 
 /// EA = (RA|0) + RB.
@@ -557,38 +558,67 @@ fn vec_sign(c: &mut Ctx<'_>, i: Insn) -> bool {
 /// xvsqrt{sp,dp} as per-lane IR square roots with Power's NaN rule
 /// (round to nearest even only). False (nothing emitted) otherwise.
 fn vec_sqrt(c: &mut Ctx<'_>, i: Insn) -> bool {
-    let (ty, lanes, n) = match i.bits(10, 2) {
-        203 if i.ra() == 0 => (Type::F64, Lanes::I64x2, 2),
-        139 if i.ra() == 0 => (Type::F32, Lanes::I32x4, 4),
+    let ty = match i.bits(10, 2) {
+        203 if i.ra() == 0 => Type::F64,
+        139 if i.ra() == 0 => Type::F32,
         _ => return false,
     };
-    let ity = if ty == Type::F64 {
-        Type::I64
-    } else {
-        Type::I32
-    };
-    let vb = c.vsr(i.xb());
-    let mut out = c.b.iconst(Type::V128, 0);
-    for k in 0..n {
-        let b = fp_lane(c, vb, ty, k);
+    let bs = fp_lanes(c, i.xb(), ty);
+    let mut out = Vec::with_capacity(bs.len());
+    for b in bs {
         let r = c.b.fsqrt(b);
-        let r = super::fp::power_nan(c, r, &[b]);
-        let bits = c.b.bitcast(ity, r);
-        out = c.b.vinsert(lanes, out, bits, n - 1 - k);
+        out.push(super::fp::power_nan(c, r, &[b]));
     }
-    c.set_vsr(i.xt(), out);
+    set_fp_lanes(c, i.xt(), ty, &out);
     true
 }
 
-/// Lane `k` (ISA order) of the V128 `v` as a float of type `ty`.
-fn fp_lane(c: &mut Ctx<'_>, v: Value, ty: Type, k: u32) -> Value {
-    let (lanes, n) = if ty == Type::F64 {
+/// The float lanes (F64 or F32, `ty`) of VSR `n` in ISA order. The two
+/// doubles of VSRs 0-31 are read straight from FPR `n` and the register
+/// of its doubleword 1: building a vector from them only to take it apart
+/// again costs lane inserts and extracts in compiled code.
+fn fp_lanes(c: &mut Ctx<'_>, n: u32, ty: Type) -> Vec<Value> {
+    if ty == Type::F64 && n < 32 {
+        let hi = c.fpr(n);
+        let lo = c.vsr_dw1(n);
+        let lo = c.b.bitcast(Type::F64, lo);
+        return vec![hi, lo];
+    }
+    let (lanes, count) = if ty == Type::F64 {
         (Lanes::I64x2, 2)
     } else {
         (Lanes::I32x4, 4)
     };
-    let x = c.b.vextract(lanes, v, n - 1 - k);
-    c.b.bitcast(ty, x)
+    let v = c.vsr(n);
+    (0..count)
+        .map(|k| {
+            let x = c.b.vextract(lanes, v, count - 1 - k);
+            c.b.bitcast(ty, x)
+        })
+        .collect()
+}
+
+/// Writes the float lanes `r` (ISA order, as read by [`fp_lanes`]) to
+/// VSR `n`; doubles of VSRs 0-31 straight to their two registers.
+fn set_fp_lanes(c: &mut Ctx<'_>, n: u32, ty: Type, r: &[Value]) {
+    if ty == Type::F64 && n < 32 {
+        c.b.set(r_fpr(n), r[0]);
+        let lo = c.b.bitcast(Type::I64, r[1]);
+        c.b.set(r_vsl(n), lo);
+        return;
+    }
+    let (lanes, ity) = if ty == Type::F64 {
+        (Lanes::I64x2, Type::I64)
+    } else {
+        (Lanes::I32x4, Type::I32)
+    };
+    let count = r.len() as u32;
+    let mut out = c.b.iconst(Type::V128, 0);
+    for (k, &x) in (0..count).zip(r) {
+        let bits = c.b.bitcast(ity, x);
+        out = c.b.vinsert(lanes, out, bits, count - 1 - k);
+    }
+    c.set_vsr(n, out);
 }
 
 /// xv{add,sub,mul,div}{sp,dp} and xv[n]m{add,sub}{a,m}{sp,dp} as per-lane
@@ -603,21 +633,15 @@ fn vec_arith(c: &mut Ctx<'_>, i: Insn) -> bool {
         _ => return false,
     };
     let double = xo8 & 32 != 0;
-    let (ty, lanes, n) = if double {
-        (Type::F64, Lanes::I64x2, 2)
-    } else {
-        (Type::F32, Lanes::I32x4, 4)
-    };
+    let ty = if double { Type::F64 } else { Type::F32 };
     let (xt, xa, xb) = (i.xt(), i.xa(), i.xb());
-    let va = c.vsr(xa);
-    let vb = c.vsr(xb);
-    let vt = if fma { Some(c.vsr(xt)) } else { None };
-    let mut out = c.b.iconst(Type::V128, 0);
-    for k in 0..n {
-        let a = fp_lane(c, va, ty, k);
-        let b = fp_lane(c, vb, ty, k);
-        let r = if let Some(vt) = vt {
-            let t = fp_lane(c, vt, ty, k);
+    let va = fp_lanes(c, xa, ty);
+    let vb = fp_lanes(c, xb, ty);
+    let vt = if fma { Some(fp_lanes(c, xt, ty)) } else { None };
+    let mut out = Vec::with_capacity(va.len());
+    for (k, (&a, &b)) in va.iter().zip(&vb).enumerate() {
+        let r = if let Some(vt) = &vt {
+            let t = vt[k];
             // A-type: XA*XB ± XT; M-type: XA*XT ± XB; bit 4 subtracts,
             // bit 7 negates the result (never a NaN).
             let (m, addend) = if xo8 & 8 == 0 { (b, t) } else { (t, b) };
@@ -638,11 +662,9 @@ fn vec_arith(c: &mut Ctx<'_>, i: Insn) -> bool {
             };
             super::fp::power_nan(c, r, &[a, b])
         };
-        let ity = if double { Type::I64 } else { Type::I32 };
-        let bits = c.b.bitcast(ity, r);
-        out = c.b.vinsert(lanes, out, bits, n - 1 - k);
+        out.push(r);
     }
-    c.set_vsr(xt, out);
+    set_fp_lanes(c, xt, ty, &out);
     true
 }
 
