@@ -399,6 +399,9 @@ struct Fx<'a, 'b> {
     /// Per op of the block being lowered: part of a [`VecFloat`], not
     /// lowered on its own.
     vec_skip: Vec<bool>,
+    /// Per op of the block being lowered: the value of an `fnan` already
+    /// checked together with an earlier one (see [`Fx::nan_pair`]).
+    nan_done: Vec<Option<ir::Value>>,
     /// Per op of the block being lowered: the loaded value as a vector
     /// (lane 0, the rest zero) for a [`vector_load`].
     vec_loads: Vec<Option<ir::Value>>,
@@ -509,6 +512,7 @@ pub(crate) fn lower(
         sink: Vec::new(),
         vals: Vec::new(),
         vec_loads: Vec::new(),
+        nan_done: Vec::new(),
         vec_float: Vec::new(),
         vec_skip: Vec::new(),
         pending: vec![None; nregs],
@@ -904,6 +908,7 @@ impl Fx<'_, '_> {
         self.sink = sinkable(self.layout, block);
         self.vals = vec![None; block.insts.len()];
         self.vec_loads = vec![None; block.insts.len()];
+        self.nan_done = vec![None; block.insts.len()];
         (self.vec_float, self.vec_skip) = vector_float_ops(block);
         debug_assert!(self.pending.iter().all(Option::is_none));
         let mut cur_pc = block.pc;
@@ -963,21 +968,7 @@ impl Fx<'_, '_> {
                 // as floats (no move at all), or the float itself when this
                 // block wrote it.
                 Shape::Bitcast if float_low(block, inst).is_some() => {
-                    let v = float_low(block, inst).expect("matched");
-                    let vd = &block.insts[v.index()];
-                    match float_to_vector(block, vd) {
-                        Some(f) if block.ty(f) == ty => vals[f.index()],
-                        _ => {
-                            let v = vals[v.index()].expect("operand defined");
-                            let ft = if ty == Type::F32 {
-                                types::F32X4
-                            } else {
-                                types::F64X2
-                            };
-                            let v = self.b.ins().bitcast(ft, little(), v);
-                            Some(self.b.ins().extractlane(v, 0))
-                        }
-                    }
+                    self.float_read(block, i, &vals)
                 }
                 // A float written to a V register: movss/movsd into a
                 // zeroed register, without a trip through an integer one.
@@ -1031,6 +1022,14 @@ impl Fx<'_, '_> {
                         .map(arg)
                         .collect();
                     Some(self.int_op(inst.op, ty, aty, inst.imm, &args, block, inst))
+                }
+                // Checked together with an earlier one (`nan_pair`).
+                Shape::FTer if self.nan_done[i].is_some() => self.nan_done[i],
+                Shape::FTer if inst.op == Opcode::Fnan => {
+                    let args: Vec<ir::Value> = (0..3).map(arg).collect();
+                    self.nan_pair(block, i, &vals, &args).or_else(|| {
+                        Some(self.float_op(inst.op, ty, aty, inst.imm, &args, block, inst))
+                    })
                 }
                 Shape::FBin
                 | Shape::FUn
@@ -1485,6 +1484,101 @@ impl Fx<'_, '_> {
             }
             _ => self.fallback(block, inst, a),
         }
+    }
+
+    /// The float that [`float_low`] op `i` reads from a V register: lane 0
+    /// of the vector seen as floats (no move at all), or the float itself
+    /// when this block wrote it.
+    fn float_read(
+        &mut self,
+        block: &Block,
+        i: usize,
+        vals: &[Option<ir::Value>],
+    ) -> Option<ir::Value> {
+        let inst = &block.insts[i];
+        let v = float_low(block, inst)?;
+        let vd = &block.insts[v.index()];
+        match float_to_vector(block, vd) {
+            Some(f) if block.ty(f) == inst.ty => vals[f.index()],
+            _ => {
+                let v = vals[v.index()]?;
+                let ft = if inst.ty == Type::F32 {
+                    types::F32X4
+                } else {
+                    types::F64X2
+                };
+                let v = self.b.ins().bitcast(ft, little(), v);
+                Some(self.b.ins().extractlane(v, 0))
+            }
+        }
+    }
+
+    /// Lowers scalar `fnan` op `i` (operands `a`) together with the next
+    /// `fnan` of the block when that one's operands can be computed here
+    /// (values already lowered, reads of V registers, and one arithmetic
+    /// op on them): one `ucomisd` of the two results and one not-taken
+    /// branch instead of two; both fix-ups out of line. The second's value
+    /// goes to `nan_done`; its arithmetic op, emitted here, is emitted
+    /// again where it stands and merged by Cranelift (a pure op). None
+    /// when there is no such partner.
+    fn nan_pair(
+        &mut self,
+        block: &Block,
+        i: usize,
+        vals: &[Option<ir::Value>],
+        a: &[ir::Value],
+    ) -> Option<ir::Value> {
+        let inst = &block.insts[i];
+        if !matches!(inst.ty, Type::F32 | Type::F64) {
+            return None;
+        }
+        let end = block.insts.len().min(i + 32);
+        let j = (i + 1..end).find(|&k| block.insts[k].op == Opcode::Fnan)?;
+        let fj = &block.insts[j];
+        if fj.ty != inst.ty || self.vec_skip[j] {
+            return None;
+        }
+        let avail = |s: &mut Self, v: xlat_ir::Value| -> Option<ir::Value> {
+            vals[v.index()].or_else(|| s.float_read(block, v.index(), vals))
+        };
+        let r = fj.args[0];
+        let rj = match avail(self, r) {
+            Some(x) => x,
+            None => {
+                let ri = &block.insts[r.index()];
+                let arith = matches!(
+                    ri.op,
+                    Opcode::Fadd | Opcode::Fsub | Opcode::Fmul | Opcode::Fdiv | Opcode::Fsqrt
+                );
+                if !arith || ri.ty != inst.ty {
+                    return None;
+                }
+                let mut ra = Vec::new();
+                for k in 0..xlat_ir::verify::nargs(ri.op.shape(), ri) {
+                    ra.push(avail(self, ri.args[k])?);
+                }
+                let aty = block.ty(ri.args[0]);
+                self.float_op(ri.op, ri.ty, aty, ri.imm, &ra, block, ri)
+            }
+        };
+        let (bj, cj) = (avail(self, fj.args[1])?, avail(self, fj.args[2])?);
+        let nan = self.b.ins().fcmp(FloatCC::Unordered, a[0], rj);
+        let slow = self.b.create_block();
+        let join = self.b.create_block();
+        let t = clif_ty(inst.ty);
+        self.b.append_block_param(join, t);
+        self.b.append_block_param(join, t);
+        self.b.set_cold_block(slow);
+        let both = [BlockArg::Value(a[0]), BlockArg::Value(rj)];
+        self.b.ins().brif(nan, slow, &[], join, &both);
+        self.b.switch_to_block(slow);
+        let vi = self.fallback(block, inst, a);
+        let vj = self.fallback(block, fj, &[rj, bj, cj]);
+        let both = [BlockArg::Value(vi), BlockArg::Value(vj)];
+        self.b.ins().jump(join, &both);
+        self.b.switch_to_block(join);
+        self.nan_done[j] = Some(self.b.block_params(join)[1]);
+        Some(self.b.block_params(join)[0])
     }
 
     /// Lowers a [`VecFloat`]: the host vector op, then one test of the

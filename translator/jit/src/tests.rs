@@ -2497,14 +2497,7 @@ fn lane_by_lane_vector_float_ops_are_one_vector_op() {
                 }
                 b.set(V0, acc);
                 if leak {
-                    let f = last_nan.expect("lanes");
-                    let z = b.bitcast(it, f);
-                    let z = if it == Type::I64 {
-                        z
-                    } else {
-                        b.zext(Type::I64, z)
-                    };
-                    b.set(r(2), z);
+                    fresult(&mut b, last_nan.expect("lanes"), ft);
                 }
                 b.terminate(Terminal::Jump(0));
                 let blk = b.finish();
@@ -2613,5 +2606,51 @@ fn loop_invariant_register_values_are_computed_before_the_loop() {
             want.r[4],
             7u64.wrapping_add(words).wrapping_add(k.wrapping_mul(n))
         );
+    }
+}
+
+/// Two NaN fix-ups whose operands are known at the first share one
+/// unordered compare and one branch (both fix-ups out of line), with the
+/// interpreter's results bit for bit whichever of the two (or both) is a
+/// NaN; a second op that reads the first's result keeps its own test.
+#[test]
+fn independent_nan_fixups_share_one_test() {
+    let env = Env::new(true);
+    let mut st = float_states();
+    for (a, b) in [
+        (0x7ff8_0000_0000_0011u64, 0x7ff0_0000_0000_0022u64),
+        (0xfff8_0000_0000_0033, 1.0f64.to_bits()),
+        (0x7ff0_0000_0000_0044, f64::INFINITY.to_bits()),
+    ] {
+        for (x, y) in [(a, b), (b, a)] {
+            let mut s = TState::default();
+            (s.r[0], s.r[1], s.r[4]) = (x, y, (-0.0f64).to_bits());
+            st.push(s);
+        }
+    }
+    for ft in [Type::F32, Type::F64] {
+        let it = Type::int(ft.bits());
+        for dependent in [false, true] {
+            let mut b = Builder::new(&LAYOUT, 0x1000);
+            let (x, y, z) = fvals(&mut b, ft);
+            let p = b.push(Opcode::Fmul, ft, [x, y, Value::NONE], 0);
+            let p = b.push(Opcode::Fnan, ft, [p, x, y], NanRule::Arm as u64);
+            let u = if dependent { p } else { x };
+            let q = b.push(Opcode::Fsub, ft, [z, u, Value::NONE], 0);
+            let q = b.push(Opcode::Fnan, ft, [q, z, u], NanRule::Arm as u64);
+            fresult(&mut b, q, ft);
+            // The first result into a V register (zero-extended).
+            let p = b.bitcast(it, p);
+            let p = b.zext(Type::I128, p);
+            let p = b.bitcast(Type::V128, p);
+            b.set(V0, p);
+            b.terminate(Terminal::Jump(0));
+            let blk = b.finish();
+            jit(true).compile(&[&blk]).unwrap();
+            let clif = LAST_CLIF.with(|c| c.borrow().clone());
+            let tests = clif.matches("fcmp uno").count();
+            assert_eq!(tests, 1 + dependent as usize, "{ft:?}:\n{clif}");
+            compare(&blk, &st, &env, Cmp::Exact);
+        }
     }
 }
