@@ -89,3 +89,24 @@ fn vector_double_nans_follow_power_rules() {
     let r = run(&[XVMADDADP], &s).st.vsr[1];
     assert_eq!(r, ((SNAN as u128 | 1 << 51) << 64) | QNAN as u128);
 }
+
+/// lxvd2x vs1/vs33, 0, r4 and stxvd2x vs1/vs33, 0, r5: doubleword 0 from
+/// and to the lower address, for a VSR that is an FPR (loaded and stored
+/// as a double) and for one that is a VR.
+#[test]
+fn lxvd2x_and_stxvd2x_keep_doubleword_order() {
+    const LD: [u32; 2] = [0x7c20_2698, 0x7c20_2699];
+    const ST: [u32; 2] = [0x7c20_2f98, 0x7c20_2f99];
+    let hi: u64 = 0x4000_0000_0000_0001;
+    let lo: u64 = 0xfff0_0000_0000_0002; // a signalling NaN, bits kept
+    for (n, (ld, st)) in [(1, (LD[0], ST[0])), (33, (LD[1], ST[1]))] {
+        let mem = new_mem();
+        mem.write(DATA, &hi.to_le_bytes());
+        mem.write(DATA + 8, &lo.to_le_bytes());
+        let s = state(&[(4, DATA), (5, DATA + 0x40)]);
+        let r = run_mem(&[ld, st], &s, &mem);
+        assert_eq!(r.st.vsr[n], (hi as u128) << 64 | lo as u128, "vs{n}");
+        assert_eq!(mem.read_u64(DATA + 0x40), hi, "vs{n}");
+        assert_eq!(mem.read_u64(DATA + 0x48), lo, "vs{n}");
+    }
+}

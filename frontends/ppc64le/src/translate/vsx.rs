@@ -62,6 +62,14 @@ pub fn load_store(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let xt = i.xt();
     let ea = ea_x(c, i);
     match i.xo10() {
+        // lxvd2x into VSRs 0-31: doubleword 0 loaded as the double of
+        // the FPR (no move through an integer register).
+        844 if xt < 32 => {
+            let d0 = c.b.load(Type::F64, ea, MemFlags::new(8));
+            let d1 = load64(c, ea, 8);
+            c.b.set(r_fpr(xt), d0);
+            c.b.set(r_vsl(xt), d1);
+        }
         844 => {
             let d0 = load64(c, ea, 0);
             let d1 = load64(c, ea, 8);
@@ -105,6 +113,13 @@ pub fn load_store(c: &mut Ctx<'_>, i: Insn) -> TResult {
             let d = c.b.fcvt(Type::F64, s);
             let d = c.b.bitcast(Type::I64, d);
             c.set_vsr_dw0_keep(xt, d);
+        }
+        // stxvd2x of VSRs 0-31: the FPR stored as a double.
+        972 if xt < 32 => {
+            let d0 = c.fpr(xt);
+            let d1 = c.vsr_dw1(xt);
+            store64(c, ea, 0, d0);
+            store64(c, ea, 8, d1);
         }
         972 => {
             let d0 = c.vsr_dw0(xt);
@@ -612,9 +627,11 @@ fn set_fp_lanes(c: &mut Ctx<'_>, n: u32, ty: Type, r: &[Value]) {
     } else {
         (Lanes::I32x4, Type::I32)
     };
+    // Host lanes from 0 up (the last ISA lane first), as the AArch64
+    // frontend writes a vector lane by lane.
     let count = r.len() as u32;
     let mut out = c.b.iconst(Type::V128, 0);
-    for (k, &x) in (0..count).zip(r) {
+    for (k, &x) in (0..count).zip(r).rev() {
         let bits = c.b.bitcast(ity, x);
         out = c.b.vinsert(lanes, out, bits, count - 1 - k);
     }
