@@ -2,8 +2,9 @@
 //!
 //! [`Decoded::new`] turns a [`Block`] into a flat list of 16-byte [`DOp`]s,
 //! once per block: operands become slot indices into the value array
-//! (slot `i + 1` holds instruction `i`'s value, slot 0 is always zero and
-//! stands for absent or invalid operands), constants and masks are inline,
+//! (slot 0 is always zero and stands for absent or invalid operands, the
+//! block's constants come next, written before its first op runs, then
+//! one slot per op), masks are inline,
 //! guest-register reads and writes are direct offsets into the CPU state
 //! block, and the commonest integer ops of at most 64 bits and the plain
 //! loads and stores have their own handler (on a direct memory, loads and
@@ -30,7 +31,9 @@ use xlat_ir::{
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 #[repr(u8)]
 enum Code {
-    /// `imm` (already masked to the type).
+    /// `imm` (already masked to the type): the code of the records after
+    /// the ops (constants, whose slots are written before the ops run, ext
+    /// records and marks).
     Const,
     /// Reads 1, 2, 4, 8 or 16 bytes at state offset `imm`.
     Get1,
@@ -104,7 +107,8 @@ const ALIGNED: u16 = 1;
 const SIGNED: u16 = 2;
 
 /// One pre-decoded op (16 bytes). The same array also holds the [`Ext`]
-/// and [`Mark`] records, encoded as `DOp`s, after the ops.
+/// and [`Mark`] records and the constants (`imm`), encoded as `DOp`s,
+/// after the ops.
 #[derive(Copy, Clone, Debug)]
 struct DOp {
     imm: u64,
@@ -181,10 +185,12 @@ enum DTerm {
 #[derive(Debug)]
 pub struct Decoded {
     /// `ops[..nops]` are the ops, `ops[nops..marks]` the [`Ext`] records,
-    /// `ops[marks..]` the marks.
+    /// `ops[marks..consts]` the marks, `ops[consts..]` the constants (of
+    /// slots 1, 2, ...; op `k` writes slot `consts - marks + 1 + k`).
     ops: Box<[DOp]>,
     nops: usize,
     marks: usize,
+    consts: usize,
     helpers: Box<[&'static HelperDesc]>,
     term: DTerm,
     /// Guest PC of the block.
@@ -198,13 +204,13 @@ pub struct Decoded {
 /// are 16 bits, slot 0 is the zero slot).
 pub const MAX_DECODED_INSTS: usize = u16::MAX as usize - 1;
 
-/// Reused buffers of [`Decoded::new`]: ops, ext records, marks, and the
-/// slot of every instruction.
-type DecodeBufs = (Vec<DOp>, Vec<DOp>, Vec<DOp>, Vec<u16>);
+/// Reused buffers of [`Decoded::new`]: ops, ext records, marks,
+/// constants, and the slot of every instruction.
+type DecodeBufs = (Vec<DOp>, Vec<DOp>, Vec<DOp>, Vec<DOp>, Vec<u16>);
 
 thread_local! {
     static BUFS: std::cell::RefCell<DecodeBufs> = const {
-        std::cell::RefCell::new((Vec::new(), Vec::new(), Vec::new(), Vec::new()))
+        std::cell::RefCell::new((Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new()))
     };
 }
 
@@ -218,39 +224,51 @@ impl Decoded {
         if block.insts.len() > MAX_DECODED_INSTS {
             return None;
         }
-        BUFS.with_borrow_mut(|(ops, ext, marks, slots)| {
+        BUFS.with_borrow_mut(|(ops, ext, marks, consts, slots)| {
             ops.clear();
             ext.clear();
             marks.clear();
+            consts.clear();
             slots.clear();
-            let d = Self::build(block, layout, ops, ext, marks, slots);
+            let d = Self::build(block, layout, ops, ext, marks, consts, slots);
             let nops = ops.len();
-            let mut all = Vec::with_capacity(nops + ext.len() + marks.len());
+            let mut all = Vec::with_capacity(nops + ext.len() + marks.len() + consts.len());
             all.extend_from_slice(ops);
             all.extend_from_slice(ext);
             all.extend_from_slice(marks);
+            all.extend_from_slice(consts);
             Decoded {
                 ops: all.into_boxed_slice(),
                 nops,
                 marks: nops + ext.len(),
+                consts: nops + ext.len() + marks.len(),
                 ..d
             }
         })
         .into()
     }
 
-    /// Fills `ops`, `ext` and `marks` for `block`; the returned value has
-    /// no ops yet.
+    /// Fills `ops`, `ext`, `marks` and `consts` for `block`; the returned
+    /// value has no ops yet.
     fn build(
         block: &Block,
         layout: &StateLayout,
         ops: &mut Vec<DOp>,
         ext: &mut Vec<DOp>,
         marks: &mut Vec<DOp>,
+        consts: &mut Vec<DOp>,
         slots: &mut Vec<u16>,
     ) -> Decoded {
         ops.reserve(block.insts.len());
         slots.reserve(block.insts.len());
+        // Constants take slots 1..=nconst, written before the first op
+        // (a store each instead of a dispatched op: a fifth of the ops
+        // tier 0 ran in python3), ops the slots after them.
+        let nconst = block
+            .insts
+            .iter()
+            .filter(|i| i.op.shape() == Shape::Const)
+            .count();
         // A register's state offset and size, if it lies in the block
         // after the header.
         let reg = |imm: u64| -> Option<(u64, u32)> {
@@ -307,7 +325,9 @@ impl Decoded {
             let keep = match inst.op.shape() {
                 Shape::Const => {
                     d.imm = mask(ty, inst.imm as u128) as u64;
-                    true
+                    consts.push(d);
+                    slots.push(consts.len() as u16);
+                    continue;
                 }
                 Shape::Get => {
                     match reg(inst.imm) {
@@ -459,7 +479,7 @@ impl Decoded {
             };
             if keep {
                 ops.push(d);
-                slots.push(ops.len() as u16);
+                slots.push((nconst + ops.len()) as u16);
             } else {
                 slots.push(0);
             }
@@ -497,6 +517,7 @@ impl Decoded {
             ops: Box::new([]),
             nops: 0,
             marks: 0,
+            consts: 0,
             helpers: block.helpers.clone().into_boxed_slice(),
             term,
             pc: block.pc,
@@ -520,7 +541,7 @@ impl Decoded {
     /// The guest PC of the instruction that op `i` belongs to.
     #[cold]
     fn pc_of(&self, i: usize) -> u64 {
-        self.ops[self.marks..]
+        self.ops[self.marks..self.consts]
             .iter()
             .take_while(|m| m.a as usize <= i)
             .last()
@@ -667,19 +688,26 @@ pub unsafe fn run_decoded(
     // SAFETY: `env` is the live state block (caller contract).
     let direct = unsafe { Direct::of(env) };
     let ops = &d.ops[..d.nops];
-    let n = ops.len() + 1;
+    let consts = &d.ops[d.consts..];
+    let n = consts.len() + ops.len() + 1;
     if scratch.vals.len() < n {
         scratch.vals.resize(n, 0);
     }
     // Slot 0 is the zero slot: nothing writes it.
     scratch.vals[0] = 0;
     let vals = scratch.vals.as_mut_ptr();
-    // SAFETY: every slot index in `d` is below `d.nops + 1 <=
-    // scratch.vals.len()` (`Decoded::new`).
+    // SAFETY: every slot index in `d` is below `n <= scratch.vals.len()`
+    // (`Decoded::new`).
     let get = |s: u16| -> u128 { unsafe { *vals.add(s as usize) } };
+    for (i, c) in consts.iter().enumerate() {
+        // SAFETY: constant `i` has slot `i + 1 < n`.
+        unsafe { *vals.add(i + 1) = c.imm as u128 };
+    }
+    // SAFETY: op `k` writes slot `consts.len() + 1 + k < n`.
+    let out = unsafe { vals.add(consts.len() + 1) };
     // SAFETY: `hdr` points to the live header (caller contract).
     unsafe { (*hdr).blocks_executed = (*hdr).blocks_executed.wrapping_add(1) };
-    // One induction variable: op `k` writes slot `k + 1`.
+    // One induction variable: op `k` writes `out[k]`.
     for k in 0..ops.len() {
         // SAFETY: `k < ops.len()`.
         let op = unsafe { ops.get_unchecked(k) };
@@ -867,8 +895,8 @@ pub unsafe fn run_decoded(
                 mask(e.ty, r as u128)
             }
         };
-        // SAFETY: slot `k + 1 < n`.
-        unsafe { *vals.add(k + 1) = r };
+        // SAFETY: see `out`.
+        unsafe { *out.add(k) = r };
     }
     let (next, code) = match d.term {
         DTerm::Goto(t) => (t, ExitCode::Continue),
