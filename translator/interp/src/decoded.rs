@@ -47,6 +47,11 @@ enum Code {
     Set4,
     Set8,
     Set16,
+    /// Writes the low bytes of `a`, `b`, `c` and slot `imm >> 32` at state
+    /// offsets `imm as u32` to `+ 3`: four adjacent 1-byte registers set in
+    /// a row (AArch64's N, Z, C, V after a flag-setting instruction), one
+    /// dispatch instead of four.
+    Set1x4,
     /// `a` (a bitcast, whose operand is already masked).
     Move,
     /// `a & imm` (zero extension, truncation).
@@ -477,7 +482,11 @@ impl Decoded {
                     true
                 }
             };
-            if keep {
+            if keep && d.code == Code::Set1 {
+                fuse_set1(ops, marks, d);
+                // A set has no value (invalid IR naming one reads 0).
+                slots.push(0);
+            } else if keep {
                 ops.push(d);
                 slots.push((nconst + ops.len()) as u16);
             } else {
@@ -526,6 +535,12 @@ impl Decoded {
         }
     }
 
+    /// Ops dispatched per run (constants and fused sets not counted apart).
+    #[cfg(test)]
+    pub(crate) fn dispatched(&self) -> usize {
+        self.nops
+    }
+
     /// The constant successors of the block, in the order (taken, not
     /// taken); `None` entries for a computed jump or an exception.
     pub fn successors(&self) -> [Option<u64>; 2] {
@@ -547,6 +562,36 @@ impl Decoded {
             .last()
             .map_or(self.pc, |m| m.imm)
     }
+}
+
+/// Appends the [`Code::Set1`] op `d` to `ops`, fused with the three ops
+/// before it into one [`Code::Set1x4`] when they set the three bytes just
+/// below it and no instruction starts between them (no mark points into
+/// them: sets neither fault nor call, so only the ops after them are ever
+/// looked up, and those keep their marks).
+fn fuse_set1(ops: &mut Vec<DOp>, marks: &[DOp], d: DOp) {
+    let n = ops.len();
+    let fusable = n >= 3
+        && marks.last().is_none_or(|m| (m.a as usize) <= n - 3)
+        && ops[n - 3..]
+            .iter()
+            .zip(1u64..)
+            .all(|(o, i)| o.code == Code::Set1 && o.imm + (4 - i) == d.imm);
+    if !fusable {
+        ops.push(d);
+        return;
+    }
+    let (a, b, c) = (ops[n - 3].a, ops[n - 2].a, ops[n - 1].a);
+    let off = ops[n - 3].imm;
+    ops.truncate(n - 3);
+    ops.push(DOp {
+        imm: off | (d.a as u64) << 32,
+        a,
+        b,
+        c,
+        code: Code::Set1x4,
+        sub: 0,
+    });
 }
 
 /// Writes `pc` into the PC register (if the layout has a valid one).
@@ -755,6 +800,15 @@ pub unsafe fn run_decoded(
             Code::Set16 => {
                 // SAFETY: as above.
                 unsafe { env_write(env, m as u32, 16, get(op.a)) };
+                0
+            }
+            Code::Set1x4 => {
+                let byte = |s: u16| (get(s) as u32) & 0xff;
+                let v =
+                    byte(op.a) | byte(op.b) << 8 | byte(op.c) << 16 | byte((m >> 32) as u16) << 24;
+                // SAFETY: as above (four adjacent 1-byte registers, each
+                // checked by `Decoded::new`).
+                unsafe { env_write(env, m as u32, 4, v as u128) };
                 0
             }
             Code::Move => get(op.a),

@@ -11,7 +11,8 @@ struct TState {
     r: [u64; 4],
     pc: u64,
     f: u8,
-    _pad: [u8; 7],
+    g: [u8; 3],
+    _pad: [u8; 4],
     v: u128,
 }
 
@@ -22,6 +23,16 @@ const R3: Reg = Reg(3);
 const PC: Reg = Reg(4);
 const F: Reg = Reg(5);
 const V: Reg = Reg(6);
+
+/// A 1-byte flag register at `offset`.
+const fn flag(name: &'static str, offset: usize) -> RegInfo {
+    RegInfo {
+        name,
+        offset: offset as u32,
+        ty: Type::I8,
+        kind: RegKind::Flag,
+    }
+}
 
 static REGS: &[RegInfo] = &[
     RegInfo {
@@ -54,18 +65,16 @@ static REGS: &[RegInfo] = &[
         ty: Type::I64,
         kind: RegKind::Pc,
     },
-    RegInfo {
-        name: "f",
-        offset: offset_of!(TState, f) as u32,
-        ty: Type::I8,
-        kind: RegKind::Flag,
-    },
+    flag("f", offset_of!(TState, f)),
     RegInfo {
         name: "v",
         offset: offset_of!(TState, v) as u32,
         ty: Type::V128,
         kind: RegKind::Normal,
     },
+    flag("g0", offset_of!(TState, g)),
+    flag("g1", offset_of!(TState, g) + 1),
+    flag("g2", offset_of!(TState, g) + 2),
 ];
 
 static LAYOUT: StateLayout = StateLayout {
@@ -749,4 +758,52 @@ fn decoded_form_uses_direct_memory_below_limit() {
     assert_eq!(st.hdr.exc_info, 0x1011);
     assert_eq!(st.hdr.fault_kind & 0xff, FaultKind::Alignment as u32);
     assert_eq!(host[2], 0x8899_aabb_ccdd_eeff);
+}
+
+/// Four 1-byte registers set in a row at adjacent offsets (f, g0, g1, g2)
+/// are one dispatched op, with the same result as four; not when an
+/// instruction starts between them or the offsets are not in order.
+#[test]
+fn adjacent_byte_sets_are_fused() {
+    let [g0, g1, g2] = [Reg(7), Reg(8), Reg(9)];
+    for (order, mark, fused) in [
+        ([F, g0, g1, g2], false, true),
+        ([F, g0, g1, g2], true, false),
+        ([g0, F, g1, g2], false, false),
+    ] {
+        let mut bl = Builder::new(&LAYOUT, 0x400);
+        bl.insn_start(0x400);
+        let x = bl.get(R0);
+        let vals: Vec<Value> = (0..4u64)
+            .map(|i| {
+                let k = bl.i64(8 * i);
+                let sh = bl.lshr(x, k);
+                bl.trunc(Type::I8, sh)
+            })
+            .collect();
+        for (i, (&r, &v)) in order.iter().zip(&vals).enumerate() {
+            if mark && i == 2 {
+                bl.insn_start(0x404);
+            }
+            bl.set(r, v);
+        }
+        bl.terminate(Terminal::Jump(0x408));
+        let b = bl.finish();
+        let d = Decoded::new(&b, &LAYOUT).expect("small block");
+        // Four shifts, four truncations, the get, and the sets.
+        let sets = if fused { 1 } else { 4 };
+        assert_eq!(d.dispatched(), 9 + sets, "{order:?} {mark}");
+        let mut st = TState {
+            r: [0x4433_2211, 0, 0, 0],
+            ..Default::default()
+        };
+        assert_eq!(run(&b, &mut st, &new_mem()), ExitCode::Continue);
+        let byte = |r: Reg| {
+            let i = order.iter().position(|&o| o == r).expect("set");
+            0x11 * (i as u8 + 1)
+        };
+        assert_eq!(st.f, byte(F), "{order:?}");
+        assert_eq!(st.g, [byte(g0), byte(g1), byte(g2)], "{order:?}");
+        assert_eq!(st.pc, 0x408);
+    }
 }
