@@ -181,6 +181,25 @@ fn vector_load(block: &Block, i: usize) -> bool {
     any
 }
 
+/// The vector `v` and the float type of its low 4 or 8 bytes when `inst`
+/// stores exactly those bytes (a [`vector_low`] truncation of `v`).
+fn stored_lane(block: &Block, inst: &xlat_ir::Inst) -> Option<(xlat_ir::Value, Type)> {
+    if inst.op != Opcode::Store {
+        return None;
+    }
+    let x = &block.insts[inst.args[1].index()];
+    let ft = match x.ty {
+        Type::I32 => Type::F32,
+        Type::I64 => Type::F64,
+        _ => return None,
+    };
+    let size = u32::from(MemFlags::from_imm(inst.imm).size);
+    if x.op != Opcode::Trunc || size * 8 != x.ty.bits() {
+        return None;
+    }
+    vector_low(block, x).map(|v| (v, ft))
+}
+
 /// A vector float op that the frontend wrote lane by lane: for every lane
 /// `k` of a full vector, `bitcast(fnan(op(x_k, y_k), ..))` inserted into a
 /// zero vector, `x_k` lane `k` of vector `n` and `y_k` lane `k` of vector
@@ -1066,14 +1085,22 @@ impl Fx<'_, '_> {
                     if sync == Sync::Effect || self.effect.is_some() {
                         self.before_fault(cur_pc);
                     }
-                    let args: Vec<ir::Value> = (0..xlat_ir::verify::nargs(inst.op.shape(), inst))
-                        .map(arg)
-                        .collect();
-                    let vty = if inst.op == Opcode::Store {
+                    let mut args: Vec<ir::Value> =
+                        (0..xlat_ir::verify::nargs(inst.op.shape(), inst))
+                            .map(arg)
+                            .collect();
+                    let mut vty = if inst.op == Opcode::Store {
                         block.ty(inst.args[1])
                     } else {
                         ty
                     };
+                    // The low 4 or 8 bytes of a V register stored (`str
+                    // d0`): from the float lane (movsd/movss to memory).
+                    if let Some((v, ft)) = stored_lane(block, inst)
+                        && let Some(x) = self.float_lane(block, v, ft, &vals)
+                    {
+                        (args[1], vty) = (x, ft);
+                    }
                     let vector = vector_load(block, i).then_some(i);
                     self.mem_op(inst.op, ty, vty, inst.imm, &args, exact, vector)
                 }
@@ -1497,17 +1524,29 @@ impl Fx<'_, '_> {
     ) -> Option<ir::Value> {
         let inst = &block.insts[i];
         let v = float_low(block, inst)?;
-        let vd = &block.insts[v.index()];
-        match float_to_vector(block, vd) {
-            Some(f) if block.ty(f) == inst.ty => vals[f.index()],
+        self.float_lane(block, v, inst.ty, vals)
+    }
+
+    /// Lane 0 of vector `v` as a float of type `ft` (F32 or F64): the
+    /// float itself when this block wrote it ([`float_to_vector`]), else
+    /// the vector seen as floats (no host instruction).
+    fn float_lane(
+        &mut self,
+        block: &Block,
+        v: xlat_ir::Value,
+        ft: Type,
+        vals: &[Option<ir::Value>],
+    ) -> Option<ir::Value> {
+        match float_to_vector(block, &block.insts[v.index()]) {
+            Some(f) if block.ty(f) == ft => vals[f.index()],
             _ => {
                 let v = vals[v.index()]?;
-                let ft = if inst.ty == Type::F32 {
+                let vt = if ft == Type::F32 {
                     types::F32X4
                 } else {
                     types::F64X2
                 };
-                let v = self.b.ins().bitcast(ft, little(), v);
+                let v = self.b.ins().bitcast(vt, little(), v);
                 Some(self.b.ins().extractlane(v, 0))
             }
         }
@@ -2035,6 +2074,9 @@ impl Fx<'_, '_> {
                 let env = self.env;
                 self.b.ins().call(self.refs.store, &[env, addr, immv, io]);
                 self.check_status();
+                // As for loads: the fast path falls through.
+                let cont = self.b.current_block().expect("in a block");
+                self.b.set_cold_block(cont);
                 self.b.ins().jump(join, &[]);
                 self.b.switch_to_block(join);
                 if matches!(f.order, Ordering::Release | Ordering::AcqRel) {

@@ -2654,3 +2654,44 @@ fn independent_nan_fixups_share_one_test() {
         }
     }
 }
+
+/// `str d0`/`str s0` (the low 8 or 4 bytes of a V register stored) store
+/// the float lane straight from its vector register, and the float itself
+/// when the block computed it; memory as the interpreter writes it.
+#[test]
+fn low_lane_of_a_vector_is_stored_as_a_float() {
+    let env = Env::new(true);
+    let mut st = float_states();
+    for (k, s) in st.iter_mut().enumerate() {
+        s.r[5] = 0x100 + 8 * (k as u64 % 4);
+        s.v[0] = u128::from(s.r[1]) << 64 | u128::from(s.r[0]);
+    }
+    for ft in [Type::F32, Type::F64] {
+        let it = Type::int(ft.bits());
+        for computed in [false, true] {
+            let mut b = Builder::new(&LAYOUT, 0x1000);
+            let v = if computed {
+                let (x, y, _) = fvals(&mut b, ft);
+                let p = b.push(Opcode::Fadd, ft, [x, y, Value::NONE], 0);
+                let p = b.bitcast(it, p);
+                let p = b.zext(Type::I128, p);
+                let p = b.bitcast(Type::V128, p);
+                b.set(V1, p);
+                p
+            } else {
+                b.get(V0)
+            };
+            let w = b.bitcast(Type::I128, v);
+            let lo = b.trunc(it, w);
+            let addr = b.get(r(5));
+            b.store(addr, lo, MemFlags::new(ft.bytes() as u8));
+            b.terminate(Terminal::Jump(0));
+            let blk = b.finish();
+            jit(true).compile(&[&blk]).unwrap();
+            let clif = LAST_CLIF.with(|c| c.borrow().clone());
+            let int_lanes = clif.contains("i64x2") || clif.contains("i32x4");
+            assert!(!int_lanes, "{ft:?} computed={computed}:\n{clif}");
+            compare(&blk, &st, &env, Cmp::Exact);
+        }
+    }
+}
