@@ -404,6 +404,8 @@ struct Fx<'a, 'b> {
     observed: Vec<Vec<bool>>,
     /// Per block: a loop header (the target of an in-region back edge).
     header: Vec<bool>,
+    /// Shared exit blocks (see [`Fx::shared_exit`]), filled at the end.
+    shared: Vec<(SharedExit, ir::Block)>,
     /// Index of the block being lowered.
     cur: usize,
     /// Per op of the block being lowered: a pure integer op whose value
@@ -525,6 +527,7 @@ pub(crate) fn lower(
         effect: None,
         insn_plain: true,
         header: loop_headers(&succ),
+        shared: Vec::new(),
         indirect,
         observed: Vec::new(),
         cur: 0,
@@ -567,6 +570,7 @@ pub(crate) fn lower(
         fx.insn_plain = true;
         fx.lower_block(k);
     }
+    fx.fill_shared_exits();
     fx.b.seal_all_blocks();
     fx.b.finalize(fcfg);
     Lowered { exits: fx.exits }
@@ -693,18 +697,69 @@ impl Fx<'_, '_> {
             self.env,
             off_stop(),
         );
-        let stopped = self.b.create_block();
+        let stopped = self.shared_exit(SharedExit::Stopped);
         let cont = self.b.create_block();
         self.b.ins().brif(stop, stopped, &[], cont, &[]);
-        self.b.switch_to_block(stopped);
-        self.ret_with(ExitCode::Stopped);
         self.b.switch_to_block(cont);
+    }
+
+    /// The region's one block that leaves as `kind` says, created on first
+    /// use and filled by [`Fx::fill_shared_exits`]. Its predecessors are
+    /// spread over the region, so it sits outside every loop of the
+    /// function: a return dominated by a block of a loop (a per-site exit)
+    /// makes Cranelift's loop-invariant code motion lose the loop nest for
+    /// the rest of its walk (see [`Fx::pin_loop_invariants`]); the shared
+    /// one does not, and it is emitted once.
+    fn shared_exit(&mut self, kind: SharedExit) -> ir::Block {
+        if let Some(&(_, b)) = self.shared.iter().find(|(k, _)| *k == kind) {
+            return b;
+        }
+        let b = self.b.create_block();
+        self.b.set_cold_block(b);
+        self.shared.push((kind, b));
+        b
+    }
+
+    /// Emits the shared exit blocks used by the region.
+    fn fill_shared_exits(&mut self) {
+        for (kind, b) in self.shared.clone() {
+            self.b.switch_to_block(b);
+            match kind {
+                SharedExit::Stopped => self.ret_with(ExitCode::Stopped),
+                SharedExit::HelperFault(exit) => {
+                    let z = self.b.ins().iconst(types::I32, 0);
+                    self.b.ins().store(
+                        trusted(),
+                        z,
+                        self.env,
+                        offset_of!(CpuHeader, helper_fault) as i32,
+                    );
+                    match exit {
+                        Some(code) => self.ret_with(code),
+                        None => {
+                            self.b.ins().return_(&[]);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Emits the edge from block `from` to constant `target`.
     fn edge(&mut self, from: usize, target: u64) {
         if let Some(j) = self.blocks.iter().position(|bl| bl.pc == target) {
-            if j <= from {
+            debug_assert_eq!(self.effect.is_some(), self.effect_end[from]);
+            // A snapshot (same rule as `snapshot_edge` in `lower`).
+            let snapshot = self.faulty && self.effect_end[from];
+            if snapshot {
+                self.writeback();
+                self.store_pc(target);
+            }
+            if j <= from && snapshot {
+                // Back edge: a loop inside the region must still see stop;
+                // `env` holds the state at `target` already.
+                self.stop_check();
+            } else if j <= from {
                 // Back edge: a loop inside the region must still see stop.
                 let stop = self.b.ins().load(
                     types::I32,
@@ -723,13 +778,7 @@ impl Fx<'_, '_> {
                 (self.dirty, self.pending) = saved;
                 self.b.switch_to_block(cont);
             }
-            debug_assert_eq!(self.effect.is_some(), self.effect_end[from]);
             let cb = self.cblocks[j];
-            if self.faulty && self.effect_end[from] {
-                // A snapshot (same rule as `snapshot_edge` in `lower`).
-                self.writeback();
-                self.store_pc(target);
-            }
             // Sunk values reach the target only where it may observe them.
             let live: Vec<usize> = (0..self.pending.len())
                 .filter(|&r| self.observed[j][r])
@@ -1920,25 +1969,10 @@ impl Fx<'_, '_> {
             self.env,
             offset_of!(CpuHeader, helper_fault) as i32,
         );
-        let fault = self.b.create_block();
+        let fault = self.shared_exit(SharedExit::HelperFault(exit));
         let cont = self.b.create_block();
         self.b.ins().brif(status, fault, &[], cont, &[]);
-        self.b.switch_to_block(fault);
-        let z = self.b.ins().iconst(types::I32, 0);
-        self.b.ins().store(
-            trusted(),
-            z,
-            self.env,
-            offset_of!(CpuHeader, helper_fault) as i32,
-        );
-        match exit {
-            Some(code) => self.ret_with(code),
-            None => {
-                self.b.ins().return_(&[]);
-            }
-        }
         self.b.switch_to_block(cont);
-        self.b.set_cold_block(fault);
     }
 
     /// Lowers a memory access; `vector`, for a [`vector_load`] (its op
@@ -2505,6 +2539,17 @@ fn dirty_at_entry(
         }
     }
     din
+}
+
+/// A way out of a region that needs no state of the site it leaves from
+/// (see [`Fx::shared_exit`]).
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum SharedExit {
+    /// `exit = Stopped; return` (the state is written back already).
+    Stopped,
+    /// `helper_fault = 0; [exit = code;] return` after a failed slow path
+    /// or helper (which recorded the fault).
+    HelperFault(Option<ExitCode>),
 }
 
 /// Per block, whether it is the target of an in-region back edge (an edge

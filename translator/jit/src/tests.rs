@@ -2695,3 +2695,78 @@ fn low_lane_of_a_vector_is_stored_as_a_float() {
         }
     }
 }
+
+/// A dispatch loop whose handlers store to memory: every back edge writes
+/// a snapshot (the state at the loop head) and then checks the stop word,
+/// so all of them leave through one shared `Stopped` exit that writes
+/// nothing more (as do the region's failed slow paths through one shared
+/// fault exit). Stopped after one iteration the state is the
+/// interpreter's at the loop head, the store done once; run to the end
+/// it is the interpreter's too.
+#[test]
+fn back_edges_after_a_store_share_one_stop_exit() {
+    let mut blocks = dispatch_blocks(0);
+    for i in 0..8u64 {
+        let pc = 0x2000 + 0x100 * i;
+        let mut h = Builder::new(&LAYOUT, pc);
+        h.insn_start(pc);
+        let x = h.get(r(0));
+        let a = h.iconst(Type::I64, 0x100 + 8 * i);
+        h.store(a, x, MemFlags::new(8));
+        h.insn_start(pc + 4);
+        let y = h.get(r(1));
+        let three = h.iconst(Type::I64, 3);
+        let y = h.mul(y, three);
+        let k = h.iconst(Type::I64, i + 1);
+        let y = h.add(y, k);
+        h.set(r(1), y);
+        loop_while_below_r2(&mut h, 0x1000, 0x3000);
+        blocks.push(h.finish());
+    }
+    let refs: Vec<&Block> = blocks.iter().collect();
+    let targets = vec![(0..8).map(|i| 0x2000 + 0x100 * i).collect::<Vec<u64>>()];
+    let mut j = jit(true);
+    let region = j
+        .compile_with(&refs, &targets, OptLevel::Speed)
+        .expect("compiles");
+    let clif = LAST_CLIF.with(|c| c.borrow().clone());
+    let stopped_exits = clif
+        .lines()
+        .filter(|l| l.contains(", v0+4  ; ") && l.ends_with(" = 3"))
+        .count();
+    assert_eq!(stopped_exits, 1, "one Stopped exit:\n{clif}");
+    let env = Env::new(true);
+    fill_memory(&env);
+    let init = TState {
+        r: [6, 5, 40, 0, 0, 0, 0, 0],
+        pc: 0x1000,
+        ..Default::default()
+    };
+    // Stopped: one dispatch and one handler (r0 = 7 -> handler 7).
+    let mut st = init.clone();
+    env.prep(&mut st);
+    st.hdr.stop.store(1, std::sync::atomic::Ordering::Relaxed);
+    // SAFETY: live region, live state block.
+    let code = unsafe { enter(&mut st as *mut TState as *mut u8, region.entry) };
+    assert_eq!(code, ExitCode::Stopped);
+    let mut si = init.clone();
+    for _ in 0..2 {
+        let b = refs.iter().find(|b| b.pc == si.pc).expect("region block");
+        assert_eq!(run_interp(b, &mut si, &env), ExitCode::Continue);
+    }
+    assert_eq!((st.r, st.pc), (si.r, si.pc));
+    assert_eq!((st.pc, st.r[0], st.r[1]), (0x1000, 7, 5 * 3 + 8));
+    assert_eq!(env.mem.load(0x138, 8).unwrap(), 7);
+    // To the end.
+    let mut st = init.clone();
+    assert_eq!(run_jit(&region, &mut st, &env), ExitCode::Continue);
+    let mut si = init.clone();
+    run_interp_blocks(&refs, &mut si, &env);
+    assert_eq!((st.r, st.pc), (si.r, si.pc));
+    assert_eq!(st.pc, 0x3000);
+    for i in 0..8u64 {
+        // The last r0 (<= 40) that chose handler i.
+        let last = (0..=40u64).filter(|x| *x > 6 && x & 7 == i).max().unwrap();
+        assert_eq!(env.mem.load(0x100 + 8 * i, 8).unwrap() as u64, last);
+    }
+}
