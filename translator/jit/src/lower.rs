@@ -292,7 +292,10 @@ fn vector_float_ops(block: &Block) -> (Vec<Option<VecFloat>>, Vec<bool>) {
                 ri.op,
                 Opcode::Fadd | Opcode::Fsub | Opcode::Fmul | Opcode::Fdiv
             );
-            if !arith || ri.ty != ft {
+            // The fix-up of `op(x, y)` from `x` and `y` (the slow path
+            // takes them from the vectors' lanes).
+            let own = fi.args[1] == ri.args[0] && fi.args[2] == ri.args[1];
+            if !arith || ri.ty != ft || !own {
                 break;
             }
             per.push((k, ri.op, ri.args[0], ri.args[1], f.index()));
@@ -1702,12 +1705,19 @@ impl Fx<'_, '_> {
             .ins()
             .brif(any, slow, &[], join, &[BlockArg::Value(rv)]);
         self.b.switch_to_block(slow);
+        // Each lane's operands from the vectors, here only (the IR's
+        // scalar ops of the lanes stay unused).
         let mut acc = r;
         for (k, &f) in p.nans.iter().enumerate() {
-            let inst = &block.insts[f];
-            let args: Vec<ir::Value> = inst.operands().map(val).collect();
-            let x = self.fallback(block, inst, &args);
-            acc = self.b.ins().insertlane(acc, x, k as u8);
+            let k = k as u8;
+            let rk = self.b.ins().extractlane(r, k);
+            let xk = self.b.ins().extractlane(n, k);
+            let yk = match p.m {
+                Ok(_) => self.b.ins().extractlane(m, k),
+                Err(y) => val(y),
+            };
+            let x = self.fallback(block, &block.insts[f], &[rk, xk, yk]);
+            acc = self.b.ins().insertlane(acc, x, k);
         }
         let accv = self.b.ins().bitcast(types::I8X16, little(), acc);
         self.b.ins().jump(join, &[BlockArg::Value(accv)]);
