@@ -2770,3 +2770,42 @@ fn back_edges_after_a_store_share_one_stop_exit() {
         assert_eq!(env.mem.load(0x100 + 8 * i, 8).unwrap() as u64, last);
     }
 }
+
+/// A float product stored with 4 bytes after an 8-byte store of all ones:
+/// written to the slow path's slot before the branch (see `float_computed`
+/// in lower.rs), the product must still store exactly 4 bytes, in direct
+/// and in soft memory (where every store takes the slow path and the
+/// slot's upper bytes hold the earlier store's value).
+#[test]
+fn float_value_stored_early_writes_only_its_bytes() {
+    let insns: [Insn; 2] = [
+        (0x1000, &|b| st(b, 1, 8, 6, 8)),
+        (0x1004, &|b| {
+            let x = b.get(r(2));
+            let x = b.trunc(Type::I32, x);
+            let x = b.bitcast(Type::F32, x);
+            let p = b.push(Opcode::Fmul, Type::F32, [x, x, Value::NONE], 0);
+            let a = b.get(r(1));
+            b.store(a, p, MemFlags::new(4));
+        }),
+    ];
+    let blk = insn_block(&insns, 0x1000, Terminal::Jump(0x1008));
+    let mut j = jit(true);
+    let region = j.compile(&[&blk]).unwrap();
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        let mut st = fault_init();
+        st.r[2] = 1.5f32.to_bits() as u64;
+        st.r[6] = u64::MAX;
+        let before = env.mem.load(0x100, 8).unwrap() as u64;
+        assert_eq!(run_jit(&region, &mut st, &env), ExitCode::Continue);
+        let want = (before & !0xffff_ffff) | 2.25f32.to_bits() as u64;
+        assert_eq!(
+            env.mem.load(0x100, 8).unwrap() as u64,
+            want,
+            "direct {direct}"
+        );
+        assert_eq!(env.mem.load(0x108, 8).unwrap() as u64, u64::MAX);
+    }
+}
