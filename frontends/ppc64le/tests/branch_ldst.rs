@@ -5,7 +5,7 @@
 mod common;
 use common::*;
 use xlat_frontend_ppc64le::Ppc64State;
-use xlat_ir::{ExceptionKind, ExitCode, Terminal};
+use xlat_ir::{ExceptionKind, ExitCode, Opcode, Terminal};
 
 fn st(f: impl FnOnce(&mut Ppc64State)) -> Ppc64State {
     let mut s = state(&[]);
@@ -265,4 +265,55 @@ fn float_and_vector() {
     let r = run(&[0x7c040167, 0x7c030067], &state(&[(4, 0xabcd)]));
     assert_eq!(r.st.gpr[3], 0xabcd);
     assert_eq!(r.st.vr(0) >> 64, 0xabcd);
+}
+
+#[test]
+fn branch_on_a_compare_of_the_same_block() {
+    const EDGES: [u64; 7] = [
+        0,
+        1,
+        0x7fff_ffff,
+        0x8000_0000,
+        i64::MAX as u64,
+        1 << 63,
+        u64::MAX,
+    ];
+    for (signed, xo) in [(true, 0), (false, 32)] {
+        for l in [0u32, 1] {
+            for bf in [0u32, 7] {
+                let cmp = 31 << 26 | bf << 23 | l << 21 | 3 << 16 | 4 << 11 | xo << 1;
+                for bit in 0..3u32 {
+                    // bc 4 (branch if false) / bc 12 (if true), BI, +12.
+                    for bo in [4u32, 12] {
+                        let bc = 16 << 26 | bo << 21 | (4 * bf + bit) << 16 | 12;
+                        for &a in &EDGES {
+                            for &b in &EDGES {
+                                let (x, y) = if l == 1 {
+                                    (a as i128, b as i128)
+                                } else {
+                                    (a as u32 as i128, b as u32 as i128)
+                                };
+                                let (x, y) = match (signed, l) {
+                                    (true, 1) => (a as i64 as i128, b as i64 as i128),
+                                    (true, _) => (a as i32 as i128, b as i32 as i128),
+                                    _ => (x, y),
+                                };
+                                let holds = [x < y, x > y, x == y][bit as usize];
+                                let taken = holds == (bo == 12);
+                                let r = run(&[cmp, bc], &state(&[(3, a), (4, b)]));
+                                let want = if taken { CODE + 16 } else { CODE + 8 };
+                                assert_eq!(r.st.pc, want, "{cmp:08x} {bc:08x} {a:#x} {b:#x}");
+                                // Branch if false tests the opposite
+                                // comparison, not the bit's complement.
+                                assert!(
+                                    !r.block.insts.iter().any(|i| i.op == Opcode::Xor),
+                                    "{cmp:08x} {bc:08x}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -452,3 +452,35 @@ fn carrying_forms_on_edge_values() {
         }
     }
 }
+
+#[test]
+fn shifts_by_an_amount_masked_in_the_block() {
+    const CLRLDI: u32 = 0x78a5_06a0; // clrldi r5,r5,58
+    const CLRLWI: u32 = 0x54a5_06be; // clrlwi r5,r5,26
+    const ANDI: u32 = 0x70a5_007f; // andi. r5,r5,127
+    const SRD: u32 = 0x7c83_2c36; // srd r3,r4,r5
+    const SLD: u32 = 0x7c83_2836; // sld r3,r4,r5
+    let x = 0x8123_4567_89ab_cdefu64;
+    for amount in [
+        0u64,
+        1,
+        31,
+        32,
+        63,
+        64,
+        65,
+        100,
+        127,
+        128,
+        0xffff_ffff_ffff_ffc1,
+    ] {
+        for (mask, limit) in [(CLRLDI, 63), (CLRLWI, 63), (ANDI, 127)] {
+            let n = amount & limit;
+            let (right, left) = if n >= 64 { (0, 0) } else { (x >> n, x << n) };
+            let s = run(&[mask, SRD], &state(&[(4, x), (5, amount)])).st;
+            assert_eq!(s.gpr[3], right, "{mask:08x} srd by {amount:#x}");
+            let s = run(&[mask, SLD], &state(&[(4, x), (5, amount)])).st;
+            assert_eq!(s.gpr[3], left, "{mask:08x} sld by {amount:#x}");
+        }
+    }
+}

@@ -193,3 +193,28 @@ fn power_nan_rules_and_vsr_doubleword_1() {
     let r = run(&[0xf0802c2c], &s);
     assert_eq!(r.st.fpr(4) >> 32, 0x3e12_4924);
 }
+
+#[test]
+fn doublewords_of_vectors_built_in_the_block() {
+    let code = [
+        0x7ca5_0167, // mtvrd v5,r5
+        0x7cc6_0167, // mtvrd v6,r6
+        0xf0a5_3057, // xxmrghd vs37,vs37,vs38
+        0x7ca3_0067, // mfvrd r3,v5
+        0x7ca4_0267, // mfvsrld r4,vs37
+        0xf0c5_3357, // xxmrgld vs38,vs37,vs38
+        0x7cc7_0067, // mfvrd r7,v6
+        0x7cc8_0267, // mfvsrld r8,vs38
+    ];
+    let mut s = state(&[(5, 0x1111_2222_3333_4444), (6, 0x5555_6666_7777_8888)]);
+    s.vsr[37] = 0xaaaa_aaaa_aaaa_aaaa_bbbb_bbbb_bbbb_bbbb;
+    s.vsr[38] = 0xcccc_cccc_cccc_cccc_dddd_dddd_dddd_dddd;
+    let st = run(&code, &s).st;
+    assert_eq!(st.gpr[3], 0x1111_2222_3333_4444);
+    assert_eq!(st.gpr[4], 0x5555_6666_7777_8888);
+    assert_eq!(st.gpr[7], 0x5555_6666_7777_8888);
+    // Doubleword 1 of vs38 is the one mtvrd kept.
+    assert_eq!(st.gpr[8], 0xdddd_dddd_dddd_dddd);
+    assert_eq!(st.vsr[37], 0x1111_2222_3333_4444_5555_6666_7777_8888);
+    assert_eq!(st.vsr[38], 0x5555_6666_7777_8888_dddd_dddd_dddd_dddd);
+}

@@ -262,15 +262,20 @@ pub fn shift(c: &mut Ctx<'_>, i: Insn) -> TResult {
             }
         }
         27 | 539 => {
-            let k64 = c.b.i64(64);
-            let big = c.b.and(b, k64);
-            let big = c.b.icmp(Cond::Ne, big, zero);
             let t = if xo == 27 {
                 c.b.shl(s, n)
             } else {
                 c.b.lshr(s, n)
             };
-            c.b.select(big, zero, t)
+            if c.known_zero(b, 64) {
+                // An amount made below 64 (`clrldi`/`clrlwi` of a count).
+                t
+            } else {
+                let k64 = c.b.i64(64);
+                let big = c.b.and(b, k64);
+                let big = c.b.icmp(Cond::Ne, big, zero);
+                c.b.select(big, zero, t)
+            }
         }
         792 | 794 => {
             let (x, n) = if xo == 792 {

@@ -12,7 +12,7 @@ pub mod vmx;
 pub mod vsx;
 
 use crate::state::{R_CA, R_CA32, R_OV, R_OV32, R_SO, r_cr, r_fpr, r_gpr, r_vr, r_vsl};
-use xlat_ir::{Builder, Cond, Lanes, Type, Value};
+use xlat_ir::{Builder, Cond, Lanes, Opcode, Type, Value};
 
 /// Marker returned by a translate function for an invalid or reserved
 /// sub-encoding: the instruction raises an Undefined exception (SIGILL).
@@ -111,6 +111,22 @@ pub enum CarryIn {
     Ca(Value),
 }
 
+/// The condition that holds exactly when `c` does not.
+pub fn opposite(c: Cond) -> Cond {
+    match c {
+        Cond::Eq => Cond::Ne,
+        Cond::Ne => Cond::Eq,
+        Cond::Ult => Cond::Uge,
+        Cond::Uge => Cond::Ult,
+        Cond::Ule => Cond::Ugt,
+        Cond::Ugt => Cond::Ule,
+        Cond::Slt => Cond::Sge,
+        Cond::Sge => Cond::Slt,
+        Cond::Sle => Cond::Sgt,
+        Cond::Sgt => Cond::Sle,
+    }
+}
+
 /// MASK(mb, me) of the Power ISA for 64-bit bit numbers (bit 0 = MSB):
 /// ones from `mb` to `me`, wrapping around when `mb > me`.
 pub fn mask64(mb: u32, me: u32) -> u64 {
@@ -201,10 +217,63 @@ impl<'a> Ctx<'a> {
         self.b.i8(x as u8)
     }
 
-    /// Logical not of an i8 boolean.
+    /// Logical not of an i8 boolean. A comparison made in this block
+    /// (also through a CR bit it set) becomes the opposite comparison, which
+    /// the JIT fuses with a branch or select (`cmp; jne` rather than
+    /// `sete; xor; test; jne`).
     pub fn bnot(&mut self, x: Value) -> Value {
+        let i = self.b.insts()[self.through_get(x).index()];
+        if i.op == Opcode::Icmp
+            && let Some(cond) = Cond::from_imm(i.imm)
+        {
+            return self.b.icmp(opposite(cond), i.args[0], i.args[1]);
+        }
         let one = self.b.i8(1);
         self.b.xor(x, one)
+    }
+
+    /// For a register read, the value this block wrote to the register
+    /// before it (while no helper, which may write any register, came
+    /// between); else `v`.
+    fn through_get(&self, v: Value) -> Value {
+        let insts = self.b.insts();
+        let Some(g) = insts.get(v.index()).filter(|i| i.op == Opcode::Get) else {
+            return v;
+        };
+        insts[..v.index()]
+            .iter()
+            .rev()
+            .take_while(|i| i.op != Opcode::CallHelper)
+            .find(|i| i.op == Opcode::Set && i.imm == g.imm)
+            .map_or(v, |set| set.args[0])
+    }
+
+    /// True when the bits of `mask` are 0 in `v` by construction in this
+    /// block: a constant, an `and` with a constant, a zero extension of
+    /// such, or a register this block set to one.
+    pub fn known_zero(&self, v: Value, mask: u64) -> bool {
+        let v = self.through_get(v);
+        let insts = self.b.insts();
+        let Some(i) = insts.get(v.index()) else {
+            return false;
+        };
+        let konst = |a: Value| {
+            insts
+                .get(a.index())
+                .filter(|k| k.op == Opcode::Const)
+                .map(|k| k.imm)
+        };
+        match i.op {
+            Opcode::Const => i.imm & mask == 0,
+            Opcode::And => [i.args[0], i.args[1]]
+                .into_iter()
+                .any(|a| konst(a).is_some_and(|k| k & mask == 0)),
+            Opcode::Zext => {
+                let narrow = self.b.ty(i.args[0]).mask();
+                mask & !narrow == mask || self.known_zero(i.args[0], mask & narrow)
+            }
+            _ => false,
+        }
     }
 
     /// Reads CR bit `bi` (i8 0/1).
@@ -266,7 +335,7 @@ impl<'a> Ctx<'a> {
     /// `a` when `v` is `not a` emitted in this block.
     fn not_operand(&self, v: Value) -> Option<Value> {
         let inst = self.b.insts().get(v.index())?;
-        (inst.op == xlat_ir::Opcode::Not).then_some(inst.args[0])
+        (inst.op == Opcode::Not).then_some(inst.args[0])
     }
 
     /// True when `v` is the constant 0 emitted in this block.
@@ -274,7 +343,7 @@ impl<'a> Ctx<'a> {
         self.b
             .insts()
             .get(v.index())
-            .is_some_and(|i| i.op == xlat_ir::Opcode::Const && i.imm == 0)
+            .is_some_and(|i| i.op == Opcode::Const && i.imm == 0)
     }
 
     /// `x + y + cin` (64-bit) with its carries and overflows. Only the
@@ -398,7 +467,7 @@ impl<'a> Ctx<'a> {
             return self.b.bitcast(Type::I64, f);
         }
         let v = self.vr(n - 32);
-        self.b.vextract(Lanes::I64x2, v, 1)
+        self.lane64(v, 1)
     }
 
     /// Reads doubleword 1 of VSR `n` as i64.
@@ -407,7 +476,7 @@ impl<'a> Ctx<'a> {
             return self.b.get(r_vsl(n));
         }
         let v = self.vr(n - 32);
-        self.b.vextract(Lanes::I64x2, v, 0)
+        self.lane64(v, 0)
     }
 
     /// Writes both doublewords of VSR `n` (i64 each).
@@ -452,9 +521,27 @@ impl<'a> Ctx<'a> {
 
     /// (high, low) 64-bit halves of a V128 (lane extracts).
     pub fn vsplit(&mut self, v: Value) -> (Value, Value) {
-        let hi = self.b.vextract(Lanes::I64x2, v, 1);
-        let lo = self.b.vextract(Lanes::I64x2, v, 0);
+        let hi = self.lane64(v, 1);
+        let lo = self.lane64(v, 0);
         (hi, lo)
+    }
+
+    /// Doubleword lane `lane` (0 = low) of the V128 `v`: the i64 it was
+    /// made from when this block built it with [`Ctx::vjoin`] (lane
+    /// inserts over a splat; `mtvrd` then `xxmrghd` in glibc's
+    /// `strspn`), else a lane extract.
+    pub fn lane64(&mut self, v: Value, lane: u32) -> Value {
+        let mut x = self.through_get(v);
+        loop {
+            let i = self.b.insts()[x.index()];
+            let whole = Lanes::from_imm(i.imm) == Lanes::I64x2;
+            match i.op {
+                Opcode::Vinsert if whole && (i.imm >> 8) as u32 == lane => return i.args[1],
+                Opcode::Vinsert if whole => x = i.args[0],
+                Opcode::Vsplat if whole => return i.args[0],
+                _ => return self.b.vextract(Lanes::I64x2, x, lane),
+            }
+        }
     }
 
     /// `hi:lo` as an i128 (through [`Ctx::vjoin`]).
