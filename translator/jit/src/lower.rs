@@ -394,6 +394,9 @@ struct Fx<'a, 'b> {
     /// PC of the guest instruction whose side effect happened after the
     /// last snapshot in the block being lowered.
     effect: Option<u64>,
+    /// Per block: a store-only loop at the region entry ([`replay_loop`]):
+    /// its stores set no pending side effect.
+    replay: Vec<bool>,
     /// The guest instruction being lowered has so far done nothing that
     /// may fault or has a side effect but plain stores (of any size):
     /// re-running it from its start repeats only those stores, with the
@@ -500,15 +503,19 @@ pub(crate) fn lower(
     let faulty = blocks
         .iter()
         .any(|bl| bl.insts.iter().any(|i| sync_of(bl, i) != Sync::None));
+    let indirect = indirect_targets(blocks, targets);
+    let succ = region_successors(blocks, &indirect);
+    let replay: Vec<bool> = (0..blocks.len())
+        .map(|k| replay_loop(blocks, &succ, k))
+        .collect();
     let summary: Vec<Summary> = blocks
         .iter()
-        .map(|bl| summarize(layout, bl, nregs))
+        .zip(&replay)
+        .map(|(bl, &rp)| summarize(layout, bl, nregs, rp))
         .collect();
     let effect_end: Vec<bool> = summary.iter().map(|s| s.effect_end).collect();
     let snapshot_edge = |from: usize, _to: usize| faulty && effect_end[from];
     let cblocks: Vec<ir::Block> = blocks.iter().map(|_| b.create_block()).collect();
-    let indirect = indirect_targets(blocks, targets);
-    let succ = region_successors(blocks, &indirect);
     let mut fx = Fx {
         b,
         layout,
@@ -528,6 +535,7 @@ pub(crate) fn lower(
         faulty,
         effect_end: effect_end.clone(),
         effect: None,
+        replay,
         insn_plain: true,
         header: loop_headers(&succ),
         shared: Vec::new(),
@@ -1171,7 +1179,9 @@ impl Fx<'_, '_> {
             self.vals[i] = r;
             let sync = sync_of(block, inst);
             self.insn_plain &= sync == Sync::None || inst.op.shape() == Shape::Store;
-            self.effect = effect_after(self.effect, sync, cur_pc);
+            if !self.replay[k] {
+                self.effect = effect_after(self.effect, sync, cur_pc);
+            }
         }
         let term = block.terminal();
         match term {
@@ -2462,8 +2472,9 @@ struct Summary {
     sets_after: Vec<bool>,
 }
 
-/// Summarizes `block` for a region over `nregs` registers.
-fn summarize(layout: &StateLayout, block: &Block, nregs: usize) -> Summary {
+/// Summarizes `block` for a region over `nregs` registers; `replay`: a
+/// [`replay_loop`], whose stores set no pending side effect.
+fn summarize(layout: &StateLayout, block: &Block, nregs: usize, replay: bool) -> Summary {
     let mut pc = block.pc;
     let mut effect = None;
     let mut snapshots = false;
@@ -2486,13 +2497,37 @@ fn summarize(layout: &StateLayout, block: &Block, nregs: usize) -> Summary {
         if i.op == Opcode::Set && r < nregs && r != layout.pc.0 as usize {
             sets_after[r] = true;
         }
-        effect = effect_after(effect, sync, pc);
+        if !replay {
+            effect = effect_after(effect, sync, pc);
+        }
     }
     Summary {
         effect_end: effect.is_some(),
         snapshots,
         sets_after,
     }
+}
+
+/// True if block `k` of a region is a loop that stores and never loads,
+/// entered only at the region entry: block 0, no in-region predecessor
+/// but itself, no access but plain stores of one host instruction
+/// ([`Sync::Store`]), no helper that reads or writes state. Its stores
+/// need no snapshot before them, nor at its back edge: `env` keeps the
+/// region entry's snapshot, and a fault (host fault or failed slow path)
+/// retries from there. The retry at tier 0 repeats the loop's stores
+/// with the same values at the same addresses, since nothing the loop
+/// computes comes from memory, and faults at the same access. Such a loop
+/// (a fill loop, `memset`) thus writes no register back per iteration;
+/// a fault after n iterations costs n / `RETRY_BLOCKS` retries, as in a
+/// loop without side effects.
+fn replay_loop(blocks: &[&Block], succ: &[Vec<usize>], k: usize) -> bool {
+    k == 0
+        && succ[0].contains(&0)
+        && succ.iter().skip(1).all(|s| !s.contains(&0))
+        && blocks[0]
+            .insts
+            .iter()
+            .all(|i| matches!(sync_of(blocks[0], i), Sync::None | Sync::Store))
 }
 
 /// Per block, the registers it sets (`set` ops; not the PC).

@@ -2211,38 +2211,113 @@ fn store_loop_faulting_after_iterations_increments_each_word_once() {
         let before: Vec<u64> = (0..words)
             .map(|i| env.mem.load(start + 8 * i, 8).unwrap() as u64)
             .collect();
-        let blk = insn_block_with(&insns, 0x700, &term);
-        let mut j = jit(true);
-        let region = j.compile(&[&blk]).unwrap();
         let mut init = fault_init();
         init.r[1] = start;
         init.r[2] = 1000;
         init.pc = 0x700;
-        let mem0 = env.dmem.snapshot();
-        let mut a = init.clone();
-        while run_interp(&blk, &mut a, &env) == ExitCode::Continue {}
-        let mem_a = env.dmem.snapshot();
-        env.dmem.restore(&mem0);
-        let mut s = init.clone();
-        assert_eq!(run_jit(&region, &mut s, &env), ExitCode::Retry);
-        assert_eq!(
-            (s.pc, s.r[1], s.r[3]),
-            (0x700, MAPPED, words),
-            "back-edge snapshot"
-        );
-        assert_eq!(
-            run_jit_retrying(&region, &[&blk], &mut s, &env),
-            (ExitCode::Fault, true)
-        );
-        assert_eq!((a.r, a.pc, a.hdr.exc_info), (s.r, s.pc, s.hdr.exc_info));
+        let s = loop_fault_matches_interp(&insns, &term, &init, &env, &|s| {
+            assert_eq!(
+                (s.pc, s.r[1], s.r[3]),
+                (0x700, MAPPED, words),
+                "back-edge snapshot"
+            );
+        });
         assert_eq!((s.pc, s.hdr.exc_info), (0x700, MAPPED));
-        assert!(
-            env.dmem.snapshot() == mem_a,
-            "memory as the interpreter left it"
-        );
         for (i, w) in before.iter().enumerate() {
             let now = env.mem.load(start + 8 * i as u64, 8).unwrap() as u64;
             assert_eq!(now, w.wrapping_add(1), "word {i} incremented once");
+        }
+    }
+}
+
+/// Compiles the one-block loop `insns` (terminal `term`) and checks, on
+/// the same memory, that the compiled run from `init` first exits with
+/// `Retry` (`first` checks the snapshot in `env` then) and, retried like
+/// the dispatcher, faults in exactly the state (registers, PC, fault
+/// address, memory) in which the interpreter faults. Returns that state.
+fn loop_fault_matches_interp(
+    insns: &[Insn],
+    term: &dyn Fn(&mut Builder) -> Terminal,
+    init: &TState,
+    env: &Env,
+    first: &dyn Fn(&TState),
+) -> TState {
+    let blk = insn_block_with(insns, init.pc, term);
+    let mut j = jit(true);
+    let region = j.compile(&[&blk]).unwrap();
+    let mem0 = env.dmem.snapshot();
+    let mut a = init.clone();
+    while run_interp(&blk, &mut a, env) == ExitCode::Continue {}
+    let mem_a = env.dmem.snapshot();
+    env.dmem.restore(&mem0);
+    let mut s = init.clone();
+    assert_eq!(run_jit(&region, &mut s, env), ExitCode::Retry);
+    first(&s);
+    assert_eq!(
+        run_jit_retrying(&region, &[&blk], &mut s, env),
+        (ExitCode::Fault, true)
+    );
+    assert_eq!((a.r, a.pc, a.hdr.exc_info), (s.r, s.pc, s.hdr.exc_info));
+    assert!(
+        env.dmem.snapshot() == mem_a,
+        "memory as the interpreter left it"
+    );
+    s
+}
+
+/// A loop that only stores (a pair per pass, values from registers) at
+/// the region entry writes no snapshot, neither before its stores nor at
+/// its back edge: when the pair reaches the unmapped page, `env` still
+/// holds the region entry's state, and the retry re-runs every pass at
+/// tier 0, storing the same values again, up to the exact fault. A loop
+/// that also loads keeps its back-edge snapshot (the test above).
+#[test]
+fn store_only_loop_retries_from_the_region_entry() {
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        let insns: [Insn; 2] = [
+            (0x700, &|b| {
+                st(b, 1, 0, 3, 8);
+                st(b, 1, 8, 4, 4);
+            }),
+            (0x704, &|b| {
+                addk(b, 3, 3, 0x0101);
+                addk(b, 4, 4, 7);
+                addk(b, 1, 1, 16);
+            }),
+        ];
+        let term = |b: &mut Builder| {
+            let n = b.get(r(1));
+            let t = b.get(r(2));
+            let c = b.icmp(Cond::Ult, n, t);
+            Terminal::Branch {
+                cond: c,
+                taken: 0x700,
+                not_taken: 0x708,
+            }
+        };
+        let start = MAPPED - 0x400;
+        let mut init = fault_init();
+        init.r[1] = start;
+        init.r[2] = u64::MAX;
+        init.r[3] = 0x1234_5678_9abc_def0;
+        init.r[4] = 0x55;
+        init.pc = 0x700;
+        let s = loop_fault_matches_interp(&insns, &term, &init, &env, &|s| {
+            assert_eq!(
+                (s.pc, s.r[1], s.r[3], s.r[4]),
+                (0x700, start, 0x1234_5678_9abc_def0, 0x55),
+                "the region entry's snapshot"
+            );
+        });
+        assert_eq!((s.pc, s.hdr.exc_info, s.r[1]), (0x700, MAPPED, MAPPED));
+        assert_ne!(s.hdr.fault_kind & FAULT_WRITE, 0, "a write fault");
+        for i in 0..0x40u64 {
+            let lo = env.mem.load(start + 16 * i, 8).unwrap() as u64;
+            let hi = env.mem.load(start + 16 * i + 8, 4).unwrap() as u64;
+            assert_eq!(lo, init.r[3].wrapping_add(0x0101 * i), "pass {i}: r3");
+            assert_eq!(hi, 0x55 + 7 * i, "pass {i}: low half of r4");
         }
     }
 }
