@@ -426,6 +426,11 @@ struct Fx<'a, 'b> {
     /// Per op of the block being lowered: part of a [`VecFloat`], not
     /// lowered on its own.
     vec_skip: Vec<bool>,
+    /// Per register: the host float whose zero-extension the register was
+    /// last set to in the block being lowered ([`float_to_vector`]); a
+    /// write-back stores the float and zeros, so the vector form need
+    /// not be built (and kept in a register) for snapshots.
+    fsrc: Vec<Option<ir::Value>>,
     /// Per op of the block being lowered: the value of an `fnan` already
     /// checked together with an earlier one (see [`Fx::nan_pair`]).
     nan_done: Vec<Option<ir::Value>>,
@@ -546,6 +551,7 @@ pub(crate) fn lower(
         vals: Vec::new(),
         vec_loads: Vec::new(),
         nan_done: Vec::new(),
+        fsrc: vec![None; nregs],
         vec_float: Vec::new(),
         vec_skip: Vec::new(),
         pending: vec![None; nregs],
@@ -602,6 +608,7 @@ impl Fx<'_, '_> {
                 .load(clif_ty(ri.ty), trusted(), self.env, ri.offset as i32);
             self.b.def_var(self.vars[r].expect("used register"), v);
             self.pending[r] = None;
+            self.fsrc[r] = None;
         }
     }
 
@@ -656,8 +663,21 @@ impl Fx<'_, '_> {
         for &r in &self.used.clone() {
             if self.dirty[r] {
                 let ri = self.layout.regs[r];
-                let v = self.b.use_var(self.vars[r].expect("used register"));
-                self.b.ins().store(trusted(), v, self.env, ri.offset as i32);
+                let off = ri.offset as i32;
+                if let Some(f) = self.fsrc[r] {
+                    // The float, then zeros up to 16 bytes.
+                    self.b.ins().store(trusted(), f, self.env, off);
+                    let fb = self.b.func.dfg.value_type(f).bytes() as i32;
+                    if fb == 4 {
+                        let z = self.b.ins().iconst(types::I32, 0);
+                        self.b.ins().store(trusted(), z, self.env, off + 4);
+                    }
+                    let z = self.b.ins().iconst(types::I64, 0);
+                    self.b.ins().store(trusted(), z, self.env, off + 8);
+                } else {
+                    let v = self.b.use_var(self.vars[r].expect("used register"));
+                    self.b.ins().store(trusted(), v, self.env, off);
+                }
                 self.dirty[r] = false;
             }
         }
@@ -988,6 +1008,7 @@ impl Fx<'_, '_> {
         self.vals = vec![None; block.insts.len()];
         self.vec_loads = vec![None; block.insts.len()];
         self.nan_done = vec![None; block.insts.len()];
+        self.fsrc.iter_mut().for_each(|f| *f = None);
         (self.vec_float, self.vec_skip) = vector_float_ops(block);
         debug_assert!(self.pending.iter().all(Option::is_none));
         let mut cur_pc = block.pc;
@@ -1024,6 +1045,9 @@ impl Fx<'_, '_> {
                         // A sunk value is emitted when the register is
                         // needed (`materialize`).
                         self.pending[r] = self.sink[a].then_some(a);
+                        self.fsrc[r] = float_to_vector(block, &block.insts[a])
+                            .filter(|_| !self.sink[a])
+                            .and_then(|f| vals[f.index()]);
                         if !self.sink[a] {
                             let v = arg(0);
                             self.b.def_var(self.vars[r].expect("used register"), v);

@@ -2740,6 +2740,8 @@ fn low_lane_of_a_vector_is_stored_as_a_float() {
     for (k, s) in st.iter_mut().enumerate() {
         s.r[5] = 0x100 + 8 * (k as u64 % 4);
         s.v[0] = u128::from(s.r[1]) << 64 | u128::from(s.r[0]);
+        // A float written to V1 clears the other bytes.
+        s.v[1] = u128::MAX;
     }
     for ft in [Type::F32, Type::F64] {
         let it = Type::int(ft.bits());
