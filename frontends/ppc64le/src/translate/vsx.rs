@@ -248,10 +248,11 @@ pub fn load_store_len(c: &mut Ctx<'_>, i: Insn) -> TResult {
 /// reads as well), else (the bytes end in the last 15 of the page) at
 /// `ea & !15`, shifted down by a byte permute; with a length of 0 the
 /// load reads the 16 bytes around this instruction's own word, which
-/// are mapped (a page holding code is readable on Linux/Power), and
-/// yields 0. A fault names the first inaccessible byte like the
-/// instruction, except that a load starting in the last 15 bytes of an
-/// unreadable page names `ea & !15`.
+/// are mapped, and yields 0 (code mapped execute-only, unreadable under
+/// xlat, would fault there). A fault names the first inaccessible byte
+/// like the instruction, except that a load starting in the last 15
+/// bytes of an unreadable page names `ea & !15`. See
+/// docs/architecture.md ("Deviations").
 fn load_len(c: &mut Ctx<'_>, ea: Value, rb: Value) -> Value {
     use xlat_ir::Cond;
     let k56 = c.b.i64(56);
