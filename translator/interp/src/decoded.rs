@@ -88,6 +88,9 @@ enum Code {
     /// A load of `sub` (1, 2, 4 or 8) bytes at `a` into an integer of at
     /// most 64 bits: `c` holds [`ALIGNED`] and [`SIGNED`], `imm` the mask.
     Load,
+    /// [`Code::Load`] at `a + b` (64-bit): an add whose only use is the
+    /// address of the load right after it, one dispatch instead of two.
+    LoadAdd,
     /// A zero-extending load of 16 bytes at `a` into a 128-bit value; `c`
     /// holds [`ALIGNED`].
     Load16,
@@ -285,6 +288,23 @@ impl Decoded {
                 && end <= layout.size)
                 .then_some((ri.offset as u64, bytes))
         };
+        // Uses of every instruction's value (an add used only as the
+        // address of the next load is fused into it).
+        let mut uses = vec![0u32; block.insts.len()];
+        for (i, inst) in block.insts.iter().enumerate() {
+            for v in inst.args {
+                if (v.0 as usize) < i {
+                    uses[v.index()] += 1;
+                }
+            }
+        }
+        if let Some(u) = block
+            .term
+            .and_then(|t| t.operand())
+            .and_then(|v| uses.get_mut(v.index()))
+        {
+            *u += 1;
+        }
         // Integer types the inline handlers cover.
         let small = |t: Type| t.is_int() && t.bits() > 0 && t.bits() <= 64;
         for (i, inst) in block.insts.iter().enumerate() {
@@ -482,7 +502,18 @@ impl Decoded {
                     true
                 }
             };
-            if keep && d.code == Code::Set1 {
+            // The address of a load, if the last op computed it for this
+            // load alone.
+            let sole = inst.args[0].index();
+            let sole_use = (inst.args[0].0 as usize) < i
+                && uses[sole] == 1
+                && slots[sole] as usize == nconst + ops.len();
+            if keep && d.code == Code::Load && fuse_add_load(ops, marks, &mut d, sole_use) {
+                // The add's value is no more (nothing else reads it).
+                slots[sole] = 0;
+                ops.push(d);
+                slots.push((nconst + ops.len()) as u16);
+            } else if keep && d.code == Code::Set1 {
                 fuse_set1(ops, marks, d);
                 // A set has no value (invalid IR naming one reads 0).
                 slots.push(0);
@@ -592,6 +623,30 @@ fn fuse_set1(ops: &mut Vec<DOp>, marks: &[DOp], d: DOp) {
         code: Code::Set1x4,
         sub: 0,
     });
+}
+
+/// Makes the [`Code::Load`] `d` a [`Code::LoadAdd`] of the 64-bit add
+/// that is the last op, removing that op, when `sole_use` (the add's value
+/// is the load's address and used nowhere else) and no instruction starts
+/// between the two (the load's fault names the add's instruction, which is
+/// its own). Returns whether it did.
+fn fuse_add_load(ops: &mut Vec<DOp>, marks: &[DOp], d: &mut DOp, sole_use: bool) -> bool {
+    let n = ops.len();
+    let Some(last) = ops.last().copied() else {
+        return false;
+    };
+    if !(sole_use
+        && last.code == Code::Add
+        && last.imm == u64::MAX
+        && marks.last().is_none_or(|m| (m.a as usize) < n))
+    {
+        return false;
+    }
+    ops.pop();
+    d.code = Code::LoadAdd;
+    d.a = last.a;
+    d.b = last.b;
+    true
 }
 
 /// Writes `pc` into the PC register (if the layout has a valid one).
@@ -855,8 +910,12 @@ pub unsafe fn run_decoded(
                     _ => x >= y,
                 }) as u128
             }
-            Code::Load => {
-                let addr = a64();
+            Code::Load | Code::LoadAdd => {
+                let addr = if op.code == Code::LoadAdd {
+                    a64().wrapping_add(b64())
+                } else {
+                    a64()
+                };
                 let size = op.sub;
                 let v = aligned(op.c, addr, size, false).and_then(|_| {
                     direct

@@ -807,3 +807,46 @@ fn adjacent_byte_sets_are_fused() {
         assert_eq!(st.pc, 0x408);
     }
 }
+
+/// An add used only as the address of the load right after it is one
+/// dispatched op, with the same result and the same fault; not when the
+/// sum is used again.
+#[test]
+fn add_feeding_only_a_load_is_fused() {
+    for (reuse, base, fused) in [
+        (false, 0x1000u64, true),
+        (true, 0x1000, false),
+        (false, 0x5000, true),
+    ] {
+        let mut bl = Builder::new(&LAYOUT, 0x400);
+        bl.insn_start(0x400);
+        let x = bl.get(R0);
+        let off = bl.i64(8);
+        let addr = bl.add(x, off);
+        let l = bl.load(Type::I64, addr, MemFlags::new(8));
+        bl.set(R1, l);
+        if reuse {
+            bl.set(R2, addr);
+        }
+        bl.terminate(Terminal::Jump(0x408));
+        let b = bl.finish();
+        let d = Decoded::new(&b, &LAYOUT).expect("small block");
+        // get, (add), load, set(s).
+        let expect = if fused { 3 } else { 4 + usize::from(reuse) };
+        assert_eq!(d.dispatched(), expect, "reuse {reuse}");
+        let mem = new_mem();
+        let mut st = TState {
+            r: [base, 0, 0, 0],
+            ..Default::default()
+        };
+        let exit = run(&b, &mut st, &mem);
+        if base == 0x5000 {
+            assert_eq!(exit, ExitCode::Fault);
+            assert_eq!(st.pc, 0x400);
+            assert_eq!(st.hdr.exc_info, 0x5008);
+        } else {
+            assert_eq!(exit, ExitCode::Continue);
+            assert_eq!(st.r[2], if reuse { 0x1008 } else { 0 });
+        }
+    }
+}
