@@ -22,7 +22,10 @@
 //! snapshot PC at tier 0, which faults precisely. Every host fault retries, so the
 //! handler needs no map from host PCs. A loop without side effects writes
 //! no snapshot at its back edge: the retry then re-runs its iterations
-//! (at most [`RETRY_BLOCKS`](crate::RETRY_BLOCKS) blocks at a time). A
+//! (at most [`RETRY_BLOCKS`](crate::RETRY_BLOCKS) blocks at a time); so
+//! does a loop that only stores at the region entry ([`replay_loop`]). A
+//! snapshot edge skips the registers its target sets before anything
+//! observes `env`, and the PC where `env` holds it already. A
 //! store after plain stores of its own instruction (a store pair) has a
 //! snapshot of that instruction's start: the retry repeats those stores
 //! with the same values. Any other access in the same guest instruction
@@ -578,11 +581,15 @@ pub(crate) fn lower(
     fx.load_regs(&needed);
     let first = fx.cblocks[0];
     fx.b.ins().jump(first, &[]);
+    // `env` holds the region's entry PC on entry; it still holds it at the
+    // start of block 0 when nothing else in the region jumps there (its
+    // own back edges store it or find it there).
+    let entry_pc = succ.iter().skip(1).all(|s| !s.contains(&0));
     for (k, din) in dirty_in.iter().enumerate() {
         let cb = fx.cblocks[k];
         fx.b.switch_to_block(cb);
         fx.dirty = din.clone();
-        fx.pc_known = None;
+        fx.pc_known = (k == 0 && entry_pc).then_some(blocks[0].pc);
         fx.effect = None;
         fx.insn_plain = true;
         fx.lower_block(k);
@@ -734,6 +741,31 @@ impl Fx<'_, '_> {
         self.b.switch_to_block(cont);
     }
 
+    /// Emits `if stop != 0 { write back; exit = Stopped; return }`, the
+    /// write-back of the dirty registers, those in `also` and the PC `pc`
+    /// (if any) on the stop path only.
+    fn stop_writing_back(&mut self, also: &[usize], pc: Option<u64>) {
+        let stop = self.b.ins().load(
+            types::I32,
+            MemFlagsData::new().with_notrap(),
+            self.env,
+            off_stop(),
+        );
+        let stopped = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.ins().brif(stop, stopped, &[], cont, &[]);
+        self.b.switch_to_block(stopped);
+        let saved = (self.dirty.clone(), self.pending.clone());
+        also.iter().for_each(|&r| self.dirty[r] = true);
+        self.writeback();
+        if let Some(pc) = pc {
+            self.store_pc(pc);
+        }
+        self.ret_with(ExitCode::Stopped);
+        (self.dirty, self.pending) = saved;
+        self.b.switch_to_block(cont);
+    }
+
     /// The region's one block that leaves as `kind` says, created on first
     /// use and filled by [`Fx::fill_shared_exits`]. Its predecessors are
     /// spread over the region, so it sits outside every loop of the
@@ -782,32 +814,32 @@ impl Fx<'_, '_> {
             debug_assert_eq!(self.effect.is_some(), self.effect_end[from]);
             // A snapshot (same rule as `snapshot_edge` in `lower`).
             let snapshot = self.faulty && self.effect_end[from];
+            // Registers the target sets before anything can observe `env`
+            // (a read, a fault point, a helper, its terminal): a retry
+            // from `target` sets them again, so the snapshot skips them.
+            let mut skipped = Vec::new();
             if snapshot {
+                for r in 0..self.dirty.len() {
+                    if self.dirty[r] && !reads_entry_value(self.layout, self.blocks[j], r, true) {
+                        self.dirty[r] = false;
+                        skipped.push(r);
+                    }
+                }
                 self.writeback();
-                self.store_pc(target);
+                if self.pc_known != Some(target) {
+                    self.store_pc(target);
+                }
             }
-            if j <= from && snapshot {
+            if j <= from && snapshot && skipped.is_empty() {
                 // Back edge: a loop inside the region must still see stop;
                 // `env` holds the state at `target` already.
                 self.stop_check();
             } else if j <= from {
-                // Back edge: a loop inside the region must still see stop.
-                let stop = self.b.ins().load(
-                    types::I32,
-                    MemFlagsData::new().with_notrap(),
-                    self.env,
-                    off_stop(),
-                );
-                let stopped = self.b.create_block();
-                let cont = self.b.create_block();
-                self.b.ins().brif(stop, stopped, &[], cont, &[]);
-                self.b.switch_to_block(stopped);
-                let saved = (self.dirty.clone(), self.pending.clone());
-                self.writeback();
-                self.store_pc(target);
-                self.ret_with(ExitCode::Stopped);
-                (self.dirty, self.pending) = saved;
-                self.b.switch_to_block(cont);
+                // Back edge: a loop inside the region must still see stop;
+                // its stop path writes what `env` lacks of the state at
+                // `target`: without a snapshot the dirty registers and the
+                // PC, with one the registers it skipped.
+                self.stop_writing_back(&skipped, (!snapshot).then_some(target));
             }
             let cb = self.cblocks[j];
             // Sunk values reach the target only where it may observe them.

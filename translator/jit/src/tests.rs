@@ -2195,17 +2195,7 @@ fn store_loop_faulting_after_iterations_increments_each_word_once() {
                 addk(b, 1, 1, 8);
             }),
         ];
-        // Loop while r3 <u r2.
-        let term = |b: &mut Builder| {
-            let n = b.get(r(3));
-            let t = b.get(r(2));
-            let c = b.icmp(Cond::Ult, n, t);
-            Terminal::Branch {
-                cond: c,
-                taken: 0x700,
-                not_taken: 0x710,
-            }
-        };
+        let term = r3_below_r2(0x710);
         let start = MAPPED - 0x400;
         let words = 0x400 / 8;
         let before: Vec<u64> = (0..words)
@@ -2320,6 +2310,96 @@ fn store_only_loop_retries_from_the_region_entry() {
             assert_eq!(hi, 0x55 + 7 * i, "pass {i}: low half of r4");
         }
     }
+}
+
+/// The loop of the test above, with r5 = 2 * r3 + 1 computed first in
+/// each pass: the pass sets r5 before anything can observe `env`, so the
+/// back-edge snapshot skips it (and the PC `env` already holds).
+fn loop_setting_r5_first() -> [Insn<'static>; 5] {
+    [
+        (0x700, &|b| {
+            let x = b.get(r(3));
+            let y = b.add(x, x);
+            let c = b.iconst(Type::I64, 1);
+            let z = b.add(y, c);
+            b.set(r(5), z);
+        }),
+        (0x704, &|b| ld(b, 4, 1)),
+        (0x708, &|b| addk(b, 4, 4, 1)),
+        (0x70c, &|b| st(b, 1, 0, 4, 8)),
+        (0x710, &|b| {
+            addk(b, 3, 3, 1);
+            addk(b, 1, 1, 8);
+        }),
+    ]
+}
+
+/// Loop to 0x700 while r3 <u r2, else continue at `exit`.
+fn r3_below_r2(exit: u64) -> impl Fn(&mut Builder) -> Terminal {
+    move |b| {
+        let n = b.get(r(3));
+        let t = b.get(r(2));
+        let c = b.icmp(Cond::Ult, n, t);
+        Terminal::Branch {
+            cond: c,
+            taken: 0x700,
+            not_taken: exit,
+        }
+    }
+}
+
+/// A register the loop sets before anything observes `env` is not in the
+/// back-edge snapshot (it keeps its value from the region entry), yet the
+/// retry ends exactly as the interpreter, with its value of the last pass.
+#[test]
+fn back_edge_snapshot_skips_registers_set_first() {
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        let words = 0x400 / 8;
+        let mut init = fault_init();
+        init.r[1] = MAPPED - 0x400;
+        init.r[2] = 1000;
+        init.r[5] = 0x77;
+        init.pc = 0x700;
+        let s = loop_fault_matches_interp(
+            &loop_setting_r5_first(),
+            &r3_below_r2(0x714),
+            &init,
+            &env,
+            &|s| {
+                assert_eq!(
+                    (s.pc, s.r[1], s.r[3], s.r[5]),
+                    (0x700, MAPPED, words, 0x77),
+                    "back-edge snapshot without r5"
+                );
+            },
+        );
+        assert_eq!(
+            (s.pc, s.hdr.exc_info, s.r[5]),
+            (0x704, MAPPED, 2 * words + 1)
+        );
+    }
+}
+
+/// Stopped at the back edge of that loop, `env` holds the whole state
+/// (the skipped register too) at the loop's start after one pass.
+#[test]
+fn back_edge_stop_writes_the_skipped_registers() {
+    let env = Env::new(true);
+    fill_memory(&env);
+    let blk = insn_block_with(&loop_setting_r5_first(), 0x700, &r3_below_r2(0x714));
+    let mut j = jit(true);
+    let region = j.compile(&[&blk]).unwrap();
+    let mut st = fault_init();
+    st.r[1] = 0x100;
+    st.r[2] = 1000;
+    st.r[3] = 4;
+    st.r[5] = 0x77;
+    st.pc = 0x700;
+    st.hdr.stop.store(1, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(run_jit(&region, &mut st, &env), ExitCode::Stopped);
+    assert_eq!((st.pc, st.r[1], st.r[3], st.r[5]), (0x700, 0x108, 5, 9));
 }
 
 #[test]
