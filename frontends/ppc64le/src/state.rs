@@ -17,10 +17,11 @@
 //!   doubleword is doubleword element 0 in the ISA's (big-endian) element
 //!   numbering. FPR `n` *is* doubleword 0 of VSR `n` (the high 8 bytes of
 //!   `vsr[n]` on this little-endian host) and VR `n` is VSR `32 + n`, as in
-//!   the ISA. To keep every register in the table non-overlapping (the
-//!   get/set pass and the JIT cache registers by index), VSR 0..31 appear
-//!   as two 64-bit registers, `f<n>` (F64, doubleword 0) and `vsl<n>` (I64,
-//!   doubleword 1); VSR 32..63 appear as `v<n>` (V128).
+//!   the ISA. Every VSR is one V128 register of the table, `vs<n>` for
+//!   VSR 0..31 and `v<n>` for VSR 32..63, so VSX vector ops work on whole
+//!   registers; a scalar FP read is the extract of host lane 1 (doubleword
+//!   0) and a scalar write the insert of it into a zero vector
+//!   (doubleword 1 = 0, as POWER9 and qemu leave it).
 //! - Vector element `i` of width `w` (ISA numbering, element 0 leftmost) is
 //!   bits `[128 - w*(i+1), 128 - w*i)` of the 128-bit number, so IR lane
 //!   `count - 1 - i`.
@@ -223,28 +224,17 @@ pub static REGS: &[RegInfo] = regs![
     "resv_addr" => resv_addr: I64 Normal,
     "resv_val" => resv_val[0 * 8]: I64 Normal, "resv_val_hi" => resv_val[1 * 8]: I64 Normal,
     "resv_size" => resv_size: I64 Normal,
-    "f0" => vsr[0 * 16] + 8: F64 Normal, "f1" => vsr[1 * 16] + 8: F64 Normal, "f2" => vsr[2 * 16] + 8: F64 Normal,
-    "f3" => vsr[3 * 16] + 8: F64 Normal, "f4" => vsr[4 * 16] + 8: F64 Normal, "f5" => vsr[5 * 16] + 8: F64 Normal,
-    "f6" => vsr[6 * 16] + 8: F64 Normal, "f7" => vsr[7 * 16] + 8: F64 Normal, "f8" => vsr[8 * 16] + 8: F64 Normal,
-    "f9" => vsr[9 * 16] + 8: F64 Normal, "f10" => vsr[10 * 16] + 8: F64 Normal, "f11" => vsr[11 * 16] + 8: F64 Normal,
-    "f12" => vsr[12 * 16] + 8: F64 Normal, "f13" => vsr[13 * 16] + 8: F64 Normal, "f14" => vsr[14 * 16] + 8: F64 Normal,
-    "f15" => vsr[15 * 16] + 8: F64 Normal, "f16" => vsr[16 * 16] + 8: F64 Normal, "f17" => vsr[17 * 16] + 8: F64 Normal,
-    "f18" => vsr[18 * 16] + 8: F64 Normal, "f19" => vsr[19 * 16] + 8: F64 Normal, "f20" => vsr[20 * 16] + 8: F64 Normal,
-    "f21" => vsr[21 * 16] + 8: F64 Normal, "f22" => vsr[22 * 16] + 8: F64 Normal, "f23" => vsr[23 * 16] + 8: F64 Normal,
-    "f24" => vsr[24 * 16] + 8: F64 Normal, "f25" => vsr[25 * 16] + 8: F64 Normal, "f26" => vsr[26 * 16] + 8: F64 Normal,
-    "f27" => vsr[27 * 16] + 8: F64 Normal, "f28" => vsr[28 * 16] + 8: F64 Normal, "f29" => vsr[29 * 16] + 8: F64 Normal,
-    "f30" => vsr[30 * 16] + 8: F64 Normal, "f31" => vsr[31 * 16] + 8: F64 Normal,
-    "vsl0" => vsr[0 * 16]: I64 Normal, "vsl1" => vsr[1 * 16]: I64 Normal, "vsl2" => vsr[2 * 16]: I64 Normal,
-    "vsl3" => vsr[3 * 16]: I64 Normal, "vsl4" => vsr[4 * 16]: I64 Normal, "vsl5" => vsr[5 * 16]: I64 Normal,
-    "vsl6" => vsr[6 * 16]: I64 Normal, "vsl7" => vsr[7 * 16]: I64 Normal, "vsl8" => vsr[8 * 16]: I64 Normal,
-    "vsl9" => vsr[9 * 16]: I64 Normal, "vsl10" => vsr[10 * 16]: I64 Normal, "vsl11" => vsr[11 * 16]: I64 Normal,
-    "vsl12" => vsr[12 * 16]: I64 Normal, "vsl13" => vsr[13 * 16]: I64 Normal, "vsl14" => vsr[14 * 16]: I64 Normal,
-    "vsl15" => vsr[15 * 16]: I64 Normal, "vsl16" => vsr[16 * 16]: I64 Normal, "vsl17" => vsr[17 * 16]: I64 Normal,
-    "vsl18" => vsr[18 * 16]: I64 Normal, "vsl19" => vsr[19 * 16]: I64 Normal, "vsl20" => vsr[20 * 16]: I64 Normal,
-    "vsl21" => vsr[21 * 16]: I64 Normal, "vsl22" => vsr[22 * 16]: I64 Normal, "vsl23" => vsr[23 * 16]: I64 Normal,
-    "vsl24" => vsr[24 * 16]: I64 Normal, "vsl25" => vsr[25 * 16]: I64 Normal, "vsl26" => vsr[26 * 16]: I64 Normal,
-    "vsl27" => vsr[27 * 16]: I64 Normal, "vsl28" => vsr[28 * 16]: I64 Normal, "vsl29" => vsr[29 * 16]: I64 Normal,
-    "vsl30" => vsr[30 * 16]: I64 Normal, "vsl31" => vsr[31 * 16]: I64 Normal,
+    "vs0" => vsr[0 * 16]: V128 Normal, "vs1" => vsr[1 * 16]: V128 Normal, "vs2" => vsr[2 * 16]: V128 Normal,
+    "vs3" => vsr[3 * 16]: V128 Normal, "vs4" => vsr[4 * 16]: V128 Normal, "vs5" => vsr[5 * 16]: V128 Normal,
+    "vs6" => vsr[6 * 16]: V128 Normal, "vs7" => vsr[7 * 16]: V128 Normal, "vs8" => vsr[8 * 16]: V128 Normal,
+    "vs9" => vsr[9 * 16]: V128 Normal, "vs10" => vsr[10 * 16]: V128 Normal, "vs11" => vsr[11 * 16]: V128 Normal,
+    "vs12" => vsr[12 * 16]: V128 Normal, "vs13" => vsr[13 * 16]: V128 Normal, "vs14" => vsr[14 * 16]: V128 Normal,
+    "vs15" => vsr[15 * 16]: V128 Normal, "vs16" => vsr[16 * 16]: V128 Normal, "vs17" => vsr[17 * 16]: V128 Normal,
+    "vs18" => vsr[18 * 16]: V128 Normal, "vs19" => vsr[19 * 16]: V128 Normal, "vs20" => vsr[20 * 16]: V128 Normal,
+    "vs21" => vsr[21 * 16]: V128 Normal, "vs22" => vsr[22 * 16]: V128 Normal, "vs23" => vsr[23 * 16]: V128 Normal,
+    "vs24" => vsr[24 * 16]: V128 Normal, "vs25" => vsr[25 * 16]: V128 Normal, "vs26" => vsr[26 * 16]: V128 Normal,
+    "vs27" => vsr[27 * 16]: V128 Normal, "vs28" => vsr[28 * 16]: V128 Normal, "vs29" => vsr[29 * 16]: V128 Normal,
+    "vs30" => vsr[30 * 16]: V128 Normal, "vs31" => vsr[31 * 16]: V128 Normal,
     "v0" => vsr[32 * 16]: V128 Normal, "v1" => vsr[33 * 16]: V128 Normal, "v2" => vsr[34 * 16]: V128 Normal,
     "v3" => vsr[35 * 16]: V128 Normal, "v4" => vsr[36 * 16]: V128 Normal, "v5" => vsr[37 * 16]: V128 Normal,
     "v6" => vsr[38 * 16]: V128 Normal, "v7" => vsr[39 * 16]: V128 Normal, "v8" => vsr[40 * 16]: V128 Normal,
@@ -303,21 +293,17 @@ pub const R_RESV_VAL: Reg = Reg(79);
 pub const R_RESV_VAL_HI: Reg = Reg(80);
 /// Reservation size.
 pub const R_RESV_SIZE: Reg = Reg(81);
-/// FPR `n` (doubleword 0 of VSR `n`), F64.
-pub const fn r_fpr(n: u32) -> Reg {
+/// VSR `n` (0..=31), V128: FPR `n` is its doubleword 0 (host lane 1).
+pub const fn r_vsx(n: u32) -> Reg {
     Reg(82 + n as u16)
-}
-/// Doubleword 1 of VSR `n` (0..=31), I64.
-pub const fn r_vsl(n: u32) -> Reg {
-    Reg(114 + n as u16)
 }
 /// VR `n` (VSR `32 + n`), V128.
 pub const fn r_vr(n: u32) -> Reg {
-    Reg(146 + n as u16)
+    Reg(114 + n as u16)
 }
 
 /// FPSCR exception tracking switch (see [`Ppc64State::fp_track`]).
-pub const R_FPTRACK: Reg = Reg(178);
+pub const R_FPTRACK: Reg = Reg(146);
 
 /// The PowerPC 64 state layout.
 pub static LAYOUT: StateLayout = StateLayout {
@@ -338,11 +324,11 @@ mod tests {
         assert_eq!(REGS[R_SO.0 as usize].name, "so");
         assert_eq!(REGS[R_CA32.0 as usize].name, "ca32");
         assert_eq!(REGS[R_RESV_SIZE.0 as usize].name, "resv_size");
-        assert_eq!(REGS[r_fpr(31).0 as usize].name, "f31");
-        assert_eq!(REGS[r_vsl(0).0 as usize].name, "vsl0");
+        assert_eq!(REGS[r_vsx(0).0 as usize].name, "vs0");
+        assert_eq!(REGS[r_vsx(31).0 as usize].name, "vs31");
         assert_eq!(REGS[r_vr(31).0 as usize].name, "v31");
         assert_eq!(REGS[R_FPTRACK.0 as usize].name, "fptrack");
-        assert_eq!(REGS.len(), 146 + 32 + 1);
+        assert_eq!(REGS.len(), 114 + 32 + 1);
         assert!(
             REGS.iter()
                 .all(|r| r.offset as usize >= xlat_ir::abi::HEADER_SIZE)
@@ -364,12 +350,12 @@ mod tests {
         let mut s = Ppc64State::default();
         s.vsr[5] = 0x1111_2222_3333_4444_5555_6666_7777_8888;
         assert_eq!(s.fpr(5), 0x1111_2222_3333_4444);
-        let off = REGS[r_fpr(5).0 as usize].offset as usize;
+        let off = REGS[r_vsx(5).0 as usize].offset as usize;
         let base = &s as *const Ppc64State as *const u8;
         // SAFETY: `off` is inside the state block (checked by the table
-        // test above) and the read is of 8 initialised bytes.
-        let v = unsafe { (base.add(off) as *const u64).read_unaligned() };
-        assert_eq!(v, 0x1111_2222_3333_4444);
+        // test above) and the read is of 16 initialised bytes.
+        let v = unsafe { (base.add(off) as *const u128).read_unaligned() };
+        assert_eq!((v >> 64) as u64, 0x1111_2222_3333_4444);
         s.set_fpr(5, 7);
         assert_eq!(s.vsr[5], (7u128 << 64) | 0x5555_6666_7777_8888);
     }

@@ -1,11 +1,11 @@
-//! VSX vector double arithmetic on VSRs 0-31: the lanes are read from and
-//! written to the FPR and doubleword-1 registers directly (no vector built
-//! and taken apart), one `fnan` (Power's rule) per lane; values and NaNs
-//! worked out from the Power ISA.
+//! VSX vector double arithmetic on VSRs 0-31: each VSR is one V128
+//! register (FPR `n` its doubleword 0), read and written whole, one `fnan`
+//! (Power's rule) per lane; scalar FP writes zero doubleword 1; values
+//! and NaNs worked out from the Power ISA.
 
 mod common;
 use common::*;
-use xlat_ir::{NanRule, Opcode};
+use xlat_ir::{NanRule, Opcode, Type};
 
 /// xvmuldp vs1, vs2, vs3.
 const XVMULDP: u32 = 0xf022_1b80;
@@ -20,22 +20,33 @@ fn vsr(hi: f64, lo: f64) -> u128 {
     ((hi.to_bits() as u128) << 64) | lo.to_bits() as u128
 }
 
-fn count(words: &[u32], op: Opcode) -> usize {
-    translate(words).insts.iter().filter(|i| i.op == op).count()
-}
-
 #[test]
-fn vector_double_ops_on_low_vsrs_use_no_lane_moves() {
-    for (w, fops) in [
-        (XVMULDP, 2),
-        (XVMADDADP, 2),
-        (XVSQRTDP, 2),
-        (XVMULDP_0_0_9, 2),
+fn vector_double_ops_read_and_write_whole_vsrs() {
+    // (instruction, distinct source VSRs, float ops)
+    for (w, srcs, fops) in [
+        (XVMULDP, 2, 2),
+        (XVMADDADP, 3, 2),
+        (XVSQRTDP, 1, 2),
+        (XVMULDP_0_0_9, 2, 2),
     ] {
-        for op in [Opcode::Vinsert, Opcode::Vextract, Opcode::Vsplat] {
-            assert_eq!(count(&[w], op), 0, "{w:08x}: {op:?}");
-        }
         let b = translate(&[w]);
+        let n = |op| b.insts.iter().filter(|i| i.op == op).count();
+        // Each VSR is one V128 register: one read per source, one write
+        // of the target, no splat (the old FPR + doubleword-1 join).
+        let v128 = |op| {
+            b.insts
+                .iter()
+                .filter(|i| i.op == op && i.ty == Type::V128)
+                .count()
+        };
+        assert_eq!(v128(Opcode::Get), srcs, "{w:08x}");
+        let sets = b.insts.iter().filter(|i| i.op == Opcode::Set);
+        assert_eq!(sets.count(), 1, "{w:08x}");
+        assert_eq!(n(Opcode::Vsplat), 0, "{w:08x}");
+        // Lanes out of the sources and into a zero vector, the form the
+        // JIT lowers as one host vector op.
+        assert_eq!(n(Opcode::Vextract), 2 * srcs, "{w:08x}");
+        assert_eq!(n(Opcode::Vinsert), 2, "{w:08x}");
         let f = b
             .insts
             .iter()
@@ -43,7 +54,7 @@ fn vector_double_ops_on_low_vsrs_use_no_lane_moves() {
             .count();
         assert_eq!(f, fops, "{w:08x}");
         // Three-operand rule: two fnan ops per lane, else one.
-        let nans = b.insts.iter().filter(|i| i.op == Opcode::Fnan).count();
+        let nans = n(Opcode::Fnan);
         assert_eq!(nans, if w == XVMADDADP { 4 } else { 2 }, "{w:08x}");
         assert!(
             b.insts
@@ -108,5 +119,53 @@ fn lxvd2x_and_stxvd2x_keep_doubleword_order() {
         assert_eq!(r.st.vsr[n], (hi as u128) << 64 | lo as u128, "vs{n}");
         assert_eq!(mem.read_u64(DATA + 0x40), hi, "vs{n}");
         assert_eq!(mem.read_u64(DATA + 0x48), lo, "vs{n}");
+    }
+}
+
+/// fmul f1, f2, f3; fadd f4, f1, f1: a scalar result is doubleword 0 of
+/// its VSR with doubleword 1 zeroed (as qemu-ppc64le and POWER9 leave
+/// it), and a scalar read of an FPR this block wrote takes the double
+/// itself (no lane extract).
+#[test]
+fn scalar_results_zero_doubleword_1_and_are_reread_directly() {
+    const FMUL: u32 = 0xfc22_00f2;
+    const FADD: u32 = 0xfc81_082a;
+    let b = translate(&[FMUL, FADD]);
+    let n = |op| b.insts.iter().filter(|i| i.op == op).count();
+    // Reads of f2 and f3 only.
+    assert_eq!(n(Opcode::Vextract), 2);
+    let mut s = state(&[]);
+    s.vsr[2] = vsr(3.0, 11.0);
+    s.vsr[3] = vsr(-2.5, 12.0);
+    s.vsr[1] = vsr(0.0, 13.0);
+    s.vsr[4] = vsr(0.0, 14.0);
+    let r = run(&[FMUL, FADD], &s).st;
+    assert_eq!(r.vsr[1], vsr(-7.5, 0.0));
+    assert_eq!(r.vsr[4], vsr(-15.0, 0.0));
+    assert_eq!(r.vsr[2], vsr(3.0, 11.0));
+}
+
+/// xxpermdi vs1, vs2, vs35, DM for every DM (and vs1, vs1, vs1 for
+/// the in-place forms xxswapd/xxspltd): doubleword 0 of the result is
+/// doubleword DM[0] of XA, doubleword 1 is doubleword DM[1] of XB.
+#[test]
+fn xxpermdi_selects_doublewords() {
+    let dws = |v: u128| [(v >> 64) as u64, v as u64];
+    let a: u128 = 0xa0a0_a0a0_a0a0_a0a0_a1a1_a1a1_a1a1_a1a1;
+    let b: u128 = 0xb0b0_b0b0_b0b0_b0b0_b1b1_b1b1_b1b1_b1b1;
+    for dm in 0..4u32 {
+        let w = 0xf000_0050 | 1 << 21 | 2 << 16 | 3 << 11 | dm << 8 | 1 << 1;
+        let mut s = state(&[]);
+        s.vsr[2] = a;
+        s.vsr[35] = b;
+        let r = run(&[w], &s).st.vsr[1];
+        let want = [dws(a)[(dm >> 1) as usize], dws(b)[(dm & 1) as usize]];
+        assert_eq!(dws(r), want, "dm {dm}");
+        // In place (vs1 = a).
+        let w = 0xf000_0050 | 1 << 21 | 1 << 16 | 1 << 11 | dm << 8;
+        s.vsr[1] = a;
+        let r = run(&[w], &s).st.vsr[1];
+        let want = [dws(a)[(dm >> 1) as usize], dws(a)[(dm & 1) as usize]];
+        assert_eq!(dws(r), want, "dm {dm} in place");
     }
 }

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use xlat_exec::Cpu;
 use xlat_frontend_ppc64le::state::{
     R_CA, R_CA32, R_CTR, R_FPSCR, R_LR, R_OV, R_OV32, R_SO, R_VRSAVE, R_VSCR, R_XER_BC, r_cr,
-    r_fpr, r_gpr, r_vr, r_vsl,
+    r_gpr, r_vr, r_vsx,
 };
 use xlat_ir::abi::FaultKind;
 
@@ -1005,6 +1005,19 @@ fn get64(b: &[u8], o: usize) -> u64 {
     u64::from_le_bytes(b[o..o + 8].try_into().expect("8 bytes"))
 }
 
+/// Doubleword `dw` (0 = FPR `n`, the high half; 1 = the low half) of
+/// VSR `n` (0..32).
+fn vsr_dw(cpu: &Cpu, n: usize, dw: u32) -> u64 {
+    (cpu.get(r_vsx(n as u32)) >> (64 - 64 * dw)) as u64
+}
+
+/// Sets doubleword `dw` of VSR `n` (0..32), keeping the other.
+fn set_vsr_dw(cpu: &mut Cpu, n: usize, dw: u32, v: u64) {
+    let sh = 64 - 64 * dw;
+    let keep = cpu.get(r_vsx(n as u32)) & !(u128::from(u64::MAX) << sh);
+    cpu.set(r_vsx(n as u32), keep | u128::from(v) << sh);
+}
+
 /// CR as `mfcr` reads it (CR bit 0 is the word's most significant bit).
 fn cr_word(cpu: &Cpu) -> u32 {
     (0..32).fold(0, |w, i| w | (((cpu.get(r_cr(i)) & 1) as u32) << (31 - i)))
@@ -1078,7 +1091,7 @@ fn setup_frame(cpu: &mut Cpu, mem: &AddressSpace, f: &FrameIn<'_>) -> Result<(),
         put64(&mut b, gp(PT_DAR), f.fault_address);
     }
     for i in 0..32 {
-        put64(&mut b, FP_REGS + 8 * i, cpu.get(r_fpr(i as u32)) as u64);
+        put64(&mut b, FP_REGS + 8 * i, vsr_dw(cpu, i, 0));
     }
     // Before the thread's first FPSCR access the arithmetic leaves its
     // exception flags in the host's sticky flags (as that access reads them).
@@ -1104,7 +1117,7 @@ fn setup_frame(cpu: &mut Cpu, mem: &AddressSpace, f: &FrameIn<'_>) -> Result<(),
     put32(&mut b, vr + 16 * 33, cpu.get(R_VRSAVE) as u32);
     let vsl = vr + 16 * NVRREG;
     for i in 0..32 {
-        put64(&mut b, vsl + 8 * i, cpu.get(r_vsl(i as u32)) as u64);
+        put64(&mut b, vsl + 8 * i, vsr_dw(cpu, i, 1));
     }
     debug_assert!(vsl + 8 * 32 <= VMX_RESERVE + 8 * 101);
     b[TRAMP..TRAMP + SIGTRAMP.len()].copy_from_slice(&SIGTRAMP);
@@ -1165,7 +1178,7 @@ fn restore_frame(cpu: &mut Cpu, mem: &AddressSpace) -> Result<FrameOut, Errno> {
     set_xer(cpu, get64(&b, gp(PT_XER)));
     set_cr_word(cpu, get64(&b, gp(PT_CCR)) as u32);
     for i in 0..32 {
-        cpu.set(r_fpr(i as u32), get64(&b, FP_REGS + 8 * i) as u128);
+        set_vsr_dw(cpu, i, 0, get64(&b, FP_REGS + 8 * i));
     }
     cpu.set(R_FPSCR, get64(&b, FP_REGS + 8 * 32) as u128);
     if v_regs != 0 {
@@ -1179,7 +1192,7 @@ fn restore_frame(cpu: &mut Cpu, mem: &AddressSpace) -> Result<FrameOut, Errno> {
         cpu.set(R_VRSAVE, get32(&vmx, 16 * 33) as u128);
         if msr & MSR_VSX != 0 {
             for i in 0..32 {
-                cpu.set(r_vsl(i as u32), get64(&vmx, 16 * NVRREG + 8 * i) as u128);
+                set_vsr_dw(cpu, i, 1, get64(&vmx, 16 * NVRREG + 8 * i));
             }
         }
     }
@@ -1555,8 +1568,8 @@ mod tests {
         cpu.set(R_FPSCR, 0xf8);
         // FPSCR is tracked: the frame holds it alone, not the host's flags.
         cpu.set(xlat_frontend_ppc64le::state::R_FPTRACK, 1);
-        cpu.set(r_fpr(31), 2.5f64.to_bits() as u128);
-        cpu.set(r_vsl(2), 0x77);
+        set_vsr_dw(&mut cpu, 31, 0, 2.5f64.to_bits());
+        set_vsr_dw(&mut cpu, 2, 1, 0x77);
         cpu.set(r_vr(5), 0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10);
         cpu.set(R_VSCR, 0x0001_0000);
         cpu.set(R_VRSAVE, 0xffff_0000);
@@ -1623,8 +1636,8 @@ mod tests {
         set_cr_word(&mut cpu, 0);
         cpu.set(R_CA, 0);
         cpu.set(r_vr(5), 0);
-        cpu.set(r_vsl(2), 0);
-        cpu.set(r_fpr(31), 0);
+        set_vsr_dw(&mut cpu, 2, 1, 0);
+        set_vsr_dw(&mut cpu, 31, 0, 0);
         cpu.set(r_gpr(1), at as u128);
         let out = restore_frame(&mut cpu, &mem).unwrap();
         assert_eq!(out.mask, 0x0102);
@@ -1636,9 +1649,9 @@ mod tests {
         assert_eq!(cr_word(&cpu), 0x2480_0001);
         assert_eq!((cpu.get(R_CA), cpu.get(R_SO)), (1, 1));
         assert_eq!(cpu.get(R_FPSCR), 0xf8);
-        assert_eq!(cpu.get(r_fpr(31)) as u64, 2.5f64.to_bits());
+        assert_eq!(cpu.get(r_vsx(31)) >> 64, u128::from(2.5f64.to_bits()));
         assert_eq!(cpu.get(r_vr(5)), 0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10);
-        assert_eq!(cpu.get(r_vsl(2)), 0x77);
+        assert_eq!(cpu.get(r_vsx(2)), 0x77);
         // A big-endian MSR is refused; an unreadable frame is an error.
         mem.write_u64(gp + 8 * 33, 0x8000_0000_0000_f032).unwrap();
         assert!(restore_frame(&mut cpu, &mem).is_err());

@@ -141,6 +141,18 @@ fn float_low(block: &Block, inst: &xlat_ir::Inst) -> Option<xlat_ir::Value> {
     vector_low(block, t)
 }
 
+/// `(v, k)` when `inst` is `bitcast.f64(vextract.i64x2 v, k)` (or the
+/// F32 / I32x4 form): a float read of lane `k` of vector `v`.
+fn float_of_lane(block: &Block, inst: &xlat_ir::Inst) -> Option<(xlat_ir::Value, u8)> {
+    if inst.op != Opcode::Bitcast || !inst.ty.is_float() {
+        return None;
+    }
+    let e = &block.insts[inst.args[0].index()];
+    let l = Lanes::from_imm(e.imm);
+    (e.op == Opcode::Vextract && l.lane_bits() == inst.ty.bits() && l.count() <= 4)
+        .then(|| (e.args[0], ((e.imm >> 8) as u32 % l.count()) as u8))
+}
+
 /// The float `f` when `inst` is `bitcast.v128(zext.i128(bitcast.iN(f)))`:
 /// a float written to a V register, the other lanes zero.
 fn float_to_vector(block: &Block, inst: &xlat_ir::Inst) -> Option<xlat_ir::Value> {
@@ -1105,6 +1117,20 @@ impl Fx<'_, '_> {
                 Shape::Bitcast if float_low(block, inst).is_some() => {
                     self.float_read(block, i, &vals)
                 }
+                // A float read of any lane of a vector (`bitcast.f64(
+                // vextract.i64x2 v, k)`): the lane of the vector seen as
+                // floats, not a move through an integer register.
+                Shape::Bitcast if float_of_lane(block, inst).is_some() => {
+                    let (v, k) = float_of_lane(block, inst).expect("matched");
+                    let x = vals[v.index()].expect("operand defined");
+                    let vt = if ty == Type::F32 {
+                        types::F32X4
+                    } else {
+                        types::F64X2
+                    };
+                    let x = self.b.ins().bitcast(vt, little(), x);
+                    Some(self.b.ins().extractlane(x, k))
+                }
                 // A float written to a V register: movss/movsd into a
                 // zeroed register, without a trip through an integer one.
                 Shape::Bitcast if float_to_vector(block, inst).is_some() => {
@@ -1791,6 +1817,24 @@ impl Fx<'_, '_> {
         self.b.block_params(join)[0]
     }
 
+    /// `(f, F64X2 or F32X4)` when the host value `x` is the bits of the
+    /// float `f` (`bitcast.i64 f`, `bitcast.i32 f`).
+    fn float_bits(&self, x: ir::Value) -> Option<(ir::Value, ir::Type)> {
+        let dfg = &self.b.func.dfg;
+        let ir::ValueDef::Result(d, _) = dfg.value_def(x) else {
+            return None;
+        };
+        if dfg.insts[d].opcode() != ir::Opcode::Bitcast {
+            return None;
+        }
+        let f = dfg.inst_args(d)[0];
+        match dfg.value_type(f) {
+            types::F64 => Some((f, types::F64X2)),
+            types::F32 => Some((f, types::F32X4)),
+            _ => None,
+        }
+    }
+
     fn vec_op(
         &mut self,
         op: Opcode,
@@ -1948,6 +1992,17 @@ impl Fx<'_, '_> {
                 self.b.ins().extractlane(x, lane)
             }
             Opcode::Vinsert => {
+                // A float's bits: into the lane of the vector seen as
+                // floats (movsd/movlhps/insertps), not through an integer
+                // register.
+                if let Some((f, vt)) = self
+                    .float_bits(a[1])
+                    .filter(|p| p.1.lane_bits() == l.lane_bits())
+                {
+                    let x = self.b.ins().bitcast(vt, little(), a[0]);
+                    let r = self.b.ins().insertlane(x, f, lane);
+                    return self.b.ins().bitcast(types::I8X16, little(), r);
+                }
                 let x = to(self, a[0]);
                 let r = self.b.ins().insertlane(x, a[1], lane);
                 back(self, r)

@@ -2966,3 +2966,49 @@ fn float_value_stored_early_writes_only_its_bytes() {
         assert_eq!(env.mem.load(0x108, 8).unwrap() as u64, u64::MAX);
     }
 }
+
+/// A float read of any lane of a vector register (`bitcast.f64(vextract
+/// v, 1)`, ppc64le's FPR in the high doubleword of its VSR) and a float
+/// inserted into a lane (`vinsert(zero, bitcast.i64(f), 1)`) stay in
+/// vector registers: no scalar bitcast (a move through an integer
+/// register) in the optimized function, and the interpreter's results.
+#[test]
+fn float_lanes_of_any_index_move_no_value_through_integer_registers() {
+    let env = Env::new(true);
+    let mut st = Vec::new();
+    for (a, b) in [(1.5f64, -2.25f64), (0.0, f64::INFINITY), (3.0, 1e300)] {
+        let mut s = TState::default();
+        s.v[0] = u128::from(a.to_bits()) << 64 | 0x1234;
+        s.v[1] = u128::from(b.to_bits()) << 64 | 0x5678;
+        st.push(s);
+        let mut s = TState::default();
+        let (x, y) = ((a as f32).to_bits(), (b as f32).to_bits());
+        s.v[0] = u128::from(x) << 96 | u128::from(y) << 32 | 0x9abc;
+        s.v[1] = u128::from(y) << 96 | u128::from(x) << 64 | 0xdef0;
+        st.push(s);
+    }
+    for (ft, lanes, k) in [(Type::F64, Lanes::I64x2, 1), (Type::F32, Lanes::I32x4, 3)] {
+        let mut b = Builder::new(&LAYOUT, 0x1000);
+        let (n, m) = (b.get(V0), b.get(V1));
+        let x = b.vextract(lanes, n, k);
+        let x = b.bitcast(ft, x);
+        let y = b.vextract(lanes, m, k);
+        let y = b.bitcast(ft, y);
+        let p = b.push(Opcode::Fmul, ft, [x, y, Value::NONE], 0);
+        let bits = b.bitcast(Type::int(ft.bits()), p);
+        let z = b.iconst(Type::V128, 0);
+        let r = b.vinsert(lanes, z, bits, k);
+        b.set(V0, r);
+        b.terminate(Terminal::Jump(0));
+        let blk = b.finish();
+        jit(true).compile(&[&blk]).unwrap();
+        let clif = LAST_CLIF.with(|c| c.borrow().clone());
+        let (fb, ib) = if ft == Type::F64 {
+            ("bitcast.f64 ", "bitcast.i64 ")
+        } else {
+            ("bitcast.f32 ", "bitcast.i32 ")
+        };
+        assert!(!clif.contains(fb) && !clif.contains(ib), "{ft:?}:\n{clif}");
+        compare(&blk, &st, &env, Cmp::Exact);
+    }
+}

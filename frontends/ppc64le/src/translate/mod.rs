@@ -11,7 +11,7 @@ pub mod storage;
 pub mod vmx;
 pub mod vsx;
 
-use crate::state::{R_CA, R_CA32, R_OV, R_OV32, R_SO, r_cr, r_fpr, r_gpr, r_vr, r_vsl};
+use crate::state::{R_CA, R_CA32, R_OV, R_OV32, R_SO, r_cr, r_gpr, r_vr, r_vsx};
 use xlat_ir::{Builder, Cond, Lanes, Opcode, Type, Value};
 
 /// Marker returned by a translate function for an invalid or reserved
@@ -414,18 +414,26 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Reads FPR `n` (F64).
+    /// Reads FPR `n` (F64): doubleword 0 (host lane 1) of VSR `n`, the
+    /// double itself when this block wrote it.
     pub fn fpr(&mut self, n: u32) -> Value {
-        self.b.get(r_fpr(n))
+        let v = self.vsr(n);
+        let x = self.lane64(v, 1);
+        let xi = self.b.insts()[x.index()];
+        if xi.op == Opcode::Bitcast && self.b.ty(xi.args[0]) == Type::F64 {
+            return xi.args[0];
+        }
+        self.b.bitcast(Type::F64, x)
     }
 
     /// Writes FPR `n` (F64) and sets doubleword 1 of VSR `n` to 0: the
     /// ISA left it undefined before 3.1 and defines 0 since; processors
     /// and qemu write 0.
     pub fn set_fpr(&mut self, n: u32, v: Value) {
-        self.b.set(r_fpr(n), v);
-        let z = self.b.i64(0);
-        self.b.set(r_vsl(n), z);
+        let bits = self.b.bitcast(Type::I64, v);
+        let z = self.b.iconst(Type::V128, 0);
+        let r = self.b.vinsert(Lanes::I64x2, z, bits, 1);
+        self.set_vsr(n, r);
     }
 
     /// Reads VR `n` (V128).
@@ -443,10 +451,7 @@ impl<'a> Ctx<'a> {
         if n >= 32 {
             return self.vr(n - 32);
         }
-        let hi = self.fpr(n);
-        let hi = self.b.bitcast(Type::I64, hi);
-        let lo = self.b.get(r_vsl(n));
-        self.vjoin(hi, lo)
+        self.b.get(r_vsx(n))
     }
 
     /// Writes VSR `n` (0..64) from a V128.
@@ -454,61 +459,42 @@ impl<'a> Ctx<'a> {
         if n >= 32 {
             return self.set_vr(n - 32, v);
         }
-        let (hi, lo) = self.vsplit(v);
-        let hi = self.b.bitcast(Type::F64, hi);
-        self.set_fpr(n, hi);
-        self.b.set(r_vsl(n), lo);
+        self.b.set(r_vsx(n), v);
     }
 
     /// Reads doubleword 0 of VSR `n` as i64.
     pub fn vsr_dw0(&mut self, n: u32) -> Value {
-        if n < 32 {
-            let f = self.fpr(n);
-            return self.b.bitcast(Type::I64, f);
-        }
-        let v = self.vr(n - 32);
+        let v = self.vsr(n);
         self.lane64(v, 1)
     }
 
     /// Reads doubleword 1 of VSR `n` as i64.
     pub fn vsr_dw1(&mut self, n: u32) -> Value {
-        if n < 32 {
-            return self.b.get(r_vsl(n));
-        }
-        let v = self.vr(n - 32);
+        let v = self.vsr(n);
         self.lane64(v, 0)
     }
 
     /// Writes both doublewords of VSR `n` (i64 each).
     pub fn set_vsr_dws(&mut self, n: u32, dw0: Value, dw1: Value) {
-        if n < 32 {
-            let f = self.b.bitcast(Type::F64, dw0);
-            self.set_fpr(n, f);
-            self.b.set(r_vsl(n), dw1);
-        } else {
-            let v = self.vjoin(dw0, dw1);
-            self.set_vr(n - 32, v);
-        }
+        let v = self.vjoin(dw0, dw1);
+        self.set_vsr(n, v);
     }
 
     /// Writes doubleword 0 of VSR `n` (i64), keeping doubleword 1 (scalar
     /// VSX loads and GPR moves, whose doubleword 1 is undefined; qemu
     /// keeps it).
     pub fn set_vsr_dw0_keep(&mut self, n: u32, dw0: Value) {
-        let dw1 = self.vsr_dw1(n);
-        self.set_vsr_dws(n, dw0, dw1);
+        let v = self.vsr(n);
+        let r = self.b.vinsert(Lanes::I64x2, v, dw0, 1);
+        self.set_vsr(n, r);
     }
 
     /// Writes a scalar result: doubleword 0 of VSR `n` (i64), doubleword 1
     /// set to 0 (see [`Ctx::set_fpr`]).
     pub fn set_vsr_dw0(&mut self, n: u32, dw0: Value) {
-        if n < 32 {
-            let f = self.b.bitcast(Type::F64, dw0);
-            self.set_fpr(n, f);
-        } else {
-            let z = self.b.i64(0);
-            self.set_vsr_dws(n, dw0, z);
-        }
+        let z = self.b.iconst(Type::V128, 0);
+        let r = self.b.vinsert(Lanes::I64x2, z, dw0, 1);
+        self.set_vsr(n, r);
     }
 
     /// `hi:lo` (i64 each) as a V128: lane insert and splat, which the JIT
@@ -539,6 +525,8 @@ impl<'a> Ctx<'a> {
                 Opcode::Vinsert if whole && (i.imm >> 8) as u32 == lane => return i.args[1],
                 Opcode::Vinsert if whole => x = i.args[0],
                 Opcode::Vsplat if whole => return i.args[0],
+                // The zero vector of a scalar FP write.
+                Opcode::Const if i.ty == Type::V128 && i.imm == 0 => return self.b.i64(0),
                 _ => return self.b.vextract(Lanes::I64x2, x, lane),
             }
         }

@@ -5,7 +5,6 @@
 use super::{Ctx, TResult, Undef, require};
 use crate::decode::Insn;
 use crate::helpers::{HELPER_VEC, HELPER_VLEN};
-use crate::state::{r_fpr, r_vsl};
 use xlat_ir::{FCond, Lanes, MemFlags, Opcode, Type, Value};
 
 /// EA = (RA|0) + RB.
@@ -56,24 +55,24 @@ fn swap_words(c: &mut Ctx<'_>, v: Value) -> Value {
     c.b.rotl(v, k)
 }
 
+/// The two doublewords of V128 `v` swapped.
+fn swap_dws(c: &mut Ctx<'_>, v: Value) -> Value {
+    let imm = Lanes::I64x2 as u64 | 8 << 8;
+    c.b.push(Opcode::Vext, Type::V128, [v, v, Value::NONE], imm)
+}
+
 /// X-form VSX loads and stores (lxvd2x, lxvw4x, lxvdsx, lxvx, lxvb16x,
 /// scalar lxsdx/lxsiwzx/lxsiwax/lxsspx and the stores).
 pub fn load_store(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let xt = i.xt();
     let ea = ea_x(c, i);
     match i.xo10() {
-        // lxvd2x into VSRs 0-31: doubleword 0 loaded as the double of
-        // the FPR (no move through an integer register).
-        844 if xt < 32 => {
-            let d0 = c.b.load(Type::F64, ea, MemFlags::new(8));
-            let d1 = load64(c, ea, 8);
-            c.b.set(r_fpr(xt), d0);
-            c.b.set(r_vsl(xt), d1);
-        }
+        // lxvd2x: one V128 load, doublewords swapped (doubleword 0, at
+        // EA, is the high host lane).
         844 => {
-            let d0 = load64(c, ea, 0);
-            let d1 = load64(c, ea, 8);
-            c.set_vsr_dws(xt, d0, d1);
+            let v = c.b.load(Type::V128, ea, MemFlags::new(16));
+            let v = swap_dws(c, v);
+            c.set_vsr(xt, v);
         }
         780 => {
             let m0 = load64(c, ea, 0);
@@ -114,18 +113,10 @@ pub fn load_store(c: &mut Ctx<'_>, i: Insn) -> TResult {
             let d = c.b.bitcast(Type::I64, d);
             c.set_vsr_dw0_keep(xt, d);
         }
-        // stxvd2x of VSRs 0-31: the FPR stored as a double.
-        972 if xt < 32 => {
-            let d0 = c.fpr(xt);
-            let d1 = c.vsr_dw1(xt);
-            store64(c, ea, 0, d0);
-            store64(c, ea, 8, d1);
-        }
         972 => {
-            let d0 = c.vsr_dw0(xt);
-            let d1 = c.vsr_dw1(xt);
-            store64(c, ea, 0, d0);
-            store64(c, ea, 8, d1);
+            let v = c.vsr(xt);
+            let v = swap_dws(c, v);
+            c.b.store(ea, v, MemFlags::new(16));
         }
         908 => {
             let d0 = c.vsr_dw0(xt);
@@ -473,6 +464,23 @@ pub fn permute(c: &mut Ctx<'_>, i: Insn) -> TResult {
         // xxpermdi
         let (xa, xb) = (i.xa(), i.xb());
         let dm = i.dm();
+        // Result host lane 0 (doubleword 1) from XB, lane 1 from XA: one
+        // doubleword shuffle (xxspltd, xxswapd, xxmrghd, xxmrgld), not a
+        // move of each doubleword through an integer register.
+        let op = match dm {
+            0 => Some((Opcode::Vzip2, 0)),
+            2 => Some((Opcode::Vext, 8)),
+            3 => Some((Opcode::Vzip1, 0)),
+            _ => None,
+        };
+        if let Some((op, n)) = op {
+            let a = c.vsr(xa);
+            let b = c.vsr(xb);
+            let imm = Lanes::I64x2 as u64 | n << 8;
+            let r = c.b.push(op, Type::V128, [b, a, Value::NONE], imm);
+            c.set_vsr(xt, r);
+            return Ok(());
+        }
         let d0 = if dm & 2 != 0 {
             c.vsr_dw1(xa)
         } else {
@@ -589,17 +597,10 @@ fn vec_sqrt(c: &mut Ctx<'_>, i: Insn) -> bool {
     true
 }
 
-/// The float lanes (F64 or F32, `ty`) of VSR `n` in ISA order. The two
-/// doubles of VSRs 0-31 are read straight from FPR `n` and the register
-/// of its doubleword 1: building a vector from them only to take it apart
-/// again costs lane inserts and extracts in compiled code.
+/// The float lanes (F64 or F32, `ty`) of VSR `n` in ISA order: lane
+/// extracts, which the JIT lowers as one host vector op when the results
+/// go back lane by lane ([`set_fp_lanes`]).
 fn fp_lanes(c: &mut Ctx<'_>, n: u32, ty: Type) -> Vec<Value> {
-    if ty == Type::F64 && n < 32 {
-        let hi = c.fpr(n);
-        let lo = c.vsr_dw1(n);
-        let lo = c.b.bitcast(Type::F64, lo);
-        return vec![hi, lo];
-    }
     let (lanes, count) = if ty == Type::F64 {
         (Lanes::I64x2, 2)
     } else {
@@ -615,14 +616,8 @@ fn fp_lanes(c: &mut Ctx<'_>, n: u32, ty: Type) -> Vec<Value> {
 }
 
 /// Writes the float lanes `r` (ISA order, as read by [`fp_lanes`]) to
-/// VSR `n`; doubles of VSRs 0-31 straight to their two registers.
+/// VSR `n`.
 fn set_fp_lanes(c: &mut Ctx<'_>, n: u32, ty: Type, r: &[Value]) {
-    if ty == Type::F64 && n < 32 {
-        c.b.set(r_fpr(n), r[0]);
-        let lo = c.b.bitcast(Type::I64, r[1]);
-        c.b.set(r_vsl(n), lo);
-        return;
-    }
     let (lanes, ity) = if ty == Type::F64 {
         (Lanes::I64x2, Type::I64)
     } else {

@@ -334,7 +334,7 @@ mod tests {
         let sp = 0x1_fff0u64;
         cpu.set(r_gpr(1), u128::from(sp));
         for r in 0..32 {
-            cpu.set(r_fpr(r), 0x4000_0000_0000_0000 + u128::from(r));
+            cpu.set(r_vsx(r), (0x4000_0000_0000_0000 + u128::from(r)) << 64);
             cpu.set(r_vr(r), (0xabcd_u128 << 64) | u128::from(r));
         }
         cpu.set(R_LR, 0x7777);
