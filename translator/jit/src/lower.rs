@@ -164,31 +164,46 @@ fn float_to_vector(block: &Block, inst: &xlat_ir::Inst) -> Option<xlat_ir::Value
     (d.op == Opcode::Bitcast && block.ty(d.args[0]).is_float()).then_some(d.args[0])
 }
 
-/// True if `inst` is a 4- or 8-byte load without extension whose readers
-/// are all `zext.i128` read only by `bitcast.v128` (a scalar load into a
-/// V register, `ldr d0`/`ldr s0`): it is loaded straight into a vector
-/// register (movsd/movss), the integer form extracted only if used.
-fn vector_load(block: &Block, i: usize) -> bool {
+/// Some(false) if `inst` is a 4- or 8-byte load without extension whose
+/// readers are all `zext.i128` read only by `bitcast.v128` (a scalar load
+/// into a V register, `ldr d0`/`ldr s0`), Some(true) if they are all
+/// `vsplat`s of lanes of its width (`ld1r`): it is loaded straight into a
+/// vector register (movsd/movss, movddup/vbroadcastss), the integer form
+/// extracted only if used.
+fn vector_load(block: &Block, i: usize) -> Option<bool> {
     let inst = &block.insts[i];
     if inst.op != Opcode::Load
         || !matches!(inst.ty, Type::I32 | Type::I64)
         || u32::from(MemFlags::from_imm(inst.imm).size) * 8 != inst.ty.bits()
     {
-        return false;
+        return None;
     }
-    let readers = |j: usize| {
-        block.insts[j + 1..]
-            .iter()
-            .enumerate()
-            .filter(move |(_, u)| u.operands().any(|a| a.index() == j))
-            .map(move |(k, u)| (j + 1 + k, u))
+    let splat = |u: &xlat_ir::Inst| {
+        u.op == Opcode::Vsplat && Lanes::from_imm(u.imm).lane_bits() == inst.ty.bits()
     };
+    if readers(block, i).next().is_some() && readers(block, i).all(|(_, u)| splat(u)) {
+        return Some(true);
+    }
+    low_load(block, i).then_some(false)
+}
+
+/// The ops of `block` after op `j` that read its value, with their indices.
+fn readers(block: &Block, j: usize) -> impl Iterator<Item = (usize, &xlat_ir::Inst)> {
+    block.insts[j + 1..]
+        .iter()
+        .enumerate()
+        .filter(move |(_, u)| u.operands().any(|a| a.index() == j))
+        .map(move |(k, u)| (j + 1 + k, u))
+}
+
+/// The `zext`/`bitcast` half of [`vector_load`].
+fn low_load(block: &Block, i: usize) -> bool {
     let mut any = false;
-    for (k, u) in readers(i) {
+    for (k, u) in readers(block, i) {
         if u.op != Opcode::Zext || u.ty != Type::I128 {
             return false;
         }
-        if !readers(k).all(|(_, w)| w.op == Opcode::Bitcast && w.ty == Type::V128) {
+        if !readers(block, k).all(|(_, w)| w.op == Opcode::Bitcast && w.ty == Type::V128) {
             return false;
         }
         any = true;
@@ -1160,7 +1175,8 @@ impl Fx<'_, '_> {
                 Shape::Bitcast if scalar_to_vector(block, inst).is_some() => {
                     let xv = scalar_to_vector(block, inst).expect("matched");
                     // Loaded straight into a vector register, or:
-                    self.vec_loads[xv.index()].or_else(|| {
+                    let low = vector_load(block, xv.index()) == Some(false);
+                    self.vec_loads[xv.index()].filter(|_| low).or_else(|| {
                         let x = vals[xv.index()].expect("operand defined");
                         let xt = block.ty(xv);
                         let x = if xt == Type::I64 {
@@ -1208,6 +1224,13 @@ impl Fx<'_, '_> {
                     let p = self.vec_float[i].take().expect("matched");
                     Some(self.vector_float(block, &p, &vals))
                 }
+                // `ld1r`: loaded as a splat (see [`vector_load`]).
+                Shape::VSplat
+                    if vector_load(block, inst.args[0].index()) == Some(true)
+                        && self.vec_loads[inst.args[0].index()].is_some() =>
+                {
+                    self.vec_loads[inst.args[0].index()]
+                }
                 Shape::VBin | Shape::VUn | Shape::VSplat | Shape::VExtract | Shape::VInsert => {
                     let args: Vec<ir::Value> = (0..xlat_ir::verify::nargs(inst.op.shape(), inst))
                         .map(arg)
@@ -1243,7 +1266,7 @@ impl Fx<'_, '_> {
                     {
                         (args[1], vty) = (x, ft);
                     }
-                    let vector = vector_load(block, i).then_some(i);
+                    let vector = vector_load(block, i).map(|splat| (i, splat));
                     self.mem_op(inst.op, ty, vty, inst.imm, &args, exact, vector)
                 }
                 Shape::Fence => {
@@ -2117,7 +2140,7 @@ impl Fx<'_, '_> {
         imm: u64,
         a: &[ir::Value],
         exact: bool,
-        vector: Option<usize>,
+        vector: Option<(usize, bool)>,
     ) -> Option<ir::Value> {
         let f = MemFlags::from_imm(imm);
         let addr = a[0];
@@ -2159,8 +2182,13 @@ impl Fx<'_, '_> {
                 } else {
                     types::I64X2
                 };
+                let splat = matches!(vector, Some((_, true)));
                 let to_vec = |b: &mut FunctionBuilder, raw: ir::Value| {
-                    let v = b.ins().scalar_to_vector(lane_ty, raw);
+                    let v = if splat {
+                        b.ins().splat(lane_ty, raw)
+                    } else {
+                        b.ins().scalar_to_vector(lane_ty, raw)
+                    };
                     b.ins().bitcast(types::I8X16, little(), v)
                 };
                 let jty = if vector.is_some() { types::I8X16 } else { lty };
@@ -2199,7 +2227,7 @@ impl Fx<'_, '_> {
                 self.b.switch_to_block(join);
                 let raw = self.b.block_params(join)[0];
                 let raw = match vector {
-                    Some(k) => {
+                    Some((k, _)) => {
                         self.vec_loads[k] = Some(raw);
                         let v = self.b.ins().bitcast(lane_ty, little(), raw);
                         self.b.ins().extractlane(v, 0)

@@ -2967,6 +2967,37 @@ fn float_value_stored_early_writes_only_its_bytes() {
     }
 }
 
+/// `ld1r` (a load splat to every lane) is loaded as a vector on the fast
+/// path (the join takes the vector, not the integer) and gives the
+/// interpreter's results, in direct and soft memory.
+#[test]
+fn loads_splat_to_every_lane_are_vector_loads() {
+    let mut st = states2();
+    for (k, s) in st.iter_mut().enumerate() {
+        s.r[5] = 0x100 + 4 * (k as u64 % 8);
+    }
+    for (it, lanes) in [(Type::I64, Lanes::I64x2), (Type::I32, Lanes::I32x4)] {
+        let mut b = Builder::new(&LAYOUT, 0x1000);
+        let addr = b.get(r(5));
+        let x = b.load(it, addr, MemFlags::new(it.bytes() as u8));
+        let v = b.vsplat(lanes, x);
+        b.set(V0, v);
+        b.terminate(Terminal::Jump(0));
+        let blk = b.finish();
+        jit(true).compile(&[&blk]).unwrap();
+        let clif = LAST_CLIF.with(|c| c.borrow().clone());
+        let joins_vector = clif
+            .lines()
+            .any(|l| l.starts_with("block") && l.contains(": i8x16)"));
+        assert!(joins_vector, "{it:?}:\n{clif}");
+        for direct in [true, false] {
+            let env = Env::new(direct);
+            fill_memory(&env);
+            compare(&blk, &st, &env, Cmp::Exact);
+        }
+    }
+}
+
 /// A float read of any lane of a vector register (`bitcast.f64(vextract
 /// v, 1)`, ppc64le's FPR in the high doubleword of its VSR) and a float
 /// inserted into a lane (`vinsert(zero, bitcast.i64(f), 1)`) stay in
