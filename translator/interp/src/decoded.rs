@@ -52,6 +52,12 @@ enum Code {
     /// a row (AArch64's N, Z, C, V after a flag-setting instruction), one
     /// dispatch instead of four.
     Set1x4,
+    /// Writes the low 8 bytes of `a` at state offset `b`, then reads 8
+    /// bytes at offset `imm` (an 8-byte set followed by an 8-byte get, the
+    /// end of one guest instruction and the start of the next: one
+    /// dispatch instead of two; neither can fault, so the instruction
+    /// boundary between them needs no op of its own).
+    Set8Get8,
     /// `a` (a bitcast, whose operand is already masked).
     Move,
     /// `a & imm` (zero extension, truncation).
@@ -522,13 +528,18 @@ impl Decoded {
             } else if keep && d.code == Code::Set8 && fuse_load_set8(ops, marks, &d, nconst) {
                 // A set has no value (invalid IR naming one reads 0).
                 slots.push(0);
+            } else if keep && d.code == Code::Get8 && fuse_set8_get8(ops, &d) {
+                slots.push((nconst + ops.len()) as u16);
             } else if keep && d.code == Code::Set1 {
                 fuse_set1(ops, marks, d);
                 // A set has no value (invalid IR naming one reads 0).
                 slots.push(0);
             } else if keep {
                 ops.push(d);
-                slots.push((nconst + ops.len()) as u16);
+                // A set has no value (invalid IR naming one reads 0; the
+                // op's slot may carry a fused get's value).
+                let set = inst.op.shape() == Shape::Set;
+                slots.push(if set { 0 } else { (nconst + ops.len()) as u16 });
             } else {
                 slots.push(0);
             }
@@ -674,6 +685,27 @@ fn fuse_load_set8(ops: &mut [DOp], marks: &[DOp], d: &DOp, nconst: usize) -> boo
         && marks.last().is_none_or(|m| (m.a as usize) < n);
     if fusable {
         last.c |= SET8 | (d.imm as u16) << SET8_SHIFT;
+    }
+    fusable
+}
+
+/// Folds the [`Code::Get8`] op `d` into the [`Code::Set8`] that is the
+/// last op, when there is one whose offset fits in `b` (the fused op
+/// takes the get's slot). Returns whether it did.
+fn fuse_set8_get8(ops: &mut [DOp], d: &DOp) -> bool {
+    let Some(last) = ops.last_mut() else {
+        return false;
+    };
+    let fusable = last.code == Code::Set8 && last.imm <= u16::MAX as u64;
+    if fusable {
+        *last = DOp {
+            imm: d.imm,
+            a: last.a,
+            b: last.imm as u16,
+            c: 0,
+            code: Code::Set8Get8,
+            sub: 0,
+        };
     }
     fusable
 }
@@ -894,6 +926,14 @@ pub unsafe fn run_decoded(
                 // checked by `Decoded::new`).
                 unsafe { env_write(env, m as u32, 4, v as u128) };
                 0
+            }
+            Code::Set8Get8 => {
+                // SAFETY: both offsets were checked by `Decoded::new`; the
+                // set goes first (the get may read the same register).
+                unsafe {
+                    env_write(env, op.b as u32, 8, get(op.a));
+                    env_read(env, m as u32, 8)
+                }
             }
             Code::Move => get(op.a),
             Code::AndImm => get(op.a) & m as u128,

@@ -853,3 +853,34 @@ fn add_feeding_only_a_load_is_fused() {
         }
     }
 }
+
+/// An 8-byte set followed by an 8-byte get (across an instruction
+/// boundary) is one dispatched op; the get sees the set's value when it
+/// reads the same register.
+#[test]
+fn set8_then_get8_is_one_op() {
+    for same in [false, true] {
+        let mut bl = Builder::new(&LAYOUT, 0x400);
+        bl.insn_start(0x400);
+        let x = bl.get(R0);
+        let one = bl.i64(1);
+        let y = bl.add(x, one);
+        bl.set(R1, y);
+        bl.insn_start(0x404);
+        let z = bl.get(if same { R1 } else { R2 });
+        let w = bl.add(z, z);
+        bl.set(R3, w);
+        bl.terminate(Terminal::Jump(0x408));
+        let b = bl.finish();
+        let d = Decoded::new(&b, &LAYOUT).expect("small block");
+        // get, add, set+get, add, set.
+        assert_eq!(d.dispatched(), 5, "same {same}");
+        let mut st = TState {
+            r: [10, 0, 100, 0],
+            ..Default::default()
+        };
+        assert_eq!(run(&b, &mut st, &new_mem()), ExitCode::Continue);
+        assert_eq!(st.r[1], 11);
+        assert_eq!(st.r[3], if same { 22 } else { 200 }, "same {same}");
+    }
+}
