@@ -34,7 +34,11 @@ static void arm(int fd)
 {
     feed = fd;
     ticks = 0;
-    struct itimerval it = {{0, 0}, {0, 30 * 1000}};
+    /* 100 ms: the call after arm() must have started when the alarm
+     * fires; at 30 ms a loaded machine (or a JIT compile of the call's
+     * first run) sometimes let it fire before, and sigtimedwait then
+     * timed out (EAGAIN) and pause() would wait for ever. */
+    struct itimerval it = {{0, 0}, {0, 100 * 1000}};
     setitimer(ITIMER_REAL, &it, NULL);
 }
 
@@ -104,7 +108,7 @@ int main(void)
     /* wait4: restarted until the child exits. */
     pid_t child = fork();
     if (child == 0) {
-        struct timespec t = {0, 200 * 1000 * 1000};
+        struct timespec t = {0, 500 * 1000 * 1000};
         nanosleep(&t, NULL);
         _exit(5);
     }
