@@ -2183,7 +2183,12 @@ impl Fx<'_, '_> {
                     types::I64X2
                 };
                 let splat = matches!(vector, Some((_, true)));
+                // The raw value as the join takes it: a vector for vector
+                // loads, unchanged otherwise.
                 let to_vec = |b: &mut FunctionBuilder, raw: ir::Value| {
+                    if vector.is_none() {
+                        return raw;
+                    }
                     let v = if splat {
                         b.ins().splat(lane_ty, raw)
                     } else {
@@ -2196,11 +2201,7 @@ impl Fx<'_, '_> {
                 self.b.switch_to_block(fast);
                 let p = self.b.ins().iadd(self.base, addr);
                 let raw = self.b.ins().load(lty, gflags, p, 0);
-                let raw = if vector.is_some() {
-                    to_vec(&mut self.b, raw)
-                } else {
-                    raw
-                };
+                let raw = to_vec(&mut self.b, raw);
                 self.b.ins().jump(join, &[BlockArg::Value(raw)]);
                 self.b.switch_to_block(slow);
                 let io = self.b.ins().stack_addr(types::I64, self.io, 0);
@@ -2218,11 +2219,7 @@ impl Fx<'_, '_> {
                 let cont = self.b.current_block().expect("in a block");
                 self.b.set_cold_block(cont);
                 let raw = self.b.ins().load(lty, gflags, io, 0);
-                let raw = if vector.is_some() {
-                    to_vec(&mut self.b, raw)
-                } else {
-                    raw
-                };
+                let raw = to_vec(&mut self.b, raw);
                 self.b.ins().jump(join, &[BlockArg::Value(raw)]);
                 self.b.switch_to_block(join);
                 let raw = self.b.block_params(join)[0];
