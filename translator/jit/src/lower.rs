@@ -34,6 +34,7 @@
 //! state exact (the PC of the instruction).
 
 use crate::runtime::type_code;
+use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
 use cranelift_codegen::ir::{
@@ -414,6 +415,12 @@ struct Fx<'a, 'b> {
     base: ir::Value,
     limit: ir::Value,
     io: StackSlot,
+    /// Holds `io`'s address (stored at entry when [`Fx::io_addr`] was
+    /// used): helper calls load it where they stand, so that no register
+    /// keeps it across the region (Cranelift hoists a `stack_addr`).
+    io_ptr: StackSlot,
+    /// [`Fx::io_addr`] was used.
+    io_used: bool,
     cblocks: Vec<ir::Block>,
     exits: Vec<u64>,
     /// The region has ops that may fault (so snapshots are needed).
@@ -493,6 +500,7 @@ pub(crate) fn lower(
     b.switch_to_block(entry);
     let env = b.block_params(entry)[0];
     let io = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 64, 4));
+    let io_ptr = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8, 3));
 
     // Registers used in the region.
     let nregs = layout.regs.len();
@@ -565,6 +573,8 @@ pub(crate) fn lower(
         base,
         limit,
         io,
+        io_ptr,
+        io_used: false,
         cblocks,
         exits: Vec::new(),
         faulty,
@@ -623,8 +633,15 @@ pub(crate) fn lower(
     }
     fx.fill_shared_exits();
     fx.b.seal_all_blocks();
+    let io_used = fx.io_used;
+    let exits = std::mem::take(&mut fx.exits);
     fx.b.finalize(fcfg);
-    Lowered { exits: fx.exits }
+    if io_used {
+        let mut pos = FuncCursor::new(func).at_first_insertion_point(entry);
+        let a = pos.ins().stack_addr(types::I64, io, 0);
+        pos.ins().stack_store(types::I64, a, io_ptr, 0);
+    }
+    Lowered { exits }
 }
 
 impl Fx<'_, '_> {
@@ -1383,6 +1400,16 @@ impl Fx<'_, '_> {
         self.b.ins().stack_store(types::I64, v, self.io, off);
     }
 
+    /// The address of the `io` slot (helper arguments and results), loaded
+    /// from `io_ptr` where it is needed: a `stack_addr` would be hoisted to
+    /// the entry and keep a register (or a spill slot) across every loop.
+    fn io_addr(&mut self) -> ir::Value {
+        self.io_used = true;
+        self.b
+            .ins()
+            .stack_load(types::I64, types::I64, self.io_ptr, 0)
+    }
+
     /// Calls the interpreter's semantics for `inst`.
     fn fallback(&mut self, block: &Block, inst: &xlat_ir::Inst, args: &[ir::Value]) -> ir::Value {
         for (k, &a) in args.iter().enumerate() {
@@ -1398,7 +1425,7 @@ impl Fx<'_, '_> {
         let desc = op_idx | type_code(inst.ty) << 8 | type_code(aty) << 16;
         let d = self.b.ins().iconst(types::I64, desc as i64);
         let imm = self.b.ins().iconst(types::I64, inst.imm as i64);
-        let p = self.b.ins().stack_addr(types::I64, self.io, 0);
+        let p = self.io_addr();
         self.b.ins().call(self.refs.eval, &[d, imm, p]);
         self.b
             .ins()
@@ -2204,7 +2231,7 @@ impl Fx<'_, '_> {
                 let raw = to_vec(&mut self.b, raw);
                 self.b.ins().jump(join, &[BlockArg::Value(raw)]);
                 self.b.switch_to_block(slow);
-                let io = self.b.ins().stack_addr(types::I64, self.io, 0);
+                let io = self.io_addr();
                 let imm = if exact {
                     imm | crate::runtime::ACCESS_EXACT
                 } else {
@@ -2254,7 +2281,7 @@ impl Fx<'_, '_> {
                     self.b.ins().stack_store(types::I64, z, self.io, 8);
                     self.b.ins().stack_store(types::I64, v, self.io, 0);
                 }
-                let io = self.b.ins().stack_addr(types::I64, self.io, 0);
+                let io = self.io_addr();
                 let imm = if exact {
                     imm | crate::runtime::ACCESS_EXACT
                 } else {
@@ -2296,7 +2323,7 @@ impl Fx<'_, '_> {
                 let old = self.b.ins().atomic_rmw(st, gflags, cop, p, x);
                 self.b.ins().jump(join, &[BlockArg::Value(old)]);
                 self.b.switch_to_block(slow);
-                let io = self.b.ins().stack_addr(types::I64, self.io, 0);
+                let io = self.io_addr();
                 let immv = self.b.ins().iconst(types::I64, imm as i64);
                 let v64 = self.conv_int(a[1], vty, Type::I64);
                 let env = self.env;
@@ -2336,7 +2363,7 @@ impl Fx<'_, '_> {
                 }
                 self.b.ins().stack_store(types::I64, e, self.io, 0);
                 self.b.ins().stack_store(types::I64, n, self.io, 16);
-                let io = self.b.ins().stack_addr(types::I64, self.io, 0);
+                let io = self.io_addr();
                 let immv = self.b.ins().iconst(types::I64, imm as i64);
                 let env = self.env;
                 self.b.ins().call(self.refs.cas, &[env, addr, immv, io]);
