@@ -317,3 +317,48 @@ fn branch_on_a_compare_of_the_same_block() {
         }
     }
 }
+
+#[test]
+fn branch_if_false_on_an_earlier_cr_bit_swaps_the_targets() {
+    // bc 4,BI,+12 (bne/bge/ble on any CR bit), bclr 4,BI and bcctr 4,BI
+    // on a bit this block did not set: taken exactly when the bit is 0,
+    // with no complement of the bit in the block.
+    for bi in [0u32, 1, 2, 3, 6, 29, 31] {
+        for v in [0u8, 1] {
+            let s = st(|s| {
+                s.cr[bi as usize] = v;
+                s.lr = 0x3000;
+                s.ctr = 0x5000;
+            });
+            let bc = 16 << 26 | 4 << 21 | bi << 16 | 12;
+            let bclr = 19 << 26 | 4 << 21 | bi << 16 | 16 << 1;
+            let bcctr = 19 << 26 | 4 << 21 | bi << 16 | 528 << 1;
+            for (w, target) in [(bc, CODE + 12), (bclr, 0x3000), (bcctr, 0x5000)] {
+                let r = run(&[w], &s);
+                let want = if v == 0 { target } else { CODE + 4 };
+                assert_eq!(r.st.pc, want, "{w:08x} cr{bi}={v}");
+                assert!(
+                    !r.block.insts.iter().any(|i| i.op == Opcode::Xor),
+                    "{w:08x}"
+                );
+            }
+            let b = translate(&[bc]);
+            assert!(
+                matches!(term(&b), Terminal::Branch { taken, not_taken, .. }
+                    if taken == CODE + 4 && not_taken == CODE + 12),
+                "bc 4,{bi}: targets not swapped"
+            );
+        }
+    }
+    // With a CTR decrement the bit is still complemented: bdnzf eq,+8.
+    for (ctr, v, want) in [(5, 0u8, CODE + 8), (5, 1, CODE + 4), (1, 0, CODE + 4)] {
+        let r = run(
+            &[0x40020008],
+            &st(|s| {
+                s.ctr = ctr;
+                s.cr[2] = v;
+            }),
+        );
+        assert_eq!(r.st.pc, want, "bdnzf ctr {ctr} eq {v}");
+    }
+}

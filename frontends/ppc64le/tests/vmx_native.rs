@@ -12,7 +12,7 @@ use xlat_frontend_ppc64le::LAYOUT;
 use xlat_frontend_ppc64le::Ppc64State;
 use xlat_frontend_ppc64le::decode::{Insn, TABLE};
 use xlat_frontend_ppc64le::translate::{Ctx, vmx};
-use xlat_ir::{Builder, Terminal};
+use xlat_ir::{Builder, Opcode, Terminal};
 
 /// Rows now translated natively.
 const ROWS: &[&str] = &[
@@ -185,6 +185,99 @@ fn vector_shifts_and_rotates_per_element() {
                 want |= r << pos;
             }
             assert_eq!(got, want, "{name} a {a:#x} b {b:#x}");
+        }
+    }
+}
+
+/// The per-element shifts and rotates: name, extended opcode (VX-form).
+const SHIFT_FORMS: &[(&str, u32)] = &[
+    ("vrlb", 4),
+    ("vrlh", 68),
+    ("vrlw", 132),
+    ("vrld", 196),
+    ("vslb", 260),
+    ("vslh", 324),
+    ("vslw", 388),
+    ("vsld", 1476),
+    ("vsrb", 516),
+    ("vsrh", 580),
+    ("vsrw", 644),
+    ("vsrd", 1732),
+    ("vsrab", 772),
+    ("vsrah", 836),
+    ("vsraw", 900),
+    ("vsrad", 964),
+];
+
+#[test]
+fn shifts_by_a_splatted_constant_use_immediate_shifts() {
+    // vspltis{b,h,w} v2,n then a shift or rotate of v1 by v2 in the same
+    // block: every element is shifted by n modulo its width (the splat's
+    // elements are no wider than the shifted ones), with immediate
+    // shifts, not per-element ones; against the same shifts by a vector
+    // loaded from the state (the per-element path).
+    let mut rng = Rng(0x5eed_0f5e_ed01);
+    for &(name, xo) in SHIFT_FORMS {
+        let width = 8 << ((xo >> 6) & 3);
+        for (splat, splat_width) in [(780u32, 8u32), (844, 16), (908, 32)] {
+            if splat_width > width {
+                continue;
+            }
+            for n in [-16i32, -1, 0, 1, 3, 7, 8, 9, 15] {
+                let vsplt = 4 << 26 | 2 << 21 | ((n as u32) & 31) << 16 | splat;
+                let shift = 4 << 26 | 3 << 21 | 1 << 16 | 2 << 11 | xo;
+                let mut s = state(&[]);
+                s.vsr[32 + 1] = rng.v128();
+                let got = run(&[vsplt, shift], &s);
+                let ops = &got.block.insts;
+                assert!(
+                    !ops.iter()
+                        .any(|i| matches!(i.op, Opcode::Vshlv | Opcode::Vlshrv | Opcode::Vashrv)),
+                    "{name} by vspltis {n}: per-element shift left"
+                );
+                let splatted = run(&[vsplt], &s).st;
+                let want = run(&[shift], &splatted).st;
+                assert_eq!(
+                    got.st.vr(3),
+                    want.vr(3),
+                    "{name} by {n} ({splat_width}-bit splat)"
+                );
+                assert_eq!(got.st.vr(2), want.vr(2));
+            }
+        }
+    }
+}
+
+#[test]
+fn splat_of_a_shift_of_the_same_block() {
+    // A per-element shift into v3, then vsplt{b,h,w} v3,v3,UIM (and into
+    // v4): the splatted element comes from one scalar shift; against the
+    // shift and the splat run as two blocks.
+    let mut rng = Rng(0xfeed_beef_0123_4567);
+    for &(name, xo) in SHIFT_FORMS {
+        let shift = 4 << 26 | 3 << 21 | 1 << 16 | 2 << 11 | xo;
+        for (splat, count) in [(524u32, 16u32), (588, 8), (652, 4)] {
+            for uim in 0..count {
+                for vt in [3u32, 4] {
+                    let vsplt = 4 << 26 | vt << 21 | uim << 16 | 3 << 11 | splat;
+                    let mut s = state(&[]);
+                    s.vsr[32 + 1] = rng.v128();
+                    s.vsr[32 + 2] = rng.v128();
+                    let got = run(&[shift, vsplt], &s);
+                    let shifted = run(&[shift], &s).st;
+                    let want = run(&[vsplt], &shifted).st;
+                    assert_eq!(
+                        got.st.vr(vt as usize),
+                        want.vr(vt as usize),
+                        "{name} then splat {splat} {uim} into v{vt}"
+                    );
+                    assert_eq!(
+                        got.st.vr(3),
+                        want.vr(3),
+                        "{name} then splat {splat} {uim}: v3"
+                    );
+                }
+            }
         }
     }
 }

@@ -32,8 +32,23 @@ pub fn b(c: &mut Ctx<'_>, i: Insn) -> TResult {
 /// The condition of a conditional branch with fields BO and BI: decrements
 /// CTR when BO\[2\] is clear (`decrement` false forbids it: bcctr), and
 /// returns the i8 "branch taken" value, or `None` when the branch is
-/// always taken.
-fn branch_cond(c: &mut Ctx<'_>, bo: u32, bi: u32, decrement: bool) -> Result<Option<Value>, Undef> {
+/// always taken. [`BranchIf::False`] is a branch taken when the value is 0:
+/// a branch if false on a CR bit alone that was not set by a compare of
+/// this block, whose callers swap the targets instead of complementing
+/// the bit.
+fn branch_cond(
+    c: &mut Ctx<'_>,
+    bo: u32,
+    bi: u32,
+    decrement: bool,
+) -> Result<Option<BranchIf>, Undef> {
+    if bo & 0b10100 == 0b00100 && bo & 0b01000 == 0 {
+        let bit = c.cr(bi);
+        return Ok(Some(match c.opposite_cmp(bit) {
+            Some(t) => BranchIf::True(t),
+            None => BranchIf::False(bit),
+        }));
+    }
     let mut cond: Option<Value> = None;
     if bo & 0b00100 == 0 {
         require(decrement)?;
@@ -57,7 +72,16 @@ fn branch_cond(c: &mut Ctx<'_>, bo: u32, bi: u32, decrement: bool) -> Result<Opt
             None => t,
         });
     }
-    Ok(cond)
+    Ok(cond.map(BranchIf::True))
+}
+
+/// A branch condition (i8 0/1) and the value for which it is taken.
+#[derive(Copy, Clone, Debug)]
+enum BranchIf {
+    /// Taken when the value is 1.
+    True(Value),
+    /// Taken when the value is 0.
+    False(Value),
 }
 
 /// Sets LR to the next instruction when LK is set.
@@ -86,17 +110,22 @@ pub fn bc(c: &mut Ctx<'_>, i: Insn) -> TResult {
         }
         // `bcl 20,31,$+4` reads the PC; it is not a call.
         None => c.b.terminate(Terminal::Jump(target)),
-        Some(cond) => c.b.terminate(Terminal::Branch {
+        Some(BranchIf::True(cond)) => c.b.terminate(Terminal::Branch {
             cond,
             taken: target,
             not_taken: next,
+        }),
+        Some(BranchIf::False(cond)) => c.b.terminate(Terminal::Branch {
+            cond,
+            taken: next,
+            not_taken: target,
         }),
     }
     Ok(())
 }
 
 /// Common part of bclr/bcctr/bctar: branch to `target & !3`.
-fn branch_to_reg(c: &mut Ctx<'_>, i: Insn, target: Value, cond: Option<Value>, is_return: bool) {
+fn branch_to_reg(c: &mut Ctx<'_>, i: Insn, target: Value, cond: Option<BranchIf>, is_return: bool) {
     let m = c.b.i64(!3);
     let target = c.b.and(target, m);
     link(c, i);
@@ -106,7 +135,10 @@ fn branch_to_reg(c: &mut Ctx<'_>, i: Insn, target: Value, cond: Option<Value>, i
         Some(cond) => {
             let next = c.next_pc();
             let n = c.b.i64(next);
-            let t = c.b.select(cond, target, n);
+            let t = match cond {
+                BranchIf::True(k) => c.b.select(k, target, n),
+                BranchIf::False(k) => c.b.select(k, n, target),
+            };
             c.b.terminate(Terminal::JumpIndirect(t));
         }
     }

@@ -222,14 +222,22 @@ impl<'a> Ctx<'a> {
     /// the JIT fuses with a branch or select (`cmp; jne` rather than
     /// `sete; xor; test; jne`).
     pub fn bnot(&mut self, x: Value) -> Value {
-        let i = self.b.insts()[self.through_get(x).index()];
-        if i.op == Opcode::Icmp
-            && let Some(cond) = Cond::from_imm(i.imm)
-        {
-            return self.b.icmp(opposite(cond), i.args[0], i.args[1]);
+        if let Some(n) = self.opposite_cmp(x) {
+            return n;
         }
         let one = self.b.i8(1);
         self.b.xor(x, one)
+    }
+
+    /// The opposite comparison of `x` when `x` is a comparison made in
+    /// this block (also through a CR bit it set); `None` otherwise.
+    pub fn opposite_cmp(&mut self, x: Value) -> Option<Value> {
+        let i = self.b.insts()[self.through_get(x).index()];
+        if i.op != Opcode::Icmp {
+            return None;
+        }
+        let cond = Cond::from_imm(i.imm)?;
+        Some(self.b.icmp(opposite(cond), i.args[0], i.args[1]))
     }
 
     /// For a register read, the value this block wrote to the register

@@ -197,10 +197,53 @@ pub fn splat(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let n = l.count();
     let e = i.ra() & (n - 1);
     let b = c.vr(i.rb());
-    let x = c.b.vextract(l, b, n - 1 - e);
+    let x = match element_of_shift(c, b, l, n - 1 - e) {
+        Some(x) => x,
+        None => c.b.vextract(l, b, n - 1 - e),
+    };
     let r = c.b.vsplat(l, x);
     c.set_vr(i.rt(), r);
     Ok(())
+}
+
+/// Lane `lane` of `l` of `v` computed with scalar ops when this block
+/// made `v` by a per-element shift (`Vshlv`, `Vlshrv`, `Vashrv`) of
+/// elements at least as wide: only the element that holds the lane is
+/// shifted. glibc's `strspn`/`strcspn` splat one halfword of a `vsrw`
+/// result into the same register, which leaves the vector shift (one
+/// scalar shift per element in the JIT) dead.
+fn element_of_shift(c: &mut Ctx<'_>, v: Value, l: Lanes, lane: u32) -> Option<Value> {
+    let s = c.b.insts()[c.through_get(v).index()];
+    if !matches!(s.op, Opcode::Vshlv | Opcode::Vlshrv | Opcode::Vashrv) {
+        return None;
+    }
+    let sl = Lanes::from_imm(s.imm);
+    let (w, sw) = (l.lane_bits(), sl.lane_bits());
+    if sw < w {
+        return None;
+    }
+    let (j, off) = (lane * w / sw, lane * w % sw);
+    let x = c.b.vextract(sl, s.args[0], j);
+    let k = c.b.vextract(sl, s.args[1], j);
+    let ty = Type::int(sw);
+    let m = c.cst(ty, sw as u64 - 1);
+    let k = c.b.and(k, m);
+    let r = match s.op {
+        Opcode::Vshlv => c.b.shl(x, k),
+        Opcode::Vlshrv => c.b.lshr(x, k),
+        _ => c.b.ashr(x, k),
+    };
+    let r = if off == 0 {
+        r
+    } else {
+        let o = c.cst(ty, off as u64);
+        c.b.lshr(r, o)
+    };
+    Some(if sw == w {
+        r
+    } else {
+        c.b.trunc(Type::int(w), r)
+    })
 }
 
 /// VMRGHB/H/W and VMRGLB/H/W: the high (or low) halves of VRA and VRB
@@ -264,6 +307,28 @@ pub fn shift(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let l = Lanes::of_bits(8 << ((xo >> 6) & 3));
     let a = c.vr(i.ra());
     let b = c.vr(i.rb());
+    if let Some(n) = uniform_count(c, b, l) {
+        // The same count in every element: shifts by an immediate
+        // (`vspltisb v1,7; vslb v1,v1,v1` in glibc's `strspn`).
+        let by = |c: &mut Ctx<'_>, op: Opcode, n: u32| {
+            let imm = l as u64 | (n as u64) << 8;
+            c.b.push(op, Type::V128, [a, Value::NONE, Value::NONE], imm)
+        };
+        let r = match xo {
+            _ if n == 0 => a,
+            4 | 68 | 132 | 196 => {
+                let left = by(c, Opcode::Vshl, n);
+                let right = by(c, Opcode::Vlshr, l.lane_bits() - n);
+                c.b.vor(l, left, right)
+            }
+            260 | 324 | 388 | 1476 => by(c, Opcode::Vshl, n),
+            516 | 580 | 644 | 1732 => by(c, Opcode::Vlshr, n),
+            772 | 836 | 900 | 964 => by(c, Opcode::Vashr, n),
+            _ => return Err(Undef),
+        };
+        c.set_vr(i.rt(), r);
+        return Ok(());
+    }
     let r = match xo {
         4 | 68 | 132 | 196 => {
             let left = c.b.vshlv(l, a, b);
@@ -279,6 +344,20 @@ pub fn shift(c: &mut Ctx<'_>, i: Insn) -> TResult {
     };
     c.set_vr(i.rt(), r);
     Ok(())
+}
+
+/// The count modulo the element width of `l` that every element of `b`
+/// holds, when this block made `b` as a splat of a constant whose
+/// elements are no wider than `l`'s (the low bits of each `l` element
+/// are then one splatted element).
+fn uniform_count(c: &Ctx<'_>, b: Value, l: Lanes) -> Option<u32> {
+    let insts = c.b.insts();
+    let s = insts.get(c.through_get(b).index())?;
+    if s.op != Opcode::Vsplat || Lanes::from_imm(s.imm).lane_bits() > l.lane_bits() {
+        return None;
+    }
+    let k = insts.get(s.args[0].index())?;
+    (k.op == Opcode::Const).then(|| (k.imm % l.lane_bits() as u64) as u32)
 }
 
 /// VPERM and VPERMR (and VSX XXPERM/XXPERMR through [`perm_bytes`]).
@@ -374,7 +453,8 @@ pub fn to_gpr(c: &mut Ctx<'_>, i: Insn) -> TResult {
 /// (ISA numbering) of VRA, 0 for indexes of 128 and above; doubleword 1
 /// is 0. Each index picks its byte of VRA (`vswizzle` by 15 - idx / 8,
 /// out of range from 128 on) and tests the bit under the mask
-/// `0x80 >> idx % 8`; the 0/1 bytes are gathered by a multiplication.
+/// `0x80 >> idx % 8` (0/1 as the minimum with 1); the 0/1 bytes are
+/// gathered by a multiplication.
 pub fn bperm(c: &mut Ctx<'_>, i: Insn) -> TResult {
     if i.xo11() != 1356 {
         return Err(Undef);
@@ -399,9 +479,9 @@ pub fn bperm(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let table = c.b.iconst(Type::V128, BITS);
     let bits = c.b.vswizzle(Lanes::I8x16, table, m);
     let h = c.b.vand(Lanes::I8x16, g, bits);
-    let set = c.b.vcmpeq(Lanes::I8x16, h, bits);
+    // 0 or the tested bit: the unsigned minimum with 1 is the bit as 0/1.
     let k1 = splat8(c, 1);
-    let ones = c.b.vand(Lanes::I8x16, set, k1);
+    let ones = c.b.vumin(Lanes::I8x16, h, k1);
     let (hi, lo) = c.vsplit(ones);
     let mul = c.b.i64(BITS);
     let k56 = c.b.i64(56);
