@@ -332,3 +332,33 @@ fn add_sub_flags_match_pseudocode() {
         }
     }
 }
+
+#[test]
+fn word_loads_are_zero_extending_doubleword_loads() {
+    // ldrb w1, [x0]; ldrh w2, [x0, #2]; ldr w3, [x0, #4]; ldrsb w4, [x0, #7]:
+    // the unsigned ones load straight into the X register (one extending
+    // i64 load, no `zext` after a 32-bit one); LDRSB W sign-extends to 32
+    // bits only. The old upper halves of the registers are cleared.
+    let words = [0x39400001, 0x79400402, 0xb9400403, 0x39c01c04];
+    let m = new_mem();
+    m.write(DATA, &[0x81, 0x7f, 0xfe, 0x80, 0x01, 0x02, 0x03, 0x84]);
+    let junk = 0xdead_beef_dead_beef;
+    let st = state(&[(0, DATA), (1, junk), (2, junk), (3, junk), (4, junk)]);
+    let r = run_mem(&words, &st, &m);
+    assert_eq!(r.st.x[1], 0x81);
+    assert_eq!(r.st.x[2], 0x80fe);
+    assert_eq!(r.st.x[3], 0x8403_0201);
+    assert_eq!(r.st.x[4], 0xffff_ff84);
+    let mut b = r.block;
+    xlat_ir::passes::optimize(&mut b, &xlat_frontend_aarch64::LAYOUT);
+    let loads: Vec<_> = b.insts.iter().filter(|i| i.op.name() == "load").collect();
+    let text = xlat_ir::print::print_block(&b, &xlat_frontend_aarch64::LAYOUT);
+    assert_eq!(loads.len(), 4, "{text}");
+    assert!(
+        loads[..3].iter().all(|i| i.ty == xlat_ir::Type::I64),
+        "{text}"
+    );
+    // Only LDRSB W's 32-bit result is zero-extended into x4.
+    let zexts = b.insts.iter().filter(|i| i.op.name() == "zext").count();
+    assert_eq!(zexts, 1, "{text}");
+}

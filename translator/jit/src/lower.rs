@@ -2223,11 +2223,25 @@ impl Fx<'_, '_> {
                     };
                     b.ins().bitcast(types::I8X16, little(), v)
                 };
-                let jty = if vector.is_some() { types::I8X16 } else { lty };
+                // A narrow integer load extends on each path (x86's
+                // `movzx`/`movsx` from memory), so the join takes the
+                // result and no second extension follows it.
+                let ext = (vector.is_none() && !direct_ty)
+                    .then(|| ext_load(ty, f))
+                    .flatten();
+                let jty = match (vector, ext) {
+                    (Some(_), _) => types::I8X16,
+                    (None, Some(_)) => clif_ty(ty),
+                    (None, None) => lty,
+                };
+                let load_raw = |b: &mut FunctionBuilder, p: ir::Value| match ext {
+                    Some((op, rt)) => ext_load_ins(b, op, rt, gflags, p),
+                    None => b.ins().load(lty, gflags, p, 0),
+                };
                 self.b.append_block_param(join, jty);
                 self.b.switch_to_block(fast);
                 let p = self.b.ins().iadd(self.base, addr);
-                let raw = self.b.ins().load(lty, gflags, p, 0);
+                let raw = load_raw(&mut self.b, p);
                 let raw = to_vec(&mut self.b, raw);
                 self.b.ins().jump(join, &[BlockArg::Value(raw)]);
                 self.b.switch_to_block(slow);
@@ -2245,7 +2259,7 @@ impl Fx<'_, '_> {
                 // here: out of line, so the fast path falls through.
                 let cont = self.b.current_block().expect("in a block");
                 self.b.set_cold_block(cont);
-                let raw = self.b.ins().load(lty, gflags, io, 0);
+                let raw = load_raw(&mut self.b, io);
                 let raw = to_vec(&mut self.b, raw);
                 self.b.ins().jump(join, &[BlockArg::Value(raw)]);
                 self.b.switch_to_block(join);
@@ -2258,7 +2272,7 @@ impl Fx<'_, '_> {
                     }
                     None => raw,
                 };
-                let v = if direct_ty {
+                let v = if direct_ty || ext.is_some() {
                     raw
                 } else {
                     self.extend_loaded(raw, f, ty)
@@ -2513,6 +2527,45 @@ pub(crate) fn sinkable(layout: &StateLayout, block: &Block) -> Vec<bool> {
         }
     }
     sink
+}
+
+/// Which extending host load reads a narrow integer access as IR type
+/// `ty` (i16/i32/i64, the access narrower): the Cranelift opcode and its
+/// result type, or `None` when the value needs no or another conversion.
+fn ext_load(ty: Type, f: MemFlags) -> Option<(ir::Opcode, types::Type)> {
+    use ir::Opcode as C;
+    if !matches!(ty, Type::I16 | Type::I32 | Type::I64) || u32::from(f.size) >= ty.bytes() {
+        return None;
+    }
+    let op = match (f.size, f.signed) {
+        (1, false) => C::Uload8,
+        (1, true) => C::Sload8,
+        (2, false) => C::Uload16,
+        (2, true) => C::Sload16,
+        (4, false) => C::Uload32,
+        (4, true) => C::Sload32,
+        _ => return None,
+    };
+    Some((op, clif_ty(ty)))
+}
+
+/// Emits the extending load [`ext_load`] chose, from `p`.
+fn ext_load_ins(
+    b: &mut FunctionBuilder,
+    op: ir::Opcode,
+    rt: types::Type,
+    flags: MemFlagsData,
+    p: ir::Value,
+) -> ir::Value {
+    use ir::Opcode as C;
+    match op {
+        C::Uload8 => b.ins().uload8(rt, flags, p, 0),
+        C::Sload8 => b.ins().sload8(rt, flags, p, 0),
+        C::Uload16 => b.ins().uload16(rt, flags, p, 0),
+        C::Sload16 => b.ins().sload16(rt, flags, p, 0),
+        C::Uload32 => b.ins().uload32(flags, p, 0),
+        _ => b.ins().sload32(flags, p, 0),
+    }
 }
 
 /// Whether host value `v` is the result of float or vector arithmetic,

@@ -3043,3 +3043,43 @@ fn float_lanes_of_any_index_move_no_value_through_integer_registers() {
         compare(&blk, &st, &env, Cmp::Exact);
     }
 }
+
+/// A narrow integer load read as a wider type (`load.i64 [u8]`, AArch64's
+/// `ldrb w`) extends on both paths (an extending host load): the join
+/// takes the wide value, no `uextend`/`sextend` follows, and the results
+/// are the interpreter's in direct and soft memory (slow path, faults).
+#[test]
+fn narrow_loads_extend_on_each_path() {
+    let st = mem_states();
+    for ty in [Type::I16, Type::I32, Type::I64] {
+        for size in [1u8, 2, 4] {
+            if u32::from(size) >= ty.bytes() {
+                continue;
+            }
+            for signed in [false, true] {
+                let f = if signed {
+                    MemFlags::new(size).signed()
+                } else {
+                    MemFlags::new(size)
+                };
+                let blk = mem_block(0, ty, f, RmwOp::Xchg);
+                jit(true).compile(&[&blk]).unwrap();
+                let clif = LAST_CLIF.with(|c| c.borrow().clone());
+                let t = format!("i{}", ty.bits());
+                let ext = format!("{}extend.{t}", if signed { 's' } else { 'u' });
+                let wide = format!(": {t})");
+                assert!(!clif.contains(&ext), "{ty:?} {size} {signed}:\n{clif}");
+                assert!(
+                    clif.lines()
+                        .any(|l| l.starts_with("block") && l.contains(&wide)),
+                    "{ty:?} {size} {signed}: no {wide} join\n{clif}"
+                );
+                for direct in [true, false] {
+                    let env = Env::new(direct);
+                    fill_memory(&env);
+                    compare(&blk, &st, &env, Cmp::Exact);
+                }
+            }
+        }
+    }
+}

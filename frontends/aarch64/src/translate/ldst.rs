@@ -76,10 +76,9 @@ fn load_value(c: &mut Ctx<'_>, a: Access, addr: Value) -> Value {
         Op::LoadSigned(ty) => c.b.load(ty, addr, f.signed()),
         _ if a.vector && a.size == 16 => c.b.load(Type::V128, addr, f),
         _ if a.vector => c.b.load(Type::int(a.size as u32 * 8), addr, f),
-        _ => {
-            let ty = if a.size == 8 { Type::I64 } else { Type::I32 };
-            c.b.load(ty, addr, f)
-        }
+        // LDR/LDRB/LDRH of a W register zero-extend to 64 bits: one
+        // zero-extending i64 load (no `zext` after a 32-bit one).
+        _ => c.b.load(Type::I64, addr, f),
     }
 }
 
