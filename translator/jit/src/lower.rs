@@ -434,6 +434,9 @@ struct Fx<'a, 'b> {
     /// Per block: a store-only loop at the region entry ([`replay_loop`]):
     /// its stores set no pending side effect.
     replay: Vec<bool>,
+    /// Per block: the snapshot it writes after its last side effect
+    /// ([`tail_snapshot`]).
+    tail: Vec<Option<Tail>>,
     /// The guest instruction being lowered has so far done nothing that
     /// may fault or has a side effect but plain stores (of any size):
     /// re-running it from its start repeats only those stores, with the
@@ -551,11 +554,28 @@ pub(crate) fn lower(
     let replay: Vec<bool> = (0..blocks.len())
         .map(|k| replay_loop(blocks, &succ, k))
         .collect();
-    let summary: Vec<Summary> = blocks
+    let mut summary: Vec<Summary> = blocks
         .iter()
         .zip(&replay)
-        .map(|(bl, &rp)| summarize(layout, bl, nregs, rp))
+        .map(|(bl, &rp)| summarize(layout, bl, nregs, rp, None))
         .collect();
+    // Blocks that write their snapshot after their last side effect
+    // instead of at their in-region edges ([`tail_snapshot`]).
+    let tail: Vec<Option<Tail>> = if faulty {
+        let din = dirty_at_entry(&succ, &summary, |k, _| !summary[k].effect_end);
+        let entry_pc = succ.iter().skip(1).all(|s| !s.contains(&0));
+        let sets = set_masks(layout, blocks, nregs);
+        (0..blocks.len())
+            .map(|k| tail_snapshot(layout, blocks, &succ, &summary, &din, &sets, entry_pc, k))
+            .collect()
+    } else {
+        vec![None; blocks.len()]
+    };
+    for (k, t) in tail.iter().enumerate() {
+        if t.is_some() {
+            summary[k] = summarize(layout, blocks[k], nregs, replay[k], t.as_ref());
+        }
+    }
     let effect_end: Vec<bool> = summary.iter().map(|s| s.effect_end).collect();
     let snapshot_edge = |from: usize, _to: usize| faulty && effect_end[from];
     let cblocks: Vec<ir::Block> = blocks.iter().map(|_| b.create_block()).collect();
@@ -581,6 +601,7 @@ pub(crate) fn lower(
         effect_end: effect_end.clone(),
         effect: None,
         replay,
+        tail,
         insn_plain: true,
         header: loop_headers(&succ),
         shared: Vec::new(),
@@ -758,6 +779,20 @@ impl Fx<'_, '_> {
             self.store_pc(pc);
             self.pc_known = Some(pc);
         }
+    }
+
+    /// Writes block `k`'s [`Tail`] snapshot at the boundary of the
+    /// instruction at `pc`: the dirty registers but those it skips (they
+    /// stay dirty), and the PC.
+    fn tail_snapshot(&mut self, k: usize, pc: u64) {
+        let skip = self.tail[k].as_ref().expect("tail snapshot").skip.clone();
+        let kept: Vec<usize> = (0..self.dirty.len())
+            .filter(|&r| self.dirty[r] && skip[r])
+            .collect();
+        kept.iter().for_each(|&r| self.dirty[r] = false);
+        self.before_fault(pc);
+        kept.iter().for_each(|&r| self.dirty[r] = true);
+        self.effect = None;
     }
 
     fn set_exit(&mut self, code: ExitCode) {
@@ -1135,6 +1170,9 @@ impl Fx<'_, '_> {
                 Shape::Marker => {
                     cur_pc = inst.imm;
                     self.insn_plain = true;
+                    if self.tail[k].as_ref().is_some_and(|t| t.at == i) {
+                        self.tail_snapshot(k, cur_pc);
+                    }
                     None
                 }
                 // `trunc(bitcast.i128(v))` of a vector (the low bits of a
@@ -2689,15 +2727,27 @@ struct Summary {
 }
 
 /// Summarizes `block` for a region over `nregs` registers; `replay`: a
-/// [`replay_loop`], whose stores set no pending side effect.
-fn summarize(layout: &StateLayout, block: &Block, nregs: usize, replay: bool) -> Summary {
+/// [`replay_loop`], whose stores set no pending side effect; `tail`: its
+/// [`Tail`] snapshot, if any (the registers it skips stay dirty).
+fn summarize(
+    layout: &StateLayout,
+    block: &Block,
+    nregs: usize,
+    replay: bool,
+    tail: Option<&Tail>,
+) -> Summary {
     let mut pc = block.pc;
     let mut effect = None;
     let mut snapshots = false;
     let mut sets_after = vec![false; nregs];
-    for i in &block.insts {
+    for (idx, i) in block.insts.iter().enumerate() {
         if i.op.shape() == Shape::Marker {
             pc = i.imm;
+        }
+        if let Some(t) = tail.filter(|t| t.at == idx) {
+            snapshots = true;
+            sets_after.clone_from(&t.skip);
+            effect = None;
         }
         let sync = sync_of(block, i);
         let snapshot = match sync {
@@ -2744,6 +2794,148 @@ fn replay_loop(blocks: &[&Block], succ: &[Vec<usize>], k: usize) -> bool {
             .insts
             .iter()
             .all(|i| matches!(sync_of(blocks[0], i), Sync::None | Sync::Store))
+}
+
+/// A snapshot that block `k` of a region writes at the start of the guest
+/// instruction after its last side effect (`at`, an `insn_start`) instead
+/// of at its in-region edges, which then carry its dirty registers (see
+/// [`tail_snapshot`]).
+#[derive(Clone, Debug)]
+struct Tail {
+    /// Index of the `insn_start` op it is written at.
+    at: usize,
+    /// Per register: left out even when dirty ([`tail_skips`]).
+    skip: Vec<bool>,
+}
+
+/// The [`Tail`] snapshot of block `k`, where it writes fewer values than
+/// the snapshots at its in-region edges would (their estimate from the
+/// dirty registers `din` of the edge rule): a block whose side effects are
+/// followed by instructions that set registers before anything observes
+/// them (a loop's compare after its store: NZCV are dead at the store's
+/// end). A fault after it (in the next iteration, before the next
+/// snapshot) retries from `at`; tier 0 sets the skipped registers again
+/// before any fault point, as the compiled code did.
+#[allow(clippy::too_many_arguments)]
+fn tail_snapshot(
+    layout: &StateLayout,
+    blocks: &[&Block],
+    succ: &[Vec<usize>],
+    summary: &[Summary],
+    din: &[Vec<bool>],
+    sets: &[Vec<bool>],
+    entry_pc: bool,
+    k: usize,
+) -> Option<Tail> {
+    let block = blocks[k];
+    if !summary[k].effect_end || succ[k].is_empty() {
+        return None;
+    }
+    let last = block
+        .insts
+        .iter()
+        .rposition(|i| matches!(sync_of(block, i), Sync::Store | Sync::Effect))?;
+    let at = (last + 1..block.insts.len()).find(|&i| block.insts[i].op.shape() == Shape::Marker)?;
+    let nregs = layout.regs.len();
+    let succs: Vec<&Block> = succ[k].iter().map(|&j| blocks[j]).collect();
+    let mut skip = tail_skips(layout, block, at, &succs);
+    for (r, s) in skip.iter_mut().enumerate() {
+        *s &= sets.iter().any(|m| m[r]);
+    }
+    // What each would store: the tail the registers possibly dirty at `at`
+    // (on entry, or set in the block: the edges now carry them) but those
+    // it skips, and the PC; an edge what it would write back, the PC
+    // unless `env` holds it.
+    let tail_cost = 1
+        + (0..nregs)
+            .filter(|&r| (din[k][r] || sets[k][r]) && !skip[r])
+            .count();
+    let out = |r: usize| summary[k].sets_after[r] || (!summary[k].snapshots && din[k][r]);
+    let edge_cost = succ[k]
+        .iter()
+        .map(|&j| {
+            let pc = usize::from(!(j == 0 && entry_pc));
+            pc + (0..nregs)
+                .filter(|&r| out(r) && reads_entry_value(layout, blocks[j], r, true))
+                .count()
+        })
+        .max()?;
+    (tail_cost < edge_cost).then_some(Tail { at, skip })
+}
+
+/// Per register, whether a snapshot at op `at` of `block` (an
+/// `insn_start` after its last side effect) may leave it out: nothing from
+/// `at` on reads the value it has at `at` (no `get` of it, no use of a
+/// value computed from such a `get` or from the value it was last set to
+/// before `at`, nor of the values that one was computed from up to loads,
+/// gets and helper results, since the passes may use an operand for an
+/// identity of it), that value is not a constant (a constant may have been
+/// folded into its readers), and it is set again before anything can
+/// observe `env`: in the block before any fault point or helper, or, when
+/// the rest of the block has neither and does not set it, by every
+/// in-region successor in `succs` before it observes it (a retry from
+/// `at` takes the same edge: nothing before it reads memory).
+fn tail_skips(layout: &StateLayout, block: &Block, at: usize, succs: &[&Block]) -> Vec<bool> {
+    let n = block.insts.len();
+    let tail_sync = block.insts[at..]
+        .iter()
+        .any(|i| sync_of(block, i) != Sync::None);
+    (0..layout.regs.len())
+        .map(|r| {
+            if r == layout.pc.0 as usize {
+                return false;
+            }
+            let is = |i: &xlat_ir::Inst, op: Opcode| i.op == op && i.imm as usize == r;
+            let tail_set = (at..n).find(|&i| is(&block.insts[i], Opcode::Set));
+            let end = tail_set.unwrap_or(n);
+            let mut dep = vec![false; n];
+            if let Some(s) = block.insts[..at].iter().rposition(|i| is(i, Opcode::Set))
+                && !ancestors(block, block.insts[s].args[0], &mut dep)
+            {
+                return false;
+            }
+            for (i, inst) in block.insts[..end].iter().enumerate() {
+                if is(inst, Opcode::Get) || inst.operands().any(|a| dep[a.index()]) {
+                    if i >= at {
+                        return false;
+                    }
+                    dep[i] = true;
+                }
+            }
+            match tail_set {
+                Some(e) => block.insts[at..e]
+                    .iter()
+                    .all(|i| sync_of(block, i) == Sync::None),
+                None => {
+                    !block.terminal().operand().is_some_and(|v| dep[v.index()])
+                        && !tail_sync
+                        && succs.iter().all(|j| !reads_entry_value(layout, j, r, true))
+                }
+            }
+        })
+        .collect()
+}
+
+/// Marks in `dep` value `v` and the values it is computed from, up to
+/// loads, gets, atomics and helper results; true if it depends on one of
+/// those (false: on constants only).
+fn ancestors(block: &Block, v: xlat_ir::Value, dep: &mut [bool]) -> bool {
+    let mut todo = vec![v];
+    let mut opaque = false;
+    while let Some(v) = todo.pop() {
+        let i = v.index();
+        if dep[i] {
+            continue;
+        }
+        dep[i] = true;
+        let inst = &block.insts[i];
+        match inst.op.shape() {
+            Shape::Const => {}
+            Shape::Get | Shape::Load | Shape::Rmw | Shape::Cas | Shape::Call => opaque = true,
+            _ => todo.extend(inst.operands()),
+        }
+    }
+    opaque
 }
 
 /// Per block, the registers it sets (`set` ops; not the PC).

@@ -3083,3 +3083,167 @@ fn narrow_loads_extend_on_each_path() {
         }
     }
 }
+
+/// The loop of the tail-snapshot tests (from `from`, 0x700 or a later
+/// instruction for the retry): r5 = 2 * r3; r4 = [r1] + 1; [r1] = r4;
+/// r7 = r5 + 1, r1 += 8, r3 += 1; r6 = r3 <u r2, r0 = r3 == r2; loop while
+/// r6. With `forwarded`, 0x710 reads r5 as the value 0x700 set it to (as
+/// the get/set pass leaves it), else with a `get`.
+fn tail_loop_block(from: u64, forwarded: bool) -> Block {
+    let mut b = Builder::new(&LAYOUT, from);
+    let mut r5 = None;
+    if from == 0x700 {
+        b.insn_start(0x700);
+        let x = b.get(r(3));
+        let y = b.add(x, x);
+        b.set(r(5), y);
+        r5 = Some(y);
+        b.insn_start(0x704);
+        ld(&mut b, 4, 1);
+        b.insn_start(0x708);
+        addk(&mut b, 4, 4, 1);
+        b.insn_start(0x70c);
+        st(&mut b, 1, 0, 4, 8);
+    }
+    if from <= 0x710 {
+        b.insn_start(0x710);
+        let x = match r5 {
+            Some(v) if forwarded => v,
+            _ => b.get(r(5)),
+        };
+        let c = b.iconst(Type::I64, 1);
+        let y = b.add(x, c);
+        b.set(r(7), y);
+        addk(&mut b, 1, 1, 8);
+        addk(&mut b, 3, 3, 1);
+    }
+    b.insn_start(0x714);
+    let n = b.get(r(3));
+    let t = b.get(r(2));
+    let lt = b.icmp(Cond::Ult, n, t);
+    let lt = b.zext(Type::I64, lt);
+    b.set(r(6), lt);
+    let eq = b.icmp(Cond::Eq, n, t);
+    let eq = b.zext(Type::I64, eq);
+    b.set(r(0), eq);
+    let f = b.get(r(6));
+    let z = b.iconst(Type::I64, 0);
+    let c = b.icmp(Cond::Ne, f, z);
+    b.terminate(Terminal::Branch {
+        cond: c,
+        taken: 0x700,
+        not_taken: 0x718,
+    });
+    b.finish()
+}
+
+/// A loop whose store is followed by instructions that set registers
+/// before anything observes them (r6 and r0, like NZCV after a compare;
+/// r7) writes its snapshot right after the store (at 0x710), without
+/// those, instead of at its back edge: when the load of a later pass
+/// faults, `env` holds the state at 0x710 of the last pass, with r0, r6
+/// and r7 as they were at the region entry but r5, which 0x710 reads as
+/// the value 0x700 set it to, and the retry from there ends exactly as
+/// the interpreter.
+#[test]
+fn store_loop_snapshot_after_its_store_skips_registers_set_later() {
+    for forwarded in [true, false] {
+        for direct in [true, false] {
+            let env = Env::new(direct);
+            fill_memory(&env);
+            let blk = tail_loop_block(0x700, forwarded);
+            xlat_ir::verify(&blk, &LAYOUT).expect("test block verifies");
+            let tail = tail_loop_block(0x710, false);
+            let start = MAPPED - 0x100;
+            let words = 0x100 / 8;
+            let mut init = fault_init();
+            init.r[1] = start;
+            init.r[2] = 1000;
+            init.r[3] = 0;
+            init.r[5] = 0x55;
+            init.r[6] = 0x66;
+            init.r[7] = 0x77;
+            init.r[0] = 0x11;
+            init.pc = 0x700;
+            let mut j = jit(true);
+            let region = j.compile(&[&blk]).unwrap();
+            let mem0 = env.dmem.snapshot();
+            let mut a = init.clone();
+            while run_interp(&blk, &mut a, &env) == ExitCode::Continue {}
+            assert_eq!((a.pc, a.hdr.exc_info), (0x704, MAPPED), "interpreter");
+            let mem_a = env.dmem.snapshot();
+            env.dmem.restore(&mem0);
+            let mut s = init.clone();
+            assert_eq!(run_jit(&region, &mut s, &env), ExitCode::Retry);
+            assert_eq!(
+                (s.pc, s.r[1], s.r[3], s.r[5]),
+                (0x710, MAPPED - 8, words - 1, 2 * (words - 1)),
+                "snapshot after the last store ({forwarded} {direct})"
+            );
+            assert_eq!(
+                (s.r[0], s.r[6], s.r[7]),
+                (0x11, 0x66, 0x77),
+                "registers set after the store are not written"
+            );
+            // The dispatcher's retry: tier 0 from the snapshot PC.
+            let mut code = ExitCode::Continue;
+            for _ in 0..RETRY_BLOCKS {
+                let b = [&blk, &tail].into_iter().find(|b| b.pc == s.pc);
+                code = run_interp(b.expect("a block at the snapshot PC"), &mut s, &env);
+                if code != ExitCode::Continue {
+                    break;
+                }
+            }
+            assert_eq!(code, ExitCode::Fault);
+            assert_eq!(
+                (a.r, a.pc, a.hdr.exc_info),
+                (s.r, s.pc, s.hdr.exc_info),
+                "retried ({forwarded} {direct})"
+            );
+            assert!(
+                env.dmem.snapshot() == mem_a,
+                "memory as the interpreter left it"
+            );
+        }
+    }
+}
+
+/// The loop above leaves through its exit and through its back edge's
+/// stop path with every register written back, those its snapshot
+/// skipped included.
+#[test]
+fn store_loop_snapshot_after_its_store_exits_with_every_register() {
+    let env = Env::new(true);
+    fill_memory(&env);
+    let blk = tail_loop_block(0x700, true);
+    let mut j = jit(true);
+    let region = j.compile(&[&blk]).unwrap();
+    let mut init = fault_init();
+    init.r[1] = 0x100;
+    init.r[2] = 5;
+    init.r[3] = 2;
+    init.r[5] = 0x55;
+    init.r[6] = 0x66;
+    init.r[7] = 0x77;
+    init.r[0] = 0x11;
+    init.pc = 0x700;
+    let mem0 = env.dmem.snapshot();
+    let mut a = init.clone();
+    while a.pc == 0x700 && run_interp(&blk, &mut a, &env) == ExitCode::Continue {}
+    let mem_a = env.dmem.snapshot();
+    env.dmem.restore(&mem0);
+    let mut s = init.clone();
+    assert_eq!(run_jit(&region, &mut s, &env), ExitCode::Continue);
+    assert_eq!((a.r, a.pc), (s.r, s.pc), "loop exit");
+    assert_eq!((s.pc, s.r[0], s.r[6], s.r[7]), (0x718, 1, 0, 9));
+    assert!(env.dmem.snapshot() == mem_a, "memory");
+    // Stopped at the first back edge: the state at 0x700 after one pass.
+    env.dmem.restore(&mem0);
+    let mut s = init.clone();
+    s.hdr.stop.store(1, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(run_jit(&region, &mut s, &env), ExitCode::Stopped);
+    assert_eq!(
+        (s.pc, s.r[0], s.r[1], s.r[3], s.r[5], s.r[6], s.r[7]),
+        (0x700, 0, 0x108, 3, 4, 1, 5)
+    );
+}
