@@ -448,6 +448,9 @@ struct Fx<'a, 'b> {
     /// Per block and register: its entry value may be observed there or
     /// later (see [`observed_at_entry`]).
     observed: Vec<Vec<bool>>,
+    /// Per block: the PC `env` holds on entry and whether the block may
+    /// store another ([`env_pc_at_entry`]).
+    env_pc: Vec<EnvPc>,
     /// Per block: a loop header (the target of an in-region back edge).
     header: Vec<bool>,
     /// Shared exit blocks (see [`Fx::shared_exit`]), filled at the end.
@@ -603,6 +606,7 @@ pub(crate) fn lower(
         replay,
         tail,
         insn_plain: true,
+        env_pc: Vec::new(),
         header: loop_headers(&succ),
         shared: Vec::new(),
         indirect,
@@ -639,15 +643,14 @@ pub(crate) fn lower(
     fx.load_regs(&needed);
     let first = fx.cblocks[0];
     fx.b.ins().jump(first, &[]);
-    // `env` holds the region's entry PC on entry; it still holds it at the
-    // start of block 0 when nothing else in the region jumps there (its
-    // own back edges store it or find it there).
-    let entry_pc = succ.iter().skip(1).all(|s| !s.contains(&0));
+    // The PC `env` holds on entry to each block, where one is known: a
+    // snapshot edge need not store it again (see [`env_pc_at_entry`]).
+    fx.env_pc = env_pc_at_entry(blocks, &succ, &summary, snapshot_edge);
     for (k, din) in dirty_in.iter().enumerate() {
         let cb = fx.cblocks[k];
         fx.b.switch_to_block(cb);
         fx.dirty = din.clone();
-        fx.pc_known = (k == 0 && entry_pc).then_some(blocks[0].pc);
+        fx.pc_known = fx.env_pc[k].entry;
         fx.effect = None;
         fx.insn_plain = true;
         fx.lower_block(k);
@@ -891,6 +894,12 @@ impl Fx<'_, '_> {
     fn edge(&mut self, from: usize, target: u64) {
         if let Some(j) = self.blocks.iter().position(|bl| bl.pc == target) {
             debug_assert_eq!(self.effect.is_some(), self.effect_end[from]);
+            // `env_pc_at_entry` takes the blocks without a snapshot for
+            // ones that leave the PC in `env` as they found it.
+            debug_assert!(
+                self.env_pc[from].stores || self.pc_known == self.env_pc[from].entry,
+                "block {from} stored a PC the analysis did not expect"
+            );
             // A snapshot (same rule as `snapshot_edge` in `lower`).
             let snapshot = self.faulty && self.effect_end[from];
             // Registers the target sets before anything can observe `env`
@@ -934,7 +943,9 @@ impl Fx<'_, '_> {
             return;
         }
         self.writeback();
-        self.store_pc(target);
+        if self.pc_known != Some(target) {
+            self.store_pc(target);
+        }
         self.stop_check();
         if self.chain {
             let idx = self.exits.len();
@@ -2992,6 +3003,70 @@ fn dirty_at_entry(
         }
     }
     din
+}
+
+/// What a block finds in, and does to, the PC field of `env`.
+#[derive(Copy, Clone, Debug)]
+struct EnvPc {
+    /// The PC `env` holds on entry on every path (None: not known).
+    entry: Option<u64>,
+    /// The block may store a PC before its terminal (it writes a snapshot
+    /// or calls a helper that may change the PC).
+    stores: bool,
+}
+
+/// Per block, the PC `env` holds on entry where every path agrees (a
+/// forward fixpoint over the region's edges): the region entry's PC at
+/// block 0 from outside (the dispatcher and exits leave it there), the
+/// target's PC after a snapshot edge (`snapshot(from, to)`), and after
+/// any other edge what the source had on entry unless it stores a PC
+/// itself ([`Summary::snapshots`]: every `before_fault` and every helper
+/// that writes state is one). A snapshot edge, an exit or a write-back
+/// whose PC `env` holds already skips storing it: in a loop whose back
+/// edge is a snapshot and whose body writes none (a bytecode
+/// interpreter's dispatch and handlers), the PC is stored once at the
+/// region entry instead of in every iteration.
+fn env_pc_at_entry(
+    blocks: &[&Block],
+    succ: &[Vec<usize>],
+    summary: &[Summary],
+    snapshot: impl Fn(usize, usize) -> bool,
+) -> Vec<EnvPc> {
+    // None: no path seen yet; Some(None): paths disagree.
+    let mut at: Vec<Option<Option<u64>>> = vec![None; blocks.len()];
+    if let Some(b0) = blocks.first() {
+        at[0] = Some(Some(b0.pc));
+    }
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for k in 0..blocks.len() {
+            let Some(pk) = at[k] else { continue };
+            let out = if summary[k].snapshots { None } else { pk };
+            for &j in &succ[k] {
+                let v = if snapshot(k, j) {
+                    Some(blocks[j].pc)
+                } else {
+                    out
+                };
+                let met = match at[j] {
+                    None => Some(v),
+                    Some(x) => Some(if x == v { x } else { None }),
+                };
+                if met != at[j] {
+                    at[j] = met;
+                    changed = true;
+                }
+            }
+        }
+    }
+    at.iter()
+        .zip(summary)
+        .map(|(p, s)| EnvPc {
+            entry: p.flatten(),
+            stores: s.snapshots,
+        })
+        .collect()
 }
 
 /// A way out of a region that needs no state of the site it leaves from
