@@ -1228,8 +1228,7 @@ impl Fx<'_, '_> {
                 Shape::Narrow if vector_low(block, inst).is_some() => {
                     let v = vector_low(block, inst).map(|v| vals[v.index()]);
                     let v = v.flatten().expect("operand defined");
-                    let v = self.b.ins().bitcast(types::I64X2, little(), v);
-                    let x = self.b.ins().extractlane(v, 0);
+                    let x = int_lane(&mut self.b, v, types::I64X2, 0);
                     Some(if ty == Type::I64 {
                         x
                     } else {
@@ -2088,7 +2087,7 @@ impl Fx<'_, '_> {
             Opcode::Vextract => {
                 let x = to(self, a[0]);
                 let _ = ty;
-                self.b.ins().extractlane(x, lane)
+                int_lane(&mut self.b, x, vt, lane)
             }
             Opcode::Vinsert => {
                 // A float's bits: into the lane of the vector seen as
@@ -2152,8 +2151,7 @@ impl Fx<'_, '_> {
             Type::F32 => self.b.ins().bitcast(types::I32, MemFlagsData::new(), v),
             Type::F64 => self.b.ins().bitcast(types::I64, MemFlagsData::new(), v),
             Type::V128 => {
-                let x = self.b.ins().bitcast(types::I64X2, little(), v);
-                let lo = self.b.ins().extractlane(x, 0);
+                let lo = int_lane(&mut self.b, v, types::I64X2, 0);
                 return self.conv_int(lo, Type::I64, st);
             }
             _ => v,
@@ -2576,6 +2574,31 @@ pub(crate) fn sinkable(layout: &StateLayout, block: &Block) -> Vec<bool> {
         }
     }
     sink
+}
+
+/// Integer lane `k` of 128-bit vector `v` seen as `lanes` (an integer
+/// vector type). Lane 0 of 32- and 64-bit lanes is read through the float
+/// view: Cranelift leaves a float lane 0 where it is and moves it with one
+/// `movd`/`movq`, where its integer `extractlane` picks the two-µop
+/// `pextrd`/`pextrq` even for lane 0 (`fmov x3, d2` after `umaxp` in
+/// glibc's string functions).
+fn int_lane(b: &mut FunctionBuilder, v: ir::Value, lanes: types::Type, k: u8) -> ir::Value {
+    let float = match lanes {
+        types::I64X2 => Some(types::F64X2),
+        types::I32X4 => Some(types::F32X4),
+        _ => None,
+    };
+    if let (Some(ft), 0) = (float, k) {
+        let f = b.ins().bitcast(ft, little(), v);
+        let x = b.ins().extractlane(f, 0);
+        return b.ins().bitcast(lanes.lane_type(), MemFlagsData::new(), x);
+    }
+    let v = if b.func.dfg.value_type(v) == lanes {
+        v
+    } else {
+        b.ins().bitcast(lanes, little(), v)
+    };
+    b.ins().extractlane(v, k)
 }
 
 /// Which extending host load reads a narrow integer access as IR type

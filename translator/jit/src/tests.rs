@@ -3379,3 +3379,45 @@ fn snapshot_edge_stores_the_pc_after_a_block_that_wrote_another() {
         "the PC stores at 0x804, the back edge and the exit"
     );
 }
+
+/// Integer lane 0 of a vector (`vextract.i64x2 v, 0`, `vextract.i32x4 v,
+/// 0`, and `trunc.i64(bitcast.i128 v)`: AArch64's `fmov x3, d2`) is read
+/// through the float view (one `movq`/`movd`, not `pextrq`/`pextrd`);
+/// other lanes as before; the interpreter's results.
+#[test]
+fn integer_lane_zero_moves_through_the_float_view() {
+    let env = Env::new(true);
+    let mut st = states2();
+    for s in st.iter_mut() {
+        s.v[0] = u128::from(s.r[1]) << 64 | u128::from(s.r[0]);
+    }
+    let mut b = Builder::new(&LAYOUT, 0x1000);
+    let v = b.get(V0);
+    let x = b.vextract(Lanes::I64x2, v, 0);
+    b.set(r(2), x);
+    let y = b.vextract(Lanes::I32x4, v, 0);
+    let y = b.zext(Type::I64, y);
+    b.set(r(3), y);
+    let z = b.vextract(Lanes::I64x2, v, 1);
+    b.set(r(4), z);
+    let w = b.bitcast(Type::I128, v);
+    let w = b.trunc(Type::I64, w);
+    let w = b.add(w, z);
+    b.set(r(5), w);
+    let u = b.vextract(Lanes::I32x4, v, 3);
+    let u = b.zext(Type::I64, u);
+    b.set(r(6), u);
+    b.terminate(Terminal::Jump(0));
+    let blk = b.finish();
+    jit(true).compile(&[&blk]).unwrap();
+    let clif = LAST_CLIF.with(|c| c.borrow().clone());
+    for want in [
+        "bitcast.f64x2",
+        "bitcast.i64",
+        "bitcast.f32x4",
+        "bitcast.i32",
+    ] {
+        assert!(clif.contains(want), "no {want}:\n{clif}");
+    }
+    compare(&blk, &st, &env, Cmp::Exact);
+}
