@@ -362,3 +362,51 @@ fn branch_if_false_on_an_earlier_cr_bit_swaps_the_targets() {
         assert_eq!(r.st.pc, want, "bdnzf ctr {ctr} eq {v}");
     }
 }
+
+#[test]
+fn branch_on_a_bit_complemented_in_the_block() {
+    // crnand lt,gt,4*cr6+eq then blt/bge +12 (glibc's memcmp): the branch
+    // tests the and of the two bits with its targets swapped, not the
+    // complemented value; crnor and creqv likewise.
+    let crnand = 19 << 26 | 1 << 16 | 26 << 11 | 225 << 1;
+    let crnor = 19 << 26 | 1 << 16 | 26 << 11 | 33 << 1;
+    let creqv = 19 << 26 | 1 << 16 | 26 << 11 | 289 << 1;
+    for (w, f) in [
+        (crnand, (|a, b| !(a && b)) as fn(bool, bool) -> bool),
+        (crnor, |a, b| !(a || b)),
+        (creqv, |a, b| a == b),
+    ] {
+        for gt in [0u8, 1] {
+            for eq in [0u8, 1] {
+                let s = st(|s| {
+                    s.cr[1] = gt;
+                    s.cr[26] = eq;
+                });
+                let lt = f(gt != 0, eq != 0);
+                for bo in [12u32, 4] {
+                    let bc = 16 << 26 | bo << 21 | 12;
+                    let r = run(&[w, bc], &s);
+                    assert_eq!(r.st.cr[0], lt as u8, "{w:08x} gt {gt} eq {eq}");
+                    let taken = lt == (bo == 12);
+                    let want = if taken { CODE + 16 } else { CODE + 8 };
+                    assert_eq!(r.st.pc, want, "{w:08x} bo {bo} gt {gt} eq {eq}");
+                    // After the passes the condition is the value itself.
+                    let mut b = r.block.clone();
+                    xlat_ir::passes::optimize(&mut b, &xlat_frontend_ppc64le::LAYOUT);
+                    let Terminal::Branch { cond, .. } = term(&b) else {
+                        panic!("{w:08x}: not a branch");
+                    };
+                    let c = b.insts[cond.index()];
+                    let by_one = |v: xlat_ir::Value| {
+                        let k = b.insts[v.index()];
+                        k.op == Opcode::Const && k.imm == 1
+                    };
+                    assert!(
+                        c.op != Opcode::Xor || !by_one(c.args[1]),
+                        "{w:08x} bo {bo}: the branch tests the complement"
+                    );
+                }
+            }
+        }
+    }
+}

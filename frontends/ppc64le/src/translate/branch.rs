@@ -32,21 +32,28 @@ pub fn b(c: &mut Ctx<'_>, i: Insn) -> TResult {
 /// The condition of a conditional branch with fields BO and BI: decrements
 /// CTR when BO\[2\] is clear (`decrement` false forbids it: bcctr), and
 /// returns the i8 "branch taken" value, or `None` when the branch is
-/// always taken. [`BranchIf::False`] is a branch taken when the value is 0:
-/// a branch if false on a CR bit alone that was not set by a compare of
-/// this block, whose callers swap the targets instead of complementing
-/// the bit.
+/// always taken. [`BranchIf::False`] is a branch taken when the value is 0,
+/// whose callers swap the targets instead of complementing it: a branch
+/// if false on a CR bit alone that was not set by a compare of this
+/// block, or a branch if true on a bit this block complemented.
 fn branch_cond(
     c: &mut Ctx<'_>,
     bo: u32,
     bi: u32,
     decrement: bool,
 ) -> Result<Option<BranchIf>, Undef> {
-    if bo & 0b10100 == 0b00100 && bo & 0b01000 == 0 {
+    if bo & 0b10100 == 0b00100 {
         let bit = c.cr(bi);
-        return Ok(Some(match c.opposite_cmp(bit) {
-            Some(t) => BranchIf::True(t),
-            None => BranchIf::False(bit),
+        let if_true = bo & 0b01000 != 0;
+        return Ok(Some(match c.complement_of(bit) {
+            // A bit this block complemented (`crnand`): the bit before.
+            Some(x) if if_true => BranchIf::False(x),
+            Some(x) => BranchIf::True(x),
+            None if if_true => BranchIf::True(bit),
+            None => match c.opposite_cmp(bit) {
+                Some(t) => BranchIf::True(t),
+                None => BranchIf::False(bit),
+            },
         }));
     }
     let mut cond: Option<Value> = None;

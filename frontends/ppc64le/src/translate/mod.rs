@@ -240,6 +240,20 @@ impl<'a> Ctx<'a> {
         Some(self.b.icmp(opposite(cond), i.args[0], i.args[1]))
     }
 
+    /// `x` when `v` is `x ^ 1` made in this block (a complemented CR bit,
+    /// also through the CR bit it was written to: `crnand`, `crnor`).
+    pub fn complement_of(&self, v: Value) -> Option<Value> {
+        let insts = self.b.insts();
+        let i = insts.get(self.through_get(v).index())?;
+        let one = |a: Value| {
+            insts
+                .get(a.index())
+                .is_some_and(|k| k.op == Opcode::Const && k.imm == 1)
+        };
+        (i.op == Opcode::Xor && self.b.ty(i.args[0]) == Type::I8 && one(i.args[1]))
+            .then_some(i.args[0])
+    }
+
     /// For a register read, the value this block wrote to the register
     /// before it (while no helper, which may write any register, came
     /// between); else `v`.

@@ -280,7 +280,9 @@ fn load_len(c: &mut Ctx<'_>, ea: Value, rb: Value) -> Value {
     let v = c.b.vswizzle(Lanes::I8x16, v, idx);
     let n8 = c.b.trunc(Type::I8, n);
     let nv = c.b.vsplat(Lanes::I8x16, n8);
-    let keep = c.b.vcmpugt(Lanes::I8x16, nv, iota);
+    // n and the byte numbers are below 128: the signed compare is one
+    // host instruction (pcmpgtb), the unsigned one three.
+    let keep = c.b.vcmpsgt(Lanes::I8x16, nv, iota);
     c.b.vand(Lanes::I8x16, v, keep)
 }
 
