@@ -1,13 +1,14 @@
 /* Precise SIGSEGV state at the points where compiled code keeps no
  * write-back of its own (xlat re-runs from an earlier snapshot): the first
  * store after loads, a second store, a load after a load and store of the
- * same word, a load loop and a store loop faulting after many iterations,
- * and a store pair faulting in its second half. Each scenario is a small
- * assembly function run 20000 times on mapped memory first (so that it is
- * compiled), then once against a PROT_NONE page; the handler prints the
- * registers it set, the PC (as an offset into the function) and the
- * fault address (as an offset from the mapping), and the memory it wrote.
- * AArch64 only. */
+ * same word, a load loop, a store loop and a read-modify-write loop
+ * faulting after many iterations (the last two with NZCV, which their
+ * compare sets after the store), and a store pair faulting in its second
+ * half. Each scenario is a small assembly function run 20000 times on
+ * mapped memory first (so that it is compiled), then once against a
+ * PROT_NONE page; the handler prints the registers it set, the PC (as an
+ * offset into the function) and the fault address (as an offset from the
+ * mapping), and the memory it wrote. AArch64 only. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -28,6 +29,11 @@ void s_same(uint64_t *a, uint64_t *b);
 uint64_t s_loadloop(uint64_t *a, uint64_t n0, uint64_t n1, uint64_t count);
 /* x3 times: [x0] += 1, x0 += 8, x11 += 1. */
 void s_storeloop(uint64_t *a, uint64_t n0, uint64_t n1, uint64_t count);
+/* x2 = 5, x11 = 0; until x11 = count: x1 = x2 & 63, x2 += 7,
+ * x3 = [x0], x1 = x3 + (table[x1] >> 3), [x0] = x1, x0 += 8, x11 += 1,
+ * compare x11 with count (memwork's read-modify-write loop: x1 is set
+ * before any access, NZCV after the store). */
+void s_rmwloop(uint64_t *a, const uint64_t *table, uint64_t count);
 /* [x0] = x2, [x0 + 8] = x3 (one stp), x0 += 16 (writeback). */
 void s_pair(uint64_t *a, uint64_t n, uint64_t v, uint64_t w);
 
@@ -76,6 +82,23 @@ __asm__(".text\n"
         "  subs x3, x3, #1\n"
         "  b.ne 1b\n"
         "  ret\n"
+        ".globl s_rmwloop\n"
+        "s_rmwloop:\n"
+        "  mov x4, x1\n"
+        "  mov x5, x2\n"
+        "  mov x2, #5\n"
+        "  mov x11, #0\n"
+        "1:\n"
+        "  and x1, x2, #0x3f\n"
+        "  add x2, x2, #7\n"
+        "  ldr x3, [x0]\n"
+        "  ldr x1, [x4, x1, lsl #3]\n"
+        "  add x1, x3, x1, lsr #3\n"
+        "  str x1, [x0], #8\n"
+        "  add x11, x11, #1\n"
+        "  cmp x11, x5\n"
+        "  b.lo 1b\n"
+        "  ret\n"
         ".globl s_pair\n"
         "s_pair:\n"
         "  mov x9, #3\n"
@@ -96,6 +119,8 @@ static volatile int faults;
 /* Bit n: print xn (only registers the scenario set: the others hold
  * whatever the C library left there). */
 static unsigned show;
+/* Print NZCV too (set by the scenario's loop). */
+static int show_nzcv;
 
 static void handler(int sig, siginfo_t *si, void *ucv)
 {
@@ -109,6 +134,8 @@ static void handler(int sig, siginfo_t *si, void *ucv)
     for (int r = 1; r < 31; r++)
         if (show & (1u << r))
             printf(" x%d %#lx", r, (unsigned long)mc->regs[r]);
+    if (show_nzcv)
+        printf(" nzcv %#lx", (unsigned long)(mc->pstate >> 28 & 0xf));
     putchar('\n');
     siglongjmp(jb, 1);
 }
@@ -194,8 +221,24 @@ int main(void)
     fill();
     fn_start = (uintptr_t)s_storeloop;
     show = 1u << 0 | 1u << 3 | 1u << 9 | 1u << 11;
+    show_nzcv = 1;
     if (!sigsetjmp(jb, 1))
         s_storeloop(&w[100], 0, 0, 100000);
+    show_nzcv = 0;
+    printf("  words %#lx\n", (unsigned long)sum_words());
+
+    fill();
+    puts("read-modify-write loop");
+    for (int i = 0; i < WARM; i++)
+        s_rmwloop(&w[64 + i % 64], w, 64);
+    printf("  warm %#lx\n", (unsigned long)sum_words());
+    fill();
+    fn_start = (uintptr_t)s_rmwloop;
+    show = 1u << 0 | 1u << 1 | 1u << 2 | 1u << 3 | 1u << 11;
+    show_nzcv = 1;
+    if (!sigsetjmp(jb, 1))
+        s_rmwloop(&w[100], w, 100000);
+    show_nzcv = 0;
     printf("  words %#lx\n", (unsigned long)sum_words());
 
     fill();
