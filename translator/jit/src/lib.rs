@@ -539,7 +539,7 @@ fn compile_into(
     let store = import("xlat_jit_store_pa", sig(pa, 4, None), &mut ctx.func)?;
     let rmw = import("xlat_jit_rmw_pa", sig(pa, 5, None), &mut ctx.func)?;
     let cas = import("xlat_jit_cas_pa", sig(pa, 4, None), &mut ctx.func)?;
-    let eval = import("xlat_jit_eval_pa", sig(pa, 3, None), &mut ctx.func)?;
+    let eval = import("xlat_jit_eval_pa", sig(pa, 4, None), &mut ctx.func)?;
     let mut helpers = HashMap::new();
     for b in blocks {
         for d in &b.helpers {

@@ -390,6 +390,96 @@ fn vector_float_ops(block: &Block) -> (Vec<Option<VecFloat>>, Vec<bool>) {
     (pats, skip)
 }
 
+/// A [`VecFloat`] whose NaN test is left to a later one, `to`, that reads
+/// its result lane by lane (see [`nan_chains`]).
+#[derive(Clone, Debug)]
+struct NanChain {
+    /// The op index of the later pattern (its last lane insert).
+    to: usize,
+    /// Registers last set to the result before `to`: their variables get
+    /// the tested value after it.
+    regs: Vec<usize>,
+}
+
+/// Per [`VecFloat`] of `block` (by op index), the later pattern its NaN
+/// test is merged into: add, subtract, multiply and divide return a NaN
+/// in every lane where an operand has one, so when `to` reads the result
+/// `v` lane by lane (as its vector operand, same lane type), a test of
+/// `to`'s result finds every NaN lane of `v` too: one test instead of
+/// two (matmul's `fmul` then `fadd`). `to`'s slow path fixes `v` first,
+/// then recomputes and fixes its own result from it. Only when nothing
+/// between the two could observe the untested `v`: no memory access,
+/// helper or fault point, no value derived from `v` used after `to`, no
+/// read of a register set there; `set`s of `v` itself are re-defined
+/// after the test. A pattern that is a `to` is not chained on.
+fn nan_chains(block: &Block, pats: &[Option<VecFloat>], skip: &[bool]) -> Vec<Option<NanChain>> {
+    let n = block.insts.len();
+    let mut last_use = vec![0usize; n];
+    for (k, inst) in block.insts.iter().enumerate() {
+        for a in inst.operands() {
+            last_use[a.index()] = k;
+        }
+    }
+    match block.terminal() {
+        Terminal::Branch { cond: v, .. } | Terminal::JumpIndirect(v) | Terminal::Return(v) => {
+            last_use[v.index()] = usize::MAX;
+        }
+        _ => {}
+    }
+    let mut out = vec![None; n];
+    let mut target = vec![false; n];
+    for i in 0..n {
+        let Some(p1) = &pats[i] else { continue };
+        if target[i] {
+            continue;
+        }
+        let v1 = xlat_ir::Value(i as u32);
+        let reads = |p: &VecFloat| p.vt == p1.vt && (p.n == v1 || p.m == Ok(v1));
+        let Some(j) = (i + 1..n).find(|&j| pats[j].as_ref().is_some_and(reads)) else {
+            continue;
+        };
+        // Values between the two that depend on `v1`, and the registers
+        // set there (true: last set to `v1`).
+        let mut dep = vec![false; n];
+        dep[i] = true;
+        let mut sets: Vec<(usize, bool)> = Vec::new();
+        let mut ok = true;
+        for k in i + 1..j {
+            let inst = &block.insts[k];
+            let d = inst.operands().any(|a| dep[a.index()]);
+            match inst.op {
+                Opcode::Set => {
+                    let r = inst.imm as usize;
+                    ok &= inst.args[0] == v1 || !d;
+                    sets.retain(|s| s.0 != r);
+                    sets.push((r, inst.args[0] == v1));
+                }
+                Opcode::Get => ok &= sets.iter().all(|s| s.0 != inst.imm as usize),
+                Opcode::InsnStart | Opcode::Const => {}
+                Opcode::Vextract
+                | Opcode::Bitcast
+                | Opcode::Fadd
+                | Opcode::Fsub
+                | Opcode::Fmul
+                | Opcode::Fdiv => dep[k] = d,
+                _ if skip[k] => dep[k] = d,
+                _ => ok = false,
+            }
+            ok &= !dep[k] || last_use[k] <= j;
+        }
+        let p2 = pats[j].as_ref().expect("found");
+        if let Err(y) = p2.m {
+            ok &= !dep[y.index()];
+        }
+        if ok {
+            let regs = sets.iter().filter(|s| s.1).map(|s| s.0).collect();
+            out[i] = Some(NanChain { to: j, regs });
+            target[j] = true;
+        }
+    }
+    out
+}
+
 fn lane_vec(l: Lanes) -> ir::Type {
     match l {
         Lanes::I8x16 => types::I8X16,
@@ -466,6 +556,16 @@ struct Fx<'a, 'b> {
     /// Per op of the block being lowered: the last lane insert of a
     /// [`VecFloat`], lowered as one vector op.
     vec_float: Vec<Option<VecFloat>>,
+    /// Per op of the block being lowered: the [`NanChain`] of a
+    /// [`VecFloat`].
+    nan_chain: Vec<Option<NanChain>>,
+    /// Per op of the block being lowered: the untested earlier pattern of
+    /// a [`NanChain`] ending there (its pattern, op index, operands and
+    /// result).
+    chained: Vec<Option<(VecFloat, usize, [ir::Value; 3])>>,
+    /// The tested value of a [`NanChain`]'s first pattern (op index),
+    /// known once its end is lowered.
+    chain_fix: Option<(usize, ir::Value)>,
     /// Per op of the block being lowered: part of a [`VecFloat`], not
     /// lowered on its own.
     vec_skip: Vec<bool>,
@@ -618,6 +718,9 @@ pub(crate) fn lower(
         nan_done: Vec::new(),
         fsrc: vec![None; nregs],
         vec_float: Vec::new(),
+        nan_chain: Vec::new(),
+        chained: Vec::new(),
+        chain_fix: None,
         vec_skip: Vec::new(),
         pending: vec![None; nregs],
     };
@@ -1132,6 +1235,8 @@ impl Fx<'_, '_> {
         self.nan_done = vec![None; block.insts.len()];
         self.fsrc.iter_mut().for_each(|f| *f = None);
         (self.vec_float, self.vec_skip) = vector_float_ops(block);
+        self.nan_chain = nan_chains(block, &self.vec_float, &self.vec_skip);
+        self.chained = vec![None; block.insts.len()];
         debug_assert!(self.pending.iter().all(Option::is_none));
         let mut cur_pc = block.pc;
         for (i, inst) in block.insts.iter().enumerate() {
@@ -1287,7 +1392,25 @@ impl Fx<'_, '_> {
                 }
                 Shape::VInsert if self.vec_float[i].is_some() => {
                     let p = self.vec_float[i].take().expect("matched");
-                    Some(self.vector_float(block, &p, &vals))
+                    if let Some(c) = &self.nan_chain[i] {
+                        // Tested with the chain's end.
+                        let to = c.to;
+                        let (n, m) = self.vector_operands(&p, &vals);
+                        let r = self.vector_apply(p.op, n, m);
+                        self.chained[to] = Some((p, i, [n, m, r]));
+                        Some(self.b.ins().bitcast(types::I8X16, little(), r))
+                    } else if let Some(first) = self.chained[i].take() {
+                        let i1 = first.1;
+                        let (v1, v) = self.vector_float_chain(block, first, &p, &vals);
+                        let regs = self.nan_chain[i1].as_ref().map(|c| c.regs.clone());
+                        for r in regs.unwrap_or_default() {
+                            self.b.def_var(self.vars[r].expect("used register"), v1);
+                        }
+                        self.chain_fix = Some((i1, v1));
+                        Some(v)
+                    } else {
+                        Some(self.vector_float(block, &p, &vals))
+                    }
                 }
                 // `ld1r`: loaded as a splat (see [`vector_load`]).
                 Shape::VSplat
@@ -1347,6 +1470,10 @@ impl Fx<'_, '_> {
             };
             vals[i] = r;
             self.vals[i] = r;
+            if let Some((a, v)) = self.chain_fix.take() {
+                vals[a] = Some(v);
+                self.vals[a] = Some(v);
+            }
             let sync = sync_of(block, inst);
             self.insn_plain &= sync == Sync::None || inst.op.shape() == Shape::Store;
             if !self.replay[k] {
@@ -1474,7 +1601,10 @@ impl Fx<'_, '_> {
         let d = self.b.ins().iconst(types::I64, desc as i64);
         let imm = self.b.ins().iconst(types::I64, inst.imm as i64);
         let p = self.io_addr();
-        self.b.ins().call(self.refs.eval, &[d, imm, p]);
+        // `env` first, where the memory slow paths want it too: with one
+        // register for `env` in every call, no move of it on the fast path.
+        let env = self.env;
+        self.b.ins().call(self.refs.eval, &[env, d, imm, p]);
         self.b
             .ins()
             .stack_load(types::I64, clif_ty(inst.ty), self.io, 48)
@@ -1862,6 +1992,74 @@ impl Fx<'_, '_> {
         Some(self.b.block_params(join)[0])
     }
 
+    /// A [`VecFloat`]'s operands as host vectors of its lane type (`m`
+    /// the float splat when it is one float for every lane).
+    fn vector_operands(
+        &mut self,
+        p: &VecFloat,
+        vals: &[Option<ir::Value>],
+    ) -> (ir::Value, ir::Value) {
+        let val = |v: xlat_ir::Value| vals[v.index()].expect("operand defined");
+        let n = self.b.ins().bitcast(p.vt, little(), val(p.n));
+        let m = match p.m {
+            Ok(m) => self.b.ins().bitcast(p.vt, little(), val(m)),
+            Err(y) => self.b.ins().splat(p.vt, val(y)),
+        };
+        (n, m)
+    }
+
+    /// The host vector op of a [`VecFloat`] on `n` and `m`.
+    fn vector_apply(&mut self, op: Opcode, n: ir::Value, m: ir::Value) -> ir::Value {
+        match op {
+            Opcode::Fadd => self.b.ins().fadd(n, m),
+            Opcode::Fsub => self.b.ins().fsub(n, m),
+            Opcode::Fmul => self.b.ins().fmul(n, m),
+            _ => self.b.ins().fdiv(n, m),
+        }
+    }
+
+    /// Branches to a fresh cold block when host vector `r` has a NaN
+    /// lane, else to a fresh join block with `fast` (I8X16 values, one
+    /// parameter each); returns (cold block, join block).
+    fn vector_nan_branch(&mut self, r: ir::Value, fast: &[ir::Value]) -> (ir::Block, ir::Block) {
+        let uno = self.b.ins().fcmp(FloatCC::Unordered, r, r);
+        let any = self.b.ins().vany_true(uno);
+        let slow = self.b.create_block();
+        let join = self.b.create_block();
+        for _ in fast {
+            self.b.append_block_param(join, types::I8X16);
+        }
+        self.b.set_cold_block(slow);
+        let args: Vec<BlockArg> = fast.iter().map(|&v| BlockArg::Value(v)).collect();
+        self.b.ins().brif(any, slow, &[], join, &args);
+        (slow, join)
+    }
+
+    /// The slow path of a [`VecFloat`] with result `r` of operands `n`,
+    /// `m`: each lane's `fnan` from the vectors' lanes (the IR's scalar
+    /// ops of the lanes stay unused); the fixed result.
+    fn vector_fix(
+        &mut self,
+        block: &Block,
+        p: &VecFloat,
+        [n, m, r]: [ir::Value; 3],
+        vals: &[Option<ir::Value>],
+    ) -> ir::Value {
+        let mut acc = r;
+        for (k, &f) in p.nans.iter().enumerate() {
+            let k = k as u8;
+            let rk = self.b.ins().extractlane(r, k);
+            let xk = self.b.ins().extractlane(n, k);
+            let yk = match p.m {
+                Ok(_) => self.b.ins().extractlane(m, k),
+                Err(y) => vals[y.index()].expect("operand defined"),
+            };
+            let x = self.fallback(block, &block.insts[f], &[rk, xk, yk]);
+            acc = self.b.ins().insertlane(acc, x, k);
+        }
+        self.b.ins().bitcast(types::I8X16, little(), acc)
+    }
+
     /// Lowers a [`VecFloat`]: the host vector op, then one test of the
     /// whole result for NaNs; when a lane is one, each lane's `fnan` out
     /// of line (the lanes' scalar results, equal to the vector's lanes,
@@ -1872,47 +2070,47 @@ impl Fx<'_, '_> {
         p: &VecFloat,
         vals: &[Option<ir::Value>],
     ) -> ir::Value {
-        let val = |v: xlat_ir::Value| vals[v.index()].expect("operand defined");
-        let n = self.b.ins().bitcast(p.vt, little(), val(p.n));
-        let m = match p.m {
-            Ok(m) => self.b.ins().bitcast(p.vt, little(), val(m)),
-            Err(y) => self.b.ins().splat(p.vt, val(y)),
-        };
-        let r = match p.op {
-            Opcode::Fadd => self.b.ins().fadd(n, m),
-            Opcode::Fsub => self.b.ins().fsub(n, m),
-            Opcode::Fmul => self.b.ins().fmul(n, m),
-            _ => self.b.ins().fdiv(n, m),
-        };
-        let uno = self.b.ins().fcmp(FloatCC::Unordered, r, r);
-        let any = self.b.ins().vany_true(uno);
-        let slow = self.b.create_block();
-        let join = self.b.create_block();
-        self.b.append_block_param(join, types::I8X16);
-        self.b.set_cold_block(slow);
+        let (n, m) = self.vector_operands(p, vals);
+        let r = self.vector_apply(p.op, n, m);
         let rv = self.b.ins().bitcast(types::I8X16, little(), r);
-        self.b
-            .ins()
-            .brif(any, slow, &[], join, &[BlockArg::Value(rv)]);
+        let (slow, join) = self.vector_nan_branch(r, &[rv]);
         self.b.switch_to_block(slow);
-        // Each lane's operands from the vectors, here only (the IR's
-        // scalar ops of the lanes stay unused).
-        let mut acc = r;
-        for (k, &f) in p.nans.iter().enumerate() {
-            let k = k as u8;
-            let rk = self.b.ins().extractlane(r, k);
-            let xk = self.b.ins().extractlane(n, k);
-            let yk = match p.m {
-                Ok(_) => self.b.ins().extractlane(m, k),
-                Err(y) => val(y),
-            };
-            let x = self.fallback(block, &block.insts[f], &[rk, xk, yk]);
-            acc = self.b.ins().insertlane(acc, x, k);
-        }
-        let accv = self.b.ins().bitcast(types::I8X16, little(), acc);
-        self.b.ins().jump(join, &[BlockArg::Value(accv)]);
+        let acc = self.vector_fix(block, p, [n, m, r], vals);
+        self.b.ins().jump(join, &[BlockArg::Value(acc)]);
         self.b.switch_to_block(join);
         self.b.block_params(join)[0]
+    }
+
+    /// Lowers `p`, the end of a [`NanChain`] from `first` (its pattern,
+    /// op index and untested operands and result): one test of `p`'s
+    /// result; the slow path fixes `first`'s result, recomputes `p` from
+    /// it and fixes that. Returns both tested values (`first`'s, `p`'s).
+    fn vector_float_chain(
+        &mut self,
+        block: &Block,
+        (p1, i1, a1): (VecFloat, usize, [ir::Value; 3]),
+        p: &VecFloat,
+        vals: &[Option<ir::Value>],
+    ) -> (ir::Value, ir::Value) {
+        let (n, m) = self.vector_operands(p, vals);
+        let r = self.vector_apply(p.op, n, m);
+        let r1 = self.b.ins().bitcast(types::I8X16, little(), a1[2]);
+        let rv = self.b.ins().bitcast(types::I8X16, little(), r);
+        let (slow, join) = self.vector_nan_branch(r, &[r1, rv]);
+        self.b.switch_to_block(slow);
+        let fixed1 = self.vector_fix(block, &p1, a1, vals);
+        let v1 = xlat_ir::Value(i1 as u32);
+        let f1 = self.b.ins().bitcast(p.vt, little(), fixed1);
+        let n2 = if p.n == v1 { f1 } else { n };
+        let m2 = if p.m == Ok(v1) { f1 } else { m };
+        let r2 = self.vector_apply(p.op, n2, m2);
+        let fixed = self.vector_fix(block, p, [n2, m2, r2], vals);
+        self.b
+            .ins()
+            .jump(join, &[BlockArg::Value(fixed1), BlockArg::Value(fixed)]);
+        self.b.switch_to_block(join);
+        let ps = self.b.block_params(join);
+        (ps[0], ps[1])
     }
 
     /// `(f, F64X2 or F32X4)` when the host value `x` is the bits of the

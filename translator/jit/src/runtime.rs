@@ -483,11 +483,13 @@ fn type_of_code(c: u64) -> Type {
 /// `desc & 0xff` (index in `Opcode::ALL`) with result type `desc >> 8 & 0xff`
 /// and first-operand type `desc >> 16 & 0xff` by the interpreter's
 /// semantics. `io` holds the three operands (16 bytes each, zero-extended)
-/// and receives the result at byte 48.
+/// and receives the result at byte 48. `_env` (unused) is there so that
+/// compiled code keeps `env` in the first argument register of every slow
+/// path call.
 ///
 /// # Safety
 /// `io` points to 64 bytes.
-pub(crate) unsafe extern "C" fn xlat_jit_eval(desc: u64, imm: u64, io: *mut u8) {
+pub(crate) unsafe extern "C" fn xlat_jit_eval(_env: *mut u8, desc: u64, imm: u64, io: *mut u8) {
     let op = Opcode::ALL.get((desc & 0xff) as usize).copied();
     let ty = type_of_code((desc >> 8) & 0xff);
     let aty = type_of_code((desc >> 16) & 0xff);
