@@ -745,8 +745,7 @@ pub fn scalar(c: &mut Ctx<'_>, i: Insn) -> TResult {
             let r = c.b.fdiv(af, bf);
             (nan(c, r), xo8 == 24)
         }
-        160 => (c.b.fmax(af, bf), false),
-        168 => (c.b.fmin(af, bf), false),
+        160 | 168 => (max_min_num(c, a, b, xo8 == 160), false),
         176 => {
             let sm = c.b.i64(1 << 63);
             let nsm = c.b.i64(!(1u64 << 63));
@@ -789,6 +788,41 @@ pub fn scalar(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let r = c.b.bitcast(Type::I64, r);
     c.set_vsr_dw0(xt, r);
     Ok(())
+}
+
+/// XSMAXDP, XSMINDP: IEEE 754-2008 maxNum/minNum of the doubles `a`, `b`
+/// (i64 bits), as the Power ISA describes them and qemu-ppc64le computes
+/// them (like `xvmaxdp`/`xvmindp` in [`crate::vsxext`]): a quiet NaN
+/// against a number gives the number; otherwise a NaN operand gives the
+/// first NaN operand, quieted (Power's NaN rule); +0 is above -0.
+fn max_min_num(c: &mut Ctx<'_>, a: Value, b: Value, max: bool) -> Value {
+    use xlat_ir::Cond;
+    let af = c.b.bitcast(Type::F64, a);
+    let bf = c.b.bitcast(Type::F64, b);
+    let r = if max {
+        c.b.fmax(af, bf)
+    } else {
+        c.b.fmin(af, bf)
+    };
+    let r = super::fp::power_nan(c, r, &[af, bf]);
+    let r = c.b.bitcast(Type::I64, r);
+    let abs = c.b.i64(!(1u64 << 63));
+    let inf = c.b.i64(0x7ff0_0000_0000_0000);
+    let qnan = c.b.i64(0x7ff8_0000_0000_0000);
+    // (a number, a quiet NaN) for each operand.
+    let mut class = |x: Value| {
+        let m = c.b.and(x, abs);
+        let num = c.b.icmp(Cond::Ule, m, inf);
+        let q = c.b.and(x, qnan);
+        (num, c.b.icmp(Cond::Eq, q, qnan))
+    };
+    let (a_num, a_qnan) = class(a);
+    let (b_num, b_qnan) = class(b);
+    let take_b = c.b.and(a_qnan, b_num);
+    let take_a = c.b.and(b_qnan, a_num);
+    let r = c.b.select(take_a, a, r);
+    let r = c.b.select(take_b, b, r);
+    c.b.bitcast(Type::F64, r)
 }
 
 /// XX2-form scalar operations: square root and sign operations natively,
