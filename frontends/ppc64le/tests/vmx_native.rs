@@ -1,6 +1,7 @@
 //! The VMX instructions translated to IR vector ops (compares with their
 //! CR6 record forms, splats, merges, `vsldoi`, `vsel`, per-element shifts
-//! and rotates, `vperm`, `vpermr`, `vextub[lr]x`, `v[cl]tzlsbb`, `vbpermq`, VSX `xxperm[r]`) against the
+//! and rotates, `vperm`, `vpermr`, `vextub[lr]x`, `v[cl]tzlsbb`, `vbpermq`, the unsigned saturating
+//! adds and subtracts, `vpopcnt[bhwd]`, VSX `xxperm[r]`) against the
 //! helper that executed them before (`vmx::helper`, kept for the other
 //! VMX instructions): random encodings of each row on random vector
 //! registers whose elements are often equal or zero, both run in the
@@ -21,7 +22,9 @@ const ROWS: &[&str] = &[
     "VCMPNEZH", "VCMPNEZW", "VSPLTB", "VSPLTH", "VSPLTW", "VMRGHB", "VMRGLB", "VMRGHH", "VMRGLH",
     "VMRGHW", "VMRGLW", "VSLDOI", "VSEL", "VSLB", "VSLH", "VSLW", "VSLD", "VSRB", "VSRH", "VSRW",
     "VSRD", "VSRAB", "VSRAH", "VSRAW", "VSRAD", "VRLB", "VRLH", "VRLW", "VRLD", "VPERM", "VPERMR",
-    "VEXTUBRX", "VEXTUBLX", "VCTZLSBB", "VCLZLSBB", "VBPERMQ", "XXPERM", "XXPERMR",
+    "VEXTUBRX", "VEXTUBLX", "VCTZLSBB", "VCLZLSBB", "VBPERMQ", "XXPERM", "XXPERMR", "VADDUBS",
+    "VADDUHS", "VADDUWS", "VSUBUBS", "VSUBUHS", "VSUBUWS", "VPOPCNTB", "VPOPCNTH", "VPOPCNTW",
+    "VPOPCNTD",
 ];
 
 struct Rng(u64);
@@ -109,6 +112,7 @@ fn native_vmx_rows_agree_with_the_helper() {
             assert_eq!(got.vsr, want.vsr, "{name} {w:#010x}: VSRs");
             assert_eq!(got.cr, want.cr, "{name} {w:#010x}: CR");
             assert_eq!(got.gpr, want.gpr, "{name} {w:#010x}: GPRs");
+            assert_eq!(got.vscr, want.vscr, "{name} {w:#010x}: VSCR");
             checked += 1;
         }
         assert!(checked >= 50, "{name}: only {checked} encodings checked");

@@ -3,12 +3,14 @@
 //! 128-bit register value (see `state`), IR lane `count - 1 - i`.
 //! Lane-wise arithmetic, logic and compares, splats, merges, `vsldoi`,
 //! `vsel`, `vperm`/`vpermr`, the per-element shifts and rotates,
-//! `vextub[lr]x`, `v[cl]tzlsbb` and `vbpermq` are native IR; the other permutes, the whole-register shifts and the rest
+//! `vextub[lr]x`, `v[cl]tzlsbb`, `vbpermq`, the unsigned saturating adds and
+//! subtracts and `vpopcnt[bhwd]` are native IR; the other permutes, the whole-register shifts and the rest
 //! run in a helper.
 
 use super::{Ctx, TResult, Undef, require};
 use crate::decode::Insn;
 use crate::helpers::HELPER_VEC;
+use crate::state::R_VSCR;
 use xlat_ir::{Lanes, MemFlags, Opcode, Type, Value};
 
 /// EA = (RA|0) + RB.
@@ -497,6 +499,80 @@ pub fn bperm(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let zero = c.b.i64(0);
     let v = c.vjoin(r, zero);
     c.set_vr(i.rt(), v);
+    Ok(())
+}
+
+/// VADDUBS, VADDUHS, VADDUWS, VSUBUBS, VSUBUHS, VSUBUWS: unsigned
+/// saturating add (`a + min(b, !a)`) and subtract (`a - min(a, b)`);
+/// VSCR\[SAT\] is set when an element saturated, that is where the
+/// minimum is not `b`.
+pub fn saturate_unsigned(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let xo = i.xo11();
+    if !matches!(xo, 512 | 576 | 640 | 1536 | 1600 | 1664) {
+        return Err(Undef);
+    }
+    let l = Lanes::of_bits(8 << ((xo >> 6) & 3));
+    let a = c.vr(i.ra());
+    let b = c.vr(i.rb());
+    let (m, r) = if xo < 1024 {
+        let na = c.b.vnot(l, a);
+        let m = c.b.vumin(l, b, na);
+        (m, c.b.vadd(l, a, m))
+    } else {
+        let m = c.b.vumin(l, a, b);
+        (m, c.b.vsub(l, a, m))
+    };
+    c.set_vr(i.rt(), r);
+    let same = c.b.vcmpeq(l, m, b);
+    let (hi, lo) = c.vsplit(same);
+    let all = c.b.and(hi, lo);
+    let ones = c.b.i64(u64::MAX);
+    let sat = c.b.icmp(xlat_ir::Cond::Ne, all, ones);
+    let sat = c.b.zext(Type::I32, sat);
+    let vscr = c.b.get(R_VSCR);
+    let vscr = c.b.or(vscr, sat);
+    c.b.set(R_VSCR, vscr);
+    Ok(())
+}
+
+/// VPOPCNTB, VPOPCNTH, VPOPCNTW, VPOPCNTD: the byte counts, summed
+/// within each element by a multiplication (halfwords, words) or by
+/// adding the word sums (doublewords).
+pub fn popcount(c: &mut Ctx<'_>, i: Insn) -> TResult {
+    let xo = i.xo11();
+    let bits = 8 << ((xo >> 6) & 3);
+    if !matches!(xo, 1795 | 1859 | 1923 | 1987) {
+        return Err(Undef);
+    }
+    let b = c.vr(i.rb());
+    let p = c.b.vpopcnt(Lanes::I8x16, b);
+    // Bytes of each element summed into its top byte, then moved down.
+    let sum = |c: &mut Ctx<'_>, l: Lanes, ones: u64| {
+        let k = c.cst(Type::int(l.lane_bits()), ones);
+        let k = c.b.vsplat(l, k);
+        let t = c.b.vmul(l, p, k);
+        let sh = l as u64 | ((l.lane_bits() - 8) as u64) << 8;
+        c.b.push(Opcode::Vlshr, Type::V128, [t, Value::NONE, Value::NONE], sh)
+    };
+    let r = match bits {
+        8 => p,
+        16 => sum(c, Lanes::I16x8, 0x0101),
+        32 => sum(c, Lanes::I32x4, 0x0101_0101),
+        _ => {
+            let w = sum(c, Lanes::I32x4, 0x0101_0101);
+            let hi = c.b.push(
+                Opcode::Vlshr,
+                Type::V128,
+                [w, Value::NONE, Value::NONE],
+                Lanes::I64x2 as u64 | 32 << 8,
+            );
+            let t = c.b.vadd(Lanes::I64x2, w, hi);
+            let k = c.b.i64(0xff);
+            let k = c.b.vsplat(Lanes::I64x2, k);
+            c.b.vand(Lanes::I64x2, t, k)
+        }
+    };
+    c.set_vr(i.rt(), r);
     Ok(())
 }
 
