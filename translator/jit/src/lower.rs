@@ -411,7 +411,8 @@ struct NanChain {
 /// between the two could observe the untested `v`: no memory access,
 /// helper or fault point, no value derived from `v` used after `to`, no
 /// read of a register set there; `set`s of `v` itself are re-defined
-/// after the test. A pattern that is a `to` is not chained on.
+/// after the test. Other patterns may stand between (tested or chained
+/// on their own). A pattern that is a `to` is not chained on.
 fn nan_chains(block: &Block, pats: &[Option<VecFloat>], skip: &[bool]) -> Vec<Option<NanChain>> {
     let n = block.insts.len();
     let mut last_use = vec![0usize; n];
@@ -463,6 +464,9 @@ fn nan_chains(block: &Block, pats: &[Option<VecFloat>], skip: &[bool]) -> Vec<Op
                 | Opcode::Fmul
                 | Opcode::Fdiv => dep[k] = d,
                 _ if skip[k] => dep[k] = d,
+                // Another pattern, independent of `v1` (PowerPC's two
+                // interleaved chains: mul, mul, add, add).
+                Opcode::Vinsert if pats[k].is_some() => ok &= !d,
                 _ => ok = false,
             }
             ok &= !dep[k] || last_use[k] <= j;

@@ -3446,7 +3446,8 @@ fn lane_op(b: &mut Builder, lanes: Lanes, ft: Type, op: Opcode, n: Value, m: Val
 /// for bit when either op makes a NaN (from a NaN operand, quiet or
 /// signalling, or from infinity times zero), in the register the first
 /// result was written to too, and where the first result is read again
-/// after the second. A lane of the first result read on its own before the
+/// after the second; two chains interleaved (PowerPC's mul, mul, add, add)
+/// test twice. A lane of the first result read on its own before the
 /// second keeps both tests.
 #[test]
 fn chained_vector_float_ops_share_one_nan_test() {
@@ -3477,8 +3478,9 @@ fn chained_vector_float_ops_share_one_nan_test() {
         (Opcode::Fdiv, Opcode::Fmul),
     ] {
         // 0: second reads the first as `m`; 1: as `n`; 2: the first read
-        // again after the second; 3: a lane of the first read before.
-        for shape in 0..4 {
+        // again after the second; 3: a lane of the first read before; 4:
+        // two chains interleaved.
+        for shape in 0..5 {
             let mut b = Builder::new(&LAYOUT, 0x1000);
             let (x, y) = (b.get(V0), b.get(V1));
             let p1 = lane_op(&mut b, lanes, ft, op1, x, y);
@@ -3487,10 +3489,15 @@ fn chained_vector_float_ops_share_one_nan_test() {
                 let l = b.vextract(lanes, p1, 1);
                 b.set(r(2), l);
             }
+            let q1 = (shape == 4).then(|| lane_op(&mut b, lanes, ft, op1, y, x));
             let p2 = if shape == 1 {
                 lane_op(&mut b, lanes, ft, op2, p1, x)
             } else {
                 lane_op(&mut b, lanes, ft, op2, x, p1)
+            };
+            let p2 = match q1 {
+                Some(q1) => lane_op(&mut b, lanes, ft, op2, p2, q1),
+                None => p2,
             };
             b.set(V0, p2);
             if shape == 2 {
@@ -3502,7 +3509,7 @@ fn chained_vector_float_ops_share_one_nan_test() {
             jit(true).compile(&[&blk]).unwrap();
             let clif = LAST_CLIF.with(|c| c.borrow().clone());
             let tests = clif.matches("vany_true").count();
-            let want = if shape == 3 { 2 } else { 1 };
+            let want = if shape >= 3 { 2 } else { 1 };
             assert_eq!(tests, want, "{op1:?} {op2:?} shape {shape}:\n{clif}");
             compare(&blk, &st, &env, Cmp::Exact);
         }

@@ -524,6 +524,11 @@ impl<'a> Ctx<'a> {
     /// calls there).
     pub fn vjoin(&mut self, hi: Value, lo: Value) -> Value {
         let v = self.b.vsplat(Lanes::I64x2, lo);
+        if hi == lo {
+            // A splat (`lxvdsx`): the JIT loads it straight into both
+            // lanes.
+            return v;
+        }
         self.b.vinsert(Lanes::I64x2, v, hi, 1)
     }
 
