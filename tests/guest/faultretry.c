@@ -3,8 +3,9 @@
  * store after loads, a second store, a load after a load and store of the
  * same word, a load loop, a store loop and a read-modify-write loop
  * faulting after many iterations (the last two with NZCV, which their
- * compare sets after the store), and a store pair faulting in its second
- * half. Each scenario is a small assembly function run 20000 times on
+ * compare sets after the store), a store pair faulting in its second
+ * half, and a copy loop (glibc's memcpy: a store pair first, a load after
+ * it) whose store pair faults in its second half after many passes. Each scenario is a small assembly function run 20000 times on
  * mapped memory first (so that it is compiled), then once against a
  * PROT_NONE page; the handler prints the registers it set, the PC (as an
  * offset into the function) and the fault address (as an offset from the
@@ -36,6 +37,9 @@ void s_storeloop(uint64_t *a, uint64_t n0, uint64_t n1, uint64_t count);
 void s_rmwloop(uint64_t *a, const uint64_t *table, uint64_t count);
 /* [x0] = x2, [x0 + 8] = x3 (one stp), x0 += 16 (writeback). */
 void s_pair(uint64_t *a, uint64_t n, uint64_t v, uint64_t w);
+/* x2 times: [x0] = x3, [x0 + 8] = x4 (one stp), x9 = [x1], x0 += 16,
+ * x11 += 1 (the loop's back edge follows a load, not a store). */
+void s_pairloop(uint64_t *a, const uint64_t *src, uint64_t count, uint64_t v, uint64_t w);
 
 __asm__(".text\n"
         ".p2align 4\n"
@@ -103,6 +107,17 @@ __asm__(".text\n"
         "s_pair:\n"
         "  mov x9, #3\n"
         "  stp x2, x3, [x0], #16\n"
+        "  ret\n"
+        ".globl s_pairloop\n"
+        "s_pairloop:\n"
+        "  mov x11, #0\n"
+        "1:\n"
+        "  stp x3, x4, [x0]\n"
+        "  ldr x9, [x1]\n"
+        "  add x0, x0, #16\n"
+        "  add x11, x11, #1\n"
+        "  subs x2, x2, #1\n"
+        "  b.ne 1b\n"
         "  ret\n");
 
 #define PAGE 4096
@@ -250,6 +265,16 @@ int main(void)
     if (!sigsetjmp(jb, 1))
         s_pair(&w[DATA / 8 - 1], 0, 0xabc, 0xdef);
     printf("  last %#lx\n", (unsigned long)w[DATA / 8 - 1]);
+
+    fill();
+    puts("copy loop, its store pair's second half faults");
+    for (int i = 0; i < WARM; i++)
+        s_pairloop(&w[10], &w[3], 16, (uint64_t)i, 0x77);
+    fn_start = (uintptr_t)s_pairloop;
+    show = 1u << 0 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 9 | 1u << 11;
+    if (!sigsetjmp(jb, 1))
+        s_pairloop(&w[DATA / 8 - 1 - 2 * 1000], &w[5], 100000, 0xabc, 0xdef);
+    printf("  words %#lx\n", (unsigned long)sum_words());
 
     printf("faults %d\n", faults);
     return 0;

@@ -3515,3 +3515,41 @@ fn chained_vector_float_ops_share_one_nan_test() {
         }
     }
 }
+
+/// A one-block loop (glibc's `memcpy`: a store pair first, a load after
+/// its last store) whose back edge is no snapshot: the load's snapshot
+/// leaves 0x704 in `env`, so the snapshot of the store pair's start that
+/// its second half writes in the next pass must store 0x700 (block 0
+/// entered from its own back edge does not find the region entry's PC).
+/// The second half faults after 63 passes; the retry re-runs the pair.
+#[test]
+fn store_pair_after_a_non_snapshot_back_edge_snapshots_its_pc() {
+    let insns: [Insn; 3] = [
+        (0x700, &|b| {
+            st(b, 1, 0, 3, 8);
+            st(b, 1, 8, 4, 8);
+        }),
+        (0x704, &|b| ld(b, 5, 6)),
+        (0x708, &|b| {
+            addk(b, 1, 1, 16);
+            addk(b, 3, 3, 1);
+        }),
+    ];
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        let mut init = fault_init();
+        init.r[1] = MAPPED - 0x400 + 8;
+        init.r[2] = 1000;
+        init.r[6] = 0x200;
+        init.pc = 0x700;
+        let s = loop_fault_matches_interp(&insns, &r3_below_r2(0x710), &init, &env, &|s| {
+            assert_eq!(
+                (s.pc, s.r[1], s.r[3]),
+                (0x700, MAPPED - 8, 63),
+                "the store pair's snapshot"
+            );
+        });
+        assert_eq!((s.pc, s.hdr.exc_info), (0x700, MAPPED));
+    }
+}
