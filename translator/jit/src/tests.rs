@@ -3307,6 +3307,20 @@ fn pc_stores_in_last_clif() -> usize {
     })
 }
 
+/// Filled memory (direct or soft) and the state a loop at 0x700 starts
+/// from: r1 = `r1` (walking towards the unmapped memory), r2 = 1000 (the
+/// bound of the pass count r3), r6 = 0x200 (a mapped word).
+fn loop_at_0x700(direct: bool, r1: u64) -> (Env, TState) {
+    let env = Env::new(direct);
+    fill_memory(&env);
+    let mut init = fault_init();
+    init.r[1] = r1;
+    init.r[2] = 1000;
+    init.r[6] = 0x200;
+    init.pc = 0x700;
+    (env, init)
+}
+
 /// Runs the loop region `blocks` (entry 0x700, whose load of `[r1]`
 /// faults once r1, one word further per pass counted in r3, leaves the
 /// mapped memory; r6 = 0x200) in direct and soft memory: the compiled run
@@ -3315,14 +3329,8 @@ fn pc_stores_in_last_clif() -> usize {
 /// Returns the PC stores of the compiled function.
 fn word_loop_faults_like_interp(blocks: &[&Block]) -> usize {
     for direct in [true, false] {
-        let env = Env::new(direct);
-        fill_memory(&env);
+        let (env, init) = loop_at_0x700(direct, MAPPED - 0x400);
         let words = 0x400 / 8;
-        let mut init = fault_init();
-        init.r[1] = MAPPED - 0x400;
-        init.r[2] = 1000;
-        init.r[6] = 0x200;
-        init.pc = 0x700;
         let s = region_fault_matches_interp(blocks, &init, &env, &|s| {
             assert_eq!(
                 (s.pc, s.r[1], s.r[3]),
@@ -3536,13 +3544,7 @@ fn store_pair_after_a_non_snapshot_back_edge_snapshots_its_pc() {
         }),
     ];
     for direct in [true, false] {
-        let env = Env::new(direct);
-        fill_memory(&env);
-        let mut init = fault_init();
-        init.r[1] = MAPPED - 0x400 + 8;
-        init.r[2] = 1000;
-        init.r[6] = 0x200;
-        init.pc = 0x700;
+        let (env, init) = loop_at_0x700(direct, MAPPED - 0x400 + 8);
         let s = loop_fault_matches_interp(&insns, &r3_below_r2(0x710), &init, &env, &|s| {
             assert_eq!(
                 (s.pc, s.r[1], s.r[3]),
