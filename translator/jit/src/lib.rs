@@ -6,8 +6,9 @@
 //! Regions are grouped into code *generations* (one `JITModule` each) whose
 //! memory is freed as a whole once all their regions are dead and no CPU can
 //! be running them ([`Jit::retire`], [`Jit::reclaim`]). Compiled code is
-//! entered through [`enter`] (an assembly trampoline that records the host
-//! stack for fault recovery, see [`handle_host_fault`]).
+//! entered through [`enter`] (an assembly entry that saves the callee-saved
+//! registers, records the host stack for fault recovery, see
+//! [`handle_host_fault`], and calls the region directly).
 
 mod lower;
 mod memory;
@@ -17,12 +18,12 @@ use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::{self, AbiParam, FuncRef, InstBuilder, types};
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_frontend::FunctionBuilderContext;
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{DataDescription, Linkage, Module};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use xlat_ir::{Block, ExitCode, HelperDesc, StateLayout};
 
 /// Entries in a CPU's jump cache (`CpuHeader::jump_cache`).
@@ -176,9 +177,6 @@ pub struct Jit {
 // moving it to another thread is sound.
 unsafe impl Send for Jit {}
 
-/// The SystemV -> tail-convention trampoline, shared by all `Jit`s.
-static TRAMPOLINE: OnceLock<usize> = OnceLock::new();
-
 fn make_isa(level: OptLevel) -> Result<OwnedTargetIsa, JitError> {
     let mut fb = settings::builder();
     let set = |fb: &mut settings::Builder, k: &str, v: &str| {
@@ -220,6 +218,10 @@ fn new_module(
     jb.symbol("xlat_jit_rmw_pa", runtime::xlat_jit_rmw_pa as *const u8);
     jb.symbol("xlat_jit_cas_pa", runtime::xlat_jit_cas_pa as *const u8);
     jb.symbol("xlat_jit_eval_pa", runtime::xlat_jit_eval_pa as *const u8);
+    jb.symbol(
+        "xlat_jit_unchained_asm",
+        runtime::xlat_jit_unchained_asm as *const u8,
+    );
     let h = helpers.clone();
     jb.symbol_lookup_fn(Box::new(move |name| {
         h.lock()
@@ -245,46 +247,10 @@ fn cg<E: std::fmt::Debug>(e: E) -> JitError {
     JitError::Codegen(format!("{e:?}"))
 }
 
-/// Compiles the trampoline `fn(env, code)` (SystemV) that calls `code(env)`
-/// with the tail convention; its module lives for the rest of the process.
-fn build_trampoline(isa: &OwnedTargetIsa) -> Result<usize, JitError> {
-    let helpers = Arc::new(Mutex::new(HashMap::new()));
-    let mut module = new_module(isa, &helpers, None);
-    let s = sig(CallConv::SystemV, 2, None);
-    let id = module
-        .declare_function("xlat_jit_trampoline", Linkage::Local, &s)
-        .map_err(cg)?;
-    let mut ctx = module.make_context();
-    ctx.func.signature = s;
-    let mut fctx = FunctionBuilderContext::new();
-    {
-        let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-        let blk = b.create_block();
-        b.append_block_params_for_function_params(blk);
-        b.switch_to_block(blk);
-        let (env, code) = (b.block_params(blk)[0], b.block_params(blk)[1]);
-        let tsig = b.import_signature(lower::region_sig(CallConv::Tail));
-        b.ins().call_indirect(tsig, code, &[env]);
-        b.ins().return_(&[]);
-        b.seal_all_blocks();
-        b.finalize(isa.frontend_config());
-    }
-    module.define_function(id, &mut ctx).map_err(cg)?;
-    module.finalize_definitions().map_err(cg)?;
-    let p = module.get_finalized_function(id) as usize;
-    // The trampoline is needed for the whole process lifetime.
-    std::mem::forget(module);
-    Ok(p)
-}
-
 impl Jit {
     /// Sets up the compiler for the host.
     pub fn new(layout: &StateLayout, opts: JitOptions) -> Result<Jit, JitError> {
         let isa = [make_isa(OptLevel::Speed)?, make_isa(OptLevel::Quick)?];
-        if TRAMPOLINE.get().is_none() {
-            let t = build_trampoline(&isa[0])?;
-            let _ = TRAMPOLINE.set(t);
-        }
         Ok(Jit {
             isa,
             layout: *layout,
@@ -550,6 +516,7 @@ fn compile_into(
             }
         }
     }
+    let unchained = import("xlat_jit_unchained_asm", tail.clone(), &mut ctx.func)?;
     let tail_sig = ctx.func.import_signature(tail);
     let slots = module.declare_data_in_func(data_id, &mut ctx.func);
     let refs = lower::Refs {
@@ -560,6 +527,7 @@ fn compile_into(
         eval,
         tail_sig,
         slots,
+        unchained,
         helpers,
     };
     let lowered = lower::lower(
@@ -594,6 +562,11 @@ fn compile_into(
     module.finalize_definitions().map_err(cg)?;
     let entry = module.get_finalized_function(func_id) as usize;
     let (slots_ptr, _) = module.get_finalized_data(data_id);
+    for i in 0..lowered.exits.len() {
+        // SAFETY: the region's slots, 8-byte aligned words of its data, not
+        // yet visible to any other thread.
+        unsafe { patch_slot(slots_ptr as usize + 8 * i, 0) };
+    }
     let entries = if count_entries {
         slots_ptr as usize + counter_at
     } else {
@@ -647,20 +620,23 @@ pub unsafe fn entry_count(entries: usize) -> u64 {
 /// # Safety
 /// `entry` must come from a live [`Region`]; `env` must be a valid state block.
 pub unsafe fn enter(env: *mut u8, entry: usize) -> ExitCode {
-    match TRAMPOLINE.get() {
-        // SAFETY: forwarded contract; the trampoline exists once a Jit does.
-        Some(&t) => unsafe { runtime::enter_raw(env, entry, t) },
-        None => ExitCode::Continue,
-    }
+    // SAFETY: forwarded contract.
+    unsafe { runtime::enter_raw(env, entry) }
 }
 
-/// Points an exit slot at `entry` (0 = return to the dispatcher).
+/// Points an exit slot at `entry` (0 = return to the dispatcher: the slot
+/// then holds the stub that does, so that exits jump without a test).
 ///
 /// # Safety
 /// `slot` must be the slot of a live region.
 pub unsafe fn patch_slot(slot: usize, entry: usize) {
+    let to = if entry == 0 {
+        runtime::xlat_jit_unchained_asm as *const () as usize
+    } else {
+        entry
+    };
     // SAFETY: slots are 8-byte aligned words in a live region's data.
-    unsafe { (*(slot as *const AtomicUsize)).store(entry, Ordering::Release) };
+    unsafe { (*(slot as *const AtomicUsize)).store(to, Ordering::Release) };
 }
 
 pub use runtime::handle_host_fault;

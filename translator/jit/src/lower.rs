@@ -58,6 +58,9 @@ pub(crate) struct Refs {
     pub eval: FuncRef,
     pub tail_sig: SigRef,
     pub slots: GlobalValue,
+    /// `xlat_jit_unchained_asm` (see `runtime`): the entry an exit takes
+    /// back to the dispatcher (an unpatched slot, a jump-cache miss).
+    pub unchained: FuncRef,
     pub helpers: HashMap<*const HelperDesc, FuncRef>,
 }
 
@@ -1064,15 +1067,13 @@ impl Fx<'_, '_> {
                 slots,
                 (idx * 8) as i32,
             );
-            let tail = self.b.create_block();
-            let plain = self.b.create_block();
-            self.b.ins().brif(f, tail, &[], plain, &[]);
-            self.b.switch_to_block(tail);
+            // The next region, or the stub that returns `Continue` (an
+            // unchained slot holds it): no test, one epilogue.
             let env = self.env;
             self.b
                 .ins()
                 .return_call_indirect(self.refs.tail_sig, f, &[env]);
-            self.b.switch_to_block(plain);
+            return;
         }
         self.ret_with(ExitCode::Continue);
     }
@@ -1148,15 +1149,14 @@ impl Fx<'_, '_> {
             let same = self.b.ins().icmp(IntCC::Equal, epc, target);
             let nz = self.b.ins().icmp_imm_s(IntCC::NotEqual, code, 0);
             let hit = self.b.ins().band(same, nz);
-            let tail = self.b.create_block();
-            let plain = self.b.create_block();
-            self.b.ins().brif(hit, tail, &[], plain, &[]);
-            self.b.switch_to_block(tail);
+            // A miss goes to the stub that returns `Continue`.
+            let stub = self.b.ins().func_addr(types::I64, self.refs.unchained);
+            let next = self.b.ins().select(hit, code, stub);
             let env = self.env;
             self.b
                 .ins()
-                .return_call_indirect(self.refs.tail_sig, code, &[env]);
-            self.b.switch_to_block(plain);
+                .return_call_indirect(self.refs.tail_sig, next, &[env]);
+            return;
         }
         self.ret_with(ExitCode::Continue);
     }

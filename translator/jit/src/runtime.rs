@@ -8,11 +8,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use xlat_ir::abi::{FAULT_WRITE, Fault, FaultKind, MemRef};
 use xlat_ir::{CpuHeader, ExitCode, MemFlags, Opcode, RmwOp, Type};
 
-// Entry: `xlat_jit_enter_asm(env, code, tramp)` saves the callee-saved
-// registers, records the stack pointer in `CpuHeader::host_sp` and calls
-// `tramp(env, code)` (a Cranelift SystemV function that calls `code` with the
-// tail-call convention). `xlat_jit_recover_asm` is both the normal return
-// path and where the fault handler resumes with RSP = host_sp.
+// Entry: `xlat_jit_enter_asm(env, code)` saves the callee-saved registers,
+// records the stack pointer in `CpuHeader::host_sp` and calls `code(env)`
+// directly: a region takes its one argument in rdi and returns with `ret`
+// under the tail-call convention as under SystemV (no stack arguments to
+// pop), and whatever registers it leaves changed are restored here.
+// `xlat_jit_recover_asm` is both the normal return path and where the fault
+// handler resumes with RSP = host_sp.
 std::arch::global_asm!(
     ".text",
     ".p2align 4",
@@ -27,7 +29,7 @@ std::arch::global_asm!(
     "push r15",
     "sub rsp, 8",
     "mov [rdi + {host_sp}], rsp",
-    "call rdx",
+    "call rsi",
     ".globl xlat_jit_recover_asm",
     "xlat_jit_recover_asm:",
     "add rsp, 8",
@@ -40,6 +42,23 @@ std::arch::global_asm!(
     "ret",
     ".size xlat_jit_enter_asm, . - xlat_jit_enter_asm",
     host_sp = const offset_of!(CpuHeader, host_sp),
+);
+
+// The target of an exit that goes back to the dispatcher (an unpatched
+// chaining slot, a jump-cache miss): entered by a tail call with `env` in
+// rdi and the stack as at the region's entry, it sets `exit` to
+// `Continue` and returns to `xlat_jit_enter_asm`.
+std::arch::global_asm!(
+    ".text",
+    ".p2align 4",
+    ".globl xlat_jit_unchained_asm",
+    ".type xlat_jit_unchained_asm,@function",
+    "xlat_jit_unchained_asm:",
+    "mov dword ptr [rdi + {exit}], {cont}",
+    "ret",
+    ".size xlat_jit_unchained_asm, . - xlat_jit_unchained_asm",
+    exit = const offset_of!(CpuHeader, exit),
+    cont = const ExitCode::Continue as u32,
 );
 
 // Slow-path thunks with Cranelift's `preserve_all` convention: compiled
@@ -132,8 +151,10 @@ preserve_all_thunk!("xlat_jit_cas_pa", xlat_jit_cas, "1");
 preserve_all_thunk!("xlat_jit_eval_pa", xlat_jit_eval, "0");
 
 unsafe extern "C" {
-    fn xlat_jit_enter_asm(env: *mut u8, code: usize, tramp: usize);
+    fn xlat_jit_enter_asm(env: *mut u8, code: usize);
     fn xlat_jit_recover_asm();
+    /// Returns `Continue` to the dispatcher (see the assembly above).
+    pub(crate) fn xlat_jit_unchained_asm();
     /// `preserve_all` thunk of [`xlat_jit_load`] (status to `helper_fault`).
     pub(crate) fn xlat_jit_load_pa();
     /// `preserve_all` thunk of [`xlat_jit_store`].
@@ -151,16 +172,15 @@ thread_local! {
     static CURRENT_ENV: Cell<usize> = const { Cell::new(0) };
 }
 
-/// Calls compiled code through the assembly trampoline.
+/// Calls compiled code through the assembly entry.
 ///
 /// # Safety
-/// `code` is a live region entry, `tramp` the SystemV-to-tail trampoline,
-/// `env` a valid state block.
-pub(crate) unsafe fn enter_raw(env: *mut u8, code: usize, tramp: usize) -> ExitCode {
+/// `code` is a live region entry, `env` a valid state block.
+pub(crate) unsafe fn enter_raw(env: *mut u8, code: usize) -> ExitCode {
     let prev = CURRENT_ENV.with(|c| c.replace(env as usize));
     // SAFETY: forwarded contract; the assembly preserves the SystemV
     // callee-saved registers and the stack.
-    unsafe { xlat_jit_enter_asm(env, code, tramp) };
+    unsafe { xlat_jit_enter_asm(env, code) };
     CURRENT_ENV.with(|c| c.set(prev));
     // SAFETY: env starts with a CpuHeader.
     ExitCode::from_u32(unsafe { (*(env as *const CpuHeader)).exit })

@@ -1427,11 +1427,13 @@ fn loops_inside_a_region_and_chained_regions() {
         (50, 0x500),
         "the whole loop ran in one entry"
     );
-    // Unchain again: back to one block per entry.
+    // Unchain again: back to one block per entry (the slot now holds the
+    // stub that returns `Continue`; a stale exit code must not survive).
     // SAFETY: as above.
     unsafe { patch_slot(ra.exits[0].slot, 0) };
     st.r[0] = 0;
-    run_jit(&ra, &mut st, &env);
+    st.hdr.exit = ExitCode::Exception as u32;
+    assert_eq!(run_jit(&ra, &mut st, &env), ExitCode::Continue);
     assert_eq!((st.r[0], st.pc), (1, 0x400));
 }
 
