@@ -1169,6 +1169,45 @@ fn computed_jump_targets_join_the_region() {
     );
 }
 
+/// The region formed from a block inside a loop (a handler of
+/// [`dispatch_program`]) closes the loop through its head (the dispatch
+/// block) while the head is cold; once the head has a region of its own,
+/// it stays out: an exit into that region, which holds the whole loop, so
+/// the loop runs in the region entered at its head whichever block was
+/// compiled first.
+#[test]
+fn region_from_a_loop_body_leaves_a_hot_head_to_its_own_region() {
+    use xlat_jit::OptLevel;
+    let pcs = |r: Vec<Arc<crate::engine::Tb>>| r.iter().map(|t| t.key.0).collect::<Vec<_>>();
+    let mut s = mixed(1000, &dispatch_program(300));
+    s.engine.run(&mut s.cpu);
+    let h0 = s.engine.cached(CODE + 0x40, 0).expect("handler translated");
+    let d = s.engine.cached(CODE + 16, 0).expect("dispatch translated");
+    // Handler 0, the tail's two blocks, the dispatch block, the other
+    // handlers.
+    let cold = pcs(s.engine.form_region(&h0, crate::MAX_REGION_BLOCKS));
+    assert_eq!(cold.len(), 6, "{cold:x?}");
+    assert_eq!(cold[..4], [CODE + 0x40, CODE + 40, CODE + 48, CODE + 16]);
+    s.engine.compile_region(&d, OptLevel::Quick);
+    assert_eq!(
+        pcs(s.engine.form_region(&h0, crate::MAX_REGION_BLOCKS)),
+        [CODE + 0x40, CODE + 40, CODE + 48],
+        "the tail's back edge to the compiled head is an exit"
+    );
+    // The head itself still closes its loop.
+    let whole = pcs(s.engine.form_region(&d, crate::MAX_REGION_BLOCKS));
+    assert_eq!(whole.len(), 6, "{whole:x?}");
+    // Compiled in that order (the handler first), the loop computes the
+    // same.
+    s.engine.compile_region(&h0, OptLevel::Speed);
+    let st = s.engine.stats();
+    assert_eq!((st.regions_compiled, st.blocks_compiled), (2, 4), "{st}");
+    s.cpu.set(Reg(2), 0);
+    s.cpu.set_pc(CODE);
+    s.engine.run(&mut s.cpu);
+    assert_eq!(reg(&s.cpu, 2), 600);
+}
+
 /// Runs `chain_program` from the start with `r2` cleared; returns `r2`.
 fn rerun_chain(s: &mut Setup) -> u64 {
     s.cpu.set(Reg(2), 0);
