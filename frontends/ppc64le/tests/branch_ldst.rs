@@ -319,7 +319,7 @@ fn branch_on_a_compare_of_the_same_block() {
 }
 
 #[test]
-fn branch_if_false_on_an_earlier_cr_bit_swaps_the_targets() {
+fn branch_if_false_on_an_earlier_cr_bit_tests_it_against_zero() {
     // bc 4,BI,+12 (bne/bge/ble on any CR bit), bclr 4,BI and bcctr 4,BI
     // on a bit this block did not set: taken exactly when the bit is 0,
     // with no complement of the bit in the block.
@@ -342,12 +342,21 @@ fn branch_if_false_on_an_earlier_cr_bit_swaps_the_targets() {
                     "{w:08x}"
                 );
             }
+            // The taken side stays the guest's target; the condition is
+            // the bit compared with 0.
             let b = translate(&[bc]);
-            assert!(
-                matches!(term(&b), Terminal::Branch { taken, not_taken, .. }
-                    if taken == CODE + 4 && not_taken == CODE + 12),
-                "bc 4,{bi}: targets not swapped"
-            );
+            let Terminal::Branch {
+                cond,
+                taken,
+                not_taken,
+            } = term(&b)
+            else {
+                panic!("bc 4,{bi}: not a branch");
+            };
+            assert_eq!((taken, not_taken), (CODE + 12, CODE + 4), "bc 4,{bi}");
+            let k = b.insts[cond.index()];
+            assert_eq!(k.op, Opcode::Icmp, "bc 4,{bi}");
+            assert_eq!(xlat_ir::Cond::from_imm(k.imm), Some(xlat_ir::Cond::Eq));
         }
     }
     // With a CTR decrement the bit is still complemented: bdnzf eq,+8.

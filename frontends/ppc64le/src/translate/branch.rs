@@ -33,9 +33,10 @@ pub fn b(c: &mut Ctx<'_>, i: Insn) -> TResult {
 /// CTR when BO\[2\] is clear (`decrement` false forbids it: bcctr), and
 /// returns the i8 "branch taken" value, or `None` when the branch is
 /// always taken. [`BranchIf::False`] is a branch taken when the value is 0,
-/// whose callers swap the targets instead of complementing it: a branch
-/// if false on a CR bit alone that was not set by a compare of this
-/// block, or a branch if true on a bit this block complemented.
+/// which callers test against 0 (or swap a select's arms for) instead of
+/// complementing it: a branch if false on a CR bit alone that was not set
+/// by a compare of this block, or a branch if true on a bit this block
+/// complemented.
 fn branch_cond(
     c: &mut Ctx<'_>,
     bo: u32,
@@ -122,11 +123,18 @@ pub fn bc(c: &mut Ctx<'_>, i: Insn) -> TResult {
             taken: target,
             not_taken: next,
         }),
-        Some(BranchIf::False(cond)) => c.b.terminate(Terminal::Branch {
-            cond,
-            taken: next,
-            not_taken: target,
-        }),
+        Some(BranchIf::False(x)) => {
+            // `x == 0`, which the JIT fuses with the branch (`test; je`),
+            // keeping the guest's target as the taken side (the block
+            // order the JIT lays out).
+            let zero = c.b.i8(0);
+            let cond = c.b.icmp(Cond::Eq, x, zero);
+            c.b.terminate(Terminal::Branch {
+                cond,
+                taken: target,
+                not_taken: next,
+            })
+        }
     }
     Ok(())
 }
