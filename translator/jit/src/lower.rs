@@ -24,6 +24,10 @@
 //! no snapshot at its back edge: the retry then re-runs its iterations
 //! (at most [`RETRY_BLOCKS`](crate::RETRY_BLOCKS) blocks at a time); so
 //! does a loop that only stores at the region entry ([`replay_loop`]). A
+//! block whose last side effect is followed by instructions that set
+//! registers before anything observes them writes its snapshot right
+//! after that side effect, without them, where that is cheaper than at its
+//! in-region edges ([`tail_snapshot`]). A
 //! snapshot edge skips the registers its target sets before anything
 //! observes `env`, and the PC where `env` holds it already. A
 //! store after plain stores of its own instruction (a store pair) has a
