@@ -1208,6 +1208,39 @@ fn region_from_a_loop_body_leaves_a_hot_head_to_its_own_region() {
     assert_eq!(reg(&s.cpu, 2), 600);
 }
 
+/// An inner loop's region keeps its outer loop even once the outer head
+/// has a region of its own: the entry heads a loop itself.
+#[test]
+fn inner_loop_region_keeps_its_outer_loop() {
+    let back = |from: i32, to: i32| ((to - from) as i16) as u16 as u32;
+    let nested = [
+        enc(LI, 1, 0, 900),
+        enc(LI, 2, 0, 3),   // 1: outer head
+        enc(ADDI, 3, 3, 1), // 2: inner head
+        enc(ADDI, 2, 2, 0xffff),
+        enc(BZ, 0, 2, 2),
+        enc(BZ, 0, 0, back(5, 2)),
+        enc(ADDI, 1, 1, 0xffff), // 6: outer latch
+        enc(BZ, 0, 1, 2),
+        enc(BZ, 0, 0, back(8, 1)),
+        enc(SYS, 0, 0, 0),
+    ];
+    // Below the threshold (the inner head runs 1 800 times), every block
+    // hot enough to join a region.
+    let mut s = mixed(2000, &nested);
+    s.engine.run(&mut s.cpu);
+    assert_eq!(reg(&s.cpu, 3), 2700);
+    assert_eq!(s.engine.stats().regions_compiled, 0);
+    let outer = s.engine.cached(CODE + 4, 0).expect("outer head translated");
+    let inner = s.engine.cached(CODE + 8, 0).expect("inner head translated");
+    s.engine.compile_region(&outer, xlat_jit::OptLevel::Quick);
+    let region = s.engine.form_region(&inner, crate::MAX_REGION_BLOCKS);
+    assert!(
+        region.iter().any(|t| t.key.0 == CODE + 4),
+        "outer head kept"
+    );
+}
+
 /// Runs `chain_program` from the start with `r2` cleared; returns `r2`.
 fn rerun_chain(s: &mut Setup) -> u64 {
     s.cpu.set(Reg(2), 0);
