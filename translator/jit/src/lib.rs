@@ -148,8 +148,11 @@ struct Generation {
     bytes: usize,
     /// Epoch at which the last region died.
     dead_at: Option<u64>,
-    /// Code ranges registered for the fault handler.
+    /// Code ranges registered for the fault handler: the arena's code
+    /// half once, or (without an arena) each region's code.
     ranges: Vec<usize>,
+    /// The arena's code half is registered: its regions add no range.
+    arena_range: bool,
 }
 
 /// A generation stops taking new regions at this much code...
@@ -277,13 +280,24 @@ impl Jit {
         // Without an arena (address space exhausted) the module uses
         // cranelift-jit's own page-per-finalize memory.
         let arena = memory::Arena::new(memory::ARENA_BYTES).ok();
+        // One fault-handler range for the whole arena rather than one per
+        // region: the table has `runtime::RANGES` entries, which a large
+        // program at `-tier jit` (python3: ~25 000 regions) used up.
+        let ranges: Vec<usize> = arena
+            .as_ref()
+            .map(|a| a.code_range())
+            .filter(|&(start, len)| runtime::add_range(start, len))
+            .map(|(start, _)| start)
+            .into_iter()
+            .collect();
         self.gens.push(Generation {
             module: Some(new_module(&self.isa[l], &self.helpers, arena)),
             live: 0,
             total: 0,
             bytes: 0,
             dead_at: None,
-            ranges: Vec::new(),
+            arena_range: !ranges.is_empty(),
+            ranges,
         });
         self.current[l] = Some(self.gens.len() - 1);
         self.gens.len() - 1
@@ -362,15 +376,17 @@ impl Jit {
         gen_.live += 1;
         gen_.total += 1;
         gen_.bytes += code_len;
-        if !runtime::add_range(entry, code_len) {
-            gen_.live -= 1;
-            if gen_.live == 0 {
-                gen_.dead_at = Some(0);
+        if !gen_.arena_range {
+            if !runtime::add_range(entry, code_len) {
+                gen_.live -= 1;
+                if gen_.live == 0 {
+                    gen_.dead_at = Some(0);
+                }
+                self.current[level.index()] = None;
+                return Err(JitError::Codegen("code range table full".into()));
             }
-            self.current[level.index()] = None;
-            return Err(JitError::Codegen("code range table full".into()));
+            gen_.ranges.push(entry);
         }
-        gen_.ranges.push(entry);
         Ok(Region {
             entry,
             code: entry,

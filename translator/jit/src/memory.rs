@@ -59,6 +59,12 @@ impl Arena {
         })
     }
 
+    /// Start and length of the half that holds code (see
+    /// [`JITMemoryProvider::allocate`]).
+    pub(crate) fn code_range(&self) -> (usize, usize) {
+        (self.base as usize, self.len / 2)
+    }
+
     fn bump(pos: &mut usize, limit: usize, size: usize, align: u64) -> io::Result<usize> {
         let align = usize::try_from(align).unwrap_or(usize::MAX).max(1);
         let start = pos

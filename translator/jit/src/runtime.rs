@@ -192,7 +192,7 @@ const SEGV_ACCERR: i32 = 2;
 const BUS_ADRALN: i32 = 1;
 
 /// Size of the lock-free code-range table.
-const RANGES: usize = 16384;
+pub(crate) const RANGES: usize = 16384;
 
 #[allow(clippy::declare_interior_mutable_const)]
 const EMPTY: AtomicUsize = AtomicUsize::new(0);

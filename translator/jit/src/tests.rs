@@ -3557,3 +3557,21 @@ fn store_pair_after_a_non_snapshot_back_edge_snapshots_its_pc() {
         assert_eq!((s.pc, s.hdr.exc_info), (0x700, MAPPED));
     }
 }
+
+/// A generation registers its arena's code once with the fault handler,
+/// not each region: more regions than the range table has entries all
+/// compile (with one range per region the last ones failed with "code
+/// range table full" and ran at tier 0: python3 at `-tier jit`), and a
+/// fault-handler lookup still finds the newest region's code.
+#[test]
+fn more_regions_than_range_table_entries_compile() {
+    let mut j = jit(true);
+    let block = counting_block(0x100, 0x10);
+    let mut last = None;
+    for _ in 0..=runtime::RANGES {
+        last = Some(j.compile(&[&block]).expect("region compiles"));
+    }
+    let last = last.expect("at least one region");
+    assert!(runtime::in_code(last.entry));
+    assert!(j.live_generations() > 1, "regions spread over generations");
+}
