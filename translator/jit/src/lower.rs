@@ -428,11 +428,8 @@ fn nan_chains(block: &Block, pats: &[Option<VecFloat>], skip: &[bool]) -> Vec<Op
             last_use[a.index()] = k;
         }
     }
-    match block.terminal() {
-        Terminal::Branch { cond: v, .. } | Terminal::JumpIndirect(v) | Terminal::Return(v) => {
-            last_use[v.index()] = usize::MAX;
-        }
-        _ => {}
+    if let Some(v) = block.terminal().operand() {
+        last_use[v.index()] = usize::MAX;
     }
     let mut out = vec![None; n];
     let mut target = vec![false; n];
@@ -673,12 +670,12 @@ pub(crate) fn lower(
         .zip(&replay)
         .map(|(bl, &rp)| summarize(layout, bl, nregs, rp, None))
         .collect();
+    let sets = set_masks(layout, blocks, nregs);
     // Blocks that write their snapshot after their last side effect
     // instead of at their in-region edges ([`tail_snapshot`]).
     let tail: Vec<Option<Tail>> = if faulty {
         let din = dirty_at_entry(&succ, &summary, |k, _| !summary[k].effect_end);
         let entry_pc = succ.iter().skip(1).all(|s| !s.contains(&0));
-        let sets = set_masks(layout, blocks, nregs);
         (0..blocks.len())
             .map(|k| tail_snapshot(layout, blocks, &succ, &summary, &din, &sets, entry_pc, k))
             .collect()
@@ -735,7 +732,6 @@ pub(crate) fn lower(
         vec_skip: Vec::new(),
         pending: vec![None; nregs],
     };
-    let sets = set_masks(layout, blocks, nregs);
     // Registers possibly dirty (set and not yet written back) on entry to
     // each block; snapshot edges carry nothing.
     let dirty_in = dirty_at_entry(&succ, &summary, |k, j| !snapshot_edge(k, j));
@@ -2966,6 +2962,14 @@ struct Summary {
     sets_after: Vec<bool>,
 }
 
+impl Summary {
+    /// Whether register `r` may be dirty (set, not written back) at the
+    /// block's end, given whether it may be on entry (`dirty_in`).
+    fn dirty_out(&self, dirty_in: bool, r: usize) -> bool {
+        self.sets_after[r] || (!self.snapshots && dirty_in)
+    }
+}
+
 /// Summarizes `block` for a region over `nregs` registers; `replay`: a
 /// [`replay_loop`], whose stores set no pending side effect; `tail`: its
 /// [`Tail`] snapshot, if any (the registers it skips stay dirty).
@@ -3090,7 +3094,7 @@ fn tail_snapshot(
         + (0..nregs)
             .filter(|&r| (din[k][r] || sets[k][r]) && !skip[r])
             .count();
-    let out = |r: usize| summary[k].sets_after[r] || (!summary[k].snapshots && din[k][r]);
+    let out = |r: usize| summary[k].dirty_out(din[k][r], r);
     let edge_cost = succ[k]
         .iter()
         .map(|&j| {
@@ -3215,9 +3219,7 @@ fn dirty_at_entry(
         changed = false;
         for k in 0..succ.len() {
             let sk = &summary[k];
-            let out: Vec<bool> = (0..nregs)
-                .map(|r| sk.sets_after[r] || (!sk.snapshots && din[k][r]))
-                .collect();
+            let out: Vec<bool> = (0..nregs).map(|r| sk.dirty_out(din[k][r], r)).collect();
             for &j in &succ[k] {
                 if !carries(k, j) {
                     continue;
