@@ -293,17 +293,20 @@ pub const R_RESV_VAL: Reg = Reg(79);
 pub const R_RESV_VAL_HI: Reg = Reg(80);
 /// Reservation size.
 pub const R_RESV_SIZE: Reg = Reg(81);
-/// VSR `n` (0..=31), V128: FPR `n` is its doubleword 0 (host lane 1).
+/// VSR `n` (0..=63), V128: FPR `n` (`n` < 32) is its doubleword 0 (host
+/// lane 1), VR `n - 32` the rest (the table's `vs0..vs31` and `v0..v31`
+/// rows are consecutive).
 pub const fn r_vsx(n: u32) -> Reg {
     Reg(82 + n as u16)
 }
 /// VR `n` (VSR `32 + n`), V128.
 pub const fn r_vr(n: u32) -> Reg {
-    Reg(114 + n as u16)
+    r_vsx(32 + n)
 }
 
-/// FPSCR exception tracking switch (see [`Ppc64State::fp_track`]).
-pub const R_FPTRACK: Reg = Reg(146);
+/// FPSCR exception tracking switch (see [`Ppc64State::fp_track`]): the
+/// row after the 64 VSRs.
+pub const R_FPTRACK: Reg = r_vsx(64);
 
 /// The PowerPC 64 state layout.
 pub static LAYOUT: StateLayout = StateLayout {

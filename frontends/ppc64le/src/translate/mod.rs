@@ -439,8 +439,7 @@ impl<'a> Ctx<'a> {
     /// Reads FPR `n` (F64): doubleword 0 (host lane 1) of VSR `n`, the
     /// double itself when this block wrote it.
     pub fn fpr(&mut self, n: u32) -> Value {
-        let v = self.vsr(n);
-        let x = self.lane64(v, 1);
+        let x = self.vsr_dw0(n);
         let xi = self.b.insts()[x.index()];
         if xi.op == Opcode::Bitcast && self.b.ty(xi.args[0]) == Type::F64 {
             return xi.args[0];
@@ -453,9 +452,7 @@ impl<'a> Ctx<'a> {
     /// and qemu write 0.
     pub fn set_fpr(&mut self, n: u32, v: Value) {
         let bits = self.b.bitcast(Type::I64, v);
-        let z = self.b.iconst(Type::V128, 0);
-        let r = self.b.vinsert(Lanes::I64x2, z, bits, 1);
-        self.set_vsr(n, r);
+        self.set_vsr_dw0(n, bits);
     }
 
     /// Reads VR `n` (V128).
@@ -470,17 +467,11 @@ impl<'a> Ctx<'a> {
 
     /// Reads VSR `n` (0..64) as V128.
     pub fn vsr(&mut self, n: u32) -> Value {
-        if n >= 32 {
-            return self.vr(n - 32);
-        }
         self.b.get(r_vsx(n))
     }
 
     /// Writes VSR `n` (0..64) from a V128.
     pub fn set_vsr(&mut self, n: u32, v: Value) {
-        if n >= 32 {
-            return self.set_vr(n - 32, v);
-        }
         self.b.set(r_vsx(n), v);
     }
 
