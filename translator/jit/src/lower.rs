@@ -37,6 +37,8 @@
 //! always takes the slow path, which reports [`ExitCode::Fault`] with the
 //! state exact (the PC of the instruction).
 
+mod scalar_nan;
+
 use crate::runtime::type_code;
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
@@ -585,6 +587,9 @@ struct Fx<'a, 'b> {
     /// Per op of the block being lowered: the value of an `fnan` already
     /// checked together with an earlier one (see [`Fx::nan_pair`]).
     nan_done: Vec<Option<ir::Value>>,
+    /// The block's deferred scalar `fnan`s, tested together
+    /// ([`scalar_nan`]).
+    nan_pend: scalar_nan::NanPend,
     /// Per op of the block being lowered: the loaded value as a vector
     /// (lane 0, the rest zero) for a [`vector_load`].
     vec_loads: Vec<Option<ir::Value>>,
@@ -724,6 +729,7 @@ pub(crate) fn lower(
         vals: Vec::new(),
         vec_loads: Vec::new(),
         nan_done: Vec::new(),
+        nan_pend: scalar_nan::NanPend::default(),
         fsrc: vec![None; nregs],
         vec_float: Vec::new(),
         nan_chain: Vec::new(),
@@ -838,6 +844,7 @@ impl Fx<'_, '_> {
     }
 
     fn writeback(&mut self) {
+        debug_assert!(!self.nan_pend.active(), "untested float values");
         let dirty: Vec<usize> = self
             .used
             .iter()
@@ -1237,6 +1244,7 @@ impl Fx<'_, '_> {
         self.vals = vec![None; block.insts.len()];
         self.vec_loads = vec![None; block.insts.len()];
         self.nan_done = vec![None; block.insts.len()];
+        self.nan_pend = scalar_nan::NanPend::new(block);
         self.fsrc.iter_mut().for_each(|f| *f = None);
         (self.vec_float, self.vec_skip) = vector_float_ops(block);
         self.nan_chain = nan_chains(block, &self.vec_float, &self.vec_skip);
@@ -1244,6 +1252,9 @@ impl Fx<'_, '_> {
         debug_assert!(self.pending.iter().all(Option::is_none));
         let mut cur_pc = block.pc;
         for (i, inst) in block.insts.iter().enumerate() {
+            if self.nan_flush_before(block, k, i, &vals) {
+                self.nan_flush(block, &mut vals);
+            }
             if self.sink[i] || self.vec_skip[i] {
                 continue;
             }
@@ -1295,80 +1306,8 @@ impl Fx<'_, '_> {
                     }
                     None
                 }
-                // `trunc(bitcast.i128(v))` of a vector (the low bits of a
-                // V register as a scalar): lane 0, not all 128 bits moved
-                // through a register pair.
-                // Its readers all take the lane (below): nothing to emit
-                // (the v128 -> i128 move goes through the stack).
-                Shape::Bitcast if low_reads_only(block, i) => None,
-                // A float read of a V register: lane 0 of the vector seen
-                // as floats (no move at all), or the float itself when this
-                // block wrote it.
-                Shape::Bitcast if float_low(block, inst).is_some() => {
-                    self.float_read(block, i, &vals)
-                }
-                // A float read of any lane of a vector (`bitcast.f64(
-                // vextract.i64x2 v, k)`): the lane of the vector seen as
-                // floats, not a move through an integer register.
-                Shape::Bitcast if float_of_lane(block, inst).is_some() => {
-                    let (v, k) = float_of_lane(block, inst).expect("matched");
-                    let x = vals[v.index()].expect("operand defined");
-                    let vt = if ty == Type::F32 {
-                        types::F32X4
-                    } else {
-                        types::F64X2
-                    };
-                    let x = self.b.ins().bitcast(vt, little(), x);
-                    Some(self.b.ins().extractlane(x, k))
-                }
-                // A float written to a V register: movss/movsd into a
-                // zeroed register, without a trip through an integer one.
-                Shape::Bitcast if float_to_vector(block, inst).is_some() => {
-                    let f = float_to_vector(block, inst).expect("matched");
-                    let x = vals[f.index()].expect("operand defined");
-                    let ft = if block.ty(f) == Type::F32 {
-                        types::F32X4
-                    } else {
-                        types::F64X2
-                    };
-                    let v = self.b.ins().scalar_to_vector(ft, x);
-                    Some(self.b.ins().bitcast(types::I8X16, little(), v))
-                }
-                Shape::Narrow if vector_low(block, inst).is_some() => {
-                    let v = vector_low(block, inst).map(|v| vals[v.index()]);
-                    let v = v.flatten().expect("operand defined");
-                    let x = int_lane(&mut self.b, v, types::I64X2, 0);
-                    Some(if ty == Type::I64 {
-                        x
-                    } else {
-                        self.b.ins().ireduce(clif_ty(ty), x)
-                    })
-                }
-                // `bitcast.v128(zext.i128(x))` (a scalar written to a V
-                // register): x in lane 0, the other lanes zero.
-                Shape::Bitcast if scalar_to_vector(block, inst).is_some() => {
-                    let xv = scalar_to_vector(block, inst).expect("matched");
-                    // Loaded straight into a vector register, or:
-                    let low = vector_load(block, xv.index()) == Some(false);
-                    self.vec_loads[xv.index()].filter(|_| low).or_else(|| {
-                        let x = vals[xv.index()].expect("operand defined");
-                        let xt = block.ty(xv);
-                        let x = if xt == Type::I64 {
-                            x
-                        } else {
-                            self.b.ins().uextend(types::I64, x)
-                        };
-                        let v = self.b.ins().scalar_to_vector(types::I64X2, x);
-                        Some(self.b.ins().bitcast(types::I8X16, little(), v))
-                    })
-                }
-                Shape::Bin
-                | Shape::Un
-                | Shape::Cmp
-                | Shape::Select
-                | Shape::Extend
-                | Shape::Narrow
-                | Shape::Bitcast => {
+                Shape::Bitcast | Shape::Narrow | Shape::Extend => self.lower_view(block, i, &vals),
+                Shape::Bin | Shape::Un | Shape::Cmp | Shape::Select => {
                     let args: Vec<ir::Value> = (0..xlat_ir::verify::nargs(inst.op.shape(), inst))
                         .map(arg)
                         .collect();
@@ -1376,6 +1315,8 @@ impl Fx<'_, '_> {
                 }
                 // Checked together with an earlier one (`nan_pair`).
                 Shape::FTer if self.nan_done[i].is_some() => self.nan_done[i],
+                // Tested with a later one of its chain (`scalar_nan`).
+                Shape::FTer if self.nan_defer(block, i, &vals) => Some(arg(0)),
                 Shape::FTer if inst.op == Opcode::Fnan => {
                     let args: Vec<ir::Value> = (0..3).map(arg).collect();
                     self.nan_pair(block, i, &vals, &args).or_else(|| {
@@ -1474,6 +1415,7 @@ impl Fx<'_, '_> {
             };
             vals[i] = r;
             self.vals[i] = r;
+            self.nan_note(block, i);
             if let Some((a, v)) = self.chain_fix.take() {
                 vals[a] = Some(v);
                 self.vals[a] = Some(v);
@@ -1484,6 +1426,7 @@ impl Fx<'_, '_> {
                 self.effect = effect_after(self.effect, sync, cur_pc);
             }
         }
+        self.nan_flush(block, &mut vals);
         let term = block.terminal();
         match term {
             Terminal::Jump(t) | Terminal::Call { target: t, .. } => self.edge(k, t),
@@ -1889,6 +1832,94 @@ impl Fx<'_, '_> {
         }
     }
 
+    /// Lowers pure op `i` of `block` of shape Bitcast, Narrow or Extend
+    /// from the host values `vals` (views of floats and vectors among
+    /// them, below); also recomputes such views of scalar float results
+    /// once their NaN test is done ([`Fx::nan_flush`]).
+    fn lower_view(
+        &mut self,
+        block: &Block,
+        i: usize,
+        vals: &[Option<ir::Value>],
+    ) -> Option<ir::Value> {
+        let inst = &block.insts[i];
+        let ty = inst.ty;
+        match inst.op.shape() {
+            // `trunc(bitcast.i128(v))` of a vector (the low bits of a
+            // V register as a scalar): lane 0, not all 128 bits moved
+            // through a register pair.
+            // Its readers all take the lane (below): nothing to emit
+            // (the v128 -> i128 move goes through the stack).
+            Shape::Bitcast if low_reads_only(block, i) => None,
+            // A float read of a V register: lane 0 of the vector seen
+            // as floats (no move at all), or the float itself when this
+            // block wrote it.
+            Shape::Bitcast if float_low(block, inst).is_some() => self.float_read(block, i, vals),
+            // A float read of any lane of a vector (`bitcast.f64(
+            // vextract.i64x2 v, k)`): the lane of the vector seen as
+            // floats, not a move through an integer register.
+            Shape::Bitcast if float_of_lane(block, inst).is_some() => {
+                let (v, k) = float_of_lane(block, inst).expect("matched");
+                let x = vals[v.index()].expect("operand defined");
+                let vt = if ty == Type::F32 {
+                    types::F32X4
+                } else {
+                    types::F64X2
+                };
+                let x = self.b.ins().bitcast(vt, little(), x);
+                Some(self.b.ins().extractlane(x, k))
+            }
+            // A float written to a V register: movss/movsd into a
+            // zeroed register, without a trip through an integer one.
+            Shape::Bitcast if float_to_vector(block, inst).is_some() => {
+                let f = float_to_vector(block, inst).expect("matched");
+                let x = vals[f.index()].expect("operand defined");
+                let ft = if block.ty(f) == Type::F32 {
+                    types::F32X4
+                } else {
+                    types::F64X2
+                };
+                let v = self.b.ins().scalar_to_vector(ft, x);
+                Some(self.b.ins().bitcast(types::I8X16, little(), v))
+            }
+            Shape::Narrow if vector_low(block, inst).is_some() => {
+                let v = vector_low(block, inst).map(|v| vals[v.index()]);
+                let v = v.flatten().expect("operand defined");
+                let x = int_lane(&mut self.b, v, types::I64X2, 0);
+                Some(if ty == Type::I64 {
+                    x
+                } else {
+                    self.b.ins().ireduce(clif_ty(ty), x)
+                })
+            }
+            // `bitcast.v128(zext.i128(x))` (a scalar written to a V
+            // register): x in lane 0, the other lanes zero.
+            Shape::Bitcast if scalar_to_vector(block, inst).is_some() => {
+                let xv = scalar_to_vector(block, inst).expect("matched");
+                // Loaded straight into a vector register, or:
+                let low = vector_load(block, xv.index()) == Some(false);
+                self.vec_loads[xv.index()].filter(|_| low).or_else(|| {
+                    let x = vals[xv.index()].expect("operand defined");
+                    let xt = block.ty(xv);
+                    let x = if xt == Type::I64 {
+                        x
+                    } else {
+                        self.b.ins().uextend(types::I64, x)
+                    };
+                    let v = self.b.ins().scalar_to_vector(types::I64X2, x);
+                    Some(self.b.ins().bitcast(types::I8X16, little(), v))
+                })
+            }
+            _ => {
+                let args: Vec<ir::Value> = (0..xlat_ir::verify::nargs(inst.op.shape(), inst))
+                    .map(|n| vals[inst.args[n].index()].expect("operand defined"))
+                    .collect();
+                let aty = block.ty(inst.args[0]);
+                Some(self.int_op(inst.op, ty, aty, inst.imm, &args, block, inst))
+            }
+        }
+    }
+
     /// The float that [`float_low`] op `i` reads from a V register: lane 0
     /// of the vector seen as floats (no move at all), or the float itself
     /// when this block wrote it.
@@ -1944,7 +1975,8 @@ impl Fx<'_, '_> {
         a: &[ir::Value],
     ) -> Option<ir::Value> {
         let inst = &block.insts[i];
-        if !matches!(inst.ty, Type::F32 | Type::F64) {
+        // Values of a pending chain are not known to be tested yet.
+        if !matches!(inst.ty, Type::F32 | Type::F64) || self.nan_pend.active() {
             return None;
         }
         let end = block.insts.len().min(i + 32);
