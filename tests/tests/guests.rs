@@ -192,6 +192,14 @@ guest!(
     "fpnan",
     [interp, jit, mixed, nochain, one_insn]
 );
+// Chains of scalar FP ops (one NaN test per chain in compiled code) over
+// NaNs, infinities and zeros, FPCR.DN off and on.
+guest!(
+    fpchain,
+    "fpchain",
+    "fpchain",
+    [interp, jit, mixed, nochain, one_insn]
+);
 // FPSR flags of fast-path arithmetic before the first FPSR read.
 guest!(
     fpsrfirst,
