@@ -12,8 +12,15 @@ use xlat_ir::abi::{DirectMem, Fault, FaultKind, GuestMemory};
 
 /// Guest (and host) page size.
 pub const PAGE_SIZE: u64 = 4096;
-/// Guard area reserved after the guest range (PROT_NONE forever).
-pub const GUARD_SIZE: u64 = 1 << 20;
+/// Guard area reserved on each side of the guest range (PROT_NONE and
+/// never mapped for as long as the space lives; MAP_NORESERVE, so it costs
+/// no memory, only address space). Compiled code checks only the base
+/// register `r` of an access `r + imm` against the limit
+/// ([`DirectMem::guard`]): with `|imm|` up to 2 GiB (every displacement
+/// the guests encode but ppc64le's prefixed 34-bit ones) the access lands
+/// in the guest range or in a guard, where the host fault makes tier 0
+/// re-run it and report the guest's fault.
+pub const GUARD_SIZE: u64 = 1 << 32;
 
 /// Guest protection bits (Linux `PROT_*`, the same on every supported guest).
 pub mod prot {
@@ -280,7 +287,7 @@ const MMAP_MIN: u64 = 0x10000;
 
 impl AddressSpace {
     /// Reserves a guest space of at most `2^max_bits` bytes (smaller if the
-    /// host refuses), plus the guard area.
+    /// host refuses), plus the guard areas before and after it.
     pub fn reserve(max_bits: u32) -> Result<Arc<AddressSpace>, MmapError> {
         let mut last = 0;
         for bits in (32..=max_bits).rev().step_by(2) {
@@ -289,7 +296,7 @@ impl AddressSpace {
             let p = unsafe {
                 libc::mmap(
                     std::ptr::null_mut(),
-                    (limit + GUARD_SIZE) as usize,
+                    (limit + 2 * GUARD_SIZE) as usize,
                     libc::PROT_NONE,
                     libc::MAP_NORESERVE | libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
                     -1,
@@ -302,7 +309,7 @@ impl AddressSpace {
             }
             let stack_gap = 16 << 20;
             return Ok(Arc::new(AddressSpace {
-                base: p as u64,
+                base: p as u64 + GUARD_SIZE,
                 limit,
                 inner: RwLock::new(Inner {
                     map: PageMap::default(),
@@ -929,11 +936,11 @@ impl AddressSpace {
 
 impl Drop for AddressSpace {
     fn drop(&mut self) {
-        // SAFETY: we own the whole reservation.
+        // SAFETY: we own the whole reservation, guards included.
         unsafe {
             libc::munmap(
-                self.base as *mut libc::c_void,
-                (self.limit + GUARD_SIZE) as usize,
+                (self.base - GUARD_SIZE) as *mut libc::c_void,
+                (self.limit + 2 * GUARD_SIZE) as usize,
             );
         }
     }
@@ -979,6 +986,7 @@ impl GuestMemory for AddressSpace {
         Some(DirectMem {
             base: self.base,
             limit: self.limit,
+            guard: GUARD_SIZE,
         })
     }
 

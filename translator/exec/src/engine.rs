@@ -560,7 +560,13 @@ impl Engine {
         let jit = match opts.tier {
             Tier::Interp => None,
             Tier::Jit | Tier::Mixed => Some(Mutex::new(JitState {
-                jit: Jit::new(&layout, JitOptions { chain: opts.chain })?,
+                jit: Jit::new(
+                    &layout,
+                    JitOptions {
+                        chain: opts.chain,
+                        guard: mem.direct().map_or(0, |d| d.guard),
+                    },
+                )?,
                 links: Links {
                     incoming: KeyMap::default(),
                     owned: KeyMap::default(),

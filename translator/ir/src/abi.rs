@@ -133,7 +133,8 @@ pub struct Fault {
 pub trait GuestMemory: Send + Sync {
     /// `Some` if guest address `a < limit` is host address `base + a`
     /// (faults are then caught by the world's host signal handler, and a
-    /// guard area follows `base + limit`); addresses at or above `limit`
+    /// guard area follows `base + limit`, and precedes `base` where
+    /// [`DirectMem::guard`] says so); addresses at or above `limit`
     /// must go through the methods below.
     fn direct(&self) -> Option<DirectMem>;
     /// Loads `size` (1, 2, 4, 8, 16) bytes, zero-extended.
@@ -196,6 +197,15 @@ pub struct DirectMem {
     pub base: u64,
     /// First guest address not covered by the direct mapping.
     pub limit: u64,
+    /// Bytes of host address space on each side of the window,
+    /// `[base - guard, base)` and `[base + limit, base + limit + guard)`,
+    /// that never hold a mapping (PROT_NONE, reserved with the window): an
+    /// access `r + imm` with `r < limit` and `-guard <= imm`,
+    /// `imm + 16 <= guard` then faults on the host instead of touching other
+    /// memory, so compiled code checks only `r`. 0 promises only the
+    /// 16 bytes after the limit that every direct window has (one check of
+    /// the whole address per access).
+    pub guard: u64,
 }
 
 /// What `CpuHeader::mem` points to.

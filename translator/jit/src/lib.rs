@@ -101,6 +101,10 @@ impl OptLevel {
 pub struct JitOptions {
     /// Chain exits and use the jump cache (`false` = `-d nochain`).
     pub chain: bool,
+    /// The world's [`DirectMem::guard`](xlat_ir::abi::DirectMem::guard)
+    /// (0 where memory is not direct): with guards, an access `r + imm`
+    /// checks only `r`, once per value of `r` in a block.
+    pub guard: u64,
 }
 
 /// An exit of a compiled region to a constant guest PC outside it.
@@ -350,6 +354,7 @@ impl Jit {
         }
         let layout = self.layout;
         let chain = self.opts.chain;
+        let guard = self.opts.guard;
         let fctx = &mut self.fctx;
         let module = self.gens[g]
             .module
@@ -357,7 +362,7 @@ impl Jit {
             .expect("current generation has a module");
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let count = level == OptLevel::Quick;
-            compile_into(module, fctx, &layout, blocks, targets, chain, count)
+            compile_into(module, fctx, &layout, blocks, targets, chain, guard, count)
         }));
         let (entry, code_len, slots, exits, entries) = match result {
             Ok(Ok(r)) => r,
@@ -481,6 +486,7 @@ impl Drop for Jit {
 
 /// Lowers and defines one region in `module`; returns (entry, code length,
 /// slot array address, exit targets, entry counter address or 0).
+#[allow(clippy::too_many_arguments)]
 fn compile_into(
     module: &mut JITModule,
     fctx: &mut FunctionBuilderContext,
@@ -488,6 +494,7 @@ fn compile_into(
     blocks: &[&Block],
     targets: &[Vec<u64>],
     chain: bool,
+    guard: u64,
     count_entries: bool,
 ) -> Result<(usize, usize, usize, Vec<u64>, usize), JitError> {
     let tail = lower::region_sig(CallConv::Tail);
@@ -554,6 +561,7 @@ fn compile_into(
         targets,
         &refs,
         chain,
+        guard,
         module.isa().frontend_config(),
     );
     // Exit slots, then (if wanted) the entry counter.

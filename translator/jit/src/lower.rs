@@ -593,6 +593,15 @@ struct Fx<'a, 'b> {
     /// Per op of the block being lowered: the loaded value as a vector
     /// (lane 0, the rest zero) for a [`vector_load`].
     vec_loads: Vec<Option<ir::Value>>,
+    /// The world's guard areas ([`JitOptions::guard`](crate::JitOptions)).
+    guard: u64,
+    /// Per op of the block being lowered: the access's base and offset
+    /// when it checks its base alone ([`access_sites`]).
+    sites: Vec<Option<Site>>,
+    /// Per value of the block being lowered: `mem_base +` the value, once
+    /// an access checked it against the limit, or [`POISON`] where that
+    /// access took the slow path ([`Fx::mem_op`]).
+    checked: Vec<Option<ir::Value>>,
     /// Per register: the sunk op whose value it was last set to, not yet
     /// emitted (its variable is stale until [`Fx::materialize`]).
     pending: Vec<Option<usize>>,
@@ -611,6 +620,7 @@ pub(crate) fn lower(
     targets: &[Vec<u64>],
     refs: &Refs,
     chain: bool,
+    guard: u64,
     fcfg: cranelift_codegen::isa::TargetFrontendConfig,
 ) -> Lowered {
     let mut b = FunctionBuilder::new(func, fctx);
@@ -728,6 +738,9 @@ pub(crate) fn lower(
         sink: Vec::new(),
         vals: Vec::new(),
         vec_loads: Vec::new(),
+        guard,
+        sites: Vec::new(),
+        checked: Vec::new(),
         nan_done: Vec::new(),
         nan_pend: scalar_nan::NanPend::default(),
         fsrc: vec![None; nregs],
@@ -1243,6 +1256,8 @@ impl Fx<'_, '_> {
         self.sink = sinkable(self.layout, block);
         self.vals = vec![None; block.insts.len()];
         self.vec_loads = vec![None; block.insts.len()];
+        self.sites = access_sites(block, self.guard);
+        self.checked = vec![None; block.insts.len()];
         self.nan_done = vec![None; block.insts.len()];
         self.nan_pend = scalar_nan::NanPend::new(block);
         self.fsrc.iter_mut().for_each(|f| *f = None);
@@ -1400,7 +1415,8 @@ impl Fx<'_, '_> {
                         (args[1], vty) = (x, ft);
                     }
                     let vector = vector_load(block, i).map(|splat| (i, splat));
-                    self.mem_op(inst.op, ty, vty, inst.imm, &args, exact, vector)
+                    let site = self.sites[i];
+                    self.mem_op(inst.op, ty, vty, inst.imm, &args, exact, vector, site)
                 }
                 Shape::Fence => {
                     self.b.ins().fence();
@@ -2414,6 +2430,36 @@ impl Fx<'_, '_> {
         }
     }
 
+    /// The slow path of a load or store: calls `func` (the load or store
+    /// thunk, `io` holding the value) for the access at `addr` with
+    /// `imm`'s flags, then checks for a fault; returns `io`'s address.
+    /// Only the fault-free return continues, in a cold block (out of
+    /// line, so the fast path falls through).
+    fn slow_call(&mut self, func: FuncRef, addr: ir::Value, imm: u64, exact: bool) -> ir::Value {
+        let io = self.io_addr();
+        let imm = if exact {
+            imm | crate::runtime::ACCESS_EXACT
+        } else {
+            imm
+        };
+        let immv = self.b.ins().iconst(types::I64, imm as i64);
+        let env = self.env;
+        self.b.ins().call(func, &[env, addr, immv, io]);
+        self.check_status();
+        let cont = self.b.current_block().expect("in a block");
+        self.b.set_cold_block(cont);
+        io
+    }
+
+    /// Records the host pointer of `site`'s base that the join block `join`
+    /// takes (its last parameter) for the accesses after it, if `share`.
+    fn note_checked(&mut self, site: Option<Site>, share: bool, join: ir::Block) {
+        if let (Some(s), true) = (site, share) {
+            let p = *self.b.block_params(join).last().expect("pointer param");
+            self.checked[s.base] = Some(p);
+        }
+    }
+
     /// After a slow-path call: branches to a fresh "fault" block that
     /// clears `CpuHeader::helper_fault` and returns when the thunk stored a
     /// non-zero status there (the slow path recorded the fault and set
@@ -2439,6 +2485,9 @@ impl Fx<'_, '_> {
 
     /// Lowers a memory access; `vector`, for a [`vector_load`] (its op
     /// index), also records the loaded value as a vector in `vec_loads`.
+    /// `site`, for an access `r + imm` in a world with guard areas
+    /// ([`access_sites`]), checks only `r`, or nothing where an earlier
+    /// access of the block checked it ([`Fx::checked`]).
     #[allow(clippy::too_many_arguments)]
     fn mem_op(
         &mut self,
@@ -2449,6 +2498,7 @@ impl Fx<'_, '_> {
         a: &[ir::Value],
         exact: bool,
         vector: Option<(usize, bool)>,
+        site: Option<Site>,
     ) -> Option<ir::Value> {
         let f = MemFlags::from_imm(imm);
         let addr = a[0];
@@ -2456,9 +2506,20 @@ impl Fx<'_, '_> {
         let gflags = MemFlagsData::new();
         let atomic_inline = !matches!(op, Opcode::Load | Opcode::Store) && f.size <= 8;
         // An exact access never faults on the host (every host fault
-        // retries; only the slow path can report a fault at once).
+        // retries; only the slow path can report a fault at once), so it
+        // neither uses nor records a checked base.
+        let site = site.filter(|s| !exact && self.vals[s.base].is_some());
+        // The checked base as a host pointer: no check, no slow path.
+        let known = site.and_then(|s| self.checked[s.base]);
+        // The fast path's host address is `base + r + off`.
+        let (r, off) = match site {
+            Some(s) => (self.vals[s.base].expect("base defined"), s.imm),
+            None => (addr, 0),
+        };
         let ok = if exact {
             self.b.ins().iconst(types::I8, 0)
+        } else if site.is_some() {
+            self.b.ins().icmp(IntCC::UnsignedLessThan, r, self.limit)
         } else if matches!(op, Opcode::Load | Opcode::Store) || atomic_inline {
             self.inline_ok(addr, f, atomic_inline)
         } else {
@@ -2467,15 +2528,24 @@ impl Fx<'_, '_> {
         // A store's value, and whether the slow path's copy of it is
         // written before the branch (see [`float_computed`]).
         let stored = (op == Opcode::Store).then(|| self.narrow_for_store(a[1], vty, f.size));
-        let early = stored.filter(|&v| float_computed(&self.b.func.dfg, v));
+        let early = stored.filter(|&v| known.is_none() && float_computed(&self.b.func.dfg, v));
         if let Some(v) = early {
             self.b.ins().stack_store(types::I64, v, self.io, 0);
         }
-        let fast = self.b.create_block();
-        let slow = self.b.create_block();
-        let join = self.b.create_block();
-        self.b.set_cold_block(slow);
-        self.b.ins().brif(ok, fast, &[], slow, &[]);
+        // Fast, slow and join blocks, unless the base is known good.
+        let paths = known.is_none().then(|| {
+            let fast = self.b.create_block();
+            let slow = self.b.create_block();
+            let join = self.b.create_block();
+            self.b.set_cold_block(slow);
+            self.b.ins().brif(ok, fast, &[], slow, &[]);
+            (fast, slow, join)
+        });
+        // Where later accesses off the same base find it: the join takes
+        // `base + r` from the fast path and a pointer that faults whatever
+        // the offset ([`POISON`]) from the slow one, so an access after a
+        // slow one faults on the host and re-runs at tier 0.
+        let share = site.is_some_and(|s| s.shared) && known.is_none();
 
         match op {
             Opcode::Load => {
@@ -2519,32 +2589,32 @@ impl Fx<'_, '_> {
                     Some((op, rt)) => ext_load_ins(b, op, rt, gflags, p),
                     None => b.ins().load(lty, gflags, p, 0),
                 };
-                self.b.append_block_param(join, jty);
-                self.b.switch_to_block(fast);
-                let p = self.b.ins().iadd(self.base, addr);
-                let raw = load_raw(&mut self.b, p);
-                let raw = to_vec(&mut self.b, raw);
-                self.b.ins().jump(join, &[BlockArg::Value(raw)]);
-                self.b.switch_to_block(slow);
-                let io = self.io_addr();
-                let imm = if exact {
-                    imm | crate::runtime::ACCESS_EXACT
+                let raw = if let Some(p) = known {
+                    let pa = host_addr(&mut self.b, p, off);
+                    let raw = load_raw(&mut self.b, pa);
+                    to_vec(&mut self.b, raw)
                 } else {
-                    imm
+                    let (fast, slow, join) = paths.expect("not known");
+                    self.b.append_block_param(join, jty);
+                    if share {
+                        self.b.append_block_param(join, types::I64);
+                    }
+                    self.b.switch_to_block(fast);
+                    let p = self.b.ins().iadd(self.base, r);
+                    let pa = host_addr(&mut self.b, p, off);
+                    let raw = load_raw(&mut self.b, pa);
+                    let raw = to_vec(&mut self.b, raw);
+                    self.b.ins().jump(join, &join_args(share, p, raw));
+                    self.b.switch_to_block(slow);
+                    let io = self.slow_call(self.refs.load, addr, imm, exact);
+                    let raw = load_raw(&mut self.b, io);
+                    let raw = to_vec(&mut self.b, raw);
+                    let poison = self.b.ins().iconst(types::I64, POISON as i64);
+                    self.b.ins().jump(join, &join_args(share, poison, raw));
+                    self.b.switch_to_block(join);
+                    self.note_checked(site, share, join);
+                    self.b.block_params(join)[0]
                 };
-                let immv = self.b.ins().iconst(types::I64, imm as i64);
-                let env = self.env;
-                self.b.ins().call(self.refs.load, &[env, addr, immv, io]);
-                self.check_status();
-                // Only the fault-free return of the slow path continues
-                // here: out of line, so the fast path falls through.
-                let cont = self.b.current_block().expect("in a block");
-                self.b.set_cold_block(cont);
-                let raw = load_raw(&mut self.b, io);
-                let raw = to_vec(&mut self.b, raw);
-                self.b.ins().jump(join, &[BlockArg::Value(raw)]);
-                self.b.switch_to_block(join);
-                let raw = self.b.block_params(join)[0];
                 let raw = match vector {
                     Some((k, _)) => {
                         self.vec_loads[k] = Some(raw);
@@ -2565,32 +2635,32 @@ impl Fx<'_, '_> {
             }
             Opcode::Store => {
                 let v = stored.expect("a store's value");
-                self.b.switch_to_block(fast);
-                let p = self.b.ins().iadd(self.base, addr);
-                self.b.ins().store(gflags, v, p, 0);
-                self.b.ins().jump(join, &[]);
-                self.b.switch_to_block(slow);
-                if early.is_none() {
-                    let z = self.b.ins().iconst(types::I64, 0);
-                    self.b.ins().stack_store(types::I64, z, self.io, 0);
-                    self.b.ins().stack_store(types::I64, z, self.io, 8);
-                    self.b.ins().stack_store(types::I64, v, self.io, 0);
-                }
-                let io = self.io_addr();
-                let imm = if exact {
-                    imm | crate::runtime::ACCESS_EXACT
+                if let Some(p) = known {
+                    let pa = host_addr(&mut self.b, p, off);
+                    self.b.ins().store(gflags, v, pa, 0);
                 } else {
-                    imm
-                };
-                let immv = self.b.ins().iconst(types::I64, imm as i64);
-                let env = self.env;
-                self.b.ins().call(self.refs.store, &[env, addr, immv, io]);
-                self.check_status();
-                // As for loads: the fast path falls through.
-                let cont = self.b.current_block().expect("in a block");
-                self.b.set_cold_block(cont);
-                self.b.ins().jump(join, &[]);
-                self.b.switch_to_block(join);
+                    let (fast, slow, join) = paths.expect("not known");
+                    if share {
+                        self.b.append_block_param(join, types::I64);
+                    }
+                    self.b.switch_to_block(fast);
+                    let p = self.b.ins().iadd(self.base, r);
+                    let pa = host_addr(&mut self.b, p, off);
+                    self.b.ins().store(gflags, v, pa, 0);
+                    self.b.ins().jump(join, &join_args(share, p, None));
+                    self.b.switch_to_block(slow);
+                    if early.is_none() {
+                        let z = self.b.ins().iconst(types::I64, 0);
+                        self.b.ins().stack_store(types::I64, z, self.io, 0);
+                        self.b.ins().stack_store(types::I64, z, self.io, 8);
+                        self.b.ins().stack_store(types::I64, v, self.io, 0);
+                    }
+                    self.slow_call(self.refs.store, addr, imm, exact);
+                    let poison = self.b.ins().iconst(types::I64, POISON as i64);
+                    self.b.ins().jump(join, &join_args(share, poison, None));
+                    self.b.switch_to_block(join);
+                    self.note_checked(site, share, join);
+                }
                 if matches!(f.order, Ordering::Release | Ordering::AcqRel) {
                     // Store-release must not pass a later load-acquire.
                     self.b.ins().fence();
@@ -2598,6 +2668,7 @@ impl Fx<'_, '_> {
                 None
             }
             Opcode::AtomicRmw => {
+                let (fast, slow, join) = paths.expect("atomics are checked");
                 let rop = RmwOp::from_imm(imm).unwrap_or(RmwOp::Xchg);
                 let v = self.conv_int(a[1], vty, Type::int(f.size as u32 * 8));
                 self.b.append_block_param(join, st);
@@ -2634,6 +2705,7 @@ impl Fx<'_, '_> {
             }
             _ => {
                 // AtomicCas.
+                let (fast, slow, join) = paths.expect("atomics are checked");
                 let sty = Type::int(f.size as u32 * 8);
                 self.b.append_block_param(join, st);
                 self.b.switch_to_block(fast);
@@ -2856,6 +2928,100 @@ fn ext_load(ty: Type, f: MemFlags) -> Option<(ir::Opcode, types::Type)> {
 }
 
 /// Emits the extending load [`ext_load`] chose, from `p`.
+/// The pointer a checked base stands for after its check failed: not
+/// canonical on x86-64 whatever 32-bit offset is added, so an access
+/// through it faults on the host (and re-runs at tier 0), in any world.
+const POISON: u64 = 0x8000_0000_0000_0000;
+
+/// A plain load or store at `base + imm` (IR value `base`) whose bounds
+/// check tests `base` alone ([`access_sites`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct Site {
+    /// Op index of the base value.
+    base: usize,
+    /// Offset added to it (the host access's displacement).
+    imm: i32,
+    /// A later access of the block has the same base.
+    shared: bool,
+}
+
+/// Per op of `block`: the [`Site`] of each plain, unaligned load and store
+/// whose address is a value plus a constant the guard areas cover
+/// (`-guard <= imm`, `imm + 16 <= guard`); none without guards. With
+/// `base < mem_limit` such an access lands in the window or a guard, so
+/// it needs no other check, and an access after one with the same base
+/// needs none at all.
+fn access_sites(block: &Block, guard: u64) -> Vec<Option<Site>> {
+    let mut sites = vec![None; block.insts.len()];
+    if guard == 0 {
+        return sites;
+    }
+    let konst = |v: xlat_ir::Value| {
+        let i = &block.insts[v.index()];
+        (i.op == Opcode::Const).then_some(i.imm as i64)
+    };
+    for (k, inst) in block.insts.iter().enumerate() {
+        if !matches!(inst.op, Opcode::Load | Opcode::Store) || MemFlags::from_imm(inst.imm).aligned
+        {
+            continue;
+        }
+        // Follow `x + c`, `c + x` and `x - c` (at most a few steps: pairs
+        // and writebacks add one constant to another's result).
+        let (mut v, mut imm) = (inst.args[0], 0i64);
+        for _ in 0..4 {
+            let d = &block.insts[v.index()];
+            if d.ty != Type::I64 {
+                break;
+            }
+            let step = match d.op {
+                Opcode::Add => konst(d.args[1])
+                    .map(|c| (d.args[0], c))
+                    .or_else(|| konst(d.args[0]).map(|c| (d.args[1], c))),
+                Opcode::Sub => konst(d.args[1]).map(|c| (d.args[0], c.wrapping_neg())),
+                _ => None,
+            };
+            let Some((x, c)) = step else { break };
+            v = x;
+            imm = imm.wrapping_add(c);
+        }
+        let g = guard.min(i64::MAX as u64) as i64;
+        let fits = imm >= -g && imm.checked_add(16).is_some_and(|e| e <= g);
+        if let (true, Ok(imm)) = (fits && block.ty(v) == Type::I64, i32::try_from(imm)) {
+            sites[k] = Some(Site {
+                base: v.index(),
+                imm,
+                shared: false,
+            });
+        }
+    }
+    // A site is shared when a later one has its base.
+    let mut later = std::collections::HashSet::new();
+    for s in sites.iter_mut().rev().flatten() {
+        s.shared = !later.insert(s.base);
+    }
+    sites
+}
+
+/// The host address `p + off`, which folds into the access's addressing
+/// mode.
+fn host_addr(b: &mut FunctionBuilder, p: ir::Value, off: i32) -> ir::Value {
+    if off == 0 {
+        p
+    } else {
+        b.ins().iadd_imm_s(p, off as i64)
+    }
+}
+
+/// The arguments a fast or slow path passes to the join block: the loaded
+/// value if any, then the base's pointer if it is `share`d.
+fn join_args(share: bool, p: ir::Value, raw: impl Into<Option<ir::Value>>) -> Vec<BlockArg> {
+    raw.into()
+        .into_iter()
+        .chain(share.then_some(p))
+        .map(BlockArg::Value)
+        .collect()
+}
+
 fn ext_load_ins(
     b: &mut FunctionBuilder,
     op: ir::Opcode,

@@ -72,10 +72,12 @@ fn r(n: u16) -> Reg {
 /// Guest memory directly mapped at a host reservation of `SIZE` bytes of
 /// which the first `MAPPED` are read/write (the rest faults), followed by
 /// an inaccessible guard area of `SIZE` bytes (the `GuestMemory::direct`
-/// contract).
+/// contract), and `guard` more bytes of guard on each side
+/// ([`DirectMem::guard`]).
 struct DMem {
     base: *mut u8,
     direct: bool,
+    guard: usize,
 }
 
 // SAFETY: the mapping is plain memory shared like any guest memory.
@@ -88,17 +90,22 @@ const MAPPED: u64 = 0x8000;
 
 impl DMem {
     fn new(direct: bool) -> DMem {
-        // SAFETY: fresh anonymous mapping, then the low half made RW.
+        DMem::guarded(direct, 0)
+    }
+    fn guarded(direct: bool, guard: usize) -> DMem {
+        // SAFETY: fresh anonymous mapping, then the low half of the
+        // window after the first guard made RW.
         unsafe {
             let p = libc::mmap(
                 std::ptr::null_mut(),
-                2 * SIZE,
+                2 * SIZE + 2 * guard,
                 libc::PROT_NONE,
                 libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
                 -1,
                 0,
             );
             assert_ne!(p, libc::MAP_FAILED);
+            let p = p.add(guard);
             assert_eq!(
                 libc::mprotect(p, MAPPED as usize, libc::PROT_READ | libc::PROT_WRITE),
                 0
@@ -106,6 +113,7 @@ impl DMem {
             DMem {
                 base: p as *mut u8,
                 direct,
+                guard,
             }
         }
     }
@@ -139,8 +147,13 @@ impl DMem {
 
 impl Drop for DMem {
     fn drop(&mut self) {
-        // SAFETY: our own mapping.
-        unsafe { libc::munmap(self.base as *mut libc::c_void, 2 * SIZE) };
+        // SAFETY: our own mapping, guards included.
+        unsafe {
+            libc::munmap(
+                self.base.sub(self.guard) as *mut libc::c_void,
+                2 * SIZE + 2 * self.guard,
+            )
+        };
     }
 }
 
@@ -149,6 +162,7 @@ impl GuestMemory for DMem {
         self.direct.then_some(DirectMem {
             base: self.base as u64,
             limit: SIZE as u64,
+            guard: self.guard as u64,
         })
     }
     fn load(&self, addr: u64, size: u8) -> Result<u128, Fault> {
@@ -215,8 +229,11 @@ struct Env {
 
 impl Env {
     fn new(direct: bool) -> Env {
+        Env::with(DMem::new(direct))
+    }
+    fn with(dmem: DMem) -> Env {
         install_handler();
-        let dmem = std::sync::Arc::new(DMem::new(direct));
+        let dmem = std::sync::Arc::new(dmem);
         Env {
             mem: dmem.clone(),
             dmem,
@@ -235,7 +252,7 @@ impl Env {
 }
 
 fn jit(chain: bool) -> Jit {
-    Jit::new(&LAYOUT, JitOptions { chain }).expect("jit")
+    Jit::new(&LAYOUT, JitOptions { chain, guard: 0 }).expect("jit")
 }
 
 fn run_interp(b: &Block, st: &mut TState, env: &Env) -> ExitCode {
@@ -3577,4 +3594,5 @@ fn more_regions_than_range_table_entries_compile() {
     assert!(j.live_generations() > 1, "regions spread over generations");
 }
 
+mod guard;
 mod scalar_nan;
