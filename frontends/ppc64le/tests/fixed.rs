@@ -6,6 +6,7 @@
 mod common;
 use common::*;
 use xlat_frontend_ppc64le::Ppc64State;
+use xlat_ir::Opcode;
 
 fn one(w: u32, regs: &[(usize, u64)]) -> Box<Ppc64State> {
     run(&[w], &state(regs)).st
@@ -481,6 +482,57 @@ fn shifts_by_an_amount_masked_in_the_block() {
             assert_eq!(s.gpr[3], right, "{mask:08x} srd by {amount:#x}");
             let s = run(&[mask, SLD], &state(&[(4, x), (5, amount)])).st;
             assert_eq!(s.gpr[3], left, "{mask:08x} sld by {amount:#x}");
+        }
+    }
+}
+
+#[test]
+fn shifts_by_a_register_use_rb_modulo_64() {
+    // slw, srw, sld, srd, rotld (rldcl ..,0) by r5: the IR's shifts and
+    // rotations take the amount modulo 64, so RB goes in unmasked (no
+    // `and` with 63 in the block), and bit 57 (amounts 64..127) still
+    // clears the doubleword shifts.
+    const SLW: u32 = 0x7c83_2830;
+    const SRW: u32 = 0x7c83_2c30;
+    const SLD: u32 = 0x7c83_2836;
+    const SRD: u32 = 0x7c83_2c36;
+    const ROTLD: u32 = 0x7883_2810;
+    let x = 0x8123_4567_89ab_cdefu64;
+    for amount in [
+        0u64,
+        1,
+        31,
+        32,
+        33,
+        63,
+        64,
+        65,
+        95,
+        127,
+        128,
+        0xffff_ffff_ffff_ffe1,
+    ] {
+        // Word shifts read RB's low six bits, doubleword shifts seven.
+        let (nw, n) = ((amount & 63) as u32, (amount & 127) as u32);
+        let w = x as u32 as u64;
+        let want = [
+            (SLW, if nw >= 32 { 0 } else { (w << nw) as u32 as u64 }),
+            (SRW, if nw >= 32 { 0 } else { w >> nw }),
+            (SLD, if n >= 64 { 0 } else { x << n }),
+            (SRD, if n >= 64 { 0 } else { x >> n }),
+            (ROTLD, x.rotate_left(n % 64)),
+        ];
+        for (insn, r) in want {
+            let out = run(&[insn], &state(&[(4, x), (5, amount)]));
+            assert_eq!(out.st.gpr[3], r, "{insn:08x} by {amount:#x}");
+            let masks = out.block.insts.iter().any(|i| {
+                i.op == Opcode::And
+                    && i.operands().any(|a| {
+                        let d = &out.block.insts[a.index()];
+                        d.op == Opcode::Const && d.imm == 63
+                    })
+            });
+            assert!(!masks, "{insn:08x}: RB masked with 63");
         }
     }
 }

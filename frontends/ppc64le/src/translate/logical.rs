@@ -246,26 +246,29 @@ pub fn shift(c: &mut Ctx<'_>, i: Insn) -> TResult {
     let b = c.gpr(i.rb());
     let xo = i.xo10();
     let m63 = c.b.i64(63);
-    let n = c.b.and(b, m63);
     let zero = c.b.i64(0);
+    // The IR's 64-bit shifts take the amount modulo 64 (the host's do as
+    // well): the left and logical right shifts use RB as it is, with no
+    // `and` of its low six bits (bit 57, amounts of 64 and more, is
+    // tested on its own where it matters).
     let r = match xo {
         24 | 536 => {
             // Word shifts: amounts 32..63 shift everything out of the word.
             let w = c.lo32(s);
             let x = c.b.zext(Type::I64, w);
             if xo == 24 {
-                let t = c.b.shl(x, n);
+                let t = c.b.shl(x, b);
                 let t = c.lo32(t);
                 c.b.zext(Type::I64, t)
             } else {
-                c.b.lshr(x, n)
+                c.b.lshr(x, b)
             }
         }
         27 | 539 => {
             let t = if xo == 27 {
-                c.b.shl(s, n)
+                c.b.shl(s, b)
             } else {
-                c.b.lshr(s, n)
+                c.b.lshr(s, b)
             };
             if c.known_zero(b, 64) {
                 // An amount made below 64 (`clrldi`/`clrlwi` of a count).
@@ -278,6 +281,7 @@ pub fn shift(c: &mut Ctx<'_>, i: Insn) -> TResult {
             }
         }
         792 | 794 => {
+            let n = c.b.and(b, m63);
             let (x, n) = if xo == 792 {
                 let w = c.lo32(s);
                 (c.b.sext(Type::I64, w), n)
@@ -420,10 +424,9 @@ pub fn rld(c: &mut Ctx<'_>, i: Insn) -> TResult {
         _ => return Err(Undef),
     };
     let r = if mds {
+        // Rotations are modulo 64 in the IR: RB's low six bits as they are.
         let b = c.gpr(i.rb());
-        let k = c.b.i64(63);
-        let n = c.b.and(b, k);
-        let rot = c.b.rotl(s, n);
+        let rot = c.b.rotl(s, b);
         and_mask(c, rot, m)
     } else if op == 3 {
         let a = c.gpr(i.ra());
