@@ -89,6 +89,12 @@ guest!(
     [interp, jit, mixed, nochain, one_insn]
 );
 guest!(
+    guardfault,
+    "guardfault",
+    "guardfault",
+    [interp, jit, mixed, nochain, one_insn]
+);
+guest!(
     args,
     "args",
     "args",
