@@ -5,7 +5,11 @@
  * faulting after many iterations (the last two with NZCV, which their
  * compare sets after the store), a store pair faulting in its second
  * half, and a copy loop (glibc's memcpy: a store pair first, a load after
- * it) whose store pair faults in its second half after many passes. Each scenario is a small assembly function run 20000 times on
+ * it) whose store pair faults in its second half after many passes, and
+ * a bytecode dispatch loop (interp's: a compare after the opcode load, a
+ * store in the handler) whose load faults after a storing pass, with the
+ * NZCV of the previous compare (xlat's snapshot keeps them as the
+ * compare's operands there). Each scenario is a small assembly function run 20000 times on
  * mapped memory first (so that it is compiled), then once against a
  * PROT_NONE page; the handler prints the registers it set, the PC (as an
  * offset into the function) and the fault address (as an offset from the
@@ -40,6 +44,10 @@ void s_pair(uint64_t *a, uint64_t n, uint64_t v, uint64_t w);
 /* x2 times: [x0] = x3, [x0 + 8] = x4 (one stp), x9 = [x1], x0 += 16,
  * x11 += 1 (the loop's back edge follows a load, not a store). */
 void s_pairloop(uint64_t *a, const uint64_t *src, uint64_t count, uint64_t v, uint64_t w);
+/* x5 = 0; loop: w3 = [x0], x0 += 8; if w3 > 12 return x5; [x1 + 8 * x5] =
+ * x4; x5 = (x5 + 1) & 63. The handler is the compare's taken branch, so
+ * that xlat's first region of the loop head holds it. */
+uint64_t s_dispatch(const uint64_t *code, uint64_t *out, uint64_t n, uint64_t n1, uint64_t v);
 
 __asm__(".text\n"
         ".p2align 4\n"
@@ -118,7 +126,21 @@ __asm__(".text\n"
         "  add x11, x11, #1\n"
         "  subs x2, x2, #1\n"
         "  b.ne 1b\n"
-        "  ret\n");
+        "  ret\n"
+        ".globl s_dispatch\n"
+        "s_dispatch:\n"
+        "  mov x5, #0\n"
+        "1:\n"
+        "  ldr w3, [x0], #8\n"
+        "  cmp w3, #12\n"
+        "  b.ls 3f\n"
+        "  mov x0, x5\n"
+        "  ret\n"
+        "3:\n"
+        "  str x4, [x1, x5, lsl #3]\n"
+        "  add x5, x5, #1\n"
+        "  and x5, x5, #63\n"
+        "  b 1b\n");
 
 #define PAGE 4096
 /* Readable and writable bytes at base; the page after them is PROT_NONE.
@@ -274,6 +296,27 @@ int main(void)
     show = 1u << 0 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 9 | 1u << 11;
     if (!sigsetjmp(jb, 1))
         s_pairloop(&w[DATA / 8 - 1 - 2 * 1000], &w[5], 100000, 0xabc, 0xdef);
+    printf("  words %#lx\n", (unsigned long)sum_words());
+
+    fill();
+    puts("dispatch loop, its opcode load faults after a store");
+    for (unsigned i = 0; i < 64; i++)
+        w[200 + i] = i % 13;
+    w[264] = 13;
+    t = 0;
+    for (int i = 0; i < WARM; i++)
+        t += s_dispatch(&w[200 + i % 64], w, 0, 0, (uint64_t)i);
+    printf("  warm %#lx\n", (unsigned long)t);
+    fill();
+    for (unsigned i = DATA / 8 - 2000; i < DATA / 8; i++)
+        w[i] = i % 13;
+    w[DATA / 8 - 1] = 12;
+    fn_start = (uintptr_t)s_dispatch;
+    show = 1u << 0 | 1u << 3 | 1u << 4 | 1u << 5;
+    show_nzcv = 1;
+    if (!sigsetjmp(jb, 1))
+        s_dispatch(&w[DATA / 8 - 2000], w, 0, 0, 0x55);
+    show_nzcv = 0;
     printf("  words %#lx\n", (unsigned long)sum_words());
 
     printf("faults %d\n", faults);

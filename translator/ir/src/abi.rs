@@ -42,7 +42,39 @@ pub struct CpuHeader {
     pub _pad: u32,
     /// Count of blocks executed (statistics; maintained by the interpreter).
     pub blocks_executed: u64,
+    /// Flags that compiled code left as the operands of the compare that
+    /// set them (see [`LazyFlags`]); only ever non-zero inside compiled
+    /// code and until `xlat_jit` materializes them on its return.
+    pub lazy: LazyFlags,
 }
+
+/// NZCV as compiled code may leave them in a snapshot: the operands of
+/// the subtraction whose flags they are, instead of the four bytes. The
+/// byte of N then holds [`LAZY_POISON`]; a later write of the real bytes
+/// overwrites it, so the record is current exactly while that byte holds
+/// it. Compiled code writes a record only where nothing but the return
+/// to the dispatcher can read the flags before compiled code sets them
+/// again, and the JIT's entry function computes the four bytes before it
+/// returns, so no other reader of the state (interpreter, signal frames,
+/// syscalls, debugger) sees a record.
+#[repr(C)]
+#[derive(Copy, Clone, Debug, Default)]
+pub struct LazyFlags {
+    /// First operand (the low 32 bits for [`LAZY_SUB32`]).
+    pub a: u64,
+    /// Second operand.
+    pub b: u64,
+    /// 0, or a kind ([`LAZY_SUB32`], [`LAZY_SUB64`]) in bits 0-7 and the
+    /// state offset of N (Z, C, V follow it, one byte each) in bits 16-31.
+    pub desc: u64,
+}
+
+/// [`LazyFlags::desc`] kind: NZCV of the 32-bit `a - b`.
+pub const LAZY_SUB32: u64 = 1;
+/// [`LazyFlags::desc`] kind: NZCV of the 64-bit `a - b`.
+pub const LAZY_SUB64: u64 = 2;
+/// What the N byte holds while a [`LazyFlags`] record stands for NZCV.
+pub const LAZY_POISON: u8 = 0x80;
 
 /// Size of the header; frontend registers start at or after this offset.
 pub const HEADER_SIZE: usize = std::mem::size_of::<CpuHeader>();

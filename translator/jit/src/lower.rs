@@ -37,6 +37,7 @@
 //! always takes the slow path, which reports [`ExitCode::Fault`] with the
 //! state exact (the PC of the instruction).
 
+mod lazy_flags;
 mod scalar_nan;
 
 use crate::runtime::type_code;
@@ -605,6 +606,8 @@ struct Fx<'a, 'b> {
     /// Per register: the sunk op whose value it was last set to, not yet
     /// emitted (its variable is stale until [`Fx::materialize`]).
     pending: Vec<Option<usize>>,
+    /// Snapshot edges that leave NZCV as operands ([`lazy_flags`]).
+    lazy: Option<lazy_flags::LazyFx>,
 }
 
 /// Lowers `blocks` (entry first) into `func` (whose signature is already
@@ -677,6 +680,7 @@ pub(crate) fn lower(
         .any(|bl| bl.insts.iter().any(|i| sync_of(bl, i) != Sync::None));
     let indirect = indirect_targets(blocks, targets);
     let succ = region_successors(blocks, &indirect);
+    let lazy = lazy_flags::plan(&mut b, layout, blocks, &succ, &used_mask, faulty);
     let replay: Vec<bool> = (0..blocks.len())
         .map(|k| replay_loop(blocks, &succ, k))
         .collect();
@@ -750,6 +754,7 @@ pub(crate) fn lower(
         chain_fix: None,
         vec_skip: Vec::new(),
         pending: vec![None; nregs],
+        lazy,
     };
     // Registers possibly dirty (set and not yet written back) on entry to
     // each block; snapshot edges carry nothing.
@@ -1043,6 +1048,7 @@ impl Fx<'_, '_> {
                         skipped.push(r);
                     }
                 }
+                self.lazy_edge(from, j);
                 self.writeback();
                 if self.pc_known != Some(target) {
                     self.store_pc(target);
@@ -1431,6 +1437,7 @@ impl Fx<'_, '_> {
             };
             vals[i] = r;
             self.vals[i] = r;
+            self.lazy_def(k, i);
             self.nan_note(block, i);
             if let Some((a, v)) = self.chain_fix.take() {
                 vals[a] = Some(v);

@@ -5,7 +5,7 @@
 use std::cell::Cell;
 use std::mem::offset_of;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use xlat_ir::abi::{FAULT_WRITE, Fault, FaultKind, MemRef};
+use xlat_ir::abi::{FAULT_WRITE, Fault, FaultKind, LAZY_POISON, LAZY_SUB32, MemRef};
 use xlat_ir::{CpuHeader, ExitCode, MemFlags, Opcode, RmwOp, Type};
 
 // Entry: `xlat_jit_enter_asm(env, code)` saves the callee-saved registers,
@@ -182,8 +182,59 @@ pub(crate) unsafe fn enter_raw(env: *mut u8, code: usize) -> ExitCode {
     // callee-saved registers and the stack.
     unsafe { xlat_jit_enter_asm(env, code) };
     CURRENT_ENV.with(|c| c.set(prev));
+    // SAFETY: env is a valid state block (caller) starting with a header.
+    unsafe { materialize_flags(env) };
     // SAFETY: env starts with a CpuHeader.
     ExitCode::from_u32(unsafe { (*(env as *const CpuHeader)).exit })
+}
+
+/// Writes the NZCV bytes of a [`LazyFlags`] record that compiled code
+/// left in `env` (a snapshot edge's, see `lower`) and clears it, so that
+/// whatever reads the state after compiled code returns (the retry at
+/// tier 0, signal frames, syscalls) sees the four bytes.
+///
+/// # Safety
+/// `env` is a valid state block whose record, if any, names a state
+/// offset inside it.
+pub(crate) unsafe fn materialize_flags(env: *mut u8) {
+    let hdr = env as *mut CpuHeader;
+    // SAFETY: env starts with a CpuHeader (caller).
+    let rec = unsafe { (*hdr).lazy };
+    if rec.desc == 0 {
+        return;
+    }
+    // SAFETY: as above.
+    unsafe { (*hdr).lazy.desc = 0 };
+    // SAFETY: compiled code writes only the offset of a layout's N byte,
+    // followed by Z, C and V, inside the state block (caller).
+    let p = unsafe { env.add((rec.desc >> 16 & 0xffff) as usize) };
+    // SAFETY: as above.
+    if unsafe { p.read() } != LAZY_POISON {
+        // Real bytes were written after the record.
+        return;
+    }
+    let nzcv = lazy_nzcv(rec.desc & 0xff, rec.a, rec.b);
+    // SAFETY: as above: four bytes N, Z, C, V.
+    unsafe { std::ptr::copy_nonoverlapping(nzcv.as_ptr(), p, 4) };
+}
+
+/// N, Z, C, V (0 or 1 each) of `a - b` in 32 ([`LAZY_SUB32`]) or 64 bits,
+/// as the Arm `AddWithCarry(a, NOT b, 1)` pseudo-code defines them.
+pub(crate) fn lazy_nzcv(kind: u64, a: u64, b: u64) -> [u8; 4] {
+    let (bits, mask) = if kind == LAZY_SUB32 {
+        (32, u64::from(u32::MAX))
+    } else {
+        (64, u64::MAX)
+    };
+    let (a, b) = (a & mask, b & mask);
+    let r = a.wrapping_sub(b) & mask;
+    let sign = |x: u64| (x >> (bits - 1) & 1) as u8;
+    [
+        sign(r),
+        u8::from(r == 0),
+        u8::from(a >= b),
+        sign((a ^ b) & (a ^ r)),
+    ]
 }
 
 /// `si_code` of SIGSEGV: invalid permissions for mapped object.

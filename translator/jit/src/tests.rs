@@ -26,6 +26,8 @@ struct TState {
     r: [u64; 8],
     pc: u64,
     v: [u128; 2],
+    /// N, Z, C, V (registers 11-14).
+    f: [u8; 4],
 }
 
 impl Clone for TState {
@@ -36,6 +38,7 @@ impl Clone for TState {
             r: self.r,
             pc: self.pc,
             v: self.v,
+            f: self.f,
         }
     }
 }
@@ -51,6 +54,10 @@ macro_rules! regs {
         RegInfo { name: "pc", offset: offset_of!(TState, pc) as u32, ty: Type::I64, kind: RegKind::Pc },
         RegInfo { name: "v0", offset: offset_of!(TState, v) as u32, ty: Type::V128, kind: RegKind::Normal },
         RegInfo { name: "v1", offset: offset_of!(TState, v) as u32 + 16, ty: Type::V128, kind: RegKind::Normal },
+        RegInfo { name: "nf", offset: offset_of!(TState, f) as u32, ty: Type::I8, kind: RegKind::Flag },
+        RegInfo { name: "zf", offset: offset_of!(TState, f) as u32 + 1, ty: Type::I8, kind: RegKind::Flag },
+        RegInfo { name: "cf", offset: offset_of!(TState, f) as u32 + 2, ty: Type::I8, kind: RegKind::Flag },
+        RegInfo { name: "vf", offset: offset_of!(TState, f) as u32 + 3, ty: Type::I8, kind: RegKind::Flag },
         ]
     };
 }
@@ -3595,4 +3602,5 @@ fn more_regions_than_range_table_entries_compile() {
 }
 
 mod guard;
+mod lazy_flags;
 mod scalar_nan;

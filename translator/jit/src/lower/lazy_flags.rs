@@ -1,0 +1,364 @@
+//! Lazily written NZCV: which snapshot edges of a region may leave the
+//! flags in `env` as the operands of the compare that set them
+//! ([`xlat_ir::abi::LazyFlags`]) instead of four computed bytes.
+//!
+//! A snapshot is read only when compiled code returns (`Retry` above all:
+//! the dispatcher re-runs from it at tier 0); the entry function then
+//! computes the bytes (`runtime::materialize_flags`). An edge writes the
+//! record instead of the bytes when
+//! - its source's flags, on every path through the region, were last set
+//!   by one recognized subtraction (SUBS/CMP without carry in:
+//!   [`flag_write`]) whose operands the lowering keeps in variables
+//!   ([`lazy_out`]), and
+//! - its target sets all four flags before any helper call and before its
+//!   terminal ([`sets_flags_first`]): no exit to another region, no helper
+//!   can read the record before real bytes replace it, so only a return to
+//!   the dispatcher (a retry, a fault, the stop word) can observe it.
+
+use super::{Fx, trusted};
+use cranelift_codegen::ir::{InstBuilder, types};
+use cranelift_frontend::{FunctionBuilder, Variable};
+use std::collections::HashMap;
+use std::mem::offset_of;
+use xlat_ir::abi::{LAZY_POISON, LAZY_SUB32, LAZY_SUB64, LazyFlags};
+use xlat_ir::{Block, Cond, CpuHeader, Opcode, RegKind, Shape, StateLayout, Type, Value};
+
+/// The registers N, Z, C, V of `layout`, when it has them as one-byte
+/// flag registers named `nf`, `zf`, `cf`, `vf` at consecutive offsets
+/// (AArch64).
+pub(super) fn nzcv_regs(layout: &StateLayout) -> Option<[usize; 4]> {
+    let mut out = [0; 4];
+    let mut at = None;
+    for (q, name) in ["nf", "zf", "cf", "vf"].into_iter().enumerate() {
+        let r = layout.by_name(name)?;
+        let ri = layout.info(r);
+        let next = at.map_or(ri.offset, |o: u32| o + 1);
+        if ri.kind != RegKind::Flag || ri.ty != Type::I8 || ri.offset != next {
+            return None;
+        }
+        at = Some(ri.offset);
+        out[q] = r.0 as usize;
+    }
+    Some(out)
+}
+
+/// The flags of `a - b` set by a block: the last `set` of the four is op
+/// `at`; `wide` for 64 bits, else 32.
+#[derive(Copy, Clone, Debug)]
+pub(super) struct LazySrc {
+    pub at: usize,
+    pub a: Value,
+    pub b: Value,
+    pub wide: bool,
+}
+
+/// What a block does to NZCV.
+#[derive(Copy, Clone, Debug)]
+pub(super) enum FlagWrite {
+    /// Neither sets a flag nor calls a helper (which may reload them).
+    Keeps,
+    /// Its last flag writes are the flags of one subtraction.
+    Sub(LazySrc),
+    /// Anything else.
+    Other,
+}
+
+/// Which of the flags `f` op `i` sets (0 = N), if it sets one.
+fn set_flag(i: &xlat_ir::Inst, f: [usize; 4]) -> Option<usize> {
+    (i.op == Opcode::Set)
+        .then(|| f.iter().position(|&r| r == i.imm as usize))
+        .flatten()
+}
+
+/// The op defining `v`, if `v` is the result of an op.
+fn def(block: &Block, v: Value) -> Option<&xlat_ir::Inst> {
+    v.is_some().then(|| block.insts.get(v.index())).flatten()
+}
+
+/// `v` is `icmp cond x, y`: returns (x, y).
+fn icmp(block: &Block, v: Value, cond: Cond) -> Option<(Value, Value)> {
+    let i = def(block, v)?;
+    (i.op == Opcode::Icmp && Cond::from_imm(i.imm) == Some(cond)).then_some((i.args[0], i.args[1]))
+}
+
+/// Whether `v` is an integer the lowering always has a host value for
+/// (emitted, or sunk and re-emitted on demand).
+fn int_value(block: &Block, v: Value) -> bool {
+    def(block, v).is_some_and(|i| {
+        matches!(
+            i.op.shape(),
+            Shape::Const
+                | Shape::Get
+                | Shape::Load
+                | Shape::Bin
+                | Shape::Un
+                | Shape::Cmp
+                | Shape::Select
+                | Shape::Narrow
+                | Shape::Extend
+        ) && matches!(i.ty, Type::I32 | Type::I64)
+    })
+}
+
+/// Classifies what `block` does to the flags `f` (N, Z, C, V). The
+/// subtraction is the frontend's form of SUBS/CMP (AArch64
+/// `add_with_carry` without carry in): `N = (a - b) < 0`, `Z = a == b`,
+/// `C = a >= b` (unsigned), `V = (a < b) ^ N` (signed).
+pub(super) fn flag_write(block: &Block, f: [usize; 4]) -> FlagWrite {
+    let mut last = [None; 4];
+    let mut call = None;
+    for (idx, i) in block.insts.iter().enumerate() {
+        if i.op.shape() == Shape::Call {
+            call = Some(idx);
+        }
+        if let Some(q) = set_flag(i, f) {
+            last[q] = Some(idx);
+        }
+    }
+    if last.iter().all(Option::is_none) {
+        return if call.is_some() {
+            FlagWrite::Other
+        } else {
+            FlagWrite::Keeps
+        };
+    }
+    let Some(last) = last.iter().copied().collect::<Option<Vec<usize>>>() else {
+        return FlagWrite::Other;
+    };
+    let first = *last.iter().min().expect("four sets");
+    let at = *last.iter().max().expect("four sets");
+    if call.is_some_and(|c| c > first) {
+        return FlagWrite::Other;
+    }
+    let val = |q: usize| block.insts[last[q]].args[0];
+    sub_flags(block, [val(0), val(1), val(2), val(3)]).map_or(FlagWrite::Other, |(a, b, wide)| {
+        FlagWrite::Sub(LazySrc { at, a, b, wide })
+    })
+}
+
+/// Whether `nzcv` (the values set to N, Z, C, V) are the flags of one
+/// subtraction `a - b`: returns (a, b, 64 bits).
+fn sub_flags(block: &Block, nzcv: [Value; 4]) -> Option<(Value, Value, bool)> {
+    let [n, z, c, v] = nzcv;
+    let (a, b) = icmp(block, z, Cond::Eq)?;
+    if icmp(block, c, Cond::Uge)? != (a, b) {
+        return None;
+    }
+    let (d, zero) = icmp(block, n, Cond::Slt)?;
+    let di = def(block, d)?;
+    if di.op != Opcode::Sub || (di.args[0], di.args[1]) != (a, b) {
+        return None;
+    }
+    let zi = def(block, zero)?;
+    if zi.op.shape() != Shape::Const || zi.imm != 0 {
+        return None;
+    }
+    let vi = def(block, v)?;
+    if vi.op != Opcode::Xor || vi.args[1] != n || icmp(block, vi.args[0], Cond::Slt)? != (a, b) {
+        return None;
+    }
+    let ty = block.ty(a);
+    if block.ty(b) != ty || !int_value(block, a) || !int_value(block, b) {
+        return None;
+    }
+    Some((a, b, ty == Type::I64))
+}
+
+/// Per block, the width of the subtraction whose flags NZCV hold at its
+/// end on every path from the region entry (`Some(wide)`), or `None`
+/// (unknown, another source, or paths that disagree): a forward fixpoint
+/// over the region's edges `succ`; the entry block is also entered from
+/// outside, with unknown flags.
+pub(super) fn lazy_out(writes: &[FlagWrite], succ: &[Vec<usize>]) -> Vec<Option<bool>> {
+    // Lattice per block entry: unvisited (None), Some(None) unknown,
+    // Some(Some(w)) a subtraction of width w.
+    let n = writes.len();
+    let mut inn: Vec<Option<Option<bool>>> = vec![None; n];
+    if n > 0 {
+        inn[0] = Some(None);
+    }
+    let out_of = |w: &FlagWrite, i: Option<Option<bool>>| -> Option<Option<bool>> {
+        match w {
+            FlagWrite::Keeps => i,
+            FlagWrite::Sub(s) => Some(Some(s.wide)),
+            FlagWrite::Other => Some(None),
+        }
+    };
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for k in 0..n {
+            let Some(out) = out_of(&writes[k], inn[k]) else {
+                continue;
+            };
+            for &j in &succ[k] {
+                let met = match inn[j] {
+                    None => out,
+                    Some(cur) if cur == out => cur,
+                    Some(_) => None,
+                };
+                if inn[j] != Some(met) {
+                    inn[j] = Some(met);
+                    changed = true;
+                }
+            }
+        }
+    }
+    (0..n)
+        .map(|k| out_of(&writes[k], inn[k]).flatten())
+        .collect()
+}
+
+/// Whether `block` sets all four flags `f` before any helper call and
+/// before its terminal.
+pub(super) fn sets_flags_first(block: &Block, f: [usize; 4]) -> bool {
+    let mut seen = [false; 4];
+    for i in &block.insts {
+        if i.op.shape() == Shape::Call {
+            return false;
+        }
+        if let Some(q) = set_flag(i, f) {
+            seen[q] = true;
+            if seen.iter().all(|&s| s) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The lowering's part: the flag registers, the operand variables and
+/// the per-block plan of a region that has lazy edges.
+pub(super) struct LazyFx {
+    /// N, Z, C, V.
+    f: [usize; 4],
+    /// Operands of the last recognized subtraction: `a`, `b` of 32 bits,
+    /// then of 64 bits.
+    vars: [Variable; 4],
+    /// Per block: the subtraction whose flags it leaves ([`flag_write`]).
+    src: Vec<Option<LazySrc>>,
+    /// Per block: [`lazy_out`].
+    out: Vec<Option<bool>>,
+    /// Per block: [`sets_flags_first`].
+    target: Vec<bool>,
+}
+
+/// Plans the lazy edges of a region (`None` if it can have none: no
+/// snapshots, no N, Z, C, V used by it, or no edge qualifies); declares
+/// the operand variables and defines them (as 0) where `b` stands, the
+/// region's entry block.
+pub(super) fn plan(
+    b: &mut FunctionBuilder,
+    layout: &StateLayout,
+    blocks: &[&Block],
+    succ: &[Vec<usize>],
+    used: &[bool],
+    faulty: bool,
+) -> Option<LazyFx> {
+    let f = nzcv_regs(layout).filter(|f| faulty && f.iter().all(|&r| used[r]))?;
+    let writes: Vec<FlagWrite> = blocks.iter().map(|bl| flag_write(bl, f)).collect();
+    let out = lazy_out(&writes, succ);
+    let target: Vec<bool> = blocks.iter().map(|bl| sets_flags_first(bl, f)).collect();
+    let any = (0..blocks.len()).any(|k| out[k].is_some() && succ[k].iter().any(|&j| target[j]));
+    if !any {
+        return None;
+    }
+    let vars = [types::I32, types::I32, types::I64, types::I64].map(|t| {
+        let v = b.declare_var(t);
+        let z = b.ins().iconst(t, 0);
+        b.def_var(v, z);
+        v
+    });
+    let src = writes
+        .iter()
+        .map(|w| match w {
+            FlagWrite::Sub(s) => Some(*s),
+            _ => None,
+        })
+        .collect();
+    Some(LazyFx {
+        f,
+        vars,
+        src,
+        out,
+        target,
+    })
+}
+
+impl Fx<'_, '_> {
+    /// After op `i` of block `k`: if it is the last flag write of the
+    /// block's subtraction, keeps its operands in the variables.
+    pub(super) fn lazy_def(&mut self, k: usize, i: usize) {
+        let Some(s) = self
+            .lazy
+            .as_ref()
+            .and_then(|l| l.src[k])
+            .filter(|s| s.at == i)
+        else {
+            return;
+        };
+        let vars = self.lazy.as_ref().expect("planned").vars;
+        let off = if s.wide { 2 } else { 0 };
+        let mut memo = HashMap::new();
+        for (q, v) in [s.a, s.b].into_iter().enumerate() {
+            let x = v.index();
+            let hv = if self.sink[x] {
+                self.remat(x, &mut memo)
+            } else {
+                // `int_value`: every such op has a host value.
+                self.vals[x].expect("integer operand lowered")
+            };
+            self.b.def_var(vars[off + q], hv);
+        }
+    }
+
+    /// On the snapshot edge from block `from` to block `j`: writes NZCV
+    /// as a [`LazyFlags`](xlat_ir::abi::LazyFlags) record instead of the
+    /// four bytes where the plan allows it and all four are dirty (then
+    /// no longer).
+    pub(super) fn lazy_edge(&mut self, from: usize, j: usize) {
+        let Some(l) = self.lazy.as_ref() else {
+            return;
+        };
+        let (Some(wide), true) = (l.out[from], l.target[j]) else {
+            return;
+        };
+        let (f, vars) = (l.f, l.vars);
+        if !f.iter().all(|&r| self.dirty[r]) {
+            return;
+        }
+        let off = if wide { 2 } else { 0 };
+        let base = offset_of!(CpuHeader, lazy) as i32;
+        let a = self.b.use_var(vars[off]);
+        let b = self.b.use_var(vars[off + 1]);
+        self.b.ins().store(
+            trusted(),
+            a,
+            self.env,
+            base + offset_of!(LazyFlags, a) as i32,
+        );
+        self.b.ins().store(
+            trusted(),
+            b,
+            self.env,
+            base + offset_of!(LazyFlags, b) as i32,
+        );
+        let nf = self.layout.regs[f[0]].offset;
+        let kind = if wide { LAZY_SUB64 } else { LAZY_SUB32 };
+        let desc = self
+            .b
+            .ins()
+            .iconst(types::I64, (kind | u64::from(nf) << 16) as i64);
+        self.b.ins().store(
+            trusted(),
+            desc,
+            self.env,
+            base + offset_of!(LazyFlags, desc) as i32,
+        );
+        let p = self.b.ins().iconst(types::I8, i64::from(LAZY_POISON));
+        self.b.ins().store(trusted(), p, self.env, nf as i32);
+        for r in f {
+            self.dirty[r] = false;
+        }
+    }
+}
