@@ -63,7 +63,7 @@ pub(crate) struct Tb {
     /// Tier-0 executions of `block` so far (up to [`OPTIMIZE_AFTER`]).
     cold_runs: AtomicU32,
     /// Tier-0 executions (Mixed).
-    hits: AtomicU32,
+    pub(crate) hits: AtomicU32,
     /// `block` pre-decoded for tier 0 (on its second execution; `None`
     /// before, if it is too large, and once `opt_dec` is made). Locked by
     /// the CPU running it: another CPU meanwhile runs the `Block`.
@@ -1057,11 +1057,23 @@ impl Engine {
             );
             let enclosing_head =
                 |s: u64, t: &Tb| jumps && s <= at && s < entry.key.0 && t.heads_own_region();
-            let succs: Vec<(u64, bool)> = term
+            let mut succs: Vec<(u64, bool)> = term
                 .successors()
                 .map(|s| (s, false))
                 .chain(observed.into_iter().map(|s| (s, true)))
                 .collect();
+            if !follow_computed {
+                // A quick region has room for one successor of its entry:
+                // the one that ran more often at tier 0, not the branch's
+                // taken side (python3: an exit to the hot fall-through in
+                // every run of the region otherwise).
+                let runs = |s: u64| {
+                    cache
+                        .get(&(s, entry.key.1))
+                        .map_or(0, |t| t.hits.load(Ordering::Relaxed))
+                };
+                succs.sort_by_key(|&(s, _)| std::cmp::Reverse(runs(s)));
+            }
             for (s, observed) in succs {
                 let key = (s, entry.key.1);
                 heads_loop |= jumps && s == entry.key.0 && s <= at;

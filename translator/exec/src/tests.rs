@@ -1241,6 +1241,47 @@ fn inner_loop_region_keeps_its_outer_loop() {
     );
 }
 
+/// A quick region holds its entry and one successor: the one that ran more
+/// often at tier 0, whichever side of the branch it is.
+#[test]
+fn quick_region_takes_the_hotter_successor() {
+    let back = |from: i32, to: i32| ((to - from) as i16) as u16 as u32;
+    let prog = [
+        enc(LI, 1, 0, 900),
+        enc(LI, 4, 0, 3),
+        enc(LI, 0, 0, 0),
+        enc(ADDI, 4, 4, 0xffff), // 3: entry, r4 counts 2, 1, 0
+        enc(BZ, 0, 4, 4),        // taken (to 8) one pass in three
+        enc(ADDI, 2, 2, 1),      // 5: not taken, two passes in three
+        enc(BZ, 0, 0, 4),
+        enc(SYS, 0, 0, 0),
+        enc(LI, 4, 0, 3), // 8: taken side
+        enc(ADDI, 5, 5, 1),
+        enc(ADDI, 1, 1, 0xffff), // 10: join
+        enc(BZ, 0, 1, 2),
+        enc(BZ, 0, 0, back(12, 3)),
+        enc(SYS, 0, 0, 0),
+    ];
+    let mut s = mixed(1000, &prog);
+    s.engine.run(&mut s.cpu);
+    assert_eq!((reg(&s.cpu, 2), reg(&s.cpu, 5)), (600, 300));
+    assert_eq!(s.engine.stats().regions_compiled, 0, "below the threshold");
+    let entry = s.engine.cached(CODE + 12, 0).expect("entry translated");
+    let taken = s
+        .engine
+        .cached(CODE + 32, 0)
+        .expect("taken side translated");
+    // Both sides are hot enough to join a region.
+    assert!(taken.hits.load(std::sync::atomic::Ordering::Relaxed) >= 1000 / 4);
+    let region = s.engine.form_region(&entry, crate::QUICK_REGION_BLOCKS);
+    let pcs: Vec<u64> = region.iter().map(|t| t.key.0).collect();
+    assert_eq!(
+        pcs,
+        [CODE + 12, CODE + 20],
+        "the fall-through ran 600 times, the taken side 300"
+    );
+}
+
 /// Runs `chain_program` from the start with `r2` cleared; returns `r2`.
 fn rerun_chain(s: &mut Setup) -> u64 {
     s.cpu.set(Reg(2), 0);
