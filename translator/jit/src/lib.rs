@@ -177,6 +177,9 @@ pub struct Jit {
     /// Helper symbols by name, consulted when a module resolves imports.
     helpers: Arc<Mutex<HashMap<String, usize>>>,
     fctx: FunctionBuilderContext,
+    /// Cranelift's compilation context, reused by every compile: it keeps
+    /// its allocations (regalloc2's above all) from one region to the next.
+    ctx: cranelift_codegen::Context,
 }
 
 // SAFETY: a `JITModule` holds raw pointers into code memory it owns; the
@@ -266,6 +269,7 @@ impl Jit {
             current: [None; 2],
             helpers: Arc::new(Mutex::new(HashMap::new())),
             fctx: FunctionBuilderContext::new(),
+            ctx: cranelift_codegen::Context::new(),
         })
     }
 
@@ -355,14 +359,16 @@ impl Jit {
         let layout = self.layout;
         let chain = self.opts.chain;
         let guard = self.opts.guard;
-        let fctx = &mut self.fctx;
+        let (fctx, ctx) = (&mut self.fctx, &mut self.ctx);
         let module = self.gens[g]
             .module
             .as_mut()
             .expect("current generation has a module");
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let count = level == OptLevel::Quick;
-            compile_into(module, fctx, &layout, blocks, targets, chain, guard, count)
+            compile_into(
+                module, fctx, ctx, &layout, blocks, targets, chain, guard, count,
+            )
         }));
         let (entry, code_len, slots, exits, entries) = match result {
             Ok(Ok(r)) => r,
@@ -372,6 +378,8 @@ impl Jit {
                 return Err(e);
             }
             Err(_) => {
+                // A context left mid-compile by a panic is not reused.
+                self.ctx = cranelift_codegen::Context::new();
                 self.retire_current_if_empty(g);
                 self.current[level.index()] = None;
                 return Err(JitError::Codegen("Cranelift panicked".into()));
@@ -490,6 +498,7 @@ impl Drop for Jit {
 fn compile_into(
     module: &mut JITModule,
     fctx: &mut FunctionBuilderContext,
+    ctx: &mut cranelift_codegen::Context,
     layout: &StateLayout,
     blocks: &[&Block],
     targets: &[Vec<u64>],
@@ -512,7 +521,8 @@ fn compile_into(
         .declare_function(&name, Linkage::Local, &tail)
         .map_err(cg)?;
     let data_id = module.declare_anonymous_data(true, false).map_err(cg)?;
-    let mut ctx = module.make_context();
+    // Cleared here, not only after a success: an error returns early.
+    module.clear_context(ctx);
     ctx.func.signature = tail.clone();
     let sysv = CallConv::SystemV;
     let mut import =
@@ -573,7 +583,7 @@ fn compile_into(
     data.define_zeroinit(counter_at + if count_entries { 8 } else { 0 });
     data.set_align(8);
     module.define_data(data_id, &data).map_err(cg)?;
-    module.define_function(func_id, &mut ctx).map_err(cg)?;
+    module.define_function(func_id, ctx).map_err(cg)?;
     #[cfg(test)]
     tests::LAST_CLIF.with(|c| *c.borrow_mut() = ctx.func.display().to_string());
     #[cfg(test)]
@@ -582,7 +592,7 @@ fn compile_into(
         .compiled_code()
         .map(|c| c.code_buffer().len())
         .unwrap_or(0);
-    module.clear_context(&mut ctx);
+    module.clear_context(ctx);
     module.finalize_definitions().map_err(cg)?;
     let entry = module.get_finalized_function(func_id) as usize;
     let (slots_ptr, _) = module.get_finalized_data(data_id);
