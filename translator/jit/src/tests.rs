@@ -2034,16 +2034,19 @@ fn first_store_after_loads_retries_from_the_earlier_snapshot() {
     }
 }
 
-/// A store after an earlier store (another instruction) has a snapshot
-/// of its own instruction: the first store happened once, the registers
-/// set in between are in `env`.
+/// A store after an earlier store (another instruction) with a load
+/// before them has a snapshot of its own instruction: the first store
+/// happened once, the registers set in between are in `env`.
 #[test]
 fn second_store_faults_from_a_snapshot_of_its_instruction() {
     for direct in [true, false] {
         let env = Env::new(direct);
         fill_memory(&env);
         let insns: [Insn; 3] = [
-            (0x1000, &|b| st(b, 1, 0, 2, 8)),
+            (0x1000, &|b| {
+                ld(b, 4, 1);
+                st(b, 1, 0, 2, 8);
+            }),
             (0x1004, &|b| addk(b, 3, 2, 1)),
             (0x1008, &|b| st(b, 0, 0, 3, 4)),
         ];
@@ -2079,17 +2082,20 @@ fn store_after_a_load_of_the_same_address_is_not_repeated() {
     }
 }
 
-/// Two stores of one instruction (a store pair with writeback), the
-/// second faulting: the first is a plain store, so the instruction re-runs
-/// from its start (repeating the first store with the same value) and
-/// faults at tier 0 with its base register unchanged.
+/// Two stores of one instruction (a store pair with writeback) after a
+/// load, the second faulting: the first is a plain store, so the
+/// instruction re-runs from its start (repeating the first store with the
+/// same value) and faults at tier 0 with its base register unchanged.
 #[test]
 fn store_pair_faulting_in_its_second_half_reruns_the_instruction() {
     for direct in [true, false] {
         let env = Env::new(direct);
         fill_memory(&env);
         let insns: [Insn; 2] = [
-            (0x1000, &|b| addk(b, 3, 3, 3)),
+            (0x1000, &|b| {
+                ld(b, 4, 1);
+                addk(b, 3, 3, 3);
+            }),
             (0x1004, &|b| {
                 st(b, 0, 0, 2, 8);
                 st(b, 0, 8, 3, 8);
@@ -2105,8 +2111,8 @@ fn store_pair_faulting_in_its_second_half_reruns_the_instruction() {
     }
 }
 
-/// The same with 16-byte (vector) stores: each has a snapshot of its own
-/// instruction, and the second still takes the inline path (a host fault
+/// The same with 16-byte (vector) stores: the second has a snapshot of its
+/// own instruction, and the second still takes the inline path (a host fault
 /// retries the instruction), not the exact slow path.
 #[test]
 fn vector_store_pair_faulting_in_its_second_half_reruns_the_instruction() {
@@ -2121,7 +2127,10 @@ fn vector_store_pair_faulting_in_its_second_half_reruns_the_instruction() {
             b.store(p, x, MemFlags::new(16));
         };
         let insns: [Insn; 2] = [
-            (0x1000, &|b| addk(b, 3, 3, 3)),
+            (0x1000, &|b| {
+                ld(b, 4, 1);
+                addk(b, 3, 3, 3);
+            }),
             (0x1004, &|b| {
                 vst(b, 0, V0);
                 vst(b, 16, V1);
@@ -2142,6 +2151,121 @@ fn vector_store_pair_faulting_in_its_second_half_reruns_the_instruction() {
             init.v[0],
             "first half"
         );
+    }
+}
+
+/// Four stores of four instructions with nothing but a register set
+/// between them and no load before them: none writes a snapshot (the only
+/// PC store is the exit's), and when the third faults the retry re-runs
+/// from the region entry, repeating the first two stores with the same
+/// values: memory, registers and PC as the interpreter leaves them.
+#[test]
+fn store_run_retries_from_the_snapshot_before_it() {
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        let insns: [Insn; 5] = [
+            (0x1000, &|b| st(b, 1, 0, 2, 8)),
+            (0x1004, &|b| addk(b, 3, 2, 1)),
+            (0x1008, &|b| st(b, 1, 8, 3, 8)),
+            (0x100c, &|b| st(b, 0, 0, 3, 8)),
+            (0x1010, &|b| st(b, 1, 16, 2, 8)),
+        ];
+        let term = Terminal::Jump(0x1014);
+        let init = fault_init();
+        let s = fault_matches_interp(&insns, term, &init, &env, ExitCode::Retry, (0x1000, 0));
+        assert_eq!(pc_stores_in_last_clif(), 1, "the exit's PC store only");
+        assert_eq!((s.pc, s.r[3], s.hdr.exc_info), (0x100c, 0x5556, 0x9000));
+        assert_eq!(env.mem.load(0x100, 8).unwrap(), 0x5555, "first store");
+        assert_eq!(env.mem.load(0x108, 8).unwrap(), 0x5556, "second store");
+    }
+}
+
+/// `glibc`'s `strspn` table: four vector store pairs (eight 16-byte
+/// stores) through two base registers, then an exit: no snapshot between
+/// them (one PC store, the exit's), the stored bytes and registers as the
+/// interpreter's.
+#[test]
+fn vector_store_pairs_write_no_snapshot() {
+    let env = Env::new(true);
+    fill_memory(&env);
+    let pair = |b: &mut Builder, base: u16, off: u64| {
+        for k in 0..2 {
+            let p = b.get(r(base));
+            let o = b.iconst(Type::I64, off + 16 * k);
+            let p = b.add(p, o);
+            let x = b.get(V0);
+            b.store(p, x, MemFlags::new(16));
+        }
+    };
+    let insns: [Insn; 5] = [
+        (0x1000, &|b| addk(b, 3, 1, 0x40)),
+        (0x1004, &|b| pair(b, 1, 0)),
+        (0x1008, &|b| pair(b, 3, 0)),
+        (0x100c, &|b| pair(b, 1, 0x20)),
+        (0x1010, &|b| pair(b, 3, 0x20)),
+    ];
+    let blk = insn_block(&insns, 0x1000, Terminal::Jump(0x1014));
+    let mut init = fault_init();
+    init.v = [0x1111_2222_3333_4444_5555_6666_7777_8888, 0x99];
+    let mem0 = env.dmem.snapshot();
+    let mut a = init.clone();
+    assert_eq!(run_interp(&blk, &mut a, &env), ExitCode::Continue);
+    let mem_a = env.dmem.snapshot();
+    env.dmem.restore(&mem0);
+    let mut j = jit(true);
+    let region = j.compile(&[&blk]).unwrap();
+    assert_eq!(pc_stores_in_last_clif(), 1, "the exit's PC store only");
+    let mut s = init.clone();
+    assert_eq!(run_jit(&region, &mut s, &env), ExitCode::Continue);
+    assert_eq!((a.r, a.v, a.pc), (s.r, s.v, s.pc), "registers and PC");
+    assert!(env.dmem.snapshot() == mem_a, "memory");
+    assert_eq!(env.mem.load(0x170, 16).unwrap(), init.v[0], "last store");
+}
+
+/// A store run in a block entered from one that loaded (no snapshot edge
+/// between them: nothing in the first has a side effect) is not clean: a
+/// retry from the region entry would load the word the first store
+/// changed. The second store has a snapshot of its own instruction, and
+/// the retry from there faults in the interpreter's state.
+#[test]
+fn store_run_after_a_load_in_an_earlier_block_has_its_snapshot() {
+    for direct in [true, false] {
+        let env = Env::new(direct);
+        fill_memory(&env);
+        let insns: [Insn; 3] = [
+            (0x1000, &|b| ld(b, 4, 1)),
+            (0x1100, &|b| st(b, 1, 0, 2, 8)),
+            (0x1104, &|b| st(b, 0, 0, 2, 8)),
+        ];
+        let head = insn_block(&insns[..1], 0x1000, Terminal::Jump(0x1100));
+        let body = insn_block(&insns[1..], 0x1100, Terminal::Jump(0x1108));
+        let rest = insn_block(&insns[1..], 0x1104, Terminal::Jump(0x1108));
+        let init = fault_init();
+        let old = env.mem.load(0x100, 8).unwrap() as u64;
+        let mem0 = env.dmem.snapshot();
+        let mut a = init.clone();
+        assert_eq!(run_interp(&head, &mut a, &env), ExitCode::Continue);
+        assert_eq!(run_interp(&body, &mut a, &env), ExitCode::Fault);
+        let mem_a = env.dmem.snapshot();
+        env.dmem.restore(&mem0);
+        let mut j = jit(true);
+        let region = j.compile(&[&head, &body]).unwrap();
+        let mut s = init.clone();
+        assert_eq!(run_jit(&region, &mut s, &env), ExitCode::Retry);
+        assert_eq!(
+            (s.pc, s.r[4]),
+            (0x1104, old),
+            "snapshot of the second store"
+        );
+        let mut s = init.clone();
+        env.dmem.restore(&mem0);
+        let blocks = [&head, &body, &rest];
+        let r = run_jit_retrying(&region, &blocks, &mut s, &env);
+        assert_eq!(r, (ExitCode::Fault, true));
+        assert_eq!((a.r, a.pc, a.hdr.exc_info), (s.r, s.pc, s.hdr.exc_info));
+        assert_eq!((s.pc, s.r[4], s.hdr.exc_info), (0x1104, old, 0x9000));
+        assert!(env.dmem.snapshot() == mem_a, "memory");
     }
 }
 
