@@ -189,7 +189,6 @@ impl Fx<'_, '_> {
             Shape::Load => self.effect.is_some(),
             Shape::Marker => self.tail[k].as_ref().is_some_and(|t| t.at == i),
             Shape::Get => self.nan_pend.regs.iter().any(|e| e.0 == inst.imm as usize),
-            Shape::VInsert if self.vec_float[i].is_some() => true,
             _ => {
                 inst.operands().any(|a| self.nan_pend.derived(a))
                     && !self.nan_reader_ok(block, i, vals)
@@ -246,26 +245,54 @@ impl Fx<'_, '_> {
         }
     }
 
-    /// Tests the pending group: one unordered compare of two frontier
-    /// values per branch; when one is a NaN, every member is recomputed
-    /// exactly out of line. Afterwards the members, the values derived
-    /// from them (in `vals` and `self.vals`) and the registers set to them
-    /// hold the tested values.
-    pub(super) fn nan_flush(&mut self, block: &Block, vals: &mut [Option<ir::Value>]) {
+    /// Which derived values (and so members) are needed after a flush
+    /// before op `at`: read at or after it (or by the terminal), set to a
+    /// register, or needed to recompute such a value. The others (members
+    /// only other members read) need no tested value on the fast path, so
+    /// their host results are not kept alive until the test.
+    fn nan_needed(&self, block: &Block, at: usize, regs: &[(usize, usize)]) -> Vec<bool> {
+        let p = &self.nan_pend;
+        let mut need = vec![false; block.insts.len()];
+        let reads = block.insts[at..]
+            .iter()
+            .flat_map(|inst| inst.operands())
+            .chain(block.terminal().operand());
+        for a in reads.chain(regs.iter().map(|e| xlat_ir::Value(e.1 as u32))) {
+            need[a.index()] |= p.derived[a.index()];
+        }
+        for k in (0..at).rev() {
+            if need[k] {
+                for a in block.insts[k].operands() {
+                    need[a.index()] |= p.derived[a.index()];
+                }
+            }
+        }
+        need
+    }
+
+    /// Tests the pending group before op `at` (the block's length at its
+    /// end): one unordered compare of two frontier values per branch;
+    /// when one is a NaN, every member is recomputed exactly out of line.
+    /// Afterwards the members, the values derived from them (in `vals` and
+    /// `self.vals`) and the registers set to them that are still needed
+    /// ([`Fx::nan_needed`]) hold the tested values.
+    pub(super) fn nan_flush(&mut self, block: &Block, at: usize, vals: &mut [Option<ir::Value>]) {
         if !self.nan_pend.active() {
             return;
         }
         let members = std::mem::take(&mut self.nan_pend.members);
         let frontier = std::mem::take(&mut self.nan_pend.frontier);
         let regs = std::mem::take(&mut self.nan_pend.regs);
-        let raw: Vec<ir::Value> = members
+        let need = self.nan_needed(block, at, &regs);
+        let kept: Vec<usize> = members.iter().copied().filter(|&m| need[m]).collect();
+        let raw: Vec<ir::Value> = kept
             .iter()
             .map(|&m| vals[m].expect("member lowered"))
             .collect();
         let slow = self.b.create_block();
         let join = self.b.create_block();
         self.b.set_cold_block(slow);
-        for &m in &members {
+        for &m in &kept {
             self.b.append_block_param(join, clif_ty(block.insts[m].ty));
         }
         // Pairs of the same type.
@@ -306,19 +333,26 @@ impl Fx<'_, '_> {
             let v = self.fallback(block, f, &[r, b, c]);
             fixed.push((m, v));
         }
-        let args: Vec<BlockArg> = fixed.iter().map(|e| BlockArg::Value(e.1)).collect();
+        let args: Vec<BlockArg> = fixed
+            .iter()
+            .filter(|e| need[e.0])
+            .map(|e| BlockArg::Value(e.1))
+            .collect();
         self.b.ins().jump(join, &args);
         self.b.switch_to_block(join);
-        for (k, &m) in members.iter().enumerate() {
+        for (k, &m) in kept.iter().enumerate() {
             let v = self.b.block_params(join)[k];
             vals[m] = Some(v);
             self.vals[m] = Some(v);
+        }
+        for &m in &members {
             self.nan_pend.member[m] = false;
         }
-        // The views and member arithmetic computed from untested values,
-        // again from the tested ones.
+        // The views and member arithmetic computed from untested values
+        // and still needed, again from the tested ones.
         for k in 0..block.insts.len() {
-            if !std::mem::take(&mut self.nan_pend.derived[k]) || members.contains(&k) {
+            let derived = std::mem::take(&mut self.nan_pend.derived[k]);
+            if !derived || !need[k] || members.contains(&k) {
                 continue;
             }
             if vals[k].is_none() && self.vals[k].is_none() {

@@ -67,6 +67,8 @@ fn chain_states(ft: Type) -> Vec<TState> {
         for j in 0..n {
             let mut s = TState::default();
             (s.r[0], s.r[1], s.r[4]) = (vals[i], vals[j], vals[(i + 2 * j + 1) % n]);
+            s.v[0] = u128::from(vals[(i + j) % n]) << 64 | u128::from(vals[j]);
+            s.v[1] = u128::from(vals[i]) << 64 | u128::from(vals[(i + 3) % n]);
             st.push(s);
         }
     }
@@ -149,6 +151,30 @@ fn chain_block(ft: Type, rule: NanRule, shape: usize) -> (Block, usize) {
             fresult(&mut b, q, ft);
             2
         }
+        // A vector op on other registers between two ops of a chain
+        // leaves the chain alone (its own test, the chain's one).
+        6 => {
+            let p = op_nan(&mut b, ft, Opcode::Fmul, x, y, rule);
+            let (n, m) = (b.get(V0), b.get(V1));
+            let w = lane_op(&mut b, Lanes::I64x2, Type::F64, Opcode::Fsub, n, m);
+            b.set(V1, w);
+            let q = op_nan(&mut b, ft, Opcode::Fadd, p, z, rule);
+            fresult(&mut b, q, ft);
+            2
+        }
+        // A vector op reading a chain's value (through the V register it
+        // was written to) gets it tested.
+        7 => {
+            let p = op_nan(&mut b, ft, Opcode::Fmul, x, y, rule);
+            let pv = to_vector(&mut b, p, ft);
+            b.set(V0, pv);
+            let m = b.get(V1);
+            let w = lane_op(&mut b, Lanes::I64x2, Type::F64, Opcode::Fadd, pv, m);
+            b.set(V1, w);
+            let q = op_nan(&mut b, ft, Opcode::Fsub, z, p, rule);
+            fresult(&mut b, q, ft);
+            3
+        }
         // The product step of a fused multiply-add reads the first
         // result: its rule may turn a NaN into a number, so the first is
         // tested before it.
@@ -169,7 +195,8 @@ fn chain_block(ft: Type, rule: NanRule, shape: usize) -> (Block, usize) {
 /// Scalar float ops whose results feed each other test for NaNs once, at
 /// the chain's end (a NaN anywhere in it reaches that result); independent
 /// results two at a time; a reader that is not part of a chain (a compare,
-/// a store, a fused multiply-add step) gets a tested value. With quiet and
+/// a store, a fused multiply-add step, a vector op) gets a tested value;
+/// a vector op on other values between leaves the chain alone. With quiet and
 /// signalling NaNs, infinities (infinity minus infinity, zero times
 /// infinity) and zeros (square roots of negatives, zero over zero) in the
 /// inputs, every register, V register and memory byte is the
@@ -181,7 +208,7 @@ fn scalar_float_chains_test_nans_once() {
     for ft in [Type::F32, Type::F64] {
         let st = chain_states(ft);
         for rule in [NanRule::Arm, NanRule::Power] {
-            for shape in 0..6 {
+            for shape in 0..8 {
                 let (blk, want) = chain_block(ft, rule, shape);
                 jit(true).compile(&[&blk]).unwrap();
                 let clif = LAST_CLIF.with(|c| c.borrow().clone());
