@@ -19,7 +19,13 @@
 //! one host instruction, all or nothing) after a snapshot write nothing
 //! back: when one faults (host fault or failed slow path), the region
 //! returns [`ExitCode::Retry`] and the dispatcher re-runs from the
-//! snapshot PC at tier 0, which faults precisely. Every host fault retries, so the
+//! snapshot PC at tier 0, which faults precisely. Nor does a plain store
+//! when only plain stores happened since the snapshot (no load, no other
+//! side effect; a block entered with a fresh snapshot on every way in,
+//! [`clean_at_entry`], starts so): the retry repeats those stores with the
+//! same values at the same addresses, nothing stored since having come
+//! from memory (`glibc`'s `stp q0, q0` table zeroing writes no PC). Every
+//! host fault retries, so the
 //! handler needs no map from host PCs. A loop without side effects writes
 //! no snapshot at its back edge: the retry then re-runs its iterations
 //! (at most [`RETRY_BLOCKS`](crate::RETRY_BLOCKS) blocks at a time); so
@@ -538,6 +544,13 @@ struct Fx<'a, 'b> {
     /// Per block: the snapshot it writes after its last side effect
     /// ([`tail_snapshot`]).
     tail: Vec<Option<Tail>>,
+    /// Per block: entered with a fresh snapshot in `env`
+    /// ([`clean_at_entry`]).
+    clean: Vec<bool>,
+    /// Only plain stores happened since the last snapshot in the block
+    /// being lowered ([`stores_only_after`]): a plain store needs no
+    /// snapshot of its own ([`needs_snapshot`]).
+    stores_only: bool,
     /// The guest instruction being lowered has so far done nothing that
     /// may fault or has a side effect but plain stores (of any size):
     /// re-running it from its start repeats only those stores, with the
@@ -687,7 +700,7 @@ pub(crate) fn lower(
     let mut summary: Vec<Summary> = blocks
         .iter()
         .zip(&replay)
-        .map(|(bl, &rp)| summarize(layout, bl, nregs, rp, None))
+        .map(|(bl, &rp)| summarize(layout, bl, nregs, rp, None, false))
         .collect();
     let sets = set_masks(layout, blocks, nregs);
     // Blocks that write their snapshot after their last side effect
@@ -703,11 +716,17 @@ pub(crate) fn lower(
     };
     for (k, t) in tail.iter().enumerate() {
         if t.is_some() {
-            summary[k] = summarize(layout, blocks[k], nregs, replay[k], t.as_ref());
+            summary[k] = summarize(layout, blocks[k], nregs, replay[k], t.as_ref(), false);
         }
     }
     let effect_end: Vec<bool> = summary.iter().map(|s| s.effect_end).collect();
     let snapshot_edge = |from: usize, _to: usize| faulty && effect_end[from];
+    // Blocks entered with a fresh snapshot in `env` (the pending side
+    // effect, and so `effect_end`, does not depend on it).
+    let clean = clean_at_entry(&succ, snapshot_edge);
+    for (k, _) in clean.iter().enumerate().filter(|(_, c)| **c) {
+        summary[k] = summarize(layout, blocks[k], nregs, replay[k], tail[k].as_ref(), true);
+    }
     let cblocks: Vec<ir::Block> = blocks.iter().map(|_| b.create_block()).collect();
     let mut fx = Fx {
         b,
@@ -732,6 +751,8 @@ pub(crate) fn lower(
         effect: None,
         replay,
         tail,
+        clean,
+        stores_only: false,
         insn_plain: true,
         env_pc: Vec::new(),
         header: loop_headers(&succ),
@@ -786,6 +807,7 @@ pub(crate) fn lower(
         fx.dirty = din.clone();
         fx.pc_known = fx.env_pc[k].entry;
         fx.effect = None;
+        fx.stores_only = fx.clean[k];
         fx.insn_plain = true;
         fx.lower_block(k);
     }
@@ -912,6 +934,7 @@ impl Fx<'_, '_> {
     /// Writes a snapshot at the boundary of the instruction at `pc`: the
     /// dirty registers and the PC (guest state exact before that op).
     fn before_fault(&mut self, pc: u64) {
+        self.stores_only = true;
         self.writeback();
         if self.pc_known != Some(pc) {
             self.store_pc(pc);
@@ -1401,7 +1424,7 @@ impl Fx<'_, '_> {
                     let sync = sync_of(block, inst);
                     let store = inst.op.shape() == Shape::Store;
                     let exact = self.effect == Some(cur_pc) && !(store && self.insn_plain);
-                    if sync == Sync::Effect || self.effect.is_some() {
+                    if needs_snapshot(sync, self.effect, self.stores_only) {
                         self.before_fault(cur_pc);
                     }
                     let mut args: Vec<ir::Value> =
@@ -1445,6 +1468,7 @@ impl Fx<'_, '_> {
             }
             let sync = sync_of(block, inst);
             self.insn_plain &= sync == Sync::None || inst.op.shape() == Shape::Store;
+            self.stores_only = stores_only_after(self.stores_only, false, sync);
             if !self.replay[k] {
                 self.effect = effect_after(self.effect, sync, cur_pc);
             }
@@ -3156,6 +3180,30 @@ fn effect_after(effect: Option<u64>, sync: Sync, pc: u64) -> Option<u64> {
     }
 }
 
+/// Whether an op of class `sync` needs a snapshot before it, given the
+/// pending side effect (`effect`, see [`effect_after`]) and whether only
+/// plain stores happened since the last snapshot (`stores_only`, see
+/// [`stores_only_after`]): a plain store after plain stores alone needs
+/// none, since re-running from the snapshot repeats those stores with the
+/// same values at the same addresses (nothing since it read memory), so
+/// it leaves memory as the run did up to the store that faults.
+fn needs_snapshot(sync: Sync, effect: Option<u64>, stores_only: bool) -> bool {
+    match sync {
+        Sync::None => false,
+        Sync::Load => effect.is_some(),
+        Sync::Store => effect.is_some() && !stores_only,
+        Sync::Read | Sync::Effect => true,
+    }
+}
+
+/// Whether only plain stores ([`Sync::Store`]) and ops without a side
+/// effect or memory read happened since the last snapshot after an op of
+/// class `sync`, given whether that held before it (`stores_only`) and
+/// whether a snapshot was written right before it (`snapshot`).
+fn stores_only_after(stores_only: bool, snapshot: bool, sync: Sync) -> bool {
+    (stores_only || snapshot) && matches!(sync, Sync::None | Sync::Store | Sync::Read)
+}
+
 /// What lowering a block does to the snapshot (the same walk as
 /// `lower_block`).
 struct Summary {
@@ -3177,16 +3225,20 @@ impl Summary {
 
 /// Summarizes `block` for a region over `nregs` registers; `replay`: a
 /// [`replay_loop`], whose stores set no pending side effect; `tail`: its
-/// [`Tail`] snapshot, if any (the registers it skips stay dirty).
+/// [`Tail`] snapshot, if any (the registers it skips stay dirty);
+/// `clean_in`: `env` holds a snapshot on entry with nothing done since
+/// ([`clean_at_entry`]).
 fn summarize(
     layout: &StateLayout,
     block: &Block,
     nregs: usize,
     replay: bool,
     tail: Option<&Tail>,
+    clean_in: bool,
 ) -> Summary {
     let mut pc = block.pc;
     let mut effect = None;
+    let mut stores_only = clean_in;
     let mut snapshots = false;
     let mut sets_after = vec![false; nregs];
     for (idx, i) in block.insts.iter().enumerate() {
@@ -3197,13 +3249,11 @@ fn summarize(
             snapshots = true;
             sets_after.clone_from(&t.skip);
             effect = None;
+            stores_only = true;
         }
         let sync = sync_of(block, i);
-        let snapshot = match sync {
-            Sync::None => false,
-            Sync::Load | Sync::Store => effect.is_some(),
-            Sync::Read | Sync::Effect => true,
-        };
+        let snapshot = needs_snapshot(sync, effect, stores_only);
+        stores_only = stores_only_after(stores_only, snapshot, sync);
         if snapshot {
             snapshots = true;
             sets_after.iter_mut().for_each(|d| *d = false);
@@ -3243,6 +3293,22 @@ fn replay_loop(blocks: &[&Block], succ: &[Vec<usize>], k: usize) -> bool {
             .insts
             .iter()
             .all(|i| matches!(sync_of(blocks[0], i), Sync::None | Sync::Store))
+}
+
+/// Per block of a region: whether `env` holds a snapshot of its start on
+/// every way in, with nothing done since: block 0 from outside (the
+/// dispatcher and every exit leave the exact state there) and every
+/// in-region edge into it a snapshot edge (`snapshot(from, to)`). Its
+/// plain stores before any load or other side effect then need no
+/// snapshot ([`needs_snapshot`]).
+fn clean_at_entry(succ: &[Vec<usize>], snapshot: impl Fn(usize, usize) -> bool) -> Vec<bool> {
+    let mut clean = vec![true; succ.len()];
+    for (k, s) in succ.iter().enumerate() {
+        for &j in s {
+            clean[j] &= snapshot(k, j);
+        }
+    }
+    clean
 }
 
 /// A snapshot that block `k` of a region writes at the start of the guest
