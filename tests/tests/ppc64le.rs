@@ -148,6 +148,9 @@ model_program!(fpcompare, "fpcompare", "power9");
 // fpscrfirst: FPSCR status bits raised before the first FPSCR access (from
 // the host's sticky flags), in fetestexcept and in a signal frame.
 model_program!(fpscrfirst, "fpscrfirst", "power9");
+// fpchain: chains of scalar FP ops (one NaN test per chain in compiled
+// code) over NaNs, infinities and zeros, Power's NaN rules.
+model_program!(fpchain, "fpchain", "power9");
 model_program!(power10isa, "power10isa", "power10");
 // vsxfp: GCC-vectorized double/float loops, the VSX vector FP builtins,
 // __float128 (xs*qp) and the MMA builtins.
