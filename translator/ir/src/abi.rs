@@ -65,7 +65,8 @@ pub struct LazyFlags {
     /// Second operand.
     pub b: u64,
     /// 0, or a kind ([`LAZY_SUB32`], [`LAZY_SUB64`]) in bits 0-7 and the
-    /// state offset of N (Z, C, V follow it, one byte each) in bits 16-31.
+    /// state offset of N (Z, C, V follow it, one byte each), or of a CR
+    /// field's LT (GT, EQ follow it) for the `LAZY_CMP*` kinds, in bits 16-31.
     pub desc: u64,
 }
 
@@ -73,6 +74,15 @@ pub struct LazyFlags {
 pub const LAZY_SUB32: u64 = 1;
 /// [`LazyFlags::desc`] kind: NZCV of the 64-bit `a - b`.
 pub const LAZY_SUB64: u64 = 2;
+/// [`LazyFlags::desc`] kind: a PowerPC CR field's LT, GT, EQ (three bytes;
+/// SO is not part of the record) of the signed 32-bit compare of `a`, `b`.
+pub const LAZY_CMPS32: u64 = 3;
+/// [`LazyFlags::desc`] kind: as [`LAZY_CMPS32`], unsigned 32-bit.
+pub const LAZY_CMPU32: u64 = 4;
+/// [`LazyFlags::desc`] kind: as [`LAZY_CMPS32`], signed 64-bit.
+pub const LAZY_CMPS64: u64 = 5;
+/// [`LazyFlags::desc`] kind: as [`LAZY_CMPS32`], unsigned 64-bit.
+pub const LAZY_CMPU64: u64 = 6;
 /// What the N byte holds while a [`LazyFlags`] record stands for NZCV.
 pub const LAZY_POISON: u8 = 0x80;
 

@@ -5,7 +5,10 @@
 use std::cell::Cell;
 use std::mem::offset_of;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use xlat_ir::abi::{FAULT_WRITE, Fault, FaultKind, LAZY_POISON, LAZY_SUB32, MemRef};
+use xlat_ir::abi::{
+    FAULT_WRITE, Fault, FaultKind, LAZY_CMPS32, LAZY_CMPS64, LAZY_CMPU32, LAZY_CMPU64, LAZY_POISON,
+    LAZY_SUB32, MemRef,
+};
 use xlat_ir::{CpuHeader, ExitCode, MemFlags, Opcode, RmwOp, Type};
 
 // Entry: `xlat_jit_enter_asm(env, code)` saves the callee-saved registers,
@@ -213,9 +216,29 @@ pub(crate) unsafe fn materialize_flags(env: *mut u8) {
         // Real bytes were written after the record.
         return;
     }
-    let nzcv = lazy_nzcv(rec.desc & 0xff, rec.a, rec.b);
+    let kind = rec.desc & 0xff;
+    if let Some(cr) = lazy_cr(kind, rec.a, rec.b) {
+        // SAFETY: as above: three bytes LT, GT, EQ.
+        unsafe { std::ptr::copy_nonoverlapping(cr.as_ptr(), p, 3) };
+        return;
+    }
+    let nzcv = lazy_nzcv(kind, rec.a, rec.b);
     // SAFETY: as above: four bytes N, Z, C, V.
     unsafe { std::ptr::copy_nonoverlapping(nzcv.as_ptr(), p, 4) };
+}
+
+/// LT, GT, EQ (0 or 1 each) of a PowerPC compare of `a` and `b` for the
+/// record kinds [`LAZY_CMPS32`] .. [`LAZY_CMPU64`] (32-bit kinds compare
+/// the low 32 bits); `None` for other kinds.
+pub(crate) fn lazy_cr(kind: u64, a: u64, b: u64) -> Option<[u8; 3]> {
+    let (x, y) = match kind {
+        LAZY_CMPS32 => (i128::from(a as i32), i128::from(b as i32)),
+        LAZY_CMPU32 => (i128::from(a as u32), i128::from(b as u32)),
+        LAZY_CMPS64 => (i128::from(a as i64), i128::from(b as i64)),
+        LAZY_CMPU64 => (i128::from(a), i128::from(b)),
+        _ => return None,
+    };
+    Some([u8::from(x < y), u8::from(x > y), u8::from(x == y)])
 }
 
 /// N, Z, C, V (0 or 1 each) of `a - b` in 32 ([`LAZY_SUB32`]) or 64 bits,

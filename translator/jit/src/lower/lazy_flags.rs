@@ -20,16 +20,18 @@ use cranelift_codegen::ir::{InstBuilder, types};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use std::collections::HashMap;
 use std::mem::offset_of;
-use xlat_ir::abi::{LAZY_POISON, LAZY_SUB32, LAZY_SUB64, LazyFlags};
+use xlat_ir::abi::{
+    LAZY_CMPS32, LAZY_CMPS64, LAZY_CMPU32, LAZY_CMPU64, LAZY_POISON, LAZY_SUB32, LAZY_SUB64,
+    LazyFlags,
+};
 use xlat_ir::{Block, Cond, CpuHeader, Opcode, RegKind, Shape, StateLayout, Type, Value};
 
-/// The registers N, Z, C, V of `layout`, when it has them as one-byte
-/// flag registers named `nf`, `zf`, `cf`, `vf` at consecutive offsets
-/// (AArch64).
-pub(super) fn nzcv_regs(layout: &StateLayout) -> Option<[usize; 4]> {
-    let mut out = [0; 4];
+/// The one-byte flag registers `names` of `layout`, when it has them all
+/// at consecutive offsets.
+fn consecutive_flags(layout: &StateLayout, names: &[&str]) -> Option<Vec<usize>> {
+    let mut out = Vec::with_capacity(names.len());
     let mut at = None;
-    for (q, name) in ["nf", "zf", "cf", "vf"].into_iter().enumerate() {
+    for name in names {
         let r = layout.by_name(name)?;
         let ri = layout.info(r);
         let next = at.map_or(ri.offset, |o: u32| o + 1);
@@ -37,19 +39,47 @@ pub(super) fn nzcv_regs(layout: &StateLayout) -> Option<[usize; 4]> {
             return None;
         }
         at = Some(ri.offset);
-        out[q] = r.0 as usize;
+        out.push(r.0 as usize);
     }
     Some(out)
 }
 
-/// The flags of `a - b` set by a block: the last `set` of the four is op
-/// `at`; `wide` for 64 bits, else 32.
+/// How a layout's lazily written flags are computed from a compare's
+/// operands.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub(super) enum Family {
+    /// AArch64 N, Z, C, V of a subtraction ([`sub_flags`]).
+    Sub,
+    /// PowerPC CR0's LT, GT, EQ of a signed or unsigned compare
+    /// ([`cmp_flags`]); CR0.SO is written as a byte as before.
+    Cmp,
+}
+
+/// The flag registers of `layout` that a record may stand for, in state
+/// order (the first one's byte holds [`LAZY_POISON`]), and their family:
+/// one-byte flags at consecutive offsets named `nf`, `zf`, `cf`, `vf`
+/// (AArch64) or `cr0.lt`, `cr0.gt`, `cr0.eq` (PowerPC).
+pub(super) fn flag_group(layout: &StateLayout) -> Option<(Vec<usize>, Family)> {
+    consecutive_flags(layout, &["nf", "zf", "cf", "vf"])
+        .map(|f| (f, Family::Sub))
+        .or_else(|| {
+            consecutive_flags(layout, &["cr0.lt", "cr0.gt", "cr0.eq"]).map(|f| (f, Family::Cmp))
+        })
+}
+
+/// Whether record kind `kind` compares 64-bit operands.
+fn wide(kind: u64) -> bool {
+    matches!(kind, LAZY_SUB64 | LAZY_CMPS64 | LAZY_CMPU64)
+}
+
+/// The flags of a compare of `a` and `b` set by a block: the last `set` of
+/// the group is op `at`; `kind` the record's (which also says the width).
 #[derive(Copy, Clone, Debug)]
 pub(super) struct LazySrc {
     pub at: usize,
     pub a: Value,
     pub b: Value,
-    pub wide: bool,
+    pub kind: u64,
 }
 
 /// What a block does to NZCV.
@@ -64,7 +94,7 @@ pub(super) enum FlagWrite {
 }
 
 /// Which of the flags `f` op `i` sets (0 = N), if it sets one.
-fn set_flag(i: &xlat_ir::Inst, f: [usize; 4]) -> Option<usize> {
+fn set_flag(i: &xlat_ir::Inst, f: &[usize]) -> Option<usize> {
     (i.op == Opcode::Set)
         .then(|| f.iter().position(|&r| r == i.imm as usize))
         .flatten()
@@ -100,12 +130,10 @@ fn int_value(block: &Block, v: Value) -> bool {
     })
 }
 
-/// Classifies what `block` does to the flags `f` (N, Z, C, V). The
-/// subtraction is the frontend's form of SUBS/CMP (AArch64
-/// `add_with_carry` without carry in): `N = (a - b) < 0`, `Z = a == b`,
-/// `C = a >= b` (unsigned), `V = (a < b) ^ N` (signed).
-pub(super) fn flag_write(block: &Block, f: [usize; 4]) -> FlagWrite {
-    let mut last = [None; 4];
+/// Classifies what `block` does to the flags `f` of family `fam`
+/// ([`sub_flags`], [`cmp_flags`]).
+pub(super) fn flag_write(block: &Block, f: &[usize], fam: Family) -> FlagWrite {
+    let mut last = vec![None; f.len()];
     let mut call = None;
     for (idx, i) in block.insts.iter().enumerate() {
         if i.op.shape() == Shape::Call {
@@ -125,20 +153,57 @@ pub(super) fn flag_write(block: &Block, f: [usize; 4]) -> FlagWrite {
     let Some(last) = last.iter().copied().collect::<Option<Vec<usize>>>() else {
         return FlagWrite::Other;
     };
-    let first = *last.iter().min().expect("four sets");
-    let at = *last.iter().max().expect("four sets");
+    let first = *last.iter().min().expect("a set per flag");
+    let at = *last.iter().max().expect("a set per flag");
     if call.is_some_and(|c| c > first) {
         return FlagWrite::Other;
     }
     let val = |q: usize| block.insts[last[q]].args[0];
-    sub_flags(block, [val(0), val(1), val(2), val(3)]).map_or(FlagWrite::Other, |(a, b, wide)| {
-        FlagWrite::Sub(LazySrc { at, a, b, wide })
+    let src = match fam {
+        Family::Sub => sub_flags(block, [val(0), val(1), val(2), val(3)]),
+        Family::Cmp => cmp_flags(block, [val(0), val(1), val(2)]),
+    };
+    src.map_or(FlagWrite::Other, |(a, b, kind)| {
+        FlagWrite::Sub(LazySrc { at, a, b, kind })
     })
 }
 
+/// Whether `lt`, `gt`, `eq` (the values set to a PowerPC CR field's LT,
+/// GT, EQ) are one compare of `a` and `b`, signed (`slt`, `sgt`) or
+/// unsigned (`ult`, `ugt`), as the frontend's `cmp`/`cmpl` and record
+/// forms make them: returns (a, b, record kind).
+fn cmp_flags(block: &Block, [lt, gt, eq]: [Value; 3]) -> Option<(Value, Value, u64)> {
+    let (a, b) = icmp(block, eq, Cond::Eq)?;
+    let signed = if icmp(block, lt, Cond::Slt) == Some((a, b)) {
+        true
+    } else if icmp(block, lt, Cond::Ult) == Some((a, b)) {
+        false
+    } else {
+        return None;
+    };
+    let g = if signed { Cond::Sgt } else { Cond::Ugt };
+    if icmp(block, gt, g)? != (a, b) {
+        return None;
+    }
+    let ty = block.ty(a);
+    if block.ty(b) != ty || !int_value(block, a) || !int_value(block, b) {
+        return None;
+    }
+    let kind = match (signed, ty == Type::I64) {
+        (true, false) => LAZY_CMPS32,
+        (false, false) => LAZY_CMPU32,
+        (true, true) => LAZY_CMPS64,
+        (false, true) => LAZY_CMPU64,
+    };
+    Some((a, b, kind))
+}
+
 /// Whether `nzcv` (the values set to N, Z, C, V) are the flags of one
-/// subtraction `a - b`: returns (a, b, 64 bits).
-fn sub_flags(block: &Block, nzcv: [Value; 4]) -> Option<(Value, Value, bool)> {
+/// subtraction `a - b`, the frontend's form of SUBS/CMP (AArch64
+/// `add_with_carry` without carry in): `N = (a - b) < 0`, `Z = a == b`,
+/// `C = a >= b` (unsigned), `V = (a < b) ^ N` (signed). Returns (a, b,
+/// record kind).
+fn sub_flags(block: &Block, nzcv: [Value; 4]) -> Option<(Value, Value, u64)> {
     let [n, z, c, v] = nzcv;
     let (a, b) = icmp(block, z, Cond::Eq)?;
     if icmp(block, c, Cond::Uge)? != (a, b) {
@@ -161,26 +226,34 @@ fn sub_flags(block: &Block, nzcv: [Value; 4]) -> Option<(Value, Value, bool)> {
     if block.ty(b) != ty || !int_value(block, a) || !int_value(block, b) {
         return None;
     }
-    Some((a, b, ty == Type::I64))
+    Some((
+        a,
+        b,
+        if ty == Type::I64 {
+            LAZY_SUB64
+        } else {
+            LAZY_SUB32
+        },
+    ))
 }
 
-/// Per block, the width of the subtraction whose flags NZCV hold at its
-/// end on every path from the region entry (`Some(wide)`), or `None`
-/// (unknown, another source, or paths that disagree): a forward fixpoint
-/// over the region's edges `succ`; the entry block is also entered from
-/// outside, with unknown flags.
-pub(super) fn lazy_out(writes: &[FlagWrite], succ: &[Vec<usize>]) -> Vec<Option<bool>> {
+/// Per block, the record kind (operation and width) of the compare whose
+/// flags the group holds at its end on every path from the region entry
+/// (`Some(kind)`), or `None` (unknown, another source, or paths that
+/// disagree): a forward fixpoint over the region's edges `succ`; the
+/// entry block is also entered from outside, with unknown flags.
+pub(super) fn lazy_out(writes: &[FlagWrite], succ: &[Vec<usize>]) -> Vec<Option<u64>> {
     // Lattice per block entry: unvisited (None), Some(None) unknown,
-    // Some(Some(w)) a subtraction of width w.
+    // Some(Some(k)) a compare of record kind k.
     let n = writes.len();
-    let mut inn: Vec<Option<Option<bool>>> = vec![None; n];
+    let mut inn: Vec<Option<Option<u64>>> = vec![None; n];
     if n > 0 {
         inn[0] = Some(None);
     }
-    let out_of = |w: &FlagWrite, i: Option<Option<bool>>| -> Option<Option<bool>> {
+    let out_of = |w: &FlagWrite, i: Option<Option<u64>>| -> Option<Option<u64>> {
         match w {
             FlagWrite::Keeps => i,
-            FlagWrite::Sub(s) => Some(Some(s.wide)),
+            FlagWrite::Sub(s) => Some(Some(s.kind)),
             FlagWrite::Other => Some(None),
         }
     };
@@ -209,10 +282,10 @@ pub(super) fn lazy_out(writes: &[FlagWrite], succ: &[Vec<usize>]) -> Vec<Option<
         .collect()
 }
 
-/// Whether `block` sets all four flags `f` before any helper call and
+/// Whether `block` sets all the flags `f` before any helper call and
 /// before its terminal.
-pub(super) fn sets_flags_first(block: &Block, f: [usize; 4]) -> bool {
-    let mut seen = [false; 4];
+pub(super) fn sets_flags_first(block: &Block, f: &[usize]) -> bool {
+    let mut seen = vec![false; f.len()];
     for i in &block.insts {
         if i.op.shape() == Shape::Call {
             return false;
@@ -230,15 +303,15 @@ pub(super) fn sets_flags_first(block: &Block, f: [usize; 4]) -> bool {
 /// The lowering's part: the flag registers, the operand variables and
 /// the per-block plan of a region that has lazy edges.
 pub(super) struct LazyFx {
-    /// N, Z, C, V.
-    f: [usize; 4],
-    /// Operands of the last recognized subtraction: `a`, `b` of 32 bits,
+    /// The group ([`flag_group`]): N, Z, C, V or CR0's LT, GT, EQ.
+    f: Vec<usize>,
+    /// Operands of the last recognized compare: `a`, `b` of 32 bits,
     /// then of 64 bits.
     vars: [Variable; 4],
-    /// Per block: the subtraction whose flags it leaves ([`flag_write`]).
+    /// Per block: the compare whose flags it leaves ([`flag_write`]).
     src: Vec<Option<LazySrc>>,
     /// Per block: [`lazy_out`].
-    out: Vec<Option<bool>>,
+    out: Vec<Option<u64>>,
     /// Per block: [`sets_flags_first`].
     target: Vec<bool>,
 }
@@ -255,10 +328,10 @@ pub(super) fn plan(
     used: &[bool],
     faulty: bool,
 ) -> Option<LazyFx> {
-    let f = nzcv_regs(layout).filter(|f| faulty && f.iter().all(|&r| used[r]))?;
-    let writes: Vec<FlagWrite> = blocks.iter().map(|bl| flag_write(bl, f)).collect();
+    let (f, fam) = flag_group(layout).filter(|(f, _)| faulty && f.iter().all(|&r| used[r]))?;
+    let writes: Vec<FlagWrite> = blocks.iter().map(|bl| flag_write(bl, &f, fam)).collect();
     let out = lazy_out(&writes, succ);
-    let target: Vec<bool> = blocks.iter().map(|bl| sets_flags_first(bl, f)).collect();
+    let target: Vec<bool> = blocks.iter().map(|bl| sets_flags_first(bl, &f)).collect();
     let any = (0..blocks.len()).any(|k| out[k].is_some() && succ[k].iter().any(|&j| target[j]));
     if !any {
         return None;
@@ -298,7 +371,7 @@ impl Fx<'_, '_> {
             return;
         };
         let vars = self.lazy.as_ref().expect("planned").vars;
-        let off = if s.wide { 2 } else { 0 };
+        let off = if wide(s.kind) { 2 } else { 0 };
         let mut memo = HashMap::new();
         for (q, v) in [s.a, s.b].into_iter().enumerate() {
             let x = v.index();
@@ -312,22 +385,23 @@ impl Fx<'_, '_> {
         }
     }
 
-    /// On the snapshot edge from block `from` to block `j`: writes NZCV
-    /// as a [`LazyFlags`](xlat_ir::abi::LazyFlags) record instead of the
-    /// four bytes where the plan allows it and all four are dirty (then
-    /// no longer).
+    /// On the snapshot edge from block `from` to block `j`: writes the
+    /// group (NZCV, CR0's LT GT EQ) as a
+    /// [`LazyFlags`](xlat_ir::abi::LazyFlags) record instead of its bytes
+    /// where the plan allows it and all of them are dirty (then no
+    /// longer).
     pub(super) fn lazy_edge(&mut self, from: usize, j: usize) {
         let Some(l) = self.lazy.as_ref() else {
             return;
         };
-        let (Some(wide), true) = (l.out[from], l.target[j]) else {
+        let (Some(kind), true) = (l.out[from], l.target[j]) else {
             return;
         };
-        let (f, vars) = (l.f, l.vars);
+        let (f, vars) = (l.f.clone(), l.vars);
         if !f.iter().all(|&r| self.dirty[r]) {
             return;
         }
-        let off = if wide { 2 } else { 0 };
+        let off = if wide(kind) { 2 } else { 0 };
         let base = offset_of!(CpuHeader, lazy) as i32;
         let a = self.b.use_var(vars[off]);
         let b = self.b.use_var(vars[off + 1]);
@@ -344,7 +418,6 @@ impl Fx<'_, '_> {
             base + offset_of!(LazyFlags, b) as i32,
         );
         let nf = self.layout.regs[f[0]].offset;
-        let kind = if wide { LAZY_SUB64 } else { LAZY_SUB32 };
         let desc = self
             .b
             .ins()

@@ -32,8 +32,19 @@ fn sub_flags(b: &mut Builder, a: Value, k: Value, ty: Type) {
 /// sets the flags after its load, so it leaves NZCV as the compare's
 /// operands.
 fn dispatch_loop(wide: bool, reg_operand: bool) -> [Block; 2] {
+    dispatch_loop_in(&LAYOUT, wide, reg_operand, sub_flags)
+}
+
+/// [`dispatch_loop`] over `layout`, the compare's flags set by `flags(b,
+/// a, k, ty)`.
+fn dispatch_loop_in(
+    layout: &'static StateLayout,
+    wide: bool,
+    reg_operand: bool,
+    flags: impl FnOnce(&mut Builder, Value, Value, Type),
+) -> [Block; 2] {
     let ty = if wide { Type::I64 } else { Type::I32 };
-    let mut b = Builder::new(&LAYOUT, 0x1000);
+    let mut b = Builder::new(layout, 0x1000);
     b.insn_start(0x1000);
     ld(&mut b, 3, 1);
     b.insn_start(0x1004);
@@ -45,7 +56,7 @@ fn dispatch_loop(wide: bool, reg_operand: bool) -> [Block; 2] {
     } else {
         b.iconst(ty, 12)
     };
-    sub_flags(&mut b, a, k, ty);
+    flags(&mut b, a, k, ty);
     b.insn_start(0x1008);
     let end = b.iconst(Type::I64, 0xdead);
     let go = b.icmp(Cond::Ne, v, end);
@@ -55,7 +66,7 @@ fn dispatch_loop(wide: bool, reg_operand: bool) -> [Block; 2] {
         not_taken: 0x1200,
     });
     let dispatch = b.finish();
-    let mut b = Builder::new(&LAYOUT, 0x1100);
+    let mut b = Builder::new(layout, 0x1100);
     b.insn_start(0x1100);
     st(&mut b, 2, 0, 4, 8);
     b.insn_start(0x1104);
@@ -96,39 +107,57 @@ fn a_retry_after_a_snapshot_edge_sees_the_flags_of_the_last_compare() {
             assert!(clif.contains("iconst.i8 -128"), "wide={wide}:\n{clif}");
             assert_eq!(clif.matches(" uge ").count(), 1, "wide={wide}:\n{clif}");
             for last in LAST {
-                // Ten opcodes, the last one `last`, before the fault.
-                let start = MAPPED - 10 * 8;
-                for q in 0..10u64 {
-                    let op = if q == 9 { last } else { q * 3 };
-                    env.mem.store(start + q * 8, 8, op.into()).unwrap();
-                }
-                let mut init = TState::default();
-                init.r[1] = start;
-                init.r[2] = 0x100;
-                init.r[5] = 12;
-                init.pc = 0x1000;
-                init.f = [1, 1, 1, 1];
-                let mut s = init.clone();
-                let got = run_jit_retrying(&region, &blocks, &mut s, &env);
-                assert_eq!(got, (ExitCode::Fault, true), "wide={wide} last={last:#x}");
-                let mut si = init.clone();
-                loop {
-                    let b = blocks.iter().find(|b| b.pc == si.pc).unwrap();
-                    if run_interp(b, &mut si, &env) != ExitCode::Continue {
-                        break;
-                    }
-                }
-                let want = lower_nzcv(last, wide);
-                assert_eq!(si.f, want, "interpreter, wide={wide} last={last:#x}");
-                assert_eq!(
-                    (s.r, s.pc, s.f, s.hdr.exc_info),
-                    (si.r, si.pc, si.f, si.hdr.exc_info),
-                    "wide={wide} reg={reg_operand} last={last:#x}"
-                );
-                assert_eq!(s.hdr.lazy.desc, 0, "the record is cleared");
+                let what = format!("wide={wide} reg={reg_operand} last={last:#x}");
+                let f = run_to_fault(&region, &blocks, &env, last, [1; 4], &what);
+                assert_eq!(f, lower_nzcv(last, wide), "interpreter, {what}");
             }
         }
     }
+}
+
+/// Runs a dispatch loop (`blocks`, compiled as `region`) over ten opcodes
+/// ending in `last`, placed right below `MAPPED`, with the flags `f0` on
+/// entry, until its next dispatch load faults: compiled (the fault
+/// retries from the handler's back-edge snapshot, whose flags are a
+/// record, and the tier-0 re-run raises it) and interpreted alone. Both
+/// must end in the same state, the record cleared; returns the flags.
+fn run_to_fault(
+    region: &Region,
+    blocks: &[&Block],
+    env: &Env,
+    last: u64,
+    f0: [u8; 4],
+    what: &str,
+) -> [u8; 4] {
+    let start = MAPPED - 10 * 8;
+    for q in 0..10u64 {
+        let op = if q == 9 { last } else { q * 3 };
+        env.mem.store(start + q * 8, 8, op.into()).unwrap();
+    }
+    let mut init = TState::default();
+    init.r[1] = start;
+    init.r[2] = 0x100;
+    init.r[5] = 12;
+    init.r[7] = 0x31;
+    init.pc = 0x1000;
+    init.f = f0;
+    let mut s = init.clone();
+    let got = run_jit_retrying(region, blocks, &mut s, env);
+    assert_eq!(got, (ExitCode::Fault, true), "{what}");
+    let mut si = init.clone();
+    loop {
+        let b = blocks.iter().find(|b| b.pc == si.pc).unwrap();
+        if run_interp(b, &mut si, env) != ExitCode::Continue {
+            break;
+        }
+    }
+    assert_eq!(
+        (s.r, s.pc, s.f, s.hdr.exc_info),
+        (si.r, si.pc, si.f, si.hdr.exc_info),
+        "{what}"
+    );
+    assert_eq!(s.hdr.lazy.desc, 0, "the record is cleared");
+    si.f
 }
 
 /// NZCV of `x - 12` in 32 or 64 bits, from the definition.
@@ -169,4 +198,161 @@ fn lazy_nzcv_matches_the_definition() {
             "{x:#x}"
         );
     }
+}
+
+// ------------------------------------------------ PowerPC CR0 (LT GT EQ)
+
+macro_rules! gpr {
+    ($i:literal) => {
+        RegInfo {
+            name: concat!("r", $i),
+            offset: (offset_of!(TState, r) + 8 * $i) as u32,
+            ty: Type::I64,
+            kind: RegKind::Normal,
+        }
+    };
+}
+
+macro_rules! flag {
+    ($name:literal, $k:literal) => {
+        RegInfo {
+            name: $name,
+            offset: offset_of!(TState, f) as u32 + $k,
+            ty: Type::I8,
+            kind: RegKind::Flag,
+        }
+    };
+}
+
+/// [`LAYOUT`] with PowerPC's CR0 bytes in place of N, Z, C, V (same
+/// register numbers, offsets and types: LT 11, GT 12, EQ 13, SO 14), so
+/// the interpreter runs its blocks with [`LAYOUT`] as well.
+static CR_REGS: &[RegInfo] = &[
+    gpr!(0),
+    gpr!(1),
+    gpr!(2),
+    gpr!(3),
+    gpr!(4),
+    gpr!(5),
+    gpr!(6),
+    gpr!(7),
+    RegInfo {
+        name: "pc",
+        offset: offset_of!(TState, pc) as u32,
+        ty: Type::I64,
+        kind: RegKind::Pc,
+    },
+    RegInfo {
+        name: "v0",
+        offset: offset_of!(TState, v) as u32,
+        ty: Type::V128,
+        kind: RegKind::Normal,
+    },
+    RegInfo {
+        name: "v1",
+        offset: offset_of!(TState, v) as u32 + 16,
+        ty: Type::V128,
+        kind: RegKind::Normal,
+    },
+    flag!("cr0.lt", 0),
+    flag!("cr0.gt", 1),
+    flag!("cr0.eq", 2),
+    flag!("cr0.so", 3),
+];
+static CR_LAYOUT: StateLayout = StateLayout {
+    regs: CR_REGS,
+    pc: Reg(8),
+    size: std::mem::size_of::<TState>(),
+};
+
+/// `interp`'s dispatch loop as the ppc64le frontend translates it
+/// (`lbzx; cmplwi r8,12; bgt` and a storing handler): the compare sets
+/// CR0's LT, GT, EQ (signed or unsigned, 32 or 64 bits, with 12 or with
+/// `r5`) and SO (here bit 0 of `r7`); the handler's back edge is a
+/// snapshot edge whose target sets CR0 after its load.
+fn cr_dispatch_loop(wide: bool, signed: bool, reg_operand: bool) -> [Block; 2] {
+    dispatch_loop_in(&CR_LAYOUT, wide, reg_operand, |b, a, k, _| {
+        let (lc, gc) = if signed {
+            (Cond::Slt, Cond::Sgt)
+        } else {
+            (Cond::Ult, Cond::Ugt)
+        };
+        let lt = b.icmp(lc, a, k);
+        let gt = b.icmp(gc, a, k);
+        let eq = b.icmp(Cond::Eq, a, k);
+        let x = b.get(r(7));
+        let x = b.trunc(Type::I8, x);
+        let one = b.iconst(Type::I8, 1);
+        let so = b.and(x, one);
+        for (q, f) in [lt, gt, eq, so].into_iter().enumerate() {
+            b.set(r(11 + q as u16), f);
+        }
+    })
+}
+
+/// LT, GT, EQ of the compare of `x` with 12, from the definition.
+fn cr_of(x: u64, wide: bool, signed: bool) -> [u8; 3] {
+    let a = match (wide, signed) {
+        (true, true) => x as i64 as i128,
+        (true, false) => x as i128,
+        (false, true) => x as i32 as i128,
+        (false, false) => x as u32 as i128,
+    };
+    [u8::from(a < 12), u8::from(a > 12), u8::from(a == 12)]
+}
+
+/// As [`a_retry_after_a_snapshot_edge_sees_the_flags_of_the_last_compare`]
+/// for CR0: the handler's back edge leaves LT, GT, EQ as the compare's
+/// operands (SO as its byte), and the fault after the retry shows the
+/// interpreter's CR0 for every kind of compare.
+#[test]
+fn a_retry_after_a_snapshot_edge_sees_cr0_of_the_last_compare() {
+    let env = Env::new(true);
+    for (wide, signed, reg_operand) in (0..8).map(|m| (m & 1 != 0, m & 2 != 0, m & 4 != 0)) {
+        let what = format!("wide={wide} signed={signed} reg={reg_operand}");
+        let [d, h] = cr_dispatch_loop(wide, signed, reg_operand);
+        let blocks = [&d, &h];
+        let mut j = Jit::new(
+            &CR_LAYOUT,
+            JitOptions {
+                chain: true,
+                guard: 0,
+            },
+        )
+        .expect("jit");
+        let region = j.compile(&blocks).expect("compiles");
+        let clif = LAST_CLIF.with(|c| c.borrow().clone());
+        // The back edge writes the record's poison byte (the edge is lazy).
+        assert!(clif.contains("iconst.i8 -128"), "{what}:\n{clif}");
+        for last in LAST {
+            let what = format!("{what} last={last:#x}");
+            let f = run_to_fault(&region, &blocks, &env, last, [1, 1, 1, 0], &what);
+            let [lt, gt, eq] = cr_of(last, wide, signed);
+            assert_eq!(f, [lt, gt, eq, 1], "interpreter, {what}");
+        }
+    }
+}
+
+/// `runtime::lazy_cr` against the definition; other kinds are not CR's.
+#[test]
+fn lazy_cr_matches_the_definition() {
+    use xlat_ir::abi::{LAZY_CMPS32, LAZY_CMPS64, LAZY_CMPU32, LAZY_CMPU64, LAZY_SUB64};
+    for x in LAST
+        .into_iter()
+        .chain([0, 11, 0x7fff_ffff, 0x1_0000_000c, u64::MAX])
+    {
+        for (kind, wide, signed) in [
+            (LAZY_CMPS32, false, true),
+            (LAZY_CMPU32, false, false),
+            (LAZY_CMPS64, true, true),
+            (LAZY_CMPU64, true, false),
+        ] {
+            assert_eq!(
+                runtime::lazy_cr(kind, x, 12),
+                Some(cr_of(x, wide, signed)),
+                "{kind} {x:#x}"
+            );
+        }
+    }
+    assert_eq!(runtime::lazy_cr(LAZY_SUB64, 1, 2), None);
 }
