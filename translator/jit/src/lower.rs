@@ -43,6 +43,7 @@
 //! always takes the slow path, which reports [`ExitCode::Fault`] with the
 //! state exact (the PC of the instruction).
 
+mod dispatch;
 mod lazy_flags;
 mod scalar_nan;
 
@@ -1223,16 +1224,23 @@ impl Fx<'_, '_> {
             .collect();
         let hits: Vec<ir::Block> = pcs.iter().map(|_| self.b.create_block()).collect();
         let miss = self.b.create_block();
-        match (pcs.len() >= BR_TABLE_MIN).then(|| pc_hash(&pcs)).flatten() {
+        // Matched on the table index where the target is computed from
+        // one ([`dispatch`]), else on the target.
+        let (key, keys) =
+            dispatch::table_key(&self.b.func.dfg, target, &pcs).unwrap_or((target, pcs.clone()));
+        match (pcs.len() >= BR_TABLE_MIN)
+            .then(|| pc_hash(&keys))
+            .flatten()
+        {
             Some((shift, bits)) => {
-                let h = self.b.ins().ushr_imm_s(target, shift as i64);
+                let h = self.b.ins().ushr_imm_s(key, shift as i64);
                 let h = self.b.ins().band_imm_s(h, (1i64 << bits) - 1);
                 let h = self.b.ins().ireduce(types::I32, h);
                 // One block call per entry: the SSA builder may add
                 // arguments to each edge separately.
                 let mut slot_of = vec![None; 1 << bits];
                 let mut checks = Vec::with_capacity(pcs.len());
-                for (i, &pc) in pcs.iter().enumerate() {
+                for (i, &pc) in keys.iter().enumerate() {
                     slot_of[((pc >> shift) & ((1 << bits) - 1)) as usize] = Some(i);
                     checks.push(self.b.create_block());
                 }
@@ -1248,16 +1256,16 @@ impl Fx<'_, '_> {
                     .b
                     .create_jump_table(ir::JumpTableData::new(miss_call, &table));
                 self.b.ins().br_table(h, jt);
-                for ((&pc, &chk), &hit) in pcs.iter().zip(&checks).zip(&hits) {
+                for ((&pc, &chk), &hit) in keys.iter().zip(&checks).zip(&hits) {
                     self.b.switch_to_block(chk);
-                    let same = self.b.ins().icmp_imm_s(IntCC::Equal, target, pc as i64);
+                    let same = self.b.ins().icmp_imm_s(IntCC::Equal, key, pc as i64);
                     self.b.ins().brif(same, hit, &[], miss, &[]);
                 }
             }
             None => {
-                for (&pc, &hit) in pcs.iter().zip(&hits) {
+                for (&pc, &hit) in keys.iter().zip(&hits) {
                     let next = self.b.create_block();
-                    let same = self.b.ins().icmp_imm_s(IntCC::Equal, target, pc as i64);
+                    let same = self.b.ins().icmp_imm_s(IntCC::Equal, key, pc as i64);
                     self.b.ins().brif(same, hit, &[], next, &[]);
                     self.b.switch_to_block(next);
                 }

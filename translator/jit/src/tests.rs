@@ -3725,6 +3725,7 @@ fn more_regions_than_range_table_entries_compile() {
     assert!(j.live_generations() > 1, "regions spread over generations");
 }
 
+mod dispatch;
 mod guard;
 mod lazy_flags;
 mod scalar_nan;

@@ -1,0 +1,79 @@
+//! The key a computed jump inside a region is matched on.
+//!
+//! A switch's table jump computes its target as `base + (index << k)`
+//! (AArch64: `adr x5, table; add x3, x5, w3, sxtb #2`). Matching `index`
+//! against `(pc - base) >> k` for each region target instead of the
+//! target against `pc` leaves out the shift and the add on the way to the
+//! `br_table` (the miss path still computes the target). A match on the
+//! index implies the target's: `index == (pc - base) >> k` with
+//! `pc - base` a multiple of `2^k` gives `base + (index << k) == pc`; the
+//! converse may fail only for indices that differ in bits the shift drops,
+//! which then miss and leave through the jump cache, as any target not in
+//! the region does.
+
+use cranelift_codegen::ir::{self, InstructionData, Opcode as C, ValueDef, types};
+
+/// The constant `v` is, if it is one.
+fn constant(dfg: &ir::DataFlowGraph, v: ir::Value) -> Option<i64> {
+    let ValueDef::Result(inst, _) = dfg.value_def(v) else {
+        return None;
+    };
+    match dfg.insts[inst] {
+        InstructionData::UnaryImm {
+            opcode: C::Iconst,
+            imm,
+        } => Some(imm.bits()),
+        _ => None,
+    }
+}
+
+/// `v` as `x op c` for a binary `op` with a constant operand `c` (on
+/// either side if `commutes`).
+fn with_constant(
+    dfg: &ir::DataFlowGraph,
+    v: ir::Value,
+    op: C,
+    commutes: bool,
+) -> Option<(ir::Value, i64)> {
+    let ValueDef::Result(inst, _) = dfg.value_def(v) else {
+        return None;
+    };
+    match dfg.insts[inst] {
+        InstructionData::Binary { opcode, args } if opcode == op => {
+            if let Some(c) = constant(dfg, args[1]) {
+                Some((args[0], c))
+            } else if commutes {
+                constant(dfg, args[0]).map(|c| (args[1], c))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// For a 64-bit `target` computed as `base + (index << k)` (`k` < 64) and
+/// region target PCs `pcs` all at multiples of `2^k` from `base`: the
+/// index and the value it has for each PC. `None` otherwise (match the
+/// target itself).
+pub(super) fn table_key(
+    dfg: &ir::DataFlowGraph,
+    target: ir::Value,
+    pcs: &[u64],
+) -> Option<(ir::Value, Vec<u64>)> {
+    if dfg.value_type(target) != types::I64 {
+        return None;
+    }
+    let (scaled, base) = with_constant(dfg, target, C::Iadd, true)?;
+    let (index, k) = with_constant(dfg, scaled, C::Ishl, false)
+        .filter(|&(x, k)| (0..64).contains(&k) && dfg.value_type(x) == types::I64)
+        .unwrap_or((scaled, 0));
+    let keys: Option<Vec<u64>> = pcs
+        .iter()
+        .map(|&pc| {
+            let off = pc.wrapping_sub(base as u64);
+            (off.trailing_zeros() >= k as u32).then(|| ((off as i64) >> k) as u64)
+        })
+        .collect();
+    keys.map(|keys| (index, keys))
+}
