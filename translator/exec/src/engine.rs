@@ -47,32 +47,23 @@ impl Hasher for KeyHasher {
 }
 
 /// A translated block and its compiled code, if any.
+///
+/// `repr(C)`, in this order: what the dispatcher reads for every block
+/// (key, entry, tier-0 form, counts and flags) comes first, in as few
+/// cache lines as it fits, before the fields only cold blocks, the
+/// compiler and logging use.
+#[repr(C)]
 pub(crate) struct Tb {
     pub(crate) key: Key,
-    /// What the engine keeps of the frontend's IR for the block's life:
-    /// its guest range and terminal (the IR itself goes once optimized).
-    pub(crate) block: Head,
-    /// The frontend's IR, unoptimized (what tier 0 runs while cold);
-    /// taken, to be optimized in place, when `opt` is made. Shared with a
-    /// CPU running it meanwhile.
-    pub(crate) cold: Mutex<Option<Arc<Block>>>,
-    /// The optimized IR, made on first demand (warm at tier 0, compiled,
-    /// or logged with `-d op`); dropped once its region is compiled, and
-    /// made again (from a new translation) when needed after that.
-    pub(crate) opt: Mutex<Option<Arc<Block>>>,
-    /// Tier-0 executions of `block` so far (up to [`OPTIMIZE_AFTER`]).
-    cold_runs: AtomicU32,
-    /// Tier-0 executions (Mixed).
-    pub(crate) hits: AtomicU32,
-    /// `block` pre-decoded for tier 0 (on its second execution; `None`
-    /// before, if it is too large, and once `opt_dec` is made). Locked by
-    /// the CPU running it: another CPU meanwhile runs the `Block`.
-    pub(crate) cold_dec: Mutex<Option<Box<xlat_interp::Decoded>>>,
+    /// Entry of the compiled region starting here (0 = none).
+    pub(crate) host: AtomicUsize,
     /// `opt` pre-decoded for tier 0 (once tier 0 runs it; `None` inside if
     /// it is too large, then tier 0 runs the `Block`).
     pub(crate) opt_dec: OnceLock<Option<Box<xlat_interp::Decoded>>>,
-    /// Entry of the compiled region starting here (0 = none).
-    pub(crate) host: AtomicUsize,
+    /// Tier-0 executions (Mixed).
+    pub(crate) hits: AtomicU32,
+    /// Tier-0 executions of `block` so far (up to [`OPTIMIZE_AFTER`]).
+    cold_runs: AtomicU32,
     /// Set once the block was invalidated.
     pub(crate) dead: AtomicBool,
     /// Queued for, or being, compiled.
@@ -81,8 +72,23 @@ pub(crate) struct Tb {
     member: AtomicBool,
     /// Compile failed or was skipped; do not retry.
     no_jit: AtomicBool,
+    /// What the engine keeps of the frontend's IR for the block's life:
+    /// its guest range and terminal (the IR itself goes once optimized).
+    pub(crate) block: Head,
     /// Observed targets of a computed terminal (made on the first one).
     targets: OnceLock<Box<Targets>>,
+    /// `block` pre-decoded for tier 0 (on its second execution; `None`
+    /// before, if it is too large, and once `opt_dec` is made). Locked by
+    /// the CPU running it: another CPU meanwhile runs the `Block`.
+    pub(crate) cold_dec: Mutex<Option<Box<xlat_interp::Decoded>>>,
+    /// The frontend's IR, unoptimized (what tier 0 runs while cold);
+    /// taken, to be optimized in place, when `opt` is made. Shared with a
+    /// CPU running it meanwhile.
+    pub(crate) cold: Mutex<Option<Arc<Block>>>,
+    /// The optimized IR, made on first demand (warm at tier 0, compiled,
+    /// or logged with `-d op`); dropped once its region is compiled, and
+    /// made again (from a new translation) when needed after that.
+    pub(crate) opt: Mutex<Option<Arc<Block>>>,
 }
 
 /// Guest PCs that a block's computed jump (or return) continued at, with

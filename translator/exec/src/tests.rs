@@ -1394,6 +1394,25 @@ fn tb_stays_small() {
     assert!(n <= 152, "Tb is {n} bytes");
 }
 
+/// What the dispatcher reads of every block lies in the `Tb`'s first 64
+/// bytes (two cache lines at most, whatever the allocation's alignment;
+/// the fields were spread over 152 bytes before).
+#[test]
+fn tb_dispatch_fields_come_first() {
+    use crate::engine::Tb;
+    use std::mem::offset_of;
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize};
+    let last = [
+        offset_of!(Tb, key) + size_of::<(u64, u64)>(),
+        offset_of!(Tb, host) + size_of::<AtomicUsize>(),
+        offset_of!(Tb, opt_dec) + size_of::<OnceLock<Option<Box<xlat_interp::Decoded>>>>(),
+        offset_of!(Tb, hits) + size_of::<AtomicU32>(),
+        offset_of!(Tb, dead) + size_of::<AtomicBool>(),
+    ];
+    assert!(last.iter().all(|&e| e <= 64), "{last:?}");
+}
+
 /// `-d stats` tells tier-0 dispatches apart: below the threshold, queued
 /// (the compiler's backlog), inside a region entered elsewhere, other.
 #[test]
