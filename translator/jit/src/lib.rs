@@ -29,14 +29,26 @@ use xlat_ir::{Block, ExitCode, HelperDesc, StateLayout};
 /// Entries in a CPU's jump cache (`CpuHeader::jump_cache`).
 pub const JUMP_CACHE_ENTRIES: usize = 4096;
 
-/// One jump-cache entry: guest PC and the compiled entry for it (0 = empty).
+/// One jump-cache entry: guest PC and the compiled entry for it. An empty
+/// entry (the default) holds `xlat_jit_unchained_asm`, the stub that
+/// returns `Continue`, so compiled code needs no test for empty entries: a
+/// jump to its PC (0) goes to the dispatcher as a miss does.
 #[repr(C)]
-#[derive(Copy, Clone, Default, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct JumpCacheEntry {
     /// Guest PC.
     pub pc: u64,
-    /// Host entry of the region starting at `pc`.
+    /// Host entry of the region starting at `pc`, or the stub.
     pub code: u64,
+}
+
+impl Default for JumpCacheEntry {
+    fn default() -> Self {
+        JumpCacheEntry {
+            pc: 0,
+            code: runtime::xlat_jit_unchained_asm as *const () as u64,
+        }
+    }
 }
 
 /// After [`ExitCode::Retry`], the dispatcher interprets at most this many

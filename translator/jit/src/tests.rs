@@ -1629,6 +1629,16 @@ fn computed_jumps_use_the_jump_cache() {
     st.r[0] = 0;
     assert_eq!(run_jit(&ra, &mut st, &env), ExitCode::Continue);
     assert_eq!(st.r[0], 1);
+    // An empty entry holds the stub (the lowering does not test `code`),
+    // so a jump to its PC, 0, is a miss too.
+    assert_eq!(
+        JumpCacheEntry::default().code,
+        crate::runtime::xlat_jit_unchained_asm as *const () as u64
+    );
+    st.r[5] = 0;
+    st.r[0] = 0;
+    assert_eq!(run_jit(&ra, &mut st, &env), ExitCode::Continue, "empty");
+    assert_eq!((st.r[0], st.pc), (1, 0));
 }
 
 #[test]
