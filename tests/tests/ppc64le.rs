@@ -41,7 +41,12 @@ macro_rules! guest {
 guest!(hello, "hello", false, [interp, jit, mixed, nochain]);
 guest!(exit42, "exit42", false, [interp, jit, mixed]);
 guest!(segv, "segv", false, [interp, jit, mixed]);
-guest!(guardfault, "guardfault", false, [interp, jit, mixed, nochain]);
+guest!(
+    guardfault,
+    "guardfault",
+    false,
+    [interp, jit, mixed, nochain]
+);
 guest!(args, "args", false, [interp, jit, mixed]);
 guest!(syscalls, "syscalls", false, [interp, jit, mixed, nochain]);
 guest!(strings, "strings", false, [interp, jit, mixed, nochain]);
