@@ -608,6 +608,9 @@ struct Fx<'a, 'b> {
     /// Per op of the block being lowered: the loaded value as a vector
     /// (lane 0, the rest zero) for a [`vector_load`].
     vec_loads: Vec<Option<ir::Value>>,
+    /// Per op of the block being lowered: the float a [`vector_load`] off
+    /// a checked base loaded (its vector form is `vec_loads`').
+    float_loads: Vec<Option<ir::Value>>,
     /// The world's guard areas ([`JitOptions::guard`](crate::JitOptions)).
     guard: u64,
     /// Per op of the block being lowered: the access's base and offset
@@ -764,6 +767,7 @@ pub(crate) fn lower(
         sink: Vec::new(),
         vals: Vec::new(),
         vec_loads: Vec::new(),
+        float_loads: Vec::new(),
         guard,
         sites: Vec::new(),
         checked: Vec::new(),
@@ -1292,6 +1296,7 @@ impl Fx<'_, '_> {
         self.sink = sinkable(self.layout, block);
         self.vals = vec![None; block.insts.len()];
         self.vec_loads = vec![None; block.insts.len()];
+        self.float_loads = vec![None; block.insts.len()];
         self.sites = access_sites(block, self.guard);
         self.checked = vec![None; block.insts.len()];
         self.nan_done = vec![None; block.insts.len()];
@@ -1340,7 +1345,8 @@ impl Fx<'_, '_> {
                         self.pending[r] = self.sink[a].then_some(a);
                         self.fsrc[r] = float_to_vector(block, &block.insts[a])
                             .filter(|_| !self.sink[a])
-                            .and_then(|f| vals[f.index()]);
+                            .and_then(|f| vals[f.index()])
+                            .or_else(|| self.loaded_float(block, a));
                         if !self.sink[a] {
                             let v = arg(0);
                             self.b.def_var(self.vars[r].expect("used register"), v);
@@ -1998,6 +2004,12 @@ impl Fx<'_, '_> {
         ft: Type,
         vals: &[Option<ir::Value>],
     ) -> Option<ir::Value> {
+        if let Some(x) = self
+            .loaded_float(block, v.index())
+            .filter(|&x| self.b.func.dfg.value_type(x) == clif_ty(ft))
+        {
+            return Some(x);
+        }
         match float_to_vector(block, &block.insts[v.index()]) {
             Some(f) if block.ty(f) == ft => vals[f.index()],
             _ => {
@@ -2011,6 +2023,17 @@ impl Fx<'_, '_> {
                 Some(self.b.ins().extractlane(v, 0))
             }
         }
+    }
+
+    /// The float that op `i`, `bitcast.v128(zext.i128(x))` of a
+    /// [`vector_load`] `x` off a checked base, put in lane 0, if loaded
+    /// as a float ([`Fx::float_loads`]).
+    fn loaded_float(&self, block: &Block, i: usize) -> Option<ir::Value> {
+        let inst = &block.insts[i];
+        if inst.op != Opcode::Bitcast {
+            return None;
+        }
+        scalar_to_vector(block, inst).and_then(|x| self.float_loads[x.index()])
     }
 
     /// Lowers scalar `fnan` op `i` (operands `a`) together with the next
@@ -2629,8 +2652,30 @@ impl Fx<'_, '_> {
                 };
                 let raw = if let Some(p) = known {
                     let pa = host_addr(&mut self.b, p, off);
-                    let raw = load_raw(&mut self.b, pa);
-                    to_vec(&mut self.b, raw)
+                    match vector {
+                        // A float into a V register: loaded as the float
+                        // (one movss/movsd), which float reads take
+                        // ([`Fx::float_lane`]); the vector is built only
+                        // where needed. Loaded as an integer, Cranelift
+                        // places the vector op where it is first used, and
+                        // a later load in between keeps it from folding
+                        // into the load (`mov r64, [p]; movq xmm, r64`).
+                        Some((k, false)) => {
+                            let (ft, vt) = if f.size == 4 {
+                                (types::F32, types::F32X4)
+                            } else {
+                                (types::F64, types::F64X2)
+                            };
+                            let x = self.b.ins().load(ft, gflags, pa, 0);
+                            self.float_loads[k] = Some(x);
+                            let v = self.b.ins().scalar_to_vector(vt, x);
+                            self.b.ins().bitcast(types::I8X16, little(), v)
+                        }
+                        _ => {
+                            let raw = load_raw(&mut self.b, pa);
+                            to_vec(&mut self.b, raw)
+                        }
+                    }
                 } else {
                     let (fast, slow, join) = paths.expect("not known");
                     self.b.append_block_param(join, jty);

@@ -190,3 +190,135 @@ fn access_after_a_slow_one_off_its_base_reruns_at_tier_0() {
     assert_eq!(slow_paths(), 1);
     assert_eq!(env.dmem.load(LOW + 0x110, 8), Ok(st.r[1] as u128), "stored");
 }
+
+/// As the AArch64 frontend writes `ldp d0, d1, [r0]; ldp d2, d3, [r0, #16];
+/// fmul d0, d3, d0; fmul d1, d3, d1; fmul d2, d3, d2; str d0, [r0, #32]`
+/// (nbody's inner loop): four 8-byte loads off one base into V registers
+/// (`zext`, `bitcast`; d2 and d3 kept in no register here), their low
+/// lanes read as floats, the products written to V0, V1 and r2 and the
+/// first stored; one check for the block.
+fn float_loads_block() -> Block {
+    let mut b = Builder::new(&LAYOUT, 0x1000);
+    b.insn_start(0x1000);
+    let base = b.get(r(0));
+    let at = |b: &mut Builder, off: u64| {
+        let k = b.iconst(Type::I64, off);
+        b.add(base, k)
+    };
+    let mut fs = Vec::new();
+    for k in 0..4u64 {
+        let a = at(&mut b, 8 * k);
+        let x = b.load(Type::I64, a, MemFlags::new(8));
+        let x = b.zext(Type::I128, x);
+        let v = b.bitcast(Type::V128, x);
+        let x = b.bitcast(Type::I128, v);
+        let x = b.trunc(Type::I64, x);
+        fs.push(b.bitcast(Type::F64, x));
+    }
+    b.insn_start(0x1004);
+    let mut ps = Vec::new();
+    for &f in &fs[..3] {
+        let p = b.push(Opcode::Fmul, Type::F64, [fs[3], f, Value::NONE], 0);
+        let p = b.push(Opcode::Fnan, Type::F64, [p, fs[3], f], NanRule::Arm as u64);
+        ps.push(b.bitcast(Type::I64, p));
+    }
+    for (reg, &p) in [V0, V1].iter().zip(&ps) {
+        let x = b.zext(Type::I128, p);
+        let v = b.bitcast(Type::V128, x);
+        b.set(*reg, v);
+    }
+    b.set(r(2), ps[2]);
+    b.insn_start(0x1008);
+    let a = at(&mut b, 32);
+    let v = b.get(V0);
+    let x = b.bitcast(Type::I128, v);
+    let x = b.trunc(Type::I64, x);
+    b.store(a, x, MemFlags::new(8));
+    b.terminate(Terminal::Jump(0x2000));
+    let mut blk = b.finish();
+    xlat_ir::passes::optimize(&mut blk, &LAYOUT);
+    blk
+}
+
+/// Loads into V registers off a checked base (no check of their own) go
+/// straight into vector registers, as the checked one does: they load
+/// the float (one `movsd`), where an integer load made a vector after the
+/// block's later loads cannot fold into one (`mov r64, [p]; movq xmm,
+/// r64`); the checked load's vector op follows its load. The store of a
+/// float stores it from its XMM register. Results and memory are the
+/// interpreter's.
+#[test]
+fn float_loads_off_a_checked_base_go_straight_to_vector_registers() {
+    let env = guarded_env();
+    fill_memory(&env);
+    let blk = float_loads_block();
+    xlat_ir::verify(&blk, &LAYOUT).expect("test block verifies");
+    let mut j = guarded_jit(GUARD as u64);
+    let region = j.compile(&[&blk]).expect("compiles");
+    let func = LAST_FUNC.with(|f| f.borrow_mut().take()).expect("kept");
+    // Integer loads made vectors: the checked one's (and its slow path's),
+    // which fold into one `movsd` when the vector op follows the load.
+    let (mut folded, mut to_vector, mut float_loads, mut stores) = (0, 0, 0, 0);
+    for blk in func.layout.blocks() {
+        for inst in func.layout.block_insts(blk) {
+            let d = &func.dfg.insts[inst];
+            if d.opcode() == ir::Opcode::Load
+                && func.dfg.ctrl_typevar(inst) == types::F64
+                && !func.dfg.display_inst(inst).to_string().contains("notrap")
+            {
+                float_loads += 1;
+            }
+            if d.opcode() == ir::Opcode::Store
+                && !func.dfg.display_inst(inst).to_string().contains("notrap")
+            {
+                stores += 1;
+                let v = func.dfg.inst_args(inst)[0];
+                assert_eq!(
+                    func.dfg.value_type(v),
+                    types::F64,
+                    "stored from an XMM register"
+                );
+            }
+            if d.opcode() != ir::Opcode::ScalarToVector {
+                continue;
+            }
+            let x = func.dfg.inst_args(inst)[0];
+            let Some(l) = func.dfg.value_def(x).inst() else {
+                continue;
+            };
+            if func.dfg.insts[l].opcode() != ir::Opcode::Load
+                || func.dfg.value_type(x) != types::I64
+            {
+                continue;
+            }
+            to_vector += 1;
+            if func.layout.prev_inst(inst) == Some(l) {
+                folded += 1;
+            }
+        }
+    }
+    assert_eq!(
+        (folded, float_loads, stores),
+        (to_vector, 3, 1),
+        "the loads after the checked one are float loads, and each \
+         vector op of a load follows it:\n{}",
+        func.display()
+    );
+    for base in [0x100u64, 0x2008] {
+        let init = TState {
+            pc: 0x1000,
+            r: [base, 0, 0, 0, 0, 0, 0, 0],
+            ..TState::default()
+        };
+        let mem0 = env.dmem.snapshot();
+        let mut a = init.clone();
+        assert_eq!(run_interp(&blk, &mut a, &env), ExitCode::Continue);
+        let mem_a = env.dmem.snapshot();
+        env.dmem.restore(&mem0);
+        let mut b = init.clone();
+        assert_eq!(run_jit(&region, &mut b, &env), ExitCode::Continue);
+        assert_eq!((a.r, a.v, a.pc), (b.r, b.v, b.pc), "registers");
+        assert!(env.dmem.snapshot() == mem_a, "memory as tier 0 left it");
+        assert_ne!(a.v[0], 0, "a product of the filled memory");
+    }
+}
