@@ -49,10 +49,10 @@ pub struct CpuHeader {
 }
 
 /// NZCV as compiled code may leave them in a snapshot: the operands of
-/// the subtraction whose flags they are, instead of the four bytes. The
-/// byte of N then holds [`LAZY_POISON`]; a later write of the real bytes
-/// overwrites it, so the record is current exactly while that byte holds
-/// it. Compiled code writes a record only where nothing but the return
+/// the subtraction whose flags they are, instead of the four bytes. Each
+/// of the bytes then holds [`LAZY_POISON`]; a later write of a real byte
+/// overwrites it (some of them may be written without the others), so
+/// the record stands for exactly the bytes that still hold it. Compiled code writes a record only where nothing but the return
 /// to the dispatcher can read the flags before compiled code sets them
 /// again, and the JIT's entry function computes the four bytes before it
 /// returns, so no other reader of the state (interpreter, signal frames,
@@ -83,7 +83,7 @@ pub const LAZY_CMPU32: u64 = 4;
 pub const LAZY_CMPS64: u64 = 5;
 /// [`LazyFlags::desc`] kind: as [`LAZY_CMPS32`], unsigned 64-bit.
 pub const LAZY_CMPU64: u64 = 6;
-/// What the N byte holds while a [`LazyFlags`] record stands for NZCV.
+/// What a flag byte holds while a [`LazyFlags`] record stands for it.
 pub const LAZY_POISON: u8 = 0x80;
 
 /// Size of the header; frontend registers start at or after this offset.

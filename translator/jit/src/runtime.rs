@@ -194,7 +194,10 @@ pub(crate) unsafe fn enter_raw(env: *mut u8, code: usize) -> ExitCode {
 /// Writes the NZCV bytes of a [`LazyFlags`] record that compiled code
 /// left in `env` (a snapshot edge's, see `lower`) and clears it, so that
 /// whatever reads the state after compiled code returns (the retry at
-/// tier 0, signal frames, syscalls) sees the four bytes.
+/// tier 0, signal frames, syscalls) sees the four bytes. Only the bytes
+/// still holding [`LAZY_POISON`] are the record's: compiled code may
+/// have written some of the group's real bytes after it (an edge that
+/// skips the others, a snapshot between the target's flag sets).
 ///
 /// # Safety
 /// `env` is a valid state block whose record, if any, names a state
@@ -209,22 +212,24 @@ pub(crate) unsafe fn materialize_flags(env: *mut u8) {
     // SAFETY: as above.
     unsafe { (*hdr).lazy.desc = 0 };
     // SAFETY: compiled code writes only the offset of a layout's N byte,
-    // followed by Z, C and V, inside the state block (caller).
+    // followed by Z, C and V (or CR0's LT, GT, EQ), inside the state
+    // block (caller).
     let p = unsafe { env.add((rec.desc >> 16 & 0xffff) as usize) };
-    // SAFETY: as above.
-    if unsafe { p.read() } != LAZY_POISON {
-        // Real bytes were written after the record.
-        return;
-    }
     let kind = rec.desc & 0xff;
-    if let Some(cr) = lazy_cr(kind, rec.a, rec.b) {
-        // SAFETY: as above: three bytes LT, GT, EQ.
-        unsafe { std::ptr::copy_nonoverlapping(cr.as_ptr(), p, 3) };
-        return;
+    let (bytes, n) = match lazy_cr(kind, rec.a, rec.b) {
+        Some([lt, gt, eq]) => ([lt, gt, eq, 0], 3),
+        None => (lazy_nzcv(kind, rec.a, rec.b), 4),
+    };
+    // Only the bytes that still hold the poison: real bytes written after
+    // the record (0 or 1) are newer than it.
+    for (q, v) in bytes.into_iter().take(n).enumerate() {
+        // SAFETY: as above: the group's bytes.
+        unsafe {
+            if p.add(q).read() == LAZY_POISON {
+                p.add(q).write(v);
+            }
+        }
     }
-    let nzcv = lazy_nzcv(kind, rec.a, rec.b);
-    // SAFETY: as above: four bytes N, Z, C, V.
-    unsafe { std::ptr::copy_nonoverlapping(nzcv.as_ptr(), p, 4) };
 }
 
 /// LT, GT, EQ (0 or 1 each) of a PowerPC compare of `a` and `b` for the

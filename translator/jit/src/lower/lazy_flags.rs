@@ -56,7 +56,8 @@ pub(super) enum Family {
 }
 
 /// The flag registers of `layout` that a record may stand for, in state
-/// order (the first one's byte holds [`LAZY_POISON`]), and their family:
+/// order (each byte holds [`LAZY_POISON`] while a record stands for it),
+/// and their family:
 /// one-byte flags at consecutive offsets named `nf`, `zf`, `cf`, `vf`
 /// (AArch64) or `cr0.lt`, `cr0.gt`, `cr0.eq` (PowerPC).
 pub(super) fn flag_group(layout: &StateLayout) -> Option<(Vec<usize>, Family)> {
@@ -428,8 +429,24 @@ impl Fx<'_, '_> {
             self.env,
             base + offset_of!(LazyFlags, desc) as i32,
         );
-        let p = self.b.ins().iconst(types::I8, i64::from(LAZY_POISON));
-        self.b.ins().store(trusted(), p, self.env, nf as i32);
+        // Every byte of the group holds the poison: a later write of some
+        // of them (an edge that skips the others, a snapshot between the
+        // target's flag sets) replaces only those, and the return
+        // computes only the bytes still poisoned.
+        let poison = u64::from(LAZY_POISON) * 0x0101_0101;
+        let mut at = 0;
+        for (ty, n) in [(types::I32, 4), (types::I16, 2), (types::I8, 1)] {
+            while f.len() - at >= n {
+                let p = self
+                    .b
+                    .ins()
+                    .iconst(ty, (poison & (u64::MAX >> (64 - ty.bits()))) as i64);
+                self.b
+                    .ins()
+                    .store(trusted(), p, self.env, (nf + at as u32) as i32);
+                at += n;
+            }
+        }
         for r in f {
             self.dirty[r] = false;
         }

@@ -102,9 +102,13 @@ fn a_retry_after_a_snapshot_edge_sees_the_flags_of_the_last_compare() {
             let mut j = jit(true);
             let region = j.compile(&blocks).expect("compiles");
             let clif = LAST_CLIF.with(|c| c.borrow().clone());
-            // The back edge writes the record's poison byte (the edge is
-            // lazy); the four bytes are computed on the exit path only.
-            assert!(clif.contains("iconst.i8 -128"), "wide={wide}:\n{clif}");
+            // The back edge writes the record's poison bytes (the edge is
+            // lazy, 0x80808080); the four bytes are computed on the exit
+            // path only.
+            assert!(
+                clif.contains("iconst.i32 -2139062144"),
+                "wide={wide}:\n{clif}"
+            );
             assert_eq!(clif.matches(" uge ").count(), 1, "wide={wide}:\n{clif}");
             for last in LAST {
                 let what = format!("wide={wide} reg={reg_operand} last={last:#x}");
@@ -316,13 +320,14 @@ fn a_retry_after_a_snapshot_edge_sees_cr0_of_the_last_compare() {
             &CR_LAYOUT,
             JitOptions {
                 chain: true,
-                guard: 0,
+                guard: 1 << 20,
             },
         )
         .expect("jit");
         let region = j.compile(&blocks).expect("compiles");
         let clif = LAST_CLIF.with(|c| c.borrow().clone());
-        // The back edge writes the record's poison byte (the edge is lazy).
+        // The back edge writes the record's poison bytes (the edge is lazy:
+        // 0x8080 into LT, GT and 0x80 into EQ).
         assert!(clif.contains("iconst.i8 -128"), "{what}:\n{clif}");
         for last in LAST {
             let what = format!("{what} last={last:#x}");
@@ -355,4 +360,143 @@ fn lazy_cr_matches_the_definition() {
         }
     }
     assert_eq!(runtime::lazy_cr(LAZY_SUB64, 1, 2), None);
+}
+
+/// A loop whose dispatch block `D` (load `r3 = [r1]`, `cmp r3, 12`, a
+/// store) jumps to `U`, which reads Z (`r6 = Z`, a `cset eq`) before its
+/// own `cmp r4, 7` and a load of `[r1 + 8]`, then stores and jumps back.
+/// `U -> D` leaves NZCV as a record (D sets them after its load); `D ->
+/// U` skips N, C, V (U sets them before its load) but writes D's Z. When
+/// U's load faults, the retry from U must see D's Z, not the flags of the
+/// record (U's compare of the iteration before).
+#[test]
+fn a_record_is_not_materialized_over_flags_written_after_it() {
+    let env = Env::new(true);
+    let mut b = Builder::new(&LAYOUT, 0x1000);
+    b.insn_start(0x1000);
+    ld(&mut b, 3, 1);
+    b.insn_start(0x1004);
+    let v = b.get(r(3));
+    let k = b.iconst(Type::I64, 12);
+    sub_flags(&mut b, v, k, Type::I64);
+    b.insn_start(0x1008);
+    st(&mut b, 2, 0x400, 4, 8);
+    b.terminate(Terminal::Jump(0x1100));
+    let d = b.finish();
+    let mut b = Builder::new(&LAYOUT, 0x1100);
+    b.insn_start(0x1100);
+    let z = b.get(r(ZF));
+    let z = b.zext(Type::I64, z);
+    b.set(r(6), z);
+    b.insn_start(0x1104);
+    let x = b.get(r(4));
+    let k = b.iconst(Type::I64, 7);
+    sub_flags(&mut b, x, k, Type::I64);
+    b.insn_start(0x1108);
+    let p = b.get(r(1));
+    let o = b.iconst(Type::I64, 8);
+    let p = b.add(p, o);
+    let y = b.load(Type::I64, p, MemFlags::new(8));
+    b.set(r(0), y);
+    b.insn_start(0x110c);
+    st(&mut b, 2, 0, 0, 8);
+    b.insn_start(0x1110);
+    addk(&mut b, 1, 1, 16);
+    addk(&mut b, 2, 2, 8);
+    addk(&mut b, 4, 4, 1);
+    b.terminate(Terminal::Jump(0x1000));
+    let u = b.finish();
+    let blocks = [&d, &u];
+    let mut j = jit(true);
+    let region = j.compile(&blocks).expect("compiles");
+    let start = MAPPED - 8 - 16 * 3;
+    for q in 0..4u64 {
+        env.mem.store(start + q * 16, 8, 12u128).unwrap();
+    }
+    for q in 0..3u64 {
+        env.mem.store(start + q * 16 + 8, 8, 0u128).unwrap();
+    }
+    let mut init = TState::default();
+    init.r[1] = start;
+    init.r[2] = 0x100;
+    init.pc = 0x1000;
+    let mut s = init.clone();
+    let got = run_jit_retrying(&region, &blocks, &mut s, &env);
+    assert_eq!(got, (ExitCode::Fault, true));
+    let mut si = init.clone();
+    loop {
+        let bl = blocks.iter().find(|bl| bl.pc == si.pc).unwrap();
+        if run_interp(bl, &mut si, &env) != ExitCode::Continue {
+            break;
+        }
+    }
+    assert_eq!(si.r[6], 1, "D's compare of 12 with 12 sets Z");
+    assert_eq!((s.r, s.pc, s.f), (si.r, si.pc, si.f));
+}
+
+/// The target of a lazy edge sets Z alone (`r6`'s low bit), stores and
+/// loads (a snapshot before the load writes that Z), then sets NZCV by
+/// its compare: when that load faults, the retry from it must see the
+/// new Z with N, C, V of the record.
+#[test]
+fn a_snapshot_between_the_targets_flag_sets_keeps_the_bytes_it_wrote() {
+    let env = Env::new(true);
+    // The block from `at` (0x1000, or 0x100c where the retry starts).
+    let block = |at: u64| {
+        let mut b = Builder::new(&LAYOUT, at);
+        if at == 0x1000 {
+            b.insn_start(0x1000);
+            ld(&mut b, 3, 1);
+            b.insn_start(0x1004);
+            let x = b.get(r(6));
+            let x = b.trunc(Type::I8, x);
+            let one = b.iconst(Type::I8, 1);
+            let z = b.and(x, one);
+            b.set(r(ZF), z);
+            b.insn_start(0x1008);
+            st(&mut b, 2, 0x400, 4, 8);
+        }
+        b.insn_start(0x100c);
+        let p = b.get(r(1));
+        let o = b.iconst(Type::I64, 8);
+        let p = b.add(p, o);
+        let y = b.load(Type::I64, p, MemFlags::new(8));
+        b.set(r(0), y);
+        b.insn_start(0x1010);
+        let v = b.get(r(3));
+        let k = b.iconst(Type::I64, 12);
+        sub_flags(&mut b, v, k, Type::I64);
+        b.insn_start(0x1014);
+        st(&mut b, 2, 0, 0, 8);
+        addk(&mut b, 1, 1, 16);
+        addk(&mut b, 2, 2, 8);
+        addk(&mut b, 4, 4, 1);
+        b.terminate(Terminal::Jump(0x1000));
+        b.finish()
+    };
+    let (d, tail) = (block(0x1000), block(0x100c));
+    let mut j = jit(true);
+    let region = j.compile(&[&d]).expect("compiles");
+    let blocks = [&d, &tail];
+    let clif = LAST_CLIF.with(|c| c.borrow().clone());
+    assert!(clif.contains("iconst.i32 -2139062144"), "lazy:\n{clif}");
+    let start = MAPPED - 8 - 16 * 3;
+    for q in 0..4u64 {
+        env.mem.store(start + q * 16, 8, 12u128).unwrap();
+    }
+    for q in 0..3u64 {
+        env.mem.store(start + q * 16 + 8, 8, 0u128).unwrap();
+    }
+    let mut init = TState::default();
+    init.r[1] = start;
+    init.r[2] = 0x100;
+    init.r[6] = 0;
+    init.pc = 0x1000;
+    let mut s = init.clone();
+    let got = run_jit_retrying(&region, &blocks, &mut s, &env);
+    assert_eq!(got, (ExitCode::Fault, true));
+    let mut si = init.clone();
+    while run_interp(&d, &mut si, &env) == ExitCode::Continue {}
+    assert_eq!(si.f, [0, 0, 1, 0], "Z from r6, N C V of 12 - 12");
+    assert_eq!((s.r, s.pc, s.f), (si.r, si.pc, si.f));
 }
