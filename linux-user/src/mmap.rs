@@ -807,6 +807,47 @@ impl AddressSpace {
         }
     }
 
+    /// The fault of a `size`-byte access at `addr` that `host_ptr`
+    /// refused: the first byte the guest cannot reach, as the kernel
+    /// reports it. For an access that starts below the limit and ends past
+    /// it, that is the first page below the limit the guest may not access
+    /// this way (or `addr` in its first page), else the limit; otherwise
+    /// `addr` (at or past the limit, or an unsupported size).
+    fn range_fault(&self, addr: u64, size: u8, write: bool) -> Fault {
+        if addr >= self.limit
+            || !matches!(size, 1 | 2 | 4 | 8 | 16)
+            || addr.saturating_add(size as u64) <= self.limit
+        {
+            return Self::out_of_range(addr, write);
+        }
+        let need = if write {
+            libc::PROT_WRITE
+        } else {
+            libc::PROT_READ
+        };
+        let g = self.lock_read();
+        let mut a = addr;
+        while a < self.limit {
+            match g.map.find(a) {
+                Some(m) if Self::host_prot(m.prot) & need != 0 => {
+                    a = (a | (PAGE_SIZE - 1)) + 1;
+                }
+                found => {
+                    let kind = match found {
+                        Some(_) => FaultKind::Protection,
+                        None => FaultKind::Unmapped,
+                    };
+                    return Fault {
+                        addr: a,
+                        kind,
+                        write,
+                    };
+                }
+            }
+        }
+        Self::out_of_range(self.limit, write)
+    }
+
     /// Write-protects the host pages of `[start, end)` (a writable and
     /// executable mapping with guest protection `gprot`) whose code is
     /// being translated. Called with the mappings lock held.
@@ -994,7 +1035,7 @@ impl GuestMemory for AddressSpace {
         let p = self
             .host_ptr(addr, size as u64)
             .filter(|_| matches!(size, 1 | 2 | 4 | 8 | 16))
-            .ok_or_else(|| Self::out_of_range(addr, false))?;
+            .ok_or_else(|| self.range_fault(addr, size, false))?;
         // SAFETY: inside the reservation; faults are caught by the probe.
         unsafe { probe::load(p, size) }.map_err(|r| self.fault_from(r, addr, false))
     }
@@ -1003,7 +1044,7 @@ impl GuestMemory for AddressSpace {
         let p = self
             .host_ptr(addr, size as u64)
             .filter(|_| matches!(size, 1 | 2 | 4 | 8 | 16))
-            .ok_or_else(|| Self::out_of_range(addr, true))?;
+            .ok_or_else(|| self.range_fault(addr, size, true))?;
         // SAFETY: as in `load`.
         unsafe { probe::store(p, size, v) }.map_err(|r| self.fault_from(r, addr, true))
     }
@@ -1032,7 +1073,7 @@ impl GuestMemory for AddressSpace {
         let p = self
             .host_ptr(addr, size as u64)
             .filter(|_| matches!(size, 1 | 2 | 4 | 8 | 16))
-            .ok_or_else(|| Self::out_of_range(addr, true))?;
+            .ok_or_else(|| self.range_fault(addr, size, true))?;
         // SAFETY: as in `load`.
         unsafe { probe::cas(p, size, expected, new) }.map_err(|r| self.fault_from(r, addr, true))
     }
@@ -1241,6 +1282,36 @@ mod tests {
         assert!(s.load(a + 0x1000, 1).is_err());
         assert_eq!(s.load(a + 0x2000, 1).unwrap(), 0);
         assert_eq!(s.mappings().len(), 2);
+    }
+
+    #[test]
+    fn access_across_the_limit_faults_at_its_first_bad_byte() {
+        crate::probe::install_fault_handler(None).unwrap();
+        let s = AddressSpace::reserve(36).unwrap();
+        let top = s.limit();
+        let last = top - PAGE_SIZE;
+        // Unmapped last page: the access's own start.
+        let f = s.load(top - 8, 16).unwrap_err();
+        assert_eq!((f.addr, f.kind), (top - 8, FaultKind::Unmapped));
+        // Mapped: the limit, for loads, stores and compare-and-swap, and
+        // nothing is written below it.
+        s.map_anon(last, PAGE_SIZE, prot::READ | prot::WRITE);
+        s.store(top - 8, 8, 0x1234).unwrap();
+        let f = s.load(top - 8, 16).unwrap_err();
+        assert_eq!((f.addr, f.kind, f.write), (top, FaultKind::Unmapped, false));
+        let f = s.store(top - 4, 16, u128::MAX).unwrap_err();
+        assert_eq!((f.addr, f.kind, f.write), (top, FaultKind::Unmapped, true));
+        let f = s.cas(top - 8, 16, 0, 1).unwrap_err();
+        assert_eq!(f.addr, top);
+        assert_eq!(s.load(top - 8, 8).unwrap(), 0x1234);
+        // Read-only: a load still reaches the limit; a store faults at its
+        // start, a protection fault.
+        s.protect(last, PAGE_SIZE, prot::READ).unwrap();
+        assert_eq!(s.load(top - 2, 4).unwrap_err().addr, top);
+        let f = s.store(top - 8, 16, 0).unwrap_err();
+        assert_eq!((f.addr, f.kind), (top - 8, FaultKind::Protection));
+        // At or past the limit: the address itself.
+        assert_eq!(s.load(top + 8, 16).unwrap_err().addr, top + 8);
     }
 
     #[test]
