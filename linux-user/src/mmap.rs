@@ -22,6 +22,10 @@ pub const PAGE_SIZE: u64 = 4096;
 /// re-run it and report the guest's fault.
 pub const GUARD_SIZE: u64 = 1 << 32;
 
+/// Address bits a data access keeps under top-byte-ignore (AArch64 TBI0,
+/// which Linux enables for user space): bits 63:56 are dropped.
+pub const TBI_MASK: u64 = (1 << 56) - 1;
+
 /// Guest protection bits (Linux `PROT_*`, the same on every supported guest).
 pub mod prot {
     /// Readable.
@@ -271,6 +275,10 @@ pub struct AddressSpace {
     /// Set once any mapping was made guarded ([`prot::BTI`]); from then
     /// on translation tracks branch types ([`GuestMemory::code_guarded`]).
     guarded: std::sync::atomic::AtomicBool,
+    /// Mask applied to the guest address of every data access through
+    /// [`GuestMemory`] (`load`, `store`, `rmw`, `cas`): all ones, or
+    /// [`TBI_MASK`] once [`AddressSpace::set_top_byte_ignore`] was called.
+    data_mask: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for AddressSpace {
@@ -321,6 +329,7 @@ impl AddressSpace {
                 code_pages: Default::default(),
                 code_count: Default::default(),
                 guarded: Default::default(),
+                data_mask: std::sync::atomic::AtomicU64::new(u64::MAX),
             }));
         }
         Err(MmapError::Reserve(
@@ -336,6 +345,29 @@ impl AddressSpace {
     /// First guest address past the guest space.
     pub fn limit(&self) -> u64 {
         self.limit
+    }
+
+    /// Makes data accesses through [`GuestMemory`] ignore bits 63:56 of
+    /// a guest address whose bit 55 is clear (AArch64 TBI0 = 1, TBI1 = 0
+    /// as Linux sets them for EL0; qemu does the same). Compiled code
+    /// sends a tagged address (at or above the limit) to these methods
+    /// already. Faults report the address without its tag, as qemu's
+    /// `si_addr` does. Instruction fetch, syscall pointers and
+    /// [`read_bytes`](Self::read_bytes) /
+    /// [`write_bytes`](Self::write_bytes) stay exact.
+    pub fn set_top_byte_ignore(&self) {
+        self.data_mask
+            .store(TBI_MASK, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// `addr` as a data access sees it: under TBI, the top byte dropped
+    /// where bit 55 is clear (TTBR0's half; Linux leaves TBI1 off, so an
+    /// address with bit 55 set, such as -8, stays whole and faults there).
+    fn data_addr(&self, addr: u64) -> u64 {
+        if addr & (1 << 55) != 0 {
+            return addr;
+        }
+        addr & self.data_mask.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Sets the callback run when code may have changed.
@@ -1032,6 +1064,7 @@ impl GuestMemory for AddressSpace {
     }
 
     fn load(&self, addr: u64, size: u8) -> Result<u128, Fault> {
+        let addr = self.data_addr(addr);
         let p = self
             .host_ptr(addr, size as u64)
             .filter(|_| matches!(size, 1 | 2 | 4 | 8 | 16))
@@ -1041,6 +1074,7 @@ impl GuestMemory for AddressSpace {
     }
 
     fn store(&self, addr: u64, size: u8, v: u128) -> Result<(), Fault> {
+        let addr = self.data_addr(addr);
         let p = self
             .host_ptr(addr, size as u64)
             .filter(|_| matches!(size, 1 | 2 | 4 | 8 | 16))
@@ -1050,6 +1084,7 @@ impl GuestMemory for AddressSpace {
     }
 
     fn rmw(&self, addr: u64, size: u8, op: RmwOp, v: u64) -> Result<u64, Fault> {
+        let addr = self.data_addr(addr);
         if !matches!(size, 1 | 2 | 4 | 8) {
             return Err(Self::out_of_range(addr, true));
         }
@@ -1070,6 +1105,7 @@ impl GuestMemory for AddressSpace {
     }
 
     fn cas(&self, addr: u64, size: u8, expected: u128, new: u128) -> Result<u128, Fault> {
+        let addr = self.data_addr(addr);
         let p = self
             .host_ptr(addr, size as u64)
             .filter(|_| matches!(size, 1 | 2 | 4 | 8 | 16))
@@ -1240,6 +1276,52 @@ mod tests {
             ),
             Err(MmapError::Exists)
         ));
+    }
+
+    #[test]
+    fn top_byte_ignore_drops_the_tag_of_data_accesses_only_when_set() {
+        let s = test_space();
+        let tagged = |a: u64, t: u64| a | t << 56;
+        // Exact (ppc64le): a tagged address is out of range, reported as is.
+        let f = s.load(tagged(0x10008, 0x5a), 8).unwrap_err();
+        assert_eq!(
+            (f.addr, f.kind),
+            (tagged(0x10008, 0x5a), FaultKind::Unmapped)
+        );
+        assert!(s.store(tagged(0x10008, 1), 8, 7).is_err());
+        s.set_top_byte_ignore();
+        s.store(tagged(0x10008, 0x5a), 8, 0x1122_3344).unwrap();
+        assert_eq!(s.load(0x10008, 8).unwrap(), 0x1122_3344);
+        assert_eq!(s.load(tagged(0x1000c, 0xff), 2).unwrap(), 0);
+        assert_eq!(s.load(tagged(0x10008, 0x01), 4).unwrap(), 0x1122_3344);
+        assert_eq!(
+            s.rmw(tagged(0x10008, 0x80), 8, RmwOp::Add, 2).unwrap(),
+            0x1122_3344
+        );
+        assert_eq!(
+            s.cas(tagged(0x10008, 0x7f), 8, 0x1122_3346, 9).unwrap(),
+            0x1122_3346
+        );
+        s.store(tagged(0x10010, 0x3c), 16, 0xabcd << 64 | 5)
+            .unwrap();
+        assert_eq!(s.load(0x10018, 8).unwrap(), 0xabcd);
+        assert_eq!(s.load(0x10008, 8).unwrap(), 9);
+        // A fault reports the address without its tag (as Linux's and
+        // qemu's si_addr); bits below 56 stay exact.
+        let f = s.store(tagged(0x20010, 0xf1), 4, 1).unwrap_err();
+        assert_eq!(
+            (f.addr, f.kind, f.write),
+            (0x20010, FaultKind::Unmapped, true)
+        );
+        let f = s.load(tagged(1 << 50, 0x12), 1).unwrap_err();
+        assert_eq!(f.addr, 1 << 50);
+        // Bit 55 set: the upper half, where TBI1 is off: exact.
+        let f = s.load(tagged(0x80_0000_0001_0008, 0x5a), 8).unwrap_err();
+        assert_eq!(f.addr, tagged(0x80_0000_0001_0008, 0x5a));
+        assert_eq!(s.load(u64::MAX - 7, 8).unwrap_err().addr, u64::MAX - 7);
+        // Instruction fetch stays exact.
+        let mut b = [0u8; 4];
+        assert!(s.fetch_code(tagged(0x10000, 0x5a), &mut b).is_err());
     }
 
     #[test]

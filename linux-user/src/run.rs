@@ -85,6 +85,11 @@ pub fn run(arch: &'static ArchDef, cfg: RunConfig, log: Arc<Log>) -> Result<i32,
         RunError::Open(shown.clone(), msg)
     })?;
     let mem = AddressSpace::reserve(GUEST_SPACE_BITS)?;
+    if arch.name == "aarch64" {
+        // Linux sets TCR_EL1.TBI0 for user space: data accesses ignore
+        // the top address byte.
+        mem.set_top_byte_ignore();
+    }
     let exe_path = std::fs::canonicalize(&cfg.program).unwrap_or_else(|_| cfg.program.clone());
     let name: Arc<str> = Arc::from(exe_path.to_string_lossy().as_ref());
     let loaded = elf::load(

@@ -94,6 +94,8 @@ guest!(
     "guardfault",
     [interp, jit, mixed, nochain, one_insn]
 );
+// AArch64 top-byte-ignore: data accesses through tagged pointers.
+guest!(tbi, "tbi", "tbi", [interp, jit, mixed, nochain, one_insn]);
 guest!(
     args,
     "args",
