@@ -545,9 +545,6 @@ struct Fx<'a, 'b> {
     /// Per block: the snapshot it writes after its last side effect
     /// ([`tail_snapshot`]).
     tail: Vec<Option<Tail>>,
-    /// Per block: entered with a fresh snapshot in `env`
-    /// ([`clean_at_entry`]).
-    clean: Vec<bool>,
     /// Only plain stores happened since the last snapshot in the block
     /// being lowered ([`stores_only_after`]): a plain store needs no
     /// snapshot of its own ([`needs_snapshot`]).
@@ -755,7 +752,6 @@ pub(crate) fn lower(
         effect: None,
         replay,
         tail,
-        clean,
         stores_only: false,
         insn_plain: true,
         env_pc: Vec::new(),
@@ -812,7 +808,7 @@ pub(crate) fn lower(
         fx.dirty = din.clone();
         fx.pc_known = fx.env_pc[k].entry;
         fx.effect = None;
-        fx.stores_only = fx.clean[k];
+        fx.stores_only = clean[k];
         fx.insn_plain = true;
         fx.lower_block(k);
     }
@@ -1229,8 +1225,8 @@ impl Fx<'_, '_> {
         let miss = self.b.create_block();
         // Matched on the table index where the target is computed from
         // one ([`dispatch`]), else on the target.
-        let (key, keys) =
-            dispatch::table_key(&self.b.func.dfg, target, &pcs).unwrap_or((target, pcs.clone()));
+        let (key, keys) = dispatch::table_key(&self.b.func.dfg, target, &pcs)
+            .unwrap_or_else(|| (target, pcs.clone()));
         match (pcs.len() >= BR_TABLE_MIN)
             .then(|| pc_hash(&keys))
             .flatten()
@@ -3010,7 +3006,6 @@ fn ext_load(ty: Type, f: MemFlags) -> Option<(ir::Opcode, types::Type)> {
     Some((op, clif_ty(ty)))
 }
 
-/// Emits the extending load [`ext_load`] chose, from `p`.
 /// The pointer a checked base stands for after its check failed: not
 /// canonical on x86-64 whatever 32-bit offset is added, so an access
 /// through it faults on the host (and re-runs at tier 0), in any world.
@@ -3105,6 +3100,7 @@ fn join_args(share: bool, p: ir::Value, raw: impl Into<Option<ir::Value>>) -> Ve
         .collect()
 }
 
+/// Emits the extending load [`ext_load`] chose, from `p`.
 fn ext_load_ins(
     b: &mut FunctionBuilder,
     op: ir::Opcode,

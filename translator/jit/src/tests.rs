@@ -3443,7 +3443,10 @@ fn region_fault_matches_interp(
         run_jit_retrying(&region, blocks, &mut s, env),
         (ExitCode::Fault, true)
     );
-    assert_eq!((a.r, a.pc, a.hdr.exc_info), (s.r, s.pc, s.hdr.exc_info));
+    assert_eq!(
+        (a.r, a.pc, a.f, a.hdr.exc_info),
+        (s.r, s.pc, s.f, s.hdr.exc_info)
+    );
     assert!(
         env.dmem.snapshot() == mem_a,
         "memory as the interpreter left it"

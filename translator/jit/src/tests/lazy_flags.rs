@@ -320,7 +320,7 @@ fn a_retry_after_a_snapshot_edge_sees_cr0_of_the_last_compare() {
             &CR_LAYOUT,
             JitOptions {
                 chain: true,
-                guard: 1 << 20,
+                guard: 0,
             },
         )
         .expect("jit");
