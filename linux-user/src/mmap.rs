@@ -839,6 +839,18 @@ impl AddressSpace {
         }
     }
 
+    /// The untagged address and host pointer of a data access of `size`
+    /// bytes (1, 2, 4, 8 or 16) at `addr`, or its fault
+    /// ([`AddressSpace::range_fault`]).
+    fn data_ptr(&self, addr: u64, size: u8, write: bool) -> Result<(u64, *mut u8), Fault> {
+        let addr = self.data_addr(addr);
+        let p = self
+            .host_ptr(addr, size as u64)
+            .filter(|_| matches!(size, 1 | 2 | 4 | 8 | 16))
+            .ok_or_else(|| self.range_fault(addr, size, write))?;
+        Ok((addr, p))
+    }
+
     /// The fault of a `size`-byte access at `addr` that `host_ptr`
     /// refused: the first byte the guest cannot reach, as the kernel
     /// reports it. For an access that starts below the limit and ends past
@@ -1064,21 +1076,13 @@ impl GuestMemory for AddressSpace {
     }
 
     fn load(&self, addr: u64, size: u8) -> Result<u128, Fault> {
-        let addr = self.data_addr(addr);
-        let p = self
-            .host_ptr(addr, size as u64)
-            .filter(|_| matches!(size, 1 | 2 | 4 | 8 | 16))
-            .ok_or_else(|| self.range_fault(addr, size, false))?;
+        let (addr, p) = self.data_ptr(addr, size, false)?;
         // SAFETY: inside the reservation; faults are caught by the probe.
         unsafe { probe::load(p, size) }.map_err(|r| self.fault_from(r, addr, false))
     }
 
     fn store(&self, addr: u64, size: u8, v: u128) -> Result<(), Fault> {
-        let addr = self.data_addr(addr);
-        let p = self
-            .host_ptr(addr, size as u64)
-            .filter(|_| matches!(size, 1 | 2 | 4 | 8 | 16))
-            .ok_or_else(|| self.range_fault(addr, size, true))?;
+        let (addr, p) = self.data_ptr(addr, size, true)?;
         // SAFETY: as in `load`.
         unsafe { probe::store(p, size, v) }.map_err(|r| self.fault_from(r, addr, true))
     }
@@ -1105,11 +1109,7 @@ impl GuestMemory for AddressSpace {
     }
 
     fn cas(&self, addr: u64, size: u8, expected: u128, new: u128) -> Result<u128, Fault> {
-        let addr = self.data_addr(addr);
-        let p = self
-            .host_ptr(addr, size as u64)
-            .filter(|_| matches!(size, 1 | 2 | 4 | 8 | 16))
-            .ok_or_else(|| self.range_fault(addr, size, true))?;
+        let (addr, p) = self.data_ptr(addr, size, true)?;
         // SAFETY: as in `load`.
         unsafe { probe::cas(p, size, expected, new) }.map_err(|r| self.fault_from(r, addr, true))
     }
