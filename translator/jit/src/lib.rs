@@ -533,7 +533,7 @@ fn compile_into(
         .declare_function(&name, Linkage::Local, &tail)
         .map_err(cg)?;
     let data_id = module.declare_anonymous_data(true, false).map_err(cg)?;
-    // Cleared here, not only after a success: an error returns early.
+    // Cleared before each compile (not after it: an error returns early).
     module.clear_context(ctx);
     ctx.func.signature = tail.clone();
     let sysv = CallConv::SystemV;
@@ -604,7 +604,6 @@ fn compile_into(
         .compiled_code()
         .map(|c| c.code_buffer().len())
         .unwrap_or(0);
-    module.clear_context(ctx);
     module.finalize_definitions().map_err(cg)?;
     let entry = module.get_finalized_function(func_id) as usize;
     let (slots_ptr, _) = module.get_finalized_data(data_id);
