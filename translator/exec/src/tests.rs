@@ -61,6 +61,11 @@ mod isa {
     pub fn enc(op: u32, rd: u32, ra: u32, imm: u32) -> u32 {
         op << 24 | rd << 20 | ra << 16 | (imm & 0xffff)
     }
+
+    /// The imm16 of a branch at word `from` to word `to`.
+    pub fn back(from: i32, to: i32) -> u32 {
+        ((to - from) as i16) as u16 as u32
+    }
 }
 use isa::*;
 
@@ -1107,7 +1112,6 @@ fn quick_compilation_forms_smaller_regions_with_the_same_result() {
 /// r4); handler `i` adds `i + 1` to `r2` and selects handler `(i + 1) % 3`;
 /// a shared tail counts `r1` down and jumps back to the dispatcher.
 fn dispatch_program(n: u32) -> Vec<u32> {
-    let back = |from: i32, to: i32| ((to - from) as i16) as u16 as u32;
     let mut p = vec![
         enc(LI, 1, 0, n),
         enc(LI, 4, 0, 0),
@@ -1212,7 +1216,6 @@ fn region_from_a_loop_body_leaves_a_hot_head_to_its_own_region() {
 /// has a region of its own: the entry heads a loop itself.
 #[test]
 fn inner_loop_region_keeps_its_outer_loop() {
-    let back = |from: i32, to: i32| ((to - from) as i16) as u16 as u32;
     let nested = [
         enc(LI, 1, 0, 900),
         enc(LI, 2, 0, 3),   // 1: outer head
@@ -1245,7 +1248,6 @@ fn inner_loop_region_keeps_its_outer_loop() {
 /// often at tier 0, whichever side of the branch it is.
 #[test]
 fn quick_region_takes_the_hotter_successor() {
-    let back = |from: i32, to: i32| ((to - from) as i16) as u16 as u32;
     let prog = [
         enc(LI, 1, 0, 900),
         enc(LI, 4, 0, 3),
