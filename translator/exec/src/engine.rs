@@ -1004,19 +1004,34 @@ impl Engine {
         let (region, heads_loop, enclosing) = self.grow_region(entry, max_blocks, false);
         if let Some(head) = enclosing
             && !heads_loop
-            && (self.grow_region(&head, max_blocks, false).0)
-                .iter()
-                .any(|t| Arc::ptr_eq(t, entry))
+            && self.head_region_holds(&head, entry, max_blocks)
         {
             return self.grow_region(entry, max_blocks, true).0;
         }
         region
     }
 
+    /// Whether the region of the enclosing head `head` holds `entry`: the
+    /// blocks of its compiled region once that is final (compiled at
+    /// speed, or a quick one that is not recompiled), else those of the
+    /// region a walk from `head` forms now (a quick region stays hot only
+    /// to be recompiled: the walk answers for what `head` will get then).
+    pub(crate) fn head_region_holds(&self, head: &Arc<Tb>, entry: &Tb, max_blocks: usize) -> bool {
+        if let Some(js) = &self.jit
+            && let Some(o) = lock(js).links.owned.get(&head.key)
+            && o.entries == 0
+        {
+            return o.ranges.iter().any(|&(s, _)| s == entry.key.0);
+        }
+        (self.grow_region(head, max_blocks, false).0)
+            .iter()
+            .any(|t| t.key == entry.key)
+    }
+
     /// [`Engine::form_region`]'s walk, leaving enclosing heads out if
     /// `leave_heads`; also returns whether the entry heads a loop and the
     /// first enclosing head the walk met.
-    fn grow_region(
+    pub(crate) fn grow_region(
         &self,
         entry: &Arc<Tb>,
         max_blocks: usize,
@@ -1053,7 +1068,14 @@ impl Engine {
                     })
                 });
             }
-            let term = region[i].optimized(self).terminal();
+            // The frontend's terminal: the passes renumber its operand,
+            // never its kind or targets, and the optimized IR of a block
+            // compiled before is gone (made again only by translating it
+            // again).
+            let Some(term) = region[i].block.term else {
+                i += 1;
+                continue;
+            };
             let (at, jumps) = (
                 region[i].key.0,
                 !matches!(

@@ -1212,6 +1212,50 @@ fn region_from_a_loop_body_leaves_a_hot_head_to_its_own_region() {
     assert_eq!(reg(&s.cpu, 2), 600);
 }
 
+/// Once an enclosing head has its region compiled at speed, whether that
+/// region holds a block is read from the compiled region's blocks: the
+/// same answer as a walk from the head gives, and neither the walk of the
+/// region formed for a block of its loop nor that answer translates again
+/// the compiled blocks whose IR went (before, every block of both walks was
+/// optimized again: 6 retranslations here, and their IR stayed).
+#[test]
+fn compiled_head_answers_from_its_region_without_retranslating() {
+    use xlat_jit::OptLevel;
+    let mut s = mixed(1000, &dispatch_program(300));
+    s.engine.run(&mut s.cpu);
+    let d = s.engine.cached(CODE + 16, 0).expect("dispatch translated");
+    let h0 = s.engine.cached(CODE + 0x40, 0).expect("handler translated");
+    s.engine.compile_region(&d, OptLevel::Speed);
+    assert_eq!(s.engine.stats().blocks_compiled, 6);
+    let before = s.engine.stats().blocks_retranslated;
+    let max = crate::MAX_REGION_BLOCKS;
+    let walk = s.engine.grow_region(&d, max, false).0;
+    assert_eq!(walk.len(), 6, "the walk holds the whole loop");
+    let pcs = [0, 4, 16, 40, 48, 0x40, 0x50, 0x60].map(|o| CODE + o);
+    let mut held = 0;
+    for pc in pcs {
+        let Some(t) = s.engine.cached(pc, 0) else {
+            continue;
+        };
+        let in_walk = walk.iter().any(|w| w.key == t.key);
+        assert_eq!(s.engine.head_region_holds(&d, &t, max), in_walk, "{pc:#x}");
+        held += in_walk as usize;
+    }
+    assert_eq!(held, 6);
+    let region: Vec<u64> = s
+        .engine
+        .form_region(&h0, max)
+        .iter()
+        .map(|t| t.key.0)
+        .collect();
+    assert_eq!(region, [CODE + 0x40, CODE + 40, CODE + 48], "head left out");
+    assert_eq!(s.engine.stats().blocks_retranslated, before);
+    assert!(
+        d.opt.lock().expect("not poisoned").is_none(),
+        "IR not made again"
+    );
+}
+
 /// An inner loop's region keeps its outer loop even once the outer head
 /// has a region of its own: the entry heads a loop itself.
 #[test]
