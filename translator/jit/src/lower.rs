@@ -43,6 +43,7 @@
 //! always takes the slow path, which reports [`ExitCode::Fault`] with the
 //! state exact (the PC of the instruction).
 
+mod checks;
 mod dispatch;
 mod lazy_flags;
 mod scalar_nan;
@@ -1227,7 +1228,19 @@ impl Fx<'_, '_> {
         // one ([`dispatch`]), else on the target.
         let (key, keys) = dispatch::table_key(&self.b.func.dfg, target, &pcs)
             .unwrap_or_else(|| (target, pcs.clone()));
-        match (pcs.len() >= BR_TABLE_MIN)
+        let byte = dispatch::byte_key(&self.b.func.dfg, key).filter(|_| pcs.len() >= BR_TABLE_MIN);
+        if let Some((x, signed)) = byte {
+            // A table on the key's byte: one slot per key value, no
+            // compare after it.
+            let mut slot_of = vec![None; 256];
+            for (i, s) in dispatch::byte_slots(&keys, signed).into_iter().enumerate() {
+                if let Some(s) = s {
+                    slot_of[s].get_or_insert(i);
+                }
+            }
+            self.br_table_to(x, &slot_of, &hits, miss);
+        }
+        match (pcs.len() >= BR_TABLE_MIN && byte.is_none())
             .then(|| pc_hash(&keys))
             .flatten()
         {
@@ -1235,32 +1248,20 @@ impl Fx<'_, '_> {
                 let h = self.b.ins().ushr_imm_s(key, shift as i64);
                 let h = self.b.ins().band_imm_s(h, (1i64 << bits) - 1);
                 let h = self.b.ins().ireduce(types::I32, h);
-                // One block call per entry: the SSA builder may add
-                // arguments to each edge separately.
                 let mut slot_of = vec![None; 1 << bits];
                 let mut checks = Vec::with_capacity(pcs.len());
                 for (i, &pc) in keys.iter().enumerate() {
                     slot_of[((pc >> shift) & ((1 << bits) - 1)) as usize] = Some(i);
                     checks.push(self.b.create_block());
                 }
-                let table: Vec<ir::BlockCall> = slot_of
-                    .iter()
-                    .map(|s| {
-                        let to = s.map_or(miss, |i| checks[i]);
-                        self.b.func.dfg.block_call(to, &[])
-                    })
-                    .collect();
-                let miss_call = self.b.func.dfg.block_call(miss, &[]);
-                let jt = self
-                    .b
-                    .create_jump_table(ir::JumpTableData::new(miss_call, &table));
-                self.b.ins().br_table(h, jt);
+                self.br_table_to(h, &slot_of, &checks, miss);
                 for ((&pc, &chk), &hit) in keys.iter().zip(&checks).zip(&hits) {
                     self.b.switch_to_block(chk);
                     let same = self.b.ins().icmp_imm_s(IntCC::Equal, key, pc as i64);
                     self.b.ins().brif(same, hit, &[], miss, &[]);
                 }
             }
+            None if byte.is_some() => {}
             None => {
                 for (&pc, &hit) in keys.iter().zip(&hits) {
                     let next = self.b.create_block();
@@ -1285,6 +1286,36 @@ impl Fx<'_, '_> {
         self.indirect_exit(target);
     }
 
+    /// Emits a `br_table` on `index` (an i32, or an i8 taken zero-extended)
+    /// whose slot `s` goes to `to[slot_of[s]]`, or to `miss`.
+    fn br_table_to(
+        &mut self,
+        index: ir::Value,
+        slot_of: &[Option<usize>],
+        to: &[ir::Block],
+        miss: ir::Block,
+    ) {
+        let index = if self.b.func.dfg.value_type(index) == types::I8 {
+            self.b.ins().uextend(types::I32, index)
+        } else {
+            index
+        };
+        // One block call per entry: the SSA builder may add arguments to
+        // each edge separately.
+        let table: Vec<ir::BlockCall> = slot_of
+            .iter()
+            .map(|s| {
+                let t = s.map_or(miss, |i| to[i]);
+                self.b.func.dfg.block_call(t, &[])
+            })
+            .collect();
+        let miss_call = self.b.func.dfg.block_call(miss, &[]);
+        let jt = self
+            .b
+            .create_jump_table(ir::JumpTableData::new(miss_call, &table));
+        self.b.ins().br_table(index, jt);
+    }
+
     fn lower_block(&mut self, k: usize) {
         let block = self.blocks[k];
         let mut vals: Vec<Option<ir::Value>> = vec![None; block.insts.len()];
@@ -1293,7 +1324,7 @@ impl Fx<'_, '_> {
         self.vals = vec![None; block.insts.len()];
         self.vec_loads = vec![None; block.insts.len()];
         self.float_loads = vec![None; block.insts.len()];
-        self.sites = access_sites(block, self.guard);
+        self.sites = access_sites(block, self.guard, &checks::same_values(block, &self.sink));
         self.checked = vec![None; block.insts.len()];
         self.nan_done = vec![None; block.insts.len()];
         self.nan_pend = scalar_nan::NanPend::new(block);
@@ -2939,15 +2970,8 @@ pub(crate) fn sinkable(layout: &StateLayout, block: &Block) -> Vec<bool> {
     let mut used = vec![false; n];
     for i in (0..n).rev() {
         let inst = &block.insts[i];
-        let pure = match inst.op.shape() {
-            Shape::Const => true,
-            Shape::Bin => !matches!(
-                inst.op,
-                Opcode::Udiv | Opcode::Sdiv | Opcode::Urem | Opcode::Srem
-            ),
-            Shape::Un | Shape::Cmp | Shape::Select | Shape::Extend | Shape::Narrow => true,
-            _ => false,
-        } && scalar(inst.ty)
+        let pure = checks::pure_int(inst.op)
+            && scalar(inst.ty)
             && inst.operands().all(|a| scalar(block.ty(a)));
         sink[i] = pure && used[i] && !pinned[i];
         let is_set = inst.op == Opcode::Set && (inst.imm as usize) < layout.regs.len();
@@ -3025,11 +3049,13 @@ struct Site {
 
 /// Per op of `block`: the [`Site`] of each plain, unaligned load and store
 /// whose address is a value plus a constant the guard areas cover
-/// (`-guard <= imm`, `imm + 16 <= guard`); none without guards. With
+/// (`-guard <= imm`, `imm + 16 <= guard`), its base the first emitted op
+/// that computes the same value (`same`, [`checks::same_values`]); none
+/// without guards. With
 /// `base < mem_limit` such an access lands in the window or a guard, so
 /// it needs no other check, and an access after one with the same base
 /// needs none at all.
-fn access_sites(block: &Block, guard: u64) -> Vec<Option<Site>> {
+fn access_sites(block: &Block, guard: u64, same: &[usize]) -> Vec<Option<Site>> {
     let mut sites = vec![None; block.insts.len()];
     if guard == 0 {
         return sites;
@@ -3062,6 +3088,8 @@ fn access_sites(block: &Block, guard: u64) -> Vec<Option<Site>> {
             v = x;
             imm = imm.wrapping_add(c);
         }
+        // One check per base value, however often it is computed.
+        let v = xlat_ir::Value(same[v.index()] as u32);
         let g = guard.min(i64::MAX as u64) as i64;
         let fits = imm >= -g && imm.checked_add(16).is_some_and(|e| e <= g);
         if let (true, Ok(imm)) = (fits && block.ty(v) == Type::I64, i32::try_from(imm)) {

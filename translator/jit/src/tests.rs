@@ -63,7 +63,7 @@ macro_rules! regs {
 }
 
 static REGS: &[RegInfo] = regs!(0, 1, 2, 3, 4, 5, 6, 7);
-static LAYOUT: StateLayout = StateLayout {
+pub(crate) static LAYOUT: StateLayout = StateLayout {
     regs: REGS,
     pc: Reg(8),
     size: std::mem::size_of::<TState>(),

@@ -77,3 +77,40 @@ pub(super) fn table_key(
         .collect();
     keys.map(|keys| (index, keys))
 }
+
+/// For a key that is the 64-bit extension of an 8-bit value `x` (the
+/// byte a switch's table load read, `ldrb` + `sxtb`): `x`, and whether the
+/// extension is signed. The key's 256 possible values differ in their
+/// low byte, so a 256-entry `br_table` on `x` reaches each region target
+/// with no compare after it (and no hash: `movzx` of the byte).
+pub(super) fn byte_key(dfg: &ir::DataFlowGraph, key: ir::Value) -> Option<(ir::Value, bool)> {
+    let ValueDef::Result(inst, _) = dfg.value_def(key) else {
+        return None;
+    };
+    match dfg.insts[inst] {
+        InstructionData::Unary { opcode, arg }
+            if matches!(opcode, C::Sextend | C::Uextend)
+                && dfg.value_type(arg) == types::I8
+                && dfg.value_type(key) == types::I64 =>
+        {
+            Some((arg, opcode == C::Sextend))
+        }
+        _ => None,
+    }
+}
+
+/// The slot of each key in a 256-entry table on the byte a [`byte_key`]
+/// extends (`signed` as it says): its low byte, or `None` for a key no
+/// byte extends to (it is never matched).
+pub(super) fn byte_slots(keys: &[u64], signed: bool) -> Vec<Option<usize>> {
+    keys.iter()
+        .map(|&k| {
+            let fits = if signed {
+                (-128..=127).contains(&(k as i64))
+            } else {
+                k <= 0xff
+            };
+            fits.then_some((k & 0xff) as usize)
+        })
+        .collect()
+}

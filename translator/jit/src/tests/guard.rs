@@ -42,8 +42,13 @@ fn base_block(offs: &[i64], from: u64) -> Block {
             b.store(a, v, MemFlags::new(8));
         }
     }
-    // An exception ends the run at both tiers (the retry does not look
-    // for a next block).
+    finish_at_breakpoint(b)
+}
+
+/// Ends `b` with an exception, which ends the run at both tiers (the
+/// retry does not look for a next block), and optimizes it as the engine
+/// does.
+fn finish_at_breakpoint(mut b: Builder) -> Block {
     b.terminate(Terminal::Exception {
         kind: ExceptionKind::Breakpoint,
         pc: 0x2000,
@@ -320,5 +325,68 @@ fn float_loads_off_a_checked_base_go_straight_to_vector_registers() {
         assert_eq!((a.r, a.v, a.pc), (b.r, b.v, b.pc), "registers");
         assert!(env.dmem.snapshot() == mem_a, "memory as tier 0 left it");
         assert_ne!(a.v[0], 0, "a product of the filled memory");
+    }
+}
+
+/// As the AArch64 frontend writes a bytecode dispatch (`sbfiz x3, x1, #3,
+/// #32; add x5, x19, x3; ldrb w3, [x19, x3]; ldr w1, [x5, #4]`): the two
+/// loads' addresses are one sum computed twice (`x19 + x3` for `x5` and
+/// for the register-offset load), optimized as the engine does.
+fn twice_computed_base_block() -> Block {
+    let mut b = Builder::new(&LAYOUT, 0x1000);
+    b.insn_start(0x1000);
+    let x1 = b.get(r(1));
+    let w = b.trunc(Type::I32, x1);
+    let s = b.sext(Type::I64, w);
+    let three = b.iconst(Type::I64, 3);
+    let x3 = b.shl(s, three);
+    b.set(r(3), x3);
+    b.insn_start(0x1004);
+    let x19 = b.get(r(0));
+    let x5 = b.add(x19, x3);
+    b.set(r(5), x5);
+    b.insn_start(0x1008);
+    let a = b.add(x19, x3);
+    let op = b.load(Type::I64, a, MemFlags::new(1));
+    b.set(r(3), op);
+    b.insn_start(0x100c);
+    let four = b.iconst(Type::I64, 4);
+    let a = b.add(x5, four);
+    let arg = b.load(Type::I64, a, MemFlags::new(4));
+    b.set(r(1), arg);
+    finish_at_breakpoint(b)
+}
+
+/// The two loads of [`twice_computed_base_block`] share one check (their
+/// bases are one value), and run as the interpreter, also where the base
+/// lies past the limit (the slow path's retry) and where the second load
+/// reaches into the guard above.
+#[test]
+fn a_base_computed_twice_is_checked_once() {
+    install_handler();
+    let env = guarded_env();
+    fill_memory(&env);
+    let blk = twice_computed_base_block();
+    let mut j = guarded_jit(GUARD as u64);
+    let region = j.compile(&[&blk]).expect("compiles");
+    assert_eq!(
+        slow_paths(),
+        1,
+        "one check:\n{}",
+        LAST_CLIF.with(|c| c.borrow().clone())
+    );
+    for (x0, x1) in [(0x100u64, 3u64), (MAPPED - 8, 0), (0x100, 0x1000_0000)] {
+        let init = TState {
+            pc: 0x1000,
+            r: [x0, x1, 0, 0, 0, 0, 0, 0],
+            ..TState::default()
+        };
+        let mut a = init.clone();
+        let code = run_interp(&blk, &mut a, &env);
+        let mut b = init.clone();
+        let (jcode, _) = run_jit_retrying(&region, &[&blk], &mut b, &env);
+        assert_eq!(code, jcode, "exit code at {x0:#x} + {x1:#x} * 8");
+        assert_eq!((a.r, a.pc), (b.r, b.pc), "registers at {x0:#x}");
+        assert_eq!(a.hdr.exc_info, b.hdr.exc_info, "fault address");
     }
 }
