@@ -44,6 +44,7 @@
 //! state exact (the PC of the instruction).
 
 mod checks;
+mod branch_flags;
 mod dispatch;
 mod lazy_flags;
 mod scalar_nan;
@@ -1529,12 +1530,14 @@ impl Fx<'_, '_> {
                 let (dirty, pcn, eff) = (self.dirty.clone(), self.pc_known, self.effect);
                 let pending = self.pending.clone();
                 self.b.switch_to_block(tb);
+                self.branch_flags(k, cond, true);
                 self.edge(k, taken);
                 self.dirty = dirty;
                 self.pending = pending;
                 self.pc_known = pcn;
                 self.effect = eff;
                 self.b.switch_to_block(fb);
+                self.branch_flags(k, cond, false);
                 self.edge(k, not_taken);
             }
             Terminal::JumpIndirect(v) | Terminal::Return(v) => {

@@ -3738,6 +3738,7 @@ fn more_regions_than_range_table_entries_compile() {
     assert!(j.live_generations() > 1, "regions spread over generations");
 }
 
+mod branch_flags;
 mod dispatch;
 mod guard;
 mod lazy_flags;

@@ -263,11 +263,24 @@ static CR_REGS: &[RegInfo] = &[
     flag!("cr0.eq", 2),
     flag!("cr0.so", 3),
 ];
-static CR_LAYOUT: StateLayout = StateLayout {
+pub(super) static CR_LAYOUT: StateLayout = StateLayout {
     regs: CR_REGS,
     pc: Reg(8),
     size: std::mem::size_of::<TState>(),
 };
+
+/// A chained JIT over [`CR_LAYOUT`] without guard areas (the tests'
+/// memory has none).
+pub(super) fn cr_jit() -> Jit {
+    Jit::new(
+        &CR_LAYOUT,
+        JitOptions {
+            chain: true,
+            guard: 0,
+        },
+    )
+    .expect("jit")
+}
 
 /// `interp`'s dispatch loop as the ppc64le frontend translates it
 /// (`lbzx; cmplwi r8,12; bgt` and a storing handler): the compare sets
@@ -276,22 +289,29 @@ static CR_LAYOUT: StateLayout = StateLayout {
 /// snapshot edge whose target sets CR0 after its load.
 fn cr_dispatch_loop(wide: bool, signed: bool, reg_operand: bool) -> [Block; 2] {
     dispatch_loop_in(&CR_LAYOUT, wide, reg_operand, |b, a, k, _| {
-        let (lc, gc) = if signed {
-            (Cond::Slt, Cond::Sgt)
-        } else {
-            (Cond::Ult, Cond::Ugt)
-        };
-        let lt = b.icmp(lc, a, k);
-        let gt = b.icmp(gc, a, k);
-        let eq = b.icmp(Cond::Eq, a, k);
-        let x = b.get(r(7));
-        let x = b.trunc(Type::I8, x);
-        let one = b.iconst(Type::I8, 1);
-        let so = b.and(x, one);
-        for (q, f) in [lt, gt, eq, so].into_iter().enumerate() {
-            b.set(r(11 + q as u16), f);
-        }
+        cr_compare(b, a, k, signed);
     })
+}
+
+/// Emits the ppc64le frontend's compare of `a` with `k` into CR0 (LT, GT,
+/// EQ signed or unsigned, SO from bit 0 of `r7`); returns LT, GT, EQ.
+pub(super) fn cr_compare(b: &mut Builder, a: Value, k: Value, signed: bool) -> [Value; 3] {
+    let (lc, gc) = if signed {
+        (Cond::Slt, Cond::Sgt)
+    } else {
+        (Cond::Ult, Cond::Ugt)
+    };
+    let lt = b.icmp(lc, a, k);
+    let gt = b.icmp(gc, a, k);
+    let eq = b.icmp(Cond::Eq, a, k);
+    let x = b.get(r(7));
+    let x = b.trunc(Type::I8, x);
+    let one = b.iconst(Type::I8, 1);
+    let so = b.and(x, one);
+    for (q, f) in [lt, gt, eq, so].into_iter().enumerate() {
+        b.set(r(11 + q as u16), f);
+    }
+    [lt, gt, eq]
 }
 
 /// LT, GT, EQ of the compare of `x` with 12, from the definition.
@@ -316,14 +336,7 @@ fn a_retry_after_a_snapshot_edge_sees_cr0_of_the_last_compare() {
         let what = format!("wide={wide} signed={signed} reg={reg_operand}");
         let [d, h] = cr_dispatch_loop(wide, signed, reg_operand);
         let blocks = [&d, &h];
-        let mut j = Jit::new(
-            &CR_LAYOUT,
-            JitOptions {
-                chain: true,
-                guard: 0,
-            },
-        )
-        .expect("jit");
+        let mut j = cr_jit();
         let region = j.compile(&blocks).expect("compiles");
         let clif = LAST_CLIF.with(|c| c.borrow().clone());
         // The back edge writes the record's poison bytes (the edge is lazy:
