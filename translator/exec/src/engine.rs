@@ -1441,7 +1441,11 @@ impl Drop for Engine {
 fn compiler_thread(engine: Weak<Engine>, pending: &HeatQueue<Weak<Tb>>) {
     let heat = |tb: &Weak<Tb>| {
         let tb = tb.upgrade()?;
-        (!tb.dead.load(Ordering::Relaxed)).then(|| tb.hits.load(Ordering::Relaxed))
+        // A block that joined another region while it waited runs at
+        // tier 0 only when entered from outside that region (through the
+        // dispatcher): worth a region of its own only once that happens.
+        let parked = tb.member.load(Ordering::Relaxed) && tb.host.load(Ordering::Relaxed) == 0;
+        (!tb.dead.load(Ordering::Relaxed)).then(|| (tb.hits.load(Ordering::Relaxed), parked))
     };
     let mut scanned = std::time::Instant::now();
     loop {

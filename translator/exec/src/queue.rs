@@ -7,12 +7,20 @@
 //! once and never ran again, while it keeps running at tier 0. So the
 //! compiler takes the queued block whose tier-0 count grew most since the
 //! last time the queue was looked at: the one costing the most right now.
+//! A parked item (a block that joined another region while it waited) is
+//! taken only once its count grows past what it was when first seen
+//! parked.
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 
-/// Items with the heat they had when last looked at, and the closed flag.
+/// How often a consumer waiting without a timeout looks again at parked
+/// items (see [`HeatQueue::pop`]).
+const PARKED_RECHECK: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Items with the heat they had when last looked at and when first seen
+/// parked, and the closed flag.
 struct State<T> {
-    items: Vec<(T, u32)>,
+    items: Vec<(T, u32, Option<u32>)>,
     closed: bool,
 }
 
@@ -45,7 +53,7 @@ impl<T> HeatQueue<T> {
         if st.closed {
             return;
         }
-        st.items.push((item, heat));
+        st.items.push((item, heat, None));
         drop(st);
         self.ready.notify_one();
     }
@@ -65,11 +73,12 @@ impl<T> HeatQueue<T> {
 
     /// Waits for an item and takes the one whose heat grew most since it
     /// was pushed or last looked at (the oldest among equals). `heat` gives
-    /// an item's heat now, or `None` for an item no longer wanted (dropped).
-    /// Returns the item and how many are left waiting, or `None` once the
-    /// queue is closed.
+    /// an item's heat now and whether it is parked (taken only once its
+    /// heat grew past what it was when first seen parked), or `None` for
+    /// an item no longer wanted (dropped). Returns the item and how many items that are not parked
+    /// are left waiting, or `None` once the queue is closed.
     #[cfg(test)]
-    pub(crate) fn pop(&self, heat: impl Fn(&T) -> Option<u32>) -> Option<(T, usize)> {
+    pub(crate) fn pop(&self, heat: impl Fn(&T) -> Option<(u32, bool)>) -> Option<(T, usize)> {
         self.pop_timeout(heat, None).map(|p| p.expect("no timeout"))
     }
 
@@ -78,7 +87,7 @@ impl<T> HeatQueue<T> {
     /// nothing to take.
     pub(crate) fn pop_timeout(
         &self,
-        heat: impl Fn(&T) -> Option<u32>,
+        heat: impl Fn(&T) -> Option<(u32, bool)>,
         timeout: Option<std::time::Duration>,
     ) -> Option<Option<(T, usize)>> {
         let mut st = self.lock();
@@ -88,14 +97,18 @@ impl<T> HeatQueue<T> {
                 return None;
             }
             let mut best: Option<(usize, u32)> = None;
-            let mut i = 0;
-            st.items.retain_mut(|(item, last)| {
-                let Some(now) = heat(item) else {
+            let (mut i, mut unparked) = (0, 0);
+            st.items.retain_mut(|(item, last, since)| {
+                let Some((now, parked)) = heat(item) else {
                     return false;
                 };
                 let grew = now.saturating_sub(*last);
                 *last = now;
-                if best.is_none_or(|(_, g)| grew > g) {
+                // Parked until its heat grows past what it was when first
+                // seen parked.
+                let parked = parked && now <= *since.get_or_insert(now);
+                unparked += usize::from(!parked);
+                if !parked && best.is_none_or(|(_, g)| grew > g) {
                     best = Some((i, grew));
                 }
                 i += 1;
@@ -103,9 +116,18 @@ impl<T> HeatQueue<T> {
             });
             if let Some((i, _)) = best {
                 let item = st.items.remove(i).0;
-                return Some(Some((item, st.items.len())));
+                return Some(Some((item, unparked - 1)));
             }
             match timeout {
+                // Parked items are looked at again now and then: they do
+                // not wake the consumer when they grow.
+                None if !st.items.is_empty() => {
+                    st = self
+                        .ready
+                        .wait_timeout(st, PARKED_RECHECK)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                }
                 None => st = self.ready.wait(st).unwrap_or_else(|e| e.into_inner()),
                 Some(_) if waited => return Some(None),
                 Some(t) => {
@@ -134,7 +156,7 @@ mod tests {
         for (i, h) in heat.iter().enumerate() {
             q.push(i, h.load(Ordering::Relaxed));
         }
-        let now = |i: &usize| Some(heat[*i].load(Ordering::Relaxed));
+        let now = |i: &usize| Some((heat[*i].load(Ordering::Relaxed), false));
         // Item 2 ran 50 more times while waiting, item 3 five times.
         heat[2].store(60, Ordering::Relaxed);
         heat[3].store(15, Ordering::Relaxed);
@@ -149,16 +171,52 @@ mod tests {
         assert_eq!(q.len(), 0);
     }
 
+    /// A parked item is taken only once its heat grew past what it was when
+    /// first seen parked, and does not count as waiting; the consumer looks
+    /// at it again after [`super::PARKED_RECHECK`] without being woken.
+    #[test]
+    fn parked_items_wait_until_they_grow() {
+        let q = Arc::new(HeatQueue::new());
+        let heat: Arc<Vec<AtomicU32>> = Arc::new((0..3).map(|_| AtomicU32::new(5)).collect());
+        for i in 0..3 {
+            q.push(i, 5);
+        }
+        // Item 0 is parked, 1 and 2 are not.
+        let now = {
+            let heat = heat.clone();
+            move |i: &usize| Some((heat[*i].load(Ordering::Relaxed), *i == 0))
+        };
+        // Nothing grew: the oldest item not parked, one more waiting.
+        assert_eq!(q.pop(&now), Some((1, 1)));
+        assert_eq!(q.pop(&now), Some((2, 0)));
+        // Only the parked item is left: the consumer waits for it to grow
+        // (no push wakes it).
+        let (q2, now2) = (q.clone(), now.clone());
+        let t = std::thread::spawn(move || q2.pop(now2));
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        assert!(!t.is_finished(), "a parked item that did not grow stays");
+        heat[0].store(6, Ordering::Relaxed);
+        assert_eq!(t.join().expect("consumer thread"), Some((0, 0)));
+        // What counts is the growth since it was first seen parked, not
+        // since it was pushed.
+        q.push(0, 6);
+        q.push(1, 5);
+        heat[0].store(9, Ordering::Relaxed);
+        assert_eq!(q.pop(&now), Some((1, 0)));
+        heat[0].store(10, Ordering::Relaxed);
+        assert_eq!(q.pop(&now), Some((0, 0)));
+    }
+
     #[test]
     fn drops_unwanted_items_and_ends_when_closed() {
         let q = Arc::new(HeatQueue::new());
         q.push(1u32, 0);
         q.push(2u32, 0);
         // Item 1 is gone (e.g. its block was invalidated).
-        assert_eq!(q.pop(|&i| (i != 1).then_some(0)), Some((2, 0)));
+        assert_eq!(q.pop(|&i| (i != 1).then_some((0, false))), Some((2, 0)));
         assert_eq!(q.len(), 0);
         let q2 = q.clone();
-        let t = std::thread::spawn(move || q2.pop(|_| Some(0)));
+        let t = std::thread::spawn(move || q2.pop(|_| Some((0, false))));
         std::thread::sleep(std::time::Duration::from_millis(20));
         q.close();
         assert_eq!(t.join().expect("consumer thread"), None);
@@ -171,11 +229,14 @@ mod tests {
         let q = HeatQueue::new();
         let t = std::time::Duration::from_millis(5);
         let t0 = std::time::Instant::now();
-        assert_eq!(q.pop_timeout(|_| Some(0), Some(t)), Some(None));
+        assert_eq!(q.pop_timeout(|_| Some((0, false)), Some(t)), Some(None));
         assert!(t0.elapsed() >= t, "waited for the timeout");
         q.push(7u32, 0);
-        assert_eq!(q.pop_timeout(|_| Some(0), Some(t)), Some(Some((7, 0))));
+        assert_eq!(
+            q.pop_timeout(|_| Some((0, false)), Some(t)),
+            Some(Some((7, 0)))
+        );
         q.close();
-        assert_eq!(q.pop_timeout(|_| Some(0), Some(t)), None);
+        assert_eq!(q.pop_timeout(|_| Some((0, false)), Some(t)), None);
     }
 }
