@@ -48,6 +48,7 @@ mod branch_flags;
 mod dispatch;
 mod lazy_flags;
 mod scalar_nan;
+mod vector_nan;
 
 use crate::runtime::type_code;
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
@@ -409,97 +410,6 @@ fn vector_float_ops(block: &Block) -> (Vec<Option<VecFloat>>, Vec<bool>) {
     (pats, skip)
 }
 
-/// A [`VecFloat`] whose NaN test is left to a later one, `to`, that reads
-/// its result lane by lane (see [`nan_chains`]).
-#[derive(Clone, Debug)]
-struct NanChain {
-    /// The op index of the later pattern (its last lane insert).
-    to: usize,
-    /// Registers last set to the result before `to`: their variables get
-    /// the tested value after it.
-    regs: Vec<usize>,
-}
-
-/// Per [`VecFloat`] of `block` (by op index), the later pattern its NaN
-/// test is merged into: add, subtract, multiply and divide return a NaN
-/// in every lane where an operand has one, so when `to` reads the result
-/// `v` lane by lane (as its vector operand, same lane type), a test of
-/// `to`'s result finds every NaN lane of `v` too: one test instead of
-/// two (matmul's `fmul` then `fadd`). `to`'s slow path fixes `v` first,
-/// then recomputes and fixes its own result from it. Only when nothing
-/// between the two could observe the untested `v`: no memory access,
-/// helper or fault point, no value derived from `v` used after `to`, no
-/// read of a register set there; `set`s of `v` itself are re-defined
-/// after the test. Other patterns may stand between (tested or chained
-/// on their own). A pattern that is a `to` is not chained on.
-fn nan_chains(block: &Block, pats: &[Option<VecFloat>], skip: &[bool]) -> Vec<Option<NanChain>> {
-    let n = block.insts.len();
-    let mut last_use = vec![0usize; n];
-    for (k, inst) in block.insts.iter().enumerate() {
-        for a in inst.operands() {
-            last_use[a.index()] = k;
-        }
-    }
-    if let Some(v) = block.terminal().operand() {
-        last_use[v.index()] = usize::MAX;
-    }
-    let mut out = vec![None; n];
-    let mut target = vec![false; n];
-    for i in 0..n {
-        let Some(p1) = &pats[i] else { continue };
-        if target[i] {
-            continue;
-        }
-        let v1 = xlat_ir::Value(i as u32);
-        let reads = |p: &VecFloat| p.vt == p1.vt && (p.n == v1 || p.m == Ok(v1));
-        let Some(j) = (i + 1..n).find(|&j| pats[j].as_ref().is_some_and(reads)) else {
-            continue;
-        };
-        // Values between the two that depend on `v1`, and the registers
-        // set there (true: last set to `v1`).
-        let mut dep = vec![false; n];
-        dep[i] = true;
-        let mut sets: Vec<(usize, bool)> = Vec::new();
-        let mut ok = true;
-        for k in i + 1..j {
-            let inst = &block.insts[k];
-            let d = inst.operands().any(|a| dep[a.index()]);
-            match inst.op {
-                Opcode::Set => {
-                    let r = inst.imm as usize;
-                    ok &= inst.args[0] == v1 || !d;
-                    sets.retain(|s| s.0 != r);
-                    sets.push((r, inst.args[0] == v1));
-                }
-                Opcode::Get => ok &= sets.iter().all(|s| s.0 != inst.imm as usize),
-                Opcode::InsnStart | Opcode::Const => {}
-                Opcode::Vextract
-                | Opcode::Bitcast
-                | Opcode::Fadd
-                | Opcode::Fsub
-                | Opcode::Fmul
-                | Opcode::Fdiv => dep[k] = d,
-                _ if skip[k] => dep[k] = d,
-                // Another pattern, independent of `v1` (PowerPC's two
-                // interleaved chains: mul, mul, add, add).
-                Opcode::Vinsert if pats[k].is_some() => ok &= !d,
-                _ => ok = false,
-            }
-            ok &= !dep[k] || last_use[k] <= j;
-        }
-        let p2 = pats[j].as_ref().expect("found");
-        if let Err(y) = p2.m {
-            ok &= !dep[y.index()];
-        }
-        if ok {
-            let regs = sets.iter().filter(|s| s.1).map(|s| s.0).collect();
-            out[i] = Some(NanChain { to: j, regs });
-            target[j] = true;
-        }
-    }
-    out
-}
-
 fn lane_vec(l: Lanes) -> ir::Type {
     match l {
         Lanes::I8x16 => types::I8X16,
@@ -580,16 +490,15 @@ struct Fx<'a, 'b> {
     /// Per op of the block being lowered: the last lane insert of a
     /// [`VecFloat`], lowered as one vector op.
     vec_float: Vec<Option<VecFloat>>,
-    /// Per op of the block being lowered: the [`NanChain`] of a
-    /// [`VecFloat`].
-    nan_chain: Vec<Option<NanChain>>,
-    /// Per op of the block being lowered: the untested earlier pattern of
-    /// a [`NanChain`] ending there (its pattern, op index, operands and
-    /// result).
-    chained: Vec<Option<(VecFloat, usize, [ir::Value; 3])>>,
-    /// The tested value of a [`NanChain`]'s first pattern (op index),
-    /// known once its end is lowered.
-    chain_fix: Option<(usize, ir::Value)>,
+    /// Per op of the block being lowered: the [`vector_nan::NanChain`]
+    /// of a [`VecFloat`].
+    nan_chain: Vec<Option<vector_nan::NanChain>>,
+    /// Per op of the block being lowered: the untested earlier patterns
+    /// of the chains ending there.
+    chained: Vec<Vec<vector_nan::Link>>,
+    /// The tested values of a chain's links (op index), known once its
+    /// end is lowered.
+    chain_fix: Vec<(usize, ir::Value)>,
     /// Per op of the block being lowered: part of a [`VecFloat`], not
     /// lowered on its own.
     vec_skip: Vec<bool>,
@@ -775,7 +684,7 @@ pub(crate) fn lower(
         vec_float: Vec::new(),
         nan_chain: Vec::new(),
         chained: Vec::new(),
-        chain_fix: None,
+        chain_fix: Vec::new(),
         vec_skip: Vec::new(),
         pending: vec![None; nregs],
         lazy,
@@ -1331,8 +1240,8 @@ impl Fx<'_, '_> {
         self.nan_pend = scalar_nan::NanPend::new(block);
         self.fsrc.iter_mut().for_each(|f| *f = None);
         (self.vec_float, self.vec_skip) = vector_float_ops(block);
-        self.nan_chain = nan_chains(block, &self.vec_float, &self.vec_skip);
-        self.chained = vec![None; block.insts.len()];
+        self.nan_chain = vector_nan::nan_chains(block, &self.vec_float, &self.vec_skip);
+        self.chained = vec![Vec::new(); block.insts.len()];
         debug_assert!(self.pending.iter().all(Option::is_none));
         let mut cur_pc = block.pc;
         for (i, inst) in block.insts.iter().enumerate() {
@@ -1422,21 +1331,25 @@ impl Fx<'_, '_> {
                 }
                 Shape::VInsert if self.vec_float[i].is_some() => {
                     let p = self.vec_float[i].take().expect("matched");
+                    let mut links = std::mem::take(&mut self.chained[i]);
                     if let Some(c) = &self.nan_chain[i] {
-                        // Tested with the chain's end.
+                        // Tested with the chain's end (with the links
+                        // ending here).
                         let to = c.to;
                         let (n, m) = self.vector_operands(&p, &vals);
                         let r = self.vector_apply(p.op, n, m);
-                        self.chained[to] = Some((p, i, [n, m, r]));
+                        links.push((p, i, [n, m, r]));
+                        self.chained[to].extend(links);
                         Some(self.b.ins().bitcast(types::I8X16, little(), r))
-                    } else if let Some(first) = self.chained[i].take() {
-                        let i1 = first.1;
-                        let (v1, v) = self.vector_float_chain(block, first, &p, &vals);
-                        let regs = self.nan_chain[i1].as_ref().map(|c| c.regs.clone());
-                        for r in regs.unwrap_or_default() {
-                            self.b.def_var(self.vars[r].expect("used register"), v1);
+                    } else if !links.is_empty() {
+                        let (fixed, v) = self.vector_float_chain(block, links, &p, &vals);
+                        for &(l, f) in &fixed {
+                            let regs = self.nan_chain[l].as_ref().map(|c| c.regs.clone());
+                            for r in regs.unwrap_or_default() {
+                                self.b.def_var(self.vars[r].expect("used register"), f);
+                            }
                         }
-                        self.chain_fix = Some((i1, v1));
+                        self.chain_fix = fixed;
                         Some(v)
                     } else {
                         Some(self.vector_float(block, &p, &vals))
@@ -1503,7 +1416,7 @@ impl Fx<'_, '_> {
             self.vals[i] = r;
             self.lazy_def(k, i);
             self.nan_note(block, i);
-            if let Some((a, v)) = self.chain_fix.take() {
+            for (a, v) in std::mem::take(&mut self.chain_fix) {
                 vals[a] = Some(v);
                 self.vals[a] = Some(v);
             }
@@ -2222,38 +2135,6 @@ impl Fx<'_, '_> {
         self.b.ins().jump(join, &[BlockArg::Value(acc)]);
         self.b.switch_to_block(join);
         self.b.block_params(join)[0]
-    }
-
-    /// Lowers `p`, the end of a [`NanChain`] from `first` (its pattern,
-    /// op index and untested operands and result): one test of `p`'s
-    /// result; the slow path fixes `first`'s result, recomputes `p` from
-    /// it and fixes that. Returns both tested values (`first`'s, `p`'s).
-    fn vector_float_chain(
-        &mut self,
-        block: &Block,
-        (p1, i1, a1): (VecFloat, usize, [ir::Value; 3]),
-        p: &VecFloat,
-        vals: &[Option<ir::Value>],
-    ) -> (ir::Value, ir::Value) {
-        let (n, m) = self.vector_operands(p, vals);
-        let r = self.vector_apply(p.op, n, m);
-        let r1 = self.b.ins().bitcast(types::I8X16, little(), a1[2]);
-        let rv = self.b.ins().bitcast(types::I8X16, little(), r);
-        let (slow, join) = self.vector_nan_branch(r, &[r1, rv]);
-        self.b.switch_to_block(slow);
-        let fixed1 = self.vector_fix(block, &p1, a1, vals);
-        let v1 = xlat_ir::Value(i1 as u32);
-        let f1 = self.b.ins().bitcast(p.vt, little(), fixed1);
-        let n2 = if p.n == v1 { f1 } else { n };
-        let m2 = if p.m == Ok(v1) { f1 } else { m };
-        let r2 = self.vector_apply(p.op, n2, m2);
-        let fixed = self.vector_fix(block, p, [n2, m2, r2], vals);
-        self.b
-            .ins()
-            .jump(join, &[BlockArg::Value(fixed1), BlockArg::Value(fixed)]);
-        self.b.switch_to_block(join);
-        let ps = self.b.block_params(join);
-        (ps[0], ps[1])
     }
 
     /// `(f, F64X2 or F32X4)` when the host value `x` is the bits of the

@@ -219,3 +219,108 @@ fn scalar_float_chains_test_nans_once() {
         }
     }
 }
+
+/// Ends `b` with a jump and compiles it: the block, its CLIF and the
+/// number of vector NaN tests there.
+fn vector_nan_tests(mut b: Builder<'_>) -> (Block, String, usize) {
+    b.terminate(Terminal::Jump(0));
+    let blk = b.finish();
+    jit(true).compile(&[&blk]).unwrap();
+    let clif = LAST_CLIF.with(|c| c.borrow().clone());
+    let tests = clif.matches("vany_true").count();
+    (blk, clif, tests)
+}
+
+/// Two vector float ops chained for one NaN test (see
+/// `chained_vector_float_ops_share_one_nan_test`) stay chained across pure
+/// ops between them that do not read the first result: a scalar op and
+/// its `fnan` written into a lane of another V register (ppc64le nbody's
+/// `fmul` between two `xvmuldp`) and a lane permute (`xxspltd`). Every
+/// register, V register and memory byte matches the interpreter on NaNs
+/// (quiet, signalling, with payloads), infinities and zeros, Arm's and
+/// Power's rules; before, each vector op kept its own test (2).
+#[test]
+fn vector_float_chain_spans_independent_scalar_ops() {
+    let env = Env::new(true);
+    let (lanes, ft) = (Lanes::I64x2, Type::F64);
+    let st = chain_states(ft);
+    for rule in [NanRule::Arm, NanRule::Power] {
+        for (op1, op2) in [(Opcode::Fmul, Opcode::Fadd), (Opcode::Fsub, Opcode::Fmul)] {
+            let mut b = Builder::new(&LAYOUT, 0x1000);
+            let (x, y) = (b.get(V0), b.get(V1));
+            let p1 = lane_op(&mut b, lanes, ft, op1, x, y);
+            b.set(V1, p1);
+            // Independent scalar op, its result in lane 1 of a fresh
+            // vector (PowerPC's FPR view), and a permute of `x`.
+            let a = b.get(r(0));
+            let a = b.bitcast(ft, a);
+            let c = b.get(r(1));
+            let c = b.bitcast(ft, c);
+            let s = op_nan(&mut b, ft, Opcode::Fmul, a, c, rule);
+            let sb = b.bitcast(Type::I64, s);
+            let z = b.iconst(Type::V128, 0);
+            let fv = b.vinsert(lanes, z, sb, 1);
+            let l = b.vextract(lanes, fv, 1);
+            b.set(r(2), l);
+            let sp = b.vzip2(lanes, x, x);
+            let p2 = lane_op(&mut b, lanes, ft, op2, sp, p1);
+            b.set(V0, p2);
+            let (blk, clif, tests) = vector_nan_tests(b);
+            assert_eq!(tests, 1, "{rule:?} {op1:?} {op2:?}:\n{clif}");
+            compare(&blk, &st, &env, Cmp::Exact);
+        }
+    }
+}
+
+/// Vector float chains for one NaN test: two untested results read by
+/// the same later op (`p1 * q1`-like sums of products: `xvmuldp`,
+/// `xvmuldp`, `xvadddp`) are both fixed by its slow path (before, the
+/// second replaced the first, whose NaN lanes stayed the host's: x86's
+/// negative default NaN in V1 and in the sum); a chain of three (ppc64le
+/// nbody's `xvmuldp`, `xvmuldp`, `xvadddp` on `vs0`) tests once. Every
+/// register and V register matches the interpreter on NaNs, infinities
+/// (infinity times zero, infinity minus infinity) and zeros.
+#[test]
+fn vector_float_chains_of_several_ops() {
+    let env = Env::new(true);
+    let (lanes, ft) = (Lanes::I64x2, Type::F64);
+    let st = chain_states(ft);
+    for (op1, op2) in [
+        (Opcode::Fmul, Opcode::Fadd),
+        (Opcode::Fsub, Opcode::Fmul),
+        (Opcode::Fmul, Opcode::Fsub),
+    ] {
+        // 0: two results read by one op; 1: a chain of three, each read
+        // by the next; 2: a chain of three, the register set to each; 3:
+        // the register set to the first read between the second and the
+        // third (the first is tested with the second, the third alone).
+        for shape in 0..4 {
+            let mut b = Builder::new(&LAYOUT, 0x1000);
+            let (x, y) = (b.get(V0), b.get(V1));
+            let p1 = lane_op(&mut b, lanes, ft, op1, x, y);
+            b.set(V1, p1);
+            let (p3, want) = if shape == 0 {
+                let q1 = lane_op(&mut b, lanes, ft, op1, y, x);
+                (lane_op(&mut b, lanes, ft, op2, p1, q1), 1)
+            } else {
+                let p2 = lane_op(&mut b, lanes, ft, op1, p1, y);
+                if shape == 2 {
+                    b.set(V1, p2);
+                }
+                if shape == 3 {
+                    let g = b.get(V1);
+                    let l = b.vextract(lanes, g, 1);
+                    b.set(r(2), l);
+                }
+                (
+                    lane_op(&mut b, lanes, ft, op2, p2, x),
+                    1 + usize::from(shape == 3),
+                )
+            };
+            b.set(V0, p3);
+            let (blk, clif, tests) = vector_nan_tests(b);
+            compare(&blk, &st, &env, Cmp::Exact);
+            assert_eq!(tests, want, "{op1:?} {op2:?} shape {shape}:\n{clif}");
+        }
+    }
+}
