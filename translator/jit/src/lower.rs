@@ -46,6 +46,7 @@
 mod checks;
 mod branch_flags;
 mod dispatch;
+mod float_cmp;
 mod lazy_flags;
 mod scalar_nan;
 mod vector_nan;
@@ -1579,7 +1580,8 @@ impl Fx<'_, '_> {
             Opcode::Mul => self.b.ins().imul(a[0], a[1]),
             Opcode::And => self.b.ins().band(a[0], a[1]),
             Opcode::Or => self.b.ins().bor(a[0], a[1]),
-            Opcode::Xor => self.b.ins().bxor(a[0], a[1]),
+            Opcode::Xor => float_cmp::inverted(&mut self.b, a[0], a[1])
+                .unwrap_or_else(|| self.b.ins().bxor(a[0], a[1])),
             Opcode::Not => self.b.ins().bnot(a[0]),
             Opcode::Neg => self.b.ins().ineg(a[0]),
             Opcode::Select if ty == Type::I128 => {

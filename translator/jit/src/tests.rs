@@ -3740,6 +3740,7 @@ fn more_regions_than_range_table_entries_compile() {
 
 mod branch_flags;
 mod dispatch;
+mod float_cmp;
 mod guard;
 mod lazy_flags;
 mod scalar_nan;
