@@ -1046,23 +1046,8 @@ impl Engine {
         // with observed targets followed in all regions, 5 % longer with
         // speed regions only (and returns as below).
         let follow_computed = max_blocks > QUICK_REGION_BLOCKS;
-        // Blocks taken from callees count against their own bound, not
-        // `max_blocks` (`calls::inline_call`).
-        let mut inlined = Vec::new();
-        let hot = |pc: u64| {
-            let t = cache.get(&(pc, entry.key.1))?;
-            let live =
-                !t.dead.load(Ordering::Relaxed) && t.hits.load(Ordering::Relaxed) >= min_hits;
-            Some((t.clone(), t.block.term.filter(|_| live)?, t.hot_targets()))
-        };
         let mut i = 0;
-        while i < region.len() && region.len() - inlined.len() < max_blocks {
-            if follow_computed
-                && crate::calls::inline_call(&mut region, &mut inlined, i, max_blocks, hot)
-            {
-                i += 1;
-                continue;
-            }
+        while i < region.len() && region.len() < max_blocks {
             // Constant successors must have run often themselves; a hot
             // target of a computed jump was seen often enough from here.
             let mut observed = if follow_computed {
@@ -1126,7 +1111,7 @@ impl Engine {
                 if let Some(t) = cache.get(&key)
                     && !t.dead.load(Ordering::Relaxed)
                     && (observed || t.hits.load(Ordering::Relaxed) >= min_hits)
-                    && region.len() - inlined.len() < max_blocks
+                    && region.len() < max_blocks
                 {
                     if enclosing_head(s, t) {
                         enclosing.get_or_insert_with(|| t.clone());

@@ -8,7 +8,6 @@
 //! (user mode or system mode) has to act: an exception such as a syscall, a
 //! memory fault, or a stop request.
 
-mod calls;
 mod cpu;
 mod engine;
 mod queue;

@@ -57,8 +57,6 @@ mod isa {
     pub const JR: u32 = 0x09; // pc = ra
     pub const LIH: u32 = 0x0a; // rd |= imm16 << 16
     pub const XADD: u32 = 0x0b; // rd = atomic fetch-add [ra], rb
-    pub const CALL: u32 = 0x0c; // r7 = pc + 4; pc += simm16 * 4 (a call)
-    pub const RET: u32 = 0x0d; // pc = r7 (a return)
 
     pub fn enc(op: u32, rd: u32, ra: u32, imm: u32) -> u32 {
         op << 24 | rd << 20 | ra << 16 | (imm & 0xffff)
@@ -172,18 +170,6 @@ impl Frontend for Toy {
                 JR => {
                     let x = b.get(reg(ra));
                     b.terminate(Terminal::JumpIndirect(x));
-                }
-                CALL => {
-                    let l = b.i64(next);
-                    b.set(reg(7), l);
-                    b.terminate(Terminal::Call {
-                        target: next.wrapping_add(simm.wrapping_mul(4)).wrapping_sub(4),
-                        ret: next,
-                    });
-                }
-                RET => {
-                    let x = b.get(reg(7));
-                    b.terminate(Terminal::Return(x));
                 }
                 _ => {
                     b.terminate(Terminal::Exception {
@@ -1551,67 +1537,4 @@ fn quick_region_counts_the_iterations_of_its_loop() {
     s.cpu.set_pc(CODE);
     s.engine.run(&mut s.cpu);
     assert_eq!(reg(&s.cpu, 2), 5000 * 5001 / 2);
-}
-
-/// `r1 = n; r6 = 1; loop: call f; r1 -= 1; if r1 == 0 goto done; goto
-/// loop; done: sys; f: 15 blocks of r2 += 1 and a branch on r6 (never
-/// taken), then return`: a callee whose blocks fill a region's 16 before
-/// its return.
-fn call_program(n: u32) -> Vec<u32> {
-    let mut p = vec![
-        enc(LI, 1, 0, n),
-        enc(LI, 6, 0, 1),
-        enc(CALL, 0, 0, back(2, 8)), // 2: loop head
-        enc(ADDI, 1, 1, 0xffff),     // 3: return site
-        enc(BZ, 0, 1, back(4, 6)),
-        enc(BZ, 0, 0, back(5, 2)),
-        enc(SYS, 0, 0, 0), // 6: done
-        enc(SYS, 0, 0, 0),
-    ];
-    for k in 0..15 {
-        let at = p.len() as i32;
-        assert_eq!(at, 8 + 2 * k);
-        p.push(enc(ADDI, 2, 2, 1));
-        p.push(enc(BZ, 0, 6, back(at + 1, 6)));
-    }
-    p.push(enc(RET, 0, 0, 0));
-    p
-}
-
-/// A region walk that meets a call takes the callee's blocks on its way
-/// back and the return site (not counted against `MAX_REGION_BLOCKS`), so
-/// the loop around the call closes in one region (before, the callee's 15
-/// blocks and the loop head filled the region and the return left it);
-/// compiled, one entry runs the whole loop with the same result.
-#[test]
-fn region_follows_a_call_back_to_its_return_site() {
-    let mut s = mixed(1000, &call_program(300));
-    s.engine.run(&mut s.cpu);
-    assert_eq!(reg(&s.cpu, 2), 300 * 15);
-    assert_eq!(s.engine.stats().regions_compiled, 0, "below the threshold");
-    let head = s.engine.cached(CODE + 8, 0).expect("loop head translated");
-    let region: Vec<u64> = s
-        .engine
-        .form_region(&head, crate::MAX_REGION_BLOCKS)
-        .iter()
-        .map(|t| t.key.0)
-        .collect();
-    let callee: Vec<u64> = (0..16).map(|k| CODE + 32 + 8 * k).collect();
-    assert_eq!(region[0], CODE + 8);
-    assert_eq!(region[1..17], callee[..], "{region:x?}");
-    assert_eq!(region[17..], [CODE + 12, CODE + 20], "{region:x?}");
-    s.engine.compile_region(&head, xlat_jit::OptLevel::Speed);
-    let st = s.engine.stats();
-    assert_eq!((st.regions_compiled, st.blocks_compiled), (1, 19), "{st}");
-    s.cpu.set(Reg(1), 300);
-    s.cpu.set(Reg(2), 0);
-    s.cpu.set_pc(CODE + 8);
-    s.engine.run(&mut s.cpu);
-    assert_eq!(reg(&s.cpu, 2), 300 * 15);
-    let st2 = s.engine.stats();
-    assert_eq!(
-        st2.jit_dispatches - st.jit_dispatches,
-        1,
-        "one entry ran the loop: {st2}"
-    );
 }
