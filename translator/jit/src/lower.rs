@@ -43,8 +43,8 @@
 //! always takes the slow path, which reports [`ExitCode::Fault`] with the
 //! state exact (the PC of the instruction).
 
-mod checks;
 mod branch_flags;
+mod checks;
 mod dispatch;
 mod float_cmp;
 mod lazy_flags;
@@ -529,6 +529,8 @@ struct Fx<'a, 'b> {
     /// an access checked it against the limit, or [`POISON`] where that
     /// access took the slow path ([`Fx::mem_op`]).
     checked: Vec<Option<ir::Value>>,
+    /// Checked bases carried across blocks ([`checks::Plan`]).
+    cross: checks::Plan,
     /// Per register: the sunk op whose value it was last set to, not yet
     /// emitted (its variable is stale until [`Fx::materialize`]).
     pending: Vec<Option<usize>>,
@@ -606,6 +608,7 @@ pub(crate) fn lower(
         .any(|bl| bl.insts.iter().any(|i| sync_of(bl, i) != Sync::None));
     let indirect = indirect_targets(blocks, targets);
     let succ = region_successors(blocks, &indirect);
+    let cross = checks::plan(&mut b, layout, blocks, &succ, guard);
     let lazy = lazy_flags::plan(&mut b, layout, blocks, &succ, &used_mask, faulty);
     let replay: Vec<bool> = (0..blocks.len())
         .map(|k| replay_loop(blocks, &succ, k))
@@ -679,6 +682,7 @@ pub(crate) fn lower(
         guard,
         sites: Vec::new(),
         checked: Vec::new(),
+        cross,
         nan_done: Vec::new(),
         nan_pend: scalar_nan::NanPend::default(),
         fsrc: vec![None; nregs],
@@ -1237,6 +1241,7 @@ impl Fx<'_, '_> {
         self.float_loads = vec![None; block.insts.len()];
         self.sites = access_sites(block, self.guard, &checks::same_values(block, &self.sink));
         self.checked = vec![None; block.insts.len()];
+        self.checks_at_entry(k);
         self.nan_done = vec![None; block.insts.len()];
         self.nan_pend = scalar_nan::NanPend::new(block);
         self.fsrc.iter_mut().for_each(|f| *f = None);
@@ -1429,6 +1434,7 @@ impl Fx<'_, '_> {
             }
         }
         self.nan_flush(block, block.insts.len(), &mut vals);
+        self.checks_at_exit(k);
         let term = block.terminal();
         match term {
             Terminal::Jump(t) | Terminal::Call { target: t, .. } => self.edge(k, t),

@@ -9,8 +9,12 @@
 //! [`same_values`] numbers the block's values so that equal computations
 //! get one representative.
 
-use std::collections::HashMap;
-use xlat_ir::{Block, Opcode, Shape, Type};
+use super::{Fx, Site};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{InstBuilder, types};
+use cranelift_frontend::{FunctionBuilder, Variable};
+use std::collections::{HashMap, HashSet};
+use xlat_ir::{Block, Opcode, Shape, StateLayout, Type};
 
 /// What identifies a value: an op with its immediate and the numbers of
 /// its operands, or the entry of a register's generation (its `set`s so
@@ -19,15 +23,17 @@ use xlat_ir::{Block, Opcode, Shape, Type};
 enum Key {
     /// A pure op: opcode, result type, immediate, operand numbers.
     Pure(Opcode, Type, u64, [usize; 3]),
-    /// `get` of a register (`imm`) after `n` of its `set`s in the block.
-    Get(u64, usize),
+    /// `get` of a register (`imm`) after `n` of its `set`s and `c` helper
+    /// calls (which may write any register) in the block.
+    Get(u64, usize, usize),
 }
 
 /// Per op of `block`: the index of the first op that computes the same
 /// value and is emitted where it stands (not in `sink`), or the op itself.
 /// Pure integer ops (constants, arithmetic but division, compares,
 /// selects, extensions, truncations) with equal operands are equal, as are
-/// `get`s of one register with no `set` of it in between; anything else
+/// `get`s of one register with no `set` of it and no helper call in
+/// between; anything else
 /// (loads, helpers, float ops) is its own value.
 pub(super) fn same_values(block: &Block, sink: &[bool]) -> Vec<usize> {
     let n = block.insts.len();
@@ -37,6 +43,7 @@ pub(super) fn same_values(block: &Block, sink: &[bool]) -> Vec<usize> {
     let mut rep: Vec<Option<usize>> = vec![None; n];
     let mut first: HashMap<Key, usize> = HashMap::new();
     let mut sets: HashMap<u64, usize> = HashMap::new();
+    let mut calls = 0;
     let mut out: Vec<usize> = (0..n).collect();
     for (i, inst) in block.insts.iter().enumerate() {
         let pure = pure_int(inst.op) && inst.ty.is_int() && inst.ty.bits() <= 64;
@@ -44,7 +51,12 @@ pub(super) fn same_values(block: &Block, sink: &[bool]) -> Vec<usize> {
             Shape::Get => Some(Key::Get(
                 inst.imm,
                 sets.get(&inst.imm).copied().unwrap_or(0),
+                calls,
             )),
+            Shape::Call => {
+                calls += 1;
+                None
+            }
             Shape::Set => {
                 *sets.entry(inst.imm).or_insert(0) += 1;
                 None
@@ -68,6 +80,227 @@ pub(super) fn same_values(block: &Block, sink: &[bool]) -> Vec<usize> {
         out[i] = r.unwrap_or(i);
     }
     out
+}
+
+/// Checked bases carried across the blocks of a region: where a register's
+/// value was checked on every path since it was last set (in a block that
+/// dominates the access, or on each way into a merge), an access off it
+/// needs no check. Each such register has a Cranelift variable holding
+/// `mem_base +` its value, or [`super::POISON`] where its check took the
+/// slow path; the SSA builder merges the variables' definitions at joins
+/// and loop heads. The poison argument holds across blocks as it does in
+/// one: a value whose check failed makes every later access off it fault
+/// on the host and re-run at tier 0 from its snapshot, whichever block
+/// the access is in. A value is the register's until the next `set` of
+/// it or helper call (a helper may write any register and is followed by
+/// a reload), so an address computed from a value loaded after the check
+/// is never taken for it.
+pub(super) struct Plan {
+    /// Per block: the base ops (after [`same_values`]) that are a
+    /// register's entry value whose variable holds its checked pointer,
+    /// with that register.
+    inherited: Vec<Vec<(usize, usize)>>,
+    /// Per block: the registers whose variable it defines before its
+    /// terminal, and the op (a base of its [`Site`]s, after
+    /// [`same_values`]) whose value each register then holds.
+    export: Vec<Vec<(usize, usize)>>,
+    /// Per register: its variable, for registers some block exports.
+    vars: Vec<Option<Variable>>,
+}
+
+/// What [`plan`] needs of one block.
+struct Facts {
+    /// Per register: set (or possibly written by a helper) in the block.
+    kill: Vec<bool>,
+    /// Per register: the base op that holds its value at the end of the
+    /// block, if that value is the base of one of its accesses.
+    gen_at: Vec<Option<usize>>,
+    /// Per register: the base op that is its entry value, if one is.
+    uses: Vec<Option<usize>>,
+}
+
+/// The [`Facts`] of `block`, whose accesses' sites are `sites`, with
+/// values numbered by `same`; registers `regs` only.
+fn facts(block: &Block, sites: &[Option<Site>], same: &[usize], regs: &[bool]) -> Facts {
+    let n = regs.len();
+    let bases: HashSet<usize> = sites.iter().flatten().map(|s| s.base).collect();
+    let mut kill = vec![false; n];
+    // Per register: the op whose value it holds now (the entry `get`
+    // while it is not set), if known.
+    let mut now: Vec<Option<usize>> = vec![None; n];
+    let mut uses = vec![None; n];
+    for (i, inst) in block.insts.iter().enumerate() {
+        let r = inst.imm as usize;
+        match inst.op.shape() {
+            Shape::Get if r < n && regs[r] && !kill[r] => {
+                let u = same[i];
+                now[r] = Some(u);
+                if bases.contains(&u) {
+                    uses[r] = Some(u);
+                }
+            }
+            Shape::Set if r < n => {
+                kill[r] = true;
+                now[r] = Some(same[inst.args[0].index()]);
+            }
+            Shape::Call => {
+                kill.iter_mut().for_each(|k| *k = true);
+                now.iter_mut().for_each(|v| *v = None);
+            }
+            _ => {}
+        }
+    }
+    let gen_at = now
+        .into_iter()
+        .map(|v| v.filter(|u| bases.contains(u)))
+        .collect();
+    Facts { kill, gen_at, uses }
+}
+
+/// The [`Plan`] for `blocks` (entry first, entered from outside only
+/// there; in-region successors `succ`) in a world with guard areas of
+/// `guard` bytes (none without); only 64-bit registers but the PC.
+pub(super) fn plan(
+    b: &mut FunctionBuilder,
+    layout: &StateLayout,
+    blocks: &[&Block],
+    succ: &[Vec<usize>],
+    guard: u64,
+) -> Plan {
+    let n = layout.regs.len();
+    let nb = blocks.len();
+    let regs: Vec<bool> = (0..n)
+        .map(|r| layout.regs[r].ty == Type::I64 && r != layout.pc.0 as usize)
+        .collect();
+    let facts: Vec<Facts> = blocks
+        .iter()
+        .map(|bl| {
+            let same = same_values(bl, &super::sinkable(layout, bl));
+            let sites = super::access_sites(bl, guard, &same);
+            facts(bl, &sites, &same, &regs)
+        })
+        .collect();
+    let mut preds = vec![Vec::new(); nb];
+    for (k, ss) in succ.iter().enumerate() {
+        for &j in ss {
+            preds[j].push(k);
+        }
+    }
+    // Available on entry (forward, intersection over the predecessors,
+    // from "all" down; nothing at the entry and in blocks nothing enters).
+    let out_of = |k: usize, inn: &[bool]| -> Vec<bool> {
+        (0..n)
+            .map(|r| facts[k].gen_at[r].is_some() || (inn[r] && !facts[k].kill[r]))
+            .collect()
+    };
+    let mut avail: Vec<Vec<bool>> = (0..nb)
+        .map(|k| vec![k != 0 && !preds[k].is_empty(); n])
+        .collect();
+    loop {
+        let mut changed = false;
+        for k in 1..nb {
+            if preds[k].is_empty() {
+                continue;
+            }
+            let mut inn = regs.clone();
+            for &p in &preds[k] {
+                let o = out_of(p, &avail[p]);
+                inn.iter_mut().zip(o).for_each(|(a, o)| *a &= o);
+            }
+            if inn != avail[k] {
+                avail[k] = inn;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    // Wanted on exit (backward, union over the successors): an access off
+    // the register's entry value in a block it reaches unset.
+    let mut want_in: Vec<Vec<bool>> = facts
+        .iter()
+        .map(|f| f.uses.iter().map(Option::is_some).collect())
+        .collect();
+    loop {
+        let mut changed = false;
+        for k in (0..nb).rev() {
+            let add: Vec<usize> = (0..n)
+                .filter(|&r| !want_in[k][r] && !facts[k].kill[r])
+                .filter(|&r| succ[k].iter().any(|&j| want_in[j][r]))
+                .collect();
+            changed |= !add.is_empty();
+            add.into_iter().for_each(|r| want_in[k][r] = true);
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut vars = vec![None; n];
+    let mut export = vec![Vec::new(); nb];
+    let mut inherited = vec![Vec::new(); nb];
+    for k in 0..nb {
+        for r in 0..n {
+            if let (Some(u), true) = (facts[k].uses[r], avail[k][r]) {
+                inherited[k].push((u, r));
+            }
+            let wanted = succ[k].iter().any(|&j| want_in[j][r] && avail[j][r]);
+            // Defined here unless the variable holds it already.
+            let fresh = facts[k].kill[r] || !avail[k][r];
+            if let (Some(u), true, true) = (facts[k].gen_at[r], wanted, fresh) {
+                export[k].push((r, u));
+                vars[r].get_or_insert_with(|| b.declare_var(types::I64));
+            }
+        }
+    }
+    Plan {
+        inherited,
+        export,
+        vars,
+    }
+}
+
+impl Fx<'_, '_> {
+    /// At the start of block `k` (after its sites are known): the
+    /// checked pointers it inherits, and the sites whose check a later
+    /// block takes ([`Site::shared`]: the join passes the pointer on).
+    pub(super) fn checks_at_entry(&mut self, k: usize) {
+        for &(u, r) in &self.cross.inherited[k] {
+            let var = self.cross.vars[r].expect("exported register");
+            self.checked[u] = Some(self.b.use_var(var));
+        }
+        for &(_, u) in &self.cross.export[k] {
+            for s in self.sites.iter_mut().flatten() {
+                s.shared |= s.base == u;
+            }
+        }
+    }
+
+    /// Before block `k`'s terminal: defines the variables of the
+    /// registers it exports, from the check of their value, or, where no
+    /// access checked it (an exact one), from a check here.
+    pub(super) fn checks_at_exit(&mut self, k: usize) {
+        for (r, u) in self.cross.export[k].clone() {
+            let p = match self.checked[u] {
+                Some(p) => p,
+                None => {
+                    let x = match self.vals[u] {
+                        Some(x) => x,
+                        None => {
+                            self.materialize(&[r]);
+                            self.b.use_var(self.vars[r].expect("used register"))
+                        }
+                    };
+                    let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, x, self.limit);
+                    let p = self.b.ins().iadd(self.base, x);
+                    let poison = self.b.ins().iconst(types::I64, super::POISON as i64);
+                    self.b.ins().select(ok, p, poison)
+                }
+            };
+            let var = self.cross.vars[r].expect("exported register");
+            self.b.def_var(var, p);
+        }
+    }
 }
 
 /// Whether `op` is a pure integer op: a constant, arithmetic but

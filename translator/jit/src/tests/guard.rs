@@ -390,3 +390,281 @@ fn a_base_computed_twice_is_checked_once() {
         assert_eq!(a.hdr.exc_info, b.hdr.exc_info, "fault address");
     }
 }
+
+/// One block at `pc`: `body`, ended by the terminal it returns, optimized
+/// as the engine does.
+fn block_of(pc: u64, body: impl FnOnce(&mut Builder) -> Terminal) -> Block {
+    let mut b = Builder::new(&LAYOUT, pc);
+    b.insn_start(pc);
+    let term = body(&mut b);
+    b.terminate(term);
+    let mut blk = b.finish();
+    xlat_ir::passes::optimize(&mut blk, &LAYOUT);
+    blk
+}
+
+/// `r<dst> = [r<base> + off]`.
+fn load_off(b: &mut Builder, dst: u16, base: u16, off: i64) {
+    let x = b.get(r(base));
+    let k = b.iconst(Type::I64, off as u64);
+    let a = b.add(x, k);
+    let v = b.load(Type::I64, a, MemFlags::new(8));
+    b.set(r(dst), v);
+}
+
+/// `[r<base> + off] = r<src>`.
+fn store_off(b: &mut Builder, src: u16, base: u16, off: i64) {
+    let x = b.get(r(base));
+    let k = b.iconst(Type::I64, off as u64);
+    let a = b.add(x, k);
+    let v = b.get(r(src));
+    b.store(a, v, MemFlags::new(8));
+}
+
+/// A branch on bit 0 of `r<reg>` to `taken` / `not_taken`.
+fn on_bit0(b: &mut Builder, reg: u16, taken: u64, not_taken: u64) -> Terminal {
+    let x = b.get(r(reg));
+    let one = b.iconst(Type::I64, 1);
+    let bit = b.and(x, one);
+    let zero = b.iconst(Type::I64, 0);
+    let cond = b.icmp(xlat_ir::Cond::Ne, bit, zero);
+    Terminal::Branch {
+        cond,
+        taken,
+        not_taken,
+    }
+}
+
+/// The breakpoint that ends a test region's run at both tiers.
+const BRK: Terminal = Terminal::Exception {
+    kind: ExceptionKind::Breakpoint,
+    pc: 0x2000,
+    info: 0,
+};
+
+/// Compiles `blocks` (entry first) as one region in a guarded world and
+/// runs it from `init` at tier 1 (retrying like the dispatcher) and at
+/// tier 0 (block by block until one does not continue or leaves the
+/// region), on `env`'s memory as it is; checks that both end in the same
+/// state, fault and memory. Returns the slow-path calls (bounds checks)
+/// of the compiled region, whether tier 1 retried, and the final state.
+fn region_as_interp(blocks: &[Block], init: &TState, env: &Env) -> (usize, bool, TState) {
+    let refs: Vec<&Block> = blocks.iter().collect();
+    let mut jit = guarded_jit(GUARD as u64);
+    let region = jit.compile(&refs).expect("compiles");
+    let checks = slow_paths();
+    let mem0 = env.dmem.snapshot();
+    let mut a = init.clone();
+    let mut code = ExitCode::Continue;
+    for _ in 0..1000 {
+        let Some(b) = refs.iter().find(|b| b.pc == a.pc) else {
+            break;
+        };
+        code = run_interp(b, &mut a, env);
+        if code != ExitCode::Continue {
+            break;
+        }
+    }
+    let mem_a = env.dmem.snapshot();
+    env.dmem.restore(&mem0);
+    let mut b = init.clone();
+    let (jcode, retried) = run_jit_retrying(&region, &refs, &mut b, env);
+    assert_eq!(code, jcode, "exit code");
+    assert_eq!((a.r, a.pc), (b.r, b.pc), "registers and PC");
+    if code == ExitCode::Fault {
+        assert_eq!(
+            (a.hdr.exc_info, a.hdr.fault_kind),
+            (b.hdr.exc_info, b.hdr.fault_kind),
+            "fault address and kind"
+        );
+    }
+    assert!(env.dmem.snapshot() == mem_a, "memory as tier 0 left it");
+    (checks, retried, a)
+}
+
+/// A world whose direct window ends at [`LOW`]: bases from there to
+/// `MAPPED` pass the slow path only.
+fn low_env() -> Env {
+    let dmem = std::sync::Arc::new(DMem::guarded(true, GUARD));
+    Env {
+        mem: std::sync::Arc::new(Low(dmem.clone())),
+        dmem,
+    }
+}
+
+/// A region state at 0x1000 with `r0 = base`, `r1 = r1v`, `r2 = r2v`.
+fn at_1000(base: u64, r1v: u64, r2v: u64) -> TState {
+    let mut st = TState {
+        pc: 0x1000,
+        ..TState::default()
+    };
+    (st.r[0], st.r[1], st.r[2]) = (base, r1v, r2v);
+    st
+}
+
+/// A loads off `r0` and branches to B or C, which store off it and meet
+/// in D, which loads off it: A's check covers them all (it dominates
+/// them and `r0` is set nowhere). Where A's check fails (a base the slow
+/// path accepts), B's store faults on the host through the poisoned
+/// pointer and the region re-runs at tier 0; where B's store reaches
+/// unmapped memory, likewise: both exactly as the interpreter.
+#[test]
+fn a_check_in_a_dominating_block_covers_the_blocks_after_it() {
+    install_handler();
+    let blocks = [
+        block_of(0x1000, |b| {
+            load_off(b, 1, 0, 8);
+            on_bit0(b, 1, 0x1100, 0x1200)
+        }),
+        block_of(0x1100, |b| {
+            store_off(b, 1, 0, 16);
+            Terminal::Jump(0x1300)
+        }),
+        block_of(0x1200, |b| {
+            store_off(b, 1, 0, 24);
+            Terminal::Jump(0x1300)
+        }),
+        block_of(0x1300, |b| {
+            load_off(b, 2, 0, -8);
+            BRK
+        }),
+    ];
+    let env = guarded_env();
+    fill_memory(&env);
+    for base in [0x100u64, 0x108, 0x2000] {
+        let (checks, retried, _) = region_as_interp(&blocks, &at_1000(base, 0, 0), &env);
+        assert_eq!(
+            (checks, retried),
+            (1, false),
+            "base {base:#x}: A checks r0 once"
+        );
+    }
+    // B's or C's store in unmapped memory past `MAPPED`.
+    for base in [MAPPED - 16, MAPPED - 24] {
+        let (_, retried, st) = region_as_interp(&blocks, &at_1000(base, 0, 0), &env);
+        assert!(retried, "base {base:#x}: the store's host fault retries");
+        assert_eq!(st.hdr.exc_info, MAPPED, "fault address");
+    }
+    // A's check fails, its slow path succeeds; the stores after it fault
+    // through POISON and re-run at tier 0.
+    let env = low_env();
+    fill_memory(&env);
+    let (_, retried, _) = region_as_interp(&blocks, &at_1000(LOW + 0x100, 0, 0), &env);
+    assert!(retried, "an access off a failed check retries");
+}
+
+/// B and C each check `r0` and meet in D, whose store needs no check of
+/// its own (each way in carries its pointer); runs as the interpreter,
+/// also where the store in D reaches unmapped memory.
+#[test]
+fn checks_on_every_way_into_a_merge_cover_it() {
+    install_handler();
+    let blocks = [
+        block_of(0x1000, |b| on_bit0(b, 1, 0x1100, 0x1200)),
+        block_of(0x1100, |b| {
+            load_off(b, 2, 0, 0);
+            Terminal::Jump(0x1300)
+        }),
+        block_of(0x1200, |b| {
+            load_off(b, 2, 0, 8);
+            Terminal::Jump(0x1300)
+        }),
+        block_of(0x1300, |b| {
+            store_off(b, 2, 0, 16);
+            BRK
+        }),
+    ];
+    let env = guarded_env();
+    fill_memory(&env);
+    for way in [0, 1] {
+        let (checks, retried, _) = region_as_interp(&blocks, &at_1000(0x100, way, 0), &env);
+        assert_eq!((checks, retried), (2, false), "B and C check, D does not");
+        let (_, retried, st) = region_as_interp(&blocks, &at_1000(MAPPED - 16, way, 0), &env);
+        assert_eq!(
+            (retried, st.hdr.exc_info),
+            (true, MAPPED),
+            "D's store faults"
+        );
+    }
+}
+
+/// A loop: the head (the region's entry) loads off `r0`, the body stores
+/// off it and then steps `r0` on. The body's store needs no check (the
+/// head dominates it and checked this value); the head checks each new
+/// value. Where a body store reaches unmapped memory after iterations,
+/// the region retries and faults as the interpreter does.
+#[test]
+fn a_loop_body_after_its_checking_head_needs_no_check() {
+    install_handler();
+    let blocks = [
+        block_of(0x1000, |b| {
+            load_off(b, 1, 0, 0);
+            let x = b.get(r(2));
+            let one = b.iconst(Type::I64, 1);
+            let y = b.sub(x, one);
+            b.set(r(2), y);
+            let zero = b.iconst(Type::I64, 0);
+            let cond = b.icmp(xlat_ir::Cond::Ne, y, zero);
+            Terminal::Branch {
+                cond,
+                taken: 0x1100,
+                not_taken: 0x3000,
+            }
+        }),
+        block_of(0x1100, |b| {
+            store_off(b, 1, 0, 8);
+            addk(b, 0, 0, 16);
+            Terminal::Jump(0x1000)
+        }),
+    ];
+    let env = guarded_env();
+    fill_memory(&env);
+    let (checks, retried, st) = region_as_interp(&blocks, &at_1000(0x100, 0, 6), &env);
+    assert_eq!(
+        (checks, retried),
+        (1, false),
+        "the head checks, the body not"
+    );
+    assert_eq!((st.pc, st.r[0]), (0x3000, 0x150), "five body runs");
+    // Third body store at MAPPED.
+    let (_, retried, st) = region_as_interp(&blocks, &at_1000(MAPPED - 40, 0, 9), &env);
+    assert_eq!((retried, st.hdr.exc_info, st.pc), (true, MAPPED, 0x1100));
+}
+
+/// A value set after a check is checked again in the next block, also
+/// when it is loaded from the checked address itself (`ldr x0, [x0]`:
+/// another value in the same register): the next block's access goes to
+/// the loaded address (a fault there, as the interpreter), never to one
+/// off the checked value.
+#[test]
+fn a_register_set_after_its_check_is_checked_again() {
+    install_handler();
+    let blocks = [
+        block_of(0x1000, |b| {
+            load_off(b, 0, 0, 0);
+            Terminal::Jump(0x1100)
+        }),
+        block_of(0x1100, |b| {
+            store_off(b, 2, 0, 8);
+            BRK
+        }),
+    ];
+    let env = guarded_env();
+    fill_memory(&env);
+    // A pointer to 0x200 at 0x100: the store goes to 0x208.
+    env.mem.store(0x100, 8, 0x200).unwrap();
+    let (checks, retried, st) = region_as_interp(&blocks, &at_1000(0x100, 0, 7), &env);
+    assert_eq!((checks, retried, st.r[0]), (2, false, 0x200), "both check");
+    assert_eq!(
+        env.dmem.load(0x208, 8),
+        Ok(7),
+        "stored off the loaded value"
+    );
+    // A random (unmapped) pointer: the store faults at its address.
+    env.mem.store(0x100, 8, 0x1234_5678_9abc).unwrap();
+    let (_, _, st) = region_as_interp(&blocks, &at_1000(0x100, 0, 7), &env);
+    assert_eq!(
+        st.hdr.exc_info, 0x1234_5678_9ac4,
+        "fault at the loaded address"
+    );
+}
