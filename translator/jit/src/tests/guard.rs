@@ -80,13 +80,27 @@ fn both_tiers(j: &mut Jit, offs: &[i64], init: &TState, env: &Env) -> (ExitCode,
     let mut blocks: Vec<&Block> = vec![blk];
     blocks.extend(tails.iter());
     let region = j.compile(&[blk]).expect("compiles");
+    tiers_agree(&region, &blocks, |a| run_interp(blk, a, env), init, env)
+}
+
+/// Runs `interp` (tier 0) and `region` (tier 1, retrying like the
+/// dispatcher through `blocks`) from `init` on `env`'s memory as it is,
+/// and checks that both end in the same state, fault and memory; returns
+/// the interpreter's exit, whether tier 1 retried, and its final state.
+fn tiers_agree(
+    region: &Region,
+    blocks: &[&Block],
+    interp: impl FnOnce(&mut TState) -> ExitCode,
+    init: &TState,
+    env: &Env,
+) -> (ExitCode, bool, TState) {
     let mem0 = env.dmem.snapshot();
     let mut a = init.clone();
-    let code = run_interp(blk, &mut a, env);
+    let code = interp(&mut a);
     let mem_a = env.dmem.snapshot();
     env.dmem.restore(&mem0);
     let mut b = init.clone();
-    let (jcode, retried) = run_jit_retrying(&region, &blocks, &mut b, env);
+    let (jcode, retried) = run_jit_retrying(region, blocks, &mut b, env);
     assert_eq!(code, jcode, "exit code");
     assert_eq!((a.r, a.pc), (b.r, b.pc), "registers and PC");
     if code == ExitCode::Fault {
@@ -453,32 +467,20 @@ fn region_as_interp(blocks: &[Block], init: &TState, env: &Env) -> (usize, bool,
     let mut jit = guarded_jit(GUARD as u64);
     let region = jit.compile(&refs).expect("compiles");
     let checks = slow_paths();
-    let mem0 = env.dmem.snapshot();
-    let mut a = init.clone();
-    let mut code = ExitCode::Continue;
-    for _ in 0..1000 {
-        let Some(b) = refs.iter().find(|b| b.pc == a.pc) else {
-            break;
-        };
-        code = run_interp(b, &mut a, env);
-        if code != ExitCode::Continue {
-            break;
+    let interp = |a: &mut TState| {
+        let mut code = ExitCode::Continue;
+        for _ in 0..1000 {
+            let Some(b) = refs.iter().find(|b| b.pc == a.pc) else {
+                break;
+            };
+            code = run_interp(b, a, env);
+            if code != ExitCode::Continue {
+                break;
+            }
         }
-    }
-    let mem_a = env.dmem.snapshot();
-    env.dmem.restore(&mem0);
-    let mut b = init.clone();
-    let (jcode, retried) = run_jit_retrying(&region, &refs, &mut b, env);
-    assert_eq!(code, jcode, "exit code");
-    assert_eq!((a.r, a.pc), (b.r, b.pc), "registers and PC");
-    if code == ExitCode::Fault {
-        assert_eq!(
-            (a.hdr.exc_info, a.hdr.fault_kind),
-            (b.hdr.exc_info, b.hdr.fault_kind),
-            "fault address and kind"
-        );
-    }
-    assert!(env.dmem.snapshot() == mem_a, "memory as tier 0 left it");
+        code
+    };
+    let (_, retried, a) = tiers_agree(&region, &refs, interp, init, env);
     (checks, retried, a)
 }
 
