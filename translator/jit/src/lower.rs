@@ -1129,7 +1129,9 @@ impl Fx<'_, '_> {
     /// The computed jump of block `k` to `target`: straight to the region
     /// block whose guest PC it equals (one of `self.indirect[k]`), through a
     /// compare chain or, for more candidates, a `br_table` on a collision
-    /// free hash of the PC followed by one compare; any other target leaves
+    /// free hash of the PC followed by one compare (on the byte itself,
+    /// with no compare, where the key extends a byte:
+    /// [`dispatch::byte_key`]); any other target leaves
     /// as [`Fx::indirect_exit`] does. Each in-region path is the ordinary
     /// [`Fx::edge`] (stop check on back edges, snapshot rules).
     fn indirect_in_region(&mut self, k: usize, target: ir::Value) {
