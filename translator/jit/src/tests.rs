@@ -376,6 +376,7 @@ fn compare_at(block: &Block, inits: &[TState], env: &Env, cmp: Cmp, level: OptLe
             );
         }
         assert_eq!(a.v, b.v, "vectors\n{}", ctx());
+        assert_eq!(a.f, b.f, "flags\n{}", ctx());
         assert_eq!(a.pc, b.pc, "pc\n{}", ctx());
         if ea == ExitCode::Fault {
             // The host cannot tell whether a faulting locked
