@@ -186,20 +186,28 @@ pub(super) fn plan(
             preds[j].push(k);
         }
     }
+    // Blocks the lowering can reach from the entry (a dropped indirect
+    // target can leave a cycle of region blocks that nothing enters).
+    let mut reached = vec![false; nb];
+    let mut work = vec![0];
+    while let Some(k) = work.pop() {
+        if !std::mem::replace(&mut reached[k], true) {
+            work.extend(succ[k].iter().copied());
+        }
+    }
     // Available on entry (forward, intersection over the predecessors,
-    // from "all" down; nothing at the entry and in blocks nothing enters).
+    // from "all" down; nothing at the entry and in blocks the entry does
+    // not reach).
     let out_of = |k: usize, inn: &[bool]| -> Vec<bool> {
         (0..n)
             .map(|r| facts[k].gen_at[r].is_some() || (inn[r] && !facts[k].kill[r]))
             .collect()
     };
-    let mut avail: Vec<Vec<bool>> = (0..nb)
-        .map(|k| vec![k != 0 && !preds[k].is_empty(); n])
-        .collect();
+    let mut avail: Vec<Vec<bool>> = (0..nb).map(|k| vec![k != 0 && reached[k]; n]).collect();
     loop {
         let mut changed = false;
         for k in 1..nb {
-            if preds[k].is_empty() {
+            if !reached[k] {
                 continue;
             }
             let mut inn = regs.clone();

@@ -670,3 +670,35 @@ fn a_register_set_after_its_check_is_checked_again() {
         "fault at the loaded address"
     );
 }
+
+/// A cycle of region blocks that the entry does not reach (as a dropped
+/// indirect target can leave one) compiles: its accesses inherit no
+/// checked pointer (before, each took the other's as available and the
+/// plan found no block that defines it: a panic in the compiler), and
+/// the region runs as the interpreter.
+#[test]
+fn a_cycle_the_entry_does_not_reach_compiles() {
+    install_handler();
+    let blocks = [
+        block_of(0x1000, |b| {
+            load_off(b, 1, 0, 0);
+            BRK
+        }),
+        block_of(0x1100, |b| {
+            load_off(b, 2, 0, 8);
+            Terminal::Jump(0x1200)
+        }),
+        block_of(0x1200, |b| {
+            store_off(b, 2, 0, 16);
+            Terminal::Jump(0x1100)
+        }),
+    ];
+    let env = guarded_env();
+    fill_memory(&env);
+    let (checks, retried, _) = region_as_interp(&blocks, &at_1000(0x100, 0, 0), &env);
+    assert_eq!(
+        (checks, retried),
+        (1, false),
+        "the entry block checks; the cycle is dropped as unreachable"
+    );
+}
