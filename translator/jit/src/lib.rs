@@ -62,6 +62,18 @@ impl Default for JumpCacheEntry {
 /// compiled runs of the rest of the loop.
 pub const RETRY_BLOCKS: usize = 4096;
 
+thread_local! {
+    /// Set while this thread runs a compile whose panics [`Jit`] catches.
+    static IN_COMPILE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a panic on this thread now is one that [`Jit`] catches (the
+/// region fails to compile and its blocks stay at tier 0): a process-wide
+/// panic hook that ends the process should let such a panic unwind.
+pub fn panic_is_caught() -> bool {
+    IN_COMPILE.with(std::cell::Cell::get)
+}
+
 /// Index of `pc` in a jump cache.
 pub fn jump_cache_index(pc: u64) -> usize {
     ((pc >> 2) as usize) & (JUMP_CACHE_ENTRIES - 1)
@@ -376,12 +388,14 @@ impl Jit {
             .module
             .as_mut()
             .expect("current generation has a module");
+        IN_COMPILE.with(|c| c.set(true));
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let count = level == OptLevel::Quick;
             compile_into(
                 module, fctx, ctx, &layout, blocks, targets, chain, guard, count,
             )
         }));
+        IN_COMPILE.with(|c| c.set(false));
         let (entry, code_len, slots, exits, entries) = match result {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => {
