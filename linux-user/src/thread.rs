@@ -142,6 +142,21 @@ impl ThreadGroup {
             .collect()
     }
 
+    /// Runs `f` (the fork) with every lock of the group held, so that no
+    /// other guest thread (one leaving, one starting) holds one of them
+    /// in the child, where that thread does not exist: the child's
+    /// [`ThreadGroup::reset`] would wait for it for ever. The locks are
+    /// leaves (no code takes another lock while holding one of them), so
+    /// the order here cannot deadlock.
+    pub fn while_locked<R>(&self, f: impl FnOnce() -> R) -> R {
+        let t = self.threads.lock().unwrap_or_else(|e| e.into_inner());
+        let l = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        let r = self.robust.lock().unwrap_or_else(|e| e.into_inner());
+        let out = f();
+        drop((r, l, t));
+        out
+    }
+
     /// After fork: `tid` is the only thread.
     pub fn reset(&self, tid: i32, sig: Arc<ThreadSignals>) {
         self.robust
@@ -705,7 +720,7 @@ fn fork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Res
         let acts = proc.sigactions.lock().unwrap_or_else(|e| e.into_inner());
         // SAFETY: fork duplicates the process; the child continues only in
         // `forked_child`, which never returns into the parent's frames.
-        let pid = unsafe { libc::fork() };
+        let pid = proc.group.while_locked(|| unsafe { libc::fork() });
         drop(acts);
         pid
     });

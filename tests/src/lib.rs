@@ -20,7 +20,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::os::unix::process::ExitStatusExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -179,13 +179,17 @@ fn timeout() -> Duration {
 /// Runs `program args...` with a clean environment scheme: variables that
 /// would change xlat's or the guest's behaviour behind the test's back
 /// (`XLAT_*`, `QEMU_*`, `GUEST_TEST_*`) are removed, then `env` is added.
-/// The process is killed after the time limit.
+/// The process and the processes it started are killed after the time
+/// limit.
 pub fn run(program: &Path, args: &[&str], env: &BTreeMap<String, String>) -> Outcome {
     let mut cmd = Command::new(program);
+    // A process group of its own, so that a timeout ends the children the
+    // guest forked too (a hung child would keep the output pipes open).
     cmd.args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stderr(Stdio::piped())
+        .process_group(0);
     for (k, _) in std::env::vars_os() {
         let k = k.to_string_lossy();
         if k.starts_with("XLAT_") || k.starts_with("QEMU_") || k.starts_with("GUEST_TEST_") {
@@ -227,6 +231,9 @@ pub fn run(program: &Path, args: &[&str], env: &BTreeMap<String, String>) -> Out
                 };
             }
             Ok(None) if Instant::now() >= deadline => {
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &format!("-{}", child.id())])
+                    .status();
                 let _ = child.kill();
                 let _ = child.wait();
                 break Status::Timeout;

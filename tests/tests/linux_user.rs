@@ -205,6 +205,10 @@ fn vfork_repeated() {
     }
 }
 
+// fork while other threads start and exit (the child inherited a thread
+// group lock a leaving thread held: it hung in its first step).
+guest!(forkexit, "forkexit", check_static, [interp, jit, mixed]);
+
 // /proc/self/{exe,maps,auxv,cmdline} and /proc/<pid>/...
 guest!(procself, "procself", check_static, [interp, mixed]);
 

@@ -65,6 +65,7 @@ guest!(unixapi, "unixapi", false, [interp, mixed]);
 // Robust mutexes released at thread exit and at exit_group (every thread's
 // list); the expected output is the native build's.
 guest!(robust, "robust", false, [interp, jit, mixed]);
+guest!(forkexit, "forkexit", false, [interp, jit, mixed]);
 // msync, mlock, SysV shared memory (through the ipc multiplexer here).
 guest!(memsys, "memsys", false, [interp, jit, mixed]);
 // SA_RESTART against EINTR per blocking syscall (PowerPC's own poll,
