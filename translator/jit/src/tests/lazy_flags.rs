@@ -25,6 +25,27 @@ fn sub_flags(b: &mut Builder, a: Value, k: Value, ty: Type) {
     b.set(r(VF), v);
 }
 
+/// Fills four 16-byte pairs `(12, 0)` ending at [`MAPPED`] (the fourth
+/// pair's second word is unmapped) and returns the state at 0x1000 with
+/// `r1` at the first pair and `r2 = 0x100`: a loop loading `[r1 + 8]`
+/// and stepping `r1` by 16 faults on its fourth pass.
+fn pairs_up_to_the_end(env: &Env) -> TState {
+    let start = MAPPED - 8 - 16 * 3;
+    for q in 0..4u64 {
+        env.mem.store(start + q * 16, 8, 12u128).unwrap();
+    }
+    for q in 0..3u64 {
+        env.mem.store(start + q * 16 + 8, 8, 0u128).unwrap();
+    }
+    let mut init = TState {
+        pc: 0x1000,
+        ..TState::default()
+    };
+    init.r[1] = start;
+    init.r[2] = 0x100;
+    init
+}
+
 /// A bytecode loop like `interp`'s: the dispatch block loads the next
 /// opcode (`r3 = [r1]`) and compares it with 12 (or with `r5`), setting
 /// NZCV; the handler stores (`[r2] = r4`), steps `r1`, `r2`, `r4` and
@@ -422,17 +443,7 @@ fn a_record_is_not_materialized_over_flags_written_after_it() {
     let blocks = [&d, &u];
     let mut j = jit(true);
     let region = j.compile(&blocks).expect("compiles");
-    let start = MAPPED - 8 - 16 * 3;
-    for q in 0..4u64 {
-        env.mem.store(start + q * 16, 8, 12u128).unwrap();
-    }
-    for q in 0..3u64 {
-        env.mem.store(start + q * 16 + 8, 8, 0u128).unwrap();
-    }
-    let mut init = TState::default();
-    init.r[1] = start;
-    init.r[2] = 0x100;
-    init.pc = 0x1000;
+    let init = pairs_up_to_the_end(&env);
     let mut s = init.clone();
     let got = run_jit_retrying(&region, &blocks, &mut s, &env);
     assert_eq!(got, (ExitCode::Fault, true));
@@ -493,18 +504,7 @@ fn a_snapshot_between_the_targets_flag_sets_keeps_the_bytes_it_wrote() {
     let blocks = [&d, &tail];
     let clif = LAST_CLIF.with(|c| c.borrow().clone());
     assert!(clif.contains("iconst.i32 -2139062144"), "lazy:\n{clif}");
-    let start = MAPPED - 8 - 16 * 3;
-    for q in 0..4u64 {
-        env.mem.store(start + q * 16, 8, 12u128).unwrap();
-    }
-    for q in 0..3u64 {
-        env.mem.store(start + q * 16 + 8, 8, 0u128).unwrap();
-    }
-    let mut init = TState::default();
-    init.r[1] = start;
-    init.r[2] = 0x100;
-    init.r[6] = 0;
-    init.pc = 0x1000;
+    let init = pairs_up_to_the_end(&env);
     let mut s = init.clone();
     let got = run_jit_retrying(&region, &blocks, &mut s, &env);
     assert_eq!(got, (ExitCode::Fault, true));
