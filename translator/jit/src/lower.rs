@@ -520,8 +520,6 @@ struct Fx<'a, 'b> {
     /// Per op of the block being lowered: the float a [`vector_load`] off
     /// a checked base loaded (its vector form is `vec_loads`').
     float_loads: Vec<Option<ir::Value>>,
-    /// The world's guard areas ([`JitOptions::guard`](crate::JitOptions)).
-    guard: u64,
     /// Per op of the block being lowered: the access's base and offset
     /// when it checks its base alone ([`access_sites`]).
     sites: Vec<Option<Site>>,
@@ -679,7 +677,6 @@ pub(crate) fn lower(
         vals: Vec::new(),
         vec_loads: Vec::new(),
         float_loads: Vec::new(),
-        guard,
         sites: Vec::new(),
         checked: Vec::new(),
         cross,
@@ -1237,11 +1234,11 @@ impl Fx<'_, '_> {
         let block = self.blocks[k];
         let mut vals: Vec<Option<ir::Value>> = vec![None; block.insts.len()];
         self.cur = k;
-        self.sink = sinkable(self.layout, block);
+        self.sink = std::mem::take(&mut self.cross.sink[k]);
         self.vals = vec![None; block.insts.len()];
         self.vec_loads = vec![None; block.insts.len()];
         self.float_loads = vec![None; block.insts.len()];
-        self.sites = access_sites(block, self.guard, &checks::same_values(block, &self.sink));
+        self.sites = std::mem::take(&mut self.cross.sites[k]);
         self.checked = vec![None; block.insts.len()];
         self.checks_at_entry(k);
         self.nan_done = vec![None; block.insts.len()];

@@ -106,6 +106,10 @@ pub(super) struct Plan {
     export: Vec<Vec<(usize, usize)>>,
     /// Per register: its variable, for registers some block exports.
     vars: Vec<Option<Variable>>,
+    /// Per block: [`super::sinkable`] and [`super::access_sites`], which
+    /// the plan needs and the block's lowering takes over.
+    pub(super) sink: Vec<Vec<bool>>,
+    pub(super) sites: Vec<Vec<Option<Site>>>,
 }
 
 /// What [`plan`] needs of one block.
@@ -172,12 +176,18 @@ pub(super) fn plan(
     let regs: Vec<bool> = (0..n)
         .map(|r| layout.regs[r].ty == Type::I64 && r != layout.pc.0 as usize)
         .collect();
+    let sink: Vec<Vec<bool>> = blocks
+        .iter()
+        .map(|bl| super::sinkable(layout, bl))
+        .collect();
+    let mut sites = Vec::with_capacity(nb);
     let facts: Vec<Facts> = blocks
         .iter()
-        .map(|bl| {
-            let same = same_values(bl, &super::sinkable(layout, bl));
-            let sites = super::access_sites(bl, guard, &same);
-            facts(bl, &sites, &same, &regs)
+        .zip(&sink)
+        .map(|(bl, sk)| {
+            let same = same_values(bl, sk);
+            sites.push(super::access_sites(bl, guard, &same));
+            facts(bl, &sites[sites.len() - 1], &same, &regs)
         })
         .collect();
     let mut preds = vec![Vec::new(); nb];
@@ -265,6 +275,8 @@ pub(super) fn plan(
         inherited,
         export,
         vars,
+        sink,
+        sites,
     }
 }
 
