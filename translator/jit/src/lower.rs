@@ -1448,15 +1448,16 @@ impl Fx<'_, '_> {
                 self.b.ins().brif(c, tb, &[], fb, &[]);
                 let (dirty, pcn, eff) = (self.dirty.clone(), self.pc_known, self.effect);
                 let pending = self.pending.clone();
+                let decided = branch_flags::decided(self.layout, self.blocks[k], cond);
                 self.b.switch_to_block(tb);
-                self.branch_flags(k, cond, true);
+                self.branch_flags(&decided, true);
                 self.edge(k, taken);
                 self.dirty = dirty;
                 self.pending = pending;
                 self.pc_known = pcn;
                 self.effect = eff;
                 self.b.switch_to_block(fb);
-                self.branch_flags(k, cond, false);
+                self.branch_flags(&decided, false);
                 self.edge(k, not_taken);
             }
             Terminal::JumpIndirect(v) | Terminal::Return(v) => {

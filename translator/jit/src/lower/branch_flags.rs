@@ -75,11 +75,18 @@ fn icmp_of(block: &Block, v: Value) -> Option<(Cond, Value, Value)> {
         .flatten()
 }
 
+/// `v` is the constant 0 in `block`.
+fn is_zero(block: &Block, v: Value) -> bool {
+    block
+        .insts
+        .get(v.index())
+        .is_some_and(|i| i.op.shape() == Shape::Const && i.imm == 0)
+}
+
 /// `v` is `icmp eq x, 0`: returns `x`.
 fn eq_zero(block: &Block, v: Value) -> Option<Value> {
     let (c, x, z) = icmp_of(block, v)?;
-    let zi = block.insts.get(z.index())?;
-    (c == Cond::Eq && zi.op.shape() == Shape::Const && zi.imm == 0).then_some(x)
+    (c == Cond::Eq && is_zero(block, z)).then_some(x)
 }
 
 /// The one-byte flag registers whose value at `block`'s end is decided by
@@ -127,10 +134,7 @@ pub(super) fn decided(
             if (a, b) != (a2, b2) {
                 continue;
             }
-            let zero = block
-                .insts
-                .get(b.index())
-                .is_some_and(|i| i.op.shape() == Shape::Const && i.imm == 0);
+            let zero = is_zero(block, b);
             (implied(c1, true, c2, zero), implied(c1, false, c2, zero))
         } else {
             continue;
@@ -143,12 +147,15 @@ pub(super) fn decided(
 }
 
 impl Fx<'_, '_> {
-    /// On the edge of block `k`'s branch on `cond` where it is `holds`
-    /// (the edge's block current): defines the flag registers the branch
-    /// decides ([`decided`]) as constants.
-    pub(super) fn branch_flags(&mut self, k: usize, cond: Value, holds: bool) {
-        let block = self.blocks[k];
-        for (r, t, f) in decided(self.layout, block, cond) {
+    /// On the edge of a branch where its condition is `holds` (the edge's
+    /// block current): defines the flag registers the branch decides
+    /// (`decided`, from [`decided`]) as constants.
+    pub(super) fn branch_flags(
+        &mut self,
+        decided: &[(usize, Option<bool>, Option<bool>)],
+        holds: bool,
+    ) {
+        for &(r, t, f) in decided {
             let (Some(x), Some(var)) = (if holds { t } else { f }, self.vars[r]) else {
                 continue;
             };

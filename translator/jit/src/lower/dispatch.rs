@@ -14,7 +14,7 @@
 use cranelift_codegen::ir::{self, InstructionData, Opcode as C, ValueDef, types};
 
 /// The constant `v` is, if it is one.
-fn constant(dfg: &ir::DataFlowGraph, v: ir::Value) -> Option<i64> {
+pub(super) fn constant(dfg: &ir::DataFlowGraph, v: ir::Value) -> Option<i64> {
     let ValueDef::Result(inst, _) = dfg.value_def(v) else {
         return None;
     };

@@ -16,24 +16,19 @@ use cranelift_frontend::FunctionBuilder;
 /// (the operands of an `xor`); None otherwise.
 pub(super) fn inverted(b: &mut FunctionBuilder, v: ir::Value, one: ir::Value) -> Option<ir::Value> {
     let dfg = &b.func.dfg;
-    let def = |x: ir::Value| match dfg.value_def(x) {
-        ValueDef::Result(i, _) => Some(dfg.insts[i]),
-        _ => None,
-    };
-    let Some(InstructionData::UnaryImm {
-        opcode: C::Iconst,
-        imm,
-    }) = def(one)
-    else {
+    if super::dispatch::constant(dfg, one) != Some(1) {
+        return None;
+    }
+    let ValueDef::Result(i, _) = dfg.value_def(v) else {
         return None;
     };
-    let Some(InstructionData::FloatCompare {
+    let InstructionData::FloatCompare {
         opcode: C::Fcmp,
         cond,
         args: [x, y],
-    }) = def(v)
+    } = dfg.insts[i]
     else {
         return None;
     };
-    (imm.bits() == 1).then(|| b.ins().fcmp(cond.complement(), x, y))
+    Some(b.ins().fcmp(cond.complement(), x, y))
 }

@@ -201,24 +201,25 @@ impl Fx<'_, '_> {
             // A group whose frontier would outgrow one test is tested
             // first (fewer values kept alive across the test).
             _ if inst.op == Opcode::Fnan && self.nan_deferrable(block, i, vals) => {
-                let a = &block.insts[inst.args[0].index()];
-                let n = xlat_ir::verify::nargs(a.op.shape(), a);
+                let read = self.nan_read(block, i);
                 let f = &self.nan_pend.frontier;
-                let left = f
-                    .iter()
-                    .filter(|m| {
-                        !a.args[..n]
-                            .iter()
-                            .any(|&x| self.nan_member(block, x) == Some(**m))
-                    })
-                    .count();
-                left + 1 > FRONTIER_MAX
+                f.iter().filter(|m| !read.contains(m)).count() + 1 > FRONTIER_MAX
             }
             _ => {
                 inst.operands().any(|a| self.nan_pend.derived(a))
                     && !self.nan_reader_ok(block, i, vals)
             }
         }
+    }
+
+    /// The pending group's members that the op `fnan` op `j` tests reads.
+    fn nan_read(&self, block: &Block, j: usize) -> Vec<usize> {
+        let a = &block.insts[block.insts[j].args[0].index()];
+        let n = xlat_ir::verify::nargs(a.op.shape(), a);
+        a.args[..n]
+            .iter()
+            .filter_map(|&x| self.nan_member(block, x))
+            .collect()
     }
 
     /// Lowers `fnan` op `j` as deferred when it can be (its value is its
@@ -232,14 +233,9 @@ impl Fx<'_, '_> {
         if !self.nan_deferrable(block, j, vals) {
             return false;
         }
-        let a = &block.insts[block.insts[j].args[0].index()];
-        let n = xlat_ir::verify::nargs(a.op.shape(), a);
         // A NaN in a member it reads makes this result a NaN: testing
         // this one tests that one.
-        let read: Vec<usize> = a.args[..n]
-            .iter()
-            .filter_map(|&x| self.nan_member(block, x))
-            .collect();
+        let read = self.nan_read(block, j);
         let p = &mut self.nan_pend;
         p.frontier.retain(|m| !read.contains(m));
         p.frontier.push(j);

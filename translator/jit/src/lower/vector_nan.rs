@@ -68,7 +68,7 @@ pub(super) fn nan_chains(
         let Some(j) = (i + 1..n).find(|&j| pats[j].as_ref().is_some_and(reads)) else {
             continue;
         };
-        let earlier = from[i].clone();
+        let earlier = std::mem::take(&mut from[i]);
         // Values between the two that depend on `v1` or an earlier link,
         // the registers set there (true: last set to `v1`), and the
         // registers holding an earlier link's untested value.
