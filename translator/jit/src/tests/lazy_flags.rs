@@ -443,6 +443,8 @@ fn a_record_is_not_materialized_over_flags_written_after_it() {
     let blocks = [&d, &u];
     let mut j = jit(true);
     let region = j.compile(&blocks).expect("compiles");
+    let clif = LAST_CLIF.with(|c| c.borrow().clone());
+    assert!(clif.contains("iconst.i32 -2139062144"), "lazy:\n{clif}");
     let init = pairs_up_to_the_end(&env);
     let mut s = init.clone();
     let got = run_jit_retrying(&region, &blocks, &mut s, &env);
