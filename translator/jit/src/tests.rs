@@ -2585,14 +2585,6 @@ fn quick_regions_count_their_entries() {
     }
 }
 
-/// Runs the blocks of a region (found by PC) at tier 0 until the PC leaves
-/// them.
-fn run_interp_blocks(blocks: &[&Block], st: &mut TState, env: &Env) {
-    while let Some(b) = blocks.iter().find(|b| b.pc == st.pc) {
-        assert_eq!(run_interp(b, st, env), ExitCode::Continue);
-    }
-}
-
 /// Values that only feed registers (flag-like compares, constants, a
 /// product) are emitted where a register is needed, not where they stand:
 /// a loop sets them in every iteration, the exit block reads some of them,
@@ -2666,7 +2658,7 @@ fn values_feeding_only_registers_are_emitted_where_needed() {
                 ..Default::default()
             };
             let mut want = init.clone();
-            run_interp_blocks(&blocks, &mut want, &env);
+            interp_until_outside(&blocks, &mut want, &env);
             let mut got = init.clone();
             assert_eq!(run_jit(&region, &mut got, &env), ExitCode::Continue);
             assert_eq!((got.r, got.pc), (want.r, want.pc), "n = {n}");
@@ -2909,7 +2901,7 @@ fn loop_invariant_register_values_are_computed_before_the_loop() {
             ..Default::default()
         };
         let mut want = init.clone();
-        run_interp_blocks(&blocks, &mut want, &env);
+        interp_until_outside(&blocks, &mut want, &env);
         let mut got = init.clone();
         assert_eq!(run_jit(&region, &mut got, &env), ExitCode::Continue);
         assert_eq!((got.r, got.pc), (want.r, want.pc), "n = {n}");
@@ -3080,7 +3072,7 @@ fn back_edges_after_a_store_share_one_stop_exit() {
     let mut st = init.clone();
     assert_eq!(run_jit(&region, &mut st, &env), ExitCode::Continue);
     let mut si = init.clone();
-    run_interp_blocks(&refs, &mut si, &env);
+    interp_until_outside(&refs, &mut si, &env);
     assert_eq!((st.r, st.pc), (si.r, si.pc));
     assert_eq!(st.pc, 0x3000);
     for i in 0..8u64 {
