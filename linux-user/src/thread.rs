@@ -836,12 +836,12 @@ fn forked_child(sh: &Arc<Shared>, regs: Vec<u8>, parent: &ThreadState, c: &Clone
 /// It ends it with `_exit`, not through the Rust runtime's exit: the
 /// runtime's clean-up takes a lock of its own that a forked child can have
 /// inherited held (another thread of the parent was starting or ending at
-/// the fork), and it has nothing to flush (xlat writes its own output
-/// unbuffered, the guest's by syscalls).
+/// the fork), and it has nothing to flush (xlat's log writes each line
+/// through, the guest writes by syscalls, and Rust's stdout is written
+/// only before a guest runs).
 pub fn exit_group(sh: &Shared, status: i32) -> ! {
     vfork_exiting();
     run::finish(&sh.engine, &sh.log);
-    let _ = std::io::Write::flush(&mut std::io::stdout());
     // SAFETY: ends the process; nothing runs after it.
     unsafe { libc::_exit(status & 0xff) }
 }
