@@ -840,56 +840,20 @@ impl AddressSpace {
     }
 
     /// The untagged address and host pointer of a data access of `size`
-    /// bytes (1, 2, 4, 8 or 16) at `addr`, or its fault
-    /// ([`AddressSpace::range_fault`]).
+    /// bytes (1, 2, 4, 8 or 16) at `addr`, or its fault: `addr` itself for
+    /// an access that starts at or past the limit (or of another size).
+    /// One that starts below the limit gets its pointer even where it
+    /// crosses the limit: its end lies in the guard area above the guest
+    /// range ([`GUARD_SIZE`]), so the probe faults at its first byte the
+    /// guest cannot reach (the limit, or a page below it the guest may not
+    /// access this way) and [`fault_from`](Self::fault_from) reports that
+    /// byte, as the kernel does.
     fn data_ptr(&self, addr: u64, size: u8, write: bool) -> Result<(u64, *mut u8), Fault> {
         let addr = self.data_addr(addr);
-        let p = self
-            .host_ptr(addr, size as u64)
-            .filter(|_| matches!(size, 1 | 2 | 4 | 8 | 16))
-            .ok_or_else(|| self.range_fault(addr, size, write))?;
-        Ok((addr, p))
-    }
-
-    /// The fault of a `size`-byte access at `addr` that `host_ptr`
-    /// refused: the first byte the guest cannot reach, as the kernel
-    /// reports it. For an access that starts below the limit and ends past
-    /// it, that is the first page below the limit the guest may not access
-    /// this way (or `addr` in its first page), else the limit; otherwise
-    /// `addr` (at or past the limit, or an unsupported size).
-    fn range_fault(&self, addr: u64, size: u8, write: bool) -> Fault {
-        if addr >= self.limit
-            || !matches!(size, 1 | 2 | 4 | 8 | 16)
-            || addr.saturating_add(size as u64) <= self.limit
-        {
-            return Self::out_of_range(addr, write);
+        if addr >= self.limit || !matches!(size, 1 | 2 | 4 | 8 | 16) {
+            return Err(Self::out_of_range(addr, write));
         }
-        let need = if write {
-            libc::PROT_WRITE
-        } else {
-            libc::PROT_READ
-        };
-        let g = self.lock_read();
-        let mut a = addr;
-        while a < self.limit {
-            match g.map.find(a) {
-                Some(m) if Self::host_prot(m.prot) & need != 0 => {
-                    a = (a | (PAGE_SIZE - 1)) + 1;
-                }
-                found => {
-                    let kind = match found {
-                        Some(_) => FaultKind::Protection,
-                        None => FaultKind::Unmapped,
-                    };
-                    return Fault {
-                        addr: a,
-                        kind,
-                        write,
-                    };
-                }
-            }
-        }
-        Self::out_of_range(self.limit, write)
+        Ok((addr, (self.base + addr) as *mut u8))
     }
 
     /// Write-protects the host pages of `[start, end)` (a writable and
@@ -1077,7 +1041,8 @@ impl GuestMemory for AddressSpace {
 
     fn load(&self, addr: u64, size: u8) -> Result<u128, Fault> {
         let (addr, p) = self.data_ptr(addr, size, false)?;
-        // SAFETY: inside the reservation; faults are caught by the probe.
+        // SAFETY: `p..p+size` lies inside the reservation (the guest range
+        // and the guard above it); faults are caught by the probe.
         unsafe { probe::load(p, size) }.map_err(|r| self.fault_from(r, addr, false))
     }
 
@@ -1385,6 +1350,9 @@ mod tests {
         assert_eq!((f.addr, f.kind, f.write), (top, FaultKind::Unmapped, true));
         let f = s.cas(top - 8, 16, 0, 1).unwrap_err();
         assert_eq!(f.addr, top);
+        let f = s.load(top - 4, 8).unwrap_err();
+        assert_eq!((f.addr, f.kind, f.write), (top, FaultKind::Unmapped, false));
+        assert_eq!(s.rmw(top - 2, 4, RmwOp::Add, 1).unwrap_err().addr, top);
         assert_eq!(s.load(top - 8, 8).unwrap(), 0x1234);
         // Read-only: a load still reaches the limit; a store faults at its
         // start, a protection fault.
