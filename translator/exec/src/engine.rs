@@ -147,8 +147,9 @@ impl Targets {
 pub(crate) struct Head {
     /// Bytes of guest code covered (from the PC).
     pub(crate) guest_len: u32,
-    /// How the block ends.
-    pub(crate) term: Option<xlat_ir::Terminal>,
+    /// How the block ends (every translated block has a terminal:
+    /// [`Frontend::translate`](xlat_ir::Frontend::translate) never fails).
+    pub(crate) term: xlat_ir::Terminal,
 }
 
 impl Tb {
@@ -157,7 +158,7 @@ impl Tb {
     fn computed(&self) -> bool {
         matches!(
             self.block.term,
-            Some(xlat_ir::Terminal::JumpIndirect(_) | xlat_ir::Terminal::Return(_))
+            xlat_ir::Terminal::JumpIndirect(_) | xlat_ir::Terminal::Return(_)
         )
     }
 
@@ -858,7 +859,9 @@ impl Engine {
             key: (pc, flags),
             block: Head {
                 guest_len: block.guest_len,
-                term: block.term,
+                term: block
+                    .term
+                    .expect("Frontend::translate ends every block with a terminal"),
             },
             cold: Mutex::new(Some(Arc::new(block))),
             opt: Mutex::new(None),
@@ -1055,27 +1058,22 @@ impl Engine {
             } else {
                 Vec::new()
             };
-            if matches!(region[i].block.term, Some(xlat_ir::Terminal::Return(_))) {
+            if matches!(region[i].block.term, xlat_ir::Terminal::Return(_)) {
                 // A return joins only a call of the region to its return
                 // address: following every hot return site (a function
                 // called from several loops) made lua5.4 compile 22 %
                 // longer for no gain.
                 observed.retain(|&t| {
-                    region.iter().any(|c| {
-                        c.block.term.is_some_and(
-                            |x| matches!(x, xlat_ir::Terminal::Call { ret, .. } if ret == t),
-                        )
-                    })
+                    region.iter().any(
+                        |c| matches!(c.block.term, xlat_ir::Terminal::Call { ret, .. } if ret == t),
+                    )
                 });
             }
             // The frontend's terminal: the passes renumber its operand,
             // never its kind or targets, and the optimized IR of a block
             // compiled before is gone (made again only by translating it
             // again).
-            let Some(term) = region[i].block.term else {
-                i += 1;
-                continue;
-            };
+            let term = region[i].block.term;
             let (at, jumps) = (
                 region[i].key.0,
                 !matches!(

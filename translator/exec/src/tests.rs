@@ -999,7 +999,13 @@ fn blocks_keep_only_the_forms_still_needed() {
         let st = s.engine.stats();
         assert_eq!(st.blocks_retranslated, retranslated, "{tier:?}, n = {n}");
         // The head keeps the guest range and terminal all the same.
-        assert!(body.block.guest_len > 0 && body.block.term.is_some());
+        assert!(body.block.guest_len > 0);
+        assert!(
+            matches!(body.block.term, xlat_ir::Terminal::Branch { taken, not_taken, .. }
+                if (taken, not_taken) == (CODE + 32, CODE + 28)),
+            "{tier:?}, n = {n}: {:?}",
+            body.block.term
+        );
         if tier == Tier::Jit {
             // Compiled again: the optimized IR is made from a new
             // translation, and dropped again once compiled.
