@@ -63,15 +63,15 @@ pub(crate) struct Tb {
     /// Tier-0 executions (Mixed).
     pub(crate) hits: AtomicU32,
     /// Tier-0 executions of `block` so far (up to [`OPTIMIZE_AFTER`]).
-    cold_runs: AtomicU32,
+    pub(crate) cold_runs: AtomicU32,
     /// Set once the block was invalidated.
     pub(crate) dead: AtomicBool,
     /// Queued for, or being, compiled.
-    queued: AtomicBool,
+    pub(crate) queued: AtomicBool,
     /// Part of a compiled region (as its entry or not).
-    member: AtomicBool,
+    pub(crate) member: AtomicBool,
     /// Compile failed or was skipped; do not retry.
-    no_jit: AtomicBool,
+    pub(crate) no_jit: AtomicBool,
     /// What the engine keeps of the frontend's IR for the block's life:
     /// its guest range and terminal (the IR itself goes once optimized).
     pub(crate) block: Head,

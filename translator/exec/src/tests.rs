@@ -1446,9 +1446,11 @@ fn tb_stays_small() {
     assert!(n <= 152, "Tb is {n} bytes");
 }
 
-/// What the dispatcher reads of every block lies in the `Tb`'s first 64
-/// bytes (two cache lines at most, whatever the allocation's alignment;
-/// the fields were spread over 152 bytes before).
+/// What the dispatcher reads of every block (the key, the entry, the
+/// tier-0 form, the counts and the flags that say why tier 0 runs it)
+/// lies in the `Tb`'s first 64 bytes (two cache lines at most, whatever
+/// the allocation's alignment; the fields were spread over 152 bytes
+/// before).
 #[test]
 fn tb_dispatch_fields_come_first() {
     use crate::engine::Tb;
@@ -1460,7 +1462,11 @@ fn tb_dispatch_fields_come_first() {
         offset_of!(Tb, host) + size_of::<AtomicUsize>(),
         offset_of!(Tb, opt_dec) + size_of::<OnceLock<Option<Box<xlat_interp::Decoded>>>>(),
         offset_of!(Tb, hits) + size_of::<AtomicU32>(),
+        offset_of!(Tb, cold_runs) + size_of::<AtomicU32>(),
         offset_of!(Tb, dead) + size_of::<AtomicBool>(),
+        offset_of!(Tb, queued) + size_of::<AtomicBool>(),
+        offset_of!(Tb, member) + size_of::<AtomicBool>(),
+        offset_of!(Tb, no_jit) + size_of::<AtomicBool>(),
     ];
     assert!(last.iter().all(|&e| e <= 64), "{last:?}");
 }
