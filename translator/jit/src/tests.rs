@@ -289,17 +289,28 @@ fn run_jit_retrying(
     if code != ExitCode::Retry {
         return (code, false);
     }
-    for _ in 0..RETRY_BLOCKS {
-        let b = blocks
-            .iter()
-            .find(|b| b.pc == st.pc)
-            .expect("snapshot PC is the start of a region block");
-        let c = run_interp(b, st, env);
-        if c != ExitCode::Continue {
-            return (c, true);
+    assert!(
+        blocks.iter().any(|b| b.pc == st.pc),
+        "snapshot PC {:#x} is the start of a region block",
+        st.pc
+    );
+    (interp_blocks(blocks, st, env, RETRY_BLOCKS), true)
+}
+
+/// Runs blocks at tier 0 from `st.pc`, each looked up by PC in `blocks`,
+/// at most `max` of them: until one does not continue (its exit code is
+/// returned) or the PC is none of theirs (`Continue`).
+fn interp_blocks(blocks: &[&Block], st: &mut TState, env: &Env, max: usize) -> ExitCode {
+    for _ in 0..max {
+        let Some(b) = blocks.iter().find(|b| b.pc == st.pc) else {
+            break;
+        };
+        let code = run_interp(b, st, env);
+        if code != ExitCode::Continue {
+            return code;
         }
     }
-    (ExitCode::Continue, true)
+    ExitCode::Continue
 }
 
 /// How to compare a result register.
@@ -1777,11 +1788,11 @@ fn run_jit_jc(region: &Region, st: &mut TState, env: &Env) -> ExitCode {
     code
 }
 
-/// Runs blocks at tier 0 from `st.pc` while the PC is one of theirs.
+/// Runs blocks at tier 0 from `st.pc` while the PC is one of theirs;
+/// each must continue.
 fn interp_until_outside(blocks: &[&Block], st: &mut TState, env: &Env) {
-    while let Some(b) = blocks.iter().find(|b| b.pc == st.pc) {
-        assert_eq!(run_interp(b, st, env), ExitCode::Continue);
-    }
+    let code = interp_blocks(blocks, st, env, usize::MAX);
+    assert_eq!(code, ExitCode::Continue, "at {:#x}", st.pc);
 }
 
 /// A region holding a dispatch block and five of its eight handlers, with
@@ -1814,10 +1825,8 @@ fn computed_jumps_continue_inside_the_region() {
             assert_eq!(st.pc, runs_to, "hinted {hinted}: where one entry stops");
             // The interpreter from the same state to the same PC.
             let mut si = init.clone();
-            while si.pc != runs_to {
-                let b = refs.iter().find(|b| b.pc == si.pc).unwrap();
-                assert_eq!(run_interp(b, &mut si, &env), ExitCode::Continue);
-            }
+            let upto: Vec<&Block> = refs.iter().copied().filter(|b| b.pc != runs_to).collect();
+            interp_until_outside(&upto, &mut si, &env);
             assert_eq!((st.r, st.pc), (si.r, si.pc), "hinted {hinted}");
             // Continuing through the interpreter reaches the same end.
             let mut sj = st.clone();
@@ -3061,10 +3070,7 @@ fn back_edges_after_a_store_share_one_stop_exit() {
     let code = unsafe { enter(&mut st as *mut TState as *mut u8, region.entry) };
     assert_eq!(code, ExitCode::Stopped);
     let mut si = init.clone();
-    for _ in 0..2 {
-        let b = refs.iter().find(|b| b.pc == si.pc).expect("region block");
-        assert_eq!(run_interp(b, &mut si, &env), ExitCode::Continue);
-    }
+    assert_eq!(interp_blocks(&refs, &mut si, &env, 2), ExitCode::Continue);
     assert_eq!((st.r, st.pc), (si.r, si.pc));
     assert_eq!((st.pc, st.r[0], st.r[1]), (0x1000, 7, 5 * 3 + 8));
     assert_eq!(env.mem.load(0x138, 8).unwrap(), 7);
@@ -3340,14 +3346,7 @@ fn store_loop_snapshot_after_its_store_skips_registers_set_later() {
                 "registers set after the store are not written"
             );
             // The dispatcher's retry: tier 0 from the snapshot PC.
-            let mut code = ExitCode::Continue;
-            for _ in 0..RETRY_BLOCKS {
-                let b = [&blk, &tail].into_iter().find(|b| b.pc == s.pc);
-                code = run_interp(b.expect("a block at the snapshot PC"), &mut s, &env);
-                if code != ExitCode::Continue {
-                    break;
-                }
-            }
+            let code = interp_blocks(&[&blk, &tail], &mut s, &env, RETRY_BLOCKS);
             assert_eq!(code, ExitCode::Fault);
             assert_eq!(
                 (a.r, a.pc, a.hdr.exc_info),
@@ -3417,16 +3416,8 @@ fn region_fault_matches_interp(
     let region = j.compile(blocks).unwrap();
     let mem0 = env.dmem.snapshot();
     let mut a = init.clone();
-    loop {
-        let b = blocks.iter().find(|b| b.pc == a.pc).expect("region block");
-        match run_interp(b, &mut a, env) {
-            ExitCode::Continue => {}
-            code => {
-                assert_eq!(code, ExitCode::Fault, "the interpreter faults");
-                break;
-            }
-        }
-    }
+    let code = interp_blocks(blocks, &mut a, env, usize::MAX);
+    assert_eq!(code, ExitCode::Fault, "the interpreter faults");
     let mem_a = env.dmem.snapshot();
     env.dmem.restore(&mem0);
     let mut s = init.clone();
@@ -3605,6 +3596,17 @@ fn lane_op(b: &mut Builder, lanes: Lanes, ft: Type, op: Opcode, n: Value, m: Val
     acc
 }
 
+/// Ends `b` with a jump and compiles it: the block, its CLIF and the
+/// number of vector NaN tests there.
+fn vector_nan_tests(mut b: Builder<'_>) -> (Block, String, usize) {
+    b.terminate(Terminal::Jump(0));
+    let blk = b.finish();
+    jit(true).compile(&[&blk]).unwrap();
+    let clif = LAST_CLIF.with(|c| c.borrow().clone());
+    let tests = clif.matches("vany_true").count();
+    (blk, clif, tests)
+}
+
 /// A vector float op whose result the next one reads lane by lane (matmul's
 /// `fmul` then `fadd`) has no NaN test of its own: the second's test covers
 /// both, and its slow path fixes both. Results match the interpreter bit
@@ -3669,11 +3671,7 @@ fn chained_vector_float_ops_share_one_nan_test() {
                 let l = b.vextract(lanes, p1, 0);
                 b.set(r(3), l);
             }
-            b.terminate(Terminal::Jump(0));
-            let blk = b.finish();
-            jit(true).compile(&[&blk]).unwrap();
-            let clif = LAST_CLIF.with(|c| c.borrow().clone());
-            let tests = clif.matches("vany_true").count();
+            let (blk, clif, tests) = vector_nan_tests(b);
             let want = if shape == 3 { 2 } else { 1 };
             assert_eq!(tests, want, "{op1:?} {op2:?} shape {shape}:\n{clif}");
             compare(&blk, &st, &env, Cmp::Exact);

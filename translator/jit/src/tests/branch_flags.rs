@@ -78,13 +78,7 @@ fn run_both(region: &Region, blocks: &[&Block], env: &Env, words: &[u64], key: u
     let mut s = init.clone();
     let (code, _) = run_jit_retrying(region, blocks, &mut s, env);
     let mut si = init.clone();
-    let mut ci = ExitCode::Continue;
-    while let Some(b) = blocks.iter().find(|b| b.pc == si.pc) {
-        ci = run_interp(b, &mut si, env);
-        if ci != ExitCode::Continue {
-            break;
-        }
-    }
+    let ci = interp_blocks(blocks, &mut si, env, usize::MAX);
     let what = format!("words={words:x?} key={key}");
     assert_eq!(code, ci, "{what}");
     assert_eq!(

@@ -170,12 +170,8 @@ fn run_to_fault(
     let got = run_jit_retrying(region, blocks, &mut s, env);
     assert_eq!(got, (ExitCode::Fault, true), "{what}");
     let mut si = init.clone();
-    loop {
-        let b = blocks.iter().find(|b| b.pc == si.pc).unwrap();
-        if run_interp(b, &mut si, env) != ExitCode::Continue {
-            break;
-        }
-    }
+    let code = interp_blocks(blocks, &mut si, env, usize::MAX);
+    assert_eq!(code, ExitCode::Fault, "{what}");
     assert_eq!(
         (s.r, s.pc, s.f, s.hdr.exc_info),
         (si.r, si.pc, si.f, si.hdr.exc_info),

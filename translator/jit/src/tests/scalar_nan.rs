@@ -220,17 +220,6 @@ fn scalar_float_chains_test_nans_once() {
     }
 }
 
-/// Ends `b` with a jump and compiles it: the block, its CLIF and the
-/// number of vector NaN tests there.
-fn vector_nan_tests(mut b: Builder<'_>) -> (Block, String, usize) {
-    b.terminate(Terminal::Jump(0));
-    let blk = b.finish();
-    jit(true).compile(&[&blk]).unwrap();
-    let clif = LAST_CLIF.with(|c| c.borrow().clone());
-    let tests = clif.matches("vany_true").count();
-    (blk, clif, tests)
-}
-
 /// Two vector float ops chained for one NaN test (see
 /// `chained_vector_float_ops_share_one_nan_test`) stay chained across pure
 /// ops between them that do not read the first result: a scalar op and
