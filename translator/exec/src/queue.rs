@@ -15,6 +15,24 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 
 /// How often a consumer waiting without a timeout looks again at parked
 /// items (see [`HeatQueue::pop`]).
+///
+/// A poll, not a signal from where an item un-parks, on purpose: an item
+/// un-parks when its heat grows past what it was when first seen parked,
+/// and heat is a count the guest's dispatcher bumps with a relaxed store
+/// on each tier-0 run (`count_hit`), outside this queue's lock, while the
+/// bound it must pass lives here, under the lock. A signal that cannot be
+/// lost (growth seen by the dispatcher between the consumer's look and
+/// its wait) needs that lock, or the bound copied into every `Tb`, on the
+/// tier-0 runs of every queued block that joined another region: the hot
+/// path the heat order exists for (python3: thousands queued). A notify
+/// without the lock on each such run is a futex wake each time (std's
+/// `Condvar`) and is still lost if it comes between the look and the
+/// wait; then the block would stay at tier 0 until the next push. The
+/// poll bounds that at 20 ms, at the cost of one look at the queued items
+/// per period. The compiler thread mostly waits with a timeout anyway
+/// ([`RECOMPILE_PERIOD`](crate::RECOMPILE_PERIOD), also 20 ms, while any
+/// quick region was not recompiled: `bench-strings` ends with 198 quick
+/// regions, 41 recompiled), so this poll runs only once none is left.
 const PARKED_RECHECK: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// Items with the heat they had when last looked at and when first seen
