@@ -2390,11 +2390,8 @@ fn store_loop_faulting_after_iterations_increments_each_word_once() {
     }
 }
 
-/// Compiles the one-block loop `insns` (terminal `term`) and checks, on
-/// the same memory, that the compiled run from `init` first exits with
-/// `Retry` (`first` checks the snapshot in `env` then) and, retried like
-/// the dispatcher, faults in exactly the state (registers, PC, fault
-/// address, memory) in which the interpreter faults. Returns that state.
+/// [`region_fault_matches_interp`] for the one-block loop `insns`
+/// (terminal `term`) at `init.pc`.
 fn loop_fault_matches_interp(
     insns: &[Insn],
     term: &dyn Fn(&mut Builder) -> Terminal,
@@ -2403,26 +2400,7 @@ fn loop_fault_matches_interp(
     first: &dyn Fn(&TState),
 ) -> TState {
     let blk = insn_block_with(insns, init.pc, term);
-    let mut j = jit(true);
-    let region = j.compile(&[&blk]).unwrap();
-    let mem0 = env.dmem.snapshot();
-    let mut a = init.clone();
-    while run_interp(&blk, &mut a, env) == ExitCode::Continue {}
-    let mem_a = env.dmem.snapshot();
-    env.dmem.restore(&mem0);
-    let mut s = init.clone();
-    assert_eq!(run_jit(&region, &mut s, env), ExitCode::Retry);
-    first(&s);
-    assert_eq!(
-        run_jit_retrying(&region, &[&blk], &mut s, env),
-        (ExitCode::Fault, true)
-    );
-    assert_eq!((a.r, a.pc, a.hdr.exc_info), (s.r, s.pc, s.hdr.exc_info));
-    assert!(
-        env.dmem.snapshot() == mem_a,
-        "memory as the interpreter left it"
-    );
-    s
+    region_fault_matches_interp(&[&blk], init, env, first)
 }
 
 /// A loop that only stores (a pair per pass, values from registers) at
@@ -3404,8 +3382,8 @@ fn store_loop_snapshot_after_its_store_exits_with_every_register() {
 /// Compiles `blocks` (entry first) as one region and checks, on the same
 /// memory, that the compiled run from `init` first exits with `Retry`
 /// (`first` checks the snapshot in `env` then) and, retried like the
-/// dispatcher, faults in exactly the state (registers, PC, fault address,
-/// memory) in which the interpreter faults. Returns that state.
+/// dispatcher, faults in exactly the state (registers, flags, PC, fault
+/// address, memory) in which the interpreter faults. Returns that state.
 fn region_fault_matches_interp(
     blocks: &[&Block],
     init: &TState,

@@ -8,8 +8,12 @@ use super::*;
 /// Guard bytes on each side of the test window.
 const GUARD: usize = 1 << 20;
 
+/// A world with guard areas of [`GUARD`] bytes, its mapped memory
+/// filled ([`fill_memory`]).
 fn guarded_env() -> Env {
-    Env::with(DMem::guarded(true, GUARD))
+    let env = Env::with(DMem::guarded(true, GUARD));
+    fill_memory(&env);
+    env
 }
 
 fn guarded_jit(guard: u64) -> Jit {
@@ -129,7 +133,6 @@ fn tiers_agree(
 #[test]
 fn accesses_off_one_base_are_checked_once() {
     let env = guarded_env();
-    fill_memory(&env);
     let init = at_1000(0x100, 0, 0);
     let (code, retried, st) =
         both_tiers(&mut guarded_jit(GUARD as u64), &[8, 0, 16, -8], &init, &env);
@@ -192,13 +195,16 @@ impl GuestMemory for Low {
 }
 
 /// A world whose direct window ends at [`LOW`]: bases from there to
-/// `MAPPED` pass the slow path only.
+/// `MAPPED` pass the slow path only; its memory filled as in
+/// [`guarded_env`].
 fn low_env() -> Env {
     let dmem = std::sync::Arc::new(DMem::guarded(true, GUARD));
-    Env {
+    let env = Env {
         mem: std::sync::Arc::new(Low(dmem.clone())),
         dmem,
-    }
+    };
+    fill_memory(&env);
+    env
 }
 
 #[test]
@@ -208,7 +214,6 @@ fn access_after_a_slow_one_off_its_base_reruns_at_tier_0() {
     // failed its check) and the block re-runs at tier 0.
     install_handler();
     let env = low_env();
-    fill_memory(&env);
     let init = at_1000(LOW + 0x100, 0, 0);
     let (code, retried, st) = both_tiers(&mut guarded_jit(GUARD as u64), &[0, 8, 16], &init, &env);
     assert_eq!((code, retried), (ExitCode::Exception, true));
@@ -275,7 +280,6 @@ fn float_loads_block() -> Block {
 #[test]
 fn float_loads_off_a_checked_base_go_straight_to_vector_registers() {
     let env = guarded_env();
-    fill_memory(&env);
     let blk = float_loads_block();
     xlat_ir::verify(&blk, &LAYOUT).expect("test block verifies");
     let mut j = guarded_jit(GUARD as u64);
@@ -381,7 +385,6 @@ fn twice_computed_base_block() -> Block {
 fn a_base_computed_twice_is_checked_once() {
     install_handler();
     let env = guarded_env();
-    fill_memory(&env);
     let blk = twice_computed_base_block();
     let mut j = guarded_jit(GUARD as u64);
     let region = j.compile(&[&blk]).expect("compiles");
@@ -497,7 +500,6 @@ fn a_check_in_a_dominating_block_covers_the_blocks_after_it() {
         }),
     ];
     let env = guarded_env();
-    fill_memory(&env);
     for base in [0x100u64, 0x108, 0x2000] {
         let (checks, retried, _) = region_as_interp(&blocks, &at_1000(base, 0, 0), &env);
         assert_eq!(
@@ -515,7 +517,6 @@ fn a_check_in_a_dominating_block_covers_the_blocks_after_it() {
     // A's check fails, its slow path succeeds; the stores after it fault
     // through POISON and re-run at tier 0.
     let env = low_env();
-    fill_memory(&env);
     let (_, retried, _) = region_as_interp(&blocks, &at_1000(LOW + 0x100, 0, 0), &env);
     assert!(retried, "an access off a failed check retries");
 }
@@ -542,7 +543,6 @@ fn checks_on_every_way_into_a_merge_cover_it() {
         }),
     ];
     let env = guarded_env();
-    fill_memory(&env);
     for way in [0, 1] {
         let (checks, retried, _) = region_as_interp(&blocks, &at_1000(0x100, way, 0), &env);
         assert_eq!((checks, retried), (2, false), "B and C check, D does not");
@@ -585,7 +585,6 @@ fn a_loop_body_after_its_checking_head_needs_no_check() {
         }),
     ];
     let env = guarded_env();
-    fill_memory(&env);
     let (checks, retried, st) = region_as_interp(&blocks, &at_1000(0x100, 0, 6), &env);
     assert_eq!(
         (checks, retried),
@@ -617,7 +616,6 @@ fn a_register_set_after_its_check_is_checked_again() {
         }),
     ];
     let env = guarded_env();
-    fill_memory(&env);
     // A pointer to 0x200 at 0x100: the store goes to 0x208.
     env.mem.store(0x100, 8, 0x200).unwrap();
     let (checks, retried, st) = region_as_interp(&blocks, &at_1000(0x100, 0, 7), &env);
@@ -659,7 +657,6 @@ fn a_cycle_the_entry_does_not_reach_compiles() {
         }),
     ];
     let env = guarded_env();
-    fill_memory(&env);
     let (checks, retried, _) = region_as_interp(&blocks, &at_1000(0x100, 0, 0), &env);
     assert_eq!(
         (checks, retried),
