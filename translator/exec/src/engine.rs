@@ -1163,6 +1163,19 @@ impl Engine {
         let owned: Vec<Arc<Block>> = region.iter().map(|t| t.optimized(self)).collect();
         let blocks: Vec<&Block> = owned.iter().map(|b| &**b).collect();
         let targets: Vec<Vec<u64>> = region.iter().map(|t| t.hot_targets()).collect();
+        // A switch table the compiler may read (`Jit::compile_reading`)
+        // lies in the KiB after its computed jump: watched as code before
+        // it is read, so that a store racing with the compile finds the
+        // region (through its `tables`) rather than an unwatched page.
+        {
+            let mut pages = lock(&self.code_pages);
+            for b in &blocks {
+                if matches!(b.term, Some(xlat_ir::Terminal::JumpIndirect(_))) {
+                    let end = b.pc.saturating_add(b.guest_len as u64);
+                    pages.extend(page_range(end, end.saturating_add(TABLE_BYTES)));
+                }
+            }
+        }
         let mut js = lock(js);
         let wanted = if replace {
             js.links.owned.get(&tb.key).is_some_and(|o| o.entries != 0)
@@ -1173,7 +1186,9 @@ impl Engine {
             return false;
         }
         let t0 = thread_cpu_us();
-        let res = js.jit.compile_with(&blocks, &targets, level);
+        let res = js
+            .jit
+            .compile_reading(&blocks, &targets, level, Some(&**self.mem));
         let us = thread_cpu_us().saturating_sub(t0);
         self.counters.compile_us.fetch_add(us, Ordering::Relaxed);
         let r = match res {
@@ -1247,7 +1262,11 @@ impl Engine {
             Owned {
                 generation: r.generation,
                 exits: owned,
-                ranges: region.iter().map(|t| (t.key.0, t.end())).collect(),
+                ranges: region
+                    .iter()
+                    .map(|t| (t.key.0, t.end()))
+                    .chain(r.tables.iter().copied())
+                    .collect(),
                 entries: r.entries,
                 entries_seen: 0,
             },
@@ -1483,6 +1502,10 @@ fn compiler_thread(engine: Weak<Engine>, pending: &HeatQueue<Weak<Tb>>) {
         engine.reclaim();
     }
 }
+
+/// Bytes after a computed jump's block that the compiler may read as its
+/// switch table (256 words: `lower/word_table.rs` in xlat-jit).
+const TABLE_BYTES: u64 = 1024;
 
 /// The 4 KiB guest pages that `[start, end)` touches (`end > start`).
 fn page_range(start: u64, end: u64) -> std::ops::RangeInclusive<u64> {

@@ -162,6 +162,11 @@ pub struct Region {
     /// [`OptLevel::Quick`] regions count: the engine recompiles those
     /// that stay hot at [`OptLevel::Speed`].
     pub entries: usize,
+    /// Guest byte ranges `[start, end)` the compiler read (switch tables,
+    /// see [`Jit::compile_reading`]): the region is valid only while they
+    /// hold what they held then, so a store into them must drop it as a
+    /// store into its code does.
+    pub tables: Vec<(u64, u64)>,
 }
 
 /// A group of regions sharing one `JITModule`; its memory is freed as a
@@ -365,6 +370,23 @@ impl Jit {
         targets: &[Vec<u64>],
         level: OptLevel,
     ) -> Result<Region, JitError> {
+        self.compile_reading(blocks, targets, level, None)
+    }
+
+    /// Compiles a region (as [`Jit::compile_with`]) that may read guest
+    /// memory through `code` ([`GuestMemory::fetch_code`]: executable
+    /// memory, which the world watches as code) while it is compiled: a
+    /// PowerPC switch's table of words becomes a jump on its index
+    /// (`lower/word_table.rs`). What it read is listed in
+    /// [`Region::tables`]; the caller must drop the region when those
+    /// bytes change.
+    pub fn compile_reading(
+        &mut self,
+        blocks: &[&Block],
+        targets: &[Vec<u64>],
+        level: OptLevel,
+        code: Option<&dyn xlat_ir::abi::GuestMemory>,
+    ) -> Result<Region, JitError> {
         if blocks.is_empty() {
             return Err(JitError::BadRegion("no blocks".into()));
         }
@@ -392,11 +414,11 @@ impl Jit {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let count = level == OptLevel::Quick;
             compile_into(
-                module, fctx, ctx, &layout, blocks, targets, chain, guard, count,
+                module, fctx, ctx, &layout, blocks, targets, chain, guard, count, code,
             )
         }));
         IN_COMPILE.with(|c| c.set(false));
-        let (entry, code_len, slots, exits, entries) = match result {
+        let (entry, code_len, slots, exits, entries, tables) = match result {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => {
                 // Start afresh: the module may hold a half-declared function.
@@ -441,6 +463,7 @@ impl Jit {
             generation: g as u32,
             guest_pcs: blocks.iter().map(|b| b.pc).collect(),
             entries,
+            tables,
         })
     }
 
@@ -518,8 +541,11 @@ impl Drop for Jit {
     }
 }
 
-/// Lowers and defines one region in `module`; returns (entry, code length,
-/// slot array address, exit targets, entry counter address or 0).
+/// What [`compile_into`] returns: entry, code length, slot array address,
+/// exit targets, entry counter address or 0, guest ranges read.
+type Compiled = (usize, usize, usize, Vec<u64>, usize, Vec<(u64, u64)>);
+
+/// Lowers and defines one region in `module`; returns [`Compiled`].
 #[allow(clippy::too_many_arguments)]
 fn compile_into(
     module: &mut JITModule,
@@ -531,7 +557,8 @@ fn compile_into(
     chain: bool,
     guard: u64,
     count_entries: bool,
-) -> Result<(usize, usize, usize, Vec<u64>, usize), JitError> {
+    code: Option<&dyn xlat_ir::abi::GuestMemory>,
+) -> Result<Compiled, JitError> {
     let tail = lower::region_sig(CallConv::Tail);
     // Named after the guest PC (plus a sequence number: the same PC can be
     // compiled again after an invalidation): cranelift-jit writes the names
@@ -599,6 +626,7 @@ fn compile_into(
         chain,
         guard,
         module.isa().frontend_config(),
+        code,
     );
     // Exit slots, then (if wanted) the entry counter.
     let counter_at = 8 * lowered.exits.len().max(1);
@@ -631,7 +659,14 @@ fn compile_into(
     } else {
         0
     };
-    Ok((entry, code_len, slots_ptr as usize, lowered.exits, entries))
+    Ok((
+        entry,
+        code_len,
+        slots_ptr as usize,
+        lowered.exits,
+        entries,
+        lowered.tables,
+    ))
 }
 
 /// Adds `+1` to the `u64` at `data + offset` at the start of `func`'s entry

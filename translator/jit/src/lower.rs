@@ -50,6 +50,7 @@ mod float_cmp;
 mod lazy_flags;
 mod scalar_nan;
 mod vector_nan;
+mod word_table;
 
 use crate::runtime::type_code;
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
@@ -86,6 +87,9 @@ pub(crate) struct Refs {
 /// slot order.
 pub(crate) struct Lowered {
     pub exits: Vec<u64>,
+    /// Guest byte ranges read at compile time ([`word_table`]): the code
+    /// is valid only while they are unchanged.
+    pub tables: Vec<(u64, u64)>,
 }
 
 fn off_stop() -> i32 {
@@ -534,6 +538,13 @@ struct Fx<'a, 'b> {
     pending: Vec<Option<usize>>,
     /// Snapshot edges that leave NZCV as operands ([`lazy_flags`]).
     lazy: Option<lazy_flags::LazyFx>,
+    /// Guest memory the lowering may read at compile time (tables of
+    /// [`word_table`]), if the caller gave it.
+    code: Option<&'a dyn xlat_ir::abi::GuestMemory>,
+    /// The current block's table jump ([`word_table`]).
+    table: Option<word_table::Plan>,
+    /// Guest byte ranges read at compile time (see [`Lowered::tables`]).
+    tables: Vec<(u64, u64)>,
 }
 
 /// Lowers `blocks` (entry first) into `func` (whose signature is already
@@ -551,6 +562,7 @@ pub(crate) fn lower(
     chain: bool,
     guard: u64,
     fcfg: cranelift_codegen::isa::TargetFrontendConfig,
+    code: Option<&dyn xlat_ir::abi::GuestMemory>,
 ) -> Lowered {
     let mut b = FunctionBuilder::new(func, fctx);
     let entry = b.create_block();
@@ -690,6 +702,9 @@ pub(crate) fn lower(
         vec_skip: Vec::new(),
         pending: vec![None; nregs],
         lazy,
+        code,
+        table: None,
+        tables: Vec::new(),
     };
     // Registers possibly dirty (set and not yet written back) on entry to
     // each block; snapshot edges carry nothing.
@@ -729,13 +744,14 @@ pub(crate) fn lower(
     fx.b.seal_all_blocks();
     let io_used = fx.io_used;
     let exits = std::mem::take(&mut fx.exits);
+    let tables = std::mem::take(&mut fx.tables);
     fx.b.finalize(fcfg);
     if io_used {
         let mut pos = FuncCursor::new(func).at_first_insertion_point(entry);
         let a = pos.ins().stack_addr(types::I64, io, 0);
         pos.ins().stack_store(types::I64, a, io_ptr, 0);
     }
-    Lowered { exits }
+    Lowered { exits, tables }
 }
 
 impl Fx<'_, '_> {
@@ -772,6 +788,10 @@ impl Fx<'_, '_> {
     /// Emits sunk op `i` of the current block (and the sunk ops it uses).
     fn remat(&mut self, i: usize, memo: &mut HashMap<usize, ir::Value>) -> ir::Value {
         if let Some(&v) = memo.get(&i) {
+            return v;
+        }
+        if let Some(v) = self.word_table_load(i) {
+            memo.insert(i, v);
             return v;
         }
         let block = self.blocks[self.cur];
@@ -1152,6 +1172,7 @@ impl Fx<'_, '_> {
                     slot_of[s].get_or_insert(i);
                 }
             }
+            slot_of.truncate(dispatch::table_len(&slot_of));
             self.br_table_to(x, &slot_of, &hits, miss);
         }
         match (pcs.len() >= BR_TABLE_MIN && byte.is_none())
@@ -1239,6 +1260,7 @@ impl Fx<'_, '_> {
         self.vec_loads = vec![None; block.insts.len()];
         self.float_loads = vec![None; block.insts.len()];
         self.sites = std::mem::take(&mut self.cross.sites[k]);
+        self.word_table_plan(k);
         self.checked = vec![None; block.insts.len()];
         self.checks_at_entry(k);
         self.nan_done = vec![None; block.insts.len()];
@@ -1460,6 +1482,7 @@ impl Fx<'_, '_> {
                 self.branch_flags(&decided, false);
                 self.edge(k, not_taken);
             }
+            Terminal::JumpIndirect(_) if self.table.is_some() => self.word_table_jump(k),
             Terminal::JumpIndirect(v) | Terminal::Return(v) => {
                 let t = vals[v.index()].expect("target");
                 if self.indirect[k].is_empty() {

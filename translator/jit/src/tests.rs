@@ -3713,3 +3713,4 @@ mod float_cmp;
 mod guard;
 mod lazy_flags;
 mod scalar_nan;
+mod word_table;

@@ -114,3 +114,15 @@ pub(super) fn byte_slots(keys: &[u64], signed: bool) -> Vec<Option<usize>> {
         })
         .collect()
 }
+
+/// The length of a `br_table` whose slot `s` is `slot_of[s]` (`None`: the
+/// miss): up to the last slot that is not a miss. The slots after it are
+/// the table's default (its clamp), so they cost no entry and no edge of
+/// their own (each entry is an edge, which regalloc may give a block of
+/// moves: 256 of them for a byte's table).
+pub(super) fn table_len(slot_of: &[Option<usize>]) -> usize {
+    slot_of
+        .iter()
+        .rposition(Option::is_some)
+        .map_or(0, |s| s + 1)
+}
