@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use thiserror::Error;
 use xlat_ir::RmwOp;
-use xlat_ir::abi::{DirectMem, Fault, FaultKind, GuestMemory};
+use xlat_ir::abi::{DirectMem, DirectWindow, Fault, FaultKind, GuestMemory};
 
 /// Guest (and host) page size.
 pub const PAGE_SIZE: u64 = 4096;
@@ -279,6 +279,10 @@ pub struct AddressSpace {
     /// [`GuestMemory`] (`load`, `store`, `rmw`, `cas`): all ones, or
     /// [`TBI_MASK`] once [`AddressSpace::set_top_byte_ignore`] was called.
     data_mask: std::sync::atomic::AtomicU64,
+    /// Set once a second guest thread was created: from then on
+    /// [`GuestMemory::direct_ranges`] says no (another thread may unmap or
+    /// write-protect memory under a running loop).
+    threaded: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for AddressSpace {
@@ -330,6 +334,7 @@ impl AddressSpace {
                 code_count: Default::default(),
                 guarded: Default::default(),
                 data_mask: std::sync::atomic::AtomicU64::new(u64::MAX),
+                threaded: Default::default(),
             }));
         }
         Err(MmapError::Reserve(
@@ -629,6 +634,89 @@ impl AddressSpace {
     fn note_guarded(&self, gprot: u32) {
         if gprot & prot::BTI != 0 && !self.guarded.swap(true, std::sync::atomic::Ordering::SeqCst) {
             self.invalidate(0, self.limit);
+        }
+    }
+
+    /// A second guest thread is about to share this space: from now on
+    /// no range is promised to [`GuestMemory::direct_ranges`] (sticky).
+    pub fn note_thread(&self) {
+        self.threaded
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether mapping `m` may be promised to compiled loops
+    /// ([`GuestMemory::direct_ranges`]): anonymous and private (no file
+    /// behind it that could shrink: no SIGBUS), with the guest protections
+    /// `need`.
+    fn direct_ok(m: &Mapping, need: u32) -> bool {
+        let anon = (libc::MAP_ANONYMOUS | libc::MAP_SHARED) as u32;
+        m.prot & need == need && m.flags & anon == libc::MAP_ANONYMOUS as u32
+    }
+
+    /// [`GuestMemory::direct_ranges`] for one range: every page of
+    /// `[lo, hi)` lies below the limit in mappings that pass
+    /// [`direct_ok`](Self::direct_ok) for reads, and writes if `write`,
+    /// with no write-protected code page under a write; an empty range
+    /// holds.
+    fn direct_range(&self, g: &Inner, lo: u64, hi: u64, write: bool) -> bool {
+        if lo >= hi {
+            return true;
+        }
+        if hi > self.limit {
+            return false;
+        }
+        let need = if write {
+            prot::READ | prot::WRITE
+        } else {
+            prot::READ
+        };
+        let mut a = lo;
+        while a < hi {
+            match g.map.find(a) {
+                Some(m) if Self::direct_ok(m, need) => a = m.end(),
+                _ => return false,
+            }
+        }
+        if write && self.code_count.load(std::sync::atomic::Ordering::Relaxed) != 0 {
+            let set = self.code_pages.lock().unwrap_or_else(|e| e.into_inner());
+            if set.range(lo & !(PAGE_SIZE - 1)..hi).next().is_some() {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The largest window around `[lo, hi)` (which passes
+    /// [`direct_range`](Self::direct_range) for writes) of adjacent
+    /// mappings that pass [`direct_ok`](Self::direct_ok) for reads and
+    /// writes, without code pages (at most 64 mappings each way).
+    fn direct_window(&self, g: &Inner, lo: u64, hi: u64) -> DirectWindow {
+        let rw = prot::READ | prot::WRITE;
+        let (mut a, mut b) = (lo & !(PAGE_SIZE - 1), hi);
+        for _ in 0..64 {
+            match a.checked_sub(1).and_then(|p| g.map.find(p)) {
+                Some(m) if Self::direct_ok(m, rw) => a = m.start,
+                _ => break,
+            }
+        }
+        for _ in 0..64 {
+            match g.map.find(b) {
+                Some(m) if b < self.limit && Self::direct_ok(m, rw) => b = m.end(),
+                _ => break,
+            }
+        }
+        if self.code_count.load(std::sync::atomic::Ordering::Relaxed) != 0 {
+            let set = self.code_pages.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(&p) = set.range(a..lo).next_back() {
+                a = p + PAGE_SIZE;
+            }
+            if let Some(&p) = set.range(hi..b).next() {
+                b = p;
+            }
+        }
+        DirectWindow {
+            lo: a,
+            hi: b.min(self.limit),
         }
     }
 
@@ -1116,6 +1204,31 @@ impl GuestMemory for AddressSpace {
         let g = self.lock_read();
         Some(g.map.find(addr).is_some_and(|m| m.prot & prot::BTI != 0))
     }
+
+    /// Holds while one guest thread uses the space: mappings, protections
+    /// and code pages change only through that thread's syscalls,
+    /// translations and faults, none of which happen inside compiled code.
+    fn direct_ranges(&self, rlo: u64, rhi: u64, wlo: u64, whi: u64) -> Option<DirectWindow> {
+        if self.threaded.load(std::sync::atomic::Ordering::SeqCst) {
+            return None;
+        }
+        let g = self.lock_read();
+        if !(self.direct_range(&g, rlo, rhi, false) && self.direct_range(&g, wlo, whi, true)) {
+            return None;
+        }
+        // One window for both, where the hull of the two ranges is in one.
+        let (lo, hi) = match (rlo < rhi, wlo < whi) {
+            (true, true) => (rlo.min(wlo), rhi.max(whi)),
+            (true, false) => (rlo, rhi),
+            (false, true) => (wlo, whi),
+            (false, false) => return Some(DirectWindow::default()),
+        };
+        Some(if self.direct_range(&g, lo, hi, true) {
+            self.direct_window(&g, lo, hi)
+        } else {
+            DirectWindow::default()
+        })
+    }
 }
 
 #[cfg(test)]
@@ -1490,5 +1603,52 @@ mod tests {
         let n = inv.lock().unwrap().len();
         s.protect(0x10000, 0x1000, prot::READ | prot::EXEC).unwrap();
         assert_eq!(inv.lock().unwrap().len(), n + 1);
+    }
+
+    #[test]
+    fn direct_ranges_promise_anonymous_accessible_memory_without_code() {
+        crate::probe::install_fault_handler(None).unwrap();
+        let s = AddressSpace::reserve(34).unwrap();
+        let (rw, rwx) = (prot::READ | prot::WRITE, prot::READ | prot::WRITE | prot::EXEC);
+        s.map(Place::Fixed(0x10000), 0x4000, rw, 0x22, -1, 0, None)
+            .unwrap();
+        s.map(Place::Fixed(0x14000), 0x2000, rw, 0x22, -1, 0, None)
+            .unwrap();
+        s.map(Place::Fixed(0x17000), 0x1000, prot::READ, 0x22, -1, 0, None)
+            .unwrap();
+        // Inside: the window spans the adjacent mappings, up to the hole.
+        let w = s.direct_ranges(0x10100, 0x10200, 0x15000, 0x15010);
+        assert_eq!(w, Some(DirectWindow { lo: 0x10000, hi: 0x16000 }));
+        assert_eq!(s.direct_ranges(0x15f00, 0x16100, 0, 0), None, "hole");
+        // A read-only page: reads only (no window for writes).
+        assert_eq!(
+            s.direct_ranges(0x17000, 0x17100, 0, 0),
+            Some(DirectWindow::default())
+        );
+        assert_eq!(s.direct_ranges(0, 0, 0x17000, 0x17100), None);
+        let lim = s.limit();
+        assert_eq!(s.direct_ranges(lim - 8, lim + 8, 0, 0), None, "limit");
+        // A file behind the memory: nothing (it could shrink: SIGBUS).
+        // SAFETY: plain syscalls on a fresh descriptor.
+        let fd = unsafe { libc::memfd_create(c"h90".as_ptr(), 0) };
+        assert!(fd >= 0 && unsafe { libc::ftruncate(fd, 0x1000) } == 0);
+        s.map(Place::Fixed(0x18000), 0x1000, rw, 0x02, fd, 0, None)
+            .unwrap();
+        assert_eq!(s.direct_ranges(0x18000, 0x18008, 0, 0), None, "file");
+        // SAFETY: our descriptor.
+        unsafe { libc::close(fd) };
+        // Translated code in a writable page: read, not written; the
+        // window ends below it.
+        s.map(Place::Fixed(0x20000), 0x3000, rwx, 0x22, -1, 0, None)
+            .unwrap();
+        let mut code = [0u8; 4];
+        s.fetch_code(0x21000, &mut code).unwrap();
+        assert_eq!(s.direct_ranges(0, 0, 0x21000, 0x21008), None, "code");
+        assert!(s.direct_ranges(0x21000, 0x21008, 0, 0).is_some());
+        let w = s.direct_ranges(0, 0, 0x20000, 0x20008);
+        assert_eq!(w, Some(DirectWindow { lo: 0x20000, hi: 0x21000 }));
+        // A second guest thread: no promise at all.
+        s.note_thread();
+        assert_eq!(s.direct_ranges(0x10100, 0x10200, 0, 0), None, "threads");
     }
 }

@@ -490,6 +490,8 @@ fn vfork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Re
     let thread = ThreadState {
         sigmask: parent.sigmask,
         altstack: parent.altstack,
+    // Compiled loops stop relying on ranges only this thread can change.
+    sh.mem.note_thread();
         ..Default::default()
     };
     thread.sig.attach_cpu(ccpu.stop_handle());

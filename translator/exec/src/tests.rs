@@ -57,6 +57,7 @@ mod isa {
     pub const JR: u32 = 0x09; // pc = ra
     pub const LIH: u32 = 0x0a; // rd |= imm16 << 16
     pub const XADD: u32 = 0x0b; // rd = atomic fetch-add [ra], rb
+    pub const SWT: u32 = 0x0c; // pc = rb + sext32([rb + 4 * (ra & 0xff)])
 
     pub fn enc(op: u32, rd: u32, ra: u32, imm: u32) -> u32 {
         op << 24 | rd << 20 | ra << 16 | (imm & 0xffff)
@@ -170,6 +171,19 @@ impl Frontend for Toy {
                 JR => {
                     let x = b.get(reg(ra));
                     b.terminate(Terminal::JumpIndirect(x));
+                }
+                SWT => {
+                    // PowerPC's `lwax; add; mtctr; bctr` switch.
+                    let x = b.get(reg(ra));
+                    let byte = b.trunc(Type::I8, x);
+                    let i = b.zext(Type::I64, byte);
+                    let two = b.i64(2);
+                    let off = b.shl(i, two);
+                    let t = b.get(reg(rb));
+                    let a = b.add(t, off);
+                    let w = b.load(Type::I64, a, MemFlags::new(4).signed());
+                    let target = b.add(w, t);
+                    b.terminate(Terminal::JumpIndirect(target));
                 }
                 _ => {
                     b.terminate(Terminal::Exception {
@@ -1549,4 +1563,74 @@ fn quick_region_counts_the_iterations_of_its_loop() {
     s.cpu.set_pc(CODE);
     s.engine.run(&mut s.cpu);
     assert_eq!(reg(&s.cpu, 2), 5000 * 5001 / 2);
+}
+
+/// A loop through a switch table of words right after its `SWT` (as
+/// PowerPC's): `r1` selects word 0 or 1, each reaching a handler that
+/// adds 1 or 100 to `r2`; `n` iterations. Returns the program and the
+/// table's address.
+fn word_table_program(n: u32, index: u32) -> (Vec<u32>, u64) {
+    let table = CODE + 24;
+    let word = |to: u64| (to - table) as u32;
+    let p = vec![
+        enc(LI, 0, 0, n),
+        enc(LI, 1, 0, index),
+        enc(LI, 3, 0, (table & 0xffff) as u32),
+        enc(LIH, 3, 0, (table >> 16) as u32),
+        enc(LI, 2, 0, 0),
+        enc(SWT, 0, 1, 3 << 12), // 5: dispatch
+        word(CODE + 0x40),       // 6: the table
+        word(CODE + 0x60),
+        enc(SYS, 0, 0, 0),
+        enc(SYS, 0, 0, 0),
+        enc(SYS, 0, 0, 0),
+        enc(SYS, 0, 0, 0),
+        enc(SYS, 0, 0, 0),
+        enc(SYS, 0, 0, 0),
+        enc(SYS, 0, 0, 0),
+        enc(SYS, 0, 0, 0),
+        enc(ADDI, 2, 2, 1), // 16: handler 0
+        enc(ADDI, 0, 0, 0xffff),
+        enc(BZ, 0, 0, back(18, 22)),
+        enc(BZ, 0, 7, back(19, 5)),
+        enc(SYS, 0, 0, 0),
+        enc(SYS, 0, 0, 0),
+        enc(SYS, 0, 0, 0), // 22: done
+        enc(SYS, 0, 0, 0),
+        enc(ADDI, 2, 2, 100), // 24: handler 1
+        enc(ADDI, 0, 0, 0xffff),
+        enc(BZ, 0, 0, back(26, 22)),
+        enc(BZ, 0, 7, back(27, 5)),
+    ];
+    (p, table)
+}
+
+/// A region whose switch reads its table at compile time (`lower/
+/// word_table.rs` in xlat-jit) depends on the words: a store into the
+/// table (here `invalidate` of its 4 bytes, which the world's write
+/// protection calls) drops the region although no block holds the
+/// table, and the next run takes the new word.
+#[test]
+fn a_store_into_a_switch_table_drops_the_region_that_read_it() {
+    let (prog, table) = word_table_program(300, 0);
+    let mut s = mixed(1000, &prog);
+    s.engine.run(&mut s.cpu);
+    assert_eq!(reg(&s.cpu, 2), 300);
+    let d = s.engine.cached(CODE + 20, 0).expect("dispatch translated");
+    s.engine.compile_region(&d, xlat_jit::OptLevel::Speed);
+    let st = s.engine.stats();
+    assert_eq!(st.regions_compiled, 1, "{st}");
+    s.cpu.set_pc(CODE);
+    s.engine.run(&mut s.cpu);
+    assert_eq!(reg(&s.cpu, 2), 300, "compiled");
+    // Word 0 now reaches handler 1.
+    s.mem.write_code(table, &[(CODE + 0x60 - table) as u32]);
+    s.engine.invalidate(table, 4);
+    assert!(
+        d.dead.load(std::sync::atomic::Ordering::SeqCst),
+        "region dropped"
+    );
+    s.cpu.set_pc(CODE);
+    s.engine.run(&mut s.cpu);
+    assert_eq!(reg(&s.cpu, 2), 300 * 100, "the new word");
 }

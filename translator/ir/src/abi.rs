@@ -46,6 +46,22 @@ pub struct CpuHeader {
     /// set them (see [`LazyFlags`]); only ever non-zero inside compiled
     /// code and until `xlat_jit` materializes them on its return.
     pub lazy: LazyFlags,
+    /// A guest range `[lo, hi)` ([`DirectWindow`]) in which compiled
+    /// loops access memory directly with no check: what the world last
+    /// promised ([`GuestMemory::direct_ranges`]); empty (0, 0) on every
+    /// entry to compiled code, which is as long as the promise holds.
+    pub window: DirectWindow,
+}
+
+/// A range of guest memory that direct reads and writes may use without
+/// a check or a snapshot ([`CpuHeader::window`]).
+#[repr(C)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct DirectWindow {
+    /// First guest address.
+    pub lo: u64,
+    /// First guest address past it.
+    pub hi: u64,
 }
 
 /// NZCV as compiled code may leave them in a snapshot: the operands of
@@ -196,6 +212,22 @@ pub trait GuestMemory: Send + Sync {
     /// translations; one that goes from `None` to `Some` invalidates all.
     fn code_guarded(&self, addr: u64) -> Option<bool> {
         let _ = addr;
+        None
+    }
+    /// Whether direct accesses (`base + a`, see [`GuestMemory::direct`])
+    /// to every byte of `[rlo, rhi)` (reads) and of `[wlo, whi)` (writes;
+    /// an empty range asks nothing) can neither fault on the host nor need
+    /// the methods above (no write-protected code page under a write), and
+    /// stay so until the calling compiled code next returns to the
+    /// dispatcher (nothing but the caller's thread can change it: no second
+    /// guest thread shares the memory). `None` where not; else a window
+    /// for which the same holds for reads and writes (empty where the
+    /// ranges asked are not in one), which compiled code keeps in
+    /// [`CpuHeader::window`] until it returns. Compiled loops that run
+    /// without snapshots behind such a check rely on it; the default says
+    /// no.
+    fn direct_ranges(&self, rlo: u64, rhi: u64, wlo: u64, whi: u64) -> Option<DirectWindow> {
+        let _ = (rlo, rhi, wlo, whi);
         None
     }
 }

@@ -50,6 +50,7 @@ mod float_cmp;
 mod lazy_flags;
 mod scalar_nan;
 mod vector_nan;
+pub(crate) mod loop_entry;
 mod word_table;
 
 use crate::runtime::type_code;
@@ -549,6 +550,15 @@ struct Fx<'a, 'b> {
 
 /// Lowers `blocks` (entry first) into `func` (whose signature is already
 /// `fn(env)` with the tail convention). `targets[k]`, where present, lists
+    /// Per block: the loop it is lowered as, twice behind an entry check
+    /// ([`loop_entry`]).
+    loops: Vec<Option<loop_entry::Loop>>,
+    /// Lowering a loop's snapshot-free copy ([`loop_entry`]): no snapshot,
+    /// no bounds check, a snapshot at every edge but the one to itself.
+    fast: bool,
+    /// Where the block being lowered jumps to itself (the copy being
+    /// lowered of a [`loop_entry`] loop), if not its own block.
+    self_jump: Option<ir::Block>,
 /// guest PCs that block `k`'s computed jump was seen to continue at, hottest
 /// first (a hint: see [`indirect_targets`]).
 #[allow(clippy::too_many_arguments)]
@@ -661,6 +671,15 @@ pub(crate) fn lower(
         refs,
         chain,
         env,
+    // One-block loops whose stores need a snapshot per iteration.
+    let loops = (0..blocks.len())
+        .map(|k| {
+            let snap = effect_end[k] || tail[k].is_some();
+            (faulty && snap && !replay[k] && succ[k].contains(&k))
+                .then(|| loop_entry::plan(layout, blocks, k))
+                .flatten()
+        })
+        .collect();
         vars,
         used,
         dirty: vec![false; nregs],
@@ -712,6 +731,9 @@ pub(crate) fn lower(
     // Entry loads: only registers whose entry value can be observed.
     let mut observed = vec![vec![false; nregs]; blocks.len()];
     for &r in &fx.used {
+        loops,
+        fast: false,
+        self_jump: None,
         let obs = observed_at_entry(layout, blocks, &succ, &sets, &dirty_in, r);
         for (k, o) in obs.into_iter().enumerate() {
             observed[k][r] = o;
@@ -738,7 +760,7 @@ pub(crate) fn lower(
         fx.effect = None;
         fx.stores_only = clean[k];
         fx.insn_plain = true;
-        fx.lower_block(k);
+        fx.lower_loop_or_block(k);
     }
     fx.fill_shared_exits();
     fx.b.seal_all_blocks();
@@ -985,15 +1007,20 @@ impl Fx<'_, '_> {
     /// Emits the edge from block `from` to constant `target`.
     fn edge(&mut self, from: usize, target: u64) {
         if let Some(j) = self.blocks.iter().position(|bl| bl.pc == target) {
-            debug_assert_eq!(self.effect.is_some(), self.effect_end[from]);
+            debug_assert!(self.fast || self.effect.is_some() == self.effect_end[from]);
             // `env_pc_at_entry` takes the blocks without a snapshot for
             // ones that leave the PC in `env` as they found it.
             debug_assert!(
                 self.env_pc[from].stores || self.pc_known == self.env_pc[from].entry,
                 "block {from} stored a PC the analysis did not expect"
             );
-            // A snapshot (same rule as `snapshot_edge` in `lower`).
-            let snapshot = self.faulty && self.effect_end[from];
+            // A snapshot (same rule as `snapshot_edge` in `lower`; a
+            // loop's fast copy: every edge but the one to itself).
+            let snapshot = if self.fast {
+                j != from
+            } else {
+                self.faulty && self.effect_end[from]
+            };
             // Registers the target sets before anything can observe `env`
             // (a read, a fault point, a helper, its terminal): a retry
             // from `target` sets them again, so the snapshot skips them.
@@ -1022,7 +1049,10 @@ impl Fx<'_, '_> {
                 // PC, with one the registers it skipped.
                 self.stop_writing_back(&skipped, (!snapshot).then_some(target));
             }
-            let cb = self.cblocks[j];
+            let cb = match self.self_jump {
+                Some(c) if j == from => c,
+                _ => self.cblocks[j],
+            };
             // Sunk values reach the target only where it may observe them.
             let live: Vec<usize> = (0..self.pending.len())
                 .filter(|&r| self.observed[j][r])
@@ -1322,7 +1352,7 @@ impl Fx<'_, '_> {
                 Shape::Marker => {
                     cur_pc = inst.imm;
                     self.insn_plain = true;
-                    if self.tail[k].as_ref().is_some_and(|t| t.at == i) {
+                    if !self.fast && self.tail[k].as_ref().is_some_and(|t| t.at == i) {
                         self.tail_snapshot(k, cur_pc);
                     }
                     None
@@ -1405,7 +1435,7 @@ impl Fx<'_, '_> {
                     let sync = sync_of(block, inst);
                     let store = inst.op.shape() == Shape::Store;
                     let exact = self.effect == Some(cur_pc) && !(store && self.insn_plain);
-                    if needs_snapshot(sync, self.effect, self.stores_only) {
+                    if !self.fast && needs_snapshot(sync, self.effect, self.stores_only) {
                         self.before_fault(cur_pc);
                     }
                     let mut args: Vec<ir::Value> =
@@ -2511,9 +2541,14 @@ impl Fx<'_, '_> {
         // An exact access never faults on the host (every host fault
         // retries; only the slow path can report a fault at once), so it
         // neither uses nor records a checked base.
-        let site = site.filter(|s| !exact && self.vals[s.base].is_some());
-        // The checked base as a host pointer: no check, no slow path.
-        let known = site.and_then(|s| self.checked[s.base]);
+        let site = site.filter(|s| !self.fast && !exact && self.vals[s.base].is_some());
+        // The checked base as a host pointer: no check, no slow path (in
+        // a loop's fast copy, every access: the entry check covered it).
+        let known = match site {
+            _ if self.fast => Some(self.b.ins().iadd(self.base, addr)),
+            Some(s) => self.checked[s.base],
+            None => None,
+        };
         // The fast path's host address is `base + r + off`.
         let (r, off) = match site {
             Some(s) => (self.vals[s.base].expect("base defined"), s.imm),

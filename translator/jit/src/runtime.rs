@@ -152,6 +152,12 @@ preserve_all_thunk!("xlat_jit_store_pa", xlat_jit_store, "1");
 preserve_all_thunk!("xlat_jit_rmw_pa", xlat_jit_rmw, "1");
 preserve_all_thunk!("xlat_jit_cas_pa", xlat_jit_cas, "1");
 preserve_all_thunk!("xlat_jit_eval_pa", xlat_jit_eval, "0");
+// A loop's entry check (`lower/loop_entry.rs`): its answer to `helper_fault`.
+preserve_all_thunk!(
+    "xlat_jit_ranges_pa",
+    crate::lower::loop_entry::xlat_jit_ranges,
+    "1"
+);
 
 unsafe extern "C" {
     fn xlat_jit_enter_asm(env: *mut u8, code: usize);
@@ -181,6 +187,9 @@ thread_local! {
 /// `code` is a live region entry, `env` a valid state block.
 pub(crate) unsafe fn enter_raw(env: *mut u8, code: usize) -> ExitCode {
     let prev = CURRENT_ENV.with(|c| c.replace(env as usize));
+    // The world's promise to compiled loops holds until they return.
+    // SAFETY: env starts with a CpuHeader (caller).
+    unsafe { (*(env as *mut CpuHeader)).window = Default::default() };
     // SAFETY: forwarded contract; the assembly preserves the SystemV
     // callee-saved registers and the stack.
     unsafe { xlat_jit_enter_asm(env, code) };

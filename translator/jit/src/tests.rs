@@ -3712,5 +3712,6 @@ mod dispatch;
 mod float_cmp;
 mod guard;
 mod lazy_flags;
+mod loop_entry;
 mod scalar_nan;
 mod word_table;
