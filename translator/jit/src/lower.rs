@@ -48,6 +48,7 @@ mod checks;
 mod dispatch;
 mod float_cmp;
 mod lazy_flags;
+mod loop_exits;
 mod scalar_nan;
 mod vector_nan;
 pub(crate) mod loop_entry;
@@ -539,6 +540,8 @@ struct Fx<'a, 'b> {
     pending: Vec<Option<usize>>,
     /// Snapshot edges that leave NZCV as operands ([`lazy_flags`]).
     lazy: Option<lazy_flags::LazyFx>,
+    /// The region's loops, for reloads at their exits ([`loop_exits`]).
+    loop_exits: loop_exits::Plan,
     /// Guest memory the lowering may read at compile time (tables of
     /// [`word_table`]), if the caller gave it.
     code: Option<&'a dyn xlat_ir::abi::GuestMemory>,
@@ -630,6 +633,7 @@ pub(crate) fn lower(
     let succ = region_successors(blocks, &indirect);
     let cross = checks::plan(&mut b, layout, blocks, &succ, guard);
     let lazy = lazy_flags::plan(&mut b, layout, blocks, &succ, &used_mask, faulty);
+    let loop_exits = loop_exits::plan(layout, blocks, &succ);
     let replay: Vec<bool> = (0..blocks.len())
         .map(|k| replay_loop(blocks, &succ, k))
         .collect();
@@ -721,6 +725,7 @@ pub(crate) fn lower(
         vec_skip: Vec::new(),
         pending: vec![None; nregs],
         lazy,
+        loop_exits,
         code,
         table: None,
         tables: Vec::new(),
@@ -1059,6 +1064,7 @@ impl Fx<'_, '_> {
                 .collect();
             self.materialize(&live);
             self.pending.iter_mut().for_each(|p| *p = None);
+            self.reload_at_loop_exit(from, j, &skipped);
             if j > from && self.header[j] {
                 self.pin_loop_invariants(j);
             }

@@ -3712,6 +3712,7 @@ mod dispatch;
 mod float_cmp;
 mod guard;
 mod lazy_flags;
+mod loop_exits;
 mod loop_entry;
 mod scalar_nan;
 mod word_table;

@@ -101,7 +101,7 @@ fn both_tiers(j: &mut Jit, offs: &[i64], init: &TState, env: &Env) -> (ExitCode,
 /// dispatcher through `blocks`) from `init` on `env`'s memory as it is,
 /// and checks that both end in the same state, fault and memory; returns
 /// the interpreter's exit, whether tier 1 retried, and its final state.
-fn tiers_agree(
+pub(super) fn tiers_agree(
     region: &Region,
     blocks: &[&Block],
     interp: impl FnOnce(&mut TState) -> ExitCode,
