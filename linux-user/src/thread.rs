@@ -251,6 +251,8 @@ pub fn clone(
     // The new host thread starts with every routed signal blocked, and
     // unblocks its guest mask once it is registered.
     signal::block_all_routed();
+    // Compiled loops stop relying on ranges only this thread can change.
+    sh.mem.note_thread();
     // Count the child before it exists, so the group never looks empty.
     proc.group.live.lock().unwrap_or_else(|e| e.into_inner()).0 += 1;
     let spawned = std::thread::Builder::new()
@@ -490,8 +492,6 @@ fn vfork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Re
     let thread = ThreadState {
         sigmask: parent.sigmask,
         altstack: parent.altstack,
-    // Compiled loops stop relying on ranges only this thread can change.
-    sh.mem.note_thread();
         ..Default::default()
     };
     thread.sig.attach_cpu(ccpu.stop_handle());

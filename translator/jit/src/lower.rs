@@ -549,10 +549,6 @@ struct Fx<'a, 'b> {
     table: Option<word_table::Plan>,
     /// Guest byte ranges read at compile time (see [`Lowered::tables`]).
     tables: Vec<(u64, u64)>,
-}
-
-/// Lowers `blocks` (entry first) into `func` (whose signature is already
-/// `fn(env)` with the tail convention). `targets[k]`, where present, lists
     /// Per block: the loop it is lowered as, twice behind an entry check
     /// ([`loop_entry`]).
     loops: Vec<Option<loop_entry::Loop>>,
@@ -562,6 +558,10 @@ struct Fx<'a, 'b> {
     /// Where the block being lowered jumps to itself (the copy being
     /// lowered of a [`loop_entry`] loop), if not its own block.
     self_jump: Option<ir::Block>,
+}
+
+/// Lowers `blocks` (entry first) into `func` (whose signature is already
+/// `fn(env)` with the tail convention). `targets[k]`, where present, lists
 /// guest PCs that block `k`'s computed jump was seen to continue at, hottest
 /// first (a hint: see [`indirect_targets`]).
 #[allow(clippy::too_many_arguments)]
@@ -668,13 +668,6 @@ pub(crate) fn lower(
         summary[k] = summarize(layout, blocks[k], nregs, replay[k], tail[k].as_ref(), true);
     }
     let cblocks: Vec<ir::Block> = blocks.iter().map(|_| b.create_block()).collect();
-    let mut fx = Fx {
-        b,
-        layout,
-        blocks,
-        refs,
-        chain,
-        env,
     // One-block loops whose stores need a snapshot per iteration.
     let loops = (0..blocks.len())
         .map(|k| {
@@ -684,6 +677,13 @@ pub(crate) fn lower(
                 .flatten()
         })
         .collect();
+    let mut fx = Fx {
+        b,
+        layout,
+        blocks,
+        refs,
+        chain,
+        env,
         vars,
         used,
         dirty: vec![false; nregs],
@@ -729,6 +729,9 @@ pub(crate) fn lower(
         code,
         table: None,
         tables: Vec::new(),
+        loops,
+        fast: false,
+        self_jump: None,
     };
     // Registers possibly dirty (set and not yet written back) on entry to
     // each block; snapshot edges carry nothing.
@@ -736,9 +739,6 @@ pub(crate) fn lower(
     // Entry loads: only registers whose entry value can be observed.
     let mut observed = vec![vec![false; nregs]; blocks.len()];
     for &r in &fx.used {
-        loops,
-        fast: false,
-        self_jump: None,
         let obs = observed_at_entry(layout, blocks, &succ, &sets, &dirty_in, r);
         for (k, o) in obs.into_iter().enumerate() {
             observed[k][r] = o;
