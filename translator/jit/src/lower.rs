@@ -540,15 +540,6 @@ struct Fx<'a, 'b> {
     pending: Vec<Option<usize>>,
     /// Snapshot edges that leave NZCV as operands ([`lazy_flags`]).
     lazy: Option<lazy_flags::LazyFx>,
-    /// The region's loops, for reloads at their exits ([`loop_exits`]).
-    loop_exits: loop_exits::Plan,
-    /// Guest memory the lowering may read at compile time (tables of
-    /// [`word_table`]), if the caller gave it.
-    code: Option<&'a dyn xlat_ir::abi::GuestMemory>,
-    /// The current block's table jump ([`word_table`]).
-    table: Option<word_table::Plan>,
-    /// Guest byte ranges read at compile time (see [`Lowered::tables`]).
-    tables: Vec<(u64, u64)>,
     /// Per block: the loop it is lowered as, twice behind an entry check
     /// ([`loop_entry`]).
     loops: Vec<Option<loop_entry::Loop>>,
@@ -558,6 +549,15 @@ struct Fx<'a, 'b> {
     /// Where the block being lowered jumps to itself (the copy being
     /// lowered of a [`loop_entry`] loop), if not its own block.
     self_jump: Option<ir::Block>,
+    /// The region's loops, for reloads at their exits ([`loop_exits`]).
+    loop_exits: loop_exits::Plan,
+    /// Guest memory the lowering may read at compile time (tables of
+    /// [`word_table`]), if the caller gave it.
+    code: Option<&'a dyn xlat_ir::abi::GuestMemory>,
+    /// The current block's table jump ([`word_table`]).
+    table: Option<word_table::Plan>,
+    /// Guest byte ranges read at compile time (see [`Lowered::tables`]).
+    tables: Vec<(u64, u64)>,
 }
 
 /// Lowers `blocks` (entry first) into `func` (whose signature is already
@@ -725,13 +725,13 @@ pub(crate) fn lower(
         vec_skip: Vec::new(),
         pending: vec![None; nregs],
         lazy,
+        loops,
+        fast: false,
+        self_jump: None,
         loop_exits,
         code,
         table: None,
         tables: Vec::new(),
-        loops,
-        fast: false,
-        self_jump: None,
     };
     // Registers possibly dirty (set and not yet written back) on entry to
     // each block; snapshot edges carry nothing.

@@ -3715,4 +3715,5 @@ mod lazy_flags;
 mod loop_exits;
 mod loop_entry;
 mod scalar_nan;
+mod vsx_swaps;
 mod word_table;

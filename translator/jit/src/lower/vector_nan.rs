@@ -13,7 +13,7 @@
 //! same pattern (a sum of two products).
 
 use super::{Fx, VecFloat, little};
-use cranelift_codegen::ir::{self, BlockArg, InstBuilder, types};
+use cranelift_codegen::ir::{self, BlockArg, InstBuilder};
 use xlat_ir::{Block, OpFlags, Opcode};
 
 /// A [`VecFloat`] whose NaN test is left to a later one, `to`, that reads
@@ -145,18 +145,22 @@ impl Fx<'_, '_> {
     pub(super) fn vector_float_chain(
         &mut self,
         block: &Block,
+        i: usize,
         mut links: Vec<Link>,
         p: &VecFloat,
         vals: &[Option<ir::Value>],
     ) -> (Vec<(usize, ir::Value)>, ir::Value) {
         links.sort_by_key(|l| l.1);
         let (n, m) = self.vector_operands(p, vals);
-        let r = self.vector_apply(p.op, n, m);
-        let mut fast: Vec<ir::Value> = links
+        let r = self.vector_apply_swapped(block, i, p, n, m);
+        // Each result passes the join unswapped where it is a swap
+        // (`vsx_swaps`); the slow path fixes the lanes in guest order.
+        let (fast, swapped): (Vec<ir::Value>, Vec<bool>) = links
             .iter()
-            .map(|l| self.b.ins().bitcast(types::I8X16, little(), l.2[2]))
-            .collect();
-        fast.push(self.b.ins().bitcast(types::I8X16, little(), r));
+            .map(|l| l.2[2])
+            .chain([r])
+            .map(|v| self.join_arg(v))
+            .unzip();
         let (slow, join) = self.vector_nan_branch(r, &fast);
         self.b.switch_to_block(slow);
         // Fixed links: (op index, value as the vector type).
@@ -178,7 +182,8 @@ impl Fx<'_, '_> {
                 self.vector_apply(q.op, n2, m2)
             };
             let f = self.vector_fix(block, q, [n2, m2, r2], vals);
-            outs.push(BlockArg::Value(f));
+            let out = self.join_value(f, swapped[outs.len()]);
+            outs.push(BlockArg::Value(out));
             if let Some(idx) = idx {
                 let fv = self.b.ins().bitcast(q.vt, little(), f);
                 fixed.push((idx, fv));
@@ -186,7 +191,10 @@ impl Fx<'_, '_> {
         }
         self.b.ins().jump(join, &outs);
         self.b.switch_to_block(join);
-        let ps = self.b.block_params(join).to_vec();
+        let ps: Vec<ir::Value> = (self.b.block_params(join).to_vec().into_iter())
+            .zip(swapped)
+            .map(|(v, sw)| self.join_value(v, sw))
+            .collect();
         let tested = links.iter().zip(&ps).map(|(l, &v)| (l.1, v)).collect();
         (tested, ps[links.len()])
     }
