@@ -45,8 +45,10 @@
 
 mod branch_flags;
 mod checks;
+mod dead_loads;
 mod dispatch;
 mod float_cmp;
+mod lane_test;
 mod lazy_flags;
 mod loop_exits;
 mod scalar_nan;
@@ -778,6 +780,7 @@ pub(crate) fn lower(
         let a = pos.ins().stack_addr(types::I64, io, 0);
         pos.ins().stack_store(types::I64, a, io_ptr, 0);
     }
+    dead_loads::drop_unused_loads(func);
     Lowered { exits, tables }
 }
 
@@ -1660,6 +1663,12 @@ impl Fx<'_, '_> {
                 self.b.ins().bxor(a[2], d)
             }
             Opcode::Select => self.b.ins().select(a[0], a[1], a[2]),
+            Opcode::Icmp
+                if let Some(v) = lane_test::lane_test(block, inst)
+                    .and_then(|(v, all)| Some((self.vals[v.index()]?, all))) =>
+            {
+                lane_test::emit(&mut self.b, v.0, v.1)
+            }
             Opcode::Icmp => {
                 let cc = match xlat_ir::Cond::from_imm(imm) {
                     Some(c) => cond_cc(c),
@@ -2858,6 +2867,29 @@ impl Fx<'_, '_> {
 /// at the terminal: exits, snapshot edges and the stop path of back edges
 /// write back).
 fn reads_entry_value(layout: &StateLayout, block: &Block, r: usize, dirty: bool) -> bool {
+    reads_before_set(layout, block, r, dirty, true)
+}
+
+/// Whether the *variable* of register `r` on entry to `block` may be read
+/// in it: as [`reads_entry_value`], but a plain load is no reader: a load
+/// at the start of a block writes no snapshot (every block starts with no
+/// side effect pending), and when it faults the retry starts from the
+/// snapshot already in `env`. So a block that loads before it sets `r`
+/// (glibc's `strspn` loop: `lbzu` before its compares) needs no entry load
+/// of `r` (nor a sunk value carried to it) for that load.
+fn reads_entry_var(layout: &StateLayout, block: &Block, r: usize, dirty: bool) -> bool {
+    reads_before_set(layout, block, r, dirty, false)
+}
+
+/// [`reads_entry_value`] (`loads`: a plain load observes `env`) and
+/// [`reads_entry_var`] (`!loads`).
+fn reads_before_set(
+    layout: &StateLayout,
+    block: &Block,
+    r: usize,
+    dirty: bool,
+    loads: bool,
+) -> bool {
     if r == layout.pc.0 as usize {
         return false;
     }
@@ -2865,7 +2897,11 @@ fn reads_entry_value(layout: &StateLayout, block: &Block, r: usize, dirty: bool)
         match i.op {
             Opcode::Get if i.imm as usize == r => return true,
             Opcode::Set if i.imm as usize == r => return false,
-            _ if dirty && sync_of(block, i) != Sync::None => return true,
+            _ if dirty => match sync_of(block, i) {
+                Sync::None => {}
+                Sync::Load if !loads => {}
+                _ => return true,
+            },
             _ => {}
         }
     }
@@ -2885,7 +2921,7 @@ fn observed_at_entry(
     r: usize,
 ) -> Vec<bool> {
     let mut obs: Vec<bool> = (0..blocks.len())
-        .map(|k| reads_entry_value(layout, blocks[k], r, dirty_in[k][r]))
+        .map(|k| reads_entry_var(layout, blocks[k], r, dirty_in[k][r]))
         .collect();
     let mut changed = true;
     while changed {

@@ -3709,8 +3709,10 @@ fn more_regions_than_range_table_entries_compile() {
 
 mod branch_flags;
 mod dispatch;
+mod entry_loads;
 mod float_cmp;
 mod guard;
+mod lane_test;
 mod lazy_flags;
 mod loop_exits;
 mod loop_entry;
