@@ -45,13 +45,14 @@
 
 mod branch_flags;
 mod checks;
+mod dead_loads;
 mod dispatch;
 mod float_cmp;
+mod lane_test;
 mod lazy_flags;
 mod loop_exits;
 mod scalar_nan;
 mod vector_nan;
-mod vsx_swaps;
 pub(crate) mod loop_entry;
 mod word_table;
 
@@ -541,15 +542,6 @@ struct Fx<'a, 'b> {
     pending: Vec<Option<usize>>,
     /// Snapshot edges that leave NZCV as operands ([`lazy_flags`]).
     lazy: Option<lazy_flags::LazyFx>,
-    /// The region's loops, for reloads at their exits ([`loop_exits`]).
-    loop_exits: loop_exits::Plan,
-    /// Guest memory the lowering may read at compile time (tables of
-    /// [`word_table`]), if the caller gave it.
-    code: Option<&'a dyn xlat_ir::abi::GuestMemory>,
-    /// The current block's table jump ([`word_table`]).
-    table: Option<word_table::Plan>,
-    /// Guest byte ranges read at compile time (see [`Lowered::tables`]).
-    tables: Vec<(u64, u64)>,
     /// Per block: the loop it is lowered as, twice behind an entry check
     /// ([`loop_entry`]).
     loops: Vec<Option<loop_entry::Loop>>,
@@ -559,6 +551,15 @@ struct Fx<'a, 'b> {
     /// Where the block being lowered jumps to itself (the copy being
     /// lowered of a [`loop_entry`] loop), if not its own block.
     self_jump: Option<ir::Block>,
+    /// The region's loops, for reloads at their exits ([`loop_exits`]).
+    loop_exits: loop_exits::Plan,
+    /// Guest memory the lowering may read at compile time (tables of
+    /// [`word_table`]), if the caller gave it.
+    code: Option<&'a dyn xlat_ir::abi::GuestMemory>,
+    /// The current block's table jump ([`word_table`]).
+    table: Option<word_table::Plan>,
+    /// Guest byte ranges read at compile time (see [`Lowered::tables`]).
+    tables: Vec<(u64, u64)>,
 }
 
 /// Lowers `blocks` (entry first) into `func` (whose signature is already
@@ -726,13 +727,13 @@ pub(crate) fn lower(
         vec_skip: Vec::new(),
         pending: vec![None; nregs],
         lazy,
+        loops,
+        fast: false,
+        self_jump: None,
         loop_exits,
         code,
         table: None,
         tables: Vec::new(),
-        loops,
-        fast: false,
-        self_jump: None,
     };
     // Registers possibly dirty (set and not yet written back) on entry to
     // each block; snapshot edges carry nothing.
@@ -779,6 +780,7 @@ pub(crate) fn lower(
         let a = pos.ins().stack_addr(types::I64, io, 0);
         pos.ins().stack_store(types::I64, a, io_ptr, 0);
     }
+    dead_loads::drop_unused_loads(func);
     Lowered { exits, tables }
 }
 
@@ -1401,12 +1403,12 @@ impl Fx<'_, '_> {
                         // ending here).
                         let to = c.to;
                         let (n, m) = self.vector_operands(&p, &vals);
-                        let r = self.vector_apply_swapped(block, i, &p, n, m);
+                        let r = self.vector_apply(p.op, n, m);
                         links.push((p, i, [n, m, r]));
                         self.chained[to].extend(links);
                         Some(self.b.ins().bitcast(types::I8X16, little(), r))
                     } else if !links.is_empty() {
-                        let (fixed, v) = self.vector_float_chain(block, i, links, &p, &vals);
+                        let (fixed, v) = self.vector_float_chain(block, links, &p, &vals);
                         for &(l, f) in &fixed {
                             let regs = self.nan_chain[l].as_ref().map(|c| c.regs.clone());
                             for r in regs.unwrap_or_default() {
@@ -1416,7 +1418,7 @@ impl Fx<'_, '_> {
                         self.chain_fix = fixed;
                         Some(v)
                     } else {
-                        Some(self.vector_float(block, i, &p, &vals))
+                        Some(self.vector_float(block, &p, &vals))
                     }
                 }
                 // `ld1r`: loaded as a splat (see [`vector_load`]).
@@ -1661,6 +1663,12 @@ impl Fx<'_, '_> {
                 self.b.ins().bxor(a[2], d)
             }
             Opcode::Select => self.b.ins().select(a[0], a[1], a[2]),
+            Opcode::Icmp
+                if let Some(v) = lane_test::lane_test(block, inst)
+                    .and_then(|(v, all)| Some((self.vals[v.index()]?, all))) =>
+            {
+                lane_test::emit(&mut self.b, v.0, v.1)
+            }
             Opcode::Icmp => {
                 let cc = match xlat_ir::Cond::from_imm(imm) {
                     Some(c) => cond_cc(c),
@@ -2146,7 +2154,6 @@ impl Fx<'_, '_> {
     /// lane, else to a fresh join block with `fast` (I8X16 values, one
     /// parameter each); returns (cold block, join block).
     fn vector_nan_branch(&mut self, r: ir::Value, fast: &[ir::Value]) -> (ir::Block, ir::Block) {
-        let r = self.unswapped(r);
         let uno = self.b.ins().fcmp(FloatCC::Unordered, r, r);
         let any = self.b.ins().vany_true(uno);
         let slow = self.b.create_block();
@@ -2192,21 +2199,18 @@ impl Fx<'_, '_> {
     fn vector_float(
         &mut self,
         block: &Block,
-        i: usize,
         p: &VecFloat,
         vals: &[Option<ir::Value>],
     ) -> ir::Value {
         let (n, m) = self.vector_operands(p, vals);
-        let r = self.vector_apply_swapped(block, i, p, n, m);
-        let (rv, sw) = self.join_arg(r);
+        let r = self.vector_apply(p.op, n, m);
+        let rv = self.b.ins().bitcast(types::I8X16, little(), r);
         let (slow, join) = self.vector_nan_branch(r, &[rv]);
         self.b.switch_to_block(slow);
         let acc = self.vector_fix(block, p, [n, m, r], vals);
-        let acc = self.join_value(acc, sw);
         self.b.ins().jump(join, &[BlockArg::Value(acc)]);
         self.b.switch_to_block(join);
-        let p = self.b.block_params(join)[0];
-        self.join_value(p, sw)
+        self.b.block_params(join)[0]
     }
 
     /// `(f, F64X2 or F32X4)` when the host value `x` is the bits of the
@@ -2366,9 +2370,10 @@ impl Fx<'_, '_> {
             Opcode::Vswizzle => self.b.ins().swizzle(a[0], a[1]),
             _ if op.shuffle_bytes(imm).is_some() => {
                 let m = op.shuffle_bytes(imm).unwrap_or_default();
+                let k = self.b.func.dfg.immediates.push(m.to_vec().into());
                 // One-operand permutes (Vrev) read `a` only.
                 let b = a.get(1).copied().unwrap_or(a[0]);
-                self.shuffle_through_swaps(a[0], b, m)
+                self.b.ins().shuffle(a[0], b, k)
             }
             Opcode::Vsplat => {
                 let aty = block.ty(inst.args[0]);
@@ -2862,6 +2867,29 @@ impl Fx<'_, '_> {
 /// at the terminal: exits, snapshot edges and the stop path of back edges
 /// write back).
 fn reads_entry_value(layout: &StateLayout, block: &Block, r: usize, dirty: bool) -> bool {
+    reads_before_set(layout, block, r, dirty, true)
+}
+
+/// Whether the *variable* of register `r` on entry to `block` may be read
+/// in it: as [`reads_entry_value`], but a plain load is no reader: a load
+/// at the start of a block writes no snapshot (every block starts with no
+/// side effect pending), and when it faults the retry starts from the
+/// snapshot already in `env`. So a block that loads before it sets `r`
+/// (glibc's `strspn` loop: `lbzu` before its compares) needs no entry load
+/// of `r` (nor a sunk value carried to it) for that load.
+fn reads_entry_var(layout: &StateLayout, block: &Block, r: usize, dirty: bool) -> bool {
+    reads_before_set(layout, block, r, dirty, false)
+}
+
+/// [`reads_entry_value`] (`loads`: a plain load observes `env`) and
+/// [`reads_entry_var`] (`!loads`).
+fn reads_before_set(
+    layout: &StateLayout,
+    block: &Block,
+    r: usize,
+    dirty: bool,
+    loads: bool,
+) -> bool {
     if r == layout.pc.0 as usize {
         return false;
     }
@@ -2869,7 +2897,11 @@ fn reads_entry_value(layout: &StateLayout, block: &Block, r: usize, dirty: bool)
         match i.op {
             Opcode::Get if i.imm as usize == r => return true,
             Opcode::Set if i.imm as usize == r => return false,
-            _ if dirty && sync_of(block, i) != Sync::None => return true,
+            _ if dirty => match sync_of(block, i) {
+                Sync::None => {}
+                Sync::Load if !loads => {}
+                _ => return true,
+            },
             _ => {}
         }
     }
@@ -2889,7 +2921,7 @@ fn observed_at_entry(
     r: usize,
 ) -> Vec<bool> {
     let mut obs: Vec<bool> = (0..blocks.len())
-        .map(|k| reads_entry_value(layout, blocks[k], r, dirty_in[k][r]))
+        .map(|k| reads_entry_var(layout, blocks[k], r, dirty_in[k][r]))
         .collect();
     let mut changed = true;
     while changed {
