@@ -53,6 +53,7 @@ mod lazy_flags;
 mod loop_exits;
 mod scalar_nan;
 mod vector_nan;
+mod vsx_swaps;
 pub(crate) mod loop_entry;
 mod word_table;
 
@@ -1403,12 +1404,12 @@ impl Fx<'_, '_> {
                         // ending here).
                         let to = c.to;
                         let (n, m) = self.vector_operands(&p, &vals);
-                        let r = self.vector_apply(p.op, n, m);
+                        let r = self.vector_apply_swapped(block, i, &p, n, m);
                         links.push((p, i, [n, m, r]));
                         self.chained[to].extend(links);
                         Some(self.b.ins().bitcast(types::I8X16, little(), r))
                     } else if !links.is_empty() {
-                        let (fixed, v) = self.vector_float_chain(block, links, &p, &vals);
+                        let (fixed, v) = self.vector_float_chain(block, i, links, &p, &vals);
                         for &(l, f) in &fixed {
                             let regs = self.nan_chain[l].as_ref().map(|c| c.regs.clone());
                             for r in regs.unwrap_or_default() {
@@ -1418,7 +1419,7 @@ impl Fx<'_, '_> {
                         self.chain_fix = fixed;
                         Some(v)
                     } else {
-                        Some(self.vector_float(block, &p, &vals))
+                        Some(self.vector_float(block, i, &p, &vals))
                     }
                 }
                 // `ld1r`: loaded as a splat (see [`vector_load`]).
@@ -2154,6 +2155,7 @@ impl Fx<'_, '_> {
     /// lane, else to a fresh join block with `fast` (I8X16 values, one
     /// parameter each); returns (cold block, join block).
     fn vector_nan_branch(&mut self, r: ir::Value, fast: &[ir::Value]) -> (ir::Block, ir::Block) {
+        let r = self.unswapped(r);
         let uno = self.b.ins().fcmp(FloatCC::Unordered, r, r);
         let any = self.b.ins().vany_true(uno);
         let slow = self.b.create_block();
@@ -2199,18 +2201,21 @@ impl Fx<'_, '_> {
     fn vector_float(
         &mut self,
         block: &Block,
+        i: usize,
         p: &VecFloat,
         vals: &[Option<ir::Value>],
     ) -> ir::Value {
         let (n, m) = self.vector_operands(p, vals);
-        let r = self.vector_apply(p.op, n, m);
-        let rv = self.b.ins().bitcast(types::I8X16, little(), r);
+        let r = self.vector_apply_swapped(block, i, p, n, m);
+        let (rv, sw) = self.join_arg(r);
         let (slow, join) = self.vector_nan_branch(r, &[rv]);
         self.b.switch_to_block(slow);
         let acc = self.vector_fix(block, p, [n, m, r], vals);
+        let acc = self.join_value(acc, sw);
         self.b.ins().jump(join, &[BlockArg::Value(acc)]);
         self.b.switch_to_block(join);
-        self.b.block_params(join)[0]
+        let p = self.b.block_params(join)[0];
+        self.join_value(p, sw)
     }
 
     /// `(f, F64X2 or F32X4)` when the host value `x` is the bits of the
@@ -2370,10 +2375,9 @@ impl Fx<'_, '_> {
             Opcode::Vswizzle => self.b.ins().swizzle(a[0], a[1]),
             _ if op.shuffle_bytes(imm).is_some() => {
                 let m = op.shuffle_bytes(imm).unwrap_or_default();
-                let k = self.b.func.dfg.immediates.push(m.to_vec().into());
                 // One-operand permutes (Vrev) read `a` only.
                 let b = a.get(1).copied().unwrap_or(a[0]);
-                self.b.ins().shuffle(a[0], b, k)
+                self.shuffle_through_swaps(a[0], b, m)
             }
             Opcode::Vsplat => {
                 let aty = block.ty(inst.args[0]);
