@@ -140,8 +140,12 @@ pub(super) fn plan(block: &Block, code: &dyn GuestMemory, pcs: &[u64]) -> Option
         if !ok_use && inst.operands().any(|v| is_deferred(v.index())) {
             return None;
         }
-        // Nothing but loads before the jump may observe memory or state.
-        if !matches!(sync_of(block, inst), super::Sync::None | super::Sync::Load) {
+        // Nothing but loads before the jump may observe memory or state,
+        // and no fence: the miss path loads the word after the block's
+        // other loads, which a fence between them would forbid.
+        if inst.op == Opcode::Fence
+            || !matches!(sync_of(block, inst), super::Sync::None | super::Sync::Load)
+        {
             return None;
         }
     }
