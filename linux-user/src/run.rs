@@ -270,6 +270,7 @@ pub fn thread_loop(sh: &Arc<Shared>, cpu: &mut Cpu, thread: &mut ThreadState) ->
         if thread.sig.pending() != 0 || thread.restore_mask.is_some() {
             signal::deliver_pending(proc, cpu, thread);
         }
+        crate::thread::safe_point(&thread.sig);
         match engine.run(cpu) {
             Exit::Exception {
                 kind: ExceptionKind::Syscall,
@@ -282,6 +283,7 @@ pub fn thread_loop(sh: &Arc<Shared>, cpu: &mut Cpu, thread: &mut ThreadState) ->
                     args[i] = cpu.get(*r) as u64;
                 }
                 thread.sp = cpu.get(arch.regs.sp) as u64;
+                crate::thread::enter_syscall(&thread.sig);
                 let (ret, action) = syscall::dispatch(proc, thread, nr, args);
                 match action {
                     // The kernel releases the caller's robust futexes on

@@ -79,8 +79,8 @@ pub unsafe fn safe_syscall(thread: &ThreadState, nr: i64, args: [u64; 6]) -> Sys
     };
     #[cfg(target_arch = "x86_64")]
     // SAFETY: the assembly reads `a` and makes the syscall the caller
-    // vouched for.
-    let r = unsafe { xlat_safe_syscall(&a) };
+    // vouched for. Callers hold no lock of xlat's (a fork need not wait).
+    let r = crate::thread::blocking(&thread.sig, || unsafe { xlat_safe_syscall(&a) });
     #[cfg(not(target_arch = "x86_64"))]
     // SAFETY: as the caller vouched.
     let r = unsafe {

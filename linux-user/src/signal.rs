@@ -227,6 +227,9 @@ pub struct ThreadSignals {
     rt: [InfoQueue; 64 - SIGRT_FIRST as usize + 1],
     /// The thread's CPU stop word.
     stop: OnceLock<StopHandle>,
+    /// Where the thread stands for a fork by another thread
+    /// (`thread::fork_state`).
+    fork: AtomicU32,
 }
 
 // SAFETY: `infos` slots are written by the host signal handler of the
@@ -245,6 +248,7 @@ impl Default for ThreadSignals {
             infos: std::array::from_fn(|_| UnsafeCell::new([0; 128])),
             rt: std::array::from_fn(|_| InfoQueue::default()),
             stop: OnceLock::new(),
+            fork: AtomicU32::new(0),
         }
     }
 }
@@ -283,6 +287,19 @@ impl ThreadSignals {
         if let Some(s) = self.stop.get() {
             s.request();
         }
+    }
+
+    /// Asks the thread's CPU to leave compiled code and the dispatcher at
+    /// its next block boundary (no signal is queued).
+    pub(crate) fn request_stop(&self) {
+        if let Some(s) = self.stop.get() {
+            s.request();
+        }
+    }
+
+    /// The thread's fork state (`thread::fork_state`).
+    pub(crate) fn fork_state(&self) -> &AtomicU32 {
+        &self.fork
     }
 
     /// The pending word itself (for `safe_syscall`'s check).
@@ -697,7 +714,8 @@ pub fn wait_with_mask(
     let r = if thread.sig.pending() & !wait_mask != 0 {
         Err(Errno(libc::EINTR))
     } else {
-        call(&host_set(wait_mask))
+        let set = host_set(wait_mask);
+        crate::thread::blocking(&thread.sig, || call(&set))
     };
     apply_host_mask(thread.sigmask);
     r

@@ -14,6 +14,7 @@ use crate::run::{self, LoopEnd, Shared};
 use crate::signal::{self, ThreadSignals};
 use crate::syscall::ThreadState;
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex};
 use xlat_exec::Cpu;
 use xlat_ir::abi::HEADER_SIZE;
@@ -100,11 +101,18 @@ impl std::fmt::Debug for ThreadGroup {
 impl ThreadGroup {
     /// Registers a live thread.
     pub fn add(&self, tid: i32, sig: Arc<ThreadSignals>) {
+        self.insert(tid, sig);
+        self.live.lock().unwrap_or_else(|e| e.into_inner()).0 += 1;
+    }
+
+    /// Puts `tid` in the thread table and among the threads a fork waits
+    /// for ([`fork_state`]).
+    fn insert(&self, tid: i32, sig: Arc<ThreadSignals>) {
+        GATE.join(&sig);
         self.threads
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(tid, sig);
-        self.live.lock().unwrap_or_else(|e| e.into_inner()).0 += 1;
     }
 
     /// The signal state of thread `tid`, if it is one of ours.
@@ -159,6 +167,7 @@ impl ThreadGroup {
 
     /// After fork: `tid` is the only thread.
     pub fn reset(&self, tid: i32, sig: Arc<ThreadSignals>) {
+        GATE.lock().members = vec![sig.clone()];
         self.robust
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -176,10 +185,14 @@ impl ThreadGroup {
 
     /// Unregisters `tid`; returns (threads left, leader status).
     fn remove(&self, tid: i32, leader_status: Option<i32>) -> (usize, Option<i32>) {
-        self.threads
+        let sig = self
+            .threads
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&tid);
+        if let Some(sig) = sig {
+            GATE.leave(&sig);
+        }
         self.robust
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -192,6 +205,232 @@ impl ThreadGroup {
         self.left.notify_all();
         *l
     }
+}
+
+/// Where a guest thread stands for a fork by another thread of the
+/// process (its [`ThreadSignals`]' fork state). A fork waits until every
+/// other thread is [`BLOCKED`](fork_state::BLOCKED) or
+/// [`PARKED`](fork_state::PARKED): then none holds a lock of xlat's,
+/// which a forked child, where that thread does not exist, would inherit
+/// held for ever.
+pub mod fork_state {
+    /// Running xlat code outside a syscall (guest code, the dispatcher,
+    /// signal delivery): the fork asks it to stop (its CPU's stop word)
+    /// and waits until it parks at the run loop's safe point.
+    pub const GUEST: u32 = 0;
+    /// Serving a syscall: the fork waits until it parks or blocks, for at
+    /// most [`SYSCALL_WAIT`](super::SYSCALL_WAIT) (a host call xlat does
+    /// not mark may block for ever; it holds no lock either).
+    pub const SYSCALL: u32 = 1;
+    /// Inside a host call made for the guest with no xlat lock held
+    /// ([`blocking`](super::blocking)); it parks when it comes back while a
+    /// fork is under way.
+    pub const BLOCKED: u32 = 2;
+    /// Waiting at the gate until the fork is over.
+    pub const PARKED: u32 = 3;
+}
+
+/// How long a fork waits for threads that serve a syscall to park or
+/// block before it goes ahead without them (they may be inside a host
+/// call that blocks and is not marked, holding no lock).
+pub const SYSCALL_WAIT: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// The threads a fork waits for, and whether a fork is under way.
+struct GateState {
+    /// A thread is forking (between [`ForkGate::stop_others`] and
+    /// [`ForkGate::resume_others`]).
+    forking: bool,
+    /// The guest threads of this process and a running vfork child (which
+    /// shares this memory and xlat's locks).
+    members: Vec<Arc<ThreadSignals>>,
+}
+
+/// The fork gate: one per host process ([`GATE`]); a vfork child shares
+/// it with its parent (same memory), a forked child resets it.
+struct ForkGate {
+    /// Set while a fork is under way: threads check it at safe points.
+    pending: std::sync::atomic::AtomicBool,
+    state: Mutex<GateState>,
+    /// Signalled when a thread parks, blocks or leaves, and when a fork
+    /// ends.
+    changed: Condvar,
+}
+
+/// The process's fork gate.
+static GATE: ForkGate = ForkGate::new();
+
+/// Threads of the process still at work, while a fork waits.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+struct Busy {
+    /// Running guest code or the dispatcher (stop requested).
+    guest: usize,
+    /// Serving a syscall.
+    syscall: usize,
+}
+
+/// The gate's lock, held from the end of [`ForkGate::stop_others`] to
+/// [`ForkGate::resume_others`], so that no thread parks or leaves
+/// meanwhile.
+type GateGuard<'a> = std::sync::MutexGuard<'a, GateState>;
+
+impl ForkGate {
+    const fn new() -> ForkGate {
+        ForkGate {
+            pending: std::sync::atomic::AtomicBool::new(false),
+            state: Mutex::new(GateState {
+                forking: false,
+                members: Vec::new(),
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> GateGuard<'_> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Makes `sig`'s thread one a fork waits for.
+    fn join(&self, sig: &Arc<ThreadSignals>) {
+        self.lock().members.push(sig.clone());
+    }
+
+    /// `sig`'s thread runs no more xlat code that matters to a fork (it
+    /// left the thread group; a vfork child exec'd or exited).
+    fn leave(&self, sig: &ThreadSignals) {
+        self.lock()
+            .members
+            .retain(|m| !std::ptr::eq(Arc::as_ptr(m), sig));
+        self.changed.notify_all();
+    }
+
+    /// See [`safe_point`].
+    fn safe_point(&self, sig: &ThreadSignals) {
+        sig.fork_state().store(fork_state::GUEST, Ordering::Relaxed);
+        if self.pending.load(Ordering::Relaxed) {
+            self.park(sig);
+        }
+    }
+
+    /// See [`blocking`].
+    fn blocking<R>(&self, sig: &ThreadSignals, f: impl FnOnce() -> R) -> R {
+        let st = sig.fork_state();
+        let before = st.swap(fork_state::BLOCKED, Ordering::SeqCst);
+        if self.pending.load(Ordering::SeqCst) {
+            // The forking thread may be waiting for this one.
+            drop(self.lock());
+            self.changed.notify_all();
+        }
+        let r = f();
+        // Paired with the forking thread's store of `pending` and its
+        // load of this state: one of the two sees the other.
+        st.store(before, Ordering::SeqCst);
+        if self.pending.load(Ordering::SeqCst) {
+            self.park(sig);
+        }
+        r
+    }
+
+    /// Waits while a fork is under way (state PARKED meanwhile).
+    #[cold]
+    fn park(&self, sig: &ThreadSignals) {
+        let st = sig.fork_state();
+        let before = st.load(Ordering::Relaxed);
+        let mut g = self.lock();
+        while g.forking {
+            st.store(fork_state::PARKED, Ordering::SeqCst);
+            self.changed.notify_all();
+            g = self.changed.wait(g).unwrap_or_else(|e| e.into_inner());
+        }
+        st.store(before, Ordering::SeqCst);
+    }
+
+    /// Looks at every member but `me`: asks those running guest code to
+    /// stop and counts those still at work.
+    fn busy(g: &GateState, me: &ThreadSignals) -> Busy {
+        let mut b = Busy::default();
+        for m in g
+            .members
+            .iter()
+            .filter(|m| !std::ptr::eq(Arc::as_ptr(m), me))
+        {
+            match m.fork_state().load(Ordering::SeqCst) {
+                fork_state::GUEST => {
+                    m.request_stop();
+                    b.guest += 1;
+                }
+                fork_state::SYSCALL => b.syscall += 1,
+                _ => {}
+            }
+        }
+        b
+    }
+
+    /// The start of a fork by `me`'s thread (qemu's `start_exclusive`):
+    /// brings every other member to a point where it holds no lock of
+    /// xlat's (parked at its run loop's safe point, or inside a host call
+    /// made through [`blocking`]), waiting first for a fork of another
+    /// thread to end. Threads that serve a syscall are waited for at most
+    /// `syscall_wait`; returns how many were left so, with the gate's lock.
+    fn stop_others(
+        &self,
+        me: &ThreadSignals,
+        syscall_wait: std::time::Duration,
+    ) -> (GateGuard<'_>, usize) {
+        let st = me.fork_state();
+        let mut g = self.lock();
+        while g.forking {
+            let before = st.swap(fork_state::PARKED, Ordering::SeqCst);
+            self.changed.notify_all();
+            g = self.changed.wait(g).unwrap_or_else(|e| e.into_inner());
+            st.store(before, Ordering::SeqCst);
+        }
+        g.forking = true;
+        self.pending.store(true, Ordering::SeqCst);
+        let start = std::time::Instant::now();
+        loop {
+            let b = Self::busy(&g, me);
+            if b == Busy::default() {
+                return (g, 0);
+            }
+            if b.guest == 0 && start.elapsed() >= syscall_wait {
+                return (g, b.syscall);
+            }
+            g = self
+                .changed
+                .wait_timeout(g, std::time::Duration::from_millis(1))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// The end of a fork, in the parent and in the child: parked threads
+    /// go on (in the child there are none).
+    fn resume_others(&self, mut g: GateGuard<'_>) {
+        g.forking = false;
+        self.pending.store(false, Ordering::SeqCst);
+        drop(g);
+        self.changed.notify_all();
+    }
+}
+
+/// The run loop's safe point, before it runs guest code: waits while
+/// another thread forks. A relaxed store and load when none does.
+pub fn safe_point(sig: &ThreadSignals) {
+    GATE.safe_point(sig);
+}
+
+/// The run loop serves a syscall (until its next [`safe_point`]).
+pub fn enter_syscall(sig: &ThreadSignals) {
+    sig.fork_state()
+        .store(fork_state::SYSCALL, Ordering::Relaxed);
+}
+
+/// Runs `f`, a host call made for the guest that may block, while the
+/// caller holds no lock of xlat's (it must hold none): a fork by another
+/// thread need not wait for it. Coming back while a fork is under way,
+/// the thread parks until it is over.
+pub fn blocking<R>(sig: &ThreadSignals, f: impl FnOnce() -> R) -> R {
+    GATE.blocking(sig, f)
 }
 
 /// Copies the guest registers (everything after the header) of `cpu`.
@@ -284,12 +523,7 @@ pub fn clone(
             };
             thread.sig.attach_cpu(cpu.stop_handle());
             signal::register_thread(&thread.sig);
-            sh2.proc
-                .group
-                .threads
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(tid, thread.sig.clone());
+            sh2.proc.group.insert(tid, thread.sig.clone());
             let mem = &sh2.mem;
             let mut ok = Ok(tid);
             if c.flags & CLONE_PARENT_SETTID != 0
@@ -524,24 +758,33 @@ fn vfork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Re
     // thread-local signal state is its own again (the child sets it to
     // its own); the child starts with this mask too.
     signal::block_all_routed();
+    let child_sig = child.thread.sig.clone();
     let raw = Box::into_raw(child);
-    // SAFETY: the child runs `vfork_child` on its own stack with `raw`,
-    // which stays allocated until this call returns: the kernel suspends
-    // this thread until the child has exec'd or exited. No host TLS
-    // change (no CLONE_SETTLS); the tid pointers point into the guest
-    // reservation or are null.
-    let pid = unsafe {
-        libc::clone(
-            vfork_child,
-            stack.top(),
-            (passed | c.exit_signal) as libc::c_int,
-            raw.cast(),
-            ptid,
-            std::ptr::null_mut::<libc::c_void>(),
-            ctid,
-        )
-    };
-    let err = Errno::last();
+    // While suspended, this thread holds no lock; the child is a member of
+    // the fork gate on its own until it execs or exits, when this thread
+    // takes it out (still inside `blocking`: a fork under way meanwhile
+    // need not wait for either).
+    let (pid, err) = blocking(&parent.sig, || {
+        // SAFETY: the child runs `vfork_child` on its own stack with
+        // `raw`, which stays allocated until this call returns: the kernel
+        // suspends this thread until the child has exec'd or exited. No
+        // host TLS change (no CLONE_SETTLS); the tid pointers point into
+        // the guest reservation or are null.
+        let pid = unsafe {
+            libc::clone(
+                vfork_child,
+                stack.top(),
+                (passed | c.exit_signal) as libc::c_int,
+                raw.cast(),
+                ptid,
+                std::ptr::null_mut::<libc::c_void>(),
+                ctid,
+            )
+        };
+        let err = Errno::last();
+        GATE.leave(&child_sig);
+        (pid, err)
+    });
     // The child is gone from this memory: this thread's state is its own.
     VFORK_CHILD.with(|v| v.set(outer));
     signal::register_thread(&parent.sig);
@@ -716,8 +959,22 @@ fn fork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Res
     };
     let regs = snapshot(cpu);
     signal::block_all_routed();
-    // No other guest thread may be changing the mappings or the
-    // dispositions while the process is copied.
+    // Every other thread of the process (and a vfork child sharing it)
+    // stopped where it holds no lock of xlat's, and the compiler thread
+    // between two compiles: the child, where none of them exists, inherits
+    // no lock held (the log's, the address space's, the allocator's
+    // arenas are glibc's own business at fork).
+    // The compiler first: a thread may be waiting for a lock it holds
+    // (an invalidation in munmap or mprotect waits for the compile).
+    let compiler = sh.engine.pause_compiler();
+    let (gate, left) = GATE.stop_others(&parent.sig, SYSCALL_WAIT);
+    if left > 0 {
+        proc.log.unimp(&format!(
+            "fork: {left} thread(s) still serving a syscall after {SYSCALL_WAIT:?}: forking without waiting for them"
+        ));
+    }
+    // The mappings, the dispositions and the thread group are locked as
+    // well, for threads the gate did not wait for.
     let pid = sh.mem.while_locked(|| {
         let acts = proc.sigactions.lock().unwrap_or_else(|e| e.into_inner());
         // SAFETY: fork duplicates the process; the child continues only in
@@ -726,6 +983,13 @@ fn fork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Res
         drop(acts);
         pid
     });
+    if pid == 0 {
+        // The compiler thread does not exist here: its queue is left alone.
+        std::mem::forget(compiler);
+    } else {
+        drop(compiler);
+    }
+    GATE.resume_others(gate);
     if pid == 0 {
         // The child holds only its own vfork pipe end, if any (not one
         // inherited from a vfork parent of its own).
@@ -745,7 +1009,7 @@ fn fork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Res
         // SAFETY: closing our copy of the write end (the child has its own).
         unsafe { libc::close(w) };
         if pid > 0 {
-            vfork_wait(r, pid);
+            blocking(&parent.sig, || vfork_wait(r, pid));
         } else {
             // SAFETY: the fork failed; closing our own fd.
             unsafe { libc::close(r) };
@@ -1021,6 +1285,80 @@ pub fn leader_exit(sh: &Shared, thread: &ThreadState, status: i32) -> i32 {
 mod tests {
     use super::*;
     use crate::mmap::test_space as space;
+
+    /// A fork waits until a thread running guest code parks at its safe
+    /// point and keeps it there; a thread inside a blocking host call is
+    /// not waited for, but parks when the call returns during the fork;
+    /// one serving a syscall is waited for up to the bound only.
+    #[test]
+    fn fork_gate_stops_the_other_threads() {
+        use std::sync::atomic::{AtomicBool, AtomicU64};
+        use std::time::Duration;
+        let gate = ForkGate::new();
+        let [me, guest, blocked, syscall]: [Arc<ThreadSignals>; 4] = Default::default();
+        for m in [&me, &guest, &blocked, &syscall] {
+            gate.join(m);
+        }
+        let (laps, returned, quit) = (
+            AtomicU64::new(0),
+            AtomicBool::new(false),
+            AtomicBool::new(false),
+        );
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        std::thread::scope(|sc| {
+            sc.spawn(|| {
+                while !quit.load(Ordering::SeqCst) {
+                    gate.safe_point(&guest);
+                    laps.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+            let (g2, b2, r2) = (&gate, &blocked, &returned);
+            sc.spawn(move || {
+                g2.blocking(b2, || rx.recv().expect("sender"));
+                r2.store(true, Ordering::SeqCst);
+            });
+            enter_syscall(&syscall);
+            while blocked.fork_state().load(Ordering::SeqCst) != fork_state::BLOCKED {
+                std::thread::yield_now();
+            }
+            let t0 = std::time::Instant::now();
+            let (g, left) = gate.stop_others(&me, Duration::from_millis(50));
+            assert_eq!(left, 1, "the thread serving a syscall, after the bound");
+            assert!(t0.elapsed() >= Duration::from_millis(50));
+            assert_eq!(
+                guest.fork_state().load(Ordering::SeqCst),
+                fork_state::PARKED
+            );
+            let n = laps.load(Ordering::SeqCst);
+            // The blocked thread's call returns during the fork: it waits
+            // (for the gate's lock, which the fork holds).
+            tx.send(()).expect("receiver");
+            std::thread::sleep(Duration::from_millis(30));
+            assert_eq!(
+                laps.load(Ordering::SeqCst),
+                n,
+                "the guest thread stays parked"
+            );
+            assert!(
+                !returned.load(Ordering::SeqCst),
+                "back from blocking during the fork"
+            );
+            gate.resume_others(g);
+            while laps.load(Ordering::SeqCst) == n || !returned.load(Ordering::SeqCst) {
+                std::thread::yield_now();
+            }
+            quit.store(true, Ordering::SeqCst);
+        });
+        // Threads that left are not waited for; with none busy, no wait.
+        for m in [&guest, &blocked, &syscall] {
+            gate.leave(m);
+        }
+        let t0 = std::time::Instant::now();
+        let (g, left) = gate.stop_others(&me, Duration::from_secs(60));
+        assert_eq!(left, 0);
+        assert!(t0.elapsed() < Duration::from_secs(30));
+        gate.resume_others(g);
+    }
 
     #[test]
     fn robust_list_walk_marks_owned_locks_only() {

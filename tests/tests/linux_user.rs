@@ -17,6 +17,17 @@ fn opts(mode: &str) -> &'static [&'static str] {
         "jit" => &["-tier", "jit"],
         "mixed" => &["-tier", "mixed"],
         "nochain" => &["-tier", "mixed", "-d", "nochain"],
+        // Every log item that takes the log's lock from guest threads and
+        // the compiler thread, written to /dev/null.
+        "logged" => &[
+            "-tier",
+            "mixed",
+            "-strace",
+            "-d",
+            "unimp,out_asm",
+            "-D",
+            "/dev/null",
+        ],
         other => panic!("unknown mode {other}"),
     }
 }
@@ -208,6 +219,16 @@ fn vfork_repeated() {
 // fork while other threads start and exit (the child inherited a thread
 // group lock a leaving thread held: it hung in its first step).
 guest!(forkexit, "forkexit", check_static, [interp, jit, mixed]);
+// fork while the other threads are inside the translator (SysV shared
+// memory, mappings, signals, thread creation, code invalidated and compiled
+// again, logging): they stop at a safe point first (hung with the previous
+// build, a child inheriting a lock held).
+guest!(
+    forkbusy,
+    "forkbusy",
+    check_static,
+    [interp, jit, mixed, logged]
+);
 
 // /proc/self/{exe,maps,auxv,cmdline} and /proc/<pid>/...
 guest!(procself, "procself", check_static, [interp, mixed]);

@@ -66,6 +66,7 @@ guest!(unixapi, "unixapi", false, [interp, mixed]);
 // list); the expected output is the native build's.
 guest!(robust, "robust", false, [interp, jit, mixed]);
 guest!(forkexit, "forkexit", false, [interp, jit, mixed]);
+guest!(forkbusy, "forkbusy", false, [interp, jit, mixed]);
 // msync, mlock, SysV shared memory (through the ipc multiplexer here).
 guest!(memsys, "memsys", false, [interp, jit, mixed]);
 // SA_RESTART against EINTR per blocking syscall (PowerPC's own poll,

@@ -390,7 +390,7 @@ pub fn sys_rt_sigtimedwait(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
     let hset = sig::host_sigset(set);
     // SAFETY: `hset` is a local sigset; `info` and `tmo` point into guest
     // memory (checked) or are NULL.
-    super::host_ret(unsafe {
+    super::host_ret(crate::thread::blocking(&ctx.thread.sig, || unsafe {
         libc::syscall(
             libc::SYS_rt_sigtimedwait,
             &hset as *const libc::sigset_t,
@@ -398,5 +398,5 @@ pub fn sys_rt_sigtimedwait(ctx: &mut SysCtx<'_>, a: &[u64; 6]) -> SysResult {
             tmo,
             8usize,
         )
-    })
+    }))
 }

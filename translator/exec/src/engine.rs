@@ -482,6 +482,20 @@ pub struct Engine {
     counters: Counters,
 }
 
+/// The background compiler held between two compiles while this lives
+/// (see [`Engine::pause_compiler`]).
+pub struct CompilerPause<'a> {
+    _paused: Option<crate::queue::Paused<'a, Weak<Tb>>>,
+}
+
+impl std::fmt::Debug for CompilerPause<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompilerPause")
+            .field("paused", &self._paused.is_some())
+            .finish()
+    }
+}
+
 /// State of the background compiler thread.
 enum Queue {
     /// Not started yet (or not wanted: tiers other than Mixed).
@@ -980,6 +994,20 @@ impl Engine {
         match r {
             Ok(_) => Queue::Running,
             Err(_) => Queue::Failed,
+        }
+    }
+
+    /// Holds the background compiler thread between two compiles, where
+    /// it holds no lock and no region (the compile in progress, if any,
+    /// ends first), until the returned guard is dropped; at once when no
+    /// compiler thread runs. For a host fork: the child must not inherit a
+    /// lock that thread held (the logger's, the address space's), and in
+    /// the child the guard is forgotten, not dropped (the thread does not
+    /// exist there).
+    pub fn pause_compiler(&self) -> CompilerPause<'_> {
+        let running = matches!(*lock(&self.queue), Queue::Running);
+        CompilerPause {
+            _paused: running.then(|| self.pending.pause()),
         }
     }
 

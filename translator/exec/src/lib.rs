@@ -13,7 +13,7 @@ mod engine;
 mod queue;
 
 pub use cpu::{Cpu, StopHandle};
-pub use engine::{Engine, Stats};
+pub use engine::{CompilerPause, Engine, Stats};
 pub use xlat_ir::ExceptionKind;
 pub use xlat_ir::abi::{DirectMem, Fault, FaultKind, GuestMemory, MemRef};
 pub use xlat_jit::panic_is_caught;

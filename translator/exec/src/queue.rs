@@ -36,16 +36,35 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 const PARKED_RECHECK: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// Items with the heat they had when last looked at and when first seen
-/// parked, and the closed flag.
+/// parked, the closed flag, and the pause ([`HeatQueue::pause`]).
 struct State<T> {
     items: Vec<(T, u32, Option<u32>)>,
     closed: bool,
+    /// Pauses in force: the consumer is held inside
+    /// [`HeatQueue::pop_timeout`] while there is one.
+    paused: usize,
+    /// The consumer waits inside [`HeatQueue::pop_timeout`] (between two
+    /// items: it holds nothing of the previous one).
+    idle: bool,
 }
 
 /// A blocking multi-producer queue whose consumer takes the hottest item.
 pub(crate) struct HeatQueue<T> {
     state: Mutex<State<T>>,
     ready: Condvar,
+    /// Signalled when the consumer starts waiting while paused.
+    idle: Condvar,
+}
+
+/// Keeps the consumer of a [`HeatQueue`] waiting between two items until
+/// dropped (see [`HeatQueue::pause`]).
+pub(crate) struct Paused<'a, T>(&'a HeatQueue<T>);
+
+impl<T> Drop for Paused<'_, T> {
+    fn drop(&mut self) {
+        self.0.lock().paused -= 1;
+        self.0.ready.notify_all();
+    }
 }
 
 impl<T> HeatQueue<T> {
@@ -55,9 +74,25 @@ impl<T> HeatQueue<T> {
             state: Mutex::new(State {
                 items: Vec::new(),
                 closed: false,
+                paused: 0,
+                idle: false,
             }),
             ready: Condvar::new(),
+            idle: Condvar::new(),
         }
+    }
+
+    /// Holds the consumer inside [`HeatQueue::pop_timeout`], where it waits
+    /// holding no item and no lock, until the returned guard is dropped:
+    /// returns once it waits there (after the item it is busy with, if
+    /// any). There must be a consumer that calls `pop_timeout` again.
+    pub(crate) fn pause(&self) -> Paused<'_, T> {
+        let mut st = self.lock();
+        st.paused += 1;
+        while !st.idle && !st.closed {
+            st = self.idle.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+        Paused(self)
     }
 
     fn lock(&self) -> MutexGuard<'_, State<T>> {
@@ -111,6 +146,12 @@ impl<T> HeatQueue<T> {
         let mut st = self.lock();
         let mut waited = false;
         loop {
+            while st.paused > 0 && !st.closed {
+                st.idle = true;
+                self.idle.notify_all();
+                st = self.ready.wait(st).unwrap_or_else(|e| e.into_inner());
+            }
+            st.idle = false;
             if st.closed {
                 return None;
             }
@@ -140,15 +181,20 @@ impl<T> HeatQueue<T> {
                 // Parked items are looked at again now and then: they do
                 // not wake the consumer when they grow.
                 None if !st.items.is_empty() => {
+                    st.idle = true;
                     st = self
                         .ready
                         .wait_timeout(st, PARKED_RECHECK)
                         .unwrap_or_else(|e| e.into_inner())
                         .0;
                 }
-                None => st = self.ready.wait(st).unwrap_or_else(|e| e.into_inner()),
+                None => {
+                    st.idle = true;
+                    st = self.ready.wait(st).unwrap_or_else(|e| e.into_inner());
+                }
                 Some(_) if waited => return Some(None),
                 Some(t) => {
+                    st.idle = true;
                     st = self
                         .ready
                         .wait_timeout(st, t)
@@ -240,6 +286,42 @@ mod tests {
         assert_eq!(t.join().expect("consumer thread"), None);
         q.push(3, 0);
         assert_eq!(q.len(), 0, "closed queues take nothing");
+    }
+
+    /// A pause waits for the item the consumer is busy with, then holds
+    /// it between items (pushed ones stay queued) until the guard goes.
+    #[test]
+    fn pause_holds_the_consumer_between_items() {
+        let q = Arc::new(HeatQueue::new());
+        let done = Arc::new(AtomicU32::new(0));
+        let (q2, done2) = (q.clone(), done.clone());
+        let t = std::thread::spawn(move || {
+            while q2.pop(|_| Some((0, false))).is_some() {
+                // Busy with the item (a compile).
+                std::thread::sleep(std::time::Duration::from_millis(40));
+                done2.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        q.push(1u32, 0);
+        while q.len() != 0 {
+            std::thread::yield_now();
+        }
+        let paused = q.pause();
+        assert_eq!(done.load(Ordering::SeqCst), 1, "the item in hand first");
+        q.push(2, 0);
+        std::thread::sleep(std::time::Duration::from_millis(60));
+        assert_eq!(q.len(), 1, "nothing taken while paused");
+        assert_eq!(done.load(Ordering::SeqCst), 1);
+        drop(paused);
+        let t0 = std::time::Instant::now();
+        while done.load(Ordering::SeqCst) != 2 && t0.elapsed().as_secs() < 10 {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert_eq!(done.load(Ordering::SeqCst), 2, "taken once resumed");
+        // A consumer already waiting is paused at once.
+        drop(q.pause());
+        q.close();
+        t.join().expect("consumer thread");
     }
 
     #[test]
