@@ -1609,7 +1609,10 @@ mod tests {
     fn direct_ranges_promise_anonymous_accessible_memory_without_code() {
         crate::probe::install_fault_handler(None).unwrap();
         let s = AddressSpace::reserve(34).unwrap();
-        let (rw, rwx) = (prot::READ | prot::WRITE, prot::READ | prot::WRITE | prot::EXEC);
+        let (rw, rwx) = (
+            prot::READ | prot::WRITE,
+            prot::READ | prot::WRITE | prot::EXEC,
+        );
         s.map(Place::Fixed(0x10000), 0x4000, rw, 0x22, -1, 0, None)
             .unwrap();
         s.map(Place::Fixed(0x14000), 0x2000, rw, 0x22, -1, 0, None)
@@ -1618,7 +1621,13 @@ mod tests {
             .unwrap();
         // Inside: the window spans the adjacent mappings, up to the hole.
         let w = s.direct_ranges(0x10100, 0x10200, 0x15000, 0x15010);
-        assert_eq!(w, Some(DirectWindow { lo: 0x10000, hi: 0x16000 }));
+        assert_eq!(
+            w,
+            Some(DirectWindow {
+                lo: 0x10000,
+                hi: 0x16000
+            })
+        );
         assert_eq!(s.direct_ranges(0x15f00, 0x16100, 0, 0), None, "hole");
         // A read-only page: reads only (no window for writes).
         assert_eq!(
@@ -1646,7 +1655,13 @@ mod tests {
         assert_eq!(s.direct_ranges(0, 0, 0x21000, 0x21008), None, "code");
         assert!(s.direct_ranges(0x21000, 0x21008, 0, 0).is_some());
         let w = s.direct_ranges(0, 0, 0x20000, 0x20008);
-        assert_eq!(w, Some(DirectWindow { lo: 0x20000, hi: 0x21000 }));
+        assert_eq!(
+            w,
+            Some(DirectWindow {
+                lo: 0x20000,
+                hi: 0x21000
+            })
+        );
         // A second guest thread: no promise at all.
         s.note_thread();
         assert_eq!(s.direct_ranges(0x10100, 0x10200, 0, 0), None, "threads");
