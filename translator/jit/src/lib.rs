@@ -67,6 +67,15 @@ thread_local! {
     static IN_COMPILE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Tests: the next compile on this thread panics after lowering its
+    /// first block (a lowering bug, as the region's later blocks would
+    /// meet it).
+    pub(crate) static PANIC_AFTER_FIRST_BLOCK: std::cell::Cell<bool> =
+        const { std::cell::Cell::new(false) };
+}
+
 /// Whether a panic on this thread now is one that [`Jit`] catches (the
 /// region fails to compile and its blocks stay at tier 0): a process-wide
 /// panic hook that ends the process should let such a panic unwind.
@@ -426,8 +435,10 @@ impl Jit {
                 return Err(e);
             }
             Err(_) => {
-                // A context left mid-compile by a panic is not reused.
+                // Contexts left mid-compile by a panic are not reused: the
+                // builder's SSA state would make every later compile panic.
                 self.ctx = cranelift_codegen::Context::new();
+                self.fctx = FunctionBuilderContext::new();
                 self.retire_current_if_empty(g);
                 self.current[level.index()] = None;
                 return Err(JitError::Codegen("Cranelift panicked".into()));

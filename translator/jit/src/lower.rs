@@ -50,11 +50,11 @@ mod dispatch;
 mod float_cmp;
 mod lane_test;
 mod lazy_flags;
+pub(crate) mod loop_entry;
 mod loop_exits;
 mod scalar_nan;
 mod vector_nan;
 mod vsx_swaps;
-pub(crate) mod loop_entry;
 mod word_table;
 
 use crate::runtime::type_code;
@@ -543,6 +543,13 @@ struct Fx<'a, 'b> {
     pending: Vec<Option<usize>>,
     /// Snapshot edges that leave NZCV as operands ([`lazy_flags`]).
     lazy: Option<lazy_flags::LazyFx>,
+    /// Guest memory the lowering may read at compile time (tables of
+    /// [`word_table`]), if the caller gave it.
+    code: Option<&'a dyn xlat_ir::abi::GuestMemory>,
+    /// The current block's table jump ([`word_table`]).
+    table: Option<word_table::Plan>,
+    /// Guest byte ranges read at compile time (see [`Lowered::tables`]).
+    tables: Vec<(u64, u64)>,
     /// Per block: the loop it is lowered as, twice behind an entry check
     /// ([`loop_entry`]).
     loops: Vec<Option<loop_entry::Loop>>,
@@ -554,13 +561,6 @@ struct Fx<'a, 'b> {
     self_jump: Option<ir::Block>,
     /// The region's loops, for reloads at their exits ([`loop_exits`]).
     loop_exits: loop_exits::Plan,
-    /// Guest memory the lowering may read at compile time (tables of
-    /// [`word_table`]), if the caller gave it.
-    code: Option<&'a dyn xlat_ir::abi::GuestMemory>,
-    /// The current block's table jump ([`word_table`]).
-    table: Option<word_table::Plan>,
-    /// Guest byte ranges read at compile time (see [`Lowered::tables`]).
-    tables: Vec<(u64, u64)>,
 }
 
 /// Lowers `blocks` (entry first) into `func` (whose signature is already
@@ -728,13 +728,13 @@ pub(crate) fn lower(
         vec_skip: Vec::new(),
         pending: vec![None; nregs],
         lazy,
+        code,
+        table: None,
+        tables: Vec::new(),
         loops,
         fast: false,
         self_jump: None,
         loop_exits,
-        code,
-        table: None,
-        tables: Vec::new(),
     };
     // Registers possibly dirty (set and not yet written back) on entry to
     // each block; snapshot edges carry nothing.
@@ -769,6 +769,10 @@ pub(crate) fn lower(
         fx.stores_only = clean[k];
         fx.insn_plain = true;
         fx.lower_loop_or_block(k);
+        #[cfg(test)]
+        if crate::PANIC_AFTER_FIRST_BLOCK.with(|p| p.replace(false)) {
+            panic!("test: lowering panics after the region's first block");
+        }
     }
     fx.fill_shared_exits();
     fx.b.seal_all_blocks();

@@ -3707,6 +3707,49 @@ fn more_regions_than_range_table_entries_compile() {
     assert!(j.live_generations() > 1, "regions spread over generations");
 }
 
+/// A compile that panics (a lowering bug) fails alone: the next compile
+/// on the same `Jit` builds and runs (the builder's context, which the
+/// panic left mid-function, is not reused; before, every later compile
+/// panicked too, leaving whole programs at tier 0).
+#[test]
+fn a_panicking_compile_leaves_the_next_one_whole() {
+    let env = Env::new(true);
+    let mut a = Builder::new(&LAYOUT, 0x1000);
+    a.insn_start(0x1000);
+    addk(&mut a, 1, 1, 5);
+    a.terminate(Terminal::Jump(0x1100));
+    let mut b = Builder::new(&LAYOUT, 0x1100);
+    b.insn_start(0x1100);
+    let x = incr_r0(&mut b);
+    let lim = b.get(r(2));
+    let c = b.icmp(Cond::Ult, x, lim);
+    b.terminate(Terminal::Branch {
+        cond: c,
+        taken: 0x1100,
+        not_taken: 0x1200,
+    });
+    let blocks = [a.finish(), b.finish()];
+    let refs: Vec<&Block> = blocks.iter().collect();
+    let targets = vec![Vec::new(); refs.len()];
+    let mut j = jit(true);
+    crate::PANIC_AFTER_FIRST_BLOCK.with(|p| p.set(true));
+    let failed = j.compile_with(&refs, &targets, OptLevel::Speed);
+    assert!(
+        matches!(failed, Err(JitError::Codegen(_))),
+        "the injected panic fails the compile"
+    );
+    for _ in 0..2 {
+        let region = j
+            .compile_with(&refs, &targets, OptLevel::Speed)
+            .expect("the next compile builds");
+        let mut st = TState::default();
+        st.r[2] = 10;
+        st.pc = 0x1000;
+        assert_eq!(run_jit_jc(&region, &mut st, &env), ExitCode::Continue);
+        assert_eq!((st.r[0], st.r[1], st.pc), (10, 5, 0x1200));
+    }
+}
+
 mod branch_flags;
 mod dispatch;
 mod entry_loads;
@@ -3714,8 +3757,8 @@ mod float_cmp;
 mod guard;
 mod lane_test;
 mod lazy_flags;
-mod loop_exits;
 mod loop_entry;
+mod loop_exits;
 mod scalar_nan;
 mod vsx_swaps;
 mod word_table;

@@ -77,9 +77,10 @@ impl Plan {
     }
 }
 
-/// The constant op `v` is, if it is one.
+/// The constant op `v` is, if it is one (`None` also for an operand slot
+/// the op does not use).
 fn konst(block: &Block, v: Value) -> Option<u64> {
-    let i = &block.insts[v.index()];
+    let i = block.insts.get(v.index())?;
     (i.op == Opcode::Const).then_some(i.imm)
 }
 

@@ -63,7 +63,13 @@ fn scan_loop(test: Test) -> [Block; 2] {
 /// dispatcher does) and interpreted alone, until the loop leaves the
 /// region or its load faults past the words. Both must end in the same
 /// state; returns it.
-pub(super) fn run_both(region: &Region, blocks: &[&Block], env: &Env, words: &[u64], key: u64) -> TState {
+pub(super) fn run_both(
+    region: &Region,
+    blocks: &[&Block],
+    env: &Env,
+    words: &[u64],
+    key: u64,
+) -> TState {
     let start = MAPPED - 8 * words.len() as u64;
     for (q, w) in words.iter().enumerate() {
         env.mem.store(start + 8 * q as u64, 8, (*w).into()).unwrap();

@@ -194,3 +194,33 @@ fn a_fence_keeps_the_hashed_jump() {
     assert!(region.tables.is_empty(), "{:?}", region.tables);
     as_interp(&region, &refs, 4, T0 + TOC_OFF, T0, &env);
 }
+
+/// A computed jump straight to a register (`br x17`: the target op has
+/// one operand) is no table jump: the plan looks no further than the op
+/// and the region compiles (it panicked on the unused second operand,
+/// failing the compile).
+#[test]
+fn a_jump_to_a_register_is_no_table() {
+    let env = Env::new(true);
+    let mut d = Builder::new(&LAYOUT, DISPATCH);
+    d.insn_start(DISPATCH);
+    let t = d.get(r(3));
+    d.terminate(Terminal::JumpIndirect(t));
+    let blocks = vec![d.finish()];
+    let refs: Vec<&Block> = blocks.iter().collect();
+    let hints = vec![DISPATCH];
+    let mut j = jit(true);
+    let region = j
+        .compile_reading(
+            &refs,
+            std::slice::from_ref(&hints),
+            OptLevel::Speed,
+            Some(&*env.dmem),
+        )
+        .expect("compiles");
+    assert!(region.tables.is_empty());
+    let mut st = at_dispatch(0, 0);
+    st.r[3] = OUTSIDE;
+    assert_eq!(run_jit_jc(&region, &mut st, &env), ExitCode::Continue);
+    assert_eq!(st.pc, OUTSIDE);
+}
