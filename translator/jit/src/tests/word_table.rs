@@ -206,7 +206,7 @@ fn a_jump_to_a_register_is_no_table() {
     d.insn_start(DISPATCH);
     let t = d.get(r(3));
     d.terminate(Terminal::JumpIndirect(t));
-    let blocks = vec![d.finish()];
+    let blocks = [d.finish()];
     let refs: Vec<&Block> = blocks.iter().collect();
     let hints = vec![DISPATCH];
     let mut j = jit(true);
