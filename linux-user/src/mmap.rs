@@ -647,10 +647,15 @@ impl AddressSpace {
     /// Whether mapping `m` may be promised to compiled loops
     /// ([`GuestMemory::direct_ranges`]): anonymous and private (no file
     /// behind it that could shrink: no SIGBUS), with the guest protections
-    /// `need`.
+    /// `need`; for writes also not executable: a page of a writable and
+    /// executable mapping becomes write-protected code whenever code in it
+    /// is translated, which the compiler thread does while compiled loops
+    /// run (retranslations, the word tables of PowerPC switches),
+    /// so a store promised there could fault on the host.
     fn direct_ok(m: &Mapping, need: u32) -> bool {
         let anon = (libc::MAP_ANONYMOUS | libc::MAP_SHARED) as u32;
-        m.prot & need == need && m.flags & anon == libc::MAP_ANONYMOUS as u32
+        let exec_write = need & prot::WRITE != 0 && m.prot & prot::EXEC != 0;
+        m.prot & need == need && m.flags & anon == libc::MAP_ANONYMOUS as u32 && !exec_write
     }
 
     /// [`GuestMemory::direct_ranges`] for one range: every page of
@@ -1205,9 +1210,11 @@ impl GuestMemory for AddressSpace {
         Some(g.map.find(addr).is_some_and(|m| m.prot & prot::BTI != 0))
     }
 
-    /// Holds while one guest thread uses the space: mappings, protections
-    /// and code pages change only through that thread's syscalls,
-    /// translations and faults, none of which happen inside compiled code.
+    /// Holds while one guest thread uses the space: mappings and
+    /// protections change only through that thread's syscalls and faults,
+    /// none of which happen inside compiled code; the compiler thread's
+    /// translations may write-protect pages of executable mappings only,
+    /// which get no promise for writes ([`direct_ok`](Self::direct_ok)).
     fn direct_ranges(&self, rlo: u64, rhi: u64, wlo: u64, whi: u64) -> Option<DirectWindow> {
         if self.threaded.load(std::sync::atomic::Ordering::SeqCst) {
             return None;
@@ -1638,30 +1645,35 @@ mod tests {
         let lim = s.limit();
         assert_eq!(s.direct_ranges(lim - 8, lim + 8, 0, 0), None, "limit");
         // A file behind the memory: nothing (it could shrink: SIGBUS).
-        // SAFETY: plain syscalls on a fresh descriptor.
+        // SAFETY: a plain syscall with a static name.
         let fd = unsafe { libc::memfd_create(c"h90".as_ptr(), 0) };
-        assert!(fd >= 0 && unsafe { libc::ftruncate(fd, 0x1000) } == 0);
+        assert!(fd >= 0);
+        // SAFETY: a plain syscall on our fresh descriptor.
+        assert_eq!(unsafe { libc::ftruncate(fd, 0x1000) }, 0);
         s.map(Place::Fixed(0x18000), 0x1000, rw, 0x02, fd, 0, None)
             .unwrap();
         assert_eq!(s.direct_ranges(0x18000, 0x18008, 0, 0), None, "file");
         // SAFETY: our descriptor.
         unsafe { libc::close(fd) };
-        // Translated code in a writable page: read, not written; the
-        // window ends below it.
+        // Translated code in a writable page: read, not written; nor
+        // any page of an executable mapping (code may be translated in
+        // it, write-protecting its page, while a loop runs), and no
+        // window for reads there either (one window serves both).
         s.map(Place::Fixed(0x20000), 0x3000, rwx, 0x22, -1, 0, None)
             .unwrap();
         let mut code = [0u8; 4];
         s.fetch_code(0x21000, &mut code).unwrap();
         assert_eq!(s.direct_ranges(0, 0, 0x21000, 0x21008), None, "code");
-        assert!(s.direct_ranges(0x21000, 0x21008, 0, 0).is_some());
-        let w = s.direct_ranges(0, 0, 0x20000, 0x20008);
         assert_eq!(
-            w,
-            Some(DirectWindow {
-                lo: 0x20000,
-                hi: 0x21000
-            })
+            s.direct_ranges(0x21000, 0x21008, 0, 0),
+            Some(DirectWindow::default())
         );
+        assert_eq!(s.direct_ranges(0, 0, 0x20000, 0x20008), None, "rwx");
+        // The window of a writable mapping stops at an executable one.
+        s.map(Place::Fixed(0x1f000), 0x1000, rw, 0x22, -1, 0, None)
+            .unwrap();
+        let w = s.direct_ranges(0, 0, 0x1f000, 0x1f008);
+        assert_eq!(w.map(|w| w.hi), Some(0x20000));
         // A second guest thread: no promise at all.
         s.note_thread();
         assert_eq!(s.direct_ranges(0x10100, 0x10200, 0, 0), None, "threads");
