@@ -441,11 +441,26 @@ impl Fx<'_, '_> {
                 self.b.ins().udiv(d, s1)
             }
             Bound::Step(st) => {
-                // Checked by the induction register's own bound.
+                // x < n and st divides n - x, checked here too: the
+                // induction register need not be in any address (whose
+                // bound would check it), and where it never meets n the
+                // loop runs on past any count.
+                self.step_misses(x, n, st, c);
                 let q = self.b.ins().ushr_imm_s(d, i64::from(st.trailing_zeros()));
                 self.b.ins().iadd_imm_s(q, -1)
             }
         }
+    }
+
+    /// `c.bad` unless `x < n` and the power of two `s` divides `n - x`:
+    /// a `x != n` loop stepping `x` by `s` then ends at `n`.
+    fn step_misses(&mut self, x: ir::Value, n: ir::Value, s: u64, c: &mut Check) {
+        let ge = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, x, n);
+        let d = self.b.ins().isub(n, x);
+        let low = self.b.ins().band_imm_s(d, (s - 1) as i64);
+        let odd = self.b.ins().icmp_imm_s(IntCC::NotEqual, low, 0);
+        let f = self.b.ins().bor(ge, odd);
+        c.bad = self.b.ins().bor(c.bad, f);
     }
 
     /// The lower and upper bound of `iv` at the loop entry; `c.bad`
@@ -470,12 +485,7 @@ impl Fx<'_, '_> {
                     }
                     Bound::Step(s) => {
                         // x < n, s divides n - x: x runs up to n - s.
-                        let ge = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, x, n);
-                        let d = self.b.ins().isub(n, x);
-                        let low = self.b.ins().band_imm_s(d, (s - 1) as i64);
-                        let odd = self.b.ins().icmp_imm_s(IntCC::NotEqual, low, 0);
-                        let f = self.b.ins().bor(ge, odd);
-                        c.bad = self.b.ins().bor(c.bad, f);
+                        self.step_misses(x, n, s, c);
                         (x, self.b.ins().iadd_imm_s(n, -(s as i64)))
                     }
                 }

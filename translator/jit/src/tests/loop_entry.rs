@@ -169,6 +169,37 @@ fn step_loop() -> Block {
     b.finish()
 }
 
+/// The same loop with its counter in no address: `pc: v = [r1]; [r1] =
+/// v + r3; r1 += 8; r0 += 16; if r0 != r2 goto pc else goto 0x2000`.
+fn counter_loop() -> Block {
+    let pc = 0x1000;
+    let mut b = Builder::new(&LAYOUT, pc);
+    b.insn_start(pc);
+    let p = b.get(r(1));
+    let v = b.load(Type::I64, p, MemFlags::new(8));
+    let d = b.get(r(3));
+    let s = b.add(v, d);
+    b.insn_start(pc + 4);
+    b.store(p, s, MemFlags::new(8));
+    b.insn_start(pc + 8);
+    let eight = b.iconst(Type::I64, 8);
+    let p2 = b.add(p, eight);
+    b.set(r(1), p2);
+    let x = b.get(r(0));
+    let k = b.iconst(Type::I64, 16);
+    let x2 = b.add(x, k);
+    b.set(r(0), x2);
+    let n = b.get(r(2));
+    b.insn_start(pc + 12);
+    let c = b.icmp(Cond::Ne, x2, n);
+    b.terminate(Terminal::Branch {
+        cond: c,
+        taken: pc,
+        not_taken: 0x2000,
+    });
+    b.finish()
+}
+
 /// Runs `block` from `init` at tier 0 and compiled (retrying at tier 0
 /// like the dispatcher), from the same memory; asserts that registers,
 /// flags, PC, exit and memory agree, and returns the compiled run's exit
@@ -287,4 +318,20 @@ fn a_constant_step_loop_runs_fast_only_when_its_step_divides_the_distance() {
     // Entered at the bound: runs until the fault too.
     let (code, asked) = agree(&block, &state(256, 0x100, 256), &env, &w);
     assert_eq!((code, asked), (ExitCode::Fault, 0));
+}
+
+/// A `!=` loop whose counter is in no address (only a pointer stepped
+/// beside it): where the counter never meets the bound, the loop runs on
+/// until its stores fault, at every tier, each word stored once; the
+/// entry check must not promise the pointer's range for the count the
+/// bound would give (the fast copy host-faulted and the retry stored the
+/// words again). Where the step divides the distance, it is promised.
+#[test]
+fn a_step_loop_bounds_its_pointer_only_where_the_counter_meets_the_bound() {
+    let (env, w) = win_env();
+    let block = counter_loop();
+    let (code, asked) = agree(&block, &state(0, RO - 0x400, 40), &env, &w);
+    assert_eq!((code, asked), (ExitCode::Fault, 0));
+    let (code, asked) = agree(&block, &state(0, RO - 0x400, 48), &env, &w);
+    assert_eq!((code, asked), (ExitCode::Continue, 1));
 }
