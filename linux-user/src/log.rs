@@ -132,6 +132,17 @@ impl Log {
         }
     }
 
+    /// Runs `f` (a `fork`) with the output's lock held, so that no other
+    /// thread is in the middle of a line when the process is copied (the
+    /// child would wait for ever on the lock); it is released in both
+    /// processes.
+    pub fn while_locked<T>(&self, f: impl FnOnce() -> T) -> T {
+        let g = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let r = f();
+        drop(g);
+        r
+    }
+
     /// Logs a line under `-d unimp`.
     pub fn unimp(&self, s: &str) {
         if self.items.unimp {

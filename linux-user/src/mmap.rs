@@ -396,11 +396,16 @@ impl AddressSpace {
 
     /// Runs `f` (a `fork`) with the address-space lock held, so that no
     /// other thread is in the middle of changing the mappings when the
-    /// process is copied; the lock is released in both processes.
+    /// process is copied, and the invalidate hook's lock (taken first: the
+    /// hook runs after the mappings' lock is dropped), so that none is in
+    /// the hook (the child sets its own, which takes that lock for
+    /// writing); the locks are released in both processes.
     pub fn while_locked<T>(&self, f: impl FnOnce() -> T) -> T {
+        let hook = self.invalidate.write().unwrap_or_else(|e| e.into_inner());
         let g = self.lock_write();
         let r = f();
         drop(g);
+        drop(hook);
         r
     }
 

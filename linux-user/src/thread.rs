@@ -968,18 +968,17 @@ fn fork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Res
     // (an invalidation in munmap or mprotect waits for the compile).
     let compiler = sh.engine.pause_compiler();
     let (gate, left) = GATE.stop_others(&parent.sig, SYSCALL_WAIT);
-    if left > 0 {
-        proc.log.unimp(&format!(
-            "fork: {left} thread(s) still serving a syscall after {SYSCALL_WAIT:?}: forking without waiting for them"
-        ));
-    }
-    // The mappings, the dispositions and the thread group are locked as
-    // well, for threads the gate did not wait for.
+    // The mappings (and the invalidate hook), the dispositions, the thread
+    // group and the log are locked as well, for threads the gate did not
+    // wait for.
     let pid = sh.mem.while_locked(|| {
         let acts = proc.sigactions.lock().unwrap_or_else(|e| e.into_inner());
-        // SAFETY: fork duplicates the process; the child continues only in
-        // `forked_child`, which never returns into the parent's frames.
-        let pid = proc.group.while_locked(|| unsafe { libc::fork() });
+        let pid = proc.group.while_locked(|| {
+            // SAFETY: fork duplicates the process; the child continues
+            // only in `forked_child`, which never returns into the
+            // parent's frames.
+            proc.log.while_locked(|| unsafe { libc::fork() })
+        });
         drop(acts);
         pid
     });
@@ -990,6 +989,13 @@ fn fork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Res
         drop(compiler);
     }
     GATE.resume_others(gate);
+    if left > 0 && pid != 0 {
+        // Logged with the other threads running again (one of them may be
+        // the reader of the log's pipe).
+        proc.log.unimp(&format!(
+            "fork: {left} thread(s) still serving a syscall after {SYSCALL_WAIT:?}: forked without waiting for them"
+        ));
+    }
     if pid == 0 {
         // The child holds only its own vfork pipe end, if any (not one
         // inherited from a vfork parent of its own).
