@@ -598,9 +598,33 @@ impl Fx<'_, '_> {
         let below = self.b.ins().icmp(IntCC::UnsignedLessThan, lo, wlo);
         let above = self.b.ins().icmp(IntCC::UnsignedGreaterThan, hi, whi);
         let out = self.b.ins().bor(below, above);
-        self.b.ins().brif(out, ask, &[], fast, &[]);
+        let maybe = self.b.create_block();
+        self.b.ins().brif(out, maybe, &[], fast, &[]);
+        // A loop the world keeps refusing (a table in a file mapping), or
+        // whose ranges keep leaving the one window kept (two buffers in
+        // different mappings, short loops entered from the dispatcher each
+        // time), stops asking: each question costs a call and a walk of
+        // the mappings, more than a short loop's snapshots.
+        self.b.switch_to_block(maybe);
+        self.b.set_cold_block(maybe);
+        let counts = leaked_counters();
+        let cell = self.b.ins().iconst(types::I64, counts as i64);
+        let n = self.b.ins().load(types::I32, trusted(), cell, 0);
+        let tired = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, n, MAX_REFUSALS);
+        let q = self.b.ins().load(types::I32, trusted(), cell, 4);
+        let asked = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, q, MAX_ASKS);
+        let stop = self.b.ins().bor(tired, asked);
+        self.b.ins().brif(stop, slow, &[], ask, &[]);
         self.b.switch_to_block(ask);
         self.b.set_cold_block(ask);
+        let q1 = self.b.ins().iadd_imm_s(q, 1);
+        self.b.ins().store(trusted(), q1, cell, 4);
         // Through a `preserve_all` thunk (no register given up for the
         // loop's values); the answer comes back in `helper_fault`.
         let mut sig = ir::Signature::new(cranelift_codegen::isa::CallConv::PreserveAll);
@@ -620,7 +644,13 @@ impl Fx<'_, '_> {
         let ok = self.b.ins().load(types::I32, trusted(), env, hf);
         let z = self.b.ins().iconst(types::I32, 0);
         self.b.ins().store(trusted(), z, env, hf);
-        self.b.ins().brif(ok, fast, &[], slow, &[]);
+        let refused = self.b.create_block();
+        self.b.ins().brif(ok, fast, &[], refused, &[]);
+        self.b.switch_to_block(refused);
+        self.b.set_cold_block(refused);
+        let n1 = self.b.ins().iadd_imm_s(n, 1);
+        self.b.ins().store(trusted(), n1, cell, 0);
+        self.b.ins().jump(slow, &[]);
     }
 
     /// Lowers block `k` into the current block: as two copies behind an
@@ -663,4 +693,23 @@ impl Fx<'_, '_> {
         self.fast = false;
         self.self_jump = None;
     }
+}
+
+/// Refusals of the world after which a loop's entry check stops asking.
+const MAX_REFUSALS: i64 = 8;
+
+/// Questions after which a loop's entry check stops asking (answered or
+/// not): a loop whose entries keep missing the kept window.
+const MAX_ASKS: i64 = 1024;
+
+/// A versioned loop's two counters, refusals and questions, for the life
+/// of the process (8 bytes per versioned loop compiled: such loops are
+/// few, and the compiled code may run until any later moment; racy
+/// increments from several threads only make it stop asking a little
+/// later).
+fn leaked_counters() -> *const [std::sync::atomic::AtomicU32; 2] {
+    Box::leak(Box::new([
+        std::sync::atomic::AtomicU32::new(0),
+        std::sync::atomic::AtomicU32::new(0),
+    ]))
 }

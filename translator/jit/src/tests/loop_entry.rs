@@ -141,51 +141,26 @@ fn rmw_loop(bound: u16, bump_bound: bool) -> Block {
 
 /// matmul's blocked loop: `pc: v = [r1 + r0]; [r1 + r0] = v + r3;
 /// r0 += 16; if r0 != r2 goto pc else goto 0x2000` (16-byte steps, 8-byte
-/// accesses).
-fn step_loop() -> Block {
+/// accesses). Without `indexed`, the counter is in no address: `pc: v =
+/// [r1]; [r1] = v + r3; r1 += 8; r0 += 16; ...`.
+fn step_loop(indexed: bool) -> Block {
     let pc = 0x1000;
     let mut b = Builder::new(&LAYOUT, pc);
     b.insn_start(pc);
     let x = b.get(r(0));
     let base = b.get(r(1));
-    let a = b.add(base, x);
+    let a = if indexed { b.add(base, x) } else { base };
     let v = b.load(Type::I64, a, MemFlags::new(8));
     let d = b.get(r(3));
     let s = b.add(v, d);
     b.insn_start(pc + 4);
     b.store(a, s, MemFlags::new(8));
     b.insn_start(pc + 8);
-    let k = b.iconst(Type::I64, 16);
-    let x2 = b.add(x, k);
-    b.set(r(0), x2);
-    let n = b.get(r(2));
-    b.insn_start(pc + 12);
-    let c = b.icmp(Cond::Ne, x2, n);
-    b.terminate(Terminal::Branch {
-        cond: c,
-        taken: pc,
-        not_taken: 0x2000,
-    });
-    b.finish()
-}
-
-/// The same loop with its counter in no address: `pc: v = [r1]; [r1] =
-/// v + r3; r1 += 8; r0 += 16; if r0 != r2 goto pc else goto 0x2000`.
-fn counter_loop() -> Block {
-    let pc = 0x1000;
-    let mut b = Builder::new(&LAYOUT, pc);
-    b.insn_start(pc);
-    let p = b.get(r(1));
-    let v = b.load(Type::I64, p, MemFlags::new(8));
-    let d = b.get(r(3));
-    let s = b.add(v, d);
-    b.insn_start(pc + 4);
-    b.store(p, s, MemFlags::new(8));
-    b.insn_start(pc + 8);
-    let eight = b.iconst(Type::I64, 8);
-    let p2 = b.add(p, eight);
-    b.set(r(1), p2);
-    let x = b.get(r(0));
+    if !indexed {
+        let eight = b.iconst(Type::I64, 8);
+        let p2 = b.add(base, eight);
+        b.set(r(1), p2);
+    }
     let k = b.iconst(Type::I64, 16);
     let x2 = b.add(x, k);
     b.set(r(0), x2);
@@ -306,7 +281,7 @@ fn a_loop_whose_bound_changes_is_not_lowered_twice() {
 #[test]
 fn a_constant_step_loop_runs_fast_only_when_its_step_divides_the_distance() {
     let (env, w) = win_env();
-    let block = step_loop();
+    let block = step_loop(true);
     // 0, 16, .., 240: promised.
     let (code, asked) = agree(&block, &state(0, 0x100, 256), &env, &w);
     assert_eq!((code, asked), (ExitCode::Continue, 1));
@@ -329,9 +304,50 @@ fn a_constant_step_loop_runs_fast_only_when_its_step_divides_the_distance() {
 #[test]
 fn a_step_loop_bounds_its_pointer_only_where_the_counter_meets_the_bound() {
     let (env, w) = win_env();
-    let block = counter_loop();
+    let block = step_loop(false);
     let (code, asked) = agree(&block, &state(0, RO - 0x400, 40), &env, &w);
     assert_eq!((code, asked), (ExitCode::Fault, 0));
     let (code, asked) = agree(&block, &state(0, RO - 0x400, 48), &env, &w);
     assert_eq!((code, asked), (ExitCode::Continue, 1));
+}
+
+/// A loop the world keeps refusing stops asking after eight refusals
+/// (each question is a call and a walk of the mappings per entry); it
+/// still runs and faults exactly, through today's body.
+#[test]
+fn a_loop_refused_eight_times_stops_asking() {
+    let (env, w) = win_env();
+    let block = rmw_loop(2, false);
+    let mut j = jit(true);
+    let region = j.compile(&[&block]).unwrap();
+    let asked = w.asked.load(AtOrd::Relaxed);
+    for _ in 0..12 {
+        let mut st = state(0, RO - 400, 99);
+        st.pc = block.pc;
+        let mem0 = env.dmem.snapshot();
+        let (code, _) = run_jit_retrying(&region, &[&block], &mut st, &env);
+        assert_eq!(code, ExitCode::Fault);
+        assert_eq!(st.hdr.exc_info, RO, "the store into the read-only page");
+        restore(&env, &mem0);
+    }
+    assert_eq!(w.asked.load(AtOrd::Relaxed) - asked, 8);
+}
+
+/// A loop whose entries keep asking (each entry from the dispatcher
+/// starts without a window) stops asking after 1024 questions, answered
+/// or not, and runs today's body from then on, with the same results.
+#[test]
+fn a_loop_asking_at_every_entry_stops_after_1024_questions() {
+    let (env, w) = win_env();
+    let block = rmw_loop(2, false);
+    let mut j = jit(true);
+    let region = j.compile(&[&block]).unwrap();
+    let asked = w.asked.load(AtOrd::Relaxed);
+    for _ in 0..1100 {
+        let mut st = state(0, 0x100, 3);
+        st.pc = block.pc;
+        let (code, _) = run_jit_retrying(&region, &[&block], &mut st, &env);
+        assert_eq!((code, st.pc, st.r[0]), (ExitCode::Continue, 0x2000, 4));
+    }
+    assert_eq!(w.asked.load(AtOrd::Relaxed) - asked, 1024);
 }
