@@ -311,26 +311,46 @@ fn a_step_loop_bounds_its_pointer_only_where_the_counter_meets_the_bound() {
     assert_eq!((code, asked), (ExitCode::Continue, 1));
 }
 
+/// Runs one compiled copy of `block` `runs` times from `init` (retrying
+/// at tier 0 like the dispatcher, memory restored after each run), hands
+/// each run's exit and state to `check`, and returns how often the world
+/// was asked.
+fn asks_over_runs(
+    block: &Block,
+    init: &TState,
+    runs: usize,
+    check: impl Fn(ExitCode, &TState),
+) -> usize {
+    let (env, w) = win_env();
+    let mut j = jit(true);
+    let region = j.compile(&[block]).unwrap();
+    let asked = w.asked.load(AtOrd::Relaxed);
+    for _ in 0..runs {
+        let mut st = init.clone();
+        st.pc = block.pc;
+        let mem0 = env.dmem.snapshot();
+        let (code, _) = run_jit_retrying(&region, &[block], &mut st, &env);
+        check(code, &st);
+        restore(&env, &mem0);
+    }
+    w.asked.load(AtOrd::Relaxed) - asked
+}
+
 /// A loop the world keeps refusing stops asking after eight refusals
 /// (each question is a call and a walk of the mappings per entry); it
 /// still runs and faults exactly, through today's body.
 #[test]
 fn a_loop_refused_eight_times_stops_asking() {
-    let (env, w) = win_env();
-    let block = rmw_loop(2, false);
-    let mut j = jit(true);
-    let region = j.compile(&[&block]).unwrap();
-    let asked = w.asked.load(AtOrd::Relaxed);
-    for _ in 0..12 {
-        let mut st = state(0, RO - 400, 99);
-        st.pc = block.pc;
-        let mem0 = env.dmem.snapshot();
-        let (code, _) = run_jit_retrying(&region, &[&block], &mut st, &env);
-        assert_eq!(code, ExitCode::Fault);
-        assert_eq!(st.hdr.exc_info, RO, "the store into the read-only page");
-        restore(&env, &mem0);
-    }
-    assert_eq!(w.asked.load(AtOrd::Relaxed) - asked, 8);
+    let asked = asks_over_runs(
+        &rmw_loop(2, false),
+        &state(0, RO - 400, 99),
+        12,
+        |code, st| {
+            assert_eq!(code, ExitCode::Fault);
+            assert_eq!(st.hdr.exc_info, RO, "the store into the read-only page");
+        },
+    );
+    assert_eq!(asked, 8);
 }
 
 /// A loop whose entries keep asking (each entry from the dispatcher
@@ -338,16 +358,13 @@ fn a_loop_refused_eight_times_stops_asking() {
 /// or not, and runs today's body from then on, with the same results.
 #[test]
 fn a_loop_asking_at_every_entry_stops_after_1024_questions() {
-    let (env, w) = win_env();
-    let block = rmw_loop(2, false);
-    let mut j = jit(true);
-    let region = j.compile(&[&block]).unwrap();
-    let asked = w.asked.load(AtOrd::Relaxed);
-    for _ in 0..1100 {
-        let mut st = state(0, 0x100, 3);
-        st.pc = block.pc;
-        let (code, _) = run_jit_retrying(&region, &[&block], &mut st, &env);
-        assert_eq!((code, st.pc, st.r[0]), (ExitCode::Continue, 0x2000, 4));
-    }
-    assert_eq!(w.asked.load(AtOrd::Relaxed) - asked, 1024);
+    let asked = asks_over_runs(
+        &rmw_loop(2, false),
+        &state(0, 0x100, 3),
+        1100,
+        |code, st| {
+            assert_eq!((code, st.pc, st.r[0]), (ExitCode::Continue, 0x2000, 4));
+        },
+    );
+    assert_eq!(asked, 1024);
 }
