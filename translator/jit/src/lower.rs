@@ -1105,6 +1105,15 @@ impl Fx<'_, '_> {
         self.ret_with(ExitCode::Continue);
     }
 
+    /// `v` (an `i64`) through `isplit(iconcat(v, v))`: the same value,
+    /// with no host instruction, that Cranelift's egraph cannot see
+    /// through (it neither moves the computation behind it nor merges a
+    /// load off it with an equal load elsewhere).
+    fn opaque(&mut self, v: ir::Value) -> ir::Value {
+        let pair = self.b.ins().iconcat(v, v);
+        self.b.ins().isplit(pair).0
+    }
+
     /// On the way into loop header `j` from outside the loop: passes the
     /// registers whose value `j` may observe and that hold a pure computed
     /// value through an opaque `isplit(iconcat(x, x))` (no host instruction),
@@ -1141,8 +1150,7 @@ impl Fx<'_, '_> {
             } else {
                 self.b.ins().uextend(types::I64, v)
             };
-            let pair = self.b.ins().iconcat(x, x);
-            let (lo, _) = self.b.ins().isplit(pair);
+            let lo = self.opaque(x);
             let lo = if ty == types::I64 {
                 lo
             } else {
@@ -1216,7 +1224,6 @@ impl Fx<'_, '_> {
                     slot_of[s].get_or_insert(i);
                 }
             }
-            slot_of.truncate(dispatch::table_len(&slot_of));
             self.br_table_to(x, &slot_of, &hits, miss);
         }
         match (pcs.len() >= BR_TABLE_MIN && byte.is_none())
@@ -1279,6 +1286,8 @@ impl Fx<'_, '_> {
         } else {
             index
         };
+        // Slots past the last that is not a miss are the table's default.
+        let slot_of = &slot_of[..dispatch::table_len(slot_of)];
         // One block call per entry: the SSA builder may add arguments to
         // each edge separately.
         let table: Vec<ir::BlockCall> = slot_of

@@ -27,8 +27,8 @@ use cranelift_codegen::ir::{
 };
 
 /// Replaces every `notrap` load of `func` whose value no instruction
-/// needs by a zero constant; returns how many it replaced.
-pub(super) fn drop_unused_loads(func: &mut ir::Function) -> usize {
+/// needs by a zero constant.
+pub(super) fn drop_unused_loads(func: &mut ir::Function) {
     let needed = needed_values(func);
     let dead: Vec<(ir::Inst, ir::Type)> = func
         .layout
@@ -48,7 +48,6 @@ pub(super) fn drop_unused_loads(func: &mut ir::Function) -> usize {
                 .then(|| (inst, func.dfg.value_type(v)))
         })
         .collect();
-    let mut n = 0;
     for (inst, ty) in dead {
         let zero16 = (ty.is_vector() && ty.bytes() == 16)
             .then(|| func.dfg.constants.insert(vec![0u8; 16].into()));
@@ -66,11 +65,9 @@ pub(super) fn drop_unused_loads(func: &mut ir::Function) -> usize {
             (_, Some(c)) => {
                 r.vconst(ty, c);
             }
-            _ => continue,
+            _ => {}
         }
-        n += 1;
     }
-    n
 }
 
 /// Per value of `func`: whether the function needs it: an operand of

@@ -124,8 +124,7 @@ impl Fx<'_, '_> {
         if regs.is_empty() {
             return;
         }
-        let pair = self.b.ins().iconcat(self.env, self.env);
-        let (env, _) = self.b.ins().isplit(pair);
+        let env = self.opaque(self.env);
         for r in regs {
             let ri = self.layout.regs[r];
             let v = self

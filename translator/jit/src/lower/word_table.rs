@@ -50,6 +50,8 @@ pub(super) struct Plan {
     t0: u64,
     /// The words read at `T0` (sign-extended), one per readable slot.
     words: Vec<i64>,
+    /// Per word: whether its target is a block of the region.
+    hits: Vec<bool>,
 }
 
 impl Plan {
@@ -162,7 +164,7 @@ pub(super) fn plan(block: &Block, code: &dyn GuestMemory, pcs: &[u64]) -> Option
         }
         words.push(i32::from_le_bytes(w) as i64);
     }
-    let plan = Plan {
+    let mut plan = Plan {
         load: word.index(),
         add: sum.index(),
         mask,
@@ -170,13 +172,14 @@ pub(super) fn plan(block: &Block, code: &dyn GuestMemory, pcs: &[u64]) -> Option
         index: index.index(),
         t0,
         words,
+        hits: Vec::new(),
     };
-    let hits = plan
+    plan.hits = plan
         .words
         .iter()
-        .filter(|&&w| pcs.contains(&plan.target(w)))
-        .count();
-    (hits > 0).then_some(plan)
+        .map(|&w| pcs.contains(&plan.target(w)))
+        .collect();
+    plan.hits.contains(&true).then_some(plan)
 }
 
 impl Fx<'_, '_> {
@@ -205,11 +208,7 @@ impl Fx<'_, '_> {
         }
         // The code depends on the words up to the last that reaches a
         // region block (the others are the miss path's, which loads them).
-        let used = p
-            .words
-            .iter()
-            .rposition(|&w| pcs.contains(&p.target(w)))
-            .map_or(0, |s| s + 1);
+        let used = p.hits.iter().rposition(|&h| h).map_or(0, |s| s + 1);
         self.tables.push((p.t0, p.t0 + 4 * used as u64));
         self.table = Some(p);
     }
@@ -251,14 +250,10 @@ impl Fx<'_, '_> {
         self.b.ins().brif(at, go, &[], miss, &[]);
         self.b.switch_to_block(go);
         // One way out per distinct word whose target is a region block.
-        let pcs: Vec<u64> = self.indirect[k]
-            .iter()
-            .map(|&j| self.blocks[j].pc)
-            .collect();
         let mut ways: Vec<i64> = Vec::new();
         let mut slot_of = vec![None; SLOTS];
         for (s, &w) in p.words.iter().enumerate() {
-            if pcs.contains(&p.target(w)) {
+            if p.hits[s] {
                 let at = ways.iter().position(|&v| v == w).unwrap_or_else(|| {
                     ways.push(w);
                     ways.len() - 1
@@ -266,8 +261,6 @@ impl Fx<'_, '_> {
                 slot_of[s] = Some(at);
             }
         }
-        // Slots past the last that hits are the `br_table`'s default.
-        slot_of.truncate(dispatch::table_len(&slot_of));
         let hits: Vec<ir::Block> = ways.iter().map(|_| self.b.create_block()).collect();
         self.br_table_to(x, &slot_of, &hits, miss);
         let (dirty, pcn, eff) = (self.dirty.clone(), self.pc_known, self.effect);
