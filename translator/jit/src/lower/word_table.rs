@@ -22,7 +22,7 @@
 //! the engine drops the region when a store, `mprotect` or `munmap`
 //! touches them, as it does for the region's code.
 
-use super::{Fx, dispatch, sync_of};
+use super::{Fx, sync_of};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, InstBuilder};
 use std::collections::HashMap;
