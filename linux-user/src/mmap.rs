@@ -1225,21 +1225,19 @@ impl GuestMemory for AddressSpace {
             return None;
         }
         let g = self.lock_read();
-        if !(self.direct_range(&g, rlo, rhi, false) && self.direct_range(&g, wlo, whi, true)) {
-            return None;
-        }
-        // One window for both, where the hull of the two ranges is in one.
+        // One window for both, where the hull of the two ranges is in one
+        // (then each range holds too: one walk, the common case).
         let (lo, hi) = match (rlo < rhi, wlo < whi) {
             (true, true) => (rlo.min(wlo), rhi.max(whi)),
             (true, false) => (rlo, rhi),
             (false, true) => (wlo, whi),
             (false, false) => return Some(DirectWindow::default()),
         };
-        Some(if self.direct_range(&g, lo, hi, true) {
-            self.direct_window(&g, lo, hi)
-        } else {
-            DirectWindow::default()
-        })
+        if self.direct_range(&g, lo, hi, true) {
+            return Some(self.direct_window(&g, lo, hi));
+        }
+        (self.direct_range(&g, rlo, rhi, false) && self.direct_range(&g, wlo, whi, true))
+            .then(DirectWindow::default)
     }
 }
 

@@ -77,24 +77,28 @@ pub unsafe fn safe_syscall(thread: &ThreadState, nr: i64, args: [u64; 6]) -> Sys
         nr,
         args,
     };
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: the assembly reads `a` and makes the syscall the caller
-    // vouched for. Callers hold no lock of xlat's (a fork need not wait).
-    let r = crate::thread::blocking(&thread.sig, || unsafe { xlat_safe_syscall(&a) });
-    #[cfg(not(target_arch = "x86_64"))]
-    // SAFETY: as the caller vouched.
-    let r = unsafe {
-        let _ = a.pending;
-        libc::syscall(
-            a.nr as libc::c_long,
-            args[0],
-            args[1],
-            args[2],
-            args[3],
-            args[4],
-            args[5],
-        ) as i64
-    };
+    // Callers hold no lock of xlat's: a fork need not wait for the call.
+    let r = crate::thread::blocking(&thread.sig, || {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the assembly reads `a` and makes the syscall the caller
+        // vouched for.
+        let r = unsafe { xlat_safe_syscall(&a) };
+        #[cfg(not(target_arch = "x86_64"))]
+        // SAFETY: as the caller vouched.
+        let r = unsafe {
+            let _ = a.pending;
+            libc::syscall(
+                a.nr as libc::c_long,
+                args[0],
+                args[1],
+                args[2],
+                args[3],
+                args[4],
+                args[5],
+            ) as i64
+        };
+        r
+    });
     if r < 0 && r > -4096 {
         Err(Errno(-r as i32))
     } else {

@@ -284,9 +284,7 @@ impl ThreadSignals {
             unsafe { *self.infos[sig as usize - 1].get() = *info };
         }
         self.pending.fetch_or(bit(sig), Ordering::SeqCst);
-        if let Some(s) = self.stop.get() {
-            s.request();
-        }
+        self.request_stop();
     }
 
     /// Asks the thread's CPU to leave compiled code and the dispatcher at
