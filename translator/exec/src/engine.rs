@@ -1200,7 +1200,10 @@ impl Engine {
             for b in &blocks {
                 if matches!(b.term, Some(xlat_ir::Terminal::JumpIndirect(_))) {
                     let end = b.pc.saturating_add(b.guest_len as u64);
-                    pages.extend(page_range(end, end.saturating_add(TABLE_BYTES)));
+                    pages.extend(page_range(
+                        end,
+                        end.saturating_add(xlat_jit::SWITCH_TABLE_BYTES),
+                    ));
                 }
             }
         }
@@ -1530,10 +1533,6 @@ fn compiler_thread(engine: Weak<Engine>, pending: &HeatQueue<Weak<Tb>>) {
         engine.reclaim();
     }
 }
-
-/// Bytes after a computed jump's block that the compiler may read as its
-/// switch table (256 words: `lower/word_table.rs` in xlat-jit).
-const TABLE_BYTES: u64 = 1024;
 
 /// The 4 KiB guest pages that `[start, end)` touches (`end > start`).
 fn page_range(start: u64, end: u64) -> std::ops::RangeInclusive<u64> {

@@ -62,6 +62,11 @@ impl Default for JumpCacheEntry {
 /// compiled runs of the rest of the loop.
 pub const RETRY_BLOCKS: usize = 4096;
 
+/// Bytes after a computed jump's block that a compile may read as its
+/// switch table (256 words, one per index byte: `lower::word_table`); the
+/// engine watches them as code before the compile.
+pub const SWITCH_TABLE_BYTES: u64 = 1024;
+
 thread_local! {
     /// Set while this thread runs a compile whose panics [`Jit`] catches.
     static IN_COMPILE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };

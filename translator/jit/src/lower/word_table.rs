@@ -30,7 +30,7 @@ use xlat_ir::abi::GuestMemory;
 use xlat_ir::{Block, MemFlags, Opcode, Terminal, Type, Value};
 
 /// Slots of a byte-indexed table.
-const SLOTS: usize = 256;
+const SLOTS: usize = crate::SWITCH_TABLE_BYTES as usize / 4;
 
 /// A block's table jump: the ops it defers (see the module docs) and the
 /// table read at compile time.
