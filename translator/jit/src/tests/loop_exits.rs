@@ -117,12 +117,17 @@ fn init(at: u64, n: u64) -> TState {
 /// PC, fault and memory ([`super::guard::tiers_agree`]); returns the exit
 /// and whether tier 1 retried.
 fn agree(blocks: &[Block], init: &TState, env: &Env) -> (ExitCode, bool) {
+    let (code, retried, _) = agree_at(blocks, init, env);
+    (code, retried)
+}
+
+/// [`agree`], also returning the end state.
+fn agree_at(blocks: &[Block], init: &TState, env: &Env) -> (ExitCode, bool, TState) {
     let refs: Vec<&Block> = blocks.iter().collect();
     let mut j = jit(true);
     let region = j.compile(&refs).expect("compiles");
     let tier0 = |st: &mut TState| interp_blocks(&refs, st, env, RETRY_BLOCKS);
-    let (code, retried, _) = super::guard::tiers_agree(&region, &refs, tier0, init, env);
-    (code, retried)
+    super::guard::tiers_agree(&region, &refs, tier0, init, env)
 }
 
 /// Runs the one-exit region (`set_r3`: r3 set before the loop) to its end
@@ -167,12 +172,16 @@ fn every_exit_of_a_loop_with_two_exits_matches_tier_0() {
     let env = Env::new(true);
     fill_memory(&env);
     for blocks in variants() {
-        // Leaves through 0x1200 (count) or 0x1300 (a 0x77 word).
-        let (code, _) = agree(&blocks, &init(0x100, 10), &env);
+        // Leaves through 0x1200 (count) or 0x1300 (a 0x77 word: r5 = r4
+        // ^ r7 there).
+        let via_1300 = 0x4000_0004 ^ 0x77;
+        let (code, _, st) = agree_at(&blocks, &init(0x100, 10), &env);
         assert_eq!(code, ExitCode::Continue);
+        assert_ne!(st.r[5], via_1300, "left through 0x1200");
         env.mem.store(0x128, 8, 0x77).unwrap();
-        let (code, _) = agree(&blocks, &init(0x100, 10), &env);
+        let (code, _, st) = agree_at(&blocks, &init(0x100, 10), &env);
         assert_eq!(code, ExitCode::Continue);
+        assert_eq!(st.r[5], via_1300, "left through 0x1300");
         env.mem.store(0x128, 8, 0).unwrap();
     }
 }

@@ -130,18 +130,18 @@ fn a_word_table_jump_runs_as_the_interpreter() {
     let (env, blocks) = setup();
     let refs: Vec<&Block> = blocks.iter().collect();
     let toc = T0 + TOC_OFF;
+    let (_j, region) = compile(&env, &refs);
+    assert_eq!(
+        region.tables,
+        vec![(T0, T0 + 20)],
+        "the words up to the last hit"
+    );
     for (start, r2, leaves) in [
         (4u64, toc, T0),
         (5, toc, OUTSIDE),
         (0x307, toc, T0),
         (2, toc + 0x40, T0 + 0x40),
     ] {
-        let (_j, region) = compile(&env, &refs);
-        assert_eq!(
-            region.tables,
-            vec![(T0, T0 + 20)],
-            "the words up to the last hit"
-        );
         as_interp(&region, &refs, start, r2, leaves, &env);
     }
 }
