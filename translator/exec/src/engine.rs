@@ -1011,6 +1011,14 @@ impl Engine {
         }
     }
 
+    /// Holds the background compiler at its first look at the queue (or
+    /// its next one), without waiting for it to get there: for tests that
+    /// count tier-0 runs of queued blocks.
+    #[cfg(test)]
+    pub(crate) fn hold_compiler(&self) -> crate::queue::Paused<'_, Weak<Tb>> {
+        self.pending.hold()
+    }
+
     /// Picks the region for `entry`: the entry block plus blocks reachable
     /// through constant successors that are already translated (and, in
     /// Mixed, were executed) and through the hot observed targets of

@@ -95,6 +95,15 @@ impl<T> HeatQueue<T> {
         Paused(self)
     }
 
+    /// [`HeatQueue::pause`] without waiting for the consumer to get
+    /// there: for tests that hold a consumer that has not started yet
+    /// (it stops at its first look at the queue).
+    #[cfg(test)]
+    pub(crate) fn hold(&self) -> Paused<'_, T> {
+        self.lock().paused += 1;
+        Paused(self)
+    }
+
     fn lock(&self) -> MutexGuard<'_, State<T>> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }

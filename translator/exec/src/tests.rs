@@ -1514,12 +1514,17 @@ fn tier0_dispatches_are_told_apart() {
     assert_eq!(why(&st), [0, 9, 0], "{st}");
 
     // Queued at its 10th run: that dispatch and those after it until the
-    // compiled code is installed count as queued.
+    // compiled code is installed count as queued. The compiler is held
+    // for the run: a compiler faster than the guest thread (CI: it
+    // compiled the loop before the 10th dispatch read the block's flags)
+    // would leave nothing counted as queued.
     let mut s = mixed(10, &sum_program(1000));
+    let held = s.engine.hold_compiler();
     s.engine.run(&mut s.cpu);
     assert_eq!(reg(&s.cpu, 2), 1000 * 1001 / 2);
     let st = s.engine.stats();
     assert!(st.interp_queued >= 1, "{st}");
+    assert_eq!(st.interp_in_region, 0, "nothing compiled: {st}");
     assert_eq!(st.interp_other, 0, "{st}");
     assert!(
         st.interp_queued + st.interp_in_region + 9 <= st.interp_dispatches,
@@ -1537,6 +1542,7 @@ fn tier0_dispatches_are_told_apart() {
         st.interp_dispatches - before.interp_dispatches,
         "{st}"
     );
+    drop(held);
 }
 
 /// A quick region that is one loop is entered once per run but counts
