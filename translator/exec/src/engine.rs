@@ -59,7 +59,7 @@ pub(crate) struct Tb {
     pub(crate) host: AtomicUsize,
     /// `opt` pre-decoded for tier 0 (once tier 0 runs it; `None` inside if
     /// it is too large, then tier 0 runs the `Block`).
-    pub(crate) opt_dec: OnceLock<Option<Box<xlat_interp::Decoded>>>,
+    pub(crate) opt_dec: OnceLock<Option<xlat_interp::Decoded>>,
     /// Tier-0 executions (Mixed).
     pub(crate) hits: AtomicU32,
     /// Tier-0 executions of `block` so far (up to [`OPTIMIZE_AFTER`]).
@@ -80,7 +80,7 @@ pub(crate) struct Tb {
     /// `block` pre-decoded for tier 0 (on its second execution; `None`
     /// before, if it is too large, and once `opt_dec` is made). Locked by
     /// the CPU running it: another CPU meanwhile runs the `Block`.
-    pub(crate) cold_dec: Mutex<Option<Box<xlat_interp::Decoded>>>,
+    pub(crate) cold_dec: Mutex<Option<xlat_interp::Decoded>>,
     /// The frontend's IR, unoptimized (what tier 0 runs while cold);
     /// taken, to be optimized in place, when `opt` is made. Shared with a
     /// CPU running it meanwhile.
@@ -242,7 +242,7 @@ impl Tb {
                     return Interp::Cold(cold);
                 }
                 if let Some(b) = self.cold_ir() {
-                    *cold = xlat_interp::Decoded::new(&b, layout).map(Box::new);
+                    *cold = xlat_interp::Decoded::new(&b, layout);
                     if cold.is_none() {
                         return Interp::Shared(b);
                     }
@@ -269,7 +269,7 @@ impl Tb {
             if let Ok(mut cold) = self.cold_dec.try_lock() {
                 cold.take();
             }
-            xlat_interp::Decoded::new(&b, &e.layout).map(Box::new)
+            xlat_interp::Decoded::new(&b, &e.layout)
         });
         match d {
             Some(d) => Interp::Decoded(d),
@@ -288,7 +288,7 @@ enum Interp<'a> {
     /// The unoptimized block's pre-decoded form (always `Some`), locked
     /// while it runs so that it can be freed once the optimized form
     /// replaces it.
-    Cold(std::sync::MutexGuard<'a, Option<Box<xlat_interp::Decoded>>>),
+    Cold(std::sync::MutexGuard<'a, Option<xlat_interp::Decoded>>),
 }
 
 /// Chaining bookkeeping (under `Engine::jit`).

@@ -202,20 +202,58 @@ enum DTerm {
 }
 
 /// A block in the form [`run_decoded`] executes; made once per block.
+///
+/// One allocation holds all of it, in this order: the header ([`HDR`]
+/// records: PC, terminal, where the parts below start), the constants (of
+/// slots 1, 2, ...), the ops (op `k` writes slot `nconst + 1 + k`), the
+/// [`Ext`] records, the marks and the helpers. Tier 0 reads the header and
+/// the constants of every block it runs first: in one allocation they
+/// are one dependent cache miss after the `Tb`'s, not two (a header
+/// apart, pointing to the ops, was the first miss and the constants at
+/// the ops' far end the second in python3's start-up).
 #[derive(Debug)]
 pub struct Decoded {
-    /// `ops[..nops]` are the ops, `ops[nops..marks]` the [`Ext`] records,
-    /// `ops[marks..consts]` the marks, `ops[consts..]` the constants (of
-    /// slots 1, 2, ...; op `k` writes slot `consts - marks + 1 + k`).
-    ops: Box<[DOp]>,
-    nops: usize,
-    marks: usize,
-    consts: usize,
-    helpers: Box<[&'static HelperDesc]>,
+    recs: Box<[DOp]>,
+}
+
+/// Header records of a [`Decoded`] (all encoded as [`DOp`]s):
+/// - 0: `imm` the guest PC, `a` the terminal's kind (`TERM_*`), `b` its
+///   slot (branch condition, computed target), `c` the PC register's
+///   size in bytes (0: the layout has none in the state block);
+/// - 1: `imm` the terminal's first PC (jump target, taken side, the
+///   exception's PC);
+/// - 2: `imm` its second (not-taken side, the exception's info);
+/// - 3: `imm` the ops' start and end (low and high 32 bits);
+/// - 4: `imm` the ends of the ext records and of the marks;
+/// - 5: `imm` the PC register's state offset and the exception's kind.
+const HDR: usize = 6;
+
+/// Terminal kinds (header record 0's `a`).
+const TERM_GOTO: u16 = 0;
+const TERM_BRANCH: u16 = 1;
+const TERM_INDIRECT: u16 = 2;
+const TERM_EXCEPTION: u16 = 3;
+
+/// A header record with `imm` and `a`, `b`, `c`.
+fn rec(imm: u64, a: u16, b: u16, c: u16) -> DOp {
+    DOp {
+        imm,
+        a,
+        b,
+        c,
+        code: Code::Const,
+        sub: 0,
+    }
+}
+
+/// Two 32-bit values in one `imm`.
+fn pair(lo: usize, hi: usize) -> u64 {
+    lo as u64 | (hi as u64) << 32
+}
+
+/// What [`Decoded::build`] returns besides the records.
+struct Built {
     term: DTerm,
-    /// Guest PC of the block.
-    pc: u64,
-    /// State offset and size in bytes of the PC register.
     pc_off: u32,
     pc_bytes: u32,
 }
@@ -250,26 +288,56 @@ impl Decoded {
             marks.clear();
             consts.clear();
             slots.clear();
-            let d = Self::build(block, layout, ops, ext, marks, consts, slots);
-            let nops = ops.len();
-            let mut all = Vec::with_capacity(nops + ext.len() + marks.len() + consts.len());
+            let b = Self::build(block, layout, ops, ext, marks, consts, slots);
+            let helpers = &block.helpers;
+            let ops_start = HDR + consts.len();
+            let ops_end = ops_start + ops.len();
+            let ext_end = ops_end + ext.len();
+            let marks_end = ext_end + marks.len();
+            // Every index into the records must fit the header's 32 bits
+            // (at most `MAX_DECODED_INSTS` instructions and as many
+            // helpers: far below).
+            if u32::try_from(marks_end + helpers.len()).is_err() {
+                return None;
+            }
+            let (kind, slot, t0, t1, exc) = match b.term {
+                DTerm::Goto(t) => (TERM_GOTO, 0, t, 0, 0),
+                DTerm::Branch {
+                    cond,
+                    taken,
+                    not_taken,
+                } => (TERM_BRANCH, cond, taken, not_taken, 0),
+                DTerm::Indirect(v) => (TERM_INDIRECT, v, 0, 0, 0),
+                DTerm::Exception { kind, pc, info } => (TERM_EXCEPTION, 0, pc, info, kind as u32),
+            };
+            let mut all = Vec::with_capacity(marks_end + helpers.len());
+            all.extend([
+                rec(block.pc, kind, slot, b.pc_bytes as u16),
+                rec(t0, 0, 0, 0),
+                rec(t1, 0, 0, 0),
+                rec(pair(ops_start, ops_end), 0, 0, 0),
+                rec(pair(ext_end, marks_end), 0, 0, 0),
+                rec(pair(b.pc_off as usize, exc as usize), 0, 0, 0),
+            ]);
+            all.extend_from_slice(consts);
             all.extend_from_slice(ops);
             all.extend_from_slice(ext);
             all.extend_from_slice(marks);
-            all.extend_from_slice(consts);
-            Decoded {
-                ops: all.into_boxed_slice(),
-                nops,
-                marks: nops + ext.len(),
-                consts: nops + ext.len() + marks.len(),
-                ..d
-            }
+            // A helper is a `&'static`: its address, recovered by
+            // `Decoded::helper`.
+            all.extend(
+                helpers
+                    .iter()
+                    .map(|&h| rec(std::ptr::from_ref(h).expose_provenance() as u64, 0, 0, 0)),
+            );
+            Some(Decoded {
+                recs: all.into_boxed_slice(),
+            })
         })
-        .into()
     }
 
-    /// Fills `ops`, `ext`, `marks` and `consts` for `block`; the returned
-    /// value has no ops yet.
+    /// Fills `ops`, `ext`, `marks` and `consts` for `block`; returns the
+    /// terminal and where the PC register lies.
     fn build(
         block: &Block,
         layout: &StateLayout,
@@ -278,7 +346,7 @@ impl Decoded {
         marks: &mut Vec<DOp>,
         consts: &mut Vec<DOp>,
         slots: &mut Vec<u16>,
-    ) -> Decoded {
+    ) -> Built {
         ops.reserve(block.insts.len());
         slots.reserve(block.insts.len());
         // Constants take slots 1..=nconst, written before the first op
@@ -573,29 +641,87 @@ impl Decoded {
             Terminal::Exception { kind, pc, info } => DTerm::Exception { kind, pc, info },
         };
         let (pc_off, pc_bytes) = reg(layout.pc.0 as u64).map_or((0, 0), |(o, b)| (o as u32, b));
-        Decoded {
-            ops: Box::new([]),
-            nops: 0,
-            marks: 0,
-            consts: 0,
-            helpers: block.helpers.clone().into_boxed_slice(),
+        Built {
             term,
-            pc: block.pc,
             pc_off,
             pc_bytes,
         }
     }
 
+    /// Header record `i`.
+    #[inline]
+    fn hdr(&self, i: usize) -> DOp {
+        self.recs[i]
+    }
+
+    /// Header record `i`'s two 32-bit halves.
+    #[inline]
+    fn halves(&self, i: usize) -> (usize, usize) {
+        let x = self.hdr(i).imm;
+        (x as u32 as usize, (x >> 32) as usize)
+    }
+
+    /// The terminal.
+    #[inline]
+    fn term(&self) -> DTerm {
+        let h = self.hdr(0);
+        let (t0, t1) = (self.hdr(1).imm, self.hdr(2).imm);
+        match h.a {
+            TERM_GOTO => DTerm::Goto(t0),
+            TERM_BRANCH => DTerm::Branch {
+                cond: h.b,
+                taken: t0,
+                not_taken: t1,
+            },
+            TERM_INDIRECT => DTerm::Indirect(h.b),
+            _ => DTerm::Exception {
+                kind: ExceptionKind::from_u32(self.halves(5).1 as u32)
+                    .unwrap_or(ExceptionKind::Undefined),
+                pc: t0,
+                info: t1,
+            },
+        }
+    }
+
+    /// The PC register's state offset and size (0: none).
+    #[inline]
+    fn pc_reg(&self) -> (u32, u32) {
+        (self.halves(5).0 as u32, self.hdr(0).c as u32)
+    }
+
+    /// The constants and the ops.
+    #[inline]
+    fn consts_and_ops(&self) -> (&[DOp], &[DOp]) {
+        let (start, end) = self.halves(3);
+        (&self.recs[HDR..start], &self.recs[start..end])
+    }
+
+    /// Ext record `i`.
+    fn ext(&self, i: usize) -> Ext {
+        let start = self.halves(3).1;
+        Ext::decode(&self.recs[start + i])
+    }
+
+    /// Helper `i` of the block, if it has one.
+    fn helper(&self, i: usize) -> Option<&'static HelperDesc> {
+        let start = self.halves(4).1;
+        let r = self.recs.get(start + i)?;
+        // SAFETY: the records after the marks are the addresses of the
+        // block's helpers (`Decoded::new`), each a `&'static HelperDesc`
+        // whose provenance was exposed there.
+        Some(unsafe { &*std::ptr::with_exposed_provenance::<HelperDesc>(r.imm as usize) })
+    }
+
     /// Ops dispatched per run (constants and fused sets not counted apart).
     #[cfg(test)]
     pub(crate) fn dispatched(&self) -> usize {
-        self.nops
+        self.consts_and_ops().1.len()
     }
 
     /// The constant successors of the block, in the order (taken, not
     /// taken); `None` entries for a computed jump or an exception.
     pub fn successors(&self) -> [Option<u64>; 2] {
-        match self.term {
+        match self.term() {
             DTerm::Goto(t) => [Some(t), None],
             DTerm::Branch {
                 taken, not_taken, ..
@@ -607,11 +733,12 @@ impl Decoded {
     /// The guest PC of the instruction that op `i` belongs to.
     #[cold]
     fn pc_of(&self, i: usize) -> u64 {
-        self.ops[self.marks..self.consts]
+        let (ext_end, marks_end) = self.halves(4);
+        self.recs[ext_end..marks_end]
             .iter()
             .take_while(|m| m.a as usize <= i)
             .last()
-            .map_or(self.pc, |m| m.imm)
+            .map_or(self.hdr(0).imm, |m| m.imm)
     }
 }
 
@@ -716,10 +843,11 @@ fn fuse_set8_get8(ops: &mut [DOp], d: &DOp) -> bool {
 /// `env` must be the live state block `d` was decoded for.
 #[inline]
 unsafe fn set_pc(d: &Decoded, env: *mut u8, pc: u64, bytes: u32) {
-    if d.pc_bytes != 0 {
+    let (pc_off, pc_bytes) = d.pc_reg();
+    if pc_bytes != 0 {
         // SAFETY: `Decoded::new` checked that the PC register lies inside
         // the state block; `bytes` is at most its size.
-        unsafe { env_write(env, d.pc_off, bytes.min(d.pc_bytes), pc as u128) };
+        unsafe { env_write(env, pc_off, bytes.min(pc_bytes), pc as u128) };
     }
 }
 
@@ -848,8 +976,7 @@ pub unsafe fn run_decoded(
     let hdr = env as *mut CpuHeader;
     // SAFETY: `env` is the live state block (caller contract).
     let direct = unsafe { Direct::of(env) };
-    let ops = &d.ops[..d.nops];
-    let consts = &d.ops[d.consts..];
+    let (consts, ops) = d.consts_and_ops();
     let n = consts.len() + ops.len() + 1;
     if scratch.vals.len() < n {
         scratch.vals.resize(n, 0);
@@ -873,7 +1000,7 @@ pub unsafe fn run_decoded(
         // SAFETY: `k < ops.len()`.
         let op = unsafe { ops.get_unchecked(k) };
         // The ext record of `Eval`, `Mem` and `Call` ops.
-        let ext = || Ext::decode(&d.ops[d.nops + op.imm as usize]);
+        let ext = || d.ext(op.imm as usize);
         let m = op.imm;
         let a64 = || get(op.a) as u64;
         let b64 = || get(op.b) as u64;
@@ -1060,7 +1187,7 @@ pub unsafe fn run_decoded(
             }
             Code::Call => {
                 let e = ext();
-                let Some(h) = d.helpers.get(e.imm as usize) else {
+                let Some(h) = d.helper(e.imm as usize) else {
                     unreachable!("`Decoded::new` checked the helper index")
                 };
                 let cur_pc = d.pc_of(k);
@@ -1086,7 +1213,7 @@ pub unsafe fn run_decoded(
         // SAFETY: see `out`.
         unsafe { *out.add(k) = r };
     }
-    let (next, code) = match d.term {
+    let (next, code) = match d.term() {
         DTerm::Goto(t) => (t, ExitCode::Continue),
         DTerm::Branch {
             cond,

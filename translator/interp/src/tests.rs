@@ -884,3 +884,56 @@ fn set8_then_get8_is_one_op() {
         assert_eq!(st.r[3], if same { 22 } else { 200 }, "same {same}");
     }
 }
+
+/// A pre-decoded block is one allocation: a `Decoded` is that
+/// allocation's pointer and length, and its header (PC, terminal, where
+/// the ops start) lies in front of the constants and ops, so tier 0 reads
+/// it without a second dependent load. The terminal survives the header's
+/// encoding: both sides of a branch, a jump's target, none for a computed
+/// jump or an exception.
+#[test]
+fn decoded_is_one_allocation_with_its_terminal() {
+    assert_eq!(size_of::<Decoded>(), 2 * size_of::<usize>());
+    let succ = |term: Terminal, cond: bool| {
+        let mut bl = Builder::new(&LAYOUT, 0x40);
+        let a = bl.get(R0);
+        let k = bl.i64(3);
+        let s = bl.add(a, k);
+        bl.set(R1, s);
+        let t = match term {
+            Terminal::Branch {
+                taken, not_taken, ..
+            } if cond => {
+                let z = bl.i64(0);
+                let c = bl.icmp(Cond::Ne, a, z);
+                Terminal::Branch {
+                    cond: c,
+                    taken,
+                    not_taken,
+                }
+            }
+            Terminal::JumpIndirect(_) => Terminal::JumpIndirect(s),
+            t => t,
+        };
+        bl.terminate(t);
+        let b = bl.finish();
+        Decoded::new(&b, &LAYOUT).expect("small block").successors()
+    };
+    let branch = Terminal::Branch {
+        cond: Value(0),
+        taken: 0x1234_5678_9abc,
+        not_taken: 0x44,
+    };
+    assert_eq!(succ(branch, true), [Some(0x1234_5678_9abc), Some(0x44)]);
+    assert_eq!(
+        succ(Terminal::Jump(0xffff_ffff_0000_0008), false),
+        [Some(0xffff_ffff_0000_0008), None]
+    );
+    assert_eq!(succ(Terminal::JumpIndirect(Value(0)), false), [None, None]);
+    let exc = Terminal::Exception {
+        kind: ExceptionKind::Breakpoint,
+        pc: 0x40,
+        info: 7,
+    };
+    assert_eq!(succ(exc, false), [None, None]);
+}
