@@ -283,6 +283,12 @@ pub struct AddressSpace {
     /// [`GuestMemory::direct_ranges`] says no (another thread may unmap or
     /// write-protect memory under a running loop).
     threaded: std::sync::atomic::AtomicBool,
+    /// [`GuestMemory::direct_generation`]: advanced whenever the mappings
+    /// lock is taken for writing (every map, unmap, protect, remap, brk),
+    /// a code page is write-protected and a second thread is announced,
+    /// before the change: windows promised under an older value are
+    /// dropped at the next entry to compiled code.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for AddressSpace {
@@ -335,6 +341,7 @@ impl AddressSpace {
                 guarded: Default::default(),
                 data_mask: std::sync::atomic::AtomicU64::new(u64::MAX),
                 threaded: Default::default(),
+                generation: std::sync::atomic::AtomicU64::new(1),
             }));
         }
         Err(MmapError::Reserve(
@@ -390,8 +397,18 @@ impl AddressSpace {
         self.inner.read().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The mappings lock for writing; advances the generation (any change
+    /// of the mappings may break a promise of `direct_ranges`).
     fn lock_write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
-        self.inner.write().unwrap_or_else(|e| e.into_inner())
+        let g = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        self.bump_generation();
+        g
+    }
+
+    /// Advances [`GuestMemory::direct_generation`].
+    fn bump_generation(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Runs `f` (a `fork`) with the address-space lock held, so that no
@@ -647,6 +664,7 @@ impl AddressSpace {
     pub fn note_thread(&self) {
         self.threaded
             .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.bump_generation();
     }
 
     /// Whether mapping `m` may be promised to compiled loops
@@ -962,6 +980,7 @@ impl AddressSpace {
         let mut p = start & !(PAGE_SIZE - 1);
         while p < end {
             if set.insert(p) {
+                self.bump_generation();
                 // SAFETY: the page lies inside our reservation and is mapped.
                 unsafe {
                     libc::mprotect(
@@ -1217,27 +1236,49 @@ impl GuestMemory for AddressSpace {
 
     /// Holds while one guest thread uses the space: mappings and
     /// protections change only through that thread's syscalls and faults,
-    /// none of which happen inside compiled code; the compiler thread's
+    /// none of which happen inside compiled code, and each of which
+    /// advances the generation first (so the window is dropped at the next
+    /// entry to compiled code); the compiler thread's
     /// translations may write-protect pages of executable mappings only,
     /// which get no promise for writes ([`direct_ok`](Self::direct_ok)).
-    fn direct_ranges(&self, rlo: u64, rhi: u64, wlo: u64, whi: u64) -> Option<DirectWindow> {
+    fn direct_generation(&self) -> Option<&std::sync::atomic::AtomicU64> {
+        Some(&self.generation)
+    }
+
+    fn direct_ranges(&self, rlo: u64, rhi: u64, wlo: u64, whi: u64) -> Option<[DirectWindow; 2]> {
         if self.threaded.load(std::sync::atomic::Ordering::SeqCst) {
             return None;
         }
         let g = self.lock_read();
+        let none = DirectWindow::default();
         // One window for both, where the hull of the two ranges is in one
         // (then each range holds too: one walk, the common case).
         let (lo, hi) = match (rlo < rhi, wlo < whi) {
             (true, true) => (rlo.min(wlo), rhi.max(whi)),
             (true, false) => (rlo, rhi),
             (false, true) => (wlo, whi),
-            (false, false) => return Some(DirectWindow::default()),
+            (false, false) => return Some([none; 2]),
         };
         if self.direct_range(&g, lo, hi, true) {
-            return Some(self.direct_window(&g, lo, hi));
+            return Some([self.direct_window(&g, lo, hi), none]);
         }
-        (self.direct_range(&g, rlo, rhi, false) && self.direct_range(&g, wlo, whi, true))
-            .then(DirectWindow::default)
+        if !(self.direct_range(&g, rlo, rhi, false) && self.direct_range(&g, wlo, whi, true)) {
+            return None;
+        }
+        // Reads and writes in different mappings (a buffer and the stack):
+        // a window around each (none around reads the world does not
+        // promise for writes too).
+        let ws = if wlo < whi {
+            self.direct_window(&g, wlo, whi)
+        } else {
+            none
+        };
+        let rs = if rlo < rhi && self.direct_range(&g, rlo, rhi, true) {
+            self.direct_window(&g, rlo, rhi)
+        } else {
+            none
+        };
+        Some([ws, rs])
     }
 }
 
@@ -1631,19 +1672,15 @@ mod tests {
             .unwrap();
         // Inside: the window spans the adjacent mappings, up to the hole.
         let w = s.direct_ranges(0x10100, 0x10200, 0x15000, 0x15010);
-        assert_eq!(
-            w,
-            Some(DirectWindow {
-                lo: 0x10000,
-                hi: 0x16000
-            })
-        );
+        let none = DirectWindow::default();
+        let w1 = DirectWindow {
+            lo: 0x10000,
+            hi: 0x16000,
+        };
+        assert_eq!(w, Some([w1, none]));
         assert_eq!(s.direct_ranges(0x15f00, 0x16100, 0, 0), None, "hole");
         // A read-only page: reads only (no window for writes).
-        assert_eq!(
-            s.direct_ranges(0x17000, 0x17100, 0, 0),
-            Some(DirectWindow::default())
-        );
+        assert_eq!(s.direct_ranges(0x17000, 0x17100, 0, 0), Some([none; 2]));
         assert_eq!(s.direct_ranges(0, 0, 0x17000, 0x17100), None);
         let lim = s.limit();
         assert_eq!(s.direct_ranges(lim - 8, lim + 8, 0, 0), None, "limit");
@@ -1667,18 +1704,87 @@ mod tests {
         let mut code = [0u8; 4];
         s.fetch_code(0x21000, &mut code).unwrap();
         assert_eq!(s.direct_ranges(0, 0, 0x21000, 0x21008), None, "code");
-        assert_eq!(
-            s.direct_ranges(0x21000, 0x21008, 0, 0),
-            Some(DirectWindow::default())
-        );
+        assert_eq!(s.direct_ranges(0x21000, 0x21008, 0, 0), Some([none; 2]));
         assert_eq!(s.direct_ranges(0, 0, 0x20000, 0x20008), None, "rwx");
         // The window of a writable mapping stops at an executable one.
         s.map(Place::Fixed(0x1f000), 0x1000, rw, 0x22, -1, 0, None)
             .unwrap();
         let w = s.direct_ranges(0, 0, 0x1f000, 0x1f008);
-        assert_eq!(w.map(|w| w.hi), Some(0x20000));
+        assert_eq!(w.map(|w| w[0].hi), Some(0x20000));
+        // Reads and writes in mappings apart: a window around each (none
+        // around reads of a read-only page).
+        let w2 = DirectWindow {
+            lo: 0x1f000,
+            hi: 0x20000,
+        };
+        assert_eq!(
+            s.direct_ranges(0x10100, 0x10200, 0x1f000, 0x1f008),
+            Some([w2, w1])
+        );
+        assert_eq!(
+            s.direct_ranges(0x17000, 0x17100, 0x1f000, 0x1f008),
+            Some([w2, none])
+        );
         // A second guest thread: no promise at all.
         s.note_thread();
         assert_eq!(s.direct_ranges(0x10100, 0x10200, 0, 0), None, "threads");
+    }
+
+    /// Every change that could break a promise of `direct_ranges` made
+    /// before it advances the generation (compiled code keeps its windows
+    /// across entries while it stays); reads and faults do not.
+    #[test]
+    fn mapping_changes_advance_the_direct_generation() {
+        crate::probe::install_fault_handler(None).unwrap();
+        let s = AddressSpace::reserve(34).unwrap();
+        let rw = prot::READ | prot::WRITE;
+        let g = || {
+            s.direct_generation()
+                .unwrap()
+                .load(std::sync::atomic::Ordering::SeqCst)
+        };
+        let mut last = g();
+        let mut changed = |what: &str, s: &AddressSpace| {
+            let now = s.generation.load(std::sync::atomic::Ordering::SeqCst);
+            assert_ne!(now, last, "{what}");
+            last = now;
+        };
+        s.map_anon(0x10000, 0x4000, rw);
+        changed("mmap", &s);
+        s.init_brk(0x30000);
+        changed("brk start", &s);
+        assert_eq!(s.brk(0x32000), 0x32000);
+        changed("brk up", &s);
+        assert_eq!(s.brk(0x31000), 0x31000);
+        changed("brk down", &s);
+        s.protect(0x11000, 0x1000, prot::READ).unwrap();
+        changed("mprotect read-only", &s);
+        s.unmap(0x12000, 0x1000).unwrap();
+        changed("munmap", &s);
+        s.remap(0x13000, 0x1000, 0x2000, true, None).unwrap();
+        changed("mremap", &s);
+        s.map(
+            Place::Fixed(0x20000),
+            0x1000,
+            rw | prot::EXEC,
+            0x22,
+            -1,
+            0,
+            None,
+        )
+        .unwrap();
+        changed("mmap rwx", &s);
+        let mut code = [0u8; 4];
+        s.fetch_code(0x20000, &mut code).unwrap();
+        changed("a code page write-protected", &s);
+        s.note_thread();
+        changed("a second thread", &s);
+        // Neither reads, stores nor questions change it.
+        let before = g();
+        s.store(0x10000, 8, 1).unwrap();
+        s.load(0x10000, 8).unwrap();
+        s.fetch_code(0x20000, &mut code).unwrap();
+        let _ = s.direct_ranges(0x10000, 0x10008, 0, 0);
+        assert_eq!(g(), before);
     }
 }

@@ -152,6 +152,10 @@ impl Cpu {
                 (*hdr).mem_limit = d.limit;
             }
             (*hdr).mem = mem_ptr;
+            (*hdr).mem_gen = engine
+                .mem()
+                .direct_generation()
+                .map_or(0, |g| g as *const AtomicU64 as usize);
             (*hdr).jump_cache = jump_cache.as_mut_ptr() as usize;
         }
         let shared = Arc::new(CpuShared {

@@ -386,6 +386,10 @@ pub struct Stats {
     /// Loads that faulted in compiled code and were re-run at tier 0 from
     /// the last snapshot ([`ExitCode::Retry`]).
     pub fault_retries: u64,
+    /// Questions that compiled loops' entry checks asked the world
+    /// (`GuestMemory::direct_ranges`), process-wide, and of those the
+    /// refused ones.
+    pub loop_questions: (u64, u64),
 }
 
 impl std::fmt::Display for Stats {
@@ -429,7 +433,12 @@ impl std::fmt::Display for Stats {
             self.interp_in_region,
             self.interp_other
         )?;
-        write!(f, "fault retries       {}", self.fault_retries)
+        writeln!(f, "fault retries       {}", self.fault_retries)?;
+        write!(
+            f,
+            "loop entry checks   {} questions, {} refused",
+            self.loop_questions.0, self.loop_questions.1
+        )
     }
 }
 
@@ -659,6 +668,7 @@ impl Engine {
             jit_dispatches: l(&c.jit_dispatches),
             tb_cache_misses: l(&c.tb_cache_misses),
             fault_retries: l(&c.fault_retries),
+            loop_questions: xlat_jit::loop_questions(),
         }
     }
 

@@ -3,7 +3,7 @@
 //! functions, exit codes and the guest memory interface.
 
 use crate::RmwOp;
-use std::sync::atomic::AtomicU32;
+use std::sync::atomic::{AtomicU32, AtomicU64};
 
 /// Header at offset 0 of every guest CPU state block (`env`). Frontends
 /// place their registers after it (at offsets >= `size_of::<CpuHeader>()`).
@@ -46,15 +46,25 @@ pub struct CpuHeader {
     /// set them (see [`LazyFlags`]); only ever non-zero inside compiled
     /// code and until `xlat_jit` materializes them on its return.
     pub lazy: LazyFlags,
-    /// A guest range `[lo, hi)` ([`DirectWindow`]) in which compiled
+    /// Two guest ranges `[lo, hi)` ([`DirectWindow`]) in which compiled
     /// loops access memory directly with no check: what the world last
-    /// promised ([`GuestMemory::direct_ranges`]); empty (0, 0) on every
-    /// entry to compiled code, which is as long as the promise holds.
-    pub window: DirectWindow,
+    /// promised ([`GuestMemory::direct_ranges`]), the latest first.
+    /// Emptied (0, 0) on an entry to compiled code that finds the world's
+    /// generation ([`CpuHeader::mem_gen`]) no longer
+    /// [`CpuHeader::window_gen`], and on every entry where the world has
+    /// none: as long as the promise holds.
+    pub windows: [DirectWindow; 2],
+    /// The world's generation of its mappings: a `*const AtomicU64`
+    /// ([`GuestMemory::direct_generation`]) that lives as long as `mem`,
+    /// or 0 where the world has none.
+    pub mem_gen: usize,
+    /// The value of `*mem_gen` under which `windows` were kept or emptied
+    /// (by the entry to compiled code).
+    pub window_gen: u64,
 }
 
 /// A range of guest memory that direct reads and writes may use without
-/// a check or a snapshot ([`CpuHeader::window`]).
+/// a check or a snapshot ([`CpuHeader::windows`]).
 #[repr(C)]
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct DirectWindow {
@@ -62,6 +72,13 @@ pub struct DirectWindow {
     pub lo: u64,
     /// First guest address past it.
     pub hi: u64,
+}
+
+impl DirectWindow {
+    /// Whether it holds no byte.
+    pub fn is_empty(&self) -> bool {
+        self.lo >= self.hi
+    }
 }
 
 /// NZCV as compiled code may leave them in a snapshot: the operands of
@@ -220,14 +237,28 @@ pub trait GuestMemory: Send + Sync {
     /// the methods above (no write-protected code page under a write), and
     /// stay so until the calling compiled code next returns to the
     /// dispatcher (nothing but the caller's thread can change it: no second
-    /// guest thread shares the memory). `None` where not; else a window
-    /// for which the same holds for reads and writes (empty where the
-    /// ranges asked are not in one), which compiled code keeps in
-    /// [`CpuHeader::window`] until it returns. Compiled loops that run
+    /// guest thread shares the memory). `None` where not; else one or two
+    /// windows for which the same holds for reads and writes (empty ones
+    /// where the ranges asked are not in one: one around both ranges, or
+    /// one around the writes and one around the reads), which compiled
+    /// code keeps in [`CpuHeader::windows`] until it returns, or, in a
+    /// world with a [`direct_generation`](GuestMemory::direct_generation),
+    /// as long as that generation keeps its value. Compiled loops that run
     /// without snapshots behind such a check rely on it; the default says
     /// no.
-    fn direct_ranges(&self, rlo: u64, rhi: u64, wlo: u64, whi: u64) -> Option<DirectWindow> {
+    fn direct_ranges(&self, rlo: u64, rhi: u64, wlo: u64, whi: u64) -> Option<[DirectWindow; 2]> {
         let _ = (rlo, rhi, wlo, whi);
+        None
+    }
+    /// A counter that the world changes before any change that could break
+    /// a promise of [`direct_ranges`](GuestMemory::direct_ranges) made
+    /// while it had its current value (a mapping unmapped, moved or
+    /// protected, a code page write-protected, a second thread sharing the
+    /// memory), and that lives as long as the world: a window kept in
+    /// [`CpuHeader::windows`] then holds across entries to compiled code
+    /// until it changes. `None` (the default): every entry empties the
+    /// window.
+    fn direct_generation(&self) -> Option<&AtomicU64> {
         None
     }
 }

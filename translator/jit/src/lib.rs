@@ -644,8 +644,9 @@ fn compile_into(
         module.isa().frontend_config(),
         code,
     );
-    // Exit slots, then (if wanted) the entry counter.
-    let counter_at = 8 * lowered.exits.len().max(1);
+    // Loop counters, exit slots, then (if wanted) the entry counter.
+    let cells = 8 * lowered.cells;
+    let counter_at = cells + 8 * lowered.exits.len().max(1);
     if count_entries {
         count_entry(&mut ctx.func, refs.slots, counter_at as i32);
     }
@@ -664,21 +665,22 @@ fn compile_into(
         .unwrap_or(0);
     module.finalize_definitions().map_err(cg)?;
     let entry = module.get_finalized_function(func_id) as usize;
-    let (slots_ptr, _) = module.get_finalized_data(data_id);
+    let (data_ptr, _) = module.get_finalized_data(data_id);
+    let slots_ptr = data_ptr as usize + cells;
     for i in 0..lowered.exits.len() {
         // SAFETY: the region's slots, 8-byte aligned words of its data, not
         // yet visible to any other thread.
-        unsafe { patch_slot(slots_ptr as usize + 8 * i, 0) };
+        unsafe { patch_slot(slots_ptr + 8 * i, 0) };
     }
     let entries = if count_entries {
-        slots_ptr as usize + counter_at
+        data_ptr as usize + counter_at
     } else {
         0
     };
     Ok((
         entry,
         code_len,
-        slots_ptr as usize,
+        slots_ptr,
         lowered.exits,
         entries,
         lowered.tables,
@@ -749,6 +751,7 @@ pub unsafe fn patch_slot(slot: usize, entry: usize) {
     unsafe { (*(slot as *const AtomicUsize)).store(to, Ordering::Release) };
 }
 
+pub use lower::loop_entry::loop_questions;
 pub use runtime::handle_host_fault;
 
 #[cfg(test)]

@@ -92,6 +92,9 @@ pub(crate) struct Refs {
 /// slot order.
 pub(crate) struct Lowered {
     pub exits: Vec<u64>,
+    /// Words at the start of the region's data that its versioned loops'
+    /// counters use ([`loop_entry`]); the exit slots follow them.
+    pub cells: usize,
     /// Guest byte ranges read at compile time ([`word_table`]): the code
     /// is valid only while they are unchanged.
     pub tables: Vec<(u64, u64)>,
@@ -553,6 +556,9 @@ struct Fx<'a, 'b> {
     /// Per block: the loop it is lowered as, twice behind an entry check
     /// ([`loop_entry`]).
     loops: Vec<Option<loop_entry::Loop>>,
+    /// Words reserved at the start of the region's data for the loops'
+    /// counters (one per planned loop), and those given out so far.
+    cells: (usize, usize),
     /// Lowering a loop's snapshot-free copy ([`loop_entry`]): no snapshot,
     /// no bounds check, a snapshot at every edge but the one to itself.
     fast: bool,
@@ -679,7 +685,8 @@ pub(crate) fn lower(
                 .then(|| loop_entry::plan(layout, blocks, k))
                 .flatten()
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let ncells = loops.iter().filter(|l| l.is_some()).count();
     let mut fx = Fx {
         b,
         layout,
@@ -732,6 +739,7 @@ pub(crate) fn lower(
         table: None,
         tables: Vec::new(),
         loops,
+        cells: (ncells, 0),
         fast: false,
         self_jump: None,
         loop_exits,
@@ -786,7 +794,11 @@ pub(crate) fn lower(
         pos.ins().stack_store(types::I64, a, io_ptr, 0);
     }
     dead_loads::drop_unused_loads(func);
-    Lowered { exits, tables }
+    Lowered {
+        exits,
+        cells: ncells,
+        tables,
+    }
 }
 
 impl Fx<'_, '_> {
@@ -1092,7 +1104,7 @@ impl Fx<'_, '_> {
                 types::I64,
                 MemFlagsData::new().with_notrap().with_aligned(),
                 slots,
-                (idx * 8) as i32,
+                ((self.cells.0 + idx) * 8) as i32,
             );
             // The next region, or the stub that returns `Continue` (an
             // unchained slot holds it): no test, one epilogue.

@@ -4,7 +4,7 @@
 
 use std::cell::Cell;
 use std::mem::offset_of;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use xlat_ir::abi::{
     FAULT_WRITE, Fault, FaultKind, LAZY_CMPS32, LAZY_CMPS64, LAZY_CMPU32, LAZY_CMPU64, LAZY_POISON,
     LAZY_SUB32, MemRef,
@@ -187,9 +187,23 @@ thread_local! {
 /// `code` is a live region entry, `env` a valid state block.
 pub(crate) unsafe fn enter_raw(env: *mut u8, code: usize) -> ExitCode {
     let prev = CURRENT_ENV.with(|c| c.replace(env as usize));
-    // The world's promise to compiled loops holds until they return.
-    // SAFETY: env starts with a CpuHeader (caller).
-    unsafe { (*(env as *mut CpuHeader)).window = Default::default() };
+    // The world's promise to compiled loops holds while its generation
+    // stays (without one: until they return).
+    // SAFETY: env starts with a CpuHeader (caller) whose `mem_gen` is 0 or
+    // points to the world's live generation.
+    unsafe {
+        let hdr = env as *mut CpuHeader;
+        let g = (*hdr).mem_gen as *const AtomicU64;
+        let now = if g.is_null() {
+            0
+        } else {
+            (*g).load(Ordering::Acquire)
+        };
+        if g.is_null() || (*hdr).window_gen != now {
+            (*hdr).windows = Default::default();
+            (*hdr).window_gen = now;
+        }
+    }
     // SAFETY: forwarded contract; the assembly preserves the SystemV
     // callee-saved registers and the stack.
     unsafe { xlat_jit_enter_asm(env, code) };

@@ -255,6 +255,10 @@ impl Env {
             st.hdr.mem_limit = 0;
         }
         st.hdr.mem = &self.mem as *const MemRef as usize;
+        st.hdr.mem_gen = self
+            .mem
+            .direct_generation()
+            .map_or(0, |g| g as *const std::sync::atomic::AtomicU64 as usize);
     }
 }
 

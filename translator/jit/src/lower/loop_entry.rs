@@ -35,6 +35,7 @@
 use super::{Fx, Shape, trusted};
 use cranelift_codegen::ir::{self, AbiParam, InstBuilder, condcodes::IntCC, types};
 use std::mem::offset_of;
+use std::sync::atomic::{AtomicU64, Ordering as AtOrd};
 use xlat_ir::abi::{CpuHeader, DirectWindow, MemRef};
 use xlat_ir::{Block, Cond, MemFlags, Opcode, Ordering, StateLayout, Terminal, Value};
 
@@ -397,15 +398,50 @@ pub(crate) unsafe extern "C" fn xlat_jit_ranges(
     if m.is_null() {
         return 0;
     }
+    QUESTIONS[0].fetch_add(1, AtOrd::Relaxed);
     // SAFETY: compiled-code contract: a live `MemRef`.
     match unsafe { &*m }.direct_ranges(rlo, rhi, wlo, whi) {
-        Some(w) => {
+        Some(ws) => {
             // SAFETY: as above.
-            unsafe { (*hdr).window = w };
+            let kept = unsafe { &mut (*hdr).windows };
+            *kept = latest(ws, *kept);
             1
         }
-        None => 0,
+        None => {
+            QUESTIONS[1].fetch_add(1, AtOrd::Relaxed);
+            0
+        }
     }
+}
+
+/// The two windows to keep: the world's new ones, then the kept ones,
+/// without empty ones or repeats.
+fn latest(new: [DirectWindow; 2], kept: [DirectWindow; 2]) -> [DirectWindow; 2] {
+    let mut out = [DirectWindow::default(); 2];
+    let mut k = 0;
+    for w in new.into_iter().chain(kept) {
+        if k < 2 && !w.is_empty() && !out[..k].contains(&w) {
+            out[k] = w;
+            k += 1;
+        }
+    }
+    out
+}
+
+/// Questions asked by loop entry checks and refusals, process-wide
+/// ([`loop_questions`]).
+static QUESTIONS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
+
+/// How often compiled loops' entry checks asked the world
+/// ([`GuestMemory::direct_ranges`]) in this process, and how often it
+/// refused: for `-d stats`.
+///
+/// [`GuestMemory::direct_ranges`]: xlat_ir::abi::GuestMemory::direct_ranges
+pub fn loop_questions() -> (u64, u64) {
+    (
+        QUESTIONS[0].load(AtOrd::Relaxed),
+        QUESTIONS[1].load(AtOrd::Relaxed),
+    )
 }
 
 /// What the entry check has computed so far.
@@ -557,7 +593,9 @@ impl Fx<'_, '_> {
 
     /// Emits the entry check of `l` in the current block: to `fast` where
     /// the world promises every access of every iteration, else to `slow`.
-    fn loop_check(&mut self, l: &Loop, fast: ir::Block, slow: ir::Block) {
+    /// `cell` is the loop's word in the region's data (its two `u32`
+    /// counters: refusals and questions).
+    fn loop_check(&mut self, l: &Loop, cell: usize, fast: ir::Block, slow: ir::Block) {
         let bad = self.b.ins().iconst(types::I8, 0);
         let mut c = Check { bad, trips: None };
         let none = (
@@ -577,38 +615,40 @@ impl Fx<'_, '_> {
         let known = self.b.create_block();
         let ask = self.b.create_block();
         self.b.ins().brif(c.bad, slow, &[], known, &[]);
-        // Inside the window promised since compiled code was entered: no
-        // question to ask.
+        // Inside a window the world promised (kept while its mappings'
+        // generation stays): no question to ask. Both ranges in the latest
+        // window first (one compare each way).
         self.b.switch_to_block(known);
         let lo = self.b.ins().umin(r.0, w.0);
         let hi = self.b.ins().umax(r.1, w.1);
-        let win = offset_of!(CpuHeader, window) as i32;
-        let wlo = self.b.ins().load(
-            types::I64,
-            trusted(),
-            self.env,
-            win + offset_of!(DirectWindow, lo) as i32,
-        );
-        let whi = self.b.ins().load(
-            types::I64,
-            trusted(),
-            self.env,
-            win + offset_of!(DirectWindow, hi) as i32,
-        );
-        let below = self.b.ins().icmp(IntCC::UnsignedLessThan, lo, wlo);
-        let above = self.b.ins().icmp(IntCC::UnsignedGreaterThan, hi, whi);
-        let out = self.b.ins().bor(below, above);
+        let w0 = self.window(0);
+        let out = self.outside(lo, hi, w0);
+        let other = self.b.create_block();
+        self.b.ins().brif(out, other, &[], fast, &[]);
+        // Else each range in either window (reads and writes in mappings
+        // apart, or two loops' buffers); an empty range is in any.
+        self.b.switch_to_block(other);
+        self.b.set_cold_block(other);
+        let w1 = self.window(1);
+        let mut miss = self.b.ins().iconst(types::I8, 0);
+        for (lo, hi) in [r, w] {
+            let a = self.outside(lo, hi, w0);
+            let b = self.outside(lo, hi, w1);
+            let both = self.b.ins().band(a, b);
+            miss = self.b.ins().bor(miss, both);
+        }
         let maybe = self.b.create_block();
-        self.b.ins().brif(out, maybe, &[], fast, &[]);
+        self.b.ins().brif(miss, maybe, &[], fast, &[]);
         // A loop the world keeps refusing (a table in a file mapping), or
-        // whose ranges keep leaving the one window kept (two buffers in
-        // different mappings, short loops entered from the dispatcher each
-        // time), stops asking: each question costs a call and a walk of
-        // the mappings, more than a short loop's snapshots.
+        // whose ranges keep leaving the windows kept, stops asking: each
+        // question costs a call and a walk of the mappings, more than a
+        // short loop's snapshots. The counters live in the region's data
+        // (not atomic: racing threads only make it stop asking a little
+        // later).
         self.b.switch_to_block(maybe);
         self.b.set_cold_block(maybe);
-        let counts = leaked_counters();
-        let cell = self.b.ins().iconst(types::I64, counts as i64);
+        let data = self.b.ins().symbol_value(types::I64, self.refs.slots);
+        let cell = self.b.ins().iadd_imm_s(data, (cell * 8) as i64);
         let n = self.b.ins().load(types::I32, trusted(), cell, 0);
         let tired = self
             .b
@@ -653,6 +693,25 @@ impl Fx<'_, '_> {
         self.b.ins().jump(slow, &[]);
     }
 
+    /// `(lo, hi)` of kept window `i` (`CpuHeader::windows`), loaded from
+    /// `env`.
+    fn window(&mut self, i: usize) -> (ir::Value, ir::Value) {
+        let at = (offset_of!(CpuHeader, windows) + i * size_of::<DirectWindow>()) as i32;
+        let [lo, hi] = [offset_of!(DirectWindow, lo), offset_of!(DirectWindow, hi)].map(|o| {
+            self.b
+                .ins()
+                .load(types::I64, trusted(), self.env, at + o as i32)
+        });
+        (lo, hi)
+    }
+
+    /// Whether `[lo, hi)` is not inside window `w`.
+    fn outside(&mut self, lo: ir::Value, hi: ir::Value, w: (ir::Value, ir::Value)) -> ir::Value {
+        let below = self.b.ins().icmp(IntCC::UnsignedLessThan, lo, w.0);
+        let above = self.b.ins().icmp(IntCC::UnsignedGreaterThan, hi, w.1);
+        self.b.ins().bor(below, above)
+    }
+
     /// Lowers block `k` into the current block: as two copies behind an
     /// entry check where [`plan`] found a loop (see the module docs), else
     /// as one.
@@ -669,7 +728,11 @@ impl Fx<'_, '_> {
         let (sink, sites) = (self.cross.sink[k].clone(), self.cross.sites[k].clone());
         let fast = self.b.create_block();
         let slow = self.b.create_block();
-        self.loop_check(&l, fast, slow);
+        // One word per planned loop was reserved (`lower`).
+        let cell = self.cells.1;
+        self.cells.1 += 1;
+        debug_assert!(cell < self.cells.0, "a counter word for each loop");
+        self.loop_check(&l, cell, fast, slow);
         // Today's body, looping to itself.
         self.b.switch_to_block(slow);
         self.self_jump = Some(slow);
@@ -701,15 +764,3 @@ const MAX_REFUSALS: i64 = 8;
 /// Questions after which a loop's entry check stops asking (answered or
 /// not): a loop whose entries keep missing the kept window.
 const MAX_ASKS: i64 = 1024;
-
-/// A versioned loop's two counters, refusals and questions, for the life
-/// of the process (8 bytes per versioned loop compiled: such loops are
-/// few, and the compiled code may run until any later moment; racy
-/// increments from several threads only make it stop asking a little
-/// later).
-fn leaked_counters() -> *const [std::sync::atomic::AtomicU32; 2] {
-    Box::leak(Box::new([
-        std::sync::atomic::AtomicU32::new(0),
-        std::sync::atomic::AtomicU32::new(0),
-    ]))
-}

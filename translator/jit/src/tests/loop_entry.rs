@@ -4,36 +4,95 @@
 //! and faults exactly like the interpreter.
 
 use super::*;
-use std::sync::atomic::{AtomicUsize, Ordering as AtOrd};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering as AtOrd};
 use xlat_ir::abi::DirectWindow;
 
 /// [`DMem`] whose world answers [`GuestMemory::direct_ranges`] honestly:
-/// reads in `[0, MAPPED)`, writes there but not in the read-only page at
-/// `RO` (host-protected too, its stores fault); counts the questions.
+/// reads in `[0, MAPPED)` but not in the page at `GONE` while `gone`
+/// (host-unmapped too: `PROT_NONE`), writes there but not in the page at
+/// `RO` while `ro` (host-protected too, its stores fault); counts the
+/// questions. Its windows are the runs of pages between those, split at
+/// `SPLIT` as well where `split` (two mappings side by side that do not
+/// join). With `mgen`, it has a generation ([`GuestMemory::direct_generation`]).
 struct Win {
     d: std::sync::Arc<DMem>,
     asked: AtomicUsize,
+    ro: AtomicBool,
+    gone: AtomicBool,
+    split: bool,
+    mgen: Option<AtomicU64>,
 }
 
-/// A page of the mapped part that only reads may touch.
+/// A page of the mapped part that only reads may touch (while `Win::ro`).
 const RO: u64 = 0x6000;
+/// A page of the mapped part that none may touch (while `Win::gone`).
+const GONE: u64 = 0x4000;
+/// Where a [`Win`] with `split` starts a second window.
+const SPLIT: u64 = 0x3000;
+
+impl Win {
+    /// Whether `[lo, hi)` touches the page at `p`.
+    fn touches(lo: u64, hi: u64, p: u64) -> bool {
+        lo < p + 0x1000 && hi > p
+    }
+
+    /// The fault of an access to `[addr, addr + size)`, if it has one.
+    fn fault(&self, addr: u64, size: u8, write: bool) -> Option<Fault> {
+        let end = addr + u64::from(size);
+        let bad = [
+            (self.gone.load(AtOrd::SeqCst), GONE, FaultKind::Unmapped),
+            (
+                write && self.ro.load(AtOrd::SeqCst),
+                RO,
+                FaultKind::Protection,
+            ),
+        ];
+        bad.into_iter()
+            .find(|&(on, p, _)| on && Self::touches(addr, end, p))
+            .map(|(_, p, kind)| Fault {
+                addr: addr.max(p),
+                kind,
+                write,
+            })
+    }
+
+    /// The window holding `[lo, hi)` (non-empty), if one does.
+    fn window(&self, lo: u64, hi: u64) -> Option<DirectWindow> {
+        let mut cuts = vec![0, MAPPED];
+        if self.split {
+            cuts.push(SPLIT);
+        }
+        let bad: Vec<u64> = [(&self.gone, GONE), (&self.ro, RO)]
+            .into_iter()
+            .filter(|(on, _)| on.load(AtOrd::SeqCst))
+            .map(|(_, p)| p)
+            .collect();
+        for &p in &bad {
+            cuts.extend([p, p + 0x1000]);
+        }
+        cuts.sort();
+        cuts.windows(2)
+            .map(|c| DirectWindow { lo: c[0], hi: c[1] })
+            .filter(|w| !bad.contains(&w.lo))
+            .find(|w| w.lo <= lo && hi <= w.hi)
+    }
+}
 
 impl GuestMemory for Win {
     fn direct(&self) -> Option<DirectMem> {
         self.d.direct()
     }
     fn load(&self, addr: u64, size: u8) -> Result<u128, Fault> {
-        self.d.load(addr, size)
+        match self.fault(addr, size, false) {
+            Some(f) => Err(f),
+            None => self.d.load(addr, size),
+        }
     }
     fn store(&self, addr: u64, size: u8, v: u128) -> Result<(), Fault> {
-        if addr < RO + 0x1000 && addr + u64::from(size) > RO {
-            return Err(Fault {
-                addr: addr.max(RO),
-                kind: FaultKind::Protection,
-                write: true,
-            });
+        match self.fault(addr, size, true) {
+            Some(f) => Err(f),
+            None => self.d.store(addr, size, v),
         }
-        self.d.store(addr, size, v)
     }
     fn rmw(&self, addr: u64, size: u8, op: RmwOp, v: u64) -> Result<u64, Fault> {
         self.d.rmw(addr, size, op, v)
@@ -44,22 +103,54 @@ impl GuestMemory for Win {
     fn fetch_code(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
         self.d.fetch_code(addr, buf)
     }
-    fn direct_ranges(&self, rlo: u64, rhi: u64, wlo: u64, whi: u64) -> Option<DirectWindow> {
+    fn direct_ranges(&self, rlo: u64, rhi: u64, wlo: u64, whi: u64) -> Option<[DirectWindow; 2]> {
         self.asked.fetch_add(1, AtOrd::Relaxed);
-        let reads = rlo >= rhi || rhi <= MAPPED;
-        let writes = wlo >= whi || (whi <= MAPPED && (whi <= RO || wlo >= RO + 0x1000));
-        (reads && writes).then_some(DirectWindow { lo: 0, hi: RO })
+        let ok = |lo: u64, hi: u64, write: bool| {
+            lo >= hi
+                || (hi <= MAPPED
+                    && (lo..hi)
+                        .step_by(0x1000)
+                        .chain([hi - 1])
+                        .all(|a| self.fault(a, 1, write).is_none()))
+        };
+        if !(ok(rlo, rhi, false) && ok(wlo, whi, true)) {
+            return None;
+        }
+        let none = DirectWindow::default();
+        let (lo, hi) = (rlo.min(wlo), rhi.max(whi));
+        if let Some(w) = self.window(lo, hi) {
+            return Some([w, none]);
+        }
+        let around = |lo: u64, hi: u64| {
+            (lo < hi)
+                .then(|| self.window(lo, hi))
+                .flatten()
+                .unwrap_or(none)
+        };
+        Some([around(wlo, whi), around(rlo, rhi)])
+    }
+    fn direct_generation(&self) -> Option<&AtomicU64> {
+        self.mgen.as_ref()
     }
 }
 
 /// An environment with a [`Win`] world (memory filled with random words,
-/// the page at `RO` read-only on the host).
+/// the page at `RO` read-only on the host), without a generation.
 fn win_env() -> (Env, std::sync::Arc<Win>) {
+    win_env_with(false, false)
+}
+
+/// [`win_env`] with a generation (`with_gen`) and two windows (`split`).
+fn win_env_with(with_gen: bool, split: bool) -> (Env, std::sync::Arc<Win>) {
     install_handler();
     let d = std::sync::Arc::new(DMem::new(true));
     let w = std::sync::Arc::new(Win {
         d: d.clone(),
         asked: AtomicUsize::new(0),
+        ro: AtomicBool::new(true),
+        gone: AtomicBool::new(false),
+        split,
+        mgen: with_gen.then(|| AtomicU64::new(1)),
     });
     let env = Env {
         mem: w.clone(),
@@ -69,16 +160,16 @@ fn win_env() -> (Env, std::sync::Arc<Win>) {
     for a in (0..MAPPED).step_by(8) {
         d.store(a, 8, u128::from(rng.next())).unwrap();
     }
-    protect(&env, libc::PROT_READ);
+    protect(&env, RO, libc::PROT_READ);
     (env, w)
 }
 
-/// Sets the host protection of the page at `RO`.
-fn protect(env: &Env, prot: i32) {
+/// Sets the host protection of the page at `page`.
+fn protect(env: &Env, page: u64, prot: i32) {
     // SAFETY: a page of the test's own mapping.
     let r = unsafe {
         libc::mprotect(
-            env.dmem.base.add(RO as usize) as *mut libc::c_void,
+            env.dmem.base.add(page as usize) as *mut libc::c_void,
             0x1000,
             prot,
         )
@@ -86,11 +177,32 @@ fn protect(env: &Env, prot: i32) {
     assert_eq!(r, 0);
 }
 
-/// Puts the memory back to `mem` (the page at `RO` too).
-fn restore(env: &Env, mem: &[u8]) {
-    protect(env, libc::PROT_READ | libc::PROT_WRITE);
+/// The memory's bytes (the page at `GONE` read while unmapped too).
+fn snap(env: &Env, w: &Win) -> Vec<u8> {
+    let gone = w.gone.load(AtOrd::SeqCst);
+    if gone {
+        protect(env, GONE, libc::PROT_READ);
+    }
+    let m = env.dmem.snapshot();
+    if gone {
+        protect(env, GONE, libc::PROT_NONE);
+    }
+    m
+}
+
+/// Puts the memory back to `mem` (the pages at `RO` and `GONE` too,
+/// keeping their protections).
+fn restore(env: &Env, w: &Win, mem: &[u8]) {
+    let rw = libc::PROT_READ | libc::PROT_WRITE;
+    protect(env, RO, rw);
+    protect(env, GONE, rw);
     env.dmem.restore(mem);
-    protect(env, libc::PROT_READ);
+    if w.ro.load(AtOrd::SeqCst) {
+        protect(env, RO, libc::PROT_READ);
+    }
+    if w.gone.load(AtOrd::SeqCst) {
+        protect(env, GONE, libc::PROT_NONE);
+    }
 }
 
 /// memwork's read-modify-write loop: `pc: v = [r1 + r0*8]; [r1 + r0*8] =
@@ -180,19 +292,40 @@ fn step_loop(indexed: bool) -> Block {
 /// flags, PC, exit and memory agree, and returns the compiled run's exit
 /// and the world's questions during it.
 fn agree(block: &Block, init: &TState, env: &Env, w: &Win) -> (ExitCode, usize) {
-    let mem0 = env.dmem.snapshot();
+    let mut j = jit(true);
+    let region = j.compile(&[block]).unwrap();
+    agree_in(&region, block, init, env, w, &mut Kept::default())
+}
+
+/// What a CPU's header keeps from one entry to compiled code to the next
+/// (`CpuHeader::windows`, `CpuHeader::window_gen`; a test state's header
+/// starts fresh).
+#[derive(Default)]
+struct Kept([DirectWindow; 2], u64);
+
+/// [`agree`] with a compiled `region` of `block`, entered with the
+/// windows `kept` (updated to those it leaves).
+fn agree_in(
+    region: &Region,
+    block: &Block,
+    init: &TState,
+    env: &Env,
+    w: &Win,
+    kept: &mut Kept,
+) -> (ExitCode, usize) {
+    let mem0 = snap(env, w);
     let mut a = init.clone();
     a.pc = block.pc;
     let ca = interp_blocks(&[block], &mut a, env, usize::MAX);
-    let mem_a = env.dmem.snapshot();
-    restore(env, &mem0);
-    let mut j = jit(true);
-    let region = j.compile(&[block]).unwrap();
+    let mem_a = snap(env, w);
+    restore(env, w, &mem0);
     let mut b = init.clone();
     b.pc = block.pc;
+    (b.hdr.windows, b.hdr.window_gen) = (kept.0, kept.1);
     let asked = w.asked.load(AtOrd::Relaxed);
-    let (cb, _) = run_jit_retrying(&region, &[block], &mut b, env);
+    let (cb, _) = run_jit_retrying(region, &[block], &mut b, env);
     let asked = w.asked.load(AtOrd::Relaxed) - asked;
+    *kept = Kept(b.hdr.windows, b.hdr.window_gen);
     let code = match cb {
         // Left the loop: the interpreter's run continued likewise.
         ExitCode::Continue => interp_blocks(&[block], &mut b, env, usize::MAX),
@@ -203,8 +336,8 @@ fn agree(block: &Block, init: &TState, env: &Env, w: &Win) -> (ExitCode, usize) 
     if ca == ExitCode::Fault {
         assert_eq!(b.hdr.exc_info, a.hdr.exc_info, "fault address");
     }
-    assert!(env.dmem.snapshot() == mem_a, "memory");
-    restore(env, &mem0);
+    assert!(snap(env, w) == mem_a, "memory");
+    restore(env, w, &mem0);
     (code, asked)
 }
 
@@ -331,7 +464,7 @@ fn asks_over_runs(
         let mem0 = env.dmem.snapshot();
         let (code, _) = run_jit_retrying(&region, &[block], &mut st, &env);
         check(code, &st);
-        restore(&env, &mem0);
+        restore(&env, &w, &mem0);
     }
     w.asked.load(AtOrd::Relaxed) - asked
 }
@@ -367,4 +500,125 @@ fn a_loop_asking_at_every_entry_stops_after_1024_questions() {
         },
     );
     assert_eq!(asked, 1024);
+}
+
+/// `pc: v = [r1 + r0*8]; [r5 + r0*8] = v; r0 += 1; if r0 <= r2 goto pc
+/// else goto 0x2000`: reads from one buffer, writes to another.
+fn copy_loop() -> Block {
+    let pc = 0x1000;
+    let mut b = Builder::new(&LAYOUT, pc);
+    b.insn_start(pc);
+    let x = b.get(r(0));
+    let src = b.get(r(1));
+    let three = b.iconst(Type::I64, 3);
+    let off = b.shl(x, three);
+    let a = b.add(src, off);
+    let v = b.load(Type::I64, a, MemFlags::new(8));
+    b.insn_start(pc + 4);
+    let dst = b.get(r(5));
+    let d = b.add(dst, off);
+    b.store(d, v, MemFlags::new(8));
+    b.insn_start(pc + 8);
+    let one = b.iconst(Type::I64, 1);
+    let x2 = b.add(x, one);
+    b.set(r(0), x2);
+    let n = b.get(r(2));
+    b.insn_start(pc + 12);
+    let c = b.icmp(Cond::Ule, x2, n);
+    b.terminate(Terminal::Branch {
+        cond: c,
+        taken: pc,
+        not_taken: 0x2000,
+    });
+    b.finish()
+}
+
+/// The questions of `entries` entries of one compiled copy of `block`
+/// from `init`, each agreeing with tier 0, the windows kept from one entry
+/// to the next as a CPU's header keeps them.
+fn asks_keeping(block: &Block, init: &TState, env: &Env, w: &Win, entries: usize) -> usize {
+    let mut j = jit(true);
+    let region = j.compile(&[block]).unwrap();
+    let mut kept = Kept::default();
+    (0..entries)
+        .map(|_| {
+            let (code, asked) = agree_in(&region, block, init, env, w, &mut kept);
+            assert_eq!(code, ExitCode::Continue);
+            asked
+        })
+        .sum()
+}
+
+/// A loop entered again and again from the dispatcher asks the world once
+/// while its generation of the mappings stays, and again after it
+/// changes; a world without a generation is asked at every entry (the
+/// window is emptied at each entry to compiled code).
+#[test]
+fn a_window_is_kept_across_entries_while_the_generation_stays() {
+    let block = rmw_loop(2, false);
+    let init = state(0, 0x100, 99);
+    let (env, w) = win_env_with(true, false);
+    assert_eq!(asks_keeping(&block, &init, &env, &w, 5), 1);
+    let (env, w) = win_env();
+    assert_eq!(asks_keeping(&block, &init, &env, &w, 5), 5);
+    // The generation moves between two entries: asked again.
+    let (env, w) = win_env_with(true, false);
+    let mut j = jit(true);
+    let region = j.compile(&[&block]).unwrap();
+    let mut kept = Kept::default();
+    let mut asked = Vec::new();
+    for i in 0..4 {
+        if i == 2 {
+            w.mgen.as_ref().unwrap().fetch_add(1, AtOrd::SeqCst);
+        }
+        asked.push(agree_in(&region, &block, &init, &env, &w, &mut kept).1);
+    }
+    assert_eq!(asked, [1, 0, 1, 0]);
+}
+
+/// A window kept from an earlier entry is not trusted once the mappings
+/// changed under it (a page made read-only, a page unmapped) and the world
+/// moved its generation: the next entry asks, is refused, and today's body
+/// faults exactly where tier 0 does (a fast copy would host-fault and
+/// retry from before the loop, storing its words twice).
+#[test]
+fn a_kept_window_is_dropped_when_a_page_is_protected_or_unmapped() {
+    let block = rmw_loop(2, false);
+    for (page, unmap) in [(RO, false), (GONE, true)] {
+        let (env, w) = win_env_with(true, false);
+        w.ro.store(false, AtOrd::SeqCst);
+        protect(&env, RO, libc::PROT_READ | libc::PROT_WRITE);
+        let mut j = jit(true);
+        let region = j.compile(&[&block]).unwrap();
+        let mut kept = Kept::default();
+        // Iteration 50 reaches `page`.
+        let init = state(0, page - 400, 99);
+        let first = agree_in(&region, &block, &init, &env, &w, &mut kept);
+        assert_eq!(first, (ExitCode::Continue, 1), "page {page:#x}");
+        assert!(kept.0[0].lo <= page && page < kept.0[0].hi, "{:?}", kept.0);
+        if unmap {
+            w.gone.store(true, AtOrd::SeqCst);
+            protect(&env, GONE, libc::PROT_NONE);
+        } else {
+            w.ro.store(true, AtOrd::SeqCst);
+            protect(&env, RO, libc::PROT_READ);
+        }
+        w.mgen.as_ref().unwrap().fetch_add(1, AtOrd::SeqCst);
+        let (code, asked) = agree_in(&region, &block, &init, &env, &w, &mut kept);
+        assert_eq!((code, asked), (ExitCode::Fault, 1), "page {page:#x}");
+    }
+}
+
+/// A loop that reads one buffer and writes another in mappings apart (a
+/// buffer and the stack) gets a window around each and asks once.
+#[test]
+fn reads_and_writes_in_windows_apart_ask_once() {
+    let block = copy_loop();
+    let mut init = state(0, 0x1000, 99);
+    init.r[5] = SPLIT + 0x100;
+    let (env, w) = win_env_with(true, true);
+    assert_eq!(asks_keeping(&block, &init, &env, &w, 5), 1);
+    // Both ranges in one window: one question too.
+    init.r[5] = 0x1800;
+    assert_eq!(asks_keeping(&block, &init, &env, &w, 5), 1);
 }
