@@ -654,7 +654,18 @@ fn compile_into(
     data.define_zeroinit(counter_at + if count_entries { 8 } else { 0 });
     data.set_align(8);
     module.define_data(data_id, &data).map_err(cg)?;
+    // Tests read the host code as Cranelift prints it (after register
+    // allocation, so with its moves).
+    #[cfg(test)]
+    ctx.set_disasm(true);
     module.define_function(func_id, ctx).map_err(cg)?;
+    #[cfg(test)]
+    tests::LAST_VCODE.with(|c| {
+        *c.borrow_mut() = ctx
+            .compiled_code()
+            .and_then(|c| c.vcode.clone())
+            .unwrap_or_default()
+    });
     #[cfg(test)]
     tests::LAST_CLIF.with(|c| *c.borrow_mut() = ctx.func.display().to_string());
     #[cfg(test)]

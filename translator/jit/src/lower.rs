@@ -2521,11 +2521,28 @@ impl Fx<'_, '_> {
         };
         let immv = self.b.ins().iconst(types::I64, imm as i64);
         let env = self.env;
+        let addr = self.slow_arg(addr, io);
         self.b.ins().call(func, &[env, addr, immv, io]);
         self.check_status();
         let cont = self.b.current_block().expect("in a block");
         self.b.set_cold_block(cont);
         io
+    }
+
+    /// `v` (an `i64`) copied through the last word of `io` ([`SLOW_ARG`]),
+    /// for a slow path's call: a value defined in the cold block. Passed
+    /// as it is, the call's fixed argument register (`rsi`) is a use of the
+    /// fast path's own address, and Cranelift's allocator then keeps that
+    /// address in `rsi` around the fast path's compare and access, with
+    /// moves to and from the register a loop carries it in (12 of the 31
+    /// host instructions of `matmul`'s naive loop). The copy costs a store
+    /// and a load on the slow path only. It is stored through the slot and
+    /// loaded through `io` (the slot's address loaded from `io_ptr`): two
+    /// different addresses to Cranelift's alias analysis, which would
+    /// otherwise forward the store to the load and give back `v` itself.
+    fn slow_arg(&mut self, v: ir::Value, io: ir::Value) -> ir::Value {
+        self.b.ins().stack_store(types::I64, v, self.io, SLOW_ARG);
+        self.b.ins().load(types::I64, trusted(), io, SLOW_ARG)
     }
 
     /// Records the host pointer of `site`'s base that the join block `join`
@@ -3055,6 +3072,11 @@ fn ext_load(ty: Type, f: MemFlags) -> Option<(ir::Opcode, types::Type)> {
 /// canonical on x86-64 whatever 32-bit offset is added, so an access
 /// through it faults on the host (and re-runs at tier 0), in any world.
 const POISON: u64 = 0x8000_0000_0000_0000;
+
+/// The offset in `io` of a slow path's address copy ([`Fx::slow_arg`]): its
+/// last word, which no memory slow path reads or writes (their value is
+/// bytes 0-15, a compare-and-swap's operands bytes 0-31).
+const SLOW_ARG: i32 = 56;
 
 /// A plain load or store at `base + imm` (IR value `base`) whose bounds
 /// check tests `base` alone ([`access_sites`]).

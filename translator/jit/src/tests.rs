@@ -17,6 +17,10 @@ thread_local! {
     /// Cranelift's optimizations (set by `compile_into`).
     pub(crate) static LAST_CLIF: std::cell::RefCell<String> =
         const { std::cell::RefCell::new(String::new()) };
+    /// The host code of that function as Cranelift prints it (after
+    /// register allocation), set by `compile_into`.
+    pub(crate) static LAST_VCODE: std::cell::RefCell<String> =
+        const { std::cell::RefCell::new(String::new()) };
 }
 
 #[repr(C, align(16))]
@@ -3764,5 +3768,6 @@ mod lazy_flags;
 mod loop_entry;
 mod loop_exits;
 mod scalar_nan;
+mod slow_args;
 mod vsx_swaps;
 mod word_table;
