@@ -47,6 +47,7 @@ mod branch_flags;
 mod checks;
 mod dead_loads;
 mod dispatch;
+mod flag_word;
 mod float_cmp;
 mod lane_test;
 mod lazy_flags;
@@ -873,6 +874,7 @@ impl Fx<'_, '_> {
             .filter(|&r| self.dirty[r])
             .collect();
         self.materialize(&dirty);
+        self.write_const_flags();
         for &r in &self.used.clone() {
             if self.dirty[r] {
                 let ri = self.layout.regs[r];

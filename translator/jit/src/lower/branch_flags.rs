@@ -15,6 +15,7 @@
 
 use super::Fx;
 use cranelift_codegen::ir::{InstBuilder, types};
+use xlat_ir::eval::eval_int;
 use xlat_ir::{Block, Cond, Opcode, RegKind, Shape, StateLayout, Type, Value};
 
 /// The orderings of `a` against `b` (bit 0 less, 1 equal, 2 greater) for
@@ -89,6 +90,93 @@ fn eq_zero(block: &Block, v: Value) -> Option<Value> {
     (c == Cond::Eq && is_zero(block, z)).then_some(x)
 }
 
+/// How many ops deep [`Edge::value`] looks for operands it knows.
+const DEPTH: u32 = 6;
+
+/// What one edge of a branch on `cond` tells about the values of its
+/// block: `cond` is `holds` there, and where `cond` is a compare of `a`
+/// and `b`, so is every compare of the same operands that it decides
+/// ([`implied`]); where it decides `a == b`, `a - b` is 0 and `a` has
+/// `b`'s value (and back). AArch64's SUBS/CMP sets N from `a - b < 0`
+/// and V from `(a < b) ^ N`: on the edge of `b.eq` (or the not-taken
+/// edge of `b.ne`) all four flags are known (N = 0, Z = 1, C = 1, V = 0),
+/// where the compares alone decide only Z and C.
+struct Edge<'a> {
+    block: &'a Block,
+    cond: Value,
+    holds: bool,
+    /// The compare `cond` is: (cond, a, b), and whether `b` is 0.
+    cmp: Option<(Cond, Value, Value, bool)>,
+    /// `a == b` on this edge.
+    equal: bool,
+}
+
+impl<'a> Edge<'a> {
+    fn new(block: &'a Block, cond: Value, holds: bool) -> Self {
+        let cmp = icmp_of(block, cond).map(|(c, a, b)| (c, a, b, is_zero(block, b)));
+        let equal =
+            cmp.is_some_and(|(c, _, _, zero)| implied(c, holds, Cond::Eq, zero) == Some(true));
+        Edge {
+            block,
+            cond,
+            holds,
+            cmp,
+            equal,
+        }
+    }
+
+    /// The value of `v` (zero-extended) on this edge, where the edge's
+    /// facts and the constants of the block decide it, looking at most
+    /// `depth` ops up for operands.
+    fn value(&self, v: Value, depth: u32) -> Option<u128> {
+        if v == self.cond {
+            return Some(u128::from(self.holds));
+        }
+        let i = v
+            .is_some()
+            .then(|| self.block.insts.get(v.index()))
+            .flatten()?;
+        if !i.ty.is_int() {
+            return None;
+        }
+        if i.op.shape() == Shape::Const {
+            return eval_int(Opcode::Zext, i.ty, i.ty, 0, u128::from(i.imm), 0, 0);
+        }
+        if let Some((c1, a, b, zero)) = self.cmp {
+            let pair = (i.args[0], i.args[1]);
+            if i.op == Opcode::Icmp && pair == (a, b) {
+                let c2 = Cond::from_imm(i.imm)?;
+                if let Some(x) = implied(c1, self.holds, c2, zero) {
+                    return Some(u128::from(x));
+                }
+            }
+            if self.equal && i.op == Opcode::Sub && (pair == (a, b) || pair == (b, a)) {
+                return Some(0);
+            }
+            if self.equal && depth > 0 && (v == a || v == b) {
+                let other = if v == a { b } else { a };
+                if let Some(x) = self.value(other, depth - 1) {
+                    return Some(x);
+                }
+            }
+        }
+        // A pure integer op whose operands are known.
+        if depth == 0 || matches!(i.op, Opcode::Get) {
+            return None;
+        }
+        let mut x = [0u128; 3];
+        for (k, arg) in i.operands().enumerate() {
+            x[k] = self.value(arg, depth - 1)?;
+        }
+        let aty = i
+            .operands()
+            .next()
+            .and_then(|a| self.block.insts.get(a.index()))
+            .map_or(i.ty, |d| d.ty);
+        eval_int(i.op, i.ty, aty, i.imm, x[0], x[1], x[2])
+    }
+}
+
 /// The one-byte flag registers whose value at `block`'s end is decided by
 /// its branch on `cond`: (register, value where `cond` holds, value where
 /// it does not). A register counts where the block sets it (or reads it)
@@ -121,7 +209,6 @@ pub(super) fn decided(
             _ => {}
         }
     }
-    let cmp = icmp_of(block, cond);
     let zero_of = eq_zero(block, cond);
     let mut out = Vec::new();
     for (r, v) in val.iter().enumerate() {
@@ -130,14 +217,12 @@ pub(super) fn decided(
             (Some(true), Some(false))
         } else if zero_of == Some(v) {
             (Some(false), Some(true))
-        } else if let (Some((c1, a, b)), Some((c2, a2, b2))) = (cmp, icmp_of(block, v)) {
-            if (a, b) != (a2, b2) {
-                continue;
-            }
-            let zero = is_zero(block, b);
-            (implied(c1, true, c2, zero), implied(c1, false, c2, zero))
         } else {
-            continue;
+            let on = |holds| {
+                let edge = Edge::new(block, cond, holds);
+                edge.value(v, DEPTH).map(|x| x != 0)
+            };
+            (on(true), on(false))
         };
         if known.0.is_some() || known.1.is_some() {
             out.push((r, known.0, known.1));

@@ -176,3 +176,145 @@ fn branches_decide_cr0_on_their_edges() {
         }
     }
 }
+
+/// How [`nzcv_loop`]'s block tests its flags (the AArch64 frontend's
+/// forms).
+#[derive(Copy, Clone, Debug)]
+enum Nzcv {
+    /// `cmp x3, x5; b.eq` (leaves where equal): the branch on Z.
+    Eq,
+    /// `cmp x3, x5; b.ne` (loops while not equal): `a != b`, leaving on
+    /// its not-taken edge.
+    Ne,
+    /// `tst x3, x5; b.eq`: N, Z of `x3 & x5`, C = V = 0.
+    Tst,
+}
+
+/// A search loop over N, Z, C, V: block 0x1000 loads `r3 = [r1]`, sets
+/// the flags of `r3 - r5` (or of `r3 & r5`) and leaves the region
+/// (0x1200) where `test` finds equality (or a zero `and`); block 0x1100
+/// steps `r1` and jumps back.
+fn nzcv_loop(test: Nzcv) -> [Block; 2] {
+    let mut b = Builder::new(&LAYOUT, 0x1000);
+    b.insn_start(0x1000);
+    ld(&mut b, 3, 1);
+    b.insn_start(0x1004);
+    let a = b.get(r(3));
+    let k = b.get(r(5));
+    let (cond, taken, not_taken) = match test {
+        Nzcv::Eq | Nzcv::Ne => {
+            super::lazy_flags::sub_flags(&mut b, a, k, Type::I64);
+            b.insn_start(0x1008);
+            match test {
+                Nzcv::Eq => (b.icmp(Cond::Eq, a, k), 0x1200, 0x1100),
+                _ => (b.icmp(Cond::Ne, a, k), 0x1100, 0x1200),
+            }
+        }
+        Nzcv::Tst => {
+            let x = b.and(a, k);
+            let zero = b.iconst(Type::I64, 0);
+            let n = b.icmp(Cond::Slt, x, zero);
+            let z = b.icmp(Cond::Eq, x, zero);
+            let f = b.iconst(Type::I8, 0);
+            b.set(r(11), n);
+            b.set(r(12), z);
+            b.set(r(13), f);
+            b.set(r(14), f);
+            b.insn_start(0x1008);
+            let zero = b.iconst(Type::I64, 0);
+            (b.icmp(Cond::Eq, x, zero), 0x1200, 0x1100)
+        }
+    };
+    b.terminate(Terminal::Branch {
+        cond,
+        taken,
+        not_taken,
+    });
+    let scan = b.finish();
+    let mut b = Builder::new(&LAYOUT, 0x1100);
+    b.insn_start(0x1100);
+    addk(&mut b, 1, 1, 8);
+    b.terminate(Terminal::Jump(0x1000));
+    [scan, b.finish()]
+}
+
+/// On the edge where a compare found its operands equal (or a `tst` a
+/// zero `and`), N and V are known as well as Z and C: the exit writes
+/// all four as one constant 32-bit store (`N = 0, Z = 1, C = 1, V = 0`,
+/// or `0, 1, 0, 0` after `tst`), and the state at every exit, retry and
+/// fault is the interpreter's, signed overflows of the compares included.
+#[test]
+fn equal_operands_decide_all_four_flags() {
+    let env = Env::new(true);
+    for test in [Nzcv::Eq, Nzcv::Ne, Nzcv::Tst] {
+        let blocks = nzcv_loop(test);
+        let blocks = [&blocks[0], &blocks[1]];
+        let mut j = jit(true);
+        let region = j.compile(&blocks).expect("compiles");
+        let clif = LAST_CLIF.with(|c| c.borrow().clone());
+        let word: u32 = match test {
+            Nzcv::Tst => 0x0000_0100,
+            _ => 0x0001_0100,
+        };
+        let words = stored_at(&clif, offset_of!(TState, f));
+        let def = |v: &str| {
+            clif.lines()
+                .find(|d| d.trim().starts_with(&format!("{v} = ")))
+                .unwrap_or("")
+                .to_string()
+        };
+        // `vN = iconst.i32 0x0001_0100` (Cranelift's hex with `_`).
+        let const_i32 = |d: &str| {
+            let x = d.split("iconst.i32 ").nth(1)?.split_whitespace().next()?;
+            let x = x.replace('_', "");
+            match x.strip_prefix("0x") {
+                Some(h) => u32::from_str_radix(h, 16).ok(),
+                None => x.parse().ok(),
+            }
+        };
+        assert!(
+            words
+                .iter()
+                .any(|(v, c)| *c && const_i32(&def(v)) == Some(word)),
+            "{test:?}: no 32-bit store of {word:#x} at the flags: {words:?}\n{clif}"
+        );
+        let key = match test {
+            Nzcv::Tst => 0xff,
+            _ => 12,
+        };
+        for (words, key) in [
+            (&[7u64, 9, 12][..], key),
+            (&[12, 3, 5][..], key),
+            (
+                &[0x8000_0000_0000_0000, 1, 0x7fff_ffff_ffff_ffff][..],
+                0x7fff_ffff_ffff_ffff,
+            ),
+            (
+                &[1, 0x8000_0000_0000_0000, 0x100][..],
+                0x8000_0000_0000_0000,
+            ),
+            (&[u64::MAX, 0x300, 1][..], 0x300),
+        ] {
+            let s = run_both(&region, &blocks, &env, words, key);
+            if s.pc == 0x1200 {
+                let f = if matches!(test, Nzcv::Tst) {
+                    [0, 1, 0, 0]
+                } else {
+                    [0, 1, 1, 0]
+                };
+                assert_eq!(s.f, f, "{test:?} {words:x?} {key:#x}");
+            }
+        }
+        // No word matches: the load past the last word faults, retried
+        // from the loop, with the flags of the last compare.
+        for (words, key) in [
+            (&[1u64, 2, 3][..], 99),
+            (&[5, 0x8000_0000_0000_0000][..], 1),
+        ] {
+            let s = run_both(&region, &blocks, &env, words, key);
+            if !matches!(test, Nzcv::Tst) {
+                assert_eq!(s.pc, 0x1000, "{test:?}: faulted at the load");
+            }
+        }
+    }
+}

@@ -11,7 +11,7 @@ const VF: u16 = 14;
 
 /// Emits the frontend's SUBS/CMP flags of `a - b` (AArch64
 /// `add_with_carry` without carry in).
-fn sub_flags(b: &mut Builder, a: Value, k: Value, ty: Type) {
+pub(super) fn sub_flags(b: &mut Builder, a: Value, k: Value, ty: Type) {
     let zero = b.iconst(ty, 0);
     let d = b.sub(a, k);
     let c = b.icmp(Cond::Uge, a, k);
@@ -125,12 +125,13 @@ fn a_retry_after_a_snapshot_edge_sees_the_flags_of_the_last_compare() {
             let clif = LAST_CLIF.with(|c| c.borrow().clone());
             // The back edge writes the record's poison bytes (the edge is
             // lazy, 0x80808080); the four bytes are computed on the exit
-            // path only.
+            // path only, if at all (the exit is taken where the opcode is
+            // 0xdead, which decides the compare with 12: C a constant).
             assert!(
                 clif.contains("iconst.i32 -2139062144"),
                 "wide={wide}:\n{clif}"
             );
-            assert_eq!(clif.matches(" uge ").count(), 1, "wide={wide}:\n{clif}");
+            assert!(clif.matches(" uge ").count() <= 1, "wide={wide}:\n{clif}");
             for last in LAST {
                 let what = format!("wide={wide} reg={reg_operand} last={last:#x}");
                 let f = run_to_fault(&region, &blocks, &env, last, [1; 4], &what);
