@@ -974,20 +974,19 @@ fn fork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Res
     let pid = sh.mem.while_locked(|| {
         let acts = proc.sigactions.lock().unwrap_or_else(|e| e.into_inner());
         let pid = proc.group.while_locked(|| {
-            // SAFETY: fork duplicates the process; the child continues
-            // only in `forked_child`, which never returns into the
-            // parent's frames.
-            proc.log.while_locked(|| unsafe { libc::fork() })
+            // The engine, kept by the child, takes the compiler's pause.
+            sh.engine.fork(
+                compiler,
+                // SAFETY: fork duplicates the process; the child continues
+                // only in `forked_child`, which never returns into the
+                // parent's frames.
+                || proc.log.while_locked(|| unsafe { libc::fork() }),
+                |&pid| pid == 0,
+            )
         });
         drop(acts);
         pid
     });
-    if pid == 0 {
-        // The compiler thread does not exist here: its queue is left alone.
-        std::mem::forget(compiler);
-    } else {
-        drop(compiler);
-    }
     GATE.resume_others(gate);
     if left > 0 && pid != 0 {
         // Logged with the other threads running again (one of them may be
@@ -1032,36 +1031,15 @@ fn fork(sh: &Arc<Shared>, cpu: &Cpu, parent: &ThreadState, c: &CloneArgs) -> Res
 }
 
 /// The child side of a fork: only the forking host thread exists. The
-/// parent's engine may have locks held by threads that did not survive
-/// (its background compiler), so the child gets a fresh engine with the
-/// same options over the same (now copied) address space and continues
-/// the guest thread on a new CPU with the parent's registers.
+/// child keeps the parent's engine (see [`xlat_exec::Engine::fork`]), its
+/// translations and compiled code, and continues the guest thread on a new
+/// CPU with the parent's registers.
 fn forked_child(sh: &Arc<Shared>, regs: Vec<u8>, parent: &ThreadState, c: &CloneArgs) -> ! {
     // SAFETY: gettid cannot fail.
     let tid = unsafe { libc::gettid() };
-    let proc = sh.proc.clone();
-    let memref: xlat_ir::abi::MemRef = sh.mem.clone();
-    let engine = match xlat_exec::Engine::new(
-        (proc.arch.new_frontend)(),
-        memref,
-        sh.engine.options().clone(),
-    ) {
-        Ok(e) => e,
-        Err(e) => {
-            proc.log
-                .line(&format!("xlat: fork: cannot create the engine: {e}\n"));
-            // SAFETY: leaving the child without running the parent's exit handlers.
-            unsafe { libc::_exit(127) }
-        }
-    };
-    let weak = Arc::downgrade(&engine);
-    sh.mem.set_invalidate_hook(Box::new(move |s, l| {
-        if let Some(e) = weak.upgrade() {
-            e.invalidate(s, l);
-        }
-    }));
+    let proc = &sh.proc;
     let arch = proc.arch;
-    let mut cpu = engine.new_cpu();
+    let mut cpu = sh.engine.new_cpu();
     cpu.env_mut()[HEADER_SIZE..].copy_from_slice(&regs);
     (arch.set_syscall_result)(&mut cpu, &arch.regs, 0, 0);
     if c.stack != 0 {
@@ -1090,17 +1068,11 @@ fn forked_child(sh: &Arc<Shared>, regs: Vec<u8>, parent: &ThreadState, c: &Clone
         let _ = sh.mem.write_u32(c.child_tid, tid as u32);
     }
     signal::apply_host_mask(thread.sigmask);
-    let sh2 = Arc::new(Shared {
-        proc,
-        engine,
-        log: sh.log.clone(),
-        mem: sh.mem.clone(),
-    });
-    let status = match run::thread_loop(&sh2, &mut cpu, &mut thread) {
+    let status = match run::thread_loop(sh, &mut cpu, &mut thread) {
         LoopEnd::ExitGroup(s) => s,
-        LoopEnd::ExitThread(s) => leader_exit(&sh2, &thread, s),
+        LoopEnd::ExitThread(s) => leader_exit(sh, &thread, s),
     };
-    exit_group(&sh2, status)
+    exit_group(sh, status)
 }
 
 /// `exit_group` from any thread: ends the process with `status`.

@@ -104,6 +104,15 @@ impl<T> HeatQueue<T> {
         Paused(self)
     }
 
+    /// In a forked child, whose consumer (paused at the fork) does not
+    /// exist: no pause is in force and no consumer waits, for the new
+    /// consumer that takes the items left.
+    pub(crate) fn forked(&self) {
+        let mut st = self.lock();
+        st.paused = 0;
+        st.idle = false;
+    }
+
     fn lock(&self) -> MutexGuard<'_, State<T>> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -808,6 +808,91 @@ fn no_compile_cpu_interprets_and_runs_compiled_code() {
     assert!(st.jit_dispatches > before.jit_dispatches, "{st}");
 }
 
+/// What a forked child finds in the engine it kept ([`Engine::fork`]): 0
+/// when all holds, else the number of the check that failed.
+fn forked_child_checks(s: &Setup, tier: Tier, before: &Stats) -> i32 {
+    // The parent's compiled loop runs on a new CPU without a compile.
+    let mut cpu = s.engine.new_cpu();
+    cpu.set_pc(CODE);
+    s.engine.run(&mut cpu);
+    if reg(&cpu, 2) != 60000 * 60001 / 2 {
+        return 1;
+    }
+    let st = s.engine.stats();
+    // (At Mixed the child's compiler may take blocks the parent queued.)
+    if st.jit_dispatches <= before.jit_dispatches
+        || (tier == Tier::Jit
+            && (st.regions_compiled != before.regions_compiled || st.interp_dispatches != 0))
+    {
+        return 2;
+    }
+    // New code gets compiled in the child: at Mixed by a compiler thread
+    // of its own (the parent's does not exist here), within a bound.
+    s.mem.write_code(CODE + 0x1000, &sum_program(60000));
+    for _ in 0..50 {
+        cpu.set_pc(CODE + 0x1000);
+        s.engine.run(&mut cpu);
+        if reg(&cpu, 2) != 60000 * 60001 / 2 {
+            return 3;
+        }
+        if s.engine.stats().regions_compiled > st.regions_compiled {
+            return 0;
+        }
+    }
+    4
+}
+
+/// A forked child keeps the engine: the parent's compiled code runs there
+/// without being compiled again (a fresh engine compiled forkbusy's 500
+/// regions in each child at `-tier jit`), and at Mixed a new compiler
+/// thread takes over from the one that does not exist in the child.
+#[test]
+fn forked_child_keeps_compiled_code_and_compiles_new_code() {
+    for tier in [Tier::Jit, Tier::Mixed] {
+        let mut s = mixed(50, &sum_program(60000));
+        if tier == Tier::Jit {
+            s = setup(Tier::Jit, &sum_program(60000));
+        }
+        // Until the loop runs compiled (at Mixed the compiler thread runs
+        // from the first run on).
+        for _ in 0..50 {
+            s.cpu.set_pc(CODE);
+            s.engine.run(&mut s.cpu);
+            if s.engine.stats().regions_compiled > 0 {
+                break;
+            }
+        }
+        let before = s.engine.stats();
+        assert!(before.regions_compiled > 0, "{tier:?}: {before}");
+        let paused = s.engine.pause_compiler();
+        // SAFETY: the child runs the engine only and leaves by `_exit`.
+        let pid = s
+            .engine
+            .fork(paused, || unsafe { libc::fork() }, |&p| p == 0);
+        if pid == 0 {
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                forked_child_checks(&s, tier, &before)
+            }));
+            // SAFETY: ends the child without the test harness's clean-up.
+            unsafe { libc::_exit(r.unwrap_or(99)) }
+        }
+        assert!(pid > 0, "fork failed");
+        let mut status = 0;
+        // SAFETY: waits for the child forked above, writing `status`.
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        assert!(libc::WIFEXITED(status), "{tier:?}: {status:#x}");
+        assert_eq!(
+            libc::WEXITSTATUS(status),
+            0,
+            "{tier:?}: check failed in the child"
+        );
+        // The parent goes on with its engine.
+        s.cpu.set_pc(CODE);
+        s.engine.run(&mut s.cpu);
+        assert_eq!(reg(&s.cpu, 2), 60000 * 60001 / 2, "{tier:?}");
+    }
+}
+
 #[derive(Default)]
 struct Log {
     exec: Mutex<Vec<u64>>,
