@@ -82,7 +82,8 @@ impl DirectWindow {
 }
 
 /// NZCV as compiled code may leave them in a snapshot: the operands of
-/// the subtraction whose flags they are, instead of the four bytes. Each
+/// the subtraction or float compare whose flags they are, instead of the
+/// four bytes. Each
 /// of the bytes then holds [`LAZY_POISON`]; a later write of a real byte
 /// overwrites it (some of them may be written without the others), so
 /// the record stands for exactly the bytes that still hold it. Compiled code writes a record only where nothing but the return
@@ -97,7 +98,7 @@ pub struct LazyFlags {
     pub a: u64,
     /// Second operand.
     pub b: u64,
-    /// 0, or a kind ([`LAZY_SUB32`], [`LAZY_SUB64`]) in bits 0-7 and the
+    /// 0, or a kind ([`LAZY_SUB32`] .. [`LAZY_FCMP64`]) in bits 0-7 and the
     /// state offset of N (Z, C, V follow it, one byte each), or of a CR
     /// field's LT (GT, EQ follow it) for the `LAZY_CMP*` kinds, in bits 16-31.
     pub desc: u64,
@@ -116,6 +117,12 @@ pub const LAZY_CMPU32: u64 = 4;
 pub const LAZY_CMPS64: u64 = 5;
 /// [`LazyFlags::desc`] kind: as [`LAZY_CMPS32`], unsigned 64-bit.
 pub const LAZY_CMPU64: u64 = 6;
+/// [`LazyFlags::desc`] kind: AArch64 NZCV of the FCMP of the singles in
+/// the low 32 bits of `a` and `b` (the IR's `fcmp lt`, `eq`, `uno`: N =
+/// `a < b`, Z = `a == b`, C = not `a < b`, V = unordered).
+pub const LAZY_FCMP32: u64 = 7;
+/// [`LazyFlags::desc`] kind: as [`LAZY_FCMP32`], of the doubles `a`, `b`.
+pub const LAZY_FCMP64: u64 = 8;
 /// What a flag byte holds while a [`LazyFlags`] record stands for it.
 pub const LAZY_POISON: u8 = 0x80;
 

@@ -1473,6 +1473,7 @@ impl Fx<'_, '_> {
                     let store = inst.op.shape() == Shape::Store;
                     let exact = self.effect == Some(cur_pc) && !(store && self.insn_plain);
                     if !self.fast && needs_snapshot(sync, self.effect, self.stores_only) {
+                        self.lazy_snapshot(k, i);
                         self.before_fault(cur_pc);
                     }
                     let mut args: Vec<ir::Value> =

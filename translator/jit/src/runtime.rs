@@ -6,8 +6,8 @@ use std::cell::Cell;
 use std::mem::offset_of;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use xlat_ir::abi::{
-    FAULT_WRITE, Fault, FaultKind, LAZY_CMPS32, LAZY_CMPS64, LAZY_CMPU32, LAZY_CMPU64, LAZY_POISON,
-    LAZY_SUB32, MemRef,
+    FAULT_WRITE, Fault, FaultKind, LAZY_CMPS32, LAZY_CMPS64, LAZY_CMPU32, LAZY_CMPU64, LAZY_FCMP32,
+    LAZY_FCMP64, LAZY_POISON, LAZY_SUB32, MemRef,
 };
 use xlat_ir::{CpuHeader, ExitCode, MemFlags, Opcode, RmwOp, Type};
 
@@ -272,6 +272,9 @@ pub(crate) fn lazy_cr(kind: u64, a: u64, b: u64) -> Option<[u8; 3]> {
 /// N, Z, C, V (0 or 1 each) of `a - b` in 32 ([`LAZY_SUB32`]) or 64 bits,
 /// as the Arm `AddWithCarry(a, NOT b, 1)` pseudo-code defines them.
 pub(crate) fn lazy_nzcv(kind: u64, a: u64, b: u64) -> [u8; 4] {
+    if let Some(f) = lazy_fcmp(kind, a, b) {
+        return f;
+    }
     let (bits, mask) = if kind == LAZY_SUB32 {
         (32, u64::from(u32::MAX))
     } else {
@@ -286,6 +289,26 @@ pub(crate) fn lazy_nzcv(kind: u64, a: u64, b: u64) -> [u8; 4] {
         u8::from(a >= b),
         sign((a ^ b) & (a ^ r)),
     ]
+}
+
+/// N, Z, C, V (0 or 1 each) of an AArch64 FCMP of the floats `a` and `b`
+/// for the record kinds [`LAZY_FCMP32`] (the low 32 bits, singles) and
+/// [`LAZY_FCMP64`], as the IR's flags of it define them: N = `a < b`, Z =
+/// `a == b`, C = not `a < b`, V = unordered (`0011` if either is a NaN,
+/// `0110` equal, `1000` less, `0010` greater); `None` for other kinds.
+pub(crate) fn lazy_fcmp(kind: u64, a: u64, b: u64) -> Option<[u8; 4]> {
+    let (lt, eq, uno) = match kind {
+        LAZY_FCMP32 => {
+            let (x, y) = (f32::from_bits(a as u32), f32::from_bits(b as u32));
+            (x < y, x == y, x.is_nan() || y.is_nan())
+        }
+        LAZY_FCMP64 => {
+            let (x, y) = (f64::from_bits(a), f64::from_bits(b));
+            (x < y, x == y, x.is_nan() || y.is_nan())
+        }
+        _ => return None,
+    };
+    Some([u8::from(lt), u8::from(eq), u8::from(!lt), u8::from(uno)])
 }
 
 /// `si_code` of SIGSEGV: invalid permissions for mapped object.

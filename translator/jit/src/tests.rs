@@ -3764,6 +3764,7 @@ mod entry_loads;
 mod float_cmp;
 mod guard;
 mod lane_test;
+mod lazy_fcmp;
 mod lazy_flags;
 mod loop_entry;
 mod loop_exits;

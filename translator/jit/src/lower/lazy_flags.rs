@@ -9,11 +9,19 @@
 //! - its source's flags, on every path through the region, were last set
 //!   by one recognized subtraction (SUBS/CMP without carry in:
 //!   [`flag_write`]) whose operands the lowering keeps in variables
-//!   ([`lazy_out`]), and
+//!   ([`lazy_in_out`]), and
 //! - its target sets all four flags before any helper call and before its
 //!   terminal ([`sets_flags_first`]): no exit to another region, no helper
 //!   can read the record before real bytes replace it, so only a return to
 //!   the dispatcher (a retry, a fault, the stop word) can observe it.
+//!
+//! The flags of an AArch64 FCMP (the IR's `fcmp lt`, `eq`, `uno` of two
+//! floats: [`fcmp_flags`]) are recorded the same way, and also by a
+//! snapshot inside a block ([`Fx::lazy_snapshot`]: a store's, before the
+//! block sets all four flags again): nbody's `fcmp d8, #0.0; b.pl` leaves
+//! the flags that only its next iteration's `stp` snapshot writes, which
+//! then stores the double instead of four computed bytes, and nothing
+//! computes the bytes on the loop's path.
 
 use super::{Fx, trusted};
 use cranelift_codegen::ir::{InstBuilder, types};
@@ -21,10 +29,10 @@ use cranelift_frontend::{FunctionBuilder, Variable};
 use std::collections::HashMap;
 use std::mem::offset_of;
 use xlat_ir::abi::{
-    LAZY_CMPS32, LAZY_CMPS64, LAZY_CMPU32, LAZY_CMPU64, LAZY_POISON, LAZY_SUB32, LAZY_SUB64,
-    LazyFlags,
+    LAZY_CMPS32, LAZY_CMPS64, LAZY_CMPU32, LAZY_CMPU64, LAZY_FCMP32, LAZY_FCMP64, LAZY_POISON,
+    LAZY_SUB32, LAZY_SUB64, LazyFlags,
 };
-use xlat_ir::{Block, Cond, CpuHeader, Opcode, RegKind, Shape, StateLayout, Type, Value};
+use xlat_ir::{Block, Cond, CpuHeader, FCond, Opcode, RegKind, Shape, StateLayout, Type, Value};
 
 /// The one-byte flag registers `names` of `layout`, when it has them all
 /// at consecutive offsets.
@@ -68,9 +76,30 @@ pub(super) fn flag_group(layout: &StateLayout) -> Option<(Vec<usize>, Family)> {
         })
 }
 
-/// Whether record kind `kind` compares 64-bit operands.
-fn wide(kind: u64) -> bool {
-    matches!(kind, LAZY_SUB64 | LAZY_CMPS64 | LAZY_CMPU64)
+/// Added to a float compare's record kind (in the plan, never in a
+/// record): its second operand is the constant +0.0 (`fcmp d8, #0.0`),
+/// written as a constant instead of kept in a variable.
+const ZERO_B: u64 = 1 << 8;
+
+/// The record kind of plan kind `kind` (without [`ZERO_B`]).
+fn record_kind(kind: u64) -> u64 {
+    kind & 0xff
+}
+
+/// Whether plan kind `kind` is a float compare's.
+fn float_kind(kind: u64) -> bool {
+    matches!(record_kind(kind), LAZY_FCMP32 | LAZY_FCMP64)
+}
+
+/// Index of the first of the two operand variables of plan kind `kind`
+/// ([`LazyFx::vars`]: 32-bit, 64-bit integers, singles, doubles).
+fn var_off(kind: u64) -> usize {
+    match record_kind(kind) {
+        LAZY_SUB64 | LAZY_CMPS64 | LAZY_CMPU64 => 2,
+        LAZY_FCMP32 => 4,
+        LAZY_FCMP64 => 6,
+        _ => 0,
+    }
 }
 
 /// The flags of a compare of `a` and `b` set by a block: the last `set` of
@@ -161,7 +190,8 @@ pub(super) fn flag_write(block: &Block, f: &[usize], fam: Family) -> FlagWrite {
     }
     let val = |q: usize| block.insts[last[q]].args[0];
     let src = match fam {
-        Family::Sub => sub_flags(block, [val(0), val(1), val(2), val(3)]),
+        Family::Sub => sub_flags(block, [val(0), val(1), val(2), val(3)])
+            .or_else(|| fcmp_flags(block, [val(0), val(1), val(2), val(3)])),
         Family::Cmp => cmp_flags(block, [val(0), val(1), val(2)]),
     };
     src.map_or(FlagWrite::Other, |(a, b, kind)| {
@@ -238,12 +268,51 @@ fn sub_flags(block: &Block, nzcv: [Value; 4]) -> Option<(Value, Value, u64)> {
     ))
 }
 
+/// `v` is `fcmp cond x, y`: returns (x, y).
+fn fcmp(block: &Block, v: Value, cond: FCond) -> Option<(Value, Value)> {
+    let i = def(block, v)?;
+    (i.op == Opcode::Fcmp && FCond::from_imm(i.imm) == Some(cond)).then_some((i.args[0], i.args[1]))
+}
+
+/// Whether `nzcv` (the values set to N, Z, C, V) are the flags of one
+/// AArch64 FCMP of `a` and `b`, as the frontend makes them: `N = fcmp lt
+/// a b`, `Z = fcmp eq a b`, `C = N ^ 1`, `V = fcmp uno a b` (both F32 or
+/// both F64). Returns (a, b, plan kind: [`LAZY_FCMP32`] or
+/// [`LAZY_FCMP64`], with [`ZERO_B`] when `b` is the constant +0.0).
+/// Both operands have host values where the flags are set: the compares
+/// read them.
+fn fcmp_flags(block: &Block, [n, z, c, v]: [Value; 4]) -> Option<(Value, Value, u64)> {
+    let (a, b) = fcmp(block, n, FCond::Lt)?;
+    if fcmp(block, z, FCond::Eq)? != (a, b) || fcmp(block, v, FCond::Uno)? != (a, b) {
+        return None;
+    }
+    let ci = def(block, c)?;
+    let one = def(block, ci.args[1])?;
+    if ci.op != Opcode::Xor || ci.args[0] != n || one.op.shape() != Shape::Const || one.imm != 1 {
+        return None;
+    }
+    let ty = block.ty(a);
+    let kind = match ty {
+        Type::F32 => LAZY_FCMP32,
+        Type::F64 => LAZY_FCMP64,
+        _ => return None,
+    };
+    if block.ty(b) != ty {
+        return None;
+    }
+    let zero = def(block, b).is_some_and(|i| i.op.shape() == Shape::Const && i.imm == 0);
+    Some((a, b, if zero { kind | ZERO_B } else { kind }))
+}
+
 /// Per block, the record kind (operation and width) of the compare whose
 /// flags the group holds at its end on every path from the region entry
 /// (`Some(kind)`), or `None` (unknown, another source, or paths that
 /// disagree): a forward fixpoint over the region's edges `succ`; the
 /// entry block is also entered from outside, with unknown flags.
-pub(super) fn lazy_out(writes: &[FlagWrite], succ: &[Vec<usize>]) -> Vec<Option<u64>> {
+/// Also returns, first, the same per block at its entry (the record kind
+/// of the flags it finds on every path, `None` if unknown).
+#[allow(clippy::type_complexity)]
+fn lazy_in_out(writes: &[FlagWrite], succ: &[Vec<usize>]) -> (Vec<Option<u64>>, Vec<Option<u64>>) {
     // Lattice per block entry: unvisited (None), Some(None) unknown,
     // Some(Some(k)) a compare of record kind k.
     let n = writes.len();
@@ -278,16 +347,31 @@ pub(super) fn lazy_out(writes: &[FlagWrite], succ: &[Vec<usize>]) -> Vec<Option<
             }
         }
     }
-    (0..n)
+    let out = (0..n)
         .map(|k| out_of(&writes[k], inn[k]).flatten())
-        .collect()
+        .collect();
+    (inn.into_iter().map(Option::flatten).collect(), out)
 }
 
 /// Whether `block` sets all the flags `f` before any helper call and
 /// before its terminal.
 pub(super) fn sets_flags_first(block: &Block, f: &[usize]) -> bool {
+    sets_flags_from(block, f, 0)
+}
+
+/// Whether `block`'s ops before `end` neither set one of the flags `f`
+/// nor call a helper (which may reload them).
+fn keeps_before(block: &Block, f: &[usize], end: usize) -> bool {
+    block.insts[..end.min(block.insts.len())]
+        .iter()
+        .all(|i| i.op.shape() != Shape::Call && set_flag(i, f).is_none())
+}
+
+/// Whether `block`'s ops from `from` on set all the flags `f` before any
+/// helper call and before its terminal.
+fn sets_flags_from(block: &Block, f: &[usize], from: usize) -> bool {
     let mut seen = vec![false; f.len()];
-    for i in &block.insts {
+    for i in block.insts.iter().skip(from) {
         if i.op.shape() == Shape::Call {
             return false;
         }
@@ -307,12 +391,14 @@ pub(super) struct LazyFx {
     /// The group ([`flag_group`]): N, Z, C, V or CR0's LT, GT, EQ.
     f: Vec<usize>,
     /// Operands of the last recognized compare: `a`, `b` of 32 bits,
-    /// then of 64 bits.
-    vars: [Variable; 4],
+    /// of 64 bits, singles, doubles ([`var_off`]).
+    vars: [Variable; 8],
     /// Per block: the compare whose flags it leaves ([`flag_write`]).
     src: Vec<Option<LazySrc>>,
-    /// Per block: [`lazy_out`].
+    /// Per block: at its end ([`lazy_in_out`]).
     out: Vec<Option<u64>>,
+    /// Per block: at its entry ([`lazy_in_out`]).
+    inn: Vec<Option<u64>>,
     /// Per block: [`sets_flags_first`].
     target: Vec<bool>,
 }
@@ -331,15 +417,32 @@ pub(super) fn plan(
 ) -> Option<LazyFx> {
     let (f, fam) = flag_group(layout).filter(|(f, _)| faulty && f.iter().all(|&r| used[r]))?;
     let writes: Vec<FlagWrite> = blocks.iter().map(|bl| flag_write(bl, &f, fam)).collect();
-    let out = lazy_out(&writes, succ);
+    let (inn, out) = lazy_in_out(&writes, succ);
     let target: Vec<bool> = blocks.iter().map(|bl| sets_flags_first(bl, &f)).collect();
-    let any = (0..blocks.len()).any(|k| out[k].is_some() && succ[k].iter().any(|&j| target[j]));
+    let any = (0..blocks.len()).any(|k| {
+        (out[k].is_some() && succ[k].iter().any(|&j| target[j]))
+            || [inn[k], out[k]].into_iter().flatten().any(float_kind)
+    });
     if !any {
         return None;
     }
-    let vars = [types::I32, types::I32, types::I64, types::I64].map(|t| {
+    let vars = [
+        types::I32,
+        types::I32,
+        types::I64,
+        types::I64,
+        types::F32,
+        types::F32,
+        types::F64,
+        types::F64,
+    ]
+    .map(|t| {
         let v = b.declare_var(t);
-        let z = b.ins().iconst(t, 0);
+        let z = match t {
+            types::F32 => b.ins().f32const(0.0),
+            types::F64 => b.ins().f64const(0.0),
+            _ => b.ins().iconst(t, 0),
+        };
         b.def_var(v, z);
         v
     });
@@ -355,6 +458,7 @@ pub(super) fn plan(
         vars,
         src,
         out,
+        inn,
         target,
     })
 }
@@ -372,15 +476,19 @@ impl Fx<'_, '_> {
             return;
         };
         let vars = self.lazy.as_ref().expect("planned").vars;
-        let off = if wide(s.kind) { 2 } else { 0 };
+        let off = var_off(s.kind);
         let mut memo = HashMap::new();
         for (q, v) in [s.a, s.b].into_iter().enumerate() {
+            if q == 1 && s.kind & ZERO_B != 0 {
+                break;
+            }
             let x = v.index();
             let hv = if self.sink[x] {
                 self.remat(x, &mut memo)
             } else {
-                // `int_value`: every such op has a host value.
-                self.vals[x].expect("integer operand lowered")
+                // `int_value`: every such op has a host value; a float
+                // compare's operands were read by the compares.
+                self.vals[x].expect("compare operand lowered")
             };
             self.b.def_var(vars[off + q], hv);
         }
@@ -398,14 +506,56 @@ impl Fx<'_, '_> {
         let (Some(kind), true) = (l.out[from], l.target[j]) else {
             return;
         };
+        self.lazy_record(kind);
+    }
+
+    /// Before the snapshot of a memory access at op `i` of block `k`:
+    /// writes the group as a record of a float compare (dirty, so far
+    /// its bytes) where the block finds or has set them by a recognized
+    /// FCMP and its ops from `i` on set all four again before any helper
+    /// call and its terminal: no exit to another region, no helper reads
+    /// `env`'s flags before the block's own set replaces the record.
+    pub(super) fn lazy_snapshot(&mut self, k: usize, i: usize) {
+        let Some(l) = self.lazy.as_ref() else {
+            return;
+        };
+        let f = &l.f;
+        if f.iter().any(|&r| self.pending[r].is_some()) {
+            return;
+        }
+        let block = self.blocks[k];
+        let kind = match l.src[k] {
+            Some(s) if s.at < i => Some(s.kind),
+            // No flag set and no helper call before `i`: what it found.
+            _ if keeps_before(block, f, i) => l.inn[k],
+            _ => None,
+        };
+        let Some(kind) = kind.filter(|&kd| float_kind(kd)) else {
+            return;
+        };
+        if !sets_flags_from(block, f, i) {
+            return;
+        }
+        self.lazy_record(kind);
+    }
+
+    /// Writes the group as a record of the compare of plan kind `kind`
+    /// whose operands the variables hold, where all of its flags are
+    /// dirty (then no longer).
+    fn lazy_record(&mut self, kind: u64) {
+        let l = self.lazy.as_ref().expect("planned");
         let (f, vars) = (l.f.clone(), l.vars);
         if !f.iter().all(|&r| self.dirty[r]) {
             return;
         }
-        let off = if wide(kind) { 2 } else { 0 };
+        let off = var_off(kind);
         let base = offset_of!(CpuHeader, lazy) as i32;
         let a = self.b.use_var(vars[off]);
-        let b = self.b.use_var(vars[off + 1]);
+        let b = if kind & ZERO_B != 0 {
+            self.b.ins().iconst(types::I64, 0)
+        } else {
+            self.b.use_var(vars[off + 1])
+        };
         self.b.ins().store(
             trusted(),
             a,
@@ -422,7 +572,7 @@ impl Fx<'_, '_> {
         let desc = self
             .b
             .ins()
-            .iconst(types::I64, (kind | u64::from(nf) << 16) as i64);
+            .iconst(types::I64, (record_kind(kind) | u64::from(nf) << 16) as i64);
         self.b.ins().store(
             trusted(),
             desc,
