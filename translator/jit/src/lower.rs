@@ -49,6 +49,7 @@ mod dead_loads;
 mod dispatch;
 mod flag_word;
 mod float_cmp;
+mod forward_loads;
 mod lane_test;
 mod lazy_flags;
 pub(crate) mod loop_entry;
@@ -568,6 +569,8 @@ struct Fx<'a, 'b> {
     self_jump: Option<ir::Block>,
     /// The region's loops, for reloads at their exits ([`loop_exits`]).
     loop_exits: loop_exits::Plan,
+    /// Loads that take an earlier load's value ([`forward_loads`]).
+    fwd: forward_loads::Plan,
 }
 
 /// Lowers `blocks` (entry first) into `func` (whose signature is already
@@ -644,6 +647,7 @@ pub(crate) fn lower(
     let cross = checks::plan(&mut b, layout, blocks, &succ, guard);
     let lazy = lazy_flags::plan(&mut b, layout, blocks, &succ, &used_mask, faulty);
     let loop_exits = loop_exits::plan(layout, blocks, &succ);
+    let fwd = forward_loads::plan(&mut b, layout, blocks, &succ);
     let replay: Vec<bool> = (0..blocks.len())
         .map(|k| replay_loop(blocks, &succ, k))
         .collect();
@@ -744,6 +748,7 @@ pub(crate) fn lower(
         fast: false,
         self_jump: None,
         loop_exits,
+        fwd,
     };
     // Registers possibly dirty (set and not yet written back) on entry to
     // each block; snapshot edges carry nothing.
@@ -1494,7 +1499,10 @@ impl Fx<'_, '_> {
                     }
                     let vector = vector_load(block, i).map(|splat| (i, splat));
                     let site = self.sites[i];
-                    self.mem_op(inst.op, ty, vty, inst.imm, &args, exact, vector, site)
+                    match self.forwarded_load(k, i) {
+                        Some(v) => Some(v),
+                        None => self.mem_op(inst.op, ty, vty, inst.imm, &args, exact, vector, site),
+                    }
                 }
                 Shape::Fence => {
                     self.b.ins().fence();
@@ -1509,6 +1517,7 @@ impl Fx<'_, '_> {
             };
             vals[i] = r;
             self.vals[i] = r;
+            self.forward_def(k, i);
             self.lazy_def(k, i);
             self.nan_note(block, i);
             for (a, v) in std::mem::take(&mut self.chain_fix) {

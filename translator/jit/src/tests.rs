@@ -3762,6 +3762,7 @@ mod branch_flags;
 mod dispatch;
 mod entry_loads;
 mod float_cmp;
+mod forward_loads;
 mod guard;
 mod lane_test;
 mod lazy_fcmp;
