@@ -33,7 +33,7 @@ impl Fx<'_, '_> {
                 return;
             }
             let v = self.b.use_var(self.vars[r].expect("used register"));
-            let Some(x) = iconst_of(&self.b.func, v) else {
+            let Some(x) = iconst_of(self.b.func, v) else {
                 return;
             };
             word |= u32::from(x as u8) << (8 * k);
